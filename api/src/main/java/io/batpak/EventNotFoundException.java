@@ -1,0 +1,29 @@
+package io.batpak;
+
+/**
+ * No visible event has the requested id.
+ *
+ * @since 0.1
+ */
+public class EventNotFoundException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what went wrong, which value, and what to do
+   */
+  public EventNotFoundException(String message) {
+    super(message);
+  }
+
+  /**
+   * Creates the exception with a cause.
+   *
+   * @param message what went wrong, which value, and what to do
+   * @param cause the underlying failure
+   */
+  public EventNotFoundException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

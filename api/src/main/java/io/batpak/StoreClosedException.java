@@ -1,0 +1,29 @@
+package io.batpak;
+
+/**
+ * The store was closed, or poisoned by an earlier write or fsync failure; reopen it.
+ *
+ * @since 0.1
+ */
+public class StoreClosedException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what went wrong, which value, and what to do
+   */
+  public StoreClosedException(String message) {
+    super(message);
+  }
+
+  /**
+   * Creates the exception with a cause.
+   *
+   * @param message what went wrong, which value, and what to do
+   * @param cause the underlying failure
+   */
+  public StoreClosedException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,29 @@
+package io.batpak;
+
+/**
+ * Another store instance, in this process or another, holds the data directory's lock.
+ *
+ * @since 0.1
+ */
+public class StoreLockedException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what went wrong, which value, and what to do
+   */
+  public StoreLockedException(String message) {
+    super(message);
+  }
+
+  /**
+   * Creates the exception with a cause.
+   *
+   * @param message what went wrong, which value, and what to do
+   * @param cause the underlying failure
+   */
+  public StoreLockedException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

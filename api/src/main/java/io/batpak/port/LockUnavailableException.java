@@ -1,0 +1,22 @@
+package io.batpak.port;
+
+import java.nio.file.FileSystemException;
+
+/**
+ * Another holder, in this process or another one, has a conflicting lock on the file.
+ *
+ * @since 0.1
+ */
+public final class LockUnavailableException extends FileSystemException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param file the lock file
+   * @param reason who or what holds it, as far as the backend knows
+   */
+  public LockUnavailableException(String file, String reason) {
+    super(file, null, reason);
+  }
+}

@@ -1,0 +1,44 @@
+package io.batpak.port;
+
+import java.security.SecureRandom;
+
+/**
+ * The randomness port: every random bit the store draws (the random part of event ids) comes from
+ * one instance, so a simulation can replay it from a seed.
+ *
+ * <p>Implementations are thread-safe.
+ *
+ * @since 0.1
+ */
+public interface StoreEntropy {
+
+  /** Fills {@code bytes} with random bits. */
+  void nextBytes(byte[] bytes);
+
+  /** Returns 64 random bits. */
+  default long nextLong() {
+    byte[] b = new byte[8];
+    nextBytes(b);
+    long v = 0;
+    for (byte x : b) {
+      v = (v << 8) | (x & 0xFF);
+    }
+    return v;
+  }
+
+  /** Randomness from a {@link SecureRandom}, the default. */
+  static StoreEntropy secure() {
+    SecureRandom random = new SecureRandom();
+    return new StoreEntropy() {
+      @Override
+      public void nextBytes(byte[] bytes) {
+        random.nextBytes(bytes);
+      }
+
+      @Override
+      public String toString() {
+        return "StoreEntropy.secure()";
+      }
+    };
+  }
+}

@@ -1,0 +1,177 @@
+package io.batpak.port;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The filesystem port: every byte, fsync, rename, listing and lock of the store goes through one
+ * instance of this interface, so a backend can be swapped (POSIX through JNA, pure NIO, the
+ * fault-injecting simulator, or a user's own) without the engine knowing.
+ *
+ * <h2>Durability is explicit</h2>
+ *
+ * <ul>
+ *   <li>{@link FileHandle#write} makes bytes visible, not durable.
+ *   <li>{@link FileHandle#sync} makes one file's content durable.
+ *   <li>{@link #syncDirectory} makes one directory's entries (creates, renames, deletes) durable.
+ *   <li>{@link #publish} is the one composite: sync the temporary file, rename it over the target,
+ *       sync the target's directory, in that order.
+ * </ul>
+ *
+ * Nothing else syncs implicitly; a backend must not add or drop syncs.
+ *
+ * <h2>Failures</h2>
+ *
+ * Methods throw checked {@link IOException}s of these types, so the engine never parses messages:
+ * {@link java.nio.file.NoSuchFileException} (a path or its parent does not exist), {@link
+ * java.nio.file.FileAlreadyExistsException} (exclusive create or {@link RenameMode#NO_REPLACE}
+ * target exists), {@link ShortReadException}, {@link NoSpaceException}, {@link
+ * SymlinkRefusedException}, {@link LockUnavailableException}, {@link
+ * UnsupportedFsOperationException}; anything else is a plain {@link IOException} whose message
+ * names the path and the system's error. Messages name the path.
+ *
+ * <h2>Thread-safety</h2>
+ *
+ * Implementations are safe for concurrent use. Paths are used as names: a backend resolves them
+ * itself and must not follow a symbolic link at the final component of a create, lock or publish
+ * target.
+ *
+ * @since 0.1
+ */
+public interface StoreFs extends Closeable {
+
+  /** The backend's short name, as registered by its provider ({@code posix}, {@code nio}, …). */
+  String name();
+
+  /** What this backend can promise. */
+  FsCapabilities capabilities();
+
+  /**
+   * Creates {@code dir} and any missing parents. Not durable: the engine syncs the parent
+   * directories it needs to.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException if a non-directory is in the way
+   * @throws IOException on failure
+   */
+  void createDirectories(Path dir) throws IOException;
+
+  /**
+   * The names of the entries of {@code dir}, sorted by {@link String#compareTo}, so recovery is
+   * deterministic on every backend.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code dir} does not exist
+   * @throws IOException on failure
+   */
+  List<String> list(Path dir) throws IOException;
+
+  /**
+   * Whether {@code path} exists, without following a symbolic link at its last component.
+   *
+   * @throws IOException if the answer cannot be determined
+   */
+  boolean exists(Path path) throws IOException;
+
+  /**
+   * Creates a new, empty file for reading and writing. Fails if anything, including a dangling
+   * symbolic link, is at {@code file}. Neither the file nor its directory entry is durable yet.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists
+   * @throws SymlinkRefusedException if {@code file} is a symbolic link (backends may report this as
+   *     {@code FileAlreadyExistsException} instead, since the link exists)
+   * @throws java.nio.file.NoSuchFileException if the parent directory does not exist
+   * @throws IOException on failure
+   */
+  FileHandle create(Path file) throws IOException;
+
+  /**
+   * Opens an existing file for reading only.
+   *
+   * @throws java.nio.file.NoSuchFileException if it does not exist
+   * @throws IOException on failure
+   */
+  FileHandle openRead(Path file) throws IOException;
+
+  /**
+   * Opens an existing regular file for reading and writing, without truncating it.
+   *
+   * @throws java.nio.file.NoSuchFileException if it does not exist
+   * @throws SymlinkRefusedException if it is a symbolic link
+   * @throws IOException on failure
+   */
+  FileHandle openWrite(Path file) throws IOException;
+
+  /**
+   * Renames {@code from} to {@code to} atomically within one directory or file system. Not durable
+   * until {@link #syncDirectory} of both parents.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code from} does not exist
+   * @throws java.nio.file.FileAlreadyExistsException in {@link RenameMode#NO_REPLACE} when {@code
+   *     to} exists
+   * @throws UnsupportedFsOperationException for {@code NO_REPLACE} without {@link
+   *     FsCapabilities#noReplaceRename()}
+   * @throws IOException on failure
+   */
+  void rename(Path from, Path to, RenameMode mode) throws IOException;
+
+  /**
+   * Deletes a file if it exists. Not durable until {@link #syncDirectory}.
+   *
+   * @return whether a file was deleted
+   * @throws IOException on failure
+   */
+  boolean deleteIfExists(Path file) throws IOException;
+
+  /**
+   * Makes the entries of {@code dir} durable: every create, rename and delete in it that happened
+   * before the call survives a crash.
+   *
+   * @throws UnsupportedFsOperationException without {@link FsCapabilities#directorySync()}
+   * @throws IOException if the device reports an error
+   */
+  void syncDirectory(Path dir) throws IOException;
+
+  /**
+   * Atomically replaces {@code target} with the already written and closed file {@code temp},
+   * durably: {@code temp}'s content is synced with {@code mode}, {@code temp} is renamed over
+   * {@code target} (replacing it), and {@code target}'s directory is synced, in that order. A
+   * concurrent reader of {@code target} sees the old content or the new, never a mix. On return the
+   * new content survives a crash. Both paths must be in the same directory.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code temp} does not exist
+   * @throws SymlinkRefusedException if {@code target} is a symbolic link
+   * @throws IOException on failure; the target then holds the old or the new content
+   */
+  void publish(Path temp, Path target, SyncMode mode) throws IOException;
+
+  /**
+   * Copies {@code from} into a new file {@code to}. Not durable until synced.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code from} does not exist
+   * @throws java.nio.file.FileAlreadyExistsException if {@code to} exists
+   * @throws NoSpaceException if the device fills; the partial copy is deleted
+   * @throws IOException on failure
+   */
+  void copy(Path from, Path to) throws IOException;
+
+  /**
+   * Takes a lock on {@code lockFile}, creating the file if it is missing, without waiting. The lock
+   * excludes conflicting holders in this JVM and, with {@link FsCapabilities#crossProcessLock()},
+   * in other processes; the operating system releases it when the process dies.
+   *
+   * @throws LockUnavailableException if a conflicting lock is held
+   * @throws SymlinkRefusedException if {@code lockFile} is a symbolic link
+   * @throws UnsupportedFsOperationException for {@link LockMode#SHARED} without {@link
+   *     FsCapabilities#sharedLock()}
+   * @throws IOException on failure
+   */
+  StoreLock lock(Path lockFile, LockMode mode) throws IOException;
+
+  /**
+   * Releases resources the backend holds itself (not the handles and locks it gave out).
+   * Idempotent.
+   */
+  @Override
+  void close() throws IOException;
+}

@@ -1,0 +1,12 @@
+/**
+ * The batpak API: the {@link io.batpak.Store} interface, its configuration and values, the
+ * exceptions, and the ports ({@link io.batpak.port.StoreFs}, {@link io.batpak.port.StoreClock},
+ * {@link io.batpak.port.StoreEntropy}, {@link io.batpak.port.Codec}). No dependencies.
+ */
+module io.batpak.api {
+  exports io.batpak;
+  exports io.batpak.port;
+  exports io.batpak.spi;
+
+  uses io.batpak.spi.StoreEngine;
+}
