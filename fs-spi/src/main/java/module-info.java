@@ -1,0 +1,8 @@
+/** The service-provider interface for {@link io.batpak.port.StoreFs} backends. */
+module io.batpak.fs.spi {
+  requires transitive io.batpak.api;
+
+  exports io.batpak.fs.spi;
+
+  uses io.batpak.fs.spi.StoreFsProvider;
+}
