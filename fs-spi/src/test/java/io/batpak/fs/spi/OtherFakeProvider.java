@@ -1,0 +1,8 @@
+package io.batpak.fs.spi;
+
+/** A second provider class, so two providers can claim one name. */
+final class OtherFakeProvider extends FakeProvider {
+  OtherFakeProvider(String name, int priority) {
+    super(name, priority, true, ProbeResult.available("other " + name + " ok"));
+  }
+}
