@@ -1,0 +1,30 @@
+package io.batpak.codec.json;
+
+import io.batpak.port.Codec;
+import io.batpak.port.CodecProvider;
+
+/**
+ * Makes {@link JsonCodec} available under the name {@code json}. Registered in {@code module-info}
+ * and in {@code META-INF/services}; does no work until {@link #create()}.
+ *
+ * <p>Thread-safe (stateless).
+ *
+ * @since 0.1
+ */
+public final class JsonCodecProvider implements CodecProvider {
+
+  /** For {@link java.util.ServiceLoader}. */
+  public JsonCodecProvider() {}
+
+  /** Returns {@value JsonCodec#NAME}. */
+  @Override
+  public String name() {
+    return JsonCodec.NAME;
+  }
+
+  /** A new {@link JsonCodec}. */
+  @Override
+  public Codec create() {
+    return new JsonCodec();
+  }
+}

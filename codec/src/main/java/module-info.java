@@ -1,0 +1,14 @@
+/**
+ * Payload codecs for batpak. Provides the {@code json} codec ({@link
+ * io.batpak.codec.json.JsonCodec}, on Jackson 3), found by name through {@link
+ * io.batpak.port.CodecProvider}.
+ */
+module io.batpak.codec {
+  requires transitive io.batpak.api;
+  requires tools.jackson.databind;
+
+  exports io.batpak.codec.json;
+
+  provides io.batpak.port.CodecProvider with
+      io.batpak.codec.json.JsonCodecProvider;
+}
