@@ -1,0 +1,123 @@
+package io.batpak.fs.posix.internal;
+
+import com.sun.jna.Native;
+import io.batpak.fs.spi.ProbeResult;
+import io.batpak.port.SyncMode;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Entry point of the JNA side: the probe, and the few system-call sequences shared by the file
+ * system, its handles and its locks. Loading this class binds libc; the provider reaches it only
+ * from {@code probe()} and {@code open()}, inside a {@code catch (LinkageError)}, so a missing
+ * {@code jna.jar} or native library becomes a probe answer instead of a crash.
+ *
+ * <p>Thread-safe (stateless).
+ */
+public final class Posix {
+  /** The constants of this machine's architecture. */
+  static final LinuxAbi ABI = LinuxAbi.forArch(System.getProperty("os.arch", ""));
+
+  private Posix() {}
+
+  /**
+   * Binds libc and the optional symbols and reports what was found. The caller has already checked
+   * the operating system and architecture ({@link LinuxAbi#unsupportedReason}).
+   *
+   * @throws LinkageError if JNA or libc cannot be loaded (the provider turns it into a reason)
+   */
+  public static ProbeResult probe() {
+    if (Native.POINTER_SIZE != 8 || Native.LONG_SIZE != 8) {
+      return ProbeResult.unavailable(
+          "the posix backend needs a 64-bit JVM (off_t and size_t are mapped to long)");
+    }
+    LibC.getpid();
+    LibCVarargs varargs = LibCVarargs.INSTANCE;
+    if (varargs == null) {
+      return ProbeResult.unavailable("JNA could not bind open/fcntl from libc");
+    }
+    return ProbeResult.available(
+        "libc loaded through JNA "
+            + Native.VERSION
+            + " on linux-"
+            + ABI.arch
+            + "; renameat2: "
+            + (Renameat2.UNAVAILABLE == null ? "yes" : "no (" + Renameat2.UNAVAILABLE + ")")
+            + "; fallocate: "
+            + (Fallocate.UNAVAILABLE == null ? "yes" : "no (" + Fallocate.UNAVAILABLE + ")"));
+  }
+
+  /** Whether {@code renameat2} was bound. */
+  static boolean hasRenameat2() {
+    return Renameat2.UNAVAILABLE == null;
+  }
+
+  /** Whether {@code fallocate} was bound. */
+  public static boolean hasFallocate() {
+    return Fallocate.UNAVAILABLE == null;
+  }
+
+  /**
+   * {@code open(path, flags, mode)}, retrying {@code EINTR}.
+   *
+   * @throws IOException mapped from {@code errno} with {@code op} and {@code path}
+   */
+  static int open(Path path, int flags, int mode, String op) throws IOException {
+    byte[] cpath = NativePaths.of(path);
+    while (true) {
+      int fd = LibCVarargs.INSTANCE.open(cpath, flags, mode);
+      if (fd >= 0) {
+        return fd;
+      }
+      int errno = Native.getLastError();
+      if (errno != Errno.EINTR) {
+        throw Errno.toException(op, path, errno);
+      }
+    }
+  }
+
+  /** {@code fdatasync} for {@link SyncMode#DATA}, {@code fsync} for {@link SyncMode#ALL}. */
+  static void sync(int fd, SyncMode mode, Path path) throws IOException {
+    while (true) {
+      int r = mode == SyncMode.DATA ? LibC.fdatasync(fd) : LibC.fsync(fd);
+      if (r == 0) {
+        return;
+      }
+      int errno = Native.getLastError();
+      if (errno != Errno.EINTR) {
+        throw Errno.toException(mode == SyncMode.DATA ? "fdatasync" : "fsync", path, errno);
+      }
+    }
+  }
+
+  /** Closes {@code fd}, reporting an error; {@code EINTR} is not retried (Linux closed it). */
+  static void close(int fd, Path path) throws IOException {
+    if (LibC.close(fd) < 0) {
+      int errno = Native.getLastError();
+      if (errno != Errno.EINTR) {
+        throw Errno.toException("close", path, errno);
+      }
+    }
+  }
+
+  /** Closes {@code fd} on a failure path, adding a close error to {@code primary}. */
+  static void closeQuietly(int fd, Path path, Throwable primary) {
+    try {
+      close(fd, path);
+    } catch (IOException e) {
+      primary.addSuppressed(e);
+    }
+  }
+
+  /** {@code fsync} of a directory through an {@code O_RDONLY|O_DIRECTORY|O_CLOEXEC} descriptor. */
+  static void syncDirectory(Path dir) throws IOException {
+    int fd = open(dir, LinuxAbi.O_RDONLY | ABI.oDirectory | LinuxAbi.O_CLOEXEC, 0, "open");
+    try {
+      sync(fd, SyncMode.ALL, dir);
+    } catch (IOException e) {
+      closeQuietly(fd, dir, e);
+      throw e;
+    }
+    close(fd, dir);
+  }
+}

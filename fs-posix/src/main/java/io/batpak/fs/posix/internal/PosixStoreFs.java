@@ -1,0 +1,318 @@
+package io.batpak.fs.posix.internal;
+
+import com.sun.jna.Native;
+import io.batpak.port.FileHandle;
+import io.batpak.port.FsCapabilities;
+import io.batpak.port.LockMode;
+import io.batpak.port.RenameMode;
+import io.batpak.port.StoreFs;
+import io.batpak.port.StoreLock;
+import io.batpak.port.SymlinkRefusedException;
+import io.batpak.port.SyncMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@code posix} backend: the store's file operations as direct Linux system calls through JNA.
+ *
+ * <ul>
+ *   <li>{@link #create}: {@code open(O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0644)}.
+ *   <li>{@link #rename} {@code REPLACE}: {@code rename(2)}; {@code NO_REPLACE}: {@code
+ *       renameat2(RENAME_NOREPLACE)}, falling back to {@code link(2)} + {@code unlink(2)} when libc
+ *       lacks the symbol or the kernel or file system refuses the flag ({@code EINVAL}, {@code
+ *       ENOSYS}, {@code EOPNOTSUPP}). The fallback never replaces the target either, but a crash
+ *       between its two steps leaves both names.
+ *   <li>{@link #syncDirectory}: {@code fsync} of an {@code O_RDONLY|O_DIRECTORY|O_CLOEXEC}
+ *       descriptor; a failure is reported, never ignored.
+ *   <li>{@link #publish}: refuse a symbolic-link target, open the temporary file, {@code
+ *       fdatasync}/{@code fsync} it, close it, {@code rename} it over the target, {@code fsync} the
+ *       directory, in that order.
+ *   <li>{@link #lock}: see {@link PosixStoreLock} ({@code flock} and an OFD lock on one
+ *       descriptor).
+ *   <li>{@link #list} and {@link #exists} use NIO: they only read names and are not on a hot path.
+ * </ul>
+ *
+ * <p>{@link #copy} reads and writes through handles in 64 KiB chunks and deletes the partial copy
+ * on any failure, {@link io.batpak.port.NoSpaceException} included.
+ *
+ * <p>Thread-safe and stateless apart from its settings; {@link #close()} does nothing. Interrupting
+ * a thread that is inside a call has no effect: JNA calls are not interruptible, and no descriptor
+ * is ever closed because of an interrupt.
+ */
+public final class PosixStoreFs implements StoreFs {
+  private static final int COPY_CHUNK = 64 * 1024;
+
+  private final boolean useRenameat2;
+
+  /**
+   * Creates the backend.
+   *
+   * @param useRenameat2 whether {@code NO_REPLACE} renames may use {@code renameat2}; false forces
+   *     the {@code link}+{@code unlink} fallback (a setting for tests and odd file systems)
+   */
+  public PosixStoreFs(boolean useRenameat2) {
+    this.useRenameat2 = useRenameat2 && Posix.hasRenameat2();
+  }
+
+  @Override
+  public String name() {
+    return "posix";
+  }
+
+  @Override
+  public FsCapabilities capabilities() {
+    return new FsCapabilities(true, true, true, true, true, "flock+ofd");
+  }
+
+  /** Whether {@code NO_REPLACE} renames try {@code renameat2} before the link fallback. */
+  public boolean usesRenameat2() {
+    return useRenameat2;
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    Path absolute = dir.toAbsolutePath().normalize();
+    List<Path> missing = new ArrayList<>();
+    for (Path p = absolute; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p)) {
+        break;
+      }
+      missing.add(p);
+    }
+    Collections.reverse(missing);
+    for (Path p : missing) {
+      if (LibC.mkdir(NativePaths.of(p), 0777) < 0) {
+        int errno = Native.getLastError();
+        if (errno == Errno.EEXIST && Files.isDirectory(p)) {
+          continue; // made concurrently
+        }
+        if (errno == Errno.EEXIST) {
+          throw new FileAlreadyExistsException(
+              p.toString(), null, "mkdir: " + Errno.describe(errno) + ": not a directory");
+        }
+        throw Errno.toException("mkdir", p, errno);
+      }
+    }
+  }
+
+  @Override
+  public List<String> list(Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path entry : entries) {
+        names.add(entry.getFileName().toString());
+      }
+    }
+    Collections.sort(names);
+    return names;
+  }
+
+  @Override
+  public boolean exists(Path path) throws IOException {
+    try {
+      Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public FileHandle create(Path file) throws IOException {
+    int flags =
+        LinuxAbi.O_RDWR
+            | LinuxAbi.O_CREAT
+            | LinuxAbi.O_EXCL
+            | Posix.ABI.oNoFollow
+            | LinuxAbi.O_CLOEXEC;
+    try {
+      return new PosixFileHandle(file, Posix.open(file, flags, 0644, "create"), true);
+    } catch (FileAlreadyExistsException e) {
+      // O_EXCL reports a symbolic link as EEXIST; name the real reason.
+      if (isSymbolicLink(file)) {
+        SymlinkRefusedException refused = new SymlinkRefusedException(file.toString(), "create");
+        refused.initCause(e);
+        throw refused;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public FileHandle openRead(Path file) throws IOException {
+    int fd = Posix.open(file, LinuxAbi.O_RDONLY | LinuxAbi.O_CLOEXEC, 0, "open");
+    return new PosixFileHandle(file, fd, false);
+  }
+
+  @Override
+  public FileHandle openWrite(Path file) throws IOException {
+    int flags = LinuxAbi.O_RDWR | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC;
+    return new PosixFileHandle(file, Posix.open(file, flags, 0, "open"), true);
+  }
+
+  @Override
+  public void rename(Path from, Path to, RenameMode mode) throws IOException {
+    Objects.requireNonNull(mode, "mode");
+    if (mode == RenameMode.REPLACE) {
+      renameReplacing(from, to);
+      return;
+    }
+    byte[] cfrom = NativePaths.of(from);
+    byte[] cto = NativePaths.of(to);
+    if (useRenameat2) {
+      int r =
+          Renameat2.renameat2(
+              LinuxAbi.AT_FDCWD, cfrom, LinuxAbi.AT_FDCWD, cto, LinuxAbi.RENAME_NOREPLACE);
+      if (r == 0) {
+        return;
+      }
+      int errno = Native.getLastError();
+      if (!needsLinkFallback(errno)) {
+        throw Errno.toException("renameat2(RENAME_NOREPLACE)", from, to, errno);
+      }
+    }
+    renameByLink(from, to, cfrom, cto);
+  }
+
+  /**
+   * Whether a {@code renameat2(RENAME_NOREPLACE)} failure with {@code errno} means "not supported
+   * here" (so {@code link}+{@code unlink} should be tried) rather than a real error.
+   */
+  public static boolean needsLinkFallback(int errno) {
+    return errno == Errno.EINVAL || errno == Errno.ENOSYS || errno == Errno.EOPNOTSUPP;
+  }
+
+  private static void renameByLink(Path from, Path to, byte[] cfrom, byte[] cto)
+      throws IOException {
+    if (LibC.link(cfrom, cto) < 0) {
+      throw Errno.toException("link", from, to, Native.getLastError());
+    }
+    if (LibC.unlink(cfrom) < 0) {
+      throw Errno.toException("unlink", from, Native.getLastError());
+    }
+  }
+
+  private static void renameReplacing(Path from, Path to) throws IOException {
+    if (LibC.rename(NativePaths.of(from), NativePaths.of(to)) < 0) {
+      throw Errno.toException("rename", from, to, Native.getLastError());
+    }
+  }
+
+  @Override
+  public boolean deleteIfExists(Path file) throws IOException {
+    if (LibC.unlink(NativePaths.of(file)) == 0) {
+      return true;
+    }
+    int errno = Native.getLastError();
+    if (errno == Errno.ENOENT) {
+      return false;
+    }
+    throw Errno.toException("unlink", file, errno);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    Posix.syncDirectory(dir);
+  }
+
+  @Override
+  public void publish(Path temp, Path target, SyncMode mode) throws IOException {
+    Objects.requireNonNull(mode, "mode");
+    Path dir = parentOf(target);
+    if (!dir.equals(parentOf(temp))) {
+      throw new IllegalArgumentException(
+          "publish needs temp and target in one directory: " + temp + ", " + target);
+    }
+    if (isSymbolicLink(target)) {
+      throw new SymlinkRefusedException(target.toString(), "publish");
+    }
+    int fd =
+        Posix.open(temp, LinuxAbi.O_RDONLY | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC, 0, "open");
+    try {
+      Posix.sync(fd, mode, temp);
+    } catch (IOException e) {
+      Posix.closeQuietly(fd, temp, e);
+      throw e;
+    }
+    Posix.close(fd, temp);
+    renameReplacing(temp, target);
+    Posix.syncDirectory(dir);
+  }
+
+  @Override
+  public void copy(Path from, Path to) throws IOException {
+    try (FileHandle source = openRead(from)) {
+      FileHandle target = create(to);
+      try {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(COPY_CHUNK);
+        long size = source.size();
+        for (long at = 0; at < size; ) {
+          buffer.clear().limit((int) Math.min(COPY_CHUNK, size - at));
+          source.read(buffer, at);
+          buffer.flip();
+          target.write(buffer, at);
+          at += buffer.limit();
+        }
+        target.close();
+      } catch (IOException | RuntimeException e) {
+        try {
+          target.close();
+        } catch (IOException closeFailure) {
+          e.addSuppressed(closeFailure);
+        }
+        deletePartial(to, e);
+        throw e;
+      }
+    }
+  }
+
+  private void deletePartial(Path to, Exception cause) {
+    try {
+      deleteIfExists(to);
+    } catch (IOException deleteFailure) {
+      cause.addSuppressed(deleteFailure);
+    }
+  }
+
+  @Override
+  public StoreLock lock(Path lockFile, LockMode mode) throws IOException {
+    Objects.requireNonNull(mode, "mode");
+    return PosixStoreLock.acquire(lockFile, mode);
+  }
+
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return "PosixStoreFs[renameat2=" + useRenameat2 + "]";
+  }
+
+  private static Path parentOf(Path file) {
+    Path parent = file.toAbsolutePath().normalize().getParent();
+    if (parent == null) {
+      throw new IllegalArgumentException("no parent directory: " + file);
+    }
+    return parent;
+  }
+
+  private static boolean isSymbolicLink(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .isSymbolicLink();
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.batpak.fs.posix.internal;
+
+import com.sun.jna.Native;
+import io.batpak.port.LockMode;
+import io.batpak.port.LockUnavailableException;
+import io.batpak.port.StoreLock;
+import io.batpak.port.SymlinkRefusedException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A store lock held twice on one descriptor: with {@code flock} (the family Rust's {@code
+ * File::try_lock} and flock(1) use) and with an open-file-description lock {@code
+ * fcntl(F_OFD_SETLK)} (which conflicts with the {@code fcntl} record locks NIO's {@code
+ * FileChannel.tryLock} takes). So whichever backend or runtime opens a directory, there is one
+ * owner. Both lock kinds belong to the open file description, so a second {@code lock} in the same
+ * JVM conflicts too, and the kernel drops both when the process dies.
+ *
+ * <p><b>Record locks of this process.</b> Closing <em>any</em> descriptor of a file drops every
+ * classic {@code fcntl} record lock this process holds on it, for example one NIO took in the same
+ * JVM. Before closing a lock-file descriptor this class asks the kernel ({@code F_OFD_GETLK})
+ * whether this process holds such a lock; if it does, the descriptor is parked instead of closed
+ * and reused by the next lock attempt on the same file, so one failed or released posix lock never
+ * silently frees an NIO lock.
+ *
+ * <p>Thread-safe.
+ */
+public final class PosixStoreLock implements StoreLock {
+  /** Parked lock-file descriptors by file key (device and inode); each pins its inode. */
+  private static final Map<Object, Integer> PARKED = new ConcurrentHashMap<>();
+
+  private final Path path;
+  private final LockMode mode;
+  private final int fd;
+  private final Object fileKey;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private PosixStoreLock(Path path, LockMode mode, int fd, Object fileKey) {
+    this.path = path;
+    this.mode = mode;
+    this.fd = fd;
+    this.fileKey = fileKey;
+  }
+
+  /**
+   * Opens {@code lockFile} with {@code O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC} (mode 0644) and takes
+   * both locks without waiting.
+   *
+   * @throws LockUnavailableException if either lock is held by someone else
+   * @throws SymlinkRefusedException if {@code lockFile} is a symbolic link
+   * @throws IOException on any other failure
+   */
+  static PosixStoreLock acquire(Path lockFile, LockMode mode) throws IOException {
+    Object key = fileKey(lockFile);
+    Integer parked = key == null ? null : PARKED.remove(key);
+    int fd =
+        parked != null
+            ? parked
+            : Posix.open(
+                lockFile,
+                LinuxAbi.O_RDWR | LinuxAbi.O_CREAT | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC,
+                0644,
+                "lock");
+    if (key == null) {
+      key = fileKey(lockFile);
+    }
+    try {
+      int op =
+          (mode == LockMode.EXCLUSIVE ? LinuxAbi.LOCK_EX : LinuxAbi.LOCK_SH) | LinuxAbi.LOCK_NB;
+      while (LibC.flock(fd, op) < 0) {
+        int errno = Native.getLastError();
+        if (errno == Errno.EWOULDBLOCK) {
+          throw new LockUnavailableException(
+              lockFile.toString(),
+              "flock: "
+                  + Errno.describe(errno)
+                  + ": another holder (another process, another lock in this JVM, or a Rust"
+                  + " batpak) has a flock on it");
+        }
+        if (errno != Errno.EINTR) {
+          throw Errno.toException("flock", lockFile, errno);
+        }
+      }
+      Flock request = new Flock(mode == LockMode.EXCLUSIVE ? LinuxAbi.F_WRLCK : LinuxAbi.F_RDLCK);
+      if (LibCVarargs.INSTANCE.fcntl(fd, LinuxAbi.F_OFD_SETLK, request) < 0) {
+        int errno = Native.getLastError();
+        if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
+          throw new LockUnavailableException(
+              lockFile.toString(),
+              "fcntl(F_OFD_SETLK): "
+                  + Errno.describe(errno)
+                  + ": another holder has an fcntl or OFD lock on it (for example the nio"
+                  + " backend)");
+        }
+        throw Errno.toException("fcntl(F_OFD_SETLK)", lockFile, errno);
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        release(fd, key, lockFile);
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+    return new PosixStoreLock(lockFile, mode, fd, key);
+  }
+
+  @Override
+  public Path path() {
+    return path;
+  }
+
+  @Override
+  public LockMode mode() {
+    return mode;
+  }
+
+  @Override
+  public boolean isValid() {
+    return !closed.get();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed.compareAndSet(false, true)) {
+      release(fd, fileKey, path);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PosixStoreLock[" + path + ", " + mode + (isValid() ? "" : ", released") + "]";
+  }
+
+  /**
+   * Drops our locks on {@code fd} and closes it, or parks it when closing would drop a record lock
+   * this process holds on the same file.
+   */
+  private static void release(int fd, Object key, Path path) throws IOException {
+    if (key != null && ownProcessHoldsRecordLock(fd)) {
+      LibC.flock(fd, LinuxAbi.LOCK_UN);
+      LibCVarargs.INSTANCE.fcntl(fd, LinuxAbi.F_OFD_SETLK, new Flock(LinuxAbi.F_UNLCK));
+      // If another descriptor of this file is parked already, this one stays open unreferenced:
+      // closing it would drop the record lock all the same. That needs two posix lock attempts
+      // racing on a file this process also record-locks, and costs one descriptor.
+      PARKED.putIfAbsent(key, fd);
+      return;
+    }
+    Posix.close(fd, path);
+  }
+
+  /** Whether a classic fcntl record lock of this process conflicts with a write lock on fd. */
+  private static boolean ownProcessHoldsRecordLock(int fd) {
+    Flock query = new Flock(LinuxAbi.F_WRLCK);
+    if (LibCVarargs.INSTANCE.fcntl(fd, LinuxAbi.F_OFD_GETLK, query) < 0) {
+      return false;
+    }
+    query.read();
+    return query.l_type != LinuxAbi.F_UNLCK && query.l_pid == LibC.getpid();
+  }
+
+  /** The device-and-inode key of the file at {@code path} (not following a link), or null. */
+  private static Object fileKey(Path path) throws IOException {
+    try {
+      BasicFileAttributes attrs =
+          Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (attrs.isSymbolicLink()) {
+        throw new SymlinkRefusedException(path.toString(), "lock");
+      }
+      return attrs.fileKey();
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+}
