@@ -189,6 +189,8 @@ class CoordinateTest {
   /** Generated pairs are either valid or rejected with the first failing rule, entity first. */
   @Test
   void generatedComponentsAreValidOrRejectedWithTheFirstFailingRule() {
+    java.util.EnumMap<Rule, Integer> seen = new java.util.EnumMap<>(Rule.class);
+    int[] valid = {0};
     Seeded.check(
         "CoordinateTest.generatedComponentsAreValidOrRejectedWithTheFirstFailingRule",
         5_000,
@@ -198,6 +200,7 @@ class CoordinateTest {
           Rule entityRule = oracle(entity);
           Rule scopeRule = oracle(scope);
           if (entityRule == null && scopeRule == null) {
+            valid[0]++;
             Coordinate c = Coordinate.of(entity, scope);
             assertEquals(entity, c.entity());
             assertEquals(scope, c.scope());
@@ -214,12 +217,16 @@ class CoordinateTest {
           Component component = entityRule != null ? Component.ENTITY : Component.SCOPE;
           Rule rule = entityRule != null ? entityRule : scopeRule;
           String value = entityRule != null ? entity : scope;
+          seen.merge(rule, 1, Integer::sum);
           assertEquals(component, e.component(), e.getMessage());
           assertEquals(rule, e.rule(), e.getMessage());
           assertEquals(value, e.value());
           assertTrue(e.getMessage().contains(component.label()), e.getMessage());
           assertTrue(e.getMessage().contains(rule.name()), e.getMessage());
         });
+    // The generator must exercise every rule and the valid case, or the test proves little.
+    assertEquals(java.util.EnumSet.allOf(Rule.class), seen.keySet(), seen.toString());
+    assertTrue(valid[0] > 100, "valid pairs: " + valid[0]);
   }
 
   private static final String[] SAFE = {
