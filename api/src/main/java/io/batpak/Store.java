@@ -1,7 +1,247 @@
 package io.batpak;
 
-/** Placeholder, completed by the journal issue. */
+import io.batpak.spi.StoreEngine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An embedded event store: an append-only journal of typed events in one data directory,
+ * hash-chained per stream (a stream is a {@link Coordinate#entity() coordinate's entity}).
+ *
+ * <h2>Thread-safety</h2>
+ *
+ * A store is safe for concurrent use by any number of threads. Appends from many threads are
+ * committed together (group commit: one write and one fsync per group). One store instance owns its
+ * directory; a second open of the same directory, in this process or another, fails with {@link
+ * StoreLockedException} (read-only opens share the directory with each other).
+ *
+ * <h2>Durability on return</h2>
+ *
+ * In {@link Durability#DURABLE} mode (the default) an append returns only after the fsync that
+ * covers its event, and the event becomes visible to readers only after that fsync; a returned
+ * receipt therefore survives a crash. In {@link Durability#VISIBLE} mode an append returns once its
+ * frame is written to the operating system; a crash may lose it until a later fsync.
+ *
+ * <h2>Outcome unknown</h2>
+ *
+ * An {@link OutcomeUnknownException} means the store cannot tell whether the event was committed
+ * (an I/O failure, an interrupt, a close while it was queued). After such a failure the store is
+ * poisoned: later appends fail too, reads keep working, and the store must be closed and reopened.
+ * The event may or may not be there after the reopen; retrying with the same {@link
+ * AppendOptions#idempotencyKey() idempotency key} is safe and returns the original receipt if the
+ * first attempt was committed.
+ *
+ * <h2>Reads</h2>
+ *
+ * Reads see visible events only. Once an append has returned, every read from any thread sees its
+ * event (read-your-writes).
+ *
+ * @since 0.1
+ */
 public interface Store extends AutoCloseable {
+
+  /**
+   * Opens the store described by {@code config}, creating the directory and an empty journal if
+   * needed, and recovering from a crash if the last owner died (a torn tail in the newest segment
+   * is cut off and reported in {@link #openReport()}).
+   *
+   * @throws StoreLockedException if another instance owns the directory
+   * @throws CorruptStoreException if the journal holds damage that is not a torn tail
+   * @throws UnsupportedFormatException if a segment was written by a newer format version
+   * @throws ProviderException if no engine, filesystem backend or named codec can be found
+   * @throws StoreIoException if the directory cannot be read or written
+   */
+  static Store open(StoreConfig config) {
+    List<StoreEngine> engines = new ArrayList<>();
+    List<String> broken = new ArrayList<>();
+    ServiceLoader<StoreEngine> loader =
+        ServiceLoader.load(StoreEngine.class, Store.class.getClassLoader());
+    for (var it = loader.iterator(); ; ) {
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        engines.add(it.next());
+      } catch (ServiceConfigurationError e) {
+        broken.add(e.getMessage());
+      }
+    }
+    if (engines.size() == 1 && broken.isEmpty()) {
+      return engines.get(0).open(config);
+    }
+    if (engines.isEmpty()) {
+      throw new ProviderException(
+          "no store engine found: add the artifact io.batpak:batpak-engine to the class path"
+              + (broken.isEmpty() ? "" : "; engines that failed to load: " + broken));
+    }
+    List<String> names = new ArrayList<>();
+    engines.forEach(e -> names.add(e.name() + " (" + e.getClass().getName() + ")"));
+    throw new ProviderException(
+        "more than one store engine on the class path: "
+            + names
+            + (broken.isEmpty() ? "" : ", and engines that failed to load: " + broken)
+            + "; keep exactly one");
+  }
+
+  /**
+   * Appends one event with default options. See {@link #append(Coordinate, EventKind, Object,
+   * AppendOptions)}.
+   */
+  default AppendReceipt append(Coordinate coordinate, EventKind kind, Object payload) {
+    return append(coordinate, kind, payload, AppendOptions.defaults());
+  }
+
+  /**
+   * Appends one event to the stream {@code coordinate.entity()}.
+   *
+   * @param payload a {@link Bytes} value, stored as is, or an object the store's codec encodes
+   * @return the receipt; in {@code DURABLE} mode the event is durable and visible on return
+   * @throws ValidationException for a reserved kind, an oversized payload, too many or too large
+   *     extensions; nothing was written
+   * @throws ConcurrencyConflictException if the expected version does not match; nothing was
+   *     written
+   * @throws IdempotencyConflictException if the key was used for different content
+   * @throws CodecException if the payload is not {@code Bytes} and no codec can encode it
+   * @throws StoreFullException if the device is full; nothing was written
+   * @throws OutcomeUnknownException if the store cannot tell whether the event was committed
+   * @throws StoreTimeoutException if the queue stayed full
+   * @throws StoreClosedException if the store is closed or poisoned
+   */
+  AppendReceipt append(
+      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options);
+
+  /**
+   * Appends a record whose type carries {@link EventType}; the kind and payload version come from
+   * the annotation and the codec encodes the record.
+   *
+   * @throws ValidationException if the type is not annotated or the annotation is invalid
+   * @see #append(Coordinate, EventKind, Object, AppendOptions)
+   */
+  AppendReceipt appendTyped(Coordinate coordinate, Object record, AppendOptions options);
+
+  /** {@link #appendTyped(Coordinate, Object, AppendOptions)} with default options. */
+  default AppendReceipt appendTyped(Coordinate coordinate, Object record) {
+    return appendTyped(coordinate, record, AppendOptions.defaults());
+  }
+
+  /**
+   * Appends several events atomically: after a crash either all of them are in the journal or none
+   * is, and readers see all of them at once or none. The events may belong to different streams.
+   * Each item's expected version is checked before anything is written; one mismatch fails the
+   * whole batch. When every item carries an idempotency key already committed by an earlier
+   * identical batch, the original receipts are returned.
+   *
+   * @return one receipt per item, in order
+   * @throws ValidationException if the batch is empty, too large, or an item is invalid (the
+   *     message names the item's index); nothing was written
+   * @throws ConcurrencyConflictException if an item's expected version does not match
+   * @throws IdempotencyConflictException if some but not all keys are known, or a key was used for
+   *     different content
+   * @see #append(Coordinate, EventKind, Object, AppendOptions) for the other exceptions
+   */
+  List<AppendReceipt> appendBatch(List<BatchItem> items);
+
+  /**
+   * Queues one append and returns at once, for pipelining from one thread. The future completes,
+   * never on the committer's thread, with the receipt or with the exception {@link
+   * #append(Coordinate, EventKind, Object, AppendOptions)} would have thrown. Validation errors are
+   * thrown directly.
+   *
+   * @throws StoreTimeoutException if the queue stayed full
+   * @throws StoreClosedException if the store is closed
+   */
+  CompletableFuture<AppendReceipt> submit(
+      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options);
+
+  /**
+   * Reads a visible event.
+   *
+   * @throws EventNotFoundException if no visible event has that id
+   * @throws CorruptStoreException if its frame fails its checks
+   */
+  StoredEvent get(EventId id);
+
+  /**
+   * Reads a visible event and decodes its payload with the store's codec.
+   *
+   * @throws EventNotFoundException if no visible event has that id
+   * @throws CodecException if the payload does not decode to {@code type}
+   */
+  <T> T get(EventId id, Class<T> type);
+
+  /**
+   * The payload bytes of a visible event.
+   *
+   * @throws EventNotFoundException if no visible event has that id
+   */
+  Bytes readRaw(EventId id);
+
+  /** The headers of every visible event that matches, in global order. */
+  List<EventHeader> query(Region region);
+
+  /**
+   * A page of matching visible events with global sequence greater than {@code afterGlobalSequence}
+   * ({@code -1} for the start), at most {@code limit} of them, in global order. Resume with the
+   * last returned event's global sequence.
+   *
+   * @throws ValidationException if {@code limit} is not positive or {@code afterGlobalSequence} is
+   *     below -1
+   */
+  List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit);
+
+  /** The headers of a stream's visible events, in stream order. */
+  List<EventHeader> stream(String entity);
+
+  /** The newest visible event of a stream. */
+  Optional<EventHeader> latest(String entity);
+
+  /**
+   * Checks a receipt against the stored event: its frame's CRC, its position and sequences, and its
+   * content and chain hashes, recomputed from the stored bytes.
+   */
+  ReceiptVerification verifyReceipt(AppendReceipt receipt);
+
+  /** Counts and watermarks. */
+  StoreStats stats();
+
+  /** The pipeline's watermarks, read consistently. */
+  Watermarks watermarks();
+
+  /**
+   * Waits until {@code watermark} covers the event with global sequence {@code globalSequence}.
+   * Waiting does not cause an fsync; call {@link #sync()} for that.
+   *
+   * @throws StoreTimeoutException if it did not within {@code timeout}
+   * @throws StoreClosedException if the store closes or is poisoned first
+   */
+  void waitFor(Watermark watermark, long globalSequence, Duration timeout);
+
+  /**
+   * Makes everything appended so far durable (and, in {@code VISIBLE} mode, moves the durable
+   * watermark up to it).
+   *
+   * @throws OutcomeUnknownException if the fsync fails (the store is then poisoned)
+   * @throws StoreClosedException if the store is closed
+   */
+  void sync();
+
+  /** What opening the store found and did. */
+  OpenReport openReport();
+
+  /** The configuration the store was opened with. */
+  StoreConfig config();
+
+  /**
+   * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
+   * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases
+   * the lock. Idempotent, and safe to call from a future's callback. After close every call but
+   * {@code close} throws {@link StoreClosedException}.
+   */
   @Override
   void close();
 }

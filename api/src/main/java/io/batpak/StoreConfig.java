@@ -1,6 +1,464 @@
 package io.batpak;
 
-/** Placeholder, completed by the journal issue. */
+import io.batpak.port.StoreClock;
+import io.batpak.port.StoreEntropy;
+import io.batpak.port.StoreFs;
+import io.batpak.port.SyncMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How to open a store. Immutable; build one with {@link #builder(Path)}, which checks every option
+ * at once and reports every bad value together.
+ *
+ * <p>Thread-safe (immutable).
+ *
+ * @since 0.1
+ */
 public final class StoreConfig {
-  private StoreConfig() {}
+
+  /** Largest payload of one event: 64 MiB. */
+  public static final int MAX_PAYLOAD_BYTES_LIMIT = 64 << 20;
+
+  /** Largest frame the journal writes: 128 MiB, well under 2 GiB. */
+  public static final int MAX_FRAME_BYTES = 128 << 20;
+
+  /** Most events in one batch. */
+  public static final int MAX_BATCH_EVENTS_LIMIT = 4096;
+
+  /** Largest total payload of one batch: 96 MiB, so a batch always fits one frame. */
+  public static final int MAX_BATCH_BYTES_LIMIT = 96 << 20;
+
+  /** Most extensions on one event. */
+  public static final int MAX_EXTENSIONS = 32;
+
+  /** Largest total size of one event's extension keys and values: 64 KiB. */
+  public static final int MAX_EXTENSION_BYTES = 64 << 10;
+
+  private final Path directory;
+  private final Durability durability;
+  private final int visibleSyncEveryEvents;
+  private final Duration visibleSyncInterval;
+  private final SyncMode syncMode;
+  private final long segmentMaxBytes;
+  private final int queueCapacity;
+  private final QueueFullPolicy queueFullPolicy;
+  private final Duration queueFullTimeout;
+  private final int maxGroupEvents;
+  private final int maxPayloadBytes;
+  private final int maxBatchEvents;
+  private final int maxBatchBytes;
+  private final StoreClock clock;
+  private final StoreEntropy entropy;
+  private final StoreFs fs;
+  private final String fsBackend;
+  private final String codec;
+  private final boolean readOnly;
+  private final boolean deterministic;
+  private final Duration closeTimeout;
+
+  private StoreConfig(Builder b) {
+    this.directory = b.directory;
+    this.durability = b.durability;
+    this.visibleSyncEveryEvents = b.visibleSyncEveryEvents;
+    this.visibleSyncInterval = b.visibleSyncInterval;
+    this.syncMode = b.syncMode;
+    this.segmentMaxBytes = b.segmentMaxBytes;
+    this.queueCapacity = b.queueCapacity;
+    this.queueFullPolicy = b.queueFullPolicy;
+    this.queueFullTimeout = b.queueFullTimeout;
+    this.maxGroupEvents = b.maxGroupEvents;
+    this.maxPayloadBytes = b.maxPayloadBytes;
+    this.maxBatchEvents = b.maxBatchEvents;
+    this.maxBatchBytes = b.maxBatchBytes;
+    this.clock = b.clock;
+    this.entropy = b.entropy;
+    this.fs = b.fs;
+    this.fsBackend = b.fsBackend;
+    this.codec = b.codec;
+    this.readOnly = b.readOnly;
+    this.deterministic = b.deterministic;
+    this.closeTimeout = b.closeTimeout;
+  }
+
+  /** A builder for a store in {@code directory}, created on first open if missing. */
+  public static Builder builder(Path directory) {
+    return new Builder(directory);
+  }
+
+  /** A builder that starts from this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder(directory);
+    b.durability = durability;
+    b.visibleSyncEveryEvents = visibleSyncEveryEvents;
+    b.visibleSyncInterval = visibleSyncInterval;
+    b.syncMode = syncMode;
+    b.segmentMaxBytes = segmentMaxBytes;
+    b.queueCapacity = queueCapacity;
+    b.queueFullPolicy = queueFullPolicy;
+    b.queueFullTimeout = queueFullTimeout;
+    b.maxGroupEvents = maxGroupEvents;
+    b.maxPayloadBytes = maxPayloadBytes;
+    b.maxBatchEvents = maxBatchEvents;
+    b.maxBatchBytes = maxBatchBytes;
+    b.clock = clock;
+    b.entropy = entropy;
+    b.fs = fs;
+    b.fsBackend = fsBackend;
+    b.codec = codec;
+    b.readOnly = readOnly;
+    b.deterministic = deterministic;
+    b.closeTimeout = closeTimeout;
+    return b;
+  }
+
+  /** The data directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** When appends return and events become visible. Default {@link Durability#DURABLE}. */
+  public Durability durability() {
+    return durability;
+  }
+
+  /** In {@link Durability#VISIBLE} mode, fsync after this many events. Default 1000. */
+  public int visibleSyncEveryEvents() {
+    return visibleSyncEveryEvents;
+  }
+
+  /** In {@link Durability#VISIBLE} mode, fsync at least this often. Default 100 ms. */
+  public Duration visibleSyncInterval() {
+    return visibleSyncInterval;
+  }
+
+  /** How journal files are synced. Default {@link SyncMode#DATA}. */
+  public SyncMode syncMode() {
+    return syncMode;
+  }
+
+  /** A segment rotates once it reaches this size. Default 64 MiB. */
+  public long segmentMaxBytes() {
+    return segmentMaxBytes;
+  }
+
+  /** Appends that may wait for the committer. Default 4096. */
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  /** What an append does when the queue is full. Default {@link QueueFullPolicy#BLOCK}. */
+  public QueueFullPolicy queueFullPolicy() {
+    return queueFullPolicy;
+  }
+
+  /** How long a {@link QueueFullPolicy#BLOCK} append waits for room. Default 30 s. */
+  public Duration queueFullTimeout() {
+    return queueFullTimeout;
+  }
+
+  /** Most events one group commit writes with one write and one fsync. Default 1024. */
+  public int maxGroupEvents() {
+    return maxGroupEvents;
+  }
+
+  /** Largest payload of one event. Default 16 MiB. */
+  public int maxPayloadBytes() {
+    return maxPayloadBytes;
+  }
+
+  /** Most events in one batch. Default 1024. */
+  public int maxBatchEvents() {
+    return maxBatchEvents;
+  }
+
+  /** Largest total payload of one batch. Default 16 MiB. */
+  public int maxBatchBytes() {
+    return maxBatchBytes;
+  }
+
+  /** The time port. Default {@link StoreClock#system()}. */
+  public StoreClock clock() {
+    return clock;
+  }
+
+  /** The randomness port. Default {@link StoreEntropy#secure()}. */
+  public StoreEntropy entropy() {
+    return entropy;
+  }
+
+  /** A filesystem backend instance to use instead of discovery, if one was given. */
+  public Optional<StoreFs> fs() {
+    return Optional.ofNullable(fs);
+  }
+
+  /** The name of the filesystem backend to use, if one was given. */
+  public Optional<String> fsBackend() {
+    return Optional.ofNullable(fsBackend);
+  }
+
+  /**
+   * The payload codec's name, if one was given. Without one, a new store uses {@code json} when
+   * that codec is on the class path and otherwise accepts only {@link Bytes} payloads; an existing
+   * store uses the codec its segments name.
+   */
+  public Optional<String> codec() {
+    return Optional.ofNullable(codec);
+  }
+
+  /** Whether the store is opened read-only: no truncation, no writes, a shared lock. */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /**
+   * Whether the committer runs on the calling thread (for simulation: one seed, one history).
+   * Default false.
+   */
+  public boolean deterministic() {
+    return deterministic;
+  }
+
+  /** How long {@link Store#close()} waits for queued appends to commit. Default 10 s. */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  @Override
+  public String toString() {
+    return "StoreConfig{directory="
+        + directory
+        + ", durability="
+        + durability
+        + ", syncMode="
+        + syncMode
+        + ", segmentMaxBytes="
+        + segmentMaxBytes
+        + ", readOnly="
+        + readOnly
+        + ", deterministic="
+        + deterministic
+        + "}";
+  }
+
+  /**
+   * Collects options; {@link #build()} validates all of them at once. Not thread-safe.
+   *
+   * @since 0.1
+   */
+  public static final class Builder {
+    private final Path directory;
+    private Durability durability = Durability.DURABLE;
+    private int visibleSyncEveryEvents = 1000;
+    private Duration visibleSyncInterval = Duration.ofMillis(100);
+    private SyncMode syncMode = SyncMode.DATA;
+    private long segmentMaxBytes = 64L << 20;
+    private int queueCapacity = 4096;
+    private QueueFullPolicy queueFullPolicy = QueueFullPolicy.BLOCK;
+    private Duration queueFullTimeout = Duration.ofSeconds(30);
+    private int maxGroupEvents = 1024;
+    private int maxPayloadBytes = 16 << 20;
+    private int maxBatchEvents = 1024;
+    private int maxBatchBytes = 16 << 20;
+    private StoreClock clock;
+    private StoreEntropy entropy;
+    private StoreFs fs;
+    private String fsBackend;
+    private String codec;
+    private boolean readOnly;
+    private boolean deterministic;
+    private Duration closeTimeout = Duration.ofSeconds(10);
+
+    private Builder(Path directory) {
+      this.directory = directory;
+    }
+
+    /** See {@link StoreConfig#durability()}. */
+    public Builder durability(Durability durability) {
+      this.durability = durability;
+      return this;
+    }
+
+    /**
+     * {@link Durability#VISIBLE} mode with an fsync after {@code everyEvents} events or {@code
+     * interval}, whichever comes first.
+     */
+    public Builder visible(int everyEvents, Duration interval) {
+      this.durability = Durability.VISIBLE;
+      this.visibleSyncEveryEvents = everyEvents;
+      this.visibleSyncInterval = interval;
+      return this;
+    }
+
+    /** See {@link StoreConfig#syncMode()}. */
+    public Builder syncMode(SyncMode syncMode) {
+      this.syncMode = syncMode;
+      return this;
+    }
+
+    /** See {@link StoreConfig#segmentMaxBytes()}; 4 KiB to 1 GiB. */
+    public Builder segmentMaxBytes(long bytes) {
+      this.segmentMaxBytes = bytes;
+      return this;
+    }
+
+    /** See {@link StoreConfig#queueCapacity()}; 1 to 1,048,576. */
+    public Builder queueCapacity(int capacity) {
+      this.queueCapacity = capacity;
+      return this;
+    }
+
+    /** What happens when the queue is full; {@code timeout} applies to {@code BLOCK}. */
+    public Builder whenQueueFull(QueueFullPolicy policy, Duration timeout) {
+      this.queueFullPolicy = policy;
+      this.queueFullTimeout = timeout;
+      return this;
+    }
+
+    /** See {@link StoreConfig#maxGroupEvents()}; 1 to 65,536. */
+    public Builder maxGroupEvents(int events) {
+      this.maxGroupEvents = events;
+      return this;
+    }
+
+    /** See {@link StoreConfig#maxPayloadBytes()}; 1 to {@link #MAX_PAYLOAD_BYTES_LIMIT}. */
+    public Builder maxPayloadBytes(int bytes) {
+      this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /** See {@link StoreConfig#maxBatchEvents()}; 1 to {@link #MAX_BATCH_EVENTS_LIMIT}. */
+    public Builder maxBatchEvents(int events) {
+      this.maxBatchEvents = events;
+      return this;
+    }
+
+    /** See {@link StoreConfig#maxBatchBytes()}; 1 to {@link #MAX_BATCH_BYTES_LIMIT}. */
+    public Builder maxBatchBytes(int bytes) {
+      this.maxBatchBytes = bytes;
+      return this;
+    }
+
+    /** See {@link StoreConfig#clock()}. */
+    public Builder clock(StoreClock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** See {@link StoreConfig#entropy()}. */
+    public Builder entropy(StoreEntropy entropy) {
+      this.entropy = entropy;
+      return this;
+    }
+
+    /** Use this filesystem backend instance (no discovery). */
+    public Builder fs(StoreFs fs) {
+      this.fs = fs;
+      return this;
+    }
+
+    /** Use the filesystem backend registered under {@code name}. */
+    public Builder fsBackend(String name) {
+      this.fsBackend = name;
+      return this;
+    }
+
+    /** See {@link StoreConfig#codec()}. */
+    public Builder codec(String name) {
+      this.codec = name;
+      return this;
+    }
+
+    /** See {@link StoreConfig#readOnly()}. */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
+
+    /** See {@link StoreConfig#deterministic()}. */
+    public Builder deterministic(boolean deterministic) {
+      this.deterministic = deterministic;
+      return this;
+    }
+
+    /** See {@link StoreConfig#closeTimeout()}. */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Validates every option and builds the configuration.
+     *
+     * @throws ValidationException listing every bad option, its value and the allowed range
+     */
+    public StoreConfig build() {
+      List<String> problems = new ArrayList<>();
+      if (directory == null) {
+        problems.add("directory: must be set");
+      }
+      nonNull(problems, "durability", durability);
+      nonNull(problems, "syncMode", syncMode);
+      nonNull(problems, "queueFullPolicy", queueFullPolicy);
+      range(problems, "visibleSyncEveryEvents", visibleSyncEveryEvents, 1, 1 << 30);
+      positive(problems, "visibleSyncInterval", visibleSyncInterval);
+      range(problems, "segmentMaxBytes", segmentMaxBytes, 4096, 1L << 30);
+      range(problems, "queueCapacity", queueCapacity, 1, 1 << 20);
+      if (queueFullTimeout == null || queueFullTimeout.isNegative()) {
+        problems.add("queueFullTimeout: must be zero or positive, got " + queueFullTimeout);
+      }
+      range(problems, "maxGroupEvents", maxGroupEvents, 1, 65_536);
+      range(problems, "maxPayloadBytes", maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT);
+      range(problems, "maxBatchEvents", maxBatchEvents, 1, MAX_BATCH_EVENTS_LIMIT);
+      range(problems, "maxBatchBytes", maxBatchBytes, 1, MAX_BATCH_BYTES_LIMIT);
+      positive(problems, "closeTimeout", closeTimeout);
+      if (fs != null && fsBackend != null) {
+        problems.add(
+            "fs and fsBackend: give a backend instance or a backend name, not both (name '"
+                + fsBackend
+                + "')");
+      }
+      if (codec != null && !codec.matches("[a-z0-9][a-z0-9-]{0,31}")) {
+        problems.add(
+            "codec: a codec name is 1-32 lowercase ASCII letters, digits or '-', got '"
+                + codec
+                + "'");
+      }
+      if (!problems.isEmpty()) {
+        throw new ValidationException(
+            "invalid store configuration for "
+                + directory
+                + ":\n  "
+                + String.join("\n  ", problems));
+      }
+      if (clock == null) {
+        clock = StoreClock.system();
+      }
+      if (entropy == null) {
+        entropy = StoreEntropy.secure();
+      }
+      return new StoreConfig(this);
+    }
+
+    private static void nonNull(List<String> problems, String name, Object value) {
+      if (value == null) {
+        problems.add(name + ": must not be null");
+      }
+    }
+
+    private static void range(List<String> problems, String name, long value, long min, long max) {
+      if (value < min || value > max) {
+        problems.add(name + ": must be between " + min + " and " + max + ", got " + value);
+      }
+    }
+
+    private static void positive(List<String> problems, String name, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        problems.add(name + ": must be a positive duration, got " + value);
+      }
+    }
+  }
 }

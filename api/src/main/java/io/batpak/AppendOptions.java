@@ -1,0 +1,82 @@
+package io.batpak;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Per-append options. Immutable; each {@code with…} method returns a copy.
+ *
+ * @param expectedVersion the optimistic-concurrency check; {@link ExpectedVersion#any()} by default
+ * @param idempotencyKey when set, it becomes the event id, and a retry with the same key returns
+ *     the original receipt instead of appending again; {@code null} for none
+ * @param correlationId the saga or request this event belongs to; {@code null} means the event's
+ *     own id
+ * @param causationId the event that caused this one; {@code null} for none
+ * @param flags eight application-defined bits, stored and returned, never interpreted
+ * @param extensions application metadata stored with the event and covered by its hash
+ * @since 0.1
+ */
+public record AppendOptions(
+    ExpectedVersion expectedVersion,
+    IdempotencyKey idempotencyKey,
+    CorrelationId correlationId,
+    CausationId causationId,
+    int flags,
+    Map<ExtensionKey, Bytes> extensions) {
+
+  private static final AppendOptions DEFAULTS =
+      new AppendOptions(ExpectedVersion.any(), null, null, null, 0, Map.of());
+
+  /** Validates and copies. */
+  public AppendOptions {
+    Objects.requireNonNull(expectedVersion, "expectedVersion");
+    if (flags < 0 || flags > 0xFF) {
+      throw new ValidationException("flags must fit in 8 bits (0..255), got " + flags);
+    }
+    Objects.requireNonNull(extensions, "extensions");
+    extensions = java.util.Collections.unmodifiableMap(new TreeMap<>(extensions));
+  }
+
+  /** No expectation, no key, no links, no flags, no extensions. */
+  public static AppendOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A copy with {@code expectedVersion}. */
+  public AppendOptions withExpectedVersion(ExpectedVersion expectedVersion) {
+    return new AppendOptions(
+        expectedVersion, idempotencyKey, correlationId, causationId, flags, extensions);
+  }
+
+  /** A copy with {@code key}. */
+  public AppendOptions withIdempotencyKey(IdempotencyKey key) {
+    return new AppendOptions(expectedVersion, key, correlationId, causationId, flags, extensions);
+  }
+
+  /** A copy with {@code correlation}. */
+  public AppendOptions withCorrelation(CorrelationId correlation) {
+    return new AppendOptions(
+        expectedVersion, idempotencyKey, correlation, causationId, flags, extensions);
+  }
+
+  /** A copy with {@code causation}. */
+  public AppendOptions withCausation(CausationId causation) {
+    return new AppendOptions(
+        expectedVersion, idempotencyKey, correlationId, causation, flags, extensions);
+  }
+
+  /** A copy with {@code flags}. */
+  public AppendOptions withFlags(int flags) {
+    return new AppendOptions(
+        expectedVersion, idempotencyKey, correlationId, causationId, flags, extensions);
+  }
+
+  /** A copy with one more extension (replacing an earlier value for the same key). */
+  public AppendOptions withExtension(ExtensionKey key, Bytes value) {
+    Map<ExtensionKey, Bytes> copy = new TreeMap<>(extensions);
+    copy.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+    return new AppendOptions(
+        expectedVersion, idempotencyKey, correlationId, causationId, flags, copy);
+  }
+}

@@ -1,0 +1,43 @@
+package io.batpak;
+
+import java.util.Objects;
+
+/**
+ * Proof that an append was accepted: which event, where it is, and the hashes that tie it to its
+ * content and to its stream's chain. {@link Store#verifyReceipt} checks a receipt against the
+ * stored frame.
+ *
+ * @param eventId the event's id
+ * @param globalSequence its position in the store's commit order (dense, from 0)
+ * @param streamSequence its position in its stream (dense, from 0)
+ * @param position where its frame lies
+ * @param contentHash BLAKE3 of the payload bytes
+ * @param eventHash BLAKE3 over the hash version, the previous event hash, the canonical header and
+ *     the content hash
+ * @param prevHash the stream's previous event hash, 32 zero bytes for the first event
+ * @param signature reserved for signed receipts; empty when unsigned
+ * @since 0.1
+ */
+public record AppendReceipt(
+    EventId eventId,
+    long globalSequence,
+    long streamSequence,
+    EventPosition position,
+    Bytes contentHash,
+    Bytes eventHash,
+    Bytes prevHash,
+    Bytes signature) {
+
+  /** Validates the fields. */
+  public AppendReceipt {
+    Objects.requireNonNull(eventId, "eventId");
+    Objects.requireNonNull(position, "position");
+    Objects.requireNonNull(contentHash, "contentHash");
+    Objects.requireNonNull(eventHash, "eventHash");
+    Objects.requireNonNull(prevHash, "prevHash");
+    Objects.requireNonNull(signature, "signature");
+    if (globalSequence < 0 || streamSequence < 0) {
+      throw new ValidationException("sequences are never negative");
+    }
+  }
+}

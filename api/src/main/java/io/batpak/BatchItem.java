@@ -1,0 +1,52 @@
+package io.batpak;
+
+import java.util.Objects;
+
+/**
+ * One event of an atomic batch ({@link Store#appendBatch}).
+ *
+ * @param coordinate where the event goes
+ * @param kind its kind; reserved kinds are refused
+ * @param payload a {@link Bytes} value, or an object the store's codec encodes
+ * @param options per-item options; {@link AppendOptions#causationId()} may instead come from {@code
+ *     causedByItem}
+ * @param causedByItem the index of an earlier item of the same batch that caused this one, or -1
+ * @since 0.1
+ */
+public record BatchItem(
+    Coordinate coordinate,
+    EventKind kind,
+    Object payload,
+    AppendOptions options,
+    int causedByItem) {
+
+  /** Validates the fields. */
+  public BatchItem {
+    Objects.requireNonNull(coordinate, "coordinate");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(options, "options");
+    if (causedByItem < -1) {
+      throw new ValidationException("causedByItem must be -1 (none) or an item index");
+    }
+    if (causedByItem >= 0 && options.causationId() != null) {
+      throw new ValidationException(
+          "a batch item has either a causation id or a causedByItem reference, not both");
+    }
+  }
+
+  /** An item with default options. */
+  public static BatchItem of(Coordinate coordinate, EventKind kind, Object payload) {
+    return new BatchItem(coordinate, kind, payload, AppendOptions.defaults(), -1);
+  }
+
+  /** A copy with {@code options}. */
+  public BatchItem withOptions(AppendOptions options) {
+    return new BatchItem(coordinate, kind, payload, options, causedByItem);
+  }
+
+  /** A copy whose causation is the earlier item at {@code index} of the same batch. */
+  public BatchItem causedBy(int index) {
+    return new BatchItem(coordinate, kind, payload, options, index);
+  }
+}

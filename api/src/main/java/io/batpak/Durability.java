@@ -1,0 +1,21 @@
+package io.batpak;
+
+/**
+ * When an append returns and when its event becomes visible, relative to fsync.
+ *
+ * @since 0.1
+ */
+public enum Durability {
+  /**
+   * The default. An append returns only after the fsync that covers it, and its event becomes
+   * visible to readers only after that fsync: no reader ever sees an event a crash can take away.
+   */
+  DURABLE,
+  /**
+   * An append returns, and its event becomes visible, once it is written to the operating system;
+   * an fsync follows by count or time cadence. A consumer may see an event that a crash later
+   * loses. Use {@link Store#sync()} or {@link Store#waitFor} with {@link Watermark#DURABLE} where
+   * durability matters.
+   */
+  VISIBLE
+}

@@ -1,0 +1,49 @@
+package io.batpak;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What opening a store found and did.
+ *
+ * @param backend the filesystem backend's name
+ * @param backendReason why that backend was chosen
+ * @param readOnly whether the store was opened read-only
+ * @param segments the segment files scanned, oldest first
+ * @param eventsRecovered visible events after the scan
+ * @param framesScanned frames read and checked
+ * @param tornTail a torn tail found in the newest segment, if any; on a mutable open it was cut
+ *     off, on a read-only open it was only skipped
+ * @param elapsedMicros how long the open took
+ * @since 0.1
+ */
+public record OpenReport(
+    String backend,
+    String backendReason,
+    boolean readOnly,
+    List<String> segments,
+    long eventsRecovered,
+    long framesScanned,
+    Optional<TornTail> tornTail,
+    long elapsedMicros) {
+
+  /** Copies the list. */
+  public OpenReport {
+    Objects.requireNonNull(backend, "backend");
+    segments = List.copyOf(segments);
+    Objects.requireNonNull(tornTail, "tornTail");
+  }
+
+  /**
+   * Bytes at the end of the newest segment that are not a whole, valid frame, followed by no valid
+   * frame: the remains of a write a crash interrupted.
+   *
+   * @param file the segment
+   * @param offset where the torn bytes start (the new end of the segment)
+   * @param bytes how many bytes were torn
+   * @param reason what was wrong with them
+   * @param truncated whether they were cut off (mutable open) or only ignored (read-only)
+   */
+  public record TornTail(String file, long offset, long bytes, String reason, boolean truncated) {}
+}

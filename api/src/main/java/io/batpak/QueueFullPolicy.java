@@ -1,0 +1,15 @@
+package io.batpak;
+
+/**
+ * What an append does when the commit queue is full.
+ *
+ * @since 0.1
+ */
+public enum QueueFullPolicy {
+  /**
+   * Wait up to {@link StoreConfig#queueFullTimeout()}, then throw {@link StoreTimeoutException}.
+   */
+  BLOCK,
+  /** Throw {@link StoreTimeoutException} at once. */
+  FAIL_FAST
+}

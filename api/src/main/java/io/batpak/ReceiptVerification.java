@@ -1,0 +1,54 @@
+package io.batpak;
+
+/**
+ * The result of {@link Store#verifyReceipt}: the receipt matches the stored event, or it does not
+ * and the reason says which field differs.
+ *
+ * @since 0.1
+ */
+public sealed interface ReceiptVerification {
+
+  /** Whether the receipt verified. */
+  boolean isValid();
+
+  /** The receipt matches a visible stored event whose frame and hashes check out. */
+  record Valid(AppendReceipt receipt) implements ReceiptVerification {
+    @Override
+    public boolean isValid() {
+      return true;
+    }
+  }
+
+  /**
+   * The receipt does not match.
+   *
+   * @param reason which check failed
+   * @param detail expected and actual values
+   */
+  record Invalid(Reason reason, String detail) implements ReceiptVerification {
+    @Override
+    public boolean isValid() {
+      return false;
+    }
+  }
+
+  /** Why a receipt did not verify. */
+  enum Reason {
+    /** No visible event has the receipt's id. */
+    MISSING_EVENT,
+    /** The event's global sequence differs. */
+    GLOBAL_SEQUENCE_MISMATCH,
+    /** The event's stream sequence differs. */
+    STREAM_SEQUENCE_MISMATCH,
+    /** The frame is somewhere else. */
+    POSITION_MISMATCH,
+    /** The stored payload hashes differently. */
+    CONTENT_HASH_MISMATCH,
+    /** The recomputed event hash differs from the receipt's. */
+    EVENT_HASH_MISMATCH,
+    /** The previous hash differs from the stream's chain. */
+    PREV_HASH_MISMATCH,
+    /** The stored frame failed its CRC or could not be decoded. */
+    FRAME_CORRUPT
+  }
+}

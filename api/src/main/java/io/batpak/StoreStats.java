@@ -1,0 +1,18 @@
+package io.batpak;
+
+/**
+ * Counts describing a store.
+ *
+ * @param eventCount visible events
+ * @param streamCount streams with at least one visible event
+ * @param segmentCount segment files
+ * @param journalBytes bytes in segment files
+ * @param watermarks the pipeline's progress
+ * @since 0.1
+ */
+public record StoreStats(
+    long eventCount,
+    long streamCount,
+    int segmentCount,
+    long journalBytes,
+    Watermarks watermarks) {}

@@ -1,0 +1,27 @@
+package io.batpak;
+
+/**
+ * A consistent snapshot of the pipeline's {@link Watermark}s.
+ *
+ * @param accepted events with sequences assigned
+ * @param written events handed to the operating system
+ * @param durable events covered by a completed fsync
+ * @param visible events readers can see
+ * @since 0.1
+ */
+public record Watermarks(long accepted, long written, long durable, long visible) {
+
+  /** The value of one watermark. */
+  public long get(Watermark watermark) {
+    switch (watermark) {
+      case ACCEPTED:
+        return accepted;
+      case WRITTEN:
+        return written;
+      case DURABLE:
+        return durable;
+      default:
+        return visible;
+    }
+  }
+}

@@ -1,0 +1,842 @@
+package io.batpak.engine.internal;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.BatchItem;
+import io.batpak.Bytes;
+import io.batpak.CausationId;
+import io.batpak.CodecException;
+import io.batpak.Coordinate;
+import io.batpak.CorrelationId;
+import io.batpak.CorruptStoreException;
+import io.batpak.EventHeader;
+import io.batpak.EventId;
+import io.batpak.EventKind;
+import io.batpak.EventNotFoundException;
+import io.batpak.EventPosition;
+import io.batpak.EventTypes;
+import io.batpak.ExtensionKey;
+import io.batpak.OpenReport;
+import io.batpak.ReceiptVerification;
+import io.batpak.Region;
+import io.batpak.Store;
+import io.batpak.StoreClosedException;
+import io.batpak.StoreConfig;
+import io.batpak.StoreException;
+import io.batpak.StoreIoException;
+import io.batpak.StoreLockedException;
+import io.batpak.StoreStats;
+import io.batpak.StoredEvent;
+import io.batpak.ValidationException;
+import io.batpak.Watermark;
+import io.batpak.Watermarks;
+import io.batpak.engine.internal.commit.Committer;
+import io.batpak.engine.internal.commit.Draft;
+import io.batpak.engine.internal.commit.Pending;
+import io.batpak.engine.internal.commit.Progress;
+import io.batpak.engine.internal.format.Blake3;
+import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.StreamState;
+import io.batpak.engine.internal.recovery.Recovery;
+import io.batpak.engine.internal.segment.Journal;
+import io.batpak.fs.spi.FsOptions;
+import io.batpak.fs.spi.StoreFsResolver;
+import io.batpak.port.Codec;
+import io.batpak.port.CodecProvider;
+import io.batpak.port.LockMode;
+import io.batpak.port.LockUnavailableException;
+import io.batpak.port.StoreFs;
+import io.batpak.port.StoreLock;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** The {@link Store} implementation: open, append, read, verify, close. */
+public final class EngineStore implements Store {
+  /** The lock file's name, shared with other batpak runtimes so they exclude each other. */
+  public static final String LOCK_FILE = ".batpak.lock";
+
+  /** The codec name recorded for stores without a payload codec. */
+  public static final String NO_CODEC = "bytes";
+
+  private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
+
+  private final StoreConfig config;
+  private final StoreFs fs;
+  private final boolean ownsFs;
+  private final StoreLock lock;
+  private final Journal journal;
+  private final Index index;
+  private final Progress progress;
+  private final Committer committer;
+  private final ExecutorService completionThread;
+  private final Codec codec;
+  private final String codecName;
+  private final OpenReport openReport;
+  private volatile boolean closed;
+
+  private EngineStore(
+      StoreConfig config,
+      StoreFs fs,
+      boolean ownsFs,
+      StoreLock lock,
+      Journal journal,
+      Index index,
+      Progress progress,
+      Committer committer,
+      ExecutorService completionThread,
+      Codec codec,
+      String codecName,
+      OpenReport openReport) {
+    this.config = config;
+    this.fs = fs;
+    this.ownsFs = ownsFs;
+    this.lock = lock;
+    this.journal = journal;
+    this.index = index;
+    this.progress = progress;
+    this.committer = committer;
+    this.completionThread = completionThread;
+    this.codec = codec;
+    this.codecName = codecName;
+    this.openReport = openReport;
+  }
+
+  /** Opens the store {@code config} describes; see {@link Store#open}. */
+  public static EngineStore open(StoreConfig config) {
+    long started = config.clock().monoNanos();
+    StoreFsResolver.Resolution resolution =
+        config.fs().isPresent()
+            ? StoreFsResolver.resolve(config.fs().get())
+            : StoreFsResolver.resolve(
+                config.fsBackend().orElse(null), EngineStore.class.getClassLoader());
+    StoreFs fs;
+    try {
+      fs = resolution.open(FsOptions.defaults());
+    } catch (IOException e) {
+      throw new StoreIoException(
+          "opening filesystem backend " + resolution.name() + " failed: " + e.getMessage(), e);
+    }
+    boolean ownsFs = config.fs().isEmpty();
+    Path dir = config.directory().toAbsolutePath().normalize();
+    StoreLock lock = null;
+    Journal journal = null;
+    try {
+      boolean mutable = !config.readOnly();
+      if (mutable) {
+        fs.createDirectories(dir);
+      } else if (!fs.exists(dir)) {
+        throw new StoreIoException(
+            "cannot open " + dir + " read-only: the directory does not exist");
+      }
+      lock = takeLock(fs, dir, mutable);
+      Index index = new Index();
+      journal = new Journal(fs, dir, config.syncMode());
+      Recovery.Result found = new Recovery(fs, dir, mutable, index, journal).run();
+      String codecName = chooseCodecName(config, found.codec());
+      Codec codec = findCodec(codecName);
+      Progress progress = new Progress(config.clock(), index.size());
+      ExecutorService completions = null;
+      Committer committer = null;
+      if (mutable) {
+        completions =
+            config.deterministic()
+                ? null
+                : Executors.newSingleThreadExecutor(
+                    r -> {
+                      Thread t = new Thread(r, "batpak-completions " + dir.getFileName());
+                      t.setDaemon(true);
+                      return t;
+                    });
+        Executor exec = completions == null ? Runnable::run : completions;
+        committer = new Committer(config, index, journal, progress, exec, codecName);
+        if (found.lastSegmentId() == 0) {
+          committer.createFirstSegment(1, 0);
+        } else {
+          journal.resume(found.lastSegmentId(), found.lastSegmentEnd());
+        }
+        if (!config.deterministic()) {
+          committer.start("batpak-committer " + dir.getFileName());
+        }
+      }
+      OpenReport report =
+          new OpenReport(
+              fs.name(),
+              resolution.explanation(),
+              !mutable,
+              found.segments(),
+              index.size(),
+              found.framesScanned(),
+              found.tornTail(),
+              (config.clock().monoNanos() - started) / 1_000);
+      return new EngineStore(
+          config,
+          fs,
+          ownsFs,
+          lock,
+          journal,
+          index,
+          progress,
+          committer,
+          completions,
+          codec,
+          codecName,
+          report);
+    } catch (IOException e) {
+      closeQuietly(journal, lock, ownsFs ? fs : null);
+      throw new StoreIoException("opening the store in " + dir + " failed: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(journal, lock, ownsFs ? fs : null);
+      throw e;
+    }
+  }
+
+  private static StoreLock takeLock(StoreFs fs, Path dir, boolean mutable) throws IOException {
+    Path lockFile = dir.resolve(LOCK_FILE);
+    try {
+      return fs.lock(lockFile, mutable ? LockMode.EXCLUSIVE : LockMode.SHARED);
+    } catch (LockUnavailableException e) {
+      throw new StoreLockedException(
+          dir
+              + " is in use by another store instance (in this process or another one) that"
+              + " holds "
+              + lockFile
+              + "; close it first"
+              + (mutable ? ", or open read-only to share it with other readers" : "")
+              + ". ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
+  }
+
+  private static String chooseCodecName(StoreConfig config, Optional<String> stored) {
+    if (stored.isPresent()) {
+      if (config.codec().isPresent() && !config.codec().get().equals(stored.get())) {
+        throw new ValidationException(
+            "the store was written with codec '"
+                + stored.get()
+                + "' but the configuration asks for '"
+                + config.codec().get()
+                + "'; a store keeps the codec it was created with. Remove the codec option.");
+      }
+      return stored.get();
+    }
+    if (config.codec().isPresent()) {
+      return config.codec().get();
+    }
+    return findCodec("json") != null ? "json" : NO_CODEC;
+  }
+
+  private static Codec findCodec(String name) {
+    if (NO_CODEC.equals(name)) {
+      return null;
+    }
+    for (CodecProvider p :
+        ServiceLoader.load(CodecProvider.class, EngineStore.class.getClassLoader())) {
+      if (p.name().equals(name)) {
+        return p.create();
+      }
+    }
+    return null;
+  }
+
+  private static void closeQuietly(Journal journal, StoreLock lock, StoreFs fs) {
+    for (AutoCloseable c : new AutoCloseable[] {journal, lock, fs}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // Already failing; the original exception is what the caller needs.
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- appends
+
+  @Override
+  public AppendReceipt append(
+      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+    Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
+    return commit(List.of(d), false).get(0);
+  }
+
+  @Override
+  public AppendReceipt appendTyped(Coordinate coordinate, Object record, AppendOptions options) {
+    if (record == null) {
+      throw new ValidationException("appendTyped needs a record, got null");
+    }
+    EventKind kind = EventTypes.kindOf(record.getClass());
+    int version = EventTypes.versionOf(record.getClass());
+    Draft d = draft(coordinate, kind, record, options, version, -1, -1);
+    return commit(List.of(d), false).get(0);
+  }
+
+  @Override
+  public List<AppendReceipt> appendBatch(List<BatchItem> items) {
+    if (items == null || items.isEmpty()) {
+      throw new ValidationException("a batch needs at least one item");
+    }
+    if (items.size() > config.maxBatchEvents()) {
+      throw new ValidationException(
+          "a batch of "
+              + items.size()
+              + " items exceeds maxBatchEvents ("
+              + config.maxBatchEvents()
+              + "); split it or raise the limit");
+    }
+    List<Draft> drafts = new ArrayList<>(items.size());
+    long bytes = 0;
+    int keyed = 0;
+    for (int i = 0; i < items.size(); i++) {
+      BatchItem item = items.get(i);
+      if (item == null) {
+        throw new ValidationException("batch item " + i + " is null");
+      }
+      if (item.causedByItem() >= i) {
+        throw new ValidationException(
+            "batch item "
+                + i
+                + " names item "
+                + item.causedByItem()
+                + " as its cause; a cause must be an earlier item");
+      }
+      Draft d;
+      try {
+        d =
+            draft(
+                item.coordinate(),
+                item.kind(),
+                item.payload(),
+                item.options(),
+                0,
+                item.causedByItem(),
+                i);
+      } catch (ValidationException | CodecException e) {
+        throw new ValidationException("batch item " + i + ": " + e.getMessage(), e);
+      }
+      bytes += d.record().payload().length;
+      keyed += d.keyed() ? 1 : 0;
+      drafts.add(d);
+    }
+    if (bytes > config.maxBatchBytes()) {
+      throw new ValidationException(
+          "the batch's payloads total "
+              + bytes
+              + " bytes, over maxBatchBytes ("
+              + config.maxBatchBytes()
+              + "); split it or raise the limit");
+    }
+    if (keyed != 0 && keyed != drafts.size()) {
+      throw new ValidationException(
+          "idempotency keys must be on every item of a batch or on none ("
+              + keyed
+              + " of "
+              + drafts.size()
+              + " have one), so a retry can be recognised as a whole");
+    }
+    return commit(drafts, true);
+  }
+
+  @Override
+  public CompletableFuture<AppendReceipt> submit(
+      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+    Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
+    CompletableFuture<List<AppendReceipt>> f = new CompletableFuture<>();
+    writable().submit(Pending.async(List.of(d), f));
+    return f.thenApply(list -> list.get(0));
+  }
+
+  private List<AppendReceipt> commit(List<Draft> drafts, boolean batch) {
+    Pending p = Pending.blocking(drafts, batch);
+    writable().submit(p);
+    return p.await();
+  }
+
+  private Committer writable() {
+    checkOpen();
+    if (committer == null) {
+      throw new StoreClosedException(
+          "the store in " + config.directory() + " was opened read-only; it accepts no appends");
+    }
+    return committer;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreClosedException("the store in " + config.directory() + " is closed");
+    }
+  }
+
+  private Draft draft(
+      Coordinate coordinate,
+      EventKind kind,
+      Object payload,
+      AppendOptions options,
+      int payloadVersion,
+      int causedByItem,
+      int itemIndex) {
+    checkOpen();
+    if (coordinate == null || kind == null || payload == null || options == null) {
+      throw new ValidationException(
+          "coordinate, kind, payload and options must not be null (got "
+              + coordinate
+              + ", "
+              + kind
+              + ", "
+              + (payload == null ? "null payload" : "a payload")
+              + ", "
+              + options
+              + ")");
+    }
+    if (kind.isReserved()) {
+      throw new ValidationException(
+          "kind "
+              + kind
+              + " is in a reserved category (0x0 system, 0xD effect) that only the store itself"
+              + " writes; use EventKind.custom with category 0x1-0xC or 0xE-0xF");
+    }
+    byte[] bytes = encode(payload);
+    if (bytes.length > config.maxPayloadBytes()) {
+      throw new ValidationException(
+          "payload of "
+              + bytes.length
+              + " bytes exceeds maxPayloadBytes ("
+              + config.maxPayloadBytes()
+              + ")"
+              + (itemIndex >= 0 ? " in batch item " + itemIndex : ""));
+    }
+    Map<ExtensionKey, Bytes> ext = options.extensions();
+    if (ext.size() > StoreConfig.MAX_EXTENSIONS) {
+      throw new ValidationException(
+          ext.size() + " extensions exceed the limit of " + StoreConfig.MAX_EXTENSIONS);
+    }
+    String[] keys = new String[ext.size()];
+    byte[][] values = new byte[ext.size()][];
+    int extBytes = 0;
+    int i = 0;
+    for (Map.Entry<ExtensionKey, Bytes> e : ext.entrySet()) {
+      keys[i] = e.getKey().value();
+      values[i] = e.getValue().toByteArray();
+      extBytes += keys[i].length() + values[i].length;
+      i++;
+    }
+    if (extBytes > StoreConfig.MAX_EXTENSION_BYTES) {
+      throw new ValidationException(
+          "extensions total "
+              + extBytes
+              + " bytes, over the limit of "
+              + StoreConfig.MAX_EXTENSION_BYTES);
+    }
+    boolean keyed = options.idempotencyKey() != null;
+    EventId id =
+        keyed
+            ? EventId.of(options.idempotencyKey())
+            : EventId.generate(config.clock(), config.entropy());
+    CorrelationId correlation =
+        options.correlationId() != null ? options.correlationId() : CorrelationId.of(id);
+    CausationId causation = options.causationId();
+    byte[] contentHash = HASHERS.get().hash(bytes, 0, bytes.length);
+    EventRecord r =
+        new EventRecord(
+            id.high(),
+            id.low(),
+            correlation.high(),
+            correlation.low(),
+            causation != null,
+            causation == null ? 0 : causation.high(),
+            causation == null ? 0 : causation.low(),
+            coordinate.entity(),
+            coordinate.scope(),
+            kind.raw(),
+            0,
+            0,
+            config.clock().wallMicros(),
+            payloadVersion,
+            options.flags(),
+            keys,
+            values,
+            FrameCodec.ZERO_HASH,
+            contentHash,
+            FrameCodec.ZERO_HASH,
+            bytes);
+    return new Draft(r, options.expectedVersion(), keyed, causedByItem);
+  }
+
+  private byte[] encode(Object payload) {
+    if (payload instanceof Bytes b) {
+      return b.toByteArray();
+    }
+    if (codec == null) {
+      throw new CodecException(
+          "a payload of type "
+              + payload.getClass().getName()
+              + " needs a codec, and "
+              + (NO_CODEC.equals(codecName)
+                  ? "this store has none"
+                  : "the store's codec '" + codecName + "' is not on the class path")
+              + ": add io.batpak:batpak-codec (codec 'json') to the class path, or pass Bytes");
+    }
+    return codec.encode(payload).toByteArray();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public StoredEvent get(EventId id) {
+    int row = rowOf(id);
+    EventRecord r = read(row);
+    return new StoredEvent(header(r, row), Bytes.ofOwned(r.payload()));
+  }
+
+  @Override
+  public <T> T get(EventId id, Class<T> type) {
+    StoredEvent e = get(id);
+    if (codec == null) {
+      throw new CodecException(
+          "cannot decode event "
+              + id
+              + " as "
+              + type.getName()
+              + ": the store's codec '"
+              + codecName
+              + "' is not available; add io.batpak:batpak-codec, or use readRaw");
+    }
+    return codec.decode(e.payload(), type);
+  }
+
+  @Override
+  public Bytes readRaw(EventId id) {
+    return Bytes.ofOwned(read(rowOf(id)).payload());
+  }
+
+  private int rowOf(EventId id) {
+    checkOpen();
+    if (id == null) {
+      throw new ValidationException("event id must not be null");
+    }
+    int row = index.find(id.high(), id.low());
+    if (row < 0) {
+      throw new EventNotFoundException("no visible event has id " + id);
+    }
+    return row;
+  }
+
+  private EventRecord read(int row) {
+    Index.View v = index.view();
+    try {
+      byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
+      return FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
+    } catch (IOException e) {
+      throw new StoreIoException(
+          "reading the event at global sequence "
+              + row
+              + " from "
+              + journal.path(v.segment(row))
+              + " failed: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private EventHeader header(EventRecord r, int row) {
+    Index.View v = index.view();
+    Map<ExtensionKey, Bytes> ext = new HashMap<>();
+    for (int i = 0; i < r.extensionKeys().length; i++) {
+      ext.put(ExtensionKey.of(r.extensionKeys()[i]), Bytes.ofOwned(r.extensionValues()[i]));
+    }
+    return new EventHeader(
+        new EventId(r.idHi(), r.idLo()),
+        new Coordinate(r.entity(), r.scope()),
+        EventKind.fromRaw(r.kind()),
+        r.streamSequence(),
+        r.globalSequence(),
+        r.timestampMicros(),
+        new CorrelationId(r.correlationHi(), r.correlationLo()),
+        r.hasCausation()
+            ? Optional.of(new CausationId(r.causationHi(), r.causationLo()))
+            : Optional.empty(),
+        r.payloadVersion(),
+        r.flags(),
+        ext,
+        r.payload().length,
+        Bytes.ofOwned(r.contentHash()),
+        Bytes.ofOwned(r.prevHash()),
+        Bytes.ofOwned(r.eventHash()),
+        new EventPosition(v.segment(row), v.frameOffset(row), v.frameLength(row)));
+  }
+
+  @Override
+  public List<EventHeader> query(Region region) {
+    return queryAfter(region, -1, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit) {
+    checkOpen();
+    if (region == null) {
+      throw new ValidationException("region must not be null; use Region.all()");
+    }
+    if (limit <= 0 || afterGlobalSequence < -1) {
+      throw new ValidationException(
+          "queryAfter needs limit > 0 and afterGlobalSequence >= -1, got limit "
+              + limit
+              + " and after "
+              + afterGlobalSequence);
+    }
+    Index.View v = index.view();
+    Map<Integer, Boolean> streamMatch = new HashMap<>();
+    Map<Integer, Boolean> scopeMatch = new HashMap<>();
+    List<EventHeader> out = new ArrayList<>();
+    for (long g = afterGlobalSequence + 1; g < v.size() && out.size() < limit; g++) {
+      int row = (int) g;
+      int kind = v.kind(row);
+      if (region.kind().isPresent() && region.kind().get().raw() != kind) {
+        continue;
+      }
+      if (region.category().isPresent() && region.category().getAsInt() != (kind >>> 12)) {
+        continue;
+      }
+      if (region.entityPrefix().isPresent()
+          && !streamMatch.computeIfAbsent(
+              v.stream(row),
+              s -> Region.entityMatchesPrefix(index.streamName(s), region.entityPrefix().get()))) {
+        continue;
+      }
+      if (region.scope().isPresent()
+          && !scopeMatch.computeIfAbsent(
+              v.scope(row), s -> index.scopeName(s).equals(region.scope().get()))) {
+        continue;
+      }
+      long seq = v.streamSequence(row);
+      if (region.streamSequenceFrom().isPresent()
+          && (seq < region.streamSequenceFrom().getAsLong()
+              || seq > region.streamSequenceTo().getAsLong())) {
+        continue;
+      }
+      out.add(header(read(row), row));
+    }
+    return out;
+  }
+
+  @Override
+  public List<EventHeader> stream(String entity) {
+    checkOpen();
+    int visible = index.visible();
+    StreamState s = entity == null ? null : index.stream(entity);
+    if (s == null) {
+      return List.of();
+    }
+    int n = s.count();
+    int[] rows = s.rows();
+    List<EventHeader> out = new ArrayList<>(n);
+    for (int i = 0; i < n && rows[i] < visible; i++) {
+      out.add(header(read(rows[i]), rows[i]));
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<EventHeader> latest(String entity) {
+    checkOpen();
+    int visible = index.visible();
+    StreamState s = entity == null ? null : index.stream(entity);
+    if (s == null) {
+      return Optional.empty();
+    }
+    int n = s.count();
+    int[] rows = s.rows();
+    for (int i = Math.min(n, rows.length) - 1; i >= 0; i--) {
+      if (rows[i] < visible) {
+        return Optional.of(header(read(rows[i]), rows[i]));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
+    checkOpen();
+    int row = index.find(receipt.eventId().high(), receipt.eventId().low());
+    if (row < 0) {
+      return invalid(
+          ReceiptVerification.Reason.MISSING_EVENT, "no visible event has id " + receipt.eventId());
+    }
+    if (row != receipt.globalSequence()) {
+      return invalid(
+          ReceiptVerification.Reason.GLOBAL_SEQUENCE_MISMATCH,
+          "receipt says " + receipt.globalSequence() + ", the store has " + row);
+    }
+    Index.View v = index.view();
+    EventPosition stored =
+        new EventPosition(v.segment(row), v.frameOffset(row), v.frameLength(row));
+    if (!stored.equals(receipt.position())) {
+      return invalid(
+          ReceiptVerification.Reason.POSITION_MISMATCH,
+          "receipt says " + receipt.position() + ", the store has " + stored);
+    }
+    EventRecord r;
+    try {
+      r = read(row);
+    } catch (CorruptStoreException e) {
+      return invalid(ReceiptVerification.Reason.FRAME_CORRUPT, e.getMessage());
+    }
+    if (r.streamSequence() != receipt.streamSequence()) {
+      return invalid(
+          ReceiptVerification.Reason.STREAM_SEQUENCE_MISMATCH,
+          "receipt says " + receipt.streamSequence() + ", the store has " + r.streamSequence());
+    }
+    Blake3 blake3 = HASHERS.get();
+    byte[] content = blake3.hash(r.payload(), 0, r.payload().length);
+    if (!Arrays.equals(content, r.contentHash())
+        || !Arrays.equals(content, receipt.contentHash().toByteArray())) {
+      return invalid(
+          ReceiptVerification.Reason.CONTENT_HASH_MISMATCH,
+          "payload hashes to "
+              + hex(content)
+              + ", frame says "
+              + hex(r.contentHash())
+              + ", receipt says "
+              + receipt.contentHash().toHex());
+    }
+    byte[] expectedPrev = FrameCodec.ZERO_HASH;
+    if (r.streamSequence() > 0) {
+      StreamState s = index.stream(r.entity());
+      int prevRow = s.rows()[(int) r.streamSequence() - 1];
+      expectedPrev = read(prevRow).eventHash();
+    }
+    if (!Arrays.equals(expectedPrev, r.prevHash())
+        || !Arrays.equals(expectedPrev, receipt.prevHash().toByteArray())) {
+      return invalid(
+          ReceiptVerification.Reason.PREV_HASH_MISMATCH,
+          "stream predecessor hash is "
+              + hex(expectedPrev)
+              + ", frame says "
+              + hex(r.prevHash())
+              + ", receipt says "
+              + receipt.prevHash().toHex());
+    }
+    byte[] eventHash = FrameCodec.eventHash(blake3, r.prevHash(), r);
+    if (!Arrays.equals(eventHash, r.eventHash())
+        || !Arrays.equals(eventHash, receipt.eventHash().toByteArray())) {
+      return invalid(
+          ReceiptVerification.Reason.EVENT_HASH_MISMATCH,
+          "recomputed "
+              + hex(eventHash)
+              + ", frame says "
+              + hex(r.eventHash())
+              + ", receipt says "
+              + receipt.eventHash().toHex());
+    }
+    return new ReceiptVerification.Valid(receipt);
+  }
+
+  private static ReceiptVerification invalid(ReceiptVerification.Reason reason, String detail) {
+    return new ReceiptVerification.Invalid(reason, detail);
+  }
+
+  private static String hex(byte[] b) {
+    return java.util.HexFormat.of().formatHex(b);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  @Override
+  public StoreStats stats() {
+    checkOpen();
+    long streams = index.streams().stream().filter(s -> s.count() > 0).count();
+    long bytes = 0;
+    for (long size : journal.segments().values()) {
+      bytes += size;
+    }
+    return new StoreStats(
+        index.visible(), streams, journal.segments().size(), bytes, progress.snapshot());
+  }
+
+  @Override
+  public Watermarks watermarks() {
+    checkOpen();
+    return progress.snapshot();
+  }
+
+  @Override
+  public void waitFor(Watermark watermark, long globalSequence, Duration timeout) {
+    checkOpen();
+    if (watermark == null || timeout == null || globalSequence < 0) {
+      throw new ValidationException(
+          "waitFor needs a watermark, a global sequence >= 0 and a timeout");
+    }
+    progress.await(watermark, globalSequence, timeout);
+  }
+
+  @Override
+  public void sync() {
+    writable().sync();
+  }
+
+  @Override
+  public OpenReport openReport() {
+    return openReport;
+  }
+
+  @Override
+  public StoreConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    StoreException failure = null;
+    if (committer != null) {
+      committer.close(config.closeTimeout().toNanos());
+    }
+    if (completionThread != null) {
+      completionThread.shutdown();
+    }
+    try {
+      journal.close();
+    } catch (IOException e) {
+      failure = new StoreIoException("closing the journal failed: " + e.getMessage(), e);
+    }
+    try {
+      lock.close();
+    } catch (IOException e) {
+      failure = new StoreIoException("releasing the lock failed: " + e.getMessage(), e);
+    }
+    if (ownsFs) {
+      try {
+        fs.close();
+      } catch (IOException e) {
+        failure = new StoreIoException("closing the backend failed: " + e.getMessage(), e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Bytes of heap the index arrays hold; for benchmarks. */
+  public long indexBytes() {
+    return index.approximateBytes();
+  }
+}

@@ -1,0 +1,788 @@
+package io.batpak.engine.internal.commit;
+
+import io.batpak.AppendReceipt;
+import io.batpak.Bytes;
+import io.batpak.ConcurrencyConflictException;
+import io.batpak.Durability;
+import io.batpak.EventId;
+import io.batpak.EventPosition;
+import io.batpak.IdempotencyConflictException;
+import io.batpak.OutcomeUnknownException;
+import io.batpak.QueueFullPolicy;
+import io.batpak.StoreClosedException;
+import io.batpak.StoreConfig;
+import io.batpak.StoreException;
+import io.batpak.StoreFullException;
+import io.batpak.StoreTimeoutException;
+import io.batpak.engine.internal.format.Blake3;
+import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.format.SegmentHeader;
+import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.StreamState;
+import io.batpak.engine.internal.segment.Journal;
+import io.batpak.port.NoSpaceException;
+import io.batpak.port.StoreClock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The commit pipeline (DESIGN.md decisions 1, 2 and 5). Producers queue {@link Pending} appends;
+ * one committer at a time takes everything queued (up to {@link StoreConfig#maxGroupEvents()}),
+ * checks idempotency keys and then expected versions, assigns sequences, chains hashes, encodes
+ * every frame into one buffer, writes it with one positional write per segment touched, syncs once,
+ * and only then, in {@link Durability#DURABLE} mode, makes the events visible and completes the
+ * appends.
+ *
+ * <p>The committer is a dedicated thread, or, in deterministic mode, whichever caller holds the
+ * commit lock. Either way the commit lock orders all commits, syncs and rotations.
+ *
+ * <p>A failed write or sync poisons the pipeline: that group and every later append fail with
+ * {@link OutcomeUnknownException}; reads keep working. A full device is the exception: the segment
+ * is cut back to its last whole frame and the group fails with {@link StoreFullException}.
+ */
+public final class Committer {
+  private final StoreConfig config;
+  private final Index index;
+  private final Journal journal;
+  private final Progress progress;
+  private final Executor completions;
+  private final StoreClock clock;
+  private final String codecName;
+  private final Blake3 blake3 = new Blake3();
+  private final ReentrantLock commitLock = new ReentrantLock();
+
+  private final ReentrantLock queueLock = new ReentrantLock();
+  private final Condition notEmpty = queueLock.newCondition();
+  private final Condition notFull = queueLock.newCondition();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean closing;
+
+  private volatile StoreException poison;
+  private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+  private long eventsSinceSync;
+  private long lastSyncNanos;
+  private Thread thread;
+
+  /** Creates the pipeline; call {@link #start()} unless the store is deterministic. */
+  public Committer(
+      StoreConfig config,
+      Index index,
+      Journal journal,
+      Progress progress,
+      Executor completions,
+      String codecName) {
+    this.config = config;
+    this.index = index;
+    this.journal = journal;
+    this.progress = progress;
+    this.completions = completions;
+    this.clock = config.clock();
+    this.codecName = codecName;
+    this.lastSyncNanos = clock.monoNanos();
+  }
+
+  /** Starts the committer thread (threaded mode). */
+  public void start(String name) {
+    thread = new Thread(this::run, name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** The failure that poisoned the pipeline, or null. */
+  public StoreException poison() {
+    return poison;
+  }
+
+  /**
+   * Queues {@code p}. In deterministic mode the caller then commits everything queued itself.
+   *
+   * @throws StoreClosedException if the store is closing
+   * @throws OutcomeUnknownException if the pipeline is poisoned
+   * @throws StoreTimeoutException if the queue stays full
+   */
+  public void submit(Pending p) {
+    checkPoison();
+    queueLock.lock();
+    try {
+      long nanos =
+          config.queueFullPolicy() == QueueFullPolicy.BLOCK
+              ? config.queueFullTimeout().toNanos()
+              : 0;
+      while (queue.size() >= config.queueCapacity() && !closing) {
+        if (nanos <= 0) {
+          throw new StoreTimeoutException(
+              "the commit queue is full ("
+                  + config.queueCapacity()
+                  + " appends waiting) and stayed full for "
+                  + config.queueFullTimeout()
+                  + "; nothing was queued. Slow down, raise queueCapacity, or use"
+                  + " QueueFullPolicy.BLOCK with a longer timeout.");
+        }
+        try {
+          nanos = clock.awaitNanos(notFull, nanos);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new OutcomeUnknownException(
+              "interrupted while waiting for room in the commit queue; the append was not"
+                  + " queued and nothing was written",
+              e);
+        }
+      }
+      if (closing) {
+        throw new StoreClosedException("the store is closing; the append was not queued");
+      }
+      queue.add(p);
+      notEmpty.signal();
+    } finally {
+      queueLock.unlock();
+    }
+    if (thread == null) {
+      commitQueuedInline();
+    }
+  }
+
+  private void checkPoison() {
+    StoreException e = poison;
+    if (e != null) {
+      throw new OutcomeUnknownException(
+          "the store is poisoned by an earlier write or fsync failure and accepts no more"
+              + " appends; close and reopen it (reads still work). Cause: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private void commitQueuedInline() {
+    commitLock.lock();
+    try {
+      List<Pending> group;
+      while (!(group = take(false)).isEmpty()) {
+        commitGroup(group);
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  private List<Pending> take(boolean wait) {
+    queueLock.lock();
+    try {
+      if (wait) {
+        long nanos = syncIntervalRemaining();
+        while (queue.isEmpty() && !closing) {
+          try {
+            if (nanos == Long.MAX_VALUE) {
+              notEmpty.await();
+            } else {
+              if (nanos <= 0) {
+                return List.of();
+              }
+              nanos = clock.awaitNanos(notEmpty, nanos);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+          }
+        }
+      }
+      List<Pending> group = new ArrayList<>();
+      int events = 0;
+      while (!queue.isEmpty()) {
+        int n = queue.peek().drafts().size();
+        if (!group.isEmpty() && events + n > config.maxGroupEvents()) {
+          break;
+        }
+        group.add(queue.poll());
+        events += n;
+      }
+      if (!group.isEmpty()) {
+        notFull.signalAll();
+      }
+      return group;
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  private long syncIntervalRemaining() {
+    if (config.durability() == Durability.DURABLE || eventsSinceSync == 0) {
+      return Long.MAX_VALUE;
+    }
+    return config.visibleSyncInterval().toNanos() - (clock.monoNanos() - lastSyncNanos);
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        List<Pending> group = take(true);
+        commitLock.lock();
+        try {
+          if (!group.isEmpty()) {
+            commitGroup(group);
+          }
+          maybeCadenceSync(group.isEmpty());
+        } finally {
+          commitLock.unlock();
+        }
+        if (group.isEmpty() && isClosingAndEmpty()) {
+          return;
+        }
+      }
+    } catch (Throwable t) {
+      StoreException e =
+          t instanceof StoreException se
+              ? se
+              : new OutcomeUnknownException("the committer failed unexpectedly: " + t, t);
+      poison(e);
+      failQueued();
+      if (t instanceof Error err && !(t instanceof AssertionError)) {
+        throw err;
+      }
+    }
+  }
+
+  private boolean isClosingAndEmpty() {
+    queueLock.lock();
+    try {
+      return closing && queue.isEmpty();
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  private void maybeCadenceSync(boolean idle) throws IOException {
+    if (config.durability() != Durability.VISIBLE || eventsSinceSync == 0 || poison != null) {
+      return;
+    }
+    boolean due =
+        eventsSinceSync >= config.visibleSyncEveryEvents()
+            || clock.monoNanos() - lastSyncNanos >= config.visibleSyncInterval().toNanos()
+            || (idle && isClosingAndEmpty());
+    if (due) {
+      syncLocked();
+    }
+  }
+
+  /**
+   * Makes everything written durable.
+   *
+   * @throws OutcomeUnknownException if the fsync fails (the pipeline is then poisoned)
+   */
+  public void sync() {
+    commitLock.lock();
+    try {
+      checkPoison();
+      syncLocked();
+    } catch (IOException e) {
+      throw poisonWith("fsync of " + journal.path(journal.activeId()) + " failed", e);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  private void syncLocked() throws IOException {
+    long written = index.size();
+    try {
+      journal.sync();
+    } catch (IOException e) {
+      throw poisonWith("fsync of " + journal.path(journal.activeId()) + " failed", e);
+    }
+    eventsSinceSync = 0;
+    lastSyncNanos = clock.monoNanos();
+    progress.durable(written);
+  }
+
+  private OutcomeUnknownException poisonWith(String what, IOException e) {
+    OutcomeUnknownException x =
+        new OutcomeUnknownException(
+            what
+                + ": the outcome of the appends in flight is unknown and the store is poisoned."
+                + " Close and reopen it; retry appends with their idempotency keys.",
+            e);
+    poison(x);
+    return x;
+  }
+
+  private void poison(StoreException e) {
+    if (poison == null) {
+      poison = e;
+    }
+    progress.end();
+  }
+
+  /** One prepared frame of a group. */
+  private static final class Frame {
+    final Pending pending;
+    final List<EventRecord> records;
+    long segment;
+    long offset;
+    int length;
+    final int[] recordOffsets;
+
+    Frame(Pending pending, List<EventRecord> records) {
+      this.pending = pending;
+      this.records = records;
+      this.recordOffsets = new int[records.size()];
+    }
+  }
+
+  /** The committer's tentative view of one stream's head within a group. */
+  private static final class Head {
+    long next;
+    byte[] hash;
+
+    Head(long next, byte[] hash) {
+      this.next = next;
+      this.hash = hash;
+    }
+  }
+
+  /** A pending answered with the receipts of events in this group (a duplicate key). */
+  private record Alias(Pending pending, List<EventRecord> sources) {}
+
+  private void commitGroup(List<Pending> group) {
+    if (poison != null) {
+      for (Pending p : group) {
+        p.fail(
+            new OutcomeUnknownException("the store is poisoned: " + poison.getMessage(), poison),
+            completions);
+      }
+      return;
+    }
+    long nextGlobal = index.size();
+    Map<String, Head> heads = new HashMap<>();
+    Map<Key, EventRecord> groupKeys = new HashMap<>();
+    Map<EventRecord, Frame> frameOf = new HashMap<>();
+    List<Frame> frames = new ArrayList<>();
+    List<Alias> aliases = new ArrayList<>();
+    for (Pending p : group) {
+      try {
+        // Idempotency first (decision 5), so a retry of a successful conditional append
+        // returns the original receipt instead of failing its expectation.
+        List<EventRecord> known = knownEvents(p, groupKeys);
+        if (known != null) {
+          boolean inGroup = false;
+          for (EventRecord k : known) {
+            inGroup |= k.globalSequence() >= index.size();
+          }
+          if (inGroup) {
+            aliases.add(new Alias(p, known));
+          } else {
+            p.succeed(receiptsOf(known), completions);
+          }
+          continue;
+        }
+        List<EventRecord> records = new ArrayList<>(p.drafts().size());
+        Map<String, Head> local = new HashMap<>();
+        for (Draft d : p.drafts()) {
+          String entity = d.record().entity();
+          Head head = local.get(entity);
+          if (head == null) {
+            Head h = heads.get(entity);
+            if (h == null) {
+              StreamState s = index.stream(entity);
+              h =
+                  s == null
+                      ? new Head(0, FrameCodec.ZERO_HASH)
+                      : new Head(s.nextSequence(), s.headHash());
+            }
+            head = new Head(h.next, h.hash);
+            local.put(entity, head);
+          }
+          if (!d.expected().matches(head.next)) {
+            throw new ConcurrencyConflictException(entity, d.expected().toString(), head.next);
+          }
+          EventRecord r = d.record();
+          if (d.causedByItem() >= 0) {
+            EventRecord cause = records.get(d.causedByItem());
+            r =
+                new EventRecord(
+                    r.idHi(),
+                    r.idLo(),
+                    r.correlationHi(),
+                    r.correlationLo(),
+                    true,
+                    cause.idHi(),
+                    cause.idLo(),
+                    r.entity(),
+                    r.scope(),
+                    r.kind(),
+                    0,
+                    0,
+                    r.timestampMicros(),
+                    r.payloadVersion(),
+                    r.flags(),
+                    r.extensionKeys(),
+                    r.extensionValues(),
+                    r.prevHash(),
+                    r.contentHash(),
+                    r.eventHash(),
+                    r.payload());
+          }
+          long global = nextGlobal + records.size();
+          EventRecord chained = r.withChain(head.next, global, head.hash, null);
+          byte[] hash = FrameCodec.eventHash(blake3, head.hash, chained);
+          chained = chained.withChain(head.next, global, head.hash, hash);
+          records.add(chained);
+          head.next++;
+          head.hash = hash;
+        }
+        heads.putAll(local);
+        Frame f = new Frame(p, records);
+        frames.add(f);
+        for (int i = 0; i < records.size(); i++) {
+          frameOf.put(records.get(i), f);
+          if (p.drafts().get(i).keyed()) {
+            groupKeys.put(new Key(records.get(i).idHi(), records.get(i).idLo()), records.get(i));
+          }
+        }
+        nextGlobal += records.size();
+      } catch (StoreException e) {
+        p.fail(e, completions);
+      }
+    }
+    if (frames.isEmpty()) {
+      return;
+    }
+    progress.accepted(nextGlobal);
+    long before = journal.activeSize();
+    try {
+      writeFrames(frames, nextGlobal);
+    } catch (NoSpaceException e) {
+      StoreFullException full =
+          new StoreFullException(
+              "the device is full while writing "
+                  + journal.path(journal.activeId())
+                  + "; the segment was cut back to its last whole frame and nothing of this"
+                  + " append was committed. Free space and retry.",
+              e);
+      try {
+        if (journal.activeSize() >= before) {
+          journal.truncateActive(before);
+        }
+      } catch (IOException t) {
+        full.addSuppressed(t);
+        poisonWith("cutting back after a full device failed", t);
+      }
+      failAll(frames, aliases, full);
+      return;
+    } catch (IOException e) {
+      failAll(
+          frames,
+          aliases,
+          poisonWith("write to " + journal.path(journal.activeId()) + " failed", e));
+      return;
+    }
+    progress.written(nextGlobal);
+    if (config.durability() == Durability.DURABLE) {
+      try {
+        syncLocked();
+      } catch (IOException | OutcomeUnknownException e) {
+        failAll(frames, aliases, poison);
+        return;
+      }
+    } else {
+      eventsSinceSync += nextGlobal - index.size();
+    }
+    for (Frame f : frames) {
+      for (int i = 0; i < f.records.size(); i++) {
+        index.add(f.records.get(i), (int) f.segment, f.offset, f.length, f.recordOffsets[i]);
+      }
+    }
+    index.publish();
+    progress.visible(index.size());
+    for (Frame f : frames) {
+      List<AppendReceipt> receipts = new ArrayList<>(f.records.size());
+      for (int i = 0; i < f.records.size(); i++) {
+        receipts.add(receipt(f.records.get(i), f.segment, f.offset, f.length));
+      }
+      f.pending.succeed(receipts, completions);
+    }
+    for (Alias a : aliases) {
+      List<AppendReceipt> receipts = new ArrayList<>();
+      for (EventRecord r : a.sources()) {
+        Frame f = frameOf.get(r);
+        receipts.add(
+            f == null ? receiptsOf(List.of(r)).get(0) : receipt(r, f.segment, f.offset, f.length));
+      }
+      a.pending().succeed(receipts, completions);
+    }
+  }
+
+  private void failAll(List<Frame> frames, List<Alias> aliases, StoreException e) {
+    for (Frame f : frames) {
+      f.pending.fail(e, completions);
+    }
+    for (Alias a : aliases) {
+      a.pending().fail(e, completions);
+    }
+  }
+
+  /**
+   * Encodes every frame and writes them, rotating before a frame that would overflow the active
+   * segment (never inside one: a batch is one frame).
+   */
+  private void writeFrames(List<Frame> frames, long groupEnd) throws IOException {
+    buffer.clear();
+    long chunkStart = journal.activeSize();
+    for (Frame f : frames) {
+      int size = FrameCodec.frameSize(f.records);
+      long projected = chunkStart + buffer.position() + size;
+      boolean segmentHasFrames = chunkStart + buffer.position() > headerLength();
+      if (projected > config.segmentMaxBytes() && segmentHasFrames) {
+        flush();
+        rotate(f.records.get(0).globalSequence());
+        chunkStart = journal.activeSize();
+      }
+      ensureCapacity(size);
+      int at = buffer.position();
+      FrameCodec.writeFrame(buffer, f.records.get(0).globalSequence(), f.records);
+      f.segment = journal.activeId();
+      f.offset = chunkStart + at;
+      f.length = size;
+      int pos = FrameCodec.PREFIX + FrameCodec.BODY_HEADER;
+      for (int i = 0; i < f.records.size(); i++) {
+        f.recordOffsets[i] = pos - FrameCodec.PREFIX;
+        pos += FrameCodec.recordSize(f.records.get(i));
+      }
+    }
+    flush();
+  }
+
+  private int headerLength;
+
+  private long headerLength() {
+    if (headerLength == 0) {
+      headerLength = header(0, 0).length();
+    }
+    return headerLength;
+  }
+
+  private SegmentHeader header(long id, long base) {
+    return new SegmentHeader(id, clock.wallMicros(), base, codecName, "none", "blake3");
+  }
+
+  private void flush() throws IOException {
+    buffer.flip();
+    if (buffer.hasRemaining()) {
+      journal.append(buffer);
+    }
+    buffer.clear();
+  }
+
+  /** Syncs the active segment, then creates the next one (file and directory entry durable). */
+  private void rotate(long baseGlobal) throws IOException {
+    journal.sync();
+    long id = journal.activeId() + 1;
+    journal.create(id, header(id, baseGlobal));
+  }
+
+  /** Creates the first segment of a new store. */
+  public void createFirstSegment(long id, long baseGlobal) throws IOException {
+    journal.create(id, header(id, baseGlobal));
+  }
+
+  private void ensureCapacity(int more) {
+    if (buffer.remaining() < more) {
+      int need = buffer.position() + more;
+      ByteBuffer bigger = ByteBuffer.allocate(Math.max(need, buffer.capacity() * 2));
+      buffer.flip();
+      bigger.put(buffer);
+      buffer = bigger;
+    }
+  }
+
+  /** Events already committed (or earlier in this group) for a fully keyed append, or null. */
+  private List<EventRecord> knownEvents(Pending p, Map<Key, EventRecord> groupKeys) {
+    int keyed = 0;
+    List<EventRecord> known = new ArrayList<>();
+    for (Draft d : p.drafts()) {
+      if (!d.keyed()) {
+        continue;
+      }
+      keyed++;
+      EventRecord r = d.record();
+      EventRecord found = groupKeys.get(new Key(r.idHi(), r.idLo()));
+      if (found == null) {
+        int row = index.findAdded(r.idHi(), r.idLo());
+        if (row >= 0) {
+          found = readRecord(row);
+        }
+      }
+      if (found != null) {
+        checkSameContent(r, found);
+        known.add(found);
+      }
+    }
+    if (known.isEmpty()) {
+      return null;
+    }
+    if (known.size() != p.drafts().size() || keyed != p.drafts().size()) {
+      throw new IdempotencyConflictException(
+          "only "
+              + known.size()
+              + " of the "
+              + p.drafts().size()
+              + " events of this batch were committed before under their idempotency keys;"
+              + " a batch is retried whole, with the same keys for the same items");
+    }
+    return known;
+  }
+
+  private static void checkSameContent(EventRecord attempt, EventRecord stored) {
+    boolean same =
+        attempt.entity().equals(stored.entity())
+            && attempt.scope().equals(stored.scope())
+            && attempt.kind() == stored.kind()
+            && Arrays.equals(attempt.contentHash(), stored.contentHash());
+    if (!same) {
+      throw new IdempotencyConflictException(
+          "idempotency key "
+              + new EventId(attempt.idHi(), attempt.idLo())
+              + " was already used for a different event (stored: "
+              + stored.entity()
+              + "@"
+              + stored.scope()
+              + " kind "
+              + stored.kind()
+              + " at global sequence "
+              + stored.globalSequence()
+              + "); the original stands. Use a new key for a different operation.");
+    }
+  }
+
+  private EventRecord readRecord(int row) {
+    Index.View v = index.view();
+    if (row >= v.size()) {
+      v = new Index.View(index.size(), v.columns());
+    }
+    try {
+      byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
+      return FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
+    } catch (IOException e) {
+      throw new io.batpak.StoreIoException(
+          "reading event at global sequence " + row + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private List<AppendReceipt> receiptsOf(List<EventRecord> records) {
+    List<AppendReceipt> out = new ArrayList<>(records.size());
+    Index.View v = new Index.View(index.size(), index.view().columns());
+    for (EventRecord r : records) {
+      int row = (int) r.globalSequence();
+      out.add(receipt(r, v.segment(row), v.frameOffset(row), v.frameLength(row)));
+    }
+    return out;
+  }
+
+  /** The receipt of a stored event. */
+  public static AppendReceipt receipt(EventRecord r, long segment, long offset, int length) {
+    return new AppendReceipt(
+        new EventId(r.idHi(), r.idLo()),
+        r.globalSequence(),
+        r.streamSequence(),
+        new EventPosition(segment, offset, length),
+        Bytes.ofOwned(r.contentHash()),
+        Bytes.ofOwned(r.eventHash()),
+        Bytes.ofOwned(r.prevHash()),
+        Bytes.empty());
+  }
+
+  /**
+   * Stops intake, commits what is queued within {@code timeoutNanos}, fails the rest with {@link
+   * OutcomeUnknownException}, and syncs.
+   *
+   * @return whether everything queued was committed in time
+   */
+  public boolean close(long timeoutNanos) {
+    queueLock.lock();
+    try {
+      closing = true;
+      notEmpty.signalAll();
+      notFull.signalAll();
+    } finally {
+      queueLock.unlock();
+    }
+    boolean drained = true;
+    if (thread != null) {
+      if (Thread.currentThread() != thread) {
+        drained = joinCommitter(timeoutNanos);
+      }
+    } else {
+      commitQueuedInline();
+    }
+    failQueued();
+    commitLock.lock();
+    try {
+      if (poison == null) {
+        try {
+          syncLocked();
+        } catch (IOException | OutcomeUnknownException e) {
+          drained = false;
+        }
+      }
+    } finally {
+      commitLock.unlock();
+    }
+    progress.end();
+    return drained;
+  }
+
+  private boolean joinCommitter(long timeoutNanos) {
+    long deadline = clock.monoNanos() + timeoutNanos;
+    while (thread.isAlive()) {
+      long left = deadline - clock.monoNanos();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        thread.join(Math.max(1, Math.min(left / 1_000_000, 50)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void failQueued() {
+    List<Pending> rest;
+    queueLock.lock();
+    try {
+      rest = new ArrayList<>(queue);
+      queue.clear();
+      notFull.signalAll();
+    } finally {
+      queueLock.unlock();
+    }
+    for (Pending p : rest) {
+      p.fail(
+          new OutcomeUnknownException(
+              "the store closed before this queued append was committed; it was not written"),
+          completions);
+    }
+  }
+
+  /** Runs {@code action} under the commit lock (no commit runs concurrently). */
+  public <T> T underCommitLock(java.util.function.Supplier<T> action) {
+    commitLock.lock();
+    try {
+      return action.get();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** A 128-bit id as a map key. */
+  private record Key(long hi, long lo) {}
+}

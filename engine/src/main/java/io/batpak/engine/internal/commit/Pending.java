@@ -1,0 +1,120 @@
+package io.batpak.engine.internal.commit;
+
+import io.batpak.AppendReceipt;
+import io.batpak.OutcomeUnknownException;
+import io.batpak.StoreException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An append (one event, or an atomic batch) between its caller and the committer. Completed exactly
+ * once, with receipts or an exception.
+ */
+public final class Pending {
+  private final List<Draft> drafts;
+  private final boolean batch;
+  private final Thread waiter;
+  private final CompletableFuture<List<AppendReceipt>> future;
+  private volatile Object outcome;
+
+  private Pending(
+      List<Draft> drafts,
+      boolean batch,
+      Thread waiter,
+      CompletableFuture<List<AppendReceipt>> future) {
+    this.drafts = List.copyOf(drafts);
+    this.batch = batch;
+    this.waiter = waiter;
+    this.future = future;
+  }
+
+  /** An append whose calling thread waits for the outcome. */
+  public static Pending blocking(List<Draft> drafts, boolean batch) {
+    return new Pending(drafts, batch, Thread.currentThread(), null);
+  }
+
+  /** An append whose outcome completes a future. */
+  public static Pending async(List<Draft> drafts, CompletableFuture<List<AppendReceipt>> future) {
+    return new Pending(drafts, false, null, future);
+  }
+
+  /** The events. */
+  public List<Draft> drafts() {
+    return drafts;
+  }
+
+  /** Whether this is an atomic batch. */
+  public boolean batch() {
+    return batch;
+  }
+
+  /** Whether an outcome was set. */
+  public boolean done() {
+    return outcome != null;
+  }
+
+  /** Completes with receipts; futures complete on {@code executor}, never here. */
+  void succeed(List<AppendReceipt> receipts, Executor executor) {
+    complete(List.copyOf(receipts), executor);
+  }
+
+  /** Completes with a failure; futures complete on {@code executor}. */
+  void fail(StoreException e, Executor executor) {
+    complete(e, executor);
+  }
+
+  private void complete(Object result, Executor executor) {
+    if (outcome != null) {
+      return;
+    }
+    outcome = result;
+    if (waiter != null) {
+      LockSupport.unpark(waiter);
+    }
+    if (future != null) {
+      executor.execute(
+          () -> {
+            if (result instanceof StoreException e) {
+              future.completeExceptionally(e);
+            } else {
+              @SuppressWarnings("unchecked")
+              List<AppendReceipt> r = (List<AppendReceipt>) result;
+              future.complete(r);
+            }
+          });
+    }
+  }
+
+  /**
+   * Waits for the outcome.
+   *
+   * @throws StoreException the failure the committer reported
+   * @throws OutcomeUnknownException if the thread is interrupted while waiting; the interrupt flag
+   *     is restored
+   */
+  public List<AppendReceipt> await() {
+    while (outcome == null) {
+      LockSupport.park(this);
+      if (Thread.interrupted() && outcome == null) {
+        Thread.currentThread().interrupt();
+        throw new OutcomeUnknownException(
+            "interrupted while the append was queued or being committed; it may or may not be"
+                + " in the journal. Retry with the same idempotency key after checking, or"
+                + " reopen and read the stream.");
+      }
+    }
+    return result();
+  }
+
+  /** The outcome of a done pending. */
+  @SuppressWarnings("unchecked")
+  public List<AppendReceipt> result() {
+    Object o = outcome;
+    if (o instanceof StoreException e) {
+      throw e;
+    }
+    return (List<AppendReceipt>) o;
+  }
+}

@@ -1,0 +1,143 @@
+package io.batpak.engine.internal.commit;
+
+import io.batpak.StoreClosedException;
+import io.batpak.StoreTimeoutException;
+import io.batpak.Watermark;
+import io.batpak.Watermarks;
+import io.batpak.port.StoreClock;
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** The pipeline's watermarks, updated by the committer and awaited by callers. Thread-safe. */
+public final class Progress {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition moved = lock.newCondition();
+  private final StoreClock clock;
+  private long accepted;
+  private long written;
+  private long durable;
+  private long visible;
+  private boolean ended;
+
+  /** Starts every watermark at {@code recovered}, the events found on open. */
+  public Progress(StoreClock clock, long recovered) {
+    this.clock = clock;
+    accepted = written = durable = visible = recovered;
+  }
+
+  /** A consistent snapshot. */
+  public Watermarks snapshot() {
+    lock.lock();
+    try {
+      return new Watermarks(accepted, written, durable, visible);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void accepted(long v) {
+    set(Watermark.ACCEPTED, v);
+  }
+
+  void written(long v) {
+    set(Watermark.WRITTEN, v);
+  }
+
+  void durable(long v) {
+    set(Watermark.DURABLE, v);
+  }
+
+  void visible(long v) {
+    set(Watermark.VISIBLE, v);
+  }
+
+  private void set(Watermark w, long v) {
+    lock.lock();
+    try {
+      switch (w) {
+        case ACCEPTED:
+          accepted = Math.max(accepted, v);
+          break;
+        case WRITTEN:
+          written = Math.max(written, v);
+          break;
+        case DURABLE:
+          durable = Math.max(durable, v);
+          break;
+        default:
+          visible = Math.max(visible, v);
+          break;
+      }
+      moved.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes every waiter for good: the store closed or was poisoned. */
+  void end() {
+    lock.lock();
+    try {
+      ended = true;
+      moved.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until {@code w} exceeds {@code globalSequence}.
+   *
+   * @throws StoreTimeoutException on timeout
+   * @throws StoreClosedException if the pipeline ended first
+   */
+  public void await(Watermark w, long globalSequence, Duration timeout) {
+    long nanos = timeout.toNanos();
+    lock.lock();
+    try {
+      while (snapshotLocked(w) <= globalSequence) {
+        if (ended) {
+          throw new StoreClosedException(
+              "the store closed or was poisoned before the "
+                  + w
+                  + " watermark reached global sequence "
+                  + globalSequence);
+        }
+        if (nanos <= 0) {
+          throw new StoreTimeoutException(
+              "the "
+                  + w
+                  + " watermark did not pass global sequence "
+                  + globalSequence
+                  + " within "
+                  + timeout
+                  + " (it is at "
+                  + snapshotLocked(w)
+                  + "). Waiting never causes an fsync: call sync() to make appends durable.");
+        }
+        try {
+          nanos = clock.awaitNanos(moved, nanos);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StoreTimeoutException("interrupted while waiting for " + w, e);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private long snapshotLocked(Watermark w) {
+    switch (w) {
+      case ACCEPTED:
+        return accepted;
+      case WRITTEN:
+        return written;
+      case DURABLE:
+        return durable;
+      default:
+        return visible;
+    }
+  }
+}

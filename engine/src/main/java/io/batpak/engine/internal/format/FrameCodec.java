@@ -1,0 +1,331 @@
+package io.batpak.engine.internal.format;
+
+import io.batpak.CorruptStoreException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Frames and event records of format v1 (docs/format.md has the byte-by-byte layout and test
+ * vectors). A frame is {@code [u32 body length][u32 CRC32C of the length bytes and the
+ * body][body]}; the body holds a frame type, the base global sequence, an event count and that many
+ * event records. An atomic batch is one frame. All integers are big-endian.
+ */
+public final class FrameCodec {
+
+  /** Bytes before a frame's body: length and CRC. */
+  public static final int PREFIX = 8;
+
+  /** Bytes of the body before the first record. */
+  public static final int BODY_HEADER = 16;
+
+  /** The smallest legal body: a body header and one minimal record. */
+  public static final int MIN_BODY = BODY_HEADER + 182;
+
+  /** Frame type of a frame holding events. */
+  public static final int TYPE_EVENTS = 1;
+
+  /** The hash-version byte that starts every event hash input. */
+  public static final byte HASH_VERSION = 1;
+
+  /** Thirty-two zero bytes: the previous hash of a stream's first event. */
+  public static final byte[] ZERO_HASH = new byte[32];
+
+  private FrameCodec() {}
+
+  /** The number of bytes {@code r} takes in a frame body, including its length field. */
+  public static int recordSize(EventRecord r) {
+    int n = 4 + 16 + 16 + 1 + 16;
+    n += 2 + utf8Length(r.entity()) + 2 + utf8Length(r.scope());
+    n += 2 + 8 + 8 + 2 + 1;
+    n += 2;
+    for (int i = 0; i < r.extensionKeys().length; i++) {
+      n += 2 + r.extensionKeys()[i].length() + 4 + r.extensionValues()[i].length;
+    }
+    n += 32 * 3 + 4 + r.payload().length;
+    return n;
+  }
+
+  /** The size of a whole frame holding {@code records}. */
+  public static int frameSize(List<EventRecord> records) {
+    int n = PREFIX + BODY_HEADER;
+    for (EventRecord r : records) {
+      n += recordSize(r);
+    }
+    return n;
+  }
+
+  /**
+   * Writes one frame holding {@code records} at {@code out}'s position.
+   *
+   * @return the frame's offset within {@code out}
+   */
+  public static int writeFrame(ByteBuffer out, long baseGlobalSequence, List<EventRecord> records) {
+    int start = out.position();
+    out.position(start + PREFIX);
+    out.put((byte) TYPE_EVENTS).put((byte) 0).putShort((short) 0);
+    out.putLong(baseGlobalSequence).putInt(records.size());
+    for (EventRecord r : records) {
+      writeRecord(out, r);
+    }
+    int end = out.position();
+    int bodyLength = end - start - PREFIX;
+    out.putInt(start, bodyLength);
+    out.putInt(start + 4, crc(out, start, bodyLength));
+    return start;
+  }
+
+  /** CRC32C over the 4 length bytes at {@code start} and the body that follows the prefix. */
+  static int crc(ByteBuffer buf, int start, int bodyLength) {
+    CRC32C crc = new CRC32C();
+    ByteBuffer dup = buf.duplicate();
+    dup.limit(start + 4).position(start);
+    crc.update(dup);
+    dup.limit(start + PREFIX + bodyLength).position(start + PREFIX);
+    crc.update(dup);
+    return (int) crc.getValue();
+  }
+
+  /** Whether the frame in {@code frame[0, PREFIX + body)} has a correct CRC. */
+  public static boolean crcMatches(byte[] frame, int offset, int bodyLength) {
+    CRC32C crc = new CRC32C();
+    crc.update(frame, offset, 4);
+    crc.update(frame, offset + PREFIX, bodyLength);
+    return (int) crc.getValue() == readInt(frame, offset + 4);
+  }
+
+  private static void writeRecord(ByteBuffer out, EventRecord r) {
+    int start = out.position();
+    out.putInt(0);
+    out.putLong(r.idHi()).putLong(r.idLo());
+    out.putLong(r.correlationHi()).putLong(r.correlationLo());
+    out.put((byte) (r.hasCausation() ? 1 : 0));
+    out.putLong(r.causationHi()).putLong(r.causationLo());
+    putString16(out, r.entity());
+    putString16(out, r.scope());
+    out.putShort((short) r.kind());
+    out.putLong(r.streamSequence());
+    out.putLong(r.timestampMicros());
+    out.putShort((short) r.payloadVersion());
+    out.put((byte) r.flags());
+    out.putShort((short) r.extensionKeys().length);
+    for (int i = 0; i < r.extensionKeys().length; i++) {
+      putString16(out, r.extensionKeys()[i]);
+      out.putInt(r.extensionValues()[i].length).put(r.extensionValues()[i]);
+    }
+    out.put(r.prevHash()).put(r.contentHash()).put(r.eventHash());
+    out.putInt(r.payload().length).put(r.payload());
+    out.putInt(start, out.position() - start - 4);
+  }
+
+  /**
+   * Decodes a frame body already checked by CRC.
+   *
+   * @param body the bytes
+   * @param offset where the body starts in {@code body}
+   * @param length the body's length
+   * @param file for error messages
+   * @param fileOffset the frame's offset in the file, for error messages
+   * @param recordOffsets receives each record's offset relative to the body start; may be null
+   * @throws CorruptStoreException if the body does not parse
+   */
+  public static List<EventRecord> decodeBody(
+      byte[] body,
+      int offset,
+      int length,
+      String file,
+      long fileOffset,
+      List<Integer> recordOffsets) {
+    ByteBuffer b = ByteBuffer.wrap(body, offset, length).slice();
+    try {
+      int type = b.get() & 0xFF;
+      if (type != TYPE_EVENTS) {
+        throw corrupt(file, fileOffset, "frame type", "" + TYPE_EVENTS, "" + type);
+      }
+      b.get();
+      b.getShort();
+      long base = b.getLong();
+      int count = b.getInt();
+      if (count < 1) {
+        throw corrupt(file, fileOffset, "frame event count", ">= 1", "" + count);
+      }
+      List<EventRecord> out = new ArrayList<>(Math.min(count, 4096));
+      for (int i = 0; i < count; i++) {
+        int recStart = b.position();
+        if (recordOffsets != null) {
+          recordOffsets.add(recStart);
+        }
+        int recLen = b.getInt();
+        if (recLen < 0 || recLen > b.remaining()) {
+          throw corrupt(
+              file, fileOffset, "record " + i + " length", "<= " + b.remaining(), "" + recLen);
+        }
+        out.add(readRecord(b, base + i));
+        if (b.position() != recStart + 4 + recLen) {
+          throw corrupt(
+              file,
+              fileOffset,
+              "record " + i + " layout",
+              "end at " + (recStart + 4 + recLen),
+              "" + b.position());
+        }
+      }
+      if (b.hasRemaining()) {
+        throw corrupt(file, fileOffset, "frame body length", "" + b.position(), "" + length);
+      }
+      return out;
+    } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+      throw corrupt(file, fileOffset, "frame body", "a decodable body", e.toString());
+    }
+  }
+
+  /** Decodes the single record at {@code recordOffset} of a CRC-checked body. */
+  public static EventRecord decodeRecord(
+      byte[] body, int bodyOffset, int recordOffset, long globalSequence) {
+    ByteBuffer b = ByteBuffer.wrap(body, bodyOffset, body.length - bodyOffset).slice();
+    b.position(recordOffset + 4);
+    return readRecord(b, globalSequence);
+  }
+
+  private static EventRecord readRecord(ByteBuffer b, long globalSequence) {
+    long idHi = b.getLong();
+    long idLo = b.getLong();
+    long cHi = b.getLong();
+    long cLo = b.getLong();
+    boolean hasCause = b.get() != 0;
+    long kHi = b.getLong();
+    long kLo = b.getLong();
+    String entity = getString16(b);
+    String scope = getString16(b);
+    int kind = b.getShort() & 0xFFFF;
+    long streamSeq = b.getLong();
+    long ts = b.getLong();
+    int pv = b.getShort() & 0xFFFF;
+    int flags = b.get() & 0xFF;
+    int extCount = b.getShort() & 0xFFFF;
+    String[] keys = new String[extCount];
+    byte[][] values = new byte[extCount][];
+    for (int i = 0; i < extCount; i++) {
+      keys[i] = getString16(b);
+      int n = b.getInt();
+      if (n < 0 || n > b.remaining()) {
+        throw new IllegalArgumentException("extension value length " + n);
+      }
+      values[i] = new byte[n];
+      b.get(values[i]);
+    }
+    byte[] prev = new byte[32];
+    byte[] content = new byte[32];
+    byte[] event = new byte[32];
+    b.get(prev).get(content).get(event);
+    int pl = b.getInt();
+    if (pl < 0 || pl > b.remaining()) {
+      throw new IllegalArgumentException("payload length " + pl);
+    }
+    byte[] payload = new byte[pl];
+    b.get(payload);
+    return new EventRecord(
+        idHi,
+        idLo,
+        cHi,
+        cLo,
+        hasCause,
+        kHi,
+        kLo,
+        entity,
+        scope,
+        kind,
+        streamSeq,
+        globalSequence,
+        ts,
+        pv,
+        flags,
+        keys,
+        values,
+        prev,
+        content,
+        event,
+        payload);
+  }
+
+  /**
+   * The frozen canonical header of format v1, the input of the event hash together with the
+   * previous hash and the content hash. It never changes for v1 stores, whatever the stored layout
+   * becomes.
+   */
+  public static byte[] canonicalHeader(EventRecord r) {
+    byte[] entity = r.entity().getBytes(StandardCharsets.UTF_8);
+    byte[] scope = r.scope().getBytes(StandardCharsets.UTF_8);
+    int n = 16 + 16 + 1 + 16 + 4 + entity.length + 4 + scope.length + 2 + 8 + 8 + 8 + 2 + 1 + 4;
+    for (int i = 0; i < r.extensionKeys().length; i++) {
+      n += 4 + r.extensionKeys()[i].length() + 4 + r.extensionValues()[i].length;
+    }
+    ByteBuffer b = ByteBuffer.allocate(n);
+    b.putLong(r.idHi()).putLong(r.idLo()).putLong(r.correlationHi()).putLong(r.correlationLo());
+    b.put((byte) (r.hasCausation() ? 1 : 0)).putLong(r.causationHi()).putLong(r.causationLo());
+    b.putInt(entity.length).put(entity).putInt(scope.length).put(scope);
+    b.putShort((short) r.kind()).putLong(r.streamSequence()).putLong(r.globalSequence());
+    b.putLong(r.timestampMicros()).putShort((short) r.payloadVersion()).put((byte) r.flags());
+    b.putInt(r.extensionKeys().length);
+    for (int i = 0; i < r.extensionKeys().length; i++) {
+      byte[] k = r.extensionKeys()[i].getBytes(StandardCharsets.US_ASCII);
+      b.putInt(k.length).put(k).putInt(r.extensionValues()[i].length).put(r.extensionValues()[i]);
+    }
+    return b.array();
+  }
+
+  /** {@code BLAKE3(HASH_VERSION ‖ prevHash ‖ canonicalHeader(r) ‖ r.contentHash())}. */
+  public static byte[] eventHash(Blake3 blake3, byte[] prevHash, EventRecord r) {
+    byte[] header = canonicalHeader(r);
+    blake3.update(HASH_VERSION).update(prevHash, 0, 32).update(header, 0, header.length);
+    return blake3.update(r.contentHash(), 0, 32).finish();
+  }
+
+  /** Reads a big-endian int. */
+  public static int readInt(byte[] b, int offset) {
+    return ((b[offset] & 0xFF) << 24)
+        | ((b[offset + 1] & 0xFF) << 16)
+        | ((b[offset + 2] & 0xFF) << 8)
+        | (b[offset + 3] & 0xFF);
+  }
+
+  private static void putString16(ByteBuffer out, String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    out.putShort((short) bytes.length).put(bytes);
+  }
+
+  private static String getString16(ByteBuffer b) {
+    int n = b.getShort() & 0xFFFF;
+    if (n > b.remaining()) {
+      throw new IllegalArgumentException("string length " + n);
+    }
+    byte[] s = new byte[n];
+    b.get(s);
+    return new String(s, StandardCharsets.UTF_8);
+  }
+
+  private static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
+  private static CorruptStoreException corrupt(
+      String file, long offset, String what, String expected, String actual) {
+    return new CorruptStoreException(file, offset, what, expected, actual);
+  }
+}

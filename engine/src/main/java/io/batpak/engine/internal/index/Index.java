@@ -1,0 +1,288 @@
+package io.batpak.engine.internal.index;
+
+import io.batpak.engine.internal.format.EventRecord;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-memory index, rebuilt from the journal on open: one row per visible event, row number =
+ * global sequence, held in primitive columns (no object per event), an open-addressing table from
+ * event id to row, and per-stream row lists.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * One writer (the committer, serialised by the commit lock) and any number of readers. The writer
+ * fills rows, then publishes them by a volatile write of {@link #visible()}; when it grows an array
+ * it publishes the copy through a volatile field before moving {@code visible}. A reader reads
+ * {@code visible} first and the arrays after, so every row below the count it read is complete in
+ * whatever array it sees.
+ */
+public final class Index {
+
+  /** Column storage; replaced as a whole when it grows. */
+  public static final class Columns {
+    final long[] idHi;
+    final long[] idLo;
+    final int[] stream;
+    final int[] scope;
+    final char[] kind;
+    final long[] streamSeq;
+    final int[] segment;
+    final long[] frameOffset;
+    final int[] frameLength;
+    final int[] recordOffset;
+
+    Columns(int capacity) {
+      idHi = new long[capacity];
+      idLo = new long[capacity];
+      stream = new int[capacity];
+      scope = new int[capacity];
+      kind = new char[capacity];
+      streamSeq = new long[capacity];
+      segment = new int[capacity];
+      frameOffset = new long[capacity];
+      frameLength = new int[capacity];
+      recordOffset = new int[capacity];
+    }
+
+    Columns(Columns o, int capacity) {
+      idHi = Arrays.copyOf(o.idHi, capacity);
+      idLo = Arrays.copyOf(o.idLo, capacity);
+      stream = Arrays.copyOf(o.stream, capacity);
+      scope = Arrays.copyOf(o.scope, capacity);
+      kind = Arrays.copyOf(o.kind, capacity);
+      streamSeq = Arrays.copyOf(o.streamSeq, capacity);
+      segment = Arrays.copyOf(o.segment, capacity);
+      frameOffset = Arrays.copyOf(o.frameOffset, capacity);
+      frameLength = Arrays.copyOf(o.frameLength, capacity);
+      recordOffset = Arrays.copyOf(o.recordOffset, capacity);
+    }
+
+    int capacity() {
+      return idHi.length;
+    }
+  }
+
+  private volatile Columns columns = new Columns(1024);
+  private volatile int[] idTable = new int[2048];
+  private volatile int visible;
+  private int size;
+
+  private final ConcurrentHashMap<String, StreamState> streams = new ConcurrentHashMap<>();
+  private final Interner streamNames = new Interner();
+  private final Interner scopes = new Interner();
+  private volatile StreamState[] streamById = new StreamState[64];
+
+  /** The number of visible events; every row below it is complete. */
+  public int visible() {
+    return visible;
+  }
+
+  /** The stream named {@code entity}, or null. */
+  public StreamState stream(String entity) {
+    return streams.get(entity);
+  }
+
+  /** Every stream, in no particular order. */
+  public Collection<StreamState> streams() {
+    return Collections.unmodifiableCollection(streams.values());
+  }
+
+  /** Committer: the stream named {@code entity}, created empty if new. */
+  public StreamState streamForWrite(String entity) {
+    StreamState s = streams.get(entity);
+    if (s == null) {
+      int id = streamNames.intern(entity);
+      s = new StreamState(entity);
+      StreamState[] byId = streamById;
+      if (id >= byId.length) {
+        byId = Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
+      }
+      byId[id] = s;
+      streamById = byId;
+      streams.put(entity, s);
+    }
+    return s;
+  }
+
+  /**
+   * Committer: adds a row for {@code r} (whose global sequence must equal the current size) without
+   * publishing it.
+   */
+  public void add(EventRecord r, int segment, long frameOffset, int frameLength, int recordOffset) {
+    int row = size;
+    if (r.globalSequence() != row) {
+      throw new IllegalStateException(
+          "global sequence " + r.globalSequence() + " added at row " + row);
+    }
+    Columns c = columns;
+    if (row == c.capacity()) {
+      c = new Columns(c, row * 2);
+      columns = c;
+    }
+    c.idHi[row] = r.idHi();
+    c.idLo[row] = r.idLo();
+    StreamState s = streamForWrite(r.entity());
+    c.stream[row] = streamNames.idOf(r.entity());
+    c.scope[row] = scopes.intern(r.scope());
+    c.kind[row] = (char) r.kind();
+    c.streamSeq[row] = r.streamSequence();
+    c.segment[row] = segment;
+    c.frameOffset[row] = frameOffset;
+    c.frameLength[row] = frameLength;
+    c.recordOffset[row] = recordOffset;
+    insertId(c, row);
+    s.append(row, r.streamSequence(), r.eventHash());
+    size = row + 1;
+  }
+
+  /** Committer: makes every added row visible. */
+  public void publish() {
+    visible = size;
+  }
+
+  /** Committer: rows added so far, published or not. */
+  public int size() {
+    return size;
+  }
+
+  /** The row of the visible event with this id, or -1. */
+  public int find(long hi, long lo) {
+    int limit = visible;
+    return findBelow(hi, lo, limit);
+  }
+
+  /** Committer: the row of any added event with this id, or -1. */
+  public int findAdded(long hi, long lo) {
+    return findBelow(hi, lo, size);
+  }
+
+  private int findBelow(long hi, long lo, int limit) {
+    int[] table = idTable;
+    Columns c = columns;
+    int mask = table.length - 1;
+    for (int i = slot(hi, lo) & mask; ; i = (i + 1) & mask) {
+      int v = table[i];
+      if (v == 0) {
+        return -1;
+      }
+      int row = v - 1;
+      if (row < limit && row < c.capacity() && c.idHi[row] == hi && c.idLo[row] == lo) {
+        return row;
+      }
+    }
+  }
+
+  private void insertId(Columns c, int row) {
+    int[] table = idTable;
+    if ((row + 1) * 2 > table.length) {
+      int[] bigger = new int[table.length * 2];
+      for (int r = 0; r < row; r++) {
+        place(bigger, c.idHi[r], c.idLo[r], r);
+      }
+      place(bigger, c.idHi[row], c.idLo[row], row);
+      idTable = bigger;
+      return;
+    }
+    place(table, c.idHi[row], c.idLo[row], row);
+  }
+
+  private static void place(int[] table, long hi, long lo, int row) {
+    int mask = table.length - 1;
+    int i = slot(hi, lo) & mask;
+    while (table[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    table[i] = row + 1;
+  }
+
+  private static int slot(long hi, long lo) {
+    long h = hi * 0x9E3779B97F4A7C15L ^ lo;
+    h ^= h >>> 33;
+    h *= 0xC2B2AE3D27D4EB4FL;
+    h ^= h >>> 29;
+    return (int) h;
+  }
+
+  /** A reader's consistent view of the first {@code visible} rows. */
+  public View view() {
+    int v = visible;
+    return new View(v, columns);
+  }
+
+  /** The entity name of a stream id. */
+  public String streamName(int id) {
+    return streamNames.name(id);
+  }
+
+  /** The scope name of a scope id. */
+  public String scopeName(int id) {
+    return scopes.name(id);
+  }
+
+  /** Approximate heap bytes held by the index arrays, for benchmarks. */
+  public long approximateBytes() {
+    Columns c = columns;
+    long perRow = 8 + 8 + 4 + 4 + 2 + 8 + 4 + 8 + 4 + 4;
+    return perRow * c.capacity() + 4L * idTable.length;
+  }
+
+  /**
+   * An immutable view of the first {@code size} rows.
+   *
+   * @param size the number of rows
+   */
+  public record View(int size, Columns columns) {
+    /** The event id's high bits. */
+    public long idHi(int row) {
+      return columns.idHi[row];
+    }
+
+    /** The event id's low bits. */
+    public long idLo(int row) {
+      return columns.idLo[row];
+    }
+
+    /** The stream id. */
+    public int stream(int row) {
+      return columns.stream[row];
+    }
+
+    /** The scope id. */
+    public int scope(int row) {
+      return columns.scope[row];
+    }
+
+    /** The raw kind. */
+    public int kind(int row) {
+      return columns.kind[row];
+    }
+
+    /** The stream sequence. */
+    public long streamSequence(int row) {
+      return columns.streamSeq[row];
+    }
+
+    /** The segment id. */
+    public int segment(int row) {
+      return columns.segment[row];
+    }
+
+    /** The frame's offset. */
+    public long frameOffset(int row) {
+      return columns.frameOffset[row];
+    }
+
+    /** The frame's length. */
+    public int frameLength(int row) {
+      return columns.frameLength[row];
+    }
+
+    /** The record's offset in the frame body. */
+    public int recordOffset(int row) {
+      return columns.recordOffset[row];
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.batpak.engine.internal.index;
+
+import io.batpak.engine.internal.format.FrameCodec;
+import java.util.Arrays;
+
+/**
+ * One stream: the global rows of its visible events in stream order, and the committer's view of
+ * its head.
+ *
+ * <p>Readers use {@link #rows()} and {@link #count()}; only the committer (one thread at a time,
+ * ordered by the commit lock) writes.
+ */
+public final class StreamState {
+  private final String entity;
+  private volatile int[] rows = new int[4];
+  private volatile int count;
+
+  // Committer-only state: the head as of the last published event.
+  private long nextSequence;
+  private byte[] headHash = FrameCodec.ZERO_HASH;
+
+  StreamState(String entity) {
+    this.entity = entity;
+  }
+
+  /** The stream's name. */
+  public String entity() {
+    return entity;
+  }
+
+  /** The rows array; only the first {@link #count()} entries, read after it, are valid. */
+  public int[] rows() {
+    return rows;
+  }
+
+  /** The number of published rows. Read before {@link #rows()}. */
+  public int count() {
+    return count;
+  }
+
+  /** Committer: the sequence the next event gets. */
+  public long nextSequence() {
+    return nextSequence;
+  }
+
+  /** Committer: the hash of the newest event (zeros when empty). */
+  public byte[] headHash() {
+    return headHash;
+  }
+
+  void append(int row, long sequence, byte[] eventHash) {
+    int[] r = rows;
+    int n = count;
+    if (n == r.length) {
+      r = Arrays.copyOf(r, n * 2);
+      rows = r;
+    }
+    r[n] = row;
+    count = n + 1;
+    nextSequence = sequence + 1;
+    headHash = eventHash;
+  }
+}

@@ -1,0 +1,360 @@
+package io.batpak.engine.internal.recovery;
+
+import io.batpak.CorruptStoreException;
+import io.batpak.OpenReport;
+import io.batpak.StoreConfig;
+import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.format.SegmentHeader;
+import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.StreamState;
+import io.batpak.engine.internal.segment.Journal;
+import io.batpak.port.FileHandle;
+import io.batpak.port.ShortReadException;
+import io.batpak.port.StoreFs;
+import io.batpak.port.SyncMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rebuilds the index from the segments on open (DESIGN.md decision 4). Every frame is CRC-checked
+ * and its sequences and chain links are checked against what came before (stored event hashes are
+ * trusted once the CRC holds; {@code batpak verify} re-hashes).
+ *
+ * <p>Only the newest segment may end in a torn tail: an incomplete frame, or bad frames after which
+ * no CRC-valid frame follows. On a mutable open it is cut off and synced; a read-only open leaves
+ * the file alone and stops reading at the same point. Anything else that fails a check is a {@link
+ * CorruptStoreException} with the file, the offset and what was expected.
+ */
+public final class Recovery {
+
+  /** How far past a bad frame the scan looks for a valid one before calling the tail torn. */
+  static final long SEARCH_WINDOW = StoreConfig.MAX_FRAME_BYTES + (long) FrameCodec.PREFIX;
+
+  /**
+   * What the scan found.
+   *
+   * @param segments segment file names, oldest first
+   * @param lastSegmentId the newest segment left on disk, or 0 when there is none
+   * @param lastSegmentEnd its valid length
+   * @param codec the codec named by the segment headers, or empty for a new store
+   * @param framesScanned frames read
+   * @param tornTail the torn tail, if one was found
+   */
+  public record Result(
+      List<String> segments,
+      long lastSegmentId,
+      long lastSegmentEnd,
+      Optional<String> codec,
+      long framesScanned,
+      Optional<OpenReport.TornTail> tornTail) {}
+
+  private final StoreFs fs;
+  private final Path directory;
+  private final boolean mutable;
+  private final Index index;
+  private final Journal journal;
+
+  /** Prepares a scan that fills {@code index} and registers segments with {@code journal}. */
+  public Recovery(StoreFs fs, Path directory, boolean mutable, Index index, Journal journal) {
+    this.fs = fs;
+    this.directory = directory;
+    this.mutable = mutable;
+    this.index = index;
+    this.journal = journal;
+  }
+
+  /** Scans every segment. */
+  public Result run() throws IOException {
+    List<Long> ids = new ArrayList<>();
+    for (String name : fs.list(directory)) {
+      long id = Journal.idOf(name);
+      if (id > 0) {
+        ids.add(id);
+      }
+    }
+    ids.sort(null);
+    List<String> names = new ArrayList<>();
+    String codec = null;
+    long frames = 0;
+    Optional<OpenReport.TornTail> torn = Optional.empty();
+    long lastId = 0;
+    long lastEnd = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      long id = ids.get(i);
+      boolean newest = i == ids.size() - 1;
+      Path path = journal.path(id);
+      if (i > 0 && id != ids.get(i - 1) + 1) {
+        throw new CorruptStoreException(
+            path.toString(), 0, "segment numbering", "segment " + (ids.get(i - 1) + 1), "" + id);
+      }
+      SegmentScan seg;
+      try (FileHandle h = fs.openRead(path)) {
+        seg = scanSegment(h, id, path, newest, codec);
+      }
+      if (seg.header == null) {
+        // Only possible for the newest segment: its creation was torn before the header became
+        // durable, so it holds no events.
+        torn = Optional.of(seg.torn);
+        if (mutable) {
+          fs.deleteIfExists(path);
+          fs.syncDirectory(directory);
+        }
+        continue;
+      }
+      codec = seg.header.codec();
+      frames += seg.frames;
+      if (seg.torn != null) {
+        torn = Optional.of(seg.torn);
+        if (mutable) {
+          try (FileHandle w = fs.openWrite(path)) {
+            w.truncate(seg.end);
+            w.sync(SyncMode.ALL);
+          }
+        }
+      }
+      journal.register(id, seg.end);
+      names.add(path.getFileName().toString());
+      lastId = id;
+      lastEnd = seg.end;
+    }
+    index.publish();
+    return new Result(names, lastId, lastEnd, Optional.ofNullable(codec), frames, torn);
+  }
+
+  /** What scanning one segment found. */
+  private static final class SegmentScan {
+    SegmentHeader header;
+    long end;
+    long frames;
+    OpenReport.TornTail torn;
+  }
+
+  private SegmentScan scanSegment(FileHandle h, long id, Path path, boolean newest, String codec)
+      throws IOException {
+    SegmentScan result = new SegmentScan();
+    Scan scan = new Scan(h, path.toString(), newest);
+    SegmentHeader header = scan.header();
+    if (header == null) {
+      result.torn =
+          new OpenReport.TornTail(
+              path.toString(), 0, h.size(), "incomplete segment header", mutable);
+      return result;
+    }
+    if (header.segmentId() != id) {
+      throw new CorruptStoreException(
+          path.toString(), 12, "segment id in header", "" + id, "" + header.segmentId());
+    }
+    if (header.baseGlobalSequence() != index.size()) {
+      throw new CorruptStoreException(
+          path.toString(),
+          28,
+          "segment base global sequence",
+          "" + index.size(),
+          "" + header.baseGlobalSequence());
+    }
+    if (codec != null && !codec.equals(header.codec())) {
+      throw new CorruptStoreException(path.toString(), 36, "segment codec", codec, header.codec());
+    }
+    result.header = header;
+    result.end = scan.frames(id, header.length());
+    result.frames = scan.frames;
+    result.torn = scan.torn;
+    return result;
+  }
+
+  /** Sequential reading of one segment through a sliding buffer. */
+  private final class Scan {
+    private final FileHandle handle;
+    private final String file;
+    private final boolean newest;
+    private final long size;
+    private byte[] buf = new byte[1 << 20];
+    private long bufStart;
+    private int bufLength;
+    long frames;
+    OpenReport.TornTail torn;
+
+    Scan(FileHandle handle, String file, boolean newest) throws IOException {
+      this.handle = handle;
+      this.file = file;
+      this.newest = newest;
+      this.size = handle.size();
+    }
+
+    /** Makes {@code [pos, pos+n)} available in {@code buf}; false if past the end of file. */
+    boolean ensure(long pos, int n) throws IOException {
+      if (pos + n > size) {
+        return false;
+      }
+      if (pos >= bufStart && pos + n <= bufStart + bufLength) {
+        return true;
+      }
+      if (n > buf.length) {
+        buf = new byte[Math.max(n, buf.length * 2)];
+      }
+      int want = (int) Math.min(buf.length, size - pos);
+      try {
+        handle.read(ByteBuffer.wrap(buf, 0, want), pos);
+      } catch (ShortReadException e) {
+        want = e.bytesRead();
+      }
+      bufStart = pos;
+      bufLength = want;
+      return pos + n <= bufStart + bufLength;
+    }
+
+    int at(long pos) {
+      return (int) (pos - bufStart);
+    }
+
+    SegmentHeader header() throws IOException {
+      if (!ensure(0, 12) || allZero(0, 12)) {
+        if (newest && size <= SegmentHeader.MAX_LENGTH) {
+          return null;
+        }
+        throw new CorruptStoreException(
+            file, 0, "segment header", "at least 12 bytes with the magic", size + " bytes");
+      }
+      byte[] first = Arrays.copyOfRange(buf, at(0), at(0) + 12);
+      int length;
+      try {
+        length = SegmentHeader.declaredLength(first, file);
+      } catch (CorruptStoreException e) {
+        if (newest && size <= SegmentHeader.MAX_LENGTH) {
+          return null;
+        }
+        throw e;
+      }
+      if (!ensure(0, length)) {
+        if (newest) {
+          return null;
+        }
+        throw new CorruptStoreException(
+            file, 0, "segment header", length + " bytes", size + " bytes in the file");
+      }
+      try {
+        return SegmentHeader.decode(Arrays.copyOfRange(buf, at(0), at(0) + length), file);
+      } catch (CorruptStoreException e) {
+        if (newest && size == length) {
+          return null;
+        }
+        throw e;
+      }
+    }
+
+    /** Reads every frame; returns the end of the last valid one. */
+    long frames(long segmentId, int headerLength) throws IOException {
+      long pos = headerLength;
+      while (pos < size) {
+        String problem = frameProblem(pos);
+        if (problem != null) {
+          if (!newest) {
+            throw new CorruptStoreException(
+                file, pos, "frame", "a whole frame with a matching CRC32C", problem);
+          }
+          long next = findValidFrame(pos + 1);
+          if (next >= 0) {
+            throw new CorruptStoreException(
+                file,
+                pos,
+                "frame",
+                "a whole frame with a matching CRC32C",
+                problem + ", and a valid frame follows at offset " + next);
+          }
+          torn = new OpenReport.TornTail(file, pos, size - pos, problem, mutable);
+          return pos;
+        }
+        int bodyLength = FrameCodec.readInt(buf, at(pos));
+        int total = FrameCodec.PREFIX + bodyLength;
+        ensure(pos, total);
+        List<Integer> offsets = new ArrayList<>();
+        List<EventRecord> records =
+            FrameCodec.decodeBody(buf, at(pos) + FrameCodec.PREFIX, bodyLength, file, pos, offsets);
+        long base = records.get(0).globalSequence();
+        if (base != index.size()) {
+          throw new CorruptStoreException(
+              file, pos, "frame base global sequence", "" + index.size(), "" + base);
+        }
+        for (int i = 0; i < records.size(); i++) {
+          EventRecord r = records.get(i);
+          checkChain(r, pos);
+          index.add(r, (int) segmentId, pos, total, offsets.get(i));
+        }
+        frames++;
+        pos += total;
+      }
+      return pos;
+    }
+
+    private void checkChain(EventRecord r, long pos) {
+      StreamState s = index.stream(r.entity());
+      long expectedSeq = s == null ? 0 : s.nextSequence();
+      byte[] expectedPrev = s == null ? FrameCodec.ZERO_HASH : s.headHash();
+      if (r.streamSequence() != expectedSeq) {
+        throw new CorruptStoreException(
+            file,
+            pos,
+            "stream sequence of '" + r.entity() + "'",
+            "" + expectedSeq,
+            "" + r.streamSequence());
+      }
+      if (!Arrays.equals(r.prevHash(), expectedPrev)) {
+        throw new CorruptStoreException(
+            file,
+            pos,
+            "previous hash of '" + r.entity() + "' at stream sequence " + r.streamSequence(),
+            hex(expectedPrev),
+            hex(r.prevHash()));
+      }
+    }
+
+    /** Null if a whole, CRC-valid frame starts at {@code pos}; otherwise what is wrong. */
+    private String frameProblem(long pos) throws IOException {
+      if (!ensure(pos, FrameCodec.PREFIX)) {
+        return "an incomplete frame prefix (" + (size - pos) + " bytes before the end)";
+      }
+      int bodyLength = FrameCodec.readInt(buf, at(pos));
+      if (bodyLength < FrameCodec.MIN_BODY || bodyLength > StoreConfig.MAX_FRAME_BYTES) {
+        return "an impossible frame length " + bodyLength;
+      }
+      if (!ensure(pos, FrameCodec.PREFIX + bodyLength)) {
+        return "a frame of "
+            + (FrameCodec.PREFIX + bodyLength)
+            + " bytes that runs past the end of the file";
+      }
+      if (!FrameCodec.crcMatches(buf, at(pos), bodyLength)) {
+        return "a CRC32C mismatch";
+      }
+      return null;
+    }
+
+    private long findValidFrame(long from) throws IOException {
+      long limit = Math.min(size, from + SEARCH_WINDOW);
+      for (long p = from; p + FrameCodec.PREFIX + FrameCodec.MIN_BODY <= limit; p++) {
+        if (frameProblem(p) == null) {
+          return p;
+        }
+      }
+      return -1;
+    }
+
+    private boolean allZero(long pos, int n) {
+      for (int i = 0; i < n; i++) {
+        if (buf[at(pos) + i] != 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private static String hex(byte[] b) {
+    return java.util.HexFormat.of().formatHex(b);
+  }
+}

@@ -1,0 +1,212 @@
+package io.batpak.engine.internal.segment;
+
+import io.batpak.CorruptStoreException;
+import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.format.SegmentHeader;
+import io.batpak.port.FileHandle;
+import io.batpak.port.StoreFs;
+import io.batpak.port.SyncMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The segment files of one store directory: the active segment the committer appends to, the sealed
+ * ones before it, and positional reads of frames for readers. Every byte and every sync goes
+ * through {@link StoreFs}.
+ *
+ * <p>Writes, syncs and rotation come from the committer only (one at a time); reads from any
+ * thread.
+ */
+public final class Journal implements AutoCloseable {
+  private static final Pattern NAME = Pattern.compile("(\\d{10})\\.seg");
+
+  private final StoreFs fs;
+  private final Path directory;
+  private final SyncMode syncMode;
+  private final ConcurrentSkipListMap<Long, Long> sizes = new ConcurrentSkipListMap<>();
+  private final Map<Long, FileHandle> readers = new ConcurrentHashMap<>();
+  private FileHandle active;
+  private long activeId;
+  private long activeSize;
+
+  /** Creates a journal over {@code directory}; segments are registered by recovery. */
+  public Journal(StoreFs fs, Path directory, SyncMode syncMode) {
+    this.fs = fs;
+    this.directory = directory;
+    this.syncMode = syncMode;
+  }
+
+  /** The file name of segment {@code id}. */
+  public static String fileName(long id) {
+    return String.format("%010d.seg", id);
+  }
+
+  /** The segment id of a file name, or -1 if it is not a segment. */
+  public static long idOf(String name) {
+    Matcher m = NAME.matcher(name);
+    return m.matches() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  /** The path of segment {@code id}. */
+  public Path path(long id) {
+    return directory.resolve(fileName(id));
+  }
+
+  /** Registers a segment found on disk with its (possibly truncated) size. */
+  public void register(long id, long size) {
+    sizes.put(id, size);
+  }
+
+  /** Makes an existing segment the active one, appending at {@code size}. */
+  public void resume(long id, long size) throws IOException {
+    active = fs.openWrite(path(id));
+    activeId = id;
+    activeSize = size;
+    sizes.put(id, size);
+  }
+
+  /**
+   * Creates segment {@code id}, writes its header and makes both the file and its directory entry
+   * durable, then makes it the active segment. The previous active segment, if any, must already be
+   * synced by the caller.
+   */
+  public void create(long id, SegmentHeader header) throws IOException {
+    Path p = path(id);
+    FileHandle h = fs.create(p);
+    try {
+      byte[] bytes = header.encode();
+      h.write(ByteBuffer.wrap(bytes), 0);
+      h.sync(SyncMode.ALL);
+      fs.syncDirectory(directory);
+    } catch (IOException | RuntimeException e) {
+      h.close();
+      throw e;
+    }
+    FileHandle old = active;
+    active = h;
+    activeId = id;
+    activeSize = header.length();
+    sizes.put(id, activeSize);
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  /** The active segment's id. */
+  public long activeId() {
+    return activeId;
+  }
+
+  /** The active segment's size. */
+  public long activeSize() {
+    return activeSize;
+  }
+
+  /**
+   * Writes {@code buffer}'s remaining bytes at the end of the active segment.
+   *
+   * @return the offset they were written at
+   */
+  public long append(ByteBuffer buffer) throws IOException {
+    long at = activeSize;
+    int n = buffer.remaining();
+    active.write(buffer, at);
+    activeSize = at + n;
+    sizes.put(activeId, activeSize);
+    return at;
+  }
+
+  /** Syncs the active segment's content. */
+  public void sync() throws IOException {
+    active.sync(syncMode);
+  }
+
+  /** Cuts the active segment back to {@code size} and syncs it (after a failed write). */
+  public void truncateActive(long size) throws IOException {
+    active.truncate(size);
+    active.sync(SyncMode.ALL);
+    activeSize = size;
+    sizes.put(activeId, size);
+  }
+
+  /** Segment ids and sizes, oldest first. */
+  public Map<Long, Long> segments() {
+    return java.util.Collections.unmodifiableMap(sizes);
+  }
+
+  /**
+   * Reads and CRC-checks the frame at {@code offset} of segment {@code segment}.
+   *
+   * @return the whole frame, prefix included
+   * @throws CorruptStoreException if the CRC or length does not match
+   */
+  public byte[] readFrame(long segment, long offset, int length) throws IOException {
+    FileHandle h = reader(segment);
+    byte[] frame = new byte[length];
+    h.read(ByteBuffer.wrap(frame), offset);
+    int bodyLength = FrameCodec.readInt(frame, 0);
+    if (bodyLength != length - FrameCodec.PREFIX) {
+      throw new CorruptStoreException(
+          path(segment).toString(),
+          offset,
+          "frame length",
+          Integer.toString(length - FrameCodec.PREFIX),
+          Integer.toString(bodyLength));
+    }
+    if (!FrameCodec.crcMatches(frame, 0, bodyLength)) {
+      throw new CorruptStoreException(
+          path(segment).toString(),
+          offset,
+          "frame CRC32C",
+          "a match over the stored body",
+          "a mismatch");
+    }
+    return frame;
+  }
+
+  private FileHandle reader(long segment) throws IOException {
+    FileHandle h = readers.get(segment);
+    if (h != null) {
+      return h;
+    }
+    synchronized (readers) {
+      h = readers.get(segment);
+      if (h == null) {
+        h = fs.openRead(path(segment));
+        readers.put(segment, h);
+      }
+      return h;
+    }
+  }
+
+  /** Closes every handle. */
+  @Override
+  public void close() throws IOException {
+    IOException first = null;
+    for (FileHandle h : readers.values()) {
+      try {
+        h.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    readers.clear();
+    if (active != null) {
+      try {
+        active.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+      active = null;
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

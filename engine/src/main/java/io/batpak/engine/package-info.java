@@ -1,0 +1,5 @@
+/**
+ * The engine's one public package: the {@link io.batpak.spi.StoreEngine} provider. Everything else
+ * lives in {@code io.batpak.engine.internal.*} and is not exported.
+ */
+package io.batpak.engine;
