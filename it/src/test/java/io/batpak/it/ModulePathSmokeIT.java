@@ -1,0 +1,140 @@
+package io.batpak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backend is found on the module path too: a child JVM runs a tiny named module of our own
+ * ({@code io.batpak.it.smoke}, which requires only {@code io.batpak.fs.spi} and uses the provider
+ * service) with {@code api}, {@code fs-spi}, {@code fs-posix} and JNA on {@code --module-path},
+ * resolves the backend through {@code StoreFsResolver}, and must get {@code posix} from the named
+ * module {@code io.batpak.fs.posix}, which the module system binds because it provides the service.
+ * The module path comes from {@code batpak.test.classpath}, never from {@code java.class.path}.
+ */
+class ModulePathSmokeIT {
+
+  private static final String MODULE_INFO =
+      String.join(
+          "\n",
+          "module io.batpak.it.smoke {",
+          "  requires io.batpak.fs.spi;",
+          "  uses io.batpak.fs.spi.StoreFsProvider;",
+          "}",
+          "");
+
+  private static final String MAIN =
+      String.join(
+          "\n",
+          "package io.batpak.it.smoke;",
+          "",
+          "import io.batpak.fs.spi.StoreFsResolver;",
+          "",
+          "public final class Main {",
+          "  public static void main(String[] args) {",
+          "    StoreFsResolver.Resolution r =",
+          "        StoreFsResolver.resolve(null, Main.class.getClassLoader());",
+          "    System.out.println(r.name());",
+          "    System.out.println(\"caller module: \" + Main.class.getModule().getName());",
+          "    System.out.println(",
+          "        \"provider module: \" + r.provider().getClass().getModule().getName());",
+          "    System.out.println(r.explanation());",
+          "  }",
+          "}",
+          "");
+
+  @TempDir Path tmp;
+
+  private static String join(List<Path> paths) {
+    return paths.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+  }
+
+  @Test
+  void posixIsResolvedOnTheModulePath() throws IOException, InterruptedException {
+    Path api = TestClasspath.requireModule("api");
+    Path spi = TestClasspath.requireModule("fs-spi");
+    Path posix = TestClasspath.requireModule("fs-posix");
+    Path jna = TestClasspath.jna();
+
+    Path src = tmp.resolve("src");
+    Path pkg = Files.createDirectories(src.resolve(Path.of("io", "batpak", "it", "smoke")));
+    Files.writeString(src.resolve("module-info.java"), MODULE_INFO);
+    Files.writeString(pkg.resolve("Main.java"), MAIN);
+    Path classes = Files.createDirectories(tmp.resolve("smoke"));
+
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+    List<String> javacArgs =
+        List.of(
+            "--release",
+            "17",
+            "-Xlint:all",
+            "-Werror",
+            "--module-path",
+            join(List.of(api, spi)),
+            "-d",
+            classes.toString(),
+            src.resolve("module-info.java").toString(),
+            pkg.resolve("Main.java").toString());
+    int compiled = javac.run(null, diagnostics, diagnostics, javacArgs.toArray(new String[0]));
+    assertEquals(0, compiled, "javac failed: " + diagnostics.toString(StandardCharsets.UTF_8));
+
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String jvmArgs = System.getProperty("batpak.test.jvmArgs", "");
+    for (String arg : jvmArgs.trim().split("\\s+")) {
+      if (!arg.isEmpty()) {
+        command.add(arg);
+      }
+    }
+    command.add("--module-path");
+    command.add(join(List.of(classes, api, spi, posix, jna)));
+    command.add("--module");
+    command.add("io.batpak.it.smoke/io.batpak.it.smoke.Main");
+
+    Path output = tmp.resolve("child-output.txt");
+    Process child =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    // A guard against a hung child, not a timing assertion.
+    if (!child.waitFor(10, TimeUnit.MINUTES)) {
+      child.destroyForcibly().waitFor();
+    }
+    String out = Files.readString(output, StandardCharsets.UTF_8);
+    String context = "command: " + command + "\noutput:\n" + out;
+    System.out.println(context);
+
+    assertEquals(0, child.exitValue(), context);
+    List<String> lines;
+    try (Stream<String> s = out.lines()) {
+      lines = s.collect(Collectors.toList());
+    }
+    assertEquals("posix", lines.get(0), context);
+    assertEquals("caller module: io.batpak.it.smoke", lines.get(1), context);
+    assertEquals("provider module: io.batpak.fs.posix", lines.get(2), context);
+    assertTrue(
+        lines
+            .get(3)
+            .equals(
+                "filesystem backend posix chosen automatically: the highest-priority"
+                    + " auto-selectable provider whose probe passed."),
+        context);
+  }
+}
