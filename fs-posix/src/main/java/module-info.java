@@ -18,10 +18,12 @@ module io.batpak.fs.posix {
   requires com.sun.jna;
 
   exports io.batpak.fs.posix;
+  exports io.batpak.fs.nio;
 
   opens io.batpak.fs.posix.internal to
       com.sun.jna;
 
   provides io.batpak.fs.spi.StoreFsProvider with
-      io.batpak.fs.posix.PosixStoreFsProvider;
+      io.batpak.fs.posix.PosixStoreFsProvider,
+      io.batpak.fs.nio.NioStoreFsProvider;
 }
