@@ -1,0 +1,101 @@
+package io.batpak.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code batpak repair <dir> [--yes]}: cuts a damaged journal back to its last intact frame. */
+final class RepairCommand implements Command {
+
+  private final Optional<JournalRepair> repair;
+
+  RepairCommand(Optional<JournalRepair> repair) {
+    this.repair = repair;
+  }
+
+  @Override
+  public String name() {
+    return "repair";
+  }
+
+  @Override
+  public String summary() {
+    return "cut a damaged journal back to its last intact frame, keeping a copy (asks first)";
+  }
+
+  @Override
+  public String help() {
+    return "usage: batpak repair <dir> [--yes]\n\n"
+        + "Shows what cutting the journal in dir back to its last intact frame would remove\n"
+        + "(file, offset, bytes, events), asks for confirmation, then cuts it and keeps a copy\n"
+        + "of every removed byte. The store must not be open elsewhere. Run 'batpak verify'\n"
+        + "first to see the damage. Without a terminal to ask on, repair refuses unless --yes\n"
+        + "is given.\n\n"
+        + "  --yes   do not ask\n\n"
+        + "exit codes: 0 repaired or nothing to repair, 1 failed, declined or not available,\n"
+        + "2 usage error (including: no terminal to ask on and no --yes)\n";
+  }
+
+  @Override
+  public Set<String> switchOptions() {
+    return Set.of("--yes");
+  }
+
+  @Override
+  public int run(Args args, Terminal t) throws UsageException {
+    args.expectPositionals(1, 1, "one store directory");
+    Path dir = Stores.existingDirectory(args.positionals().get(0));
+    if (repair.isEmpty()) {
+      t.err()
+          .println(
+              "batpak repair: not available in this build: "
+                  + JournalRepairs.UNAVAILABLE
+                  + ". Nothing was changed. 'batpak verify "
+                  + dir
+                  + "' shows the damage.");
+      return Main.FAILURE;
+    }
+    JournalRepair r = repair.get();
+    JournalRepair.Plan plan = r.plan(dir);
+    PrintStream out = t.out();
+    if (plan.cuts().isEmpty()) {
+      out.println("nothing to repair in " + dir + ": every frame is intact");
+      return Main.OK;
+    }
+    out.println("repairing " + dir + " would cut:");
+    long events = 0;
+    for (JournalRepair.Cut c : plan.cuts()) {
+      out.println(
+          "  "
+              + c.file()
+              + " from offset "
+              + c.offset()
+              + ": "
+              + Stores.bytes(c.bytes())
+              + ", "
+              + c.events()
+              + " event(s) ("
+              + c.reason()
+              + ")");
+      events += c.events();
+    }
+    out.println("  in all " + events + " event(s) are removed; a copy of every cut byte is kept");
+    out.flush();
+    if (!args.has("--yes")) {
+      Optional<Boolean> answer = t.confirm("cut it?");
+      if (answer.isEmpty()) {
+        throw new UsageException(
+            "refusing to cut without confirmation: there is no terminal to ask on. Rerun with"
+                + " --yes once you have read the plan above.");
+      }
+      if (!answer.get()) {
+        out.println("nothing was changed");
+        return Main.FAILURE;
+      }
+    }
+    Path copy = r.apply(plan);
+    out.println("repaired " + dir + "; the cut bytes are kept in " + copy);
+    return Main.OK;
+  }
+}

@@ -1,0 +1,34 @@
+package io.batpak.cli;
+
+import io.batpak.OpenReport;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/** Prints what opening a store found and did. */
+final class Reports {
+  private Reports() {}
+
+  /** Prints {@code report} as an indented block headed {@code open report}. */
+  static void printOpenReport(PrintStream out, OpenReport report, Path dir) {
+    out.println("open report");
+    out.println("  backend     " + report.backend() + " (" + report.backendReason() + ")");
+    out.println("  mode        " + (report.readOnly() ? "read-only" : "read-write"));
+    out.println("  segments    " + report.segments().size());
+    for (String segment : report.segments()) {
+      OptionalLong size = Stores.segmentSize(dir, segment);
+      out.println(
+          "    "
+              + segment
+              + (size.isPresent() ? "  " + Stores.bytes(size.getAsLong()) : "  (size unknown)"));
+    }
+    out.println(
+        "  scanned     "
+            + report.framesScanned()
+            + " frames, "
+            + report.eventsRecovered()
+            + " events visible");
+    out.println("  torn tail   " + Stores.tornTail(report));
+    out.println("  open took   " + Stores.micros(report.elapsedMicros()));
+  }
+}
