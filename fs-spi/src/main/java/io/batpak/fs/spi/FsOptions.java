@@ -5,24 +5,39 @@ import java.util.Optional;
 
 /**
  * Backend-specific settings passed to {@link StoreFsProvider#open(FsOptions)}, as string key/value
- * pairs. Unknown keys are ignored by backends that do not use them.
+ * pairs. Unknown keys are ignored by backends that do not use them. Immutable and thread-safe.
  *
  * @param settings the settings
  * @since 0.1
  */
 public record FsOptions(Map<String, String> settings) {
 
-  /** Copies the map. */
+  /**
+   * Copies the map.
+   *
+   * @param settings the settings; neither keys nor values may be null
+   * @throws NullPointerException if the map, a key or a value is null
+   */
   public FsOptions {
     settings = Map.copyOf(settings);
   }
 
-  /** No settings. */
+  /**
+   * No settings.
+   *
+   * @return options without settings
+   */
   public static FsOptions defaults() {
     return new FsOptions(Map.of());
   }
 
-  /** The value of {@code key}, if set. */
+  /**
+   * The value of {@code key}, if set.
+   *
+   * @param key the setting's name
+   * @return its value, or empty
+   * @throws NullPointerException if {@code key} is null
+   */
   public Optional<String> get(String key) {
     return Optional.ofNullable(settings.get(key));
   }

@@ -3,7 +3,7 @@ package io.batpak.fs.spi;
 import java.util.Objects;
 
 /**
- * The answer of {@link StoreFsProvider#probe()}.
+ * The answer of {@link StoreFsProvider#probe()}. Immutable and thread-safe.
  *
  * @param available whether the backend can be opened here
  * @param reason why (for example {@code "libc loaded through JNA 5.19.1 on linux-x86-64"} or {@code
@@ -12,17 +12,33 @@ import java.util.Objects;
  */
 public record ProbeResult(boolean available, String reason) {
 
-  /** Validates the reason. */
+  /**
+   * Validates the reason.
+   *
+   * @param available whether the backend can be opened here
+   * @param reason why; quoted in the resolver's explanation and diagnostics
+   * @throws NullPointerException if {@code reason} is null
+   */
   public ProbeResult {
     Objects.requireNonNull(reason, "reason");
   }
 
-  /** An available backend. */
+  /**
+   * An available backend.
+   *
+   * @param reason what was checked (for example the library version that loaded)
+   * @return the result
+   */
   public static ProbeResult available(String reason) {
     return new ProbeResult(true, reason);
   }
 
-  /** An unavailable backend. */
+  /**
+   * An unavailable backend.
+   *
+   * @param reason why, in words a user can act on (which library or platform feature is missing)
+   * @return the result
+   */
   public static ProbeResult unavailable(String reason) {
     return new ProbeResult(false, reason);
   }

@@ -166,7 +166,17 @@ public final class StoreFsResolver {
       Verdict verdict,
       String detail) {
 
-    /** Validates that every component is present. */
+    /**
+     * Validates that every component is present.
+     *
+     * @param name the provider's name, or empty
+     * @param providerClass the provider's class name
+     * @param priority the provider's priority
+     * @param autoSelectable whether the provider may be auto-selected
+     * @param verdict what happened to it
+     * @param detail why
+     * @throws NullPointerException if a component is null
+     */
     public Candidate {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(providerClass, "providerClass");
@@ -190,7 +200,8 @@ public final class StoreFsResolver {
   }
 
   /**
-   * The chosen backend and why, for the store's open report.
+   * The chosen backend and why, for the store's open report. Immutable and safe to share between
+   * threads; the provider is the instance discovery created.
    *
    * @param provider the chosen provider; for {@link Source#INSTANCE} an adapter whose {@link
    *     StoreFsProvider#open open} returns the instance passed in
@@ -203,7 +214,15 @@ public final class StoreFsResolver {
   public record Resolution(
       StoreFsProvider provider, Source source, String explanation, List<Candidate> candidates) {
 
-    /** Validates and copies. */
+    /**
+     * Validates the components and copies the candidates.
+     *
+     * @param provider the chosen provider
+     * @param source how it was chosen
+     * @param explanation which backend was chosen and why
+     * @param candidates every candidate
+     * @throws NullPointerException if a component or a candidate is null
+     */
     public Resolution {
       Objects.requireNonNull(provider, "provider");
       Objects.requireNonNull(source, "source");
@@ -553,7 +572,7 @@ public final class StoreFsResolver {
                   + " pick one. See docs/errors.md#batpak-fs-006");
         case TIE:
           throw tie(candidates, discovery);
-        default:
+        case NO_BACKEND:
           throw new ProviderException(
               NO_BACKEND
                   + " no filesystem backend: no auto-selectable provider passed its probe.\n"
@@ -562,6 +581,9 @@ public final class StoreFsResolver {
                   + DEFAULT_BACKENDS_ARTIFACT
                   + " (backends posix and nio) to the class path or module path, select a"
                   + " backend by name, or pass a StoreFs instance. See docs/errors.md#batpak-fs-001");
+        default:
+          // DUPLICATE_NAME was thrown above, with every duplicate listed.
+          throw new AssertionError("unexpected selection error " + selectionError);
       }
     }
 

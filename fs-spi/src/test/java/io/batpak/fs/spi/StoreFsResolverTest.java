@@ -471,4 +471,87 @@ class StoreFsResolverTest {
         NullPointerException.class,
         () -> StoreFsResolver.resolve(null, java.util.Arrays.asList((StoreFsProvider) null)));
   }
+
+  @Test
+  void everyBrokenProviderIsListedTheFirstErrorIsTheCauseAndTheOthersAreSuppressed() {
+    IllegalStateException first = new IllegalStateException("first");
+    NoClassDefFoundError second = new NoClassDefFoundError("com/sun/jna/Native");
+    StoreFsProvider a =
+        new FakeProvider("a", 1, true, ProbeResult.available("a")) {
+          @Override
+          public int priority() {
+            throw first;
+          }
+        };
+    StoreFsProvider b =
+        new FakeProvider("b", 1, true, ProbeResult.available("b")) {
+          @Override
+          public boolean autoSelectable() {
+            throw second;
+          }
+        };
+    ProviderException e =
+        assertThrows(ProviderException.class, () -> StoreFsResolver.resolve(null, List.of(a, b)));
+    assertEquals(
+        "BATPAK-FS-005 broken filesystem backend provider: 2 providers failed to load.\n"
+            + "Candidates:\n"
+            + "  - io.batpak.fs.spi.StoreFsResolverTest$3: failed to load:"
+            + " java.lang.IllegalStateException: first\n"
+            + "  - io.batpak.fs.spi.StoreFsResolverTest$4: failed to load:"
+            + " java.lang.NoClassDefFoundError: com/sun/jna/Native\n"
+            + "Fix: remove or repair the broken provider's artifact (the error is listed above and"
+            + " attached as the cause), or pass a StoreFs instance."
+            + " See docs/errors.md#batpak-fs-005",
+        e.getMessage());
+    assertSame(first, e.getCause());
+    assertEquals(List.of(second), List.of(e.getSuppressed()));
+  }
+
+  @Test
+  void aProbeThatReturnsNullCountsAsAFailedProbe() {
+    StoreFsProvider nullProbe = new FakeProvider("posix", 100, true, null);
+    Resolution r = StoreFsResolver.resolve(null, List.of(nullProbe, usable("nio", 50)));
+    assertEquals("nio", r.name());
+    assertEquals(
+        "posix (" + FAKE + ", priority 100): skipped: probe failed: probe returned null",
+        r.candidates().get(0).describe());
+  }
+
+  @Test
+  void onlyTheGroupsDownToTheFirstUsableOneAreProbed() {
+    FakeProvider top = unusable("top", 300, "top is broken here");
+    FakeProvider middle = usable("middle", 200);
+    FakeProvider low = usable("low", 100);
+    Resolution r = StoreFsResolver.resolve(null, List.of(low, middle, top));
+    assertEquals("middle", r.name());
+    assertEquals(
+        List.of(1, 1, 0), List.of(top.probes.get(), middle.probes.get(), low.probes.get()));
+    assertEquals(
+        List.of(Verdict.PROBE_FAILED, Verdict.CHOSEN, Verdict.LOWER_PRIORITY),
+        r.candidates().stream().map(Candidate::verdict).toList());
+    assertEquals(
+        "low (" + FAKE + ", priority 100): skipped: lower priority than middle (200); not probed",
+        r.candidates().get(2).describe());
+  }
+
+  @Test
+  void openUsesTheChosenProvider() {
+    Resolution r = StoreFsResolver.resolve(null, List.of(usable("posix", 100)));
+    UnsupportedOperationException e =
+        assertThrows(UnsupportedOperationException.class, () -> r.open(FsOptions.defaults()));
+    assertEquals("fake posix cannot open", e.getMessage());
+  }
+
+  @Test
+  void candidateLinesWithAndWithoutAName() {
+    assertEquals(
+        "nio (x.Nio, priority 50): skipped: not the requested name",
+        new Candidate(
+                "nio", "x.Nio", 50, true, Verdict.NOT_REQUESTED, "skipped: not the requested name")
+            .describe());
+    assertEquals(
+        "x.Broken: failed to load: boom",
+        new Candidate("", "x.Broken", 0, false, Verdict.FAILED_TO_LOAD, "failed to load: boom")
+            .describe());
+  }
 }
