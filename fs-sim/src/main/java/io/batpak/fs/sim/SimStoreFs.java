@@ -648,6 +648,18 @@ public final class SimStoreFs implements StoreFs {
     }
   }
 
+  /** The current volatile content object of a file: lets tests check structural sharing. */
+  Content contentRef(Path file) throws IOException {
+    synchronized (mutex) {
+      String p = pathString(file);
+      Loc l = resolve(components(file), true, 0, p);
+      if (l.inode < 0 || !inode(l.inode).isFile()) {
+        throw new NoSuchFileException(p);
+      }
+      return inode(l.inode).vol;
+    }
+  }
+
   // =====================================================================================
   // StoreFs
   // =====================================================================================
