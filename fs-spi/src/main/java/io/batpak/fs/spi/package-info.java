@@ -1,6 +1,9 @@
 /**
- * What a filesystem-backend author needs: the {@link io.batpak.fs.spi.StoreFsProvider} service, the
- * resolver that picks a backend, and {@link io.batpak.fs.spi.ForwardingStoreFs}, the base for
- * decorators.
+ * What a filesystem-backend author needs: the {@link io.batpak.fs.spi.StoreFsProvider} service
+ * (declared in both {@code module-info} and {@code META-INF/services}), {@link
+ * io.batpak.fs.spi.StoreFsResolver}, which picks a backend (instance, then name, then priority and
+ * probe) and explains its choice with coded diagnostics, and {@link
+ * io.batpak.fs.spi.ForwardingStoreFs} and {@link io.batpak.fs.spi.ForwardingFileHandle}, the bases
+ * for decorators that inject faults or observe calls.
  */
 package io.batpak.fs.spi;

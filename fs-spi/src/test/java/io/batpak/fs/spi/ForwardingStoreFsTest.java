@@ -169,4 +169,27 @@ class ForwardingStoreFsTest {
     assertThrows(NullPointerException.class, () -> new ForwardingStoreFs(null) {});
     assertThrows(NullPointerException.class, () -> new ForwardingFileHandle(null) {});
   }
+
+  /** Fails when a method is added to a port without a forwarding override here. */
+  @Test
+  void everyPortMethodIsOverridden() {
+    for (java.lang.reflect.Method m : StoreFs.class.getMethods()) {
+      if (!java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+        assertDeclared(ForwardingStoreFs.class, m);
+      }
+    }
+    for (java.lang.reflect.Method m : FileHandle.class.getMethods()) {
+      if (!java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+        assertDeclared(ForwardingFileHandle.class, m);
+      }
+    }
+  }
+
+  private static void assertDeclared(Class<?> forwarding, java.lang.reflect.Method m) {
+    try {
+      forwarding.getDeclaredMethod(m.getName(), m.getParameterTypes());
+    } catch (NoSuchMethodException e) {
+      throw new AssertionError(forwarding.getSimpleName() + " does not forward " + m, e);
+    }
+  }
 }
