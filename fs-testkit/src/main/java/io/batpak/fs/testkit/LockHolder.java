@@ -71,7 +71,8 @@ public final class LockHolder {
     }
   }
 
-  private static int run(String[] args, PrintStream out, InputStream in) {
+  /** Runs the program; returns its exit status. Package-private for tests. */
+  static int run(String[] args, PrintStream out, InputStream in) {
     if (args.length < 3) {
       out.println(ERROR + " usage: LockHolder <providerName> <lockFile> <EXCLUSIVE|SHARED> [k=v]");
       return 2;
