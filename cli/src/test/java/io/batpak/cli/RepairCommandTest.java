@@ -1,0 +1,100 @@
+package io.batpak.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.cli.CliRunner.Buffers;
+import io.batpak.cli.CliRunner.Result;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The confirmation flow of {@code batpak repair}, over a fake repair primitive. */
+class RepairCommandTest {
+
+  @TempDir Path tmp;
+
+  /** Plans one cut and records what was applied. */
+  private static final class FakeRepair implements JournalRepair {
+    final List<Plan> applied = new ArrayList<>();
+    final List<Cut> cuts;
+
+    FakeRepair(List<Cut> cuts) {
+      this.cuts = cuts;
+    }
+
+    @Override
+    public Plan plan(Path directory) {
+      return new Plan(directory, cuts);
+    }
+
+    @Override
+    public Path apply(Plan plan) {
+      applied.add(plan);
+      return plan.directory().resolve("repair-copy");
+    }
+  }
+
+  private static final JournalRepair.Cut CUT =
+      new JournalRepair.Cut("000002.seg", 4096, 512, 3, "frame CRC32C mismatch");
+
+  private Result repair(FakeRepair fake, String input, String... extra) throws UsageException {
+    Buffers b = new Buffers(input, input != null);
+    List<String> tokens = new ArrayList<>(List.of(tmp.toString()));
+    tokens.addAll(List.of(extra));
+    RepairCommand command = new RepairCommand(Optional.of(fake));
+    Args args = Args.parse("repair", tokens, Set.of(), command.switchOptions());
+    return b.result(command.run(args, b.terminal));
+  }
+
+  @Test
+  void unavailableInThisBuildExitsOneAndChangesNothing() {
+    Result r = CliRunner.run("repair", tmp.toString());
+    assertEquals(Main.FAILURE, r.code(), r.toString());
+    assertTrue(r.err().contains("not available in this build"), r.toString());
+  }
+
+  @Test
+  void withoutATerminalItRefusesUnlessYes() throws UsageException {
+    FakeRepair fake = new FakeRepair(List.of(CUT));
+    UsageException e = assertThrows(UsageException.class, () -> repair(fake, null));
+    assertTrue(e.getMessage().contains("--yes"), e.getMessage());
+    assertEquals(List.of(), fake.applied);
+
+    Result r = repair(fake, null, "--yes");
+    assertEquals(Main.OK, r.code(), r.toString());
+    assertEquals(1, fake.applied.size());
+    assertTrue(r.out().contains("000002.seg from offset 4096"), r.toString());
+    assertTrue(r.out().contains("repair-copy"), r.toString());
+  }
+
+  @Test
+  void itShowsThePlanAndAsks() throws UsageException {
+    FakeRepair declined = new FakeRepair(List.of(CUT));
+    Result no = repair(declined, "n\n");
+    assertEquals(Main.FAILURE, no.code(), no.toString());
+    assertTrue(no.err().contains("cut it? [y/N]"), no.toString());
+    assertTrue(no.out().contains("3 event(s)"), no.toString());
+    assertTrue(no.out().contains("nothing was changed"), no.toString());
+    assertEquals(List.of(), declined.applied);
+
+    FakeRepair accepted = new FakeRepair(List.of(CUT));
+    Result yes = repair(accepted, "y\n");
+    assertEquals(Main.OK, yes.code(), yes.toString());
+    assertEquals(1, accepted.applied.size());
+  }
+
+  @Test
+  void nothingToRepair() throws UsageException {
+    FakeRepair fake = new FakeRepair(List.of());
+    Result r = repair(fake, null);
+    assertEquals(Main.OK, r.code(), r.toString());
+    assertTrue(r.out().contains("nothing to repair"), r.toString());
+    assertEquals(List.of(), fake.applied);
+  }
+}

@@ -1,0 +1,354 @@
+package io.batpak.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.batpak.BatchItem;
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.EventKind;
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.cli.CliRunner.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The commands against real stores on disk, through the real engine. */
+class StoreCommandsTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /** The number of events {@code batpak demo} appends. */
+  private static final int DEMO_EVENTS = 10;
+
+  @TempDir Path tmp;
+
+  private Path demo() {
+    Path dir = tmp.resolve("demo");
+    Result r = CliRunner.run("demo", dir.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    return dir;
+  }
+
+  @Test
+  void demoRunsAndVerifiesEverything() {
+    Path dir = tmp.resolve("demo");
+    Result r = CliRunner.run("demo", dir.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    String out = r.out();
+    assertTrue(out.contains("every receipt verified"), r.toString());
+    assertTrue(out.contains("refused as expected"), r.toString());
+    assertTrue(out.contains("same receipt back"), r.toString());
+    assertTrue(out.contains("verified " + DEMO_EVENTS + " of " + DEMO_EVENTS), r.toString());
+    assertTrue(out.contains("open report"), r.toString());
+    assertEquals("", r.err(), r.toString());
+  }
+
+  @Test
+  void demoIntoAnEmptyExistingDirectoryWorks() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("empty"));
+    Result r = CliRunner.run("demo", dir.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    Result again = CliRunner.run("demo", dir.toString());
+    assertEquals(Main.USAGE, again.code(), again.toString());
+  }
+
+  @Test
+  void verifyOfTheDemoStoreExitsZero() {
+    Path dir = demo();
+    Result r = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    assertTrue(r.out().startsWith("intact: "), r.toString());
+    assertTrue(r.out().contains(DEMO_EVENTS + " events in 4 streams"), r.toString());
+  }
+
+  @Test
+  void inspectShowsCountsAndTheOpenReport() {
+    Path dir = demo();
+    Result r = CliRunner.run("inspect", dir.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    assertTrue(r.out().contains("events      " + DEMO_EVENTS), r.toString());
+    assertTrue(r.out().contains("streams     4"), r.toString());
+    assertTrue(r.out().contains("mode        read-only"), r.toString());
+    assertTrue(r.out().contains("torn tail   none"), r.toString());
+    assertTrue(r.out().contains("order:1001: 5, last"), r.toString());
+  }
+
+  @Test
+  void dumpWritesOneParsableJsonLinePerEvent() {
+    Path dir = demo();
+    Result all = CliRunner.run("dump", dir.toString());
+    assertEquals(Main.OK, all.code(), all.toString());
+    List<JsonNode> events = parseLines(all.out());
+    assertEquals(DEMO_EVENTS, events.size());
+    for (int i = 0; i < events.size(); i++) {
+      JsonNode e = events.get(i);
+      assertEquals(i, e.get("globalSequence").asLong());
+      assertTrue(e.get("eventId").asString().startsWith("event:"), e.toString());
+      assertEquals(64, e.get("eventHash").asString().length(), e.toString());
+      assertTrue(e.get("payload").isObject(), "json payload embedded: " + e);
+    }
+    JsonNode customer = events.get(0);
+    assertEquals("customer:42", customer.get("entity").asString());
+    assertEquals("shop", customer.get("scope").asString());
+    assertEquals("ada@example.com", customer.get("payload").get("email").asString());
+    assertEquals("0".repeat(64), customer.get("prevHash").asString());
+
+    Result order = CliRunner.run("dump", dir.toString(), "--entity", "order:1001");
+    assertEquals(Main.OK, order.code(), order.toString());
+    List<JsonNode> orderEvents = parseLines(order.out());
+    assertEquals(5, orderEvents.size());
+    for (int i = 0; i < orderEvents.size(); i++) {
+      assertEquals("order:1001", orderEvents.get(i).get("entity").asString());
+      assertEquals(i, orderEvents.get(i).get("streamSequence").asLong());
+    }
+    // the saga: everything after the order shares its correlation id
+    String saga = orderEvents.get(0).get("correlationId").asString();
+    assertEquals(
+        orderEvents.get(0).get("eventId").asString().replace("event:", "correlation:"), saga);
+    assertEquals(saga, orderEvents.get(1).get("correlationId").asString());
+    assertEquals(
+        orderEvents.get(0).get("eventId").asString().replace("event:", "causation:"),
+        orderEvents.get(1).get("causationId").asString());
+
+    Result after = CliRunner.run("dump", dir.toString(), "--after", "6");
+    List<JsonNode> tail = parseLines(after.out());
+    assertEquals(DEMO_EVENTS - 7, tail.size());
+    assertEquals(7, tail.get(0).get("globalSequence").asLong());
+
+    Result both = CliRunner.run("dump", dir.toString(), "--entity", "order:1001", "--after", "4");
+    for (JsonNode e : parseLines(both.out())) {
+      assertTrue(e.get("globalSequence").asLong() > 4, e.toString());
+      assertEquals("order:1001", e.get("entity").asString());
+    }
+
+    Result none = CliRunner.run("dump", dir.toString(), "--entity", "order:9999");
+    assertEquals(Main.OK, none.code(), none.toString());
+    assertEquals("", none.out());
+    assertTrue(none.err().contains("has no events"), none.toString());
+  }
+
+  @Test
+  void dumpWritesNonJsonPayloadsAsBase64() {
+    Path dir = tmp.resolve("raw");
+    byte[] binary = {0, (byte) 0xFF, 0x10, '{'};
+    try (Store store = Store.open(StoreConfig.builder(dir).build())) {
+      store.append(Coordinate.of("blob:1", "test"), EventKind.DATA, Bytes.of(binary));
+      store.append(
+          Coordinate.of("blob:1", "test"),
+          EventKind.DATA,
+          Bytes.utf8("{\n  \"pretty\": [1, 2]\n}"));
+    }
+    Result r = CliRunner.run("dump", dir.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    List<JsonNode> events = parseLines(r.out());
+    assertEquals(2, events.size());
+    assertEquals(
+        java.util.Base64.getEncoder().encodeToString(binary),
+        events.get(0).get("payloadBase64").asString());
+    assertEquals(2, events.get(1).get("payload").get("pretty").get(1).asInt());
+  }
+
+  @Test
+  void inspectVerifyAndDumpChangeNoByteAndNoMtime() throws IOException {
+    Path dir = demo();
+    Map<String, String> before = snapshot(dir);
+    assertFalse(before.isEmpty());
+    List<String[]> commands =
+        List.of(
+            new String[] {"inspect", dir.toString()},
+            new String[] {"verify", dir.toString()},
+            new String[] {"dump", dir.toString()},
+            new String[] {"dump", dir.toString(), "--entity", "payment:1001", "--after", "2"});
+    for (String[] command : commands) {
+      Result r = CliRunner.run(command);
+      assertEquals(Main.OK, r.code(), r.toString());
+      assertEquals(before, snapshot(dir), "after " + String.join(" ", command));
+    }
+  }
+
+  @Test
+  void verifyAfterFlippingOnePayloadByteExitsOneAndNamesTheOffset() throws IOException {
+    Path dir = demo();
+    JsonNode customer = parseLines(CliRunner.run("dump", dir.toString()).out()).get(0);
+    long frameOffset = customer.get("position").get("offset").asLong();
+
+    byte[] marker = "ada@example.com".getBytes(StandardCharsets.UTF_8);
+    Path hit = null;
+    int at = -1;
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        int i = indexOf(Files.readAllBytes(f), marker);
+        if (i >= 0) {
+          if (hit != null) {
+            fail("the payload is in two files: " + hit + " and " + f);
+          }
+          hit = f;
+          at = i;
+        }
+      }
+    }
+    if (hit == null) {
+      fail("the payload 'ada@example.com' is in no file of " + dir + " verbatim");
+    }
+    byte[] content = Files.readAllBytes(hit);
+    content[at] ^= 0x01;
+    Files.write(hit, content);
+    Map<String, String> corrupted = snapshot(dir);
+
+    Result r = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.FAILURE, r.code(), r.toString());
+    assertTrue(r.out().contains("DAMAGE"), r.toString());
+    assertTrue(r.all().contains("offset " + frameOffset), r.toString());
+    assertTrue(r.err().contains("NOT intact"), r.toString());
+    assertEquals(corrupted, snapshot(dir), "verify changed the damaged store");
+  }
+
+  @Test
+  void aTornTailIsReportedByVerifyAndShownByInspectWithoutCuttingIt() throws IOException {
+    Path dir = demo();
+    Path newest;
+    try (Store store = Stores.openReadOnly(dir)) {
+      List<String> segments = store.openReport().segments();
+      Path named = Path.of(segments.get(segments.size() - 1));
+      newest = named.isAbsolute() ? named : dir.resolve(named);
+    }
+    assertTrue(Files.isRegularFile(newest), newest.toString());
+    long size = Files.size(newest);
+    Files.write(newest, new byte[] {7, 0, 0, 0, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+    Map<String, String> torn = snapshot(dir);
+
+    Result inspect = CliRunner.run("inspect", dir.toString());
+    assertEquals(Main.OK, inspect.code(), inspect.toString());
+    assertTrue(inspect.out().contains("7 bytes at offset " + size), inspect.toString());
+    assertTrue(inspect.out().contains("skipped by this read-only open"), inspect.toString());
+
+    Result verify = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.FAILURE, verify.code(), verify.toString());
+    assertTrue(verify.out().contains("torn tail in"), verify.toString());
+    assertTrue(verify.out().contains("at offset " + size), verify.toString());
+    assertEquals(torn, snapshot(dir), "a read-only command cut the torn tail");
+  }
+
+  @Test
+  void verifyOfALongStoreDrawsAProgressBar() {
+    Path dir = tmp.resolve("long");
+    int batches = 11;
+    int perBatch = 1000;
+    try (Store store = Store.open(StoreConfig.builder(dir).build())) {
+      for (int b = 0; b < batches; b++) {
+        List<BatchItem> items = new ArrayList<>();
+        for (int i = 0; i < perBatch; i++) {
+          items.add(
+              BatchItem.of(
+                  Coordinate.of("meter:" + (i % 50), "load"),
+                  EventKind.DATA,
+                  Bytes.utf8("{\"reading\":" + (b * perBatch + i) + "}")));
+        }
+        store.appendBatch(items);
+      }
+    }
+    Result r = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    assertTrue(r.out().contains(batches * perBatch + " events in 50 streams"), r.out());
+    assertTrue(r.err().contains("100%"), r.err());
+    assertTrue(r.err().contains("11,000/11,000 events"), r.err());
+
+    Path demo = demo();
+    Result small = CliRunner.run("verify", demo.toString());
+    assertFalse(small.err().contains("%"), "no bar for a short store on a non-terminal");
+    Result shown = CliRunner.run(null, true, "verify", demo.toString());
+    assertTrue(shown.err().contains("100%"), "a bar on a terminal: " + shown);
+  }
+
+  @Test
+  void repairIsNotAvailableAndChangesNothing() throws IOException {
+    Path dir = demo();
+    Map<String, String> before = snapshot(dir);
+    Result r = CliRunner.run("repair", dir.toString(), "--yes");
+    assertEquals(Main.FAILURE, r.code(), r.toString());
+    assertTrue(r.err().contains("not available in this build"), r.toString());
+    assertEquals(before, snapshot(dir));
+  }
+
+  @Test
+  void theStoreIsUsableAfterTheReadOnlyCommands() {
+    Path dir = demo();
+    assertEquals(Main.OK, CliRunner.run("verify", dir.toString()).code());
+    try (Store store = Store.open(StoreConfig.builder(dir).build())) {
+      assertEquals(DEMO_EVENTS, store.stats().eventCount());
+      assertNotEquals(
+          0,
+          store
+              .append(Coordinate.of("after:1", "x"), EventKind.DATA, Bytes.utf8("1"))
+              .eventHash()
+              .size());
+    }
+    assertEquals(Main.OK, CliRunner.run("verify", dir.toString()).code());
+  }
+
+  private static List<JsonNode> parseLines(String out) {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      if (!line.isEmpty()) {
+        nodes.add(JSON.readTree(line));
+      }
+    }
+    return nodes;
+  }
+
+  /** Every file and directory under {@code dir}: size, mtime and SHA-256 of the content. */
+  private static Map<String, String> snapshot(Path dir) throws IOException {
+    Map<String, String> state = new TreeMap<>();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.toList()) {
+        String key = dir.relativize(p).toString();
+        String mtime = Files.getLastModifiedTime(p).toString();
+        if (Files.isRegularFile(p)) {
+          state.put(key, Files.size(p) + " " + mtime + " " + sha256(Files.readAllBytes(p)));
+        } else {
+          state.put(key + "/", mtime);
+        }
+      }
+    }
+    return state;
+  }
+
+  private static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
