@@ -375,6 +375,55 @@ class ServiceLoaderScenariosIT {
   }
 
   @Test
+  void realPosixProviderLoadsWithoutJnaAndNioTakesOver() throws IOException {
+    // fs-posix's jar and its own services file, but no jna.jar.
+    try (URLClassLoader loader = scenario(List.of(), TestClasspath.requireModule("fs-posix"))) {
+      assertThrows(ClassNotFoundException.class, () -> loader.loadClass("com.sun.jna.Native"));
+      StoreFsProvider posix = instantiate(POSIX, loader);
+      StoreFsProvider nio = instantiate(NIO, loader);
+      String posixReason = posix.probe().reason();
+      assertTrue(posixReason.startsWith("jna.jar is not on the class path"), posixReason);
+
+      Resolution r = resolve(null, loader);
+      assertEquals("nio", r.name());
+      assertEquals(
+          "filesystem backend nio chosen automatically: the highest-priority auto-selectable"
+              + " provider whose probe passed.\n"
+              + "Candidates:\n"
+              + "  - posix ("
+              + POSIX
+              + ", priority 100): skipped: probe failed: "
+              + posixReason
+              + "\n"
+              + "  - nio ("
+              + NIO
+              + ", priority 50): chosen: probe passed: "
+              + nio.probe().reason()
+              + "\n",
+          r.explanation());
+
+      ProviderException e = failure("posix", loader);
+      assertEquals(
+          "BATPAK-FS-006 filesystem backend \"posix\" (named by the caller) is unavailable here:"
+              + " probe failed: "
+              + posixReason
+              + "\n"
+              + "Candidates:\n"
+              + "  - posix ("
+              + POSIX
+              + ", priority 100): skipped: probe failed: "
+              + posixReason
+              + "\n"
+              + "  - nio ("
+              + NIO
+              + ", priority 50): skipped: not the requested name\n"
+              + "Fix: choose another backend by name, or name none and let automatic selection"
+              + " pick one. See docs/errors.md#batpak-fs-006",
+          e.getMessage());
+    }
+  }
+
+  @Test
   void realClassPathPicksPosix() {
     assertEquals("Linux", System.getProperty("os.name"), "this scenario expects Linux");
     ClassLoader loader = ServiceLoaderScenariosIT.class.getClassLoader();
