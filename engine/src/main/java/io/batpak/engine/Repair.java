@@ -1,0 +1,206 @@
+package io.batpak.engine;
+
+import io.batpak.CorruptStoreException;
+import io.batpak.OpenReport;
+import io.batpak.StoreIoException;
+import io.batpak.StoreLockedException;
+import io.batpak.engine.internal.EngineStore;
+import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.recovery.Recovery;
+import io.batpak.engine.internal.segment.Journal;
+import io.batpak.fs.spi.FsOptions;
+import io.batpak.fs.spi.StoreFsResolver;
+import io.batpak.port.FileHandle;
+import io.batpak.port.LockMode;
+import io.batpak.port.LockUnavailableException;
+import io.batpak.port.RenameMode;
+import io.batpak.port.StoreFs;
+import io.batpak.port.StoreLock;
+import io.batpak.port.SyncMode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The explicit way out of a {@link CorruptStoreException}: cut the journal back to its last intact
+ * frame. Opening a store never does this by itself (DESIGN.md decision 4); {@code batpak repair}
+ * shows the {@link Plan} and asks before it calls {@link #apply}.
+ *
+ * <p>A repair cuts the damaged segment at the first bad frame and moves every later segment aside:
+ * events after the damage are removed from the store, because their chains and sequences can no
+ * longer be trusted. Nothing is destroyed: the damaged segment is copied and the later segments are
+ * moved into a {@code repair-<micros>} folder in the store directory before anything is cut.
+ *
+ * <p>Not thread-safe; the store must be closed (both methods take the directory's lock).
+ *
+ * @since 0.1
+ */
+public final class Repair {
+
+  /**
+   * What a repair would do.
+   *
+   * @param directory the store
+   * @param damage why, or empty when the journal is intact
+   * @param cutFile the segment to cut, when there is damage
+   * @param cutOffset where it is cut
+   * @param cutBytes how many bytes of it are cut
+   * @param segmentsMovedAside later segments that are moved aside whole
+   */
+  public record Plan(
+      Path directory,
+      Optional<String> damage,
+      Optional<Path> cutFile,
+      long cutOffset,
+      long cutBytes,
+      List<Path> segmentsMovedAside) {
+
+    /** Copies the list. */
+    public Plan {
+      segmentsMovedAside = List.copyOf(segmentsMovedAside);
+    }
+
+    /** Whether there is nothing to repair. */
+    public boolean intact() {
+      return damage.isEmpty();
+    }
+  }
+
+  private Repair() {}
+
+  /**
+   * Scans the store in {@code directory} without changing it and plans the repair.
+   *
+   * @throws StoreLockedException if a store instance has it open
+   * @throws StoreIoException on I/O failure
+   */
+  public static Plan plan(Path directory) {
+    try (StoreFs fs = defaultFs()) {
+      return plan(fs, directory);
+    } catch (IOException e) {
+      throw new StoreIoException("planning a repair of " + directory + " failed: " + e, e);
+    }
+  }
+
+  /** {@link #plan(Path)} through a given backend. */
+  @SuppressWarnings("try") // the lock is held for the scan's duration
+  public static Plan plan(StoreFs fs, Path directory) throws IOException {
+    Path dir = directory.toAbsolutePath().normalize();
+    try (StoreLock lock = lock(fs, dir, LockMode.SHARED)) {
+      return scan(fs, dir);
+    }
+  }
+
+  private static Plan scan(StoreFs fs, Path dir) throws IOException {
+    Journal journal = new Journal(fs, dir, SyncMode.ALL);
+    try {
+      Recovery.Result result = new Recovery(fs, dir, false, new Index(), journal).run();
+      if (result.tornTail().isPresent()) {
+        OpenReport.TornTail t = result.tornTail().get();
+        return new Plan(
+            dir,
+            Optional.of("torn tail: " + t.reason()),
+            Optional.of(Path.of(t.file())),
+            t.offset(),
+            t.bytes(),
+            List.of());
+      }
+      return new Plan(dir, Optional.empty(), Optional.empty(), 0, 0, List.of());
+    } catch (CorruptStoreException e) {
+      Path file = Path.of(e.file());
+      long size;
+      try (FileHandle h = fs.openRead(file)) {
+        size = h.size();
+      }
+      List<Path> later = new ArrayList<>();
+      long damaged = Journal.idOf(file.getFileName().toString());
+      for (String name : fs.list(dir)) {
+        long id = Journal.idOf(name);
+        if (id > damaged) {
+          later.add(dir.resolve(name));
+        }
+      }
+      return new Plan(
+          dir,
+          Optional.of(e.getMessage()),
+          Optional.of(file),
+          e.offset(),
+          size - e.offset(),
+          later);
+    } finally {
+      journal.close();
+    }
+  }
+
+  /**
+   * Carries out {@code plan}: copies the damaged segment and moves later segments into a new {@code
+   * repair-<micros>} folder, cuts the damaged segment, and syncs everything. Checks first that the
+   * store still looks as planned.
+   *
+   * @return the folder holding what was cut, or empty when there was nothing to do
+   * @throws IllegalStateException if the store changed since the plan
+   * @throws StoreLockedException if a store instance has it open
+   */
+  public static Optional<Path> apply(Plan plan, long nowMicros) {
+    try (StoreFs fs = defaultFs()) {
+      return apply(fs, plan, nowMicros);
+    } catch (IOException e) {
+      throw new StoreIoException("repair of " + plan.directory() + " failed: " + e, e);
+    }
+  }
+
+  /** {@link #apply(Plan, long)} through a given backend. */
+  @SuppressWarnings("try") // the lock is held for the repair's duration
+  public static Optional<Path> apply(StoreFs fs, Plan plan, long nowMicros) throws IOException {
+    Path dir = plan.directory();
+    try (StoreLock lock = lock(fs, dir, LockMode.EXCLUSIVE)) {
+      Plan now = scan(fs, dir);
+      if (!now.equals(plan)) {
+        throw new IllegalStateException(
+            "the store in " + dir + " changed since the repair was planned; plan again");
+      }
+      if (plan.intact()) {
+        return Optional.empty();
+      }
+      Path aside = dir.resolve("repair-" + nowMicros);
+      fs.createDirectories(aside);
+      Path file = plan.cutFile().orElseThrow();
+      Path copy = aside.resolve(file.getFileName() + ".before-repair");
+      fs.copy(file, copy);
+      try (FileHandle h = fs.openWrite(copy)) {
+        h.sync(SyncMode.ALL);
+      }
+      for (Path p : plan.segmentsMovedAside()) {
+        fs.rename(p, aside.resolve(p.getFileName()), RenameMode.NO_REPLACE);
+      }
+      fs.syncDirectory(aside);
+      fs.syncDirectory(dir);
+      if (plan.cutOffset() == 0) {
+        fs.deleteIfExists(file);
+      } else {
+        try (FileHandle h = fs.openWrite(file)) {
+          h.truncate(plan.cutOffset());
+          h.sync(SyncMode.ALL);
+        }
+      }
+      fs.syncDirectory(dir);
+      return Optional.of(aside);
+    }
+  }
+
+  private static StoreLock lock(StoreFs fs, Path dir, LockMode mode) throws IOException {
+    try {
+      return fs.lock(dir.resolve(EngineStore.LOCK_FILE), mode);
+    } catch (LockUnavailableException e) {
+      throw new StoreLockedException(
+          dir + " is open in a store instance; close it before repairing (" + e.getMessage() + ")",
+          e);
+    }
+  }
+
+  private static StoreFs defaultFs() throws IOException {
+    return StoreFsResolver.resolve(null, Repair.class.getClassLoader()).open(FsOptions.defaults());
+  }
+}

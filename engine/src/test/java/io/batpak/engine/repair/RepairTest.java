@@ -1,0 +1,96 @@
+package io.batpak.engine.repair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendReceipt;
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.CorruptStoreException;
+import io.batpak.EventKind;
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.StoreLockedException;
+import io.batpak.engine.Repair;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RepairTest {
+  @TempDir Path dir;
+
+  private List<AppendReceipt> fill(int events) {
+    List<AppendReceipt> receipts = new ArrayList<>();
+    try (Store s = Store.open(StoreConfig.builder(dir).segmentMaxBytes(4096).build())) {
+      for (int i = 0; i < events; i++) {
+        receipts.add(
+            s.append(
+                Coordinate.of("acct:" + (i % 3), "bank"),
+                EventKind.custom(2, 1),
+                Bytes.utf8("{\"n\":" + i + ",\"pad\":\"" + "x".repeat(100) + "\"}")));
+      }
+    }
+    return receipts;
+  }
+
+  private static void flip(Path file, long offset) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(offset);
+      int b = f.read();
+      f.seek(offset);
+      f.write(b ^ 0x40);
+    }
+  }
+
+  @Test
+  void intactStoreNeedsNothing() {
+    fill(5);
+    Repair.Plan plan = Repair.plan(dir);
+    assertTrue(plan.intact(), plan.toString());
+    assertEquals(Optional.empty(), Repair.apply(plan, 1));
+  }
+
+  @Test
+  void cutsAtTheFirstDamageAndKeepsACopy() throws IOException {
+    List<AppendReceipt> receipts = fill(60);
+    AppendReceipt victim = receipts.get(10);
+    Path seg = dir.resolve(String.format("%010d.seg", victim.position().segmentId()));
+    long segSize = Files.size(seg);
+    flip(seg, victim.position().offset() + 40);
+    CorruptStoreException e =
+        assertThrows(
+            CorruptStoreException.class, () -> Store.open(StoreConfig.builder(dir).build()));
+    assertEquals(seg.toString(), e.file());
+    assertEquals(victim.position().offset(), e.offset());
+
+    Repair.Plan plan = Repair.plan(dir);
+    assertEquals(Optional.of(seg), plan.cutFile());
+    assertEquals(victim.position().offset(), plan.cutOffset());
+    assertTrue(!plan.segmentsMovedAside().isEmpty(), "later segments are moved aside");
+    Path aside = Repair.apply(plan, 77).orElseThrow();
+
+    assertEquals(segSize, Files.size(aside.resolve(seg.getFileName() + ".before-repair")));
+    try (Store s = Store.open(StoreConfig.builder(dir).build())) {
+      assertEquals(victim.globalSequence(), s.stats().eventCount());
+      for (AppendReceipt r : receipts.subList(0, 10)) {
+        assertTrue(s.verifyReceipt(r).isValid());
+      }
+    }
+  }
+
+  @Test
+  void refusesWhileTheStoreIsOpen() {
+    fill(1);
+    try (Store s = Store.open(StoreConfig.builder(dir).build())) {
+      assertTrue(s.stats().eventCount() == 1);
+      assertThrows(StoreLockedException.class, () -> Repair.plan(dir));
+    }
+  }
+}
