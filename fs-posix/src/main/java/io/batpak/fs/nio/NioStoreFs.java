@@ -15,9 +15,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -164,6 +166,11 @@ public final class NioStoreFs implements StoreFs {
       return true;
     } catch (NoSuchFileException e) {
       return false;
+    } catch (FileSystemException e) {
+      if (String.valueOf(e.getReason()).contains("Not a directory")) {
+        return false; // a parent component is a file (ENOTDIR): nothing can be there
+      }
+      throw NioErrors.map(e, path, "exists");
     } catch (IOException e) {
       throw NioErrors.map(e, path, "exists");
     }
@@ -247,11 +254,16 @@ public final class NioStoreFs implements StoreFs {
    * {@inheritDoc}
    *
    * <p>Fails closed: an error of the directory {@code fsync} is thrown, never ignored.
+   *
+   * @throws NotDirectoryException if {@code dir} is not a directory
    */
   @Override
   public void syncDirectory(Path dir) throws IOException {
     requireDirectorySync("syncDirectory of " + dir);
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      if (!Files.readAttributes(dir, BasicFileAttributes.class).isDirectory()) {
+        throw new NotDirectoryException(dir.toString());
+      }
       Uninterruptibly.call(
           () -> {
             ch.force(true);

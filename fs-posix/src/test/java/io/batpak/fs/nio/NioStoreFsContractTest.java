@@ -27,6 +27,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,8 +153,16 @@ class NioStoreFsContractTest extends StoreFsContract {
   }
 
   @Test
-  void syncDirectoryFailsClosedOnMissingDirectory() {
+  void syncDirectoryFailsClosedOnMissingDirectoryOrFile() throws IOException {
     assertThrows(NoSuchFileException.class, () -> fs.syncDirectory(root.resolve("gone")));
+    writeFile(root.resolve("file"), new byte[1]);
+    assertThrows(NotDirectoryException.class, () -> fs.syncDirectory(root.resolve("file")));
+  }
+
+  @Test
+  void existsBelowARegularFileIsFalse() throws IOException {
+    writeFile(root.resolve("file"), new byte[1]);
+    assertFalse(fs.exists(root.resolve("file").resolve("child")));
   }
 
   @Test

@@ -1003,6 +1003,18 @@ public abstract class StoreFsContract {
   }
 
   @Test
+  @DisplayName("lock keeps an existing lock file as it is (no truncation, no replacement)")
+  void lockKeepsExistingFile() throws IOException {
+    Path lockFile = root.resolve(".batpak.lock");
+    writeFile(lockFile, bytes(12, 45));
+    StoreLock lock = fs.lock(lockFile, LockMode.EXCLUSIVE);
+    assertTrue(lock.isValid());
+    lock.close();
+    assertArrayEquals(bytes(12, 45), readAll(lockFile));
+    assertEquals(List.of(".batpak.lock"), fs.list(root));
+  }
+
+  @Test
   @DisplayName("a lock in a missing directory -> NoSuchFileException")
   void lockInMissingDirectory() {
     assertThrows(
