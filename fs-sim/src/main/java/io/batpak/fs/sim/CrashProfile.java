@@ -25,11 +25,14 @@ public enum CrashProfile {
    * #SECTOR_SIZE}); every sector whose volatile bytes differ from its durable bytes independently
    * gets one of three fates, with equal probability: <em>kept</em> (the new bytes landed),
    * <em>old</em> (the write never landed: the durable bytes, or zeros past the durable length) or
-   * <em>garbage</em> (seeded random bytes). When the file grew, its length after the crash is
-   * chosen uniformly among the durable length, every sector boundary between the durable and the
-   * volatile length, and the volatile length; when it shrank, either the durable or the volatile
-   * length. So a crash may leave a zero-filled tail (length updated, data not written), which a log
-   * format must never parse as a record.
+   * <em>garbage</em> (seeded random bytes in place of every byte the un-synced writes changed or
+   * appended). Durable bytes that no un-synced write changed are never damaged, even in a sector
+   * that is torn: the device is assumed to have power-safe overwrite, as SQLite assumes by default,
+   * so an append can never destroy the synced bytes before it. When the file grew, its length after
+   * the crash is chosen uniformly among the durable length, every sector boundary between the
+   * durable and the volatile length, and the volatile length; when it shrank, either the durable or
+   * the volatile length. So a crash may leave a zero-filled tail (length updated, data not
+   * written), which a log format must never parse as a record.
    */
   SECTOR;
 

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 
 /**
  * A deterministic, fully in-memory, fault-injecting {@link StoreFs}: the backend the store's crash
@@ -1281,7 +1282,7 @@ public final class SimStoreFs implements StoreFs {
           FsOp.WRITE,
           pathString,
           null,
-          "pos=" + position + " len=" + len,
+          "pos=" + position + " len=" + len + " crc32c=" + crc32c(src),
           () -> {
             checkUsable(true);
             if (position < 0) {
@@ -1612,6 +1613,12 @@ public final class SimStoreFs implements StoreFs {
     }
   }
 
+  private static String crc32c(ByteBuffer src) {
+    CRC32C crc = new CRC32C();
+    crc.update(src.duplicate());
+    return Long.toHexString(crc.getValue());
+  }
+
   private static String describe(Object result) {
     if (result == null || result instanceof FileHandle || result instanceof StoreLock) {
       return "ok";
@@ -1819,8 +1826,19 @@ public final class SimStoreFs implements StoreFs {
       if (fate == 0) { // kept: the new bytes landed
         vol.read(start, buf, 0, n);
         result = result.write(start, buf, 0, n);
-      } else if (fate == 2) { // garbage
-        rng.nextBytes(buf, 0, n);
+      } else if (fate == 2) { // garbage, only where un-synced writes changed bytes
+        byte[] now = new byte[n];
+        byte[] was = new byte[n];
+        vol.read(start, now, 0, n);
+        dur.read(start, was, 0, n);
+        result.read(start, buf, 0, n);
+        byte[] noise = new byte[n];
+        rng.nextBytes(noise, 0, n);
+        for (int k = 0; k < n; k++) {
+          if (start + k >= d || now[k] != was[k]) {
+            buf[k] = noise[k];
+          }
+        }
         result = result.write(start, buf, 0, n);
       } // fate 1: old, the write never landed
     }
