@@ -1,12 +1,14 @@
 package io.batpak.fs.posix;
 
+import io.batpak.fs.posix.internal.LinuxAbi;
+import io.batpak.fs.posix.internal.Posix;
+import io.batpak.fs.posix.internal.PosixStoreFs;
 import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.spi.ProbeResult;
 import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.port.StoreFs;
 import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * Provider of the {@code posix} backend (priority 100, auto-selectable): Linux system calls through
@@ -70,7 +72,7 @@ public final class PosixStoreFsProvider implements StoreFsProvider {
   private ProbeResult computeProbe() {
     String os = System.getProperty("os.name", "unknown");
     String arch = System.getProperty("os.arch", "unknown");
-    String unsupported = linuxAbiUnsupportedReason(os, arch);
+    String unsupported = LinuxAbi.unsupportedReason(os, arch);
     if (unsupported != null) {
       return ProbeResult.unavailable(unsupported);
     }
@@ -80,7 +82,7 @@ public final class PosixStoreFsProvider implements StoreFsProvider {
       return ProbeResult.unavailable("jna.jar is not on the class path (" + e + ")");
     }
     try {
-      return io.batpak.fs.posix.internal.Posix.probe();
+      return Posix.probe();
     } catch (NoClassDefFoundError e) {
       return ProbeResult.unavailable("jna.jar is not on the class path (" + e.getMessage() + ")");
     } catch (UnsatisfiedLinkError e) {
@@ -88,13 +90,6 @@ public final class PosixStoreFsProvider implements StoreFsProvider {
     } catch (LinkageError | RuntimeException e) {
       return ProbeResult.unavailable("JNA could not bind libc: " + e);
     }
-  }
-
-  private static String linuxAbiUnsupportedReason(String os, String arch) {
-    if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
-      return "the posix backend supports Linux only for now; this is " + os;
-    }
-    return io.batpak.fs.posix.internal.LinuxAbi.unsupportedReason(os, arch);
   }
 
   /**
@@ -117,7 +112,7 @@ public final class PosixStoreFsProvider implements StoreFsProvider {
       throw new IllegalArgumentException(
           "posix.renameat2 must be auto or off, not \"" + renameat2 + "\"");
     }
-    return new io.batpak.fs.posix.internal.PosixStoreFs(renameat2.equals("auto"));
+    return new PosixStoreFs(renameat2.equals("auto"));
   }
 
   @Override

@@ -18,6 +18,8 @@ public final class Posix {
   /** The constants of this machine's architecture. */
   static final LinuxAbi ABI = LinuxAbi.forArch(System.getProperty("os.arch", ""));
 
+  private static final int F_GETFD = 1;
+
   private Posix() {}
 
   /**
@@ -32,9 +34,11 @@ public final class Posix {
           "the posix backend needs a 64-bit JVM (off_t and size_t are mapped to long)");
     }
     LibC.getpid();
-    LibCVarargs varargs = LibCVarargs.INSTANCE;
-    if (varargs == null) {
-      return ProbeResult.unavailable("JNA could not bind open/fcntl from libc");
+    // A variadic call on a descriptor that cannot exist must fail with EBADF: that proves the
+    // interface binding reaches libc and errno comes back.
+    if (LibCVarargs.INSTANCE.fcntl(-1, F_GETFD) != -1 || Native.getLastError() != Errno.EBADF) {
+      return ProbeResult.unavailable(
+          "fcntl(-1, F_GETFD) through JNA did not fail with EBADF; libc binding is unusable");
     }
     return ProbeResult.available(
         "libc loaded through JNA "
