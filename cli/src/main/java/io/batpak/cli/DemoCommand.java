@@ -244,6 +244,8 @@ final class DemoCommand implements Command {
         record(retried, payment1001, DemoEvents.PAYMENT_REQUESTED, "retry (unexpected new event)");
       }
 
+      out.println();
+      out.println("the provider takes the money (compare-and-set on the payment stream)");
       AppendReceipt captured =
           append(
               store,

@@ -65,7 +65,15 @@ final class VerifyCommand implements Command {
     try {
       opened = Stores.openReadOnly(dir);
     } catch (CorruptStoreException e) {
-      out.println("DAMAGE in " + e.file() + " at offset " + e.offset() + ": " + e.getMessage());
+      String what = e.getMessage();
+      int advice = what.indexOf(". Run 'batpak verify");
+      out.println(
+          "DAMAGE in "
+              + e.file()
+              + " at offset "
+              + e.offset()
+              + ": "
+              + (advice > 0 ? what.substring(0, advice) : what));
       t.err()
           .println(
               "verify: "

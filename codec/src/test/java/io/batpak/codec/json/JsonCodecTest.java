@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.Bytes;
 import io.batpak.CodecException;
+import io.batpak.codec.CodecContractTest;
 import io.batpak.port.Codec;
 import io.batpak.port.CodecProvider;
 import java.math.BigDecimal;
@@ -27,7 +28,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-class JsonCodecTest {
+class JsonCodecTest extends CodecContractTest {
 
   /** A line of an order. */
   public record OrderLine(String sku, int quantity, BigDecimal unitPrice) {}
@@ -68,6 +69,16 @@ class JsonCodecTest {
   public static final class Opaque {}
 
   private final Codec codec = new JsonCodec();
+
+  @Override
+  protected Codec codec() {
+    return new JsonCodec();
+  }
+
+  @Override
+  protected Bytes garbage() {
+    return Bytes.utf8("{\"unterminated\": [1, 2");
+  }
 
   private static OrderPlaced sampleOrder() {
     Map<String, String> attributes = new LinkedHashMap<>();
