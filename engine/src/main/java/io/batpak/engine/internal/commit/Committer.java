@@ -70,6 +70,7 @@ public final class Committer {
   private volatile StoreException poison;
   private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
   private long eventsSinceSync;
+  private long writtenCount;
   private long lastSyncNanos;
   private Thread thread;
 
@@ -89,6 +90,7 @@ public final class Committer {
     this.clock = config.clock();
     this.codecName = codecName;
     this.lastSyncNanos = clock.monoNanos();
+    this.writtenCount = index.size();
   }
 
   /** Starts the committer thread (threaded mode). */
@@ -291,7 +293,7 @@ public final class Committer {
   }
 
   private void syncLocked() throws IOException {
-    long written = index.size();
+    long written = writtenCount;
     try {
       journal.sync();
     } catch (IOException e) {
@@ -483,6 +485,7 @@ public final class Committer {
           poisonWith("write to " + journal.path(journal.activeId()) + " failed", e));
       return;
     }
+    writtenCount = nextGlobal;
     progress.written(nextGlobal);
     if (config.durability() == Durability.DURABLE) {
       try {
