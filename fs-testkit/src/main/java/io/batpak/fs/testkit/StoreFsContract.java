@@ -175,6 +175,7 @@ public abstract class StoreFsContract {
    * JUnit {@code @TempDir}; a simulated one returns a path that exists in its model once {@link
    * #openFs(Path)} is called with it.
    *
+   * @return the root directory of one test
    * @throws IOException if the directory cannot be made
    */
   protected abstract Path newRoot() throws IOException;
@@ -184,6 +185,7 @@ public abstract class StoreFsContract {
    * test, after {@link #newRoot()}; the suite closes it after the test.
    *
    * @param root the directory returned by {@link #newRoot()}
+   * @return the backend under test
    * @throws IOException if the backend cannot be opened
    */
   protected abstract StoreFs openFs(Path root) throws IOException;
@@ -203,12 +205,16 @@ public abstract class StoreFsContract {
    * The {@link io.batpak.fs.spi.StoreFsProvider#name()} under which the backend is registered; the
    * child process of the lock tests finds the backend by this name. {@link StoreFs#name()} must
    * return the same name.
+   *
+   * @return the provider name, for example {@code "nio"}
    */
   protected abstract String providerName();
 
   /**
    * Options the child process passes to {@link io.batpak.fs.spi.StoreFsProvider#open(FsOptions)};
    * by default none. Keys and values must not contain white space.
+   *
+   * @return the options for the child's backend
    */
   protected FsOptions childFsOptions() {
     return FsOptions.defaults();
@@ -1398,20 +1404,38 @@ public abstract class StoreFsContract {
   // Helpers
   // ---------------------------------------------------------------------------------------------
 
-  /** Registers {@code c} to be closed after the test, and returns it. */
+  /**
+   * Registers {@code c} to be closed after the test.
+   *
+   * @param <T> the type of the resource
+   * @param c a handle, lock or other resource opened by a test
+   * @return {@code c}
+   */
   protected final <T extends Closeable> T track(T c) {
     opened.push(c);
     return c;
   }
 
-  /** Creates {@code file} through the backend with {@code data}, and closes it. */
+  /**
+   * Creates {@code file} through the backend with {@code data}, and closes it.
+   *
+   * @param file a path that does not exist yet
+   * @param data the content
+   * @throws IOException if the backend fails
+   */
   protected final void writeFile(Path file, byte[] data) throws IOException {
     try (FileHandle h = fs.create(file)) {
       h.write(ByteBuffer.wrap(data), 0);
     }
   }
 
-  /** Reads the whole of {@code file} through the backend. */
+  /**
+   * Reads the whole of {@code file} through the backend.
+   *
+   * @param file an existing file smaller than 2 GiB
+   * @return its content
+   * @throws IOException if the backend fails
+   */
   protected final byte[] readAll(Path file) throws IOException {
     try (FileHandle h = fs.openRead(file)) {
       long size = h.size();
@@ -1422,7 +1446,13 @@ public abstract class StoreFsContract {
     }
   }
 
-  /** {@code n} deterministic pseudo-random bytes derived from {@code seed}. */
+  /**
+   * Deterministic pseudo-random bytes.
+   *
+   * @param n how many
+   * @param seed what they derive from; equal seeds give equal bytes
+   * @return {@code n} bytes
+   */
   protected static byte[] bytes(int n, long seed) {
     byte[] b = new byte[n];
     new SplittableRandom(SEED ^ (seed * 0x9E3779B97F4A7C15L)).nextBytes(b);
