@@ -92,6 +92,23 @@ import java.util.zip.CRC32C;
  * re-running the prefix. {@link Builder#recordSnapshots(boolean)} takes one after every
  * state-changing operation.
  *
+ * <h2>Example</h2>
+ *
+ * <pre>{@code
+ * SimStoreFs fs = SimStoreFs.builder().seed(SimSeed.resolve(42)).build();
+ * Path dir = Path.of("/sim/store");
+ * fs.createDirectories(dir);
+ * try (FileHandle h = fs.create(dir.resolve("log"))) {
+ *   h.write(ByteBuffer.wrap(record), 0);
+ *   h.sync(SyncMode.DATA);          // content durable
+ * }
+ * fs.syncDirectory(dir);             // but the entry chain up to / is not: sync "/" and "/sim" too
+ * fs.addFault(FaultRule.on(FsOp.DIR_SYNC, FaultTrigger.nth(1), FaultAction.crashBefore()));
+ * ... run the code under test until it throws SimulatedCrashException ...
+ * fs.crash(CrashProfile.SECTOR);     // power loss; then reopen over the same instance
+ * fs.assertNoOpenHandles();
+ * }</pre>
+ *
  * <p><b>Thread-safety:</b> thread-safe; every call, on the file system, a handle or a lock, holds
  * one internal lock for its whole duration.
  *
