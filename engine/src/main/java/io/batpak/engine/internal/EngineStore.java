@@ -300,6 +300,7 @@ public final class EngineStore implements Store {
               + "); split it or raise the limit");
     }
     List<Draft> drafts = new ArrayList<>(items.size());
+    Map<EventId, Integer> keys = new HashMap<>();
     long bytes = 0;
     int keyed = 0;
     for (int i = 0; i < items.size(); i++) {
@@ -328,6 +329,19 @@ public final class EngineStore implements Store {
                 i);
       } catch (ValidationException | CodecException e) {
         throw new ValidationException("batch item " + i + ": " + e.getMessage(), e);
+      }
+      if (d.keyed()) {
+        Integer earlier = keys.putIfAbsent(new EventId(d.record().idHi(), d.record().idLo()), i);
+        if (earlier != null) {
+          throw new ValidationException(
+              "batch items "
+                  + earlier
+                  + " and "
+                  + i
+                  + " carry the same idempotency key "
+                  + item.options().idempotencyKey()
+                  + "; every event of a batch needs its own key");
+        }
       }
       bytes += d.record().payload().length;
       keyed += d.keyed() ? 1 : 0;
