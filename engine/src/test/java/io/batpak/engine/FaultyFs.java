@@ -1,0 +1,99 @@
+package io.batpak.engine;
+
+import io.batpak.fs.spi.ForwardingFileHandle;
+import io.batpak.fs.spi.ForwardingStoreFs;
+import io.batpak.port.FileHandle;
+import io.batpak.port.NoSpaceException;
+import io.batpak.port.SyncMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The posix backend with faults armed by the test, applied to segment files only: one failing
+ * fsync, one write that runs out of space half way, and a gate that holds the next fsync until the
+ * test opens it.
+ */
+final class FaultyFs extends ForwardingStoreFs {
+
+  /**
+   * Holds one fsync: {@link #entered} opens when the fsync starts, it proceeds on {@link #open}.
+   */
+  static final class Gate {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    void awaitEntered() throws InterruptedException {
+      entered.await();
+    }
+
+    void open() {
+      release.countDown();
+    }
+  }
+
+  final AtomicBoolean failNextSync = new AtomicBoolean();
+  final AtomicBoolean noSpaceOnNextWrite = new AtomicBoolean();
+  final AtomicReference<Gate> gate = new AtomicReference<>();
+  final AtomicInteger failedSyncs = new AtomicInteger();
+  final AtomicInteger failedWrites = new AtomicInteger();
+
+  FaultyFs() {
+    super(Stores.posix());
+  }
+
+  /** Arms a gate on the next segment fsync. */
+  Gate holdNextSync() {
+    Gate g = new Gate();
+    gate.set(g);
+    return g;
+  }
+
+  @Override
+  protected FileHandle onHandle(FileHandle handle) {
+    if (!handle.path().getFileName().toString().endsWith(".seg")) {
+      return handle;
+    }
+    return new ForwardingFileHandle(handle) {
+      @Override
+      public void sync(SyncMode mode) throws IOException {
+        Gate g = gate.getAndSet(null);
+        if (g != null) {
+          g.entered.countDown();
+          boolean interrupted = false;
+          while (true) {
+            try {
+              g.release.await();
+              break;
+            } catch (InterruptedException e) {
+              interrupted = true;
+            }
+          }
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        if (failNextSync.compareAndSet(true, false)) {
+          failedSyncs.incrementAndGet();
+          throw new IOException("injected fsync failure of " + path());
+        }
+        super.sync(mode);
+      }
+
+      @Override
+      public void write(ByteBuffer src, long position) throws IOException {
+        if (src.remaining() > 1 && noSpaceOnNextWrite.compareAndSet(true, false)) {
+          failedWrites.incrementAndGet();
+          ByteBuffer half = src.duplicate();
+          half.limit(src.position() + src.remaining() / 2);
+          super.write(half, position);
+          throw new NoSpaceException(path().toString(), "injected: no space left on device");
+        }
+        super.write(src, position);
+      }
+    };
+  }
+}

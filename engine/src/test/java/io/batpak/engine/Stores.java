@@ -1,0 +1,149 @@
+package io.batpak.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendReceipt;
+import io.batpak.EventHeader;
+import io.batpak.EventKind;
+import io.batpak.ReceiptVerification;
+import io.batpak.Region;
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.fs.spi.FsOptions;
+import io.batpak.fs.spi.StoreFsResolver;
+import io.batpak.port.StoreFs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Shared helpers of the engine tests. */
+final class Stores {
+  static final EventKind KIND = EventKind.custom(1, 1);
+  static final EventKind OTHER_KIND = EventKind.custom(2, 7);
+  static final byte[] ZERO_HASH = new byte[32];
+
+  private Stores() {}
+
+  /** Opens a store with the default configuration. */
+  static Store open(Path dir) {
+    return Store.open(StoreConfig.builder(dir).build());
+  }
+
+  /** The real posix backend, opened directly, for wrapping in a forwarding fs. */
+  static StoreFs posix() {
+    try {
+      return StoreFsResolver.resolve("posix", Stores.class.getClassLoader())
+          .open(FsOptions.defaults());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The path of segment {@code id}. */
+  static Path segment(Path dir, long id) {
+    return dir.resolve(String.format("%010d.seg", id));
+  }
+
+  /** Segment files, oldest first. */
+  static List<Path> segments(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every file's name and size. */
+  static Map<String, Long> sizes(Path dir) {
+    Map<String, Long> out = new TreeMap<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        out.put(p.getFileName().toString(), Files.size(p));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /** Every file's name and content. */
+  static Map<String, byte[]> contents(Path dir) {
+    Map<String, byte[]> out = new TreeMap<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        out.put(p.getFileName().toString(), Files.readAllBytes(p));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  static void assertSameContents(Map<String, byte[]> expected, Map<String, byte[]> actual) {
+    assertEquals(expected.keySet(), actual.keySet(), "files");
+    for (String name : expected.keySet()) {
+      assertArrayEquals(expected.get(name), actual.get(name), "content of " + name);
+    }
+  }
+
+  /**
+   * Checks the invariants every store must hold: global sequence dense from 0, every stream dense
+   * from 0 with a linked hash chain, and every given receipt verifying and matching its header.
+   *
+   * @return every header, in global order
+   */
+  static List<EventHeader> assertIntact(Store store, Collection<AppendReceipt> receipts) {
+    List<EventHeader> all = store.query(Region.all());
+    assertEquals(store.stats().eventCount(), all.size(), "event count vs query");
+    Map<String, List<EventHeader>> byStream = new HashMap<>();
+    for (int i = 0; i < all.size(); i++) {
+      EventHeader h = all.get(i);
+      assertEquals(i, h.globalSequence(), "global sequence dense at row " + i);
+      byStream.computeIfAbsent(h.entity(), k -> new ArrayList<>()).add(h);
+    }
+    for (Map.Entry<String, List<EventHeader>> e : byStream.entrySet()) {
+      List<EventHeader> stream = store.stream(e.getKey());
+      assertEquals(e.getValue(), stream, "stream " + e.getKey() + " vs query");
+      byte[] prev = ZERO_HASH;
+      for (int i = 0; i < stream.size(); i++) {
+        EventHeader h = stream.get(i);
+        assertEquals(i, h.streamSequence(), "stream " + e.getKey() + " dense");
+        assertArrayEquals(prev, h.prevHash().toByteArray(), "chain of " + e.getKey() + " at " + i);
+        prev = h.eventHash().toByteArray();
+      }
+      assertEquals(stream.get(stream.size() - 1), store.latest(e.getKey()).orElseThrow(), "latest");
+    }
+    for (AppendReceipt r : receipts) {
+      ReceiptVerification v = store.verifyReceipt(r);
+      assertTrue(v.isValid(), () -> "receipt " + r + ": " + v);
+      EventHeader h = all.get((int) r.globalSequence());
+      assertEquals(r.eventId(), h.eventId());
+      assertEquals(r.streamSequence(), h.streamSequence());
+      assertEquals(r.position(), h.position());
+      assertEquals(r.eventHash(), h.eventHash());
+      assertEquals(r.prevHash(), h.prevHash());
+      assertEquals(r.contentHash(), h.contentHash());
+    }
+    return all;
+  }
+
+  /** Runs {@code body} and returns the exception it throws, of any type, or fails. */
+  static Throwable thrown(Runnable body) {
+    try {
+      body.run();
+    } catch (Throwable t) {
+      return t;
+    }
+    throw new AssertionError("expected an exception");
+  }
+}
