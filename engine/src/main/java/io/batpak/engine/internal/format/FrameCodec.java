@@ -181,6 +181,124 @@ public final class FrameCodec {
     }
   }
 
+  /**
+   * The fields recovery needs from one record, parsed in place without copying the payload or
+   * extensions. Reused from record to record; valid only during {@link RecordSink#accept}.
+   */
+  public static final class HeaderView {
+    /** Event id, high bits. */
+    public long idHi;
+
+    /** Event id, low bits. */
+    public long idLo;
+
+    /** The stream. */
+    public String entity;
+
+    /** The scope. */
+    public String scope;
+
+    /** The raw kind. */
+    public int kind;
+
+    /** Position in the stream. */
+    public long streamSequence;
+
+    /** Position in the store. */
+    public long globalSequence;
+
+    /** Offset of the record in the body (relative to the body start). */
+    public int recordOffset;
+
+    /** The bytes holding the record. */
+    public byte[] buffer;
+
+    /** Absolute offset of the previous hash in {@link #buffer}. */
+    public int prevHashAt;
+
+    /** Absolute offset of the event hash in {@link #buffer}. */
+    public int eventHashAt;
+  }
+
+  /** Receives each record of a body. */
+  @FunctionalInterface
+  public interface RecordSink {
+    /** Called once per record, in order. */
+    void accept(HeaderView view);
+  }
+
+  /**
+   * Parses a CRC-checked body record by record without copying payloads, for recovery.
+   *
+   * @return the number of records
+   * @throws CorruptStoreException if the body does not parse
+   */
+  public static int scanBody(
+      byte[] buf, int offset, int length, String file, long fileOffset, RecordSink sink) {
+    ByteBuffer b = ByteBuffer.wrap(buf, offset, length).slice();
+    HeaderView v = new HeaderView();
+    v.buffer = buf;
+    try {
+      int type = b.get() & 0xFF;
+      if (type != TYPE_EVENTS) {
+        throw corrupt(file, fileOffset, "frame type", "" + TYPE_EVENTS, "" + type);
+      }
+      b.position(4);
+      long base = b.getLong();
+      int count = b.getInt();
+      if (count < 1) {
+        throw corrupt(file, fileOffset, "frame event count", ">= 1", "" + count);
+      }
+      for (int i = 0; i < count; i++) {
+        int recStart = b.position();
+        int recLen = b.getInt();
+        if (recLen < 0 || recLen > b.remaining()) {
+          throw corrupt(
+              file, fileOffset, "record " + i + " length", "<= " + b.remaining(), "" + recLen);
+        }
+        int recEnd = recStart + 4 + recLen;
+        v.recordOffset = recStart;
+        v.globalSequence = base + i;
+        v.idHi = b.getLong();
+        v.idLo = b.getLong();
+        b.position(b.position() + 16 + 1 + 16);
+        v.entity = getString16(b);
+        v.scope = getString16(b);
+        v.kind = b.getShort() & 0xFFFF;
+        v.streamSequence = b.getLong();
+        b.position(b.position() + 8 + 2 + 1);
+        int extCount = b.getShort() & 0xFFFF;
+        for (int e = 0; e < extCount; e++) {
+          int k = b.getShort() & 0xFFFF;
+          b.position(b.position() + k);
+          int n = b.getInt();
+          if (n < 0 || n > b.remaining()) {
+            throw new IllegalArgumentException("extension value length " + n);
+          }
+          b.position(b.position() + n);
+        }
+        v.prevHashAt = offset + b.position();
+        v.eventHashAt = v.prevHashAt + 64;
+        b.position(b.position() + 96);
+        int pl = b.getInt();
+        if (pl < 0 || b.position() + pl != recEnd) {
+          throw corrupt(
+              file, fileOffset, "record " + i + " layout", "end at " + recEnd, "payload " + pl);
+        }
+        b.position(recEnd);
+        sink.accept(v);
+      }
+      if (b.hasRemaining()) {
+        throw corrupt(file, fileOffset, "frame body length", "" + b.position(), "" + length);
+      }
+      return count;
+    } catch (java.nio.BufferUnderflowException
+        | IllegalArgumentException
+        | IndexOutOfBoundsException e) {
+      throw corrupt(file, fileOffset, "frame body", "a decodable body", e.toString());
+    }
+  }
+
   /** Decodes the single record at {@code recordOffset} of a CRC-checked body. */
   public static EventRecord decodeRecord(
       byte[] body, int bodyOffset, int recordOffset, long globalSequence) {
@@ -289,6 +407,11 @@ public final class FrameCodec {
         | ((b[offset + 1] & 0xFF) << 16)
         | ((b[offset + 2] & 0xFF) << 8)
         | (b[offset + 3] & 0xFF);
+  }
+
+  /** Reads a big-endian long. */
+  public static long readLong(byte[] b, int offset) {
+    return ((long) readInt(b, offset) << 32) | (readInt(b, offset + 4) & 0xFFFFFFFFL);
   }
 
   private static void putString16(ByteBuffer out, String s) {

@@ -95,7 +95,7 @@ public final class Index {
     StreamState s = streams.get(entity);
     if (s == null) {
       int id = streamNames.intern(entity);
-      s = new StreamState(entity);
+      s = new StreamState(entity, id);
       StreamState[] byId = streamById;
       if (id >= byId.length) {
         byId = Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
@@ -112,29 +112,60 @@ public final class Index {
    * publishing it.
    */
   public void add(EventRecord r, int segment, long frameOffset, int frameLength, int recordOffset) {
+    add(
+        r.idHi(),
+        r.idLo(),
+        r.entity(),
+        r.scope(),
+        r.kind(),
+        r.streamSequence(),
+        r.globalSequence(),
+        r.eventHash(),
+        segment,
+        frameOffset,
+        frameLength,
+        recordOffset);
+  }
+
+  /**
+   * Committer and recovery: adds a row (whose global sequence must equal the current size) without
+   * publishing it. {@code eventHash} is kept as the stream's head; it must not change.
+   */
+  public void add(
+      long idHi,
+      long idLo,
+      String entity,
+      String scope,
+      int kind,
+      long streamSequence,
+      long globalSequence,
+      byte[] eventHash,
+      int segment,
+      long frameOffset,
+      int frameLength,
+      int recordOffset) {
     int row = size;
-    if (r.globalSequence() != row) {
-      throw new IllegalStateException(
-          "global sequence " + r.globalSequence() + " added at row " + row);
+    if (globalSequence != row) {
+      throw new IllegalStateException("global sequence " + globalSequence + " added at row " + row);
     }
     Columns c = columns;
     if (row == c.capacity()) {
       c = new Columns(c, row * 2);
       columns = c;
     }
-    c.idHi[row] = r.idHi();
-    c.idLo[row] = r.idLo();
-    StreamState s = streamForWrite(r.entity());
-    c.stream[row] = streamNames.idOf(r.entity());
-    c.scope[row] = scopes.intern(r.scope());
-    c.kind[row] = (char) r.kind();
-    c.streamSeq[row] = r.streamSequence();
+    c.idHi[row] = idHi;
+    c.idLo[row] = idLo;
+    StreamState s = streamForWrite(entity);
+    c.stream[row] = s.id();
+    c.scope[row] = scopes.intern(scope);
+    c.kind[row] = (char) kind;
+    c.streamSeq[row] = streamSequence;
     c.segment[row] = segment;
     c.frameOffset[row] = frameOffset;
     c.frameLength[row] = frameLength;
     c.recordOffset[row] = recordOffset;
     insertId(c, row);
-    s.append(row, r.streamSequence(), r.eventHash());
+    s.append(row, streamSequence, eventHash);
     size = row + 1;
   }
 

@@ -12,6 +12,7 @@ import java.util.Arrays;
  */
 public final class StreamState {
   private final String entity;
+  private final int id;
   private volatile int[] rows = new int[4];
   private volatile int count;
 
@@ -19,8 +20,14 @@ public final class StreamState {
   private long nextSequence;
   private byte[] headHash = FrameCodec.ZERO_HASH;
 
-  StreamState(String entity) {
+  StreamState(String entity, int id) {
     this.entity = entity;
+    this.id = id;
+  }
+
+  /** The stream's dense id in the index. */
+  public int id() {
+    return id;
   }
 
   /** The stream's name. */

@@ -3,7 +3,6 @@ package io.batpak.engine.internal.recovery;
 import io.batpak.CorruptStoreException;
 import io.batpak.OpenReport;
 import io.batpak.StoreConfig;
-import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
@@ -273,44 +272,63 @@ public final class Recovery {
         int bodyLength = FrameCodec.readInt(buf, at(pos));
         int total = FrameCodec.PREFIX + bodyLength;
         ensure(pos, total);
-        List<Integer> offsets = new ArrayList<>();
-        List<EventRecord> records =
-            FrameCodec.decodeBody(buf, at(pos) + FrameCodec.PREFIX, bodyLength, file, pos, offsets);
-        long base = records.get(0).globalSequence();
-        if (base != index.size()) {
+        long framePos = pos;
+        int bodyAt = at(pos) + FrameCodec.PREFIX;
+        if (FrameCodec.readLong(buf, bodyAt + 4) != index.size()) {
           throw new CorruptStoreException(
-              file, pos, "frame base global sequence", "" + index.size(), "" + base);
+              file,
+              pos,
+              "frame base global sequence",
+              "" + index.size(),
+              "" + FrameCodec.readLong(buf, bodyAt + 4));
         }
-        for (int i = 0; i < records.size(); i++) {
-          EventRecord r = records.get(i);
-          checkChain(r, pos);
-          index.add(r, (int) segmentId, pos, total, offsets.get(i));
-        }
+        FrameCodec.scanBody(
+            buf,
+            bodyAt,
+            bodyLength,
+            file,
+            pos,
+            v -> {
+              checkChain(v, framePos);
+              index.add(
+                  v.idHi,
+                  v.idLo,
+                  v.entity,
+                  v.scope,
+                  v.kind,
+                  v.streamSequence,
+                  v.globalSequence,
+                  Arrays.copyOfRange(v.buffer, v.eventHashAt, v.eventHashAt + 32),
+                  (int) segmentId,
+                  framePos,
+                  total,
+                  v.recordOffset);
+            });
         frames++;
         pos += total;
       }
       return pos;
     }
 
-    private void checkChain(EventRecord r, long pos) {
-      StreamState s = index.stream(r.entity());
+    private void checkChain(FrameCodec.HeaderView v, long pos) {
+      StreamState s = index.stream(v.entity);
       long expectedSeq = s == null ? 0 : s.nextSequence();
       byte[] expectedPrev = s == null ? FrameCodec.ZERO_HASH : s.headHash();
-      if (r.streamSequence() != expectedSeq) {
+      if (v.streamSequence != expectedSeq) {
         throw new CorruptStoreException(
             file,
             pos,
-            "stream sequence of '" + r.entity() + "'",
+            "stream sequence of '" + v.entity + "'",
             "" + expectedSeq,
-            "" + r.streamSequence());
+            "" + v.streamSequence);
       }
-      if (!Arrays.equals(r.prevHash(), expectedPrev)) {
+      if (!Arrays.equals(expectedPrev, 0, 32, v.buffer, v.prevHashAt, v.prevHashAt + 32)) {
         throw new CorruptStoreException(
             file,
             pos,
-            "previous hash of '" + r.entity() + "' at stream sequence " + r.streamSequence(),
+            "previous hash of '" + v.entity + "' at stream sequence " + v.streamSequence,
             hex(expectedPrev),
-            hex(r.prevHash()));
+            hex(Arrays.copyOfRange(v.buffer, v.prevHashAt, v.prevHashAt + 32)));
       }
     }
 
