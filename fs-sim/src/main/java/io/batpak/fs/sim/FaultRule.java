@@ -50,6 +50,15 @@ public record FaultRule(FsOp op, String glob, FaultTrigger trigger, FaultAction 
     return new FaultRule(op, glob, trigger, action);
   }
 
+  /**
+   * A power loss just before the {@code nth} operation of any kind (1-based, counted from when the
+   * rule is installed; control calls such as {@code CLOSE} and {@code CRASH} do not count). For
+   * crashing at every point of a run, for instance of a recovery.
+   */
+  public static FaultRule crashBeforeNth(long nth) {
+    return new FaultRule(null, "**", FaultTrigger.nth(nth), FaultAction.crashBefore());
+  }
+
   /** Whether {@code path} (normalised) matches this rule's glob. */
   public boolean matchesPath(String path) {
     return "**".equals(glob) || globRegex(glob).matcher(path).matches();

@@ -597,7 +597,7 @@ public final class SimStoreFs implements StoreFs {
     }
   }
 
-  /** The handles still open and the locks still held, in the order they were opened. */
+  /** The handles still open, then the locks still held, each in the order they were opened. */
   public List<OpenResource> openHandles() {
     synchronized (mutex) {
       List<OpenResource> out = new ArrayList<>();

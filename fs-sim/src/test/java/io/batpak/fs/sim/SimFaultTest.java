@@ -304,6 +304,36 @@ class SimFaultTest {
   }
 
   @Test
+  void crashBeforeNthOperationOfAnyKind() throws IOException {
+    SimStoreFs fs = Sim.withDir(25);
+    createFile(fs, p("a"), bytes("a"), true);
+    fs.syncDirectory(DIR);
+    SimSnapshot start = fs.snapshot();
+    // crash at each operation of a small "recovery" in turn; each crash happens exactly once
+    for (int k = 1; k <= 4; k++) {
+      fs.restore(start);
+      fs.addFault(FaultRule.crashBeforeNth(k));
+      int completed = 0;
+      try {
+        fs.list(DIR);
+        completed++;
+        try (FileHandle h = fs.openWrite(p("a"))) {
+          completed++;
+          write(h, bytes("b"), 1);
+          completed++;
+          h.sync(SyncMode.DATA);
+          completed++;
+        }
+      } catch (SimulatedCrashException e) {
+        assertTrue(fs.isFrozen());
+      }
+      assertEquals(k - 1, completed);
+      fs.crash(CrashProfile.STRICT);
+      assertEquals("a", readString(fs, p("a")), "the crash came before the sync");
+    }
+  }
+
+  @Test
   void probabilityTriggerIsSeeded() throws IOException {
     List<Boolean> first = null;
     for (int run = 0; run < 2; run++) {
