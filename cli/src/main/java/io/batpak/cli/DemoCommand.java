@@ -119,12 +119,7 @@ final class DemoCommand implements Command {
       out.println("batpak demo: an order-and-payment saga in " + dir);
       out.println();
       try (Store store = Store.open(StoreConfig.builder(dir).codec("json").build())) {
-        out.println(
-            "opened a new store (backend "
-                + store.openReport().backend()
-                + ": "
-                + store.openReport().backendReason()
-                + ")");
+        out.println("opened a new store (backend " + store.openReport().backend() + ")");
         out.println("every append below returned after the fsync that made it durable");
         out.println();
         write(store);

@@ -2,15 +2,16 @@ package io.batpak.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /** {@code batpak repair <dir> [--yes]}: cuts a damaged journal back to its last intact frame. */
 final class RepairCommand implements Command {
 
-  private final Optional<JournalRepair> repair;
+  private final Optional<JournalRepair<?>> repair;
 
-  RepairCommand(Optional<JournalRepair> repair) {
+  RepairCommand(Optional<JournalRepair<?>> repair) {
     this.repair = repair;
   }
 
@@ -56,16 +57,20 @@ final class RepairCommand implements Command {
                   + "' shows the damage.");
       return Main.FAILURE;
     }
-    JournalRepair r = repair.get();
-    JournalRepair.Plan plan = r.plan(dir);
+    return repair(repair.get(), dir, args, t);
+  }
+
+  private static <P> int repair(JournalRepair<P> r, Path dir, Args args, Terminal t)
+      throws UsageException {
+    P plan = r.plan(dir);
+    List<JournalRepair.Cut> cuts = r.cuts(plan);
     PrintStream out = t.out();
-    if (plan.cuts().isEmpty()) {
+    if (cuts.isEmpty()) {
       out.println("nothing to repair in " + dir + ": every frame is intact");
       return Main.OK;
     }
     out.println("repairing " + dir + " would cut:");
-    long events = 0;
-    for (JournalRepair.Cut c : plan.cuts()) {
+    for (JournalRepair.Cut c : cuts) {
       out.println(
           "  "
               + c.file()
@@ -73,14 +78,12 @@ final class RepairCommand implements Command {
               + c.offset()
               + ": "
               + Stores.bytes(c.bytes())
-              + ", "
-              + c.events()
-              + " event(s) ("
-              + c.reason()
-              + ")");
-      events += c.events();
+              + "\n    because: "
+              + c.reason());
     }
-    out.println("  in all " + events + " event(s) are removed; a copy of every cut byte is kept");
+    out.println(
+        "the events in these bytes leave the store; a copy of every cut byte is kept in the store"
+            + " directory");
     out.flush();
     if (!args.has("--yes")) {
       Optional<Boolean> answer = t.confirm("cut it?");

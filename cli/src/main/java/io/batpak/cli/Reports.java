@@ -12,7 +12,13 @@ final class Reports {
   /** Prints {@code report} as an indented block headed {@code open report}. */
   static void printOpenReport(PrintStream out, OpenReport report, Path dir) {
     out.println("open report");
-    out.println("  backend     " + report.backend() + " (" + report.backendReason() + ")");
+    String[] reason = report.backendReason().strip().split("\\R");
+    out.println("  backend     " + report.backend() + ": " + reason[0].strip());
+    for (int i = 1; i < reason.length; i++) {
+      if (!reason[i].isBlank()) {
+        out.println("              " + reason[i].strip());
+      }
+    }
     out.println("  mode        " + (report.readOnly() ? "read-only" : "read-write"));
     out.println("  segments    " + report.segments().size());
     for (String segment : report.segments()) {

@@ -137,6 +137,15 @@ final class Stores {
     return String.format(Locale.ROOT, "%.3f ms", micros / 1000.0);
   }
 
+  /**
+   * A store exception's message without the advice to run {@code batpak verify} or {@code repair},
+   * for commands that are already doing that.
+   */
+  static String withoutAdvice(String message) {
+    int advice = message.indexOf(". Run 'batpak ");
+    return advice > 0 ? message.substring(0, advice) : message;
+  }
+
   /** A one-line description of the open report's torn tail, or {@code "none"}. */
   static String tornTail(OpenReport report) {
     if (report.tornTail().isEmpty()) {

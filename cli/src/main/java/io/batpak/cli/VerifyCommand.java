@@ -65,20 +65,14 @@ final class VerifyCommand implements Command {
     try {
       opened = Stores.openReadOnly(dir);
     } catch (CorruptStoreException e) {
-      String what = e.getMessage();
-      int advice = what.indexOf(". Run 'batpak verify");
-      out.println(
-          "DAMAGE in "
-              + e.file()
-              + " at offset "
-              + e.offset()
-              + ": "
-              + (advice > 0 ? what.substring(0, advice) : what));
+      // the message names the file and the offset (CorruptStoreException's contract)
+      out.println("DAMAGE " + Stores.withoutAdvice(e.getMessage()));
       t.err()
           .println(
               "verify: "
                   + dir
-                  + " is NOT intact; the store refuses to open. 'batpak repair "
+                  + " is NOT intact; the store refuses to open, so only the first damage is shown. 'batpak"
+                  + " repair "
                   + dir
                   + "' cuts the journal back to its last intact frame and keeps a copy of the cut.");
       return Main.FAILURE;

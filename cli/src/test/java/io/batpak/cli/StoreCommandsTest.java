@@ -190,27 +190,7 @@ class StoreCommandsTest {
     JsonNode customer = parseLines(CliRunner.run("dump", dir.toString()).out()).get(0);
     long frameOffset = customer.get("position").get("offset").asLong();
 
-    byte[] marker = "ada@example.com".getBytes(StandardCharsets.UTF_8);
-    Path hit = null;
-    int at = -1;
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        int i = indexOf(Files.readAllBytes(f), marker);
-        if (i >= 0) {
-          if (hit != null) {
-            fail("the payload is in two files: " + hit + " and " + f);
-          }
-          hit = f;
-          at = i;
-        }
-      }
-    }
-    if (hit == null) {
-      fail("the payload 'ada@example.com' is in no file of " + dir + " verbatim");
-    }
-    byte[] content = Files.readAllBytes(hit);
-    content[at] ^= 0x01;
-    Files.write(hit, content);
+    flip(dir, "ada@example.com");
     Map<String, String> corrupted = snapshot(dir);
 
     Result r = CliRunner.run("verify", dir.toString());
@@ -279,13 +259,52 @@ class StoreCommandsTest {
   }
 
   @Test
-  void repairIsNotAvailableAndChangesNothing() throws IOException {
+  void repairCutsADamagedJournalAtTheDamageAndKeepsACopy() throws IOException {
     Path dir = demo();
+    Result verified = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.OK, verified.code(), verified.toString());
+    Map<String, String> intact = snapshot(dir);
+    Result nothing = CliRunner.run("repair", dir.toString(), "--yes");
+    assertEquals(Main.OK, nothing.code(), nothing.toString());
+    assertTrue(nothing.out().contains("nothing to repair"), nothing.toString());
+    assertEquals(intact, snapshot(dir), "repair of an intact store changed it");
+
+    // global 6 (payment captured) is followed by intact frames: corruption, not a torn tail
+    List<JsonNode> events = parseLines(CliRunner.run("dump", dir.toString()).out());
+    long captured = events.get(6).get("position").get("offset").asLong();
+    Path segment = flip(dir, "acme-pay");
+    byte[] damaged = Files.readAllBytes(segment);
     Map<String, String> before = snapshot(dir);
-    Result r = CliRunner.run("repair", dir.toString(), "--yes");
-    assertEquals(Main.FAILURE, r.code(), r.toString());
-    assertTrue(r.err().contains("not available in this build"), r.toString());
-    assertEquals(before, snapshot(dir));
+
+    Result refused = CliRunner.run("repair", dir.toString());
+    assertEquals(Main.USAGE, refused.code(), refused.toString());
+    assertTrue(refused.out().contains("from offset " + captured), refused.toString());
+    assertTrue(refused.err().contains("--yes"), refused.toString());
+    assertEquals(before, snapshot(dir), "repair changed the store without confirmation");
+
+    Result declined = CliRunner.run("n\n", false, "repair", dir.toString());
+    assertEquals(Main.FAILURE, declined.code(), declined.toString());
+    assertEquals(before, snapshot(dir), "repair changed the store after 'n'");
+
+    Result repaired = CliRunner.run("repair", dir.toString(), "--yes");
+    assertEquals(Main.OK, repaired.code(), repaired.toString());
+    assertTrue(repaired.out().contains("repaired "), repaired.toString());
+    assertEquals(captured, Files.size(segment), "cut at the damaged frame");
+
+    Path copy = null;
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        if (!f.getParent().equals(dir) && java.util.Arrays.equals(Files.readAllBytes(f), damaged)) {
+          copy = f;
+        }
+      }
+    }
+    assertNotEquals(null, copy, "no copy of the damaged segment kept under " + dir);
+    assertTrue(repaired.out().contains(copy.getParent().toString()), repaired.toString());
+
+    Result after = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.OK, after.code(), after.toString());
+    assertTrue(after.out().contains("6 events in 3 streams"), after.toString());
   }
 
   @Test
@@ -302,6 +321,37 @@ class StoreCommandsTest {
               .size());
     }
     assertEquals(Main.OK, CliRunner.run("verify", dir.toString()).code());
+  }
+
+  /**
+   * Flips one bit of the first byte of {@code text} in the one file of {@code dir} that holds it
+   * verbatim.
+   *
+   * @return that file
+   */
+  private static Path flip(Path dir, String text) throws IOException {
+    byte[] marker = text.getBytes(StandardCharsets.UTF_8);
+    Path hit = null;
+    int at = -1;
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        int i = indexOf(Files.readAllBytes(f), marker);
+        if (i >= 0) {
+          if (hit != null) {
+            fail("'" + text + "' is in two files: " + hit + " and " + f);
+          }
+          hit = f;
+          at = i;
+        }
+      }
+    }
+    if (hit == null) {
+      fail("'" + text + "' is in no file of " + dir + " verbatim");
+    }
+    byte[] content = Files.readAllBytes(hit);
+    content[at] ^= 0x01;
+    Files.write(hit, content);
+    return hit;
   }
 
   private static List<JsonNode> parseLines(String out) {
