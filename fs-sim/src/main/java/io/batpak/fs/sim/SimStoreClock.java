@@ -96,17 +96,18 @@ public final class SimStoreClock implements StoreClock {
    * caller's lock, and returns {@code 0}, or {@code nanos} itself when it was zero or negative.
    *
    * @throws InterruptedException if the thread is interrupted (time does not advance)
+   * @throws IllegalMonitorStateException if the caller does not hold the condition's lock
    */
   @Override
   public long awaitNanos(Condition condition, long nanos) throws InterruptedException {
     Objects.requireNonNull(condition, "condition");
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
+    // Releases and re-acquires the caller's lock without parking; throws InterruptedException if
+    // the thread is interrupted, and IllegalMonitorStateException if the caller does not hold the
+    // lock, both before time moves.
+    condition.awaitNanos(0L);
     if (nanos > 0) {
       advanceNanos(nanos);
     }
-    condition.awaitNanos(0L); // releases and re-acquires the caller's lock; never parks
     return Math.min(nanos, 0L);
   }
 

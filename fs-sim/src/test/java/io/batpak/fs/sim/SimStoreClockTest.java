@@ -105,6 +105,8 @@ class SimStoreClockTest {
       lock.unlock();
     }
     assertEquals(Duration.ZERO, clock.elapsed());
+    assertThrows(IllegalMonitorStateException.class, () -> clock.awaitNanos(cond, 1_000));
+    assertEquals(Duration.ZERO, clock.elapsed());
   }
 
   @Test
