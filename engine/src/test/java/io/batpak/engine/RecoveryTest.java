@@ -1,0 +1,334 @@
+package io.batpak.engine;
+
+import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.Stores.OTHER_KIND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.BatchItem;
+import io.batpak.Bytes;
+import io.batpak.CausationId;
+import io.batpak.Coordinate;
+import io.batpak.CorrelationId;
+import io.batpak.CorruptStoreException;
+import io.batpak.EventHeader;
+import io.batpak.ExtensionKey;
+import io.batpak.OpenReport;
+import io.batpak.Region;
+import io.batpak.Store;
+import io.batpak.StoreClosedException;
+import io.batpak.StoreConfig;
+import io.batpak.StoredEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reopen, torn tails, corruption and read-only opens, on the real disk (DESIGN.md decision 4). */
+@ExtendWith(Seeded.class)
+class RecoveryTest {
+  @TempDir Path dir;
+
+  /** Appends a varied history: streams, scopes, kinds, links, flags, extensions and batches. */
+  static List<AppendReceipt> history(Store store, Random random, int count) {
+    List<AppendReceipt> receipts = new ArrayList<>();
+    while (receipts.size() < count) {
+      String entity = "entity-" + random.nextInt(7);
+      Coordinate c = Coordinate.of(entity, "scope-" + random.nextInt(3));
+      byte[] payload = new byte[random.nextInt(300)];
+      random.nextBytes(payload);
+      AppendOptions o = AppendOptions.defaults().withFlags(random.nextInt(256));
+      if (random.nextBoolean()) {
+        o = o.withCorrelation(CorrelationId.of(random.nextLong(), random.nextLong()));
+      }
+      if (!receipts.isEmpty() && random.nextBoolean()) {
+        o = o.withCausation(CausationId.of(receipts.get(receipts.size() - 1).eventId()));
+      }
+      if (random.nextInt(3) == 0) {
+        o = o.withExtension(ExtensionKey.of("app.tenant"), Bytes.utf8("t" + random.nextInt(5)));
+        o = o.withExtension(ExtensionKey.of("trace.id"), Bytes.of((byte) random.nextInt()));
+      }
+      if (random.nextInt(5) == 0) {
+        List<BatchItem> items = new ArrayList<>();
+        int n = 1 + random.nextInt(4);
+        for (int i = 0; i < n; i++) {
+          BatchItem item =
+              BatchItem.of(
+                  Coordinate.of("entity-" + random.nextInt(7), "batch"),
+                  i % 2 == 0 ? KIND : OTHER_KIND,
+                  Bytes.utf8("item " + i + " of " + receipts.size()));
+          items.add(i > 0 && random.nextBoolean() ? item.causedBy(i - 1) : item);
+        }
+        receipts.addAll(store.appendBatch(items));
+      } else {
+        receipts.add(
+            store.append(c, random.nextBoolean() ? KIND : OTHER_KIND, Bytes.ofOwned(payload), o));
+      }
+    }
+    return receipts;
+  }
+
+  /** Everything a reader can see, for comparison. */
+  record Snapshot(
+      List<EventHeader> headers,
+      List<StoredEvent> events,
+      Map<String, List<EventHeader>> streams,
+      Map<String, Optional<EventHeader>> latest,
+      List<EventHeader> paged,
+      long streamCount) {}
+
+  static Snapshot snapshot(Store store) {
+    List<EventHeader> headers = store.query(Region.all());
+    List<StoredEvent> events = new ArrayList<>();
+    TreeSet<String> entities = new TreeSet<>();
+    for (EventHeader h : headers) {
+      StoredEvent e = store.get(h.eventId());
+      assertEquals(h, e.header());
+      assertEquals(e.payload(), store.readRaw(h.eventId()));
+      events.add(e);
+      entities.add(h.entity());
+    }
+    Map<String, List<EventHeader>> streams = new LinkedHashMap<>();
+    Map<String, Optional<EventHeader>> latest = new LinkedHashMap<>();
+    for (String entity : entities) {
+      streams.put(entity, store.stream(entity));
+      latest.put(entity, store.latest(entity));
+    }
+    List<EventHeader> paged = new ArrayList<>();
+    long after = -1;
+    while (true) {
+      List<EventHeader> page = store.queryAfter(Region.all(), after, 7);
+      if (page.isEmpty()) {
+        break;
+      }
+      paged.addAll(page);
+      after = page.get(page.size() - 1).globalSequence();
+    }
+    assertEquals(headers, paged);
+    return new Snapshot(headers, events, streams, latest, paged, store.stats().streamCount());
+  }
+
+  @Test
+  void reopenYieldsIdenticalReads(Random random) {
+    StoreConfig config = StoreConfig.builder(dir).segmentMaxBytes(16 << 10).build();
+    List<AppendReceipt> receipts;
+    Snapshot before;
+    try (Store store = Store.open(config)) {
+      receipts = history(store, random, 400);
+      before = snapshot(store);
+      Stores.assertIntact(store, receipts);
+    }
+    assertTrue(Stores.segments(dir).size() > 1, "several segments");
+    try (Store store = Store.open(config)) {
+      assertTrue(store.openReport().tornTail().isEmpty());
+      assertEquals(before.headers().size(), store.openReport().eventsRecovered());
+      Snapshot after = snapshot(store);
+      assertEquals(before, after);
+      Stores.assertIntact(store, receipts);
+      // Appending after a reopen continues every sequence and chain.
+      receipts = new ArrayList<>(receipts);
+      receipts.addAll(history(store, random, 50));
+      Stores.assertIntact(store, receipts);
+    }
+    try (Store store = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
+      Stores.assertIntact(store, receipts);
+    }
+  }
+
+  private List<AppendReceipt> appendSome(int n) {
+    List<AppendReceipt> receipts = new ArrayList<>();
+    try (Store store = Stores.open(dir)) {
+      for (int i = 0; i < n; i++) {
+        receipts.add(
+            store.append(Coordinate.of("e" + (i % 3), "s"), KIND, Bytes.utf8("event " + i)));
+      }
+    }
+    return receipts;
+  }
+
+  private static void appendBytes(Path file, byte[] bytes) throws IOException {
+    Files.write(file, bytes, StandardOpenOption.APPEND);
+  }
+
+  private static void flipByte(Path file, long offset) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.allocate(1);
+      ch.read(b, offset);
+      b.put(0, (byte) (b.get(0) ^ 0x5A));
+      b.rewind();
+      ch.write(b, offset);
+    }
+  }
+
+  private void assertTornTailCut(List<AppendReceipt> receipts, Path seg, long end, int garbage) {
+    try (Store store = Stores.open(dir)) {
+      OpenReport.TornTail torn = store.openReport().tornTail().orElseThrow();
+      assertEquals(seg.toString(), torn.file());
+      assertEquals(end, torn.offset());
+      assertEquals(garbage, torn.bytes());
+      assertTrue(torn.truncated());
+      assertFalse(torn.reason().isEmpty());
+      assertEquals(end, sizeOf(seg), "cut back to the last whole frame");
+      Stores.assertIntact(store, receipts);
+      assertEquals(receipts.size(), store.stats().eventCount());
+      receipts = new ArrayList<>(receipts);
+      receipts.add(store.append(Coordinate.of("after", "s"), KIND, Bytes.utf8("after")));
+      assertEquals(end, receipts.get(receipts.size() - 1).position().offset());
+    }
+    try (Store store = Stores.open(dir)) {
+      assertTrue(store.openReport().tornTail().isEmpty(), "the cut was durable");
+      Stores.assertIntact(store, receipts);
+    }
+  }
+
+  private static long sizeOf(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aPartialFrameAtTheTailIsCutAndReported() throws IOException {
+    List<AppendReceipt> receipts = appendSome(20);
+    Path seg = Stores.segment(dir, 1);
+    long end = Files.size(seg);
+    byte[] file = Files.readAllBytes(seg);
+    int frameAt = (int) receipts.get(3).position().offset();
+    assertTrue(receipts.get(3).position().length() > 100);
+    appendBytes(seg, Arrays.copyOfRange(file, frameAt, frameAt + 100));
+    assertTornTailCut(receipts, seg, end, 100);
+  }
+
+  @Test
+  void aZeroFilledTailIsCutAndReported() throws IOException {
+    List<AppendReceipt> receipts = appendSome(20);
+    Path seg = Stores.segment(dir, 1);
+    long end = Files.size(seg);
+    appendBytes(seg, new byte[4096]);
+    assertTornTailCut(receipts, seg, end, 4096);
+  }
+
+  @Test
+  void aBadFrameFollowedByAValidOneIsCorruption() throws IOException {
+    List<AppendReceipt> receipts = appendSome(20);
+    Path seg = Stores.segment(dir, 1);
+    AppendReceipt victim = receipts.get(7);
+    flipByte(seg, victim.position().offset() + 8 + 40);
+    Map<String, byte[]> before = Stores.contents(dir);
+    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Stores.open(dir));
+    assertEquals(seg.toString(), e.file());
+    assertEquals(victim.position().offset(), e.offset());
+    assertThrows(
+        CorruptStoreException.class,
+        () -> Store.open(StoreConfig.builder(dir).readOnly(true).build()));
+    Stores.assertSameContents(before, Stores.contents(dir));
+  }
+
+  @Test
+  void aBadLengthFieldFollowedByAValidFrameIsCorruption() throws IOException {
+    List<AppendReceipt> receipts = appendSome(20);
+    Path seg = Stores.segment(dir, 1);
+    AppendReceipt victim = receipts.get(12);
+    flipByte(seg, victim.position().offset() + 1);
+    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Stores.open(dir));
+    assertEquals(seg.toString(), e.file());
+    assertEquals(victim.position().offset(), e.offset());
+  }
+
+  @Test
+  void aFlippedByteInAnOlderSegmentIsCorruptionAtItsOffset(Random random) throws IOException {
+    StoreConfig config = StoreConfig.builder(dir).segmentMaxBytes(4096).build();
+    List<AppendReceipt> receipts = new ArrayList<>();
+    try (Store store = Store.open(config)) {
+      for (int i = 0; i < 120; i++) {
+        receipts.add(
+            store.append(
+                Coordinate.of("e" + (i % 5), "s"), KIND, Bytes.ofOwned(new byte[100 + i % 50])));
+      }
+    }
+    List<Path> segments = Stores.segments(dir);
+    assertTrue(segments.size() >= 4, "several segments: " + segments);
+    // An inner frame and the last frame of a sealed segment: neither is a torn tail.
+    long sealed = 1 + random.nextInt(segments.size() - 2);
+    List<AppendReceipt> inSealed =
+        receipts.stream().filter(r -> r.position().segmentId() == sealed).toList();
+    for (AppendReceipt victim :
+        List.of(inSealed.get(inSealed.size() / 2), inSealed.get(inSealed.size() - 1))) {
+      Path seg = Stores.segment(dir, sealed);
+      long at = victim.position().offset() + 8 + victim.position().length() / 2;
+      flipByte(seg, at);
+      CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Store.open(config));
+      assertEquals(seg.toString(), e.file(), "segment " + sealed);
+      assertEquals(victim.position().offset(), e.offset());
+      flipByte(seg, at);
+    }
+    try (Store store = Store.open(config)) {
+      Stores.assertIntact(store, receipts);
+    }
+  }
+
+  @Test
+  void readOnlyOpenOfATornStoreChangesNothing() throws IOException {
+    List<AppendReceipt> receipts = appendSome(15);
+    Path seg = Stores.segment(dir, 1);
+    long end = Files.size(seg);
+    byte[] file = Files.readAllBytes(seg);
+    int frameAt = (int) receipts.get(0).position().offset();
+    appendBytes(seg, Arrays.copyOfRange(file, frameAt, frameAt + 100));
+    Map<String, byte[]> before = Stores.contents(dir);
+    StoreConfig readOnly = StoreConfig.builder(dir).readOnly(true).build();
+    try (Store a = Store.open(readOnly);
+        Store b = Store.open(readOnly)) {
+      for (Store store : List.of(a, b)) {
+        assertTrue(store.openReport().readOnly());
+        OpenReport.TornTail torn = store.openReport().tornTail().orElseThrow();
+        assertEquals(seg.toString(), torn.file());
+        assertEquals(end, torn.offset());
+        assertEquals(100, torn.bytes());
+        assertFalse(torn.truncated());
+        Stores.assertIntact(store, receipts);
+        assertEquals(receipts.size(), store.stats().eventCount());
+        assertThrows(
+            StoreClosedException.class,
+            () -> store.append(Coordinate.of("x", "s"), KIND, Bytes.utf8("no")));
+        assertThrows(
+            StoreClosedException.class,
+            () ->
+                store.appendBatch(
+                    List.of(BatchItem.of(Coordinate.of("x", "s"), KIND, Bytes.utf8("no")))));
+        assertThrows(
+            StoreClosedException.class,
+            () ->
+                store.submit(
+                    Coordinate.of("x", "s"), KIND, Bytes.utf8("no"), AppendOptions.defaults()));
+        assertThrows(StoreClosedException.class, store::sync);
+      }
+    }
+    Stores.assertSameContents(before, Stores.contents(dir));
+    // A mutable open afterwards does the cut.
+    try (Store store = Stores.open(dir)) {
+      assertTrue(store.openReport().tornTail().orElseThrow().truncated());
+      assertEquals(end, Files.size(seg));
+    }
+  }
+}
