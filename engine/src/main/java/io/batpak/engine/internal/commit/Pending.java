@@ -45,6 +45,11 @@ public final class Pending {
     return drafts;
   }
 
+  /** Whether a thread waits in {@link #await()} for this append. */
+  public boolean blocking() {
+    return waiter != null;
+  }
+
   /** Whether this is an atomic batch. */
   public boolean batch() {
     return batch;
