@@ -88,9 +88,8 @@ final class DumpCommand implements Command {
             store,
             after,
             h -> {
-              if (!out.checkError()) {
-                out.println(line(store, h));
-              }
+              out.println(line(store, h));
+              return !out.checkError(); // a closed pipe (dump | head) ends the dump
             });
       }
     }

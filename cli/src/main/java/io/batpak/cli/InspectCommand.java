@@ -72,6 +72,7 @@ final class InspectCommand implements Command {
             long[] s = streams.computeIfAbsent(h.entity(), k -> new long[2]);
             s[0]++;
             s[1] = h.globalSequence();
+            return true;
           });
       out.println();
       out.println("streams (entity: events, last global sequence)");

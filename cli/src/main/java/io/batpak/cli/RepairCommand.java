@@ -97,7 +97,13 @@ final class RepairCommand implements Command {
         return Main.FAILURE;
       }
     }
-    Path copy = r.apply(plan);
+    Path copy;
+    try {
+      copy = r.apply(plan);
+    } catch (IllegalStateException e) {
+      t.err().println("batpak repair: " + e.getMessage() + ". Nothing was changed.");
+      return Main.FAILURE;
+    }
     out.println("repaired " + dir + "; the cut bytes are kept in " + copy);
     return Main.OK;
   }

@@ -13,7 +13,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** What several commands share: finding and opening a store, paging and formatting. */
 final class Stores {
@@ -49,9 +49,9 @@ final class Stores {
 
   /**
    * Calls {@code action} for every visible event with global sequence above {@code after}, in
-   * global order, a page at a time, until the end or until {@code action} asks to stop.
+   * global order, a page at a time, until the end or until {@code action} returns false.
    */
-  static void forEachEvent(Store store, long after, Consumer<EventHeader> action) {
+  static void forEachEvent(Store store, long after, Predicate<EventHeader> action) {
     long cursor = after;
     while (true) {
       List<EventHeader> page = store.queryAfter(Region.all(), cursor, PAGE);
@@ -59,7 +59,9 @@ final class Stores {
         return;
       }
       for (EventHeader h : page) {
-        action.accept(h);
+        if (!action.test(h)) {
+          return;
+        }
       }
       cursor = page.get(page.size() - 1).globalSequence();
       if (page.size() < PAGE) {

@@ -133,6 +133,7 @@ final class VerifyCommand implements Command {
           h -> {
             check(h);
             bar.step();
+            return true;
           });
       bar.finish();
       if (events != stats.eventCount()) {
