@@ -137,7 +137,7 @@ public final class EngineStore implements Store {
     try {
       boolean mutable = !config.readOnly();
       if (mutable) {
-        fs.createDirectories(dir);
+        createDurably(fs, dir);
       } else if (!fs.exists(dir)) {
         throw new StoreIoException(
             "cannot open " + dir + " read-only: the directory does not exist");
@@ -201,6 +201,26 @@ public final class EngineStore implements Store {
     } catch (RuntimeException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
       throw e;
+    }
+  }
+
+  /**
+   * Creates {@code dir} and any missing parents, and syncs the parent of each directory it created,
+   * so the store's directory entry is as durable as the first segment in it.
+   */
+  private static void createDurably(StoreFs fs, Path dir) throws IOException {
+    Path existing = dir;
+    while (existing != null && !fs.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == dir) {
+      return;
+    }
+    fs.createDirectories(dir);
+    for (Path created = dir; created != null && !created.equals(existing); ) {
+      Path parent = created.getParent();
+      fs.syncDirectory(parent);
+      created = parent;
     }
   }
 
