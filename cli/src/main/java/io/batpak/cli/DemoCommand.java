@@ -367,14 +367,13 @@ final class DemoCommand implements Command {
             "read back global " + orderPlaced.globalSequence() + " through the codec: " + back);
         StoreStats stats = store.stats();
         out.println(
-            stats.eventCount()
-                + " events in "
-                + stats.streamCount()
-                + " streams, "
+            Stores.count(stats.eventCount(), "event")
+                + " in "
+                + Stores.count(stats.streamCount(), "stream")
+                + ", "
                 + Stores.bytes(stats.journalBytes())
                 + " in "
-                + stats.segmentCount()
-                + " segment(s)");
+                + Stores.count(stats.segmentCount(), "segment"));
         if (stats.eventCount() != receipts.size()) {
           problems.add(
               "the reopened store has "

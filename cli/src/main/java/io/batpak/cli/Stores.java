@@ -118,6 +118,11 @@ final class Stores {
     return OptionalLong.of(Long.parseLong(name.substring(start, end)));
   }
 
+  /** {@code 1 event}, {@code 2 events}. */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   /** {@code 12,345 bytes (12.1 KiB)}. */
   static String bytes(long n) {
     String exact = String.format(Locale.ROOT, "%,d bytes", n);

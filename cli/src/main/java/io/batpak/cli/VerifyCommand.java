@@ -149,12 +149,12 @@ final class VerifyCommand implements Command {
             "intact: "
                 + dir
                 + ": "
-                + events
-                + " events in "
-                + chains.size()
-                + " streams across "
-                + report.segments().size()
-                + " segment(s); every frame CRC, content hash, chain hash and chain link checks"
+                + Stores.count(events, "event")
+                + " in "
+                + Stores.count(chains.size(), "stream")
+                + " across "
+                + Stores.count(report.segments().size(), "segment")
+                + "; every frame CRC, content hash, chain hash and chain link checks"
                 + " out");
         return Main.OK;
       }

@@ -308,6 +308,42 @@ class StoreCommandsTest {
   }
 
   @Test
+  void damageInAnOlderSegmentIsFoundAndRepairMovesLaterSegmentsAside() throws IOException {
+    Path dir = tmp.resolve("segments");
+    try (Store store = Store.open(StoreConfig.builder(dir).segmentMaxBytes(4096).build())) {
+      for (int i = 0; i < 120; i++) {
+        store.append(
+            Coordinate.of("sensor:" + (i % 3), "plant"),
+            EventKind.DATA,
+            Bytes.utf8("{\"marker\":\"reading-" + (1000 + i) + "\",\"value\":" + i + "}"));
+      }
+    }
+    Result inspect = CliRunner.run("inspect", dir.toString());
+    assertEquals(Main.OK, inspect.code(), inspect.toString());
+    long segments;
+    try (Stream<Path> files = Files.list(dir)) {
+      segments = files.filter(f -> f.getFileName().toString().endsWith(".seg")).count();
+    }
+    assertTrue(segments > 2, "expected several segments, got " + segments);
+    assertTrue(inspect.out().contains("segments    " + segments), inspect.toString());
+    Result intact = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.OK, intact.code(), intact.toString());
+    assertTrue(intact.out().contains("120 events in 3 streams"), intact.toString());
+
+    Path damaged = flip(dir, "reading-1001");
+    Result verify = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.FAILURE, verify.code(), verify.toString());
+    assertTrue(verify.out().contains(damaged.getFileName().toString()), verify.toString());
+
+    Result repaired = CliRunner.run("repair", dir.toString(), "--yes");
+    assertEquals(Main.OK, repaired.code(), repaired.toString());
+    assertTrue(repaired.out().contains("moved aside whole"), repaired.toString());
+    Result after = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.OK, after.code(), after.toString());
+    assertTrue(after.out().contains("1 event in 1 stream"), after.toString());
+  }
+
+  @Test
   void theStoreIsUsableAfterTheReadOnlyCommands() {
     Path dir = demo();
     assertEquals(Main.OK, CliRunner.run("verify", dir.toString()).code());
