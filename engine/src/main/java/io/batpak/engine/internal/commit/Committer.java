@@ -477,9 +477,16 @@ public final class Committer {
     }
     progress.accepted(nextGlobal);
     long before = journal.activeSize();
+    long segmentBefore = journal.activeId();
     try {
       writeFrames(frames, nextGlobal);
     } catch (NoSpaceException e) {
+      if (journal.activeId() != segmentBefore) {
+        // Frames of this group already sit, synced, in the previous segment: the group can no
+        // longer be called not committed.
+        failAll(frames, aliases, poisonWith("the device filled up after a segment rotation", e));
+        return;
+      }
       StoreFullException full =
           new StoreFullException(
               "the device is full while writing "

@@ -86,6 +86,11 @@ public final class Journal implements AutoCloseable {
       fs.syncDirectory(directory);
     } catch (IOException | RuntimeException e) {
       h.close();
+      try {
+        fs.deleteIfExists(p); // a half-made segment must not block the next attempt
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
     FileHandle old = active;
