@@ -12,19 +12,13 @@ import java.util.List;
  */
 public final class DemoEvents {
 
-  /** Customer events: category 1. */
+  // Kinds: category 1 customers, 2 orders, 3 payments.
   static final EventKind CUSTOMER_REGISTERED = EventKind.custom(0x1, 0x001);
-
-  /** Order events: category 2. */
   static final EventKind ORDER_PLACED = EventKind.custom(0x2, 0x001);
-
   static final EventKind ORDER_LINE_ADDED = EventKind.custom(0x2, 0x002);
   static final EventKind ORDER_CONFIRMED = EventKind.custom(0x2, 0x003);
   static final EventKind ORDER_CANCELLED = EventKind.custom(0x2, 0x004);
-
-  /** Payment events: category 3. */
   static final EventKind PAYMENT_REQUESTED = EventKind.custom(0x3, 0x001);
-
   static final EventKind PAYMENT_CAPTURED = EventKind.custom(0x3, 0x002);
 
   private DemoEvents() {}

@@ -3,6 +3,7 @@ package io.batpak.cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -33,7 +34,7 @@ record Terminal(PrintStream out, PrintStream err, BufferedReader in, boolean err
       if (line == null) {
         return Optional.empty();
       }
-      String answer = line.trim().toLowerCase(java.util.Locale.ROOT);
+      String answer = line.trim().toLowerCase(Locale.ROOT);
       return Optional.of(answer.equals("y") || answer.equals("yes"));
     } catch (IOException e) {
       return Optional.empty();

@@ -202,6 +202,31 @@ class StoreCommandsTest {
   }
 
   @Test
+  void verifyRecomputesHashesEvenWhenTheFrameCrcWasForgedToMatch() throws IOException {
+    Path dir = demo();
+    JsonNode captured = parseLines(CliRunner.run("dump", dir.toString()).out()).get(6);
+    long frame = captured.get("position").get("offset").asLong();
+    Path segment = flip(dir, "acme-pay");
+    // forge the frame's CRC32C (over the length and the body) so that the open accepts it
+    byte[] content = Files.readAllBytes(segment);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(content);
+    int bodyLength = b.getInt((int) frame);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(content, (int) frame, 4);
+    crc.update(content, (int) frame + 8, bodyLength);
+    b.putInt((int) frame + 4, (int) crc.getValue());
+    Files.write(segment, content);
+
+    Result r = CliRunner.run("verify", dir.toString());
+    assertEquals(Main.FAILURE, r.code(), r.toString());
+    String damage = r.out();
+    assertTrue(damage.contains("CONTENT_HASH_MISMATCH"), r.toString());
+    assertTrue(damage.contains("event " + captured.get("eventId").asString()), r.toString());
+    assertTrue(damage.contains(segment.getFileName() + " at offset " + frame), r.toString());
+    assertTrue(r.err().contains("NOT intact: 1 problem(s)"), r.toString());
+  }
+
+  @Test
   void aTornTailIsReportedByVerifyAndShownByInspectWithoutCuttingIt() throws IOException {
     Path dir = demo();
     Path newest;
