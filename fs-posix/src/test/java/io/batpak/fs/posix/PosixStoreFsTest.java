@@ -116,6 +116,18 @@ class PosixStoreFsTest {
   }
 
   @Test
+  void readingIntoAReadOnlyBufferIsRefusedBeforeAnyByteIsWritten() throws IOException {
+    Path file = dir.resolve("data");
+    Files.write(file, new byte[] {1, 2, 3});
+    try (FileHandle h = fs.openRead(file)) {
+      ByteBuffer direct = ByteBuffer.allocateDirect(3);
+      ByteBuffer readOnly = direct.asReadOnlyBuffer();
+      assertThrows(IllegalArgumentException.class, () -> h.read(readOnly, 0));
+      assertEquals(0, direct.get(0));
+    }
+  }
+
+  @Test
   void closedHandleFailsWithClosedChannelAndCloseIsIdempotent() throws IOException {
     FileHandle h = fs.create(dir.resolve("closed"));
     h.close();

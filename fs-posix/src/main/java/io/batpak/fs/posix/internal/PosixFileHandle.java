@@ -113,6 +113,10 @@ public final class PosixFileHandle implements FileHandle {
   @Override
   public void read(ByteBuffer dst, long position) throws IOException {
     checkPosition(position);
+    if (dst.isReadOnly()) {
+      // pread would write through the address of a read-only direct buffer.
+      throw new IllegalArgumentException("cannot read into a read-only buffer");
+    }
     int requested = dst.remaining();
     int fd = guard.acquire();
     try {

@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * classic {@code fcntl} record lock this process holds on it, for example one NIO took in the same
  * JVM. Before closing a lock-file descriptor this class asks the kernel ({@code F_OFD_GETLK})
  * whether this process holds such a lock; if it does, the descriptor is parked instead of closed
- * and reused by the next lock attempt on the same file, so one failed or released posix lock never
- * silently frees an NIO lock.
+ * and reused by the next lock attempt on the same file, so one failed or released posix lock does
+ * not silently free an NIO lock. The kernel reports only one conflicting lock per query, so when
+ * another process holds a shared record lock on the same file as well, the check can miss ours.
  *
  * <p>Thread-safe.
  */
