@@ -36,7 +36,10 @@ final class FaultyFs extends ForwardingStoreFs {
   }
 
   final AtomicBoolean failNextSync = new AtomicBoolean();
-  final AtomicBoolean noSpaceOnNextWrite = new AtomicBoolean();
+
+  /** When positive, counts segment writes down; the one that reaches zero runs out of space. */
+  final AtomicInteger noSpaceInWrites = new AtomicInteger();
+
   final AtomicReference<Gate> gate = new AtomicReference<>();
   final AtomicInteger failedSyncs = new AtomicInteger();
   final AtomicInteger failedWrites = new AtomicInteger();
@@ -85,7 +88,9 @@ final class FaultyFs extends ForwardingStoreFs {
 
       @Override
       public void write(ByteBuffer src, long position) throws IOException {
-        if (src.remaining() > 1 && noSpaceOnNextWrite.compareAndSet(true, false)) {
+        if (src.remaining() > 1
+            && noSpaceInWrites.get() > 0
+            && noSpaceInWrites.decrementAndGet() == 0) {
           failedWrites.incrementAndGet();
           ByteBuffer half = src.duplicate();
           half.limit(src.position() + src.remaining() / 2);

@@ -1,0 +1,361 @@
+package io.batpak.engine;
+
+import static io.batpak.engine.Stores.KIND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.BatchItem;
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.EventHeader;
+import io.batpak.OutcomeUnknownException;
+import io.batpak.Region;
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.StoreFullException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failure policy (DESIGN.md decision 2) with faults injected under the real posix backend. */
+class FaultTest {
+  static final Coordinate C = Coordinate.of("e1", "s");
+
+  @TempDir Path dir;
+
+  private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
+    try {
+      f.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("expected the future to fail");
+  }
+
+  private static List<AppendReceipt> appendMany(Store store, int n, String prefix) {
+    List<AppendReceipt> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(store.append(C, KIND, Bytes.utf8(prefix + i)));
+    }
+    return out;
+  }
+
+  @Test
+  void aFailedFsyncPoisonsTheStoreButReadsAndReopenWork() throws Exception {
+    List<AppendReceipt> acked;
+    try (FaultyFs fs = new FaultyFs()) {
+      Store store = Store.open(StoreConfig.builder(dir).fs(fs).build());
+      acked = appendMany(store, 20, "ok ");
+      // Hold the committer in the failing fsync so that more appends queue behind it.
+      FaultyFs.Gate gate = fs.holdNextSync();
+      fs.failNextSync.set(true);
+      CompletableFuture<AppendReceipt> inGroup =
+          store.submit(C, KIND, Bytes.utf8("in the failing group"), AppendOptions.defaults());
+      gate.awaitEntered();
+      CompletableFuture<AppendReceipt> queued =
+          store.submit(C, KIND, Bytes.utf8("queued behind it"), AppendOptions.defaults());
+      gate.open();
+      assertInstanceOf(OutcomeUnknownException.class, failureOf(inGroup));
+      assertInstanceOf(OutcomeUnknownException.class, failureOf(queued));
+      assertEquals(1, fs.failedSyncs.get());
+      // Later appends of every kind fail as outcome-unknown too; nothing retries the fsync.
+      assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("later")));
+      assertThrows(
+          OutcomeUnknownException.class,
+          () -> store.appendBatch(List.of(BatchItem.of(C, KIND, Bytes.utf8("later batch")))));
+      Throwable submitted;
+      try {
+        submitted =
+            failureOf(store.submit(C, KIND, Bytes.utf8("later submit"), AppendOptions.defaults()));
+      } catch (OutcomeUnknownException e) {
+        submitted = e;
+      }
+      assertInstanceOf(OutcomeUnknownException.class, submitted);
+      assertThrows(OutcomeUnknownException.class, store::sync);
+      // Reads keep working and show exactly the acknowledged events.
+      assertEquals(20, store.stats().eventCount());
+      assertEquals(20, store.query(Region.all()).size());
+      Stores.assertIntact(store, acked);
+      assertEquals("ok 3", store.readRaw(acked.get(3).eventId()).toUtf8());
+      store.close();
+      store.close();
+    }
+    try (Store store = Stores.open(dir)) {
+      assertTrue(store.openReport().tornTail().isEmpty());
+      long n = store.stats().eventCount();
+      assertTrue(n >= 20 && n <= 22, "acknowledged events plus at most the unknown ones: " + n);
+      Stores.assertIntact(store, acked);
+      AppendReceipt after = store.append(C, KIND, Bytes.utf8("after reopen"));
+      assertEquals(n, after.globalSequence());
+    }
+  }
+
+  @Test
+  void aFullDeviceFailsTheAppendCutsBackAndTheStoreGoesOn() throws Exception {
+    List<AppendReceipt> acked;
+    Path seg = Stores.segment(dir, 1);
+    try (FaultyFs fs = new FaultyFs();
+        Store store = Store.open(StoreConfig.builder(dir).fs(fs).build())) {
+      acked = new ArrayList<>(appendMany(store, 10, "ok "));
+      long size = Files.size(seg);
+      fs.noSpaceInWrites.set(1);
+      assertThrows(
+          StoreFullException.class, () -> store.append(C, KIND, Bytes.ofOwned(new byte[3000])));
+      assertEquals(1, fs.failedWrites.get());
+      assertEquals(size, Files.size(seg), "cut back to the last whole frame");
+      assertEquals(10, store.stats().eventCount());
+      fs.noSpaceInWrites.set(1);
+      assertThrows(
+          StoreFullException.class,
+          () ->
+              store.appendBatch(
+                  List.of(
+                      BatchItem.of(C, KIND, Bytes.utf8("batch 1")),
+                      BatchItem.of(Coordinate.of("e2", "s"), KIND, Bytes.utf8("batch 2")))));
+      assertEquals(size, Files.size(seg));
+      // Not poisoned: the next append goes through, right after the last whole frame.
+      AppendReceipt next = store.append(C, KIND, Bytes.utf8("after the full device"));
+      assertEquals(10, next.globalSequence());
+      assertEquals(10, next.streamSequence());
+      assertEquals(size, next.position().offset());
+      acked.add(next);
+      Stores.assertIntact(store, acked);
+    }
+    try (Store store = Stores.open(dir)) {
+      assertTrue(store.openReport().tornTail().isEmpty(), "nothing half-written survived");
+      assertEquals(11, store.stats().eventCount());
+      Stores.assertIntact(store, acked);
+    }
+  }
+
+  /** The outcome of a future: null for a receipt, else the failure. */
+  private static Throwable outcome(CompletableFuture<AppendReceipt> f) throws Exception {
+    try {
+      f.get(30, TimeUnit.SECONDS);
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
+  private static long count(Store store, Bytes payload) {
+    return store.query(Region.all()).stream()
+        .filter(h -> store.readRaw(h.eventId()).equals(payload))
+        .count();
+  }
+
+  /**
+   * A group whose first frame lands in segment 1 and whose second frame runs out of space in the
+   * segment the group rotated to. Each of the two appends must either succeed, fail with {@link
+   * StoreFullException} (then it is absent for good, the segment is cut back to its last whole
+   * frame, and the store goes on), or fail as outcome-unknown (then the store is poisoned and the
+   * event is present at most once after a reopen). Either way the store reopens cleanly.
+   */
+  @Test
+  void aFullDeviceJustAfterARotationLeavesNoTrace() throws Exception {
+    long max = 4096;
+    StoreConfig.Builder b = StoreConfig.builder(dir).segmentMaxBytes(max);
+    Bytes filler = Bytes.ofOwned(new byte[900]);
+    List<AppendReceipt> acked = new ArrayList<>();
+    List<Throwable> outcomes = new ArrayList<>();
+    byte[] one = new byte[900];
+    one[0] = 1;
+    byte[] two = new byte[900];
+    two[0] = 2;
+    List<Bytes> payloads = List.of(Bytes.ofOwned(one), Bytes.ofOwned(two));
+    boolean poisoned;
+    try (FaultyFs fs = new FaultyFs();
+        Store store = Store.open(b.fs(fs).build())) {
+      acked.add(store.append(C, KIND, filler));
+      int s = acked.get(0).position().length();
+      long end = acked.get(0).position().offset() + s;
+      // Fill until, after one more frame (the blocker), one frame fits and a second does not.
+      while (!(end + 2L * s <= max && end + 3L * s > max)) {
+        AppendReceipt r = store.append(C, KIND, filler);
+        acked.add(r);
+        end = r.position().offset() + s;
+      }
+      FaultyFs.Gate gate = fs.holdNextSync();
+      CompletableFuture<AppendReceipt> blocker =
+          store.submit(C, KIND, filler, AppendOptions.defaults());
+      gate.awaitEntered();
+      // The next group writes frame 1 into segment 1, rotates (the header write of segment 2),
+      // then runs out of space writing frame 2 into segment 2.
+      fs.noSpaceInWrites.set(3);
+      CompletableFuture<AppendReceipt> f1 =
+          store.submit(C, KIND, payloads.get(0), AppendOptions.defaults());
+      CompletableFuture<AppendReceipt> f2 =
+          store.submit(C, KIND, payloads.get(1), AppendOptions.defaults());
+      gate.open();
+      acked.add(blocker.get(30, TimeUnit.SECONDS));
+      for (CompletableFuture<AppendReceipt> f : List.of(f1, f2)) {
+        Throwable t = outcome(f);
+        outcomes.add(t);
+        if (t == null) {
+          acked.add(f.get());
+        } else if (!(t instanceof StoreFullException) && !(t instanceof OutcomeUnknownException)) {
+          throw new AssertionError("unexpected failure", t);
+        }
+      }
+      assertEquals(1, fs.failedWrites.get());
+      assertTrue(outcomes.get(1) != null, "the append that ran out of space failed");
+      poisoned = outcomes.stream().anyMatch(t -> t instanceof OutcomeUnknownException);
+      if (!poisoned) {
+        // Every segment ends at its last whole frame (a new segment: at its header).
+        for (Path seg : Stores.segments(dir)) {
+          long id = Long.parseLong(seg.getFileName().toString().substring(0, 10));
+          long lastEnd =
+              acked.stream()
+                  .filter(r -> r.position().segmentId() == id)
+                  .mapToLong(r -> r.position().offset() + r.position().length())
+                  .max()
+                  .orElse(-1);
+          byte[] bytes = Files.readAllBytes(seg);
+          long expected = lastEnd >= 0 ? lastEnd : ((bytes[10] & 0xFF) << 8 | (bytes[11] & 0xFF));
+          assertEquals(expected, bytes.length, seg + " ends at its last whole frame");
+        }
+        assertEquals(acked.size(), store.stats().eventCount());
+        AppendReceipt after = store.append(C, KIND, Bytes.utf8("after"));
+        assertEquals(acked.size(), after.globalSequence());
+        acked.add(after);
+        Stores.assertIntact(store, acked);
+      } else {
+        assertThrows(
+            OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("after")));
+      }
+    }
+    try (Store store = Store.open(b.fs(null).build())) {
+      Stores.assertIntact(store, acked);
+      for (int i = 0; i < 2; i++) {
+        long present = count(store, payloads.get(i));
+        Throwable t = outcomes.get(i);
+        if (t == null) {
+          assertEquals(1, present, "a successful append is there once");
+        } else if (t instanceof StoreFullException) {
+          assertEquals(0, present, "a store-full append is not there");
+        } else {
+          assertTrue(present <= 1, "an outcome-unknown append is there at most once");
+        }
+      }
+      if (!poisoned) {
+        assertTrue(store.openReport().tornTail().isEmpty(), "nothing half-written survived");
+        assertEquals(acked.size(), store.stats().eventCount(), "failed appends are absent");
+      }
+      acked.add(store.append(C, KIND, Bytes.utf8("after reopen")));
+    }
+    try (Store store = Store.open(b.fs(null).build())) {
+      assertTrue(store.openReport().tornTail().isEmpty());
+      Stores.assertIntact(store, acked);
+    }
+  }
+
+  @Test
+  void anInterruptedAppenderGetsOutcomeUnknownAndKeepsItsFlag() throws Exception {
+    List<AppendReceipt> acked = new ArrayList<>();
+    try (FaultyFs fs = new FaultyFs();
+        Store store = Store.open(StoreConfig.builder(dir).fs(fs).build())) {
+      acked.addAll(appendMany(store, 5, "before "));
+      // An async append holds the committer thread in a stalled fsync, so the appender below
+      // queues behind it and waits.
+      FaultyFs.Gate gate = fs.holdNextSync();
+      CompletableFuture<AppendReceipt> blocker =
+          store.submit(C, KIND, Bytes.utf8("blocker"), AppendOptions.defaults());
+      gate.awaitEntered();
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      AtomicBoolean flagAfter = new AtomicBoolean();
+      Thread appender =
+          new Thread(
+              () -> {
+                try {
+                  store.append(C, KIND, Bytes.utf8("interrupted"));
+                } catch (Throwable t) {
+                  thrown.set(t);
+                }
+                flagAfter.set(Thread.currentThread().isInterrupted());
+              },
+              "appender");
+      appender.start();
+      // Interrupt once the appender is parked waiting for its outcome.
+      while (appender.getState() != Thread.State.WAITING && appender.isAlive()) {
+        Thread.onSpinWait();
+      }
+      appender.interrupt();
+      appender.join();
+      assertInstanceOf(OutcomeUnknownException.class, thrown.get());
+      assertTrue(flagAfter.get(), "the interrupt flag is restored");
+      gate.open();
+      acked.add(blocker.get(30, TimeUnit.SECONDS));
+      // Other threads carry on.
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      List<Future<List<AppendReceipt>>> fs4 = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String prefix = "t" + t + " ";
+        fs4.add(pool.submit(() -> appendMany(store, 25, prefix)));
+      }
+      for (Future<List<AppendReceipt>> f : fs4) {
+        acked.addAll(f.get());
+      }
+      pool.shutdown();
+      List<EventHeader> all = Stores.assertIntact(store, acked);
+      long interrupted =
+          all.stream()
+              .filter(h -> store.readRaw(h.eventId()).toUtf8().equals("interrupted"))
+              .count();
+      assertTrue(interrupted <= 1, "the interrupted append is present at most once");
+      assertEquals(106 + interrupted, all.size());
+    }
+    try (Store store = Stores.open(dir)) {
+      Stores.assertIntact(store, acked);
+    }
+  }
+
+  @Test
+  void anAppenderInterruptedBeforeItCallsNeitherPoisonsTheStoreNorLosesItsFlag() throws Exception {
+    List<AppendReceipt> acked = new ArrayList<>();
+    try (Store store = Stores.open(dir)) {
+      acked.addAll(appendMany(store, 3, "before "));
+      AtomicReference<Object> result = new AtomicReference<>();
+      AtomicBoolean flagAfter = new AtomicBoolean();
+      Thread t =
+          new Thread(
+              () -> {
+                Thread.currentThread().interrupt();
+                try {
+                  result.set(store.append(C, KIND, Bytes.utf8("pre-interrupted")));
+                } catch (Throwable e) {
+                  result.set(e);
+                }
+                flagAfter.set(Thread.currentThread().isInterrupted());
+              });
+      t.start();
+      t.join();
+      assertTrue(flagAfter.get(), "the interrupt flag survives the append");
+      if (result.get() instanceof AppendReceipt r) {
+        acked.add(r);
+      } else {
+        assertInstanceOf(OutcomeUnknownException.class, result.get());
+      }
+      // The store is not poisoned: an interrupt never reaches a shared file.
+      acked.addAll(appendMany(store, 3, "after "));
+      Stores.assertIntact(store, acked);
+    }
+    try (Store store = Stores.open(dir)) {
+      Stores.assertIntact(store, acked);
+    }
+  }
+}
