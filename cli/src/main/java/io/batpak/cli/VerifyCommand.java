@@ -169,11 +169,24 @@ final class VerifyCommand implements Command {
                   + " is NOT intact: "
                   + problemCount
                   + " problem(s) in "
-                  + events
-                  + " events. 'batpak repair "
-                  + dir
-                  + "' cuts the journal back to its last intact frame (keeping a copy of the cut).");
+                  + Stores.count(events, "event")
+                  + ". "
+                  + advice());
       return Main.FAILURE;
+    }
+
+    /** What to do, which depends on whether a crash explains the damage. */
+    private String advice() {
+      boolean onlyTornTail = report.tornTail().isPresent() && problemCount == 1;
+      if (onlyTornTail) {
+        return "A crash interrupted a write; the next writable open, or 'batpak repair "
+            + dir
+            + "', cuts the torn tail (it holds no event that was durable).";
+      }
+      return "Frames whose CRC holds but whose hashes or links do not were changed after they were"
+          + " written, not torn by a crash: restore the store from a copy. 'batpak repair "
+          + dir
+          + "' only cuts damage the open detects (a torn tail, a frame whose CRC fails).";
     }
 
     private void check(EventHeader h) {
