@@ -69,10 +69,10 @@ public final class PosixStoreLock implements StoreLock {
                 LinuxAbi.O_RDWR | LinuxAbi.O_CREAT | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC,
                 0644,
                 "lock");
-    if (key == null) {
-      key = fileKey(lockFile);
-    }
     try {
+      if (key == null) {
+        key = fileKey(lockFile); // the file was just created
+      }
       int op =
           (mode == LockMode.EXCLUSIVE ? LinuxAbi.LOCK_EX : LinuxAbi.LOCK_SH) | LinuxAbi.LOCK_NB;
       while (LibC.flock(fd, op) < 0) {
