@@ -2,6 +2,7 @@ package io.batpak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -23,9 +24,12 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Every provider of our published modules is declared twice, in {@code module-info} ({@code
@@ -190,5 +194,45 @@ class ProviderDeclarationsTest {
   @Test
   void theFakeProvidersAreListedInNoServicesFileOnTheTestClassPath() throws IOException {
     assertEquals(Map.of(), services(TestClasspath.testClasses()));
+  }
+
+  /** The check itself: an exploded module whose services file disagrees with its provides. */
+  @Test
+  void aDisagreementIsCaught(@TempDir Path tmp) throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src").resolve("p"));
+    Files.writeString(
+        tmp.resolve("src").resolve("module-info.java"),
+        "module m { provides java.lang.Runnable with p.A; }\n");
+    for (String c : List.of("A", "B")) {
+      Files.writeString(
+          src.resolve(c + ".java"),
+          "package p; public final class "
+              + c
+              + " implements Runnable {"
+              + " @Override public void run() {} }\n");
+    }
+    Path out = tmp.resolve("m");
+    int rc =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                null,
+                null,
+                "--release",
+                "17",
+                "-d",
+                out.toString(),
+                tmp.resolve("src").resolve("module-info.java").toString(),
+                src.resolve("A.java").toString(),
+                src.resolve("B.java").toString());
+    assertEquals(0, rc);
+    Path services = Files.createDirectories(out.resolve("META-INF").resolve("services"));
+    Files.writeString(services.resolve("java.lang.Runnable"), "# comment\np.A\n");
+    assertEquals(Map.of("java.lang.Runnable", Set.of("p.A")), checkAgreement("m", out));
+
+    Files.writeString(services.resolve("java.lang.Runnable"), "p.A\np.B\n");
+    AssertionFailedError e =
+        assertThrows(AssertionFailedError.class, () -> checkAgreement("m", out));
+    assertTrue(e.getMessage().startsWith("m (" + out + "): module-info provides"), e.getMessage());
   }
 }
