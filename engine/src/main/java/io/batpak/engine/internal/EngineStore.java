@@ -824,11 +824,13 @@ public final class EngineStore implements Store {
 
   @Override
   public OpenReport openReport() {
+    checkOpen();
     return openReport;
   }
 
   @Override
   public StoreConfig config() {
+    checkOpen();
     return config;
   }
 
