@@ -7,6 +7,8 @@ import java.util.Objects;
  * content and to its stream's chain. {@link Store#verifyReceipt} checks a receipt against the
  * stored frame.
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @param eventId the event's id
  * @param globalSequence its position in the store's commit order (dense, from 0)
  * @param streamSequence its position in its stream (dense, from 0)

@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * One event of an atomic batch ({@link Store#appendBatch}).
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @param coordinate where the event goes
  * @param kind its kind; reserved kinds are refused
  * @param payload a {@link Bytes} value, or an object the store's codec encodes

@@ -3,6 +3,8 @@ package io.batpak;
 /**
  * When an append returns and when its event becomes visible, relative to fsync.
  *
+ * <p>An enum: immutable and thread-safe.
+ *
  * @since 0.1
  */
 public enum Durability {

@@ -7,6 +7,8 @@ import java.util.Optional;
 /**
  * Everything the store knows about an event except its payload bytes.
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @param eventId the event's id
  * @param coordinate its entity (the stream) and scope
  * @param kind its kind

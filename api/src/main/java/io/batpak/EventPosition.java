@@ -3,6 +3,8 @@ package io.batpak;
 /**
  * Where an event's frame lies in the journal.
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @param segmentId the segment file's number
  * @param offset the byte offset of the frame in the segment
  * @param length the frame's length in bytes, including its 8-byte prefix

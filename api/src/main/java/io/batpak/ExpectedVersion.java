@@ -4,6 +4,8 @@ package io.batpak;
  * What an append expects of its stream, for optimistic concurrency. A stream's version is the
  * stream sequence of its last event (the first event has sequence 0).
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @param kind the kind of expectation
  * @param version for {@link Kind#EXACTLY}, the version the stream must be at; otherwise -1
  * @since 0.1

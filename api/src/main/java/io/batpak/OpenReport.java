@@ -7,6 +7,8 @@ import java.util.Optional;
 /**
  * What opening a store found and did.
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @param backend the filesystem backend's name
  * @param backendReason why that backend was chosen
  * @param readOnly whether the store was opened read-only

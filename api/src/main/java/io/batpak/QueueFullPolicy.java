@@ -3,6 +3,8 @@ package io.batpak;
 /**
  * What an append does when the commit queue is full.
  *
+ * <p>An enum: immutable and thread-safe.
+ *
  * @since 0.1
  */
 public enum QueueFullPolicy {

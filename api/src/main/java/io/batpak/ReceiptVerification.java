@@ -4,6 +4,8 @@ package io.batpak;
  * The result of {@link Store#verifyReceipt}: the receipt matches the stored event, or it does not
  * and the reason says which field differs.
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @since 0.1
  */
 public sealed interface ReceiptVerification {

@@ -3,6 +3,8 @@ package io.batpak;
 /**
  * Counts describing a store.
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @param eventCount visible events
  * @param streamCount streams with at least one visible event
  * @param segmentCount segment files

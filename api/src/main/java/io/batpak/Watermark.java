@@ -5,6 +5,8 @@ package io.batpak;
  * global sequences). Always: accepted ≥ written ≥ durable, and written ≥ visible; in {@link
  * Durability#DURABLE} mode also durable ≥ visible.
  *
+ * <p>An enum: immutable and thread-safe.
+ *
  * @since 0.1
  */
 public enum Watermark {

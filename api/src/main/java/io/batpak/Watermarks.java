@@ -3,6 +3,8 @@ package io.batpak;
 /**
  * A consistent snapshot of the pipeline's {@link Watermark}s.
  *
+ * <p>Immutable; safe to share between threads.
+ *
  * @param accepted events with sequences assigned
  * @param written events handed to the operating system
  * @param durable events covered by a completed fsync
