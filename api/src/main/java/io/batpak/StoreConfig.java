@@ -209,7 +209,12 @@ public final class StoreConfig {
     return Optional.ofNullable(codec);
   }
 
-  /** Whether the store is opened read-only: no truncation, no writes, a shared lock. */
+  /**
+   * Whether the store is opened read-only: no truncation, no writes, a shared lock that lets other
+   * read-only opens in but keeps a writer out. A torn tail is skipped, not cut, and reported. The
+   * one file a read-only open may create is the empty lock file, when the directory has never been
+   * opened for writing.
+   */
   public boolean readOnly() {
     return readOnly;
   }
