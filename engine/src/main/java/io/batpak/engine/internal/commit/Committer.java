@@ -420,6 +420,14 @@ public final class Committer {
             head = new Head(h.next, h.hash);
             local.put(entity, head);
           }
+          if (head.next >= Index.MAX_STREAM_EVENTS) {
+            throw new io.batpak.ValidationException(
+                "stream '"
+                    + entity
+                    + "' holds "
+                    + head.next
+                    + " events, the most one stream can hold; append to a new stream");
+          }
           if (!d.expected().matches(head.next)) {
             throw new ConcurrencyConflictException(entity, d.expected().toString(), head.next);
           }
@@ -613,6 +621,14 @@ public final class Committer {
   private void rotate(long baseGlobal) throws IOException {
     journal.sync();
     long id = journal.activeId() + 1;
+    if (id > Index.MAX_SEGMENT_ID) {
+      throw new IOException(
+          "segment number "
+              + id
+              + " is past the index's limit of "
+              + Index.MAX_SEGMENT_ID
+              + "; raise segmentMaxBytes");
+    }
     journal.create(id, header(id, baseGlobal));
   }
 
