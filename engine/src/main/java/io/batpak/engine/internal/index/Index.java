@@ -221,7 +221,7 @@ public final class Index {
 
   private void insertId(Columns c, int row) {
     int[] table = idTable;
-    if ((row + 1) * 2 > table.length) {
+    if ((row + 1) * 4L > table.length * 3L) { // load factor 0.75
       int[] bigger = new int[table.length * 2];
       for (int r = 0; r < row; r++) {
         place(bigger, c.idHi[r], c.idLo[r], r);
