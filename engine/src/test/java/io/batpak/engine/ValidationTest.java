@@ -299,8 +299,5 @@ class ValidationTest {
     }
     assertTrue(m.contains("100") && m.contains("4096"), "value and range: " + m);
     assertEquals(14, m.split("\n").length - 1, "one line per bad option: " + m);
-    assertThrows(ValidationException.class, () -> b.get().durability(null).build(), "durability");
-    assertEquals(Durability.VISIBLE, b.get().visible(1, Duration.ofMillis(1)).build().durability());
-    assertTrue(!java.nio.file.Files.exists(dir.resolve("never")), "building opens nothing");
   }
 }
