@@ -1,0 +1,223 @@
+package io.batpak.bench.harness;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.BatchItem;
+import io.batpak.Durability;
+import io.batpak.EventHeader;
+import io.batpak.EventId;
+import io.batpak.EventKind;
+import io.batpak.ExpectedVersion;
+import io.batpak.Region;
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.fs.posix.PosixStoreFsProvider;
+import io.batpak.fs.spi.ForwardingFileHandle;
+import io.batpak.fs.spi.ForwardingStoreFs;
+import io.batpak.fs.spi.FsOptions;
+import io.batpak.port.FileHandle;
+import io.batpak.port.StoreFs;
+import io.batpak.port.SyncMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * batpak through its public API on the {@code posix} backend, in {@code DURABLE} or {@code VISIBLE}
+ * mode. The backend instance is wrapped in a {@link ForwardingStoreFs} that counts the writes and
+ * syncs of segment files (two atomic increments per call), so the harness can report events per
+ * fsync and writes per batch.
+ */
+public final class BatpakSut implements Sut {
+  /** The kind of every benchmark event. */
+  public static final EventKind KIND = EventKind.custom(0x1, 0x001);
+
+  private final boolean visible;
+  private final AtomicLong syncs = new AtomicLong();
+  private final AtomicLong writes = new AtomicLong();
+  private StoreFs fs;
+  private Store store;
+
+  /** batpak in {@code DURABLE} mode, or in {@code VISIBLE} mode (sync every 1000 events/100 ms). */
+  public BatpakSut(boolean visible) {
+    this.visible = visible;
+  }
+
+  @Override
+  public String name() {
+    return visible ? "batpak-visible" : "batpak-durable";
+  }
+
+  @Override
+  public String durability() {
+    return visible
+        ? "VISIBLE: acknowledged after the write; fsync every 1000 events or 100 ms (a crash may"
+            + " lose the last acknowledged events)"
+        : "DURABLE: acknowledged after the fdatasync that covers the event (survives power loss)";
+  }
+
+  private StoreConfig config(Path dir) throws IOException {
+    StoreFs posix = new PosixStoreFsProvider().open(FsOptions.defaults());
+    fs =
+        new ForwardingStoreFs(posix) {
+          @Override
+          protected FileHandle onHandle(FileHandle handle) {
+            if (!handle.path().toString().endsWith(".seg")) {
+              return handle;
+            }
+            return new ForwardingFileHandle(handle) {
+              @Override
+              public void write(ByteBuffer src, long position) throws IOException {
+                writes.incrementAndGet();
+                super.write(src, position);
+              }
+
+              @Override
+              public void sync(SyncMode mode) throws IOException {
+                syncs.incrementAndGet();
+                super.sync(mode);
+              }
+            };
+          }
+        };
+    StoreConfig.Builder b = StoreConfig.builder(dir).fs(fs).durability(Durability.DURABLE);
+    if (visible) {
+      b.visible(1000, Duration.ofMillis(100));
+    }
+    return b.build();
+  }
+
+  @Override
+  public void open(Path dir) throws Exception {
+    store = Store.open(config(dir));
+  }
+
+  /** The open store (for batpak-only workloads). */
+  public Store store() {
+    return store;
+  }
+
+  private static final AppendOptions FIRST =
+      AppendOptions.defaults().withExpectedVersion(ExpectedVersion.noStream());
+
+  /** Options that append at stream sequence {@code version} (the last event is version - 1). */
+  private static AppendOptions at(long version) {
+    return version == 0
+        ? FIRST
+        : AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(version - 1));
+  }
+
+  @Override
+  public Object append(Ev e) {
+    AppendReceipt r =
+        store.append(
+            e.source().coordinate(e.entity()),
+            KIND,
+            e.source().wrapped(e.payload()),
+            at(e.version()));
+    return r.eventId();
+  }
+
+  @Override
+  public List<Object> appendBatch(List<Ev> events) {
+    List<BatchItem> items = new ArrayList<>(events.size());
+    for (Ev e : events) {
+      items.add(
+          BatchItem.of(e.source().coordinate(e.entity()), KIND, e.source().wrapped(e.payload()))
+              .withOptions(at(e.version())));
+    }
+    List<Object> keys = new ArrayList<>(events.size());
+    for (AppendReceipt r : store.appendBatch(items)) {
+      keys.add(r.eventId());
+    }
+    return keys;
+  }
+
+  @Override
+  public boolean hasSubmit() {
+    return true;
+  }
+
+  @Override
+  public CompletableFuture<AppendReceipt> submit(Ev e) {
+    return store.submit(
+        e.source().coordinate(e.entity()), KIND, e.source().wrapped(e.payload()), at(e.version()));
+  }
+
+  @Override
+  public int readPoint(Object key) {
+    return store.readRaw((EventId) key).size();
+  }
+
+  /** {@code get} with decode of the JSON payload into a record (W5 get). */
+  public int readPointDecoded(Object key) {
+    BenchEvent ev = store.get((EventId) key, BenchEvent.class);
+    return ev.note().length();
+  }
+
+  @Override
+  public int readStream(String stream) {
+    int n = 0;
+    for (EventHeader h : store.stream(stream)) {
+      n += store.readRaw(h.eventId()).size() > 0 ? 1 : 0;
+    }
+    return n;
+  }
+
+  /** Headers only (W6 headers). */
+  public int readStreamHeaders(String stream) {
+    return store.stream(stream).size();
+  }
+
+  @Override
+  public Check scan() {
+    Check.Acc acc = new Check.Acc();
+    long after = -1;
+    while (true) {
+      List<EventHeader> page = store.queryAfter(Region.all(), after, 4096);
+      if (page.isEmpty()) {
+        break;
+      }
+      for (EventHeader h : page) {
+        acc.add(h.entity(), h.streamSequence(), store.readRaw(h.eventId()).toByteArray());
+        after = h.globalSequence();
+      }
+    }
+    return acc.result();
+  }
+
+  @Override
+  public long openAndCount(Path dir) throws Exception {
+    open(dir);
+    return store.stats().eventCount();
+  }
+
+  @Override
+  public Map<String, Long> counters() {
+    return Map.of("syncs", syncs.get(), "writes", writes.get());
+  }
+
+  /** Clears the counters. */
+  public void resetCounters() {
+    syncs.set(0);
+    writes.set(0);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+    if (fs != null) {
+      fs.close();
+      fs = null;
+    }
+  }
+}

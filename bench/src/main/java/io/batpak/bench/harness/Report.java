@@ -1,0 +1,593 @@
+package io.batpak.bench.harness;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns results into the table, the ratios, the goal checks, {@code bench-results.json} and the SVG
+ * chart. Stateless.
+ */
+final class Report {
+  private Report() {}
+
+  static final String BATPAK = "batpak-durable";
+
+  /**
+   * A ratio of batpak's events/s to another row's.
+   *
+   * @param workload batpak's workload
+   * @param over the row divided by (system and workload)
+   * @param value batpak ÷ that row
+   */
+  record Ratio(String workload, String over, double value) {}
+
+  /**
+   * A goal from performance.md checked against this run.
+   *
+   * @param goal the goal as written
+   * @param measured what this run measured
+   * @param met true, false, or null when the run did not measure it
+   */
+  record Goal(String goal, String measured, Boolean met) {}
+
+  static Optional<Result> find(List<Result> rs, String system, String workload) {
+    return rs.stream()
+        .filter(r -> r.system().equals(system) && r.workload().equals(workload) && r.ok())
+        .findFirst();
+  }
+
+  /** The raw N nearest (in log scale) to {@code n}. */
+  static int nearestRawN(double n) {
+    int best = Runner.RAW_N[0];
+    for (int c : Runner.RAW_N) {
+      if (Math.abs(Math.log(c) - Math.log(Math.max(n, 1)))
+          < Math.abs(Math.log(best) - Math.log(Math.max(n, 1)))) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  static List<Ratio> ratios(List<Result> rs) {
+    List<Ratio> out = new ArrayList<>();
+    for (Result b : rs) {
+      if (!b.ok() || !b.system().equals(BATPAK)) {
+        continue;
+      }
+      for (Result o : rs) {
+        if (o.ok() && !o.system().startsWith("batpak") && o.workload().equals(b.workload())) {
+          out.add(new Ratio(b.workload(), o.system(), b.eventsPerSecond() / o.eventsPerSecond()));
+        }
+      }
+      int n = rawNFor(b);
+      if (n > 0) {
+        for (String raw : List.of("raw-disk", "raw-cpu")) {
+          find(rs, raw, "raw N=" + n)
+              .ifPresent(
+                  r ->
+                      out.add(
+                          new Ratio(
+                              b.workload(),
+                              raw + " N=" + n,
+                              b.eventsPerSecond() / r.eventsPerSecond())));
+        }
+      }
+    }
+    Optional<Result> w3 = find(rs, "batpak-visible", "W3-submit");
+    Optional<Result> cpu = find(rs, "raw-cpu", "raw N=256");
+    if (w3.isPresent() && cpu.isPresent()) {
+      out.add(
+          new Ratio(
+              "W3-submit",
+              "raw-cpu N=256",
+              w3.get().eventsPerSecond() / cpu.get().eventsPerSecond()));
+    }
+    return out;
+  }
+
+  /** The raw batch size a batpak row compares with: 1 for W1, 256 for W4, the achieved N for W2. */
+  static int rawNFor(Result b) {
+    switch (b.workload()) {
+      case "W1":
+        return 1;
+      case "W4":
+        return 256;
+      case "W2-8":
+      case "W2-32":
+      case "W2s":
+        Double e = b.extra().get("eventsPerFsync");
+        return e == null ? -1 : nearestRawN(e);
+      default:
+        return -1;
+    }
+  }
+
+  static List<Goal> goals(List<Result> rs) {
+    List<Goal> g = new ArrayList<>();
+    Optional<Result> w1 = find(rs, BATPAK, "W1");
+    Optional<Result> raw1 = find(rs, "raw-disk", "raw N=1");
+    if (w1.isPresent() && raw1.isPresent()) {
+      double lat = w1.get().p50Micros() - raw1.get().p50Micros();
+      g.add(
+          new Goal(
+              "W1 p50 ≤ raw-disk N=1 p50 + 40 µs",
+              fmt(
+                  "p50 %.0f µs vs raw %.0f µs: +%.0f µs",
+                  w1.get().p50Micros(), raw1.get().p50Micros(), lat),
+              lat <= 40));
+      double ratio = w1.get().eventsPerSecond() / raw1.get().eventsPerSecond();
+      g.add(new Goal("W1 throughput ≥ 0.85 × raw-disk N=1", fmt("%.2f ×", ratio), ratio >= 0.85));
+    } else {
+      g.add(new Goal("W1 vs raw-disk N=1", "not measured", null));
+    }
+    for (String w : List.of("W2-8", "W2-32")) {
+      int producers = Integer.parseInt(w.substring(3));
+      Optional<Result> r = find(rs, BATPAK, w);
+      if (r.isEmpty() || !r.get().extra().containsKey("eventsPerFsync")) {
+        g.add(new Goal(w + " group commit", "not measured", null));
+        continue;
+      }
+      double epf = r.get().extra().get("eventsPerFsync");
+      g.add(
+          new Goal(
+              w + " mean events per fsync ≥ 0.8 × " + producers,
+              fmt("%.1f (%.2f × producers)", epf, epf / producers),
+              epf >= 0.8 * producers));
+      int n = nearestRawN(epf);
+      Optional<Result> raw = find(rs, "raw-disk", "raw N=" + n);
+      if (raw.isPresent()) {
+        double ratio = r.get().eventsPerSecond() / raw.get().eventsPerSecond();
+        g.add(
+            new Goal(
+                w + " throughput ≥ 0.8 × raw-disk at the achieved N",
+                fmt("%.2f × raw-disk N=%d", ratio, n),
+                ratio >= 0.8));
+      }
+    }
+    find(rs, BATPAK, "W2s")
+        .ifPresentOrElse(
+            r ->
+                g.add(
+                    new Goal(
+                        "W2s ≥ 150 k events/s",
+                        fmt("%.0f events/s", r.eventsPerSecond()),
+                        r.eventsPerSecond() >= 150_000)),
+            () -> g.add(new Goal("W2s ≥ 150 k events/s", "not measured", null)));
+    find(rs, "batpak-visible", "W3-submit")
+        .ifPresentOrElse(
+            r ->
+                g.add(
+                    new Goal(
+                        "W3 submit() ≥ 250 k events/s",
+                        fmt("%.0f events/s", r.eventsPerSecond()),
+                        r.eventsPerSecond() >= 250_000)),
+            () -> g.add(new Goal("W3 submit() ≥ 250 k events/s", "not measured", null)));
+    Optional<Result> w3b = find(rs, "batpak-visible", "W3-blocking");
+    Optional<Result> hand = find(rs, "raw-cpu", "handoff");
+    if (w3b.isPresent() && hand.isPresent()) {
+      double d = w3b.get().p50Micros() - hand.get().p50Micros();
+      g.add(
+          new Goal(
+              "W3 blocking VISIBLE p50 ≤ thread hand-off p50 + 10 µs",
+              fmt(
+                  "p50 %.1f µs vs hand-off %.1f µs: %+.1f µs",
+                  w3b.get().p50Micros(), hand.get().p50Micros(), d),
+              d <= 10));
+    }
+    Optional<Result> w4 = find(rs, BATPAK, "W4");
+    Optional<Result> raw256 = find(rs, "raw-disk", "raw N=256");
+    if (w4.isPresent() && raw256.isPresent()) {
+      double ratio = w4.get().eventsPerSecond() / raw256.get().eventsPerSecond();
+      g.add(new Goal("W4 ≥ 0.7 × raw-disk N=256", fmt("%.2f ×", ratio), ratio >= 0.7));
+      Double wpb = w4.get().extra().get("writesPerBatch");
+      if (wpb != null) {
+        g.add(
+            new Goal(
+                "W4 one write syscall per batch", fmt("%.2f writes per batch", wpb), wpb <= 1.01));
+      }
+      Double cpu = w4.get().extra().get("cpuMicrosPerEvent");
+      if (cpu != null) {
+        g.add(
+            new Goal(
+                "W4 ≤ 2.5 µs CPU per event",
+                fmt("%.2f µs (process CPU, all threads, ÷ events)", cpu),
+                cpu <= 2.5));
+      }
+    }
+    find(rs, BATPAK, "W5")
+        .ifPresent(
+            r ->
+                g.add(
+                    new Goal(
+                        "W5 hot readRaw ≤ 2 µs",
+                        fmt("p50 %.2f µs, p99 %.2f µs", r.p50Micros(), r.p99Micros()),
+                        r.p50Micros() <= 2)));
+    find(rs, BATPAK, "W6-headers")
+        .ifPresent(
+            r ->
+                g.add(
+                    new Goal(
+                        "W6 stream of 1 k events ≤ 1 ms (headers)",
+                        fmt("p50 %.3f ms", r.p50Micros() / 1000),
+                        r.p50Micros() <= 1000)));
+    find(rs, BATPAK, "W6")
+        .ifPresent(
+            r ->
+                g.add(
+                    new Goal(
+                        "W6 stream of 1 k events ≤ 1 ms (headers + payloads)",
+                        fmt("p50 %.3f ms", r.p50Micros() / 1000),
+                        r.p50Micros() <= 1000)));
+    find(rs, BATPAK, "W8")
+        .ifPresent(
+            r ->
+                g.add(
+                    new Goal(
+                        "W8 full scan ≥ 1 M events/s",
+                        fmt("%.0f events/s (%d events)", r.eventsPerSecond(), r.events()),
+                        r.eventsPerSecond() >= 1_000_000)));
+    for (String[] v : new String[][] {{"W1", "1.0"}, {"W2-32", "10"}, {"W4", "1.5"}}) {
+      Optional<Result> b = find(rs, BATPAK, v[0]);
+      Optional<Result> q = find(rs, "sqlite", v[0]);
+      double target = Double.parseDouble(v[1]);
+      if (b.isPresent() && q.isPresent()) {
+        double ratio = b.get().eventsPerSecond() / q.get().eventsPerSecond();
+        g.add(
+            new Goal(v[0] + " vs SQLite ≥ " + v[1] + " ×", fmt("%.2f ×", ratio), ratio >= target));
+      } else {
+        g.add(new Goal(v[0] + " vs SQLite ≥ " + v[1] + " ×", "not measured", null));
+      }
+    }
+    return g;
+  }
+
+  static String fmt(String f, Object... args) {
+    return String.format(Locale.ROOT, f, args);
+  }
+
+  static String num(double v) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    if (v >= 100) {
+      return fmt("%,.0f", v);
+    }
+    if (v >= 10) {
+      return fmt("%.1f", v);
+    }
+    return fmt("%.2f", v);
+  }
+
+  static Set<String> workloads(List<Result> rs) {
+    Set<String> w = new LinkedHashSet<>();
+    for (String known :
+        List.of(
+            "W1",
+            "W2-8",
+            "W2-32",
+            "W2s",
+            "W3-submit",
+            "W3-blocking",
+            "W4",
+            "W4-64B",
+            "W4-1KiB",
+            "W5",
+            "W5-get",
+            "W5-batchframe",
+            "W6",
+            "W6-headers",
+            "W8")) {
+      if (rs.stream().anyMatch(r -> r.workload().equals(known))) {
+        w.add(known);
+      }
+    }
+    rs.forEach(r -> w.add(r.workload()));
+    return w;
+  }
+
+  /** The table as Markdown (also readable on a terminal). */
+  static String table(List<Result> rs) {
+    StringBuilder b = new StringBuilder();
+    b.append("| workload | system | events/s | p50 µs | p99 µs | batpak ÷ this | notes |\n");
+    b.append("|---|---|---:|---:|---:|---:|---|\n");
+    List<Ratio> ratios = ratios(rs);
+    for (String w : workloads(rs)) {
+      for (Result r : rs) {
+        if (!r.workload().equals(w)) {
+          continue;
+        }
+        String ratio = "";
+        for (Ratio q : ratios) {
+          if (q.workload().equals(w) && q.over().equals(r.system())) {
+            ratio = fmt("%.2f ×", q.value());
+          }
+        }
+        String note = r.ok() ? r.note() : r.status().toUpperCase(Locale.ROOT) + ": " + r.note();
+        if (r.ok() && !r.extra().isEmpty()) {
+          note += " " + r.extra();
+        }
+        b.append(
+            fmt(
+                "| %s | %s | %s | %s | %s | %s | %s |\n",
+                w,
+                r.system(),
+                r.ok() ? num(r.eventsPerSecond()) : r.status(),
+                num(r.p50Micros()),
+                num(r.p99Micros()),
+                ratio,
+                note.replace("|", "/")));
+      }
+    }
+    b.append("\nbatpak ÷ raw limits (same run):\n\n");
+    for (Ratio q : ratios) {
+      if (q.over().startsWith("raw")) {
+        b.append(fmt("- %s ÷ %s = %.2f ×\n", q.workload(), q.over(), q.value()));
+      }
+    }
+    return b.toString();
+  }
+
+  static String goalsText(List<Goal> goals) {
+    StringBuilder b = new StringBuilder("| goal | this run | met |\n|---|---|---|\n");
+    for (Goal g : goals) {
+      b.append(
+          fmt(
+              "| %s | %s | %s |\n",
+              g.goal(),
+              g.measured(),
+              g.met() == null ? "not measured" : g.met() ? "yes" : "**no**"));
+    }
+    return b.toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // JSON
+
+  static String json(
+      Settings s, Map<String, String> machine, Map<String, String> durability, List<Result> rs) {
+    StringBuilder b = new StringBuilder("{\n");
+    b.append("  \"mode\": ").append(str(s.mode())).append(",\n");
+    b.append("  \"settings\": {")
+        .append(
+            fmt(
+                "\"warmupMillis\": %d, \"measureMillis\": %d, \"maxEvents\": %d, \"populate\": %d,"
+                    + " \"hotEvents\": %d, \"reopens\": %d, \"seed\": %d, \"payloadBytes\": [64,"
+                    + " 256, 1024], \"entities\": %d, \"distribution\": \"zipf(s=1)\"",
+                s.warmupMillis(),
+                s.measureMillis(),
+                s.maxEvents(),
+                s.populate(),
+                s.hotEvents(),
+                s.reopens(),
+                s.seed(),
+                Payloads.ENTITIES))
+        .append("},\n");
+    b.append("  \"machine\": ").append(obj(machine)).append(",\n");
+    b.append("  \"durability\": ").append(obj(durability)).append(",\n");
+    b.append("  \"results\": [\n");
+    for (int i = 0; i < rs.size(); i++) {
+      Result r = rs.get(i);
+      b.append("    {")
+          .append(
+              fmt(
+                  "\"workload\": %s, \"system\": %s, \"status\": %s, \"eventsPerSecond\": %s,"
+                      + " \"p50Micros\": %s, \"p99Micros\": %s, \"events\": %d, \"seconds\": %s,"
+                      + " \"note\": %s, \"extra\": {",
+                  str(r.workload()),
+                  str(r.system()),
+                  str(r.status()),
+                  dbl(r.eventsPerSecond()),
+                  dbl(r.p50Micros()),
+                  dbl(r.p99Micros()),
+                  r.events(),
+                  dbl(r.seconds()),
+                  str(r.note())));
+      int j = 0;
+      for (Map.Entry<String, Double> e : r.extra().entrySet()) {
+        b.append(j++ > 0 ? ", " : "")
+            .append(str(e.getKey()))
+            .append(": ")
+            .append(dbl(e.getValue()));
+      }
+      b.append("}}").append(i + 1 < rs.size() ? ",\n" : "\n");
+    }
+    b.append("  ],\n  \"ratios\": [\n");
+    List<Ratio> ratios = ratios(rs);
+    for (int i = 0; i < ratios.size(); i++) {
+      Ratio q = ratios.get(i);
+      b.append(
+          fmt(
+              "    {\"workload\": %s, \"batpakOver\": %s, \"ratio\": %s}%s\n",
+              str(q.workload()), str(q.over()), dbl(q.value()), i + 1 < ratios.size() ? "," : ""));
+    }
+    b.append("  ],\n  \"goals\": [\n");
+    List<Goal> goals = goals(rs);
+    for (int i = 0; i < goals.size(); i++) {
+      Goal g = goals.get(i);
+      b.append(
+          fmt(
+              "    {\"goal\": %s, \"measured\": %s, \"met\": %s}%s\n",
+              str(g.goal()),
+              str(g.measured()),
+              g.met() == null ? "null" : g.met().toString(),
+              i + 1 < goals.size() ? "," : ""));
+    }
+    b.append("  ],\n  \"fairness\": {\"checked\": ")
+        .append(rs.stream().filter(r -> !r.status().equals("n/a")).count())
+        .append(", \"failed\": ")
+        .append(rs.stream().filter(r -> r.status().equals("failed")).count())
+        .append("}\n}\n");
+    return b.toString();
+  }
+
+  private static String obj(Map<String, String> m) {
+    StringBuilder b = new StringBuilder("{");
+    int i = 0;
+    for (Map.Entry<String, String> e : m.entrySet()) {
+      b.append(i++ > 0 ? ", " : "").append(str(e.getKey())).append(": ").append(str(e.getValue()));
+    }
+    return b.append("}").toString();
+  }
+
+  static String dbl(double v) {
+    return Double.isNaN(v) || Double.isInfinite(v) ? "null" : fmt("%.3f", v);
+  }
+
+  static String str(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"':
+          b.append("\\\"");
+          break;
+        case '\\':
+          b.append("\\\\");
+          break;
+        case '\n':
+          b.append("\\n");
+          break;
+        default:
+          if (c < 0x20) {
+            b.append(fmt("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // SVG
+
+  private static final Map<String, String> COLORS =
+      Map.of(
+          "batpak-durable", "#1f77b4",
+          "batpak-visible", "#17becf",
+          "raw-disk", "#7f7f7f",
+          "raw-cpu", "#c7c7c7",
+          "sqlite", "#ff7f0e",
+          "h2", "#2ca02c",
+          "axon", "#9467bd");
+
+  /** One bar group per workload, one bar per system, events/s on a log scale. */
+  static String svg(List<Result> rs, String title) {
+    List<String> groups = new ArrayList<>(workloads(rs));
+    groups.removeIf(w -> rs.stream().noneMatch(r -> r.workload().equals(w) && r.ok()));
+    List<String> systems = new ArrayList<>();
+    for (String s : Settings.ALL) {
+      if (rs.stream().anyMatch(r -> r.system().equals(s))) {
+        systems.add(s);
+      }
+    }
+    double max =
+        rs.stream().filter(Result::ok).mapToDouble(Result::eventsPerSecond).max().orElse(10);
+    double lo = 1;
+    int top = (int) Math.ceil(Math.log10(Math.max(max, 10)));
+    int bar = 9;
+    int gap = 14;
+    int left = 70;
+    int plotTop = 60;
+    int plotH = 320;
+    List<Integer> widths = new ArrayList<>();
+    for (String w : groups) {
+      long n = rs.stream().filter(r -> r.workload().equals(w)).count();
+      widths.add((int) (Math.max(n, 1) * bar + gap));
+    }
+    int width = left + widths.stream().mapToInt(Integer::intValue).sum() + 180;
+    int height = plotTop + plotH + 110;
+    StringBuilder b = new StringBuilder();
+    b.append(
+        fmt(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d"
+                + " %d\" font-family=\"sans-serif\" font-size=\"11\">\n",
+            width, height, width, height));
+    b.append(fmt("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height));
+    b.append(
+        fmt(
+            "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>\n",
+            left, esc(title)));
+    b.append(
+        fmt(
+            "<text x=\"%d\" y=\"42\" fill=\"#555\">events/s (log scale), one bar group per"
+                + " workload; failed or n/a rows have no bar</text>\n",
+            left));
+    for (int d = 0; d <= top; d++) {
+      double y = plotTop + plotH - plotH * (d - Math.log10(lo)) / top;
+      b.append(
+          fmt(
+              "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                  + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
+              left,
+              width - 170,
+              y,
+              y,
+              left - 6,
+              y + 4,
+              d >= 6
+                  ? fmt("%dM", (int) Math.pow(10, d - 6))
+                  : d >= 3
+                      ? fmt("%dk", (int) Math.pow(10, d - 3))
+                      : fmt("%d", (int) Math.pow(10, d))));
+    }
+    int x = left + gap / 2;
+    for (int gi = 0; gi < groups.size(); gi++) {
+      String w = groups.get(gi);
+      int gx = x;
+      for (Result r : rs) {
+        if (!r.workload().equals(w)) {
+          continue;
+        }
+        if (r.ok() && r.eventsPerSecond() > lo) {
+          double h = plotH * Math.log10(r.eventsPerSecond() / lo) / top;
+          b.append(
+              fmt(
+                  "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>%s %s:"
+                      + " %s events/s</title></rect>\n",
+                  x,
+                  plotTop + plotH - h,
+                  bar - 1,
+                  h,
+                  COLORS.getOrDefault(r.system(), "#333"),
+                  esc(r.system()),
+                  esc(w),
+                  num(r.eventsPerSecond())));
+        }
+        x += bar;
+      }
+      int mid = (gx + x) / 2;
+      b.append(
+          fmt(
+              "<text transform=\"translate(%d,%d) rotate(40)\" fill=\"#222\">%s</text>\n",
+              mid - 4, plotTop + plotH + 14, esc(w)));
+      x += gap;
+    }
+    b.append(
+        fmt(
+            "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n",
+            left, width - 170, plotTop + plotH, plotTop + plotH));
+    int ly = plotTop;
+    for (String sys : systems) {
+      b.append(
+          fmt(
+              "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\""
+                  + " y=\"%d\">%s</text>\n",
+              width - 160, ly, COLORS.getOrDefault(sys, "#333"), width - 142, ly + 10, esc(sys)));
+      ly += 18;
+    }
+    b.append("</svg>\n");
+    return b.toString();
+  }
+
+  private static String esc(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}

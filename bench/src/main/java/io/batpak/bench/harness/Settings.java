@@ -1,0 +1,50 @@
+package io.batpak.bench.harness;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How long and how large one harness run is.
+ *
+ * @param mode {@code quick}, {@code full} or {@code tiny} (the CI test)
+ * @param systems systems to run, in order
+ * @param out output folder for {@code bench-results.json} and {@code bench-results.svg}
+ * @param work folder for the systems' data (deleted after each trial)
+ * @param warmupMillis warm-up before each measured window
+ * @param measureMillis length of each measured window
+ * @param maxEvents cap on events per trial (keeps fast systems' files and checks small)
+ * @param populate events in the store for W5, W6 and W8
+ * @param hotEvents events of the hot entity for W6
+ * @param reopens how many times W8 reopens the store
+ * @param seed seed of every random choice
+ */
+public record Settings(
+    String mode,
+    List<String> systems,
+    Path out,
+    Path work,
+    long warmupMillis,
+    long measureMillis,
+    long maxEvents,
+    int populate,
+    int hotEvents,
+    int reopens,
+    long seed) {
+
+  /** Every system, in the order they run. */
+  public static final List<String> ALL =
+      List.of("batpak-durable", "batpak-visible", "raw-disk", "raw-cpu", "sqlite", "h2", "axon");
+
+  /** The preset for a mode. */
+  public static Settings of(String mode, List<String> systems, Path out, Path work) {
+    switch (mode) {
+      case "full":
+        return new Settings(
+            mode, systems, out, work, 3000, 10_000, 5_000_000, 1_000_000, 1000, 5, 42);
+      case "tiny":
+        return new Settings(mode, systems, out, work, 40, 120, 5_000, 2_000, 100, 1, 42);
+      default:
+        return new Settings("quick", systems, out, work, 700, 2500, 300_000, 100_000, 1000, 3, 42);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.batpak.bench.harness;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A system under test: batpak or a peer, behind the operations the workloads need. {@link #append}
+ * and {@link #appendBatch} may be called from many threads at once; everything else from one.
+ */
+public interface Sut {
+  /** The name on the command line and in the table. */
+  String name();
+
+  /** What an acknowledged append promises, in words. */
+  String durability();
+
+  /** Opens (creating when absent) the system's data in {@code dir}. */
+  void open(Path dir) throws Exception;
+
+  /**
+   * Appends one event at its expected version and returns once the system acknowledged it.
+   *
+   * @return a key for {@link #readPoint}
+   */
+  Object append(Ev e) throws Exception;
+
+  /** Appends the events atomically (one transaction, one frame) and returns their read keys. */
+  List<Object> appendBatch(List<Ev> events) throws Exception;
+
+  /** Whether {@link #submit} is a real pipelined append (batpak) rather than unsupported. */
+  default boolean hasSubmit() {
+    return false;
+  }
+
+  /** A pipelined append; completes when the system acknowledged the event. */
+  default CompletableFuture<?> submit(Ev e) {
+    throw new UnsupportedOperationException(name() + " has no pipelined append");
+  }
+
+  /** Null when point reads by id are supported, otherwise why not. */
+  default String pointReadUnsupported() {
+    return null;
+  }
+
+  /** Reads one event's payload by the key {@link #append} returned; returns its length. */
+  int readPoint(Object key) throws Exception;
+
+  /** Reads every event of {@code stream} in order, payloads included; returns how many. */
+  int readStream(String stream) throws Exception;
+
+  /** Every event the system holds, as a count and checksum. */
+  Check scan() throws Exception;
+
+  /** Opens the data in {@code dir} again (after {@link #close}) and counts the events. */
+  long openAndCount(Path dir) throws Exception;
+
+  /** Counters the system exposes (for batpak: fsyncs and writes of segment files). */
+  default Map<String, Long> counters() {
+    return Map.of();
+  }
+
+  /** Closes the system; idempotent. */
+  void close() throws Exception;
+}

@@ -1,0 +1,97 @@
+package io.batpak.bench.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the harness on a tiny workload against every system, so it cannot rot. */
+class BenchMainTest {
+
+  @Test
+  void tinyRunOfEverySystemWritesJsonAndSvgAndPassesTheFairnessCheck(@TempDir Path tmp)
+      throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    BenchMain.Args args =
+        BenchMain.parse(
+            new String[] {
+              "--tiny",
+              "--out",
+              tmp.resolve("out").toString(),
+              "--work",
+              tmp.resolve("work").toString()
+            });
+    BenchMain.Outcome o;
+    try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
+      o = BenchMain.run(args, ps);
+    }
+    String text = log.toString(StandardCharsets.UTF_8);
+    List<Result> failed =
+        o.results().stream().filter(r -> r.status().equals("failed")).collect(Collectors.toList());
+    assertTrue(failed.isEmpty(), () -> "failed rows: " + failed + "\n" + text);
+    assertEquals(0, o.failed());
+
+    Set<String> systems = o.results().stream().map(Result::system).collect(Collectors.toSet());
+    assertEquals(Set.copyOf(Settings.ALL), systems);
+    for (String w : List.of("W1", "W2-8", "W2-32", "W2s", "W4", "W5", "W6", "W8")) {
+      for (String sys : List.of("batpak-durable", "sqlite", "h2", "axon")) {
+        assertTrue(
+            o.results().stream()
+                .anyMatch(
+                    r ->
+                        r.workload().equals(w)
+                            && r.system().equals(sys)
+                            && !r.status().equals("failed")),
+            w + " " + sys + "\n" + text);
+      }
+    }
+    assertTrue(Report.find(o.results(), "batpak-visible", "W3-submit").isPresent(), text);
+    assertTrue(Report.find(o.results(), "raw-disk", "raw N=256").isPresent(), text);
+    assertTrue(Report.find(o.results(), "raw-cpu", "handoff").isPresent(), text);
+
+    String json = Files.readString(o.json());
+    assertTrue(json.contains("\"fairness\": {\"checked\": "), json);
+    assertTrue(json.contains("\"failed\": 0}"), json);
+    assertTrue(json.contains("\"goals\""), json);
+    assertTrue(json.contains("\"workload\": \"W2-32\", \"system\": \"sqlite\""), json);
+    String svg = Files.readString(o.svg());
+    assertTrue(svg.startsWith("<svg"), svg);
+    assertTrue(svg.contains("batpak-durable") && svg.contains("W4"), svg);
+    assertTrue(text.contains("| workload | system | events/s |"), text);
+    assertFalse(
+        Files.exists(tmp.resolve("work")) && Files.list(tmp.resolve("work")).findAny().isPresent(),
+        "trial data is deleted");
+  }
+
+  @Test
+  void badArgumentsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--nope"}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> BenchMain.parse(new String[] {"--systems", "sqlite,oracle"}));
+    BenchMain.Args a = BenchMain.parse(new String[] {"--full", "--systems", "sqlite,raw-disk"});
+    assertEquals("full", a.mode());
+    assertEquals(List.of("sqlite", "raw-disk"), a.systems());
+  }
+
+  @Test
+  void payloadsHaveTheirTargetSizeAndRoundTrip() {
+    for (int size : new int[] {64, 256, 1024}) {
+      Payloads p = Payloads.create(size, 1);
+      for (int i = 0; i < Payloads.POOL; i++) {
+        assertEquals(size, p.bytes(i).length, new String(p.bytes(i), StandardCharsets.UTF_8));
+      }
+    }
+  }
+}
