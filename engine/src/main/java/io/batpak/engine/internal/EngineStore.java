@@ -751,7 +751,16 @@ public final class EngineStore implements Store {
     if (r.streamSequence() > 0) {
       StreamState s = index.stream(r.entity());
       int prevRow = s.rows()[(int) r.streamSequence() - 1];
-      expectedPrev = read(prevRow).eventHash();
+      try {
+        expectedPrev = read(prevRow).eventHash();
+      } catch (CorruptStoreException e) {
+        return invalid(
+            ReceiptVerification.Reason.FRAME_CORRUPT,
+            "the frame of the stream predecessor (global sequence "
+                + prevRow
+                + ") is damaged, so the chain cannot be checked: "
+                + e.getMessage());
+      }
     }
     if (!Arrays.equals(expectedPrev, r.prevHash())
         || !Arrays.equals(expectedPrev, receipt.prevHash().toByteArray())) {
