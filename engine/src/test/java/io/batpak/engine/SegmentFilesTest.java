@@ -1,0 +1,128 @@
+package io.batpak.engine;
+
+import static io.batpak.engine.Stores.KIND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendReceipt;
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.CorruptStoreException;
+import io.batpak.OpenReport;
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.UnsupportedFormatException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Damage to whole segment files: torn creation, gaps, bad headers, newer versions. */
+class SegmentFilesTest {
+  @TempDir Path dir;
+
+  StoreConfig config() {
+    return StoreConfig.builder(dir).segmentMaxBytes(4096).build();
+  }
+
+  List<AppendReceipt> fill() {
+    List<AppendReceipt> receipts = new ArrayList<>();
+    try (Store store = Store.open(config())) {
+      for (int i = 0; i < 40; i++) {
+        receipts.add(
+            store.append(Coordinate.of("e" + i % 4, "s"), KIND, Bytes.ofOwned(new byte[300])));
+      }
+    }
+    assertTrue(Stores.segments(dir).size() >= 3);
+    return receipts;
+  }
+
+  void checkTornCreation(UnaryOperator<byte[]> fromFirstSegment) throws IOException {
+    List<AppendReceipt> receipts = fill();
+    byte[] newSegment = fromFirstSegment.apply(Files.readAllBytes(Stores.segment(dir, 1)));
+    int n = Stores.segments(dir).size();
+    Path torn = Stores.segment(dir, n + 1);
+    Files.write(torn, newSegment);
+    Map<String, byte[]> before = Stores.contents(dir);
+    try (Store store = Store.open(config().toBuilder().readOnly(true).build())) {
+      OpenReport.TornTail t = store.openReport().tornTail().orElseThrow();
+      assertEquals(torn.toString(), t.file());
+      assertEquals(0, t.offset());
+      assertEquals(newSegment.length, t.bytes());
+      assertFalse(t.truncated());
+      Stores.assertIntact(store, receipts);
+    }
+    Stores.assertSameContents(before, Stores.contents(dir));
+    try (Store store = Store.open(config())) {
+      OpenReport.TornTail t = store.openReport().tornTail().orElseThrow();
+      assertEquals(torn.toString(), t.file());
+      assertTrue(t.truncated());
+      assertFalse(Files.exists(torn), "the half-made segment is removed");
+      assertEquals(n, store.openReport().segments().size());
+      Stores.assertIntact(store, receipts);
+      receipts = new ArrayList<>(receipts);
+      for (int i = 0; i < 20; i++) {
+        receipts.add(store.append(Coordinate.of("after", "s"), KIND, Bytes.ofOwned(new byte[300])));
+      }
+      assertTrue(Files.exists(torn), "rotation made the segment again");
+    }
+    try (Store store = Store.open(config())) {
+      assertTrue(store.openReport().tornTail().isEmpty());
+      Stores.assertIntact(store, receipts);
+    }
+  }
+
+  @Test
+  void aNewestSegmentWithAPartialHeaderIsATornTail() throws IOException {
+    checkTornCreation(first -> Arrays.copyOf(first, 20));
+  }
+
+  @Test
+  void anEmptyNewestSegmentIsATornTail() throws IOException {
+    checkTornCreation(first -> new byte[0]);
+  }
+
+  @Test
+  void aGapInTheSegmentNumbersIsCorruption() throws IOException {
+    fill();
+    Path second = Stores.segment(dir, 2);
+    Files.delete(second);
+    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Store.open(config()));
+    assertTrue(e.file().endsWith("0000000003.seg"), e.file());
+  }
+
+  @Test
+  void aDamagedHeaderOfAnOlderSegmentIsCorruption() throws IOException {
+    fill();
+    Path first = Stores.segment(dir, 1);
+    byte[] bytes = Files.readAllBytes(first);
+    bytes[16] ^= 1; // inside the segment id field, covered by the header CRC
+    Files.write(first, bytes);
+    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Store.open(config()));
+    assertEquals(first.toString(), e.file());
+    assertThrows(
+        CorruptStoreException.class, () -> Store.open(config().toBuilder().readOnly(true).build()));
+  }
+
+  @Test
+  void aSegmentOfANewerFormatVersionIsRefused() throws IOException {
+    fill();
+    Path first = Stores.segment(dir, 1);
+    byte[] bytes = Files.readAllBytes(first);
+    bytes[9] = 2;
+    Files.write(first, bytes);
+    Map<String, byte[]> before = Stores.contents(dir);
+    UnsupportedFormatException e =
+        assertThrows(UnsupportedFormatException.class, () -> Store.open(config()));
+    assertTrue(e.getMessage().contains(first.toString()), e.getMessage());
+    Stores.assertSameContents(before, Stores.contents(dir));
+  }
+}
