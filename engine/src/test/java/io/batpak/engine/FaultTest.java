@@ -167,7 +167,16 @@ class FaultTest {
    * event is present at most once after a reopen). Either way the store reopens cleanly.
    */
   @Test
-  void aFullDeviceJustAfterARotationLeavesNoTrace() throws Exception {
+  void aFullDeviceWritingTheFrameAfterARotationLeavesNoTrace() throws Exception {
+    fullDeviceDuringRotation(3);
+  }
+
+  @Test
+  void aFullDeviceWritingTheNewSegmentHeaderLeavesNoTrace() throws Exception {
+    fullDeviceDuringRotation(2);
+  }
+
+  private void fullDeviceDuringRotation(int failingWrite) throws Exception {
     long max = 4096;
     StoreConfig.Builder b = StoreConfig.builder(dir).segmentMaxBytes(max);
     Bytes filler = Bytes.ofOwned(new byte[900]);
@@ -194,9 +203,9 @@ class FaultTest {
       CompletableFuture<AppendReceipt> blocker =
           store.submit(C, KIND, filler, AppendOptions.defaults());
       gate.awaitEntered();
-      // The next group writes frame 1 into segment 1, rotates (the header write of segment 2),
-      // then runs out of space writing frame 2 into segment 2.
-      fs.noSpaceInWrites.set(3);
+      // The next group writes frame 1 into segment 1 (write 1), rotates (write 2: the header of
+      // segment 2), then writes frame 2 into segment 2 (write 3); write failingWrite runs out.
+      fs.noSpaceInWrites.set(failingWrite);
       CompletableFuture<AppendReceipt> f1 =
           store.submit(C, KIND, payloads.get(0), AppendOptions.defaults());
       CompletableFuture<AppendReceipt> f2 =
@@ -212,6 +221,7 @@ class FaultTest {
           throw new AssertionError("unexpected failure", t);
         }
       }
+      System.out.println("write " + failingWrite + " ran out of space: outcomes " + outcomes);
       assertEquals(1, fs.failedWrites.get());
       assertTrue(outcomes.get(1) != null, "the append that ran out of space failed");
       poisoned = outcomes.stream().anyMatch(t -> t instanceof OutcomeUnknownException);
@@ -355,6 +365,38 @@ class FaultTest {
       Stores.assertIntact(store, acked);
     }
     try (Store store = Stores.open(dir)) {
+      Stores.assertIntact(store, acked);
+    }
+  }
+
+  @Test
+  void aFailedFsyncOfTheSegmentARotationSealsPoisons() throws Exception {
+    long max = 4096;
+    StoreConfig.Builder b = StoreConfig.builder(dir).segmentMaxBytes(max);
+    Bytes filler = Bytes.ofOwned(new byte[900]);
+    List<AppendReceipt> acked = new ArrayList<>();
+    try (FaultyFs fs = new FaultyFs();
+        Store store = Store.open(b.fs(fs).build())) {
+      AppendReceipt r = store.append(C, KIND, filler);
+      acked.add(r);
+      while (r.position().offset() + 2L * r.position().length() <= max) {
+        r = store.append(C, KIND, filler);
+        acked.add(r);
+      }
+      // The next append rotates; the fsync that seals segment 1 fails.
+      fs.failNextSync.set(true);
+      assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, filler));
+      assertEquals(1, fs.failedSyncs.get());
+      assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, filler));
+      Stores.assertIntact(store, acked);
+    }
+    try (Store store = Store.open(b.fs(null).build())) {
+      Stores.assertIntact(store, acked);
+      assertTrue(store.stats().eventCount() <= acked.size() + 1);
+      acked.add(store.append(C, KIND, Bytes.utf8("after reopen")));
+    }
+    try (Store store = Store.open(b.fs(null).build())) {
+      assertTrue(store.openReport().tornTail().isEmpty());
       Stores.assertIntact(store, acked);
     }
   }
