@@ -347,4 +347,96 @@ class LifecycleTest {
       Stores.assertIntact(store, receipts);
     }
   }
+
+  @Test
+  void aFullQueueFailsFastOrAfterItsTimeoutAndQueuesNothing() throws Exception {
+    for (io.batpak.QueueFullPolicy policy : io.batpak.QueueFullPolicy.values()) {
+      Path d = dir.resolve(policy.name());
+      Duration wait =
+          policy == io.batpak.QueueFullPolicy.BLOCK ? Duration.ofMillis(100) : Duration.ZERO;
+      try (FaultyFs fs = new FaultyFs();
+          Store store =
+              Store.open(
+                  StoreConfig.builder(d)
+                      .fs(fs)
+                      .queueCapacity(2)
+                      .whenQueueFull(policy, wait)
+                      .build())) {
+        FaultyFs.Gate gate = fs.holdNextSync();
+        CompletableFuture<AppendReceipt> blocker =
+            store.submit(C, KIND, Bytes.utf8("blocker"), AppendOptions.defaults());
+        gate.awaitEntered();
+        CompletableFuture<AppendReceipt> q1 =
+            store.submit(C, KIND, Bytes.utf8("q1"), AppendOptions.defaults());
+        CompletableFuture<AppendReceipt> q2 =
+            store.submit(C, KIND, Bytes.utf8("q2"), AppendOptions.defaults());
+        assertThrows(
+            StoreTimeoutException.class,
+            () -> store.submit(C, KIND, Bytes.utf8("no room"), AppendOptions.defaults()));
+        assertThrows(
+            StoreTimeoutException.class, () -> store.append(C, KIND, Bytes.utf8("no room")));
+        gate.open();
+        List<AppendReceipt> receipts =
+            List.of(
+                blocker.get(30, TimeUnit.SECONDS),
+                q1.get(30, TimeUnit.SECONDS),
+                q2.get(30, TimeUnit.SECONDS));
+        assertEquals(3, store.stats().eventCount(), policy + ": nothing else was queued");
+        receipts = new ArrayList<>(receipts);
+        receipts.add(store.append(C, KIND, Bytes.utf8("room again")));
+        Stores.assertIntact(store, receipts);
+      }
+    }
+  }
+
+  @Test
+  void aWaiterIsWokenByClose() throws Exception {
+    Store store = Stores.open(dir);
+    store.append(C, KIND, Bytes.utf8("x"));
+    CompletableFuture<Throwable> waiter = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                store.waitFor(Watermark.VISIBLE, 1_000, Duration.ofMinutes(5));
+                waiter.complete(null);
+              } catch (Throwable e) {
+                waiter.complete(e);
+              }
+            });
+    t.start();
+    while (t.getState() != Thread.State.TIMED_WAITING && t.isAlive()) {
+      Thread.onSpinWait();
+    }
+    store.close();
+    assertInstanceOf(StoreClosedException.class, waiter.get(60, TimeUnit.SECONDS));
+    t.join();
+  }
+
+  @Test
+  void deterministicModeCommitsOnTheCallersThread() throws Exception {
+    StoreConfig config = StoreConfig.builder(dir).deterministic(true).build();
+    List<AppendReceipt> receipts = new ArrayList<>();
+    try (Store store = Store.open(config)) {
+      receipts.add(store.append(C, KIND, Bytes.utf8("a")));
+      receipts.addAll(
+          store.appendBatch(
+              List.of(
+                  BatchItem.of(C, KIND, Bytes.utf8("b")),
+                  BatchItem.of(Coordinate.of("f", "s"), KIND, Bytes.utf8("c")).causedBy(0))));
+      CompletableFuture<AppendReceipt> f =
+          store.submit(C, KIND, Bytes.utf8("d"), AppendOptions.defaults());
+      assertTrue(f.isDone(), "committed before submit returned");
+      receipts.add(f.get());
+      assertTrue(
+          Thread.getAllStackTraces().keySet().stream()
+              .noneMatch(th -> th.getName().startsWith("batpak-committer " + dir.getFileName())),
+          "no committer thread in deterministic mode");
+      Stores.assertIntact(store, receipts);
+    }
+    try (Store store = Store.open(config)) {
+      Stores.assertIntact(store, receipts);
+      assertEquals(4, store.stats().eventCount());
+    }
+  }
 }
