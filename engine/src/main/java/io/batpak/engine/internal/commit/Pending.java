@@ -102,8 +102,8 @@ public final class Pending {
   public List<AppendReceipt> await() {
     while (outcome == null) {
       LockSupport.park(this);
-      if (Thread.interrupted() && outcome == null) {
-        Thread.currentThread().interrupt();
+      // isInterrupted, not interrupted(): an interrupt that arrives with the outcome stays set.
+      if (Thread.currentThread().isInterrupted() && outcome == null) {
         throw new OutcomeUnknownException(
             "interrupted while the append was queued or being committed; it may or may not be"
                 + " in the journal. Retry with the same idempotency key after checking, or"
