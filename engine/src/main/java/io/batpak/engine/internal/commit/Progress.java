@@ -129,15 +129,6 @@ public final class Progress {
   }
 
   private long snapshotLocked(Watermark w) {
-    switch (w) {
-      case ACCEPTED:
-        return accepted;
-      case WRITTEN:
-        return written;
-      case DURABLE:
-        return durable;
-      default:
-        return visible;
-    }
+    return new Watermarks(accepted, written, durable, visible).get(w);
   }
 }
