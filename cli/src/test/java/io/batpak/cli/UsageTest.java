@@ -102,8 +102,8 @@ class UsageTest {
   }
 
   @Test
-  void benchIsNotBuiltYet() {
-    assertUsage(CliRunner.run("bench"), "not built yet");
+  void benchFromTheJarPointsToTheLauncher() {
+    assertUsage(CliRunner.run("bench"), "./batpak bench");
   }
 
   @Test
