@@ -206,7 +206,8 @@ public final class EngineStore implements Store {
 
   /**
    * Creates {@code dir} and any missing parents, and syncs the parent of each directory it created,
-   * so the store's directory entry is as durable as the first segment in it.
+   * so the store's directory entry is as durable as the first segment in it. For a directory that
+   * exists but holds no segment, the parents are synced again (see below).
    */
   private static void createDurably(StoreFs fs, Path dir) throws IOException {
     Path existing = dir;
@@ -214,14 +215,40 @@ public final class EngineStore implements Store {
       existing = existing.getParent();
     }
     if (existing == dir) {
-      return;
+      if (hasSegments(fs, dir)) {
+        return;
+      }
+      // A store without segments may be the leftover of an open that created these directories
+      // and failed before their entries were durable (a failed directory fsync): "exists" is not
+      // "survives a crash". Treat the store directory and every ancestor that holds nothing but
+      // the path to it as created by such an open, and sync their parents again.
+      Path top = dir;
+      while (top.getParent() != null
+          && top.getParent().getParent() != null
+          && fs.list(top.getParent()).equals(List.of(top.getFileName().toString()))) {
+        top = top.getParent();
+      }
+      existing = top.getParent();
+      if (existing == null) {
+        return;
+      }
+    } else {
+      fs.createDirectories(dir);
     }
-    fs.createDirectories(dir);
     for (Path created = dir; created != null && !created.equals(existing); ) {
       Path parent = created.getParent();
       fs.syncDirectory(parent);
       created = parent;
     }
+  }
+
+  private static boolean hasSegments(StoreFs fs, Path dir) throws IOException {
+    for (String name : fs.list(dir)) {
+      if (Journal.idOf(name) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static StoreLock takeLock(StoreFs fs, Path dir, boolean mutable) throws IOException {
