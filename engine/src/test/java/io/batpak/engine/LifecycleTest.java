@@ -439,4 +439,49 @@ class LifecycleTest {
       assertEquals(4, store.stats().eventCount());
     }
   }
+
+  @Test
+  void closeFailsWhatItCannotCommitWithinItsTimeout() throws Exception {
+    FaultyFs fs = new FaultyFs();
+    Store store =
+        Store.open(StoreConfig.builder(dir).fs(fs).closeTimeout(Duration.ofMillis(200)).build());
+    AppendReceipt first = store.append(C, KIND, Bytes.utf8("first"));
+    FaultyFs.Gate gate = fs.holdNextSync();
+    CompletableFuture<AppendReceipt> stuck =
+        store.submit(C, KIND, Bytes.utf8("stuck in fsync"), AppendOptions.defaults());
+    gate.awaitEntered();
+    CompletableFuture<AppendReceipt> queued =
+        store.submit(C, KIND, Bytes.utf8("queued"), AppendOptions.defaults());
+    Thread closer = new Thread(store::close, "closer");
+    try {
+      closer.start();
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> queued.get(60, TimeUnit.SECONDS));
+      assertInstanceOf(OutcomeUnknownException.class, e.getCause());
+    } finally {
+      gate.open();
+    }
+    closer.join();
+    // The append caught in the fsync completes one way or the other.
+    Object stuckOutcome;
+    try {
+      stuckOutcome = stuck.get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      stuckOutcome = e.getCause();
+    }
+    fs.close();
+    try (Store reopened = Stores.open(dir)) {
+      List<String> payloads = new ArrayList<>();
+      reopened
+          .query(Region.all())
+          .forEach(h -> payloads.add(reopened.readRaw(h.eventId()).toUtf8()));
+      assertFalse(payloads.contains("queued"), "a failed queued append was not written");
+      if (stuckOutcome instanceof AppendReceipt r) {
+        assertTrue(reopened.verifyReceipt(r).isValid());
+      } else {
+        assertInstanceOf(OutcomeUnknownException.class, stuckOutcome);
+      }
+      Stores.assertIntact(reopened, List.of(first));
+    }
+  }
 }
