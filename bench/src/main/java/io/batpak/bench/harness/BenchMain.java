@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The side-by-side harness: batpak against the raw-disk and raw-cpu limits and against SQLite, H2
@@ -34,7 +36,7 @@ public final class BenchMain {
   private BenchMain() {}
 
   /** Parsed command line. */
-  record Args(String mode, List<String> systems, Path out, Path work) {}
+  record Args(String mode, List<String> systems, Path out, Path work, Set<String> workloads) {}
 
   static final String USAGE =
       "usage: BenchMain [--quick|--full] [--systems "
@@ -45,6 +47,8 @@ public final class BenchMain {
           + "  --systems  which systems to run (default: all)\n"
           + "  --out      where bench-results.json and bench-results.svg go (default"
           + " bench-results)\n"
+          + "  --workloads only these workloads (W1,W2-8,W4,raw N=1,...; default: all), e.g. to"
+          + " profile one\n"
           + "  --work     where the systems keep their data while they run (default: a temporary"
           + " folder, deleted after each trial)\n";
 
@@ -53,6 +57,7 @@ public final class BenchMain {
     List<String> systems = new ArrayList<>(Settings.ALL);
     Path out = Paths.get("bench-results");
     Path work = null;
+    Set<String> workloads = new TreeSet<>();
     for (int i = 0; i < argv.length; i++) {
       String a = argv[i];
       switch (a) {
@@ -83,6 +88,12 @@ public final class BenchMain {
           }
           out = Paths.get(argv[i]);
           break;
+        case "--workloads":
+          if (++i >= argv.length) {
+            throw new IllegalArgumentException("--workloads needs a comma-separated list");
+          }
+          workloads.addAll(Arrays.asList(argv[i].split(",")));
+          break;
         case "--work":
           if (++i >= argv.length) {
             throw new IllegalArgumentException("--work needs a folder");
@@ -93,7 +104,7 @@ public final class BenchMain {
           throw new IllegalArgumentException("unknown argument '" + a + "'");
       }
     }
-    return new Args(mode, systems, out, work);
+    return new Args(mode, systems, out, work, workloads);
   }
 
   /**
@@ -131,7 +142,7 @@ public final class BenchMain {
 
   static Outcome run(Args a, PrintStream log) throws IOException {
     Path work = a.work() != null ? a.work() : Files.createTempDirectory("batpak-bench-");
-    Settings s = Settings.of(a.mode(), a.systems(), a.out(), work);
+    Settings s = Settings.of(a.mode(), a.systems(), a.out(), work, a.workloads());
     Map<String, String> machine = machine(work);
     log.printf(
         "batpak bench --%s: systems %s; %d ms warm-up + %d ms per trial; W5/W6/W8 stores of %d"

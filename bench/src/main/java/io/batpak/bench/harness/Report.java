@@ -246,6 +246,10 @@ final class Report {
     return g;
   }
 
+  static String ratioText(double v) {
+    return v >= 0.1 ? fmt("%.2f ×", v) : fmt("%.3f ×", v);
+  }
+
   static String fmt(String f, Object... args) {
     return String.format(Locale.ROOT, f, args);
   }
@@ -304,7 +308,7 @@ final class Report {
         String ratio = "";
         for (Ratio q : ratios) {
           if (q.workload().equals(w) && q.over().equals(r.system())) {
-            ratio = fmt("%.2f ×", q.value());
+            ratio = ratioText(q.value());
           }
         }
         String note = r.ok() ? r.note() : r.status().toUpperCase(Locale.ROOT) + ": " + r.note();
@@ -326,7 +330,7 @@ final class Report {
     b.append("\nbatpak ÷ raw limits (same run):\n\n");
     for (Ratio q : ratios) {
       if (q.over().startsWith("raw")) {
-        b.append(fmt("- %s ÷ %s = %.2f ×\n", q.workload(), q.over(), q.value()));
+        b.append(fmt("- %s ÷ %s = %s\n", q.workload(), q.over(), ratioText(q.value())));
       }
     }
     return b.toString();

@@ -34,7 +34,7 @@ import org.HdrHistogram.SynchronizedHistogram;
  */
 final class Runner {
   /** Raw flush batch sizes (frames per fsync). */
-  static final int[] RAW_N = {1, 8, 32, 64, 256};
+  static final int[] RAW_N = {1, 8, 32, 64, 128, 256};
 
   /** Events per batch in W4 and when populating peers. */
   static final int BATCH = 256;
@@ -72,6 +72,10 @@ final class Runner {
     }
   }
 
+  private boolean want(String workload) {
+    return s.workloads().isEmpty() || s.workloads().contains(workload);
+  }
+
   /** Runs every workload that applies to {@code system}. */
   List<Result> run(String system) {
     List<Result> out = new ArrayList<>();
@@ -79,27 +83,41 @@ final class Runner {
       case "raw-disk":
       case "raw-cpu":
         for (int n : RAW_N) {
-          out.add(report(raw(system, n)));
+          if (want("raw N=" + n)) {
+            out.add(report(raw(system, n)));
+          }
         }
-        if (system.equals("raw-cpu")) {
+        if (system.equals("raw-cpu") && want("handoff")) {
           out.add(report(handoff()));
         }
         return out;
       case "batpak-visible":
         {
           Sut sut = sut(system);
-          out.add(report(trial("W3-submit", sut, x -> pipelined(x, p256, 1024), null)));
-          out.add(report(trial("W3-blocking", sut, x -> blocking(x, p256, 1), null)));
+          if (want("W3-submit")) {
+            out.add(report(trial("W3-submit", sut, x -> pipelined(x, p256, 1024), null)));
+          }
+          if (want("W3-blocking")) {
+            out.add(report(trial("W3-blocking", sut, x -> blocking(x, p256, 1), null)));
+          }
           return out;
         }
       default:
         break;
     }
     Sut sut = sut(system);
-    out.add(report(trial("W1", sut, x -> blocking(x, p256, 1), null)));
-    out.add(report(trial("W2-8", sut, x -> blocking(x, p256, 8), null)));
-    out.add(report(trial("W2-32", sut, x -> blocking(x, p256, 32), null)));
-    if (sut.hasSubmit()) {
+    if (want("W1")) {
+      out.add(report(trial("W1", sut, x -> blocking(x, p256, 1), null)));
+    }
+    if (want("W2-8")) {
+      out.add(report(trial("W2-8", sut, x -> blocking(x, p256, 8), null)));
+    }
+    if (want("W2-32")) {
+      out.add(report(trial("W2-32", sut, x -> blocking(x, p256, 32), null)));
+    }
+    if (!want("W2s")) {
+      // skipped
+    } else if (sut.hasSubmit()) {
       out.add(report(trial("W2s", sut, x -> pipelined(x, p256, 256), null)));
     } else {
       Result r = trial("W2s", sut, x -> blocking(x, p256, 256), null);
@@ -110,18 +128,26 @@ final class Runner {
                   : r));
     }
     List<Object> batchKeys = new ArrayList<>();
-    out.add(
-        report(
-            trial(
-                "W4",
-                sut,
-                x -> batches(x, p256, batchKeys),
-                sut instanceof BatpakSut
-                    ? x -> out.add(report(batchFramePointReads((BatpakSut) x, batchKeys)))
-                    : null)));
-    out.add(report(trial("W4-64B", sut, x -> batches(x, p64, new ArrayList<>()), null)));
-    out.add(report(trial("W4-1KiB", sut, x -> batches(x, p1k, new ArrayList<>()), null)));
-    out.addAll(reads(sut));
+    if (want("W4") || want("W5-batchframe")) {
+      out.add(
+          report(
+              trial(
+                  "W4",
+                  sut,
+                  x -> batches(x, p256, batchKeys),
+                  sut instanceof BatpakSut
+                      ? x -> out.add(report(batchFramePointReads((BatpakSut) x, batchKeys)))
+                      : null)));
+    }
+    if (want("W4-64B")) {
+      out.add(report(trial("W4-64B", sut, x -> batches(x, p64, new ArrayList<>()), null)));
+    }
+    if (want("W4-1KiB")) {
+      out.add(report(trial("W4-1KiB", sut, x -> batches(x, p1k, new ArrayList<>()), null)));
+    }
+    if (want("W5") || want("W6") || want("W8") || want("W5-get") || want("W6-headers")) {
+      out.addAll(reads(sut));
+    }
     return out;
   }
 
@@ -668,9 +694,11 @@ final class Runner {
               Result.ok(
                   "W8",
                   name,
-                  "open of "
+                  (sut instanceof BatpakSut
+                          ? "Store.open (full scan: CRC of every frame, index rebuilt) of "
+                          : "open + SELECT count(*) (no scan of the rows) of ")
                       + sent.count()
-                      + " events from page cache + count ("
+                      + " events from page cache ("
                       + opens.length
                       + " reopens; p50 = median open, p99 = slowest)",
                   sent.count(),

@@ -2,6 +2,7 @@ package io.batpak.bench.harness;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How long and how large one harness run is.
@@ -17,6 +18,7 @@ import java.util.List;
  * @param hotEvents events of the hot entity for W6
  * @param reopens how many times W8 reopens the store
  * @param seed seed of every random choice
+ * @param workloads the workloads to run (empty: all)
  */
 public record Settings(
     String mode,
@@ -29,22 +31,25 @@ public record Settings(
     int populate,
     int hotEvents,
     int reopens,
-    long seed) {
+    long seed,
+    Set<String> workloads) {
 
   /** Every system, in the order they run. */
   public static final List<String> ALL =
       List.of("batpak-durable", "batpak-visible", "raw-disk", "raw-cpu", "sqlite", "h2", "axon");
 
   /** The preset for a mode. */
-  public static Settings of(String mode, List<String> systems, Path out, Path work) {
+  public static Settings of(
+      String mode, List<String> systems, Path out, Path work, Set<String> workloads) {
     switch (mode) {
       case "full":
         return new Settings(
-            mode, systems, out, work, 3000, 10_000, 5_000_000, 1_000_000, 1000, 5, 42);
+            mode, systems, out, work, 3000, 10_000, 5_000_000, 1_000_000, 1000, 5, 42, workloads);
       case "tiny":
-        return new Settings(mode, systems, out, work, 40, 120, 5_000, 2_000, 100, 1, 42);
+        return new Settings(mode, systems, out, work, 40, 120, 5_000, 2_000, 100, 1, 42, workloads);
       default:
-        return new Settings("quick", systems, out, work, 700, 2500, 300_000, 100_000, 1000, 3, 42);
+        return new Settings(
+            "quick", systems, out, work, 700, 2500, 300_000, 100_000, 1000, 3, 42, workloads);
     }
   }
 }
