@@ -400,4 +400,39 @@ class FaultTest {
       Stores.assertIntact(store, acked);
     }
   }
+
+  @Test
+  void aFailedCadenceFsyncInVisibleModePoisonsToo() throws Exception {
+    List<AppendReceipt> acked = new ArrayList<>();
+    try (FaultyFs fs = new FaultyFs();
+        Store store =
+            Store.open(
+                StoreConfig.builder(dir)
+                    .fs(fs)
+                    .visible(1, java.time.Duration.ofHours(1))
+                    .build())) {
+      acked.addAll(appendMany(store, 5, "ok "));
+      fs.failNextSync.set(true);
+      Object first;
+      try {
+        first = store.append(C, KIND, Bytes.utf8("its cadence fsync fails"));
+      } catch (OutcomeUnknownException e) {
+        first = e;
+      }
+      assertEquals(1, fs.failedSyncs.get());
+      assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("x")));
+      assertThrows(
+          io.batpak.StoreClosedException.class,
+          () -> store.waitFor(io.batpak.Watermark.DURABLE, 10, java.time.Duration.ofSeconds(30)));
+      Stores.assertIntact(store, acked);
+      if (first instanceof AppendReceipt r) {
+        assertTrue(store.verifyReceipt(r).isValid());
+      }
+    }
+    try (Store store = Stores.open(dir)) {
+      assertTrue(store.openReport().tornTail().isEmpty());
+      Stores.assertIntact(store, acked);
+      assertTrue(store.stats().eventCount() <= 6);
+    }
+  }
 }
