@@ -245,6 +245,25 @@ class ValidationTest {
     rejects(ValidationException.class, () -> store.append(C, null, Bytes.utf8("x"), opts()));
     rejects(ValidationException.class, () -> store.append(C, KIND, null, opts()));
     rejects(io.batpak.CodecException.class, () -> store.append(C, KIND, new Object()));
+    rejects(
+        ValidationException.class,
+        () ->
+            store.appendBatch(
+                java.util.Arrays.asList(BatchItem.of(C, KIND, Bytes.utf8("a")), null)));
+  }
+
+  @Test
+  void directoriesThatCannotHoldAStore() throws Exception {
+    Path file = dir.resolve("a-file");
+    java.nio.file.Files.write(file, new byte[] {1});
+    assertThrows(
+        io.batpak.StoreIoException.class, () -> Store.open(StoreConfig.builder(file).build()));
+    Path missing = dir.resolve("missing");
+    assertThrows(
+        io.batpak.StoreIoException.class,
+        () -> Store.open(StoreConfig.builder(missing).readOnly(true).build()));
+    assertTrue(!java.nio.file.Files.exists(missing), "a read-only open creates nothing");
+    assertEquals(1, java.nio.file.Files.size(file));
   }
 
   @Test
