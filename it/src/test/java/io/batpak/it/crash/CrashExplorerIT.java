@@ -1,0 +1,410 @@
+package io.batpak.it.crash;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.OpenReport;
+import io.batpak.Store;
+import io.batpak.fs.sim.CrashProfile;
+import io.batpak.fs.sim.FaultRule;
+import io.batpak.fs.sim.SimSeed;
+import io.batpak.fs.sim.SimSnapshot;
+import io.batpak.fs.sim.SimStoreFs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The crash-point explorer: runs seeded workloads once on the simulator with a snapshot after every
+ * state-changing operation, then, for every snapshot and every {@link CrashProfile}, crashes,
+ * reopens with a plain configuration and runs the {@link Oracle}. For a sample of crash points it
+ * also crashes the reopen itself, before each of its operations, and checks the reopen after that.
+ * Writes {@code target/crash-report.json}.
+ *
+ * <p>Properties: {@code -Dbatpak.seed=N} (the base seed; workload 0 runs with it, so the seed a
+ * violation names replays that workload first), {@code -Dbatpak.crash.multiplier=K} (K times more
+ * workloads), {@code -Dbatpak.crash.workloads=N} (exactly N workloads), {@code
+ * -Dbatpak.crash.steps=N} (steps per workload).
+ */
+class CrashExplorerIT {
+  static final long DEFAULT_SEED = 0xBA7BAC0001L;
+  static final int DEFAULT_WORKLOADS = 40;
+  static final int DEFAULT_STEPS = 60;
+  static final int MIN_CRASH_POINTS = 10_000;
+
+  /** At most this many crash points per workload get a second crash during their reopen. */
+  static final int RECOVERY_SAMPLE = 6;
+
+  /** The seed of workload {@code i}: the base for i = 0, else kind and fault cycle with i. */
+  static long workloadSeed(long base, int i) {
+    if (i == 0) {
+      return base;
+    }
+    long m = new SplittableRandom(base + i * 0x9E3779B97F4A7C15L).nextLong();
+    return (m & ~0xFFFFL) | (i % Workload.Kind.values().length) | ((long) (i % 8) << 8);
+  }
+
+  static String replay(long seed) {
+    return "mvn -B verify -pl it -Dit.test=CrashExplorerIT -Dbatpak.seed="
+        + seed
+        + " -Dbatpak.crash.workloads=1";
+  }
+
+  /** What one crash point gave. */
+  record Point(
+      long seed,
+      String workload,
+      long s,
+      String op,
+      CrashProfile profile,
+      long recoveryCrashAt,
+      Oracle.Verdict verdict) {}
+
+  @Test
+  void explore() throws Exception {
+    long base = SimSeed.resolve(DEFAULT_SEED);
+    int multiplier = Integer.getInteger("batpak.crash.multiplier", 1);
+    Integer fixed = Integer.getInteger("batpak.crash.workloads");
+    int workloads = fixed != null ? fixed : DEFAULT_WORKLOADS * multiplier;
+    int steps = Integer.getInteger("batpak.crash.steps", DEFAULT_STEPS);
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    System.out.println(
+        "[crash] base seed "
+            + base
+            + ", "
+            + workloads
+            + " workloads of "
+            + steps
+            + " steps, "
+            + threads
+            + " threads; replay one workload with: "
+            + replay(base));
+    long started = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<List<Point>>> futures = new ArrayList<>();
+    List<String> inRun = new ArrayList<>();
+    long snapshots = 0;
+    try {
+      for (int i = 0; i < workloads; i++) {
+        long seed = workloadSeed(base, i);
+        Workload w = Workload.forSeed(seed, steps);
+        History h = w.run(true);
+        for (String msg : h.inRunViolations) {
+          inRun.add(w + ": " + msg + "\n  replay: " + replay(seed));
+        }
+        snapshots += h.snapshots.size();
+        List<SimSnapshot> snaps = h.snapshots;
+        int every = Math.max(1, snaps.size() / RECOVERY_SAMPLE);
+        int chunk = 16;
+        for (int from = 0; from < snaps.size(); from += chunk) {
+          int start = from;
+          int end = Math.min(snaps.size(), from + chunk);
+          futures.add(pool.submit(() -> explore(h, start, end, every)));
+        }
+        System.out.println(
+            "[crash] workload "
+                + (i + 1)
+                + "/"
+                + workloads
+                + " "
+                + w
+                + ": "
+                + h.calls.size()
+                + " calls, "
+                + h.intents.size()
+                + " intents, "
+                + snaps.size()
+                + " snapshots, digest "
+                + Long.toHexString(h.digest));
+      }
+      Report report = new Report();
+      for (Future<List<Point>> f : futures) {
+        try {
+          for (Point p : f.get()) {
+            report.add(p);
+          }
+        } catch (ExecutionException e) {
+          throw new AssertionError("a crash point failed to run", e.getCause());
+        }
+      }
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      report.workloads = workloads;
+      report.snapshots = snapshots;
+      report.inRun.addAll(inRun);
+      report.millis = millis;
+      report.base = base;
+      Path out = Path.of("target", "crash-report.json");
+      Files.createDirectories(out.getParent());
+      Files.writeString(out, report.json(), StandardCharsets.UTF_8);
+      System.out.println(
+          "[crash] "
+              + report.crashPoints
+              + " crash points, "
+              + report.recoveryCrashes
+              + " recovery crashes, "
+              + report.violations
+              + " violations, "
+              + inRun.size()
+              + " in-run violations in "
+              + millis
+              + " ms; report "
+              + out.toAbsolutePath());
+      for (String line : report.violationLines) {
+        System.out.println("[crash] VIOLATION " + line);
+      }
+      for (String line : inRun) {
+        System.out.println("[crash] IN-RUN VIOLATION " + line);
+      }
+      assertEquals(
+          0,
+          report.violations + inRun.size(),
+          () ->
+              "the recovery oracle found violations (base seed "
+                  + base
+                  + "):\n"
+                  + String.join("\n", report.violationLines)
+                  + "\n"
+                  + String.join("\n", inRun));
+      if (fixed == null) {
+        assertTrue(
+            report.crashPoints >= (long) MIN_CRASH_POINTS * multiplier,
+            "only " + report.crashPoints + " crash points explored");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Crashes at snapshots [from, to) of {@code h} with every profile. */
+  static List<Point> explore(History h, int from, int to, int recoveryEvery) {
+    List<Point> out = new ArrayList<>();
+    SimStoreFs fs = SimStoreFs.builder().seed(h.workload.seed).build();
+    for (int i = from; i < to; i++) {
+      SimSnapshot snap = h.snapshots.get(i);
+      long s = snap.stateChangingOperationCount();
+      String op = h.opAt(snap.operationCount());
+      for (CrashProfile profile : CrashProfile.values()) {
+        fs.restore(snap);
+        fs.clearFaults();
+        fs.crash(profile);
+        SimSnapshot crashed = fs.snapshot();
+        long opsBefore = fs.operationCount();
+        long changesBefore = fs.stateChangingOperationCount();
+        Reopen r = reopen(fs, h.workload.seed);
+        long reopenOps = r.opsAfterOpen - opsBefore;
+        boolean recoveryWrote = r.changesAfterOpen > changesBefore;
+        OpenReport.TornTail damage =
+            r.store == null ? null : r.store.openReport().tornTail().orElse(null);
+        Oracle.Verdict v = r.verdict(h, s);
+        out.add(new Point(h.workload.seed, h.workload.toString(), s, op, profile, -1, v));
+        boolean sample =
+            (i % recoveryEvery == 0 && profile == CrashProfile.values()[i % 3])
+                || (recoveryWrote && profile != CrashProfile.STRICT && i % 5 == 0);
+        if (!sample) {
+          continue;
+        }
+        for (long k = 1; k <= reopenOps; k++) {
+          fs.restore(crashed);
+          fs.clearFaults();
+          fs.addFault(FaultRule.crashBeforeNth(k));
+          try (Store st = Store.open(Workload.plainConfig(fs, h.workload.seed))) {
+            // The crash did not fire: the reopen took fewer operations this time.
+            st.stats();
+          } catch (RuntimeException expected) {
+            // The simulated power loss surfaced as a store exception.
+          }
+          fs.clearFaults();
+          fs.crash(profile);
+          Reopen again = reopen(fs, h.workload.seed);
+          out.add(
+              new Point(
+                  h.workload.seed,
+                  h.workload.toString(),
+                  s,
+                  op,
+                  profile,
+                  k,
+                  again.verdict(h, s, damage)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A reopen over {@code fs} and the oracle's view of it. */
+  static final class Reopen {
+    Store store;
+    RuntimeException failure;
+    long opsAfterOpen;
+    long changesAfterOpen;
+    private final SimStoreFs fs;
+
+    Reopen(SimStoreFs fs) {
+      this.fs = fs;
+    }
+
+    Oracle.Verdict verdict(History h, long s) {
+      return verdict(h, s, null);
+    }
+
+    Oracle.Verdict verdict(History h, long s, OpenReport.TornTail earlier) {
+      try {
+        return Oracle.check(h, s, store, failure, earlier);
+      } catch (RuntimeException e) {
+        return new Oracle.Verdict(
+            "violation", List.of("reading the reopened store failed: " + Oracle.describe(e)));
+      } finally {
+        if (store != null) {
+          try {
+            store.close();
+          } catch (RuntimeException ignored) {
+            // The verdict is what matters.
+          }
+        }
+        fs.clearFaults();
+      }
+    }
+  }
+
+  static Reopen reopen(SimStoreFs fs, long seed) {
+    Reopen r = new Reopen(fs);
+    try {
+      r.store = Store.open(Workload.plainConfig(fs, seed));
+    } catch (RuntimeException e) {
+      r.failure = e;
+    }
+    r.opsAfterOpen = fs.operationCount();
+    r.changesAfterOpen = fs.stateChangingOperationCount();
+    return r;
+  }
+
+  /** Tallies, and the JSON of {@code target/crash-report.json}. */
+  static final class Report {
+    long base;
+    long workloads;
+    long snapshots;
+    long crashPoints;
+    long recoveryCrashes;
+    long violations;
+    long millis;
+    final Map<String, Long> byProfile = new TreeMap<>();
+    final Map<String, Long> byOperation = new TreeMap<>();
+    final Map<String, Long> byOutcome = new TreeMap<>();
+    final Map<String, Long> byFault = new TreeMap<>();
+    final List<String> violationLines = new ArrayList<>();
+    final List<String> violationJson = new ArrayList<>();
+    final List<String> inRun = new ArrayList<>();
+    final Map<String, Long> byWorkload = new TreeMap<>();
+    final List<String> firstByWorkload = new ArrayList<>();
+
+    void add(Point p) {
+      if (p.recoveryCrashAt() < 0) {
+        crashPoints++;
+        byProfile.merge(p.profile().name(), 1L, Long::sum);
+        byOperation.merge(p.op(), 1L, Long::sum);
+        String fault = p.workload().replaceAll(".*fault=([^:\\]]*).*", "$1");
+        byFault.merge(fault, 1L, Long::sum);
+      } else {
+        recoveryCrashes++;
+      }
+      byOutcome.merge(p.verdict().outcome(), 1L, Long::sum);
+      if (!p.verdict().ok()) {
+        violations++;
+        if (byWorkload.merge(p.workload(), 1L, Long::sum) == 1L) {
+          firstByWorkload.add(
+              p.workload()
+                  + " at "
+                  + p.s()
+                  + " "
+                  + p.profile()
+                  + (p.recoveryCrashAt() >= 0 ? " recovery-crash " + p.recoveryCrashAt() : "")
+                  + ": "
+                  + brief(p.verdict().violations()).get(0));
+        }
+        if (violationLines.size() < 20) {
+          String where =
+              p.workload()
+                  + " crash point "
+                  + p.s()
+                  + " (after "
+                  + p.op()
+                  + ") profile "
+                  + p.profile()
+                  + (p.recoveryCrashAt() >= 0
+                      ? ", then a crash before operation " + p.recoveryCrashAt() + " of the reopen"
+                      : "");
+          violationLines.add(
+              where + ": " + brief(p.verdict().violations()) + "\n  replay: " + replay(p.seed()));
+          violationJson.add(
+              "{\"seed\": "
+                  + p.seed()
+                  + ", \"where\": "
+                  + Json.quote(where)
+                  + ", \"violations\": "
+                  + Json.quoteAll(brief(p.verdict().violations()))
+                  + ", \"replay\": "
+                  + Json.quote(replay(p.seed()))
+                  + "}");
+        }
+      }
+    }
+
+    /** The first three violations of a point, each cut to 400 characters. */
+    static List<String> brief(List<String> all) {
+      List<String> out = new ArrayList<>();
+      for (String v : all.subList(0, Math.min(3, all.size()))) {
+        out.add(v.length() > 400 ? v.substring(0, 400) + "..." : v);
+      }
+      if (all.size() > 3) {
+        out.add("and " + (all.size() - 3) + " more");
+      }
+      return out;
+    }
+
+    String json() {
+      return "{\n  \"baseSeed\": "
+          + base
+          + ",\n  \"workloads\": "
+          + workloads
+          + ",\n  \"snapshots\": "
+          + snapshots
+          + ",\n  \"crashPoints\": "
+          + crashPoints
+          + ",\n  \"byProfile\": "
+          + Json.map(byProfile)
+          + ",\n  \"byOperation\": "
+          + Json.map(byOperation)
+          + ",\n  \"byFault\": "
+          + Json.map(byFault)
+          + ",\n  \"byOutcome\": "
+          + Json.map(byOutcome)
+          + ",\n  \"recoveryCrashes\": "
+          + recoveryCrashes
+          + ",\n  \"violations\": "
+          + violations
+          + ",\n  \"violationsByWorkload\": "
+          + Json.map(byWorkload)
+          + ",\n  \"firstViolationOfEachWorkload\": "
+          + Json.quoteAll(firstByWorkload)
+          + ",\n  \"inRunViolations\": "
+          + inRun.size()
+          + ",\n  \"elapsedMillis\": "
+          + millis
+          + ",\n  \"replay\": "
+          + Json.quote(replay(base))
+          + ",\n  \"firstViolations\": ["
+          + String.join(",\n    ", violationJson)
+          + "]\n}\n";
+    }
+  }
+}
