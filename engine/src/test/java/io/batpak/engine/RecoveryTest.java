@@ -331,4 +331,33 @@ class RecoveryTest {
       assertEquals(end, Files.size(seg));
     }
   }
+
+  @Test
+  void theLargestPayloadAndBatchRoundTripAndRecover(Random random) {
+    StoreConfig config = StoreConfig.builder(dir).build();
+    byte[] big = new byte[config.maxPayloadBytes()];
+    random.nextBytes(big);
+    List<AppendReceipt> receipts = new ArrayList<>();
+    try (Store store = Store.open(config)) {
+      receipts.add(store.append(Coordinate.of("big", "s"), KIND, Bytes.ofOwned(big)));
+      List<BatchItem> items = new ArrayList<>();
+      int each = config.maxBatchBytes() / 4;
+      for (int i = 0; i < 4; i++) {
+        items.add(
+            BatchItem.of(
+                Coordinate.of("big", "s"),
+                KIND,
+                Bytes.ofOwned(Arrays.copyOfRange(big, i, i + each))));
+      }
+      receipts.addAll(store.appendBatch(items));
+      receipts.add(store.append(Coordinate.of("small", "s"), KIND, Bytes.utf8("after")));
+      Stores.assertIntact(store, receipts);
+    }
+    try (Store store = Store.open(config)) {
+      Stores.assertIntact(store, receipts);
+      assertEquals(Bytes.ofOwned(big), store.readRaw(receipts.get(0).eventId()));
+      assertEquals(
+          Bytes.of(big, 3, config.maxBatchBytes() / 4), store.readRaw(receipts.get(4).eventId()));
+    }
+  }
 }
