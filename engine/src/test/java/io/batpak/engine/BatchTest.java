@@ -252,6 +252,10 @@ class BatchTest {
     }
     try (Store store = Store.open(config)) {
       assertEquals(segments.size(), store.openReport().segments().size());
+      assertEquals(
+          segments.stream().map(x -> x.getFileName().toString()).toList(),
+          store.openReport().segments());
+      assertEquals(threads * 60, store.openReport().framesScanned(), "one frame per batch");
       assertTrue(store.openReport().tornTail().isEmpty());
       checkBatches(store, written);
     }

@@ -137,8 +137,13 @@ class RecoveryTest {
     }
     assertTrue(Stores.segments(dir).size() > 1, "several segments");
     try (Store store = Store.open(config)) {
-      assertTrue(store.openReport().tornTail().isEmpty());
-      assertEquals(before.headers().size(), store.openReport().eventsRecovered());
+      OpenReport report = store.openReport();
+      assertTrue(report.tornTail().isEmpty());
+      assertEquals(before.headers().size(), report.eventsRecovered());
+      assertEquals("posix", report.backend(), "posix is auto-selected");
+      assertFalse(report.backendReason().isEmpty());
+      assertFalse(report.readOnly());
+      assertTrue(report.elapsedMicros() >= 0);
       Snapshot after = snapshot(store);
       assertEquals(before, after);
       Stores.assertIntact(store, receipts);
