@@ -236,7 +236,9 @@ final class Runner {
         ((BatpakSut) sut).resetCounters();
       }
       sut.open(dir);
+      WindowEvent window = WindowEvent.start(sut.name(), workload);
       Outcome o = body.run(sut);
+      window.commit();
       String unfair = fairness(sut, o.sent());
       if (unfair != null) {
         return Result.failed(workload, sut.name(), unfair);
@@ -461,6 +463,7 @@ final class Runner {
     long lastEnd = measureStart;
     long batchesMeasured = 0;
     long cpuStart = -1;
+    long threadsCpuStart = -1;
     while (true) {
       long t0 = System.nanoTime();
       if (t0 >= end || measured >= s.maxEvents()) {
@@ -468,6 +471,7 @@ final class Runner {
       }
       if (t0 >= measureStart && cpuStart < 0) {
         cpuStart = processCpuNanos();
+        threadsCpuStart = javaThreadsCpuNanos();
       }
       List<Ev> batch = new ArrayList<>(BATCH);
       for (int i = 0; i < BATCH; i++) {
@@ -490,9 +494,11 @@ final class Runner {
       }
     }
     long cpu = processCpuNanos() - cpuStart;
+    long threadsCpu = javaThreadsCpuNanos() - threadsCpuStart;
     Map<String, Double> extra = new LinkedHashMap<>();
     if (measured > 0 && cpuStart >= 0) {
-      extra.put("cpuMicrosPerEvent", round(cpu / 1000.0 / measured, 2));
+      extra.put("cpuMicrosPerEvent", round(threadsCpu / 1000.0 / measured, 2));
+      extra.put("processCpuMicrosPerEvent", round(cpu / 1000.0 / measured, 2));
     }
     Map<String, Long> counters = sut.counters();
     if (counters.containsKey("writes") && count > 0) {
@@ -505,6 +511,19 @@ final class Runner {
         h,
         extra,
         "1 producer, " + BATCH + " events of " + p.size() + " B per batch; latency per batch");
+  }
+
+  /** CPU time of every live Java thread (producers, committer, completions; not GC or JIT). */
+  static long javaThreadsCpuNanos() {
+    java.lang.management.ThreadMXBean t = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long id : t.getAllThreadIds()) {
+      long c = t.getThreadCpuTime(id);
+      if (c > 0) {
+        sum += c;
+      }
+    }
+    return sum;
   }
 
   static long processCpuNanos() {
@@ -523,7 +542,7 @@ final class Runner {
     if (keys.isEmpty()) {
       return Result.na("W5-batchframe", sut.name(), "no keys");
     }
-    Outcome o = reads(keys.size(), i -> sut.readPoint(keys.get(i)), 1);
+    Outcome o = reads(sut.name(), "W5-batchframe", keys.size(), i -> sut.readPoint(keys.get(i)), 1);
     return Result.ok(
         "W5-batchframe",
         sut.name(),
@@ -536,7 +555,9 @@ final class Runner {
   }
 
   /** Reads {@code op} over random indexes below {@code bound}; {@code perOp} events per op. */
-  private Outcome reads(int bound, ToIntFunction<Integer> op, int perOp) {
+  private Outcome reads(
+      String system, String workload, int bound, ToIntFunction<Integer> op, int perOp) {
+    WindowEvent window = WindowEvent.start(system, workload);
     long warm = System.nanoTime();
     long measureStart = warm + TimeUnit.MILLISECONDS.toNanos(s.warmupMillis() / 2);
     long end = measureStart + TimeUnit.MILLISECONDS.toNanos(s.measureMillis() / 2);
@@ -558,6 +579,7 @@ final class Runner {
         lastEnd = t1;
       }
     }
+    window.commit();
     return new Outcome(
         new Check(0, sink), measured, (lastEnd - measureStart) / 1e9, h, Map.of(), "");
   }
@@ -639,7 +661,8 @@ final class Runner {
                     "W5",
                     name,
                     "point read by id, hot (payload bytes)",
-                    reads(keys.size(), i -> call(() -> sut.readPoint(keys.get(i))), 1))));
+                    reads(
+                        name, "W5", keys.size(), i -> call(() -> sut.readPoint(keys.get(i))), 1))));
       }
       if (sut instanceof BatpakSut) {
         BatpakSut b = (BatpakSut) sut;
@@ -649,7 +672,7 @@ final class Runner {
                     "W5-get",
                     name,
                     "get(id, BenchEvent.class): read and decode with the json codec",
-                    reads(keys.size(), i -> b.readPointDecoded(keys.get(i)), 1))));
+                    reads(name, "W5-get", keys.size(), i -> b.readPointDecoded(keys.get(i)), 1))));
       }
       int hotCount = call(() -> sut.readStream(hot));
       if (hotCount != s.hotEvents()) {
@@ -666,7 +689,7 @@ final class Runner {
                       + " events among "
                       + sent.count()
                       + "), payloads included; latency per stream",
-                  reads(1, i -> call(() -> sut.readStream(hot)), s.hotEvents()))));
+                  reads(name, "W6", 1, i -> call(() -> sut.readStream(hot)), s.hotEvents()))));
       if (sut instanceof BatpakSut) {
         BatpakSut b = (BatpakSut) sut;
         out.add(
@@ -675,8 +698,9 @@ final class Runner {
                     "W6-headers",
                     name,
                     "stream(entity): headers only; latency per stream",
-                    reads(1, i -> b.readStreamHeaders(hot), s.hotEvents()))));
+                    reads(name, "W6-headers", 1, i -> b.readStreamHeaders(hot), s.hotEvents()))));
       }
+      WindowEvent window = WindowEvent.start(name, "W8");
       double[] opens = new double[s.reopens()];
       for (int i = 0; i < opens.length; i++) {
         sut.close();
@@ -687,6 +711,7 @@ final class Runner {
           throw new IllegalStateException("reopen counted " + c + " events, expected " + sent);
         }
       }
+      window.commit();
       Arrays.sort(opens);
       double median = opens[opens.length / 2];
       out.add(
