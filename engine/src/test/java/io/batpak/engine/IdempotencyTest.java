@@ -99,6 +99,25 @@ class IdempotencyTest {
   }
 
   @Test
+  void theKeyIsCheckedBeforeTheExpectedVersion(Random random) {
+    IdempotencyKey k = randomKey(random);
+    try (Store store = Stores.open(dir)) {
+      store.append(ORDER, KIND, Bytes.utf8("placed"), key(k));
+      store.append(ORDER, KIND, Bytes.utf8("more"));
+      // Stale expectation and different content: the key decides, not the version.
+      assertThrows(
+          IdempotencyConflictException.class,
+          () ->
+              store.append(
+                  ORDER,
+                  KIND,
+                  Bytes.utf8("changed"),
+                  key(k).withExpectedVersion(ExpectedVersion.noStream())));
+      assertEquals(2, store.stats().eventCount());
+    }
+  }
+
+  @Test
   void sameKeyForDifferentContentIsAConflict(Random random) {
     IdempotencyKey k = randomKey(random);
     try (Store store = Stores.open(dir)) {
