@@ -50,6 +50,12 @@ public final class AxonSut implements Sut {
   private JdbcEventStorageEngine engine;
   private EmbeddedEventStore store;
 
+  /** H2's MVStore refuses a 256th open transaction ("There are 255 open transactions"). */
+  @Override
+  public int maxConcurrentWriters() {
+    return 250;
+  }
+
   @Override
   public String name() {
     return "axon";

@@ -46,6 +46,12 @@ public final class JdbcSut implements Sut {
     return new JdbcSut(false);
   }
 
+  /** H2's MVStore refuses a 256th open transaction ("There are 255 open transactions"). */
+  @Override
+  public int maxConcurrentWriters() {
+    return sqlite ? 0 : 250;
+  }
+
   @Override
   public String name() {
     return sqlite ? "sqlite" : "h2";

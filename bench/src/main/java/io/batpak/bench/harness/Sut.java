@@ -39,6 +39,11 @@ public interface Sut {
     throw new UnsupportedOperationException(name() + " has no pipelined append");
   }
 
+  /** The most threads that may append at once (a limit of the system), or 0 for no limit. */
+  default int maxConcurrentWriters() {
+    return 0;
+  }
+
   /** Null when point reads by id are supported, otherwise why not. */
   default String pointReadUnsupported() {
     return null;
