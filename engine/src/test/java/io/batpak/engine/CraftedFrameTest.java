@@ -61,7 +61,7 @@ class CraftedFrameTest {
 
   static byte[] frame(long base, List<EventRecord> records) {
     ByteBuffer b = ByteBuffer.allocate(FrameCodec.frameSize(records));
-    FrameCodec.writeFrame(b, base, records);
+    FrameCodec.writeFrame(b, base, 0, records);
     return b.array();
   }
 

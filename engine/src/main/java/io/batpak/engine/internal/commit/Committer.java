@@ -583,7 +583,8 @@ public final class Committer {
       }
       ensureCapacity(size);
       int at = buffer.position();
-      FrameCodec.writeFrame(buffer, f.records.get(0).globalSequence(), f.records);
+      FrameCodec.writeFrame(
+          buffer, f.records.get(0).globalSequence(), journal.syncedSize(), f.records);
       f.segment = journal.activeId();
       f.offset = chunkStart + at;
       f.length = size;

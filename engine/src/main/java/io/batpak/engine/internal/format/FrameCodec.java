@@ -19,7 +19,7 @@ public final class FrameCodec {
   public static final int PREFIX = 8;
 
   /** Bytes of the body before the first record. */
-  public static final int BODY_HEADER = 16;
+  public static final int BODY_HEADER = 24;
 
   /** The smallest legal body: a body header and one minimal record. */
   public static final int MIN_BODY = BODY_HEADER + 182;
@@ -60,13 +60,16 @@ public final class FrameCodec {
   /**
    * Writes one frame holding {@code records} at {@code out}'s position.
    *
+   * @param durableEnd how many bytes of the segment were durable (synced) when the frame was
+   *     written; recovery uses it as evidence of whether bytes before the frame were ever synced
    * @return the frame's offset within {@code out}
    */
-  public static int writeFrame(ByteBuffer out, long baseGlobalSequence, List<EventRecord> records) {
+  public static int writeFrame(
+      ByteBuffer out, long baseGlobalSequence, long durableEnd, List<EventRecord> records) {
     int start = out.position();
     out.position(start + PREFIX);
     out.put((byte) TYPE_EVENTS).put((byte) 0).putShort((short) 0);
-    out.putLong(baseGlobalSequence).putInt(records.size());
+    out.putLong(baseGlobalSequence).putInt(records.size()).putLong(durableEnd);
     for (EventRecord r : records) {
       writeRecord(out, r);
     }
@@ -148,6 +151,7 @@ public final class FrameCodec {
       b.getShort();
       long base = b.getLong();
       int count = b.getInt();
+      b.getLong();
       if (count < 1) {
         throw corrupt(file, fileOffset, "frame event count", ">= 1", "" + count);
       }
@@ -246,6 +250,7 @@ public final class FrameCodec {
       b.position(4);
       long base = b.getLong();
       int count = b.getInt();
+      b.getLong();
       if (count < 1) {
         throw corrupt(file, fileOffset, "frame event count", ">= 1", "" + count);
       }
@@ -407,6 +412,11 @@ public final class FrameCodec {
         | ((b[offset + 1] & 0xFF) << 16)
         | ((b[offset + 2] & 0xFF) << 8)
         | (b[offset + 3] & 0xFF);
+  }
+
+  /** The durable end recorded in the frame body starting at {@code bodyOffset}. */
+  public static long durableEnd(byte[] b, int bodyOffset) {
+    return readLong(b, bodyOffset + 16);
   }
 
   /** Reads a big-endian long. */

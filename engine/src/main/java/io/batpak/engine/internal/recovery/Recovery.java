@@ -32,9 +32,6 @@ import java.util.Optional;
  */
 public final class Recovery {
 
-  /** How far past a bad frame the scan looks for a valid one before calling the tail torn. */
-  static final long SEARCH_WINDOW = StoreConfig.MAX_FRAME_BYTES + (long) FrameCodec.PREFIX;
-
   /**
    * What the scan found.
    *
@@ -257,16 +254,28 @@ public final class Recovery {
             throw new CorruptStoreException(
                 file, pos, "frame", "a whole frame with a matching CRC32C", problem);
           }
-          long next = findValidFrame(pos + 1);
-          if (next >= 0) {
+          long[] evidence = durableClaimAfter(pos);
+          if (evidence[0] > pos) {
             throw new CorruptStoreException(
                 file,
                 pos,
                 "frame",
                 "a whole frame with a matching CRC32C",
-                problem + ", and a valid frame follows at offset " + next);
+                problem
+                    + ", yet the valid frame at offset "
+                    + evidence[1]
+                    + " records that the segment was durable up to "
+                    + evidence[0]
+                    + ", past this frame");
           }
-          torn = new OpenReport.TornTail(file, pos, size - pos, problem, mutable);
+          String reason =
+              evidence[1] < 0
+                  ? problem
+                  : problem
+                      + ", followed by frames that were never synced (the first at offset "
+                      + evidence[1]
+                      + ")";
+          torn = new OpenReport.TornTail(file, pos, size - pos, reason, mutable);
           return pos;
         }
         int bodyLength = FrameCodec.readInt(buf, at(pos));
@@ -274,6 +283,11 @@ public final class Recovery {
         ensure(pos, total);
         long framePos = pos;
         int bodyAt = at(pos) + FrameCodec.PREFIX;
+        long durableEnd = FrameCodec.durableEnd(buf, bodyAt);
+        if (durableEnd < 0 || durableEnd > pos) {
+          throw new CorruptStoreException(
+              file, pos, "frame's recorded durable end", "0.." + pos, "" + durableEnd);
+        }
         if (FrameCodec.readLong(buf, bodyAt + 4) != index.size()) {
           throw new CorruptStoreException(
               file,
@@ -352,8 +366,30 @@ public final class Recovery {
       return null;
     }
 
+    /**
+     * The evidence about a bad frame at {@code bad}: the largest durable end recorded by any
+     * CRC-valid frame after it, and where the first such frame is ({@code {-1, -1}} when there is
+     * none). A crash can only damage bytes that were never synced, and every frame records how far
+     * the segment was synced when it was written; so if a later frame says the segment was durable
+     * past {@code bad}, the damage is not a torn write but corruption.
+     */
+    private long[] durableClaimAfter(long bad) throws IOException {
+      long claim = -1;
+      long first = -1;
+      long p = findValidFrame(bad + 1);
+      while (p >= 0) {
+        first = first < 0 ? p : first;
+        int bodyLength = FrameCodec.readInt(buf, at(p));
+        ensure(p, FrameCodec.PREFIX + bodyLength);
+        claim = Math.max(claim, FrameCodec.durableEnd(buf, at(p) + FrameCodec.PREFIX));
+        long next = p + FrameCodec.PREFIX + bodyLength;
+        p = next < size && frameProblem(next) == null ? next : findValidFrame(next + 1);
+      }
+      return new long[] {claim, first};
+    }
+
     private long findValidFrame(long from) throws IOException {
-      long limit = Math.min(size, from + SEARCH_WINDOW);
+      long limit = size;
       for (long p = from; p + FrameCodec.PREFIX + FrameCodec.MIN_BODY <= limit; p++) {
         if (frameProblem(p) == null) {
           return p;

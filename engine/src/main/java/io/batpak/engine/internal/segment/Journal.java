@@ -34,6 +34,7 @@ public final class Journal implements AutoCloseable {
   private FileHandle active;
   private long activeId;
   private long activeSize;
+  private long syncedSize;
 
   /** Creates a journal over {@code directory}; segments are registered by recovery. */
   public Journal(StoreFs fs, Path directory, SyncMode syncMode) {
@@ -69,6 +70,9 @@ public final class Journal implements AutoCloseable {
     activeId = id;
     activeSize = size;
     sizes.put(id, size);
+    // What a crashed process wrote may sit only in the page cache: make it durable before any
+    // of it is served, so nothing visible can vanish on a later power loss.
+    sync();
   }
 
   /**
@@ -97,6 +101,7 @@ public final class Journal implements AutoCloseable {
     active = h;
     activeId = id;
     activeSize = header.length();
+    syncedSize = activeSize;
     sizes.put(id, activeSize);
     if (old != null) {
       old.close();
@@ -129,7 +134,14 @@ public final class Journal implements AutoCloseable {
 
   /** Syncs the active segment's content. */
   public void sync() throws IOException {
+    long size = activeSize;
     active.sync(syncMode);
+    syncedSize = size;
+  }
+
+  /** How many bytes of the active segment are known durable (covered by a completed sync). */
+  public long syncedSize() {
+    return syncedSize;
   }
 
   /** Cuts the active segment back to {@code size} and syncs it (after a failed write). */
@@ -137,6 +149,7 @@ public final class Journal implements AutoCloseable {
     active.truncate(size);
     active.sync(SyncMode.ALL);
     activeSize = size;
+    syncedSize = Math.min(syncedSize, size);
     sizes.put(activeId, size);
   }
 

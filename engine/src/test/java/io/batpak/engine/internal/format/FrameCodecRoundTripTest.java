@@ -121,7 +121,7 @@ class FrameCodecRoundTripTest {
       int size = FrameCodec.frameSize(records);
       ByteBuffer out = ByteBuffer.allocate(size + 13);
       out.position(13);
-      assertEquals(13, FrameCodec.writeFrame(out, base, records));
+      assertEquals(13, FrameCodec.writeFrame(out, base, 0, records));
       assertEquals(size + 13, out.position(), "frameSize is exact" + seed());
       byte[] frame = Arrays.copyOfRange(out.array(), 13, 13 + size);
       int body = FrameCodec.readInt(frame, 0);
@@ -176,7 +176,7 @@ class FrameCodecRoundTripTest {
     Random r = new Random(SEED);
     List<EventRecord> records = List.of(randomRecord(r), randomRecord(r));
     ByteBuffer out = ByteBuffer.allocate(FrameCodec.frameSize(records));
-    FrameCodec.writeFrame(out, 7, records);
+    FrameCodec.writeFrame(out, 7, 0, records);
     byte[] frame = out.array();
     int body = frame.length - FrameCodec.PREFIX;
     for (int i = 0; i < frame.length; i++) {
@@ -194,7 +194,7 @@ class FrameCodecRoundTripTest {
     for (int round = 0; round < 200; round++) {
       List<EventRecord> records = List.of(randomRecord(r));
       ByteBuffer out = ByteBuffer.allocate(FrameCodec.frameSize(records));
-      FrameCodec.writeFrame(out, 0, records);
+      FrameCodec.writeFrame(out, 0, 0, records);
       byte[] frame = out.array();
       int at = FrameCodec.PREFIX + r.nextInt(frame.length - FrameCodec.PREFIX);
       frame[at] = (byte) r.nextInt(256);
