@@ -240,7 +240,8 @@ public interface Store extends AutoCloseable {
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
    * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases
    * the lock. Idempotent, and safe to call from a future's callback. After close every call but
-   * {@code close} throws {@link StoreClosedException}.
+   * {@code close} throws {@link StoreClosedException}. An fsync already in progress is waited for
+   * even past the timeout: a device that hangs an fsync hangs close.
    */
   @Override
   void close();
