@@ -7,6 +7,8 @@ import io.batpak.OpenReport;
 import io.batpak.Store;
 import io.batpak.fs.sim.CrashProfile;
 import io.batpak.fs.sim.FaultRule;
+import io.batpak.fs.sim.FsOp;
+import io.batpak.fs.sim.OpRecord;
 import io.batpak.fs.sim.SimSeed;
 import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.fs.sim.SimStoreFs;
@@ -43,7 +45,7 @@ class CrashExplorerIT {
   static final int MIN_CRASH_POINTS = 10_000;
 
   /** At most this many crash points per workload get a second crash during their reopen. */
-  static final int RECOVERY_SAMPLE = 6;
+  static final int RECOVERY_SAMPLE = 12;
 
   /** The seed of workload {@code i}: the base for i = 0, else kind and fault cycle with i. */
   static long workloadSeed(long base, int i) {
@@ -201,7 +203,6 @@ class CrashExplorerIT {
         long opsBefore = fs.operationCount();
         long changesBefore = fs.stateChangingOperationCount();
         Reopen r = reopen(fs, h.workload.seed);
-        long reopenOps = r.opsAfterOpen - opsBefore;
         boolean recoveryWrote = r.changesAfterOpen > changesBefore;
         OpenReport.TornTail damage =
             r.store == null ? null : r.store.openReport().tornTail().orElse(null);
@@ -209,11 +210,11 @@ class CrashExplorerIT {
         out.add(new Point(h.workload.seed, h.workload.toString(), s, op, profile, -1, v));
         boolean sample =
             (i % recoveryEvery == 0 && profile == CrashProfile.values()[i % 3])
-                || (recoveryWrote && profile != CrashProfile.STRICT && i % 5 == 0);
+                || (recoveryWrote && i % 2 == 0);
         if (!sample) {
           continue;
         }
-        for (long k = 1; k <= reopenOps; k++) {
+        for (long k : distinctCrashes(fs.opLog(), opsBefore, r.opsAfterOpen)) {
           fs.restore(crashed);
           fs.clearFaults();
           fs.addFault(FaultRule.crashBeforeNth(k));
@@ -239,6 +240,35 @@ class CrashExplorerIT {
       }
     }
     return out;
+  }
+
+  /**
+   * The n (counted as {@link FaultRule#crashBeforeNth} counts: operations of an {@link FsOp} kind)
+   * for which crashing before the n-th operation of the reopen logged in records {@code (from, to]}
+   * gives a distinct disk: before the first operation and after each state-changing one.
+   */
+  static List<Long> distinctCrashes(List<OpRecord> log, long from, long to) {
+    List<Long> out = new ArrayList<>();
+    out.add(1L);
+    long n = 0;
+    for (OpRecord rec : log) {
+      if (rec.seq() <= from || rec.seq() > to || !FS_OPS.contains(rec.op())) {
+        continue;
+      }
+      n++;
+      if (rec.stateChanging() && rec.seq() < to) {
+        out.add(n + 1);
+      }
+    }
+    return out;
+  }
+
+  private static final java.util.Set<String> FS_OPS = new java.util.HashSet<>();
+
+  static {
+    for (FsOp op : FsOp.values()) {
+      FS_OPS.add(op.name());
+    }
   }
 
   /** A reopen over {@code fs} and the oracle's view of it. */

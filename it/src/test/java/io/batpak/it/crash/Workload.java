@@ -348,7 +348,7 @@ final class Workload {
             -1,
             null);
       }
-      Call acked = firstAcked(original.intents);
+      Call acked = honest() ? firstAcked(original.intents) : null;
       if (acked != null && c.ok() && !sameEvents(acked.receipts, c.receipts)) {
         violations.add(
             "retry "
@@ -363,6 +363,11 @@ final class Workload {
       if (acked != null && !c.ok() && !poisoned && !"OutcomeUnknownException".equals(c.error)) {
         violations.add("retry " + c + " of acknowledged " + acked + " failed: " + c.error);
       }
+    }
+
+    /** Whether the disk is honest (acknowledged stays acknowledged), so in-run rules apply. */
+    boolean honest() {
+      return fault.mode() == Fault.Mode.HONEST;
     }
 
     Call firstAcked(List<Intent> list) {
@@ -427,7 +432,7 @@ final class Workload {
                       AppendOptions.defaults().withIdempotencyKey(in.key))),
           -1,
           null);
-      boolean committed = firstAcked(original.intents) != null;
+      boolean committed = honest() && firstAcked(original.intents) != null;
       if (committed && !poisoned && c.ok()) {
         violations.add(
             "key conflict "
