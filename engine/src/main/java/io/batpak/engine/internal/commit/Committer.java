@@ -190,6 +190,9 @@ public final class Committer {
       while (!(group = take(false)).isEmpty()) {
         commitGroup(group);
       }
+      maybeCadenceSync(false); // VISIBLE mode's fsync cadence applies in deterministic mode too
+    } catch (IOException e) {
+      throw poisonWith("fsync of " + journal.path(journal.activeId()) + " failed", e);
     } finally {
       commitLock.unlock();
     }
