@@ -86,6 +86,6 @@ public class FrameEncodeBenchmark {
   @Benchmark
   public int writeFrame() {
     buffer.clear();
-    return FrameCodec.writeFrame(buffer, 1000, records) + buffer.position();
+    return FrameCodec.writeFrame(buffer, 1000, 4096, records) + buffer.position();
   }
 }

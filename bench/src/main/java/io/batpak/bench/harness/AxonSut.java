@@ -72,7 +72,7 @@ public final class AxonSut implements Sut {
   public void open(Path dir) throws Exception {
     pool =
         JdbcConnectionPool.create(
-            "jdbc:h2:file:" + dir.resolve("axon") + ";WRITE_DELAY=0", "sa", "");
+            "jdbc:h2:file:" + dir.resolve("axon") + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=0", "sa", "");
     pool.setMaxConnections(400);
     ConnectionProvider raw =
         () -> {

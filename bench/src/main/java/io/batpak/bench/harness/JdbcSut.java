@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * and sqlite-jdbc connections are not meant for concurrent use; separate connections would only
  * spin in the busy handler), WAL, {@code synchronous=FULL}: each commit fsyncs the WAL. H2: a
  * connection per thread (H2 has row-level MVCC), {@code WRITE_DELAY=0}: each commit is written to
- * the file at commit, but H2 does not fsync it.
+ * the file at commit, but H2 does not fsync it; {@code QUERY_CACHE_SIZE=0}, so a repeated stream
+ * read runs the indexed select instead of returning H2's cached result of the same query.
  */
 public final class JdbcSut implements Sut {
   private final boolean sqlite;
@@ -68,7 +69,7 @@ public final class JdbcSut implements Sut {
   private String url() {
     return sqlite
         ? "jdbc:sqlite:" + dir.resolve("events.db")
-        : "jdbc:h2:file:" + dir.resolve("events") + ";WRITE_DELAY=0";
+        : "jdbc:h2:file:" + dir.resolve("events") + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=0";
   }
 
   /** One connection with its prepared statements. Used by one thread at a time. */
