@@ -40,14 +40,17 @@ import org.junit.jupiter.api.Test;
  */
 class CrashExplorerIT {
   static final long DEFAULT_SEED = 0xBA7BAC0001L;
-  static final int DEFAULT_WORKLOADS = 40;
+  static final int DEFAULT_WORKLOADS = 56;
   static final int DEFAULT_STEPS = 60;
   static final int MIN_CRASH_POINTS = 10_000;
 
   /** At most this many crash points per workload get a second crash during their reopen. */
   static final int RECOVERY_SAMPLE = 12;
 
-  /** The seed of workload {@code i}: the base for i = 0, else kind and fault cycle with i. */
+  /**
+   * The seed of workload {@code i}: the base for i = 0, else kind ({@code i % 7}) and fault ({@code
+   * i % 8}) cycle with i, so 56 workloads run every pair once.
+   */
   static long workloadSeed(long base, int i) {
     if (i == 0) {
       return base;

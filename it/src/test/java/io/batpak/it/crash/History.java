@@ -77,7 +77,9 @@ final class History {
     KEY_CONFLICT,
     SYNC,
     CLOSE,
-    OPEN
+    OPEN,
+    /** A power loss between calls (the workload then reopens). */
+    CRASH
   }
 
   /** One call to the store, with the state-changing operation counts around it. */
@@ -105,6 +107,9 @@ final class History {
 
     /** The store's durable watermark after the call, or -1. */
     long durableAfter = -1;
+
+    /** How many power losses the run had gone through when the call ended. */
+    int epoch;
 
     /** For an open: the damage it reported (a torn tail it cut), or null. */
     OpenReport.TornTail damage;
@@ -206,6 +211,30 @@ final class History {
   /** The kind of the operation with sequence number {@code seq}. */
   String opAt(long seq) {
     return opBySeq.getOrDefault(seq, "?");
+  }
+
+  /**
+   * Whether receipt {@code r} of call {@code c} must survive a crash at {@code s}: in DURABLE mode
+   * every receipt returned by then; in VISIBLE mode one that the store's durable watermark covered
+   * by then, with no power loss in between.
+   */
+  boolean mustSurvive(Call c, AppendReceipt r, long s) {
+    if (c.end > s || c.crashed) {
+      return false;
+    }
+    if (!workload.kind.visible) {
+      return true;
+    }
+    for (Call d : calls) {
+      if (d.index >= c.index
+          && d.end <= s
+          && !d.crashed
+          && d.epoch == c.epoch
+          && d.durableAfter > r.globalSequence()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether some call had poisoned the store (a non-crash outcome-unknown) by crash point s. */

@@ -197,7 +197,7 @@ final class Oracle {
       }
     }
 
-    // Acknowledged events.
+    // Acknowledged events: every receipt that had to be durable by s is present and verifies.
     boolean lost = false;
     long durable = -1;
     for (Call c : h.calls) {
@@ -212,24 +212,33 @@ final class Oracle {
         AppendReceipt r = c.receipts.get(i);
         Intent in = c.intents.get(i);
         ReceiptVerification rv = store.verifyReceipt(r);
-        boolean missing =
-            rv instanceof ReceiptVerification.Invalid inv
-                && inv.reason() == ReceiptVerification.Reason.MISSING_EVENT;
-        if (missing) {
-          lost = true;
-          if (mode == Fault.Mode.HONEST || (mode == Fault.Mode.CORRUPTING && !cut(reports, r))) {
-            v.add("acknowledged t" + in.tag + " (" + c + ", receipt " + brief(r) + ") is lost");
+        if (rv.isValid()) {
+          byte[] stored = store.readRaw(r.eventId()).toByteArray();
+          if (!Arrays.equals(stored, in.payload)) {
+            v.add("acknowledged t" + in.tag + " reads back different bytes");
           }
           continue;
         }
-        if (!rv.isValid()) {
-          v.add("receipt of t" + in.tag + " (" + c + ") does not verify: " + rv);
-          continue;
+        if (!h.mustSurvive(c, r, s)) {
+          continue; // not durable yet (VISIBLE mode): present once or absent, checked above
         }
-        byte[] stored = store.readRaw(r.eventId()).toByteArray();
-        if (!Arrays.equals(stored, in.payload)) {
-          v.add("acknowledged t" + in.tag + " reads back different bytes");
+        boolean missing =
+            rv instanceof ReceiptVerification.Invalid inv
+                && inv.reason() == ReceiptVerification.Reason.MISSING_EVENT;
+        lost = true;
+        if (mode == Fault.Mode.LYING
+            || (mode == Fault.Mode.CORRUPTING && missing && cut(reports, r))) {
+          continue; // a lying disk dropped it (and a retry may have appended it again)
         }
+        v.add(
+            (missing
+                    ? "acknowledged t" + in.tag + " is lost"
+                    : "receipt of t" + in.tag + " fails: " + rv)
+                + " ("
+                + c
+                + ", receipt "
+                + brief(r)
+                + ")");
       }
     }
     if (mode == Fault.Mode.HONEST && durable > all.size()) {

@@ -16,6 +16,7 @@ import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoreFullException;
 import io.batpak.ValidationException;
+import io.batpak.fs.sim.CrashProfile;
 import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
@@ -47,13 +48,21 @@ final class Workload {
 
   /** Weights of the steps, per kind. */
   enum Kind {
-    MIXED(40, 20, 10, 3, 5, 4, 0.4, 0.3, 0.15),
-    BATCHES(20, 50, 8, 2, 5, 3, 0.4, 0.2, 0.15),
-    CAS(60, 10, 8, 2, 3, 3, 0.2, 0.8, 0.1),
-    IDEMPOTENT(35, 20, 30, 8, 3, 4, 0.9, 0.3, 0.1),
-    ROTATION(40, 25, 5, 0, 3, 3, 0.3, 0.2, 0.5);
+    MIXED(40, 20, 10, 3, 5, 4, 0, 0.4, 0.3, 0.15, false),
+    BATCHES(20, 50, 8, 2, 5, 3, 0, 0.4, 0.2, 0.15, false),
+    CAS(60, 10, 8, 2, 3, 3, 0, 0.2, 0.8, 0.1, false),
+    IDEMPOTENT(35, 20, 30, 8, 3, 4, 0, 0.9, 0.3, 0.1, false),
+    ROTATION(40, 25, 5, 0, 3, 3, 0, 0.3, 0.2, 0.5, false),
+    /** Power losses in the middle of the run, after which the workload reopens and goes on. */
+    POWER_LOSS(40, 20, 10, 3, 3, 2, 6, 0.5, 0.3, 0.2, false),
+    /** {@code Durability.VISIBLE} with an fsync every 5 events, and power losses. */
+    VISIBLE(40, 20, 10, 3, 4, 3, 4, 0.4, 0.3, 0.15, true);
+
+    /** VISIBLE mode fsyncs after this many events. */
+    static final int VISIBLE_EVERY = 5;
 
     final int[] weights;
+    final boolean visible;
     final double keyed;
     final double cas;
     final double big;
@@ -65,10 +74,13 @@ final class Workload {
         int keyConflict,
         int sync,
         int reopen,
+        int powerLoss,
         double keyed,
         double cas,
-        double big) {
-      this.weights = new int[] {append, batch, retry, keyConflict, sync, reopen};
+        double big,
+        boolean visible) {
+      this.weights = new int[] {append, batch, retry, keyConflict, sync, reopen, powerLoss};
+      this.visible = visible;
       this.keyed = keyed;
       this.cas = cas;
       this.big = big;
@@ -109,14 +121,12 @@ final class Workload {
   }
 
   /** The configuration a workload's store runs with. */
-  static StoreConfig config(SimStoreFs fs, SimStoreClock clock, SimEntropy entropy) {
-    return StoreConfig.builder(DIR)
-        .fs(fs)
-        .clock(clock)
-        .entropy(entropy)
-        .deterministic(true)
-        .segmentMaxBytes(4096)
-        .build();
+  StoreConfig config(SimStoreFs fs, SimStoreClock clock, SimEntropy entropy) {
+    StoreConfig.Builder b = StoreConfig.builder(DIR);
+    if (kind.visible) {
+      b.visible(Kind.VISIBLE_EVERY, Duration.ofMillis(50));
+    }
+    return b.fs(fs).clock(clock).entropy(entropy).deterministic(true).segmentMaxBytes(4096).build();
   }
 
   /** A plain deterministic configuration for reopening after a crash. */
@@ -160,6 +170,7 @@ final class Workload {
     Store store;
     boolean poisoned;
     int tag;
+    int epoch;
 
     Runner(SimStoreFs fs) {
       this.fs = fs;
@@ -198,8 +209,11 @@ final class Workload {
           case 4:
             sync();
             break;
-          default:
+          case 5:
             reopen();
+            break;
+          default:
+            powerLoss();
         }
       }
       if (!fs.isFrozen() && store != null) {
@@ -370,9 +384,13 @@ final class Workload {
       return fault.mode() == Fault.Mode.HONEST;
     }
 
+    /**
+     * The first call that acknowledged exactly {@code list} and still binds: in VISIBLE mode only
+     * with no power loss since (it may not have been durable).
+     */
     Call firstAcked(List<Intent> list) {
       for (Call k : calls) {
-        if (k.ok() && k.intents.equals(list)) {
+        if (k.ok() && k.intents.equals(list) && (!kind.visible || k.epoch == epoch)) {
           return k;
         }
       }
@@ -462,6 +480,18 @@ final class Workload {
       }
     }
 
+    /** A power loss between two calls; the store is abandoned, the disk crashed and reopened. */
+    void powerLoss() {
+      Call c = new Call(calls.size(), Type.CRASH, List.of());
+      calls.add(c);
+      c.start = fs.stateChangingOperationCount();
+      fs.crash(CrashProfile.values()[rnd.nextInt(CrashProfile.values().length)]);
+      store = null;
+      epoch++;
+      c.end = fs.stateChangingOperationCount();
+      open();
+    }
+
     void reopen() {
       close();
       if (!fs.isFrozen()) {
@@ -518,6 +548,7 @@ final class Workload {
     }
 
     void finish(Call c) {
+      c.epoch = epoch;
       c.end = fs.stateChangingOperationCount();
       c.crashed = fs.isFrozen();
       if (store != null && !c.crashed) {
@@ -598,6 +629,28 @@ final class Workload {
         next.merge(e, r.streamSequence() + 1, Math::max);
         if (producer >= 0) {
           views.get(producer).put(e, r.streamSequence() + 1);
+        }
+        if (!kind.visible && honest() && c.durableAfter <= r.globalSequence()) {
+          violations.add(
+              c
+                  + " returned receipt @"
+                  + r.globalSequence()
+                  + " before it was durable: "
+                  + c.durableAfter);
+        }
+      }
+      if (kind.visible && honest() && !poisoned) {
+        io.batpak.Watermarks wm = store.watermarks();
+        if (wm.written() - wm.durable() >= Kind.VISIBLE_EVERY) {
+          violations.add(
+              c
+                  + ": VISIBLE mode with an fsync every "
+                  + Kind.VISIBLE_EVERY
+                  + " events left "
+                  + (wm.written() - wm.durable())
+                  + " events unsynced ("
+                  + wm
+                  + ")");
         }
       }
     }
