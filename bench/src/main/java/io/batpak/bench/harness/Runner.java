@@ -72,6 +72,36 @@ final class Runner {
     }
   }
 
+  /**
+   * Adds {@code r} and, for a batpak-durable row, the raw-disk baseline measured right after it at
+   * the N it compares with (1 for W1, 256 for W4, the achieved events per fsync for W2), as system
+   * {@code raw-disk-paired} under the same workload: seconds apart instead of minutes, so a
+   * neighbour's burst of I/O is less likely to land on only one of the two.
+   */
+  private void paired(List<Result> out, Result r) {
+    out.add(r);
+    if (!r.ok() || !r.system().equals(Report.BATPAK) || !want("raw-disk-paired")) {
+      return;
+    }
+    int n = Report.rawNFor(r);
+    if (n <= 0) {
+      return;
+    }
+    Result raw = raw("raw-disk", n);
+    out.add(
+        report(
+            new Result(
+                r.workload(),
+                Report.PAIRED,
+                raw.status(),
+                raw.ok() ? "raw-disk N=" + n + " measured right after batpak's trial" : raw.note(),
+                raw.events(),
+                raw.seconds(),
+                raw.p50Micros(),
+                raw.p99Micros(),
+                Map.of("n", (double) n))));
+  }
+
   private boolean want(String workload) {
     return s.workloads().isEmpty() || s.workloads().contains(workload);
   }
@@ -110,18 +140,18 @@ final class Runner {
     }
     Sut sut = sut(system);
     if (want("W1")) {
-      out.add(report(trial("W1", sut, x -> blocking(x, p256, 1), null)));
+      paired(out, report(trial("W1", sut, x -> blocking(x, p256, 1), null)));
     }
     if (want("W2-8")) {
-      out.add(report(trial("W2-8", sut, x -> blocking(x, p256, 8), null)));
+      paired(out, report(trial("W2-8", sut, x -> blocking(x, p256, 8), null)));
     }
     if (want("W2-32")) {
-      out.add(report(trial("W2-32", sut, x -> blocking(x, p256, 32), null)));
+      paired(out, report(trial("W2-32", sut, x -> blocking(x, p256, 32), null)));
     }
     if (!want("W2s")) {
       // skipped
     } else if (sut.hasSubmit()) {
-      out.add(report(trial("W2s", sut, x -> pipelined(x, p256, 256), null)));
+      paired(out, report(trial("W2s", sut, x -> pipelined(x, p256, 256), null)));
     } else {
       int threads =
           sut.maxConcurrentWriters() > 0 ? Math.min(256, sut.maxConcurrentWriters()) : 256;
@@ -141,7 +171,8 @@ final class Runner {
     }
     List<Object> batchKeys = new ArrayList<>();
     if (want("W4") || want("W5-batchframe")) {
-      out.add(
+      paired(
+          out,
           report(
               trial(
                   "W4",
