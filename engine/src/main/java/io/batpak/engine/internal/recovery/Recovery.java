@@ -198,7 +198,16 @@ public final class Recovery {
       try {
         handle.read(ByteBuffer.wrap(buf, 0, want), pos);
       } catch (ShortReadException e) {
-        want = e.bytesRead();
+        // The file ended before the size it reported: that is a failed read, not evidence of a
+        // torn tail, and must never make recovery cut or delete bytes it did not see.
+        throw new IOException(
+            file
+                + " reported its end at offset "
+                + (pos + e.bytesRead())
+                + " while its size is "
+                + size
+                + "; refusing to treat the unread bytes as torn",
+            e);
       }
       bufStart = pos;
       bufLength = want;
