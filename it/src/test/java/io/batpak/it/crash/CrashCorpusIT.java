@@ -28,7 +28,17 @@ class CrashCorpusIT {
 
   /** One row of the corpus. */
   record Row(
-      long seed, String workload, int steps, String fault, CrashProfile profile, String outcome) {
+      long seed,
+      String workload,
+      int steps,
+      String fault,
+      CrashProfile profile,
+      String outcome,
+      String reopenFault) {
+    Row(long seed, String workload, int steps, String fault, CrashProfile profile, String outcome) {
+      this(seed, workload, steps, fault, profile, outcome, null);
+    }
+
     static Row of(Map<?, ?> m) {
       return new Row(
           ((Number) m.get("seed")).longValue(),
@@ -36,7 +46,8 @@ class CrashCorpusIT {
           ((Number) m.get("steps")).intValue(),
           (String) m.get("fault"),
           CrashProfile.valueOf((String) m.get("profile")),
-          (String) m.get("outcome"));
+          (String) m.get("outcome"),
+          (String) m.get("reopenFault"));
     }
 
     Workload build() {
@@ -45,8 +56,19 @@ class CrashCorpusIT {
 
     @Override
     public String toString() {
-      return "seed=" + seed + " " + workload + "/" + steps + " fault=" + fault + " " + profile
-          + " -> " + outcome;
+      return "seed="
+          + seed
+          + " "
+          + workload
+          + "/"
+          + steps
+          + " fault="
+          + fault
+          + " "
+          + profile
+          + (reopenFault == null ? "" : " reopen-fault=" + reopenFault)
+          + " -> "
+          + outcome;
     }
   }
 
@@ -78,14 +100,29 @@ class CrashCorpusIT {
     fs.crash(row.profile());
     Store store = null;
     RuntimeException failure = null;
+    String prefix = "";
+    if (row.reopenFault() != null) {
+      // A fault during the reopen only: the open may refuse (then it is opened again without the
+      // fault), but what it opens must pass the oracle.
+      fs.setFaultPlan(Fault.parse(row.reopenFault()).plan());
+      try {
+        store = Store.open(Workload.plainConfig(fs, row.seed()));
+      } catch (RuntimeException e) {
+        prefix = "refused-" + e.getClass().getSimpleName() + "+";
+      }
+      fs.clearFaults();
+    }
     try {
-      store = Store.open(Workload.plainConfig(fs, row.seed()));
+      if (store == null) {
+        store = Store.open(Workload.plainConfig(fs, row.seed()));
+      }
     } catch (RuntimeException e) {
       failure = e;
     }
     Oracle.Verdict v;
     try {
       v = Oracle.check(h, s, store, failure);
+      v = new Oracle.Verdict(prefix + v.outcome(), v.violations());
       for (String msg : h.inRunViolations) {
         v.violations().add("in run: " + msg);
       }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.batpak.OpenReport;
 import io.batpak.Store;
 import io.batpak.fs.sim.CrashProfile;
+import io.batpak.fs.sim.FaultAction;
 import io.batpak.fs.sim.FaultRule;
+import io.batpak.fs.sim.FaultTrigger;
 import io.batpak.fs.sim.FsOp;
 import io.batpak.fs.sim.OpRecord;
 import io.batpak.fs.sim.SimSeed;
@@ -73,7 +75,19 @@ class CrashExplorerIT {
       String op,
       CrashProfile profile,
       long recoveryCrashAt,
-      Oracle.Verdict verdict) {}
+      Oracle.Verdict verdict,
+      long readFaultAt) {
+    Point(
+        long seed,
+        String workload,
+        long s,
+        String op,
+        CrashProfile profile,
+        long recoveryCrashAt,
+        Oracle.Verdict verdict) {
+      this(seed, workload, s, op, profile, recoveryCrashAt, verdict, -1);
+    }
+  }
 
   @Test
   void explore() throws Exception {
@@ -217,7 +231,38 @@ class CrashExplorerIT {
         if (!sample) {
           continue;
         }
-        for (long k : distinctCrashes(fs.opLog(), opsBefore, r.opsAfterOpen)) {
+        List<OpRecord> log = fs.opLog();
+        // A read that reports the end of the file early (a short read of 0 bytes) during the
+        // reopen: the open may refuse (and then opens without the fault), but it must never cut
+        // or drop what it could not read.
+        long reads = 0;
+        for (OpRecord rec : log) {
+          if (rec.seq() > opsBefore
+              && rec.seq() <= r.opsAfterOpen
+              && rec.op().equals("READ")
+              && rec.path().endsWith(".seg")) {
+            reads++;
+          }
+        }
+        // One read per sampled point: the first, the middle or the last, in turn.
+        for (long n : List.of(i % 3 == 0 ? 1L : i % 3 == 1 ? (reads + 1) / 2 : reads)) {
+          if (n < 1) {
+            continue;
+          }
+          fs.restore(crashed);
+          fs.clearFaults();
+          fs.addFault(
+              FaultRule.on(
+                  FsOp.READ, "**/*.seg", FaultTrigger.nth(n), FaultAction.shortRead((int) n % 2)));
+          Reopen faulted = reopen(fs, h.workload.seed);
+          fs.clearFaults();
+          Oracle.Verdict fv = faulted.store != null ? faulted.verdict(h, s, damage) : null;
+          if (fv == null) {
+            fv = reopen(fs, h.workload.seed).verdict(h, s, damage);
+          }
+          out.add(new Point(h.workload.seed, h.workload.toString(), s, op, profile, -1, fv, n));
+        }
+        for (long k : distinctCrashes(log, opsBefore, r.opsAfterOpen)) {
           fs.restore(crashed);
           fs.clearFaults();
           fs.addFault(FaultRule.crashBeforeNth(k));
@@ -328,6 +373,7 @@ class CrashExplorerIT {
     long snapshots;
     long crashPoints;
     long recoveryCrashes;
+    long readFaults;
     long violations;
     long millis;
     final Map<String, Long> byProfile = new TreeMap<>();
@@ -341,7 +387,9 @@ class CrashExplorerIT {
     final List<String> firstByWorkload = new ArrayList<>();
 
     void add(Point p) {
-      if (p.recoveryCrashAt() < 0) {
+      if (p.readFaultAt() >= 0) {
+        readFaults++;
+      } else if (p.recoveryCrashAt() < 0) {
         crashPoints++;
         byProfile.merge(p.profile().name(), 1L, Long::sum);
         byOperation.merge(p.op(), 1L, Long::sum);
@@ -375,6 +423,9 @@ class CrashExplorerIT {
                   + p.profile()
                   + (p.recoveryCrashAt() >= 0
                       ? ", then a crash before operation " + p.recoveryCrashAt() + " of the reopen"
+                      : "")
+                  + (p.readFaultAt() >= 0
+                      ? ", with a short read at read " + p.readFaultAt() + " of the reopen"
                       : "");
           violationLines.add(
               where + ": " + brief(p.verdict().violations()) + "\n  replay: " + replay(p.seed()));
@@ -423,6 +474,8 @@ class CrashExplorerIT {
           + Json.map(byOutcome)
           + ",\n  \"recoveryCrashes\": "
           + recoveryCrashes
+          + ",\n  \"readFaultsDuringRecovery\": "
+          + readFaults
           + ",\n  \"violations\": "
           + violations
           + ",\n  \"violationsByWorkload\": "

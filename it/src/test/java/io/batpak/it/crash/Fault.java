@@ -1,5 +1,6 @@
 package io.batpak.it.crash;
 
+import io.batpak.fs.sim.ErrorKind;
 import io.batpak.fs.sim.FaultAction;
 import io.batpak.fs.sim.FaultPlan;
 import io.batpak.fs.sim.FaultRule;
@@ -71,6 +72,16 @@ record Fault(String spec, FaultPlan plan, Mode mode) {
         return nth(spec, FsOp.DIR_SYNC, "**", p[1], FaultAction.failedSync(), Mode.HONEST);
       case "short-write":
         return nth(spec, FsOp.WRITE, SEGMENTS, p[1], FaultAction.shortWrite(7), Mode.HONEST);
+      case "short-read":
+        return nth(
+            spec,
+            FsOp.READ,
+            SEGMENTS,
+            p[1],
+            FaultAction.shortRead(p.length > 2 ? Integer.parseInt(p[2]) : 0),
+            Mode.HONEST);
+      case "failed-read":
+        return nth(spec, FsOp.READ, SEGMENTS, p[1], FaultAction.fail(ErrorKind.IO), Mode.HONEST);
       case "torn-write":
         return nth(spec, FsOp.WRITE, SEGMENTS, p[1], FaultAction.tornWrite(9), Mode.CORRUPTING);
       case "enospc":
