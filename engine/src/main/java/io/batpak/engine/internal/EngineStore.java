@@ -906,9 +906,4 @@ public final class EngineStore implements Store {
       throw failure;
     }
   }
-
-  /** Bytes of heap the index arrays hold; for benchmarks. */
-  public long indexBytes() {
-    return index.approximateBytes();
-  }
 }

@@ -822,16 +822,6 @@ public final class Committer {
     }
   }
 
-  /** Runs {@code action} under the commit lock (no commit runs concurrently). */
-  public <T> T underCommitLock(java.util.function.Supplier<T> action) {
-    commitLock.lock();
-    try {
-      return action.get();
-    } finally {
-      commitLock.unlock();
-    }
-  }
-
   /** A 128-bit id as a map key. */
   private record Key(long hi, long lo) {}
 }

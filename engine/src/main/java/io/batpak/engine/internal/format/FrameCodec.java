@@ -141,48 +141,20 @@ public final class FrameCodec {
       String file,
       long fileOffset,
       List<Integer> recordOffsets) {
-    ByteBuffer b = ByteBuffer.wrap(body, offset, length).slice();
-    try {
-      int type = b.get() & 0xFF;
-      if (type != TYPE_EVENTS) {
-        throw corrupt(file, fileOffset, "frame type", "" + TYPE_EVENTS, "" + type);
-      }
-      b.get();
-      b.getShort();
-      long base = b.getLong();
-      int count = b.getInt();
-      b.getLong();
-      if (count < 1) {
-        throw corrupt(file, fileOffset, "frame event count", ">= 1", "" + count);
-      }
-      List<EventRecord> out = new ArrayList<>(Math.min(count, 4096));
-      for (int i = 0; i < count; i++) {
-        int recStart = b.position();
-        if (recordOffsets != null) {
-          recordOffsets.add(recStart);
-        }
-        int recLen = b.getInt();
-        if (recLen < 0 || recLen > b.remaining()) {
-          throw corrupt(
-              file, fileOffset, "record " + i + " length", "<= " + b.remaining(), "" + recLen);
-        }
-        out.add(readRecord(b, base + i));
-        if (b.position() != recStart + 4 + recLen) {
-          throw corrupt(
-              file,
-              fileOffset,
-              "record " + i + " layout",
-              "end at " + (recStart + 4 + recLen),
-              "" + b.position());
-        }
-      }
-      if (b.hasRemaining()) {
-        throw corrupt(file, fileOffset, "frame body length", "" + b.position(), "" + length);
-      }
-      return out;
-    } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
-      throw corrupt(file, fileOffset, "frame body", "a decodable body", e.toString());
-    }
+    List<EventRecord> out = new ArrayList<>();
+    scanBody(
+        body,
+        offset,
+        length,
+        file,
+        fileOffset,
+        v -> {
+          if (recordOffsets != null) {
+            recordOffsets.add(v.recordOffset);
+          }
+          out.add(decodeRecord(body, offset, v.recordOffset, v.globalSequence));
+        });
+    return out;
   }
 
   /**

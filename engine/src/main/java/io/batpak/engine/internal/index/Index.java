@@ -266,13 +266,6 @@ public final class Index {
     return scopes.name(id);
   }
 
-  /** Approximate heap bytes held by the index arrays, for benchmarks. */
-  public long approximateBytes() {
-    Columns c = columns;
-    long perRow = 8 + 8 + 4 + 4 + 2 + 4 + 8 + 4 + 4;
-    return perRow * c.capacity() + 4L * idTable.length;
-  }
-
   /**
    * An immutable view of the first {@code size} rows.
    *

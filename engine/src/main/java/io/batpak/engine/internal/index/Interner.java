@@ -26,11 +26,6 @@ final class Interner {
     return next;
   }
 
-  /** The id of a known string. */
-  int idOf(String s) {
-    return ids.get(s);
-  }
-
   /** The string of an id. */
   String name(int id) {
     return names[id];
