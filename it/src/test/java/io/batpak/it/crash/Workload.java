@@ -480,12 +480,20 @@ final class Workload {
       }
     }
 
-    /** A power loss between two calls; the store is abandoned, the disk crashed and reopened. */
+    /**
+     * A power loss (or, one time in four, a process crash that keeps the page cache) between two
+     * calls; the store is abandoned and reopened.
+     */
     void powerLoss() {
       Call c = new Call(calls.size(), Type.CRASH, List.of());
       calls.add(c);
       c.start = fs.stateChangingOperationCount();
-      fs.crash(CrashProfile.values()[rnd.nextInt(CrashProfile.values().length)]);
+      int how = rnd.nextInt(4);
+      if (how == 3) {
+        fs.restart();
+      } else {
+        fs.crash(CrashProfile.values()[how]);
+      }
       store = null;
       epoch++;
       c.end = fs.stateChangingOperationCount();
