@@ -159,12 +159,45 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
-   * Reads and CRC-checks the frame at {@code offset} of segment {@code segment}.
+   * Frames at least this large (batches) are kept per thread after a read, so reading the events of
+   * one batch one by one reads and checks the frame once, not once per event.
+   */
+  static final int CACHED_FRAME_MIN = 8 << 10;
+
+  /** Frames above this size are not kept, so a thread never pins a huge batch. */
+  static final int CACHED_FRAME_MAX = 1 << 20;
+
+  /** The last large frame each thread read. */
+  private final ThreadLocal<CachedFrame> lastLargeFrame = new ThreadLocal<>();
+
+  private record CachedFrame(long segment, long offset, byte[] frame) {}
+
+  /**
+   * Reads and CRC-checks the frame at {@code offset} of segment {@code segment}. The returned array
+   * may be shared with later reads of the same frame by this thread: do not modify it.
    *
    * @return the whole frame, prefix included
    * @throws CorruptStoreException if the CRC or length does not match
    */
   public byte[] readFrame(long segment, long offset, int length) throws IOException {
+    boolean large = length >= CACHED_FRAME_MIN && length <= CACHED_FRAME_MAX;
+    if (large) {
+      CachedFrame c = lastLargeFrame.get();
+      if (c != null
+          && c.segment() == segment
+          && c.offset() == offset
+          && c.frame().length == length) {
+        return c.frame();
+      }
+    }
+    byte[] frame = readAndCheck(segment, offset, length);
+    if (large) {
+      lastLargeFrame.set(new CachedFrame(segment, offset, frame));
+    }
+    return frame;
+  }
+
+  private byte[] readAndCheck(long segment, long offset, int length) throws IOException {
     FileHandle h = reader(segment);
     byte[] frame = new byte[length];
     h.read(ByteBuffer.wrap(frame), offset);
