@@ -198,6 +198,8 @@ final class Oracle {
     }
 
     // Acknowledged events: every receipt that had to be durable by s is present and verifies.
+    // Per run epoch (between power losses): the highest verifying receipt and the lowest failing.
+    Map<Integer, long[]> prefix = new HashMap<>();
     boolean lost = false;
     long durable = -1;
     for (Call c : h.calls) {
@@ -212,6 +214,12 @@ final class Oracle {
         AppendReceipt r = c.receipts.get(i);
         Intent in = c.intents.get(i);
         ReceiptVerification rv = store.verifyReceipt(r);
+        long[] range = prefix.computeIfAbsent(c.epoch, e -> new long[] {-1, Long.MAX_VALUE});
+        if (rv.isValid()) {
+          range[0] = Math.max(range[0], r.globalSequence());
+        } else {
+          range[1] = Math.min(range[1], r.globalSequence());
+        }
         if (rv.isValid()) {
           byte[] stored = store.readRaw(r.eventId()).toByteArray();
           if (!Arrays.equals(stored, in.payload)) {
@@ -238,6 +246,18 @@ final class Oracle {
                 + c
                 + ", receipt "
                 + brief(r)
+                + ")");
+      }
+    }
+    for (Map.Entry<Integer, long[]> e : prefix.entrySet()) {
+      if (e.getValue()[1] < e.getValue()[0]) {
+        v.add(
+            "not a prefix: the receipt at global sequence "
+                + e.getValue()[0]
+                + " verifies, the one at "
+                + e.getValue()[1]
+                + " does not (run epoch "
+                + e.getKey()
                 + ")");
       }
     }
