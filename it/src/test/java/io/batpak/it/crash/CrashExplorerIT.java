@@ -3,7 +3,14 @@ package io.batpak.it.crash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.batpak.AppendReceipt;
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.EventId;
+import io.batpak.EventKind;
 import io.batpak.OpenReport;
+import io.batpak.ReceiptVerification;
+import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.fs.sim.CrashProfile;
 import io.batpak.fs.sim.FaultAction;
@@ -232,6 +239,9 @@ class CrashExplorerIT {
           continue;
         }
         List<OpRecord> log = fs.opLog();
+        if (r.failure == null) {
+          out.add(appendAfterRecovery(fs, crashed, h, s, op, profile, damage));
+        }
         // A read that reports the end of the file early (a short read of 0 bytes) during the
         // reopen: the open may refuse (and then opens without the fault), but it must never cut
         // or drop what it could not read.
@@ -291,6 +301,74 @@ class CrashExplorerIT {
   }
 
   /**
+   * Reopens the crashed disk, appends one event to the stream of the last recovered event (so its
+   * chain must go on from the recovered head) and waits for its receipt, loses power again, reopens
+   * and checks the oracle with that event and its receipt: recovery left a store that takes appends
+   * at the right place.
+   */
+  static Point appendAfterRecovery(
+      SimStoreFs fs,
+      SimSnapshot crashed,
+      History h,
+      long s,
+      String op,
+      CrashProfile profile,
+      OpenReport.TornTail damage) {
+    fs.restore(crashed);
+    fs.clearFaults();
+    AppendReceipt marker;
+    long before;
+    String label = h.workload + " (append after recovery)";
+    try (Store st = Store.open(Workload.plainConfig(fs, h.workload.seed))) {
+      before = st.stats().eventCount();
+      String entity =
+          before == 0
+              ? "post-recovery"
+              : st.queryAfter(Region.all(), before - 2, 1).get(0).coordinate().entity();
+      marker =
+          st.append(
+              Coordinate.of(entity, "crash"),
+              EventKind.custom(2, 1),
+              Bytes.utf8("post-recovery after " + s));
+    } catch (RuntimeException e) {
+      // On an honest disk a store that recovered must take appends; otherwise it may refuse.
+      Oracle.Verdict v =
+          h.workload.fault.mode() == Fault.Mode.HONEST
+              ? new Oracle.Verdict(
+                  "violation", List.of("appending after recovery failed: " + Oracle.describe(e)))
+              : new Oracle.Verdict("append-refused", List.of());
+      return new Point(h.workload.seed, label, s, op, profile, -1, v, -2);
+    }
+    fs.crash(CrashProfile.STRICT);
+    Reopen again = reopen(fs, h.workload.seed);
+    Oracle.Verdict v;
+    if (again.store == null) {
+      v = again.verdict(h, s, damage);
+    } else {
+      List<String> extra = new ArrayList<>();
+      ReceiptVerification rv = again.store.verifyReceipt(marker);
+      if (!rv.isValid() || marker.globalSequence() != before) {
+        extra.add(
+            "the event appended after recovery (receipt @"
+                + marker.globalSequence()
+                + ", "
+                + before
+                + " events recovered) does not verify after a power loss: "
+                + rv);
+      }
+      Reopen closing = again;
+      v = closing.verdict(h, s, damage, java.util.Set.of(marker.eventId()));
+      if (!extra.isEmpty()) {
+        List<String> all = new ArrayList<>(v.violations());
+        all.addAll(extra);
+        v = new Oracle.Verdict("violation", all);
+      }
+    }
+    return new Point(
+        h.workload.seed, h.workload + " (append after recovery)", s, op, profile, -1, v, -2);
+  }
+
+  /**
    * The n (counted as {@link FaultRule#crashBeforeNth} counts: operations of an {@link FsOp} kind)
    * for which crashing before the n-th operation of the reopen logged in records {@code (from, to]}
    * gives a distinct disk: before the first operation and after each state-changing one.
@@ -336,8 +414,13 @@ class CrashExplorerIT {
     }
 
     Oracle.Verdict verdict(History h, long s, OpenReport.TornTail earlier) {
+      return verdict(h, s, earlier, java.util.Set.of());
+    }
+
+    Oracle.Verdict verdict(
+        History h, long s, OpenReport.TornTail earlier, java.util.Set<EventId> extra) {
       try {
-        return Oracle.check(h, s, store, failure, earlier);
+        return Oracle.check(h, s, store, failure, earlier, extra);
       } catch (RuntimeException e) {
         return new Oracle.Verdict(
             "violation", List.of("reading the reopened store failed: " + Oracle.describe(e)));
@@ -374,6 +457,7 @@ class CrashExplorerIT {
     long crashPoints;
     long recoveryCrashes;
     long readFaults;
+    long appendsAfterRecovery;
     long violations;
     long millis;
     final Map<String, Long> byProfile = new TreeMap<>();
@@ -387,7 +471,9 @@ class CrashExplorerIT {
     final List<String> firstByWorkload = new ArrayList<>();
 
     void add(Point p) {
-      if (p.readFaultAt() >= 0) {
+      if (p.readFaultAt() == -2) {
+        appendsAfterRecovery++;
+      } else if (p.readFaultAt() >= 0) {
         readFaults++;
       } else if (p.recoveryCrashAt() < 0) {
         crashPoints++;
@@ -424,6 +510,7 @@ class CrashExplorerIT {
                   + (p.recoveryCrashAt() >= 0
                       ? ", then a crash before operation " + p.recoveryCrashAt() + " of the reopen"
                       : "")
+                  + (p.readFaultAt() == -2 ? ", then an append, a power loss and a reopen" : "")
                   + (p.readFaultAt() >= 0
                       ? ", with a short read at read " + p.readFaultAt() + " of the reopen"
                       : "");
@@ -476,6 +563,8 @@ class CrashExplorerIT {
           + recoveryCrashes
           + ",\n  \"readFaultsDuringRecovery\": "
           + readFaults
+          + ",\n  \"appendsAfterRecovery\": "
+          + appendsAfterRecovery
           + ",\n  \"violations\": "
           + violations
           + ",\n  \"violationsByWorkload\": "

@@ -65,6 +65,21 @@ final class Oracle {
    */
   static Verdict check(
       History h, long s, Store store, RuntimeException openFailure, OpenReport.TornTail earlier) {
+    return check(h, s, store, openFailure, earlier, java.util.Set.of());
+  }
+
+  /**
+   * Like {@link #check(History, long, Store, RuntimeException, OpenReport.TornTail)}, for a store
+   * to which the test itself appended the events {@code extra} after recovering it: they are not
+   * intents of the workload, but take part in every other rule.
+   */
+  static Verdict check(
+      History h,
+      long s,
+      Store store,
+      RuntimeException openFailure,
+      OpenReport.TornTail earlier,
+      Set<EventId> extra) {
     Fault.Mode mode = h.workload.fault.mode();
     List<String> v = new ArrayList<>();
     if (store == null) {
@@ -126,6 +141,9 @@ final class Oracle {
     Map<EventId, Integer> seenIds = new HashMap<>();
     Set<Integer> present = new LinkedHashSet<>();
     for (EventHeader e : all) {
+      if (extra.contains(e.eventId())) {
+        continue;
+      }
       byte[] payload = store.readRaw(e.eventId()).toByteArray();
       int tag = Intent.tagOf(payload);
       Intent in = h.byTag.get(tag);
