@@ -252,27 +252,17 @@ final class VerifyCommand implements Command {
           problem(h, invalid.reason() + ": " + invalid.detail());
         }
       } catch (CorruptStoreException e) {
-        problem(
-            "event "
-                + h.eventId()
-                + " ("
-                + h.entity()
-                + " #"
-                + h.streamSequence()
-                + ", global "
-                + h.globalSequence()
-                + ") in "
-                + e.file()
-                + " at offset "
-                + e.offset()
-                + ": "
-                + e.getMessage());
+        problem(h, e.file(), e.offset(), e.getMessage());
       } catch (StoreException e) {
         problem(h, "the store could not check it: " + e.getMessage());
       }
     }
 
     private void problem(EventHeader h, String what) {
+      problem(h, Stores.segmentName(report, h.position().segmentId()), h.position().offset(), what);
+    }
+
+    private void problem(EventHeader h, String file, long offset, String what) {
       problem(
           "event "
               + h.eventId()
@@ -283,9 +273,9 @@ final class VerifyCommand implements Command {
               + ", global "
               + h.globalSequence()
               + ") in "
-              + Stores.segmentName(report, h.position().segmentId())
+              + file
               + " at offset "
-              + h.position().offset()
+              + offset
               + ": "
               + what);
     }
