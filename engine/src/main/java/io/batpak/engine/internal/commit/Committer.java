@@ -60,6 +60,7 @@ public final class Committer {
   private final Executor completions;
   private final StoreClock clock;
   private final String codecName;
+  private final int segmentHeaderLength;
   private final Blake3 blake3 = new Blake3();
   private final ReentrantLock commitLock = new ReentrantLock();
 
@@ -91,6 +92,7 @@ public final class Committer {
     this.completions = completions;
     this.clock = config.clock();
     this.codecName = codecName;
+    this.segmentHeaderLength = SegmentHeader.of(0, 0, 0, codecName).length();
     this.lastSyncNanos = clock.monoNanos();
     this.writtenCount = index.size();
   }
@@ -490,7 +492,7 @@ public final class Committer {
     long before = journal.activeSize();
     long segmentBefore = journal.activeId();
     try {
-      writeFrames(frames, nextGlobal);
+      writeFrames(frames);
     } catch (NoSpaceException e) {
       if (journal.activeId() != segmentBefore) {
         // Frames of this group already sit, synced, in the previous segment: the group can no
@@ -572,13 +574,13 @@ public final class Committer {
    * Encodes every frame and writes them, rotating before a frame that would overflow the active
    * segment (never inside one: a batch is one frame).
    */
-  private void writeFrames(List<Frame> frames, long groupEnd) throws IOException {
+  private void writeFrames(List<Frame> frames) throws IOException {
     buffer.clear();
     long chunkStart = journal.activeSize();
     for (Frame f : frames) {
       int size = FrameCodec.frameSize(f.records);
       long projected = chunkStart + buffer.position() + size;
-      boolean segmentHasFrames = chunkStart + buffer.position() > headerLength();
+      boolean segmentHasFrames = chunkStart + buffer.position() > segmentHeaderLength;
       if (projected > config.segmentMaxBytes() && segmentHasFrames) {
         flush();
         rotate(f.records.get(0).globalSequence());
@@ -600,17 +602,8 @@ public final class Committer {
     flush();
   }
 
-  private int headerLength;
-
-  private long headerLength() {
-    if (headerLength == 0) {
-      headerLength = header(0, 0).length();
-    }
-    return headerLength;
-  }
-
   private SegmentHeader header(long id, long base) {
-    return new SegmentHeader(id, clock.wallMicros(), base, codecName, "none", "blake3");
+    return SegmentHeader.of(id, clock.wallMicros(), base, codecName);
   }
 
   private void flush() throws IOException {

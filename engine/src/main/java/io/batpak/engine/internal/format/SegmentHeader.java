@@ -52,6 +52,11 @@ public record SegmentHeader(
   /** The largest header this build accepts. */
   public static final int MAX_LENGTH = 1024;
 
+  /** A header of this build: no compression, BLAKE3 hashes. */
+  public static SegmentHeader of(long segmentId, long createdMicros, long base, String codec) {
+    return new SegmentHeader(segmentId, createdMicros, base, codec, "none", "blake3");
+  }
+
   /** Serialises the header. */
   public byte[] encode() {
     byte[] c = ascii(codec);
