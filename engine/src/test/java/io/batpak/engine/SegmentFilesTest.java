@@ -117,12 +117,28 @@ class SegmentFilesTest {
     fill();
     Path first = Stores.segment(dir, 1);
     byte[] bytes = Files.readAllBytes(first);
+    // A header written by a newer build: version 2, with a CRC that holds.
+    int length = ((bytes[10] & 0xFF) << 8) | (bytes[11] & 0xFF);
     bytes[9] = 2;
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes, 0, length - 4);
+    java.nio.ByteBuffer.wrap(bytes).putInt(length - 4, (int) crc.getValue());
     Files.write(first, bytes);
     Map<String, byte[]> before = Stores.contents(dir);
     UnsupportedFormatException e =
         assertThrows(UnsupportedFormatException.class, () -> Store.open(config()));
     assertTrue(e.getMessage().contains(first.toString()), e.getMessage());
     Stores.assertSameContents(before, Stores.contents(dir));
+  }
+
+  @Test
+  void aTornVersionFieldIsDamageNotANewerFormat() throws IOException {
+    fill();
+    Path first = Stores.segment(dir, 1);
+    byte[] bytes = Files.readAllBytes(first);
+    bytes[8] = (byte) 0x88; // version 0x8801, CRC not updated: what a torn header write leaves
+    Files.write(first, bytes);
+    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Store.open(config()));
+    assertEquals(first.toString(), e.file());
   }
 }

@@ -9,7 +9,6 @@ import io.batpak.OpenReport;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
-import io.batpak.UnsupportedFormatException;
 import io.batpak.it.crash.History.Call;
 import io.batpak.it.crash.History.Intent;
 import java.util.ArrayList;
@@ -85,13 +84,6 @@ final class Oracle {
     if (store == null) {
       if (mode == Fault.Mode.HONEST) {
         v.add("refused to open on an honest disk: " + describe(openFailure));
-      } else if (mode == Fault.Mode.CORRUPTING
-          && openFailure instanceof UnsupportedFormatException u
-          && u.getMessage().contains(Workload.DIR.toString())) {
-        // A torn segment-header write leaves a garbage format version, which the engine reports,
-        // as docs/format.md says, as an unsupported version (naming the file): typed, no wrong
-        // data, though its advice ("upgrade") is wrong for damage. Reported, not failed.
-        return new Verdict("refused-unsupported-version", v);
       } else if (!(openFailure instanceof CorruptStoreException c)) {
         v.add("refused to open with an untyped error: " + describe(openFailure));
       } else if (c.file() == null || c.file().isEmpty() || c.offset() < 0) {

@@ -79,11 +79,10 @@ public record SegmentHeader(
   }
 
   /**
-   * Reads the length a header claims, from its first 12 bytes, after checking the magic and
-   * version.
+   * Reads the length a header claims, from its first 12 bytes, after checking the magic. The
+   * version is checked by {@link #decode}, after the CRC.
    *
    * @throws CorruptStoreException if the magic is wrong or the length impossible
-   * @throws UnsupportedFormatException if the version is not 1
    */
   public static int declaredLength(byte[] first12, String file) {
     for (int i = 0; i < MAGIC.length; i++) {
@@ -91,16 +90,6 @@ public record SegmentHeader(
         throw new CorruptStoreException(
             file, i, "segment header magic", hex(MAGIC), hex(java.util.Arrays.copyOf(first12, 8)));
       }
-    }
-    int version = ((first12[8] & 0xFF) << 8) | (first12[9] & 0xFF);
-    if (version != VERSION) {
-      throw new UnsupportedFormatException(
-          file
-              + " is a segment of format version "
-              + version
-              + "; this build reads version "
-              + VERSION
-              + (version > VERSION ? ". Upgrade batpak to open this store." : "."));
     }
     int length = ((first12[10] & 0xFF) << 8) | (first12[11] & 0xFF);
     if (length < FIXED + 3 + 4 || length > MAX_LENGTH) {
@@ -118,6 +107,7 @@ public record SegmentHeader(
    * Parses a whole header.
    *
    * @throws CorruptStoreException if the CRC or a field is wrong
+   * @throws UnsupportedFormatException if the CRC holds and the version is not 1
    */
   public static SegmentHeader decode(byte[] bytes, String file) {
     int length = declaredLength(bytes, file);
@@ -132,6 +122,19 @@ public record SegmentHeader(
           "segment header CRC32C",
           Integer.toHexString((int) crc.getValue()),
           Integer.toHexString(stored));
+    }
+    // The version is trusted only once the CRC holds: a torn header must read as damage, not
+    // as a request to upgrade. Every format version keeps the magic, the version, the length and
+    // a trailing CRC32C where version 1 has them.
+    int version = b.getShort(8) & 0xFFFF;
+    if (version != VERSION) {
+      throw new UnsupportedFormatException(
+          file
+              + " is a segment of format version "
+              + version
+              + "; this build reads version "
+              + VERSION
+              + (version > VERSION ? ". Upgrade batpak to open this store." : "."));
     }
     b.position(12);
     long id = b.getLong();

@@ -323,7 +323,10 @@ class FrameCodecRoundTripTest {
           e.toString());
     }
     byte[] newer = bytes.clone();
-    newer[9] = 2;
+    newer[9] = 2; // a header written by a newer build carries a CRC that holds
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(newer, 0, newer.length - 4);
+    java.nio.ByteBuffer.wrap(newer).putInt(newer.length - 4, (int) crc.getValue());
     UnsupportedFormatException u =
         assertThrows(UnsupportedFormatException.class, () -> SegmentHeader.decode(newer, "seg"));
     assertTrue(u.getMessage().contains("2"), u.getMessage());
