@@ -71,6 +71,10 @@ public final class Committer {
   private boolean closing;
 
   private volatile StoreException poison;
+
+  /** Whether the committer thread is waiting for work (then an appender may commit itself). */
+  private volatile boolean committerIdle = true;
+
   private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
   private long eventsSinceSync;
   private long writtenCount;
@@ -154,9 +158,10 @@ public final class Committer {
     }
     if (thread == null) {
       commitQueuedInline();
-    } else if (p.blocking() && commitLock.tryLock()) {
-      // The committer is idle: commit on the caller's thread and skip two thread hand-offs.
-      // Producers that queue meanwhile are committed by the committer thread.
+    } else if (p.blocking() && committerIdle && commitLock.tryLock()) {
+      // The committer thread is idle: commit on the caller's thread and skip two thread
+      // hand-offs. While it is busy (or gathering the producers of its last group), leave the
+      // append to it, so groups stay large. Producers that queue meanwhile are its to commit.
       try {
         while (!p.done()) {
           List<Pending> group = take(false);
@@ -206,6 +211,7 @@ public final class Committer {
       if (wait) {
         long nanos = syncIntervalRemaining();
         while (queue.isEmpty() && !closing) {
+          committerIdle = true;
           try {
             if (nanos == Long.MAX_VALUE) {
               notEmpty.await();
@@ -218,6 +224,8 @@ public final class Committer {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
+          } finally {
+            committerIdle = false;
           }
         }
       }
@@ -249,8 +257,12 @@ public final class Committer {
 
   private void run() {
     try {
+      int lastGroup = 0;
+      long lastCommitNanos = 0;
       while (true) {
+        gatherStragglers(lastGroup, lastCommitNanos);
         List<Pending> group = take(true);
+        long started = clock.monoNanos();
         commitLock.lock();
         try {
           if (!group.isEmpty()) {
@@ -260,6 +272,8 @@ public final class Committer {
         } finally {
           commitLock.unlock();
         }
+        lastGroup = group.size();
+        lastCommitNanos = clock.monoNanos() - started;
         if (group.isEmpty() && isClosingAndEmpty()) {
           return;
         }
@@ -274,6 +288,30 @@ public final class Committer {
       if (t instanceof Error err && !(t instanceof AssertionError)) {
         throw err;
       }
+    }
+  }
+
+  /**
+   * After a group of {@code expected} appends whose producers were all waiting on it, gives those
+   * producers a moment (at most a quarter of the last commit's time, and 200 µs) to queue their
+   * next appends, so the next group is about as large as the last one instead of taking only the
+   * first arrival. Durable mode only, where every group costs an fsync.
+   */
+  private void gatherStragglers(int expected, long commitNanos) {
+    if (expected < 2 || config.durability() != Durability.DURABLE) {
+      return;
+    }
+    long deadline = clock.monoNanos() + Math.min(commitNanos / 4, 200_000);
+    while (clock.monoNanos() < deadline) {
+      queueLock.lock();
+      try {
+        if (closing || queue.size() >= expected) {
+          return;
+        }
+      } finally {
+        queueLock.unlock();
+      }
+      Thread.yield();
     }
   }
 
