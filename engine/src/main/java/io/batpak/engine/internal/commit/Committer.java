@@ -414,6 +414,9 @@ public final class Committer {
   /** A pending answered with the receipts of events in this group (a duplicate key). */
   private record Alias(Pending pending, List<EventRecord> sources) {}
 
+  /** An event of this group written under an idempotency key, and its frame. */
+  private record Keyed(EventRecord record, Frame frame) {}
+
   private void commitGroup(List<Pending> group) {
     if (poison != null) {
       for (Pending p : group) {
@@ -425,8 +428,7 @@ public final class Committer {
     }
     long nextGlobal = index.size();
     Map<String, Head> heads = new HashMap<>();
-    Map<Key, EventRecord> groupKeys = new HashMap<>();
-    Map<EventRecord, Frame> frameOf = new HashMap<>();
+    Map<Key, Keyed> groupKeys = new HashMap<>();
     List<Frame> frames = new ArrayList<>();
     List<Alias> aliases = new ArrayList<>();
     for (Pending p : group) {
@@ -513,9 +515,9 @@ public final class Committer {
         Frame f = new Frame(p, records);
         frames.add(f);
         for (int i = 0; i < records.size(); i++) {
-          frameOf.put(records.get(i), f);
           if (p.drafts().get(i).keyed()) {
-            groupKeys.put(new Key(records.get(i).idHi(), records.get(i).idLo()), records.get(i));
+            EventRecord r = records.get(i);
+            groupKeys.put(new Key(r.idHi(), r.idLo()), new Keyed(r, f));
           }
         }
         nextGlobal += records.size();
@@ -591,9 +593,11 @@ public final class Committer {
     for (Alias a : aliases) {
       List<AppendReceipt> receipts = new ArrayList<>();
       for (EventRecord r : a.sources()) {
-        Frame f = frameOf.get(r);
+        Keyed k = groupKeys.get(new Key(r.idHi(), r.idLo()));
         receipts.add(
-            f == null ? receiptsOf(List.of(r)).get(0) : receipt(r, f.segment, f.offset, f.length));
+            k == null
+                ? receiptsOf(List.of(r)).get(0)
+                : receipt(r, k.frame().segment, k.frame().offset, k.frame().length));
       }
       a.pending().succeed(receipts, completions);
     }
@@ -631,10 +635,11 @@ public final class Committer {
       f.segment = journal.activeId();
       f.offset = chunkStart + at;
       f.length = size;
-      int pos = FrameCodec.PREFIX + FrameCodec.BODY_HEADER;
+      // Each record starts with its length: walk them instead of sizing every record again.
+      int pos = at + FrameCodec.PREFIX + FrameCodec.BODY_HEADER;
       for (int i = 0; i < f.records.size(); i++) {
-        f.recordOffsets[i] = pos - FrameCodec.PREFIX;
-        pos += FrameCodec.recordSize(f.records.get(i));
+        f.recordOffsets[i] = pos - at - FrameCodec.PREFIX;
+        pos += 4 + buffer.getInt(pos);
       }
     }
     flush();
@@ -683,7 +688,7 @@ public final class Committer {
   }
 
   /** Events already committed (or earlier in this group) for a fully keyed append, or null. */
-  private List<EventRecord> knownEvents(Pending p, Map<Key, EventRecord> groupKeys) {
+  private List<EventRecord> knownEvents(Pending p, Map<Key, Keyed> groupKeys) {
     int keyed = 0;
     List<EventRecord> known = new ArrayList<>();
     for (Draft d : p.drafts()) {
@@ -692,7 +697,8 @@ public final class Committer {
       }
       keyed++;
       EventRecord r = d.record();
-      EventRecord found = groupKeys.get(new Key(r.idHi(), r.idLo()));
+      Keyed inGroup = groupKeys.get(new Key(r.idHi(), r.idLo()));
+      EventRecord found = inGroup == null ? null : inGroup.record();
       if (found == null) {
         int row = index.findAdded(r.idHi(), r.idLo());
         if (row >= 0) {
