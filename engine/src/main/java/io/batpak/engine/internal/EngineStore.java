@@ -17,6 +17,7 @@ import io.batpak.EventPosition;
 import io.batpak.EventTypes;
 import io.batpak.ExtensionKey;
 import io.batpak.OpenReport;
+import io.batpak.OutcomeUnknownException;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
@@ -870,6 +871,15 @@ public final class EngineStore implements Store {
     return config;
   }
 
+  /**
+   * Closes in this order: the commit pipeline (drain within {@code closeTimeout}, fail the rest,
+   * final fsync), the completion thread, the journal, the lock, the backend. Everything is released
+   * even when a step fails; then the first failure is thrown. When the final fsync failed, or the
+   * store was poisoned while events acknowledged in VISIBLE mode were not yet durable, close throws
+   * {@link OutcomeUnknownException} naming those events' global sequences. When the committer is
+   * stuck in an I/O call past the timeout, the journal and the lock stay held (releasing them under
+   * a write in progress could let another owner in while it lands) and close says so.
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -879,31 +889,80 @@ public final class EngineStore implements Store {
       closed = true;
     }
     StoreException failure = null;
+    boolean stuck = false;
     if (committer != null) {
-      committer.close(config.closeTimeout().toNanos());
+      Committer.Closed c = committer.close(config.closeTimeout().toNanos());
+      failure = durabilityFailure(c);
+      stuck = !c.stopped();
     }
     if (completionThread != null) {
       completionThread.shutdown();
     }
-    try {
-      journal.close();
-    } catch (IOException e) {
-      failure = new StoreIoException("closing the journal failed: " + e.getMessage(), e);
+    if (stuck) {
+      // Releasing the journal and the lock under a write in progress could let another owner in
+      // while it lands: the committer thread releases them when that call returns.
+      committer.whenStopped(() -> release(null));
+      throw new OutcomeUnknownException(
+          "the committer of "
+              + config.directory()
+              + " is stuck in an I/O call for longer than closeTimeout ("
+              + config.closeTimeout()
+              + "); every append in flight was failed as outcome-unknown, and the journal and"
+              + " the directory lock are released only when that call returns",
+          failure);
     }
-    try {
-      lock.close();
-    } catch (IOException e) {
-      failure = new StoreIoException("releasing the lock failed: " + e.getMessage(), e);
-    }
-    if (ownsFs) {
-      try {
-        fs.close();
-      } catch (IOException e) {
-        failure = new StoreIoException("closing the backend failed: " + e.getMessage(), e);
-      }
-    }
+    failure = release(failure);
     if (failure != null) {
       throw failure;
     }
+  }
+
+  private StoreException release(StoreException failure) {
+    failure = closeStep(failure, journal, "closing the journal");
+    failure = closeStep(failure, lock, "releasing the lock on " + config.directory());
+    if (ownsFs) {
+      failure = closeStep(failure, fs, "closing the " + fs.name() + " backend");
+    }
+    return failure;
+  }
+
+  private StoreException durabilityFailure(Committer.Closed c) {
+    Watermarks w = progress.snapshot();
+    boolean unsyncedVisible = w.visible() > w.durable();
+    if (c.syncFailure() == null && !(committer.poison() != null && unsyncedVisible)) {
+      return null;
+    }
+    Throwable cause = c.syncFailure() != null ? c.syncFailure() : committer.poison();
+    String which =
+        w.written() > w.durable()
+            ? "the events at global sequences "
+                + w.durable()
+                + " to "
+                + (w.written() - 1)
+                + " were written but are not known to be durable"
+            : "every appended event was durable before it";
+    return new OutcomeUnknownException(
+        "closing "
+            + config.directory()
+            + ": "
+            + (c.syncFailure() != null ? "the final fsync failed" : "the store was poisoned")
+            + "; "
+            + which
+            + ". Reopen and read them back (a crash may still take them). Cause: "
+            + cause.getMessage(),
+        cause);
+  }
+
+  private static StoreException closeStep(StoreException failure, AutoCloseable c, String what) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      StoreException x = new StoreIoException(what + " failed: " + e.getMessage(), e);
+      if (failure == null) {
+        return x;
+      }
+      failure.addSuppressed(x);
+    }
+    return failure;
   }
 }
