@@ -395,14 +395,22 @@ public final class EngineStore implements Store {
       keyed += d.keyed() ? 1 : 0;
       drafts.add(d);
     }
-    if (bytes > config.maxBatchBytes()) {
-      throw new ValidationException(
-          "the batch's payloads total "
-              + bytes
-              + " bytes, over maxBatchBytes ("
-              + config.maxBatchBytes()
-              + "); split it or raise the limit");
+    List<EventRecord> records = new ArrayList<>(drafts.size());
+    for (Draft d : drafts) {
+      records.add(d.record());
     }
+    long encoded = FrameCodec.encodedSize(records);
+    if (encoded > config.maxBatchBytes()) {
+      throw new ValidationException(
+          "the batch encodes to "
+              + encoded
+              + " bytes ("
+              + bytes
+              + " of payload, the rest coordinates, extensions and headers), over maxBatchBytes ("
+              + config.maxBatchBytes()
+              + "); nothing was written. Split it or raise the limit");
+    }
+    FrameCodec.checkFits(records);
     if (keyed != 0 && keyed != drafts.size()) {
       throw new ValidationException(
           "idempotency keys must be on every item of a batch or on none ("
@@ -536,6 +544,9 @@ public final class EngineStore implements Store {
             contentHash,
             FrameCodec.ZERO_HASH,
             bytes);
+    if (itemIndex < 0) {
+      FrameCodec.checkFits(List.of(r));
+    }
     return new Draft(r, options.expectedVersion(), keyed, causedByItem);
   }
 
@@ -661,6 +672,10 @@ public final class EngineStore implements Store {
               + afterGlobalSequence);
     }
     Index.View v = index.view();
+    if (afterGlobalSequence >= v.size() - 1L) {
+      return List
+          .of(); // past the end (and no overflow for afterGlobalSequence near Long.MAX_VALUE)
+    }
     Map<Integer, Boolean> streamMatch = new HashMap<>();
     Map<Integer, Boolean> scopeMatch = new HashMap<>();
     List<EventHeader> out = new ArrayList<>();

@@ -2,7 +2,6 @@ package io.batpak.engine.internal.recovery;
 
 import io.batpak.CorruptStoreException;
 import io.batpak.OpenReport;
-import io.batpak.StoreConfig;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
@@ -357,7 +356,7 @@ public final class Recovery {
         return "an incomplete frame prefix (" + (size - pos) + " bytes before the end)";
       }
       int bodyLength = FrameCodec.readInt(buf, at(pos));
-      if (bodyLength < FrameCodec.MIN_BODY || bodyLength > StoreConfig.MAX_FRAME_BYTES) {
+      if (bodyLength < FrameCodec.MIN_BODY || bodyLength > FrameCodec.MAX_BODY) {
         return "an impossible frame length " + bodyLength;
       }
       if (!ensure(pos, FrameCodec.PREFIX + bodyLength)) {
@@ -417,7 +416,7 @@ public final class Recovery {
       int at = at(p);
       int bodyLength = FrameCodec.readInt(buf, at);
       if (bodyLength < FrameCodec.MIN_BODY
-          || bodyLength > StoreConfig.MAX_FRAME_BYTES
+          || bodyLength > FrameCodec.MAX_BODY
           || p + FrameCodec.PREFIX + bodyLength > size) {
         return false;
       }
