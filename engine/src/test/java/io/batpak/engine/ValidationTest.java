@@ -248,14 +248,7 @@ class ValidationTest {
     rejects(ValidationException.class, () -> opts().withFlags(-1));
     rejects(ValidationException.class, () -> store.queryAfter(Region.all(), -1, 0));
     rejects(ValidationException.class, () -> store.queryAfter(Region.all(), -2, 10));
-    rejects(ValidationException.class, () -> store.append(C, null, Bytes.utf8("x"), opts()));
-    rejects(ValidationException.class, () -> store.append(C, KIND, null, opts()));
     rejects(io.batpak.CodecException.class, () -> store.append(C, KIND, new Object()));
-    rejects(
-        ValidationException.class,
-        () ->
-            store.appendBatch(
-                java.util.Arrays.asList(BatchItem.of(C, KIND, Bytes.utf8("a")), null)));
   }
 
   @Test

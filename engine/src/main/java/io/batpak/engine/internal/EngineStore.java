@@ -316,18 +316,35 @@ public final class EngineStore implements Store {
 
   // ---------------------------------------------------------------- appends
 
+  /** The one null rule of {@link Store}: a null argument names itself, before any other check. */
+  private static <T> T nonNull(T value, String parameter) {
+    if (value == null) {
+      throw new NullPointerException(parameter + " must not be null");
+    }
+    return value;
+  }
+
+  private static void nonNull(
+      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+    nonNull(coordinate, "coordinate");
+    nonNull(kind, "kind");
+    nonNull(payload, "payload");
+    nonNull(options, "options");
+  }
+
   @Override
   public AppendReceipt append(
       Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+    nonNull(coordinate, kind, payload, options);
     Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
     return commit(List.of(d), false).get(0);
   }
 
   @Override
   public AppendReceipt appendTyped(Coordinate coordinate, Object record, AppendOptions options) {
-    if (record == null) {
-      throw new ValidationException("appendTyped needs a record, got null");
-    }
+    nonNull(coordinate, "coordinate");
+    nonNull(record, "record");
+    nonNull(options, "options");
     EventKind kind = EventTypes.kindOf(record.getClass());
     int version = EventTypes.versionOf(record.getClass());
     Draft d = draft(coordinate, kind, record, options, version, -1, -1);
@@ -336,7 +353,11 @@ public final class EngineStore implements Store {
 
   @Override
   public List<AppendReceipt> appendBatch(List<BatchItem> items) {
-    if (items == null || items.isEmpty()) {
+    nonNull(items, "items");
+    for (int i = 0; i < items.size(); i++) {
+      nonNull(items.get(i), "items[" + i + "]");
+    }
+    if (items.isEmpty()) {
       throw new ValidationException("a batch needs at least one item");
     }
     if (items.size() > config.maxBatchEvents()) {
@@ -353,9 +374,6 @@ public final class EngineStore implements Store {
     int keyed = 0;
     for (int i = 0; i < items.size(); i++) {
       BatchItem item = items.get(i);
-      if (item == null) {
-        throw new ValidationException("batch item " + i + " is null");
-      }
       if (item.causedByItem() >= i) {
         throw new ValidationException(
             "batch item "
@@ -425,6 +443,7 @@ public final class EngineStore implements Store {
   @Override
   public CompletableFuture<AppendReceipt> submit(
       Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+    nonNull(coordinate, kind, payload, options);
     Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
     CompletableFuture<List<AppendReceipt>> f = new CompletableFuture<>();
     writable().submit(Pending.async(List.of(d), f));
@@ -461,18 +480,6 @@ public final class EngineStore implements Store {
       int causedByItem,
       int itemIndex) {
     checkOpen();
-    if (coordinate == null || kind == null || payload == null || options == null) {
-      throw new ValidationException(
-          "coordinate, kind, payload and options must not be null (got "
-              + coordinate
-              + ", "
-              + kind
-              + ", "
-              + (payload == null ? "null payload" : "a payload")
-              + ", "
-              + options
-              + ")");
-    }
     if (kind.isReserved()) {
       throw new ValidationException(
           "kind "
@@ -571,6 +578,7 @@ public final class EngineStore implements Store {
 
   @Override
   public StoredEvent get(EventId id) {
+    nonNull(id, "id");
     int row = rowOf(id);
     EventRecord r = read(row);
     return new StoredEvent(header(r, row), Bytes.ofOwned(r.payload()));
@@ -578,6 +586,8 @@ public final class EngineStore implements Store {
 
   @Override
   public <T> T get(EventId id, Class<T> type) {
+    nonNull(id, "id");
+    nonNull(type, "type");
     StoredEvent e = get(id);
     if (codec == null) {
       throw new CodecException(
@@ -594,14 +604,12 @@ public final class EngineStore implements Store {
 
   @Override
   public Bytes readRaw(EventId id) {
+    nonNull(id, "id");
     return Bytes.ofOwned(read(rowOf(id)).payload());
   }
 
   private int rowOf(EventId id) {
     checkOpen();
-    if (id == null) {
-      throw new ValidationException("event id must not be null");
-    }
     int row = index.find(id.high(), id.low());
     if (row < 0) {
       throw new EventNotFoundException("no visible event has id " + id);
@@ -655,15 +663,14 @@ public final class EngineStore implements Store {
 
   @Override
   public List<EventHeader> query(Region region) {
+    nonNull(region, "region");
     return queryAfter(region, -1, Integer.MAX_VALUE);
   }
 
   @Override
   public List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit) {
+    nonNull(region, "region");
     checkOpen();
-    if (region == null) {
-      throw new ValidationException("region must not be null; use Region.all()");
-    }
     if (limit <= 0 || afterGlobalSequence < -1) {
       throw new ValidationException(
           "queryAfter needs limit > 0 and afterGlobalSequence >= -1, got limit "
@@ -712,9 +719,10 @@ public final class EngineStore implements Store {
 
   @Override
   public List<EventHeader> stream(String entity) {
+    nonNull(entity, "entity");
     checkOpen();
     int visible = index.visible();
-    StreamState s = entity == null ? null : index.stream(entity);
+    StreamState s = index.stream(entity);
     if (s == null) {
       return List.of();
     }
@@ -729,9 +737,10 @@ public final class EngineStore implements Store {
 
   @Override
   public Optional<EventHeader> latest(String entity) {
+    nonNull(entity, "entity");
     checkOpen();
     int visible = index.visible();
-    StreamState s = entity == null ? null : index.stream(entity);
+    StreamState s = index.stream(entity);
     if (s == null) {
       return Optional.empty();
     }
@@ -747,6 +756,7 @@ public final class EngineStore implements Store {
 
   @Override
   public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
+    nonNull(receipt, "receipt");
     checkOpen();
     int row = index.find(receipt.eventId().high(), receipt.eventId().low());
     if (row < 0) {
@@ -861,10 +871,11 @@ public final class EngineStore implements Store {
 
   @Override
   public void waitFor(Watermark watermark, long globalSequence, Duration timeout) {
+    nonNull(watermark, "watermark");
+    nonNull(timeout, "timeout");
     checkOpen();
-    if (watermark == null || timeout == null || globalSequence < 0) {
-      throw new ValidationException(
-          "waitFor needs a watermark, a global sequence >= 0 and a timeout");
+    if (globalSequence < 0) {
+      throw new ValidationException("waitFor needs a global sequence >= 0, got " + globalSequence);
     }
     progress.await(watermark, globalSequence, timeout);
   }
