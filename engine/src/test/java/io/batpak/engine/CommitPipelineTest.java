@@ -213,4 +213,27 @@ class CommitPipelineTest {
       }
     }
   }
+
+  /** Defect 15: a failure names the operation and the path that failed, not the segment write. */
+  @Test
+  void aFailedDirectoryFsyncDuringRotationIsNamedAsSuch() throws Exception {
+    try (FaultyFs fs = new FaultyFs()) {
+      Store store = Store.open(StoreConfig.builder(dir).fs(fs).segmentMaxBytes(4096).build());
+      fs.failNextDirectorySync.set(true);
+      OutcomeUnknownException e = null;
+      for (int i = 0; i < 100 && e == null; i++) {
+        try {
+          store.append(C, KIND, Bytes.utf8("z".repeat(300)));
+        } catch (OutcomeUnknownException x) {
+          e = x;
+        }
+      }
+      assertTrue(e != null, "the rotation's directory fsync failed, so an append must fail");
+      assertTrue(
+          e.getMessage().startsWith("creating segment " + Stores.segment(dir, 2) + " failed")
+              && e.getMessage().contains("fsync of directory " + dir),
+          e.getMessage());
+      store.close(); // DURABLE: every event the failure concerns was reported to its appender
+    }
+  }
 }
