@@ -73,6 +73,8 @@ public final class EngineStore implements Store {
   /** The codec name recorded for stores without a payload codec. */
   public static final String NO_CODEC = "bytes";
 
+  private static final System.Logger LOG = System.getLogger(EngineStore.class.getName());
+
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
   private final StoreConfig config;
@@ -198,7 +200,7 @@ public final class EngineStore implements Store {
           report);
     } catch (IOException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
-      throw new StoreIoException("opening the store in " + dir + " failed: " + e.getMessage(), e);
+      throw ioFailure("opening the store in " + dir + " failed: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
       throw e;
@@ -252,10 +254,26 @@ public final class EngineStore implements Store {
     return false;
   }
 
+  /**
+   * Takes the directory's lock: exclusive for a mutable open (creating the lock file), shared for a
+   * read-only one. A read-only open never creates the lock file (it changes nothing on disk, and
+   * read-only media refuse it): when there is none, it proceeds without a lock, which only a writer
+   * opening the directory at the same time could notice. Returns null then.
+   */
   private static StoreLock takeLock(StoreFs fs, Path dir, boolean mutable) throws IOException {
     Path lockFile = dir.resolve(LOCK_FILE);
     try {
       return fs.lock(lockFile, mutable ? LockMode.EXCLUSIVE : LockMode.SHARED);
+    } catch (java.nio.file.NoSuchFileException e) {
+      if (mutable) {
+        throw e;
+      }
+      LOG.log(
+          System.Logger.Level.INFO,
+          "{0} has no lock file; opening it read-only without a lock (a read-only open never"
+              + " creates one)",
+          dir);
+      return null;
     } catch (LockUnavailableException e) {
       throw new StoreLockedException(
           dir
@@ -300,6 +318,19 @@ public final class EngineStore implements Store {
       }
     }
     return null;
+  }
+
+  /**
+   * The typed failure for {@code e}: {@link io.batpak.SymlinkRefusedException} when a file the
+   * store owns is a symbolic link (anywhere in the cause chain), else {@link StoreIoException}.
+   */
+  static StoreIoException ioFailure(String message, IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.batpak.port.SymlinkRefusedException link) {
+        return new io.batpak.SymlinkRefusedException(link.getFile(), e);
+      }
+    }
+    return new StoreIoException(message, e);
   }
 
   private static void closeQuietly(Journal journal, StoreLock lock, StoreFs fs) {
@@ -623,7 +654,7 @@ public final class EngineStore implements Store {
       byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
       return FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
     } catch (IOException e) {
-      throw new StoreIoException(
+      throw ioFailure(
           "reading the event at global sequence "
               + row
               + " from "
@@ -945,7 +976,9 @@ public final class EngineStore implements Store {
 
   private StoreException release(StoreException failure) {
     failure = closeStep(failure, journal, "closing the journal");
-    failure = closeStep(failure, lock, "releasing the lock on " + config.directory());
+    if (lock != null) {
+      failure = closeStep(failure, lock, "releasing the lock on " + config.directory());
+    }
     if (ownsFs) {
       failure = closeStep(failure, fs, "closing the " + fs.name() + " backend");
     }
