@@ -236,4 +236,33 @@ class CommitPipelineTest {
       store.close(); // DURABLE: every event the failure concerns was reported to its appender
     }
   }
+
+  /**
+   * Suspected in issue 8 (fsyncgate in the same boot): after a failed fsync the pages may stay
+   * readable, so a later open would serve the failed group and an idempotent retry would call it
+   * durable. The poisoned store cuts it away at once.
+   */
+  @Test
+  void aFailedFsyncCutsTheUnsyncedGroupAwaySoARetryCommitsItAfresh() throws Exception {
+    io.batpak.IdempotencyKey key = io.batpak.IdempotencyKey.of(7, 7);
+    AppendOptions keyed = AppendOptions.defaults().withIdempotencyKey(key);
+    long synced;
+    try (FaultyFs fs = new FaultyFs()) {
+      Store store = Store.open(StoreConfig.builder(dir).fs(fs).build());
+      for (int i = 0; i < 3; i++) {
+        store.append(C, KIND, Bytes.utf8("ok " + i));
+      }
+      synced = java.nio.file.Files.size(Stores.segment(dir, 1));
+      fs.failNextSync.set(true);
+      assertThrows(
+          OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("lost"), keyed));
+      assertEquals(synced, java.nio.file.Files.size(Stores.segment(dir, 1)), "the group was cut");
+      store.close();
+    }
+    try (Store store = Stores.open(dir)) {
+      assertEquals(3, store.stats().eventCount());
+      AppendReceipt retried = store.append(C, KIND, Bytes.utf8("lost"), keyed);
+      assertEquals(3, retried.globalSequence(), "the retry commits afresh, and durably");
+    }
+  }
 }

@@ -449,6 +449,13 @@ public final class Committer {
       queueLock.unlock();
     }
     progress.end();
+    if (config.durability() == Durability.DURABLE && commitLock.isHeldByCurrentThread()) {
+      // fsyncgate: after a failed fsync the kernel may keep the written pages readable but clean,
+      // so a later open in the same boot would accept them and an idempotent retry would call
+      // them durable. In DURABLE mode nothing past the last synced size is visible: cut it now.
+      // (VISIBLE mode's visible events stay readable until close, which cuts them then.)
+      cutBackToSynced();
+    }
     OutcomeUnknownException refused =
         new OutcomeUnknownException(
             "the store was poisoned while this append was queued; it was not written. Cause: "
@@ -994,7 +1001,8 @@ public final class Committer {
               + journal.path(journal.activeId())
               + " back to its last synced size "
               + journal.syncedSize()
-              + " after the store was poisoned; the next open checks it",
+              + " after the store was poisoned: until a power loss, an open in this boot may read"
+              + " bytes whose fsync failed",
           e);
     }
   }
