@@ -32,6 +32,25 @@ import java.util.List;
  * UnsupportedFsOperationException}; anything else is a plain {@link IOException} whose message
  * names the path and the system's error. Messages name the path.
  *
+ * <h2>Missing paths and wrong types</h2>
+ *
+ * A path is <em>missing</em> when its last component does not exist, when a parent directory does
+ * not exist, or when a parent component is something other than a directory ({@code file/child}
+ * below a regular file). Every backend gives the same answers for a missing path: {@link #exists}
+ * and {@link #deleteIfExists} return {@code false}; every other method that needs the path (or, to
+ * create it, its parent directory) throws {@link java.nio.file.NoSuchFileException} naming it; and
+ * {@link #createDirectories} through a non-directory throws {@link
+ * java.nio.file.FileAlreadyExistsException}.
+ *
+ * <p>The file operations ({@link #openRead}, {@link #openWrite}, {@link #lock}, {@link #copy} from,
+ * {@link #deleteIfExists}) refuse a directory, empty or not, at once with an {@link IOException}
+ * naming it that is none of the typed exceptions above, and change nothing ({@link #create} of an
+ * existing directory is {@link java.nio.file.FileAlreadyExistsException}, as for anything that
+ * exists). The directory operations ({@link #list}, {@link #syncDirectory}) refuse a non-directory
+ * with {@link java.nio.file.NotDirectoryException}. Failures the conformance suite cannot provoke
+ * on every system, such as permission denied, keep the JDK's types ({@link
+ * java.nio.file.AccessDeniedException}).
+ *
  * <h2>Thread-safety</h2>
  *
  * Implementations are safe for concurrent use. Paths are used as names: a backend resolves them
@@ -61,15 +80,17 @@ public interface StoreFs extends Closeable {
    * The names of the entries of {@code dir}, sorted by {@link String#compareTo}, so recovery is
    * deterministic on every backend.
    *
-   * @throws java.nio.file.NoSuchFileException if {@code dir} does not exist
+   * @throws java.nio.file.NoSuchFileException if {@code dir} is missing (see "Missing paths")
+   * @throws java.nio.file.NotDirectoryException if {@code dir} is not a directory
    * @throws IOException on failure
    */
   List<String> list(Path dir) throws IOException;
 
   /**
-   * Whether {@code path} exists, without following a symbolic link at its last component.
+   * Whether {@code path} exists, without following a symbolic link at its last component. A path
+   * below a regular file does not exist (see "Missing paths").
    *
-   * @throws IOException if the answer cannot be determined
+   * @throws IOException if the answer cannot be determined (for example, permission denied)
    */
   boolean exists(Path path) throws IOException;
 
@@ -88,17 +109,17 @@ public interface StoreFs extends Closeable {
   /**
    * Opens an existing file for reading only.
    *
-   * @throws java.nio.file.NoSuchFileException if it does not exist
-   * @throws IOException on failure
+   * @throws java.nio.file.NoSuchFileException if it is missing
+   * @throws IOException if it is a directory, or on another failure
    */
   FileHandle openRead(Path file) throws IOException;
 
   /**
    * Opens an existing regular file for reading and writing, without truncating it.
    *
-   * @throws java.nio.file.NoSuchFileException if it does not exist
+   * @throws java.nio.file.NoSuchFileException if it is missing
    * @throws SymlinkRefusedException if it is a symbolic link
-   * @throws IOException on failure
+   * @throws IOException if it is a directory, or on another failure
    */
   FileHandle openWrite(Path file) throws IOException;
 
@@ -118,8 +139,8 @@ public interface StoreFs extends Closeable {
   /**
    * Deletes a file if it exists. Not durable until {@link #syncDirectory}.
    *
-   * @return whether a file was deleted
-   * @throws IOException on failure
+   * @return whether a file was deleted; false for a missing path (see "Missing paths")
+   * @throws IOException if {@code file} is a directory (which is left alone), or on failure
    */
   boolean deleteIfExists(Path file) throws IOException;
 
@@ -128,6 +149,8 @@ public interface StoreFs extends Closeable {
    * before the call survives a crash.
    *
    * @throws UnsupportedFsOperationException without {@link FsCapabilities#directorySync()}
+   * @throws java.nio.file.NoSuchFileException if {@code dir} is missing
+   * @throws java.nio.file.NotDirectoryException if {@code dir} is not a directory
    * @throws IOException if the device reports an error
    */
   void syncDirectory(Path dir) throws IOException;
@@ -148,10 +171,11 @@ public interface StoreFs extends Closeable {
   /**
    * Copies {@code from} into a new file {@code to}. Not durable until synced.
    *
-   * @throws java.nio.file.NoSuchFileException if {@code from} does not exist
+   * @throws java.nio.file.NoSuchFileException if {@code from} is missing, or {@code to}'s parent
+   *     directory
    * @throws java.nio.file.FileAlreadyExistsException if {@code to} exists
    * @throws NoSpaceException if the device fills; the partial copy is deleted
-   * @throws IOException on failure
+   * @throws IOException if {@code from} is a directory (nothing is created), or on failure
    */
   void copy(Path from, Path to) throws IOException;
 

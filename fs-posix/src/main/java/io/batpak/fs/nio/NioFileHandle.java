@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -89,7 +90,15 @@ final class NioFileHandle implements FileHandle {
     } catch (IOException e) {
       throw NioErrors.map(e, path, op);
     }
-    return new NioFileHandle(path, writable || createNew, follow, ch, fileKeyOf(path, follow));
+    BasicFileAttributes attrs = attributesOf(path, follow);
+    if (attrs != null && attrs.isDirectory()) {
+      // Linux opens a directory for reading; refuse it here, not on the first read.
+      ch.close();
+      throw new FileSystemException(
+          path.toString(), null, op + " refused: it is a directory, not a file");
+    }
+    return new NioFileHandle(
+        path, writable || createNew, follow, ch, attrs == null ? null : attrs.fileKey());
   }
 
   private static Set<OpenOption> options(boolean writable, boolean followLinks) {
@@ -105,12 +114,15 @@ final class NioFileHandle implements FileHandle {
   }
 
   private static Object fileKeyOf(Path path, boolean followLinks) {
+    BasicFileAttributes attrs = attributesOf(path, followLinks);
+    return attrs == null ? null : attrs.fileKey();
+  }
+
+  private static BasicFileAttributes attributesOf(Path path, boolean followLinks) {
     try {
-      BasicFileAttributes attrs =
-          followLinks
-              ? Files.readAttributes(path, BasicFileAttributes.class)
-              : Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return attrs.fileKey();
+      return followLinks
+          ? Files.readAttributes(path, BasicFileAttributes.class)
+          : Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       return null; // no identity check on reopen
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -70,10 +71,14 @@ final class NioLocks {
   /** Takes a lock on {@code lockFile} as {@link io.batpak.port.StoreFs#lock} documents. */
   static StoreLock acquire(Path lockFile, LockMode mode) throws IOException {
     synchronized (MONITOR) {
-      BasicFileAttributes before = lstat(lockFile);
+      BasicFileAttributes before = NioErrors.lstat(lockFile, "lock");
       if (before != null) {
         if (before.isSymbolicLink()) {
           throw new SymlinkRefusedException(lockFile.toString(), "lock");
+        }
+        if (before.isDirectory()) {
+          throw new FileSystemException(
+              lockFile.toString(), null, "lock refused: it is a directory, not a file");
         }
         Entry held = HELD.get(key(lockFile, before));
         if (held != null) {
@@ -95,7 +100,7 @@ final class NioLocks {
       }
       Object key;
       try {
-        BasicFileAttributes opened = lstat(lockFile);
+        BasicFileAttributes opened = NioErrors.lstat(lockFile, "lock");
         key = opened == null ? null : key(lockFile, opened);
       } catch (IOException e) {
         ch.close(); // nothing of ours is locked on this file
@@ -192,14 +197,6 @@ final class NioLocks {
                 + " refused: this JVM holds an nio (fcntl) lock on that file, and closing a"
                 + " second descriptor of it would release the lock");
       }
-    }
-  }
-
-  private static BasicFileAttributes lstat(Path path) throws IOException {
-    try {
-      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return null;
     }
   }
 

@@ -11,6 +11,7 @@ import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
 import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -67,10 +68,17 @@ import java.util.Objects;
  *   <li>{@link #lock}: a {@link FileChannel#tryLock} record lock ({@code fcntl(F_SETLK)}), shared
  *       or exclusive, on a channel opened with {@code NOFOLLOW_LINKS}; see {@link NioLocks} for why
  *       exactly one channel per lock file is kept per JVM.
- *   <li>Errors: {@code ENOSPC}/{@code EDQUOT} become {@link NoSpaceException}; everything else
- *       keeps the JDK's typed exception ({@link NoSuchFileException}, {@link
- *       FileAlreadyExistsException}, …) or is an {@link IOException} naming the operation and the
- *       path.
+ *   <li>{@link #copy}: reads and writes through two handles in 64 KiB chunks (so the source is
+ *       opened exactly as {@link #openRead} opens it), and deletes the partial copy on any failure.
+ *   <li>{@link #deleteIfExists}: an {@code lstat} first, refusing a directory (the JDK would remove
+ *       an empty one), then {@link Files#deleteIfExists}.
+ *   <li>Errors: {@code ENOSPC}/{@code EDQUOT} become {@link NoSpaceException}; {@code ENOTDIR} from
+ *       a parent component, which the JDK reports only as a generic {@link FileSystemException},
+ *       becomes {@link NoSuchFileException} (told apart by looking at the nearest existing
+ *       ancestor, whatever the locale of the system's error texts); everything else keeps the JDK's
+ *       typed exception ({@link NoSuchFileException}, {@link FileAlreadyExistsException}, …) or is
+ *       an {@link IOException} naming the operation and the path. A directory opened for reading is
+ *       refused at the open.
  * </ul>
  *
  * <h2>What it cannot promise</h2>
@@ -102,6 +110,7 @@ import java.util.Objects;
  * @since 0.1
  */
 public final class NioStoreFs implements StoreFs {
+  private static final int COPY_CHUNK = 64 * 1024;
 
   /** The name under which {@link NioStoreFsProvider} registers this backend. */
   public static final String NAME = "nio";
@@ -139,7 +148,15 @@ public final class NioStoreFs implements StoreFs {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw NioErrors.map(e, dir, "createDirectories");
+      IOException mapped = NioErrors.map(e, dir, "createDirectories");
+      if (mapped instanceof NoSuchFileException && NioErrors.parentIsNotDirectory(dir)) {
+        FileAlreadyExistsException x =
+            new FileAlreadyExistsException(
+                dir.toString(), null, "createDirectories: a non-directory is in the way");
+        x.initCause(e);
+        throw x;
+      }
+      throw mapped;
     }
   }
 
@@ -152,6 +169,15 @@ public final class NioStoreFs implements StoreFs {
       }
     } catch (DirectoryIteratorException e) {
       throw NioErrors.map(e.getCause(), dir, "list");
+    } catch (NotDirectoryException e) {
+      if (NioErrors.parentIsNotDirectory(dir)) {
+        NoSuchFileException x =
+            new NoSuchFileException(
+                dir.toString(), null, "list: a parent component is not a directory");
+        x.initCause(e);
+        throw x;
+      }
+      throw e;
     } catch (IOException e) {
       throw NioErrors.map(e, dir, "list");
     }
@@ -161,19 +187,7 @@ public final class NioStoreFs implements StoreFs {
 
   @Override
   public boolean exists(Path path) throws IOException {
-    try {
-      Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return true;
-    } catch (NoSuchFileException e) {
-      return false;
-    } catch (FileSystemException e) {
-      if (String.valueOf(e.getReason()).contains("Not a directory")) {
-        return false; // a parent component is a file (ENOTDIR): nothing can be there
-      }
-      throw NioErrors.map(e, path, "exists");
-    } catch (IOException e) {
-      throw NioErrors.map(e, path, "exists");
-    }
+    return NioErrors.lstat(path, "exists") != null;
   }
 
   @Override
@@ -243,6 +257,16 @@ public final class NioStoreFs implements StoreFs {
 
   @Override
   public boolean deleteIfExists(Path file) throws IOException {
+    BasicFileAttributes attrs = NioErrors.lstat(file, "deleteIfExists");
+    if (attrs == null) {
+      return false;
+    }
+    if (attrs.isDirectory()) {
+      throw new FileSystemException(
+          file.toString(),
+          null,
+          "deleteIfExists refused: it is a directory, and only files are deleted");
+    }
     try {
       return Files.deleteIfExists(file);
     } catch (IOException e) {
@@ -331,19 +355,32 @@ public final class NioStoreFs implements StoreFs {
   @Override
   public void copy(Path from, Path to) throws IOException {
     NioLocks.refuseIfLocked(from, "copy");
-    try {
-      Files.copy(from, to);
-    } catch (IOException e) {
-      IOException mapped = NioErrors.map(e, to, "copy from " + from);
-      if (mapped instanceof NoSpaceException) {
-        // The JDK removes a partial target itself; make sure of it, since the target is ours.
-        try {
-          Files.deleteIfExists(to);
-        } catch (IOException suppressed) {
-          mapped.addSuppressed(suppressed);
+    try (FileHandle source = NioFileHandle.open(from, false, false, "copy")) {
+      FileHandle target = NioFileHandle.open(to, true, true, "copy");
+      try {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(COPY_CHUNK);
+        long size = source.size();
+        for (long at = 0; at < size; ) {
+          buffer.clear().limit((int) Math.min(COPY_CHUNK, size - at));
+          source.read(buffer, at);
+          buffer.flip();
+          target.write(buffer, at);
+          at += buffer.limit();
         }
+        target.close();
+      } catch (IOException | RuntimeException e) {
+        try {
+          target.close();
+        } catch (IOException closeFailure) {
+          e.addSuppressed(closeFailure);
+        }
+        try {
+          Files.deleteIfExists(to); // the partial copy is ours: it was created above
+        } catch (IOException deleteFailure) {
+          e.addSuppressed(deleteFailure);
+        }
+        throw e;
       }
-      throw mapped;
     }
   }
 

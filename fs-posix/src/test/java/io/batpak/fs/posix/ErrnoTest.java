@@ -35,6 +35,17 @@ class ErrnoTest {
   }
 
   @Test
+  void enotdirIsNoSuchFileSinceAParentIsNotADirectory() {
+    Path other = Path.of("/data/store/file/child");
+    IOException e = Errno.toException("rename", FILE, other, Errno.ENOTDIR);
+    assertInstanceOf(NoSuchFileException.class, e);
+    assertEquals(FILE.toString(), ((NoSuchFileException) e).getFile());
+    assertEquals(other.toString(), ((NoSuchFileException) e).getOtherFile());
+    assertTrue(e.getMessage().contains("rename: ENOTDIR (20)"), e.getMessage());
+    assertTrue(e.getMessage().contains("a parent component is not a directory"), e.getMessage());
+  }
+
+  @Test
   void enospcAndEdquotAreNoSpace() {
     IOException full = Errno.toException("pwrite", FILE, Errno.ENOSPC);
     IOException quota = Errno.toException("pwrite", FILE, Errno.EDQUOT);

@@ -775,7 +775,7 @@ public final class SimStoreFs implements StoreFs {
         a -> {
           try {
             return resolve(components(path), false, 0, p).inode >= 0;
-          } catch (NoSuchFileException | NotDirectoryException e) {
+          } catch (NoSuchFileException e) {
             return false;
           }
         });
@@ -929,11 +929,10 @@ public final class SimStoreFs implements StoreFs {
   /**
    * {@inheritDoc}
    *
-   * <p>A symbolic link is deleted itself. An empty directory can be deleted too. Logged and
-   * faultable as {@link FsOp#DELETE}.
+   * <p>A symbolic link is deleted itself. A directory, empty or not, is refused with a {@link
+   * FileSystemException}. Logged and faultable as {@link FsOp#DELETE}.
    *
    * @throws AccessDeniedException in Windows mode, if the file is open or locked
-   * @throws DirectoryNotEmptyException if {@code file} is a non-empty directory
    */
   @Override
   public boolean deleteIfExists(Path file) throws IOException {
@@ -958,8 +957,9 @@ public final class SimStoreFs implements StoreFs {
             throw new FileSystemException(p, null, "cannot delete the root directory");
           }
           Inode n = inode(l.inode);
-          if (n.isDir() && n.volEntries.size() > 0) {
-            throw new DirectoryNotEmptyException(p);
+          if (n.isDir()) {
+            throw new FileSystemException(
+                p, null, "deleteIfExists refused: it is a directory, and only files are deleted");
           }
           if (config.windowsMode() && isOpen(n.id)) {
             throw new AccessDeniedException(p, null, "the file is open (Windows mode)");
@@ -1755,7 +1755,9 @@ public final class SimStoreFs implements StoreFs {
         walked.add(name);
       }
       if (!inode(cur).isDir()) {
-        throw new NotDirectoryException(pathString(comps.subList(0, i + 1)));
+        // A path below a non-directory does not exist (StoreFs, "Missing paths").
+        throw new NoSuchFileException(
+            shown, null, "not a directory: " + pathString(comps.subList(0, i + 1)));
       }
     }
     throw new AssertionError("unreachable");

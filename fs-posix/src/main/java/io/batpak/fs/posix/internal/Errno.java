@@ -135,8 +135,10 @@ public final class Errno {
    * @param path the path the call worked on
    * @param errno the error number
    * @return the typed exception: {@link NoSuchFileException} for {@code ENOENT}, {@link
-   *     FileAlreadyExistsException} for {@code EEXIST}, {@link NoSpaceException} for {@code ENOSPC}
-   *     and {@code EDQUOT}, {@link SymlinkRefusedException} for {@code ELOOP}, {@link
+   *     FileAlreadyExistsException} for {@code EEXIST}, {@link NoSuchFileException} for {@code
+   *     ENOTDIR} too (outside a call that names a directory, only a parent component can be the
+   *     non-directory, so the path does not exist), {@link NoSpaceException} for {@code ENOSPC} and
+   *     {@code EDQUOT}, {@link SymlinkRefusedException} for {@code ELOOP}, {@link
    *     LockUnavailableException} for {@code EWOULDBLOCK}, otherwise a plain {@link IOException}
    *     reading {@code "<op> <path>: <NAME> (<n>)"}
    */
@@ -157,6 +159,9 @@ public final class Errno {
         return new NoSuchFileException(file, otherFile, reason);
       case EEXIST:
         return new FileAlreadyExistsException(file, otherFile, reason);
+      case ENOTDIR:
+        return new NoSuchFileException(
+            file, otherFile, reason + ": a parent component is not a directory");
       case ENOSPC:
       case EDQUOT:
         return new NoSpaceException(file, reason);

@@ -11,11 +11,12 @@ import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -40,7 +41,15 @@ import java.util.Objects;
  *       directory, in that order.
  *   <li>{@link #lock}: see {@link PosixStoreLock} ({@code flock} and an OFD lock on one
  *       descriptor).
+ *   <li>{@link #openRead}: {@code open(O_RDONLY|O_CLOEXEC)}, then a {@code pread} of zero bytes,
+ *       which the kernel fails with {@code EISDIR} for a directory, so a directory is refused at
+ *       the open rather than on the first read.
  *   <li>{@link #list} and {@link #exists} use NIO: they only read names and are not on a hot path.
+ *   <li>Missing paths ({@link StoreFs}): {@code ENOTDIR} from a parent component becomes {@link
+ *       NoSuchFileException} ({@link Errno}); where it could also mean that the named directory
+ *       itself is a file ({@link #list}, {@link #syncDirectory}), the nearest existing ancestor
+ *       tells the two apart, and a file there is {@link NotDirectoryException}. {@link
+ *       #deleteIfExists} of such a path is {@code false}.
  * </ul>
  *
  * <p>{@link #copy} reads and writes through handles in 64 KiB chunks and deletes the partial copy
@@ -113,19 +122,37 @@ public final class PosixStoreFs implements StoreFs {
       for (Path entry : entries) {
         names.add(entry.getFileName().toString());
       }
+    } catch (DirectoryIteratorException e) {
+      throw listFailure(e.getCause(), dir);
+    } catch (IOException e) {
+      throw listFailure(e, dir);
     }
     Collections.sort(names);
     return names;
   }
 
+  /**
+   * The port's exception for a failed listing of {@code dir}: {@code ENOTDIR} because a parent is
+   * not a directory means the directory is missing; the JDK's typed exceptions stay as they are; a
+   * bare {@link IOException} gets the operation and the path.
+   */
+  private static IOException listFailure(IOException e, Path dir) {
+    if (e instanceof NotDirectoryException && PathChecks.parentIsNotDirectory(dir)) {
+      NoSuchFileException missing =
+          new NoSuchFileException(
+              dir.toString(), null, "list: a parent component is not a directory");
+      missing.initCause(e);
+      return missing;
+    }
+    if (e.getClass() == IOException.class) {
+      return new IOException("list of " + dir + " failed: " + e.getMessage(), e);
+    }
+    return e;
+  }
+
   @Override
   public boolean exists(Path path) throws IOException {
-    try {
-      Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return true;
-    } catch (NoSuchFileException e) {
-      return false;
-    }
+    return PathChecks.lstat(path) != null;
   }
 
   @Override
@@ -152,6 +179,7 @@ public final class PosixStoreFs implements StoreFs {
   @Override
   public FileHandle openRead(Path file) throws IOException {
     int fd = Posix.open(file, LinuxAbi.O_RDONLY | LinuxAbi.O_CLOEXEC, 0, "open");
+    Posix.refuseDirectory(fd, file, "open");
     return new PosixFileHandle(file, fd, false);
   }
 
@@ -215,8 +243,8 @@ public final class PosixStoreFs implements StoreFs {
       return true;
     }
     int errno = Native.getLastError();
-    if (errno == Errno.ENOENT) {
-      return false;
+    if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
+      return false; // missing, or below a non-directory: missing too
     }
     throw Errno.toException("unlink", file, errno);
   }
@@ -308,11 +336,7 @@ public final class PosixStoreFs implements StoreFs {
   }
 
   private static boolean isSymbolicLink(Path path) throws IOException {
-    try {
-      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-          .isSymbolicLink();
-    } catch (NoSuchFileException e) {
-      return false;
-    }
+    BasicFileAttributes attrs = PathChecks.lstat(path);
+    return attrs != null && attrs.isSymbolicLink();
   }
 }

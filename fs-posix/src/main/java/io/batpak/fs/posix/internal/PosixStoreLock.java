@@ -6,9 +6,6 @@ import io.batpak.port.LockUnavailableException;
 import io.batpak.port.StoreLock;
 import io.batpak.port.SymlinkRefusedException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
@@ -169,15 +166,13 @@ public final class PosixStoreLock implements StoreLock {
 
   /** The device-and-inode key of the file at {@code path} (not following a link), or null. */
   private static Object fileKey(Path path) throws IOException {
-    try {
-      BasicFileAttributes attrs =
-          Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (attrs.isSymbolicLink()) {
-        throw new SymlinkRefusedException(path.toString(), "lock");
-      }
-      return attrs.fileKey();
-    } catch (NoSuchFileException e) {
+    BasicFileAttributes attrs = PathChecks.lstat(path);
+    if (attrs == null) {
       return null;
     }
+    if (attrs.isSymbolicLink()) {
+      throw new SymlinkRefusedException(path.toString(), "lock");
+    }
+    return attrs.fileKey();
   }
 }
