@@ -29,10 +29,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -219,6 +221,21 @@ public abstract class StoreFsContract {
    */
   protected FsOptions childFsOptions() {
     return FsOptions.defaults();
+  }
+
+  /**
+   * Whether the backend works on the real file system of this JVM, so that the suite may also
+   * observe what it cannot see through a {@link StoreFs}: modification times and permissions
+   * (through {@link java.nio.file.Files}) and, on Linux, the access mode of this process's open
+   * descriptors (through {@code /proc/self/fdinfo}). These observations only ever read, except that
+   * the suite sets a file's modification time to a fixed past value before an operation that must
+   * not modify it, and makes a lock file read-only (mode {@code 0444}). By default false: an
+   * in-memory backend is then checked only through its own answers.
+   *
+   * @return true for a backend over real files
+   */
+  protected boolean realFileSystem() {
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1091,6 +1108,7 @@ public abstract class StoreFsContract {
       track(fs.lock(lockFile, LockMode.EXCLUSIVE)); // the refusal left nothing behind
       return;
     }
+    fs.lock(lockFile, LockMode.EXCLUSIVE).close(); // SHARED never creates the file
     StoreLock s1 = fs.lock(lockFile, LockMode.SHARED);
     StoreLock s2 = fs.lock(lockFile, LockMode.SHARED);
     assertEquals(LockMode.SHARED, s1.mode());
@@ -1211,6 +1229,7 @@ public abstract class StoreFsContract {
     assumeCrossProcess();
     assumeTrue(fs.capabilities().sharedLock(), "backend declares no shared lock");
     Path lockFile = root.resolve(".batpak.lock");
+    fs.lock(lockFile, LockMode.EXCLUSIVE).close(); // SHARED never creates the file
     StoreLock mine = track(fs.lock(lockFile, LockMode.SHARED));
     Child child = startChild(lockFile, LockMode.SHARED);
     assertEquals(LockHolder.LOCKED, child.awaitStatus());
@@ -1221,6 +1240,30 @@ public abstract class StoreFsContract {
     exclusive.release();
     child.release();
     assertTrue(mine.isValid());
+  }
+
+  @Test
+  @DisplayName(
+      "a child JVM's SHARED lock: NoSuchFileException without the file, else it excludes EXCLUSIVE here")
+  void childSharedLockExcludesExclusiveAndNeverCreates() throws Exception {
+    assumeCrossProcess();
+    assumeTrue(fs.capabilities().sharedLock(), "backend declares no shared lock");
+    Path lockFile = root.resolve(".batpak.lock");
+    Child missing = startChild(lockFile, LockMode.SHARED);
+    assertEquals(
+        LockHolder.REFUSED + " " + NoSuchFileException.class.getName(), missing.awaitStatus());
+    missing.release();
+    assertFalse(fs.exists(lockFile), "the child's SHARED lock must not create the lock file");
+    fs.lock(lockFile, LockMode.EXCLUSIVE).close(); // EXCLUSIVE creates it
+    Child child = startChild(lockFile, LockMode.SHARED);
+    assertEquals(LockHolder.LOCKED, child.awaitStatus());
+    assertThrows(
+        LockUnavailableException.class, () -> track(fs.lock(lockFile, LockMode.EXCLUSIVE)));
+    StoreLock mine = fs.lock(lockFile, LockMode.SHARED);
+    assertTrue(mine.isValid(), "SHARED holders in two processes coexist");
+    mine.close();
+    child.release();
+    track(fs.lock(lockFile, LockMode.EXCLUSIVE));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1399,6 +1442,79 @@ public abstract class StoreFsContract {
     assertThrows(
         NoSuchFileException.class,
         () -> track(fs.openRead(root.resolve("no-dir").resolve("missing"))));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // SHARED locks change nothing on disk (a read-only open of a store writes nothing)
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  @DisplayName(
+      "SHARED on a missing lock file -> NoSuchFileException; nothing is created or changed")
+  void sharedLockOnMissingFileCreatesNothing() throws IOException {
+    Path dir = root.resolve("store");
+    fs.createDirectories(dir);
+    writeFile(dir.resolve("000001.seg"), bytes(16, 90));
+    Path lockFile = dir.resolve(".batpak.lock");
+    FileTime dirTime = agedModificationTime(dir);
+    if (fs.capabilities().sharedLock()) {
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        NoSuchFileException e =
+            assertThrows(
+                NoSuchFileException.class,
+                () -> track(fs.lock(lockFile, LockMode.SHARED)),
+                "SHARED lock of a missing file, attempt " + attempt);
+        assertTrue(
+            String.valueOf(e.getMessage()).contains(lockFile.toString()),
+            "the message must name the lock file: " + e.getMessage());
+      }
+    } else {
+      assertThrows(
+          UnsupportedFsOperationException.class, () -> track(fs.lock(lockFile, LockMode.SHARED)));
+    }
+    assertFalse(fs.exists(lockFile), "a SHARED lock must not create the lock file");
+    assertEquals(List.of("000001.seg"), fs.list(dir), "the directory must be unchanged");
+    assertModificationTimeKept(dir, dirTime, "the store directory");
+    assertArrayEquals(bytes(16, 90), readAll(dir.resolve("000001.seg")));
+    StoreLock exclusive = track(fs.lock(lockFile, LockMode.EXCLUSIVE));
+    assertTrue(exclusive.isValid());
+    assertTrue(fs.exists(lockFile), "EXCLUSIVE still creates the lock file");
+  }
+
+  @Test
+  @DisplayName(
+      "SHARED on an existing read-only (0444) lock file: opened read-only, nothing written")
+  void sharedLockOnReadOnlyFileWritesNothing() throws IOException {
+    assumeTrue(fs.capabilities().sharedLock(), "backend declares no shared lock");
+    Path lockFile = root.resolve(".batpak.lock");
+    byte[] content = bytes(12, 91);
+    writeFile(lockFile, content);
+    makeReadOnly(lockFile);
+    FileTime fileTime = agedModificationTime(lockFile);
+    FileTime dirTime = agedModificationTime(root);
+    StoreLock first = fs.lock(lockFile, LockMode.SHARED);
+    StoreLock second = fs.lock(lockFile, LockMode.SHARED);
+    assertTrue(first.isValid() && second.isValid());
+    assertEquals(LockMode.SHARED, first.mode());
+    List<Integer> modes = descriptorAccessModes(lockFile);
+    if (modes != null) {
+      assertFalse(
+          modes.isEmpty(), "no descriptor of " + lockFile + " is open while SHARED locks are held");
+      for (int mode : modes) {
+        assertEquals(
+            0,
+            mode,
+            "a SHARED lock must open the lock file read-only (O_RDONLY); access modes of this"
+                + " process's descriptors of it: "
+                + modes);
+      }
+    }
+    first.close();
+    second.close();
+    assertArrayEquals(content, readAll(lockFile), "the lock file's bytes must be unchanged");
+    assertModificationTimeKept(lockFile, fileTime, "the lock file");
+    assertModificationTimeKept(root, dirTime, "the directory");
+    assertEquals(List.of(".batpak.lock"), fs.list(root));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1641,6 +1757,88 @@ public abstract class StoreFsContract {
       throw new AssertionError(
           "a helper thread did not finish within " + CHILD_TIMEOUT_SECONDS * 2 + " s", e);
     }
+  }
+
+  /** 2000-01-01T00:00:00Z: a modification time no operation of a test can produce. */
+  private static final FileTime LONG_AGO = FileTime.fromMillis(946_684_800_000L);
+
+  /**
+   * On a real file system, sets {@code path}'s modification time to {@link #LONG_AGO} and returns
+   * it as the file system stores it; otherwise null.
+   */
+  private FileTime agedModificationTime(Path path) throws IOException {
+    if (!realFileSystem()) {
+      return null;
+    }
+    java.nio.file.Files.setLastModifiedTime(path, LONG_AGO);
+    return java.nio.file.Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** On a real file system, asserts that {@code path}'s modification time is still {@code aged}. */
+  private void assertModificationTimeKept(Path path, FileTime aged, String what)
+      throws IOException {
+    if (aged == null) {
+      return;
+    }
+    assertEquals(
+        aged,
+        java.nio.file.Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS),
+        what + " (" + path + ") was modified");
+  }
+
+  /**
+   * On a real POSIX file system, makes {@code file} mode {@code 0444}. (Tests running as root can
+   * still open it for writing, which is why {@link #descriptorAccessModes} checks the open mode.)
+   */
+  private void makeReadOnly(Path file) throws IOException {
+    if (!realFileSystem()) {
+      return;
+    }
+    try {
+      java.nio.file.Files.setPosixFilePermissions(
+          file, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // No POSIX permissions here (Windows): nothing to make read-only.
+    }
+  }
+
+  /**
+   * On Linux over a real file system, the access modes ({@code 0} read-only, {@code 1} write-only,
+   * {@code 2} read-write) of every descriptor this process has open on {@code file}, read from
+   * {@code /proc/self/fd} and {@code /proc/self/fdinfo}; otherwise null.
+   */
+  private List<Integer> descriptorAccessModes(Path file) throws IOException {
+    Path fds = Paths.get("/proc/self/fd");
+    if (!realFileSystem() || !java.nio.file.Files.isDirectory(Paths.get("/proc/self/fdinfo"))) {
+      return null;
+    }
+    Path real = file.toRealPath();
+    List<Integer> modes = new ArrayList<>();
+    List<Path> entries;
+    try (Stream<Path> list = java.nio.file.Files.list(fds)) {
+      entries = list.collect(java.util.stream.Collectors.toList());
+    }
+    for (Path fd : entries) {
+      Path target;
+      List<String> info;
+      try {
+        target = java.nio.file.Files.readSymbolicLink(fd);
+        info =
+            java.nio.file.Files.readAllLines(
+                Paths.get("/proc/self/fdinfo").resolve(fd.getFileName()));
+      } catch (IOException e) {
+        continue; // closed meanwhile (for example the descriptor of the listing itself)
+      }
+      if (!target.equals(real)) {
+        continue;
+      }
+      for (String line : info) {
+        if (line.startsWith("flags:")) {
+          modes.add(Integer.parseInt(line.substring("flags:".length()).trim(), 8) & 3);
+        }
+      }
+    }
+    return modes;
   }
 
   private void assumeCrossProcess() {
