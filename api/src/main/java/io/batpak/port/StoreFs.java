@@ -180,15 +180,24 @@ public interface StoreFs extends Closeable {
   void copy(Path from, Path to) throws IOException;
 
   /**
-   * Takes a lock on {@code lockFile}, creating the file if it is missing, without waiting. The lock
-   * excludes conflicting holders in this JVM and, with {@link FsCapabilities#crossProcessLock()},
-   * in other processes; the operating system releases it when the process dies.
+   * Takes a lock on {@code lockFile} without waiting. The lock excludes conflicting holders in this
+   * JVM and, with {@link FsCapabilities#crossProcessLock()}, in other processes; the operating
+   * system releases it when the process dies.
+   *
+   * <p>{@link LockMode#EXCLUSIVE} opens the file for reading and writing and creates it if it is
+   * missing (the new entry is not durable until {@link #syncDirectory}); an existing file is kept
+   * as it is. {@link LockMode#SHARED} opens an existing file <em>read-only</em>: it never creates
+   * the file, never writes it, and never changes the directory, so a read-only open of a store
+   * changes nothing on disk and works on read-only media and on a lock file of mode {@code 0444}.
+   * Neither mode writes the file's content.
    *
    * @throws LockUnavailableException if a conflicting lock is held
+   * @throws java.nio.file.NoSuchFileException for {@link LockMode#SHARED} when {@code lockFile} is
+   *     missing, and in either mode when its parent directory is
    * @throws SymlinkRefusedException if {@code lockFile} is a symbolic link
    * @throws UnsupportedFsOperationException for {@link LockMode#SHARED} without {@link
    *     FsCapabilities#sharedLock()}
-   * @throws IOException on failure
+   * @throws IOException if {@code lockFile} is a directory, or on another failure
    */
   StoreLock lock(Path lockFile, LockMode mode) throws IOException;
 

@@ -33,6 +33,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #refuseIfLocked} lets the backend refuse to open a held lock file for reading or writing,
  * since closing that descriptor would release the lock.
  *
+ * <p>A {@link LockMode#SHARED} lock opens an existing lock file read-only ({@code READ}, never
+ * {@code CREATE} or {@code WRITE}): a missing file is {@link NoSuchFileException}, and nothing is
+ * written, so a read-only open of a store changes nothing on disk. {@link LockMode#EXCLUSIVE} opens
+ * it read-write and creates it.
+ *
  * <p>Thread-safe: every operation runs under one monitor (locking is rare).
  */
 final class NioLocks {
@@ -87,29 +92,38 @@ final class NioLocks {
       }
       FileChannel ch;
       try {
-        // O_NOFOLLOW: a link planted after the lstat above is still refused (ELOOP).
+        // O_NOFOLLOW: a link planted after the lstat above is still refused (ELOOP). A shared
+        // lock opens an existing file read-only (a missing one is NoSuchFileException): it never
+        // creates or writes the file; an exclusive lock creates it.
         ch =
-            FileChannel.open(
-                lockFile,
-                StandardOpenOption.READ,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE,
-                LinkOption.NOFOLLOW_LINKS);
+            mode == LockMode.SHARED
+                ? FileChannel.open(lockFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)
+                : FileChannel.open(
+                    lockFile,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE,
+                    LinkOption.NOFOLLOW_LINKS);
       } catch (IOException e) {
         throw NioErrors.map(e, lockFile, "lock");
       }
-      Object key;
+      BasicFileAttributes opened;
       try {
-        BasicFileAttributes opened = NioErrors.lstat(lockFile, "lock");
-        key = opened == null ? null : key(lockFile, opened);
+        opened = NioErrors.lstat(lockFile, "lock");
       } catch (IOException e) {
         ch.close(); // nothing of ours is locked on this file
         throw NioErrors.map(e, lockFile, "lock");
       }
-      if (key == null) {
+      if (opened == null) {
         ch.close();
         throw new NoSuchFileException(lockFile.toString(), null, "vanished while being locked");
       }
+      if (opened.isDirectory()) {
+        ch.close(); // a directory opens read-only too
+        throw new FileSystemException(
+            lockFile.toString(), null, "lock refused: it is a directory, not a file");
+      }
+      Object key = key(lockFile, opened);
       Entry held = HELD.get(key);
       if (held != null) {
         // Same file under another name (a hard link), already locked through its own channel:

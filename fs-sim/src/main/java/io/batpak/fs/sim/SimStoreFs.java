@@ -1145,7 +1145,9 @@ public final class SimStoreFs implements StoreFs {
    *
    * <p>Locks live in this instance only (so {@link FsCapabilities#crossProcessLock()} is false),
    * keyed by the resolved path; a crash, restart or restore releases them all. A missing lock file
-   * is created (volatile, like any create). Logged and faultable as {@link FsOp#LOCK}.
+   * is created by an {@link LockMode#EXCLUSIVE} lock (volatile, like any create); a {@link
+   * LockMode#SHARED} lock of a missing file throws {@link NoSuchFileException} and changes nothing.
+   * Logged and faultable as {@link FsOp#LOCK}.
    */
   @Override
   public StoreLock lock(Path lockFile, LockMode mode) throws IOException {
@@ -1163,6 +1165,10 @@ public final class SimStoreFs implements StoreFs {
           if (l.inode < 0) {
             if (l.parent < 0) {
               throw new FileSystemException(p, null, "cannot lock the root directory");
+            }
+            if (mode == LockMode.SHARED) {
+              throw new NoSuchFileException(
+                  p, null, "a SHARED lock never creates its file, and there is none");
             }
             id = nextInode++;
             put(Inode.file(id));
