@@ -51,11 +51,31 @@ import java.util.List;
  * on every system, such as permission denied, keep the JDK's types ({@link
  * java.nio.file.AccessDeniedException}).
  *
+ * <h2>Symbolic links</h2>
+ *
+ * One rule for every file the store owns: a symbolic link as the <em>final</em> component of the
+ * path, pointing to a file, a directory or nothing, is refused with {@link SymlinkRefusedException}
+ * naming the path (its {@link java.nio.file.FileSystemException#getFile()}) by {@link #openRead},
+ * {@link #openWrite}, {@link #create}, {@link #lock} (both modes), {@link #publish} (the temporary
+ * file and the target), {@link #rename} (source and target, both modes) and {@link #copy} (source
+ * and target), in every open mode of the store; the link and what it points to are left as they
+ * were, and nothing is created behind a dangling link. Opens refuse atomically where the system
+ * allows ({@code O_NOFOLLOW}); {@link #rename} and {@link #publish} look before they rename, and a
+ * rename replaces a name without ever following a link, so a link planted in between is replaced,
+ * never written through. {@link #deleteIfExists} of a link deletes the link itself, never what it
+ * points to. {@link #exists} does not follow a link at the final component (a dangling link
+ * exists).
+ *
+ * <p>Links <em>on the way</em> are followed: a parent component that is a link to a directory, such
+ * as a store directory that is itself a link to the real one, resolves as usual in every method,
+ * and so does the directory named by {@link #list}, {@link #syncDirectory} and {@link
+ * #createDirectories}. Whoever may replace the store directory's link (or any parent) can therefore
+ * point the store elsewhere: protect the path to the store, not only the store directory.
+ *
  * <h2>Thread-safety</h2>
  *
  * Implementations are safe for concurrent use. Paths are used as names: a backend resolves them
- * itself and must not follow a symbolic link at the final component of a create, lock or publish
- * target.
+ * itself.
  *
  * @since 0.1
  */
@@ -98,9 +118,8 @@ public interface StoreFs extends Closeable {
    * Creates a new, empty file for reading and writing. Fails if anything, including a dangling
    * symbolic link, is at {@code file}. Neither the file nor its directory entry is durable yet.
    *
-   * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists
-   * @throws SymlinkRefusedException if {@code file} is a symbolic link (backends may report this as
-   *     {@code FileAlreadyExistsException} instead, since the link exists)
+   * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists (and is not a link)
+   * @throws SymlinkRefusedException if {@code file} is a symbolic link, dangling or not
    * @throws java.nio.file.NoSuchFileException if the parent directory does not exist
    * @throws IOException on failure
    */
@@ -110,6 +129,7 @@ public interface StoreFs extends Closeable {
    * Opens an existing file for reading only.
    *
    * @throws java.nio.file.NoSuchFileException if it is missing
+   * @throws SymlinkRefusedException if it is a symbolic link
    * @throws IOException if it is a directory, or on another failure
    */
   FileHandle openRead(Path file) throws IOException;
@@ -127,7 +147,9 @@ public interface StoreFs extends Closeable {
    * Renames {@code from} to {@code to} atomically within one directory or file system. Not durable
    * until {@link #syncDirectory} of both parents.
    *
-   * @throws java.nio.file.NoSuchFileException if {@code from} does not exist
+   * @throws java.nio.file.NoSuchFileException if {@code from} does not exist, or {@code to}'s
+   *     parent directory
+   * @throws SymlinkRefusedException if {@code from} or {@code to} is a symbolic link
    * @throws java.nio.file.FileAlreadyExistsException in {@link RenameMode#NO_REPLACE} when {@code
    *     to} exists
    * @throws UnsupportedFsOperationException for {@code NO_REPLACE} without {@link
@@ -137,7 +159,8 @@ public interface StoreFs extends Closeable {
   void rename(Path from, Path to, RenameMode mode) throws IOException;
 
   /**
-   * Deletes a file if it exists. Not durable until {@link #syncDirectory}.
+   * Deletes a file if it exists; a symbolic link is deleted itself, never what it points to. Not
+   * durable until {@link #syncDirectory}.
    *
    * @return whether a file was deleted; false for a missing path (see "Missing paths")
    * @throws IOException if {@code file} is a directory (which is left alone), or on failure
@@ -163,7 +186,7 @@ public interface StoreFs extends Closeable {
    * new content survives a crash. Both paths must be in the same directory.
    *
    * @throws java.nio.file.NoSuchFileException if {@code temp} does not exist
-   * @throws SymlinkRefusedException if {@code target} is a symbolic link
+   * @throws SymlinkRefusedException if {@code temp} or {@code target} is a symbolic link
    * @throws IOException on failure; the target then holds the old or the new content
    */
   void publish(Path temp, Path target, SyncMode mode) throws IOException;
@@ -173,7 +196,8 @@ public interface StoreFs extends Closeable {
    *
    * @throws java.nio.file.NoSuchFileException if {@code from} is missing, or {@code to}'s parent
    *     directory
-   * @throws java.nio.file.FileAlreadyExistsException if {@code to} exists
+   * @throws java.nio.file.FileAlreadyExistsException if {@code to} exists (and is not a link)
+   * @throws SymlinkRefusedException if {@code from} or {@code to} is a symbolic link
    * @throws NoSpaceException if the device fills; the partial copy is deleted
    * @throws IOException if {@code from} is a directory (nothing is created), or on failure
    */

@@ -53,9 +53,12 @@ import java.util.Objects;
  *       {@link #publish} are refused with {@link UnsupportedFsOperationException}.
  *   <li>{@link #create}: {@code CREATE_NEW} + {@code NOFOLLOW_LINKS} ({@code
  *       O_CREAT|O_EXCL|O_NOFOLLOW}), so anything at the path, even a dangling symbolic link, makes
- *       it fail with {@link FileAlreadyExistsException}.
- *   <li>{@link #openWrite}: {@code NOFOLLOW_LINKS}; the kernel's {@code ELOOP} ("Too many levels of
- *       symbolic links") becomes {@link SymlinkRefusedException}. {@link #openRead} follows links.
+ *       it fail: with {@link SymlinkRefusedException} for a link (found by an {@code lstat} after
+ *       the failure), {@link FileAlreadyExistsException} for anything else.
+ *   <li>{@link #openRead}, {@link #openWrite} and both ends of {@link #copy}: {@code
+ *       NOFOLLOW_LINKS}; the kernel's {@code ELOOP} ("Too many levels of symbolic links", or an
+ *       {@code lstat} finding a link where the text is in another language) becomes {@link
+ *       SymlinkRefusedException}. {@link #rename} checks both ends with {@code lstat} first.
  *   <li>{@link #rename}: {@link RenameMode#REPLACE} is {@code Files.move(ATOMIC_MOVE)} ({@code
  *       rename(2)}). NIO has no {@code RENAME_NOREPLACE}, so {@link RenameMode#NO_REPLACE} is
  *       {@link Files#createLink} ({@code link(2)}: the target appears atomically, with its full
@@ -84,11 +87,12 @@ import java.util.Objects;
  * <h2>What it cannot promise</h2>
  *
  * <ul>
- *   <li>{@link FsCapabilities#symlinkRefusal()} is <b>false</b>: {@link #create}, {@link #lock} and
- *       {@link #openWrite} refuse a link atomically ({@code O_NOFOLLOW}), but NIO has no {@code
- *       renameat}-relative-to-a-directory-descriptor, so {@link #publish} can only check-then-act:
- *       a link planted between the {@code lstat} and the {@code rename} is replaced (the link
- *       itself, never the file it points to, since {@code rename} does not follow links).
+ *   <li>{@link FsCapabilities#symlinkRefusal()} is <b>false</b>: {@link #create}, {@link #lock},
+ *       {@link #openRead} and {@link #openWrite} refuse a link atomically ({@code O_NOFOLLOW}), but
+ *       NIO has no {@code renameat}-relative-to-a-directory-descriptor, so {@link #publish} and
+ *       {@link #rename} can only check-then-act: a link planted between the {@code lstat} and the
+ *       {@code rename} is replaced (the link itself, never the file it points to, since {@code
+ *       rename} does not follow links).
  *   <li>The lock family is {@code "fcntl"}: it excludes other NIO users and the {@code posix}
  *       backend's OFD lock, but <b>not</b> {@code flock} users such as the Rust batpak; prefer
  *       {@code posix} wherever both runtimes may open one store.
@@ -222,6 +226,8 @@ public final class NioStoreFs implements StoreFs {
   @Override
   public void rename(Path from, Path to, RenameMode mode) throws IOException {
     Objects.requireNonNull(mode, "mode");
+    refuseLink(from, "rename");
+    refuseLink(to, "rename");
     if (mode == RenameMode.REPLACE) {
       try {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
@@ -327,17 +333,7 @@ public final class NioStoreFs implements StoreFs {
     } catch (IOException e) {
       throw NioErrors.map(e, temp, "publish (sync of the temporary file)");
     }
-    BasicFileAttributes existing;
-    try {
-      existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      existing = null;
-    } catch (IOException e) {
-      throw NioErrors.map(e, target, "publish");
-    }
-    if (existing != null && existing.isSymbolicLink()) {
-      throw new SymlinkRefusedException(target.toString(), "publish");
-    }
+    refuseLink(target, "publish");
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -398,6 +394,18 @@ public final class NioStoreFs implements StoreFs {
   @Override
   public String toString() {
     return "NioStoreFs" + capabilities;
+  }
+
+  /**
+   * Throws {@link SymlinkRefusedException} if {@code path} is a symbolic link: the check before a
+   * rename, which never follows a link itself (so a link planted after the check is replaced, not
+   * written through).
+   */
+  private static void refuseLink(Path path, String op) throws IOException {
+    BasicFileAttributes attrs = NioErrors.lstat(path, op);
+    if (attrs != null && attrs.isSymbolicLink()) {
+      throw new SymlinkRefusedException(path.toString(), op);
+    }
   }
 
   private void requireDirectorySync(String what) throws UnsupportedFsOperationException {

@@ -813,7 +813,7 @@ public final class SimStoreFs implements StoreFs {
   /**
    * {@inheritDoc}
    *
-   * <p>A symbolic link is followed. Logged and faultable as {@link FsOp#OPEN}.
+   * <p>A symbolic link at the last component is refused. Logged and faultable as {@link FsOp#OPEN}.
    */
   @Override
   public FileHandle openRead(Path file) throws IOException {
@@ -835,13 +835,13 @@ public final class SimStoreFs implements StoreFs {
         write ? "write" : "read",
         null,
         a -> {
-          Loc l = resolve(components(file), !write, 0, p);
+          Loc l = resolve(components(file), false, 0, p);
           if (l.inode < 0) {
             throw new NoSuchFileException(p);
           }
           Inode n = inode(l.inode);
           if (n.isSymlink()) {
-            throw new SymlinkRefusedException(p, "open for writing");
+            throw new SymlinkRefusedException(p, write ? "open for writing" : "open for reading");
           }
           if (!n.isFile()) {
             throw new FileSystemException(p, null, "is a directory");
@@ -853,9 +853,9 @@ public final class SimStoreFs implements StoreFs {
   /**
    * {@inheritDoc}
    *
-   * <p>A symbolic link at {@code from} is renamed itself, not followed; one at {@code to} is
-   * replaced. Renaming a file onto itself does nothing. Logged and faultable as {@link
-   * FsOp#RENAME}; a rule matches if its glob matches either path.
+   * <p>A symbolic link at {@code from} or {@code to} is refused with {@link
+   * SymlinkRefusedException}. Renaming a file onto itself does nothing. Logged and faultable as
+   * {@link FsOp#RENAME}; a rule matches if its glob matches either path.
    *
    * @throws AccessDeniedException in Windows mode, if either file is open or locked
    * @throws DirectoryNotEmptyException if {@code to} is a non-empty directory
@@ -889,6 +889,12 @@ public final class SimStoreFs implements StoreFs {
     Loc lt = resolve(components(to), false, 0, pt);
     if (lt.parent < 0) {
       throw new FileSystemException(pf, pt, "cannot rename onto the root directory");
+    }
+    if (inode(lf.inode).isSymlink()) {
+      throw new SymlinkRefusedException(pf, "rename");
+    }
+    if (lt.inode >= 0 && inode(lt.inode).isSymlink()) {
+      throw new SymlinkRefusedException(pt, "rename");
     }
     if (lt.inode == lf.inode) {
       return; // the same file: POSIX rename does nothing
@@ -1111,15 +1117,21 @@ public final class SimStoreFs implements StoreFs {
         "",
         null,
         a -> {
-          Loc lf = resolve(components(from), true, 0, pf);
+          Loc lf = resolve(components(from), false, 0, pf);
           if (lf.inode < 0) {
             throw new NoSuchFileException(pf);
           }
           Inode src = inode(lf.inode);
+          if (src.isSymlink()) {
+            throw new SymlinkRefusedException(pf, "copy");
+          }
           if (!src.isFile()) {
             throw new FileSystemException(pf, pt, "not a regular file");
           }
           Loc lt = resolve(components(to), false, 0, pt);
+          if (lt.inode >= 0 && inode(lt.inode).isSymlink()) {
+            throw new SymlinkRefusedException(pt, "copy");
+          }
           if (lt.inode >= 0 || lt.parent < 0) {
             throw new FileAlreadyExistsException(pt);
           }

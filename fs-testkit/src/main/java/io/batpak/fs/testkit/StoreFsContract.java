@@ -70,9 +70,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code sim}) and users' own adapters. It checks the contract written in the javadoc of {@link
  * StoreFs}, {@link FileHandle} and {@link StoreLock}: exclusive create, positional reads and writes
  * (including short reads at end of file), both {@link SyncMode}s, truncate, sorted listing, rename
- * with and without replacement, atomic publish under a concurrent reader, directory sync, refusal
- * of symbolic links, locks within this JVM and against a child JVM process, the exception types of
- * each failure, and that an interrupted thread never closes a handle other threads share.
+ * with and without replacement, atomic publish under a concurrent reader, directory sync, the one
+ * symbolic-link rule (a link at the final component of any file the store owns is refused, a link
+ * on the way is followed), locks within this JVM and against a child JVM process, that a {@link
+ * LockMode#SHARED} lock never creates, writes or opens for writing its file, the one answer for
+ * missing paths and wrong file types, the exception types of each failure, and that an interrupted
+ * thread never closes a handle other threads share.
  *
  * <h2>How to use it</h2>
  *
@@ -95,7 +98,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * root; every path a test touches is under the root, and every operation goes through the {@code
  * StoreFs} (never through {@link java.nio.file.Files}), so an in-memory backend whose paths are
  * only names runs the same suite. After each test the suite closes every handle, lock and the
- * backend it opened, and kills any child process still running.
+ * backend it opened, and kills any child process still running. A backend over real files should
+ * also override {@link #realFileSystem()} to return true, so the suite checks modification times
+ * and (on Linux) the open mode of descriptors as well.
  *
  * <h2>Capabilities</h2>
  *

@@ -29,6 +29,12 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@link #create}: {@code open(O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0644)}.
+ *   <li>Symbolic links ({@link StoreFs}, "Symbolic links"): every open ({@link #create}, {@link
+ *       #openRead}, {@link #openWrite}, {@link #lock}, both ends of {@link #copy}, the temporary
+ *       file of {@link #publish}) carries {@code O_NOFOLLOW}, and {@code ELOOP} (or {@code EEXIST}
+ *       on a link, for a create) is {@link SymlinkRefusedException}; {@link #rename} (both ends)
+ *       and the target of {@link #publish} are checked with {@code lstat} before the rename, which
+ *       never follows a link itself.
  *   <li>{@link #rename} {@code REPLACE}: {@code rename(2)}; {@code NO_REPLACE}: {@code
  *       renameat2(RENAME_NOREPLACE)}, falling back to {@code link(2)} + {@code unlink(2)} when libc
  *       lacks the symbol or the kernel or file system refuses the flag ({@code EINVAL}, {@code
@@ -41,9 +47,9 @@ import java.util.Objects;
  *       directory, in that order.
  *   <li>{@link #lock}: see {@link PosixStoreLock} ({@code flock} and an OFD lock on one
  *       descriptor).
- *   <li>{@link #openRead}: {@code open(O_RDONLY|O_CLOEXEC)}, then a {@code pread} of zero bytes,
- *       which the kernel fails with {@code EISDIR} for a directory, so a directory is refused at
- *       the open rather than on the first read.
+ *   <li>{@link #openRead}: {@code open(O_RDONLY|O_NOFOLLOW|O_CLOEXEC)}, then a {@code pread} of
+ *       zero bytes, which the kernel fails with {@code EISDIR} for a directory, so a directory is
+ *       refused at the open rather than on the first read.
  *   <li>{@link #list} and {@link #exists} use NIO: they only read names and are not on a hot path.
  *   <li>Missing paths ({@link StoreFs}): {@code ENOTDIR} from a parent component becomes {@link
  *       NoSuchFileException} ({@link Errno}); where it could also mean that the named directory
@@ -178,7 +184,8 @@ public final class PosixStoreFs implements StoreFs {
 
   @Override
   public FileHandle openRead(Path file) throws IOException {
-    int fd = Posix.open(file, LinuxAbi.O_RDONLY | LinuxAbi.O_CLOEXEC, 0, "open");
+    int flags = LinuxAbi.O_RDONLY | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC;
+    int fd = Posix.open(file, flags, 0, "open");
     Posix.refuseDirectory(fd, file, "open");
     return new PosixFileHandle(file, fd, false);
   }
@@ -192,6 +199,8 @@ public final class PosixStoreFs implements StoreFs {
   @Override
   public void rename(Path from, Path to, RenameMode mode) throws IOException {
     Objects.requireNonNull(mode, "mode");
+    refuseLink(from, "rename");
+    refuseLink(to, "rename");
     if (mode == RenameMode.REPLACE) {
       renameReplacing(from, to);
       return;
@@ -262,9 +271,7 @@ public final class PosixStoreFs implements StoreFs {
       throw new IllegalArgumentException(
           "publish needs temp and target in one directory: " + temp + ", " + target);
     }
-    if (isSymbolicLink(target)) {
-      throw new SymlinkRefusedException(target.toString(), "publish");
-    }
+    refuseLink(target, "publish");
     int fd =
         Posix.open(temp, LinuxAbi.O_RDONLY | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC, 0, "open");
     try {
@@ -333,6 +340,17 @@ public final class PosixStoreFs implements StoreFs {
       throw new IllegalArgumentException("no parent directory: " + file);
     }
     return parent;
+  }
+
+  /**
+   * Throws {@link SymlinkRefusedException} if {@code path} is a symbolic link. A check before a
+   * rename: {@code rename(2)} never follows a link, so one planted after the check is replaced, not
+   * written through.
+   */
+  private static void refuseLink(Path path, String op) throws IOException {
+    if (isSymbolicLink(path)) {
+      throw new SymlinkRefusedException(path.toString(), op);
+    }
   }
 
   private static boolean isSymbolicLink(Path path) throws IOException {
