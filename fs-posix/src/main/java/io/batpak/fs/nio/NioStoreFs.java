@@ -323,6 +323,7 @@ public final class NioStoreFs implements StoreFs {
           "publish needs the temporary file in the target's directory: " + temp + ", " + target);
     }
     requireDirectorySync("publish of " + target);
+    refuseLink(temp, "publish"); // O_NOFOLLOW below refuses it too, but reports it only as text
     try (FileChannel ch =
         FileChannel.open(temp, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       Uninterruptibly.call(

@@ -33,9 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Shared locks write nothing.</b> An {@link LockMode#EXCLUSIVE} lock opens the file {@code
  * O_RDWR|O_CREAT} and so creates it; a {@link LockMode#SHARED} lock opens it {@code O_RDONLY},
  * never creates it (a missing file is {@link java.nio.file.NoSuchFileException}) and never writes
- * it, so a read-only open of a store changes nothing on disk and works on read-only media. Both
- * lock kinds work on a read-only descriptor's shared form: {@code flock(LOCK_SH)} and an OFD {@code
- * F_RDLCK} need only read access.
+ * it, so a read-only open of a store changes nothing on disk and works on read-only media. A
+ * read-only descriptor is enough for the shared form of both locks: {@code flock(LOCK_SH)} and an
+ * OFD {@code F_RDLCK} need only read access.
  *
  * <p>Thread-safe.
  */
