@@ -92,7 +92,14 @@ public final class Repair {
   @SuppressWarnings("try") // the lock is held for the scan's duration
   public static Plan plan(StoreFs fs, Path directory) throws IOException {
     Path dir = directory.toAbsolutePath().normalize();
-    try (StoreLock lock = lock(fs, dir, LockMode.SHARED)) {
+    StoreLock lock;
+    try {
+      lock = lock(fs, dir, LockMode.SHARED);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // Planning changes nothing, so it never creates the lock file: without one, scan unlocked.
+      return scan(fs, dir);
+    }
+    try (lock) {
       return scan(fs, dir);
     }
   }
