@@ -40,6 +40,7 @@ class CodecMessagesTest {
   void aBytesStoreGivenAnObjectSaysItKeepsBytesForLifeAndWhatToDo() {
     AppendReceipt r;
     try (Store store = open(StoreConfig.builder(dir))) {
+      assertEquals("bytes", store.openReport().codec());
       r = store.append(C, Stores.KIND, Bytes.utf8("{\"sku\":\"A-1\"}"));
       CodecException e =
           assertThrows(
@@ -86,6 +87,7 @@ class CodecMessagesTest {
     // What the message promises: without the option the store opens, and so does 'bytes'.
     try (Store store = open(StoreConfig.builder(dir))) {
       assertEquals(1, store.stats().eventCount());
+      assertEquals("bytes", store.openReport().codec());
     }
     try (Store store = open(StoreConfig.builder(dir).codec("bytes"))) {
       assertEquals(1, store.stats().eventCount());

@@ -96,6 +96,8 @@ class CodecMessagesIT {
       store.append(C, KIND, Bytes.utf8("{\"qty\":1,\"sku\":\"A-1\"}"));
     }
     try (Store store = Store.open(config().build())) {
+      assertEquals(
+          "bytes", store.openReport().codec(), "the codec on the class path changes nothing");
       CodecException e =
           assertThrows(
               CodecException.class, () -> store.append(C, KIND, new OrderPlaced("A-1", 2)));
@@ -127,9 +129,11 @@ class CodecMessagesIT {
   void aJsonStoreOpenedWithoutTheCodecNamesTheArtifact() throws Exception {
     AppendReceipt typed;
     try (Store store = Store.open(config().build())) {
+      assertEquals("json", store.openReport().codec());
       typed = store.append(C, KIND, new OrderPlaced("A-1", 2));
     }
     try (Store store = openWithoutCodec(config().build())) {
+      assertEquals("json", store.openReport().codec(), "the store's codec, though missing");
       // Bytes payloads and raw reads need no codec.
       AppendReceipt raw = store.append(C, KIND, Bytes.utf8("{\"qty\":3,\"sku\":\"B-2\"}"));
       assertEquals("{\"qty\":2,\"sku\":\"A-1\"}", store.readRaw(typed.eventId()).toUtf8());

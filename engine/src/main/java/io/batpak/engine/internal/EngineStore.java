@@ -175,6 +175,7 @@ public final class EngineStore implements Store {
               fs.name(),
               resolution.explanation(),
               !mutable,
+              codecName,
               found.segments(),
               index.size(),
               found.framesScanned(),
