@@ -41,6 +41,13 @@ import java.util.concurrent.CompletableFuture;
  * Reads see visible events only. Once an append has returned, every read from any thread sees its
  * event (read-your-writes).
  *
+ * <h2>Nulls</h2>
+ *
+ * No method takes null: a null argument, or a null element of a list argument, throws {@link
+ * NullPointerException} whose message names the parameter (for example {@code "items[3] must not be
+ * null"}), before any other check and before anything is written. Methods never return null; an
+ * absent result is an empty list or an empty {@link Optional}.
+ *
  * @since 0.1
  */
 public interface Store extends AutoCloseable {
@@ -57,6 +64,9 @@ public interface Store extends AutoCloseable {
    * @throws StoreIoException if the directory cannot be read or written
    */
   static Store open(StoreConfig config) {
+    if (config == null) {
+      throw new NullPointerException("config must not be null");
+    }
     List<StoreEngine> engines = new ArrayList<>();
     List<String> broken = new ArrayList<>();
     ServiceLoader<StoreEngine> loader =

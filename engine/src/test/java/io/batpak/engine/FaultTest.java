@@ -404,13 +404,10 @@ class FaultTest {
   @Test
   void aFailedCadenceFsyncInVisibleModePoisonsToo() throws Exception {
     List<AppendReceipt> acked = new ArrayList<>();
-    try (FaultyFs fs = new FaultyFs();
-        Store store =
-            Store.open(
-                StoreConfig.builder(dir)
-                    .fs(fs)
-                    .visible(1, java.time.Duration.ofHours(1))
-                    .build())) {
+    try (FaultyFs fs = new FaultyFs()) {
+      Store store =
+          Store.open(
+              StoreConfig.builder(dir).fs(fs).visible(1, java.time.Duration.ofHours(1)).build());
       acked.addAll(appendMany(store, 5, "ok "));
       fs.failNextSync.set(true);
       Object first;
@@ -430,6 +427,13 @@ class FaultTest {
       if (first instanceof AppendReceipt r) {
         assertTrue(store.verifyReceipt(r).isValid());
       }
+      // The failed cadence fsync covered at least one event that was already visible: close says
+      // that its durability is unknown, with the global sequence.
+      long written = store.watermarks().written();
+      OutcomeUnknownException closing = assertThrows(OutcomeUnknownException.class, store::close);
+      assertTrue(
+          closing.getMessage().contains(" to " + (written - 1) + " were written but are not known"),
+          closing.getMessage());
     }
     try (Store store = Stores.open(dir)) {
       assertTrue(store.openReport().tornTail().isEmpty());
