@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       and serve every event with every header field, its payload bytes and position as expected;
  *       each JSON payload decodes into its record type and encodes back to the same bytes; every
  *       receipt rebuilt from the expected contents verifies, and a receipt with one hash changed
- *       does not; every stream is a dense chain. Neither open changes a byte of a segment.
+ *       does not; every stream is a dense chain. Neither open changes a byte of a segment, and the
+ *       read-only open of the golden directory (which has no lock file) adds no file.
  *   <li>After the mutable open, a retried idempotency key returns the original receipt, one new
  *       event continues its stream's chain, and after a reopen all 42 events are there, the old
  *       segment bytes are unchanged (the newest grew), and the files still parse as format v1.
@@ -239,6 +241,12 @@ class GoldenStoreV1Test {
       assertServesTheGoldenEvents(s, events().size());
     }
     assertSegmentsUnchanged("after a read-only open");
+    try (Stream<Path> files = Files.list(store)) {
+      assertEquals(
+          goldenSegments.keySet(),
+          new TreeSet<>(files.map(p -> p.getFileName().toString()).toList()),
+          "a read-only open adds no file (not even the lock file: issue 8, defect 17)");
+    }
   }
 
   @Test
