@@ -45,7 +45,6 @@ import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.spi.StoreFsResolver;
 import io.batpak.port.Codec;
-import io.batpak.port.CodecProvider;
 import io.batpak.port.LockMode;
 import io.batpak.port.LockUnavailableException;
 import io.batpak.port.StoreFs;
@@ -59,7 +58,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -180,6 +178,7 @@ public final class EngineStore implements Store {
               fs.name(),
               resolution.explanation(),
               !mutable,
+              codecName,
               found.segments(),
               index.size(),
               found.framesScanned(),
@@ -290,34 +289,11 @@ public final class EngineStore implements Store {
   }
 
   private static String chooseCodecName(StoreConfig config, Optional<String> stored) {
-    if (stored.isPresent()) {
-      if (config.codec().isPresent() && !config.codec().get().equals(stored.get())) {
-        throw new ValidationException(
-            "the store was written with codec '"
-                + stored.get()
-                + "' but the configuration asks for '"
-                + config.codec().get()
-                + "'; a store keeps the codec it was created with. Remove the codec option.");
-      }
-      return stored.get();
-    }
-    if (config.codec().isPresent()) {
-      return config.codec().get();
-    }
-    return findCodec("json") != null ? "json" : NO_CODEC;
+    return Codecs.chooseName(config, stored);
   }
 
   private static Codec findCodec(String name) {
-    if (NO_CODEC.equals(name)) {
-      return null;
-    }
-    for (CodecProvider p :
-        ServiceLoader.load(CodecProvider.class, EngineStore.class.getClassLoader())) {
-      if (p.name().equals(name)) {
-        return p.create();
-      }
-    }
-    return null;
+    return Codecs.find(name);
   }
 
   /**
@@ -589,20 +565,7 @@ public final class EngineStore implements Store {
   }
 
   private byte[] encode(Object payload) {
-    if (payload instanceof Bytes b) {
-      return b.toByteArray();
-    }
-    if (codec == null) {
-      throw new CodecException(
-          "a payload of type "
-              + payload.getClass().getName()
-              + " needs a codec, and "
-              + (NO_CODEC.equals(codecName)
-                  ? "this store has none"
-                  : "the store's codec '" + codecName + "' is not on the class path")
-              + ": add io.batpak:batpak-codec (codec 'json') to the class path, or pass Bytes");
-    }
-    return codec.encode(payload).toByteArray();
+    return Codecs.encode(codec, codecName, payload);
   }
 
   // ---------------------------------------------------------------- reads
@@ -619,18 +582,7 @@ public final class EngineStore implements Store {
   public <T> T get(EventId id, Class<T> type) {
     nonNull(id, "id");
     nonNull(type, "type");
-    StoredEvent e = get(id);
-    if (codec == null) {
-      throw new CodecException(
-          "cannot decode event "
-              + id
-              + " as "
-              + type.getName()
-              + ": the store's codec '"
-              + codecName
-              + "' is not available; add io.batpak:batpak-codec, or use readRaw");
-    }
-    return codec.decode(e.payload(), type);
+    return Codecs.decode(codec, codecName, id, get(id).payload(), type);
   }
 
   @Override
