@@ -80,8 +80,8 @@ class StoreLincheckIT {
         .actorsPerThread(2)
         .actorsBefore(1)
         .actorsAfter(1)
-        .iterations(iterations(4))
-        .invocationsPerIteration(invocations(50))
+        .iterations(iterations(2)) // about 90 s on two loaded cores: most of it is instrumentation
+        .invocationsPerIteration(invocations(20))
         .sequentialSpecification(StoreModel.class)
         .addGuarantee(forClasses(StoreLincheckIT::runsUnanalysed).allMethods().ignore())
         .check(DeterministicDurable.class);
