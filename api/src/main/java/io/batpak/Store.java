@@ -20,6 +20,11 @@ import java.util.concurrent.CompletableFuture;
  * directory; a second open of the same directory, in this process or another, fails with {@link
  * StoreLockedException} (read-only opens share the directory with each other).
  *
+ * <p>One thread's appends ({@code append}, {@code appendTyped}, {@code appendBatch} and {@code
+ * submit}) commit in the order that thread called them, so a thread may pipeline {@code submit}
+ * calls whose expected versions build on each other. Appends from different threads are ordered by
+ * the commit.
+ *
  * <h2>Durability on return</h2>
  *
  * In {@link Durability#DURABLE} mode (the default) an append returns only after the fsync that

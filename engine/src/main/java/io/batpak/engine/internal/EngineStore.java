@@ -62,6 +62,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /** The {@link Store} implementation: open, append, read, verify, close. */
 public final class EngineStore implements Store {
@@ -72,6 +73,11 @@ public final class EngineStore implements Store {
   public static final String NO_CODEC = "bytes";
 
   private static final System.Logger LOG = System.getLogger(EngineStore.class.getName());
+
+  /** The completion threads of every open store, so close() can tell it runs on one. */
+  private static final java.util.Set<Thread> COMPLETION_THREADS =
+      java.util.Collections.synchronizedSet(
+          java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
@@ -160,6 +166,7 @@ public final class EngineStore implements Store {
                     r -> {
                       Thread t = new Thread(r, "batpak-completions " + dir.getFileName());
                       t.setDaemon(true);
+                      COMPLETION_THREADS.add(t);
                       return t;
                     });
         Executor exec = completions == null ? Runnable::run : completions;
@@ -906,6 +913,16 @@ public final class EngineStore implements Store {
     }
     if (completionThread != null) {
       completionThread.shutdown();
+      // Every append was completed by committer.close(); wait until their futures are, too, so
+      // none is pending when close returns. Not from a completion callback: that would wait on
+      // itself (the callback's own future is already complete).
+      if (!COMPLETION_THREADS.contains(Thread.currentThread())) {
+        try {
+          completionThread.awaitTermination(config.closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
     if (stuck) {
       // Releasing the journal and the lock under a write in progress could let another owner in
