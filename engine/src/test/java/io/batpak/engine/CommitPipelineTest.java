@@ -22,9 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,15 +37,12 @@ class CommitPipelineTest {
 
   @TempDir Path dir;
 
-  private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
-    try {
-      f.get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (TimeoutException e) {
-      throw new AssertionError("the future did not complete within 30 s: it hangs", e);
-    }
-    throw new AssertionError("expected the future to fail");
+  /** VISIBLE mode over {@code fs} whose cadence never comes due: only explicit syncs sync. */
+  private StoreConfig.Builder visibleWithoutCadence(FaultyFs fs) {
+    return StoreConfig.builder(dir)
+        .fs(fs)
+        .durability(Durability.VISIBLE)
+        .visible(1_000_000, Duration.ofHours(1));
   }
 
   /** Defect 7: one thread's appends commit in call order, whichever path commits them. */
@@ -101,13 +96,7 @@ class CommitPipelineTest {
   @Test
   void anFsyncFailingWithNoSpaceDuringRotationPoisons() throws Exception {
     try (FaultyFs fs = new FaultyFs()) {
-      StoreConfig config =
-          StoreConfig.builder(dir)
-              .fs(fs)
-              .durability(Durability.VISIBLE)
-              .visible(1_000_000, Duration.ofHours(1))
-              .segmentMaxBytes(4096)
-              .build();
+      StoreConfig config = visibleWithoutCadence(fs).segmentMaxBytes(4096).build();
       Store store = Store.open(config);
       List<AppendReceipt> acked = new ArrayList<>();
       while (Stores.segments(dir).size() == 1) {
@@ -151,12 +140,7 @@ class CommitPipelineTest {
   @Test
   void closeThrowsWhenItsFinalFsyncFails() throws Exception {
     try (FaultyFs fs = new FaultyFs()) {
-      StoreConfig config =
-          StoreConfig.builder(dir)
-              .fs(fs)
-              .durability(Durability.VISIBLE)
-              .visible(1_000_000, Duration.ofHours(1))
-              .build();
+      StoreConfig config = visibleWithoutCadence(fs).build();
       Store store = Store.open(config);
       store.append(C, KIND, Bytes.utf8("a"));
       store.append(C, KIND, Bytes.utf8("b"));
@@ -179,7 +163,7 @@ class CommitPipelineTest {
       fs.nextWriteThrows.set(new IllegalStateException("injected backend bug"));
       CompletableFuture<AppendReceipt> f =
           store.submit(C, KIND, Bytes.utf8("hit"), AppendOptions.defaults());
-      Throwable t = failureOf(f);
+      Throwable t = Stores.failureOf(f);
       assertInstanceOf(OutcomeUnknownException.class, t);
       assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("x")));
       try {
@@ -202,7 +186,7 @@ class CommitPipelineTest {
       CompletableFuture<AppendReceipt> later;
       try {
         later = store.submit(C, KIND, Bytes.utf8("later"), AppendOptions.defaults());
-        assertInstanceOf(OutcomeUnknownException.class, failureOf(later));
+        assertInstanceOf(OutcomeUnknownException.class, Stores.failureOf(later));
       } catch (OutcomeUnknownException refused) {
         // refused at the door: as good
       }

@@ -38,15 +38,6 @@ class FaultTest {
 
   @TempDir Path dir;
 
-  private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
-    try {
-      f.get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("expected the future to fail");
-  }
-
   private static List<AppendReceipt> appendMany(Store store, int n, String prefix) {
     List<AppendReceipt> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -70,8 +61,8 @@ class FaultTest {
       CompletableFuture<AppendReceipt> queued =
           store.submit(C, KIND, Bytes.utf8("queued behind it"), AppendOptions.defaults());
       gate.open();
-      assertInstanceOf(OutcomeUnknownException.class, failureOf(inGroup));
-      assertInstanceOf(OutcomeUnknownException.class, failureOf(queued));
+      assertInstanceOf(OutcomeUnknownException.class, Stores.failureOf(inGroup));
+      assertInstanceOf(OutcomeUnknownException.class, Stores.failureOf(queued));
       assertEquals(1, fs.failedSyncs.get());
       // Later appends of every kind fail as outcome-unknown too; nothing retries the fsync.
       assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("later")));
@@ -81,7 +72,8 @@ class FaultTest {
       Throwable submitted;
       try {
         submitted =
-            failureOf(store.submit(C, KIND, Bytes.utf8("later submit"), AppendOptions.defaults()));
+            Stores.failureOf(
+                store.submit(C, KIND, Bytes.utf8("later submit"), AppendOptions.defaults()));
       } catch (OutcomeUnknownException e) {
         submitted = e;
       }
