@@ -254,9 +254,17 @@ public interface Store extends AutoCloseable {
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
    * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases
-   * the lock. Idempotent, and safe to call from a future's callback. After close every call but
-   * {@code close} throws {@link StoreClosedException}. An fsync already in progress is waited for
-   * even past the timeout: a device that hangs an fsync hangs close.
+   * the lock. When close returns (or throws), every append ever made on this store has completed,
+   * futures included. Idempotent, and safe to call from a future's callback. After close every call
+   * but {@code close} throws {@link StoreClosedException}.
+   *
+   * @throws OutcomeUnknownException if the store was poisoned (at any time) or its final fsync
+   *     failed: a poisoned store never closes silently. The message names the global sequences
+   *     whose durability is unknown, and everything is released all the same (a second close
+   *     returns normally). Also if an I/O call of the commit pipeline hangs past the timeout: every
+   *     append in flight is failed, and the journal and the lock are released only when that call
+   *     returns (releasing them under a write in progress could let another owner in)
+   * @throws StoreIoException if closing a file, the lock or the backend failed
    */
   @Override
   void close();

@@ -217,7 +217,9 @@ class CommitPipelineTest {
           e.getMessage().startsWith("creating segment " + Stores.segment(dir, 2) + " failed")
               && e.getMessage().contains("fsync of directory " + dir),
           e.getMessage());
-      store.close(); // DURABLE: every event the failure concerns was reported to its appender
+      OutcomeUnknownException closing = assertThrows(OutcomeUnknownException.class, store::close);
+      assertTrue(
+          closing.getMessage().contains("no acknowledged event is affected"), closing.getMessage());
     }
   }
 
@@ -241,7 +243,7 @@ class CommitPipelineTest {
       assertThrows(
           OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("lost"), keyed));
       assertEquals(synced, java.nio.file.Files.size(Stores.segment(dir, 1)), "the group was cut");
-      store.close();
+      assertThrows(OutcomeUnknownException.class, store::close);
     }
     try (Store store = Stores.open(dir)) {
       assertEquals(3, store.stats().eventCount());

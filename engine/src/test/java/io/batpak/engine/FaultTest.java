@@ -84,7 +84,8 @@ class FaultTest {
       assertEquals(20, store.query(Region.all()).size());
       Stores.assertIntact(store, acked);
       assertEquals("ok 3", store.readRaw(acked.get(3).eventId()).toUtf8());
-      store.close();
+      // A poisoned store never closes silently; a second close returns normally.
+      assertThrows(OutcomeUnknownException.class, store::close);
       store.close();
     }
     try (Store store = Stores.open(dir)) {
@@ -180,8 +181,8 @@ class FaultTest {
     two[0] = 2;
     List<Bytes> payloads = List.of(Bytes.ofOwned(one), Bytes.ofOwned(two));
     boolean poisoned;
-    try (FaultyFs fs = new FaultyFs();
-        Store store = Store.open(b.fs(fs).build())) {
+    try (FaultyFs fs = new FaultyFs()) {
+      Store store = Store.open(b.fs(fs).build());
       acked.add(store.append(C, KIND, filler));
       int s = acked.get(0).position().length();
       long end = acked.get(0).position().offset() + s;
@@ -240,6 +241,7 @@ class FaultTest {
         assertThrows(
             OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("after")));
       }
+      Stores.close(store, poisoned);
     }
     try (Store store = Store.open(b.fs(null).build())) {
       Stores.assertIntact(store, acked);
@@ -367,8 +369,8 @@ class FaultTest {
     StoreConfig.Builder b = StoreConfig.builder(dir).segmentMaxBytes(max);
     Bytes filler = Bytes.ofOwned(new byte[900]);
     List<AppendReceipt> acked = new ArrayList<>();
-    try (FaultyFs fs = new FaultyFs();
-        Store store = Store.open(b.fs(fs).build())) {
+    try (FaultyFs fs = new FaultyFs()) {
+      Store store = Store.open(b.fs(fs).build());
       AppendReceipt r = store.append(C, KIND, filler);
       acked.add(r);
       while (r.position().offset() + 2L * r.position().length() <= max) {
@@ -381,6 +383,7 @@ class FaultTest {
       assertEquals(1, fs.failedSyncs.get());
       assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, filler));
       Stores.assertIntact(store, acked);
+      Stores.close(store, true);
     }
     try (Store store = Store.open(b.fs(null).build())) {
       Stores.assertIntact(store, acked);

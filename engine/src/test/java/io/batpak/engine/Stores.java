@@ -158,4 +158,17 @@ final class Stores {
     }
     throw new AssertionError("expected the future to fail");
   }
+
+  /**
+   * Closes {@code store}; a poisoned store must say so with {@link
+   * io.batpak.OutcomeUnknownException} (it never closes silently), another must close normally.
+   */
+  static void close(io.batpak.Store store, boolean poisoned) {
+    if (poisoned) {
+      org.junit.jupiter.api.Assertions.assertThrows(
+          io.batpak.OutcomeUnknownException.class, store::close);
+    } else {
+      store.close();
+    }
+  }
 }

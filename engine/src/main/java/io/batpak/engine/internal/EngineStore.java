@@ -890,11 +890,12 @@ public final class EngineStore implements Store {
   /**
    * Closes in this order: the commit pipeline (drain within {@code closeTimeout}, fail the rest,
    * final fsync), the completion thread, the journal, the lock, the backend. Everything is released
-   * even when a step fails; then the first failure is thrown. When the final fsync failed, or the
-   * store was poisoned while events acknowledged in VISIBLE mode were not yet durable, close throws
-   * {@link OutcomeUnknownException} naming those events' global sequences. When the committer is
-   * stuck in an I/O call past the timeout, the journal and the lock stay held (releasing them under
-   * a write in progress could let another owner in while it lands) and close says so.
+   * even when a step fails; then the first failure is thrown. When the final fsync failed, a write
+   * or fsync failed while close drained the queue, or a poisoned store holds visible events that
+   * are not durable, close throws {@link OutcomeUnknownException} naming the global sequences whose
+   * durability is unknown. When the committer is stuck in an I/O call past the timeout, the journal
+   * and the lock stay held (releasing them under a write in progress could let another owner in
+   * while it lands) and close says so.
    */
   @Override
   public void close() {
@@ -956,8 +957,7 @@ public final class EngineStore implements Store {
 
   private StoreException durabilityFailure(Committer.Closed c) {
     Watermarks w = progress.snapshot();
-    boolean unsyncedVisible = w.visible() > w.durable();
-    if (c.syncFailure() == null && !(committer.poison() != null && unsyncedVisible)) {
+    if (c.syncFailure() == null && committer.poison() == null) {
       return null;
     }
     Throwable cause = c.syncFailure() != null ? c.syncFailure() : committer.poison();
@@ -968,7 +968,7 @@ public final class EngineStore implements Store {
                 + " to "
                 + (w.written() - 1)
                 + " were written but are not known to be durable"
-            : "every appended event was durable before it";
+            : "no acknowledged event is affected (the appends the failure concerned were told so)";
     return new OutcomeUnknownException(
         "closing "
             + config.directory()
