@@ -505,6 +505,9 @@ public final class Committer {
   /** A pending answered with the receipts of events in this group (a duplicate key). */
   private record Alias(Pending pending, List<EventRecord> sources) {}
 
+  /** An append the group refused (a conflict, a limit), and why. */
+  private record Refusal(Pending pending, StoreException reason) {}
+
   /** An event of this group written under an idempotency key, and its frame. */
   private record Keyed(EventRecord record, Frame frame) {}
 
@@ -522,6 +525,7 @@ public final class Committer {
     Map<Key, Keyed> groupKeys = new HashMap<>();
     List<Frame> frames = new ArrayList<>();
     List<Alias> aliases = new ArrayList<>();
+    List<Refusal> refused = new ArrayList<>();
     for (Pending p : group) {
       try {
         // Idempotency first (decision 5), so a retry of a successful conditional append
@@ -621,10 +625,13 @@ public final class Committer {
         }
         nextGlobal += records.size();
       } catch (StoreException e) {
-        p.fail(e, completions);
+        // Completed with the group, not now: the refusal may rest on events earlier in this
+        // group (a key, a stream version) that are neither visible nor durable yet.
+        refused.add(new Refusal(p, e));
       }
     }
     if (frames.isEmpty()) {
+      refuse(refused, null);
       return;
     }
     long firstNew = index.size();
@@ -634,15 +641,16 @@ public final class Committer {
     try {
       writeFrames(frames);
     } catch (NoSpaceException e) {
-      failAll(frames, aliases, deviceFull(e, before, segmentBefore, firstNew));
+      failAll(frames, aliases, refused, deviceFull(e, before, segmentBefore, firstNew));
       return;
     } catch (MustPoison e) {
-      failAll(frames, aliases, poisonWith(e.getMessage(), (IOException) e.getCause()));
+      failAll(frames, aliases, refused, poisonWith(e.getMessage(), (IOException) e.getCause()));
       return;
     } catch (IOException e) {
       failAll(
           frames,
           aliases,
+          refused,
           poisonWith("write to " + journal.path(journal.activeId()) + " failed", e));
       return;
     }
@@ -652,7 +660,7 @@ public final class Committer {
       try {
         syncLocked();
       } catch (OutcomeUnknownException e) {
-        failAll(frames, aliases, e);
+        failAll(frames, aliases, refused, e);
         return;
       }
     } else {
@@ -683,6 +691,7 @@ public final class Committer {
       }
       a.pending().succeed(receipts, completions);
     }
+    refuse(refused, null);
   }
 
   /**
@@ -716,12 +725,25 @@ public final class Committer {
     return full;
   }
 
-  private void failAll(List<Frame> frames, List<Alias> aliases, StoreException e) {
+  private void failAll(
+      List<Frame> frames, List<Alias> aliases, List<Refusal> refused, StoreException e) {
     for (Frame f : frames) {
       f.pending.fail(e, completions);
     }
     for (Alias a : aliases) {
       a.pending().fail(e, completions);
+    }
+    refuse(refused, e);
+  }
+
+  /**
+   * Completes the appends the group refused: with their own refusal once the group committed (or
+   * wrote nothing), or with the group's failure when it did not, since then the state a refusal
+   * rested on may never have existed.
+   */
+  private void refuse(List<Refusal> refused, StoreException groupFailure) {
+    for (Refusal r : refused) {
+      r.pending().fail(groupFailure != null ? groupFailure : r.reason(), completions);
     }
   }
 
