@@ -335,8 +335,8 @@ public final class SimStoreFs implements StoreFs {
             }
           }
         } else if (n.isFile()) {
-          Content c = tear(n.dur, n.vol, profile);
-          fresh = fresh.set(n.id, n.withVol(c).withDur(c));
+          Content c = tear(n.dur, n.writeBack(), profile);
+          fresh = fresh.set(n.id, n.settled(c));
         } else {
           fresh = fresh.set(n.id, n);
         }
@@ -374,7 +374,7 @@ public final class SimStoreFs implements StoreFs {
       for (int id = 0; id < nextInode; id++) {
         Inode n = inodes.get(id);
         if (n != null && n.isFile()) {
-          put(n.withDur(n.vol));
+          put(n.withDur(n.writeBack()));
         } else if (n != null && n.isDir()) {
           put(n.withDurEntries(n.volEntries));
         }
@@ -1312,7 +1312,7 @@ public final class SimStoreFs implements StoreFs {
             Inode n = current();
             if (a instanceof FaultAction.ShortWrite) {
               int keep = Math.min(((FaultAction.ShortWrite) a).keep(), len);
-              put(n.withVol(n.vol.write(position, data, 0, keep)));
+              put(n.written(n.vol.write(position, data, 0, keep), position, keep));
               src.position(src.position() + keep);
               throw new IOException(
                   "injected short write: "
@@ -1336,7 +1336,7 @@ public final class SimStoreFs implements StoreFs {
               if (used + growth > quota) {
                 long maxEnd = size + Math.max(0, quota - used);
                 int keep = (int) Math.max(0, Math.min(len, maxEnd - position));
-                put(n.withVol(n.vol.write(position, data, 0, keep)));
+                put(n.written(n.vol.write(position, data, 0, keep), position, keep));
                 src.position(src.position() + keep);
                 throw new NoSpaceException(
                     pathString,
@@ -1352,7 +1352,7 @@ public final class SimStoreFs implements StoreFs {
               }
               actionWasNoop = true;
             }
-            put(n.withVol(n.vol.write(position, data, 0, len)));
+            put(n.written(n.vol.write(position, data, 0, len), position, len));
             src.position(src.limit());
             return null;
           });
@@ -1419,7 +1419,7 @@ public final class SimStoreFs implements StoreFs {
           },
           a -> {
             Inode n = current();
-            put(n.withVol(n.vol.truncate(size)));
+            put(n.truncated(n.vol.truncate(size)));
             return null;
           });
     }
@@ -1455,10 +1455,18 @@ public final class SimStoreFs implements StoreFs {
       return;
     }
     if (a instanceof FaultAction.FailedSync) {
-      put(n.withVol(n.dur));
+      put(n.settled(n.dur));
       throw new IOException("injected fsync failure: the dirty pages of " + p + " were dropped");
     }
-    put(n.withDur(n.vol));
+    if (a instanceof FaultAction.FailedSyncKeepsPages) {
+      // Only what this sync would have written becomes lost: bytes already lost stay lost.
+      put(n.withLost(n.lost.union(LostRanges.diff(n.dur, n.writeBack()).clip(n.vol.size()))));
+      throw new IOException(
+          "injected fsync failure: the dirty pages of "
+              + p
+              + " stay readable but were marked clean, and will not be written");
+    }
+    put(n.withDur(n.writeBack()));
   }
 
   /**
