@@ -170,7 +170,7 @@ class CrashCorpusIT {
       assertEquals(a.verdict(), b.verdict(), () -> row + ": the verdict differs");
     }
     // And the explorer's workloads: one per kind and fault, run twice with snapshots on.
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < Fault.SLOTS; i++) {
       long seed = CrashExplorerIT.workloadSeed(CrashExplorerIT.DEFAULT_SEED, i);
       History a = Workload.forSeed(seed, 30).run(true);
       History b = Workload.forSeed(seed, 30).run(true);
