@@ -308,9 +308,10 @@ public final class SimStoreFs implements StoreFs {
    * Simulates a power loss and brings the machine back: every open handle and lock becomes invalid
    * (later calls on a handle throw {@code IOException("handle invalidated by a simulated crash")};
    * closing one is a no-op), each directory returns to its durable entries, and each file to its
-   * durable content plus the damage {@code profile} describes, which then is durable too. Files no
-   * durable entry reaches are dropped. Unfreezes a simulator frozen by a crash fault. Logged as
-   * {@code CRASH}.
+   * durable content plus the damage {@code profile} describes, which then is durable too (bytes a
+   * {@link FaultAction.FailedSyncKeepsPages} left unwritten are never part of it). Files no durable
+   * entry reaches are dropped. Unfreezes a simulator frozen by a crash fault. Logged as {@code
+   * CRASH}.
    */
   public void crash(CrashProfile profile) {
     Objects.requireNonNull(profile, "profile");
@@ -363,8 +364,9 @@ public final class SimStoreFs implements StoreFs {
   }
 
   /**
-   * Makes everything durable, as a clean shutdown with every file and directory synced would; for
-   * setting up a test. Not faultable. Logged as {@code SYNC_ALL}.
+   * Makes everything durable, as a clean shutdown with every file and directory synced would (so
+   * bytes a {@link FaultAction.FailedSyncKeepsPages} left unwritten stay unwritten); for setting up
+   * a test. Not faultable. Logged as {@code SYNC_ALL}.
    *
    * @throws SimulatedCrashException if the simulator is frozen by a crash fault
    */
