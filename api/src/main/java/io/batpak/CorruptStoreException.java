@@ -10,6 +10,7 @@ package io.batpak;
 public class CorruptStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  private final String what;
   private final String file;
   private final long offset;
   private final String expected;
@@ -40,9 +41,18 @@ public class CorruptStoreException extends StoreException {
             + ". Run 'batpak verify <dir>' to see all damage, and 'batpak repair <dir>' to cut the"
             + " journal back to its last intact frame (the cut bytes are kept in a copy).");
     this.file = file;
+    this.what = what;
     this.offset = offset;
     this.expected = expected;
     this.actual = actual;
+  }
+
+  /**
+   * What failed, for example {@code "frame CRC32C"} or {@code "segment header magic"}: a damaged
+   * segment header always starts with {@code "segment header"}.
+   */
+  public String what() {
+    return what;
   }
 
   /** The file that holds the damage. */

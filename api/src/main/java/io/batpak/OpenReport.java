@@ -12,6 +12,11 @@ import java.util.Optional;
  * @param backend the filesystem backend's name
  * @param backendReason why that backend was chosen
  * @param readOnly whether the store was opened read-only
+ * @param codec the payload codec the store uses, as its segment headers name it (for a new store,
+ *     as it was chosen): for example {@code json}, or {@code bytes} for a store without a payload
+ *     codec, which takes only {@link Bytes} payloads. A store keeps its codec for life. The name is
+ *     reported even when no codec of that name is on the class path (object payloads then fail with
+ *     a {@link CodecException} naming the artifact to add)
  * @param segments the segment files scanned, oldest first
  * @param eventsRecovered visible events after the scan
  * @param framesScanned frames read and checked
@@ -24,6 +29,7 @@ public record OpenReport(
     String backend,
     String backendReason,
     boolean readOnly,
+    String codec,
     List<String> segments,
     long eventsRecovered,
     long framesScanned,
@@ -33,6 +39,7 @@ public record OpenReport(
   /** Copies the list. */
   public OpenReport {
     Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(codec, "codec");
     segments = List.copyOf(segments);
     Objects.requireNonNull(tornTail, "tornTail");
   }

@@ -20,6 +20,11 @@ import java.util.concurrent.CompletableFuture;
  * directory; a second open of the same directory, in this process or another, fails with {@link
  * StoreLockedException} (read-only opens share the directory with each other).
  *
+ * <p>One thread's appends ({@code append}, {@code appendTyped}, {@code appendBatch} and {@code
+ * submit}) commit in the order that thread called them, so a thread may pipeline {@code submit}
+ * calls whose expected versions build on each other. Appends from different threads are ordered by
+ * the commit.
+ *
  * <h2>Durability on return</h2>
  *
  * In {@link Durability#DURABLE} mode (the default) an append returns only after the fsync that
@@ -41,6 +46,13 @@ import java.util.concurrent.CompletableFuture;
  * Reads see visible events only. Once an append has returned, every read from any thread sees its
  * event (read-your-writes).
  *
+ * <h2>Nulls</h2>
+ *
+ * No method takes null: a null argument, or a null element of a list argument, throws {@link
+ * NullPointerException} whose message names the parameter (for example {@code "items[3] must not be
+ * null"}), before any other check and before anything is written. Methods never return null; an
+ * absent result is an empty list or an empty {@link Optional}.
+ *
  * @since 0.1
  */
 public interface Store extends AutoCloseable {
@@ -57,6 +69,9 @@ public interface Store extends AutoCloseable {
    * @throws StoreIoException if the directory cannot be read or written
    */
   static Store open(StoreConfig config) {
+    if (config == null) {
+      throw new NullPointerException("config must not be null");
+    }
     List<StoreEngine> engines = new ArrayList<>();
     List<String> broken = new ArrayList<>();
     ServiceLoader<StoreEngine> loader =
@@ -239,9 +254,17 @@ public interface Store extends AutoCloseable {
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
    * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases
-   * the lock. Idempotent, and safe to call from a future's callback. After close every call but
-   * {@code close} throws {@link StoreClosedException}. An fsync already in progress is waited for
-   * even past the timeout: a device that hangs an fsync hangs close.
+   * the lock. When close returns (or throws), every append ever made on this store has completed,
+   * futures included. Idempotent, and safe to call from a future's callback. After close every call
+   * but {@code close} throws {@link StoreClosedException}.
+   *
+   * @throws OutcomeUnknownException if the store was poisoned (at any time) or its final fsync
+   *     failed: a poisoned store never closes silently. The message names the global sequences
+   *     whose durability is unknown, and everything is released all the same (a second close
+   *     returns normally). Also if an I/O call of the commit pipeline hangs past the timeout: every
+   *     append in flight is failed, and the journal and the lock are released only when that call
+   *     returns (releasing them under a write in progress could let another owner in)
+   * @throws StoreIoException if closing a file, the lock or the backend failed
    */
   @Override
   void close();

@@ -29,7 +29,10 @@ public final class StoreConfig {
   /** Most events in one batch. */
   public static final int MAX_BATCH_EVENTS_LIMIT = 4096;
 
-  /** Largest total payload of one batch: 96 MiB, so a batch always fits one frame. */
+  /**
+   * Largest encoded size of one batch: 96 MiB, so a batch always fits one frame ({@link
+   * #MAX_FRAME_BYTES}).
+   */
   public static final int MAX_BATCH_BYTES_LIMIT = 96 << 20;
 
   /** Most extensions on one event. */
@@ -175,7 +178,10 @@ public final class StoreConfig {
     return maxBatchEvents;
   }
 
-  /** Largest total payload of one batch. Default 16 MiB. */
+  /**
+   * Largest encoded size of one batch: its frame, with payloads, coordinates, extensions and
+   * headers, not only the payloads. Default 16 MiB.
+   */
   public int maxBatchBytes() {
     return maxBatchBytes;
   }

@@ -32,11 +32,50 @@ import java.util.List;
  * UnsupportedFsOperationException}; anything else is a plain {@link IOException} whose message
  * names the path and the system's error. Messages name the path.
  *
+ * <h2>Missing paths and wrong types</h2>
+ *
+ * A path is <em>missing</em> when its last component does not exist, when a parent directory does
+ * not exist, or when a parent component is something other than a directory ({@code file/child}
+ * below a regular file). Every backend gives the same answers for a missing path: {@link #exists}
+ * and {@link #deleteIfExists} return {@code false}; every other method that needs the path (or, to
+ * create it, its parent directory) throws {@link java.nio.file.NoSuchFileException} naming it; and
+ * {@link #createDirectories} through a non-directory throws {@link
+ * java.nio.file.FileAlreadyExistsException}.
+ *
+ * <p>The file operations ({@link #openRead}, {@link #openWrite}, {@link #lock}, {@link #copy} from,
+ * {@link #deleteIfExists}) refuse a directory, empty or not, at once with an {@link IOException}
+ * naming it that is none of the typed exceptions above, and change nothing ({@link #create} of an
+ * existing directory is {@link java.nio.file.FileAlreadyExistsException}, as for anything that
+ * exists). The directory operations ({@link #list}, {@link #syncDirectory}) refuse a non-directory
+ * with {@link java.nio.file.NotDirectoryException}. Failures the conformance suite cannot provoke
+ * on every system, such as permission denied, keep the JDK's types ({@link
+ * java.nio.file.AccessDeniedException}).
+ *
+ * <h2>Symbolic links</h2>
+ *
+ * One rule for every file the store owns: a symbolic link as the <em>final</em> component of the
+ * path, pointing to a file, a directory or nothing, is refused with {@link SymlinkRefusedException}
+ * naming the path (its {@link java.nio.file.FileSystemException#getFile()}) by {@link #openRead},
+ * {@link #openWrite}, {@link #create}, {@link #lock} (both modes), {@link #publish} (the temporary
+ * file and the target), {@link #rename} (source and target, both modes) and {@link #copy} (source
+ * and target), in every open mode of the store; the link and what it points to are left as they
+ * were, and nothing is created behind a dangling link. Opens refuse atomically where the system
+ * allows ({@code O_NOFOLLOW}); {@link #rename} and {@link #publish} look before they rename, and a
+ * rename replaces a name without ever following a link, so a link planted in between is replaced,
+ * never written through. {@link #deleteIfExists} of a link deletes the link itself, never what it
+ * points to. {@link #exists} does not follow a link at the final component (a dangling link
+ * exists).
+ *
+ * <p>Links <em>on the way</em> are followed: a parent component that is a link to a directory, such
+ * as a store directory that is itself a link to the real one, resolves as usual in every method,
+ * and so does the directory named by {@link #list}, {@link #syncDirectory} and {@link
+ * #createDirectories}. Whoever may replace the store directory's link (or any parent) can therefore
+ * point the store elsewhere: protect the path to the store, not only the store directory.
+ *
  * <h2>Thread-safety</h2>
  *
  * Implementations are safe for concurrent use. Paths are used as names: a backend resolves them
- * itself and must not follow a symbolic link at the final component of a create, lock or publish
- * target.
+ * itself.
  *
  * @since 0.1
  */
@@ -61,15 +100,17 @@ public interface StoreFs extends Closeable {
    * The names of the entries of {@code dir}, sorted by {@link String#compareTo}, so recovery is
    * deterministic on every backend.
    *
-   * @throws java.nio.file.NoSuchFileException if {@code dir} does not exist
+   * @throws java.nio.file.NoSuchFileException if {@code dir} is missing (see "Missing paths")
+   * @throws java.nio.file.NotDirectoryException if {@code dir} is not a directory
    * @throws IOException on failure
    */
   List<String> list(Path dir) throws IOException;
 
   /**
-   * Whether {@code path} exists, without following a symbolic link at its last component.
+   * Whether {@code path} exists, without following a symbolic link at its last component. A path
+   * below a regular file does not exist (see "Missing paths").
    *
-   * @throws IOException if the answer cannot be determined
+   * @throws IOException if the answer cannot be determined (for example, permission denied)
    */
   boolean exists(Path path) throws IOException;
 
@@ -77,9 +118,8 @@ public interface StoreFs extends Closeable {
    * Creates a new, empty file for reading and writing. Fails if anything, including a dangling
    * symbolic link, is at {@code file}. Neither the file nor its directory entry is durable yet.
    *
-   * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists
-   * @throws SymlinkRefusedException if {@code file} is a symbolic link (backends may report this as
-   *     {@code FileAlreadyExistsException} instead, since the link exists)
+   * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists (and is not a link)
+   * @throws SymlinkRefusedException if {@code file} is a symbolic link, dangling or not
    * @throws java.nio.file.NoSuchFileException if the parent directory does not exist
    * @throws IOException on failure
    */
@@ -88,17 +128,18 @@ public interface StoreFs extends Closeable {
   /**
    * Opens an existing file for reading only.
    *
-   * @throws java.nio.file.NoSuchFileException if it does not exist
-   * @throws IOException on failure
+   * @throws java.nio.file.NoSuchFileException if it is missing
+   * @throws SymlinkRefusedException if it is a symbolic link
+   * @throws IOException if it is a directory, or on another failure
    */
   FileHandle openRead(Path file) throws IOException;
 
   /**
    * Opens an existing regular file for reading and writing, without truncating it.
    *
-   * @throws java.nio.file.NoSuchFileException if it does not exist
+   * @throws java.nio.file.NoSuchFileException if it is missing
    * @throws SymlinkRefusedException if it is a symbolic link
-   * @throws IOException on failure
+   * @throws IOException if it is a directory, or on another failure
    */
   FileHandle openWrite(Path file) throws IOException;
 
@@ -106,7 +147,9 @@ public interface StoreFs extends Closeable {
    * Renames {@code from} to {@code to} atomically within one directory or file system. Not durable
    * until {@link #syncDirectory} of both parents.
    *
-   * @throws java.nio.file.NoSuchFileException if {@code from} does not exist
+   * @throws java.nio.file.NoSuchFileException if {@code from} does not exist, or {@code to}'s
+   *     parent directory
+   * @throws SymlinkRefusedException if {@code from} or {@code to} is a symbolic link
    * @throws java.nio.file.FileAlreadyExistsException in {@link RenameMode#NO_REPLACE} when {@code
    *     to} exists
    * @throws UnsupportedFsOperationException for {@code NO_REPLACE} without {@link
@@ -116,10 +159,11 @@ public interface StoreFs extends Closeable {
   void rename(Path from, Path to, RenameMode mode) throws IOException;
 
   /**
-   * Deletes a file if it exists. Not durable until {@link #syncDirectory}.
+   * Deletes a file if it exists; a symbolic link is deleted itself, never what it points to. Not
+   * durable until {@link #syncDirectory}.
    *
-   * @return whether a file was deleted
-   * @throws IOException on failure
+   * @return whether a file was deleted; false for a missing path (see "Missing paths")
+   * @throws IOException if {@code file} is a directory (which is left alone), or on failure
    */
   boolean deleteIfExists(Path file) throws IOException;
 
@@ -128,6 +172,8 @@ public interface StoreFs extends Closeable {
    * before the call survives a crash.
    *
    * @throws UnsupportedFsOperationException without {@link FsCapabilities#directorySync()}
+   * @throws java.nio.file.NoSuchFileException if {@code dir} is missing
+   * @throws java.nio.file.NotDirectoryException if {@code dir} is not a directory
    * @throws IOException if the device reports an error
    */
   void syncDirectory(Path dir) throws IOException;
@@ -140,7 +186,7 @@ public interface StoreFs extends Closeable {
    * new content survives a crash. Both paths must be in the same directory.
    *
    * @throws java.nio.file.NoSuchFileException if {@code temp} does not exist
-   * @throws SymlinkRefusedException if {@code target} is a symbolic link
+   * @throws SymlinkRefusedException if {@code temp} or {@code target} is a symbolic link
    * @throws IOException on failure; the target then holds the old or the new content
    */
   void publish(Path temp, Path target, SyncMode mode) throws IOException;
@@ -148,23 +194,34 @@ public interface StoreFs extends Closeable {
   /**
    * Copies {@code from} into a new file {@code to}. Not durable until synced.
    *
-   * @throws java.nio.file.NoSuchFileException if {@code from} does not exist
-   * @throws java.nio.file.FileAlreadyExistsException if {@code to} exists
+   * @throws java.nio.file.NoSuchFileException if {@code from} is missing, or {@code to}'s parent
+   *     directory
+   * @throws java.nio.file.FileAlreadyExistsException if {@code to} exists (and is not a link)
+   * @throws SymlinkRefusedException if {@code from} or {@code to} is a symbolic link
    * @throws NoSpaceException if the device fills; the partial copy is deleted
-   * @throws IOException on failure
+   * @throws IOException if {@code from} is a directory (nothing is created), or on failure
    */
   void copy(Path from, Path to) throws IOException;
 
   /**
-   * Takes a lock on {@code lockFile}, creating the file if it is missing, without waiting. The lock
-   * excludes conflicting holders in this JVM and, with {@link FsCapabilities#crossProcessLock()},
-   * in other processes; the operating system releases it when the process dies.
+   * Takes a lock on {@code lockFile} without waiting. The lock excludes conflicting holders in this
+   * JVM and, with {@link FsCapabilities#crossProcessLock()}, in other processes; the operating
+   * system releases it when the process dies.
+   *
+   * <p>{@link LockMode#EXCLUSIVE} opens the file for reading and writing and creates it if it is
+   * missing (the new entry is not durable until {@link #syncDirectory}); an existing file is kept
+   * as it is. {@link LockMode#SHARED} opens an existing file <em>read-only</em>: it never creates
+   * the file, never writes it, and never changes the directory, so a read-only open of a store
+   * changes nothing on disk and works on read-only media and on a lock file of mode {@code 0444}.
+   * Neither mode writes the file's content.
    *
    * @throws LockUnavailableException if a conflicting lock is held
+   * @throws java.nio.file.NoSuchFileException for {@link LockMode#SHARED} when {@code lockFile} is
+   *     missing, and in either mode when its parent directory is
    * @throws SymlinkRefusedException if {@code lockFile} is a symbolic link
    * @throws UnsupportedFsOperationException for {@link LockMode#SHARED} without {@link
    *     FsCapabilities#sharedLock()}
-   * @throws IOException on failure
+   * @throws IOException if {@code lockFile} is a directory, or on another failure
    */
   StoreLock lock(Path lockFile, LockMode mode) throws IOException;
 

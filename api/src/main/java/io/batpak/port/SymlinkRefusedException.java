@@ -3,8 +3,10 @@ package io.batpak.port;
 import java.nio.file.FileSystemException;
 
 /**
- * The final component of a path is a symbolic link where the store refuses to follow one (the
- * target of a create, a lock or a publish).
+ * The final component of a path is a symbolic link, which the store refuses for every file it owns:
+ * {@link StoreFs#openRead}, {@link StoreFs#openWrite}, {@link StoreFs#create}, {@link
+ * StoreFs#lock}, both ends of {@link StoreFs#publish}, {@link StoreFs#rename} and {@link
+ * StoreFs#copy} (see {@link StoreFs}, "Symbolic links"). {@link #getFile()} is the link.
  *
  * @since 0.1
  */

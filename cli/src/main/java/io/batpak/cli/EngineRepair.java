@@ -44,6 +44,11 @@ final class EngineRepair implements JournalRepair<Repair.Plan> {
   }
 
   @Override
+  public List<String> choices(Repair.Plan plan) {
+    return plan.choices();
+  }
+
+  @Override
   public Path apply(Repair.Plan plan) {
     return Repair.apply(plan, StoreClock.system().wallMicros())
         .orElseThrow(() -> new IllegalStateException("the repair found nothing to do"));

@@ -22,6 +22,11 @@ interface JournalRepair<P> {
   /** What {@code plan} would remove, in file order; empty when there is nothing to repair. */
   List<Cut> cuts(P plan);
 
+  /** The ways out of the damage, in words, the repair itself last. */
+  default List<String> choices(P plan) {
+    return List.of();
+  }
+
   /**
    * Carries out {@code plan}, after checking the store still looks as it did when it was made.
    *

@@ -84,6 +84,13 @@ final class RepairCommand implements Command {
     out.println(
         "the events in these bytes leave the store; a copy of every cut byte is kept in the store"
             + " directory");
+    List<String> choices = r.choices(plan);
+    if (!choices.isEmpty()) {
+      out.println("your choices:");
+      for (int i = 0; i < choices.size(); i++) {
+        out.println("  " + (i + 1) + ". " + choices.get(i));
+      }
+    }
     out.flush();
     if (!args.has("--yes")) {
       Optional<Boolean> answer = t.confirm("cut it?");

@@ -20,6 +20,7 @@ final class Reports {
       }
     }
     out.println("  mode        " + (report.readOnly() ? "read-only" : "read-write"));
+    out.println("  codec       " + report.codec());
     out.println("  segments    " + report.segments().size());
     for (String segment : report.segments()) {
       OptionalLong size = Stores.segmentSize(dir, segment);

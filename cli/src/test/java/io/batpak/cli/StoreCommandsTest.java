@@ -87,6 +87,7 @@ class StoreCommandsTest {
     assertTrue(r.out().contains("events      " + DEMO_EVENTS), r.toString());
     assertTrue(r.out().contains("streams     4"), r.toString());
     assertTrue(r.out().contains("mode        read-only"), r.toString());
+    assertTrue(r.out().contains("codec       json"), r.toString());
     assertTrue(r.out().contains("torn tail   none"), r.toString());
     assertTrue(r.out().contains("order:1001: 5, last"), r.toString());
   }

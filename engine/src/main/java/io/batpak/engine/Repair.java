@@ -5,6 +5,7 @@ import io.batpak.OpenReport;
 import io.batpak.StoreIoException;
 import io.batpak.StoreLockedException;
 import io.batpak.engine.internal.EngineStore;
+import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.recovery.Recovery;
 import io.batpak.engine.internal.segment.Journal;
@@ -48,6 +49,7 @@ public final class Repair {
    * @param cutOffset where it is cut
    * @param cutBytes how many bytes of it are cut
    * @param segmentsMovedAside later segments that are moved aside whole
+   * @param choices the ways out, in words, the repair itself last; empty when intact
    */
   public record Plan(
       Path directory,
@@ -55,11 +57,13 @@ public final class Repair {
       Optional<Path> cutFile,
       long cutOffset,
       long cutBytes,
-      List<Path> segmentsMovedAside) {
+      List<Path> segmentsMovedAside,
+      List<String> choices) {
 
-    /** Copies the list. */
+    /** Copies the lists. */
     public Plan {
       segmentsMovedAside = List.copyOf(segmentsMovedAside);
+      choices = List.copyOf(choices);
     }
 
     /** Whether there is nothing to repair. */
@@ -88,7 +92,14 @@ public final class Repair {
   @SuppressWarnings("try") // the lock is held for the scan's duration
   public static Plan plan(StoreFs fs, Path directory) throws IOException {
     Path dir = directory.toAbsolutePath().normalize();
-    try (StoreLock lock = lock(fs, dir, LockMode.SHARED)) {
+    StoreLock lock;
+    try {
+      lock = lock(fs, dir, LockMode.SHARED);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // Planning changes nothing, so it never creates the lock file: without one, scan unlocked.
+      return scan(fs, dir);
+    }
+    try (lock) {
       return scan(fs, dir);
     }
   }
@@ -105,9 +116,12 @@ public final class Repair {
             Optional.of(Path.of(t.file())),
             t.offset(),
             t.bytes(),
-            List.of());
+            List.of(),
+            List.of(
+                "cut the torn tail: it holds no acknowledged event (opening the store read-write"
+                    + " does the same)"));
       }
-      return new Plan(dir, Optional.empty(), Optional.empty(), 0, 0, List.of());
+      return new Plan(dir, Optional.empty(), Optional.empty(), 0, 0, List.of(), List.of());
     } catch (CorruptStoreException e) {
       Path file = Path.of(e.file());
       long size;
@@ -122,13 +136,31 @@ public final class Repair {
           later.add(dir.resolve(name));
         }
       }
+      // A damaged header cannot be cut behind: the segment goes aside whole, frames and all.
+      boolean header = e.what().startsWith("segment header");
+      long cut = header ? 0 : e.offset();
+      List<String> choices = new ArrayList<>();
+      choices.add(
+          "restore "
+              + file.getFileName()
+              + (later.isEmpty() ? "" : " and the segments after it")
+              + " from a backup or a replica, if you have one (nothing is lost)");
+      if (header) {
+        choices.add(
+            "keep the store as it is and salvage by hand: only the segment header is damaged, so"
+                + " the "
+                + Math.max(0, size - SegmentHeader.MAX_LENGTH)
+                + "+ bytes of frames behind it may be intact (docs/format.md describes both)");
+      }
+      choices.add(
+          "let repair "
+              + (header
+                  ? "move " + file.getFileName() + " aside whole"
+                  : "cut " + file.getFileName() + " at offset " + cut)
+              + (later.isEmpty() ? "" : " and move the " + later.size() + " later segments aside")
+              + ": their events leave the store; every byte is kept in a repair-<micros> folder");
       return new Plan(
-          dir,
-          Optional.of(e.getMessage()),
-          Optional.of(file),
-          e.offset(),
-          size - e.offset(),
-          later);
+          dir, Optional.of(e.getMessage()), Optional.of(file), cut, size - cut, later, choices);
     } finally {
       journal.close();
     }

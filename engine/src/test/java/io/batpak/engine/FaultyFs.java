@@ -37,6 +37,15 @@ final class FaultyFs extends ForwardingStoreFs {
 
   final AtomicBoolean failNextSync = new AtomicBoolean();
 
+  /** When set, the next segment fsync throws this instead of syncing (for example ENOSPC). */
+  final AtomicReference<IOException> nextSyncThrows = new AtomicReference<>();
+
+  /** When set, the next segment write throws this unchecked throwable before writing. */
+  final AtomicReference<Throwable> nextWriteThrows = new AtomicReference<>();
+
+  /** When set, the next directory fsync fails. */
+  final AtomicBoolean failNextDirectorySync = new AtomicBoolean();
+
   /** When positive, counts segment writes down; the one that reaches zero runs out of space. */
   final AtomicInteger noSpaceInWrites = new AtomicInteger();
 
@@ -53,6 +62,14 @@ final class FaultyFs extends ForwardingStoreFs {
     Gate g = new Gate();
     gate.set(g);
     return g;
+  }
+
+  @Override
+  public void syncDirectory(java.nio.file.Path dir) throws IOException {
+    if (failNextDirectorySync.compareAndSet(true, false)) {
+      throw new IOException("injected directory fsync failure of " + dir);
+    }
+    super.syncDirectory(dir);
   }
 
   @Override
@@ -79,6 +96,11 @@ final class FaultyFs extends ForwardingStoreFs {
             Thread.currentThread().interrupt();
           }
         }
+        IOException planned = nextSyncThrows.getAndSet(null);
+        if (planned != null) {
+          failedSyncs.incrementAndGet();
+          throw planned;
+        }
         if (failNextSync.compareAndSet(true, false)) {
           failedSyncs.incrementAndGet();
           throw new IOException("injected fsync failure of " + path());
@@ -88,6 +110,12 @@ final class FaultyFs extends ForwardingStoreFs {
 
       @Override
       public void write(ByteBuffer src, long position) throws IOException {
+        Throwable planned = nextWriteThrows.getAndSet(null);
+        if (planned instanceof RuntimeException r) {
+          throw r;
+        } else if (planned instanceof Error e) {
+          throw e;
+        }
         if (src.remaining() > 1
             && noSpaceInWrites.get() > 0
             && noSpaceInWrites.decrementAndGet() == 0) {

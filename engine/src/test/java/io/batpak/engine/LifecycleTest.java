@@ -469,6 +469,14 @@ class LifecycleTest {
     } catch (ExecutionException e) {
       stuckOutcome = e.getCause();
     }
+    // close() gave up on the stuck fsync and left the journal and the lock to the committer
+    // thread, which releases them when that call returns: wait for it to end.
+    for (Thread th : Thread.getAllStackTraces().keySet()) {
+      if (th.getName().equals("batpak-committer " + dir.getFileName())) {
+        th.join(60_000);
+        assertFalse(th.isAlive(), "the committer thread ended once its fsync returned");
+      }
+    }
     fs.close();
     try (Store reopened = Stores.open(dir)) {
       List<String> payloads = new ArrayList<>();

@@ -146,4 +146,29 @@ final class Stores {
     }
     throw new AssertionError("expected an exception");
   }
+
+  /** The failure {@code f} completed with; fails the test if it succeeds or hangs for 30 s. */
+  static Throwable failureOf(java.util.concurrent.CompletableFuture<?> f) throws Exception {
+    try {
+      f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the future did not complete within 30 s: it hangs", e);
+    }
+    throw new AssertionError("expected the future to fail");
+  }
+
+  /**
+   * Closes {@code store}; a poisoned store must say so with {@link
+   * io.batpak.OutcomeUnknownException} (it never closes silently), another must close normally.
+   */
+  static void close(io.batpak.Store store, boolean poisoned) {
+    if (poisoned) {
+      org.junit.jupiter.api.Assertions.assertThrows(
+          io.batpak.OutcomeUnknownException.class, store::close);
+    } else {
+      store.close();
+    }
+  }
 }

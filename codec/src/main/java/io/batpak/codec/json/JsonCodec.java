@@ -89,13 +89,20 @@ public final class JsonCodec implements Codec {
     try {
       return Bytes.ofOwned(mapper.writeValueAsBytes(value));
     } catch (RuntimeException e) {
+      Class<?> type = value.getClass();
       throw new CodecException(
           "json codec cannot encode a value of type "
-              + value.getClass().getName()
+              + type.getName()
               + ": "
-              + reason(e)
-              + ". Give the type public accessors (a record works best), and use map keys and set"
-              + " elements of one comparable type.",
+              + ModuleAccess.explain(type, e)
+                  .orElseGet(
+                      () ->
+                          reason(e)
+                              + (type.isRecord()
+                                  ? ". Use component types Jackson can write, and map keys and"
+                                      + " set elements of one comparable type."
+                                  : ". Give the type public accessors (a record works best), and"
+                                      + " use map keys and set elements of one comparable type.")),
           e);
     }
   }
@@ -121,8 +128,12 @@ public final class JsonCodec implements Codec {
               + " bytes as "
               + type.getName()
               + ": "
-              + reason(e)
-              + ". Check that the event was written from this type or a compatible version of it.",
+              + ModuleAccess.explain(type, e)
+                  .orElseGet(
+                      () ->
+                          reason(e)
+                              + ". Check that the event was written from this type or a"
+                              + " compatible version of it."),
           e);
     }
     if (value == null) {

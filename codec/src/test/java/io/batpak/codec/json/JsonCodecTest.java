@@ -222,6 +222,31 @@ class JsonCodecTest extends CodecContractTest {
     assertNotNull(e.getCause());
   }
 
+  /** A record whose map has keys of two types, which the codec cannot order. */
+  public record Tagged(Map<Object, String> tags) {}
+
+  @Test
+  void aRecordIsNotToldToGrowPublicAccessors() {
+    Map<Object, String> mixed = new HashMap<>();
+    mixed.put(1, "one");
+    mixed.put("two", "two");
+    CodecException e = assertThrows(CodecException.class, () -> codec.encode(new Tagged(mixed)));
+    // Issue 8, defect 13: the old advice ("give the type public accessors") was wrong for a
+    // record, which has them. On the class path no module advice applies either.
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "json codec cannot encode a value of type " + Tagged.class.getName() + ": "),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                ". Use component types Jackson can write, and map keys and set elements of one"
+                    + " comparable type."),
+        e.getMessage());
+    assertTrue(!e.getMessage().contains("opens "), e.getMessage());
+  }
+
   @Test
   void incomparableMapKeysAreRefused() {
     Map<Object, String> mixed = new HashMap<>();

@@ -17,6 +17,7 @@ import io.batpak.EventPosition;
 import io.batpak.EventTypes;
 import io.batpak.ExtensionKey;
 import io.batpak.OpenReport;
+import io.batpak.OutcomeUnknownException;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
@@ -44,7 +45,6 @@ import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.spi.StoreFsResolver;
 import io.batpak.port.Codec;
-import io.batpak.port.CodecProvider;
 import io.batpak.port.LockMode;
 import io.batpak.port.LockUnavailableException;
 import io.batpak.port.StoreFs;
@@ -58,11 +58,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /** The {@link Store} implementation: open, append, read, verify, close. */
 public final class EngineStore implements Store {
@@ -71,6 +71,13 @@ public final class EngineStore implements Store {
 
   /** The codec name recorded for stores without a payload codec. */
   public static final String NO_CODEC = "bytes";
+
+  private static final System.Logger LOG = System.getLogger(EngineStore.class.getName());
+
+  /** The completion threads of every open store, so close() can tell it runs on one. */
+  private static final java.util.Set<Thread> COMPLETION_THREADS =
+      java.util.Collections.synchronizedSet(
+          java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
@@ -159,6 +166,7 @@ public final class EngineStore implements Store {
                     r -> {
                       Thread t = new Thread(r, "batpak-completions " + dir.getFileName());
                       t.setDaemon(true);
+                      COMPLETION_THREADS.add(t);
                       return t;
                     });
         Executor exec = completions == null ? Runnable::run : completions;
@@ -177,6 +185,7 @@ public final class EngineStore implements Store {
               fs.name(),
               resolution.explanation(),
               !mutable,
+              codecName,
               found.segments(),
               index.size(),
               found.framesScanned(),
@@ -197,7 +206,7 @@ public final class EngineStore implements Store {
           report);
     } catch (IOException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
-      throw new StoreIoException("opening the store in " + dir + " failed: " + e.getMessage(), e);
+      throw ioFailure("opening the store in " + dir + " failed: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
       throw e;
@@ -251,10 +260,26 @@ public final class EngineStore implements Store {
     return false;
   }
 
+  /**
+   * Takes the directory's lock: exclusive for a mutable open (creating the lock file), shared for a
+   * read-only one. A read-only open never creates the lock file (it changes nothing on disk, and
+   * read-only media refuse it): when there is none, it proceeds without a lock, which only a writer
+   * opening the directory at the same time could notice. Returns null then.
+   */
   private static StoreLock takeLock(StoreFs fs, Path dir, boolean mutable) throws IOException {
     Path lockFile = dir.resolve(LOCK_FILE);
     try {
       return fs.lock(lockFile, mutable ? LockMode.EXCLUSIVE : LockMode.SHARED);
+    } catch (java.nio.file.NoSuchFileException e) {
+      if (mutable) {
+        throw e;
+      }
+      LOG.log(
+          System.Logger.Level.INFO,
+          "{0} has no lock file; opening it read-only without a lock (a read-only open never"
+              + " creates one)",
+          dir);
+      return null;
     } catch (LockUnavailableException e) {
       throw new StoreLockedException(
           dir
@@ -271,34 +296,24 @@ public final class EngineStore implements Store {
   }
 
   private static String chooseCodecName(StoreConfig config, Optional<String> stored) {
-    if (stored.isPresent()) {
-      if (config.codec().isPresent() && !config.codec().get().equals(stored.get())) {
-        throw new ValidationException(
-            "the store was written with codec '"
-                + stored.get()
-                + "' but the configuration asks for '"
-                + config.codec().get()
-                + "'; a store keeps the codec it was created with. Remove the codec option.");
-      }
-      return stored.get();
-    }
-    if (config.codec().isPresent()) {
-      return config.codec().get();
-    }
-    return findCodec("json") != null ? "json" : NO_CODEC;
+    return Codecs.chooseName(config, stored);
   }
 
   private static Codec findCodec(String name) {
-    if (NO_CODEC.equals(name)) {
-      return null;
-    }
-    for (CodecProvider p :
-        ServiceLoader.load(CodecProvider.class, EngineStore.class.getClassLoader())) {
-      if (p.name().equals(name)) {
-        return p.create();
+    return Codecs.find(name);
+  }
+
+  /**
+   * The typed failure for {@code e}: {@link io.batpak.SymlinkRefusedException} when a file the
+   * store owns is a symbolic link (anywhere in the cause chain), else {@link StoreIoException}.
+   */
+  static StoreIoException ioFailure(String message, IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.batpak.port.SymlinkRefusedException link) {
+        return new io.batpak.SymlinkRefusedException(link.getFile(), e);
       }
     }
-    return null;
+    return new StoreIoException(message, e);
   }
 
   private static void closeQuietly(Journal journal, StoreLock lock, StoreFs fs) {
@@ -315,18 +330,35 @@ public final class EngineStore implements Store {
 
   // ---------------------------------------------------------------- appends
 
+  /** The one null rule of {@link Store}: a null argument names itself, before any other check. */
+  private static <T> T nonNull(T value, String parameter) {
+    if (value == null) {
+      throw new NullPointerException(parameter + " must not be null");
+    }
+    return value;
+  }
+
+  private static void nonNull(
+      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+    nonNull(coordinate, "coordinate");
+    nonNull(kind, "kind");
+    nonNull(payload, "payload");
+    nonNull(options, "options");
+  }
+
   @Override
   public AppendReceipt append(
       Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+    nonNull(coordinate, kind, payload, options);
     Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
     return commit(List.of(d), false).get(0);
   }
 
   @Override
   public AppendReceipt appendTyped(Coordinate coordinate, Object record, AppendOptions options) {
-    if (record == null) {
-      throw new ValidationException("appendTyped needs a record, got null");
-    }
+    nonNull(coordinate, "coordinate");
+    nonNull(record, "record");
+    nonNull(options, "options");
     EventKind kind = EventTypes.kindOf(record.getClass());
     int version = EventTypes.versionOf(record.getClass());
     Draft d = draft(coordinate, kind, record, options, version, -1, -1);
@@ -335,7 +367,11 @@ public final class EngineStore implements Store {
 
   @Override
   public List<AppendReceipt> appendBatch(List<BatchItem> items) {
-    if (items == null || items.isEmpty()) {
+    nonNull(items, "items");
+    for (int i = 0; i < items.size(); i++) {
+      nonNull(items.get(i), "items[" + i + "]");
+    }
+    if (items.isEmpty()) {
       throw new ValidationException("a batch needs at least one item");
     }
     if (items.size() > config.maxBatchEvents()) {
@@ -352,9 +388,6 @@ public final class EngineStore implements Store {
     int keyed = 0;
     for (int i = 0; i < items.size(); i++) {
       BatchItem item = items.get(i);
-      if (item == null) {
-        throw new ValidationException("batch item " + i + " is null");
-      }
       if (item.causedByItem() >= i) {
         throw new ValidationException(
             "batch item "
@@ -394,14 +427,22 @@ public final class EngineStore implements Store {
       keyed += d.keyed() ? 1 : 0;
       drafts.add(d);
     }
-    if (bytes > config.maxBatchBytes()) {
-      throw new ValidationException(
-          "the batch's payloads total "
-              + bytes
-              + " bytes, over maxBatchBytes ("
-              + config.maxBatchBytes()
-              + "); split it or raise the limit");
+    List<EventRecord> records = new ArrayList<>(drafts.size());
+    for (Draft d : drafts) {
+      records.add(d.record());
     }
+    long encoded = FrameCodec.encodedSize(records);
+    if (encoded > config.maxBatchBytes()) {
+      throw new ValidationException(
+          "the batch encodes to "
+              + encoded
+              + " bytes ("
+              + bytes
+              + " of payload, the rest coordinates, extensions and headers), over maxBatchBytes ("
+              + config.maxBatchBytes()
+              + "); nothing was written. Split it or raise the limit");
+    }
+    FrameCodec.checkFits(records);
     if (keyed != 0 && keyed != drafts.size()) {
       throw new ValidationException(
           "idempotency keys must be on every item of a batch or on none ("
@@ -416,6 +457,7 @@ public final class EngineStore implements Store {
   @Override
   public CompletableFuture<AppendReceipt> submit(
       Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+    nonNull(coordinate, kind, payload, options);
     Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
     CompletableFuture<List<AppendReceipt>> f = new CompletableFuture<>();
     writable().submit(Pending.async(List.of(d), f));
@@ -452,18 +494,6 @@ public final class EngineStore implements Store {
       int causedByItem,
       int itemIndex) {
     checkOpen();
-    if (coordinate == null || kind == null || payload == null || options == null) {
-      throw new ValidationException(
-          "coordinate, kind, payload and options must not be null (got "
-              + coordinate
-              + ", "
-              + kind
-              + ", "
-              + (payload == null ? "null payload" : "a payload")
-              + ", "
-              + options
-              + ")");
-    }
     if (kind.isReserved()) {
       throw new ValidationException(
           "kind "
@@ -535,30 +565,21 @@ public final class EngineStore implements Store {
             contentHash,
             FrameCodec.ZERO_HASH,
             bytes);
+    if (itemIndex < 0) {
+      FrameCodec.checkFits(List.of(r));
+    }
     return new Draft(r, options.expectedVersion(), keyed, causedByItem);
   }
 
   private byte[] encode(Object payload) {
-    if (payload instanceof Bytes b) {
-      return b.toByteArray();
-    }
-    if (codec == null) {
-      throw new CodecException(
-          "a payload of type "
-              + payload.getClass().getName()
-              + " needs a codec, and "
-              + (NO_CODEC.equals(codecName)
-                  ? "this store has none"
-                  : "the store's codec '" + codecName + "' is not on the class path")
-              + ": add io.batpak:batpak-codec (codec 'json') to the class path, or pass Bytes");
-    }
-    return codec.encode(payload).toByteArray();
+    return Codecs.encode(codec, codecName, payload);
   }
 
   // ---------------------------------------------------------------- reads
 
   @Override
   public StoredEvent get(EventId id) {
+    nonNull(id, "id");
     int row = rowOf(id);
     EventRecord r = read(row);
     return new StoredEvent(header(r, row), Bytes.ofOwned(r.payload()));
@@ -566,30 +587,19 @@ public final class EngineStore implements Store {
 
   @Override
   public <T> T get(EventId id, Class<T> type) {
-    StoredEvent e = get(id);
-    if (codec == null) {
-      throw new CodecException(
-          "cannot decode event "
-              + id
-              + " as "
-              + type.getName()
-              + ": the store's codec '"
-              + codecName
-              + "' is not available; add io.batpak:batpak-codec, or use readRaw");
-    }
-    return codec.decode(e.payload(), type);
+    nonNull(id, "id");
+    nonNull(type, "type");
+    return Codecs.decode(codec, codecName, id, get(id).payload(), type);
   }
 
   @Override
   public Bytes readRaw(EventId id) {
+    nonNull(id, "id");
     return Bytes.ofOwned(read(rowOf(id)).payload());
   }
 
   private int rowOf(EventId id) {
     checkOpen();
-    if (id == null) {
-      throw new ValidationException("event id must not be null");
-    }
     int row = index.find(id.high(), id.low());
     if (row < 0) {
       throw new EventNotFoundException("no visible event has id " + id);
@@ -603,7 +613,7 @@ public final class EngineStore implements Store {
       byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
       return FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
     } catch (IOException e) {
-      throw new StoreIoException(
+      throw ioFailure(
           "reading the event at global sequence "
               + row
               + " from "
@@ -643,15 +653,14 @@ public final class EngineStore implements Store {
 
   @Override
   public List<EventHeader> query(Region region) {
+    nonNull(region, "region");
     return queryAfter(region, -1, Integer.MAX_VALUE);
   }
 
   @Override
   public List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit) {
+    nonNull(region, "region");
     checkOpen();
-    if (region == null) {
-      throw new ValidationException("region must not be null; use Region.all()");
-    }
     if (limit <= 0 || afterGlobalSequence < -1) {
       throw new ValidationException(
           "queryAfter needs limit > 0 and afterGlobalSequence >= -1, got limit "
@@ -660,6 +669,10 @@ public final class EngineStore implements Store {
               + afterGlobalSequence);
     }
     Index.View v = index.view();
+    if (afterGlobalSequence >= v.size() - 1L) {
+      return List
+          .of(); // past the end (and no overflow for afterGlobalSequence near Long.MAX_VALUE)
+    }
     Map<Integer, Boolean> streamMatch = new HashMap<>();
     Map<Integer, Boolean> scopeMatch = new HashMap<>();
     List<EventHeader> out = new ArrayList<>();
@@ -696,9 +709,10 @@ public final class EngineStore implements Store {
 
   @Override
   public List<EventHeader> stream(String entity) {
+    nonNull(entity, "entity");
     checkOpen();
     int visible = index.visible();
-    StreamState s = entity == null ? null : index.stream(entity);
+    StreamState s = index.stream(entity);
     if (s == null) {
       return List.of();
     }
@@ -713,9 +727,10 @@ public final class EngineStore implements Store {
 
   @Override
   public Optional<EventHeader> latest(String entity) {
+    nonNull(entity, "entity");
     checkOpen();
     int visible = index.visible();
-    StreamState s = entity == null ? null : index.stream(entity);
+    StreamState s = index.stream(entity);
     if (s == null) {
       return Optional.empty();
     }
@@ -731,6 +746,7 @@ public final class EngineStore implements Store {
 
   @Override
   public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
+    nonNull(receipt, "receipt");
     checkOpen();
     int row = index.find(receipt.eventId().high(), receipt.eventId().low());
     if (row < 0) {
@@ -845,10 +861,11 @@ public final class EngineStore implements Store {
 
   @Override
   public void waitFor(Watermark watermark, long globalSequence, Duration timeout) {
+    nonNull(watermark, "watermark");
+    nonNull(timeout, "timeout");
     checkOpen();
-    if (watermark == null || timeout == null || globalSequence < 0) {
-      throw new ValidationException(
-          "waitFor needs a watermark, a global sequence >= 0 and a timeout");
+    if (globalSequence < 0) {
+      throw new ValidationException("waitFor needs a global sequence >= 0, got " + globalSequence);
     }
     progress.await(watermark, globalSequence, timeout);
   }
@@ -870,6 +887,16 @@ public final class EngineStore implements Store {
     return config;
   }
 
+  /**
+   * Closes in this order: the commit pipeline (drain within {@code closeTimeout}, fail the rest,
+   * final fsync), the completion thread, the journal, the lock, the backend. Everything is released
+   * even when a step fails; then the first failure is thrown. When the final fsync failed, a write
+   * or fsync failed while close drained the queue, or a poisoned store holds visible events that
+   * are not durable, close throws {@link OutcomeUnknownException} naming the global sequences whose
+   * durability is unknown. When the committer is stuck in an I/O call past the timeout, the journal
+   * and the lock stay held (releasing them under a write in progress could let another owner in
+   * while it lands) and close says so.
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -879,31 +906,91 @@ public final class EngineStore implements Store {
       closed = true;
     }
     StoreException failure = null;
+    boolean stuck = false;
     if (committer != null) {
-      committer.close(config.closeTimeout().toNanos());
+      Committer.Closed c = committer.close(config.closeTimeout().toNanos());
+      failure = durabilityFailure(c);
+      stuck = !c.stopped();
     }
     if (completionThread != null) {
       completionThread.shutdown();
-    }
-    try {
-      journal.close();
-    } catch (IOException e) {
-      failure = new StoreIoException("closing the journal failed: " + e.getMessage(), e);
-    }
-    try {
-      lock.close();
-    } catch (IOException e) {
-      failure = new StoreIoException("releasing the lock failed: " + e.getMessage(), e);
-    }
-    if (ownsFs) {
-      try {
-        fs.close();
-      } catch (IOException e) {
-        failure = new StoreIoException("closing the backend failed: " + e.getMessage(), e);
+      // Every append was completed by committer.close(); wait until their futures are, too, so
+      // none is pending when close returns. Not from a completion callback: that would wait on
+      // itself (the callback's own future is already complete).
+      if (!COMPLETION_THREADS.contains(Thread.currentThread())) {
+        try {
+          completionThread.awaitTermination(config.closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
+    if (stuck) {
+      // Releasing the journal and the lock under a write in progress could let another owner in
+      // while it lands: the committer thread releases them when that call returns.
+      committer.whenStopped(() -> release(null));
+      throw new OutcomeUnknownException(
+          "the committer of "
+              + config.directory()
+              + " is stuck in an I/O call for longer than closeTimeout ("
+              + config.closeTimeout()
+              + "); every append in flight was failed as outcome-unknown, and the journal and"
+              + " the directory lock are released only when that call returns",
+          failure);
+    }
+    failure = release(failure);
     if (failure != null) {
       throw failure;
     }
+  }
+
+  private StoreException release(StoreException failure) {
+    failure = closeStep(failure, journal, "closing the journal");
+    if (lock != null) {
+      failure = closeStep(failure, lock, "releasing the lock on " + config.directory());
+    }
+    if (ownsFs) {
+      failure = closeStep(failure, fs, "closing the " + fs.name() + " backend");
+    }
+    return failure;
+  }
+
+  private StoreException durabilityFailure(Committer.Closed c) {
+    Watermarks w = progress.snapshot();
+    if (c.syncFailure() == null && committer.poison() == null) {
+      return null;
+    }
+    Throwable cause = c.syncFailure() != null ? c.syncFailure() : committer.poison();
+    String which =
+        w.written() > w.durable()
+            ? "the events at global sequences "
+                + w.durable()
+                + " to "
+                + (w.written() - 1)
+                + " were written but are not known to be durable"
+            : "no acknowledged event is affected (the appends the failure concerned were told so)";
+    return new OutcomeUnknownException(
+        "closing "
+            + config.directory()
+            + ": "
+            + (c.syncFailure() != null ? "the final fsync failed" : "the store was poisoned")
+            + "; "
+            + which
+            + ". Reopen and read them back (a crash may still take them). Cause: "
+            + cause.getMessage(),
+        cause);
+  }
+
+  private static StoreException closeStep(StoreException failure, AutoCloseable c, String what) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      StoreException x = new StoreIoException(what + " failed: " + e.getMessage(), e);
+      if (failure == null) {
+        return x;
+      }
+      failure.addSuppressed(x);
+    }
+    return failure;
   }
 }

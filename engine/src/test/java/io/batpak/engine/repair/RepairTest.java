@@ -86,6 +86,29 @@ class RepairTest {
   }
 
   @Test
+  void aDamagedHeaderMovesItsSegmentAsideWholeAndListsTheChoices() throws IOException {
+    List<AppendReceipt> receipts = fill(60);
+    Path seg = dir.resolve(String.format("%010d.seg", 2));
+    long segSize = Files.size(seg);
+    flip(seg, 3); // a magic byte
+    Repair.Plan plan = Repair.plan(dir);
+    assertEquals(Optional.of(seg), plan.cutFile());
+    assertEquals(0, plan.cutOffset(), "a segment behind a damaged header cannot be cut inside");
+    assertEquals(segSize, plan.cutBytes());
+    assertEquals(3, plan.choices().size(), plan.choices().toString());
+    assertTrue(plan.choices().get(0).startsWith("restore "), plan.choices().toString());
+    assertTrue(plan.choices().get(2).startsWith("let repair move "), plan.choices().toString());
+    Path aside = Repair.apply(plan, 78).orElseThrow();
+    assertEquals(segSize, Files.size(aside.resolve(seg.getFileName() + ".before-repair")));
+    try (Store s = Store.open(StoreConfig.builder(dir).build())) {
+      long kept = s.stats().eventCount();
+      for (AppendReceipt r : receipts.subList(0, (int) kept)) {
+        assertTrue(s.verifyReceipt(r).isValid());
+      }
+    }
+  }
+
+  @Test
   void refusesWhileTheStoreIsOpen() {
     fill(1);
     try (Store s = Store.open(StoreConfig.builder(dir).build())) {

@@ -2,14 +2,17 @@ package io.batpak.fs.nio;
 
 import io.batpak.port.FileHandle;
 import io.batpak.port.ShortReadException;
+import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -31,8 +34,8 @@ import java.util.Set;
  *   <li>clears the caller's interrupt flag before touching the channel (so an interrupt that was
  *       already pending cannot close it) and sets it again before returning or throwing;
  *   <li>if an interrupt still arrives during the call and the JDK closes the channel, reopens the
- *       channel by path (same access mode, never creating, not following a symbolic link, and only
- *       if the path still names the same file) so other threads carry on, and throws an {@link
+ *       channel by path (same access mode, never creating, never following a symbolic link, and
+ *       only if the path still names the same file) so other threads carry on, and throws an {@link
  *       java.io.InterruptedIOException} to the interrupted caller only;
  *   <li>if the call of another thread failed because the channel was closed under it by such an
  *       interrupt, retries positional reads, writes, {@link #size()} and {@link #truncate} (they
@@ -54,7 +57,6 @@ final class NioFileHandle implements FileHandle {
 
   private final Path path;
   private final boolean writable;
-  private final boolean followLinks;
   private final Object fileKey;
   private final Object reopenLock = new Object();
 
@@ -62,24 +64,22 @@ final class NioFileHandle implements FileHandle {
   private volatile boolean closed;
   private volatile IOException broken;
 
-  private NioFileHandle(
-      Path path, boolean writable, boolean followLinks, FileChannel channel, Object fileKey) {
+  private NioFileHandle(Path path, boolean writable, FileChannel channel, Object fileKey) {
     this.path = path;
     this.writable = writable;
-    this.followLinks = followLinks;
     this.channel = channel;
     this.fileKey = fileKey;
   }
 
   /**
-   * Opens {@code path}: read-only (following a symbolic link), read-write without following one, or
-   * as a new file (exclusive, not following a link).
+   * Opens {@code path}, never following a symbolic link at its last component ({@code
+   * NOFOLLOW_LINKS}, which is {@code O_NOFOLLOW}): read-only, read-write, or as a new file
+   * (exclusive). A link is {@link SymlinkRefusedException}, a directory an {@link IOException}.
    */
   static NioFileHandle open(Path path, boolean writable, boolean createNew, String op)
       throws IOException {
     Objects.requireNonNull(path, "path");
-    boolean follow = !writable && !createNew;
-    Set<OpenOption> options = options(writable || createNew, follow);
+    Set<OpenOption> options = options(writable || createNew);
     if (createNew) {
       options.add(StandardOpenOption.CREATE_NEW);
     }
@@ -87,30 +87,53 @@ final class NioFileHandle implements FileHandle {
     try {
       ch = FileChannel.open(path, options);
     } catch (IOException e) {
-      throw NioErrors.map(e, path, op);
+      throw refusal(e, path, op);
     }
-    return new NioFileHandle(path, writable || createNew, follow, ch, fileKeyOf(path, follow));
+    BasicFileAttributes attrs = attributesOf(path);
+    if (attrs != null && attrs.isDirectory()) {
+      // Linux opens a directory for reading; refuse it here, not on the first read.
+      ch.close();
+      throw new FileSystemException(
+          path.toString(), null, op + " refused: it is a directory, not a file");
+    }
+    return new NioFileHandle(
+        path, writable || createNew, ch, attrs == null ? null : attrs.fileKey());
   }
 
-  private static Set<OpenOption> options(boolean writable, boolean followLinks) {
+  /**
+   * The port's exception for a failed open of {@code path}: a symbolic link at the path is {@link
+   * SymlinkRefusedException} however the JDK reported it ({@code ELOOP} as text in the system's
+   * language, or {@code EEXIST} for an exclusive create), everything else as {@link NioErrors#map}
+   * says.
+   */
+  private static IOException refusal(IOException e, Path path, String op) {
+    IOException mapped = NioErrors.map(e, path, op);
+    if (mapped instanceof SymlinkRefusedException || mapped instanceof NoSuchFileException) {
+      return mapped;
+    }
+    BasicFileAttributes attrs = attributesOf(path);
+    if (attrs != null && attrs.isSymbolicLink()) {
+      SymlinkRefusedException x = new SymlinkRefusedException(path.toString(), op);
+      x.initCause(e);
+      return x;
+    }
+    return mapped;
+  }
+
+  private static Set<OpenOption> options(boolean writable) {
     Set<OpenOption> options = new HashSet<>();
     options.add(StandardOpenOption.READ);
     if (writable) {
       options.add(StandardOpenOption.WRITE);
     }
-    if (!followLinks) {
-      options.add(LinkOption.NOFOLLOW_LINKS);
-    }
+    options.add(LinkOption.NOFOLLOW_LINKS);
     return options;
   }
 
-  private static Object fileKeyOf(Path path, boolean followLinks) {
+  /** The attributes of {@code path}, not following a link at its last component, or null. */
+  private static BasicFileAttributes attributesOf(Path path) {
     try {
-      BasicFileAttributes attrs =
-          followLinks
-              ? Files.readAttributes(path, BasicFileAttributes.class)
-              : Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return attrs.fileKey();
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       return null; // no identity check on reopen
     }
@@ -301,7 +324,7 @@ final class NioFileHandle implements FileHandle {
       }
       FileChannel fresh;
       try {
-        fresh = FileChannel.open(path, options(writable, followLinks));
+        fresh = FileChannel.open(path, options(writable));
       } catch (IOException e) {
         broken =
             new IOException(
@@ -314,7 +337,8 @@ final class NioFileHandle implements FileHandle {
                 e);
         throw broken;
       }
-      Object key = fileKeyOf(path, followLinks);
+      BasicFileAttributes now = attributesOf(path);
+      Object key = now == null ? null : now.fileKey();
       if (fileKey != null && !fileKey.equals(key)) {
         fresh.close();
         broken =

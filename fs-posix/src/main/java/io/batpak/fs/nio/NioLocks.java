@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -31,6 +32,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * opening the file again ({@link LockMode#SHARED} holders share one OS lock and are counted), and
  * {@link #refuseIfLocked} lets the backend refuse to open a held lock file for reading or writing,
  * since closing that descriptor would release the lock.
+ *
+ * <p>A {@link LockMode#SHARED} lock opens an existing lock file read-only ({@code READ}, never
+ * {@code CREATE} or {@code WRITE}): a missing file is {@link NoSuchFileException}, and nothing is
+ * written, so a read-only open of a store changes nothing on disk. {@link LockMode#EXCLUSIVE} opens
+ * it read-write and creates it.
  *
  * <p>Thread-safe: every operation runs under one monitor (locking is rare).
  */
@@ -70,10 +76,14 @@ final class NioLocks {
   /** Takes a lock on {@code lockFile} as {@link io.batpak.port.StoreFs#lock} documents. */
   static StoreLock acquire(Path lockFile, LockMode mode) throws IOException {
     synchronized (MONITOR) {
-      BasicFileAttributes before = lstat(lockFile);
+      BasicFileAttributes before = NioErrors.lstat(lockFile, "lock");
       if (before != null) {
         if (before.isSymbolicLink()) {
           throw new SymlinkRefusedException(lockFile.toString(), "lock");
+        }
+        if (before.isDirectory()) {
+          throw new FileSystemException(
+              lockFile.toString(), null, "lock refused: it is a directory, not a file");
         }
         Entry held = HELD.get(key(lockFile, before));
         if (held != null) {
@@ -82,29 +92,38 @@ final class NioLocks {
       }
       FileChannel ch;
       try {
-        // O_NOFOLLOW: a link planted after the lstat above is still refused (ELOOP).
+        // O_NOFOLLOW: a link planted after the lstat above is still refused (ELOOP). A shared
+        // lock opens an existing file read-only (a missing one is NoSuchFileException): it never
+        // creates or writes the file; an exclusive lock creates it.
         ch =
-            FileChannel.open(
-                lockFile,
-                StandardOpenOption.READ,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE,
-                LinkOption.NOFOLLOW_LINKS);
+            mode == LockMode.SHARED
+                ? FileChannel.open(lockFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)
+                : FileChannel.open(
+                    lockFile,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE,
+                    LinkOption.NOFOLLOW_LINKS);
       } catch (IOException e) {
         throw NioErrors.map(e, lockFile, "lock");
       }
-      Object key;
+      BasicFileAttributes opened;
       try {
-        BasicFileAttributes opened = lstat(lockFile);
-        key = opened == null ? null : key(lockFile, opened);
+        opened = NioErrors.lstat(lockFile, "lock");
       } catch (IOException e) {
         ch.close(); // nothing of ours is locked on this file
         throw NioErrors.map(e, lockFile, "lock");
       }
-      if (key == null) {
+      if (opened == null) {
         ch.close();
         throw new NoSuchFileException(lockFile.toString(), null, "vanished while being locked");
       }
+      if (opened.isDirectory()) {
+        ch.close(); // a directory opens read-only too
+        throw new FileSystemException(
+            lockFile.toString(), null, "lock refused: it is a directory, not a file");
+      }
+      Object key = key(lockFile, opened);
       Entry held = HELD.get(key);
       if (held != null) {
         // Same file under another name (a hard link), already locked through its own channel:
@@ -192,14 +211,6 @@ final class NioLocks {
                 + " refused: this JVM holds an nio (fcntl) lock on that file, and closing a"
                 + " second descriptor of it would release the lock");
       }
-    }
-  }
-
-  private static BasicFileAttributes lstat(Path path) throws IOException {
-    try {
-      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return null;
     }
   }
 

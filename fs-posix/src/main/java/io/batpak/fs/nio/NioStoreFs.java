@@ -11,6 +11,7 @@ import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
 import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -52,9 +53,12 @@ import java.util.Objects;
  *       {@link #publish} are refused with {@link UnsupportedFsOperationException}.
  *   <li>{@link #create}: {@code CREATE_NEW} + {@code NOFOLLOW_LINKS} ({@code
  *       O_CREAT|O_EXCL|O_NOFOLLOW}), so anything at the path, even a dangling symbolic link, makes
- *       it fail with {@link FileAlreadyExistsException}.
- *   <li>{@link #openWrite}: {@code NOFOLLOW_LINKS}; the kernel's {@code ELOOP} ("Too many levels of
- *       symbolic links") becomes {@link SymlinkRefusedException}. {@link #openRead} follows links.
+ *       it fail: with {@link SymlinkRefusedException} for a link (found by an {@code lstat} after
+ *       the failure), {@link FileAlreadyExistsException} for anything else.
+ *   <li>{@link #openRead}, {@link #openWrite} and both ends of {@link #copy}: {@code
+ *       NOFOLLOW_LINKS}; the kernel's {@code ELOOP} ("Too many levels of symbolic links", or an
+ *       {@code lstat} finding a link where the text is in another language) becomes {@link
+ *       SymlinkRefusedException}. {@link #rename} checks both ends with {@code lstat} first.
  *   <li>{@link #rename}: {@link RenameMode#REPLACE} is {@code Files.move(ATOMIC_MOVE)} ({@code
  *       rename(2)}). NIO has no {@code RENAME_NOREPLACE}, so {@link RenameMode#NO_REPLACE} is
  *       {@link Files#createLink} ({@code link(2)}: the target appears atomically, with its full
@@ -67,20 +71,28 @@ import java.util.Objects;
  *   <li>{@link #lock}: a {@link FileChannel#tryLock} record lock ({@code fcntl(F_SETLK)}), shared
  *       or exclusive, on a channel opened with {@code NOFOLLOW_LINKS}; see {@link NioLocks} for why
  *       exactly one channel per lock file is kept per JVM.
- *   <li>Errors: {@code ENOSPC}/{@code EDQUOT} become {@link NoSpaceException}; everything else
- *       keeps the JDK's typed exception ({@link NoSuchFileException}, {@link
- *       FileAlreadyExistsException}, …) or is an {@link IOException} naming the operation and the
- *       path.
+ *   <li>{@link #copy}: reads and writes through two handles in 64 KiB chunks (so the source is
+ *       opened exactly as {@link #openRead} opens it), and deletes the partial copy on any failure.
+ *   <li>{@link #deleteIfExists}: an {@code lstat} first, refusing a directory (the JDK would remove
+ *       an empty one), then {@link Files#deleteIfExists}.
+ *   <li>Errors: {@code ENOSPC}/{@code EDQUOT} become {@link NoSpaceException}; {@code ENOTDIR} from
+ *       a parent component, which the JDK reports only as a generic {@link FileSystemException},
+ *       becomes {@link NoSuchFileException} (told apart by looking at the nearest existing
+ *       ancestor, whatever the locale of the system's error texts); everything else keeps the JDK's
+ *       typed exception ({@link NoSuchFileException}, {@link FileAlreadyExistsException}, …) or is
+ *       an {@link IOException} naming the operation and the path. A directory opened for reading is
+ *       refused at the open.
  * </ul>
  *
  * <h2>What it cannot promise</h2>
  *
  * <ul>
- *   <li>{@link FsCapabilities#symlinkRefusal()} is <b>false</b>: {@link #create}, {@link #lock} and
- *       {@link #openWrite} refuse a link atomically ({@code O_NOFOLLOW}), but NIO has no {@code
- *       renameat}-relative-to-a-directory-descriptor, so {@link #publish} can only check-then-act:
- *       a link planted between the {@code lstat} and the {@code rename} is replaced (the link
- *       itself, never the file it points to, since {@code rename} does not follow links).
+ *   <li>{@link FsCapabilities#symlinkRefusal()} is <b>false</b>: {@link #create}, {@link #lock},
+ *       {@link #openRead} and {@link #openWrite} refuse a link atomically ({@code O_NOFOLLOW}), but
+ *       NIO has no {@code renameat}-relative-to-a-directory-descriptor, so {@link #publish} and
+ *       {@link #rename} can only check-then-act: a link planted between the {@code lstat} and the
+ *       {@code rename} is replaced (the link itself, never the file it points to, since {@code
+ *       rename} does not follow links).
  *   <li>The lock family is {@code "fcntl"}: it excludes other NIO users and the {@code posix}
  *       backend's OFD lock, but <b>not</b> {@code flock} users such as the Rust batpak; prefer
  *       {@code posix} wherever both runtimes may open one store.
@@ -102,6 +114,7 @@ import java.util.Objects;
  * @since 0.1
  */
 public final class NioStoreFs implements StoreFs {
+  private static final int COPY_CHUNK = 64 * 1024;
 
   /** The name under which {@link NioStoreFsProvider} registers this backend. */
   public static final String NAME = "nio";
@@ -139,7 +152,15 @@ public final class NioStoreFs implements StoreFs {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw NioErrors.map(e, dir, "createDirectories");
+      IOException mapped = NioErrors.map(e, dir, "createDirectories");
+      if (mapped instanceof NoSuchFileException && NioErrors.parentIsNotDirectory(dir)) {
+        FileAlreadyExistsException x =
+            new FileAlreadyExistsException(
+                dir.toString(), null, "createDirectories: a non-directory is in the way");
+        x.initCause(e);
+        throw x;
+      }
+      throw mapped;
     }
   }
 
@@ -152,6 +173,15 @@ public final class NioStoreFs implements StoreFs {
       }
     } catch (DirectoryIteratorException e) {
       throw NioErrors.map(e.getCause(), dir, "list");
+    } catch (NotDirectoryException e) {
+      if (NioErrors.parentIsNotDirectory(dir)) {
+        NoSuchFileException x =
+            new NoSuchFileException(
+                dir.toString(), null, "list: a parent component is not a directory");
+        x.initCause(e);
+        throw x;
+      }
+      throw e;
     } catch (IOException e) {
       throw NioErrors.map(e, dir, "list");
     }
@@ -161,19 +191,7 @@ public final class NioStoreFs implements StoreFs {
 
   @Override
   public boolean exists(Path path) throws IOException {
-    try {
-      Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return true;
-    } catch (NoSuchFileException e) {
-      return false;
-    } catch (FileSystemException e) {
-      if (String.valueOf(e.getReason()).contains("Not a directory")) {
-        return false; // a parent component is a file (ENOTDIR): nothing can be there
-      }
-      throw NioErrors.map(e, path, "exists");
-    } catch (IOException e) {
-      throw NioErrors.map(e, path, "exists");
-    }
+    return NioErrors.lstat(path, "exists") != null;
   }
 
   @Override
@@ -208,6 +226,8 @@ public final class NioStoreFs implements StoreFs {
   @Override
   public void rename(Path from, Path to, RenameMode mode) throws IOException {
     Objects.requireNonNull(mode, "mode");
+    refuseLink(from, "rename");
+    refuseLink(to, "rename");
     if (mode == RenameMode.REPLACE) {
       try {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
@@ -243,6 +263,16 @@ public final class NioStoreFs implements StoreFs {
 
   @Override
   public boolean deleteIfExists(Path file) throws IOException {
+    BasicFileAttributes attrs = NioErrors.lstat(file, "deleteIfExists");
+    if (attrs == null) {
+      return false;
+    }
+    if (attrs.isDirectory()) {
+      throw new FileSystemException(
+          file.toString(),
+          null,
+          "deleteIfExists refused: it is a directory, and only files are deleted");
+    }
     try {
       return Files.deleteIfExists(file);
     } catch (IOException e) {
@@ -293,6 +323,7 @@ public final class NioStoreFs implements StoreFs {
           "publish needs the temporary file in the target's directory: " + temp + ", " + target);
     }
     requireDirectorySync("publish of " + target);
+    refuseLink(temp, "publish"); // O_NOFOLLOW below refuses it too, but reports it only as text
     try (FileChannel ch =
         FileChannel.open(temp, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       Uninterruptibly.call(
@@ -303,17 +334,7 @@ public final class NioStoreFs implements StoreFs {
     } catch (IOException e) {
       throw NioErrors.map(e, temp, "publish (sync of the temporary file)");
     }
-    BasicFileAttributes existing;
-    try {
-      existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      existing = null;
-    } catch (IOException e) {
-      throw NioErrors.map(e, target, "publish");
-    }
-    if (existing != null && existing.isSymbolicLink()) {
-      throw new SymlinkRefusedException(target.toString(), "publish");
-    }
+    refuseLink(target, "publish");
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -331,19 +352,32 @@ public final class NioStoreFs implements StoreFs {
   @Override
   public void copy(Path from, Path to) throws IOException {
     NioLocks.refuseIfLocked(from, "copy");
-    try {
-      Files.copy(from, to);
-    } catch (IOException e) {
-      IOException mapped = NioErrors.map(e, to, "copy from " + from);
-      if (mapped instanceof NoSpaceException) {
-        // The JDK removes a partial target itself; make sure of it, since the target is ours.
-        try {
-          Files.deleteIfExists(to);
-        } catch (IOException suppressed) {
-          mapped.addSuppressed(suppressed);
+    try (FileHandle source = NioFileHandle.open(from, false, false, "copy")) {
+      FileHandle target = NioFileHandle.open(to, true, true, "copy");
+      try {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(COPY_CHUNK);
+        long size = source.size();
+        for (long at = 0; at < size; ) {
+          buffer.clear().limit((int) Math.min(COPY_CHUNK, size - at));
+          source.read(buffer, at);
+          buffer.flip();
+          target.write(buffer, at);
+          at += buffer.limit();
         }
+        target.close();
+      } catch (IOException | RuntimeException e) {
+        try {
+          target.close();
+        } catch (IOException closeFailure) {
+          e.addSuppressed(closeFailure);
+        }
+        try {
+          Files.deleteIfExists(to); // the partial copy is ours: it was created above
+        } catch (IOException deleteFailure) {
+          e.addSuppressed(deleteFailure);
+        }
+        throw e;
       }
-      throw mapped;
     }
   }
 
@@ -361,6 +395,18 @@ public final class NioStoreFs implements StoreFs {
   @Override
   public String toString() {
     return "NioStoreFs" + capabilities;
+  }
+
+  /**
+   * Throws {@link SymlinkRefusedException} if {@code path} is a symbolic link: the check before a
+   * rename, which never follows a link itself (so a link planted after the check is replaced, not
+   * written through).
+   */
+  private static void refuseLink(Path path, String op) throws IOException {
+    BasicFileAttributes attrs = NioErrors.lstat(path, op);
+    if (attrs != null && attrs.isSymbolicLink()) {
+      throw new SymlinkRefusedException(path.toString(), op);
+    }
   }
 
   private void requireDirectorySync(String what) throws UnsupportedFsOperationException {

@@ -55,6 +55,11 @@ class NioStoreFsContractTest extends StoreFsContract {
   }
 
   @Override
+  protected boolean realFileSystem() {
+    return true;
+  }
+
+  @Override
   protected void createSymlink(Path link, Path target) throws IOException {
     Files.createSymbolicLink(link, target);
   }

@@ -9,6 +9,7 @@ import io.batpak.port.LockUnavailableException;
 import io.batpak.port.NoSpaceException;
 import io.batpak.port.SymlinkRefusedException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,6 +33,25 @@ class ErrnoTest {
     assertInstanceOf(FileAlreadyExistsException.class, e);
     assertEquals(other.toString(), ((FileAlreadyExistsException) e).getOtherFile());
     assertTrue(e.getMessage().contains("link: EEXIST (17)"), e.getMessage());
+  }
+
+  @Test
+  void enotdirIsNoSuchFileSinceAParentIsNotADirectory() {
+    Path other = Path.of("/data/store/file/child");
+    IOException e = Errno.toException("rename", FILE, other, Errno.ENOTDIR);
+    assertInstanceOf(NoSuchFileException.class, e);
+    assertEquals(FILE.toString(), ((NoSuchFileException) e).getFile());
+    assertEquals(other.toString(), ((NoSuchFileException) e).getOtherFile());
+    assertTrue(e.getMessage().contains("rename: ENOTDIR (20)"), e.getMessage());
+    assertTrue(e.getMessage().contains("a parent component is not a directory"), e.getMessage());
+  }
+
+  @Test
+  void eaccesIsAccessDeniedAsTheJdkReportsIt() {
+    IOException e = Errno.toException("open", FILE, Errno.EACCES);
+    assertInstanceOf(AccessDeniedException.class, e);
+    assertEquals(FILE.toString(), ((AccessDeniedException) e).getFile());
+    assertTrue(e.getMessage().contains("open: EACCES (13)"), e.getMessage());
   }
 
   @Test

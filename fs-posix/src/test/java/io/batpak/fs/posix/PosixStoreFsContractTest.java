@@ -23,6 +23,11 @@ class PosixStoreFsContractTest extends StoreFsContract {
   }
 
   @Override
+  protected boolean realFileSystem() {
+    return true;
+  }
+
+  @Override
   protected void createSymlink(Path link, Path target) throws IOException {
     Files.createSymbolicLink(link, target);
   }

@@ -777,7 +777,7 @@ public final class SimStoreFs implements StoreFs {
         a -> {
           try {
             return resolve(components(path), false, 0, p).inode >= 0;
-          } catch (NoSuchFileException | NotDirectoryException e) {
+          } catch (NoSuchFileException e) {
             return false;
           }
         });
@@ -815,7 +815,7 @@ public final class SimStoreFs implements StoreFs {
   /**
    * {@inheritDoc}
    *
-   * <p>A symbolic link is followed. Logged and faultable as {@link FsOp#OPEN}.
+   * <p>A symbolic link at the last component is refused. Logged and faultable as {@link FsOp#OPEN}.
    */
   @Override
   public FileHandle openRead(Path file) throws IOException {
@@ -837,13 +837,13 @@ public final class SimStoreFs implements StoreFs {
         write ? "write" : "read",
         null,
         a -> {
-          Loc l = resolve(components(file), !write, 0, p);
+          Loc l = resolve(components(file), false, 0, p);
           if (l.inode < 0) {
             throw new NoSuchFileException(p);
           }
           Inode n = inode(l.inode);
           if (n.isSymlink()) {
-            throw new SymlinkRefusedException(p, "open for writing");
+            throw new SymlinkRefusedException(p, write ? "open for writing" : "open for reading");
           }
           if (!n.isFile()) {
             throw new FileSystemException(p, null, "is a directory");
@@ -855,9 +855,9 @@ public final class SimStoreFs implements StoreFs {
   /**
    * {@inheritDoc}
    *
-   * <p>A symbolic link at {@code from} is renamed itself, not followed; one at {@code to} is
-   * replaced. Renaming a file onto itself does nothing. Logged and faultable as {@link
-   * FsOp#RENAME}; a rule matches if its glob matches either path.
+   * <p>A symbolic link at {@code from} or {@code to} is refused with {@link
+   * SymlinkRefusedException}. Renaming a file onto itself does nothing. Logged and faultable as
+   * {@link FsOp#RENAME}; a rule matches if its glob matches either path.
    *
    * @throws AccessDeniedException in Windows mode, if either file is open or locked
    * @throws DirectoryNotEmptyException if {@code to} is a non-empty directory
@@ -891,6 +891,12 @@ public final class SimStoreFs implements StoreFs {
     Loc lt = resolve(components(to), false, 0, pt);
     if (lt.parent < 0) {
       throw new FileSystemException(pf, pt, "cannot rename onto the root directory");
+    }
+    if (inode(lf.inode).isSymlink()) {
+      throw new SymlinkRefusedException(pf, "rename");
+    }
+    if (lt.inode >= 0 && inode(lt.inode).isSymlink()) {
+      throw new SymlinkRefusedException(pt, "rename");
     }
     if (lt.inode == lf.inode) {
       return; // the same file: POSIX rename does nothing
@@ -931,11 +937,10 @@ public final class SimStoreFs implements StoreFs {
   /**
    * {@inheritDoc}
    *
-   * <p>A symbolic link is deleted itself. An empty directory can be deleted too. Logged and
-   * faultable as {@link FsOp#DELETE}.
+   * <p>A symbolic link is deleted itself. A directory, empty or not, is refused with a {@link
+   * FileSystemException}. Logged and faultable as {@link FsOp#DELETE}.
    *
    * @throws AccessDeniedException in Windows mode, if the file is open or locked
-   * @throws DirectoryNotEmptyException if {@code file} is a non-empty directory
    */
   @Override
   public boolean deleteIfExists(Path file) throws IOException {
@@ -960,8 +965,9 @@ public final class SimStoreFs implements StoreFs {
             throw new FileSystemException(p, null, "cannot delete the root directory");
           }
           Inode n = inode(l.inode);
-          if (n.isDir() && n.volEntries.size() > 0) {
-            throw new DirectoryNotEmptyException(p);
+          if (n.isDir()) {
+            throw new FileSystemException(
+                p, null, "deleteIfExists refused: it is a directory, and only files are deleted");
           }
           if (config.windowsMode() && isOpen(n.id)) {
             throw new AccessDeniedException(p, null, "the file is open (Windows mode)");
@@ -1113,15 +1119,21 @@ public final class SimStoreFs implements StoreFs {
         "",
         null,
         a -> {
-          Loc lf = resolve(components(from), true, 0, pf);
+          Loc lf = resolve(components(from), false, 0, pf);
           if (lf.inode < 0) {
             throw new NoSuchFileException(pf);
           }
           Inode src = inode(lf.inode);
+          if (src.isSymlink()) {
+            throw new SymlinkRefusedException(pf, "copy");
+          }
           if (!src.isFile()) {
             throw new FileSystemException(pf, pt, "not a regular file");
           }
           Loc lt = resolve(components(to), false, 0, pt);
+          if (lt.inode >= 0 && inode(lt.inode).isSymlink()) {
+            throw new SymlinkRefusedException(pt, "copy");
+          }
           if (lt.inode >= 0 || lt.parent < 0) {
             throw new FileAlreadyExistsException(pt);
           }
@@ -1147,7 +1159,9 @@ public final class SimStoreFs implements StoreFs {
    *
    * <p>Locks live in this instance only (so {@link FsCapabilities#crossProcessLock()} is false),
    * keyed by the resolved path; a crash, restart or restore releases them all. A missing lock file
-   * is created (volatile, like any create). Logged and faultable as {@link FsOp#LOCK}.
+   * is created by an {@link LockMode#EXCLUSIVE} lock (volatile, like any create); a {@link
+   * LockMode#SHARED} lock of a missing file throws {@link NoSuchFileException} and changes nothing.
+   * Logged and faultable as {@link FsOp#LOCK}.
    */
   @Override
   public StoreLock lock(Path lockFile, LockMode mode) throws IOException {
@@ -1165,6 +1179,10 @@ public final class SimStoreFs implements StoreFs {
           if (l.inode < 0) {
             if (l.parent < 0) {
               throw new FileSystemException(p, null, "cannot lock the root directory");
+            }
+            if (mode == LockMode.SHARED) {
+              throw new NoSuchFileException(
+                  p, null, "a SHARED lock never creates its file, and there is none");
             }
             id = nextInode++;
             put(Inode.file(id));
@@ -1765,7 +1783,9 @@ public final class SimStoreFs implements StoreFs {
         walked.add(name);
       }
       if (!inode(cur).isDir()) {
-        throw new NotDirectoryException(pathString(comps.subList(0, i + 1)));
+        // A path below a non-directory does not exist (StoreFs, "Missing paths").
+        throw new NoSuchFileException(
+            shown, null, "not a directory: " + pathString(comps.subList(0, i + 1)));
       }
     }
     throw new AssertionError("unreachable");

@@ -29,9 +29,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,9 +70,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code sim}) and users' own adapters. It checks the contract written in the javadoc of {@link
  * StoreFs}, {@link FileHandle} and {@link StoreLock}: exclusive create, positional reads and writes
  * (including short reads at end of file), both {@link SyncMode}s, truncate, sorted listing, rename
- * with and without replacement, atomic publish under a concurrent reader, directory sync, refusal
- * of symbolic links, locks within this JVM and against a child JVM process, the exception types of
- * each failure, and that an interrupted thread never closes a handle other threads share.
+ * with and without replacement, atomic publish under a concurrent reader, directory sync, the one
+ * symbolic-link rule (a link at the final component of any file the store owns is refused, a link
+ * on the way is followed), locks within this JVM and against a child JVM process, that a {@link
+ * LockMode#SHARED} lock never creates, writes or opens for writing its file, the one answer for
+ * missing paths and wrong file types, the exception types of each failure, and that an interrupted
+ * thread never closes a handle other threads share.
  *
  * <h2>How to use it</h2>
  *
@@ -92,7 +98,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * root; every path a test touches is under the root, and every operation goes through the {@code
  * StoreFs} (never through {@link java.nio.file.Files}), so an in-memory backend whose paths are
  * only names runs the same suite. After each test the suite closes every handle, lock and the
- * backend it opened, and kills any child process still running.
+ * backend it opened, and kills any child process still running. A backend over real files should
+ * also override {@link #realFileSystem()} to return true, so the suite checks modification times
+ * and (on Linux) the open mode of descriptors as well.
  *
  * <h2>Capabilities</h2>
  *
@@ -218,6 +226,21 @@ public abstract class StoreFsContract {
    */
   protected FsOptions childFsOptions() {
     return FsOptions.defaults();
+  }
+
+  /**
+   * Whether the backend works on the real file system of this JVM, so that the suite may also
+   * observe what it cannot see through a {@link StoreFs}: modification times and permissions
+   * (through {@link java.nio.file.Files}) and, on Linux, the access mode of this process's open
+   * descriptors (through {@code /proc/self/fdinfo}). These observations only ever read, except that
+   * the suite sets a file's modification time to a fixed past value before an operation that must
+   * not modify it, and makes a lock file read-only (mode {@code 0444}). By default false: an
+   * in-memory backend is then checked only through its own answers.
+   *
+   * @return true for a backend over real files
+   */
+  protected boolean realFileSystem() {
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -920,41 +943,71 @@ public abstract class StoreFsContract {
   // Symbolic links
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Asserts that {@code op} is refused with {@link SymlinkRefusedException} naming {@code link}:
+   * the one answer for a symbolic link at the final component of a file the store owns.
+   */
+  private static void assertSymlinkRefused(String what, Path link, Refused op) {
+    SymlinkRefusedException e = assertThrows(SymlinkRefusedException.class, op::run, what);
+    assertEquals(link.toString(), e.getFile(), what + ": the exception must name the link");
+  }
+
+  /** Asserts that {@code link} is still a symbolic link (opening it for writing is refused). */
+  private void assertStillALink(Path link) throws IOException {
+    assertTrue(fs.exists(link), link + " must still exist");
+    assertSymlinkRefused("openWrite of the kept link", link, () -> track(fs.openWrite(link)));
+  }
+
   @Test
-  @DisplayName("create on a symlink is refused and the link's target is untouched")
+  @DisplayName("create on a symlink -> SymlinkRefusedException, the link's target untouched")
   void createOnSymlinkRefused() throws IOException {
     Path victim = root.resolve("victim");
     writeFile(victim, bytes(50, 40));
     Path link = root.resolve("link");
     createSymlink(link, victim);
-    IOException e = assertThrows(IOException.class, () -> track(fs.create(link)));
-    assertTrue(
-        e instanceof SymlinkRefusedException || e instanceof FileAlreadyExistsException,
-        "expected SymlinkRefusedException or FileAlreadyExistsException, got " + e);
+    assertSymlinkRefused("create", link, () -> track(fs.create(link)));
     assertArrayEquals(bytes(50, 40), readAll(victim));
+    assertStillALink(link);
   }
 
   @Test
-  @DisplayName("create on a dangling symlink is refused and creates nothing behind it")
+  @DisplayName("create on a dangling symlink -> SymlinkRefusedException, nothing created behind it")
   void createOnDanglingSymlinkRefused() throws IOException {
     Path absent = root.resolve("absent");
     Path link = root.resolve("link");
     createSymlink(link, absent);
-    IOException e = assertThrows(IOException.class, () -> track(fs.create(link)));
-    assertTrue(
-        e instanceof SymlinkRefusedException || e instanceof FileAlreadyExistsException,
-        "expected SymlinkRefusedException or FileAlreadyExistsException, got " + e);
+    assertSymlinkRefused("create", link, () -> track(fs.create(link)));
     assertFalse(fs.exists(absent), "the link's target must not be created");
   }
 
   @Test
-  @DisplayName("openWrite on a symlink -> SymlinkRefusedException, target untouched")
+  @DisplayName("openRead on a symlink (to a file or dangling) -> SymlinkRefusedException")
+  void openReadOnSymlinkRefused() throws IOException {
+    Path victim = root.resolve("victim");
+    writeFile(victim, bytes(50, 47));
+    Path link = root.resolve("link");
+    createSymlink(link, victim);
+    assertSymlinkRefused("openRead", link, () -> track(fs.openRead(link)));
+    Path dangling = root.resolve("dangling");
+    createSymlink(dangling, root.resolve("absent"));
+    assertSymlinkRefused("openRead (dangling)", dangling, () -> track(fs.openRead(dangling)));
+    assertArrayEquals(bytes(50, 47), readAll(victim));
+    assertEquals(List.of("dangling", "link", "victim"), fs.list(root));
+  }
+
+  @Test
+  @DisplayName("openWrite on a symlink (to a file or dangling) -> SymlinkRefusedException")
   void openWriteOnSymlinkRefused() throws IOException {
     Path victim = root.resolve("victim");
     writeFile(victim, bytes(50, 41));
     Path link = root.resolve("link");
     createSymlink(link, victim);
-    assertThrows(SymlinkRefusedException.class, () -> track(fs.openWrite(link)));
+    assertSymlinkRefused("openWrite", link, () -> track(fs.openWrite(link)));
+    Path dangling = root.resolve("dangling");
+    Path absent = root.resolve("absent");
+    createSymlink(dangling, absent);
+    assertSymlinkRefused("openWrite (dangling)", dangling, () -> track(fs.openWrite(dangling)));
+    assertFalse(fs.exists(absent));
     assertArrayEquals(bytes(50, 41), readAll(victim));
   }
 
@@ -967,20 +1020,39 @@ public abstract class StoreFsContract {
     createSymlink(link, victim);
     Path temp = root.resolve("link.tmp");
     writeFile(temp, bytes(70, 43));
-    assertThrows(SymlinkRefusedException.class, () -> fs.publish(temp, link, SyncMode.ALL));
+    assertSymlinkRefused("publish target", link, () -> fs.publish(temp, link, SyncMode.ALL));
     assertArrayEquals(bytes(50, 42), readAll(victim));
-    assertTrue(fs.exists(link), "the link itself is not replaced");
+    assertStillALink(link);
     assertTrue(fs.list(root).containsAll(List.of("link", "victim")), "both names remain");
   }
 
   @Test
-  @DisplayName("lock on a symlink -> SymlinkRefusedException, the link's target untouched")
-  void lockOnSymlinkRefused() throws IOException {
+  @DisplayName("publish of a symlink as the temporary file -> SymlinkRefusedException")
+  void publishFromSymlinkRefused() throws IOException {
+    Path victim = root.resolve("victim");
+    writeFile(victim, bytes(50, 48));
+    Path target = root.resolve("meta");
+    writeFile(target, bytes(20, 49));
+    Path temp = root.resolve("meta.tmp");
+    createSymlink(temp, victim);
+    assertSymlinkRefused("publish temp", temp, () -> fs.publish(temp, target, SyncMode.ALL));
+    assertArrayEquals(bytes(20, 49), readAll(target), "the target must be unchanged");
+    assertArrayEquals(bytes(50, 48), readAll(victim));
+    assertStillALink(temp);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(LockMode.class)
+  @DisplayName("lock on a symlink (to a file or dangling) -> SymlinkRefusedException")
+  void lockOnSymlinkRefused(LockMode mode) throws IOException {
+    if (mode == LockMode.SHARED) {
+      assumeTrue(fs.capabilities().sharedLock(), "backend declares no shared lock");
+    }
     Path victim = root.resolve("victim");
     writeFile(victim, bytes(50, 44));
     Path link = root.resolve("lock");
     createSymlink(link, victim);
-    assertThrows(SymlinkRefusedException.class, () -> track(fs.lock(link, LockMode.EXCLUSIVE)));
+    assertSymlinkRefused("lock " + mode, link, () -> track(fs.lock(link, mode)));
     assertArrayEquals(bytes(50, 44), readAll(victim));
     // The victim itself was not locked by the refused attempt.
     track(fs.lock(victim, LockMode.EXCLUSIVE));
@@ -988,8 +1060,136 @@ public abstract class StoreFsContract {
     Path dangling = root.resolve("lock2");
     Path absent = root.resolve("absent");
     createSymlink(dangling, absent);
-    assertThrows(SymlinkRefusedException.class, () -> track(fs.lock(dangling, LockMode.EXCLUSIVE)));
+    assertSymlinkRefused(
+        "lock " + mode + " (dangling)", dangling, () -> track(fs.lock(dangling, mode)));
     assertFalse(fs.exists(absent), "a refused lock must not create the link's target");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RenameMode.class)
+  @DisplayName("rename of a symlink -> SymlinkRefusedException, nothing moves")
+  void renameFromSymlinkRefused(RenameMode mode) throws IOException {
+    assumeRenameMode(mode);
+    Path victim = root.resolve("victim");
+    writeFile(victim, bytes(50, 55));
+    Path link = root.resolve("link");
+    createSymlink(link, victim);
+    Path to = root.resolve("moved");
+    assertSymlinkRefused("rename " + mode + " from", link, () -> fs.rename(link, to, mode));
+    assertFalse(fs.exists(to), "nothing may appear at the target");
+    assertStillALink(link);
+    assertArrayEquals(bytes(50, 55), readAll(victim));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RenameMode.class)
+  @DisplayName("rename onto a symlink -> SymlinkRefusedException, the link and the source stay")
+  void renameOntoSymlinkRefused(RenameMode mode) throws IOException {
+    assumeRenameMode(mode);
+    Path victim = root.resolve("victim");
+    writeFile(victim, bytes(50, 56));
+    Path link = root.resolve("link");
+    createSymlink(link, victim);
+    Path from = root.resolve("source");
+    writeFile(from, bytes(30, 57));
+    assertSymlinkRefused("rename " + mode + " to", link, () -> fs.rename(from, link, mode));
+    assertArrayEquals(bytes(30, 57), readAll(from), "the source must stay");
+    assertStillALink(link);
+    assertArrayEquals(bytes(50, 56), readAll(victim));
+    Path dangling = root.resolve("dangling");
+    createSymlink(dangling, root.resolve("absent"));
+    assertSymlinkRefused(
+        "rename " + mode + " to (dangling)", dangling, () -> fs.rename(from, dangling, mode));
+    assertFalse(fs.exists(root.resolve("absent")));
+    assertArrayEquals(bytes(30, 57), readAll(from));
+  }
+
+  @Test
+  @DisplayName("copy from or onto a symlink -> SymlinkRefusedException, nothing is created")
+  void copyWithSymlinkRefused() throws IOException {
+    Path victim = root.resolve("victim");
+    writeFile(victim, bytes(50, 58));
+    Path link = root.resolve("link");
+    createSymlink(link, victim);
+    assertSymlinkRefused("copy from", link, () -> fs.copy(link, root.resolve("copy")));
+    assertFalse(fs.exists(root.resolve("copy")));
+    Path source = root.resolve("source");
+    writeFile(source, bytes(30, 59));
+    assertSymlinkRefused("copy onto", link, () -> fs.copy(source, link));
+    assertArrayEquals(bytes(50, 58), readAll(victim), "the link's target must be untouched");
+    Path dangling = root.resolve("dangling");
+    Path absent = root.resolve("absent");
+    createSymlink(dangling, absent);
+    assertSymlinkRefused("copy onto (dangling)", dangling, () -> fs.copy(source, dangling));
+    assertFalse(fs.exists(absent), "nothing may be created behind the link");
+    assertStillALink(link);
+  }
+
+  @Test
+  @DisplayName("deleteIfExists of a symlink deletes the link itself, never its target")
+  void deleteIfExistsRemovesTheLinkOnly() throws IOException {
+    Path victim = root.resolve("victim");
+    writeFile(victim, bytes(50, 64));
+    Path link = root.resolve("link");
+    createSymlink(link, victim);
+    Path dangling = root.resolve("dangling");
+    createSymlink(dangling, root.resolve("absent"));
+    assertTrue(fs.deleteIfExists(link));
+    assertTrue(fs.deleteIfExists(dangling));
+    assertFalse(fs.exists(link));
+    assertFalse(fs.exists(dangling));
+    assertArrayEquals(bytes(50, 64), readAll(victim));
+    assertEquals(List.of("victim"), fs.list(root));
+  }
+
+  @Test
+  @DisplayName("a symlinked directory on the way (the store directory itself) is followed")
+  void symlinkedDirectoryIsFollowed() throws IOException {
+    Path real = root.resolve("real");
+    fs.createDirectories(real);
+    Path store = root.resolve("store");
+    createSymlink(store, real);
+    assertTrue(fs.exists(store));
+    assertEquals(List.of(), fs.list(store));
+    writeFile(store.resolve("000001.seg"), bytes(40, 65));
+    try (FileHandle h = fs.openWrite(store.resolve("000001.seg"))) {
+      h.write(ByteBuffer.wrap(bytes(10, 66)), 40);
+    }
+    byte[] expected = new byte[50];
+    System.arraycopy(bytes(40, 65), 0, expected, 0, 40);
+    System.arraycopy(bytes(10, 66), 0, expected, 40, 10);
+    assertArrayEquals(expected, readAll(store.resolve("000001.seg")));
+    assertArrayEquals(expected, readAll(real.resolve("000001.seg")), "the file is in the real dir");
+    StoreLock lock = fs.lock(store.resolve(".batpak.lock"), LockMode.EXCLUSIVE);
+    lock.close();
+    if (fs.capabilities().sharedLock()) {
+      fs.lock(store.resolve(".batpak.lock"), LockMode.SHARED).close();
+    }
+    fs.copy(store.resolve("000001.seg"), store.resolve("copy"));
+    fs.rename(store.resolve("copy"), store.resolve("renamed"), RenameMode.REPLACE);
+    writeFile(store.resolve("meta.tmp"), bytes(8, 67));
+    if (publishSupported(store.resolve("meta.tmp"), store.resolve("meta"), SyncMode.ALL)) {
+      assertArrayEquals(bytes(8, 67), readAll(real.resolve("meta")));
+    } else {
+      assertTrue(fs.deleteIfExists(store.resolve("meta.tmp")));
+    }
+    if (fs.capabilities().directorySync()) {
+      fs.syncDirectory(store);
+    }
+    assertTrue(fs.deleteIfExists(store.resolve("renamed")));
+    List<String> names = new ArrayList<>(List.of(".batpak.lock", "000001.seg"));
+    if (fs.exists(real.resolve("meta"))) {
+      names.add("meta");
+    }
+    assertEquals(names, fs.list(real), "every entry landed in the link's target");
+    assertEquals(names, fs.list(store));
+    assertEquals(List.of("real", "store"), fs.list(root));
+  }
+
+  private void assumeRenameMode(RenameMode mode) {
+    if (mode == RenameMode.NO_REPLACE) {
+      assumeTrue(fs.capabilities().noReplaceRename(), "backend declares no no-replace rename");
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1090,6 +1290,7 @@ public abstract class StoreFsContract {
       track(fs.lock(lockFile, LockMode.EXCLUSIVE)); // the refusal left nothing behind
       return;
     }
+    fs.lock(lockFile, LockMode.EXCLUSIVE).close(); // SHARED never creates the file
     StoreLock s1 = fs.lock(lockFile, LockMode.SHARED);
     StoreLock s2 = fs.lock(lockFile, LockMode.SHARED);
     assertEquals(LockMode.SHARED, s1.mode());
@@ -1210,6 +1411,7 @@ public abstract class StoreFsContract {
     assumeCrossProcess();
     assumeTrue(fs.capabilities().sharedLock(), "backend declares no shared lock");
     Path lockFile = root.resolve(".batpak.lock");
+    fs.lock(lockFile, LockMode.EXCLUSIVE).close(); // SHARED never creates the file
     StoreLock mine = track(fs.lock(lockFile, LockMode.SHARED));
     Child child = startChild(lockFile, LockMode.SHARED);
     assertEquals(LockHolder.LOCKED, child.awaitStatus());
@@ -1220,6 +1422,30 @@ public abstract class StoreFsContract {
     exclusive.release();
     child.release();
     assertTrue(mine.isValid());
+  }
+
+  @Test
+  @DisplayName(
+      "a child JVM's SHARED lock: NoSuchFileException without the file, else it excludes EXCLUSIVE here")
+  void childSharedLockExcludesExclusiveAndNeverCreates() throws Exception {
+    assumeCrossProcess();
+    assumeTrue(fs.capabilities().sharedLock(), "backend declares no shared lock");
+    Path lockFile = root.resolve(".batpak.lock");
+    Child missing = startChild(lockFile, LockMode.SHARED);
+    assertEquals(
+        LockHolder.REFUSED + " " + NoSuchFileException.class.getName(), missing.awaitStatus());
+    missing.release();
+    assertFalse(fs.exists(lockFile), "the child's SHARED lock must not create the lock file");
+    fs.lock(lockFile, LockMode.EXCLUSIVE).close(); // EXCLUSIVE creates it
+    Child child = startChild(lockFile, LockMode.SHARED);
+    assertEquals(LockHolder.LOCKED, child.awaitStatus());
+    assertThrows(
+        LockUnavailableException.class, () -> track(fs.lock(lockFile, LockMode.EXCLUSIVE)));
+    StoreLock mine = fs.lock(lockFile, LockMode.SHARED);
+    assertTrue(mine.isValid(), "SHARED holders in two processes coexist");
+    mine.close();
+    child.release();
+    track(fs.lock(lockFile, LockMode.EXCLUSIVE));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1401,6 +1627,233 @@ public abstract class StoreFsContract {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // SHARED locks change nothing on disk (a read-only open of a store writes nothing)
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  @DisplayName(
+      "SHARED on a missing lock file -> NoSuchFileException; nothing is created or changed")
+  void sharedLockOnMissingFileCreatesNothing() throws IOException {
+    Path dir = root.resolve("store");
+    fs.createDirectories(dir);
+    writeFile(dir.resolve("000001.seg"), bytes(16, 90));
+    Path lockFile = dir.resolve(".batpak.lock");
+    FileTime dirTime = agedModificationTime(dir);
+    if (fs.capabilities().sharedLock()) {
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        NoSuchFileException e =
+            assertThrows(
+                NoSuchFileException.class,
+                () -> track(fs.lock(lockFile, LockMode.SHARED)),
+                "SHARED lock of a missing file, attempt " + attempt);
+        assertTrue(
+            String.valueOf(e.getMessage()).contains(lockFile.toString()),
+            "the message must name the lock file: " + e.getMessage());
+      }
+    } else {
+      assertThrows(
+          UnsupportedFsOperationException.class, () -> track(fs.lock(lockFile, LockMode.SHARED)));
+    }
+    assertFalse(fs.exists(lockFile), "a SHARED lock must not create the lock file");
+    assertEquals(List.of("000001.seg"), fs.list(dir), "the directory must be unchanged");
+    assertModificationTimeKept(dir, dirTime, "the store directory");
+    assertArrayEquals(bytes(16, 90), readAll(dir.resolve("000001.seg")));
+    StoreLock exclusive = track(fs.lock(lockFile, LockMode.EXCLUSIVE));
+    assertTrue(exclusive.isValid());
+    assertTrue(fs.exists(lockFile), "EXCLUSIVE still creates the lock file");
+  }
+
+  @Test
+  @DisplayName(
+      "SHARED on an existing read-only (0444) lock file: opened read-only, nothing written")
+  void sharedLockOnReadOnlyFileWritesNothing() throws IOException {
+    assumeTrue(fs.capabilities().sharedLock(), "backend declares no shared lock");
+    Path lockFile = root.resolve(".batpak.lock");
+    byte[] content = bytes(12, 91);
+    writeFile(lockFile, content);
+    makeReadOnly(lockFile);
+    FileTime fileTime = agedModificationTime(lockFile);
+    FileTime dirTime = agedModificationTime(root);
+    StoreLock first = fs.lock(lockFile, LockMode.SHARED);
+    StoreLock second = fs.lock(lockFile, LockMode.SHARED);
+    assertTrue(first.isValid() && second.isValid());
+    assertEquals(LockMode.SHARED, first.mode());
+    List<Integer> modes = descriptorAccessModes(lockFile);
+    if (modes != null) {
+      assertFalse(
+          modes.isEmpty(), "no descriptor of " + lockFile + " is open while SHARED locks are held");
+      for (int mode : modes) {
+        assertEquals(
+            0,
+            mode,
+            "a SHARED lock must open the lock file read-only (O_RDONLY); access modes of this"
+                + " process's descriptors of it: "
+                + modes);
+      }
+    }
+    first.close();
+    second.close();
+    assertArrayEquals(content, readAll(lockFile), "the lock file's bytes must be unchanged");
+    assertModificationTimeKept(lockFile, fileTime, "the lock file");
+    assertModificationTimeKept(root, dirTime, "the directory");
+    assertEquals(List.of(".batpak.lock"), fs.list(root));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Missing paths and wrong types: one answer on every backend (StoreFs, "Missing paths")
+  // ---------------------------------------------------------------------------------------------
+
+  /** An operation expected to fail, for the one-answer checks below. */
+  private interface Refused {
+    void run() throws IOException;
+  }
+
+  /**
+   * Asserts that {@code op} throws exactly a {@link NoSuchFileException} whose message names {@code
+   * named}: the answer for a path that does not exist, including one below a regular file.
+   */
+  private static void assertMissing(String what, Path named, Refused op) {
+    NoSuchFileException e = assertThrows(NoSuchFileException.class, op::run, what);
+    assertTrue(
+        String.valueOf(e.getMessage()).contains(named.toString()),
+        what + ": the message must name " + named + ": " + e.getMessage());
+  }
+
+  /**
+   * Asserts that {@code op} on the directory {@code dir} is refused with an {@link IOException}
+   * naming it that is none of the port's typed answers (the directory exists, is no link, and is no
+   * missing path), and that it fails at once rather than on a later read.
+   */
+  private static void assertRefusedAsDirectory(String what, Path dir, Refused op) {
+    IOException e = assertThrows(IOException.class, op::run, what);
+    assertFalse(
+        e instanceof NoSuchFileException
+            || e instanceof FileAlreadyExistsException
+            || e instanceof NotDirectoryException
+            || e instanceof SymlinkRefusedException
+            || e instanceof LockUnavailableException
+            || e instanceof UnsupportedFsOperationException,
+        what + ": a directory is none of these, got " + e);
+    assertTrue(
+        String.valueOf(e.getMessage()).contains(dir.toString()),
+        what + ": the message must name " + dir + ": " + e.getMessage());
+  }
+
+  @Test
+  @DisplayName("exists and deleteIfExists below a regular file -> false (the path is missing)")
+  void queriesBelowARegularFileAnswerMissing() throws IOException {
+    Path file = root.resolve("file");
+    writeFile(file, bytes(7, 80));
+    Path below = file.resolve("child");
+    assertFalse(fs.exists(below), "exists(file/child)");
+    assertFalse(fs.exists(below.resolve("deeper")), "exists(file/child/deeper)");
+    assertFalse(fs.deleteIfExists(below), "deleteIfExists(file/child)");
+    assertFalse(fs.exists(root.resolve("no-dir").resolve("child")), "exists(no-dir/child)");
+    assertFalse(fs.deleteIfExists(root.resolve("no-dir").resolve("child")));
+    assertArrayEquals(bytes(7, 80), readAll(file));
+    assertEquals(List.of("file"), fs.list(root));
+  }
+
+  @Test
+  @DisplayName("opens, list and sync below a regular file -> NoSuchFileException naming the path")
+  void opensBelowARegularFileAreMissing() throws IOException {
+    Path file = root.resolve("file");
+    writeFile(file, bytes(7, 81));
+    Path below = file.resolve("child");
+    assertMissing("openRead", below, () -> track(fs.openRead(below)));
+    assertMissing("openWrite", below, () -> track(fs.openWrite(below)));
+    assertMissing("list", below, () -> fs.list(below));
+    assertMissing(
+        "list(no-dir/child)",
+        root.resolve("no-dir"),
+        () -> fs.list(root.resolve("no-dir").resolve("child")));
+    if (fs.capabilities().directorySync()) {
+      assertMissing("syncDirectory", below, () -> fs.syncDirectory(below));
+    }
+    assertMissing("copy from", below, () -> fs.copy(below, root.resolve("copy")));
+    assertMissing(
+        "rename from", below, () -> fs.rename(below, root.resolve("moved"), RenameMode.REPLACE));
+    assertMissing("publish", file, () -> fs.publish(below, file.resolve("target"), SyncMode.ALL));
+    assertArrayEquals(bytes(7, 81), readAll(file));
+    assertEquals(List.of("file"), fs.list(root));
+  }
+
+  @Test
+  @DisplayName("creates below a regular file -> NoSuchFileException (no parent directory)")
+  void createsBelowARegularFileAreMissing() throws IOException {
+    Path file = root.resolve("file");
+    writeFile(file, bytes(7, 82));
+    Path source = root.resolve("source");
+    writeFile(source, bytes(9, 83));
+    Path below = file.resolve("child");
+    assertMissing("create", below, () -> track(fs.create(below)));
+    assertMissing("lock EXCLUSIVE", below, () -> track(fs.lock(below, LockMode.EXCLUSIVE)));
+    if (fs.capabilities().sharedLock()) {
+      assertMissing("lock SHARED", below, () -> track(fs.lock(below, LockMode.SHARED)));
+    }
+    assertMissing("copy to", below, () -> fs.copy(source, below));
+    assertMissing("rename to", below, () -> fs.rename(source, below, RenameMode.REPLACE));
+    if (fs.capabilities().noReplaceRename()) {
+      assertMissing(
+          "rename NO_REPLACE to", below, () -> fs.rename(source, below, RenameMode.NO_REPLACE));
+    }
+    assertArrayEquals(bytes(7, 82), readAll(file));
+    assertArrayEquals(bytes(9, 83), readAll(source));
+    assertEquals(List.of("file", "source"), fs.list(root));
+  }
+
+  @Test
+  @DisplayName("createDirectories through a regular file -> FileAlreadyExistsException")
+  void createDirectoriesThroughAFile() throws IOException {
+    Path file = root.resolve("file");
+    writeFile(file, bytes(7, 84));
+    assertThrows(
+        FileAlreadyExistsException.class,
+        () -> fs.createDirectories(file.resolve("a").resolve("b")));
+    assertArrayEquals(bytes(7, 84), readAll(file));
+    assertEquals(List.of("file"), fs.list(root));
+  }
+
+  @Test
+  @DisplayName("list and syncDirectory of a regular file -> NotDirectoryException")
+  void directoryOperationsOnAFile() throws IOException {
+    Path file = root.resolve("file");
+    writeFile(file, bytes(7, 85));
+    NotDirectoryException e = assertThrows(NotDirectoryException.class, () -> fs.list(file));
+    assertEquals(file.toString(), e.getFile());
+    if (fs.capabilities().directorySync()) {
+      NotDirectoryException s =
+          assertThrows(NotDirectoryException.class, () -> fs.syncDirectory(file));
+      assertEquals(file.toString(), s.getFile());
+    }
+    assertArrayEquals(bytes(7, 85), readAll(file));
+  }
+
+  @Test
+  @DisplayName("file operations on a directory are refused at once, naming it; nothing changes")
+  void fileOperationsOnADirectory() throws IOException {
+    Path dir = root.resolve("dir");
+    fs.createDirectories(dir);
+    writeFile(dir.resolve("inner"), bytes(4, 86));
+    Path empty = root.resolve("empty");
+    fs.createDirectories(empty);
+    assertRefusedAsDirectory("openRead", dir, () -> track(fs.openRead(dir)));
+    assertRefusedAsDirectory("openWrite", dir, () -> track(fs.openWrite(dir)));
+    assertRefusedAsDirectory("lock EXCLUSIVE", dir, () -> track(fs.lock(dir, LockMode.EXCLUSIVE)));
+    if (fs.capabilities().sharedLock()) {
+      assertRefusedAsDirectory("lock SHARED", dir, () -> track(fs.lock(dir, LockMode.SHARED)));
+    }
+    assertRefusedAsDirectory("copy from", dir, () -> fs.copy(dir, root.resolve("copy")));
+    assertRefusedAsDirectory("deleteIfExists", dir, () -> fs.deleteIfExists(dir));
+    assertRefusedAsDirectory("deleteIfExists(empty)", empty, () -> fs.deleteIfExists(empty));
+    assertThrows(FileAlreadyExistsException.class, () -> track(fs.create(dir)));
+    assertEquals(List.of("dir", "empty"), fs.list(root), "nothing created or removed");
+    assertEquals(List.of("inner"), fs.list(dir));
+    assertEquals(List.of(), fs.list(empty));
+    assertArrayEquals(bytes(4, 86), readAll(dir.resolve("inner")));
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Helpers
   // ---------------------------------------------------------------------------------------------
 
@@ -1486,6 +1939,88 @@ public abstract class StoreFsContract {
       throw new AssertionError(
           "a helper thread did not finish within " + CHILD_TIMEOUT_SECONDS * 2 + " s", e);
     }
+  }
+
+  /** 2000-01-01T00:00:00Z: a modification time no operation of a test can produce. */
+  private static final FileTime LONG_AGO = FileTime.fromMillis(946_684_800_000L);
+
+  /**
+   * On a real file system, sets {@code path}'s modification time to {@link #LONG_AGO} and returns
+   * it as the file system stores it; otherwise null.
+   */
+  private FileTime agedModificationTime(Path path) throws IOException {
+    if (!realFileSystem()) {
+      return null;
+    }
+    java.nio.file.Files.setLastModifiedTime(path, LONG_AGO);
+    return java.nio.file.Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** On a real file system, asserts that {@code path}'s modification time is still {@code aged}. */
+  private void assertModificationTimeKept(Path path, FileTime aged, String what)
+      throws IOException {
+    if (aged == null) {
+      return;
+    }
+    assertEquals(
+        aged,
+        java.nio.file.Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS),
+        what + " (" + path + ") was modified");
+  }
+
+  /**
+   * On a real POSIX file system, makes {@code file} mode {@code 0444}. (Tests running as root can
+   * still open it for writing, which is why {@link #descriptorAccessModes} checks the open mode.)
+   */
+  private void makeReadOnly(Path file) throws IOException {
+    if (!realFileSystem()) {
+      return;
+    }
+    try {
+      java.nio.file.Files.setPosixFilePermissions(
+          file, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // No POSIX permissions here (Windows): nothing to make read-only.
+    }
+  }
+
+  /**
+   * On Linux over a real file system, the access modes ({@code 0} read-only, {@code 1} write-only,
+   * {@code 2} read-write) of every descriptor this process has open on {@code file}, read from
+   * {@code /proc/self/fd} and {@code /proc/self/fdinfo}; otherwise null.
+   */
+  private List<Integer> descriptorAccessModes(Path file) throws IOException {
+    Path fds = Paths.get("/proc/self/fd");
+    if (!realFileSystem() || !java.nio.file.Files.isDirectory(Paths.get("/proc/self/fdinfo"))) {
+      return null;
+    }
+    Path real = file.toRealPath();
+    List<Integer> modes = new ArrayList<>();
+    List<Path> entries;
+    try (Stream<Path> list = java.nio.file.Files.list(fds)) {
+      entries = list.collect(java.util.stream.Collectors.toList());
+    }
+    for (Path fd : entries) {
+      Path target;
+      List<String> info;
+      try {
+        target = java.nio.file.Files.readSymbolicLink(fd);
+        info =
+            java.nio.file.Files.readAllLines(
+                Paths.get("/proc/self/fdinfo").resolve(fd.getFileName()));
+      } catch (IOException e) {
+        continue; // closed meanwhile (for example the descriptor of the listing itself)
+      }
+      if (!target.equals(real)) {
+        continue;
+      }
+      for (String line : info) {
+        if (line.startsWith("flags:")) {
+          modes.add(Integer.parseInt(line.substring("flags:".length()).trim(), 8) & 3);
+        }
+      }
+    }
+    return modes;
   }
 
   private void assumeCrossProcess() {

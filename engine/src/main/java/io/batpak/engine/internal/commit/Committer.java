@@ -32,27 +32,33 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The commit pipeline (DESIGN.md decisions 1, 2 and 5). Producers queue {@link Pending} appends;
- * one committer at a time takes everything queued (up to {@link StoreConfig#maxGroupEvents()}),
- * checks idempotency keys and then expected versions, assigns sequences, chains hashes, encodes
- * every frame into one buffer, writes it with one positional write per segment touched, syncs once,
- * and only then, in {@link Durability#DURABLE} mode, makes the events visible and completes the
+ * one committer takes everything queued (up to {@link StoreConfig#maxGroupEvents()}), checks
+ * idempotency keys and then expected versions, assigns sequences, chains hashes, encodes every
+ * frame into one buffer, writes it with one positional write per segment touched, syncs once, and
+ * only then, in {@link Durability#DURABLE} mode, makes the events visible and completes the
  * appends.
  *
- * <p>The committer is a dedicated thread; a blocking appender that finds it idle commits on its own
- * thread instead (saving two thread hand-offs), and in deterministic mode every appender does.
- * Either way the commit lock orders all commits, syncs and rotations, and futures complete on the
- * completion executor, never on a committing thread.
+ * <p>There is one commit path (ADR 0005). In threaded mode a dedicated committer thread is the only
+ * one that takes appends from the queue; in deterministic mode the appending thread commits
+ * whatever is queued itself. Either way appends are taken only while the commit lock is held, so
+ * they commit in queue order, which is each thread's call order. Futures complete on the completion
+ * executor, never on a committing thread.
  *
- * <p>A failed write or sync poisons the pipeline: that group and every later append fail with
- * {@link OutcomeUnknownException}; reads keep working. A full device is the exception: the segment
- * is cut back to its last whole frame and the group fails with {@link StoreFullException}.
+ * <p>A failed write or sync, and any unchecked throwable on the commit path, poisons the pipeline:
+ * the group in flight, everything queued and every later append fail with {@link
+ * OutcomeUnknownException}; reads keep working. A full device on a write is the one exception: the
+ * segment is cut back to its last whole frame and the group fails with {@link StoreFullException}.
+ * A sync is never a full device, whatever its errno says.
  */
 public final class Committer {
+  private static final System.Logger LOG = System.getLogger(Committer.class.getName());
+
   private final StoreConfig config;
   private final Index index;
   private final Journal journal;
@@ -70,18 +76,21 @@ public final class Committer {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean closing;
 
+  /** Set once, under {@link #queueLock}, together with draining the queue. */
   private volatile StoreException poison;
 
-  /** Whether the committer thread is waiting for work (then an appender may commit itself). */
-  private volatile boolean committerIdle = true;
+  /** The group being committed, so a close that times out can fail it. */
+  private volatile List<Pending> inFlight = List.of();
 
   private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-  private long eventsSinceSync;
+  private volatile long eventsSinceSync;
+  private volatile long lastSyncNanos;
   private long writtenCount;
-  private long lastSyncNanos;
   private Thread thread;
+  private boolean threadEnded;
+  private Runnable onStopped;
 
-  /** Creates the pipeline; call {@link #start()} unless the store is deterministic. */
+  /** Creates the pipeline; call {@link #start} unless the store is deterministic. */
   public Committer(
       StoreConfig config,
       Index index,
@@ -121,14 +130,16 @@ public final class Committer {
    * @throws StoreTimeoutException if the queue stays full
    */
   public void submit(Pending p) {
-    checkPoison();
     queueLock.lock();
     try {
       long nanos =
           config.queueFullPolicy() == QueueFullPolicy.BLOCK
               ? config.queueFullTimeout().toNanos()
               : 0;
-      while (queue.size() >= config.queueCapacity() && !closing) {
+      // The poison check and the enqueue happen under one lock that poisoning also takes to drain
+      // the queue, so no append can slip in after the drain and wait for a committer that is gone.
+      checkPoison();
+      while (queue.size() >= config.queueCapacity() && !closing && poison == null) {
         if (nanos <= 0) {
           throw new StoreTimeoutException(
               "the commit queue is full ("
@@ -148,6 +159,7 @@ public final class Committer {
               e);
         }
       }
+      checkPoison();
       if (closing) {
         throw new StoreClosedException("the store is closing; the append was not queued");
       }
@@ -157,22 +169,9 @@ public final class Committer {
       queueLock.unlock();
     }
     if (thread == null) {
-      commitQueuedInline();
-    } else if (p.blocking() && committerIdle && commitLock.tryLock()) {
-      // The committer thread is idle: commit on the caller's thread and skip two thread
-      // hand-offs. While it is busy (or gathering the producers of its last group), leave the
-      // append to it, so groups stay large. Producers that queue meanwhile are its to commit.
+      commitLock.lock();
       try {
-        while (!p.done()) {
-          List<Pending> group = take(false);
-          if (group.isEmpty()) {
-            break; // the committer thread holds p's group and waits for this lock
-          }
-          commitGroup(group);
-        }
-        maybeCadenceSync(false);
-      } catch (IOException e) {
-        throw poisonWith("fsync of " + journal.path(journal.activeId()) + " failed", e);
+        commitQueued();
       } finally {
         commitLock.unlock();
       }
@@ -190,45 +189,19 @@ public final class Committer {
     }
   }
 
-  private void commitQueuedInline() {
-    commitLock.lock();
-    try {
-      List<Pending> group;
-      while (!(group = take(false)).isEmpty()) {
-        commitGroup(group);
-      }
-      maybeCadenceSync(false); // VISIBLE mode's fsync cadence applies in deterministic mode too
-    } catch (IOException e) {
-      throw poisonWith("fsync of " + journal.path(journal.activeId()) + " failed", e);
-    } finally {
-      commitLock.unlock();
+  /** Deterministic mode: commits everything queued, then applies VISIBLE mode's cadence. */
+  private void commitQueued() {
+    List<Pending> group;
+    while (!(group = take()).isEmpty()) {
+      commitGuarded(group);
     }
+    maybeCadenceSync(false);
   }
 
-  private List<Pending> take(boolean wait) {
+  /** Takes the next group. Only ever called with {@link #commitLock} held. */
+  private List<Pending> take() {
     queueLock.lock();
     try {
-      if (wait) {
-        long nanos = syncIntervalRemaining();
-        while (queue.isEmpty() && !closing) {
-          committerIdle = true;
-          try {
-            if (nanos == Long.MAX_VALUE) {
-              notEmpty.await();
-            } else {
-              if (nanos <= 0) {
-                return List.of();
-              }
-              nanos = clock.awaitNanos(notEmpty, nanos);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
-          } finally {
-            committerIdle = false;
-          }
-        }
-      }
       List<Pending> group = new ArrayList<>();
       int events = 0;
       while (!queue.isEmpty()) {
@@ -248,6 +221,31 @@ public final class Committer {
     }
   }
 
+  /**
+   * Waits until there is work: something queued, or VISIBLE mode's sync interval ran out. The
+   * deadline is recomputed on every wake-up from the state the last commit left.
+   *
+   * @return false when the pipeline is closing (or poisoned) and nothing is queued: time to stop
+   */
+  private boolean awaitWork() throws InterruptedException {
+    queueLock.lock();
+    try {
+      while (queue.isEmpty() && !closing && poison == null) {
+        long nanos = syncIntervalRemaining();
+        if (nanos == Long.MAX_VALUE) {
+          notEmpty.await();
+        } else if (nanos <= 0) {
+          return true;
+        } else {
+          clock.awaitNanos(notEmpty, nanos);
+        }
+      }
+      return !queue.isEmpty() && poison == null;
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
   private long syncIntervalRemaining() {
     if (config.durability() == Durability.DURABLE || eventsSinceSync == 0) {
       return Long.MAX_VALUE;
@@ -255,18 +253,48 @@ public final class Committer {
     return config.visibleSyncInterval().toNanos() - (clock.monoNanos() - lastSyncNanos);
   }
 
+  /** Runs when the committer thread ends, or now if it has ended (or never ran). */
+  public void whenStopped(Runnable action) {
+    synchronized (this) {
+      if (thread != null && !threadEnded) {
+        onStopped = action;
+        return;
+      }
+    }
+    action.run();
+  }
+
   private void run() {
     try {
-      int lastGroup = 0;
-      long lastCommitNanos = 0;
+      commitLoop();
+    } finally {
+      Runnable action;
+      synchronized (this) {
+        threadEnded = true;
+        action = onStopped;
+      }
+      if (action != null) {
+        action.run();
+      }
+    }
+  }
+
+  private void commitLoop() {
+    int lastGroup = 0;
+    long lastCommitNanos = 0;
+    try {
       while (true) {
         gatherStragglers(lastGroup, lastCommitNanos);
-        List<Pending> group = take(true);
+        if (!awaitWork() && (poison != null || isClosingAndEmpty())) {
+          return;
+        }
         long started = clock.monoNanos();
+        List<Pending> group;
         commitLock.lock();
         try {
+          group = take();
           if (!group.isEmpty()) {
-            commitGroup(group);
+            commitGuarded(group);
           }
           maybeCadenceSync(group.isEmpty());
         } finally {
@@ -274,21 +302,45 @@ public final class Committer {
         }
         lastGroup = group.size();
         lastCommitNanos = clock.monoNanos() - started;
-        if (group.isEmpty() && isClosingAndEmpty()) {
-          return;
-        }
       }
+    } catch (InterruptedException e) {
+      poison(
+          new OutcomeUnknownException(
+              "the committer thread was interrupted; appends in flight have an unknown outcome",
+              e));
     } catch (Throwable t) {
-      StoreException e =
-          t instanceof StoreException se
-              ? se
-              : new OutcomeUnknownException("the committer failed unexpectedly: " + t, t);
-      poison(e);
-      failQueued();
-      if (t instanceof Error err && !(t instanceof AssertionError)) {
-        throw err;
-      }
+      poison(unexpected(t));
     }
+  }
+
+  /**
+   * Commits {@code group}, turning anything unchecked that escapes (a backend's {@code
+   * RuntimeException}, an {@code OutOfMemoryError} growing the buffer) into poison, so every append
+   * of the group still completes.
+   */
+  private void commitGuarded(List<Pending> group) {
+    inFlight = group;
+    try {
+      commitGroup(group);
+    } catch (Throwable t) {
+      OutcomeUnknownException e = unexpected(t);
+      poison(e);
+      for (Pending p : group) {
+        p.fail(e, completions);
+      }
+    } finally {
+      inFlight = List.of();
+    }
+  }
+
+  private OutcomeUnknownException unexpected(Throwable t) {
+    LOG.log(System.Logger.Level.ERROR, "the batpak committer failed unexpectedly", t);
+    return new OutcomeUnknownException(
+        "the commit failed unexpectedly ("
+            + t
+            + "): the outcome of the appends in flight is unknown and the store is poisoned."
+            + " Close and reopen it; retry appends with their idempotency keys.",
+        t);
   }
 
   /**
@@ -305,7 +357,7 @@ public final class Committer {
     while (clock.monoNanos() < deadline) {
       queueLock.lock();
       try {
-        if (closing || queue.size() >= expected) {
+        if (closing || poison != null || queue.size() >= expected) {
           return;
         }
       } finally {
@@ -324,7 +376,7 @@ public final class Committer {
     }
   }
 
-  private void maybeCadenceSync(boolean idle) throws IOException {
+  private void maybeCadenceSync(boolean idle) {
     if (config.durability() != Durability.VISIBLE || eventsSinceSync == 0 || poison != null) {
       return;
     }
@@ -347,14 +399,13 @@ public final class Committer {
     try {
       checkPoison();
       syncLocked();
-    } catch (IOException e) {
-      throw poisonWith("fsync of " + journal.path(journal.activeId()) + " failed", e);
     } finally {
       commitLock.unlock();
     }
   }
 
-  private void syncLocked() throws IOException {
+  /** Syncs the active segment; a failure poisons. Called with {@link #commitLock} held. */
+  private void syncLocked() {
     long written = writtenCount;
     try {
       journal.sync();
@@ -370,18 +421,58 @@ public final class Committer {
     OutcomeUnknownException x =
         new OutcomeUnknownException(
             what
-                + ": the outcome of the appends in flight is unknown and the store is poisoned."
+                + " ("
+                + e.getMessage()
+                + "): the outcome of the appends in flight is unknown and the store is poisoned."
                 + " Close and reopen it; retry appends with their idempotency keys.",
             e);
     poison(x);
     return x;
   }
 
+  /**
+   * Poisons the pipeline (the first failure wins) and fails everything queued. Taking the queue
+   * lock to do both is what keeps {@link #submit} from queueing an append nobody will commit.
+   */
   private void poison(StoreException e) {
-    if (poison == null) {
-      poison = e;
+    List<Pending> queued;
+    queueLock.lock();
+    try {
+      if (poison == null) {
+        poison = e;
+      }
+      queued = new ArrayList<>(queue);
+      queue.clear();
+      notEmpty.signalAll();
+      notFull.signalAll();
+    } finally {
+      queueLock.unlock();
     }
     progress.end();
+    if (config.durability() == Durability.DURABLE && commitLock.isHeldByCurrentThread()) {
+      // fsyncgate: after a failed fsync the kernel may keep the written pages readable but clean,
+      // so a later open in the same boot would accept them and an idempotent retry would call
+      // them durable. In DURABLE mode nothing past the last synced size is visible: cut it now.
+      // (VISIBLE mode's visible events stay readable until close, which cuts them then.)
+      cutBackToSynced();
+    }
+    OutcomeUnknownException refused =
+        new OutcomeUnknownException(
+            "the store was poisoned while this append was queued; it was not written. Cause: "
+                + poison.getMessage(),
+            poison);
+    for (Pending p : queued) {
+      p.fail(refused, completions);
+    }
+  }
+
+  /** A failure of a step that must poison even when its errno says the device is full. */
+  private static final class MustPoison extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    MustPoison(String what, IOException cause) {
+      super(what, cause);
+    }
   }
 
   /** One prepared frame of a group. */
@@ -447,6 +538,14 @@ public final class Committer {
             p.succeed(receiptsOf(known), completions);
           }
           continue;
+        }
+        if (nextGlobal + p.drafts().size() > Index.MAX_EVENTS) {
+          throw new StoreFullException(
+              "the store holds "
+                  + nextGlobal
+                  + " events and this append would pass the most one store can index ("
+                  + Index.MAX_EVENTS
+                  + "); nothing was written. Start a new store for new events.");
         }
         List<EventRecord> records = new ArrayList<>(p.drafts().size());
         Map<String, Head> local = new HashMap<>();
@@ -528,34 +627,17 @@ public final class Committer {
     if (frames.isEmpty()) {
       return;
     }
+    long firstNew = index.size();
     progress.accepted(nextGlobal);
     long before = journal.activeSize();
     long segmentBefore = journal.activeId();
     try {
       writeFrames(frames);
     } catch (NoSpaceException e) {
-      if (journal.activeId() != segmentBefore) {
-        // Frames of this group already sit, synced, in the previous segment: the group can no
-        // longer be called not committed.
-        failAll(frames, aliases, poisonWith("the device filled up after a segment rotation", e));
-        return;
-      }
-      StoreFullException full =
-          new StoreFullException(
-              "the device is full while writing "
-                  + journal.path(journal.activeId())
-                  + "; the segment was cut back to its last whole frame and nothing of this"
-                  + " append was committed. Free space and retry.",
-              e);
-      try {
-        if (journal.activeSize() >= before) {
-          journal.truncateActive(before);
-        }
-      } catch (IOException t) {
-        full.addSuppressed(t);
-        poisonWith("cutting back after a full device failed", t);
-      }
-      failAll(frames, aliases, full);
+      failAll(frames, aliases, deviceFull(e, before, segmentBefore, firstNew));
+      return;
+    } catch (MustPoison e) {
+      failAll(frames, aliases, poisonWith(e.getMessage(), (IOException) e.getCause()));
       return;
     } catch (IOException e) {
       failAll(
@@ -569,12 +651,12 @@ public final class Committer {
     if (config.durability() == Durability.DURABLE) {
       try {
         syncLocked();
-      } catch (IOException | OutcomeUnknownException e) {
-        failAll(frames, aliases, poison);
+      } catch (OutcomeUnknownException e) {
+        failAll(frames, aliases, e);
         return;
       }
     } else {
-      eventsSinceSync += nextGlobal - index.size();
+      eventsSinceSync += nextGlobal - firstNew;
     }
     for (Frame f : frames) {
       for (int i = 0; i < f.records.size(); i++) {
@@ -601,6 +683,37 @@ public final class Committer {
       }
       a.pending().succeed(receipts, completions);
     }
+  }
+
+  /**
+   * A write ran out of space. Without a rotation in this group, nothing of it is durable or
+   * visible: cut the segment back to where the group began, give its sequence numbers back, and
+   * fail the group with {@link StoreFullException}. After a rotation, frames of the group already
+   * sit, synced, in the previous segment, so the group can no longer be called not committed.
+   */
+  private StoreException deviceFull(
+      NoSpaceException e, long before, long segmentBefore, long firstNew) {
+    if (journal.activeId() != segmentBefore) {
+      return poisonWith("the device filled up after a segment rotation", e);
+    }
+    StoreFullException full =
+        new StoreFullException(
+            "the device is full while writing "
+                + journal.path(journal.activeId())
+                + "; the segment was cut back to its last whole frame and nothing of this"
+                + " append was committed. Free space and retry.",
+            e);
+    try {
+      if (journal.activeSize() >= before) {
+        journal.truncateActive(before);
+      }
+    } catch (IOException t) {
+      full.addSuppressed(t);
+      return poisonWith(
+          "cutting " + journal.path(journal.activeId()) + " back after a full device failed", t);
+    }
+    progress.retractAccepted(firstNew);
+    return full;
   }
 
   private void failAll(List<Frame> frames, List<Alias> aliases, StoreException e) {
@@ -657,19 +770,35 @@ public final class Committer {
     buffer.clear();
   }
 
-  /** Syncs the active segment, then creates the next one (file and directory entry durable). */
+  /**
+   * Syncs the active segment, then creates the next one (file and directory entry durable). Every
+   * failure here poisons, even one whose errno says the device is full: frames of the group may
+   * already sit in the previous segment, and a failed sync is never "nothing happened".
+   */
   private void rotate(long baseGlobal) throws IOException {
-    journal.sync();
-    long id = journal.activeId() + 1;
-    if (id > Index.MAX_SEGMENT_ID) {
-      throw new IOException(
-          "segment number "
-              + id
-              + " is past the index's limit of "
-              + Index.MAX_SEGMENT_ID
-              + "; raise segmentMaxBytes");
+    long oldId = journal.activeId();
+    try {
+      journal.sync();
+    } catch (IOException e) {
+      throw new MustPoison(
+          "fsync of " + journal.path(oldId) + " before rotating to a new segment failed", e);
     }
-    journal.create(id, header(id, baseGlobal));
+    long id = oldId + 1;
+    if (id > Index.MAX_SEGMENT_ID) {
+      throw new MustPoison(
+          "rotating to segment " + id + " failed",
+          new IOException(
+              "segment number "
+                  + id
+                  + " is past the index's limit of "
+                  + Index.MAX_SEGMENT_ID
+                  + "; raise segmentMaxBytes"));
+    }
+    try {
+      journal.create(id, header(id, baseGlobal));
+    } catch (IOException e) {
+      throw new MustPoison("creating segment " + journal.path(id) + " failed", e);
+    }
   }
 
   /** Creates the first segment of a new store. */
@@ -785,12 +914,23 @@ public final class Committer {
   }
 
   /**
-   * Stops intake, commits what is queued within {@code timeoutNanos}, fails the rest with {@link
-   * OutcomeUnknownException}, and syncs.
+   * How {@link #close} ended.
    *
-   * @return whether everything queued was committed in time
+   * @param stopped whether the commit path stopped within the timeout (if not, the committer thread
+   *     is stuck in an I/O call and still owns the journal)
+   * @param syncFailure the failure of the final fsync, or null
    */
-  public boolean close(long timeoutNanos) {
+  public record Closed(boolean stopped, StoreException syncFailure) {}
+
+  /**
+   * Stops intake, commits what is queued within {@code timeoutNanos}, fails the rest (queued, and a
+   * group stuck in an I/O call) with {@link OutcomeUnknownException}, and syncs. When it returns,
+   * every append ever submitted is complete. A poisoned pipeline's active segment is cut back to
+   * its last synced size, so bytes whose fsync failed, readable from the page cache but not durable
+   * (fsyncgate), are not served by a later open in the same boot.
+   */
+  public Closed close(long timeoutNanos) {
+    long deadline = clock.monoNanos() + timeoutNanos;
     queueLock.lock();
     try {
       closing = true;
@@ -799,33 +939,75 @@ public final class Committer {
     } finally {
       queueLock.unlock();
     }
-    boolean drained = true;
+    boolean stopped = true;
     if (thread != null) {
       if (Thread.currentThread() != thread) {
-        drained = joinCommitter(timeoutNanos);
+        stopped = joinCommitter(deadline);
       }
     } else {
-      commitQueuedInline();
+      commitLock.lock();
+      try {
+        commitQueued();
+      } finally {
+        commitLock.unlock();
+      }
     }
     failQueued();
-    commitLock.lock();
+    StoreException syncFailure = null;
+    boolean locked = false;
     try {
-      if (poison == null) {
-        try {
-          syncLocked();
-        } catch (IOException | OutcomeUnknownException e) {
-          drained = false;
+      locked = commitLock.tryLock(Math.max(0, deadline - clock.monoNanos()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (locked) {
+      try {
+        if (poison == null) {
+          try {
+            syncLocked();
+          } catch (OutcomeUnknownException e) {
+            syncFailure = e;
+          }
         }
+        if (poison != null) {
+          cutBackToSynced();
+        }
+      } finally {
+        commitLock.unlock();
       }
-    } finally {
-      commitLock.unlock();
+    } else {
+      stopped = false;
+      OutcomeUnknownException stuck =
+          new OutcomeUnknownException(
+              "the store closed while this append's commit was stuck in an I/O call for longer"
+                  + " than closeTimeout ("
+                  + config.closeTimeout()
+                  + "); it may or may not be in the journal");
+      for (Pending p : inFlight) {
+        p.fail(stuck, completions);
+      }
     }
     progress.end();
-    return drained;
+    return new Closed(stopped, syncFailure);
   }
 
-  private boolean joinCommitter(long timeoutNanos) {
-    long deadline = clock.monoNanos() + timeoutNanos;
+  private void cutBackToSynced() {
+    try {
+      journal.truncateActive(journal.syncedSize());
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "could not cut "
+              + journal.path(journal.activeId())
+              + " back to its last synced size "
+              + journal.syncedSize()
+              + " after the store was poisoned: until a power loss, an open in this boot may read"
+              + " bytes whose fsync failed",
+          e);
+    }
+  }
+
+  private boolean joinCommitter(long deadline) {
     while (thread.isAlive()) {
       long left = deadline - clock.monoNanos();
       if (left <= 0) {

@@ -6,6 +6,8 @@ import io.batpak.StoreException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,7 +19,7 @@ public final class Pending {
   private final boolean batch;
   private final Thread waiter;
   private final CompletableFuture<List<AppendReceipt>> future;
-  private volatile Object outcome;
+  private final AtomicReference<Object> outcome = new AtomicReference<>();
 
   private Pending(
       List<Draft> drafts,
@@ -57,7 +59,7 @@ public final class Pending {
 
   /** Whether an outcome was set. */
   public boolean done() {
-    return outcome != null;
+    return outcome.get() != null;
   }
 
   /** Completes with receipts; futures complete on {@code executor}, never here. */
@@ -70,16 +72,21 @@ public final class Pending {
     complete(e, executor);
   }
 
+  /**
+   * Sets the outcome unless one is set already (the first completion wins: a commit that ends after
+   * {@code close()} failed its append changes nothing), wakes the waiter, and hands the future to
+   * {@code executor}. Should the executor refuse the task (it is shut down only after every append
+   * was completed, so this is a defect elsewhere), the future is completed here rather than never.
+   */
   private void complete(Object result, Executor executor) {
-    if (outcome != null) {
+    if (!outcome.compareAndSet(null, result)) {
       return;
     }
-    outcome = result;
     if (waiter != null) {
       LockSupport.unpark(waiter);
     }
     if (future != null) {
-      executor.execute(
+      Runnable completion =
           () -> {
             if (result instanceof StoreException e) {
               future.completeExceptionally(e);
@@ -88,7 +95,12 @@ public final class Pending {
               List<AppendReceipt> r = (List<AppendReceipt>) result;
               future.complete(r);
             }
-          });
+          };
+      try {
+        executor.execute(completion);
+      } catch (RejectedExecutionException e) {
+        completion.run();
+      }
     }
   }
 
@@ -100,10 +112,10 @@ public final class Pending {
    *     is restored
    */
   public List<AppendReceipt> await() {
-    while (outcome == null) {
+    while (outcome.get() == null) {
       LockSupport.park(this);
       // isInterrupted, not interrupted(): an interrupt that arrives with the outcome stays set.
-      if (Thread.currentThread().isInterrupted() && outcome == null) {
+      if (Thread.currentThread().isInterrupted() && outcome.get() == null) {
         throw new OutcomeUnknownException(
             "interrupted while the append was queued or being committed; it may or may not be"
                 + " in the journal. Retry with the same idempotency key after checking, or"
@@ -116,7 +128,7 @@ public final class Pending {
   /** The outcome of a done pending. */
   @SuppressWarnings("unchecked")
   public List<AppendReceipt> result() {
-    Object o = outcome;
+    Object o = outcome.get();
     if (o instanceof StoreException e) {
       throw e;
     }

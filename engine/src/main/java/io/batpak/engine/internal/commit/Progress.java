@@ -40,6 +40,19 @@ public final class Progress {
     set(Watermark.ACCEPTED, v);
   }
 
+  /**
+   * Gives back sequence numbers that were accepted but never written (a group refused because the
+   * device was full): the accepted watermark returns to {@code v}, never below what was written.
+   */
+  void retractAccepted(long v) {
+    lock.lock();
+    try {
+      accepted = Math.max(written, Math.min(accepted, v));
+    } finally {
+      lock.unlock();
+    }
+  }
+
   void written(long v) {
     set(Watermark.WRITTEN, v);
   }

@@ -1,6 +1,8 @@
 package io.batpak.engine.internal.format;
 
 import io.batpak.CorruptStoreException;
+import io.batpak.StoreConfig;
+import io.batpak.ValidationException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,6 +48,39 @@ public final class FrameCodec {
     }
     n += 32 * 3 + 4 + r.payload().length;
     return n;
+  }
+
+  /**
+   * The largest frame body the journal holds, for the writer and the reader alike: the writer
+   * refuses an append whose frame would be larger before writing anything ({@link #checkFits}), and
+   * recovery calls a longer length impossible.
+   */
+  public static final int MAX_BODY = StoreConfig.MAX_FRAME_BYTES;
+
+  /** The size of a whole frame holding {@code records}, without overflow. */
+  public static long encodedSize(List<EventRecord> records) {
+    long n = PREFIX + BODY_HEADER;
+    for (EventRecord r : records) {
+      n += recordSize(r);
+    }
+    return n;
+  }
+
+  /**
+   * Checks that a frame holding {@code records} fits the format's limit.
+   *
+   * @throws ValidationException if it does not, naming both sizes
+   */
+  public static void checkFits(List<EventRecord> records) {
+    long size = encodedSize(records);
+    if (size - PREFIX > MAX_BODY) {
+      throw new ValidationException(
+          "the append encodes to a frame of "
+              + size
+              + " bytes, over the journal's limit of "
+              + (MAX_BODY + PREFIX)
+              + " bytes per frame; nothing was written. Split the batch.");
+    }
   }
 
   /** The size of a whole frame holding {@code records}. */

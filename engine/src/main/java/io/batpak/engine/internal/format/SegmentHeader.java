@@ -79,50 +79,100 @@ public record SegmentHeader(
   }
 
   /**
-   * Reads the length a header claims, from its first 12 bytes, after checking the magic. The
-   * version is checked by {@link #decode}, after the CRC.
+   * Parses the header at the start of {@code bytes}, which holds the file's first {@code min(size,
+   * MAX_LENGTH)} bytes. Every failure names the field it hit: a wrong magic byte at its own offset;
+   * a header length that disagrees with the names' lengths, when the CRC holds over the length the
+   * names give, at offset 10; anything else the CRC catches at offset 0, the header's start, since
+   * the CRC cannot say which byte changed.
    *
-   * @throws CorruptStoreException if the magic is wrong or the length impossible
+   * @throws CorruptStoreException if the header is incomplete, damaged or inconsistent
+   * @throws UnsupportedFormatException if the CRC holds and the version is not 1
    */
-  public static int declaredLength(byte[] first12, String file) {
+  public static SegmentHeader decode(byte[] bytes, String file) {
+    int available = bytes.length;
     for (int i = 0; i < MAGIC.length; i++) {
-      if (first12[i] != MAGIC[i]) {
+      if (i >= available) {
         throw new CorruptStoreException(
-            file, i, "segment header magic", hex(MAGIC), hex(java.util.Arrays.copyOf(first12, 8)));
+            file, 0, "segment header", "at least " + (FIXED + 7) + " bytes", available + " bytes");
+      }
+      if (bytes[i] != MAGIC[i]) {
+        throw new CorruptStoreException(
+            file,
+            i,
+            "segment header magic",
+            hex(MAGIC),
+            hex(java.util.Arrays.copyOf(bytes, Math.min(8, available))));
       }
     }
-    int length = ((first12[10] & 0xFF) << 8) | (first12[11] & 0xFF);
-    if (length < FIXED + 3 + 4 || length > MAX_LENGTH) {
+    if (available < FIXED + 7) {
+      throw new CorruptStoreException(
+          file, 0, "segment header", "at least " + (FIXED + 7) + " bytes", available + " bytes");
+    }
+    int declared = ((bytes[10] & 0xFF) << 8) | (bytes[11] & 0xFF);
+    int structural = structuralLength(bytes);
+    boolean declaredPlausible = declared >= FIXED + 7 && declared <= MAX_LENGTH;
+    if (declaredPlausible && declared <= available && crcHolds(bytes, declared)) {
+      return parse(bytes, declared, file);
+    }
+    if (structural > 0 && structural != declared && crcHoldsWithLength(bytes, structural)) {
+      throw new CorruptStoreException(
+          file,
+          10,
+          "segment header length",
+          structural + " (the length its names give, with which its CRC32C holds)",
+          Integer.toString(declared));
+    }
+    if (!declaredPlausible) {
       throw new CorruptStoreException(
           file,
           10,
           "segment header length",
           "between " + (FIXED + 7) + " and " + MAX_LENGTH,
-          Integer.toString(length));
+          Integer.toString(declared));
     }
-    return length;
+    if (declared > available) {
+      throw new CorruptStoreException(
+          file, 0, "segment header", declared + " bytes", available + " bytes in the file");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, declared - 4);
+    throw new CorruptStoreException(
+        file,
+        0,
+        "segment header CRC32C over bytes [0, " + (declared - 4) + ")",
+        Integer.toHexString((int) crc.getValue()),
+        Integer.toHexString(ByteBuffer.wrap(bytes).getInt(declared - 4)));
   }
 
-  /**
-   * Parses a whole header.
-   *
-   * @throws CorruptStoreException if the CRC or a field is wrong
-   * @throws UnsupportedFormatException if the CRC holds and the version is not 1
-   */
-  public static SegmentHeader decode(byte[] bytes, String file) {
-    int length = declaredLength(bytes, file);
-    ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
+  /** The header length its three names imply, or -1 if they run past the bytes at hand. */
+  private static int structuralLength(byte[] bytes) {
+    int pos = FIXED;
+    for (int i = 0; i < 3; i++) {
+      if (pos >= bytes.length) {
+        return -1;
+      }
+      pos += 1 + (bytes[pos] & 0xFF);
+    }
+    pos += 4;
+    return pos <= bytes.length && pos <= MAX_LENGTH ? pos : -1;
+  }
+
+  /** Whether the CRC holds once the length field says {@code length}, as the names do. */
+  private static boolean crcHoldsWithLength(byte[] bytes, int length) {
+    byte[] fixed = java.util.Arrays.copyOf(bytes, length);
+    fixed[10] = (byte) (length >>> 8);
+    fixed[11] = (byte) length;
+    return crcHolds(fixed, length);
+  }
+
+  private static boolean crcHolds(byte[] bytes, int length) {
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, length - 4);
-    int stored = b.getInt(length - 4);
-    if (stored != (int) crc.getValue()) {
-      throw new CorruptStoreException(
-          file,
-          length - 4,
-          "segment header CRC32C",
-          Integer.toHexString((int) crc.getValue()),
-          Integer.toHexString(stored));
-    }
+    return ByteBuffer.wrap(bytes).getInt(length - 4) == (int) crc.getValue();
+  }
+
+  private static SegmentHeader parse(byte[] bytes, int length, String file) {
+    ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
     // The version is trusted only once the CRC holds: a torn header must read as damage, not
     // as a request to upgrade. Every format version keeps the magic, the version, the length and
     // a trailing CRC32C where version 1 has them.

@@ -79,6 +79,13 @@ public final class Index {
    */
   public static final long MAX_STREAM_EVENTS = Integer.MAX_VALUE;
 
+  /**
+   * The most events one store can hold: rows are ints, and the id table, a power of two kept at
+   * most three quarters full, can grow to 2^30 slots. An append beyond it fails with a {@link
+   * io.batpak.StoreFullException} before anything is written.
+   */
+  public static final int MAX_EVENTS = (1 << 30) / 4 * 3;
+
   private volatile Columns columns = new Columns(1024);
   private volatile int[] idTable = new int[2048];
   private volatile int visible;
@@ -164,7 +171,7 @@ public final class Index {
     }
     Columns c = columns;
     if (row == c.capacity()) {
-      c = new Columns(c, row * 2);
+      c = new Columns(c, (int) Math.min(2L * row, MAX_EVENTS));
       columns = c;
     }
     c.idHi[row] = idHi;

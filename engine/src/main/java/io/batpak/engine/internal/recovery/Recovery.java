@@ -2,7 +2,6 @@ package io.batpak.engine.internal.recovery;
 
 import io.batpak.CorruptStoreException;
 import io.batpak.OpenReport;
-import io.batpak.StoreConfig;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
@@ -41,6 +40,8 @@ public final class Recovery {
    * @param codec the codec named by the segment headers, or empty for a new store
    * @param framesScanned frames read
    * @param tornTail the torn tail, if one was found
+   * @param bytesChecked bytes run through a CRC, a measure of the work done: linear in the bytes of
+   *     the segments, whatever their damage
    */
   public record Result(
       List<String> segments,
@@ -48,13 +49,15 @@ public final class Recovery {
       long lastSegmentEnd,
       Optional<String> codec,
       long framesScanned,
-      Optional<OpenReport.TornTail> tornTail) {}
+      Optional<OpenReport.TornTail> tornTail,
+      long bytesChecked) {}
 
   private final StoreFs fs;
   private final Path directory;
   private final boolean mutable;
   private final Index index;
   private final Journal journal;
+  private long bytesChecked;
 
   /** Prepares a scan that fills {@code index} and registers segments with {@code journal}. */
   public Recovery(StoreFs fs, Path directory, boolean mutable, Index index, Journal journal) {
@@ -120,7 +123,8 @@ public final class Recovery {
       lastEnd = seg.end;
     }
     index.publish();
-    return new Result(names, lastId, lastEnd, Optional.ofNullable(codec), frames, torn);
+    return new Result(
+        names, lastId, lastEnd, Optional.ofNullable(codec), frames, torn, bytesChecked);
   }
 
   /** What scanning one segment found. */
@@ -139,7 +143,11 @@ public final class Recovery {
     if (header == null) {
       result.torn =
           new OpenReport.TornTail(
-              path.toString(), 0, h.size(), "incomplete segment header", mutable);
+              path.toString(),
+              0,
+              h.size(),
+              "a segment header that never became durable (no frame follows it)",
+              mutable);
       return result;
     }
     if (header.segmentId() != id) {
@@ -218,35 +226,22 @@ public final class Recovery {
       return (int) (pos - bufStart);
     }
 
+    /**
+     * The segment's header, or null when it is the newest segment's header torn while the segment
+     * was being created: a file no longer than a header that holds no CRC-valid frame anywhere
+     * (docs/format.md, "Recovery"). A damaged header in front of frames is never torn.
+     */
     SegmentHeader header() throws IOException {
-      if (!ensure(0, 12) || allZero(0, 12)) {
-        if (newest && size <= SegmentHeader.MAX_LENGTH) {
-          return null;
-        }
-        throw new CorruptStoreException(
-            file, 0, "segment header", "at least 12 bytes with the magic", size + " bytes");
-      }
-      byte[] first = Arrays.copyOfRange(buf, at(0), at(0) + 12);
-      int length;
-      try {
-        length = SegmentHeader.declaredLength(first, file);
-      } catch (CorruptStoreException e) {
-        if (newest && size <= SegmentHeader.MAX_LENGTH) {
-          return null;
-        }
-        throw e;
-      }
-      if (!ensure(0, length)) {
-        if (newest) {
-          return null;
-        }
-        throw new CorruptStoreException(
-            file, 0, "segment header", length + " bytes", size + " bytes in the file");
+      int n = (int) Math.min(size, SegmentHeader.MAX_LENGTH);
+      byte[] first = new byte[n];
+      if (n > 0) {
+        ensure(0, n);
+        System.arraycopy(buf, at(0), first, 0, n);
       }
       try {
-        return SegmentHeader.decode(Arrays.copyOfRange(buf, at(0), at(0) + length), file);
+        return SegmentHeader.decode(first, file);
       } catch (CorruptStoreException e) {
-        if (newest && size == length) {
+        if (newest && size <= SegmentHeader.MAX_LENGTH && findValidFrame(0) < 0) {
           return null;
         }
         throw e;
@@ -361,7 +356,7 @@ public final class Recovery {
         return "an incomplete frame prefix (" + (size - pos) + " bytes before the end)";
       }
       int bodyLength = FrameCodec.readInt(buf, at(pos));
-      if (bodyLength < FrameCodec.MIN_BODY || bodyLength > StoreConfig.MAX_FRAME_BYTES) {
+      if (bodyLength < FrameCodec.MIN_BODY || bodyLength > FrameCodec.MAX_BODY) {
         return "an impossible frame length " + bodyLength;
       }
       if (!ensure(pos, FrameCodec.PREFIX + bodyLength)) {
@@ -369,6 +364,7 @@ public final class Recovery {
             + (FrameCodec.PREFIX + bodyLength)
             + " bytes that runs past the end of the file";
       }
+      bytesChecked += bodyLength;
       if (!FrameCodec.crcMatches(buf, at(pos), bodyLength)) {
         return "a CRC32C mismatch";
       }
@@ -397,23 +393,46 @@ public final class Recovery {
       return new long[] {claim, first};
     }
 
+    /**
+     * The first offset at or after {@code from} where a whole, CRC-valid frame starts, or -1. Each
+     * offset is first checked against what a frame written after the damage must look like (frame
+     * type 1 with zero reserved bytes, a plausible event count, a durable end no later than the
+     * frame), so random bytes almost never cost a CRC over a long candidate and the search stays
+     * linear in the bytes it reads.
+     */
     private long findValidFrame(long from) throws IOException {
-      long limit = size;
-      for (long p = from; p + FrameCodec.PREFIX + FrameCodec.MIN_BODY <= limit; p++) {
-        if (frameProblem(p) == null) {
+      for (long p = from; p + FrameCodec.PREFIX + FrameCodec.MIN_BODY <= size; p++) {
+        if (plausibleFrameStart(p) && frameProblem(p) == null) {
           return p;
         }
       }
       return -1;
     }
 
-    private boolean allZero(long pos, int n) {
-      for (int i = 0; i < n; i++) {
-        if (buf[at(pos) + i] != 0) {
-          return false;
-        }
+    private boolean plausibleFrameStart(long p) throws IOException {
+      if (!ensure(p, FrameCodec.PREFIX + FrameCodec.BODY_HEADER)) {
+        return false;
       }
-      return true;
+      int at = at(p);
+      int bodyLength = FrameCodec.readInt(buf, at);
+      if (bodyLength < FrameCodec.MIN_BODY
+          || bodyLength > FrameCodec.MAX_BODY
+          || p + FrameCodec.PREFIX + bodyLength > size) {
+        return false;
+      }
+      int body = at + FrameCodec.PREFIX;
+      if (buf[body] != FrameCodec.TYPE_EVENTS
+          || buf[body + 1] != 0
+          || buf[body + 2] != 0
+          || buf[body + 3] != 0) {
+        return false;
+      }
+      int count = FrameCodec.readInt(buf, body + 12);
+      long durableEnd = FrameCodec.durableEnd(buf, body);
+      return count >= 1
+          && count <= bodyLength / (FrameCodec.MIN_BODY - FrameCodec.BODY_HEADER)
+          && durableEnd >= 0
+          && durableEnd <= p;
     }
   }
 

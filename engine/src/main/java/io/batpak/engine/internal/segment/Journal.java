@@ -83,19 +83,30 @@ public final class Journal implements AutoCloseable {
   public void create(long id, SegmentHeader header) throws IOException {
     Path p = path(id);
     FileHandle h = fs.create(p);
+    String step = "writing the header of " + p;
     try {
       byte[] bytes = header.encode();
       h.write(ByteBuffer.wrap(bytes), 0);
+      step = "fsync of " + p;
       h.sync(SyncMode.ALL);
+      step = "fsync of directory " + directory + " after creating " + p.getFileName();
       fs.syncDirectory(directory);
     } catch (IOException | RuntimeException e) {
-      h.close();
+      IOException failed = new IOException(step + " failed: " + e.getMessage(), e);
       try {
-        fs.deleteIfExists(p); // a half-made segment must not block the next attempt
+        h.close();
       } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
+        failed.addSuppressed(suppressed);
       }
-      throw e;
+      try {
+        // A half-made segment must not block the next attempt, and its removal must be as
+        // durable as its creation may have been.
+        fs.deleteIfExists(p);
+        fs.syncDirectory(directory);
+      } catch (IOException suppressed) {
+        failed.addSuppressed(suppressed);
+      }
+      throw failed;
     }
     FileHandle old = active;
     active = h;

@@ -311,7 +311,6 @@ class FrameCodecRoundTripTest {
     byte[] bytes = h.encode();
     assertEquals(h.length(), bytes.length);
     assertEquals(h, SegmentHeader.decode(bytes, "seg"));
-    assertEquals(bytes.length, SegmentHeader.declaredLength(Arrays.copyOf(bytes, 12), "seg"));
     for (int i = 0; i < bytes.length; i++) {
       byte[] bad = bytes.clone();
       bad[i] ^= 0x10;

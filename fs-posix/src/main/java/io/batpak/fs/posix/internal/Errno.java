@@ -4,6 +4,7 @@ import io.batpak.port.LockUnavailableException;
 import io.batpak.port.NoSpaceException;
 import io.batpak.port.SymlinkRefusedException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -135,10 +136,13 @@ public final class Errno {
    * @param path the path the call worked on
    * @param errno the error number
    * @return the typed exception: {@link NoSuchFileException} for {@code ENOENT}, {@link
-   *     FileAlreadyExistsException} for {@code EEXIST}, {@link NoSpaceException} for {@code ENOSPC}
-   *     and {@code EDQUOT}, {@link SymlinkRefusedException} for {@code ELOOP}, {@link
-   *     LockUnavailableException} for {@code EWOULDBLOCK}, otherwise a plain {@link IOException}
-   *     reading {@code "<op> <path>: <NAME> (<n>)"}
+   *     FileAlreadyExistsException} for {@code EEXIST}, {@link AccessDeniedException} for {@code
+   *     EACCES} (as the JDK reports it, so {@code posix} and {@code nio} agree), {@link
+   *     NoSuchFileException} for {@code ENOTDIR} too (outside a call that names a directory, only a
+   *     parent component can be the non-directory, so the path does not exist), {@link
+   *     NoSpaceException} for {@code ENOSPC} and {@code EDQUOT}, {@link SymlinkRefusedException}
+   *     for {@code ELOOP}, {@link LockUnavailableException} for {@code EWOULDBLOCK}, otherwise a
+   *     plain {@link IOException} reading {@code "<op> <path>: <NAME> (<n>)"}
    */
   public static IOException toException(String op, Path path, int errno) {
     return toException(op, path, null, errno);
@@ -157,6 +161,11 @@ public final class Errno {
         return new NoSuchFileException(file, otherFile, reason);
       case EEXIST:
         return new FileAlreadyExistsException(file, otherFile, reason);
+      case EACCES:
+        return new AccessDeniedException(file, otherFile, reason);
+      case ENOTDIR:
+        return new NoSuchFileException(
+            file, otherFile, reason + ": a parent component is not a directory");
       case ENOSPC:
       case EDQUOT:
         return new NoSpaceException(file, reason);

@@ -4,6 +4,7 @@ import com.sun.jna.Native;
 import io.batpak.fs.spi.ProbeResult;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
@@ -80,6 +81,51 @@ public final class Posix {
     }
   }
 
+  /**
+   * Opens {@code dir} with {@code O_RDONLY|O_DIRECTORY|O_CLOEXEC}, following links, retrying {@code
+   * EINTR}. {@code ENOTDIR} means {@code dir} itself is not a directory ({@link
+   * NotDirectoryException}) unless a parent is the non-directory ({@link
+   * java.nio.file.NoSuchFileException}: the path does not exist).
+   */
+  static int openDirectory(Path dir) throws IOException {
+    byte[] cpath = NativePaths.of(dir);
+    while (true) {
+      int fd =
+          LibCVarargs.INSTANCE.open(
+              cpath, LinuxAbi.O_RDONLY | ABI.oDirectory | LinuxAbi.O_CLOEXEC, 0);
+      if (fd >= 0) {
+        return fd;
+      }
+      int errno = Native.getLastError();
+      if (errno == Errno.EINTR) {
+        continue;
+      }
+      if (errno == Errno.ENOTDIR && !PathChecks.parentIsNotDirectory(dir)) {
+        throw new NotDirectoryException(dir.toString());
+      }
+      throw Errno.toException("open", dir, errno);
+    }
+  }
+
+  /**
+   * Refuses {@code fd}, just opened on {@code path} for {@code op}, unless it is a regular file (or
+   * another non-directory): a read of zero bytes, which the kernel answers with {@code EISDIR} for
+   * a directory and with 0 for a file, without touching the file. On refusal {@code fd} is closed
+   * and an {@link IOException} naming the path is thrown, so a directory fails at the open and not
+   * on a later read.
+   */
+  static void refuseDirectory(int fd, Path path, String op) throws IOException {
+    while (LibC.pread(fd, null, 0, 0) < 0) {
+      int errno = Native.getLastError();
+      if (errno == Errno.EINTR) {
+        continue;
+      }
+      IOException e = Errno.toException(op, path, errno);
+      closeQuietly(fd, path, e);
+      throw e;
+    }
+  }
+
   /** {@code fdatasync} for {@link SyncMode#DATA}, {@code fsync} for {@link SyncMode#ALL}. */
   static void sync(int fd, SyncMode mode, Path path) throws IOException {
     while (true) {
@@ -113,9 +159,14 @@ public final class Posix {
     }
   }
 
-  /** {@code fsync} of a directory through an {@code O_RDONLY|O_DIRECTORY|O_CLOEXEC} descriptor. */
+  /**
+   * {@code fsync} of a directory through an {@code O_RDONLY|O_DIRECTORY|O_CLOEXEC} descriptor.
+   *
+   * @throws NotDirectoryException if {@code dir} (links followed) is not a directory
+   * @throws java.nio.file.NoSuchFileException if it is missing, or below a non-directory
+   */
   static void syncDirectory(Path dir) throws IOException {
-    int fd = open(dir, LinuxAbi.O_RDONLY | ABI.oDirectory | LinuxAbi.O_CLOEXEC, 0, "open");
+    int fd = openDirectory(dir);
     try {
       sync(fd, SyncMode.ALL, dir);
     } catch (IOException e) {

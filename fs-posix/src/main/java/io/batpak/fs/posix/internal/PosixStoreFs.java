@@ -11,11 +11,12 @@ import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -28,6 +29,12 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@link #create}: {@code open(O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0644)}.
+ *   <li>Symbolic links ({@link StoreFs}, "Symbolic links"): every open ({@link #create}, {@link
+ *       #openRead}, {@link #openWrite}, {@link #lock}, both ends of {@link #copy}, the temporary
+ *       file of {@link #publish}) carries {@code O_NOFOLLOW}, and {@code ELOOP} (or {@code EEXIST}
+ *       on a link, for a create) is {@link SymlinkRefusedException}; {@link #rename} (both ends)
+ *       and the target of {@link #publish} are checked with {@code lstat} before the rename, which
+ *       never follows a link itself.
  *   <li>{@link #rename} {@code REPLACE}: {@code rename(2)}; {@code NO_REPLACE}: {@code
  *       renameat2(RENAME_NOREPLACE)}, falling back to {@code link(2)} + {@code unlink(2)} when libc
  *       lacks the symbol or the kernel or file system refuses the flag ({@code EINVAL}, {@code
@@ -40,7 +47,15 @@ import java.util.Objects;
  *       directory, in that order.
  *   <li>{@link #lock}: see {@link PosixStoreLock} ({@code flock} and an OFD lock on one
  *       descriptor).
+ *   <li>{@link #openRead}: {@code open(O_RDONLY|O_NOFOLLOW|O_CLOEXEC)}, then a {@code pread} of
+ *       zero bytes, which the kernel fails with {@code EISDIR} for a directory, so a directory is
+ *       refused at the open rather than on the first read.
  *   <li>{@link #list} and {@link #exists} use NIO: they only read names and are not on a hot path.
+ *   <li>Missing paths ({@link StoreFs}): {@code ENOTDIR} from a parent component becomes {@link
+ *       NoSuchFileException} ({@link Errno}); where it could also mean that the named directory
+ *       itself is a file ({@link #list}, {@link #syncDirectory}), the nearest existing ancestor
+ *       tells the two apart, and a file there is {@link NotDirectoryException}. {@link
+ *       #deleteIfExists} of such a path is {@code false}.
  * </ul>
  *
  * <p>{@link #copy} reads and writes through handles in 64 KiB chunks and deletes the partial copy
@@ -113,19 +128,37 @@ public final class PosixStoreFs implements StoreFs {
       for (Path entry : entries) {
         names.add(entry.getFileName().toString());
       }
+    } catch (DirectoryIteratorException e) {
+      throw listFailure(e.getCause(), dir);
+    } catch (IOException e) {
+      throw listFailure(e, dir);
     }
     Collections.sort(names);
     return names;
   }
 
+  /**
+   * The port's exception for a failed listing of {@code dir}: {@code ENOTDIR} because a parent is
+   * not a directory means the directory is missing; the JDK's typed exceptions stay as they are; a
+   * bare {@link IOException} gets the operation and the path.
+   */
+  private static IOException listFailure(IOException e, Path dir) {
+    if (e instanceof NotDirectoryException && PathChecks.parentIsNotDirectory(dir)) {
+      NoSuchFileException missing =
+          new NoSuchFileException(
+              dir.toString(), null, "list: a parent component is not a directory");
+      missing.initCause(e);
+      return missing;
+    }
+    if (e.getClass() == IOException.class) {
+      return new IOException("list of " + dir + " failed: " + e.getMessage(), e);
+    }
+    return e;
+  }
+
   @Override
   public boolean exists(Path path) throws IOException {
-    try {
-      Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return true;
-    } catch (NoSuchFileException e) {
-      return false;
-    }
+    return PathChecks.lstat(path) != null;
   }
 
   @Override
@@ -151,7 +184,9 @@ public final class PosixStoreFs implements StoreFs {
 
   @Override
   public FileHandle openRead(Path file) throws IOException {
-    int fd = Posix.open(file, LinuxAbi.O_RDONLY | LinuxAbi.O_CLOEXEC, 0, "open");
+    int flags = LinuxAbi.O_RDONLY | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC;
+    int fd = Posix.open(file, flags, 0, "open");
+    Posix.refuseDirectory(fd, file, "open");
     return new PosixFileHandle(file, fd, false);
   }
 
@@ -164,6 +199,8 @@ public final class PosixStoreFs implements StoreFs {
   @Override
   public void rename(Path from, Path to, RenameMode mode) throws IOException {
     Objects.requireNonNull(mode, "mode");
+    refuseLink(from, "rename");
+    refuseLink(to, "rename");
     if (mode == RenameMode.REPLACE) {
       renameReplacing(from, to);
       return;
@@ -215,8 +252,8 @@ public final class PosixStoreFs implements StoreFs {
       return true;
     }
     int errno = Native.getLastError();
-    if (errno == Errno.ENOENT) {
-      return false;
+    if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
+      return false; // missing, or below a non-directory: missing too
     }
     throw Errno.toException("unlink", file, errno);
   }
@@ -234,9 +271,7 @@ public final class PosixStoreFs implements StoreFs {
       throw new IllegalArgumentException(
           "publish needs temp and target in one directory: " + temp + ", " + target);
     }
-    if (isSymbolicLink(target)) {
-      throw new SymlinkRefusedException(target.toString(), "publish");
-    }
+    refuseLink(target, "publish");
     int fd =
         Posix.open(temp, LinuxAbi.O_RDONLY | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC, 0, "open");
     try {
@@ -307,12 +342,19 @@ public final class PosixStoreFs implements StoreFs {
     return parent;
   }
 
-  private static boolean isSymbolicLink(Path path) throws IOException {
-    try {
-      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-          .isSymbolicLink();
-    } catch (NoSuchFileException e) {
-      return false;
+  /**
+   * Throws {@link SymlinkRefusedException} if {@code path} is a symbolic link. A check before a
+   * rename: {@code rename(2)} never follows a link, so one planted after the check is replaced, not
+   * written through.
+   */
+  private static void refuseLink(Path path, String op) throws IOException {
+    if (isSymbolicLink(path)) {
+      throw new SymlinkRefusedException(path.toString(), op);
     }
+  }
+
+  private static boolean isSymbolicLink(Path path) throws IOException {
+    BasicFileAttributes attrs = PathChecks.lstat(path);
+    return attrs != null && attrs.isSymbolicLink();
   }
 }

@@ -6,11 +6,9 @@ import io.batpak.port.LockUnavailableException;
 import io.batpak.port.StoreLock;
 import io.batpak.port.SymlinkRefusedException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,48 +28,73 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and reused by the next lock attempt on the same file, so one failed or released posix lock does
  * not silently free an NIO lock. The kernel reports only one conflicting lock per query, so when
  * another process holds a shared record lock on the same file as well, the check can miss ours.
+ * Descriptors are parked by file and access mode: a read-only one is reused only for a shared lock.
+ *
+ * <p><b>Shared locks write nothing.</b> An {@link LockMode#EXCLUSIVE} lock opens the file {@code
+ * O_RDWR|O_CREAT} and so creates it; a {@link LockMode#SHARED} lock opens it {@code O_RDONLY},
+ * never creates it (a missing file is {@link java.nio.file.NoSuchFileException}) and never writes
+ * it, so a read-only open of a store changes nothing on disk and works on read-only media. A
+ * read-only descriptor is enough for the shared form of both locks: {@code flock(LOCK_SH)} and an
+ * OFD {@code F_RDLCK} need only read access.
  *
  * <p>Thread-safe.
  */
 public final class PosixStoreLock implements StoreLock {
-  /** Parked lock-file descriptors by file key (device and inode); each pins its inode. */
+  /**
+   * Parked lock-file descriptors by {@link #parkKey} (file key, that is device and inode, and
+   * whether the descriptor is writable); each pins its inode.
+   */
   private static final Map<Object, Integer> PARKED = new ConcurrentHashMap<>();
 
   private final Path path;
   private final LockMode mode;
   private final int fd;
-  private final Object fileKey;
+  private final Object parkKey;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private PosixStoreLock(Path path, LockMode mode, int fd, Object fileKey) {
+  private PosixStoreLock(Path path, LockMode mode, int fd, Object parkKey) {
     this.path = path;
     this.mode = mode;
     this.fd = fd;
-    this.fileKey = fileKey;
+    this.parkKey = parkKey;
   }
 
   /**
-   * Opens {@code lockFile} with {@code O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC} (mode 0644) and takes
-   * both locks without waiting.
+   * Opens {@code lockFile} and takes both locks without waiting: {@link LockMode#EXCLUSIVE} with
+   * {@code O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC} (mode 0644), {@link LockMode#SHARED} with {@code
+   * O_RDONLY|O_NOFOLLOW|O_CLOEXEC} (an existing file only).
    *
    * @throws LockUnavailableException if either lock is held by someone else
    * @throws SymlinkRefusedException if {@code lockFile} is a symbolic link
-   * @throws IOException on any other failure
+   * @throws java.nio.file.NoSuchFileException for a {@code SHARED} lock of a missing file, or a
+   *     missing parent directory
+   * @throws IOException if {@code lockFile} is a directory, or on any other failure
    */
   static PosixStoreLock acquire(Path lockFile, LockMode mode) throws IOException {
-    Object key = fileKey(lockFile);
-    Integer parked = key == null ? null : PARKED.remove(key);
-    int fd =
-        parked != null
-            ? parked
-            : Posix.open(
-                lockFile,
-                LinuxAbi.O_RDWR | LinuxAbi.O_CREAT | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC,
-                0644,
-                "lock");
+    boolean exclusive = mode == LockMode.EXCLUSIVE;
+    Object identity = fileKey(lockFile);
+    Integer parked = identity == null ? null : PARKED.remove(parkKey(identity, exclusive));
+    int fd;
+    if (parked != null) {
+      fd = parked;
+    } else if (exclusive) {
+      fd =
+          Posix.open(
+              lockFile,
+              LinuxAbi.O_RDWR | LinuxAbi.O_CREAT | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC,
+              0644,
+              "lock");
+    } else {
+      fd =
+          Posix.open(
+              lockFile, LinuxAbi.O_RDONLY | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC, 0, "lock");
+      Posix.refuseDirectory(fd, lockFile, "lock"); // a directory opens read-only too
+    }
+    Object key = identity == null ? null : parkKey(identity, exclusive);
     try {
       if (key == null) {
-        key = fileKey(lockFile); // the file was just created
+        Object created = fileKey(lockFile); // the file was just created
+        key = created == null ? null : parkKey(created, exclusive);
       }
       int op =
           (mode == LockMode.EXCLUSIVE ? LinuxAbi.LOCK_EX : LinuxAbi.LOCK_SH) | LinuxAbi.LOCK_NB;
@@ -113,6 +136,11 @@ public final class PosixStoreLock implements StoreLock {
     return new PosixStoreLock(lockFile, mode, fd, key);
   }
 
+  /** The key a descriptor of the file {@code fileKey} is parked under. */
+  private static Object parkKey(Object fileKey, boolean writable) {
+    return List.of(fileKey, writable);
+  }
+
   @Override
   public Path path() {
     return path;
@@ -131,7 +159,7 @@ public final class PosixStoreLock implements StoreLock {
   @Override
   public void close() throws IOException {
     if (closed.compareAndSet(false, true)) {
-      release(fd, fileKey, path);
+      release(fd, parkKey, path);
     }
   }
 
@@ -169,15 +197,16 @@ public final class PosixStoreLock implements StoreLock {
 
   /** The device-and-inode key of the file at {@code path} (not following a link), or null. */
   private static Object fileKey(Path path) throws IOException {
-    try {
-      BasicFileAttributes attrs =
-          Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (attrs.isSymbolicLink()) {
-        throw new SymlinkRefusedException(path.toString(), "lock");
-      }
-      return attrs.fileKey();
-    } catch (NoSuchFileException e) {
+    BasicFileAttributes attrs = PathChecks.lstat(path);
+    if (attrs == null) {
       return null;
     }
+    if (attrs.isSymbolicLink()) {
+      throw new SymlinkRefusedException(path.toString(), "lock");
+    }
+    if (attrs.isDirectory()) {
+      throw Errno.toException("lock", path, Errno.EISDIR);
+    }
+    return attrs.fileKey();
   }
 }

@@ -1,0 +1,96 @@
+package io.batpak.engine;
+
+import static io.batpak.engine.Stores.KIND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.BatchItem;
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.EventId;
+import io.batpak.Region;
+import io.batpak.Store;
+import io.batpak.Watermark;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One rule for nulls across {@link Store} (issue 8 defect 9, DESIGN.md decision 12): every
+ * reference parameter of every public method, null, throws {@link NullPointerException} naming the
+ * parameter, and writes nothing. A reflective check keeps the table complete as methods are added.
+ */
+class NullsTest {
+  static final Coordinate C = Coordinate.of("e1", "s");
+
+  @TempDir Path dir;
+
+  @Test
+  void everyNullArgumentOfEveryStoreMethodNamesItsParameter() {
+    try (Store store = Stores.open(dir)) {
+      AppendReceipt r = store.append(C, KIND, Bytes.utf8("x"));
+      EventId id = r.eventId();
+      AppendOptions o = AppendOptions.defaults();
+      Map<String, Executable> calls = new LinkedHashMap<>();
+      calls.put("append/coordinate", () -> store.append(null, KIND, Bytes.utf8("x"), o));
+      calls.put("append/kind", () -> store.append(C, null, Bytes.utf8("x"), o));
+      calls.put("append/payload", () -> store.append(C, KIND, null, o));
+      calls.put("append/options", () -> store.append(C, KIND, Bytes.utf8("x"), null));
+      calls.put("appendTyped/coordinate", () -> store.appendTyped(null, "x", o));
+      calls.put("appendTyped/record", () -> store.appendTyped(C, null, o));
+      calls.put("appendTyped/options", () -> store.appendTyped(C, "x", null));
+      calls.put("appendBatch/items", () -> store.appendBatch(null));
+      calls.put(
+          "appendBatch/items[1]",
+          () -> store.appendBatch(Arrays.asList(BatchItem.of(C, KIND, Bytes.utf8("a")), null)));
+      calls.put("submit/coordinate", () -> store.submit(null, KIND, Bytes.utf8("x"), o));
+      calls.put("submit/kind", () -> store.submit(C, null, Bytes.utf8("x"), o));
+      calls.put("submit/payload", () -> store.submit(C, KIND, null, o));
+      calls.put("submit/options", () -> store.submit(C, KIND, Bytes.utf8("x"), null));
+      calls.put("get/id", () -> store.get(null));
+      calls.put("get/type", () -> store.get(id, null));
+      calls.put("readRaw/id", () -> store.readRaw(null));
+      calls.put("query/region", () -> store.query(null));
+      calls.put("queryAfter/region", () -> store.queryAfter(null, -1, 10));
+      calls.put("stream/entity", () -> store.stream(null));
+      calls.put("latest/entity", () -> store.latest(null));
+      calls.put("verifyReceipt/receipt", () -> store.verifyReceipt(null));
+      calls.put("waitFor/watermark", () -> store.waitFor(null, 0, Duration.ofSeconds(1)));
+      calls.put("waitFor/timeout", () -> store.waitFor(Watermark.DURABLE, 0, null));
+      calls.put("open/config", () -> Store.open(null));
+      for (Map.Entry<String, Executable> e : calls.entrySet()) {
+        String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
+        NullPointerException npe =
+            assertThrows(NullPointerException.class, e.getValue(), e.getKey());
+        assertEquals(parameter + " must not be null", npe.getMessage(), e.getKey());
+      }
+      assertEquals(1, store.stats().eventCount(), "nothing was written");
+      assertEquals(List.of(), store.queryAfter(Region.all(), 0, 10));
+
+      // Every public method with a reference parameter is in the table (by name).
+      Set<String> covered = new TreeSet<>();
+      calls.keySet().forEach(k -> covered.add(k.substring(0, k.indexOf('/'))));
+      Set<String> needed = new TreeSet<>();
+      for (Method m : Store.class.getMethods()) {
+        boolean takesReference =
+            Arrays.stream(m.getParameterTypes()).anyMatch(t -> !t.isPrimitive());
+        if (takesReference && !Modifier.isStatic(m.getModifiers()) || m.getName().equals("open")) {
+          needed.add(m.getName());
+        }
+      }
+      assertEquals(needed, covered, "methods with reference parameters vs. the table");
+    }
+  }
+}

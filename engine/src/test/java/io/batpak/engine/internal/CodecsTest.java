@@ -1,0 +1,263 @@
+package io.batpak.engine.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.batpak.Bytes;
+import io.batpak.CodecException;
+import io.batpak.EventId;
+import io.batpak.ProviderException;
+import io.batpak.StoreConfig;
+import io.batpak.ValidationException;
+import io.batpak.port.Codec;
+import io.batpak.port.CodecProvider;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Codecs} over fake providers: which codec a store gets, and every message about a codec
+ * that is missing or refused (issue 8, defect 14). The engine's tests have no codec on the class
+ * path, so the fakes stand for {@code batpak-codec}; {@code it}'s {@code CodecMessagesIT} repeats
+ * the situations end to end with the real one.
+ */
+class CodecsTest {
+
+  private static final Path DIR = Path.of("/data/orders");
+  private static final EventId ID = EventId.of(0x0192d2a4b5c67d8eL, 0x8f00112233445566L);
+
+  /** A codec that writes {@code toString()} as UTF-8 and decodes only to String. */
+  private static final class TextCodec implements Codec {
+    private final String name;
+
+    TextCodec(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public Bytes encode(Object value) {
+      return Bytes.utf8(value.toString());
+    }
+
+    @Override
+    public <T> T decode(Bytes bytes, Class<T> type) {
+      return type.cast(new String(bytes.toByteArray(), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static CodecProvider provider(String name) {
+    return new CodecProvider() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Codec create() {
+        return new TextCodec(name);
+      }
+    };
+  }
+
+  private static Codecs.Available found(String... names) {
+    return Codecs.Available.of(List.of(names).stream().map(CodecsTest::provider).toList());
+  }
+
+  private static StoreConfig config(String codec) {
+    StoreConfig.Builder b = StoreConfig.builder(DIR);
+    if (codec != null) {
+      b.codec(codec);
+    }
+    return b.build();
+  }
+
+  @Test
+  void aNewStoreTakesJsonWhenFoundElseBytes() {
+    assertEquals("json", Codecs.chooseName(config(null), Optional.empty(), found("cbor", "json")));
+    assertEquals("bytes", Codecs.chooseName(config(null), Optional.empty(), found()));
+    assertEquals("bytes", Codecs.chooseName(config(null), Optional.empty(), found("cbor")));
+    assertEquals("cbor", Codecs.chooseName(config("cbor"), Optional.empty(), found("cbor")));
+    assertEquals("bytes", Codecs.chooseName(config("bytes"), Optional.empty(), found("json")));
+  }
+
+  @Test
+  void anExistingStoreKeepsItsCodecWhateverIsOnTheClassPath() {
+    assertEquals("bytes", Codecs.chooseName(config(null), Optional.of("bytes"), found("json")));
+    assertEquals("json", Codecs.chooseName(config(null), Optional.of("json"), found()));
+    assertEquals("json", Codecs.chooseName(config("json"), Optional.of("json"), found("json")));
+    assertEquals("bytes", Codecs.chooseName(config("bytes"), Optional.of("bytes"), found()));
+  }
+
+  @Test
+  void aBytesStoreAskedForACodecOnTheClassPathSaysSoAndHowToOpenIt() {
+    ValidationException e =
+        assertThrows(
+            ValidationException.class,
+            () -> Codecs.chooseName(config("json"), Optional.of("bytes"), found("json")));
+    assertEquals(
+        "the store in /data/orders was created without a payload codec: its segment headers name"
+            + " codec 'bytes', and a store keeps its codec for life, so it cannot be opened with"
+            + " codec 'json', even though that codec is on the class path now. Remove the codec"
+            + " option to open it as a 'bytes' store (it takes Bytes payloads, which you encode"
+            + " yourself), or create a new store with codec 'json' and copy the events into it."
+            + " See docs/codecs.md#bytes-stores",
+        e.getMessage());
+  }
+
+  @Test
+  void aStoreAskedForAnotherCodecNamesItsOwn() {
+    ValidationException e =
+        assertThrows(
+            ValidationException.class,
+            () -> Codecs.chooseName(config("cbor"), Optional.of("json"), found("json", "cbor")));
+    assertEquals(
+        "the store in /data/orders was created with codec 'json' (its segment headers name it),"
+            + " and a store keeps its codec for life, so it cannot be opened with codec 'cbor'."
+            + " Remove the codec option (the store then uses 'json') or set it to 'json'. See"
+            + " docs/codecs.md#choosing-a-codec",
+        e.getMessage());
+    ValidationException toBytes =
+        assertThrows(
+            ValidationException.class,
+            () -> Codecs.chooseName(config("bytes"), Optional.of("json"), found("json")));
+    assertEquals(
+        "the store in /data/orders was created with codec 'json' (its segment headers name it),"
+            + " and a store keeps its codec for life, so it cannot be opened with codec 'bytes'."
+            + " Remove the codec option (the store then uses 'json') or set it to 'json'. See"
+            + " docs/codecs.md#choosing-a-codec",
+        toBytes.getMessage());
+  }
+
+  @Test
+  void aStoreAskedForItsOwnCodecThatIsMissingNamesTheArtifact() {
+    ProviderException e =
+        assertThrows(
+            ProviderException.class,
+            () -> Codecs.chooseName(config("json"), Optional.of("json"), found("cbor")));
+    assertEquals(
+        "the configuration asks for codec 'json', the codec of the store in /data/orders, and no"
+            + " codec of that name is on the class path or module path (codecs found: cbor). Add"
+            + " io.batpak:batpak-codec, which provides codec 'json', to the class path or module"
+            + " path, or remove the codec option to open the store without it (Bytes payloads and"
+            + " readRaw still work). See docs/codecs.md#missing-codec",
+        e.getMessage());
+  }
+
+  @Test
+  void aNewStoreAskedForAnUnknownCodecListsEveryCodecFoundAndTheBrokenOnes() {
+    Iterable<CodecProvider> withBroken =
+        () ->
+            new Iterator<>() {
+              private int next;
+
+              @Override
+              public boolean hasNext() {
+                return next < 3;
+              }
+
+              @Override
+              public CodecProvider next() {
+                switch (next++) {
+                  case 0:
+                    return provider("json");
+                  case 1:
+                    throw new ServiceConfigurationError(
+                        "io.batpak.port.CodecProvider: Provider com.example.Broken could not be"
+                            + " instantiated");
+                  case 2:
+                    return provider("cbor");
+                  default:
+                    throw new NoSuchElementException();
+                }
+              }
+            };
+    ProviderException e =
+        assertThrows(
+            ProviderException.class,
+            () ->
+                Codecs.chooseName(
+                    config("nope"), Optional.empty(), Codecs.Available.of(withBroken)));
+    assertEquals(
+        "the configuration asks for codec 'nope' for the new store in /data/orders, and no codec"
+            + " of that name is on the class path or module path. Codecs found: cbor, json (and"
+            + " 'bytes', a store without a payload codec); codec providers that failed to load:"
+            + " io.batpak.port.CodecProvider: Provider com.example.Broken could not be"
+            + " instantiated. Add the artifact that provides codec 'nope' to the class path or"
+            + " module path, name a codec that was found, or remove the codec option (a new store"
+            + " then uses 'json' when it is on the class path, else 'bytes'). A store keeps the"
+            + " codec it is created with for life. See docs/codecs.md#choosing-a-codec",
+        e.getMessage());
+  }
+
+  @Test
+  void theFirstProviderOfANameWins() {
+    Codecs.Available a =
+        Codecs.Available.of(List.of(provider("json"), provider("json"), provider("cbor")));
+    assertEquals(List.of("cbor", "json"), List.copyOf(a.byName().keySet()));
+    assertEquals("cbor, json", a.describe());
+    assertNull(a.create("nope"));
+  }
+
+  @Test
+  void aStoreWhoseCodecIsMissingNamesTheArtifactOnEncodeAndDecode() {
+    // The engine's test class path has no codec: this is the json store opened without
+    // batpak-codec (the open succeeds; Bytes payloads and readRaw work).
+    assertNull(Codecs.find("json"));
+    CodecException onEncode =
+        assertThrows(CodecException.class, () -> Codecs.encode(null, "json", List.of(1)));
+    assertEquals(
+        "cannot encode a payload of type java.util.ImmutableCollections$List12: this store's"
+            + " codec is 'json' (its segment headers name it), and no codec of that name is on"
+            + " the class path or module path (codecs found: none). Add io.batpak:batpak-codec,"
+            + " which provides codec 'json', to the class path or module path, or pass the payload"
+            + " as Bytes (encoded with codec 'json'). See docs/codecs.md#missing-codec",
+        onEncode.getMessage());
+    CodecException onDecode =
+        assertThrows(
+            CodecException.class,
+            () -> Codecs.decode(null, "json", ID, Bytes.utf8("{}"), String.class));
+    assertEquals(
+        "cannot decode event "
+            + ID
+            + " as java.lang.String: this store's codec is 'json' (its segment headers name it),"
+            + " and no codec of that name is on the class path or module path (codecs found:"
+            + " none). Add io.batpak:batpak-codec, which provides codec 'json', to the class path"
+            + " or module path, or read the payload with readRaw(id) and decode it yourself. See"
+            + " docs/codecs.md#missing-codec",
+        onDecode.getMessage());
+    CodecException otherCodec =
+        assertThrows(CodecException.class, () -> Codecs.encode(null, "cbor", List.of(1)));
+    assertEquals(
+        "cannot encode a payload of type java.util.ImmutableCollections$List12: this store's"
+            + " codec is 'cbor' (its segment headers name it), and no codec of that name is on"
+            + " the class path or module path (codecs found: none). Add the artifact that provides"
+            + " codec 'cbor' to the class path or module path, or pass the payload as Bytes"
+            + " (encoded with codec 'cbor'). See docs/codecs.md#missing-codec",
+        otherCodec.getMessage());
+  }
+
+  @Test
+  void bytesPassThroughAndObjectsGoToTheCodec() {
+    byte[] raw = {1, 2, 3};
+    assertArrayEquals(raw, Codecs.encode(null, "bytes", Bytes.of(raw)));
+    assertArrayEquals(raw, Codecs.encode(null, "json", Bytes.of(raw)));
+    Codec text = found("text").create("text");
+    assertArrayEquals(
+        "hello".getBytes(StandardCharsets.UTF_8), Codecs.encode(text, "text", "hello"));
+    assertEquals("hi", Codecs.decode(text, "text", ID, Bytes.utf8("hi"), String.class));
+    assertThrows(
+        NullPointerException.class, () -> Codecs.decode(text, "text", ID, Bytes.utf8("hi"), null));
+  }
+}
