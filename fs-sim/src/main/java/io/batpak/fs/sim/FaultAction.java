@@ -101,12 +101,42 @@ public sealed interface FaultAction {
    * A failed sync as Linux does it (the "fsyncgate" behaviour): the file's dirty pages are dropped
    * (its volatile content reverts to its durable content, for every handle) and the sync throws an
    * {@link java.io.IOException} once. The next sync then succeeds, with nothing left to commit. On
-   * a directory sync the entries are left alone and the sync fails once.
+   * a directory sync the entries are left alone and the sync fails once. Linux may instead keep the
+   * pages readable and never write them: that is {@link FailedSyncKeepsPages}.
    */
   record FailedSync() implements FaultAction {
     @Override
     public Set<FsOp> appliesTo() {
       return EnumSet.of(FsOp.SYNC, FsOp.DIR_SYNC);
+    }
+  }
+
+  /**
+   * A failed sync as Linux also does it: the write-back of the file's dirty pages fails, the kernel
+   * marks them clean and keeps them in the page cache, and the sync throws an {@link
+   * java.io.IOException} once. The bytes stay <em>readable</em> (through every handle, and after
+   * {@link SimStoreFs#restart()}: a process that reopens the file in the same boot sees them), but
+   * they are not durable, and no later sync writes them: the next sync succeeds, and a power loss
+   * ({@link SimStoreFs#crash(CrashProfile)}) still takes them. This is the "fsyncgate" trap: code
+   * that retries the fsync, or reopens and trusts what it reads, believes bytes durable that are
+   * not.
+   *
+   * <p>The model, at byte ranges: the bytes this sync would have made durable (those where the
+   * volatile content differs from the durable content, and any growth past the durable size) become
+   * <em>lost</em>. A lost byte stays readable until a crash; a later successful sync writes
+   * everything but the lost bytes, so the device keeps its old byte there, or a zero past its old
+   * size (the size itself is committed: a grown file comes back with a zero-filled hole). A write
+   * (or truncation) that covers a lost byte makes it an ordinary dirty byte again, which the next
+   * sync does make durable. A real kernel writes back whole pages, so there a later write makes
+   * durable every byte of the pages it covers, the old lost ones included; the byte-range model
+   * keeps those lost too, which is the harsher choice for the code under test. Pages the kernel
+   * evicts (and re-reads from the device) are not modelled: evicting is what {@link FailedSync}
+   * does. Applies to file syncs only: a directory sync has no pages to keep.
+   */
+  record FailedSyncKeepsPages() implements FaultAction {
+    @Override
+    public Set<FsOp> appliesTo() {
+      return EnumSet.of(FsOp.SYNC);
     }
   }
 
@@ -184,6 +214,11 @@ public sealed interface FaultAction {
   /** A sync that fails once and drops the dirty pages. */
   static FaultAction failedSync() {
     return new FailedSync();
+  }
+
+  /** A file sync that fails once and leaves the dirty pages readable but never written. */
+  static FaultAction failedSyncKeepsPages() {
+    return new FailedSyncKeepsPages();
   }
 
   /** {@code ENOSPC} past {@code quotaBytes}. */

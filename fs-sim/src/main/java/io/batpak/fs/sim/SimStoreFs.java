@@ -308,9 +308,10 @@ public final class SimStoreFs implements StoreFs {
    * Simulates a power loss and brings the machine back: every open handle and lock becomes invalid
    * (later calls on a handle throw {@code IOException("handle invalidated by a simulated crash")};
    * closing one is a no-op), each directory returns to its durable entries, and each file to its
-   * durable content plus the damage {@code profile} describes, which then is durable too. Files no
-   * durable entry reaches are dropped. Unfreezes a simulator frozen by a crash fault. Logged as
-   * {@code CRASH}.
+   * durable content plus the damage {@code profile} describes, which then is durable too (bytes a
+   * {@link FaultAction.FailedSyncKeepsPages} left unwritten are never part of it). Files no durable
+   * entry reaches are dropped. Unfreezes a simulator frozen by a crash fault. Logged as {@code
+   * CRASH}.
    */
   public void crash(CrashProfile profile) {
     Objects.requireNonNull(profile, "profile");
@@ -335,8 +336,8 @@ public final class SimStoreFs implements StoreFs {
             }
           }
         } else if (n.isFile()) {
-          Content c = tear(n.dur, n.vol, profile);
-          fresh = fresh.set(n.id, n.withVol(c).withDur(c));
+          Content c = tear(n.dur, n.writeBack(), profile);
+          fresh = fresh.set(n.id, n.settled(c));
         } else {
           fresh = fresh.set(n.id, n);
         }
@@ -363,8 +364,9 @@ public final class SimStoreFs implements StoreFs {
   }
 
   /**
-   * Makes everything durable, as a clean shutdown with every file and directory synced would; for
-   * setting up a test. Not faultable. Logged as {@code SYNC_ALL}.
+   * Makes everything durable, as a clean shutdown with every file and directory synced would (so
+   * bytes a {@link FaultAction.FailedSyncKeepsPages} left unwritten stay unwritten); for setting up
+   * a test. Not faultable. Logged as {@code SYNC_ALL}.
    *
    * @throws SimulatedCrashException if the simulator is frozen by a crash fault
    */
@@ -374,7 +376,7 @@ public final class SimStoreFs implements StoreFs {
       for (int id = 0; id < nextInode; id++) {
         Inode n = inodes.get(id);
         if (n != null && n.isFile()) {
-          put(n.withDur(n.vol));
+          put(n.withDur(n.writeBack()));
         } else if (n != null && n.isDir()) {
           put(n.withDurEntries(n.volEntries));
         }
@@ -1330,7 +1332,7 @@ public final class SimStoreFs implements StoreFs {
             Inode n = current();
             if (a instanceof FaultAction.ShortWrite) {
               int keep = Math.min(((FaultAction.ShortWrite) a).keep(), len);
-              put(n.withVol(n.vol.write(position, data, 0, keep)));
+              put(n.written(n.vol.write(position, data, 0, keep), position, keep));
               src.position(src.position() + keep);
               throw new IOException(
                   "injected short write: "
@@ -1354,7 +1356,7 @@ public final class SimStoreFs implements StoreFs {
               if (used + growth > quota) {
                 long maxEnd = size + Math.max(0, quota - used);
                 int keep = (int) Math.max(0, Math.min(len, maxEnd - position));
-                put(n.withVol(n.vol.write(position, data, 0, keep)));
+                put(n.written(n.vol.write(position, data, 0, keep), position, keep));
                 src.position(src.position() + keep);
                 throw new NoSpaceException(
                     pathString,
@@ -1370,7 +1372,7 @@ public final class SimStoreFs implements StoreFs {
               }
               actionWasNoop = true;
             }
-            put(n.withVol(n.vol.write(position, data, 0, len)));
+            put(n.written(n.vol.write(position, data, 0, len), position, len));
             src.position(src.limit());
             return null;
           });
@@ -1437,7 +1439,7 @@ public final class SimStoreFs implements StoreFs {
           },
           a -> {
             Inode n = current();
-            put(n.withVol(n.vol.truncate(size)));
+            put(n.truncated(n.vol.truncate(size)));
             return null;
           });
     }
@@ -1473,10 +1475,18 @@ public final class SimStoreFs implements StoreFs {
       return;
     }
     if (a instanceof FaultAction.FailedSync) {
-      put(n.withVol(n.dur));
+      put(n.settled(n.dur));
       throw new IOException("injected fsync failure: the dirty pages of " + p + " were dropped");
     }
-    put(n.withDur(n.vol));
+    if (a instanceof FaultAction.FailedSyncKeepsPages) {
+      // Only what this sync would have written becomes lost: bytes already lost stay lost.
+      put(n.withLost(n.lost.union(LostRanges.diff(n.dur, n.writeBack()).clip(n.vol.size()))));
+      throw new IOException(
+          "injected fsync failure: the dirty pages of "
+              + p
+              + " stay readable but were marked clean, and will not be written");
+    }
+    put(n.withDur(n.writeBack()));
   }
 
   /**

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.TestFactory;
  * profile when the run ends (or when a crash fault froze the disk), a plain reopen and the {@link
  * Oracle}. A row fails when the oracle finds a violation or when the outcome class differs from the
  * one recorded. Digests are not pinned; running a row twice must give the same digests.
+ *
+ * <p>A row with {@code damage} instead names one case of {@link DamageExplorerIT} by its id (store,
+ * segment, field, damage) and base seed: the store is built, the damage applied, and the store
+ * reopened read-only and mutable under the damage oracle; its outcome is that of both opens.
  */
 class CrashCorpusIT {
 
@@ -34,12 +38,24 @@ class CrashCorpusIT {
       String fault,
       CrashProfile profile,
       String outcome,
-      String reopenFault) {
+      String reopenFault,
+      String damage) {
     Row(long seed, String workload, int steps, String fault, CrashProfile profile, String outcome) {
-      this(seed, workload, steps, fault, profile, outcome, null);
+      this(seed, workload, steps, fault, profile, outcome, null, null);
     }
 
     static Row of(Map<?, ?> m) {
+      if (m.get("damage") != null) {
+        return new Row(
+            ((Number) m.get("seed")).longValue(),
+            null,
+            0,
+            null,
+            null,
+            (String) m.get("outcome"),
+            null,
+            (String) m.get("damage"));
+      }
       return new Row(
           ((Number) m.get("seed")).longValue(),
           (String) m.get("workload"),
@@ -47,7 +63,8 @@ class CrashCorpusIT {
           (String) m.get("fault"),
           CrashProfile.valueOf((String) m.get("profile")),
           (String) m.get("outcome"),
-          (String) m.get("reopenFault"));
+          (String) m.get("reopenFault"),
+          null);
     }
 
     Workload build() {
@@ -56,6 +73,9 @@ class CrashCorpusIT {
 
     @Override
     public String toString() {
+      if (damage != null) {
+        return "seed=" + seed + " damage=" + damage + " -> " + outcome;
+      }
       return "seed="
           + seed
           + " "
@@ -91,6 +111,9 @@ class CrashCorpusIT {
 
   /** Runs the row's workload, crashes, reopens and applies the oracle. */
   static Result replay(Row row) {
+    if (row.damage() != null) {
+      return replayDamage(row);
+    }
     Workload w = row.build();
     SimStoreFs fs = SimStoreFs.builder().seed(row.seed()).build();
     fs.setFaultPlan(w.fault.plan());
@@ -134,6 +157,31 @@ class CrashCorpusIT {
     return new Result(v, h.digest, fs.digest(), s);
   }
 
+  /** Builds the row's store, applies its damage, reopens both ways and applies the oracle. */
+  static Result replayDamage(Row row) {
+    DamageExplorerIT.Case c = DamageExplorerIT.findCase(row.seed(), row.damage());
+    SimStoreFs fs = SimStoreFs.builder().seed(row.seed()).build();
+    DamageExplorerIT.Result r;
+    try {
+      r = DamageExplorerIT.run(fs, c);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    List<String> violations = new ArrayList<>();
+    for (String[] v : r.violations()) {
+      violations.add(v[0] + ": " + v[1]);
+    }
+    String outcome =
+        r.readOnly().equals(r.mutable())
+            ? r.mutable()
+            : "read-only " + r.readOnly() + ", mutable " + r.mutable();
+    return new Result(
+        new Oracle.Verdict(violations.isEmpty() ? outcome : "violation", violations),
+        0,
+        fs.digest(),
+        0);
+  }
+
   @TestFactory
   Stream<DynamicTest> everyRowKeepsItsOutcome() throws IOException {
     return rows().stream()
@@ -170,7 +218,7 @@ class CrashCorpusIT {
       assertEquals(a.verdict(), b.verdict(), () -> row + ": the verdict differs");
     }
     // And the explorer's workloads: one per kind and fault, run twice with snapshots on.
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < Fault.SLOTS; i++) {
       long seed = CrashExplorerIT.workloadSeed(CrashExplorerIT.DEFAULT_SEED, i);
       History a = Workload.forSeed(seed, 30).run(true);
       History b = Workload.forSeed(seed, 30).run(true);

@@ -45,11 +45,12 @@ import org.junit.jupiter.api.Test;
  * <p>Properties: {@code -Dbatpak.seed=N} (the base seed; workload 0 runs with it, so the seed a
  * violation names replays that workload first), {@code -Dbatpak.crash.multiplier=K} (K times more
  * workloads), {@code -Dbatpak.crash.workloads=N} (exactly N workloads), {@code
- * -Dbatpak.crash.steps=N} (steps per workload).
+ * -Dbatpak.crash.steps=N} (steps per workload), {@code -Dbatpak.crash.only=TEXT} (only the
+ * workloads whose description contains TEXT, such as {@code failed-sync-keep} or {@code batches}).
  */
 class CrashExplorerIT {
   static final long DEFAULT_SEED = 0xBA7BAC0001L;
-  static final int DEFAULT_WORKLOADS = 56;
+  static final int DEFAULT_WORKLOADS = 7 * Fault.SLOTS;
   static final int DEFAULT_STEPS = 60;
   static final int MIN_CRASH_POINTS = 10_000;
 
@@ -57,15 +58,15 @@ class CrashExplorerIT {
   static final int RECOVERY_SAMPLE = 12;
 
   /**
-   * The seed of workload {@code i}: the base for i = 0, else kind ({@code i % 7}) and fault ({@code
-   * i % 8}) cycle with i, so 56 workloads run every pair once.
+   * The seed of workload {@code i}: the base for i = 0, else kind ({@code i % 7}) and fault slot
+   * ({@code i % 9}, see {@link Fault#forSeed}) cycle with i, so 63 workloads run every pair once.
    */
   static long workloadSeed(long base, int i) {
     if (i == 0) {
       return base;
     }
     long m = new SplittableRandom(base + i * 0x9E3779B97F4A7C15L).nextLong();
-    return (m & ~0xFFFFL) | (i % Workload.Kind.values().length) | ((long) (i % 8) << 8);
+    return (m & ~0xFFFFL) | (i % Workload.Kind.values().length) | ((long) (i % Fault.SLOTS) << 8);
   }
 
   static String replay(long seed) {
@@ -103,6 +104,7 @@ class CrashExplorerIT {
     Integer fixed = Integer.getInteger("batpak.crash.workloads");
     int workloads = fixed != null ? fixed : DEFAULT_WORKLOADS * multiplier;
     int steps = Integer.getInteger("batpak.crash.steps", DEFAULT_STEPS);
+    String only = System.getProperty("batpak.crash.only");
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     System.out.println(
         "[crash] base seed "
@@ -124,6 +126,9 @@ class CrashExplorerIT {
       for (int i = 0; i < workloads; i++) {
         long seed = workloadSeed(base, i);
         Workload w = Workload.forSeed(seed, steps);
+        if (only != null && !w.toString().contains(only)) {
+          continue;
+        }
         History h = w.run(true);
         for (String msg : h.inRunViolations) {
           inRun.add(w + ": " + msg + "\n  replay: " + replay(seed));
@@ -188,6 +193,15 @@ class CrashExplorerIT {
       for (String line : report.violationLines) {
         System.out.println("[crash] VIOLATION " + line);
       }
+      for (Map.Entry<String, Long> e : report.byClass.entrySet()) {
+        System.out.println(
+            "[crash] VIOLATION CLASS x"
+                + e.getValue()
+                + " "
+                + e.getKey()
+                + "\n  first: "
+                + report.firstOfClass.get(e.getKey()));
+      }
       for (String line : inRun) {
         System.out.println("[crash] IN-RUN VIOLATION " + line);
       }
@@ -201,7 +215,7 @@ class CrashExplorerIT {
                   + String.join("\n", report.violationLines)
                   + "\n"
                   + String.join("\n", inRun));
-      if (fixed == null) {
+      if (fixed == null && only == null) {
         assertTrue(
             report.crashPoints >= (long) MIN_CRASH_POINTS * multiplier,
             "only " + report.crashPoints + " crash points explored");
@@ -470,6 +484,11 @@ class CrashExplorerIT {
     final Map<String, Long> byWorkload = new TreeMap<>();
     final List<String> firstByWorkload = new ArrayList<>();
 
+    /** Violations by class (the message with numbers and names masked), with a first example. */
+    final Map<String, Long> byClass = new TreeMap<>();
+
+    final Map<String, String> firstOfClass = new TreeMap<>();
+
     void add(Point p) {
       if (p.readFaultAt() == -2) {
         appendsAfterRecovery++;
@@ -487,6 +506,23 @@ class CrashExplorerIT {
       byOutcome.merge(p.verdict().outcome(), 1L, Long::sum);
       if (!p.verdict().ok()) {
         violations++;
+        for (String msg : p.verdict().violations()) {
+          String cls = violationClass(msg);
+          if (byClass.merge(cls, 1L, Long::sum) == 1L) {
+            firstOfClass.put(
+                cls,
+                p.workload()
+                    + " at "
+                    + p.s()
+                    + " "
+                    + p.profile()
+                    + ": "
+                    + (msg.length() > 300 ? msg.substring(0, 300) + "..." : msg)
+                    + " (replay: "
+                    + replay(p.seed())
+                    + ")");
+          }
+        }
         if (byWorkload.merge(p.workload(), 1L, Long::sum) == 1L) {
           firstByWorkload.add(
               p.workload()
@@ -530,6 +566,14 @@ class CrashExplorerIT {
       }
     }
 
+    /** A violation message with the numbers, tags and quoted values masked: its class. */
+    static String violationClass(String msg) {
+      String m = msg.replaceAll("\\(.*", "").replaceAll("/\\S+", "PATH");
+      m = m.replaceAll("[0-9a-f]{8}-[0-9a-f-]+", "ID").replaceAll("'[^']*'", "'X'");
+      m = m.replaceAll("\\bt\\d+", "tN").replaceAll("-?\\d+", "N");
+      return m.length() > 120 ? m.substring(0, 120) : m;
+    }
+
     /** The first three violations of a point, each cut to 400 characters. */
     static List<String> brief(List<String> all) {
       List<String> out = new ArrayList<>();
@@ -567,6 +611,10 @@ class CrashExplorerIT {
           + appendsAfterRecovery
           + ",\n  \"violations\": "
           + violations
+          + ",\n  \"violationsByClass\": "
+          + Json.map(byClass)
+          + ",\n  \"firstViolationOfEachClass\": "
+          + Json.quoteAll(new ArrayList<>(firstOfClass.values()))
           + ",\n  \"violationsByWorkload\": "
           + Json.map(byWorkload)
           + ",\n  \"firstViolationOfEachWorkload\": "

@@ -10,9 +10,10 @@ import java.util.Locale;
 
 /**
  * A fault of a workload run, written as a short spec such as {@code none}, {@code lying-sync:0.3},
- * {@code failed-sync:4}, {@code failed-dirsync:2}, {@code short-write:9}, {@code enospc:20000},
- * {@code torn-write:7}, {@code crash-before:SYNC:3} or {@code crash-after:WRITE:5}. The
- * nth-occurrence faults count operations on the store's files from the start of the run.
+ * {@code failed-sync:4}, {@code failed-sync-keep:4}, {@code failed-dirsync:2}, {@code
+ * short-write:9}, {@code enospc:20000}, {@code torn-write:7}, {@code crash-before:SYNC:3} or {@code
+ * crash-after:WRITE:5}. The nth-occurrence faults count operations on the store's files from the
+ * start of the run.
  *
  * @param spec the spec
  * @param plan the fault plan the simulator runs the workload with
@@ -68,6 +69,11 @@ record Fault(String spec, FaultPlan plan, Mode mode) {
             Mode.LYING);
       case "failed-sync":
         return nth(spec, FsOp.SYNC, SEGMENTS, p[1], FaultAction.failedSync(), Mode.HONEST);
+      case "failed-sync-keep":
+        // The kernel keeps the failed pages readable but never writes them: a reopen in the same
+        // boot sees bytes that a later power loss takes, whatever the reopen's fsync says.
+        return nth(
+            spec, FsOp.SYNC, SEGMENTS, p[1], FaultAction.failedSyncKeepsPages(), Mode.HONEST);
       case "failed-dirsync":
         return nth(spec, FsOp.DIR_SYNC, "**", p[1], FaultAction.failedSync(), Mode.HONEST);
       case "short-write":
@@ -122,9 +128,12 @@ record Fault(String spec, FaultPlan plan, Mode mode) {
         mode);
   }
 
+  /** How many fault slots {@link #forSeed} cycles through (two of them are {@code none}). */
+  static final int SLOTS = 9;
+
   /** The fault of the explorer's workload with this seed: a fixed mix, parameters from the seed. */
   static Fault forSeed(long seed) {
-    int which = (int) ((seed >>> 8) & 0xFF) % 8;
+    int which = (int) ((seed >>> 8) & 0xFF) % SLOTS;
     int n = 1 + (int) ((seed >>> 16) & 0xFFFF) % 40;
     switch (which) {
       case 0:
@@ -140,8 +149,10 @@ record Fault(String spec, FaultPlan plan, Mode mode) {
         return parse("short-write:" + n);
       case 6:
         return parse("enospc:" + (6000 + 400 * n));
-      default:
+      case 7:
         return parse("torn-write:" + n);
+      default:
+        return parse("failed-sync-keep:" + n);
     }
   }
 }

@@ -114,6 +114,9 @@ final class History {
     /** For an open: the damage it reported (a torn tail it cut), or null. */
     OpenReport.TornTail damage;
 
+    /** For an open that succeeded: how many events it recovered; else -1. */
+    long recovered = -1;
+
     Call(int index, Type type, List<Intent> intents) {
       this.index = index;
       this.type = type;
@@ -216,7 +219,9 @@ final class History {
   /**
    * Whether receipt {@code r} of call {@code c} must survive a crash at {@code s}: in DURABLE mode
    * every receipt returned by then; in VISIBLE mode one that the store's durable watermark covered
-   * by then, with no power loss in between.
+   * by then, with no power loss in between, and before a reopen that no longer held it (a reopen of
+   * a poisoned store that recovered {@code r.globalSequence()} events or fewer: the event was never
+   * durable, and later watermarks cover whatever takes its place).
    */
   boolean mustSurvive(Call c, AppendReceipt r, long s) {
     if (c.end > s || c.crashed) {
@@ -226,11 +231,13 @@ final class History {
       return true;
     }
     for (Call d : calls) {
-      if (d.index >= c.index
-          && d.end <= s
-          && !d.crashed
-          && d.epoch == c.epoch
-          && d.durableAfter > r.globalSequence()) {
+      if (d.index < c.index || d.end > s || d.crashed || d.epoch != c.epoch) {
+        continue;
+      }
+      if (d.type == Type.OPEN && d.recovered >= 0 && d.recovered <= r.globalSequence()) {
+        return false;
+      }
+      if (d.durableAfter > r.globalSequence()) {
         return true;
       }
     }

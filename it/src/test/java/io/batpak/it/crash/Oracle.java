@@ -224,10 +224,19 @@ final class Oracle {
         AppendReceipt r = c.receipts.get(i);
         Intent in = c.intents.get(i);
         ReceiptVerification rv = store.verifyReceipt(r);
+        boolean missing =
+            rv instanceof ReceiptVerification.Invalid inv
+                && inv.reason() == ReceiptVerification.Reason.MISSING_EVENT;
+        // A loss the engine reported as a torn tail it cut, of bytes a corrupting fault damaged,
+        // or of an event that never had to be durable (VISIBLE mode): the store's history
+        // restarts there (later appends take the same global sequences), so it does not count
+        // against the prefix rule. A hole instead shows as a sequence gap or a receipt mismatch.
+        boolean excusedCut = mode == Fault.Mode.CORRUPTING && missing && cut(reports, r);
+        boolean required = h.mustSurvive(c, r, s);
         long[] range = prefix.computeIfAbsent(c.epoch, e -> new long[] {-1, Long.MAX_VALUE});
         if (rv.isValid()) {
           range[0] = Math.max(range[0], r.globalSequence());
-        } else {
+        } else if (!excusedCut && !(missing && !required)) {
           range[1] = Math.min(range[1], r.globalSequence());
         }
         if (rv.isValid()) {
@@ -237,15 +246,11 @@ final class Oracle {
           }
           continue;
         }
-        if (!h.mustSurvive(c, r, s)) {
+        if (!required) {
           continue; // not durable yet (VISIBLE mode): present once or absent, checked above
         }
-        boolean missing =
-            rv instanceof ReceiptVerification.Invalid inv
-                && inv.reason() == ReceiptVerification.Reason.MISSING_EVENT;
         lost = true;
-        if (mode == Fault.Mode.LYING
-            || (mode == Fault.Mode.CORRUPTING && missing && cut(reports, r))) {
+        if (mode == Fault.Mode.LYING || excusedCut) {
           continue; // a lying disk dropped it (and a retry may have appended it again)
         }
         v.add(

@@ -527,6 +527,7 @@ final class Workload {
       try {
         store = Store.open(config(fs, clock, entropy));
         c.damage = store.openReport().tornTail().orElse(null);
+        c.recovered = store.stats().eventCount();
         poisoned = false;
       } catch (RuntimeException e) {
         c.error = e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -1,0 +1,211 @@
+package io.batpak.it.crash;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Every field of one segment file, found by reading it as {@code docs/format.md} lays it out
+ * (written here from the document, not from the engine's code, so the damage workloads do not share
+ * the engine's mistakes): the header's magic, version, length, segment number, creation time, base
+ * global sequence, the three names with their length bytes and the CRC; and for each frame its
+ * length, CRC, body header (type, reserved bytes, base global sequence, event count, durable end)
+ * and every field of every event record, extensions included.
+ */
+final class SegmentMap {
+
+  /**
+   * One field.
+   *
+   * @param name where it is, such as {@code header.magic} or {@code frame[3].record[1].payload}
+   * @param offset its first byte in the file
+   * @param length its size in bytes
+   * @param frame the index of the frame that holds it, or -1 for the segment header
+   * @param containerStart where that frame (or the header, 0) starts
+   */
+  record Field(String name, long offset, int length, int frame, long containerStart) {
+    boolean inHeader() {
+      return frame < 0;
+    }
+
+    boolean contains(long pos) {
+      return pos >= offset && pos < offset + length;
+    }
+  }
+
+  /**
+   * One frame.
+   *
+   * @param index its index in the segment, from 0
+   * @param offset where it starts
+   * @param total its size, prefix included
+   * @param events how many events it holds
+   */
+  record Frame(int index, long offset, int total, int events) {
+    long end() {
+      return offset + total;
+    }
+  }
+
+  final int headerLength;
+  final List<Field> fields = new ArrayList<>();
+  final List<Frame> frames = new ArrayList<>();
+
+  private final ByteBuffer b;
+
+  private SegmentMap(byte[] bytes) {
+    this.b = ByteBuffer.wrap(bytes);
+    this.headerLength = b.getShort(10) & 0xFFFF;
+  }
+
+  /**
+   * Maps an intact segment.
+   *
+   * @throws IllegalStateException if {@code bytes} is not an intact format-v1 segment
+   */
+  static SegmentMap of(byte[] bytes) {
+    SegmentMap m = new SegmentMap(bytes);
+    m.header();
+    long pos = m.headerLength;
+    while (pos < bytes.length) {
+      pos = m.frame(m.frames.size(), pos);
+    }
+    if (pos != bytes.length) {
+      throw new IllegalStateException("the last frame runs past the end of the segment");
+    }
+    return m;
+  }
+
+  private void add(String name, long offset, int length, int frame, long start) {
+    fields.add(new Field(name, offset, length, frame, start));
+  }
+
+  private void header() {
+    add("header.magic", 0, 8, -1, 0);
+    add("header.version", 8, 2, -1, 0);
+    add("header.length", 10, 2, -1, 0);
+    add("header.segment", 12, 8, -1, 0);
+    add("header.created", 20, 8, -1, 0);
+    add("header.baseGlobalSequence", 28, 8, -1, 0);
+    int p = 36;
+    for (String name : new String[] {"codec", "compression", "hash"}) {
+      int n = b.get(p) & 0xFF;
+      add("header." + name + "Length", p, 1, -1, 0);
+      if (n > 0) {
+        add("header." + name, p + 1, n, -1, 0);
+      }
+      p += 1 + n;
+    }
+    if (p != headerLength - 4) {
+      throw new IllegalStateException("the header names end at " + p + ", not " + headerLength);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, headerLength - 4);
+    if ((int) crc.getValue() != b.getInt(headerLength - 4)) {
+      throw new IllegalStateException("the header CRC does not hold: not an intact segment");
+    }
+    add("header.crc", headerLength - 4, 4, -1, 0);
+  }
+
+  private long frame(int index, long start) {
+    int s = Math.toIntExact(start);
+    int bodyLength = b.getInt(s);
+    String f = "frame[" + index + "].";
+    add(f + "length", s, 4, index, start);
+    add(f + "crc", s + 4, 4, index, start);
+    int body = s + 8;
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), s, 4);
+    crc.update(b.array(), body, bodyLength);
+    if ((int) crc.getValue() != b.getInt(s + 4)) {
+      throw new IllegalStateException("frame " + index + " at " + s + " fails its CRC");
+    }
+    add(f + "type", body, 1, index, start);
+    add(f + "reserved1", body + 1, 1, index, start);
+    add(f + "reserved2", body + 2, 2, index, start);
+    add(f + "baseGlobalSequence", body + 4, 8, index, start);
+    add(f + "count", body + 12, 4, index, start);
+    add(f + "durableEnd", body + 16, 8, index, start);
+    int count = b.getInt(body + 12);
+    int p = body + 24;
+    for (int r = 0; r < count; r++) {
+      p = record(f + "record[" + r + "].", p, index, start);
+    }
+    if (p != body + bodyLength) {
+      throw new IllegalStateException("frame " + index + "'s records end at " + p);
+    }
+    frames.add(new Frame(index, start, 8 + bodyLength, count));
+    return body + bodyLength;
+  }
+
+  private int record(String r, int p, int frame, long start) {
+    int recordLength = b.getInt(p);
+    int end = p + 4 + recordLength;
+    add(r + "length", p, 4, frame, start);
+    p += 4;
+    p = fixed(r + "eventId", p, 16, frame, start);
+    p = fixed(r + "correlationId", p, 16, frame, start);
+    p = fixed(r + "causationPresent", p, 1, frame, start);
+    p = fixed(r + "causationId", p, 16, frame, start);
+    p = string16(r + "entity", p, frame, start);
+    p = string16(r + "scope", p, frame, start);
+    p = fixed(r + "kind", p, 2, frame, start);
+    p = fixed(r + "streamSequence", p, 8, frame, start);
+    p = fixed(r + "timestamp", p, 8, frame, start);
+    p = fixed(r + "payloadVersion", p, 2, frame, start);
+    p = fixed(r + "flags", p, 1, frame, start);
+    int extensions = b.getShort(p) & 0xFFFF;
+    p = fixed(r + "extensionCount", p, 2, frame, start);
+    for (int e = 0; e < extensions; e++) {
+      p = string16(r + "extension[" + e + "].key", p, frame, start);
+      int v = b.getInt(p);
+      p = fixed(r + "extension[" + e + "].valueLength", p, 4, frame, start);
+      if (v > 0) {
+        p = fixed(r + "extension[" + e + "].value", p, v, frame, start);
+      }
+    }
+    p = fixed(r + "prevHash", p, 32, frame, start);
+    p = fixed(r + "contentHash", p, 32, frame, start);
+    p = fixed(r + "eventHash", p, 32, frame, start);
+    int payload = b.getInt(p);
+    p = fixed(r + "payloadLength", p, 4, frame, start);
+    if (payload > 0) {
+      p = fixed(r + "payload", p, payload, frame, start);
+    }
+    if (p != end) {
+      throw new IllegalStateException(r + " ends at " + p + ", its length says " + end);
+    }
+    return p;
+  }
+
+  private int fixed(String name, int p, int n, int frame, long start) {
+    add(name, p, n, frame, start);
+    return p + n;
+  }
+
+  private int string16(String name, int p, int frame, long start) {
+    int n = b.getShort(p) & 0xFFFF;
+    add(name + "Length", p, 2, frame, start);
+    if (n > 0) {
+      add(name, p + 2, n, frame, start);
+    }
+    return p + 2 + n;
+  }
+
+  /** The fields of frame {@code index}. */
+  List<Field> fieldsOf(int index) {
+    List<Field> out = new ArrayList<>();
+    for (Field f : fields) {
+      if (f.frame() == index) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  /** The header's fields. */
+  List<Field> headerFields() {
+    return fieldsOf(-1);
+  }
+}
