@@ -308,6 +308,8 @@ public final class Committer {
           new OutcomeUnknownException(
               "the committer thread was interrupted; appends in flight have an unknown outcome",
               e));
+    } catch (OutcomeUnknownException poisoned) {
+      // A cadence fsync failed: syncLocked poisoned the pipeline already. Nothing left to do.
     } catch (Throwable t) {
       poison(unexpected(t));
     }

@@ -30,6 +30,7 @@ import java.util.Optional;
  * CorruptStoreException} with the file, the offset and what was expected.
  */
 public final class Recovery {
+  private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
   /**
    * What the scan found.
@@ -101,6 +102,7 @@ public final class Recovery {
         // durable, so it holds no events.
         torn = Optional.of(seg.torn);
         if (mutable) {
+          LOG.log(System.Logger.Level.WARNING, "removing {0}: {1}", path, seg.torn.reason());
           fs.deleteIfExists(path);
           fs.syncDirectory(directory);
         }
@@ -111,6 +113,13 @@ public final class Recovery {
       if (seg.torn != null) {
         torn = Optional.of(seg.torn);
         if (mutable) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "cutting the torn tail of {0} at offset {1} ({2} bytes): {3}",
+              path,
+              seg.end,
+              seg.torn.bytes(),
+              seg.torn.reason());
           try (FileHandle w = fs.openWrite(path)) {
             w.truncate(seg.end);
             w.sync(SyncMode.ALL);
