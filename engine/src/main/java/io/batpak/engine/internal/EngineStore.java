@@ -967,7 +967,8 @@ public final class EngineStore implements Store {
                 + w.durable()
                 + " to "
                 + (w.written() - 1)
-                + " were written but are not known to be durable"
+                + " were written but are not known to be durable (a poisoned store cuts"
+                + " them away; after a crash a reopen may or may not show them)"
             : "no acknowledged event is affected (the appends the failure concerned were told so)";
     return new OutcomeUnknownException(
         "closing "
