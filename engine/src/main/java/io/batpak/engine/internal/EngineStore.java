@@ -351,7 +351,7 @@ public final class EngineStore implements Store {
       Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
     nonNull(coordinate, kind, payload, options);
     Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
-    return commit(List.of(d), false).get(0);
+    return commit(List.of(d)).get(0);
   }
 
   @Override
@@ -362,7 +362,7 @@ public final class EngineStore implements Store {
     EventKind kind = EventTypes.kindOf(record.getClass());
     int version = EventTypes.versionOf(record.getClass());
     Draft d = draft(coordinate, kind, record, options, version, -1, -1);
-    return commit(List.of(d), false).get(0);
+    return commit(List.of(d)).get(0);
   }
 
   @Override
@@ -451,7 +451,7 @@ public final class EngineStore implements Store {
               + drafts.size()
               + " have one), so a retry can be recognised as a whole");
     }
-    return commit(drafts, true);
+    return commit(drafts);
   }
 
   @Override
@@ -464,8 +464,8 @@ public final class EngineStore implements Store {
     return f.thenApply(list -> list.get(0));
   }
 
-  private List<AppendReceipt> commit(List<Draft> drafts, boolean batch) {
-    Pending p = Pending.blocking(drafts, batch);
+  private List<AppendReceipt> commit(List<Draft> drafts) {
+    Pending p = Pending.blocking(drafts);
     writable().submit(p);
     return p.await();
   }

@@ -16,50 +16,30 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Pending {
   private final List<Draft> drafts;
-  private final boolean batch;
   private final Thread waiter;
   private final CompletableFuture<List<AppendReceipt>> future;
   private final AtomicReference<Object> outcome = new AtomicReference<>();
 
   private Pending(
-      List<Draft> drafts,
-      boolean batch,
-      Thread waiter,
-      CompletableFuture<List<AppendReceipt>> future) {
+      List<Draft> drafts, Thread waiter, CompletableFuture<List<AppendReceipt>> future) {
     this.drafts = List.copyOf(drafts);
-    this.batch = batch;
     this.waiter = waiter;
     this.future = future;
   }
 
   /** An append whose calling thread waits for the outcome. */
-  public static Pending blocking(List<Draft> drafts, boolean batch) {
-    return new Pending(drafts, batch, Thread.currentThread(), null);
+  public static Pending blocking(List<Draft> drafts) {
+    return new Pending(drafts, Thread.currentThread(), null);
   }
 
   /** An append whose outcome completes a future. */
   public static Pending async(List<Draft> drafts, CompletableFuture<List<AppendReceipt>> future) {
-    return new Pending(drafts, false, null, future);
+    return new Pending(drafts, null, future);
   }
 
   /** The events. */
   public List<Draft> drafts() {
     return drafts;
-  }
-
-  /** Whether a thread waits in {@link #await()} for this append. */
-  public boolean blocking() {
-    return waiter != null;
-  }
-
-  /** Whether this is an atomic batch. */
-  public boolean batch() {
-    return batch;
-  }
-
-  /** Whether an outcome was set. */
-  public boolean done() {
-    return outcome.get() != null;
   }
 
   /** Completes with receipts; futures complete on {@code executor}, never here. */

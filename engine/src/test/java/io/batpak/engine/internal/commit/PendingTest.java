@@ -19,7 +19,7 @@ class PendingTest {
     Thread t =
         new Thread(
             () -> {
-              Pending p = Pending.blocking(List.of(), false);
+              Pending p = Pending.blocking(List.of());
               Thread.currentThread().interrupt();
               try {
                 seen.set(p.await());
@@ -55,7 +55,7 @@ class PendingTest {
       Thread waiter =
           new Thread(
               () -> {
-                Pending p = Pending.blocking(List.of(), false);
+                Pending p = Pending.blocking(List.of());
                 pending.set(p);
                 try {
                   outcome.set(p.await());
