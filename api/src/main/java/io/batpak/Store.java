@@ -254,9 +254,11 @@ public interface Store extends AutoCloseable {
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
    * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases
-   * the lock. When close returns (or throws), every append ever made on this store has completed,
-   * futures included. Idempotent, and safe to call from a future's callback. After close every call
-   * but {@code close} throws {@link StoreClosedException}.
+   * the lock. When close returns (or throws), every append ever made on this store has its outcome,
+   * and their futures are complete too (waited for within the timeout; not waited for when close
+   * runs in a future's callback, which would wait on itself). Idempotent, and safe to call from a
+   * future's callback. After close every call but {@code close} throws {@link
+   * StoreClosedException}.
    *
    * @throws OutcomeUnknownException if the store was poisoned (at any time) or its final fsync
    *     failed: a poisoned store never closes silently. The message names the global sequences

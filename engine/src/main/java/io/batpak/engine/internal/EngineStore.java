@@ -442,7 +442,7 @@ public final class EngineStore implements Store {
               + config.maxBatchBytes()
               + "); nothing was written. Split it or raise the limit");
     }
-    FrameCodec.checkFits(records);
+    FrameCodec.checkFits(encoded);
     if (keyed != 0 && keyed != drafts.size()) {
       throw new ValidationException(
           "idempotency keys must be on every item of a batch or on none ("
@@ -565,9 +565,6 @@ public final class EngineStore implements Store {
             contentHash,
             FrameCodec.ZERO_HASH,
             bytes);
-    if (itemIndex < 0) {
-      FrameCodec.checkFits(List.of(r));
-    }
     return new Draft(r, options.expectedVersion(), keyed, causedByItem);
   }
 

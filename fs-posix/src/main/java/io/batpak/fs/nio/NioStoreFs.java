@@ -1,5 +1,6 @@
 package io.batpak.fs.nio;
 
+import io.batpak.fs.spi.FileHandles;
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;
 import io.batpak.port.LockMode;
@@ -11,7 +12,6 @@ import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
 import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -114,7 +114,6 @@ import java.util.Objects;
  * @since 0.1
  */
 public final class NioStoreFs implements StoreFs {
-  private static final int COPY_CHUNK = 64 * 1024;
 
   /** The name under which {@link NioStoreFsProvider} registers this backend. */
   public static final String NAME = "nio";
@@ -355,15 +354,7 @@ public final class NioStoreFs implements StoreFs {
     try (FileHandle source = NioFileHandle.open(from, false, false, "copy")) {
       FileHandle target = NioFileHandle.open(to, true, true, "copy");
       try {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(COPY_CHUNK);
-        long size = source.size();
-        for (long at = 0; at < size; ) {
-          buffer.clear().limit((int) Math.min(COPY_CHUNK, size - at));
-          source.read(buffer, at);
-          buffer.flip();
-          target.write(buffer, at);
-          at += buffer.limit();
-        }
+        FileHandles.copyContent(source, target);
         target.close();
       } catch (IOException | RuntimeException e) {
         try {

@@ -67,29 +67,49 @@ public final class FrameCodec {
   }
 
   /**
-   * Checks that a frame holding {@code records} fits the format's limit.
+   * Checks that a frame of {@code encodedSize} bytes (from {@link #encodedSize}) fits the format's
+   * limit. Only a batch can exceed it: {@link #MAX_SINGLE_EVENT_FRAME} proves one event cannot.
    *
    * @throws ValidationException if it does not, naming both sizes
    */
-  public static void checkFits(List<EventRecord> records) {
-    long size = encodedSize(records);
-    if (size - PREFIX > MAX_BODY) {
+  public static void checkFits(long encodedSize) {
+    if (encodedSize - PREFIX > MAX_BODY) {
       throw new ValidationException(
           "the append encodes to a frame of "
-              + size
+              + encodedSize
               + " bytes, over the journal's limit of "
               + (MAX_BODY + PREFIX)
               + " bytes per frame; nothing was written. Split the batch.");
     }
   }
 
+  /**
+   * The largest frame one event can make within the per-event limits (payload, two coordinate
+   * components, extensions): checked against {@link #MAX_BODY} when this class loads, so a single
+   * append never needs {@link #checkFits}.
+   */
+  public static final long MAX_SINGLE_EVENT_FRAME =
+      PREFIX
+          + BODY_HEADER
+          + (4 + 16 + 16 + 1 + 16)
+          + 2L * (2 + io.batpak.Coordinate.MAX_COMPONENT_BYTES)
+          + (2 + 8 + 8 + 2 + 1 + 2)
+          + StoreConfig.MAX_EXTENSIONS * (2 + 4L)
+          + StoreConfig.MAX_EXTENSION_BYTES
+          + 32 * 3
+          + 4
+          + StoreConfig.MAX_PAYLOAD_BYTES_LIMIT;
+
+  static {
+    if (MAX_SINGLE_EVENT_FRAME - PREFIX > MAX_BODY) {
+      throw new ExceptionInInitializerError(
+          "one event can encode to " + MAX_SINGLE_EVENT_FRAME + " bytes, past MAX_BODY");
+    }
+  }
+
   /** The size of a whole frame holding {@code records}. */
   public static int frameSize(List<EventRecord> records) {
-    int n = PREFIX + BODY_HEADER;
-    for (EventRecord r : records) {
-      n += recordSize(r);
-    }
-    return n;
+    return Math.toIntExact(encodedSize(records));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.batpak.fs.posix.internal;
 
 import com.sun.jna.Native;
+import io.batpak.fs.spi.FileHandles;
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;
 import io.batpak.port.LockMode;
@@ -10,7 +11,6 @@ import io.batpak.port.StoreLock;
 import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -66,7 +66,6 @@ import java.util.Objects;
  * is ever closed because of an interrupt.
  */
 public final class PosixStoreFs implements StoreFs {
-  private static final int COPY_CHUNK = 64 * 1024;
 
   private final boolean useRenameat2;
 
@@ -290,15 +289,7 @@ public final class PosixStoreFs implements StoreFs {
     try (FileHandle source = openRead(from)) {
       FileHandle target = create(to);
       try {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(COPY_CHUNK);
-        long size = source.size();
-        for (long at = 0; at < size; ) {
-          buffer.clear().limit((int) Math.min(COPY_CHUNK, size - at));
-          source.read(buffer, at);
-          buffer.flip();
-          target.write(buffer, at);
-          at += buffer.limit();
-        }
+        FileHandles.copyContent(source, target);
         target.close();
       } catch (IOException | RuntimeException e) {
         try {
