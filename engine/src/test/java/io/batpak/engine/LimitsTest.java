@@ -76,4 +76,34 @@ class LimitsTest {
       assertEquals(1, store.queryAfter(Region.all(), -1, Integer.MAX_VALUE).size());
     }
   }
+
+  /**
+   * The class of defect 8 (a long argument overflowing into an index): every numeric argument of
+   * the read and wait methods at its extremes gives an answer or a typed error, never an index
+   * failure.
+   */
+  @Test
+  void numericArgumentsAtTheirExtremesGiveAnswersOrTypedErrors() {
+    try (Store store = Stores.open(dir)) {
+      store.append(C, KIND, Bytes.utf8("one"));
+      assertEquals(1, store.queryAfter(Region.all(), -1, Integer.MAX_VALUE).size());
+      org.junit.jupiter.api.Assertions.assertThrows(
+          ValidationException.class, () -> store.queryAfter(Region.all(), Long.MIN_VALUE, 1));
+      org.junit.jupiter.api.Assertions.assertThrows(
+          ValidationException.class, () -> store.queryAfter(Region.all(), -1, Integer.MIN_VALUE));
+      for (io.batpak.Watermark w : io.batpak.Watermark.values()) {
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.batpak.StoreTimeoutException.class,
+            () -> store.waitFor(w, Long.MAX_VALUE, java.time.Duration.ofMillis(1)));
+        store.waitFor(w, 0, java.time.Duration.ZERO);
+      }
+      org.junit.jupiter.api.Assertions.assertThrows(
+          ValidationException.class,
+          () ->
+              store.waitFor(io.batpak.Watermark.VISIBLE, Long.MIN_VALUE, java.time.Duration.ZERO));
+      assertEquals(
+          List.of(),
+          store.query(Region.all().withStreamSequenceRange(Long.MAX_VALUE - 1, Long.MAX_VALUE)));
+    }
+  }
 }

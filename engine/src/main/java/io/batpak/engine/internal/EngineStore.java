@@ -74,11 +74,6 @@ public final class EngineStore implements Store {
 
   private static final System.Logger LOG = System.getLogger(EngineStore.class.getName());
 
-  /** The completion threads of every open store, so close() can tell it runs on one. */
-  private static final java.util.Set<Thread> COMPLETION_THREADS =
-      java.util.Collections.synchronizedSet(
-          java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
-
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
   private final StoreConfig config;
@@ -89,7 +84,7 @@ public final class EngineStore implements Store {
   private final Index index;
   private final Progress progress;
   private final Committer committer;
-  private final ExecutorService completionThread;
+  private final CompletionThread completionThread;
   private final Codec codec;
   private final String codecName;
   private final OpenReport openReport;
@@ -104,7 +99,7 @@ public final class EngineStore implements Store {
       Index index,
       Progress progress,
       Committer committer,
-      ExecutorService completionThread,
+      CompletionThread completionThread,
       Codec codec,
       String codecName,
       OpenReport openReport) {
@@ -156,19 +151,13 @@ public final class EngineStore implements Store {
       String codecName = chooseCodecName(config, found.codec());
       Codec codec = findCodec(codecName);
       Progress progress = new Progress(config.clock(), index.size());
-      ExecutorService completions = null;
+      CompletionThread completions = null;
       Committer committer = null;
       if (mutable) {
         completions =
             config.deterministic()
                 ? null
-                : Executors.newSingleThreadExecutor(
-                    r -> {
-                      Thread t = new Thread(r, "batpak-completions " + dir.getFileName());
-                      t.setDaemon(true);
-                      COMPLETION_THREADS.add(t);
-                      return t;
-                    });
+                : new CompletionThread("batpak-completions " + dir.getFileName());
         Executor exec = completions == null ? Runnable::run : completions;
         committer = new Committer(config, index, journal, progress, exec, codecName);
         if (found.lastSegmentId() == 0) {
@@ -910,17 +899,7 @@ public final class EngineStore implements Store {
       stuck = !c.stopped();
     }
     if (completionThread != null) {
-      completionThread.shutdown();
-      // Every append was completed by committer.close(); wait until their futures are, too, so
-      // none is pending when close returns. Not from a completion callback: that would wait on
-      // itself (the callback's own future is already complete).
-      if (!COMPLETION_THREADS.contains(Thread.currentThread())) {
-        try {
-          completionThread.awaitTermination(config.closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      completionThread.stop(config.closeTimeout());
     }
     if (stuck) {
       // Releasing the journal and the lock under a write in progress could let another owner in
@@ -990,5 +969,44 @@ public final class EngineStore implements Store {
       failure.addSuppressed(x);
     }
     return failure;
+  }
+
+  /** The store's completion thread: futures complete here, never on a committing thread. */
+  private static final class CompletionThread implements Executor {
+    private final ExecutorService executor;
+    private volatile Thread thread;
+
+    CompletionThread(String name) {
+      executor =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                thread = t;
+                return t;
+              });
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      executor.execute(task);
+    }
+
+    /**
+     * Runs what it was given (every append already has its outcome, so this completes their
+     * futures) and ends; waits for that within {@code timeout}, except when called on this thread
+     * (from a future's callback), where it would wait on itself.
+     */
+    void stop(Duration timeout) {
+      executor.shutdown();
+      if (Thread.currentThread() == thread) {
+        return;
+      }
+      try {
+        executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }
