@@ -8,7 +8,6 @@ import io.batpak.CausationId;
 import io.batpak.CodecException;
 import io.batpak.Coordinate;
 import io.batpak.CorrelationId;
-import io.batpak.CorruptStoreException;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
@@ -53,7 +52,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +86,7 @@ public final class EngineStore implements Store {
   private final Codec codec;
   private final String codecName;
   private final OpenReport openReport;
+  private final ReceiptChecks receipts;
   private volatile boolean closed;
 
   private EngineStore(
@@ -115,6 +114,7 @@ public final class EngineStore implements Store {
     this.codec = codec;
     this.codecName = codecName;
     this.openReport = openReport;
+    this.receipts = new ReceiptChecks(index, this::read);
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
@@ -734,95 +734,7 @@ public final class EngineStore implements Store {
   public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
     nonNull(receipt, "receipt");
     checkOpen();
-    int row = index.find(receipt.eventId().high(), receipt.eventId().low());
-    if (row < 0) {
-      return invalid(
-          ReceiptVerification.Reason.MISSING_EVENT, "no visible event has id " + receipt.eventId());
-    }
-    if (row != receipt.globalSequence()) {
-      return invalid(
-          ReceiptVerification.Reason.GLOBAL_SEQUENCE_MISMATCH,
-          "receipt says " + receipt.globalSequence() + ", the store has " + row);
-    }
-    Index.View v = index.view();
-    EventPosition stored =
-        new EventPosition(v.segment(row), v.frameOffset(row), v.frameLength(row));
-    if (!stored.equals(receipt.position())) {
-      return invalid(
-          ReceiptVerification.Reason.POSITION_MISMATCH,
-          "receipt says " + receipt.position() + ", the store has " + stored);
-    }
-    EventRecord r;
-    try {
-      r = read(row);
-    } catch (CorruptStoreException e) {
-      return invalid(ReceiptVerification.Reason.FRAME_CORRUPT, e.getMessage());
-    }
-    if (r.streamSequence() != receipt.streamSequence()) {
-      return invalid(
-          ReceiptVerification.Reason.STREAM_SEQUENCE_MISMATCH,
-          "receipt says " + receipt.streamSequence() + ", the store has " + r.streamSequence());
-    }
-    Blake3 blake3 = HASHERS.get();
-    byte[] content = blake3.hash(r.payload(), 0, r.payload().length);
-    if (!Arrays.equals(content, r.contentHash())
-        || !Arrays.equals(content, receipt.contentHash().toByteArray())) {
-      return invalid(
-          ReceiptVerification.Reason.CONTENT_HASH_MISMATCH,
-          "payload hashes to "
-              + hex(content)
-              + ", frame says "
-              + hex(r.contentHash())
-              + ", receipt says "
-              + receipt.contentHash().toHex());
-    }
-    byte[] expectedPrev = FrameCodec.ZERO_HASH;
-    if (r.streamSequence() > 0) {
-      StreamState s = index.stream(r.entity());
-      int prevRow = s.rows()[(int) r.streamSequence() - 1];
-      try {
-        expectedPrev = read(prevRow).eventHash();
-      } catch (CorruptStoreException e) {
-        return invalid(
-            ReceiptVerification.Reason.FRAME_CORRUPT,
-            "the frame of the stream predecessor (global sequence "
-                + prevRow
-                + ") is damaged, so the chain cannot be checked: "
-                + e.getMessage());
-      }
-    }
-    if (!Arrays.equals(expectedPrev, r.prevHash())
-        || !Arrays.equals(expectedPrev, receipt.prevHash().toByteArray())) {
-      return invalid(
-          ReceiptVerification.Reason.PREV_HASH_MISMATCH,
-          "stream predecessor hash is "
-              + hex(expectedPrev)
-              + ", frame says "
-              + hex(r.prevHash())
-              + ", receipt says "
-              + receipt.prevHash().toHex());
-    }
-    byte[] eventHash = FrameCodec.eventHash(blake3, r.prevHash(), r);
-    if (!Arrays.equals(eventHash, r.eventHash())
-        || !Arrays.equals(eventHash, receipt.eventHash().toByteArray())) {
-      return invalid(
-          ReceiptVerification.Reason.EVENT_HASH_MISMATCH,
-          "recomputed "
-              + hex(eventHash)
-              + ", frame says "
-              + hex(r.eventHash())
-              + ", receipt says "
-              + receipt.eventHash().toHex());
-    }
-    return new ReceiptVerification.Valid(receipt);
-  }
-
-  private static ReceiptVerification invalid(ReceiptVerification.Reason reason, String detail) {
-    return new ReceiptVerification.Invalid(reason, detail);
-  }
-
-  private static String hex(byte[] b) {
-    return java.util.HexFormat.of().formatHex(b);
+    return receipts.verify(receipt);
   }
 
   // ---------------------------------------------------------------- state

@@ -1,0 +1,126 @@
+package io.batpak.engine.internal;
+
+import io.batpak.AppendReceipt;
+import io.batpak.CorruptStoreException;
+import io.batpak.EventPosition;
+import io.batpak.ReceiptVerification;
+import io.batpak.engine.internal.format.Blake3;
+import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.StreamState;
+import java.util.Arrays;
+import java.util.function.IntFunction;
+
+/**
+ * Verifies a receipt against the store: the event is visible at the receipt's global sequence and
+ * position, its payload hashes to the content hash, its previous hash is its stream predecessor's
+ * event hash, and its event hash recomputes. Every mismatch is an {@link
+ * ReceiptVerification.Invalid} with its reason; a damaged frame is {@code FRAME_CORRUPT}, never an
+ * exception. Thread-safe: reads only published index state.
+ */
+final class ReceiptChecks {
+  private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
+
+  private final Index index;
+  private final IntFunction<EventRecord> read;
+
+  /** Checks receipts against {@code index}, reading events at a row with {@code read}. */
+  ReceiptChecks(Index index, IntFunction<EventRecord> read) {
+    this.index = index;
+    this.read = read;
+  }
+
+  /** The verdict on {@code receipt}. */
+  ReceiptVerification verify(AppendReceipt receipt) {
+    int row = index.find(receipt.eventId().high(), receipt.eventId().low());
+    if (row < 0) {
+      return invalid(
+          ReceiptVerification.Reason.MISSING_EVENT, "no visible event has id " + receipt.eventId());
+    }
+    if (row != receipt.globalSequence()) {
+      return invalid(
+          ReceiptVerification.Reason.GLOBAL_SEQUENCE_MISMATCH,
+          "receipt says " + receipt.globalSequence() + ", the store has " + row);
+    }
+    Index.View v = index.view();
+    EventPosition stored =
+        new EventPosition(v.segment(row), v.frameOffset(row), v.frameLength(row));
+    if (!stored.equals(receipt.position())) {
+      return invalid(
+          ReceiptVerification.Reason.POSITION_MISMATCH,
+          "receipt says " + receipt.position() + ", the store has " + stored);
+    }
+    EventRecord r;
+    try {
+      r = read.apply(row);
+    } catch (CorruptStoreException e) {
+      return invalid(ReceiptVerification.Reason.FRAME_CORRUPT, e.getMessage());
+    }
+    if (r.streamSequence() != receipt.streamSequence()) {
+      return invalid(
+          ReceiptVerification.Reason.STREAM_SEQUENCE_MISMATCH,
+          "receipt says " + receipt.streamSequence() + ", the store has " + r.streamSequence());
+    }
+    Blake3 blake3 = HASHERS.get();
+    byte[] content = blake3.hash(r.payload(), 0, r.payload().length);
+    if (!Arrays.equals(content, r.contentHash())
+        || !Arrays.equals(content, receipt.contentHash().toByteArray())) {
+      return invalid(
+          ReceiptVerification.Reason.CONTENT_HASH_MISMATCH,
+          "payload hashes to "
+              + hex(content)
+              + ", frame says "
+              + hex(r.contentHash())
+              + ", receipt says "
+              + receipt.contentHash().toHex());
+    }
+    byte[] expectedPrev = FrameCodec.ZERO_HASH;
+    if (r.streamSequence() > 0) {
+      StreamState s = index.stream(r.entity());
+      int prevRow = s.rows()[(int) r.streamSequence() - 1];
+      try {
+        expectedPrev = read.apply(prevRow).eventHash();
+      } catch (CorruptStoreException e) {
+        return invalid(
+            ReceiptVerification.Reason.FRAME_CORRUPT,
+            "the frame of the stream predecessor (global sequence "
+                + prevRow
+                + ") is damaged, so the chain cannot be checked: "
+                + e.getMessage());
+      }
+    }
+    if (!Arrays.equals(expectedPrev, r.prevHash())
+        || !Arrays.equals(expectedPrev, receipt.prevHash().toByteArray())) {
+      return invalid(
+          ReceiptVerification.Reason.PREV_HASH_MISMATCH,
+          "stream predecessor hash is "
+              + hex(expectedPrev)
+              + ", frame says "
+              + hex(r.prevHash())
+              + ", receipt says "
+              + receipt.prevHash().toHex());
+    }
+    byte[] eventHash = FrameCodec.eventHash(blake3, r.prevHash(), r);
+    if (!Arrays.equals(eventHash, r.eventHash())
+        || !Arrays.equals(eventHash, receipt.eventHash().toByteArray())) {
+      return invalid(
+          ReceiptVerification.Reason.EVENT_HASH_MISMATCH,
+          "recomputed "
+              + hex(eventHash)
+              + ", frame says "
+              + hex(r.eventHash())
+              + ", receipt says "
+              + receipt.eventHash().toHex());
+    }
+    return new ReceiptVerification.Valid(receipt);
+  }
+
+  private static ReceiptVerification invalid(ReceiptVerification.Reason reason, String detail) {
+    return new ReceiptVerification.Invalid(reason, detail);
+  }
+
+  private static String hex(byte[] b) {
+    return java.util.HexFormat.of().formatHex(b);
+  }
+}
