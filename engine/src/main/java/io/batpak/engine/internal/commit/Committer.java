@@ -17,14 +17,12 @@ import io.batpak.StoreTimeoutException;
 import io.batpak.engine.internal.format.Blake3;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
-import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.NoSpaceException;
 import io.batpak.port.StoreClock;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,8 +64,8 @@ public final class Committer {
   private final Executor completions;
   private final StoreClock clock;
   private final String codecName;
-  private final int segmentHeaderLength;
   private final Blake3 blake3 = new Blake3();
+  private final GroupWriter writer;
   private final ReentrantLock commitLock = new ReentrantLock();
 
   private final ReentrantLock queueLock = new ReentrantLock();
@@ -82,7 +80,6 @@ public final class Committer {
   /** The group being committed, so a close that times out can fail it. */
   private volatile List<Pending> inFlight = List.of();
 
-  private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
   private volatile long eventsSinceSync;
   private volatile long lastSyncNanos;
   private long writtenCount;
@@ -105,7 +102,7 @@ public final class Committer {
     this.completions = completions;
     this.clock = config.clock();
     this.codecName = codecName;
-    this.segmentHeaderLength = SegmentHeader.of(0, 0, 0, codecName).length();
+    this.writer = new GroupWriter(config, journal, codecName);
     this.lastSyncNanos = clock.monoNanos();
     this.writtenCount = index.size();
   }
@@ -468,31 +465,6 @@ public final class Committer {
     }
   }
 
-  /** A failure of a step that must poison even when its errno says the device is full. */
-  private static final class MustPoison extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    MustPoison(String what, IOException cause) {
-      super(what, cause);
-    }
-  }
-
-  /** One prepared frame of a group. */
-  private static final class Frame {
-    final Pending pending;
-    final List<EventRecord> records;
-    long segment;
-    long offset;
-    int length;
-    final int[] recordOffsets;
-
-    Frame(Pending pending, List<EventRecord> records) {
-      this.pending = pending;
-      this.records = records;
-      this.recordOffsets = new int[records.size()];
-    }
-  }
-
   /** The committer's tentative view of one stream's head within a group. */
   private static final class Head {
     long next;
@@ -641,11 +613,11 @@ public final class Committer {
     long before = journal.activeSize();
     long segmentBefore = journal.activeId();
     try {
-      writeFrames(frames);
+      writer.write(frames);
     } catch (NoSpaceException e) {
       failAll(frames, aliases, refused, deviceFull(e, before, segmentBefore, firstNew));
       return;
-    } catch (MustPoison e) {
+    } catch (GroupWriter.MustPoison e) {
       failAll(frames, aliases, refused, poisonWith(e.getMessage(), (IOException) e.getCause()));
       return;
     } catch (IOException e) {
@@ -749,95 +721,9 @@ public final class Committer {
     }
   }
 
-  /**
-   * Encodes every frame and writes them, rotating before a frame that would overflow the active
-   * segment (never inside one: a batch is one frame).
-   */
-  private void writeFrames(List<Frame> frames) throws IOException {
-    buffer.clear();
-    long chunkStart = journal.activeSize();
-    for (Frame f : frames) {
-      int size = FrameCodec.frameSize(f.records);
-      long projected = chunkStart + buffer.position() + size;
-      boolean segmentHasFrames = chunkStart + buffer.position() > segmentHeaderLength;
-      if (projected > config.segmentMaxBytes() && segmentHasFrames) {
-        flush();
-        rotate(f.records.get(0).globalSequence());
-        chunkStart = journal.activeSize();
-      }
-      ensureCapacity(size);
-      int at = buffer.position();
-      FrameCodec.writeFrame(
-          buffer, f.records.get(0).globalSequence(), journal.syncedSize(), f.records);
-      f.segment = journal.activeId();
-      f.offset = chunkStart + at;
-      f.length = size;
-      // Each record starts with its length: walk them instead of sizing every record again.
-      int pos = at + FrameCodec.PREFIX + FrameCodec.BODY_HEADER;
-      for (int i = 0; i < f.records.size(); i++) {
-        f.recordOffsets[i] = pos - at - FrameCodec.PREFIX;
-        pos += 4 + buffer.getInt(pos);
-      }
-    }
-    flush();
-  }
-
-  private SegmentHeader header(long id, long base) {
-    return SegmentHeader.of(id, clock.wallMicros(), base, codecName);
-  }
-
-  private void flush() throws IOException {
-    buffer.flip();
-    if (buffer.hasRemaining()) {
-      journal.append(buffer);
-    }
-    buffer.clear();
-  }
-
-  /**
-   * Syncs the active segment, then creates the next one (file and directory entry durable). Every
-   * failure here poisons, even one whose errno says the device is full: frames of the group may
-   * already sit in the previous segment, and a failed sync is never "nothing happened".
-   */
-  private void rotate(long baseGlobal) throws IOException {
-    long oldId = journal.activeId();
-    try {
-      journal.sync();
-    } catch (IOException e) {
-      throw new MustPoison(
-          "fsync of " + journal.path(oldId) + " before rotating to a new segment failed", e);
-    }
-    long id = oldId + 1;
-    if (id > Index.MAX_SEGMENT_ID) {
-      throw new MustPoison(
-          "rotating to segment " + id + " failed",
-          new IOException(
-              "segment number "
-                  + id
-                  + " is past the index's limit of "
-                  + Index.MAX_SEGMENT_ID
-                  + "; raise segmentMaxBytes"));
-    }
-    try {
-      journal.create(id, header(id, baseGlobal));
-    } catch (IOException e) {
-      throw new MustPoison("creating segment " + journal.path(id) + " failed", e);
-    }
-  }
-
   /** Creates the first segment of a new store. */
   public void createFirstSegment(long id, long baseGlobal) throws IOException {
-    journal.create(id, header(id, baseGlobal));
-  }
-
-  private void ensureCapacity(int more) {
-    if (buffer.remaining() < more) {
-      int need = buffer.position() + more;
-      ByteBuffer bigger = ByteBuffer.allocate(Math.max(need, buffer.capacity() * 2));
-      buffer.flip();
-      bigger.put(buffer);
-      buffer = bigger;
-    }
+    writer.createFirstSegment(id, baseGlobal);
   }
 
   /** Events already committed (or earlier in this group) for a fully keyed append, or null. */
