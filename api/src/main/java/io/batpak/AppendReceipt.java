@@ -3,16 +3,16 @@ package io.batpak;
 import java.util.Objects;
 
 /**
- * Proof that an append was accepted: which event, where it is, and the hashes that tie it to its
+ * Proof that an append was accepted: which event, its sequences, and the hashes that tie it to its
  * content and to its stream's chain. {@link Store#verifyReceipt} checks a receipt against the
- * stored frame.
+ * stored event it names (found by its id). A receipt says nothing about where the event's bytes lie
+ * in the journal, so it stays valid when they move (compaction).
  *
  * <p>Immutable; safe to share between threads.
  *
  * @param eventId the event's id
  * @param globalSequence its position in the store's commit order (dense, from 0)
  * @param streamSequence its position in its stream (dense, from 0)
- * @param position where its frame lies
  * @param contentHash BLAKE3 of the payload bytes
  * @param eventHash BLAKE3 over the hash version, the previous event hash, the canonical header and
  *     the content hash
@@ -24,7 +24,6 @@ public record AppendReceipt(
     EventId eventId,
     long globalSequence,
     long streamSequence,
-    EventPosition position,
     Bytes contentHash,
     Bytes eventHash,
     Bytes prevHash,
@@ -33,7 +32,6 @@ public record AppendReceipt(
   /** Validates the fields. */
   public AppendReceipt {
     Objects.requireNonNull(eventId, "eventId");
-    Objects.requireNonNull(position, "position");
     Objects.requireNonNull(contentHash, "contentHash");
     Objects.requireNonNull(eventHash, "eventHash");
     Objects.requireNonNull(prevHash, "prevHash");

@@ -24,7 +24,6 @@ import java.util.Optional;
  * @param contentHash BLAKE3 of the payload
  * @param prevHash the stream's previous event hash (zeros for the first event)
  * @param eventHash this event's chain hash
- * @param position where its frame lies
  * @since 0.1
  */
 public record EventHeader(
@@ -42,8 +41,7 @@ public record EventHeader(
     int payloadSize,
     Bytes contentHash,
     Bytes prevHash,
-    Bytes eventHash,
-    EventPosition position) {
+    Bytes eventHash) {
 
   /** Checks for nulls and copies the extensions. */
   public EventHeader {
@@ -56,7 +54,6 @@ public record EventHeader(
     Objects.requireNonNull(contentHash, "contentHash");
     Objects.requireNonNull(prevHash, "prevHash");
     Objects.requireNonNull(eventHash, "eventHash");
-    Objects.requireNonNull(position, "position");
   }
 
   /** The entity (stream) name. */

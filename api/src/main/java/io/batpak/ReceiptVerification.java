@@ -42,8 +42,6 @@ public sealed interface ReceiptVerification {
     GLOBAL_SEQUENCE_MISMATCH,
     /** The event's stream sequence differs. */
     STREAM_SEQUENCE_MISMATCH,
-    /** The frame is somewhere else. */
-    POSITION_MISMATCH,
     /** The stored payload hashes differently. */
     CONTENT_HASH_MISMATCH,
     /** The recomputed event hash differs from the receipt's. */

@@ -6,6 +6,7 @@ import io.batpak.EventHeader;
 import io.batpak.ExtensionKey;
 import io.batpak.Store;
 import io.batpak.ValidationException;
+import io.batpak.engine.FrameLocation;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -124,10 +125,11 @@ final class DumpCommand implements Command {
     o.put("contentHash", h.contentHash().toHex());
     o.put("prevHash", h.prevHash().toHex());
     o.put("eventHash", h.eventHash().toHex());
+    FrameLocation frame = FrameLocation.of(store, h.eventId());
     ObjectNode position = o.putObject("position");
-    position.put("segmentId", h.position().segmentId());
-    position.put("offset", h.position().offset());
-    position.put("length", h.position().length());
+    position.put("segmentId", frame.segmentId());
+    position.put("offset", frame.offset());
+    position.put("length", frame.length());
     Bytes payload = store.readRaw(h.eventId());
     Optional<String> json = jsonText(payload);
     if (json.isPresent()) {

@@ -9,6 +9,7 @@ import io.batpak.ReceiptVerification;
 import io.batpak.Store;
 import io.batpak.StoreException;
 import io.batpak.StoreStats;
+import io.batpak.engine.FrameLocation;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -240,7 +241,6 @@ final class VerifyCommand implements Command {
               h.eventId(),
               h.globalSequence(),
               h.streamSequence(),
-              h.position(),
               h.contentHash(),
               h.eventHash(),
               h.prevHash(),
@@ -259,7 +259,8 @@ final class VerifyCommand implements Command {
     }
 
     private void problem(EventHeader h, String what) {
-      problem(h, Stores.segmentName(report, h.position().segmentId()), h.position().offset(), what);
+      FrameLocation frame = FrameLocation.of(store, h.eventId());
+      problem(h, Stores.segmentName(report, frame.segmentId()), frame.offset(), what);
     }
 
     private void problem(EventHeader h, String file, long offset, String what) {

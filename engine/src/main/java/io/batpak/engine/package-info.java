@@ -1,5 +1,6 @@
 /**
- * The engine's one public package: the {@link io.batpak.spi.StoreEngine} provider. Everything else
- * lives in {@code io.batpak.engine.internal.*} and is not exported.
+ * The engine's one public package: the {@link io.batpak.spi.StoreEngine} provider, {@link
+ * io.batpak.engine.Repair} and the diagnostic {@link io.batpak.engine.FrameLocation}. Everything
+ * else lives in {@code io.batpak.engine.internal.*} and is not exported.
  */
 package io.batpak.engine;

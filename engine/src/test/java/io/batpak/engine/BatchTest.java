@@ -11,7 +11,6 @@ import io.batpak.Bytes;
 import io.batpak.CausationId;
 import io.batpak.Coordinate;
 import io.batpak.EventHeader;
-import io.batpak.EventPosition;
 import io.batpak.ExtensionKey;
 import io.batpak.Region;
 import io.batpak.Store;
@@ -168,9 +167,9 @@ class BatchTest {
     List<AppendReceipt> all = new ArrayList<>();
     for (List<List<AppendReceipt>> batches : written.values()) {
       for (List<AppendReceipt> b : batches) {
-        EventPosition p = b.get(0).position();
+        FrameLocation p = Stores.frame(store, b.get(0));
         for (int i = 0; i < b.size(); i++) {
-          assertEquals(p, b.get(i).position(), "a batch is one frame");
+          assertEquals(p, Stores.frame(store, b.get(i)), "a batch is one frame");
           assertEquals(b.get(0).globalSequence() + i, b.get(i).globalSequence());
           EventHeader h = store.get(b.get(i).eventId()).header();
           if (h.causation().isPresent()) {
@@ -231,11 +230,14 @@ class BatchTest {
     assertTrue(segments.size() >= 10, "many segments: " + segments.size());
     // Per segment: the frames it holds, from the receipts.
     Map<Long, Map<Long, Integer>> frames = new TreeMap<>();
+    List<AppendReceipt> firsts = new ArrayList<>();
     for (List<List<AppendReceipt>> batches : written.values()) {
       for (List<AppendReceipt> b : batches) {
-        EventPosition p = b.get(0).position();
-        frames.computeIfAbsent(p.segmentId(), k -> new TreeMap<>()).put(p.offset(), p.length());
+        firsts.add(b.get(0));
       }
+    }
+    for (FrameLocation p : Stores.frames(dir, firsts)) {
+      frames.computeIfAbsent(p.segmentId(), k -> new TreeMap<>()).put(p.offset(), p.length());
     }
     assertEquals(segments.size(), frames.size(), "every segment holds frames");
     for (Map.Entry<Long, Map<Long, Integer>> e : frames.entrySet()) {

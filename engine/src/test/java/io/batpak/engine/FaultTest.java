@@ -125,7 +125,7 @@ class FaultTest {
       AppendReceipt next = store.append(C, KIND, Bytes.utf8("after the full device"));
       assertEquals(10, next.globalSequence());
       assertEquals(10, next.streamSequence());
-      assertEquals(size, next.position().offset());
+      assertEquals(size, Stores.frame(store, next).offset());
       acked.add(next);
       Stores.assertIntact(store, acked);
     }
@@ -184,13 +184,14 @@ class FaultTest {
     try (FaultyFs fs = new FaultyFs()) {
       Store store = Store.open(b.fs(fs).build());
       acked.add(store.append(C, KIND, filler));
-      int s = acked.get(0).position().length();
-      long end = acked.get(0).position().offset() + s;
+      FrameLocation first = Stores.frame(store, acked.get(0));
+      int s = first.length();
+      long end = first.offset() + s;
       // Fill until, after one more frame (the blocker), one frame fits and a second does not.
       while (!(end + 2L * s <= max && end + 3L * s > max)) {
         AppendReceipt r = store.append(C, KIND, filler);
         acked.add(r);
-        end = r.position().offset() + s;
+        end = Stores.frame(store, r).offset() + s;
       }
       FaultyFs.Gate gate = fs.holdNextSync();
       CompletableFuture<AppendReceipt> blocker =
@@ -224,8 +225,9 @@ class FaultTest {
           long id = Long.parseLong(seg.getFileName().toString().substring(0, 10));
           long lastEnd =
               acked.stream()
-                  .filter(r -> r.position().segmentId() == id)
-                  .mapToLong(r -> r.position().offset() + r.position().length())
+                  .map(r -> Stores.frame(store, r))
+                  .filter(f -> f.segmentId() == id)
+                  .mapToLong(f -> f.offset() + f.length())
                   .max()
                   .orElse(-1);
           byte[] bytes = Files.readAllBytes(seg);
@@ -373,7 +375,7 @@ class FaultTest {
       Store store = Store.open(b.fs(fs).build());
       AppendReceipt r = store.append(C, KIND, filler);
       acked.add(r);
-      while (r.position().offset() + 2L * r.position().length() <= max) {
+      while (Stores.frame(store, r).offset() + 2L * Stores.frame(store, r).length() <= max) {
         r = store.append(C, KIND, filler);
         acked.add(r);
       }

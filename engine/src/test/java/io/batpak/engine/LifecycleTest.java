@@ -130,7 +130,6 @@ class LifecycleTest {
             id,
             0,
             0,
-            new io.batpak.EventPosition(1, 100, 300),
             Bytes.of(new byte[32]),
             Bytes.of(new byte[32]),
             Bytes.of(new byte[32]),

@@ -11,7 +11,6 @@ import io.batpak.Bytes;
 import io.batpak.Coordinate;
 import io.batpak.CorruptStoreException;
 import io.batpak.EventId;
-import io.batpak.EventPosition;
 import io.batpak.ReceiptVerification;
 import io.batpak.ReceiptVerification.Reason;
 import io.batpak.Store;
@@ -36,11 +35,10 @@ class ReceiptTest {
       EventId id,
       long global,
       long stream,
-      EventPosition position,
       Bytes content,
       Bytes event,
       Bytes prev) {
-    return new AppendReceipt(id, global, stream, position, content, event, prev, r.signature());
+    return new AppendReceipt(id, global, stream, content, event, prev, r.signature());
   }
 
   static Bytes flip(Bytes b) {
@@ -57,7 +55,6 @@ class ReceiptTest {
         receipts.add(store.append(C, KIND, Bytes.utf8("event " + i)));
       }
       AppendReceipt r = receipts.get(2);
-      AppendReceipt other = receipts.get(1);
       assertInstanceOf(ReceiptVerification.Valid.class, store.verifyReceipt(r));
       List<UnaryOperator<AppendReceipt>> tampers =
           List.of(
@@ -67,7 +64,6 @@ class ReceiptTest {
                       EventId.of(7, 7),
                       x.globalSequence(),
                       x.streamSequence(),
-                      x.position(),
                       x.contentHash(),
                       x.eventHash(),
                       x.prevHash()),
@@ -77,7 +73,6 @@ class ReceiptTest {
                       x.eventId(),
                       x.globalSequence() + 1,
                       x.streamSequence(),
-                      x.position(),
                       x.contentHash(),
                       x.eventHash(),
                       x.prevHash()),
@@ -87,7 +82,6 @@ class ReceiptTest {
                       x.eventId(),
                       x.globalSequence(),
                       x.streamSequence() + 1,
-                      x.position(),
                       x.contentHash(),
                       x.eventHash(),
                       x.prevHash()),
@@ -97,17 +91,6 @@ class ReceiptTest {
                       x.eventId(),
                       x.globalSequence(),
                       x.streamSequence(),
-                      other.position(),
-                      x.contentHash(),
-                      x.eventHash(),
-                      x.prevHash()),
-              x ->
-                  copy(
-                      x,
-                      x.eventId(),
-                      x.globalSequence(),
-                      x.streamSequence(),
-                      x.position(),
                       flip(x.contentHash()),
                       x.eventHash(),
                       x.prevHash()),
@@ -117,7 +100,6 @@ class ReceiptTest {
                       x.eventId(),
                       x.globalSequence(),
                       x.streamSequence(),
-                      x.position(),
                       x.contentHash(),
                       flip(x.eventHash()),
                       x.prevHash()),
@@ -127,7 +109,6 @@ class ReceiptTest {
                       x.eventId(),
                       x.globalSequence(),
                       x.streamSequence(),
-                      x.position(),
                       x.contentHash(),
                       x.eventHash(),
                       flip(x.prevHash())));
@@ -136,7 +117,6 @@ class ReceiptTest {
               Reason.MISSING_EVENT,
               Reason.GLOBAL_SEQUENCE_MISMATCH,
               Reason.STREAM_SEQUENCE_MISMATCH,
-              Reason.POSITION_MISMATCH,
               Reason.CONTENT_HASH_MISMATCH,
               Reason.EVENT_HASH_MISMATCH,
               Reason.PREV_HASH_MISMATCH);
@@ -160,9 +140,9 @@ class ReceiptTest {
       }
       AppendReceipt r = receipts.get(1);
       Path seg = Stores.segment(dir, 1);
+      FrameLocation frame = Stores.frame(store, r);
       try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
-        ch.write(
-            ByteBuffer.wrap(new byte[] {0x7f}), r.position().offset() + r.position().length() - 2);
+        ch.write(ByteBuffer.wrap(new byte[] {0x7f}), frame.offset() + frame.length() - 2);
       }
       ReceiptVerification v = store.verifyReceipt(r);
       assertEquals(
@@ -170,7 +150,7 @@ class ReceiptTest {
       CorruptStoreException e =
           assertThrows(CorruptStoreException.class, () -> store.get(r.eventId()));
       assertEquals(seg.toString(), e.file());
-      assertEquals(r.position().offset(), e.offset());
+      assertEquals(frame.offset(), e.offset());
       assertThrows(CorruptStoreException.class, () -> store.readRaw(r.eventId()));
       // The next event's chain check needs the damaged frame: reported, not thrown.
       ReceiptVerification next = store.verifyReceipt(receipts.get(2));

@@ -196,7 +196,7 @@ class RecoveryTest {
       assertEquals(receipts.size(), store.stats().eventCount());
       receipts = new ArrayList<>(receipts);
       receipts.add(store.append(Coordinate.of("after", "s"), KIND, Bytes.utf8("after")));
-      assertEquals(end, receipts.get(receipts.size() - 1).position().offset());
+      assertEquals(end, Stores.frame(store, receipts.get(receipts.size() - 1)).offset());
     }
     try (Store store = Stores.open(dir)) {
       assertTrue(store.openReport().tornTail().isEmpty(), "the cut was durable");
@@ -218,8 +218,9 @@ class RecoveryTest {
     Path seg = Stores.segment(dir, 1);
     long end = Files.size(seg);
     byte[] file = Files.readAllBytes(seg);
-    int frameAt = (int) receipts.get(3).position().offset();
-    assertTrue(receipts.get(3).position().length() > 100);
+    FrameLocation third = Stores.frame(dir, receipts.get(3));
+    int frameAt = (int) third.offset();
+    assertTrue(third.length() > 100);
     appendBytes(seg, Arrays.copyOfRange(file, frameAt, frameAt + 100));
     assertTornTailCut(receipts, seg, end, 100);
   }
@@ -237,12 +238,12 @@ class RecoveryTest {
   void aBadFrameFollowedByAValidOneIsCorruption() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
     Path seg = Stores.segment(dir, 1);
-    AppendReceipt victim = receipts.get(7);
-    flipByte(seg, victim.position().offset() + 8 + 40);
+    FrameLocation victim = Stores.frame(dir, receipts.get(7));
+    flipByte(seg, victim.offset() + 8 + 40);
     Map<String, byte[]> before = Stores.contents(dir);
     CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Stores.open(dir));
     assertEquals(seg.toString(), e.file());
-    assertEquals(victim.position().offset(), e.offset());
+    assertEquals(victim.offset(), e.offset());
     assertThrows(
         CorruptStoreException.class,
         () -> Store.open(StoreConfig.builder(dir).readOnly(true).build()));
@@ -253,11 +254,11 @@ class RecoveryTest {
   void aBadLengthFieldFollowedByAValidFrameIsCorruption() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
     Path seg = Stores.segment(dir, 1);
-    AppendReceipt victim = receipts.get(12);
-    flipByte(seg, victim.position().offset() + 1);
+    FrameLocation victim = Stores.frame(dir, receipts.get(12));
+    flipByte(seg, victim.offset() + 1);
     CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Stores.open(dir));
     assertEquals(seg.toString(), e.file());
-    assertEquals(victim.position().offset(), e.offset());
+    assertEquals(victim.offset(), e.offset());
   }
 
   @Test
@@ -275,16 +276,16 @@ class RecoveryTest {
     assertTrue(segments.size() >= 4, "several segments: " + segments);
     // An inner frame and the last frame of a sealed segment: neither is a torn tail.
     long sealed = 1 + random.nextInt(segments.size() - 2);
-    List<AppendReceipt> inSealed =
-        receipts.stream().filter(r -> r.position().segmentId() == sealed).toList();
-    for (AppendReceipt victim :
+    List<FrameLocation> inSealed =
+        Stores.frames(dir, receipts).stream().filter(f -> f.segmentId() == sealed).toList();
+    for (FrameLocation victim :
         List.of(inSealed.get(inSealed.size() / 2), inSealed.get(inSealed.size() - 1))) {
       Path seg = Stores.segment(dir, sealed);
-      long at = victim.position().offset() + 8 + victim.position().length() / 2;
+      long at = victim.offset() + 8 + victim.length() / 2;
       flipByte(seg, at);
       CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Store.open(config));
       assertEquals(seg.toString(), e.file(), "segment " + sealed);
-      assertEquals(victim.position().offset(), e.offset());
+      assertEquals(victim.offset(), e.offset());
       flipByte(seg, at);
     }
     try (Store store = Store.open(config)) {
@@ -298,7 +299,7 @@ class RecoveryTest {
     Path seg = Stores.segment(dir, 1);
     long end = Files.size(seg);
     byte[] file = Files.readAllBytes(seg);
-    int frameAt = (int) receipts.get(0).position().offset();
+    int frameAt = (int) Stores.frame(dir, receipts.get(0)).offset();
     appendBytes(seg, Arrays.copyOfRange(file, frameAt, frameAt + 100));
     Map<String, byte[]> before = Stores.contents(dir);
     StoreConfig readOnly = StoreConfig.builder(dir).readOnly(true).build();

@@ -49,8 +49,9 @@ class TornGroupTest {
   private long appendTornGroup(Path seg, long secondDurableEnd) throws IOException {
     AppendReceipt last = receipts.get(receipts.size() - 1);
     byte[] file = Files.readAllBytes(seg);
-    int off = (int) last.position().offset();
-    byte[] frame = Arrays.copyOfRange(file, off, off + last.position().length());
+    FrameLocation at = Stores.frame(dir, last);
+    int off = (int) at.offset();
+    byte[] frame = Arrays.copyOfRange(file, off, off + at.length());
     long end = file.length;
     byte[] damaged = frame.clone();
     damaged[frame.length - 3] ^= 0x55;

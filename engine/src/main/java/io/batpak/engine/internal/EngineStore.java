@@ -12,7 +12,6 @@ import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
 import io.batpak.EventNotFoundException;
-import io.batpak.EventPosition;
 import io.batpak.EventTypes;
 import io.batpak.ExtensionKey;
 import io.batpak.OpenReport;
@@ -568,7 +567,7 @@ public final class EngineStore implements Store {
     nonNull(id, "id");
     int row = rowOf(id);
     EventRecord r = read(row);
-    return new StoredEvent(header(r, row), Bytes.ofOwned(r.payload()));
+    return new StoredEvent(header(r), Bytes.ofOwned(r.payload()));
   }
 
   @Override
@@ -610,8 +609,7 @@ public final class EngineStore implements Store {
     }
   }
 
-  private EventHeader header(EventRecord r, int row) {
-    Index.View v = index.view();
+  private EventHeader header(EventRecord r) {
     Map<ExtensionKey, Bytes> ext = new HashMap<>();
     for (int i = 0; i < r.extensionKeys().length; i++) {
       ext.put(ExtensionKey.of(r.extensionKeys()[i]), Bytes.ofOwned(r.extensionValues()[i]));
@@ -633,8 +631,27 @@ public final class EngineStore implements Store {
         r.payload().length,
         Bytes.ofOwned(r.contentHash()),
         Bytes.ofOwned(r.prevHash()),
-        Bytes.ofOwned(r.eventHash()),
-        new EventPosition(v.segment(row), v.frameOffset(row), v.frameLength(row)));
+        Bytes.ofOwned(r.eventHash()));
+  }
+
+  /** Builds a value from where a frame lies: its segment id, offset and length. */
+  @FunctionalInterface
+  public interface FrameAt<T> {
+    /** The value for the frame at {@code offset} of segment {@code segmentId}. */
+    T at(long segmentId, long offset, int length);
+  }
+
+  /**
+   * Where the frame of the visible event {@code id} lies now, for diagnostics (the public form is
+   * {@code io.batpak.engine.FrameLocation}); public types never carry it.
+   *
+   * @throws EventNotFoundException if no visible event has that id
+   */
+  public <T> T locateFrame(EventId id, FrameAt<T> at) {
+    nonNull(id, "id");
+    int row = rowOf(id);
+    Index.View v = index.view();
+    return at.at(v.segment(row), v.frameOffset(row), v.frameLength(row));
   }
 
   @Override
@@ -688,7 +705,7 @@ public final class EngineStore implements Store {
               || seq > region.streamSequenceTo().getAsLong())) {
         continue;
       }
-      out.add(header(read(row), row));
+      out.add(header(read(row)));
     }
     return out;
   }
@@ -706,7 +723,7 @@ public final class EngineStore implements Store {
     int[] rows = s.rows();
     List<EventHeader> out = new ArrayList<>(n);
     for (int i = 0; i < n && rows[i] < visible; i++) {
-      out.add(header(read(rows[i]), rows[i]));
+      out.add(header(read(rows[i])));
     }
     return out;
   }
@@ -724,7 +741,7 @@ public final class EngineStore implements Store {
     int[] rows = s.rows();
     for (int i = Math.min(n, rows.length) - 1; i >= 0; i--) {
       if (rows[i] < visible) {
-        return Optional.of(header(read(rows[i]), rows[i]));
+        return Optional.of(header(read(rows[i])));
       }
     }
     return Optional.empty();

@@ -2,7 +2,6 @@ package io.batpak.engine.internal;
 
 import io.batpak.AppendReceipt;
 import io.batpak.CorruptStoreException;
-import io.batpak.EventPosition;
 import io.batpak.ReceiptVerification;
 import io.batpak.engine.internal.format.Blake3;
 import io.batpak.engine.internal.format.EventRecord;
@@ -13,11 +12,12 @@ import java.util.Arrays;
 import java.util.function.IntFunction;
 
 /**
- * Verifies a receipt against the store: the event is visible at the receipt's global sequence and
- * position, its payload hashes to the content hash, its previous hash is its stream predecessor's
- * event hash, and its event hash recomputes. Every mismatch is an {@link
- * ReceiptVerification.Invalid} with its reason; a damaged frame is {@code FRAME_CORRUPT}, never an
- * exception. Thread-safe: reads only published index state.
+ * Verifies a receipt against the store: the event the receipt names (by id) is visible at the
+ * receipt's global sequence and stream sequence, its frame passes its CRC, its payload hashes to
+ * the content hash, its previous hash is its stream predecessor's event hash, and its event hash
+ * recomputes. Every mismatch is an {@link ReceiptVerification.Invalid} with its reason; a damaged
+ * frame is {@code FRAME_CORRUPT}, never an exception. Thread-safe: reads only published index
+ * state.
  */
 final class ReceiptChecks {
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
@@ -42,14 +42,6 @@ final class ReceiptChecks {
       return invalid(
           ReceiptVerification.Reason.GLOBAL_SEQUENCE_MISMATCH,
           "receipt says " + receipt.globalSequence() + ", the store has " + row);
-    }
-    Index.View v = index.view();
-    EventPosition stored =
-        new EventPosition(v.segment(row), v.frameOffset(row), v.frameLength(row));
-    if (!stored.equals(receipt.position())) {
-      return invalid(
-          ReceiptVerification.Reason.POSITION_MISMATCH,
-          "receipt says " + receipt.position() + ", the store has " + stored);
     }
     EventRecord r;
     try {

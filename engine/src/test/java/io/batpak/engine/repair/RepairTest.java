@@ -12,6 +12,7 @@ import io.batpak.EventKind;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoreLockedException;
+import io.batpak.engine.FrameLocation;
 import io.batpak.engine.Repair;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -60,25 +61,28 @@ class RepairTest {
   @Test
   void cutsAtTheFirstDamageAndKeepsACopy() throws IOException {
     List<AppendReceipt> receipts = fill(60);
-    AppendReceipt victim = receipts.get(10);
-    Path seg = dir.resolve(String.format("%010d.seg", victim.position().segmentId()));
+    FrameLocation victim;
+    try (Store s = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
+      victim = FrameLocation.of(s, receipts.get(10).eventId());
+    }
+    Path seg = dir.resolve(victim.segmentFileName());
     long segSize = Files.size(seg);
-    flip(seg, victim.position().offset() + 40);
+    flip(seg, victim.offset() + 40);
     CorruptStoreException e =
         assertThrows(
             CorruptStoreException.class, () -> Store.open(StoreConfig.builder(dir).build()));
     assertEquals(seg.toString(), e.file());
-    assertEquals(victim.position().offset(), e.offset());
+    assertEquals(victim.offset(), e.offset());
 
     Repair.Plan plan = Repair.plan(dir);
     assertEquals(Optional.of(seg), plan.cutFile());
-    assertEquals(victim.position().offset(), plan.cutOffset());
+    assertEquals(victim.offset(), plan.cutOffset());
     assertTrue(!plan.segmentsMovedAside().isEmpty(), "later segments are moved aside");
     Path aside = Repair.apply(plan, 77).orElseThrow();
 
     assertEquals(segSize, Files.size(aside.resolve(seg.getFileName() + ".before-repair")));
     try (Store s = Store.open(StoreConfig.builder(dir).build())) {
-      assertEquals(victim.globalSequence(), s.stats().eventCount());
+      assertEquals(receipts.get(10).globalSequence(), s.stats().eventCount());
       for (AppendReceipt r : receipts.subList(0, 10)) {
         assertTrue(s.verifyReceipt(r).isValid());
       }

@@ -18,6 +18,7 @@ import io.batpak.OpenReport;
 import io.batpak.ReceiptVerification;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.engine.FrameLocation;
 import io.batpak.fs.sim.CrashProfile;
 import io.batpak.fs.sim.OpRecord;
 import io.batpak.fs.sim.SimEntropy;
@@ -110,7 +111,7 @@ class DamageExplorerIT {
   record Event(Coordinate coordinate, EventKind kind, byte[] payload, AppendOptions options) {}
 
   /** One acknowledged event: its receipt and its payload. */
-  record Acked(AppendReceipt receipt, byte[] payload) {}
+  record Acked(AppendReceipt receipt, FrameLocation frame, byte[] payload) {}
 
   /**
    * A store after a clean close (and a power loss, so only durable bytes remain): its state, what
@@ -136,8 +137,7 @@ class DamageExplorerIT {
       long id = Long.parseLong(segment.substring(0, segment.indexOf('.')));
       List<Acked> out = new ArrayList<>();
       for (Acked a : acked) {
-        if (a.receipt().position().segmentId() == id
-            && a.receipt().position().offset() == frame.offset()) {
+        if (a.frame().segmentId() == id && a.frame().offset() == frame.offset()) {
           out.add(a);
         }
       }
@@ -189,7 +189,11 @@ class DamageExplorerIT {
           receipts = st.appendBatch(items);
         }
         for (int i = 0; i < call.size(); i++) {
-          acked.add(new Acked(receipts.get(i), call.get(i).payload()));
+          acked.add(
+              new Acked(
+                  receipts.get(i),
+                  FrameLocation.of(st, receipts.get(i).eventId()),
+                  call.get(i).payload()));
         }
       }
     }

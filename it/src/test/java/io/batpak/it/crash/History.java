@@ -6,6 +6,7 @@ import io.batpak.EventId;
 import io.batpak.EventKind;
 import io.batpak.IdempotencyKey;
 import io.batpak.OpenReport;
+import io.batpak.engine.FrameLocation;
 import io.batpak.fs.sim.OpRecord;
 import io.batpak.fs.sim.SimSnapshot;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +93,12 @@ final class History {
 
     /** The receipts, when the call returned them. */
     List<AppendReceipt> receipts;
+
+    /**
+     * Where the frame of each receipt's event lay when the call returned (an element is null when
+     * the store could not say), for telling a reported cut from a loss.
+     */
+    List<FrameLocation> frames;
 
     /** The simple class name of the exception the call threw, or null. */
     String error;

@@ -9,6 +9,7 @@ import io.batpak.OpenReport;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
+import io.batpak.engine.FrameLocation;
 import io.batpak.it.crash.History.Call;
 import io.batpak.it.crash.History.Intent;
 import java.util.ArrayList;
@@ -190,7 +191,6 @@ final class Oracle {
               e.eventId(),
               e.globalSequence(),
               e.streamSequence(),
-              e.position(),
               e.contentHash(),
               e.eventHash(),
               e.prevHash(),
@@ -222,6 +222,7 @@ final class Oracle {
       }
       for (int i = 0; i < c.receipts.size(); i++) {
         AppendReceipt r = c.receipts.get(i);
+        FrameLocation frame = c.frames == null ? null : c.frames.get(i);
         Intent in = c.intents.get(i);
         ReceiptVerification rv = store.verifyReceipt(r);
         boolean missing =
@@ -231,7 +232,7 @@ final class Oracle {
         // or of an event that never had to be durable (VISIBLE mode): the store's history
         // restarts there (later appends take the same global sequences), so it does not count
         // against the prefix rule. A hole instead shows as a sequence gap or a receipt mismatch.
-        boolean excusedCut = mode == Fault.Mode.CORRUPTING && missing && cut(reports, r);
+        boolean excusedCut = mode == Fault.Mode.CORRUPTING && missing && cut(reports, frame);
         boolean required = h.mustSurvive(c, r, s);
         long[] range = prefix.computeIfAbsent(c.epoch, e -> new long[] {-1, Long.MAX_VALUE});
         if (rv.isValid()) {
@@ -260,7 +261,7 @@ final class Oracle {
                 + " ("
                 + c
                 + ", receipt "
-                + brief(r)
+                + brief(r, frame)
                 + ")");
       }
     }
@@ -300,19 +301,26 @@ final class Oracle {
     return new Verdict(v.isEmpty() ? outcome : "violation", v);
   }
 
-  /** Whether a reported cut covers the frame of {@code r}. */
-  private static boolean cut(List<OpenReport.TornTail> reports, AppendReceipt r) {
-    String file = String.format("%010d.seg", r.position().segmentId());
+  /** Whether a reported cut covers {@code frame} (false when its location is unknown). */
+  private static boolean cut(List<OpenReport.TornTail> reports, FrameLocation frame) {
+    if (frame == null) {
+      return false;
+    }
+    String file = frame.segmentFileName();
     for (OpenReport.TornTail t : reports) {
-      if (t.file().endsWith("/" + file) && t.offset() <= r.position().offset()) {
+      if (t.file().endsWith("/" + file) && t.offset() <= frame.offset()) {
         return true;
       }
     }
     return false;
   }
 
-  private static String brief(AppendReceipt r) {
-    return r.eventId() + "@" + r.globalSequence() + " " + r.position();
+  private static String brief(AppendReceipt r, FrameLocation frame) {
+    return r.eventId()
+        + "@"
+        + r.globalSequence()
+        + " "
+        + (frame == null ? "(frame unknown)" : frame);
   }
 
   static String describe(Throwable t) {

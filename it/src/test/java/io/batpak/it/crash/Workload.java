@@ -16,6 +16,7 @@ import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoreFullException;
 import io.batpak.ValidationException;
+import io.batpak.engine.FrameLocation;
 import io.batpak.fs.sim.CrashProfile;
 import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
@@ -556,6 +557,24 @@ final class Workload {
       }
     }
 
+    /**
+     * Where the frames of {@code receipts} lie now (reads the store's index only: no operation on
+     * the simulator); null for one the store cannot locate.
+     */
+    List<FrameLocation> locate(List<AppendReceipt> receipts) {
+      List<FrameLocation> out = new ArrayList<>(receipts.size());
+      for (AppendReceipt r : receipts) {
+        FrameLocation f = null;
+        try {
+          f = FrameLocation.of(store, r.eventId());
+        } catch (RuntimeException e) {
+          // Not visible (yet) or the store is closed: unknown, so no cut can excuse its loss.
+        }
+        out.add(f);
+      }
+      return out;
+    }
+
     void finish(Call c) {
       c.epoch = epoch;
       c.end = fs.stateChangingOperationCount();
@@ -585,6 +604,9 @@ final class Workload {
         c.undoneOnReturn = e instanceof StoreFullException;
       }
       finish(c);
+      if (c.receipts != null) {
+        c.frames = locate(c.receipts);
+      }
       if (c.crashed) {
         return;
       }

@@ -15,6 +15,7 @@ import io.batpak.IdempotencyKey;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.engine.FrameLocation;
 import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.it.golden.GoldenPayloads.CustomerMoved;
@@ -418,10 +419,11 @@ public final class GoldenStoreGenerator {
         en.put("contentHash", h.contentHash().toHex());
         en.put("prevHash", h.prevHash().toHex());
         en.put("eventHash", h.eventHash().toHex());
+        FrameLocation frame = FrameLocation.of(s, h.eventId());
         ObjectNode pos = en.putObject("position");
-        pos.put("segment", h.position().segmentId());
-        pos.put("frameOffset", h.position().offset());
-        pos.put("frameLength", h.position().length());
+        pos.put("segment", frame.segmentId());
+        pos.put("frameOffset", frame.offset());
+        pos.put("frameLength", frame.length());
       }
     }
     JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();

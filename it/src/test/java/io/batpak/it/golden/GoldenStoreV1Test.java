@@ -15,7 +15,6 @@ import io.batpak.CorrelationId;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
-import io.batpak.EventPosition;
 import io.batpak.ExpectedVersion;
 import io.batpak.OpenReport;
 import io.batpak.ReceiptVerification;
@@ -24,6 +23,7 @@ import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoreStats;
 import io.batpak.codec.json.JsonCodec;
+import io.batpak.engine.FrameLocation;
 import io.batpak.it.golden.GoldenPayloads.OrderPaid;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -333,15 +333,10 @@ class GoldenStoreV1Test {
 
   /** The receipt of expected event {@code x}. */
   private static AppendReceipt receipt(JsonNode x) {
-    JsonNode pos = x.get("position");
     return new AppendReceipt(
         EventId.fromBytes(hex(x.get("id"))),
         x.get("globalSequence").asLong(),
         x.get("streamSequence").asLong(),
-        new EventPosition(
-            pos.get("segment").asLong(),
-            pos.get("frameOffset").asLong(),
-            pos.get("frameLength").asInt()),
         Bytes.of(hex(x.get("contentHash"))),
         Bytes.of(hex(x.get("eventHash"))),
         Bytes.of(hex(x.get("prevHash"))),
@@ -389,7 +384,14 @@ class GoldenStoreV1Test {
       assertEquals(x.get("prevHash").asString(), h.prevHash().toHex(), where);
       assertEquals(x.get("eventHash").asString(), h.eventHash().toHex(), where);
       AppendReceipt receipt = receipt(x);
-      assertEquals(receipt.position(), h.position(), where);
+      JsonNode pos = x.get("position");
+      assertEquals(
+          new FrameLocation(
+              pos.get("segment").asLong(),
+              pos.get("frameOffset").asLong(),
+              pos.get("frameLength").asInt()),
+          FrameLocation.of(s, h.eventId()),
+          where);
 
       assertEquals(h, s.get(h.eventId()).header(), where + ": get and query agree");
       assertEquals(x.get("payload").asString(), s.get(h.eventId()).payload().toHex(), where);
@@ -413,7 +415,6 @@ class GoldenStoreV1Test {
               receipt.eventId(),
               receipt.globalSequence(),
               receipt.streamSequence(),
-              receipt.position(),
               receipt.contentHash(),
               Bytes.of(wrong),
               receipt.prevHash(),

@@ -7,6 +7,7 @@ import io.batpak.Coordinate;
 import io.batpak.EventKind;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.engine.FrameLocation;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,8 +41,8 @@ public final class KillChild {
     return Coordinate.of("kill-" + (g % 5), "sigkill");
   }
 
-  /** One receipt as a line: g, id, sequences, position and hashes. */
-  static String line(AppendReceipt r) {
+  /** One receipt as a line: g, id, sequences, where its frame lies, and hashes. */
+  static String line(AppendReceipt r, FrameLocation frame) {
     HexFormat hex = HexFormat.of();
     return "R "
         + r.globalSequence()
@@ -50,11 +51,11 @@ public final class KillChild {
         + " "
         + r.streamSequence()
         + " "
-        + r.position().segmentId()
+        + frame.segmentId()
         + " "
-        + r.position().offset()
+        + frame.offset()
         + " "
-        + r.position().length()
+        + frame.length()
         + " "
         + hex.formatHex(r.contentHash().toByteArray())
         + " "
@@ -86,7 +87,7 @@ public final class KillChild {
           receipts = List.of(store.append(coordinate(next), kind, Bytes.of(payload(next))));
         }
         for (AppendReceipt r : receipts) {
-          out.println(line(r));
+          out.println(line(r, FrameLocation.of(store, r.eventId())));
         }
         out.flush();
         next += receipts.size();

@@ -8,11 +8,11 @@ import io.batpak.AppendReceipt;
 import io.batpak.Bytes;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
-import io.batpak.EventPosition;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.engine.FrameLocation;
 import io.batpak.fs.sim.SimSeed;
 import java.io.File;
 import java.io.IOException;
@@ -63,6 +63,7 @@ class SigkillIT {
     SplittableRandom rnd = new SplittableRandom(seed);
     Path dir = tmp.resolve("store");
     Map<Long, AppendReceipt> acknowledged = new HashMap<>();
+    Map<Long, FrameLocation> frames = new HashMap<>();
     long started = System.nanoTime();
     int partial = 0;
     for (int k = 0; k < kills; k++) {
@@ -82,6 +83,7 @@ class SigkillIT {
           if (line.startsWith("R ")) {
             AppendReceipt r = parse(line);
             acknowledged.put(r.globalSequence(), r);
+            frames.put(r.globalSequence(), frameOf(line));
             got++;
           }
           if (got >= target && !killed) {
@@ -97,7 +99,7 @@ class SigkillIT {
         assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");
       }
       assertTrue(killed, () -> "child exited before " + target + " receipts: " + readQuietly(err));
-      int checked = check(dir, acknowledged);
+      int checked = check(dir, acknowledged, frames);
       System.out.println(
           "[sigkill] kill "
               + (k + 1)
@@ -152,11 +154,16 @@ class SigkillIT {
   }
 
   /** Reopens {@code dir} and checks it against every receipt streamed so far. */
-  private static int check(Path dir, Map<Long, AppendReceipt> acknowledged) {
+  private static int check(
+      Path dir, Map<Long, AppendReceipt> acknowledged, Map<Long, FrameLocation> frames) {
     try (Store store = Store.open(StoreConfig.builder(dir).fsBackend("posix").build())) {
       for (AppendReceipt r : acknowledged.values()) {
         ReceiptVerification v = store.verifyReceipt(r);
         assertTrue(v.isValid(), () -> "receipt " + r + " does not verify: " + v);
+        assertEquals(
+            frames.get(r.globalSequence()),
+            FrameLocation.of(store, r.eventId()),
+            "the frame of " + r + " stays where it was acknowledged");
         assertArrayEquals(
             KillChild.payload(r.globalSequence()),
             store.readRaw(r.eventId()).toByteArray(),
@@ -191,7 +198,6 @@ class SigkillIT {
                 e.eventId(),
                 e.globalSequence(),
                 e.streamSequence(),
-                e.position(),
                 e.contentHash(),
                 e.eventHash(),
                 e.prevHash(),
@@ -209,11 +215,15 @@ class SigkillIT {
         EventId.parse(f[2]),
         Long.parseLong(f[1]),
         Long.parseLong(f[3]),
-        new EventPosition(Long.parseLong(f[4]), Long.parseLong(f[5]), Integer.parseInt(f[6])),
         Bytes.fromHex(f[7]),
         Bytes.fromHex(f[8]),
         Bytes.fromHex(f[9]),
         Bytes.empty());
+  }
+
+  private static FrameLocation frameOf(String line) {
+    String[] f = line.split(" ");
+    return new FrameLocation(Long.parseLong(f[4]), Long.parseLong(f[5]), Integer.parseInt(f[6]));
   }
 
   private static String readQuietly(Path p) {

@@ -5,7 +5,6 @@ import io.batpak.Bytes;
 import io.batpak.ConcurrencyConflictException;
 import io.batpak.Durability;
 import io.batpak.EventId;
-import io.batpak.EventPosition;
 import io.batpak.IdempotencyConflictException;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.QueueFullPolicy;
@@ -810,13 +809,15 @@ public final class Committer {
     return out;
   }
 
-  /** The receipt of a stored event. */
+  /**
+   * The receipt of a stored event. A receipt holds no frame location (it must stay valid when
+   * compaction moves frames): {@code segment}, {@code offset} and {@code length} are not used.
+   */
   public static AppendReceipt receipt(EventRecord r, long segment, long offset, int length) {
     return new AppendReceipt(
         new EventId(r.idHi(), r.idLo()),
         r.globalSequence(),
         r.streamSequence(),
-        new EventPosition(segment, offset, length),
         Bytes.ofOwned(r.contentHash()),
         Bytes.ofOwned(r.eventHash()),
         Bytes.ofOwned(r.prevHash()),
