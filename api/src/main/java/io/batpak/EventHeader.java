@@ -56,6 +56,16 @@ public record EventHeader(
     Objects.requireNonNull(eventHash, "eventHash");
   }
 
+  /**
+   * The receipt of this event, as its append returned it (unsigned: the signature is empty). {@link
+   * Store#verifyReceipt} accepts it when the stored event still matches this header. Pure: reads
+   * nothing from the store, so it is as current as the header it was called on.
+   */
+  public AppendReceipt toReceipt() {
+    return new AppendReceipt(
+        eventId, globalSequence, streamSequence, contentHash, eventHash, prevHash, Bytes.empty());
+  }
+
   /** The entity (stream) name. */
   public String entity() {
     return coordinate.entity();

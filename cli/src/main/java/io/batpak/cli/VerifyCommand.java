@@ -236,15 +236,7 @@ final class VerifyCommand implements Command {
         }
       }
       chains.put(h.entity(), new Link(h.streamSequence(), h.eventHash()));
-      AppendReceipt receipt =
-          new AppendReceipt(
-              h.eventId(),
-              h.globalSequence(),
-              h.streamSequence(),
-              h.contentHash(),
-              h.eventHash(),
-              h.prevHash(),
-              Bytes.empty());
+      AppendReceipt receipt = h.toReceipt();
       try {
         ReceiptVerification v = store.verifyReceipt(receipt);
         if (v instanceof ReceiptVerification.Invalid) {

@@ -151,6 +151,7 @@ final class Stores {
       assertEquals(r.eventHash(), h.eventHash());
       assertEquals(r.prevHash(), h.prevHash());
       assertEquals(r.contentHash(), h.contentHash());
+      assertEquals(r, h.toReceipt(), "the header's receipt is the one the append returned");
     }
     return all;
   }

@@ -1,7 +1,6 @@
 package io.batpak.it.crash;
 
 import io.batpak.AppendReceipt;
-import io.batpak.Bytes;
 import io.batpak.CorruptStoreException;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
@@ -186,15 +185,7 @@ final class Oracle {
       }
       heads.put(entity, e.eventHash().toByteArray());
       nextSeq.put(entity, expectSeq + 1);
-      AppendReceipt self =
-          new AppendReceipt(
-              e.eventId(),
-              e.globalSequence(),
-              e.streamSequence(),
-              e.contentHash(),
-              e.eventHash(),
-              e.prevHash(),
-              Bytes.empty());
+      AppendReceipt self = e.toReceipt();
       ReceiptVerification rv = store.verifyReceipt(self);
       if (!rv.isValid()) {
         v.add("event at global sequence " + e.globalSequence() + " does not verify: " + rv);

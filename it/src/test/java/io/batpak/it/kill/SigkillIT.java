@@ -193,15 +193,7 @@ class SigkillIT {
             "chain of " + entity + " at " + e.streamSequence());
         heads.put(entity, e.eventHash().toByteArray());
         seqs.put(entity, e.streamSequence() + 1);
-        AppendReceipt self =
-            new AppendReceipt(
-                e.eventId(),
-                e.globalSequence(),
-                e.streamSequence(),
-                e.contentHash(),
-                e.eventHash(),
-                e.prevHash(),
-                Bytes.empty());
+        AppendReceipt self = e.toReceipt();
         ReceiptVerification v = store.verifyReceipt(self);
         assertTrue(v.isValid(), () -> "event " + e.globalSequence() + " does not verify: " + v);
       }
