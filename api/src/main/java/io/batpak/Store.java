@@ -126,6 +126,7 @@ public interface Store extends AutoCloseable {
    * @throws OutcomeUnknownException if the store cannot tell whether the event was committed
    * @throws StoreTimeoutException if the queue stayed full
    * @throws StoreClosedException if the store is closed or poisoned
+   * @throws ReadOnlyStoreException if the store was opened read-only; nothing was written
    */
   AppendReceipt append(
       Coordinate coordinate, EventKind kind, Object payload, AppendOptions options);
@@ -169,6 +170,7 @@ public interface Store extends AutoCloseable {
    *
    * @throws StoreTimeoutException if the queue stayed full
    * @throws StoreClosedException if the store is closed
+   * @throws ReadOnlyStoreException if the store was opened read-only
    */
   CompletableFuture<AppendReceipt> submit(
       Coordinate coordinate, EventKind kind, Object payload, AppendOptions options);
@@ -242,6 +244,7 @@ public interface Store extends AutoCloseable {
    *
    * @throws OutcomeUnknownException if the fsync fails (the store is then poisoned)
    * @throws StoreClosedException if the store is closed
+   * @throws ReadOnlyStoreException if the store was opened read-only
    */
   void sync();
 

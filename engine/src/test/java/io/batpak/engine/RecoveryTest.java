@@ -18,9 +18,9 @@ import io.batpak.CorruptStoreException;
 import io.batpak.EventHeader;
 import io.batpak.ExtensionKey;
 import io.batpak.OpenReport;
+import io.batpak.ReadOnlyStoreException;
 import io.batpak.Region;
 import io.batpak.Store;
-import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoredEvent;
 import java.io.IOException;
@@ -314,20 +314,27 @@ class RecoveryTest {
         assertFalse(torn.truncated());
         Stores.assertIntact(store, receipts);
         assertEquals(receipts.size(), store.stats().eventCount());
+        ReadOnlyStoreException refused =
+            assertThrows(
+                ReadOnlyStoreException.class,
+                () -> store.append(Coordinate.of("x", "s"), KIND, Bytes.utf8("no")));
+        assertTrue(
+            refused.getMessage().contains(dir.toString())
+                && refused.getMessage().contains("opened read-only")
+                && refused.getMessage().contains("without readOnly(true)"),
+            refused.getMessage());
         assertThrows(
-            StoreClosedException.class,
-            () -> store.append(Coordinate.of("x", "s"), KIND, Bytes.utf8("no")));
-        assertThrows(
-            StoreClosedException.class,
+            ReadOnlyStoreException.class,
             () ->
                 store.appendBatch(
                     List.of(BatchItem.of(Coordinate.of("x", "s"), KIND, Bytes.utf8("no")))));
         assertThrows(
-            StoreClosedException.class,
+            ReadOnlyStoreException.class,
             () ->
                 store.submit(
                     Coordinate.of("x", "s"), KIND, Bytes.utf8("no"), AppendOptions.defaults()));
-        assertThrows(StoreClosedException.class, store::sync);
+        assertThrows(ReadOnlyStoreException.class, store::sync);
+        assertEquals(receipts.size(), store.stats().eventCount(), "still open for reads");
       }
     }
     Stores.assertSameContents(before, Stores.contents(dir));

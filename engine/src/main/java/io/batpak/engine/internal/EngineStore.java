@@ -16,6 +16,7 @@ import io.batpak.EventTypes;
 import io.batpak.ExtensionKey;
 import io.batpak.OpenReport;
 import io.batpak.OutcomeUnknownException;
+import io.batpak.ReadOnlyStoreException;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
@@ -461,8 +462,12 @@ public final class EngineStore implements Store {
   private Committer writable() {
     checkOpen();
     if (committer == null) {
-      throw new StoreClosedException(
-          "the store in " + config.directory() + " was opened read-only; it accepts no appends");
+      throw new ReadOnlyStoreException(
+          "the store in "
+              + config.directory()
+              + " was opened read-only (StoreConfig.readOnly(true)); it accepts no appends and no"
+              + " sync. To write, close it (and every other instance on that directory) and open"
+              + " it again without readOnly(true)");
     }
     return committer;
   }
