@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param coordinate where the event goes
  * @param kind its kind; reserved kinds are refused
- * @param payload a {@link Bytes} value, or an object the store's codec encodes
+ * @param payload its bytes ({@link Payload.Raw}), or an object the store's codec encodes ({@link
+ *     Payload.Encoded})
  * @param options per-item options; {@link AppendOptions#causationId()} may instead come from {@code
  *     causedByItem}
  * @param causedByItem the index of an earlier item of the same batch that caused this one, or -1
@@ -18,7 +19,7 @@ import java.util.Objects;
 public record BatchItem(
     Coordinate coordinate,
     EventKind kind,
-    Object payload,
+    Payload payload,
     AppendOptions options,
     int causedByItem) {
 
@@ -37,9 +38,23 @@ public record BatchItem(
     }
   }
 
-  /** An item with default options. */
-  public static BatchItem of(Coordinate coordinate, EventKind kind, Object payload) {
-    return new BatchItem(coordinate, kind, payload, AppendOptions.defaults(), -1);
+  /**
+   * An item whose payload is stored as is, with default options.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public static BatchItem of(Coordinate coordinate, EventKind kind, Bytes payload) {
+    return new BatchItem(coordinate, kind, Payload.raw(payload), AppendOptions.defaults(), -1);
+  }
+
+  /**
+   * An item whose payload the store's codec encodes, with default options.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws ValidationException if {@code value} is a {@link Bytes} (use {@link #of})
+   */
+  public static BatchItem encoded(Coordinate coordinate, EventKind kind, Object value) {
+    return new BatchItem(coordinate, kind, Payload.encoded(value), AppendOptions.defaults(), -1);
   }
 
   /** A copy with {@code options}. */

@@ -104,39 +104,60 @@ public interface Store extends AutoCloseable {
   }
 
   /**
-   * Appends one event with default options. See {@link #append(Coordinate, EventKind, Object,
-   * AppendOptions)}.
+   * Appends one event whose payload is stored as is, with default options. See {@link
+   * #append(Coordinate, EventKind, Bytes, AppendOptions)}.
    */
-  default AppendReceipt append(Coordinate coordinate, EventKind kind, Object payload) {
+  default AppendReceipt append(Coordinate coordinate, EventKind kind, Bytes payload) {
     return append(coordinate, kind, payload, AppendOptions.defaults());
   }
 
   /**
-   * Appends one event to the stream {@code coordinate.entity()}.
+   * Appends one event to the stream {@code coordinate.entity()}, its payload stored as is (no codec
+   * is involved, so this works on every store, with or without a codec).
    *
-   * @param payload a {@link Bytes} value, stored as is, or an object the store's codec encodes
+   * @param payload the payload bytes
    * @return the receipt; in {@code DURABLE} mode the event is durable and visible on return
    * @throws ValidationException for a reserved kind, an oversized payload, too many or too large
    *     extensions; nothing was written
    * @throws ConcurrencyConflictException if the expected version does not match; nothing was
    *     written
    * @throws IdempotencyConflictException if the key was used for different content
-   * @throws CodecException if the payload is not {@code Bytes} and no codec can encode it
    * @throws StoreFullException if the device is full; nothing was written
    * @throws OutcomeUnknownException if the store cannot tell whether the event was committed
    * @throws StoreTimeoutException if the queue stayed full
    * @throws StoreClosedException if the store is closed or poisoned
    * @throws ReadOnlyStoreException if the store was opened read-only; nothing was written
    */
-  AppendReceipt append(
-      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options);
+  AppendReceipt append(Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options);
+
+  /**
+   * Appends one event whose payload the store's codec encodes, with default options. See {@link
+   * #appendEncoded(Coordinate, EventKind, Object, AppendOptions)}.
+   */
+  default AppendReceipt appendEncoded(Coordinate coordinate, EventKind kind, Object value) {
+    return appendEncoded(coordinate, kind, value, AppendOptions.defaults());
+  }
+
+  /**
+   * Appends one event to the stream {@code coordinate.entity()}, its payload the bytes the store's
+   * codec encodes {@code value} to (on the calling thread, before anything is queued). Same
+   * contract as {@link #append(Coordinate, EventKind, Bytes, AppendOptions)} otherwise.
+   *
+   * @param value the object to encode; never a {@link Bytes} (pass bytes to {@code append})
+   * @throws CodecException if the store has no codec or its codec cannot encode {@code value};
+   *     nothing was written
+   * @throws ValidationException if {@code value} is a {@link Bytes}, and as for {@code append}
+   * @see #append(Coordinate, EventKind, Bytes, AppendOptions) for the other exceptions
+   */
+  AppendReceipt appendEncoded(
+      Coordinate coordinate, EventKind kind, Object value, AppendOptions options);
 
   /**
    * Appends a record whose type carries {@link EventType}; the kind and payload version come from
    * the annotation and the codec encodes the record.
    *
    * @throws ValidationException if the type is not annotated or the annotation is invalid
-   * @see #append(Coordinate, EventKind, Object, AppendOptions)
+   * @see #appendEncoded(Coordinate, EventKind, Object, AppendOptions)
    */
   AppendReceipt appendTyped(Coordinate coordinate, Object record, AppendOptions options);
 
@@ -153,27 +174,38 @@ public interface Store extends AutoCloseable {
    * identical batch, the original receipts are returned.
    *
    * @return one receipt per item, in order
-   * @throws ValidationException if the batch is empty, too large, or an item is invalid (the
-   *     message names the item's index); nothing was written
+   * @throws ValidationException if the batch is empty, too large, or an item is invalid, its
+   *     encoded payload included (the message names the item's index); nothing was written
    * @throws ConcurrencyConflictException if an item's expected version does not match
    * @throws IdempotencyConflictException if some but not all keys are known, or a key was used for
    *     different content
-   * @see #append(Coordinate, EventKind, Object, AppendOptions) for the other exceptions
+   * @see #append(Coordinate, EventKind, Bytes, AppendOptions) for the other exceptions
    */
   List<AppendReceipt> appendBatch(List<BatchItem> items);
 
   /**
-   * Queues one append and returns at once, for pipelining from one thread. The future completes,
-   * never on the committer's thread, with the receipt or with the exception {@link
-   * #append(Coordinate, EventKind, Object, AppendOptions)} would have thrown. Validation errors are
-   * thrown directly.
+   * Queues one append of bytes stored as is and returns at once, for pipelining from one thread.
+   * The future completes, never on the committer's thread, with the receipt or with the exception
+   * {@link #append(Coordinate, EventKind, Bytes, AppendOptions)} would have thrown. Validation
+   * errors are thrown directly.
    *
    * @throws StoreTimeoutException if the queue stayed full
    * @throws StoreClosedException if the store is closed
    * @throws ReadOnlyStoreException if the store was opened read-only
    */
   CompletableFuture<AppendReceipt> submit(
-      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options);
+      Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options);
+
+  /**
+   * {@link #submit(Coordinate, EventKind, Bytes, AppendOptions)} for a payload the store's codec
+   * encodes (on the calling thread, before anything is queued).
+   *
+   * @throws CodecException if the store has no codec or its codec cannot encode {@code value}
+   * @throws ValidationException if {@code value} is a {@link Bytes}
+   * @see #submit(Coordinate, EventKind, Bytes, AppendOptions) for the other exceptions
+   */
+  CompletableFuture<AppendReceipt> submitEncoded(
+      Coordinate coordinate, EventKind kind, Object value, AppendOptions options);
 
   /**
    * Reads a visible event.

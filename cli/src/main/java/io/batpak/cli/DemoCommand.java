@@ -10,6 +10,7 @@ import io.batpak.CorrelationId;
 import io.batpak.EventKind;
 import io.batpak.ExpectedVersion;
 import io.batpak.IdempotencyKey;
+import io.batpak.Payload;
 import io.batpak.ReceiptVerification;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
@@ -176,7 +177,7 @@ final class DemoCommand implements Command {
               new BatchItem(
                   order1001,
                   DemoEvents.ORDER_LINE_ADDED,
-                  new OrderLineAdded("order:1001", 1, "KEYBOARD-DE", 1, 8_900),
+                  Payload.encoded(new OrderLineAdded("order:1001", 1, "KEYBOARD-DE", 1, 8_900)),
                   inSaga
                       .withCausation(CausationId.of(placed.eventId()))
                       .withExpectedVersion(ExpectedVersion.exactly(placed.streamSequence())),
@@ -184,13 +185,13 @@ final class DemoCommand implements Command {
               new BatchItem(
                   order1001,
                   DemoEvents.ORDER_LINE_ADDED,
-                  new OrderLineAdded("order:1001", 2, "USB-C-CABLE", 3, 1_295),
+                  Payload.encoded(new OrderLineAdded("order:1001", 2, "USB-C-CABLE", 3, 1_295)),
                   inSaga.withCausation(CausationId.of(placed.eventId())),
                   -1),
               new BatchItem(
                   order1001,
                   DemoEvents.ORDER_LINE_ADDED,
-                  new OrderLineAdded("order:1001", 3, "MOUSE-PAD", 2, 450),
+                  Payload.encoded(new OrderLineAdded("order:1001", 3, "MOUSE-PAD", 2, 450)),
                   inSaga.withCausation(CausationId.of(placed.eventId())),
                   -1));
       List<AppendReceipt> lineReceipts = store.appendBatch(lines);
@@ -218,7 +219,7 @@ final class DemoCommand implements Command {
       out.println();
       out.println("the client timed out and retries the same request with the same key");
       AppendReceipt retried =
-          store.append(payment1001, DemoEvents.PAYMENT_REQUESTED, request, paymentOptions);
+          store.appendEncoded(payment1001, DemoEvents.PAYMENT_REQUESTED, request, paymentOptions);
       if (retried.eventId().equals(requested.eventId())
           && retried.globalSequence() == requested.globalSequence()
           && retried.eventHash().equals(requested.eventHash())) {
@@ -274,7 +275,7 @@ final class DemoCommand implements Command {
               + ", tries to cancel it");
       try {
         AppendReceipt wrong =
-            store.append(
+            store.appendEncoded(
                 order1001,
                 DemoEvents.ORDER_CANCELLED,
                 new OrderCancelled("order:1001", "customer changed their mind"),
@@ -314,7 +315,7 @@ final class DemoCommand implements Command {
         Object payload,
         AppendOptions options,
         String note) {
-      AppendReceipt receipt = store.append(coordinate, kind, payload, options);
+      AppendReceipt receipt = store.appendEncoded(coordinate, kind, payload, options);
       record(receipt, coordinate, kind, note);
       return receipt;
     }

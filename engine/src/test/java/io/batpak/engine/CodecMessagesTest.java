@@ -44,7 +44,8 @@ class CodecMessagesTest {
       r = store.append(C, Stores.KIND, Bytes.utf8("{\"sku\":\"A-1\"}"));
       CodecException e =
           assertThrows(
-              CodecException.class, () -> store.append(C, Stores.KIND, new OrderPlaced("A-1", 2)));
+              CodecException.class,
+              () -> store.appendEncoded(C, Stores.KIND, new OrderPlaced("A-1", 2)));
       assertEquals(
           "cannot encode a payload of type io.batpak.engine.CodecMessagesTest$OrderPlaced: this"
               + " store has no payload codec. It was created without one (its segment headers name"

@@ -48,6 +48,10 @@ class NullsTest {
       calls.put("append/kind", () -> store.append(C, null, Bytes.utf8("x"), o));
       calls.put("append/payload", () -> store.append(C, KIND, null, o));
       calls.put("append/options", () -> store.append(C, KIND, Bytes.utf8("x"), null));
+      calls.put("appendEncoded/coordinate", () -> store.appendEncoded(null, KIND, "x", o));
+      calls.put("appendEncoded/kind", () -> store.appendEncoded(C, null, "x", o));
+      calls.put("appendEncoded/value", () -> store.appendEncoded(C, KIND, null, o));
+      calls.put("appendEncoded/options", () -> store.appendEncoded(C, KIND, "x", null));
       calls.put("appendTyped/coordinate", () -> store.appendTyped(null, "x", o));
       calls.put("appendTyped/record", () -> store.appendTyped(C, null, o));
       calls.put("appendTyped/options", () -> store.appendTyped(C, "x", null));
@@ -59,6 +63,10 @@ class NullsTest {
       calls.put("submit/kind", () -> store.submit(C, null, Bytes.utf8("x"), o));
       calls.put("submit/payload", () -> store.submit(C, KIND, null, o));
       calls.put("submit/options", () -> store.submit(C, KIND, Bytes.utf8("x"), null));
+      calls.put("submitEncoded/coordinate", () -> store.submitEncoded(null, KIND, "x", o));
+      calls.put("submitEncoded/kind", () -> store.submitEncoded(C, null, "x", o));
+      calls.put("submitEncoded/value", () -> store.submitEncoded(C, KIND, null, o));
+      calls.put("submitEncoded/options", () -> store.submitEncoded(C, KIND, "x", null));
       calls.put("get/id", () -> store.get(null));
       calls.put("get/type", () -> store.get(id, null));
       calls.put("readRaw/id", () -> store.readRaw(null));

@@ -130,7 +130,7 @@ class QueryTest {
       CodecException onAppend =
           assertThrows(
               CodecException.class,
-              () -> store.append(Coordinate.of("e", "s"), KINDS[0], List.of("not bytes")));
+              () -> store.appendEncoded(Coordinate.of("e", "s"), KINDS[0], List.of("not bytes")));
       assertTrue(onAppend.getMessage().contains("batpak-codec"), onAppend.getMessage());
       assertThrows(CodecException.class, () -> store.get(r.eventId(), String.class));
       assertEquals(1, store.stats().eventCount());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.Coordinate;
@@ -17,6 +18,7 @@ import io.batpak.InvalidCoordinateException;
 import io.batpak.InvalidCoordinateException.Component;
 import io.batpak.InvalidCoordinateException.Rule;
 import io.batpak.InvalidExtensionKeyException;
+import io.batpak.Payload;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
@@ -248,7 +250,28 @@ class ValidationTest {
     rejects(ValidationException.class, () -> opts().withFlags(-1));
     rejects(ValidationException.class, () -> store.queryAfter(Region.all(), -1, 0));
     rejects(ValidationException.class, () -> store.queryAfter(Region.all(), -2, 10));
-    rejects(io.batpak.CodecException.class, () -> store.append(C, KIND, new Object()));
+    rejects(io.batpak.CodecException.class, () -> store.appendEncoded(C, KIND, new Object()));
+  }
+
+  /**
+   * Bytes go to {@code append} (stored as is) and objects to {@code appendEncoded} (the codec): a
+   * {@code Bytes} handed to the encoded form is refused with a message that names the raw form,
+   * before anything is written, in every place the encoded form exists.
+   */
+  @Test
+  void bytesAreNeverHandedToTheCodec() {
+    Bytes raw = Bytes.utf8("raw");
+    for (Executable call :
+        List.<Executable>of(
+            () -> store.appendEncoded(C, KIND, raw),
+            () -> store.submitEncoded(C, KIND, raw, opts()),
+            () -> store.appendBatch(List.of(BatchItem.encoded(C, KIND, raw))),
+            () -> Payload.encoded(Payload.raw(raw)))) {
+      ValidationException e = rejects(ValidationException.class, call);
+      assertTrue(e.getMessage().contains("Payload.raw"), e.getMessage());
+    }
+    AppendReceipt r = store.append(C, KIND, raw);
+    assertEquals(raw, store.get(r.eventId()).payload(), "raw bytes are stored as they are");
   }
 
   @Test

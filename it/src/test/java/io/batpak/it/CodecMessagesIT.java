@@ -100,7 +100,7 @@ class CodecMessagesIT {
           "bytes", store.openReport().codec(), "the codec on the class path changes nothing");
       CodecException e =
           assertThrows(
-              CodecException.class, () -> store.append(C, KIND, new OrderPlaced("A-1", 2)));
+              CodecException.class, () -> store.appendEncoded(C, KIND, new OrderPlaced("A-1", 2)));
       assertEquals(
           "cannot encode a payload of type io.batpak.it.CodecMessagesIT$OrderPlaced: this store"
               + " has no payload codec. It was created without one (its segment headers name codec"
@@ -130,7 +130,7 @@ class CodecMessagesIT {
     AppendReceipt typed;
     try (Store store = Store.open(config().build())) {
       assertEquals("json", store.openReport().codec());
-      typed = store.append(C, KIND, new OrderPlaced("A-1", 2));
+      typed = store.appendEncoded(C, KIND, new OrderPlaced("A-1", 2));
     }
     try (Store store = openWithoutCodec(config().build())) {
       assertEquals("json", store.openReport().codec(), "the store's codec, though missing");
@@ -139,7 +139,7 @@ class CodecMessagesIT {
       assertEquals("{\"qty\":2,\"sku\":\"A-1\"}", store.readRaw(typed.eventId()).toUtf8());
       CodecException onAppend =
           assertThrows(
-              CodecException.class, () -> store.append(C, KIND, new OrderPlaced("C-3", 1)));
+              CodecException.class, () -> store.appendEncoded(C, KIND, new OrderPlaced("C-3", 1)));
       assertEquals(
           "cannot encode a payload of type io.batpak.it.CodecMessagesIT$OrderPlaced: this"
               + " store's codec is 'json' (its segment headers name it), and no codec of that name"

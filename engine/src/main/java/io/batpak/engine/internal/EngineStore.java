@@ -16,6 +16,7 @@ import io.batpak.EventTypes;
 import io.batpak.ExtensionKey;
 import io.batpak.OpenReport;
 import io.batpak.OutcomeUnknownException;
+import io.batpak.Payload;
 import io.batpak.ReadOnlyStoreException;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
@@ -327,19 +328,28 @@ public final class EngineStore implements Store {
     return value;
   }
 
+  /** The null checks of a single append; the payload parameter is named {@code name}. */
   private static void nonNull(
-      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+      Coordinate coordinate, EventKind kind, Object payload, String name, AppendOptions options) {
     nonNull(coordinate, "coordinate");
     nonNull(kind, "kind");
-    nonNull(payload, "payload");
+    nonNull(payload, name);
     nonNull(options, "options");
   }
 
   @Override
   public AppendReceipt append(
-      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
-    nonNull(coordinate, kind, payload, options);
-    Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
+      Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
+    nonNull(coordinate, kind, payload, "payload", options);
+    Draft d = draft(coordinate, kind, Payload.raw(payload), options, 0, -1, -1);
+    return commit(List.of(d)).get(0);
+  }
+
+  @Override
+  public AppendReceipt appendEncoded(
+      Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
+    nonNull(coordinate, kind, value, "value", options);
+    Draft d = draft(coordinate, kind, Payload.encoded(value), options, 0, -1, -1);
     return commit(List.of(d)).get(0);
   }
 
@@ -350,7 +360,7 @@ public final class EngineStore implements Store {
     nonNull(options, "options");
     EventKind kind = EventTypes.kindOf(record.getClass());
     int version = EventTypes.versionOf(record.getClass());
-    Draft d = draft(coordinate, kind, record, options, version, -1, -1);
+    Draft d = draft(coordinate, kind, Payload.encoded(record), options, version, -1, -1);
     return commit(List.of(d)).get(0);
   }
 
@@ -445,9 +455,19 @@ public final class EngineStore implements Store {
 
   @Override
   public CompletableFuture<AppendReceipt> submit(
-      Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
-    nonNull(coordinate, kind, payload, options);
-    Draft d = draft(coordinate, kind, payload, options, 0, -1, -1);
+      Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
+    nonNull(coordinate, kind, payload, "payload", options);
+    return submit(draft(coordinate, kind, Payload.raw(payload), options, 0, -1, -1));
+  }
+
+  @Override
+  public CompletableFuture<AppendReceipt> submitEncoded(
+      Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
+    nonNull(coordinate, kind, value, "value", options);
+    return submit(draft(coordinate, kind, Payload.encoded(value), options, 0, -1, -1));
+  }
+
+  private CompletableFuture<AppendReceipt> submit(Draft d) {
     CompletableFuture<List<AppendReceipt>> f = new CompletableFuture<>();
     writable().submit(Pending.async(List.of(d), f));
     return f.thenApply(list -> list.get(0));
@@ -481,7 +501,7 @@ public final class EngineStore implements Store {
   private Draft draft(
       Coordinate coordinate,
       EventKind kind,
-      Object payload,
+      Payload payload,
       AppendOptions options,
       int payloadVersion,
       int causedByItem,
@@ -561,8 +581,11 @@ public final class EngineStore implements Store {
     return new Draft(r, options.expectedVersion(), keyed, causedByItem);
   }
 
-  private byte[] encode(Object payload) {
-    return Codecs.encode(codec, codecName, payload);
+  private byte[] encode(Payload payload) {
+    if (payload instanceof Payload.Raw raw) {
+      return raw.bytes().toByteArray();
+    }
+    return Codecs.encode(codec, codecName, ((Payload.Encoded) payload).value());
   }
 
   // ---------------------------------------------------------------- reads

@@ -15,6 +15,7 @@ import io.batpak.EventKind;
 import io.batpak.ExtensionKey;
 import io.batpak.IdempotencyKey;
 import io.batpak.OpenReport;
+import io.batpak.Payload;
 import io.batpak.ReceiptVerification;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
@@ -182,7 +183,8 @@ class DamageExplorerIT {
           for (int i = 0; i < call.size(); i++) {
             Event e = call.get(i);
             BatchItem item =
-                new BatchItem(e.coordinate(), e.kind(), Bytes.of(e.payload()), e.options(), -1);
+                new BatchItem(
+                    e.coordinate(), e.kind(), Payload.raw(Bytes.of(e.payload())), e.options(), -1);
             boolean link = i % 2 == 1 && e.options().causationId() == null;
             items.add(link ? item.causedBy(i - 1) : item);
           }

@@ -12,6 +12,7 @@ import io.batpak.ExpectedVersion;
 import io.batpak.IdempotencyConflictException;
 import io.batpak.IdempotencyKey;
 import io.batpak.OutcomeUnknownException;
+import io.batpak.Payload;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoreFullException;
@@ -313,7 +314,8 @@ final class Workload {
         conflict |= !ev.matches(at);
         local.put(entity, at + 1);
         AppendOptions o = options(in, ev);
-        BatchItem item = new BatchItem(in.coordinate, in.kind, Bytes.of(in.payload), o, -1);
+        BatchItem item =
+            new BatchItem(in.coordinate, in.kind, Payload.raw(Bytes.of(in.payload)), o, -1);
         if (i > 0 && rnd.nextInt(3) == 0) {
           item = item.causedBy(i - 1);
         }

@@ -223,7 +223,7 @@ public final class GoldenStoreGenerator {
       // A keyed batch (keys on every item or none), retried once.
       List<BatchItem> keyedBatch =
           List.of(
-              BatchItem.of(
+              BatchItem.encoded(
                       order2,
                       EventKind.custom(0x1, 0x001),
                       new OrderPlaced(
@@ -236,14 +236,14 @@ public final class GoldenStoreGenerator {
                       AppendOptions.defaults()
                           .withCorrelation(saga)
                           .withIdempotencyKey(IdempotencyKey.forOperation("golden.place", "1002"))),
-              BatchItem.of(
+              BatchItem.encoded(
                       stockB, EventKind.custom(0x3, 0x001), new StockReserved("B-7", 5, "1002"))
                   .withOptions(
                       AppendOptions.defaults()
                           .withIdempotencyKey(
                               IdempotencyKey.forOperation("golden.reserve", "B-7", "1002")))
                   .causedBy(0),
-              BatchItem.of(
+              BatchItem.encoded(
                       customer,
                       EventKind.custom(0x2, 0x002),
                       new CustomerMoved("7", "Zürich", Optional.empty()))
@@ -300,10 +300,10 @@ public final class GoldenStoreGenerator {
           s.appendBatch(
               List.of(
                   BatchItem.of(audit, AUDIT, Bytes.utf8("closing batch: begin")),
-                  BatchItem.of(
+                  BatchItem.encoded(
                           order1, EventKind.custom(0x1, 0x002), new OrderPaid("1001", 1, "fee"))
                       .causedBy(0),
-                  BatchItem.of(
+                  BatchItem.encoded(
                           Coordinate.of("order:1003", "shop"),
                           EventKind.custom(0x1, 0x002),
                           new OrderPaid("1003", 4500, "invoice"))
