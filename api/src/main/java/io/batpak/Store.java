@@ -224,16 +224,6 @@ public interface Store extends AutoCloseable {
   <T> T get(EventId id, Class<T> type);
 
   /**
-   * The payload bytes of a visible event.
-   *
-   * @throws EventNotFoundException if no visible event has that id
-   */
-  Bytes readRaw(EventId id);
-
-  /** The headers of every visible event that matches, in global order. */
-  List<EventHeader> query(Region region);
-
-  /**
    * A page of matching visible events with global sequence greater than {@code afterGlobalSequence}
    * ({@code -1} for the start), at most {@code limit} of them, in global order. Resume with the
    * last returned event's global sequence.
@@ -255,10 +245,13 @@ public interface Store extends AutoCloseable {
    */
   ReceiptVerification verifyReceipt(AppendReceipt receipt);
 
-  /** Counts and watermarks. */
+  /**
+   * Counts: visible events, streams, segments and journal bytes. Costs a pass over the streams; for
+   * the pipeline's progress call {@link #watermarks()}, which is cheap.
+   */
   StoreStats stats();
 
-  /** The pipeline's watermarks, read consistently. */
+  /** The pipeline's watermarks, read consistently (one snapshot of all four). Cheap. */
   Watermarks watermarks();
 
   /**

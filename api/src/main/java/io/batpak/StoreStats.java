@@ -1,7 +1,7 @@
 package io.batpak;
 
 /**
- * Counts describing a store.
+ * Counts describing a store. The pipeline's progress is {@link Store#watermarks()}.
  *
  * <p>Immutable; safe to share between threads.
  *
@@ -9,12 +9,6 @@ package io.batpak;
  * @param streamCount streams with at least one visible event
  * @param segmentCount segment files
  * @param journalBytes bytes in segment files
- * @param watermarks the pipeline's progress
  * @since 0.1
  */
-public record StoreStats(
-    long eventCount,
-    long streamCount,
-    int segmentCount,
-    long journalBytes,
-    Watermarks watermarks) {}
+public record StoreStats(long eventCount, long streamCount, int segmentCount, long journalBytes) {}

@@ -32,10 +32,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * W5, hot point reads: {@link Store#readRaw} (payload bytes) and {@link Store#get(EventId, Class)}
- * (read and decode with the json codec) of random events of a 100 k-event store that is in the page
- * cache. {@code layout=single} fills the store with single appends (one event per frame, as
- * group-committed {@code submit()}s write them); {@code layout=batch256} with {@code
+ * W5, hot point reads: {@link Store#get(EventId)} (its payload bytes) and {@link Store#get(EventId,
+ * Class)} (read and decode with the json codec) of random events of a 100 k-event store that is in
+ * the page cache. {@code layout=single} fills the store with single appends (one event per frame,
+ * as group-committed {@code submit()}s write them); {@code layout=batch256} with {@code
  * appendBatch(256)} (256 events per frame). Goal in {@code performance.md}: hot readRaw ≤ 2 µs.
  *
  * <p>Run (after {@code mvn -B -o install -pl bench}):
@@ -120,7 +120,7 @@ public class PointReadBenchmark {
   /** Payload bytes of a random event. */
   @Benchmark
   public int readRaw() {
-    return store.readRaw(ids[random.nextInt(ids.length)]).size();
+    return store.get(ids[random.nextInt(ids.length)]).payload().size();
   }
 
   /** A random event decoded into a record. */

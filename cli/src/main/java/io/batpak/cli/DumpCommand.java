@@ -130,7 +130,7 @@ final class DumpCommand implements Command {
     position.put("segmentId", frame.segmentId());
     position.put("offset", frame.offset());
     position.put("length", frame.length());
-    Bytes payload = store.readRaw(h.eventId());
+    Bytes payload = store.get(h.eventId()).payload();
     Optional<String> json = jsonText(payload);
     if (json.isPresent()) {
       o.putRawValue("payload", new RawValue(json.get()));

@@ -41,7 +41,7 @@ final class InspectCommand implements Command {
     PrintStream out = t.out();
     try (Store store = Stores.openReadOnly(dir)) {
       StoreStats stats = store.stats();
-      Watermarks w = stats.watermarks();
+      Watermarks w = store.watermarks();
       out.println("store " + dir);
       out.println();
       Reports.printOpenReport(out, store.openReport(), dir);

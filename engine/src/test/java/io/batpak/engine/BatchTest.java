@@ -128,11 +128,11 @@ class BatchTest {
                   while (!last) {
                     last = done.get();
                     if (reader == 0) {
-                      assertWholeBatches(store.query(Region.all()), null);
+                      assertWholeBatches(Stores.query(store, Region.all()), null);
                     } else {
                       String entity = (reader == 1 ? "a-" : "b-") + (polls.get() % writers);
                       assertWholeBatches(store.stream(entity), entity);
-                      assertWholeBatches(store.query(Region.entity(entity)), entity);
+                      assertWholeBatches(Stores.query(store, Region.entity(entity)), entity);
                     }
                     polls.incrementAndGet();
                   }
@@ -149,11 +149,13 @@ class BatchTest {
       }
       pool.shutdown();
       System.out.println("reader polls: " + polls.get());
-      assertEquals(writers * batchesEach, assertWholeBatches(store.query(Region.all()), null));
+      assertEquals(
+          writers * batchesEach, assertWholeBatches(Stores.query(store, Region.all()), null));
       checkBatches(store, written);
     }
     try (Store store = Stores.open(dir)) {
-      assertEquals(writers * batchesEach, assertWholeBatches(store.query(Region.all()), null));
+      assertEquals(
+          writers * batchesEach, assertWholeBatches(Stores.query(store, Region.all()), null));
       for (int w = 0; w < writers; w++) {
         assertWholeBatches(store.stream("a-" + w), "a-" + w);
         assertWholeBatches(store.stream("b-" + w), "b-" + w);

@@ -102,7 +102,9 @@ class CasTest {
         assertEquals(seq, w.receipt().streamSequence());
         assertEquals(w.receipt().eventId(), stream.get((int) seq).eventId());
         assertEquals(
-            round + "/" + w.thread(), store.readRaw(w.receipt().eventId()).toUtf8(), "payload");
+            round + "/" + w.thread(),
+            store.get(w.receipt().eventId()).payload().toUtf8(),
+            "payload");
         for (Outcome l : losers) {
           assertEquals("account-1", l.e().entity());
           assertEquals(seq + 1, l.e().actualNextSequence(), "the loser saw the winner's event");
@@ -110,8 +112,8 @@ class CasTest {
       }
       // Nothing a loser sent is anywhere in the store.
       Set<String> payloads = new HashSet<>();
-      for (EventHeader h : store.query(Region.all())) {
-        payloads.add(store.readRaw(h.eventId()).toUtf8());
+      for (EventHeader h : Stores.query(store, Region.all())) {
+        payloads.add(store.get(h.eventId()).payload().toUtf8());
       }
       for (Outcome o : outcomes) {
         assertEquals(

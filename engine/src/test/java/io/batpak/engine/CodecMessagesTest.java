@@ -62,7 +62,7 @@ class CodecMessagesTest {
               + " as io.batpak.engine.CodecMessagesTest$OrderPlaced: this store has no payload"
               + " codec. It was created without one (its segment headers name codec 'bytes'), and"
               + " a store keeps its codec for life, so its payloads are the bytes the application"
-              + " passed. Read them with readRaw(id) or get(id).payload() and decode them"
+              + " passed. Read them with get(id).payload() and decode them"
               + " yourself. See docs/codecs.md#bytes-stores",
           onGet.getMessage());
       assertEquals(1, store.stats().eventCount(), "the refused append wrote nothing");

@@ -107,7 +107,7 @@ class ConcurrentAppendTest {
     for (int t = 0; t < THREADS; t++) {
       List<AppendReceipt> mine = perThread.get(t);
       for (int i = 0; i < mine.size(); i++) {
-        assertEquals(t + ":" + i, store.readRaw(mine.get(i).eventId()).toUtf8(), "payload");
+        assertEquals(t + ":" + i, store.get(mine.get(i).eventId()).payload().toUtf8(), "payload");
       }
     }
     assertEquals(total, headers.size());

@@ -55,15 +55,15 @@ class DurabilityTest {
       assertEquals(4, w.written());
       assertEquals(3, w.durable());
       assertEquals(3, w.visible());
-      assertEquals(3, store.query(Region.all()).size());
+      assertEquals(3, Stores.query(store, Region.all()).size());
       assertEquals(3, store.stream("e").size());
       assertEquals(acked.get(2).eventId(), store.latest("e").orElseThrow().eventId());
       assertEquals(3, store.stats().eventCount());
       assertFalse(f.isDone());
       gate.open();
       AppendReceipt r = f.get(30, TimeUnit.SECONDS);
-      assertEquals(4, store.query(Region.all()).size());
-      assertEquals("pending", store.readRaw(r.eventId()).toUtf8());
+      assertEquals(4, Stores.query(store, Region.all()).size());
+      assertEquals("pending", store.get(r.eventId()).payload().toUtf8());
       assertEquals(4, store.watermarks().durable());
     }
   }
@@ -78,7 +78,7 @@ class DurabilityTest {
       AppendReceipt r = store.append(C, KIND, Bytes.utf8("visible"));
       List<String> ops = new ArrayList<>(fs.ops.subList(before, fs.ops.size()));
       assertEquals(List.of("write 0000000001.seg"), ops, "written, not synced, on return");
-      assertEquals("visible", store.readRaw(r.eventId()).toUtf8());
+      assertEquals("visible", store.get(r.eventId()).payload().toUtf8());
       assertEquals(0, store.watermarks().durable());
       assertEquals(1, store.watermarks().visible());
       store.sync();
@@ -92,7 +92,8 @@ class DurabilityTest {
     try (Store store = Stores.open(dir)) {
       store.append(C, KIND, Bytes.utf8("x"));
       assertThrows(EventNotFoundException.class, () -> store.get(io.batpak.EventId.of(3, 4)));
-      assertThrows(EventNotFoundException.class, () -> store.readRaw(io.batpak.EventId.of(3, 4)));
+      assertThrows(
+          EventNotFoundException.class, () -> store.get(io.batpak.EventId.of(3, 4)).payload());
       assertTrue(store.stream("nobody").isEmpty());
       assertTrue(store.latest("nobody").isEmpty());
     }

@@ -81,9 +81,9 @@ class FaultTest {
       assertThrows(OutcomeUnknownException.class, store::sync);
       // Reads keep working and show exactly the acknowledged events.
       assertEquals(20, store.stats().eventCount());
-      assertEquals(20, store.query(Region.all()).size());
+      assertEquals(20, Stores.query(store, Region.all()).size());
       Stores.assertIntact(store, acked);
-      assertEquals("ok 3", store.readRaw(acked.get(3).eventId()).toUtf8());
+      assertEquals("ok 3", store.get(acked.get(3).eventId()).payload().toUtf8());
       // A poisoned store never closes silently; a second close returns normally.
       assertThrows(OutcomeUnknownException.class, store::close);
       store.close();
@@ -147,8 +147,8 @@ class FaultTest {
   }
 
   private static long count(Store store, Bytes payload) {
-    return store.query(Region.all()).stream()
-        .filter(h -> store.readRaw(h.eventId()).equals(payload))
+    return Stores.query(store, Region.all()).stream()
+        .filter(h -> store.get(h.eventId()).payload().equals(payload))
         .count();
   }
 
@@ -320,7 +320,7 @@ class FaultTest {
       List<EventHeader> all = Stores.assertIntact(store, acked);
       long interrupted =
           all.stream()
-              .filter(h -> store.readRaw(h.eventId()).toUtf8().equals("interrupted"))
+              .filter(h -> store.get(h.eventId()).payload().toUtf8().equals("interrupted"))
               .count();
       assertTrue(interrupted <= 1, "the interrupted append is present at most once");
       assertEquals(106 + interrupted, all.size());

@@ -136,7 +136,7 @@ class IdempotencyTest {
           () ->
               store.append(Coordinate.of("order-7", "other"), KIND, Bytes.utf8("placed"), key(k)));
       assertEquals(1, store.stats().eventCount());
-      assertEquals("placed", store.readRaw(original.eventId()).toUtf8());
+      assertEquals("placed", store.get(original.eventId()).payload().toUtf8());
     }
     try (Store store = Stores.open(dir)) {
       assertThrows(

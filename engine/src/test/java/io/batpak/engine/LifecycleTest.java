@@ -142,8 +142,6 @@ class LifecycleTest {
     calls.put("appendTyped", () -> store.appendTyped(C, new Noted("x")));
     calls.put("get", () -> store.get(id));
     calls.put("getTyped", () -> store.get(id, String.class));
-    calls.put("readRaw", () -> store.readRaw(id));
-    calls.put("query", () -> store.query(Region.all()));
     calls.put("queryAfter", () -> store.queryAfter(Region.all(), -1, 10));
     calls.put("stream", () -> store.stream("e"));
     calls.put("latest", () -> store.latest("e"));
@@ -265,7 +263,7 @@ class LifecycleTest {
       }
       Watermarks w = store.watermarks();
       assertTrue(w.visible() >= 10 && w.written() >= 10 && w.accepted() >= 10, w.toString());
-      assertEquals(10, store.query(Region.all()).size(), "visible on return");
+      assertEquals(10, Stores.query(store, Region.all()).size(), "visible on return");
       store.sync();
       assertTrue(store.watermarks().durable() >= 10);
       store.waitFor(Watermark.DURABLE, 9, Duration.ofSeconds(30));
@@ -479,9 +477,8 @@ class LifecycleTest {
     fs.close();
     try (Store reopened = Stores.open(dir)) {
       List<String> payloads = new ArrayList<>();
-      reopened
-          .query(Region.all())
-          .forEach(h -> payloads.add(reopened.readRaw(h.eventId()).toUtf8()));
+      Stores.query(reopened, Region.all())
+          .forEach(h -> payloads.add(reopened.get(h.eventId()).payload().toUtf8()));
       assertFalse(payloads.contains("queued"), "a failed queued append was not written");
       if (stuckOutcome instanceof AppendReceipt r) {
         assertTrue(reopened.verifyReceipt(r).isValid());

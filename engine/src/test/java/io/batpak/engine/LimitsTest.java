@@ -103,7 +103,8 @@ class LimitsTest {
               store.waitFor(io.batpak.Watermark.VISIBLE, Long.MIN_VALUE, java.time.Duration.ZERO));
       assertEquals(
           List.of(),
-          store.query(Region.all().withStreamSequenceRange(Long.MAX_VALUE - 1, Long.MAX_VALUE)));
+          Stores.query(
+              store, Region.all().withStreamSequenceRange(Long.MAX_VALUE - 1, Long.MAX_VALUE)));
     }
   }
 }

@@ -69,8 +69,6 @@ class NullsTest {
       calls.put("submitEncoded/options", () -> store.submitEncoded(C, KIND, "x", null));
       calls.put("get/id", () -> store.get(null));
       calls.put("get/type", () -> store.get(id, null));
-      calls.put("readRaw/id", () -> store.readRaw(null));
-      calls.put("query/region", () -> store.query(null));
       calls.put("queryAfter/region", () -> store.queryAfter(null, -1, 10));
       calls.put("stream/entity", () -> store.stream(null));
       calls.put("latest/entity", () -> store.latest(null));

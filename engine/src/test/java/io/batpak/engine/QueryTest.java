@@ -83,7 +83,7 @@ class QueryTest {
             all.stream()
                 .filter(h -> region.matches(h.coordinate(), h.kind(), h.streamSequence()))
                 .toList();
-        assertEquals(expected, store.query(region), region.toString());
+        assertEquals(expected, Stores.query(store, region), region.toString());
         int limit = 1 + random.nextInt(50);
         List<EventHeader> paged = new ArrayList<>();
         long after = -1;
@@ -118,8 +118,8 @@ class QueryTest {
         bytes += Files.size(p);
       }
       assertEquals(bytes, stats.journalBytes());
-      assertEquals(50, stats.watermarks().visible());
-      assertEquals(50, stats.watermarks().durable());
+      assertEquals(50, store.watermarks().visible());
+      assertEquals(50, store.watermarks().durable());
     }
   }
 

@@ -95,13 +95,13 @@ class RecoveryTest {
       long streamCount) {}
 
   static Snapshot snapshot(Store store) {
-    List<EventHeader> headers = store.query(Region.all());
+    List<EventHeader> headers = Stores.query(store, Region.all());
     List<StoredEvent> events = new ArrayList<>();
     TreeSet<String> entities = new TreeSet<>();
     for (EventHeader h : headers) {
       StoredEvent e = store.get(h.eventId());
       assertEquals(h, e.header());
-      assertEquals(e.payload(), store.readRaw(h.eventId()));
+      assertEquals(e.payload(), store.get(h.eventId()).payload());
       events.add(e);
       entities.add(h.entity());
     }
@@ -371,8 +371,8 @@ class RecoveryTest {
     }
     try (Store store = Store.open(config)) {
       Stores.assertIntact(store, receipts);
-      assertEquals(Bytes.ofOwned(big), store.readRaw(receipts.get(0).eventId()));
-      assertEquals(Bytes.of(big, 3, each), store.readRaw(receipts.get(4).eventId()));
+      assertEquals(Bytes.ofOwned(big), store.get(receipts.get(0).eventId()).payload());
+      assertEquals(Bytes.of(big, 3, each), store.get(receipts.get(4).eventId()).payload());
     }
   }
 }

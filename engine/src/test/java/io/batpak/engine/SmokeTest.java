@@ -24,13 +24,13 @@ class SmokeTest {
     try (Store s = Store.open(StoreConfig.builder(dir).build())) {
       r = s.append(Coordinate.of("order:1", "shop"), kind, Bytes.utf8("{\"a\":1}"));
       s.append(Coordinate.of("order:1", "shop"), kind, Bytes.utf8("{\"a\":2}"));
-      assertEquals(2, s.query(Region.all()).size());
+      assertEquals(2, Stores.query(s, Region.all()).size());
       assertTrue(s.verifyReceipt(r).isValid(), s.verifyReceipt(r).toString());
     }
     try (Store s = Store.open(StoreConfig.builder(dir).build())) {
       assertEquals(2, s.stream("order:1").size());
       assertTrue(s.verifyReceipt(r).isValid(), s.verifyReceipt(r).toString());
-      assertEquals("{\"a\":1}", s.readRaw(r.eventId()).toUtf8());
+      assertEquals("{\"a\":1}", s.get(r.eventId()).payload().toUtf8());
       System.out.println(s.openReport());
     }
   }

@@ -136,7 +136,7 @@ class CodecMessagesIT {
       assertEquals("json", store.openReport().codec(), "the store's codec, though missing");
       // Bytes payloads and raw reads need no codec.
       AppendReceipt raw = store.append(C, KIND, Bytes.utf8("{\"qty\":3,\"sku\":\"B-2\"}"));
-      assertEquals("{\"qty\":2,\"sku\":\"A-1\"}", store.readRaw(typed.eventId()).toUtf8());
+      assertEquals("{\"qty\":2,\"sku\":\"A-1\"}", store.get(typed.eventId()).payload().toUtf8());
       CodecException onAppend =
           assertThrows(
               CodecException.class, () -> store.appendEncoded(C, KIND, new OrderPlaced("C-3", 1)));
@@ -157,7 +157,7 @@ class CodecMessagesIT {
               + " segment headers name it), and no codec of that name is on the class path or"
               + " module path (codecs found: none). Add io.batpak:batpak-codec, which provides"
               + " codec 'json', to the class path or module path, or read the payload with"
-              + " readRaw(id) and decode it yourself. See docs/codecs.md#missing-codec",
+              + " get(id).payload() and decode it yourself. See docs/codecs.md#missing-codec",
           onGet.getMessage());
       assertEquals(2, store.stats().eventCount());
       assertEquals(1, raw.streamSequence());
@@ -170,7 +170,7 @@ class CodecMessagesIT {
             + " no codec of that name is on the class path or module path (codecs found: none)."
             + " Add io.batpak:batpak-codec, which provides codec 'json', to the class path or"
             + " module path, or remove the codec option to open the store without it (Bytes"
-            + " payloads and readRaw still work). See docs/codecs.md#missing-codec",
+            + " payloads and get(id).payload() still work). See docs/codecs.md#missing-codec",
         asked.getMessage());
     // Back with the codec, both events decode.
     try (Store store = Store.open(config().build())) {

@@ -152,7 +152,7 @@ public final class BatpakSut implements Sut {
 
   @Override
   public int readPoint(Object key) {
-    return store.readRaw((EventId) key).size();
+    return store.get((EventId) key).payload().size();
   }
 
   /** {@code get} with decode of the JSON payload into a record (W5 get). */
@@ -165,7 +165,7 @@ public final class BatpakSut implements Sut {
   public int readStream(String stream) {
     int n = 0;
     for (EventHeader h : store.stream(stream)) {
-      n += store.readRaw(h.eventId()).size() > 0 ? 1 : 0;
+      n += store.get(h.eventId()).payload().size() > 0 ? 1 : 0;
     }
     return n;
   }
@@ -185,7 +185,7 @@ public final class BatpakSut implements Sut {
         break;
       }
       for (EventHeader h : page) {
-        acc.add(h.entity(), h.streamSequence(), store.readRaw(h.eventId()).toByteArray());
+        acc.add(h.entity(), h.streamSequence(), store.get(h.eventId()).payload().toByteArray());
         after = h.globalSequence();
       }
     }

@@ -138,7 +138,7 @@ final class Codecs {
                 + "). "
                 + addArtifact(name)
                 + ", or remove the codec option to open the store without it (Bytes payloads and"
-                + " readRaw still work). See "
+                + " get(id).payload() still work). See "
                 + DOCS
                 + "#missing-codec");
       }
@@ -299,7 +299,7 @@ final class Codecs {
               + " headers name codec '"
               + BYTES
               + "'), and a store keeps its codec for life, so its payloads are the bytes the"
-              + " application passed. Read them with readRaw(id) or get(id).payload() and decode"
+              + " application passed. Read them with get(id).payload() and decode"
               + " them yourself. See "
               + DOCS
               + "#bytes-stores");
@@ -308,7 +308,7 @@ final class Codecs {
         what
             + ": "
             + missing(codecName)
-            + ", or read the payload with readRaw(id) and decode it yourself. See "
+            + ", or read the payload with get(id).payload() and decode it yourself. See "
             + DOCS
             + "#missing-codec");
   }

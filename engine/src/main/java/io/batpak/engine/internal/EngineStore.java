@@ -605,12 +605,6 @@ public final class EngineStore implements Store {
     return Codecs.decode(codec, codecName, id, get(id).payload(), type);
   }
 
-  @Override
-  public Bytes readRaw(EventId id) {
-    nonNull(id, "id");
-    return Bytes.ofOwned(read(rowOf(id)).payload());
-  }
-
   private int rowOf(EventId id) {
     checkOpen();
     int row = index.find(id.high(), id.low());
@@ -683,12 +677,6 @@ public final class EngineStore implements Store {
   }
 
   @Override
-  public List<EventHeader> query(Region region) {
-    nonNull(region, "region");
-    return queryAfter(region, -1, Integer.MAX_VALUE);
-  }
-
-  @Override
   public List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit) {
     nonNull(region, "region");
     checkOpen();
@@ -742,15 +730,25 @@ public final class EngineStore implements Store {
   public List<EventHeader> stream(String entity) {
     nonNull(entity, "entity");
     checkOpen();
+    return streamPage(entity, 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Up to {@code limit} visible events of stream {@code entity} from stream sequence {@code from}.
+   */
+  private List<EventHeader> streamPage(String entity, long from, int limit) {
     int visible = index.visible();
     StreamState s = index.stream(entity);
     if (s == null) {
       return List.of();
     }
-    int n = s.count();
     int[] rows = s.rows();
-    List<EventHeader> out = new ArrayList<>(n);
-    for (int i = 0; i < n && rows[i] < visible; i++) {
+    int n = Math.min(s.count(), rows.length);
+    if (from >= n) {
+      return List.of();
+    }
+    List<EventHeader> out = new ArrayList<>(Math.min(limit, n - (int) from));
+    for (int i = (int) from; i < n && out.size() < limit && rows[i] < visible; i++) {
       out.add(header(read(rows[i])));
     }
     return out;
@@ -792,8 +790,7 @@ public final class EngineStore implements Store {
     for (long size : journal.segments().values()) {
       bytes += size;
     }
-    return new StoreStats(
-        index.visible(), streams, journal.segments().size(), bytes, progress.snapshot());
+    return new StoreStats(index.visible(), streams, journal.segments().size(), bytes);
   }
 
   @Override

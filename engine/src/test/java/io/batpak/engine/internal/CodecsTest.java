@@ -151,7 +151,7 @@ class CodecsTest {
             + " codec of that name is on the class path or module path (codecs found: cbor). Add"
             + " io.batpak:batpak-codec, which provides codec 'json', to the class path or module"
             + " path, or remove the codec option to open the store without it (Bytes payloads and"
-            + " readRaw still work). See docs/codecs.md#missing-codec",
+            + " get(id).payload() still work). See docs/codecs.md#missing-codec",
         e.getMessage());
   }
 
@@ -234,7 +234,7 @@ class CodecsTest {
             + " as java.lang.String: this store's codec is 'json' (its segment headers name it),"
             + " and no codec of that name is on the class path or module path (codecs found:"
             + " none). Add io.batpak:batpak-codec, which provides codec 'json', to the class path"
-            + " or module path, or read the payload with readRaw(id) and decode it yourself. See"
+            + " or module path, or read the payload with get(id).payload() and decode it yourself. See"
             + " docs/codecs.md#missing-codec",
         onDecode.getMessage());
     CodecException otherCodec =

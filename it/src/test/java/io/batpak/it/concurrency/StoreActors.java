@@ -211,7 +211,7 @@ public abstract class StoreActors {
   public String stream(@Param(name = "entity") int entity) {
     List<String> out = new ArrayList<>();
     for (EventHeader h : store.stream(entity(entity))) {
-      out.add(store.readRaw(h.eventId()).toUtf8());
+      out.add(store.get(h.eventId()).payload().toUtf8());
     }
     return out.toString();
   }
@@ -231,7 +231,8 @@ public abstract class StoreActors {
   public String queryAfter(@Param(name = "after") int after, @Param(name = "limit") int limit) {
     List<String> out = new ArrayList<>();
     for (EventHeader h : store.queryAfter(Region.all(), after, limit)) {
-      out.add(h.globalSequence() + ":" + h.entity() + ":" + store.readRaw(h.eventId()).toUtf8());
+      out.add(
+          h.globalSequence() + ":" + h.entity() + ":" + store.get(h.eventId()).payload().toUtf8());
     }
     return out.toString();
   }

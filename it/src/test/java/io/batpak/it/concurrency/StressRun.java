@@ -924,7 +924,7 @@ final class StressRun {
           violation("recovery", "global sequence not dense after reopen: row " + i + " is " + h);
           break;
         }
-        String payload = s.readRaw(h.eventId()).toUtf8();
+        String payload = s.get(h.eventId()).payload().toUtf8();
         if (!attempted.containsKey(payload)) {
           violation("recovery", "event " + i + " after reopen was never appended: " + h);
         } else if (definitelyNot.contains(payload)) {
@@ -966,7 +966,7 @@ final class StressRun {
                     + v);
             continue;
           }
-          byte[] stored = s.readRaw(r.eventId()).toByteArray();
+          byte[] stored = s.get(r.eventId()).payload().toByteArray();
           if (!Arrays.equals(stored, c.payloads.get(i))) {
             violation(
                 "recovery",

@@ -662,7 +662,7 @@ class DamageExplorerIT {
         missing.add(a);
         continue;
       }
-      if (!Arrays.equals(st.readRaw(a.receipt().eventId()).toByteArray(), a.payload())) {
+      if (!Arrays.equals(st.get(a.receipt().eventId()).payload().toByteArray(), a.payload())) {
         v.add(
             new String[] {
               "the store returned wrong data (payload bytes differ)",

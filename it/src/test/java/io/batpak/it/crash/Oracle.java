@@ -136,7 +136,7 @@ final class Oracle {
       if (extra.contains(e.eventId())) {
         continue;
       }
-      byte[] payload = store.readRaw(e.eventId()).toByteArray();
+      byte[] payload = store.get(e.eventId()).payload().toByteArray();
       int tag = Intent.tagOf(payload);
       Intent in = h.byTag.get(tag);
       String where = "event " + e.eventId() + " at global sequence " + e.globalSequence();
@@ -232,7 +232,7 @@ final class Oracle {
           range[1] = Math.min(range[1], r.globalSequence());
         }
         if (rv.isValid()) {
-          byte[] stored = store.readRaw(r.eventId()).toByteArray();
+          byte[] stored = store.get(r.eventId()).payload().toByteArray();
           if (!Arrays.equals(stored, in.payload)) {
             v.add("acknowledged t" + in.tag + " reads back different bytes");
           }

@@ -166,7 +166,7 @@ class SigkillIT {
             "the frame of " + r + " stays where it was acknowledged");
         assertArrayEquals(
             KillChild.payload(r.globalSequence()),
-            store.readRaw(r.eventId()).toByteArray(),
+            store.get(r.eventId()).payload().toByteArray(),
             "payload of " + r);
       }
       List<EventHeader> all = new ArrayList<>();
@@ -184,7 +184,9 @@ class SigkillIT {
         assertEquals(g, e.globalSequence(), "global sequence is dense");
         assertEquals(KillChild.coordinate(g), e.coordinate(), "coordinate of " + g);
         assertArrayEquals(
-            KillChild.payload(g), store.readRaw(e.eventId()).toByteArray(), "payload of " + g);
+            KillChild.payload(g),
+            store.get(e.eventId()).payload().toByteArray(),
+            "payload of " + g);
         String entity = e.coordinate().entity();
         assertEquals(seqs.getOrDefault(entity, 0L), e.streamSequence(), "stream sequence");
         assertArrayEquals(
