@@ -233,8 +233,24 @@ public interface Store extends AutoCloseable {
    */
   List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit);
 
-  /** The headers of a stream's visible events, in stream order. */
+  /**
+   * The headers of every visible event of exactly the stream {@code entity} (not of streams whose
+   * names start with it, which {@link Region#entity} also matches), in stream order; empty for an
+   * unknown stream. Holds the whole stream in memory: for long streams use {@link #stream(String,
+   * long, int)}.
+   */
   List<EventHeader> stream(String entity);
+
+  /**
+   * A page of exactly the stream {@code entity}: its visible events with stream sequence {@code
+   * fromStreamSequence} and on, at most {@code limit} of them, in stream order. Resume with the
+   * last returned event's stream sequence plus one. A page that starts past the end, or of an
+   * unknown stream, is empty.
+   *
+   * @throws ValidationException if {@code fromStreamSequence} is negative or {@code limit} is not
+   *     positive (the message names the value); nothing is read
+   */
+  List<EventHeader> stream(String entity, long fromStreamSequence, int limit);
 
   /** The newest visible event of a stream. */
   Optional<EventHeader> latest(String entity);

@@ -105,6 +105,10 @@ class LimitsTest {
           List.of(),
           Stores.query(
               store, Region.all().withStreamSequenceRange(Long.MAX_VALUE - 1, Long.MAX_VALUE)));
+      assertEquals(List.of(), store.stream(C.entity(), Long.MAX_VALUE, Integer.MAX_VALUE));
+      assertEquals(1, store.stream(C.entity(), 0, Integer.MAX_VALUE).size());
+      assertThrows(ValidationException.class, () -> store.stream(C.entity(), Long.MIN_VALUE, 1));
+      assertThrows(ValidationException.class, () -> store.stream(C.entity(), 0, Integer.MIN_VALUE));
     }
   }
 }

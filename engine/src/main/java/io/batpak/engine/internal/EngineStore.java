@@ -733,6 +733,24 @@ public final class EngineStore implements Store {
     return streamPage(entity, 0, Integer.MAX_VALUE);
   }
 
+  @Override
+  public List<EventHeader> stream(String entity, long fromStreamSequence, int limit) {
+    nonNull(entity, "entity");
+    checkOpen();
+    if (fromStreamSequence < 0 || limit <= 0) {
+      throw new ValidationException(
+          "stream(entity, fromStreamSequence, limit) needs fromStreamSequence >= 0 and limit > 0,"
+              + " got fromStreamSequence "
+              + fromStreamSequence
+              + " and limit "
+              + limit
+              + " for stream '"
+              + entity
+              + "'; the first page starts at 0");
+    }
+    return streamPage(entity, fromStreamSequence, limit);
+  }
+
   /**
    * Up to {@code limit} visible events of stream {@code entity} from stream sequence {@code from}.
    */
