@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  * <ul>
  *   <li><b>Entity prefix</b>: a <em>namespace</em> prefix, not a raw string prefix. Prefix {@code
  *       alice} matches entity {@code alice} and every {@code alice:...} descendant, but not {@code
- *       alice2} or {@code alice-prod} ({@link #entityMatchesPrefix}).
+ *       alice2} or {@code alice-prod}.
  *   <li><b>Scope</b>: exact equality.
  *   <li><b>Kind filter</b>: either one exact {@link EventKind} ({@link #withKind}) or one 4-bit
  *       category ({@link #withCategory}), not both: setting one replaces the other, as in the Rust
@@ -82,11 +82,11 @@ public final class Region {
   /**
    * Whether {@code entity} is {@code prefix} or lies in its namespace: {@code
    * entity.equals(prefix)} or {@code entity} starts with {@code prefix + ":"}. Does not validate
-   * either string.
+   * either string. Package-private: the one public matcher is {@link #matches}.
    *
    * @throws NullPointerException if an argument is null
    */
-  public static boolean entityMatchesPrefix(String entity, String prefix) {
+  static boolean entityMatchesPrefix(String entity, String prefix) {
     Objects.requireNonNull(entity, "entity");
     Objects.requireNonNull(prefix, "prefix");
     int n = prefix.length();

@@ -692,38 +692,27 @@ public final class EngineStore implements Store {
       return List
           .of(); // past the end (and no overflow for afterGlobalSequence near Long.MAX_VALUE)
     }
-    Map<Integer, Boolean> streamMatch = new HashMap<>();
-    Map<Integer, Boolean> scopeMatch = new HashMap<>();
     List<EventHeader> out = new ArrayList<>();
+    boolean all = region.isAll();
     for (long g = afterGlobalSequence + 1; g < v.size() && out.size() < limit; g++) {
       int row = (int) g;
-      int kind = v.kind(row);
-      if (region.kind().isPresent() && region.kind().get().raw() != kind) {
-        continue;
+      if (all || inRegion(region, v, row)) {
+        out.add(header(read(row)));
       }
-      if (region.category().isPresent() && region.category().getAsInt() != (kind >>> 12)) {
-        continue;
-      }
-      if (region.entityPrefix().isPresent()
-          && !streamMatch.computeIfAbsent(
-              v.stream(row),
-              s -> Region.entityMatchesPrefix(index.streamName(s), region.entityPrefix().get()))) {
-        continue;
-      }
-      if (region.scope().isPresent()
-          && !scopeMatch.computeIfAbsent(
-              v.scope(row), s -> index.scopeName(s).equals(region.scope().get()))) {
-        continue;
-      }
-      long seq = v.streamSequence(row);
-      if (region.streamSequenceFrom().isPresent()
-          && (seq < region.streamSequenceFrom().getAsLong()
-              || seq > region.streamSequenceTo().getAsLong())) {
-        continue;
-      }
-      out.add(header(read(row)));
     }
     return out;
+  }
+
+  /**
+   * Whether the event at {@code row} lies in {@code region}: {@link Region#matches}, the one
+   * matcher, over the index's columns (no frame is read for an event outside the region).
+   */
+  private boolean inRegion(Region region, Index.View v, int row) {
+    return region.matches(
+        index.streamName(v.stream(row)),
+        index.scopeName(v.scope(row)),
+        EventKind.fromRaw(v.kind(row)),
+        v.streamSequence(row));
   }
 
   @Override
