@@ -23,15 +23,13 @@ public final class StoreConfig {
   /** Largest payload of one event: 64 MiB. */
   public static final int MAX_PAYLOAD_BYTES_LIMIT = 64 << 20;
 
-  /** Largest frame the journal writes: 128 MiB, well under 2 GiB. */
-  public static final int MAX_FRAME_BYTES = 128 << 20;
-
   /** Most events in one batch. */
   public static final int MAX_BATCH_EVENTS_LIMIT = 4096;
 
   /**
-   * Largest encoded size of one batch: 96 MiB, so a batch always fits one frame ({@link
-   * #MAX_FRAME_BYTES}).
+   * Largest encoded size of one batch: 96 MiB, so a batch always fits one journal frame (the
+   * format's limit, 128 MiB, belongs to the journal format; a store checks the two agree when it
+   * opens).
    */
   public static final int MAX_BATCH_BYTES_LIMIT = 96 << 20;
 

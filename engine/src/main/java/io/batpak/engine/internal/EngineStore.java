@@ -121,6 +121,7 @@ public final class EngineStore implements Store {
   /** Opens the store {@code config} describes; see {@link Store#open}. */
   public static EngineStore open(StoreConfig config) {
     long started = config.clock().monoNanos();
+    FrameCodec.checkBatchLimit(config.maxBatchBytes());
     StoreFsResolver.Resolution resolution =
         config.fs().isPresent()
             ? StoreFsResolver.resolve(config.fs().get())

@@ -53,9 +53,28 @@ public final class FrameCodec {
   /**
    * The largest frame body the journal holds, for the writer and the reader alike: the writer
    * refuses an append whose frame would be larger before writing anything ({@link #checkFits}), and
-   * recovery calls a longer length impossible.
+   * recovery calls a longer length impossible. A format rule (128 MiB, {@code docs/format.md}), not
+   * a setting: changing it changes what a valid segment is.
    */
-  public static final int MAX_BODY = StoreConfig.MAX_FRAME_BYTES;
+  public static final int MAX_BODY = 128 << 20;
+
+  /**
+   * Checks that a batch of {@code maxBatchBytes} (the configured {@code maxBatchBytes}) always fits
+   * one frame, so the limit a user sets is the one that applies. Called when a store opens.
+   *
+   * @throws ValidationException naming the option and both sizes if it does not
+   */
+  public static void checkBatchLimit(long maxBatchBytes) {
+    if (maxBatchBytes - PREFIX > MAX_BODY) {
+      throw new ValidationException(
+          "maxBatchBytes ("
+              + maxBatchBytes
+              + ") exceeds what one journal frame holds ("
+              + (MAX_BODY + PREFIX)
+              + " bytes, a format limit); set maxBatchBytes to at most "
+              + (MAX_BODY + PREFIX));
+    }
+  }
 
   /** The size of a whole frame holding {@code records}, without overflow. */
   public static long encodedSize(List<EventRecord> records) {
