@@ -105,9 +105,8 @@ public final class Repair {
   }
 
   private static Plan scan(StoreFs fs, Path dir) throws IOException {
-    Journal journal = new Journal(fs, dir, SyncMode.ALL);
     try {
-      Recovery.Result result = new Recovery(fs, dir, false, new Index(), journal).run();
+      Recovery.Result result = new Recovery(fs, dir, false, new Index()).run();
       if (result.tornTail().isPresent()) {
         OpenReport.TornTail t = result.tornTail().get();
         return new Plan(
@@ -161,8 +160,6 @@ public final class Repair {
               + ": their events leave the store; every byte is kept in a repair-<micros> folder");
       return new Plan(
           dir, Optional.of(e.getMessage()), Optional.of(file), cut, size - cut, later, choices);
-    } finally {
-      journal.close();
     }
   }
 

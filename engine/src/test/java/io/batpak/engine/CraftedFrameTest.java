@@ -101,7 +101,10 @@ class CraftedFrameTest {
         last -> {
           EventRecord r = next(last, 5);
           return frame(
-              5, List.of(r.withChain(r.streamSequence() + 1, 5, r.prevHash(), r.eventHash())));
+              5,
+              List.of(
+                  EventRecord.sequenced(
+                      r, r.streamSequence() + 1, 5, r.prevHash(), r.eventHash())));
         });
   }
 
@@ -110,7 +113,10 @@ class CraftedFrameTest {
     check(
         last -> {
           EventRecord r = next(last, 5);
-          return frame(5, List.of(r.withChain(r.streamSequence(), 5, new byte[32], r.eventHash())));
+          return frame(
+              5,
+              List.of(
+                  EventRecord.sequenced(r, r.streamSequence(), 5, new byte[32], r.eventHash())));
         });
   }
 

@@ -31,16 +31,18 @@ import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
+import io.batpak.engine.internal.commit.AppendRequest;
 import io.batpak.engine.internal.commit.Committer;
-import io.batpak.engine.internal.commit.Draft;
-import io.batpak.engine.internal.commit.Pending;
-import io.batpak.engine.internal.commit.Progress;
+import io.batpak.engine.internal.commit.UnsequencedEvent;
+import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.format.Blake3;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
+import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.recovery.Recovery;
+import io.batpak.engine.internal.segment.IoFailures;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.spi.StoreFsResolver;
@@ -59,9 +61,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /** The {@link Store} implementation: open, append, read, verify, close. */
 public final class EngineStore implements Store {
@@ -81,13 +80,14 @@ public final class EngineStore implements Store {
   private final StoreLock lock;
   private final Journal journal;
   private final Index index;
-  private final Progress progress;
+  private final WatermarkTracker progress;
   private final Committer committer;
   private final CompletionThread completionThread;
   private final Codec codec;
   private final String codecName;
   private final OpenReport openReport;
   private final ReceiptChecks receipts;
+  private final EventReader reader;
   private volatile boolean closed;
 
   private EngineStore(
@@ -97,7 +97,7 @@ public final class EngineStore implements Store {
       StoreLock lock,
       Journal journal,
       Index index,
-      Progress progress,
+      WatermarkTracker progress,
       Committer committer,
       CompletionThread completionThread,
       Codec codec,
@@ -115,7 +115,8 @@ public final class EngineStore implements Store {
     this.codec = codec;
     this.codecName = codecName;
     this.openReport = openReport;
-    this.receipts = new ReceiptChecks(index, this::read);
+    this.reader = new EventReader(index, journal);
+    this.receipts = new ReceiptChecks(index, reader::read);
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
@@ -148,25 +149,23 @@ public final class EngineStore implements Store {
       }
       lock = takeLock(fs, dir, mutable);
       Index index = new Index();
-      journal = new Journal(fs, dir, config.syncMode());
-      Recovery.Result found = new Recovery(fs, dir, mutable, index, journal).run();
+      Recovery.Result found = new Recovery(fs, dir, mutable, index).run();
       String codecName = chooseCodecName(config, found.codec());
       Codec codec = findCodec(codecName);
-      Progress progress = new Progress(config.clock(), index.size());
+      journal =
+          new Journal(fs, dir, config.syncMode(), found.segmentEnds(), config.clock(), codecName);
+      EventReader reader = new EventReader(index, journal);
+      WatermarkTracker progress = new WatermarkTracker(config.clock(), index.size());
       CompletionThread completions = null;
       Committer committer = null;
       if (mutable) {
         completions =
             config.deterministic()
                 ? null
-                : new CompletionThread("batpak-completions " + dir.getFileName());
+                : new CompletionThread("batpak-completions " + dir.getFileName(), config.clock());
         Executor exec = completions == null ? Runnable::run : completions;
-        committer = new Committer(config, index, journal, progress, exec, codecName);
-        if (found.lastSegmentId() == 0) {
-          committer.createFirstSegment(1, 0);
-        } else {
-          journal.resume(found.lastSegmentId(), found.lastSegmentEnd());
-        }
+        journal.openForAppends();
+        committer = new Committer(config, index, journal, reader, progress, exec);
         if (!config.deterministic()) {
           committer.start("batpak-committer " + dir.getFileName());
         }
@@ -197,7 +196,7 @@ public final class EngineStore implements Store {
           report);
     } catch (IOException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
-      throw ioFailure("opening the store in " + dir + " failed: " + e.getMessage(), e);
+      throw IoFailures.of("opening the store in " + dir + " failed: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
       throw e;
@@ -294,19 +293,6 @@ public final class EngineStore implements Store {
     return Codecs.find(name);
   }
 
-  /**
-   * The typed failure for {@code e}: {@link io.batpak.SymlinkRefusedException} when a file the
-   * store owns is a symbolic link (anywhere in the cause chain), else {@link StoreIoException}.
-   */
-  static StoreIoException ioFailure(String message, IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof io.batpak.port.SymlinkRefusedException link) {
-        return new io.batpak.SymlinkRefusedException(link.getFile(), e);
-      }
-    }
-    return new StoreIoException(message, e);
-  }
-
   private static void closeQuietly(Journal journal, StoreLock lock, StoreFs fs) {
     for (AutoCloseable c : new AutoCloseable[] {journal, lock, fs}) {
       if (c != null) {
@@ -342,7 +328,7 @@ public final class EngineStore implements Store {
   public AppendReceipt append(
       Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
     nonNull(coordinate, kind, payload, "payload", options);
-    Draft d = draft(coordinate, kind, Payload.raw(payload), options, 0, -1, -1);
+    UnsequencedEvent d = draft(coordinate, kind, Payload.raw(payload), options, 0, null, -1);
     return commit(List.of(d)).get(0);
   }
 
@@ -350,7 +336,7 @@ public final class EngineStore implements Store {
   public AppendReceipt appendEncoded(
       Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
     nonNull(coordinate, kind, value, "value", options);
-    Draft d = draft(coordinate, kind, Payload.encoded(value), options, 0, -1, -1);
+    UnsequencedEvent d = draft(coordinate, kind, Payload.encoded(value), options, 0, null, -1);
     return commit(List.of(d)).get(0);
   }
 
@@ -361,7 +347,8 @@ public final class EngineStore implements Store {
     nonNull(options, "options");
     EventKind kind = EventTypes.kindOf(record.getClass());
     int version = EventTypes.versionOf(record.getClass());
-    Draft d = draft(coordinate, kind, Payload.encoded(record), options, version, -1, -1);
+    UnsequencedEvent d =
+        draft(coordinate, kind, Payload.encoded(record), options, version, null, -1);
     return commit(List.of(d)).get(0);
   }
 
@@ -382,7 +369,7 @@ public final class EngineStore implements Store {
               + config.maxBatchEvents()
               + "); split it or raise the limit");
     }
-    List<Draft> drafts = new ArrayList<>(items.size());
+    List<UnsequencedEvent> drafts = new ArrayList<>(items.size());
     Map<EventId, Integer> keys = new HashMap<>();
     long bytes = 0;
     int keyed = 0;
@@ -396,7 +383,7 @@ public final class EngineStore implements Store {
                 + item.causedByItem()
                 + " as its cause; a cause must be an earlier item");
       }
-      Draft d;
+      UnsequencedEvent d;
       try {
         d =
             draft(
@@ -405,13 +392,13 @@ public final class EngineStore implements Store {
                 item.payload(),
                 item.options(),
                 0,
-                item.causedByItem(),
+                item.causedByItem() < 0 ? null : causationOf(drafts.get(item.causedByItem())),
                 i);
       } catch (ValidationException | CodecException e) {
         throw new ValidationException("batch item " + i + ": " + e.getMessage(), e);
       }
       if (d.keyed()) {
-        Integer earlier = keys.putIfAbsent(new EventId(d.record().idHi(), d.record().idLo()), i);
+        Integer earlier = keys.putIfAbsent(idOf(d), i);
         if (earlier != null) {
           throw new ValidationException(
               "batch items "
@@ -423,15 +410,11 @@ public final class EngineStore implements Store {
                   + "; every event of a batch needs its own key");
         }
       }
-      bytes += d.record().payload().length;
+      bytes += d.payload().length;
       keyed += d.keyed() ? 1 : 0;
       drafts.add(d);
     }
-    List<EventRecord> records = new ArrayList<>(drafts.size());
-    for (Draft d : drafts) {
-      records.add(d.record());
-    }
-    long encoded = FrameCodec.encodedSize(records);
+    long encoded = FrameCodec.encodedSize(drafts);
     if (encoded > config.maxBatchBytes()) {
       throw new ValidationException(
           "the batch encodes to "
@@ -458,24 +441,24 @@ public final class EngineStore implements Store {
   public CompletableFuture<AppendReceipt> submit(
       Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
     nonNull(coordinate, kind, payload, "payload", options);
-    return submit(draft(coordinate, kind, Payload.raw(payload), options, 0, -1, -1));
+    return submit(draft(coordinate, kind, Payload.raw(payload), options, 0, null, -1));
   }
 
   @Override
   public CompletableFuture<AppendReceipt> submitEncoded(
       Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
     nonNull(coordinate, kind, value, "value", options);
-    return submit(draft(coordinate, kind, Payload.encoded(value), options, 0, -1, -1));
+    return submit(draft(coordinate, kind, Payload.encoded(value), options, 0, null, -1));
   }
 
-  private CompletableFuture<AppendReceipt> submit(Draft d) {
+  private CompletableFuture<AppendReceipt> submit(UnsequencedEvent d) {
     CompletableFuture<List<AppendReceipt>> f = new CompletableFuture<>();
-    writable().submit(Pending.async(List.of(d), f));
+    writable().submit(AppendRequest.async(List.of(d), f));
     return f.thenApply(list -> list.get(0));
   }
 
-  private List<AppendReceipt> commit(List<Draft> drafts) {
-    Pending p = Pending.blocking(drafts);
+  private List<AppendReceipt> commit(List<UnsequencedEvent> drafts) {
+    AppendRequest p = AppendRequest.blocking(drafts);
     writable().submit(p);
     return p.await();
   }
@@ -499,13 +482,13 @@ public final class EngineStore implements Store {
     }
   }
 
-  private Draft draft(
+  private UnsequencedEvent draft(
       Coordinate coordinate,
       EventKind kind,
       Payload payload,
       AppendOptions options,
       int payloadVersion,
-      int causedByItem,
+      CausationId causedBy,
       int itemIndex) {
     checkOpen();
     if (kind.isReserved()) {
@@ -554,32 +537,36 @@ public final class EngineStore implements Store {
             : EventId.generate(config.clock(), config.entropy());
     CorrelationId correlation =
         options.correlationId() != null ? options.correlationId() : CorrelationId.of(id);
-    CausationId causation = options.causationId();
+    CausationId causation = causedBy != null ? causedBy : options.causationId();
     byte[] contentHash = HASHERS.get().hash(bytes, 0, bytes.length);
-    EventRecord r =
-        new EventRecord(
-            id.high(),
-            id.low(),
-            correlation.high(),
-            correlation.low(),
-            causation != null,
-            causation == null ? 0 : causation.high(),
-            causation == null ? 0 : causation.low(),
-            coordinate.entity(),
-            coordinate.scope(),
-            kind.raw(),
-            0,
-            0,
-            config.clock().wallMicros(),
-            payloadVersion,
-            options.flags(),
-            keys,
-            values,
-            FrameCodec.ZERO_HASH,
-            contentHash,
-            FrameCodec.ZERO_HASH,
-            bytes);
-    return new Draft(r, options.expectedVersion(), keyed, causedByItem);
+    return new UnsequencedEvent(
+        id.high(),
+        id.low(),
+        correlation.high(),
+        correlation.low(),
+        causation != null,
+        causation == null ? 0 : causation.high(),
+        causation == null ? 0 : causation.low(),
+        coordinate.entity(),
+        coordinate.scope(),
+        kind.raw(),
+        config.clock().wallMicros(),
+        payloadVersion,
+        options.flags(),
+        keys,
+        values,
+        contentHash,
+        bytes,
+        options.expectedVersion(),
+        keyed);
+  }
+
+  private static EventId idOf(UnsequencedEvent e) {
+    return new EventId(e.idHi(), e.idLo());
+  }
+
+  private static CausationId causationOf(UnsequencedEvent e) {
+    return new CausationId(e.idHi(), e.idLo());
   }
 
   private byte[] encode(Payload payload) {
@@ -616,20 +603,7 @@ public final class EngineStore implements Store {
   }
 
   private EventRecord read(int row) {
-    Index.View v = index.view();
-    try {
-      byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
-      return FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
-    } catch (IOException e) {
-      throw ioFailure(
-          "reading the event at global sequence "
-              + row
-              + " from "
-              + journal.path(v.segment(row))
-              + " failed: "
-              + e.getMessage(),
-          e);
-    }
+    return reader.read(row);
   }
 
   private EventHeader header(EventRecord r) {
@@ -931,44 +905,5 @@ public final class EngineStore implements Store {
       failure.addSuppressed(x);
     }
     return failure;
-  }
-
-  /** The store's completion thread: futures complete here, never on a committing thread. */
-  private static final class CompletionThread implements Executor {
-    private final ExecutorService executor;
-    private volatile Thread thread;
-
-    CompletionThread(String name) {
-      executor =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true);
-                thread = t;
-                return t;
-              });
-    }
-
-    @Override
-    public void execute(Runnable task) {
-      executor.execute(task);
-    }
-
-    /**
-     * Runs what it was given (every append already has its outcome, so this completes their
-     * futures) and ends; waits for that within {@code timeout}, except when called on this thread
-     * (from a future's callback), where it would wait on itself.
-     */
-    void stop(Duration timeout) {
-      executor.shutdown();
-      if (Thread.currentThread() == thread) {
-        return;
-      }
-      try {
-        executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

@@ -1,5 +1,9 @@
 package io.batpak.engine.internal.format;
 
+import io.batpak.AppendReceipt;
+import io.batpak.Bytes;
+import io.batpak.EventId;
+
 /**
  * One event as stored in a frame, decoded. Internal; arrays are never modified after construction.
  *
@@ -46,32 +50,52 @@ public record EventRecord(
     byte[] prevHash,
     byte[] contentHash,
     byte[] eventHash,
-    byte[] payload) {
+    byte[] payload)
+    implements EventContent {
 
-  /** A copy with the given chain fields. */
-  public EventRecord withChain(
-      long streamSequence, long globalSequence, byte[] prevHash, byte[] eventHash) {
+  /**
+   * The stored form of {@code content} at the given place in the chain. The sequencer builds each
+   * record exactly once, through here; decoding builds the others.
+   */
+  public static EventRecord sequenced(
+      EventContent content,
+      long streamSequence,
+      long globalSequence,
+      byte[] prevHash,
+      byte[] eventHash) {
     return new EventRecord(
-        idHi,
-        idLo,
-        correlationHi,
-        correlationLo,
-        hasCausation,
-        causationHi,
-        causationLo,
-        entity,
-        scope,
-        kind,
+        content.idHi(),
+        content.idLo(),
+        content.correlationHi(),
+        content.correlationLo(),
+        content.hasCausation(),
+        content.causationHi(),
+        content.causationLo(),
+        content.entity(),
+        content.scope(),
+        content.kind(),
         streamSequence,
         globalSequence,
-        timestampMicros,
-        payloadVersion,
-        flags,
-        extensionKeys,
-        extensionValues,
+        content.timestampMicros(),
+        content.payloadVersion(),
+        content.flags(),
+        content.extensionKeys(),
+        content.extensionValues(),
         prevHash,
-        contentHash,
+        content.contentHash(),
         eventHash,
-        payload);
+        content.payload());
+  }
+
+  /** The receipt of this stored event. */
+  public AppendReceipt toReceipt() {
+    return new AppendReceipt(
+        new EventId(idHi, idLo),
+        globalSequence,
+        streamSequence,
+        Bytes.ofOwned(contentHash),
+        Bytes.ofOwned(eventHash),
+        Bytes.ofOwned(prevHash),
+        Bytes.empty());
   }
 }

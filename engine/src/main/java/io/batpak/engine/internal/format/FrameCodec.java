@@ -38,7 +38,7 @@ public final class FrameCodec {
   private FrameCodec() {}
 
   /** The number of bytes {@code r} takes in a frame body, including its length field. */
-  public static int recordSize(EventRecord r) {
+  public static int recordSize(EventContent r) {
     int n = 4 + 16 + 16 + 1 + 16;
     n += 2 + utf8Length(r.entity()) + 2 + utf8Length(r.scope());
     n += 2 + 8 + 8 + 2 + 1;
@@ -77,9 +77,9 @@ public final class FrameCodec {
   }
 
   /** The size of a whole frame holding {@code records}, without overflow. */
-  public static long encodedSize(List<EventRecord> records) {
+  public static long encodedSize(List<? extends EventContent> records) {
     long n = PREFIX + BODY_HEADER;
-    for (EventRecord r : records) {
+    for (EventContent r : records) {
       n += recordSize(r);
     }
     return n;
@@ -127,7 +127,7 @@ public final class FrameCodec {
   }
 
   /** The size of a whole frame holding {@code records}. */
-  public static int frameSize(List<EventRecord> records) {
+  public static int frameSize(List<? extends EventContent> records) {
     return Math.toIntExact(encodedSize(records));
   }
 
@@ -140,12 +140,29 @@ public final class FrameCodec {
    */
   public static int writeFrame(
       ByteBuffer out, long baseGlobalSequence, long durableEnd, List<EventRecord> records) {
+    return writeFrame(out, baseGlobalSequence, durableEnd, records, new int[records.size()]);
+  }
+
+  /**
+   * Writes one frame as {@link #writeFrame(ByteBuffer, long, long, List)} does, and reports where
+   * each record starts.
+   *
+   * @param recordOffsets receives, for each record, its offset from the start of the body (the
+   *     index keeps it to read one event of a batch without parsing the others)
+   */
+  public static int writeFrame(
+      ByteBuffer out,
+      long baseGlobalSequence,
+      long durableEnd,
+      List<EventRecord> records,
+      int[] recordOffsets) {
     int start = out.position();
     out.position(start + PREFIX);
     out.put((byte) TYPE_EVENTS).put((byte) 0).putShort((short) 0);
     out.putLong(baseGlobalSequence).putInt(records.size()).putLong(durableEnd);
-    for (EventRecord r : records) {
-      writeRecord(out, r);
+    for (int i = 0; i < records.size(); i++) {
+      recordOffsets[i] = out.position() - start - PREFIX;
+      writeRecord(out, records.get(i));
     }
     int end = out.position();
     int bodyLength = end - start - PREFIX;
@@ -425,6 +442,11 @@ public final class FrameCodec {
    * becomes.
    */
   public static byte[] canonicalHeader(EventRecord r) {
+    return canonicalHeader(r, r.streamSequence(), r.globalSequence());
+  }
+
+  /** The canonical header of {@code r} placed at the given stream and global sequence. */
+  public static byte[] canonicalHeader(EventContent r, long streamSequence, long globalSequence) {
     byte[] entity = r.entity().getBytes(StandardCharsets.UTF_8);
     byte[] scope = r.scope().getBytes(StandardCharsets.UTF_8);
     int n = 16 + 16 + 1 + 16 + 4 + entity.length + 4 + scope.length + 2 + 8 + 8 + 8 + 2 + 1 + 4;
@@ -435,7 +457,7 @@ public final class FrameCodec {
     b.putLong(r.idHi()).putLong(r.idLo()).putLong(r.correlationHi()).putLong(r.correlationLo());
     b.put((byte) (r.hasCausation() ? 1 : 0)).putLong(r.causationHi()).putLong(r.causationLo());
     b.putInt(entity.length).put(entity).putInt(scope.length).put(scope);
-    b.putShort((short) r.kind()).putLong(r.streamSequence()).putLong(r.globalSequence());
+    b.putShort((short) r.kind()).putLong(streamSequence).putLong(globalSequence);
     b.putLong(r.timestampMicros()).putShort((short) r.payloadVersion()).put((byte) r.flags());
     b.putInt(r.extensionKeys().length);
     for (int i = 0; i < r.extensionKeys().length; i++) {
@@ -447,7 +469,13 @@ public final class FrameCodec {
 
   /** {@code BLAKE3(HASH_VERSION ‖ prevHash ‖ canonicalHeader(r) ‖ r.contentHash())}. */
   public static byte[] eventHash(Blake3 blake3, byte[] prevHash, EventRecord r) {
-    byte[] header = canonicalHeader(r);
+    return eventHash(blake3, prevHash, r, r.streamSequence(), r.globalSequence());
+  }
+
+  /** The event hash of {@code r} placed at the given stream and global sequence. */
+  public static byte[] eventHash(
+      Blake3 blake3, byte[] prevHash, EventContent r, long streamSequence, long globalSequence) {
+    byte[] header = canonicalHeader(r, streamSequence, globalSequence);
     blake3.update(HASH_VERSION).update(prevHash, 0, 32).update(header, 0, header.length);
     return blake3.update(r.contentHash(), 0, 32).finish();
   }

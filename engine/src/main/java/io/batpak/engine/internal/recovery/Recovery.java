@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Rebuilds the index from the segments on open (DESIGN.md decision 4). Every frame is CRC-checked
@@ -36,8 +38,8 @@ public final class Recovery {
    * What the scan found.
    *
    * @param segments segment file names, oldest first
-   * @param lastSegmentId the newest segment left on disk, or 0 when there is none
-   * @param lastSegmentEnd its valid length
+   * @param segmentEnds each segment's id and valid length, oldest first: what the journal opens
+   *     over
    * @param codec the codec named by the segment headers, or empty for a new store
    * @param framesScanned frames read
    * @param tornTail the torn tail, if one was found
@@ -46,8 +48,7 @@ public final class Recovery {
    */
   public record Result(
       List<String> segments,
-      long lastSegmentId,
-      long lastSegmentEnd,
+      NavigableMap<Long, Long> segmentEnds,
       Optional<String> codec,
       long framesScanned,
       Optional<OpenReport.TornTail> tornTail,
@@ -57,16 +58,14 @@ public final class Recovery {
   private final Path directory;
   private final boolean mutable;
   private final Index index;
-  private final Journal journal;
   private long bytesChecked;
 
-  /** Prepares a scan that fills {@code index} and registers segments with {@code journal}. */
-  public Recovery(StoreFs fs, Path directory, boolean mutable, Index index, Journal journal) {
+  /** Prepares a scan that fills {@code index}. */
+  public Recovery(StoreFs fs, Path directory, boolean mutable, Index index) {
     this.fs = fs;
     this.directory = directory;
     this.mutable = mutable;
     this.index = index;
-    this.journal = journal;
   }
 
   /** Scans every segment. */
@@ -83,12 +82,11 @@ public final class Recovery {
     String codec = null;
     long frames = 0;
     Optional<OpenReport.TornTail> torn = Optional.empty();
-    long lastId = 0;
-    long lastEnd = 0;
+    NavigableMap<Long, Long> ends = new TreeMap<>();
     for (int i = 0; i < ids.size(); i++) {
       long id = ids.get(i);
       boolean newest = i == ids.size() - 1;
-      Path path = journal.path(id);
+      Path path = directory.resolve(Journal.fileName(id));
       if (i > 0 && id != ids.get(i - 1) + 1) {
         throw new CorruptStoreException(
             path.toString(), 0, "segment numbering", "segment " + (ids.get(i - 1) + 1), "" + id);
@@ -126,14 +124,11 @@ public final class Recovery {
           }
         }
       }
-      journal.register(id, seg.end);
+      ends.put(id, seg.end);
       names.add(path.getFileName().toString());
-      lastId = id;
-      lastEnd = seg.end;
     }
     index.publish();
-    return new Result(
-        names, lastId, lastEnd, Optional.ofNullable(codec), frames, torn, bytesChecked);
+    return new Result(names, ends, Optional.ofNullable(codec), frames, torn, bytesChecked);
   }
 
   /** What scanning one segment found. */

@@ -3,7 +3,9 @@ package io.batpak.engine.internal.segment;
 import io.batpak.CorruptStoreException;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
+import io.batpak.engine.internal.index.Index;
 import io.batpak.port.FileHandle;
+import io.batpak.port.StoreClock;
 import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
@@ -20,8 +22,10 @@ import java.util.regex.Pattern;
  * ones before it, and positional reads of frames for readers. Every byte and every sync goes
  * through {@link StoreFs}.
  *
- * <p>Writes, syncs and rotation come from the committer only (one at a time); reads from any
- * thread.
+ * <p>It owns the segment lifecycle: it opens over what recovery found, creates the first segment of
+ * a new store or resumes the newest one ({@link #openForAppends}), appends and syncs, and rotates
+ * to a new segment when the active one is full ({@link #rotate}). Writes, syncs and rotation come
+ * from the committer only (one at a time); reads from any thread.
  */
 public final class Journal implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("(\\d{10})\\.seg");
@@ -29,6 +33,9 @@ public final class Journal implements AutoCloseable {
   private final StoreFs fs;
   private final Path directory;
   private final SyncMode syncMode;
+  private final StoreClock clock;
+  private final String codecName;
+  private final int headerLength;
   private final ConcurrentSkipListMap<Long, Long> sizes = new ConcurrentSkipListMap<>();
   private final Map<Long, FileHandle> readers = new ConcurrentHashMap<>();
   private FileHandle active;
@@ -36,11 +43,27 @@ public final class Journal implements AutoCloseable {
   private long activeSize;
   private long syncedSize;
 
-  /** Creates a journal over {@code directory}; segments are registered by recovery. */
-  public Journal(StoreFs fs, Path directory, SyncMode syncMode) {
+  /**
+   * A journal over the segments recovery found in {@code directory}.
+   *
+   * @param segments each segment's id and valid length, as recovery left them
+   * @param clock stamps the header of each segment this journal creates
+   * @param codecName the payload codec each new segment's header names
+   */
+  public Journal(
+      StoreFs fs,
+      Path directory,
+      SyncMode syncMode,
+      Map<Long, Long> segments,
+      StoreClock clock,
+      String codecName) {
     this.fs = fs;
     this.directory = directory;
     this.syncMode = syncMode;
+    this.clock = clock;
+    this.codecName = codecName;
+    sizes.putAll(segments);
+    this.headerLength = SegmentHeader.of(0, 0, 0, codecName).length();
   }
 
   /** The file name of segment {@code id}. */
@@ -59,28 +82,83 @@ public final class Journal implements AutoCloseable {
     return directory.resolve(fileName(id));
   }
 
-  /** Registers a segment found on disk with its (possibly truncated) size. */
-  public void register(long id, long size) {
-    sizes.put(id, size);
-  }
-
-  /** Makes an existing segment the active one, appending at {@code size}. */
-  public void resume(long id, long size) throws IOException {
+  /**
+   * Makes the journal appendable: a new store gets its first segment; otherwise the newest segment
+   * becomes the active one, synced first, because what a crashed process wrote may sit only in the
+   * page cache and nothing of it may be served before it is durable.
+   */
+  public void openForAppends() throws IOException {
+    if (sizes.isEmpty()) {
+      create(1, 0);
+      return;
+    }
+    long id = sizes.lastKey();
     active = fs.openWrite(path(id));
     activeId = id;
-    activeSize = size;
-    sizes.put(id, size);
-    // What a crashed process wrote may sit only in the page cache: make it durable before any
-    // of it is served, so nothing visible can vanish on a later power loss.
+    activeSize = sizes.get(id);
     sync();
   }
 
   /**
-   * Creates segment {@code id}, writes its header and makes both the file and its directory entry
-   * durable, then makes it the active segment. The previous active segment, if any, must already be
-   * synced by the caller.
+   * Seals the active segment for appends and starts the next one, whose first event has global
+   * sequence {@code baseGlobal}: the active segment is synced, then the new one is created with its
+   * header durable and its directory entry synced. A failure names the step that failed.
+   *
+   * @throws RotationFailed if a step fails; the pipeline must poison (frames of the group may
+   *     already sit in the previous segment, and a failed sync is never "nothing happened")
    */
-  public void create(long id, SegmentHeader header) throws IOException {
+  public void rotate(long baseGlobal) throws RotationFailed {
+    long oldId = activeId;
+    try {
+      sync();
+    } catch (IOException e) {
+      throw new RotationFailed(
+          "fsync of " + path(oldId) + " before rotating to a new segment failed", e);
+    }
+    long id = oldId + 1;
+    if (id > Index.MAX_SEGMENT_ID) {
+      throw new RotationFailed(
+          "rotating to segment " + id + " failed",
+          new IOException(
+              "segment number "
+                  + id
+                  + " is past the index's limit of "
+                  + Index.MAX_SEGMENT_ID
+                  + "; raise segmentMaxBytes"));
+    }
+    try {
+      create(id, baseGlobal);
+    } catch (IOException e) {
+      throw new RotationFailed("creating segment " + path(id) + " failed", e);
+    }
+  }
+
+  /** A rotation step failed; {@link #getMessage()} names the step, the cause says why. */
+  public static final class RotationFailed extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RotationFailed(String step, IOException cause) {
+      super(step, cause);
+    }
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) super.getCause();
+    }
+  }
+
+  /** The length of a segment header this journal writes: a segment holding only it is empty. */
+  public int headerLength() {
+    return headerLength;
+  }
+
+  /**
+   * Creates segment {@code id}, writes its header and makes both the file and its directory entry
+   * durable, then makes it the active segment. The previous active segment, if any, is synced
+   * already.
+   */
+  private void create(long id, long baseGlobal) throws IOException {
+    SegmentHeader header = SegmentHeader.of(id, clock.wallMicros(), baseGlobal, codecName);
     Path p = path(id);
     FileHandle h = fs.create(p);
     String step = "writing the header of " + p;

@@ -89,7 +89,7 @@ class FormatVectorsTest {
   void frameVector() {
     EventRecord r = vectorRecord();
     byte[] hash = FrameCodec.eventHash(new Blake3(), r.prevHash(), r);
-    EventRecord chained = r.withChain(3, 42, r.prevHash(), hash);
+    EventRecord chained = EventRecord.sequenced(r, 3, 42, r.prevHash(), hash);
     ByteBuffer b = ByteBuffer.allocate(FrameCodec.frameSize(List.of(chained)));
     FrameCodec.writeFrame(b, 42, 4096, List.of(chained));
     assertEquals(

@@ -245,7 +245,8 @@ class FrameCodecRoundTripTest {
     // The record's own stored prev/event hash fields and its payload bytes are not inputs (the
     // payload enters through the content hash).
     EventRecord stored =
-        base.withChain(base.streamSequence(), base.globalSequence(), randomHash(r), randomHash(r));
+        EventRecord.sequenced(
+            base, base.streamSequence(), base.globalSequence(), randomHash(r), randomHash(r));
     assertArrayEquals(hash, FrameCodec.eventHash(blake3, prev, stored));
     EventRecord otherPayload = with(base, 20, new byte[] {1, 2, 3});
     assertArrayEquals(hash, FrameCodec.eventHash(blake3, prev, otherPayload));

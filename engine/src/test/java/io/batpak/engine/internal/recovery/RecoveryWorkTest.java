@@ -13,7 +13,6 @@ import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.spi.StoreFsResolver;
 import io.batpak.port.StoreFs;
-import io.batpak.port.SyncMode;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +50,7 @@ class RecoveryWorkTest {
     long size = Files.size(seg);
     try (StoreFs fs =
         StoreFsResolver.resolve("posix", getClass().getClassLoader()).open(FsOptions.defaults())) {
-      Journal journal = new Journal(fs, dir, SyncMode.DATA);
-      Recovery.Result r = new Recovery(fs, dir, false, new Index(), journal).run();
+      Recovery.Result r = new Recovery(fs, dir, false, new Index()).run();
       assertEquals(10, r.framesScanned());
       assertTrue(r.tornTail().isPresent());
       assertTrue(
@@ -64,7 +62,6 @@ class RecoveryWorkTest {
               + " bytes through a CRC for a segment of "
               + size
               + " bytes");
-      journal.close();
     }
   }
 }

@@ -14,32 +14,33 @@ import java.util.concurrent.locks.LockSupport;
  * An append (one event, or an atomic batch) between its caller and the committer. Completed exactly
  * once, with receipts or an exception.
  */
-public final class Pending {
-  private final List<Draft> drafts;
+public final class AppendRequest {
+  private final List<UnsequencedEvent> events;
   private final Thread waiter;
   private final CompletableFuture<List<AppendReceipt>> future;
   private final AtomicReference<Object> outcome = new AtomicReference<>();
 
-  private Pending(
-      List<Draft> drafts, Thread waiter, CompletableFuture<List<AppendReceipt>> future) {
-    this.drafts = List.copyOf(drafts);
+  private AppendRequest(
+      List<UnsequencedEvent> events, Thread waiter, CompletableFuture<List<AppendReceipt>> future) {
+    this.events = List.copyOf(events);
     this.waiter = waiter;
     this.future = future;
   }
 
   /** An append whose calling thread waits for the outcome. */
-  public static Pending blocking(List<Draft> drafts) {
-    return new Pending(drafts, Thread.currentThread(), null);
+  public static AppendRequest blocking(List<UnsequencedEvent> events) {
+    return new AppendRequest(events, Thread.currentThread(), null);
   }
 
   /** An append whose outcome completes a future. */
-  public static Pending async(List<Draft> drafts, CompletableFuture<List<AppendReceipt>> future) {
-    return new Pending(drafts, null, future);
+  public static AppendRequest async(
+      List<UnsequencedEvent> events, CompletableFuture<List<AppendReceipt>> future) {
+    return new AppendRequest(events, null, future);
   }
 
   /** The events. */
-  public List<Draft> drafts() {
-    return drafts;
+  public List<UnsequencedEvent> events() {
+    return events;
   }
 
   /** Completes with receipts; futures complete on {@code executor}, never here. */

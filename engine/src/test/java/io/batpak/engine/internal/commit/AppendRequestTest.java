@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** How a waiting appender meets interrupts. */
-class PendingTest {
+class AppendRequestTest {
 
   @Test
   void anInterruptBeforeTheOutcomeThrowsOutcomeUnknownAndKeepsTheFlag() throws Exception {
@@ -19,7 +19,7 @@ class PendingTest {
     Thread t =
         new Thread(
             () -> {
-              Pending p = Pending.blocking(List.of());
+              AppendRequest p = AppendRequest.blocking(List.of());
               Thread.currentThread().interrupt();
               try {
                 seen.set(p.await());
@@ -47,7 +47,7 @@ class PendingTest {
     int lost = 0;
     int returned = 0;
     for (int i = 0; i < rounds; i++) {
-      AtomicReference<Pending> pending = new AtomicReference<>();
+      AtomicReference<AppendRequest> pending = new AtomicReference<>();
       AtomicReference<Object> outcome = new AtomicReference<>();
       AtomicReference<Boolean> flag = new AtomicReference<>();
       java.util.concurrent.atomic.AtomicBoolean sent =
@@ -55,7 +55,7 @@ class PendingTest {
       Thread waiter =
           new Thread(
               () -> {
-                Pending p = Pending.blocking(List.of());
+                AppendRequest p = AppendRequest.blocking(List.of());
                 pending.set(p);
                 try {
                   outcome.set(p.await());

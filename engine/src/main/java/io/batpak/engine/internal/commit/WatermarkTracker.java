@@ -10,7 +10,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** The pipeline's watermarks, updated by the committer and awaited by callers. Thread-safe. */
-public final class Progress {
+public final class WatermarkTracker {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition moved = lock.newCondition();
   private final StoreClock clock;
@@ -21,7 +21,7 @@ public final class Progress {
   private boolean ended;
 
   /** Starts every watermark at {@code recovered}, the events found on open. */
-  public Progress(StoreClock clock, long recovered) {
+  public WatermarkTracker(StoreClock clock, long recovered) {
     this.clock = clock;
     accepted = written = durable = visible = recovered;
   }

@@ -1,0 +1,117 @@
+package io.batpak.engine.internal.commit;
+
+import io.batpak.AppendReceipt;
+import io.batpak.StoreException;
+import io.batpak.engine.internal.format.EventRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * What the sequencer made of a group, and how each of its appends completes: new events in frames,
+ * retries answered by events already stored, and refusals. Every append of the group is in exactly
+ * one of the three lists and completes exactly once. Confined to the committing thread.
+ */
+final class SequencedGroup {
+  /** An append answered by the events its keys name, and whether they are of this group. */
+  private record Retry(AppendRequest request, List<EventRecord> events, boolean ofThisGroup) {}
+
+  /** An append the sequencer refused, and why. */
+  private record Refusal(AppendRequest request, StoreException reason) {}
+
+  private final long firstGlobal;
+  private long endGlobal;
+  private final List<GroupFrame> frames = new ArrayList<>();
+  private final List<Retry> retries = new ArrayList<>();
+  private final List<Refusal> refusals = new ArrayList<>();
+
+  SequencedGroup(long firstGlobal) {
+    this.firstGlobal = firstGlobal;
+    this.endGlobal = firstGlobal;
+  }
+
+  void placed(GroupFrame frame) {
+    frames.add(frame);
+    endGlobal += frame.records.size();
+  }
+
+  void retried(AppendRequest request, List<EventRecord> events) {
+    boolean ofThisGroup = false;
+    for (EventRecord e : events) {
+      ofThisGroup |= e.globalSequence() >= firstGlobal;
+    }
+    retries.add(new Retry(request, events, ofThisGroup));
+  }
+
+  void refused(AppendRequest request, StoreException reason) {
+    refusals.add(new Refusal(request, reason));
+  }
+
+  /** The global sequence of the group's first new event. */
+  long firstGlobal() {
+    return firstGlobal;
+  }
+
+  /** One past the global sequence of the group's last new event. */
+  long endGlobal() {
+    return endGlobal;
+  }
+
+  /** The new events, one frame per append. */
+  List<GroupFrame> frames() {
+    return frames;
+  }
+
+  /**
+   * Completes the retries answered by events committed before this group: their answer stands
+   * whatever happens to the group.
+   */
+  void answerEarlierRetries(Executor completions) {
+    for (Retry r : retries) {
+      if (!r.ofThisGroup()) {
+        r.request().succeed(receipts(r.events()), completions);
+      }
+    }
+  }
+
+  /** The group committed (or had nothing to write): every append gets its answer. */
+  void succeed(Executor completions) {
+    for (GroupFrame f : frames) {
+      f.request.succeed(receipts(f.records), completions);
+    }
+    for (Retry r : retries) {
+      if (r.ofThisGroup()) {
+        r.request().succeed(receipts(r.events()), completions);
+      }
+    }
+    for (Refusal r : refusals) {
+      r.request().fail(r.reason(), completions);
+    }
+  }
+
+  /**
+   * The group failed: its appends, and the retries answered by its events, fail with {@code
+   * failure}. So do its refusals, since the state a refusal rested on may never have existed.
+   */
+  void fail(StoreException failure, Executor completions) {
+    for (GroupFrame f : frames) {
+      f.request.fail(failure, completions);
+    }
+    for (Retry r : retries) {
+      if (r.ofThisGroup()) {
+        r.request().fail(failure, completions);
+      }
+    }
+    for (Refusal r : refusals) {
+      r.request().fail(failure, completions);
+    }
+  }
+
+  private static List<AppendReceipt> receipts(List<EventRecord> events) {
+    List<AppendReceipt> out = new ArrayList<>(events.size());
+    for (EventRecord e : events) {
+      out.add(e.toReceipt());
+    }
+    return out;
+  }
+}

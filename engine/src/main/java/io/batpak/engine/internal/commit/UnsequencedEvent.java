@@ -1,0 +1,35 @@
+package io.batpak.engine.internal.commit;
+
+import io.batpak.ExpectedVersion;
+import io.batpak.engine.internal.format.EventContent;
+
+/**
+ * One validated event waiting for the sequencer: everything the append fixed (ids, coordinate,
+ * kind, time, extensions, payload and its hash), its optimistic-concurrency expectation, and
+ * whether its id is the caller's idempotency key. Stream sequence, global sequence and hashes are
+ * what it lacks; the sequencer adds them and builds the stored record once.
+ *
+ * @param expected the expected version of its stream
+ * @param keyed whether the event id is the caller's idempotency key
+ */
+public record UnsequencedEvent(
+    long idHi,
+    long idLo,
+    long correlationHi,
+    long correlationLo,
+    boolean hasCausation,
+    long causationHi,
+    long causationLo,
+    String entity,
+    String scope,
+    int kind,
+    long timestampMicros,
+    int payloadVersion,
+    int flags,
+    String[] extensionKeys,
+    byte[][] extensionValues,
+    byte[] contentHash,
+    byte[] payload,
+    ExpectedVersion expected,
+    boolean keyed)
+    implements EventContent {}
