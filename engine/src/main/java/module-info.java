@@ -4,12 +4,21 @@
  * {@link io.batpak.port.StoreFs}, reads time only through {@link io.batpak.port.StoreClock} and
  * draws randomness only from {@link io.batpak.port.StoreEntropy}.
  */
+@SuppressWarnings("module") // its qualified exports name io.batpak.bench, built after the engine
 module io.batpak.engine {
   requires transitive io.batpak.api;
   requires io.batpak.fs.spi;
   requires org.bouncycastle.provider;
 
   exports io.batpak.engine;
+  exports io.batpak.engine.internal.format to
+      io.batpak.bench;
+  exports io.batpak.engine.internal.index to
+      io.batpak.bench;
+  exports io.batpak.engine.internal.recovery to
+      io.batpak.bench;
+  exports io.batpak.engine.internal.segment to
+      io.batpak.bench;
 
   provides io.batpak.spi.StoreEngine with
       io.batpak.engine.BatpakEngine;

@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.State;
  * Frame encoding on the committer: {@link FrameCodec#writeFrame} of {@code events} records with
  * 256-byte payloads into a reused heap buffer (the committer's buffer is a heap buffer), including
  * the CRC32C. The goal in {@code performance.md} is 0 B/op allocated in frame encoding: read {@code
- * gc.alloc.rate.norm} from {@code -prof gc}. Engine internals, reached through the class path.
+ * gc.alloc.rate.norm} from {@code -prof gc}. Engine internals, reached through the engine's
+ * qualified export to the bench (ADR 0007).
  *
  * <p>Run (after {@code mvn -B -o install -pl bench}):
  *

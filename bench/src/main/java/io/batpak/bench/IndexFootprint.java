@@ -4,7 +4,7 @@ import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
-import io.batpak.bench.harness.BatpakSut;
+import io.batpak.bench.harness.BatpakSystem;
 import io.batpak.bench.harness.Payloads;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -79,7 +79,7 @@ public final class IndexFootprint {
       pending.add(
           store.submit(
               p.coordinate(p.zipf(r)),
-              BatpakSut.KIND,
+              BatpakSystem.KIND,
               p.wrapped(i % Payloads.POOL),
               AppendOptions.defaults()));
       if (pending.size() >= 1024) {

@@ -6,7 +6,7 @@ import io.batpak.BatchItem;
 import io.batpak.EventId;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
-import io.batpak.bench.harness.BatpakSut;
+import io.batpak.bench.harness.BatpakSystem;
 import io.batpak.bench.harness.BenchEvent;
 import io.batpak.bench.harness.Payloads;
 import java.io.IOException;
@@ -75,7 +75,7 @@ public class PointReadBenchmark {
         pending.add(
             store.submit(
                 p.coordinate(p.zipf(r)),
-                BatpakSut.KIND,
+                BatpakSystem.KIND,
                 p.wrapped(i % Payloads.POOL),
                 AppendOptions.defaults()));
         if (pending.size() == 1024) {
@@ -94,7 +94,7 @@ public class PointReadBenchmark {
         for (int j = 0; j < 256; j++) {
           batch.add(
               BatchItem.of(
-                  p.coordinate(p.zipf(r)), BatpakSut.KIND, p.wrapped((i + j) % Payloads.POOL)));
+                  p.coordinate(p.zipf(r)), BatpakSystem.KIND, p.wrapped((i + j) % Payloads.POOL)));
         }
         for (AppendReceipt a : store.appendBatch(batch)) {
           out.add(a.eventId());

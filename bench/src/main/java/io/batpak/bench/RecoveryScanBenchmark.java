@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * claims them all; {@code pattern} repeats {@code 00 01}, which makes a plausible length at every
  * other offset. The search for valid frames after damage must stay linear: the damaged scans should
  * cost about what the intact scan costs, not grow with the square of the tail. From the page cache;
- * engine internals through the class path.
+ * engine internals through the engine's qualified exports to the bench (ADR 0007).
  *
  * <pre>
  * java -jar bench/target/benchmarks.jar RecoveryScanBenchmark -f 1 -wi 2 -i 5 -w 1s -r 2s

@@ -163,13 +163,13 @@ public final class BenchMain {
                   ? "FileChannel write + force(false) (fdatasync) every N frames"
                   : "FileChannel write, never forced (page cache only)");
         } else {
-          durability.put(sys, Runner.sut(sys).durability());
+          durability.put(sys, SystemUnderTest.named(sys).durability());
         }
         results.addAll(runner.run(sys));
       }
     } finally {
       if (a.work() == null) {
-        Runner.deleteTree(work);
+        Trials.deleteTree(work);
       }
     }
     machine.put("loadAverageAtEnd", fmtLoad());
@@ -181,7 +181,7 @@ public final class BenchMain {
     Files.writeString(json, Report.json(s, machine, durability, results), StandardCharsets.UTF_8);
     Files.writeString(
         svg,
-        Report.svg(
+        ResultsChart.render(
             results,
             "batpak bench --"
                 + s.mode()

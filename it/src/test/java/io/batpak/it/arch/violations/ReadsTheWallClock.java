@@ -1,10 +1,33 @@
 package io.batpak.it.arch.violations;
 
-/** A deliberate violation: reads time around {@code StoreClock}. Never used at run time. */
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+
+/**
+ * A deliberate violation: reads time around {@code StoreClock}, one way per method. Never used at
+ * run time.
+ */
 final class ReadsTheWallClock {
   private ReadsTheWallClock() {}
 
-  static long now() {
-    return System.currentTimeMillis() + System.nanoTime();
+  static long currentTimeMillis() {
+    return System.currentTimeMillis();
+  }
+
+  static long nanoTime() {
+    return System.nanoTime();
+  }
+
+  static Instant instantNow() {
+    return Instant.now();
+  }
+
+  static LocalDateTime localDateTimeNow() {
+    return LocalDateTime.now();
+  }
+
+  static Clock systemClock() {
+    return Clock.systemUTC();
   }
 }

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * syncs of segment files (two atomic increments per call), so the harness can report events per
  * fsync and writes per batch.
  */
-public final class BatpakSut implements Sut {
+public final class BatpakSystem implements SystemUnderTest {
   /** The kind of every benchmark event. */
   public static final EventKind KIND = EventKind.custom(0x1, 0x001);
 
@@ -45,7 +45,7 @@ public final class BatpakSut implements Sut {
   private Store store;
 
   /** batpak in {@code DURABLE} mode, or in {@code VISIBLE} mode (sync every 1000 events/100 ms). */
-  public BatpakSut(boolean visible) {
+  public BatpakSystem(boolean visible) {
     this.visible = visible;
   }
 
@@ -114,7 +114,7 @@ public final class BatpakSut implements Sut {
   }
 
   @Override
-  public Object append(Ev e) {
+  public Object append(EventToAppend e) {
     AppendReceipt r =
         store.append(
             e.source().coordinate(e.entity()),
@@ -125,9 +125,9 @@ public final class BatpakSut implements Sut {
   }
 
   @Override
-  public List<Object> appendBatch(List<Ev> events) {
+  public List<Object> appendBatch(List<EventToAppend> events) {
     List<BatchItem> items = new ArrayList<>(events.size());
-    for (Ev e : events) {
+    for (EventToAppend e : events) {
       items.add(
           BatchItem.of(e.source().coordinate(e.entity()), KIND, e.source().wrapped(e.payload()))
               .withOptions(at(e.version())));
@@ -145,7 +145,7 @@ public final class BatpakSut implements Sut {
   }
 
   @Override
-  public CompletableFuture<AppendReceipt> submit(Ev e) {
+  public CompletableFuture<AppendReceipt> submit(EventToAppend e) {
     return store.submit(
         e.source().coordinate(e.entity()), KIND, e.source().wrapped(e.payload()), at(e.version()));
   }
@@ -176,8 +176,8 @@ public final class BatpakSut implements Sut {
   }
 
   @Override
-  public Check scan() {
-    Check.Acc acc = new Check.Acc();
+  public EventChecksum scan() {
+    EventChecksum.Accumulator acc = new EventChecksum.Accumulator();
     long after = -1;
     while (true) {
       List<EventHeader> page = store.queryAfter(Region.all(), after, 4096);

@@ -7,9 +7,9 @@ package io.batpak.bench.harness;
  * @param count number of events
  * @param checksum sum of {@link Payloads#contribution(String, long, byte[])} over the events
  */
-public record Check(long count, long checksum) {
+public record EventChecksum(long count, long checksum) {
   /** Adds one event read back. */
-  public static final class Acc {
+  public static final class Accumulator {
     private long count;
     private long sum;
 
@@ -20,8 +20,8 @@ public record Check(long count, long checksum) {
     }
 
     /** The result. */
-    public Check result() {
-      return new Check(count, sum);
+    public EventChecksum result() {
+      return new EventChecksum(count, sum);
     }
   }
 }

@@ -29,7 +29,7 @@ import org.h2.jdbcx.JdbcConnectionPool;
  * not available: Axon's event store reads by aggregate or by tracking token. Shut down after each
  * trial.
  */
-public final class AxonSut implements Sut {
+public final class AxonSystem implements SystemUnderTest {
   /**
    * Axon's HSQL table factory with the identity clause H2 2.x accepts (H2 rejects the comma in
    * {@code (START WITH 0, INCREMENT BY 1)}); the columns are Axon's defaults.
@@ -101,23 +101,23 @@ public final class AxonSut implements Sut {
     store = EmbeddedEventStore.builder().storageEngine(engine).build();
   }
 
-  private static GenericDomainEventMessage<ObjectNode> message(Ev e) {
+  private static GenericDomainEventMessage<ObjectNode> message(EventToAppend e) {
     return new GenericDomainEventMessage<>(
         "Order", e.stream(), e.version(), e.source().node(e.payload()));
   }
 
   @Override
-  public Object append(Ev e) {
+  public Object append(EventToAppend e) {
     GenericDomainEventMessage<ObjectNode> m = message(e);
     DefaultUnitOfWork.startAndGet(null).execute(() -> store.publish(m));
     return m.getIdentifier();
   }
 
   @Override
-  public List<Object> appendBatch(List<Ev> events) {
+  public List<Object> appendBatch(List<EventToAppend> events) {
     List<GenericDomainEventMessage<ObjectNode>> ms = new ArrayList<>(events.size());
     List<Object> keys = new ArrayList<>(events.size());
-    for (Ev e : events) {
+    for (EventToAppend e : events) {
       GenericDomainEventMessage<ObjectNode> m = message(e);
       ms.add(m);
       keys.add(m.getIdentifier());
@@ -148,8 +148,8 @@ public final class AxonSut implements Sut {
   }
 
   @Override
-  public Check scan() throws Exception {
-    Check.Acc acc = new Check.Acc();
+  public EventChecksum scan() throws Exception {
+    EventChecksum.Accumulator acc = new EventChecksum.Accumulator();
     try (Connection c = pool.getConnection();
         Statement s = c.createStatement();
         ResultSet rs =

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * (entity index modulo {@code parts} equals {@code part}), so concurrent producers never race on
  * one stream and every append can name its expected version. Not thread-safe: one per producer.
  */
-public final class Gen {
+public final class EventGenerator {
   private final Payloads payloads;
   private final SplittableRandom random;
   private final int part;
@@ -17,7 +17,7 @@ public final class Gen {
   private long hotSent;
 
   /** A generator for partition {@code part} of {@code parts}. */
-  public Gen(Payloads payloads, long seed, int part, int parts) {
+  public EventGenerator(Payloads payloads, long seed, int part, int parts) {
     this.payloads = payloads;
     this.random = new SplittableRandom(seed * 1_000_003L + part);
     this.part = part;
@@ -25,7 +25,7 @@ public final class Gen {
   }
 
   /** The next event. */
-  public Ev next() {
+  public EventToAppend next() {
     int rank = payloads.zipf(random);
     int entity = rank - rank % parts + part;
     if (entity >= Payloads.ENTITIES) {
@@ -35,14 +35,14 @@ public final class Gen {
   }
 
   /** The next event of the hot entity. */
-  public Ev nextHot() {
+  public EventToAppend nextHot() {
     hotSent++;
     return make(Payloads.HOT);
   }
 
-  private Ev make(int entity) {
+  private EventToAppend make(int entity) {
     sent++;
-    return new Ev(
+    return new EventToAppend(
         payloads,
         entity,
         versions[entity]++,

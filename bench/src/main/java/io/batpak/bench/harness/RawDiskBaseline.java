@@ -16,8 +16,8 @@ import java.util.List;
  * sync) for raw-disk, or nothing for raw-cpu. Same file policy as the engine: a new file, appended
  * to, not preallocated.
  */
-final class Raw {
-  private Raw() {}
+final class RawDiskBaseline {
+  private RawDiskBaseline() {}
 
   /** The size of the frame the engine writes for one event with this payload size. */
   static int frameSize(int payloadSize) {
@@ -33,7 +33,7 @@ final class Raw {
             0,
             "order-000123",
             Payloads.SCOPE,
-            BatpakSut.KIND.raw(),
+            BatpakSystem.KIND.raw(),
             7,
             8,
             9,

@@ -12,7 +12,8 @@ package io.batpak.bench.harness;
  * @param idHi high bits of the caller-side id
  * @param idLo low bits of the caller-side id
  */
-public record Ev(Payloads source, int entity, long version, int payload, long idHi, long idLo) {
+public record EventToAppend(
+    Payloads source, int entity, long version, int payload, long idHi, long idLo) {
   /** The entity name (the stream). */
   public String stream() {
     return source.entity(entity);

@@ -25,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the file at commit, but H2 does not fsync it; {@code QUERY_CACHE_SIZE=0}, so a repeated stream
  * read runs the indexed select instead of returning H2's cached result of the same query.
  */
-public final class JdbcSut implements Sut {
+public final class JdbcSystem implements SystemUnderTest {
   private final boolean sqlite;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ConcurrentLinkedQueue<Conn> all = new ConcurrentLinkedQueue<>();
@@ -33,18 +33,18 @@ public final class JdbcSut implements Sut {
   private Conn shared;
   private Path dir;
 
-  private JdbcSut(boolean sqlite) {
+  private JdbcSystem(boolean sqlite) {
     this.sqlite = sqlite;
   }
 
   /** SQLite through sqlite-jdbc: WAL, synchronous=FULL. */
-  public static JdbcSut sqlite() {
-    return new JdbcSut(true);
+  public static JdbcSystem sqlite() {
+    return new JdbcSystem(true);
   }
 
   /** H2 file database. */
-  public static JdbcSut h2() {
-    return new JdbcSut(false);
+  public static JdbcSystem h2() {
+    return new JdbcSystem(false);
   }
 
   /** H2's MVStore refuses a 256th open transaction ("There are 255 open transactions"). */
@@ -114,11 +114,11 @@ public final class JdbcSut implements Sut {
       all.add(this);
     }
 
-    void bind(Ev e, byte[] id) throws SQLException {
+    void bind(EventToAppend e, byte[] id) throws SQLException {
       insert.setBytes(1, id);
       insert.setString(2, e.stream());
       insert.setLong(3, e.version());
-      insert.setInt(4, BatpakSut.KIND.raw());
+      insert.setInt(4, BatpakSystem.KIND.raw());
       insert.setLong(5, e.idHi() >>> 20);
       insert.setBytes(6, e.bytes());
     }
@@ -164,7 +164,7 @@ public final class JdbcSut implements Sut {
   }
 
   @Override
-  public Object append(Ev e) throws Exception {
+  public Object append(EventToAppend e) throws Exception {
     byte[] id = e.idBytes();
     Conn c = conn();
     lock();
@@ -182,12 +182,12 @@ public final class JdbcSut implements Sut {
   }
 
   @Override
-  public List<Object> appendBatch(List<Ev> events) throws Exception {
+  public List<Object> appendBatch(List<EventToAppend> events) throws Exception {
     List<Object> keys = new ArrayList<>(events.size());
     Conn c = conn();
     lock();
     try {
-      for (Ev e : events) {
+      for (EventToAppend e : events) {
         byte[] id = e.idBytes();
         c.bind(e, id);
         c.insert.addBatch();
@@ -235,9 +235,9 @@ public final class JdbcSut implements Sut {
   }
 
   @Override
-  public Check scan() throws Exception {
+  public EventChecksum scan() throws Exception {
     Conn c = conn();
-    Check.Acc acc = new Check.Acc();
+    EventChecksum.Accumulator acc = new EventChecksum.Accumulator();
     try (Statement s = c.c.createStatement();
         ResultSet rs = s.executeQuery("SELECT stream, version, payload FROM events")) {
       while (rs.next()) {

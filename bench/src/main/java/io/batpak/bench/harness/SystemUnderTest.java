@@ -9,7 +9,34 @@ import java.util.concurrent.CompletableFuture;
  * A system under test: batpak or a peer, behind the operations the workloads need. {@link #append}
  * and {@link #appendBatch} may be called from many threads at once; everything else from one.
  */
-public interface Sut {
+public interface SystemUnderTest {
+  /**
+   * A new, closed instance of the system called {@code name} on the command line.
+   *
+   * @throws IllegalArgumentException when {@code name} is not one of {@code batpak-durable}, {@code
+   *     batpak-visible}, {@code sqlite}, {@code h2} or {@code axon} (the raw baselines are not
+   *     systems under test)
+   */
+  static SystemUnderTest named(String name) {
+    switch (name) {
+      case "batpak-durable":
+        return new BatpakSystem(false);
+      case "batpak-visible":
+        return new BatpakSystem(true);
+      case "sqlite":
+        return JdbcSystem.sqlite();
+      case "h2":
+        return JdbcSystem.h2();
+      case "axon":
+        return new AxonSystem();
+      default:
+        throw new IllegalArgumentException(
+            "unknown system under test '"
+                + name
+                + "'; known: batpak-durable, batpak-visible, sqlite, h2, axon");
+    }
+  }
+
   /** The name on the command line and in the table. */
   String name();
 
@@ -24,10 +51,10 @@ public interface Sut {
    *
    * @return a key for {@link #readPoint}
    */
-  Object append(Ev e) throws Exception;
+  Object append(EventToAppend e) throws Exception;
 
   /** Appends the events atomically (one transaction, one frame) and returns their read keys. */
-  List<Object> appendBatch(List<Ev> events) throws Exception;
+  List<Object> appendBatch(List<EventToAppend> events) throws Exception;
 
   /** Whether {@link #submit} is a real pipelined append (batpak) rather than unsupported. */
   default boolean hasSubmit() {
@@ -35,7 +62,7 @@ public interface Sut {
   }
 
   /** A pipelined append; completes when the system acknowledged the event. */
-  default CompletableFuture<?> submit(Ev e) {
+  default CompletableFuture<?> submit(EventToAppend e) {
     throw new UnsupportedOperationException(name() + " has no pipelined append");
   }
 
@@ -56,7 +83,7 @@ public interface Sut {
   int readStream(String stream) throws Exception;
 
   /** Every event the system holds, as a count and checksum. */
-  Check scan() throws Exception;
+  EventChecksum scan() throws Exception;
 
   /** Opens the data in {@code dir} again (after {@link #close}) and counts the events. */
   long openAndCount(Path dir) throws Exception;

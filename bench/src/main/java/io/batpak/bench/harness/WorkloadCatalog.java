@@ -1,0 +1,225 @@
+package io.batpak.bench.harness;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every workload of the harness, in the order they run against a system (docs/performance.md
+ * describes each). Not thread-safe: the workloads share one {@link Trials}.
+ */
+final class WorkloadCatalog {
+  /** The raw baselines. */
+  private static final Set<String> RAW = Set.of("raw-disk", "raw-cpu");
+
+  /** The systems compared on every append and read workload. */
+  private static final Set<String> COMPARED = Set.of("batpak-durable", "sqlite", "h2", "axon");
+
+  private static final Set<String> VISIBLE = Set.of("batpak-visible");
+
+  private final Trials trials;
+  private final AppendLoops loops;
+  private final ReadTrials reads;
+  private final BaselineTrials baselines;
+  private final Payloads p256;
+
+  private WorkloadCatalog(Trials trials) {
+    this.trials = trials;
+    this.loops = new AppendLoops(trials.settings());
+    this.reads = new ReadTrials(trials);
+    this.baselines = new BaselineTrials(trials);
+    this.p256 = trials.payloads256();
+  }
+
+  /** Every workload, in the order they run, sharing {@code trials}. */
+  static List<Workload> all(Trials trials) {
+    return new WorkloadCatalog(trials).workloads();
+  }
+
+  private List<Workload> workloads() {
+    List<Workload> w = new ArrayList<>();
+    for (int n : BaselineTrials.RAW_N) {
+      w.add(
+          Workload.of(
+              "raw N=" + n,
+              n
+                  + " frames of the engine's frame size per positional write, then force(false)"
+                  + " (raw-disk) or nothing (raw-cpu); latency per group",
+              RAW,
+              system -> List.of(trials.report(baselines.raw(system, n)))));
+    }
+    w.add(
+        Workload.of(
+            "raw N=1 prewritten",
+            "raw-disk N=1 over a file written full of zeros and synced first; for context",
+            Set.of("raw-disk"),
+            system -> List.of(trials.report(baselines.rawPrewritten()))));
+    w.add(
+        Workload.of(
+            "handoff",
+            "producer -> queue -> thread completes a future -> producer; latency per round trip",
+            Set.of("raw-cpu"),
+            system -> List.of(trials.report(baselines.handoff()))));
+    w.add(
+        Workload.of(
+            "W3-submit",
+            "submit() from one thread, up to 1024 outstanding; latency submit to done",
+            VISIBLE,
+            system ->
+                List.of(
+                    trials.report(
+                        trials.trial(
+                            "W3-submit",
+                            SystemUnderTest.named(system),
+                            x -> loops.pipelined(x, p256, 1024),
+                            null)))));
+    w.add(
+        Workload.of(
+            "W3-blocking",
+            "1 blocking producer; latency per append",
+            VISIBLE,
+            system ->
+                List.of(
+                    trials.report(
+                        trials.trial(
+                            "W3-blocking",
+                            SystemUnderTest.named(system),
+                            x -> loops.blocking(x, p256, 1),
+                            null)))));
+    w.add(blockingAppends("W1", 1));
+    w.add(blockingAppends("W2-8", 8));
+    w.add(blockingAppends("W2-32", 32));
+    w.add(
+        Workload.of(
+            "W2s",
+            "batpak: submit() from one thread, up to 256 outstanding; peers: a pool of up to 256"
+                + " threads with blocking appends; latency submit to done",
+            COMPARED,
+            this::pipelinedOrPool));
+    w.add(
+        new Workload(
+            "W4",
+            "1 producer, appendBatch of 256 events of 256 B (one frame or transaction); latency per"
+                + " batch; on batpak, then point reads of the events it stored (W5-batchframe)",
+            COMPARED,
+            List.of("W4", "W5-batchframe"),
+            this::batchesThenBatchFrameReads));
+    w.add(batches("W4-64B", trials.payloads64()));
+    w.add(batches("W4-1KiB", trials.payloads1k()));
+    w.add(
+        new Workload(
+            "reads",
+            "one store of populate events: point reads (W5, W5-get), one entity's stream (W6,"
+                + " W6-headers) and reopens (W8)",
+            COMPARED,
+            List.of("W5", "W6", "W8", "W5-get", "W6-headers"),
+            system -> reads.readRows(SystemUnderTest.named(system))));
+    return w;
+  }
+
+  private Workload blockingAppends(String id, int threads) {
+    return Workload.of(
+        id,
+        threads
+            + " producer thread"
+            + (threads == 1 ? "" : "s")
+            + ", blocking appends; latency"
+            + " per append",
+        COMPARED,
+        system ->
+            withPairedBaseline(
+                trials.report(
+                    trials.trial(
+                        id,
+                        SystemUnderTest.named(system),
+                        x -> loops.blocking(x, p256, threads),
+                        null))));
+  }
+
+  private Workload batches(String id, Payloads p) {
+    return Workload.of(
+        id,
+        "1 producer, appendBatch of 256 events of " + p.size() + " B; latency per batch",
+        COMPARED,
+        system ->
+            List.of(
+                trials.report(
+                    trials.trial(
+                        id,
+                        SystemUnderTest.named(system),
+                        x -> loops.batches(x, p, new ArrayList<>()),
+                        null))));
+  }
+
+  private List<Result> pipelinedOrPool(String system) {
+    SystemUnderTest sut = SystemUnderTest.named(system);
+    if (sut.hasSubmit()) {
+      return withPairedBaseline(
+          trials.report(trials.trial("W2s", sut, x -> loops.pipelined(x, p256, 256), null)));
+    }
+    int threads = sut.maxConcurrentWriters() > 0 ? Math.min(256, sut.maxConcurrentWriters()) : 256;
+    Result r = trials.trial("W2s", sut, x -> loops.blocking(x, p256, threads), null);
+    return List.of(
+        trials.report(
+            r.ok()
+                ? Trials.withNote(
+                    r,
+                    "no pipelined append: a pool of "
+                        + threads
+                        + " threads with blocking calls"
+                        + (threads < 256
+                            ? " (H2 refuses a 256th open transaction: at most 255)"
+                            : ""))
+                : r));
+  }
+
+  private List<Result> batchesThenBatchFrameReads(String system) {
+    SystemUnderTest sut = SystemUnderTest.named(system);
+    List<Result> out = new ArrayList<>();
+    List<Object> batchKeys = new ArrayList<>();
+    Result r =
+        trials.report(
+            trials.trial(
+                "W4",
+                sut,
+                x -> loops.batches(x, p256, batchKeys),
+                sut instanceof BatpakSystem
+                    ? x ->
+                        out.add(
+                            trials.report(reads.batchFramePointReads((BatpakSystem) x, batchKeys)))
+                    : null));
+    out.addAll(withPairedBaseline(r));
+    return out;
+  }
+
+  /**
+   * {@code r} and, for a batpak-durable row, the raw-disk baseline measured right after it at the N
+   * it compares with (1 for W1, 256 for W4, the achieved events per fsync for W2), as system {@code
+   * raw-disk-paired} under the same workload: seconds apart instead of minutes, so a neighbour's
+   * burst of I/O is less likely to land on only one of the two.
+   */
+  private List<Result> withPairedBaseline(Result r) {
+    if (!r.ok() || !r.system().equals(Report.BATPAK) || !trials.selected(Report.PAIRED)) {
+      return List.of(r);
+    }
+    int n = Report.rawNFor(r);
+    if (n <= 0) {
+      return List.of(r);
+    }
+    Result raw = baselines.raw("raw-disk", n);
+    return List.of(
+        r,
+        trials.report(
+            new Result(
+                r.workload(),
+                Report.PAIRED,
+                raw.status(),
+                raw.ok() ? "raw-disk N=" + n + " measured right after batpak's trial" : raw.note(),
+                raw.events(),
+                raw.seconds(),
+                raw.p50Micros(),
+                raw.p99Micros(),
+                Map.of("n", (double) n))));
+  }
+}
