@@ -11,7 +11,6 @@ import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.spi.StoreFsResolver;
 import io.batpak.port.StoreFs;
-import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -97,9 +96,7 @@ public class RecoveryScanBenchmark {
   /** One read-only recovery scan. */
   @Benchmark
   public long scan() throws IOException {
-    try (Journal journal = new Journal(fs, dir, SyncMode.DATA)) {
-      return new Recovery(fs, dir, false, new Index(), journal).run().framesScanned();
-    }
+    return new Recovery(fs, dir, false, new Index()).run().framesScanned();
   }
 
   /** Removes the store. */
