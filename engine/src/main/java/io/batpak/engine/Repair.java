@@ -26,8 +26,8 @@ import java.util.Optional;
 
 /**
  * The explicit way out of a {@link CorruptStoreException}: cut the journal back to its last intact
- * frame. Opening a store never does this by itself (DESIGN.md decision 4); {@code batpak repair}
- * shows the {@link Plan} and asks before it calls {@link #apply}.
+ * frame. Opening a store never does this by itself (docs/architecture.md, decision 4); {@code
+ * batpak repair} shows the {@link Plan} and asks before it calls {@link #apply}.
  *
  * <p>A repair cuts the damaged segment at the first bad frame and moves every later segment aside:
  * events after the damage are removed from the store, because their chains and sequences can no

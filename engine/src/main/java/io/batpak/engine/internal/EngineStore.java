@@ -4,16 +4,12 @@ import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
-import io.batpak.CausationId;
-import io.batpak.CodecException;
 import io.batpak.Coordinate;
-import io.batpak.CorrelationId;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
 import io.batpak.EventNotFoundException;
 import io.batpak.EventTypes;
-import io.batpak.ExtensionKey;
 import io.batpak.OpenReport;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.Payload;
@@ -25,7 +21,6 @@ import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoreIoException;
-import io.batpak.StoreLockedException;
 import io.batpak.StoreStats;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
@@ -35,32 +30,16 @@ import io.batpak.engine.internal.commit.AppendRequest;
 import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.commit.WatermarkTracker;
-import io.batpak.engine.internal.format.Blake3;
-import io.batpak.engine.internal.format.EventRecord;
-import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
-import io.batpak.engine.internal.index.StreamState;
-import io.batpak.engine.internal.read.EventReader;
-import io.batpak.engine.internal.recovery.Recovery;
-import io.batpak.engine.internal.segment.IoFailures;
+import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.segment.Journal;
-import io.batpak.fs.spi.FsOptions;
-import io.batpak.fs.spi.StoreFsResolver;
 import io.batpak.port.Codec;
-import io.batpak.port.LockMode;
-import io.batpak.port.LockUnavailableException;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 /** The {@link Store} implementation: open, append, read, verify, close. */
 public final class EngineStore implements Store {
@@ -69,10 +48,6 @@ public final class EngineStore implements Store {
 
   /** The codec name recorded for stores without a payload codec. */
   public static final String NO_CODEC = "bytes";
-
-  private static final System.Logger LOG = System.getLogger(EngineStore.class.getName());
-
-  private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
   private final StoreConfig config;
   private final StoreFs fs;
@@ -86,223 +61,32 @@ public final class EngineStore implements Store {
   private final Codec codec;
   private final String codecName;
   private final OpenReport openReport;
+  private final AppendValidator validator;
+  private final EventQueries queries;
   private final ReceiptChecks receipts;
-  private final EventReader reader;
   private volatile boolean closed;
 
-  private EngineStore(
-      StoreConfig config,
-      StoreFs fs,
-      boolean ownsFs,
-      StoreLock lock,
-      Journal journal,
-      Index index,
-      WatermarkTracker progress,
-      Committer committer,
-      CompletionThread completionThread,
-      Codec codec,
-      String codecName,
-      OpenReport openReport) {
-    this.config = config;
-    this.fs = fs;
-    this.ownsFs = ownsFs;
-    this.lock = lock;
-    this.journal = journal;
-    this.index = index;
-    this.progress = progress;
-    this.committer = committer;
-    this.completionThread = completionThread;
-    this.codec = codec;
-    this.codecName = codecName;
-    this.openReport = openReport;
-    this.reader = new EventReader(index, journal);
-    this.receipts = new ReceiptChecks(index, reader::read);
+  private EngineStore(StoreOpener.OpenedStore o) {
+    this.config = o.config();
+    this.fs = o.fs();
+    this.ownsFs = o.ownsFs();
+    this.lock = o.lock();
+    this.journal = o.journal();
+    this.index = o.index();
+    this.progress = o.watermarks();
+    this.committer = o.committer();
+    this.completionThread = o.completions();
+    this.codec = o.codec();
+    this.codecName = o.codecName();
+    this.openReport = o.report();
+    this.validator = new AppendValidator(config, codec, codecName, this::checkOpen);
+    this.queries = new EventQueries(index, o.reader());
+    this.receipts = new ReceiptChecks(index, o.reader()::read);
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
   public static EngineStore open(StoreConfig config) {
-    long started = config.clock().monoNanos();
-    FrameCodec.checkBatchLimit(config.maxBatchBytes());
-    StoreFsResolver.Resolution resolution =
-        config.fs().isPresent()
-            ? StoreFsResolver.resolve(config.fs().get())
-            : StoreFsResolver.resolve(
-                config.fsBackend().orElse(null), EngineStore.class.getClassLoader());
-    StoreFs fs;
-    try {
-      fs = resolution.open(FsOptions.defaults());
-    } catch (IOException e) {
-      throw new StoreIoException(
-          "opening filesystem backend " + resolution.name() + " failed: " + e.getMessage(), e);
-    }
-    boolean ownsFs = config.fs().isEmpty();
-    Path dir = config.directory().toAbsolutePath().normalize();
-    StoreLock lock = null;
-    Journal journal = null;
-    try {
-      boolean mutable = !config.readOnly();
-      if (mutable) {
-        createDurably(fs, dir);
-      } else if (!fs.exists(dir)) {
-        throw new StoreIoException(
-            "cannot open " + dir + " read-only: the directory does not exist");
-      }
-      lock = takeLock(fs, dir, mutable);
-      Index index = new Index();
-      Recovery.Result found = new Recovery(fs, dir, mutable, index).run();
-      String codecName = chooseCodecName(config, found.codec());
-      Codec codec = findCodec(codecName);
-      journal =
-          new Journal(fs, dir, config.syncMode(), found.segmentEnds(), config.clock(), codecName);
-      EventReader reader = new EventReader(index, journal);
-      WatermarkTracker progress = new WatermarkTracker(config.clock(), index.size());
-      CompletionThread completions = null;
-      Committer committer = null;
-      if (mutable) {
-        completions =
-            config.deterministic()
-                ? null
-                : new CompletionThread("batpak-completions " + dir.getFileName(), config.clock());
-        Executor exec = completions == null ? Runnable::run : completions;
-        journal.openForAppends();
-        committer = new Committer(config, index, journal, reader, progress, exec);
-        if (!config.deterministic()) {
-          committer.start("batpak-committer " + dir.getFileName());
-        }
-      }
-      OpenReport report =
-          new OpenReport(
-              fs.name(),
-              resolution.explanation(),
-              !mutable,
-              codecName,
-              found.segments(),
-              index.size(),
-              found.framesScanned(),
-              found.tornTail(),
-              (config.clock().monoNanos() - started) / 1_000);
-      return new EngineStore(
-          config,
-          fs,
-          ownsFs,
-          lock,
-          journal,
-          index,
-          progress,
-          committer,
-          completions,
-          codec,
-          codecName,
-          report);
-    } catch (IOException e) {
-      closeQuietly(journal, lock, ownsFs ? fs : null);
-      throw IoFailures.of("opening the store in " + dir + " failed: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeQuietly(journal, lock, ownsFs ? fs : null);
-      throw e;
-    }
-  }
-
-  /**
-   * Creates {@code dir} and any missing parents, and syncs the parent of each directory it created,
-   * so the store's directory entry is as durable as the first segment in it. For a directory that
-   * exists but holds no segment, the parents are synced again (see below).
-   */
-  private static void createDurably(StoreFs fs, Path dir) throws IOException {
-    Path existing = dir;
-    while (existing != null && !fs.exists(existing)) {
-      existing = existing.getParent();
-    }
-    if (existing == dir) {
-      if (hasSegments(fs, dir)) {
-        return;
-      }
-      // A store without segments may be the leftover of an open that created these directories
-      // and failed before their entries were durable (a failed directory fsync): "exists" is not
-      // "survives a crash". Treat the store directory and every ancestor that holds nothing but
-      // the path to it as created by such an open, and sync their parents again.
-      Path top = dir;
-      while (top.getParent() != null
-          && top.getParent().getParent() != null
-          && fs.list(top.getParent()).equals(List.of(top.getFileName().toString()))) {
-        top = top.getParent();
-      }
-      existing = top.getParent();
-      if (existing == null) {
-        return;
-      }
-    } else {
-      fs.createDirectories(dir);
-    }
-    for (Path created = dir; created != null && !created.equals(existing); ) {
-      Path parent = created.getParent();
-      fs.syncDirectory(parent);
-      created = parent;
-    }
-  }
-
-  private static boolean hasSegments(StoreFs fs, Path dir) throws IOException {
-    for (String name : fs.list(dir)) {
-      if (Journal.idOf(name) > 0) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Takes the directory's lock: exclusive for a mutable open (creating the lock file), shared for a
-   * read-only one. A read-only open never creates the lock file (it changes nothing on disk, and
-   * read-only media refuse it): when there is none, it proceeds without a lock, which only a writer
-   * opening the directory at the same time could notice. Returns null then.
-   */
-  private static StoreLock takeLock(StoreFs fs, Path dir, boolean mutable) throws IOException {
-    Path lockFile = dir.resolve(LOCK_FILE);
-    try {
-      return fs.lock(lockFile, mutable ? LockMode.EXCLUSIVE : LockMode.SHARED);
-    } catch (java.nio.file.NoSuchFileException e) {
-      if (mutable) {
-        throw e;
-      }
-      LOG.log(
-          System.Logger.Level.INFO,
-          "{0} has no lock file; opening it read-only without a lock (a read-only open never"
-              + " creates one)",
-          dir);
-      return null;
-    } catch (LockUnavailableException e) {
-      throw new StoreLockedException(
-          dir
-              + " is in use by another store instance (in this process or another one) that"
-              + " holds "
-              + lockFile
-              + "; close it first"
-              + (mutable ? ", or open read-only to share it with other readers" : "")
-              + ". ("
-              + e.getMessage()
-              + ")",
-          e);
-    }
-  }
-
-  private static String chooseCodecName(StoreConfig config, Optional<String> stored) {
-    return Codecs.chooseName(config, stored);
-  }
-
-  private static Codec findCodec(String name) {
-    return Codecs.find(name);
-  }
-
-  private static void closeQuietly(Journal journal, StoreLock lock, StoreFs fs) {
-    for (AutoCloseable c : new AutoCloseable[] {journal, lock, fs}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          // Already failing; the original exception is what the caller needs.
-        }
-      }
-    }
+    return new EngineStore(StoreOpener.open(config));
   }
 
   // ---------------------------------------------------------------- appends
@@ -328,7 +112,8 @@ public final class EngineStore implements Store {
   public AppendReceipt append(
       Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
     nonNull(coordinate, kind, payload, "payload", options);
-    UnsequencedEvent d = draft(coordinate, kind, Payload.raw(payload), options, 0, null, -1);
+    UnsequencedEvent d =
+        validator.event(coordinate, kind, Payload.raw(payload), options, 0, null, -1);
     return commit(List.of(d)).get(0);
   }
 
@@ -336,7 +121,8 @@ public final class EngineStore implements Store {
   public AppendReceipt appendEncoded(
       Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
     nonNull(coordinate, kind, value, "value", options);
-    UnsequencedEvent d = draft(coordinate, kind, Payload.encoded(value), options, 0, null, -1);
+    UnsequencedEvent d =
+        validator.event(coordinate, kind, Payload.encoded(value), options, 0, null, -1);
     return commit(List.of(d)).get(0);
   }
 
@@ -348,7 +134,7 @@ public final class EngineStore implements Store {
     EventKind kind = EventTypes.kindOf(record.getClass());
     int version = EventTypes.versionOf(record.getClass());
     UnsequencedEvent d =
-        draft(coordinate, kind, Payload.encoded(record), options, version, null, -1);
+        validator.event(coordinate, kind, Payload.encoded(record), options, version, null, -1);
     return commit(List.of(d)).get(0);
   }
 
@@ -358,97 +144,21 @@ public final class EngineStore implements Store {
     for (int i = 0; i < items.size(); i++) {
       nonNull(items.get(i), "items[" + i + "]");
     }
-    if (items.isEmpty()) {
-      throw new ValidationException("a batch needs at least one item");
-    }
-    if (items.size() > config.maxBatchEvents()) {
-      throw new ValidationException(
-          "a batch of "
-              + items.size()
-              + " items exceeds maxBatchEvents ("
-              + config.maxBatchEvents()
-              + "); split it or raise the limit");
-    }
-    List<UnsequencedEvent> drafts = new ArrayList<>(items.size());
-    Map<EventId, Integer> keys = new HashMap<>();
-    long bytes = 0;
-    int keyed = 0;
-    for (int i = 0; i < items.size(); i++) {
-      BatchItem item = items.get(i);
-      if (item.causedByItem() >= i) {
-        throw new ValidationException(
-            "batch item "
-                + i
-                + " names item "
-                + item.causedByItem()
-                + " as its cause; a cause must be an earlier item");
-      }
-      UnsequencedEvent d;
-      try {
-        d =
-            draft(
-                item.coordinate(),
-                item.kind(),
-                item.payload(),
-                item.options(),
-                0,
-                item.causedByItem() < 0 ? null : causationOf(drafts.get(item.causedByItem())),
-                i);
-      } catch (ValidationException | CodecException e) {
-        throw new ValidationException("batch item " + i + ": " + e.getMessage(), e);
-      }
-      if (d.keyed()) {
-        Integer earlier = keys.putIfAbsent(idOf(d), i);
-        if (earlier != null) {
-          throw new ValidationException(
-              "batch items "
-                  + earlier
-                  + " and "
-                  + i
-                  + " carry the same idempotency key "
-                  + item.options().idempotencyKey()
-                  + "; every event of a batch needs its own key");
-        }
-      }
-      bytes += d.payload().length;
-      keyed += d.keyed() ? 1 : 0;
-      drafts.add(d);
-    }
-    long encoded = FrameCodec.encodedSize(drafts);
-    if (encoded > config.maxBatchBytes()) {
-      throw new ValidationException(
-          "the batch encodes to "
-              + encoded
-              + " bytes ("
-              + bytes
-              + " of payload, the rest coordinates, extensions and headers), over maxBatchBytes ("
-              + config.maxBatchBytes()
-              + "); nothing was written. Split it or raise the limit");
-    }
-    FrameCodec.checkFits(encoded);
-    if (keyed != 0 && keyed != drafts.size()) {
-      throw new ValidationException(
-          "idempotency keys must be on every item of a batch or on none ("
-              + keyed
-              + " of "
-              + drafts.size()
-              + " have one), so a retry can be recognised as a whole");
-    }
-    return commit(drafts);
+    return commit(validator.batch(items));
   }
 
   @Override
   public CompletableFuture<AppendReceipt> submit(
       Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
     nonNull(coordinate, kind, payload, "payload", options);
-    return submit(draft(coordinate, kind, Payload.raw(payload), options, 0, null, -1));
+    return submit(validator.event(coordinate, kind, Payload.raw(payload), options, 0, null, -1));
   }
 
   @Override
   public CompletableFuture<AppendReceipt> submitEncoded(
       Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
     nonNull(coordinate, kind, value, "value", options);
-    return submit(draft(coordinate, kind, Payload.encoded(value), options, 0, null, -1));
+    return submit(validator.event(coordinate, kind, Payload.encoded(value), options, 0, null, -1));
   }
 
   private CompletableFuture<AppendReceipt> submit(UnsequencedEvent d) {
@@ -482,108 +192,13 @@ public final class EngineStore implements Store {
     }
   }
 
-  private UnsequencedEvent draft(
-      Coordinate coordinate,
-      EventKind kind,
-      Payload payload,
-      AppendOptions options,
-      int payloadVersion,
-      CausationId causedBy,
-      int itemIndex) {
-    checkOpen();
-    if (kind.isReserved()) {
-      throw new ValidationException(
-          "kind "
-              + kind
-              + " is in a reserved category (0x0 system, 0xD effect) that only the store itself"
-              + " writes; use EventKind.custom with category 0x1-0xC or 0xE-0xF");
-    }
-    byte[] bytes = encode(payload);
-    if (bytes.length > config.maxPayloadBytes()) {
-      throw new ValidationException(
-          "payload of "
-              + bytes.length
-              + " bytes exceeds maxPayloadBytes ("
-              + config.maxPayloadBytes()
-              + ")"
-              + (itemIndex >= 0 ? " in batch item " + itemIndex : ""));
-    }
-    Map<ExtensionKey, Bytes> ext = options.extensions();
-    if (ext.size() > StoreConfig.MAX_EXTENSIONS) {
-      throw new ValidationException(
-          ext.size() + " extensions exceed the limit of " + StoreConfig.MAX_EXTENSIONS);
-    }
-    String[] keys = new String[ext.size()];
-    byte[][] values = new byte[ext.size()][];
-    int extBytes = 0;
-    int i = 0;
-    for (Map.Entry<ExtensionKey, Bytes> e : ext.entrySet()) {
-      keys[i] = e.getKey().value();
-      values[i] = e.getValue().toByteArray();
-      extBytes += keys[i].length() + values[i].length;
-      i++;
-    }
-    if (extBytes > StoreConfig.MAX_EXTENSION_BYTES) {
-      throw new ValidationException(
-          "extensions total "
-              + extBytes
-              + " bytes, over the limit of "
-              + StoreConfig.MAX_EXTENSION_BYTES);
-    }
-    boolean keyed = options.idempotencyKey() != null;
-    EventId id =
-        keyed
-            ? EventId.of(options.idempotencyKey())
-            : EventId.generate(config.clock(), config.entropy());
-    CorrelationId correlation =
-        options.correlationId() != null ? options.correlationId() : CorrelationId.of(id);
-    CausationId causation = causedBy != null ? causedBy : options.causationId();
-    byte[] contentHash = HASHERS.get().hash(bytes, 0, bytes.length);
-    return new UnsequencedEvent(
-        id.high(),
-        id.low(),
-        correlation.high(),
-        correlation.low(),
-        causation != null,
-        causation == null ? 0 : causation.high(),
-        causation == null ? 0 : causation.low(),
-        coordinate.entity(),
-        coordinate.scope(),
-        kind.raw(),
-        config.clock().wallMicros(),
-        payloadVersion,
-        options.flags(),
-        keys,
-        values,
-        contentHash,
-        bytes,
-        options.expectedVersion(),
-        keyed);
-  }
-
-  private static EventId idOf(UnsequencedEvent e) {
-    return new EventId(e.idHi(), e.idLo());
-  }
-
-  private static CausationId causationOf(UnsequencedEvent e) {
-    return new CausationId(e.idHi(), e.idLo());
-  }
-
-  private byte[] encode(Payload payload) {
-    if (payload instanceof Payload.Raw raw) {
-      return raw.bytes().toByteArray();
-    }
-    return Codecs.encode(codec, codecName, ((Payload.Encoded) payload).value());
-  }
-
   // ---------------------------------------------------------------- reads
 
   @Override
   public StoredEvent get(EventId id) {
     nonNull(id, "id");
-    int row = rowOf(id);
-    EventRecord r = read(row);
-    return new StoredEvent(header(r), Bytes.ofOwned(r.payload()));
+    checkOpen();
+    return queries.get(id);
   }
 
   @Override
@@ -591,44 +206,6 @@ public final class EngineStore implements Store {
     nonNull(id, "id");
     nonNull(type, "type");
     return Codecs.decode(codec, codecName, id, get(id).payload(), type);
-  }
-
-  private int rowOf(EventId id) {
-    checkOpen();
-    int row = index.find(id.high(), id.low());
-    if (row < 0) {
-      throw new EventNotFoundException("no visible event has id " + id);
-    }
-    return row;
-  }
-
-  private EventRecord read(int row) {
-    return reader.read(row);
-  }
-
-  private EventHeader header(EventRecord r) {
-    Map<ExtensionKey, Bytes> ext = new HashMap<>();
-    for (int i = 0; i < r.extensionKeys().length; i++) {
-      ext.put(ExtensionKey.of(r.extensionKeys()[i]), Bytes.ofOwned(r.extensionValues()[i]));
-    }
-    return new EventHeader(
-        new EventId(r.idHi(), r.idLo()),
-        new Coordinate(r.entity(), r.scope()),
-        EventKind.fromRaw(r.kind()),
-        r.streamSequence(),
-        r.globalSequence(),
-        r.timestampMicros(),
-        new CorrelationId(r.correlationHi(), r.correlationLo()),
-        r.hasCausation()
-            ? Optional.of(new CausationId(r.causationHi(), r.causationLo()))
-            : Optional.empty(),
-        r.payloadVersion(),
-        r.flags(),
-        ext,
-        r.payload().length,
-        Bytes.ofOwned(r.contentHash()),
-        Bytes.ofOwned(r.prevHash()),
-        Bytes.ofOwned(r.eventHash()));
   }
 
   /** Builds a value from where a frame lies: its segment id, offset and length. */
@@ -646,7 +223,8 @@ public final class EngineStore implements Store {
    */
   public <T> T locateFrame(EventId id, FrameAt<T> at) {
     nonNull(id, "id");
-    int row = rowOf(id);
+    checkOpen();
+    int row = queries.rowOf(id);
     Index.View v = index.view();
     return at.at(v.segment(row), v.frameOffset(row), v.frameLength(row));
   }
@@ -655,104 +233,28 @@ public final class EngineStore implements Store {
   public List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit) {
     nonNull(region, "region");
     checkOpen();
-    if (limit <= 0 || afterGlobalSequence < -1) {
-      throw new ValidationException(
-          "queryAfter needs limit > 0 and afterGlobalSequence >= -1, got limit "
-              + limit
-              + " and after "
-              + afterGlobalSequence);
-    }
-    Index.View v = index.view();
-    if (afterGlobalSequence >= v.size() - 1L) {
-      return List
-          .of(); // past the end (and no overflow for afterGlobalSequence near Long.MAX_VALUE)
-    }
-    List<EventHeader> out = new ArrayList<>();
-    boolean all = region.isAll();
-    for (long g = afterGlobalSequence + 1; g < v.size() && out.size() < limit; g++) {
-      int row = (int) g;
-      if (all || inRegion(region, v, row)) {
-        out.add(header(read(row)));
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Whether the event at {@code row} lies in {@code region}: {@link Region#matches}, the one
-   * matcher, over the index's columns (no frame is read for an event outside the region).
-   */
-  private boolean inRegion(Region region, Index.View v, int row) {
-    return region.matches(
-        index.streamName(v.stream(row)),
-        index.scopeName(v.scope(row)),
-        EventKind.fromRaw(v.kind(row)),
-        v.streamSequence(row));
+    return queries.queryAfter(region, afterGlobalSequence, limit);
   }
 
   @Override
   public List<EventHeader> stream(String entity) {
     nonNull(entity, "entity");
     checkOpen();
-    return streamPage(entity, 0, Integer.MAX_VALUE);
+    return queries.stream(entity);
   }
 
   @Override
   public List<EventHeader> stream(String entity, long fromStreamSequence, int limit) {
     nonNull(entity, "entity");
     checkOpen();
-    if (fromStreamSequence < 0 || limit <= 0) {
-      throw new ValidationException(
-          "stream(entity, fromStreamSequence, limit) needs fromStreamSequence >= 0 and limit > 0,"
-              + " got fromStreamSequence "
-              + fromStreamSequence
-              + " and limit "
-              + limit
-              + " for stream '"
-              + entity
-              + "'; the first page starts at 0");
-    }
-    return streamPage(entity, fromStreamSequence, limit);
-  }
-
-  /**
-   * Up to {@code limit} visible events of stream {@code entity} from stream sequence {@code from}.
-   */
-  private List<EventHeader> streamPage(String entity, long from, int limit) {
-    int visible = index.visible();
-    StreamState s = index.stream(entity);
-    if (s == null) {
-      return List.of();
-    }
-    int[] rows = s.rows();
-    int n = Math.min(s.count(), rows.length);
-    if (from >= n) {
-      return List.of();
-    }
-    List<EventHeader> out = new ArrayList<>(Math.min(limit, n - (int) from));
-    for (int i = (int) from; i < n && out.size() < limit && rows[i] < visible; i++) {
-      out.add(header(read(rows[i])));
-    }
-    return out;
+    return queries.stream(entity, fromStreamSequence, limit);
   }
 
   @Override
   public Optional<EventHeader> latest(String entity) {
     nonNull(entity, "entity");
     checkOpen();
-    int visible = index.visible();
-    StreamState s = index.stream(entity);
-    if (s == null) {
-      return Optional.empty();
-    }
-    int n = s.count();
-    int[] rows = s.rows();
-    for (int i = Math.min(n, rows.length) - 1; i >= 0; i--) {
-      if (rows[i] < visible) {
-        return Optional.of(header(read(rows[i])));
-      }
-    }
-    return Optional.empty();
+    return queries.latest(entity);
   }
 
   @Override

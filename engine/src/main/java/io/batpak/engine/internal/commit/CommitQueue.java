@@ -16,9 +16,10 @@ import java.util.function.LongSupplier;
 
 /**
  * The appends waiting for the committer, in the order they were submitted, which is each thread's
- * call order (DESIGN.md decision 1): submission with back-pressure, taking a group, waiting for
- * work, and the short wait for the last group's producers. Poisoning and closing drain it. Thread-
- * safe: producers submit from any thread; the committer takes with its commit lock held.
+ * call order (docs/architecture.md, decision 1): submission with back-pressure, taking a group,
+ * waiting for work, and the short wait for the last group's producers. Poisoning and closing drain
+ * it. Thread- safe: producers submit from any thread; the committer takes with its commit lock
+ * held.
  */
 final class CommitQueue {
   private final StoreConfig config;

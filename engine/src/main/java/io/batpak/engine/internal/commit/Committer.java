@@ -20,12 +20,12 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The commit pipeline (DESIGN.md decisions 1, 2 and 5), as an orchestrator over its rooms: the
- * {@link CommitQueue} holds appends in call order; the {@link Sequencer} answers retries, refuses
- * what fails its checks and places the rest in the chains; the {@link GroupWriter} encodes one
- * buffer and writes it, the {@link Journal} rotating segments as they fill; the {@link SyncPolicy}
- * says when to sync; the index then makes the group visible, the {@link WatermarkTracker} moves,
- * and every append completes. A failure trips the {@link PoisonLatch}.
+ * The commit pipeline (docs/architecture.md, decisions 1, 2 and 5), as an orchestrator over its
+ * rooms: the {@link CommitQueue} holds appends in call order; the {@link Sequencer} answers
+ * retries, refuses what fails its checks and places the rest in the chains; the {@link GroupWriter}
+ * encodes one buffer and writes it, the {@link Journal} rotating segments as they fill; the {@link
+ * SyncPolicy} says when to sync; the index then makes the group visible, the {@link
+ * WatermarkTracker} moves, and every append completes. A failure trips the {@link PoisonLatch}.
  *
  * <p>There is one commit path (ADR 0005). In threaded mode a dedicated committer thread is the only
  * one that takes appends from the queue; in deterministic mode the appending thread commits

@@ -5,10 +5,10 @@ import io.batpak.StoreException;
 import java.io.IOException;
 
 /**
- * Whether the commit pipeline is poisoned, and by what (DESIGN.md decision 2). It trips once: the
- * first failure wins and stays. It is tripped only under the commit queue's lock, together with
- * draining the queue ({@link CommitQueue#poison}), so no append can be queued after the drain and
- * wait for a committer that will never take it. Reads of the state are lock-free.
+ * Whether the commit pipeline is poisoned, and by what (docs/architecture.md, decision 2). It trips
+ * once: the first failure wins and stays. It is tripped only under the commit queue's lock,
+ * together with draining the queue ({@link CommitQueue#poison}), so no append can be queued after
+ * the drain and wait for a committer that will never take it. Reads of the state are lock-free.
  */
 final class PoisonLatch {
   private volatile StoreException cause;

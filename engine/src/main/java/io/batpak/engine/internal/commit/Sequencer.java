@@ -19,13 +19,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides, for each append of a group in queue order, what the store makes of it (DESIGN.md
- * decisions 3 and 5): a retry answered by the events its idempotency keys already name (checked
- * first, so a retry of a conditional append that succeeded gets its receipt instead of a conflict),
- * a refusal (a failed expected version, a full stream or store), or new events, which it places:
- * stream sequence, global sequence, previous hash and event hash, building each stored record
- * exactly once. Later appends of the group see the heads and keys of earlier ones. Used by the
- * committer with its commit lock held; not thread-safe.
+ * Decides, for each append of a group in queue order, what the store makes of it
+ * (docs/architecture.md decisions 3 and 5): a retry answered by the events its idempotency keys
+ * already name (checked first, so a retry of a conditional append that succeeded gets its receipt
+ * instead of a conflict), a refusal (a failed expected version, a full stream or store), or new
+ * events, which it places: stream sequence, global sequence, previous hash and event hash, building
+ * each stored record exactly once. Later appends of the group see the heads and keys of earlier
+ * ones. Used by the committer with its commit lock held; not thread-safe.
  */
 final class Sequencer {
   private final Index index;

@@ -5,9 +5,9 @@ import io.batpak.StoreConfig;
 import io.batpak.port.StoreClock;
 
 /**
- * When the committer syncs (DESIGN.md decision 1). {@link Durability#DURABLE}: after every group,
- * before anything of it is visible. {@link Durability#VISIBLE}: by cadence, after {@link
- * StoreConfig#visibleSyncEveryEvents()} events or {@link StoreConfig#visibleSyncInterval()},
+ * When the committer syncs (docs/architecture.md, decision 1). {@link Durability#DURABLE}: after
+ * every group, before anything of it is visible. {@link Durability#VISIBLE}: by cadence, after
+ * {@link StoreConfig#visibleSyncEveryEvents()} events or {@link StoreConfig#visibleSyncInterval()},
  * whichever comes first, and when an idle pipeline closes. Used by the committer only.
  */
 final class SyncPolicy {

@@ -22,9 +22,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Rebuilds the index from the segments on open (DESIGN.md decision 4). Every frame is CRC-checked
- * and its sequences and chain links are checked against what came before (stored event hashes are
- * trusted once the CRC holds; {@code batpak verify} re-hashes).
+ * Rebuilds the index from the segments on open (docs/architecture.md, decision 4). Every frame is
+ * CRC-checked and its sequences and chain links are checked against what came before (stored event
+ * hashes are trusted once the CRC holds; {@code batpak verify} re-hashes).
  *
  * <p>Only the newest segment may end in a torn tail: an incomplete frame, or bad frames after which
  * no CRC-valid frame follows. On a mutable open it is cut off and synced; a read-only open leaves

@@ -1,0 +1,195 @@
+package io.batpak.engine.internal.read;
+
+import io.batpak.Bytes;
+import io.batpak.CausationId;
+import io.batpak.Coordinate;
+import io.batpak.CorrelationId;
+import io.batpak.EventHeader;
+import io.batpak.EventId;
+import io.batpak.EventKind;
+import io.batpak.EventNotFoundException;
+import io.batpak.ExtensionKey;
+import io.batpak.Region;
+import io.batpak.StoredEvent;
+import io.batpak.ValidationException;
+import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.StreamState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The read API over the visible events: by id, by region in global order (paged, with {@link
+ * Region#matches} as the one matcher, over the index's columns so no frame is read for an event
+ * outside the region), one stream exactly (paged), and a stream's latest event. Every event is read
+ * through the {@link EventReader}. Thread-safe; each call sees the events visible when it started,
+ * or more.
+ */
+public final class EventQueries {
+  private final Index index;
+  private final EventReader reader;
+
+  /** Queries over {@code index}'s visible rows. */
+  public EventQueries(Index index, EventReader reader) {
+    this.index = index;
+    this.reader = reader;
+  }
+
+  /**
+   * The visible event {@code id}.
+   *
+   * @throws EventNotFoundException if no visible event has that id
+   */
+  public StoredEvent get(EventId id) {
+    EventRecord r = reader.read(rowOf(id));
+    return new StoredEvent(header(r), Bytes.ofOwned(r.payload()));
+  }
+
+  /**
+   * The index row of the visible event {@code id}.
+   *
+   * @throws EventNotFoundException if no visible event has that id
+   */
+  public int rowOf(EventId id) {
+    int row = index.find(id.high(), id.low());
+    if (row < 0) {
+      throw new EventNotFoundException("no visible event has id " + id);
+    }
+    return row;
+  }
+
+  /** The public header of a stored event. */
+  public static EventHeader header(EventRecord r) {
+    Map<ExtensionKey, Bytes> ext = new HashMap<>();
+    for (int i = 0; i < r.extensionKeys().length; i++) {
+      ext.put(ExtensionKey.of(r.extensionKeys()[i]), Bytes.ofOwned(r.extensionValues()[i]));
+    }
+    return new EventHeader(
+        new EventId(r.idHi(), r.idLo()),
+        new Coordinate(r.entity(), r.scope()),
+        EventKind.fromRaw(r.kind()),
+        r.streamSequence(),
+        r.globalSequence(),
+        r.timestampMicros(),
+        new CorrelationId(r.correlationHi(), r.correlationLo()),
+        r.hasCausation()
+            ? Optional.of(new CausationId(r.causationHi(), r.causationLo()))
+            : Optional.empty(),
+        r.payloadVersion(),
+        r.flags(),
+        ext,
+        r.payload().length,
+        Bytes.ofOwned(r.contentHash()),
+        Bytes.ofOwned(r.prevHash()),
+        Bytes.ofOwned(r.eventHash()));
+  }
+
+  /**
+   * Up to {@code limit} visible events in {@code region} after global sequence {@code
+   * afterGlobalSequence}, in global order.
+   *
+   * @throws ValidationException if {@code limit <= 0} or {@code afterGlobalSequence < -1}
+   */
+  public List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit) {
+    if (limit <= 0 || afterGlobalSequence < -1) {
+      throw new ValidationException(
+          "queryAfter needs limit > 0 and afterGlobalSequence >= -1, got limit "
+              + limit
+              + " and after "
+              + afterGlobalSequence);
+    }
+    Index.View v = index.view();
+    if (afterGlobalSequence >= v.size() - 1L) {
+      return List
+          .of(); // past the end (and no overflow for afterGlobalSequence near Long.MAX_VALUE)
+    }
+    List<EventHeader> out = new ArrayList<>();
+    boolean all = region.isAll();
+    for (long g = afterGlobalSequence + 1; g < v.size() && out.size() < limit; g++) {
+      int row = (int) g;
+      if (all || inRegion(region, v, row)) {
+        out.add(header(reader.read(row)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the event at {@code row} lies in {@code region}: {@link Region#matches}, the one
+   * matcher, over the index's columns (no frame is read for an event outside the region).
+   */
+  private boolean inRegion(Region region, Index.View v, int row) {
+    return region.matches(
+        index.streamName(v.stream(row)),
+        index.scopeName(v.scope(row)),
+        EventKind.fromRaw(v.kind(row)),
+        v.streamSequence(row));
+  }
+
+  /** Every visible event of stream {@code entity} (exactly that stream), in order. */
+  public List<EventHeader> stream(String entity) {
+    return streamPage(entity, 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Up to {@code limit} visible events of stream {@code entity} (exactly that stream) from stream
+   * sequence {@code fromStreamSequence}.
+   *
+   * @throws ValidationException if {@code fromStreamSequence < 0} or {@code limit <= 0}
+   */
+  public List<EventHeader> stream(String entity, long fromStreamSequence, int limit) {
+    if (fromStreamSequence < 0 || limit <= 0) {
+      throw new ValidationException(
+          "stream(entity, fromStreamSequence, limit) needs fromStreamSequence >= 0 and limit > 0,"
+              + " got fromStreamSequence "
+              + fromStreamSequence
+              + " and limit "
+              + limit
+              + " for stream '"
+              + entity
+              + "'; the first page starts at 0");
+    }
+    return streamPage(entity, fromStreamSequence, limit);
+  }
+
+  /**
+   * Up to {@code limit} visible events of stream {@code entity} from stream sequence {@code from}.
+   */
+  private List<EventHeader> streamPage(String entity, long from, int limit) {
+    int visible = index.visible();
+    StreamState s = index.stream(entity);
+    if (s == null) {
+      return List.of();
+    }
+    int[] rows = s.rows();
+    int n = Math.min(s.count(), rows.length);
+    if (from >= n) {
+      return List.of();
+    }
+    List<EventHeader> out = new ArrayList<>(Math.min(limit, n - (int) from));
+    for (int i = (int) from; i < n && out.size() < limit && rows[i] < visible; i++) {
+      out.add(header(reader.read(rows[i])));
+    }
+    return out;
+  }
+
+  /** The latest visible event of stream {@code entity}, if any. */
+  public Optional<EventHeader> latest(String entity) {
+    int visible = index.visible();
+    StreamState s = index.stream(entity);
+    if (s == null) {
+      return Optional.empty();
+    }
+    int n = s.count();
+    int[] rows = s.rows();
+    for (int i = Math.min(n, rows.length) - 1; i >= 0; i--) {
+      if (rows[i] < visible) {
+        return Optional.of(header(reader.read(rows[i])));
+      }
+    }
+    return Optional.empty();
+  }
+}
