@@ -56,7 +56,7 @@ public interface FileHandle extends Closeable {
   /**
    * Makes the file's content durable. On return every byte written before the call survives a
    * crash. After a failed sync the state of un-synced bytes is unknown; callers must not retry and
-   * assume success (see DESIGN.md, decision 2).
+   * assume success (see decision 2 (docs/architecture.md)).
    *
    * @throws IOException if the device reports an error
    */

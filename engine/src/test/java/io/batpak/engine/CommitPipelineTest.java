@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The commit pipeline's contract under the threaded committer: per-thread order, the VISIBLE fsync
  * cadence, and that every failure (checked, unchecked, on a sync or a write) completes every append
- * and poisons where DESIGN.md decision 2 says it must. Each test was written against a defect of
- * issue 8 and failed before its fix.
+ * and poisons where decision 2 (docs/architecture.md) says it must. Each test was written against a
+ * defect of issue 8 and failed before its fix.
  */
 class CommitPipelineTest {
   static final Coordinate C = Coordinate.of("e1", "s");

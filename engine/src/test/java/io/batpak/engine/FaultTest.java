@@ -32,7 +32,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Failure policy (DESIGN.md decision 2) with faults injected under the real posix backend. */
+/**
+ * Failure policy (docs/architecture.md, decision 2) with faults injected under the real posix
+ * backend.
+ */
 class FaultTest {
   static final Coordinate C = Coordinate.of("e1", "s");
 

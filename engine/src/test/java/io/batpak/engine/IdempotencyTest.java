@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Idempotency keys (DESIGN.md decision 5): retries return the original receipt. */
+/** Idempotency keys (docs/architecture.md, decision 5): retries return the original receipt. */
 @ExtendWith(Seeded.class)
 class IdempotencyTest {
   static final Coordinate ORDER = Coordinate.of("order-7", "shop");

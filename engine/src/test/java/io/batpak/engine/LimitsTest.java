@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every limit the reader enforces, the writer enforces first (DESIGN.md decision 12), and reads
- * past the end are empty, not failures (issue 8 defects 2 and 8).
+ * Every limit the reader enforces, the writer enforces first (docs/architecture.md, decision 12),
+ * and reads past the end are empty, not failures (issue 8 defects 2 and 8).
  */
 class LimitsTest {
   static final Coordinate C = Coordinate.of("blob:1", "s");

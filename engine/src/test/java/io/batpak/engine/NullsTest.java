@@ -28,9 +28,10 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One rule for nulls across {@link Store} (issue 8 defect 9, DESIGN.md decision 12): every
- * reference parameter of every public method, null, throws {@link NullPointerException} naming the
- * parameter, and writes nothing. A reflective check keeps the table complete as methods are added.
+ * One rule for nulls across {@link Store} (issue 8 defect 9, decision 12 (docs/architecture.md)):
+ * every reference parameter of every public method, null, throws {@link NullPointerException}
+ * naming the parameter, and writes nothing. A reflective check keeps the table complete as methods
+ * are added.
  */
 class NullsTest {
   static final Coordinate C = Coordinate.of("e1", "s");

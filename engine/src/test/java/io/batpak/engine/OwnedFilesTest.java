@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The files a store owns: one symbolic-link rule in every open mode (issue 8 defect 12, DESIGN.md
- * decision 12), and a read-only open that changes nothing on disk (defect 17).
+ * The files a store owns: one symbolic-link rule in every open mode (issue 8 defect 12,
+ * docs/architecture.md decision 12), and a read-only open that changes nothing on disk (defect 17).
  */
 class OwnedFilesTest {
   static final Coordinate C = Coordinate.of("e1", "s");

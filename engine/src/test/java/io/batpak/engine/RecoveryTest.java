@@ -41,7 +41,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reopen, torn tails, corruption and read-only opens, on the real disk (DESIGN.md decision 4). */
+/**
+ * Reopen, torn tails, corruption and read-only opens, on the real disk (docs/architecture.md,
+ * decision 4).
+ */
 @ExtendWith(Seeded.class)
 class RecoveryTest {
   @TempDir Path dir;

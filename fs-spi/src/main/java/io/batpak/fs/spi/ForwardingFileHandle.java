@@ -16,8 +16,8 @@ import java.util.Objects;
  * Override {@link #sync}, {@link #write} or {@link #read} to fail once or on a condition, throwing
  * the type the {@link FileHandle} contract documents (for example {@link
  * io.batpak.port.NoSpaceException} from {@code write}, a plain {@link IOException} from {@code
- * sync}), to check that the store poisons itself as DESIGN.md decision 2 requires. A short write
- * can be simulated by writing a prefix through {@code super.write} and then throwing.
+ * sync}), to check that the store poisons itself as decision 2 (docs/architecture.md) requires. A
+ * short write can be simulated by writing a prefix through {@code super.write} and then throwing.
  *
  * <h2>Observability</h2>
  *

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Chooses the {@link StoreFs} backend of a store, in the order DESIGN.md fixes:
+ * Chooses the {@link StoreFs} backend of a store, in the order docs/architecture.md fixes:
  *
  * <ol>
  *   <li>a {@code StoreFs} instance passed in wins, and nothing is discovered ({@link

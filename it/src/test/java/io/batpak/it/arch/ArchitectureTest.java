@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Architecture rules of DESIGN.md, enforced (issue 9, "Rules a test enforces"):
+ * Architecture rules of docs/architecture.md, enforced (issue 9, "Rules a test enforces"):
  *
  * <ul>
  *   <li>the engine reaches the disk only through {@code StoreFs}, reads time and waits with a
@@ -141,7 +141,8 @@ class ArchitectureTest {
                 c ->
                     owner(c, "java.nio.file.Path")
                         && (name(c, "toRealPath") || name(c, "register"))))
-        .because("the engine touches the disk only through StoreFs (DESIGN.md decision 8)");
+        .because(
+            "the engine touches the disk only through StoreFs (docs/architecture.md, decision 8)");
   }
 
   static ArchRule timeOnlyThroughStoreClock(String packages) {
@@ -158,7 +159,8 @@ class ArchitectureTest {
                         || (c.getTargetOwner().getPackageName().equals("java.time")
                             && name(c, "now"))
                         || (owner(c, "java.time.Clock") && c.getName().startsWith("system"))))
-        .because("the engine reads time only through StoreClock (DESIGN.md decision 8)");
+        .because(
+            "the engine reads time only through StoreClock (docs/architecture.md, decision 8)");
   }
 
   /**
@@ -179,7 +181,7 @@ class ArchitectureTest {
                     + " TimeUnit)",
                 ArchitectureTest::isTimedWait))
         .because(
-            "the engine waits with a timeout only through StoreClock (DESIGN.md decision 8), so a"
+            "the engine waits with a timeout only through StoreClock (docs/architecture.md, decision 8), so a"
                 + " simulated clock drives every timeout");
   }
 
@@ -228,7 +230,8 @@ class ArchitectureTest {
                         || (owner(c, "java.util.Collections")
                             && name(c, "shuffle")
                             && c.getTarget().getRawParameterTypes().size() == 1)))
-        .because("the engine draws randomness only from StoreEntropy (DESIGN.md decision 8)");
+        .because(
+            "the engine draws randomness only from StoreEntropy (docs/architecture.md, decision 8)");
   }
 
   private static DescribedPredicate<JavaMethodCall> call(
@@ -296,7 +299,7 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideOutsideOfPackages(allowed)
-        .because("api is published with no dependencies (DESIGN.md, modules)");
+        .because("api is published with no dependencies (docs/architecture.md, modules)");
   }
 
   @Test

@@ -11,12 +11,12 @@ import java.util.Map;
  * committed so far. Each method returns the same text {@link StoreActors} returns for the store, so
  * Lincheck compares them directly.
  *
- * <p>Rules it encodes (DESIGN.md decisions 1 and 5, {@link io.batpak.Store}'s javadoc): global
- * sequences are dense from 0 in commit order and stream sequences dense per stream; an idempotency
- * key already committed returns the original receipt if the content (entity, payload) is the same
- * and fails with an idempotency conflict otherwise, and this is checked before the expected
- * version; a batch is all or nothing, and a batch whose keys are only partly known is a conflict;
- * reads see every committed event.
+ * <p>Rules it encodes (decisions 1 and 5 (docs/architecture.md), {@link io.batpak.Store}'s
+ * javadoc): global sequences are dense from 0 in commit order and stream sequences dense per
+ * stream; an idempotency key already committed returns the original receipt if the content (entity,
+ * payload) is the same and fails with an idempotency conflict otherwise, and this is checked before
+ * the expected version; a batch is all or nothing, and a batch whose keys are only partly known is
+ * a conflict; reads see every committed event.
  *
  * <p>Not thread-safe: Lincheck calls it from one thread.
  */

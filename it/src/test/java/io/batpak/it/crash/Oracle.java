@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The recovery oracle of DESIGN.md, applied to a store reopened after a crash at crash point {@code
- * s} (the number of state-changing operations the disk had seen):
+ * The recovery oracle of docs/architecture.md, applied to a store reopened after a crash at crash
+ * point {@code s} (the number of state-changing operations the disk had seen):
  *
  * <ul>
  *   <li>unless the fault plan lied or corrupted durable bytes, the store opens;

@@ -4,7 +4,8 @@ import io.batpak.fs.spi.ProbeResult;
 
 /**
  * A provider whose native library is missing: the class loads, and {@link #probe()} catches the
- * {@link UnsatisfiedLinkError} and says why, as DESIGN.md requires of every native backend.
+ * {@link UnsatisfiedLinkError} and says why, as docs/architecture.md requires of every native
+ * backend.
  */
 public final class MissingNativeLibraryProvider extends FakeProvider {
   /** The library that does not exist. */
