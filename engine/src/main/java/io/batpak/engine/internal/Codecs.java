@@ -7,7 +7,7 @@ import io.batpak.ProviderException;
 import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
 import io.batpak.port.Codec;
-import io.batpak.port.CodecProvider;
+import io.batpak.spi.CodecProvider;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;

@@ -12,7 +12,7 @@ import io.batpak.ProviderException;
 import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
 import io.batpak.port.Codec;
-import io.batpak.port.CodecProvider;
+import io.batpak.spi.CodecProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -174,7 +174,7 @@ class CodecsTest {
                     return provider("json");
                   case 1:
                     throw new ServiceConfigurationError(
-                        "io.batpak.port.CodecProvider: Provider com.example.Broken could not be"
+                        "io.batpak.spi.CodecProvider: Provider com.example.Broken could not be"
                             + " instantiated");
                   case 2:
                     return provider("cbor");
@@ -193,7 +193,7 @@ class CodecsTest {
         "the configuration asks for codec 'nope' for the new store in /data/orders, and no codec"
             + " of that name is on the class path or module path. Codecs found: cbor, json (and"
             + " 'bytes', a store without a payload codec); codec providers that failed to load:"
-            + " io.batpak.port.CodecProvider: Provider com.example.Broken could not be"
+            + " io.batpak.spi.CodecProvider: Provider com.example.Broken could not be"
             + " instantiated. Add the artifact that provides codec 'nope' to the class path or"
             + " module path, name a codec that was found, or remove the codec option (a new store"
             + " then uses 'json' when it is on the class path, else 'bytes'). A store keeps the"
