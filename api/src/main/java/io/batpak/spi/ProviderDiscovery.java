@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -212,6 +213,33 @@ public final class ProviderDiscovery<S extends NamedProvider> {
     return refuse(refusal, null, verdicts);
   }
 
+  /**
+   * The refusal every strict selection shares, for a caller that chooses by its own rule (a default
+   * name, say): {@link Refusal#BROKEN_PROVIDER} when any candidate is broken, else {@link
+   * Refusal#DUPLICATE_NAME} when any name is claimed twice.
+   *
+   * @return the refusal, or empty when every candidate loaded under a name of its own
+   */
+  public Optional<ProviderChoice.Refused<S>> refusalIfUnsound() {
+    Map<String, List<DiscoveredProvider<S>>> duplicates = duplicates();
+    Refusal refusal =
+        !broken().isEmpty()
+            ? Refusal.BROKEN_PROVIDER
+            : !duplicates.isEmpty() ? Refusal.DUPLICATE_NAME : null;
+    if (refusal == null) {
+      return Optional.empty();
+    }
+    List<ProviderVerdict> verdicts = new ArrayList<>();
+    for (DiscoveredProvider<S> c : loaded()) {
+      verdicts.add(
+          duplicates.containsKey(c.name())
+              ? duplicateVerdict(c, duplicates.get(c.name()))
+              : verdict(c, false, "found"));
+    }
+    addBroken(verdicts);
+    return Optional.of(refuse(refusal, null, verdicts));
+  }
+
   private int countDuplicated(Map<String, List<DiscoveredProvider<S>>> duplicates) {
     return duplicates.values().stream().mapToInt(List::size).sum();
   }
@@ -236,7 +264,7 @@ public final class ProviderDiscovery<S extends NamedProvider> {
     return new ProviderVerdict(c.name(), c.providerClass(), chosen, detail);
   }
 
-  private ProviderChoice<S> refuse(Refusal reason, String name, List<ProviderVerdict> verdicts) {
+  private ProviderChoice.Refused<S> refuse(Refusal reason, String name, List<ProviderVerdict> verdicts) {
     String noun = kind.noun();
     String headline;
     String fix;
