@@ -264,7 +264,8 @@ public final class ProviderDiscovery<S extends NamedProvider> {
     return new ProviderVerdict(c.name(), c.providerClass(), chosen, detail);
   }
 
-  private ProviderChoice.Refused<S> refuse(Refusal reason, String name, List<ProviderVerdict> verdicts) {
+  private ProviderChoice.Refused<S> refuse(
+      Refusal reason, String name, List<ProviderVerdict> verdicts) {
     String noun = kind.noun();
     String headline;
     String fix;
