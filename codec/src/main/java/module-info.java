@@ -1,7 +1,7 @@
 /**
  * Payload codecs for batpak. Provides the {@code json} codec ({@link
  * io.batpak.codec.json.JsonCodec}, on Jackson 3), found by name through {@link
- * io.batpak.port.CodecProvider}.
+ * io.batpak.spi.CodecProvider}.
  */
 module io.batpak.codec {
   requires transitive io.batpak.api;
@@ -9,6 +9,6 @@ module io.batpak.codec {
 
   exports io.batpak.codec.json;
 
-  provides io.batpak.port.CodecProvider with
+  provides io.batpak.spi.CodecProvider with
       io.batpak.codec.json.JsonCodecProvider;
 }

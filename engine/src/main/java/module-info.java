@@ -23,6 +23,6 @@ module io.batpak.engine {
   provides io.batpak.spi.StoreEngine with
       io.batpak.engine.BatpakEngine;
 
-  uses io.batpak.port.CodecProvider;
-  uses io.batpak.fs.spi.StoreFsProvider;
+  uses io.batpak.spi.CodecProvider;
+  uses io.batpak.spi.StoreFsProvider;
 }

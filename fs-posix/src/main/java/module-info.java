@@ -23,7 +23,7 @@ module io.batpak.fs.posix {
   opens io.batpak.fs.posix.internal to
       com.sun.jna;
 
-  provides io.batpak.fs.spi.StoreFsProvider with
+  provides io.batpak.spi.StoreFsProvider with
       io.batpak.fs.posix.PosixStoreFsProvider,
       io.batpak.fs.nio.NioStoreFsProvider;
 }

@@ -9,6 +9,6 @@ module io.batpak.fs.sim {
 
   exports io.batpak.fs.sim;
 
-  provides io.batpak.fs.spi.StoreFsProvider with
+  provides io.batpak.spi.StoreFsProvider with
       io.batpak.fs.sim.SimStoreFsProvider;
 }

@@ -4,5 +4,5 @@ module io.batpak.fs.spi {
 
   exports io.batpak.fs.spi;
 
-  uses io.batpak.fs.spi.StoreFsProvider;
+  uses io.batpak.spi.StoreFsProvider;
 }

@@ -15,5 +15,5 @@ module io.batpak.fs.testkit {
   opens io.batpak.fs.testkit to
       org.junit.platform.commons;
 
-  uses io.batpak.fs.spi.StoreFsProvider;
+  uses io.batpak.spi.StoreFsProvider;
 }

@@ -1,11 +1,11 @@
 package io.batpak;
 
+import io.batpak.spi.ProviderKind;
+import io.batpak.spi.ProviderLoader;
 import io.batpak.spi.StoreEngine;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 
@@ -65,42 +65,22 @@ public interface Store extends AutoCloseable {
    * @throws StoreLockedException if another instance owns the directory
    * @throws CorruptStoreException if the journal holds damage that is not a torn tail
    * @throws UnsupportedFormatException if a segment was written by a newer format version
-   * @throws ProviderException if no engine, filesystem backend or named codec can be found
+   * @throws ProviderException if no engine, filesystem backend or named codec can be found, or if
+   *     one is ambiguous: more than one engine ({@code BATPAK-ENGINE-003}), a duplicate name
+   *     ({@code -004}) or a provider that fails to load ({@code -005}); the message lists every
+   *     candidate, see {@code docs/errors.md}
    * @throws StoreIoException if the directory cannot be read or written
    */
   static Store open(StoreConfig config) {
     if (config == null) {
       throw new NullPointerException("config must not be null");
     }
-    List<StoreEngine> engines = new ArrayList<>();
-    List<String> broken = new ArrayList<>();
-    ServiceLoader<StoreEngine> loader =
+    ServiceLoader<StoreEngine> engines =
         ServiceLoader.load(StoreEngine.class, Store.class.getClassLoader());
-    for (var it = loader.iterator(); ; ) {
-      try {
-        if (!it.hasNext()) {
-          break;
-        }
-        engines.add(it.next());
-      } catch (ServiceConfigurationError e) {
-        broken.add(e.getMessage());
-      }
-    }
-    if (engines.size() == 1 && broken.isEmpty()) {
-      return engines.get(0).open(config);
-    }
-    if (engines.isEmpty()) {
-      throw new ProviderException(
-          "no store engine found: add the artifact io.batpak:batpak-engine to the class path"
-              + (broken.isEmpty() ? "" : "; engines that failed to load: " + broken));
-    }
-    List<String> names = new ArrayList<>();
-    engines.forEach(e -> names.add(e.name() + " (" + e.getClass().getName() + ")"));
-    throw new ProviderException(
-        "more than one store engine on the class path: "
-            + names
-            + (broken.isEmpty() ? "" : ", and engines that failed to load: " + broken)
-            + "; keep exactly one");
+    return ProviderLoader.load(ProviderKind.STORE_ENGINE, engines)
+        .selectOnly()
+        .orThrow()
+        .open(config);
   }
 
   /**

@@ -6,13 +6,20 @@ import io.batpak.StoreConfig;
 /**
  * The service {@link Store#open(StoreConfig)} looks up with {@link java.util.ServiceLoader}: an
  * implementation of the store. The {@code batpak-engine} artifact provides one. Implementations
- * have a public no-argument constructor.
+ * have a public no-argument constructor that does no I/O. {@link ProviderLoader} finds them; more
+ * than one engine, or a broken one, fails {@code Store.open} with a coded diagnostic ({@code
+ * BATPAK-ENGINE-*}) instead of letting the class path order pick.
  *
  * @since 0.1
  */
-public interface StoreEngine {
+public interface StoreEngine extends NamedProvider {
 
-  /** A short name for diagnostics, for example {@code "batpak-engine"}. */
+  /**
+   * A short lowercase name for diagnostics, for example {@code "batpak-engine"}.
+   *
+   * @return the name
+   */
+  @Override
   String name();
 
   /**

@@ -2,10 +2,10 @@ package io.batpak.bench;
 
 import io.batpak.fs.nio.NioStoreFsProvider;
 import io.batpak.fs.posix.PosixStoreFsProvider;
-import io.batpak.fs.spi.FsOptions;
 import io.batpak.port.FileHandle;
 import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
+import io.batpak.spi.FsOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

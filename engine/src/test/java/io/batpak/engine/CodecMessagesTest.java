@@ -101,7 +101,7 @@ class CodecMessagesTest {
     ProviderException e =
         assertThrows(ProviderException.class, () -> open(StoreConfig.builder(fresh).codec("json")));
     assertEquals(
-        "the configuration asks for codec 'json' for the new store in "
+        "BATPAK-CODEC-002 the configuration asks for codec 'json' for the new store in "
             + fresh
             + ", and no codec of that name is on the class path or module path. Codecs found:"
             + " none (and 'bytes', a store without a payload codec). Add io.batpak:batpak-codec,"
@@ -119,7 +119,7 @@ class CodecMessagesTest {
     ProviderException e =
         assertThrows(ProviderException.class, () -> open(StoreConfig.builder(fresh).codec("nope")));
     assertEquals(
-        "the configuration asks for codec 'nope' for the new store in "
+        "BATPAK-CODEC-002 the configuration asks for codec 'nope' for the new store in "
             + fresh
             + ", and no codec of that name is on the class path or module path. Codecs found:"
             + " none (and 'bytes', a store without a payload codec). Add the artifact that"

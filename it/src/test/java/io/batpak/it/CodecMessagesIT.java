@@ -166,7 +166,8 @@ class CodecMessagesIT {
         assertThrows(
             ProviderException.class, () -> openWithoutCodec(config().codec("json").build()));
     assertEquals(
-        "the configuration asks for codec 'json', the codec of the store in /stores/orders, and"
+        "BATPAK-CODEC-002 the configuration asks for codec 'json', the codec of the store in"
+            + " /stores/orders, and"
             + " no codec of that name is on the class path or module path (codecs found: none)."
             + " Add io.batpak:batpak-codec, which provides codec 'json', to the class path or"
             + " module path, or remove the codec option to open the store without it (Bytes"
@@ -183,7 +184,8 @@ class CodecMessagesIT {
     ProviderException e =
         assertThrows(ProviderException.class, () -> Store.open(config().codec("nope").build()));
     assertEquals(
-        "the configuration asks for codec 'nope' for the new store in /stores/orders, and no"
+        "BATPAK-CODEC-002 the configuration asks for codec 'nope' for the new store in"
+            + " /stores/orders, and no"
             + " codec of that name is on the class path or module path. Codecs found: json (and"
             + " 'bytes', a store without a payload codec). Add the artifact that provides codec"
             + " 'nope' to the class path or module path, name a codec that was found, or remove"

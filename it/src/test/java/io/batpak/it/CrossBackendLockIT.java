@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.batpak.fs.nio.NioStoreFsProvider;
 import io.batpak.fs.posix.PosixStoreFsProvider;
-import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.testkit.LockHolder;
 import io.batpak.port.LockMode;
 import io.batpak.port.LockUnavailableException;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
+import io.batpak.spi.FsOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -34,7 +34,7 @@ class ModulePathSmokeIT {
           "\n",
           "module io.batpak.it.smoke {",
           "  requires io.batpak.fs.spi;",
-          "  uses io.batpak.fs.spi.StoreFsProvider;",
+          "  uses io.batpak.spi.StoreFsProvider;",
           "}",
           "");
 

@@ -43,7 +43,7 @@ class ProviderDeclarationsTest {
   private static final List<String> PUBLISHED =
       List.of("api", "fs-spi", "fs-testkit", "engine", "fs-posix", "fs-sim", "codec", "cli");
 
-  private static final String STORE_FS_PROVIDER = "io.batpak.fs.spi.StoreFsProvider";
+  private static final String STORE_FS_PROVIDER = "io.batpak.spi.StoreFsProvider";
 
   /** The only module in {@code artifact}. */
   private static ModuleDescriptor descriptor(Path artifact) {

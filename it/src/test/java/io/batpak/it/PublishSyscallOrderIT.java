@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.batpak.fs.posix.PosixStoreFsProvider;
-import io.batpak.fs.spi.FsOptions;
-import io.batpak.fs.spi.ProbeResult;
 import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
+import io.batpak.spi.FsOptions;
+import io.batpak.spi.ProbeResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

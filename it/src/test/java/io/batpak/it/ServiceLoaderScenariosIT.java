@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.ProviderException;
-import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.fs.spi.StoreFsResolver;
 import io.batpak.fs.spi.StoreFsResolver.Resolution;
 import io.batpak.fs.spi.StoreFsResolver.Source;
@@ -15,6 +14,7 @@ import io.batpak.it.fakes.AlphaTwinProvider;
 import io.batpak.it.fakes.BetaProvider;
 import io.batpak.it.fakes.MissingNativeLibraryProvider;
 import io.batpak.it.fakes.ThrowingConstructorProvider;
+import io.batpak.spi.StoreFsProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Backend discovery through a real {@link java.util.ServiceLoader}, each scenario in its own class
  * loader: a {@link URLClassLoader} over a temporary directory that holds a generated {@code
- * META-INF/services/io.batpak.fs.spi.StoreFsProvider} file and copies of the fake providers, whose
+ * META-INF/services/io.batpak.spi.StoreFsProvider} file and copies of the fake providers, whose
  * parent ({@link ApiOnlyClassLoader}) sees only {@code api} and {@code fs-spi}. The real providers
  * are visible only where a scenario adds their jar, and in {@link #realClassPathPicksPosix()}.
  * Every diagnostic is asserted in full.
@@ -121,7 +121,7 @@ class ServiceLoaderScenariosIT {
       assertEquals(
           "BATPAK-FS-001 no filesystem backend: no auto-selectable provider passed its probe.\n"
               + "Candidates: none (ServiceLoader found no provider of"
-              + " io.batpak.fs.spi.StoreFsProvider).\n"
+              + " io.batpak.spi.StoreFsProvider).\n"
               + FIX_001,
           e.getMessage());
     }
@@ -248,7 +248,7 @@ class ServiceLoaderScenariosIT {
               + "  - "
               + THROWING
               + ": failed to load: java.util.ServiceConfigurationError:"
-              + " io.batpak.fs.spi.StoreFsProvider: Provider "
+              + " io.batpak.spi.StoreFsProvider: Provider "
               + THROWING
               + " could not be instantiated; caused by java.lang.IllegalStateException: the fake"
               + " constructor throws on purpose\n"
@@ -274,7 +274,7 @@ class ServiceLoaderScenariosIT {
               + BETA
               + ", priority 20): would be chosen: probe passed: beta fake is always available\n"
               + "  - unknown class: failed to load: java.util.ServiceConfigurationError:"
-              + " io.batpak.fs.spi.StoreFsProvider: Provider "
+              + " io.batpak.spi.StoreFsProvider: Provider "
               + missing
               + " not found\n"
               + FIX_005,

@@ -1,7 +1,7 @@
 package io.batpak.codec.json;
 
 import io.batpak.port.Codec;
-import io.batpak.port.CodecProvider;
+import io.batpak.spi.CodecProvider;
 
 /**
  * Makes {@link JsonCodec} available under the name {@code json}. Registered in {@code module-info}

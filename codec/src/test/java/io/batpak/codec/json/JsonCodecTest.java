@@ -12,7 +12,7 @@ import io.batpak.Bytes;
 import io.batpak.CodecException;
 import io.batpak.codec.CodecContractTest;
 import io.batpak.port.Codec;
-import io.batpak.port.CodecProvider;
+import io.batpak.spi.CodecProvider;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

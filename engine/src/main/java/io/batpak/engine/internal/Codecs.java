@@ -7,17 +7,19 @@ import io.batpak.ProviderException;
 import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
 import io.batpak.port.Codec;
-import io.batpak.port.CodecProvider;
+import io.batpak.spi.CodecProvider;
+import io.batpak.spi.DiscoveredProvider;
+import io.batpak.spi.ProviderChoice;
+import io.batpak.spi.ProviderDiscovery;
+import io.batpak.spi.ProviderKind;
+import io.batpak.spi.ProviderLoader;
+import io.batpak.spi.Refusal;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.TreeMap;
 
 /**
  * The store's payload codec: which one a store uses, finding it by name, and encoding and decoding
@@ -29,8 +31,13 @@ import java.util.TreeMap;
  * store: it takes only {@link Bytes} payloads, encoded by the application. Every failure here says
  * what is true of the store and what the user can do, and points at {@code docs/codecs.md}.
  *
- * <p>Stateless and thread-safe. Providers are found with {@link ServiceLoader} through this class's
- * loader (the engine's), so the codec module is found on the class path and on the module path.
+ * <p>Stateless and thread-safe. Providers are found by {@link ProviderLoader} with a {@link
+ * ServiceLoader} over this class's loader (the engine's), so the codec module is found on the class
+ * path and on the module path. The lookup is strict: a provider that fails to load ({@code
+ * BATPAK-CODEC-005}) or two providers of one name ({@code BATPAK-CODEC-004}) fail the open of a
+ * store that needs a codec, or whose codec is still to be chosen, instead of letting the first one
+ * found win or a new store quietly become a {@code bytes} store; a named codec that is not found is
+ * {@code BATPAK-CODEC-002}. The codes are explained in {@code docs/errors.md}.
  */
 final class Codecs {
 
@@ -45,47 +52,53 @@ final class Codecs {
 
   private static final String DOCS = "docs/codecs.md";
 
+  /** The code of a configuration that names a codec no provider has. */
+  static final String UNKNOWN_CODEC = ProviderKind.CODEC.code(Refusal.UNKNOWN_NAME);
+
   private Codecs() {}
 
   /**
-   * The codecs a {@link ServiceLoader} finds, by name (the first provider of a name wins), and the
-   * providers that failed to load.
+   * The codec providers a {@link ServiceLoader} finds, loaded or broken, as {@link ProviderLoader}
+   * reports them. Selection is strict: a broken provider or two providers of one name refuse every
+   * choice that depends on them ({@code BATPAK-CODEC-005}, {@code BATPAK-CODEC-004}).
    */
-  record Available(Map<String, CodecProvider> byName, List<String> broken) {
+  record Available(ProviderDiscovery<CodecProvider> discovery) {
     Available {
-      byName = Collections.unmodifiableSortedMap(new TreeMap<>(byName));
-      broken = List.copyOf(broken);
+      Objects.requireNonNull(discovery, "discovery");
     }
 
     /** Scans the engine's class loader. */
     static Available scan() {
-      return of(ServiceLoader.load(CodecProvider.class, Codecs.class.getClassLoader()));
+      return new Available(
+          ProviderLoader.load(
+              ProviderKind.CODEC,
+              ServiceLoader.load(CodecProvider.class, Codecs.class.getClassLoader())));
     }
 
     /** Takes the providers {@code providers} yields, recording any that fail to load. */
     static Available of(Iterable<CodecProvider> providers) {
-      Map<String, CodecProvider> byName = new TreeMap<>();
-      List<String> broken = new ArrayList<>();
-      for (Iterator<CodecProvider> it = providers.iterator(); ; ) {
-        CodecProvider p;
-        try {
-          if (!it.hasNext()) {
-            break;
-          }
-          p = it.next();
-        } catch (ServiceConfigurationError e) {
-          broken.add(e.getMessage());
-          continue;
-        }
-        byName.putIfAbsent(p.name(), p);
-      }
-      return new Available(byName, broken);
+      return new Available(ProviderLoader.of(ProviderKind.CODEC, providers));
     }
 
-    /** Creates codec {@code name}, or returns null when it was not found. */
+    /** Whether a provider of codec {@code name} loaded. */
+    boolean has(String name) {
+      return discovery.names().contains(name);
+    }
+
+    /**
+     * Creates codec {@code name}, or returns null when no provider of that name loaded (the store
+     * then opens without its codec; using it is a {@link CodecException} that says so).
+     *
+     * @throws ProviderException {@code BATPAK-CODEC-005} if any codec provider is broken, {@code
+     *     BATPAK-CODEC-004} if two providers claim one name
+     */
     Codec create(String name) {
-      CodecProvider p = byName.get(name);
-      return p == null ? null : p.create();
+      ProviderChoice<CodecProvider> choice = discovery.selectByName(name);
+      if (choice instanceof ProviderChoice.Refused<CodecProvider> refused
+          && refused.reason() == Refusal.UNKNOWN_NAME) {
+        return null;
+      }
+      return choice.orThrow().create();
     }
 
     /** "cbor, json" (sorted) or "none", plus the providers that failed to load. */
@@ -95,11 +108,15 @@ final class Codecs {
 
     /** "cbor, json" (sorted) or "none". */
     String names() {
-      return byName.isEmpty() ? "none" : String.join(", ", byName.keySet());
+      return discovery.names().isEmpty() ? "none" : String.join(", ", discovery.names());
     }
 
     /** "; codec providers that failed to load: ..." or "". */
     String brokenSuffix() {
+      List<String> broken = new ArrayList<>();
+      for (DiscoveredProvider<CodecProvider> c : discovery.broken()) {
+        broken.add(c.error().map(Throwable::getMessage).orElse(c.failure().orElseThrow()));
+      }
       return broken.isEmpty()
           ? ""
           : "; codec providers that failed to load: " + String.join("; ", broken);
@@ -120,6 +137,23 @@ final class Codecs {
 
   /** {@link #chooseName(StoreConfig, Optional)} over the providers in {@code available}. */
   static String chooseName(StoreConfig config, Optional<String> stored, Available available) {
+    String chosen = chooseNameLeniently(config, stored, available);
+    if (stored.isEmpty() && config.codec().isEmpty()) {
+      // The default depends on every provider: a broken one may be json itself, and a new store
+      // must not quietly become a bytes store for life.
+      available
+          .discovery()
+          .refusalIfUnsound()
+          .ifPresent(
+              r -> {
+                throw r.toException();
+              });
+    }
+    return chosen;
+  }
+
+  private static String chooseNameLeniently(
+      StoreConfig config, Optional<String> stored, Available available) {
     Optional<String> asked = config.codec();
     String dir = config.directory().toString();
     if (stored.isPresent()) {
@@ -127,9 +161,10 @@ final class Codecs {
       if (asked.isPresent() && !asked.get().equals(name)) {
         throw new ValidationException(mismatch(dir, name, asked.get(), available));
       }
-      if (asked.isPresent() && !BYTES.equals(name) && !available.byName().containsKey(name)) {
+      if (asked.isPresent() && !BYTES.equals(name) && !available.has(name)) {
         throw new ProviderException(
-            "the configuration asks for codec '"
+            UNKNOWN_CODEC
+                + " the configuration asks for codec '"
                 + name
                 + "', the codec of the store in "
                 + dir
@@ -146,9 +181,10 @@ final class Codecs {
     }
     if (asked.isPresent()) {
       String name = asked.get();
-      if (!BYTES.equals(name) && !available.byName().containsKey(name)) {
+      if (!BYTES.equals(name) && !available.has(name)) {
         throw new ProviderException(
-            "the configuration asks for codec '"
+            UNKNOWN_CODEC
+                + " the configuration asks for codec '"
                 + name
                 + "' for the new store in "
                 + dir
@@ -171,7 +207,7 @@ final class Codecs {
       }
       return name;
     }
-    return available.byName().containsKey(DEFAULT) ? DEFAULT : BYTES;
+    return available.has(DEFAULT) ? DEFAULT : BYTES;
   }
 
   private static String mismatch(String dir, String stored, String asked, Available available) {
@@ -183,9 +219,7 @@ final class Codecs {
           + "', and a store keeps its codec for life, so it cannot be opened with codec '"
           + asked
           + "'"
-          + (available.byName().containsKey(asked)
-              ? ", even though that codec is on the class path now"
-              : "")
+          + (available.has(asked) ? ", even though that codec is on the class path now" : "")
           + ". Remove the codec option to open it as a '"
           + BYTES
           + "' store (it takes Bytes payloads, which you encode yourself), or create a new store"
@@ -223,7 +257,12 @@ final class Codecs {
             + "', to the class path or module path";
   }
 
-  /** Creates codec {@code name}, or returns null for {@code bytes} or a codec not found. */
+  /**
+   * Creates codec {@code name}, or returns null for {@code bytes} or a codec not found.
+   *
+   * @throws ProviderException {@code BATPAK-CODEC-005} if a codec provider is broken, {@code
+   *     BATPAK-CODEC-004} if two providers claim one name
+   */
   static Codec find(String name) {
     return BYTES.equals(name) ? null : Available.scan().create(name);
   }
@@ -253,11 +292,9 @@ final class Codecs {
               + " headers name codec '"
               + BYTES
               + "'), and a store keeps its codec for life"
-              + (available.byName().isEmpty()
+              + (available.discovery().names().isEmpty()
                   ? ""
-                  : ", even now that a codec is on the class path ("
-                      + String.join(", ", available.byName().keySet())
-                      + ")")
+                  : ", even now that a codec is on the class path (" + available.names() + ")")
               + ". Pass the payload as Bytes (encode it yourself), or create a new store while "
               + ARTIFACTS.get(DEFAULT)
               + " is on the class path (it then uses codec '"

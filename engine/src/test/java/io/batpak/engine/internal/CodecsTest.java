@@ -3,6 +3,7 @@ package io.batpak.engine.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.batpak.Bytes;
@@ -12,7 +13,7 @@ import io.batpak.ProviderException;
 import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
 import io.batpak.port.Codec;
-import io.batpak.port.CodecProvider;
+import io.batpak.spi.CodecProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -147,7 +148,8 @@ class CodecsTest {
             ProviderException.class,
             () -> Codecs.chooseName(config("json"), Optional.of("json"), found("cbor")));
     assertEquals(
-        "the configuration asks for codec 'json', the codec of the store in /data/orders, and no"
+        "BATPAK-CODEC-002 the configuration asks for codec 'json', the codec of the store in"
+            + " /data/orders, and no"
             + " codec of that name is on the class path or module path (codecs found: cbor). Add"
             + " io.batpak:batpak-codec, which provides codec 'json', to the class path or module"
             + " path, or remove the codec option to open the store without it (Bytes payloads and"
@@ -174,7 +176,7 @@ class CodecsTest {
                     return provider("json");
                   case 1:
                     throw new ServiceConfigurationError(
-                        "io.batpak.port.CodecProvider: Provider com.example.Broken could not be"
+                        "io.batpak.spi.CodecProvider: Provider com.example.Broken could not be"
                             + " instantiated");
                   case 2:
                     return provider("cbor");
@@ -190,10 +192,11 @@ class CodecsTest {
                 Codecs.chooseName(
                     config("nope"), Optional.empty(), Codecs.Available.of(withBroken)));
     assertEquals(
-        "the configuration asks for codec 'nope' for the new store in /data/orders, and no codec"
+        "BATPAK-CODEC-002 the configuration asks for codec 'nope' for the new store in"
+            + " /data/orders, and no codec"
             + " of that name is on the class path or module path. Codecs found: cbor, json (and"
             + " 'bytes', a store without a payload codec); codec providers that failed to load:"
-            + " io.batpak.port.CodecProvider: Provider com.example.Broken could not be"
+            + " io.batpak.spi.CodecProvider: Provider com.example.Broken could not be"
             + " instantiated. Add the artifact that provides codec 'nope' to the class path or"
             + " module path, name a codec that was found, or remove the codec option (a new store"
             + " then uses 'json' when it is on the class path, else 'bytes'). A store keeps the"
@@ -201,13 +204,103 @@ class CodecsTest {
         e.getMessage());
   }
 
+  /** A second provider of {@code json}, as when two versions of batpak-codec are on the path. */
+  static final class SecondJsonProvider implements CodecProvider {
+    @Override
+    public String name() {
+      return "json";
+    }
+
+    @Override
+    public Codec create() {
+      return new TextCodec("json");
+    }
+  }
+
+  /** A provider whose {@code name()} throws, as when a class it needs is missing. */
+  static final class NamelessProvider implements CodecProvider {
+    static final IllegalStateException FAILURE = new IllegalStateException("no name today");
+
+    @Override
+    public String name() {
+      throw FAILURE;
+    }
+
+    @Override
+    public Codec create() {
+      throw new AssertionError("never created");
+    }
+  }
+
+  private static final String FIRST = "io.batpak.engine.internal.CodecsTest$1";
+  private static final String SECOND = SecondJsonProvider.class.getName();
+  private static final String NAMELESS = NamelessProvider.class.getName();
+
   @Test
-  void theFirstProviderOfANameWins() {
+  void twoProvidersOfOneNameAreRefusedInsteadOfTheFirstWinning() {
     Codecs.Available a =
-        Codecs.Available.of(List.of(provider("json"), provider("json"), provider("cbor")));
-    assertEquals(List.of("cbor", "json"), List.copyOf(a.byName().keySet()));
+        Codecs.Available.of(List.of(provider("json"), new SecondJsonProvider(), provider("cbor")));
     assertEquals("cbor, json", a.describe());
+    String duplicate =
+        "BATPAK-CODEC-004 duplicate codec name: \"json\" is claimed by "
+            + FIRST
+            + " and "
+            + SECOND
+            + ".\n"
+            + "Candidates:\n"
+            + "  - cbor ("
+            + FIRST
+            + "): %s\n"
+            + "  - json ("
+            + FIRST
+            + "): skipped: name also claimed by "
+            + SECOND
+            + "\n"
+            + "  - json ("
+            + SECOND
+            + "): skipped: name also claimed by "
+            + FIRST
+            + "\n"
+            + "Fix: remove one of the artifacts that provide the same name from the class path or"
+            + " module path. See docs/errors.md#batpak-codec-004";
+    ProviderException onJson = assertThrows(ProviderException.class, () -> a.create("json"));
+    assertEquals(String.format(duplicate, "skipped: not the requested name"), onJson.getMessage());
+    ProviderException onCbor = assertThrows(ProviderException.class, () -> a.create("cbor"));
+    assertEquals(String.format(duplicate, "would be chosen"), onCbor.getMessage());
+    ProviderException onDefault =
+        assertThrows(
+            ProviderException.class, () -> Codecs.chooseName(config(null), Optional.empty(), a));
+    assertEquals(String.format(duplicate, "found"), onDefault.getMessage());
+    // A codec nobody provides is still not found (the store opens without it), and a store that
+    // needs no codec never looks.
     assertNull(a.create("nope"));
+    assertEquals("bytes", Codecs.chooseName(config("bytes"), Optional.empty(), a));
+    assertEquals("bytes", Codecs.chooseName(config(null), Optional.of("bytes"), a));
+  }
+
+  @Test
+  void aBrokenProviderRefusesTheDefaultAndEveryCodecInsteadOfFallingBackToBytes() {
+    Codecs.Available a = Codecs.Available.of(List.of(new NamelessProvider(), provider("cbor")));
+    String broken =
+        "BATPAK-CODEC-005 broken codec provider: 1 provider failed to load.\n"
+            + "Candidates:\n"
+            + "  - cbor ("
+            + FIRST
+            + "): %s\n"
+            + "  - "
+            + NAMELESS
+            + ": failed to load: java.lang.IllegalStateException: no name today\n"
+            + "Fix: remove or repair the broken provider's artifact (the error is listed above and"
+            + " attached as the cause). See docs/errors.md#batpak-codec-005";
+    // Without it, a new store would become a bytes store for life: the broken one may be json.
+    ProviderException onDefault =
+        assertThrows(
+            ProviderException.class, () -> Codecs.chooseName(config(null), Optional.empty(), a));
+    assertEquals(String.format(broken, "found"), onDefault.getMessage());
+    assertSame(NamelessProvider.FAILURE, onDefault.getCause());
+    ProviderException onCbor = assertThrows(ProviderException.class, () -> a.create("cbor"));
+    assertEquals(String.format(broken, "would be chosen"), onCbor.getMessage());
+    assertSame(NamelessProvider.FAILURE, onCbor.getCause());
   }
 
   @Test

@@ -3,11 +3,11 @@ package io.batpak.fs.posix;
 import io.batpak.fs.posix.internal.LinuxAbi;
 import io.batpak.fs.posix.internal.Posix;
 import io.batpak.fs.posix.internal.PosixStoreFs;
-import io.batpak.fs.spi.FsOptions;
-import io.batpak.fs.spi.ProbeResult;
-import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.port.StoreFs;
 import io.batpak.port.UnsupportedFsOperationException;
+import io.batpak.spi.FsOptions;
+import io.batpak.spi.ProbeResult;
+import io.batpak.spi.StoreFsProvider;
 import java.io.IOException;
 
 /**

@@ -1,6 +1,6 @@
 package io.batpak.fs.posix;
 
-import io.batpak.fs.spi.FsOptions;
+import io.batpak.spi.FsOptions;
 import java.util.Map;
 
 /**

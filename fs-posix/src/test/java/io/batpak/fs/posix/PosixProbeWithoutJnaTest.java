@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.port.StoreFs;
+import io.batpak.spi.StoreFsProvider;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -32,7 +32,7 @@ class PosixProbeWithoutJnaTest {
       assertFalse(available, reason);
       assertTrue(reason.contains("jna.jar is not on the class path"), reason);
 
-      Class<?> options = Class.forName("io.batpak.fs.spi.FsOptions", true, loader);
+      Class<?> options = Class.forName("io.batpak.spi.FsOptions", true, loader);
       Object defaults = options.getMethod("defaults").invoke(null);
       InvocationTargetException failure =
           assertThrows(

@@ -1,8 +1,8 @@
 package io.batpak.fs.posix;
 
-import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.testkit.StoreFsContract;
 import io.batpak.port.StoreFs;
+import io.batpak.spi.FsOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

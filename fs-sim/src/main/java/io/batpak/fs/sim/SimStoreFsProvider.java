@@ -1,9 +1,9 @@
 package io.batpak.fs.sim;
 
-import io.batpak.fs.spi.FsOptions;
-import io.batpak.fs.spi.ProbeResult;
-import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.port.StoreFs;
+import io.batpak.spi.FsOptions;
+import io.batpak.spi.ProbeResult;
+import io.batpak.spi.StoreFsProvider;
 
 /**
  * The {@code sim} provider: a new, empty {@link SimStoreFs} per {@link #open(FsOptions)}. Never

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.batpak.fs.spi.FsOptions;
-import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.port.StoreFs;
+import io.batpak.spi.FsOptions;
+import io.batpak.spi.StoreFsProvider;
 import java.io.IOException;
 import java.util.Map;
 import java.util.ServiceLoader;

@@ -1,9 +1,10 @@
 /**
- * What a filesystem-backend author needs: the {@link io.batpak.fs.spi.StoreFsProvider} service
- * (declared in both {@code module-info} and {@code META-INF/services}), {@link
- * io.batpak.fs.spi.StoreFsResolver}, which picks a backend (instance, then name, then priority and
- * probe) and explains its choice with coded diagnostics, and {@link
- * io.batpak.fs.spi.ForwardingStoreFs} and {@link io.batpak.fs.spi.ForwardingFileHandle}, the bases
- * for decorators that inject faults or observe calls.
+ * What a filesystem-backend author needs besides the {@link io.batpak.spi.StoreFsProvider} service
+ * (which lives in {@code io.batpak.spi} with every provider interface, and is declared in both
+ * {@code module-info} and {@code META-INF/services}): {@link io.batpak.fs.spi.StoreFsResolver},
+ * which picks a backend (instance, then name, then priority and probe) and explains its choice with
+ * coded diagnostics, and {@link io.batpak.fs.spi.ForwardingStoreFs} and {@link
+ * io.batpak.fs.spi.ForwardingFileHandle}, the bases for decorators that inject faults or observe
+ * calls.
  */
 package io.batpak.fs.spi;

@@ -1,6 +1,9 @@
 package io.batpak.fs.spi;
 
 import io.batpak.port.StoreFs;
+import io.batpak.spi.FsOptions;
+import io.batpak.spi.ProbeResult;
+import io.batpak.spi.StoreFsProvider;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A configurable provider for resolver tests; counts its probes. */

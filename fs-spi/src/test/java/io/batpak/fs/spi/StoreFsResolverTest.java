@@ -13,6 +13,9 @@ import io.batpak.fs.spi.StoreFsResolver.Resolution;
 import io.batpak.fs.spi.StoreFsResolver.Source;
 import io.batpak.fs.spi.StoreFsResolver.Verdict;
 import io.batpak.port.StoreFs;
+import io.batpak.spi.FsOptions;
+import io.batpak.spi.ProbeResult;
+import io.batpak.spi.StoreFsProvider;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -108,7 +111,7 @@ class StoreFsResolverTest {
     assertEquals(
         "BATPAK-FS-001 no filesystem backend: no auto-selectable provider passed its probe.\n"
             + "Candidates: none (ServiceLoader found no provider of"
-            + " io.batpak.fs.spi.StoreFsProvider).\n"
+            + " io.batpak.spi.StoreFsProvider).\n"
             + FIX_001,
         e.getMessage());
   }

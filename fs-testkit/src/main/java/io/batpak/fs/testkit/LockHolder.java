@@ -1,10 +1,10 @@
 package io.batpak.fs.testkit;
 
-import io.batpak.fs.spi.FsOptions;
-import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.port.LockMode;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
+import io.batpak.spi.FsOptions;
+import io.batpak.spi.StoreFsProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

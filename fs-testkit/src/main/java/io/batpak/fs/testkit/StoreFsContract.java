@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.batpak.fs.spi.FsOptions;
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;
 import io.batpak.port.LockMode;
@@ -21,6 +20,7 @@ import io.batpak.port.StoreLock;
 import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
 import io.batpak.port.UnsupportedFsOperationException;
+import io.batpak.spi.FsOptions;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -115,7 +115,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * These start {@link LockHolder} in a child JVM: {@code <java.home>/bin/java}, then the arguments
  * in system property {@value #JVM_ARGS_PROPERTY} (split at white space), then {@code -cp} and the
  * value of system property {@value #CLASSPATH_PROPERTY}. The build must set that class path so it
- * holds this module, the backend and its {@code META-INF/services/io.batpak.fs.spi.StoreFsProvider}
+ * holds this module, the backend and its {@code META-INF/services/io.batpak.spi.StoreFsProvider}
  * entry naming {@link #providerName()}; the suite fails (it never guesses from {@code
  * java.class.path}, which Surefire may reduce to a manifest-only jar) when it is missing. With
  * Maven Surefire:
@@ -210,7 +210,7 @@ public abstract class StoreFsContract {
   protected abstract void createSymlink(Path link, Path target) throws IOException;
 
   /**
-   * The {@link io.batpak.fs.spi.StoreFsProvider#name()} under which the backend is registered; the
+   * The {@link io.batpak.spi.StoreFsProvider#name()} under which the backend is registered; the
    * child process of the lock tests finds the backend by this name. {@link StoreFs#name()} must
    * return the same name.
    *
@@ -219,8 +219,8 @@ public abstract class StoreFsContract {
   protected abstract String providerName();
 
   /**
-   * Options the child process passes to {@link io.batpak.fs.spi.StoreFsProvider#open(FsOptions)};
-   * by default none. Keys and values must not contain white space.
+   * Options the child process passes to {@link io.batpak.spi.StoreFsProvider#open(FsOptions)}; by
+   * default none. Keys and values must not contain white space.
    *
    * @return the options for the child's backend
    */

@@ -1,9 +1,9 @@
 package io.batpak.it.fakes;
 
-import io.batpak.fs.spi.FsOptions;
-import io.batpak.fs.spi.ProbeResult;
-import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.port.StoreFs;
+import io.batpak.spi.FsOptions;
+import io.batpak.spi.ProbeResult;
+import io.batpak.spi.StoreFsProvider;
 
 /**
  * Base of the fake providers that the ServiceLoader scenarios list in generated {@code

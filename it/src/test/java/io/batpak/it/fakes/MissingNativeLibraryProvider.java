@@ -1,6 +1,6 @@
 package io.batpak.it.fakes;
 
-import io.batpak.fs.spi.ProbeResult;
+import io.batpak.spi.ProbeResult;
 
 /**
  * A provider whose native library is missing: the class loads, and {@link #probe()} catches the

@@ -1,8 +1,8 @@
 package io.batpak.fs.posix.internal;
 
 import com.sun.jna.Native;
-import io.batpak.fs.spi.ProbeResult;
 import io.batpak.port.SyncMode;
+import io.batpak.spi.ProbeResult;
 import java.io.IOException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.batpak.fs.spi;
+package io.batpak.spi;
 
 import java.util.Objects;
 

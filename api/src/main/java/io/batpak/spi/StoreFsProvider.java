@@ -1,4 +1,4 @@
-package io.batpak.fs.spi;
+package io.batpak.spi;
 
 import io.batpak.port.StoreFs;
 import java.io.IOException;
@@ -6,7 +6,7 @@ import java.io.IOException;
 /**
  * A {@link java.util.ServiceLoader} service that makes a {@link StoreFs} backend available by name.
  * Declare implementations both in {@code module-info} ({@code provides}) and in {@code
- * META-INF/services/io.batpak.fs.spi.StoreFsProvider}.
+ * META-INF/services/io.batpak.spi.StoreFsProvider}.
  *
  * <p>Implementations have a public no-argument constructor that does no I/O and loads no native
  * code; the class must load even when the backend's native library is absent, and {@link #probe()}
@@ -14,7 +14,7 @@ import java.io.IOException;
  *
  * @since 0.1
  */
-public interface StoreFsProvider {
+public interface StoreFsProvider extends NamedProvider {
 
   /**
    * The backend's name: short lowercase ASCII matching {@code [a-z][a-z0-9-]{0,31}} ({@code posix},
@@ -23,6 +23,7 @@ public interface StoreFsProvider {
    *
    * @return the name
    */
+  @Override
   String name();
 
   /**
