@@ -5,6 +5,8 @@
  * draws randomness only from {@link io.batpak.port.StoreEntropy}.
  */
 module io.batpak.engine {
+  requires static transitive org.apiguardian.api;
+  requires static transitive org.jspecify;
   requires transitive io.batpak.api;
   requires io.batpak.fs.spi;
   requires org.bouncycastle.provider;
