@@ -1,8 +1,11 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apiguardian.api.API;
 
 /**
  * Per-append options. Immutable; each {@code with…} method returns a copy.
@@ -17,6 +20,7 @@ import java.util.TreeMap;
  * @param extensions application metadata stored with the event and covered by its hash
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record AppendOptions(
     ExpectedVersion expectedVersion,
     IdempotencyKey idempotencyKey,

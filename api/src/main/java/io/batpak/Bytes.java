@@ -1,10 +1,13 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * An immutable sequence of bytes: payloads, hashes and extension values. Never exposes its backing
@@ -14,6 +17,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class Bytes implements Comparable<Bytes> {
   private static final Bytes EMPTY = new Bytes(new byte[0]);
 

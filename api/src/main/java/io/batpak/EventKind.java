@@ -1,6 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Locale;
+import org.apiguardian.api.API;
 
 /**
  * What an event is: a 16-bit value whose upper 4 bits are the <em>category</em> and lower 12 bits
@@ -16,6 +19,7 @@ import java.util.Locale;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class EventKind implements Comparable<EventKind> {
   /** The reserved category of the store's system events: {@value}. */
   public static final int SYSTEM_CATEGORY = 0x0;

@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * Where an event's frame lies in the journal.
  *
@@ -10,6 +14,7 @@ package io.batpak;
  * @param length the frame's length in bytes, including its 8-byte prefix
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record EventPosition(long segmentId, long offset, int length) {
 
   /** Validates the fields. */

@@ -1,6 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * Reads and validates {@link EventType} annotations. Results are cached per class.
@@ -10,6 +13,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class EventTypes {
 
   /** A class's resolved annotation, or why it could not be resolved. */

@@ -1,7 +1,10 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.InvalidExtensionKeyException.Rule;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * The name of an append extension: opaque bytes an application attaches to an event, persisted in
@@ -17,6 +20,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class ExtensionKey implements Comparable<ExtensionKey> {
   /** The maximum length of a key in characters (equal to bytes, since keys are ASCII): {@value}. */
   public static final int MAX_LENGTH = 256;

@@ -1,11 +1,14 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.batpak.InvalidCoordinateException.Component;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.apiguardian.api.API;
 
 /**
  * A query predicate over events: which entities, which scope, which kinds, which stream sequence
@@ -29,6 +32,7 @@ import java.util.OptionalLong;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Region {
   private static final Region ALL = new Region(null, null, null, -1, -1L, -1L);
 

@@ -1,5 +1,7 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreEntropy;
 import io.batpak.port.StoreFs;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * How to open a store. Immutable; build one with {@link #builder(Path)}, which checks every option
@@ -18,6 +21,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class StoreConfig {
 
   /** Largest payload of one event: 64 MiB. */

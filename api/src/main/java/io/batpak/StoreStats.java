@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * Counts describing a store.
  *
@@ -12,6 +16,7 @@ package io.batpak;
  * @param watermarks the pipeline's progress
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record StoreStats(
     long eventCount,
     long streamCount,

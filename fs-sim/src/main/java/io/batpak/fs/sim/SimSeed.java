@@ -1,7 +1,10 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.security.SecureRandom;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * Seeds for simulation tests, and the line that replays a failure. Has no test-framework
@@ -19,6 +22,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SimSeed {
 
   /** The system property that overrides a test's seed: {@code -Dbatpak.seed=N}. */

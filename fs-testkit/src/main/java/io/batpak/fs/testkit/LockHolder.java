@@ -1,5 +1,7 @@
 package io.batpak.fs.testkit;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.fs.spi.FsOptions;
 import io.batpak.fs.spi.StoreFsProvider;
 import io.batpak.port.LockMode;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.apiguardian.api.API;
 
 /**
  * A tiny program that takes a lock through a {@link StoreFsProvider} found by name, so {@link
@@ -43,6 +46,7 @@ import java.util.ServiceLoader;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class LockHolder {
 
   /** The status line printed when the lock was taken. */
