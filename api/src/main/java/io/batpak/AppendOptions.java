@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-append options. Immutable; each {@code with…} method returns a copy.
@@ -23,9 +24,9 @@ import org.apiguardian.api.API;
 @API(status = STABLE, since = "0.1")
 public record AppendOptions(
     ExpectedVersion expectedVersion,
-    IdempotencyKey idempotencyKey,
-    CorrelationId correlationId,
-    CausationId causationId,
+    @Nullable IdempotencyKey idempotencyKey,
+    @Nullable CorrelationId correlationId,
+    @Nullable CausationId causationId,
     int flags,
     Map<ExtensionKey, Bytes> extensions) {
 
@@ -54,18 +55,18 @@ public record AppendOptions(
   }
 
   /** A copy with {@code key}. */
-  public AppendOptions withIdempotencyKey(IdempotencyKey key) {
+  public AppendOptions withIdempotencyKey(@Nullable IdempotencyKey key) {
     return new AppendOptions(expectedVersion, key, correlationId, causationId, flags, extensions);
   }
 
   /** A copy with {@code correlation}. */
-  public AppendOptions withCorrelation(CorrelationId correlation) {
+  public AppendOptions withCorrelation(@Nullable CorrelationId correlation) {
     return new AppendOptions(
         expectedVersion, idempotencyKey, correlation, causationId, flags, extensions);
   }
 
   /** A copy with {@code causation}. */
-  public AppendOptions withCausation(CausationId causation) {
+  public AppendOptions withCausation(@Nullable CausationId causation) {
     return new AppendOptions(
         expectedVersion, idempotencyKey, correlationId, causation, flags, extensions);
   }

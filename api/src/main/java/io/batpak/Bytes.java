@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable sequence of bytes: payloads, hashes and extension values. Never exposes its backing
@@ -121,7 +122,7 @@ public final class Bytes implements Comparable<Bytes> {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Bytes other && Arrays.equals(bytes, other.bytes);
   }
 

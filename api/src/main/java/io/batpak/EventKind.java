@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import java.util.Locale;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an event is: a 16-bit value whose upper 4 bits are the <em>category</em> and lower 12 bits
@@ -105,7 +106,7 @@ public final class EventKind implements Comparable<EventKind> {
    *     0x000..0xFFF}
    */
   public static EventKind custom(int category, int typeId) {
-    InvalidEventKindException.Rule broken = null;
+    InvalidEventKindException.@Nullable Rule broken = null;
     if (category < 0 || category > 0xF) {
       broken = InvalidEventKindException.Rule.CATEGORY_OUT_OF_RANGE;
     } else if (category == SYSTEM_CATEGORY) {
@@ -180,7 +181,7 @@ public final class EventKind implements Comparable<EventKind> {
 
   /** Two kinds are equal when their raw values are. */
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof EventKind && ((EventKind) o).raw == raw;
   }
 

@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 import io.batpak.InvalidExtensionKeyException.Rule;
 import java.util.Objects;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The name of an append extension: opaque bytes an application attaches to an event, persisted in
@@ -119,7 +120,7 @@ public final class ExtensionKey implements Comparable<ExtensionKey> {
 
   /** Two keys are equal when their values are. */
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof ExtensionKey && ((ExtensionKey) o).value.equals(value);
   }
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A query predicate over events: which entities, which scope, which kinds, which stream sequence
@@ -36,17 +37,17 @@ import org.apiguardian.api.API;
 public final class Region {
   private static final Region ALL = new Region(null, null, null, -1, -1L, -1L);
 
-  private final String entityPrefix;
-  private final String scope;
-  private final EventKind kind;
+  private final @Nullable String entityPrefix;
+  private final @Nullable String scope;
+  private final @Nullable EventKind kind;
   private final int category;
   private final long sequenceFrom;
   private final long sequenceTo;
 
   private Region(
-      String entityPrefix,
-      String scope,
-      EventKind kind,
+      @Nullable String entityPrefix,
+      @Nullable String scope,
+      @Nullable EventKind kind,
       int category,
       long sequenceFrom,
       long sequenceTo) {
@@ -236,7 +237,7 @@ public final class Region {
 
   /** Equal when every part is equal. */
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }

@@ -1,2 +1,5 @@
 /** Service interfaces for implementations of the store, not for applications. */
+@NullMarked
 package io.batpak.spi;
+
+import org.jspecify.annotations.NullMarked;

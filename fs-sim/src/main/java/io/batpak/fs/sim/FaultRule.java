@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One fault to inject, as data: which operations it matches (kind and path glob), when it fires
@@ -25,7 +26,7 @@ import org.apiguardian.api.API;
  * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
-public record FaultRule(FsOp op, String glob, FaultTrigger trigger, FaultAction action) {
+public record FaultRule(@Nullable FsOp op, String glob, FaultTrigger trigger, FaultAction action) {
 
   /** Validates the rule and checks that the action applies to the operation kind. */
   public FaultRule {

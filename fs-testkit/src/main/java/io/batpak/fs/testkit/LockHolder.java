@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tiny program that takes a lock through a {@link StoreFsProvider} found by name, so {@link
@@ -143,7 +144,7 @@ public final class LockHolder {
     return 0;
   }
 
-  private static StoreFsProvider find(String name) {
+  private static @Nullable StoreFsProvider find(String name) {
     for (StoreFsProvider p :
         ServiceLoader.load(StoreFsProvider.class, LockHolder.class.getClassLoader())) {
       if (p.name().equals(name)) {

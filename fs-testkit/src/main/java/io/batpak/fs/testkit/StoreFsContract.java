@@ -58,6 +58,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -1951,7 +1952,7 @@ public abstract class StoreFsContract {
    * On a real file system, sets {@code path}'s modification time to {@link #LONG_AGO} and returns
    * it as the file system stores it; otherwise null.
    */
-  private FileTime agedModificationTime(Path path) throws IOException {
+  private @Nullable FileTime agedModificationTime(Path path) throws IOException {
     if (!realFileSystem()) {
       return null;
     }
@@ -1992,7 +1993,7 @@ public abstract class StoreFsContract {
    * {@code 2} read-write) of every descriptor this process has open on {@code file}, read from
    * {@code /proc/self/fd} and {@code /proc/self/fdinfo}; otherwise null.
    */
-  private List<Integer> descriptorAccessModes(Path file) throws IOException {
+  private @Nullable List<Integer> descriptorAccessModes(Path file) throws IOException {
     Path fds = Paths.get("/proc/self/fd");
     if (!realFileSystem() || !java.nio.file.Files.isDirectory(Paths.get("/proc/self/fdinfo"))) {
       return null;
