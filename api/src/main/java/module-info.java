@@ -4,6 +4,9 @@
  * {@link io.batpak.port.StoreEntropy}, {@link io.batpak.port.Codec}). No dependencies.
  */
 module io.batpak.api {
+  requires static transitive org.apiguardian.api;
+  requires static transitive org.jspecify;
+
   exports io.batpak;
   exports io.batpak.port;
   exports io.batpak.spi;

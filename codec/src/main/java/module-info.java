@@ -4,6 +4,8 @@
  * io.batpak.spi.CodecProvider}.
  */
 module io.batpak.codec {
+  requires static transitive org.apiguardian.api;
+  requires static transitive org.jspecify;
   requires transitive io.batpak.api;
   requires tools.jackson.databind;
 

@@ -6,6 +6,8 @@
  */
 @SuppressWarnings("module") // its qualified exports name io.batpak.bench, built after the engine
 module io.batpak.engine {
+  requires static transitive org.apiguardian.api;
+  requires static transitive org.jspecify;
   requires transitive io.batpak.api;
   requires io.batpak.fs.spi;
   requires org.bouncycastle.provider;

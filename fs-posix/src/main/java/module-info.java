@@ -14,6 +14,8 @@
  * flock} reflectively.
  */
 module io.batpak.fs.posix {
+  requires static transitive org.apiguardian.api;
+  requires static transitive org.jspecify;
   requires transitive io.batpak.fs.spi;
   requires com.sun.jna;
 

@@ -5,6 +5,8 @@
  * ({@code sim}) is never selected automatically.
  */
 module io.batpak.fs.sim {
+  requires static transitive org.apiguardian.api;
+  requires static transitive org.jspecify;
   requires transitive io.batpak.fs.spi;
 
   exports io.batpak.fs.sim;

@@ -5,6 +5,8 @@
  * to prove that locks exclude other processes.
  */
 module io.batpak.fs.testkit {
+  requires static transitive org.apiguardian.api;
+  requires static transitive org.jspecify;
   requires transitive io.batpak.fs.spi;
   requires transitive org.junit.jupiter.api;
   requires org.junit.jupiter.params;

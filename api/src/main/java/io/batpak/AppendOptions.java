@@ -1,8 +1,12 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-append options. Immutable; each {@code with…} method returns a copy.
@@ -17,11 +21,12 @@ import java.util.TreeMap;
  * @param extensions application metadata stored with the event and covered by its hash
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record AppendOptions(
     ExpectedVersion expectedVersion,
-    IdempotencyKey idempotencyKey,
-    CorrelationId correlationId,
-    CausationId causationId,
+    @Nullable IdempotencyKey idempotencyKey,
+    @Nullable CorrelationId correlationId,
+    @Nullable CausationId causationId,
     int flags,
     Map<ExtensionKey, Bytes> extensions) {
 
@@ -50,18 +55,18 @@ public record AppendOptions(
   }
 
   /** A copy with {@code key}. */
-  public AppendOptions withIdempotencyKey(IdempotencyKey key) {
+  public AppendOptions withIdempotencyKey(@Nullable IdempotencyKey key) {
     return new AppendOptions(expectedVersion, key, correlationId, causationId, flags, extensions);
   }
 
   /** A copy with {@code correlation}. */
-  public AppendOptions withCorrelation(CorrelationId correlation) {
+  public AppendOptions withCorrelation(@Nullable CorrelationId correlation) {
     return new AppendOptions(
         expectedVersion, idempotencyKey, correlation, causationId, flags, extensions);
   }
 
   /** A copy with {@code causation}. */
-  public AppendOptions withCausation(CausationId causation) {
+  public AppendOptions withCausation(@Nullable CausationId causation) {
     return new AppendOptions(
         expectedVersion, idempotencyKey, correlationId, causation, flags, extensions);
   }

@@ -1,6 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * Proof that an append was accepted: which event, its sequences, and the hashes that tie it to its
@@ -20,6 +23,7 @@ import java.util.Objects;
  * @param signature reserved for signed receipts; empty when unsigned
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record AppendReceipt(
     EventId eventId,
     long globalSequence,

@@ -1,6 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * One event of an atomic batch ({@link Store#appendBatch}).
@@ -16,6 +19,7 @@ import java.util.Objects;
  * @param causedByItem the index of an earlier item of the same batch that caused this one, or -1
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record BatchItem(
     Coordinate coordinate,
     EventKind kind,

@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * The 128-bit id of the event that directly caused another: a reaction's causation id is the {@link
  * EventId} it reacts to ({@link #of(EventId)}). Text form {@code causation:<32 lowercase hex
@@ -13,6 +17,7 @@ package io.batpak;
  * @param low the least significant 64 bits
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record CausationId(long high, long low) implements Comparable<CausationId> {
   /** The text prefix, {@value}. */
   public static final String PREFIX = "causation";

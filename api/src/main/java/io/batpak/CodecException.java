@@ -1,10 +1,15 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * A payload could not be encoded or decoded, or the codec it needs is missing.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class CodecException extends StoreException {
   private static final long serialVersionUID = 1L;
 

@@ -1,11 +1,16 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * An append's expected stream version did not match the stream (optimistic concurrency). Nothing
  * was written; read the stream again, decide, and retry with the new version.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class ConcurrencyConflictException extends StoreException {
   private static final long serialVersionUID = 1L;
 

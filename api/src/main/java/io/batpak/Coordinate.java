@@ -1,8 +1,11 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.InvalidCoordinateException.Component;
 import io.batpak.InvalidCoordinateException.Rule;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * Where an event lives: an {@code entity} (the stream key and hash-chain anchor, "who") and a
@@ -32,6 +35,7 @@ import java.util.Objects;
  * @param scope the isolation label, validated as above
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record Coordinate(String entity, String scope) {
   /** The maximum length of each component in UTF-8 bytes: {@value}. */
   public static final int MAX_COMPONENT_BYTES = 1024;

@@ -1,7 +1,10 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreEntropy;
+import org.apiguardian.api.API;
 
 /**
  * The 128-bit id that ties together every event of one logical flow (a request and everything it
@@ -17,6 +20,7 @@ import io.batpak.port.StoreEntropy;
  * @param low the least significant 64 bits
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record CorrelationId(long high, long low) implements Comparable<CorrelationId> {
   /** The text prefix, {@value}. */
   public static final String PREFIX = "correlation";

@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * The journal holds bytes that fail a check and cannot be explained as a torn tail: a bad frame
  * followed by a valid one, a bad frame in a sealed segment, a bad segment header, a broken hash
@@ -7,6 +11,7 @@ package io.batpak;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class CorruptStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * When an append returns and when its event becomes visible, relative to fsync.
  *
@@ -7,6 +11,7 @@ package io.batpak;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public enum Durability {
   /**
    * The default. An append returns only after the fsync that covers it, and its event becomes

@@ -1,8 +1,11 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * Everything the store knows about an event except its payload bytes.
@@ -26,6 +29,7 @@ import java.util.Optional;
  * @param eventHash this event's chain hash
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record EventHeader(
     EventId eventId,
     Coordinate coordinate,

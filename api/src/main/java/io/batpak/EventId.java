@@ -1,7 +1,10 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreEntropy;
+import org.apiguardian.api.API;
 
 /**
  * The 128-bit identity of one event. Text form {@code event:<32 lowercase hex digits>}; byte form
@@ -19,6 +22,7 @@ import io.batpak.port.StoreEntropy;
  * @param low the least significant 64 bits
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record EventId(long high, long low) implements Comparable<EventId> {
   /** The text prefix, {@value}. */
   public static final String PREFIX = "event";

@@ -1,6 +1,10 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Locale;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an event is: a 16-bit value whose upper 4 bits are the <em>category</em> and lower 12 bits
@@ -16,6 +20,7 @@ import java.util.Locale;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class EventKind implements Comparable<EventKind> {
   /** The reserved category of the store's system events: {@value}. */
   public static final int SYSTEM_CATEGORY = 0x0;
@@ -101,7 +106,7 @@ public final class EventKind implements Comparable<EventKind> {
    *     0x000..0xFFF}
    */
   public static EventKind custom(int category, int typeId) {
-    InvalidEventKindException.Rule broken = null;
+    InvalidEventKindException.@Nullable Rule broken = null;
     if (category < 0 || category > 0xF) {
       broken = InvalidEventKindException.Rule.CATEGORY_OUT_OF_RANGE;
     } else if (category == SYSTEM_CATEGORY) {
@@ -176,7 +181,7 @@ public final class EventKind implements Comparable<EventKind> {
 
   /** Two kinds are equal when their raw values are. */
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof EventKind && ((EventKind) o).raw == raw;
   }
 

@@ -1,6 +1,10 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and validates {@link EventType} annotations. Results are cached per class.
@@ -10,16 +14,21 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class EventTypes {
 
   /** A class's resolved annotation, or why it could not be resolved. */
   private static final class Resolved {
-    final EventKind kind;
+    final @Nullable EventKind kind;
     final int version;
-    final String error;
-    final InvalidEventKindException cause;
+    final @Nullable String error;
+    final @Nullable InvalidEventKindException cause;
 
-    Resolved(EventKind kind, int version, String error, InvalidEventKindException cause) {
+    Resolved(
+        @Nullable EventKind kind,
+        int version,
+        @Nullable String error,
+        @Nullable InvalidEventKindException cause) {
       this.kind = kind;
       this.version = version;
       this.error = error;

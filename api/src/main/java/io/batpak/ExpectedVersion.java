@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * What an append expects of its stream, for optimistic concurrency. A stream's version is the
  * stream sequence of its last event (the first event has sequence 0).
@@ -10,6 +14,7 @@ package io.batpak;
  * @param version for {@link Kind#EXACTLY}, the version the stream must be at; otherwise -1
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record ExpectedVersion(Kind kind, long version) {
 
   /** The kinds of expectation. */

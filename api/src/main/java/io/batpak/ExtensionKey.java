@@ -1,7 +1,11 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.InvalidExtensionKeyException.Rule;
 import java.util.Objects;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The name of an append extension: opaque bytes an application attaches to an event, persisted in
@@ -17,6 +21,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class ExtensionKey implements Comparable<ExtensionKey> {
   /** The maximum length of a key in characters (equal to bytes, since keys are ASCII): {@value}. */
   public static final int MAX_LENGTH = 256;
@@ -115,7 +120,7 @@ public final class ExtensionKey implements Comparable<ExtensionKey> {
 
   /** Two keys are equal when their values are. */
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof ExtensionKey && ((ExtensionKey) o).value.equals(value);
   }
 

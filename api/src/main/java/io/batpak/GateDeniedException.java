@@ -1,10 +1,15 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * A caller-defined gate refused the append before commit. Nothing was written.
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public class GateDeniedException extends StoreException {
   private static final long serialVersionUID = 1L;
 

@@ -1,11 +1,16 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * An idempotency key was reused with different content. The original event stands; use a new key
  * for a different operation.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class IdempotencyConflictException extends StoreException {
   private static final long serialVersionUID = 1L;
 

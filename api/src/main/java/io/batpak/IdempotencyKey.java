@@ -1,9 +1,12 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * The 128-bit identity of one logical operation, so that retrying it appends at most once. When an
@@ -19,6 +22,7 @@ import java.util.Objects;
  * @param low the least significant 64 bits
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record IdempotencyKey(long high, long low) implements Comparable<IdempotencyKey> {
   /** The text prefix, {@value}. */
   public static final String PREFIX = "idempotency";

@@ -1,6 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * A {@link Coordinate} component broke a validation rule. Says which component ({@link
@@ -13,6 +16,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class InvalidCoordinateException extends ValidationException {
   private static final long serialVersionUID = 1L;
 

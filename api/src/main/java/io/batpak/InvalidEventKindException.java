@@ -1,7 +1,10 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Locale;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * {@link EventKind#custom(int, int)} was given a category or type id that a user kind cannot have.
@@ -13,6 +16,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class InvalidEventKindException extends ValidationException {
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * {@link ExtensionKey#of(String)} was given a string that is not a valid extension key. Says which
@@ -12,6 +15,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class InvalidExtensionKeyException extends ValidationException {
   private static final long serialVersionUID = 1L;
 

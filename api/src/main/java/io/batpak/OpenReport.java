@@ -1,8 +1,11 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * What opening a store found and did.
@@ -25,6 +28,7 @@ import java.util.Optional;
  * @param elapsedMicros how long the open took
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record OpenReport(
     String backend,
     String backendReason,

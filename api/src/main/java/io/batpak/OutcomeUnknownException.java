@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * The store cannot tell whether an append was committed: a write or fsync failed, the store was
  * closed or the caller was interrupted while the append was in flight. The event may or may not be
@@ -8,6 +12,7 @@ package io.batpak;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class OutcomeUnknownException extends StoreException {
   private static final long serialVersionUID = 1L;
 

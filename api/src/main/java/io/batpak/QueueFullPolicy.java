@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * What an append does when the commit queue is full.
  *
@@ -7,6 +11,7 @@ package io.batpak;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public enum QueueFullPolicy {
   /**
    * Wait up to {@link StoreConfig#queueFullTimeout()}, then throw {@link StoreTimeoutException}.

@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * The result of {@link Store#verifyReceipt}: the receipt matches the stored event, or it does not
  * and the reason says which field differs.
@@ -8,6 +12,7 @@ package io.batpak;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public sealed interface ReceiptVerification {
 
   /** Whether the receipt verified. */

@@ -1,11 +1,15 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.batpak.InvalidCoordinateException.Component;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A query predicate over events: which entities, which scope, which kinds, which stream sequence
@@ -29,20 +33,21 @@ import java.util.OptionalLong;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Region {
   private static final Region ALL = new Region(null, null, null, -1, -1L, -1L);
 
-  private final String entityPrefix;
-  private final String scope;
-  private final EventKind kind;
+  private final @Nullable String entityPrefix;
+  private final @Nullable String scope;
+  private final @Nullable EventKind kind;
   private final int category;
   private final long sequenceFrom;
   private final long sequenceTo;
 
   private Region(
-      String entityPrefix,
-      String scope,
-      EventKind kind,
+      @Nullable String entityPrefix,
+      @Nullable String scope,
+      @Nullable EventKind kind,
       int category,
       long sequenceFrom,
       long sequenceTo) {
@@ -232,7 +237,7 @@ public final class Region {
 
   /** Equal when every part is equal. */
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }

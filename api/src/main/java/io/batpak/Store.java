@@ -1,5 +1,7 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.spi.ProviderKind;
 import io.batpak.spi.ProviderLoader;
 import io.batpak.spi.StoreEngine;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import org.apiguardian.api.API;
 
 /**
  * An embedded event store: an append-only journal of typed events in one data directory,
@@ -55,6 +58,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface Store extends AutoCloseable {
 
   /**

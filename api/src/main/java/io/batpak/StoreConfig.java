@@ -1,5 +1,7 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreEntropy;
 import io.batpak.port.StoreFs;
@@ -9,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to open a store. Immutable; build one with {@link #builder(Path)}, which checks every option
@@ -18,6 +22,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class StoreConfig {
 
   /** Largest payload of one event: 64 MiB. */
@@ -54,9 +59,9 @@ public final class StoreConfig {
   private final int maxBatchBytes;
   private final StoreClock clock;
   private final StoreEntropy entropy;
-  private final StoreFs fs;
-  private final String fsBackend;
-  private final String codec;
+  private final @Nullable StoreFs fs;
+  private final @Nullable String fsBackend;
+  private final @Nullable String codec;
   private final boolean readOnly;
   private final boolean deterministic;
   private final Duration closeTimeout;
@@ -272,11 +277,11 @@ public final class StoreConfig {
     private int maxPayloadBytes = 16 << 20;
     private int maxBatchEvents = 1024;
     private int maxBatchBytes = 16 << 20;
-    private StoreClock clock;
-    private StoreEntropy entropy;
-    private StoreFs fs;
-    private String fsBackend;
-    private String codec;
+    private @Nullable StoreClock clock;
+    private @Nullable StoreEntropy entropy;
+    private @Nullable StoreFs fs;
+    private @Nullable String fsBackend;
+    private @Nullable String codec;
     private boolean readOnly;
     private boolean deterministic;
     private Duration closeTimeout = Duration.ofSeconds(10);
@@ -352,31 +357,31 @@ public final class StoreConfig {
     }
 
     /** See {@link StoreConfig#clock()}. */
-    public Builder clock(StoreClock clock) {
+    public Builder clock(@Nullable StoreClock clock) {
       this.clock = clock;
       return this;
     }
 
     /** See {@link StoreConfig#entropy()}. */
-    public Builder entropy(StoreEntropy entropy) {
+    public Builder entropy(@Nullable StoreEntropy entropy) {
       this.entropy = entropy;
       return this;
     }
 
     /** Use this filesystem backend instance (no discovery). */
-    public Builder fs(StoreFs fs) {
+    public Builder fs(@Nullable StoreFs fs) {
       this.fs = fs;
       return this;
     }
 
     /** Use the filesystem backend registered under {@code name}. */
-    public Builder fsBackend(String name) {
+    public Builder fsBackend(@Nullable String name) {
       this.fsBackend = name;
       return this;
     }
 
     /** See {@link StoreConfig#codec()}. */
-    public Builder codec(String name) {
+    public Builder codec(@Nullable String name) {
       this.codec = name;
       return this;
     }
@@ -452,7 +457,7 @@ public final class StoreConfig {
       return new StoreConfig(this);
     }
 
-    private static void nonNull(List<String> problems, String name, Object value) {
+    private static void nonNull(List<String> problems, String name, @Nullable Object value) {
       if (value == null) {
         problems.add(name + ": must not be null");
       }
@@ -464,7 +469,7 @@ public final class StoreConfig {
       }
     }
 
-    private static void positive(List<String> problems, String name, Duration value) {
+    private static void positive(List<String> problems, String name, @Nullable Duration value) {
       if (value == null || value.isNegative() || value.isZero()) {
         problems.add(name + ": must be a positive duration, got " + value);
       }

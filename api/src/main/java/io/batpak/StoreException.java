@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * The root of every exception the store throws. Unchecked: the subtype says what happened and the
  * message says which value was wrong and what to do about it.
@@ -13,6 +17,7 @@ package io.batpak;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class StoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

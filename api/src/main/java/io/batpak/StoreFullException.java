@@ -1,11 +1,16 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * The device is full. The journal was cut back to its last whole frame, so nothing half-written
  * remains; the append was not committed. Free space and reopen the store.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class StoreFullException extends StoreException {
   private static final long serialVersionUID = 1L;
 

@@ -1,10 +1,15 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * An I/O operation failed; the cause is the port's {@link java.io.IOException}.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class StoreIoException extends StoreException {
   private static final long serialVersionUID = 1L;
 

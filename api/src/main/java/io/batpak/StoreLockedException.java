@@ -1,10 +1,15 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * Another store instance, in this process or another, holds the data directory's lock.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class StoreLockedException extends StoreException {
   private static final long serialVersionUID = 1L;
 

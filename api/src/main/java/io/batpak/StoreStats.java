@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * Counts describing a store. The pipeline's progress is {@link Store#watermarks()}.
  *
@@ -11,4 +15,5 @@ package io.batpak;
  * @param journalBytes bytes in segment files
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record StoreStats(long eventCount, long streamCount, int segmentCount, long journalBytes) {}

@@ -1,6 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * An event as read back: its header and its payload bytes as the codec encoded them.
@@ -11,6 +14,7 @@ import java.util.Objects;
  * @param payload the payload bytes
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record StoredEvent(EventHeader header, Bytes payload) {
 
   /** Checks for nulls. */

@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * A file the store owns (a segment, the lock file, a checkpoint) is a symbolic link. The store
  * refuses every such file, in every open mode, rather than follow it: a link can point a store's
@@ -12,6 +16,7 @@ package io.batpak;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class SymlinkRefusedException extends StoreIoException {
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,7 @@
 package io.batpak;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders user-supplied values for exception messages: quoted, with control characters and lone
@@ -17,7 +18,7 @@ final class Texts {
    * {@code value} in double quotes, escaped, truncated to {@value #MAX_QUOTED_CHARS} characters
    * with the full length noted; {@code null} for a null value.
    */
-  static String quote(String value) {
+  static String quote(@Nullable String value) {
     if (value == null) {
       return "null";
     }

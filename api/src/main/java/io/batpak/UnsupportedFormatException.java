@@ -1,10 +1,15 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * A file was written in a format version this build cannot read (newer or too old).
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class UnsupportedFormatException extends StoreException {
   private static final long serialVersionUID = 1L;
 

@@ -1,10 +1,15 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * An argument or configuration value is invalid. Nothing was written.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public class ValidationException extends StoreException {
   private static final long serialVersionUID = 1L;
 

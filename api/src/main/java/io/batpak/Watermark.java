@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * Progress points of the commit pipeline, each a count of events (an exclusive upper bound on
  * global sequences). Always: accepted ≥ written ≥ durable, and written ≥ visible; in {@link
@@ -9,6 +13,7 @@ package io.batpak;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public enum Watermark {
   /** The committer has assigned sequences. */
   ACCEPTED,

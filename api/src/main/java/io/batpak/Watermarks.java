@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * A consistent snapshot of the pipeline's {@link Watermark}s.
  *
@@ -11,6 +15,7 @@ package io.batpak;
  * @param visible events readers can see
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record Watermarks(long accepted, long written, long durable, long visible) {
 
   /** The value of one watermark. */

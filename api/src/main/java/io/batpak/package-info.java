@@ -10,4 +10,7 @@
  * <p>Failures: every exception is an unchecked {@link io.batpak.StoreException} subtype whose
  * message names the bad value and what to do.
  */
+@NullMarked
 package io.batpak;
+
+import org.jspecify.annotations.NullMarked;

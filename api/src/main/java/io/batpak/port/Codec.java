@@ -1,6 +1,9 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.Bytes;
+import org.apiguardian.api.API;
 
 /**
  * Turns payload objects into bytes and back. The codec's {@link #name()} is recorded in every
@@ -11,6 +14,7 @@ import io.batpak.Bytes;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface Codec {
 
   /** Short lowercase ASCII name, for example {@code json}; it never changes once released. */

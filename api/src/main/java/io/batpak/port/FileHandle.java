@@ -1,9 +1,12 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import org.apiguardian.api.API;
 
 /**
  * An open file of a {@link StoreFs}, read and written at explicit positions.
@@ -19,6 +22,7 @@ import java.nio.file.Path;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface FileHandle extends Closeable {
 
   /** The path this handle was opened with. */

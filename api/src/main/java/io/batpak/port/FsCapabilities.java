@@ -1,5 +1,9 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * What a {@link StoreFs} backend can promise. The engine reads these before it relies on a feature,
  * and the conformance suite checks that a backend which declares a capability absent refuses the
@@ -16,6 +20,7 @@ package io.batpak.port;
  *     example {@code "flock+ofd"} or {@code "fcntl"})
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record FsCapabilities(
     boolean directorySync,
     boolean noReplaceRename,

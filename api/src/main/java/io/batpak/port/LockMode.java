@@ -1,10 +1,15 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * The kind of lock {@link StoreFs#lock(java.nio.file.Path, LockMode)} takes on a lock file.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public enum LockMode {
   /**
    * One holder at a time, excluding shared holders too; used by a store opened for writing. Creates

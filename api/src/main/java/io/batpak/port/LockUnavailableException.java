@@ -1,12 +1,16 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.nio.file.FileSystemException;
+import org.apiguardian.api.API;
 
 /**
  * Another holder, in this process or another one, has a conflicting lock on the file.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class LockUnavailableException extends FileSystemException {
   private static final long serialVersionUID = 1L;
 

@@ -1,13 +1,17 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.io.EOFException;
 import java.nio.file.Path;
+import org.apiguardian.api.API;
 
 /**
  * Thrown by {@link FileHandle#read} when the end of the file comes before the buffer is full.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class ShortReadException extends EOFException {
   private static final long serialVersionUID = 1L;
 

@@ -1,8 +1,11 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import org.apiguardian.api.API;
 
 /**
  * The time port: every time the store reads, and every timed wait it makes, goes through one
@@ -13,6 +16,7 @@ import java.util.concurrent.locks.Condition;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface StoreClock {
 
   /** Microseconds since the Unix epoch; never decreasing. */

@@ -1,6 +1,9 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.security.SecureRandom;
+import org.apiguardian.api.API;
 
 /**
  * The randomness port: every random bit the store draws (the random part of event ids) comes from
@@ -10,6 +13,7 @@ import java.security.SecureRandom;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface StoreEntropy {
 
   /** Fills {@code bytes} with random bits. */

@@ -1,9 +1,12 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * The filesystem port: every byte, fsync, rename, listing and lock of the store goes through one
@@ -79,6 +82,7 @@ import java.util.List;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface StoreFs extends Closeable {
 
   /** The backend's short name, as registered by its provider ({@code posix}, {@code nio}, …). */

@@ -1,8 +1,11 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.apiguardian.api.API;
 
 /**
  * A held lock on a store's lock file. The lock is released by {@link #close()} and, by the
@@ -12,6 +15,7 @@ import java.nio.file.Path;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface StoreLock extends Closeable {
 
   /** The lock file. */

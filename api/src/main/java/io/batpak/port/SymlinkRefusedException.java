@@ -1,6 +1,9 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.nio.file.FileSystemException;
+import org.apiguardian.api.API;
 
 /**
  * The final component of a path is a symbolic link, which the store refuses for every file it owns:
@@ -10,6 +13,7 @@ import java.nio.file.FileSystemException;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class SymlinkRefusedException extends FileSystemException {
   private static final long serialVersionUID = 1L;
 

@@ -1,10 +1,15 @@
 package io.batpak.port;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * How a {@link FileHandle#sync(SyncMode)} makes a file's content durable.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public enum SyncMode {
   /**
    * The file's data and the metadata needed to read it back (its size) reach stable storage; {@code

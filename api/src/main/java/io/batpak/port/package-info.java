@@ -4,4 +4,7 @@
  * io.batpak.port.StoreEntropy}) and payload encoding ({@link io.batpak.port.Codec}). The engine
  * touches nothing else, which is what lets the simulator replay a whole history from a seed.
  */
+@NullMarked
 package io.batpak.port;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,7 +1,10 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import org.apiguardian.api.API;
 
 /**
  * The service {@link Store#open(StoreConfig)} looks up with {@link java.util.ServiceLoader}: an
@@ -12,6 +15,7 @@ import io.batpak.StoreConfig;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public interface StoreEngine extends NamedProvider {
 
   /**

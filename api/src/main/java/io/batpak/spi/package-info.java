@@ -6,4 +6,7 @@
  * io.batpak.spi.ProviderLoader}, the one strict loader that finds all three and refuses broken,
  * duplicate and tied providers with coded diagnostics.
  */
+@NullMarked
 package io.batpak.spi;
+
+import org.jspecify.annotations.NullMarked;

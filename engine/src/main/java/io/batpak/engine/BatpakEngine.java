@@ -1,9 +1,12 @@
 package io.batpak.engine;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.engine.internal.EngineStore;
 import io.batpak.spi.StoreEngine;
+import org.apiguardian.api.API;
 
 /**
  * The batpak engine, registered as the {@link StoreEngine} service. Applications do not use this
@@ -11,6 +14,7 @@ import io.batpak.spi.StoreEngine;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class BatpakEngine implements StoreEngine {
 
   /** Called by {@link java.util.ServiceLoader}. */

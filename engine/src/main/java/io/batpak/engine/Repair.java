@@ -1,5 +1,7 @@
 package io.batpak.engine;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.CorruptStoreException;
 import io.batpak.OpenReport;
 import io.batpak.StoreIoException;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * The explicit way out of a {@link CorruptStoreException}: cut the journal back to its last intact
@@ -38,6 +41,7 @@ import java.util.Optional;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class Repair {
 
   /**

@@ -1,11 +1,14 @@
 package io.batpak.codec.json;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.Bytes;
 import io.batpak.CodecException;
 import io.batpak.port.Codec;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.TimeZone;
+import org.apiguardian.api.API;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.json.JsonWriteFeature;
 import tools.jackson.databind.DeserializationFeature;
@@ -41,6 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class JsonCodec implements Codec {
 
   /** The codec's name, recorded in segment headers: {@value}. */

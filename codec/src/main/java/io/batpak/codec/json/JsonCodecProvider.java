@@ -1,7 +1,10 @@
 package io.batpak.codec.json;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.port.Codec;
 import io.batpak.spi.CodecProvider;
+import org.apiguardian.api.API;
 
 /**
  * Makes {@link JsonCodec} available under the name {@code json}. Registered in {@code module-info}
@@ -11,6 +14,7 @@ import io.batpak.spi.CodecProvider;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class JsonCodecProvider implements CodecProvider {
 
   /** For {@link java.util.ServiceLoader}. */

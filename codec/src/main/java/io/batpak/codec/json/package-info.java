@@ -3,4 +3,7 @@
  * io.batpak.codec.json.JsonCodec} does the work; {@link io.batpak.codec.json.JsonCodecProvider}
  * makes it available to {@link java.util.ServiceLoader} under the name {@code json}.
  */
+@NullMarked
 package io.batpak.codec.json;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package io.batpak.fs.nio;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.fs.spi.FileHandles;
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;
@@ -30,6 +32,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * The pure-NIO {@link StoreFs}: every operation is a {@link FileChannel} or {@link Files} call of
@@ -113,6 +116,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class NioStoreFs implements StoreFs {
 
   /** The name under which {@link NioStoreFsProvider} registers this backend. */

@@ -1,10 +1,13 @@
 package io.batpak.fs.nio;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.port.StoreFs;
 import io.batpak.spi.FsOptions;
 import io.batpak.spi.ProbeResult;
 import io.batpak.spi.StoreFsProvider;
 import java.util.Locale;
+import org.apiguardian.api.API;
 
 /**
  * Provider of the {@code nio} backend ({@link NioStoreFs}): priority 50, auto-selectable, so it is
@@ -16,6 +19,7 @@ import java.util.Locale;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class NioStoreFsProvider implements StoreFsProvider {
 
   /** Creates the provider; does no I/O. */

@@ -5,4 +5,7 @@
  * symbolic-link refusal, exclusion of {@code flock} users such as the Rust batpak) is stated in its
  * {@link io.batpak.port.FsCapabilities}.
  */
+@NullMarked
 package io.batpak.fs.nio;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package io.batpak.fs.posix;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.fs.posix.internal.LinuxAbi;
 import io.batpak.fs.posix.internal.Posix;
 import io.batpak.fs.posix.internal.PosixStoreFs;
@@ -9,6 +11,7 @@ import io.batpak.spi.FsOptions;
 import io.batpak.spi.ProbeResult;
 import io.batpak.spi.StoreFsProvider;
 import java.io.IOException;
+import org.apiguardian.api.API;
 
 /**
  * Provider of the {@code posix} backend (priority 100, auto-selectable): Linux system calls through
@@ -31,6 +34,7 @@ import java.io.IOException;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class PosixStoreFsProvider implements StoreFsProvider {
   private volatile ProbeResult probe;
 

@@ -3,4 +3,7 @@
  * through {@link java.util.ServiceLoader}. The implementation lives in the non-exported {@code
  * internal} package.
  */
+@NullMarked
 package io.batpak.fs.posix;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,9 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * What a simulated power loss ({@link SimStoreFs#crash(CrashProfile)}) does to the un-synced part
  * of each file. Directory entries are treated the same way by every profile: each directory returns
@@ -11,6 +15,7 @@ package io.batpak.fs.sim;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public enum CrashProfile {
   /** Every un-synced byte is lost: each file returns exactly to its durable content. */
   STRICT,

@@ -1,5 +1,7 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.batpak.port.LockUnavailableException;
 import io.batpak.port.NoSpaceException;
 import io.batpak.port.SymlinkRefusedException;
@@ -8,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import org.apiguardian.api.API;
 
 /**
  * The exception an injected {@link FaultAction.Fail} throws, one per failure type of the {@link
@@ -15,6 +18,7 @@ import java.nio.file.NoSuchFileException;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public enum ErrorKind {
   /** A plain {@link IOException}, like {@code EIO}. */
   IO,

@@ -1,8 +1,11 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * What a {@link FaultRule} does to the operation it fires on. Each action applies to certain
@@ -10,6 +13,7 @@ import java.util.Set;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public sealed interface FaultAction {
 
   /** The operation kinds this action can be attached to. */

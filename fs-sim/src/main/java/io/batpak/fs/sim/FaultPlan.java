@@ -1,8 +1,11 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * An ordered list of {@link FaultRule}s, all active at once. For each operation, every rule whose
@@ -13,6 +16,7 @@ import java.util.Objects;
  * @param rules the rules, in priority order
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record FaultPlan(List<FaultRule> rules) {
 
   /** Copies the list and checks that it holds no {@code null}. */

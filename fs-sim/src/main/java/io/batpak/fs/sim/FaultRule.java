@@ -1,7 +1,11 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One fault to inject, as data: which operations it matches (kind and path glob), when it fires
@@ -21,7 +25,8 @@ import java.util.regex.Pattern;
  * @param action what it does; must apply to {@code op}
  * @since 0.1
  */
-public record FaultRule(FsOp op, String glob, FaultTrigger trigger, FaultAction action) {
+@API(status = EXPERIMENTAL, since = "0.1")
+public record FaultRule(@Nullable FsOp op, String glob, FaultTrigger trigger, FaultAction action) {
 
   /** Validates the rule and checks that the action applies to the operation kind. */
   public FaultRule {

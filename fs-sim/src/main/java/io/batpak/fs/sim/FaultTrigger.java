@@ -1,10 +1,15 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * When a {@link FaultRule} fires, among the operations that match its kind and path glob.
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public sealed interface FaultTrigger {
 
   /**

@@ -1,5 +1,9 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * The kinds of {@link io.batpak.port.StoreFs} operation the simulator logs and can fault.
  *
@@ -11,6 +15,7 @@ package io.batpak.fs.sim;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public enum FsOp {
   /** {@link io.batpak.port.StoreFs#create}. */
   CREATE,

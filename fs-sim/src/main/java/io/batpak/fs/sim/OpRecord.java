@@ -1,6 +1,9 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * One entry of the {@link SimStoreFs#opLog() op log}: a call made to the simulator, or a control
@@ -22,6 +25,7 @@ import java.util.Objects;
  *     exactly these records
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record OpRecord(
     long seq,
     String op,

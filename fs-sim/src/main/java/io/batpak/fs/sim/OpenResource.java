@@ -1,6 +1,9 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * An open file handle or a held lock of a {@link SimStoreFs}, as reported by {@link
@@ -12,6 +15,7 @@ import java.util.Objects;
  * @param openedAt a throwable whose stack trace is where the handle was opened or the lock taken
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record OpenResource(String kind, String path, String mode, Throwable openedAt) {
 
   /** Validates that every field is present. */

@@ -1,7 +1,10 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.batpak.port.StoreEntropy;
 import java.util.SplittableRandom;
+import org.apiguardian.api.API;
 
 /**
  * A deterministic {@link StoreEntropy}: a {@link SplittableRandom} with a fixed seed, so the same
@@ -11,6 +14,7 @@ import java.util.SplittableRandom;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SimEntropy implements StoreEntropy {
   private final long seed;
   private final SplittableRandom random;

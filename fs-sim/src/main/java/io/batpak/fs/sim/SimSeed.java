@@ -1,7 +1,11 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.security.SecureRandom;
 import java.util.Objects;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Seeds for simulation tests, and the line that replays a failure. Has no test-framework
@@ -19,6 +23,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SimSeed {
 
   /** The system property that overrides a test's seed: {@code -Dbatpak.seed=N}. */
@@ -58,7 +63,8 @@ public final class SimSeed {
    * @param method the test method, or {@code null} for the whole class
    * @param seed the seed
    */
-  public static String replayCommand(String module, Class<?> testClass, String method, long seed) {
+  public static String replayCommand(
+      String module, Class<?> testClass, @Nullable String method, long seed) {
     Objects.requireNonNull(module, "module");
     Objects.requireNonNull(testClass, "testClass");
     return "mvn -B test -pl "

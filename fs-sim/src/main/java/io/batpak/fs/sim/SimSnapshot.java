@@ -1,6 +1,9 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * An immutable copy of a {@link SimStoreFs}'s whole state at one instant: every file's volatile and
@@ -17,6 +20,7 @@ import java.util.List;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SimSnapshot {
   final SimStoreFs.Config config;
   final PVec<Inode> inodes;

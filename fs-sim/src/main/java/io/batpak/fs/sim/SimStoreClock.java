@@ -1,10 +1,13 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.batpak.port.StoreClock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import org.apiguardian.api.API;
 
 /**
  * A simulated {@link StoreClock} that owns every time read and every timed wait: time moves only
@@ -26,6 +29,7 @@ import java.util.concurrent.locks.Condition;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SimStoreClock implements StoreClock {
 
   /** The wall time a new clock shows, in microseconds since the Unix epoch. */

@@ -1,5 +1,7 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;
 import io.batpak.port.LockMode;
@@ -33,6 +35,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
+import org.apiguardian.api.API;
 
 /**
  * A deterministic, fully in-memory, fault-injecting {@link StoreFs}: the backend the store's crash
@@ -114,6 +117,7 @@ import java.util.zip.CRC32C;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SimStoreFs implements StoreFs {
 
   /** The capabilities of every simulator: everything but a lock that other processes see. */

@@ -1,9 +1,12 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.port.StoreFs;
 import io.batpak.spi.FsOptions;
 import io.batpak.spi.ProbeResult;
 import io.batpak.spi.StoreFsProvider;
+import org.apiguardian.api.API;
 
 /**
  * The {@code sim} provider: a new, empty {@link SimStoreFs} per {@link #open(FsOptions)}. Never
@@ -15,6 +18,7 @@ import io.batpak.spi.StoreFsProvider;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class SimStoreFsProvider implements StoreFsProvider {
 
   /** Creates the provider; does nothing else (a {@link java.util.ServiceLoader} needs this). */

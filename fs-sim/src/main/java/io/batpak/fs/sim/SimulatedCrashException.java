@@ -1,6 +1,9 @@
 package io.batpak.fs.sim;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.io.IOException;
+import org.apiguardian.api.API;
 
 /**
  * Thrown by an operation of {@link SimStoreFs} that a {@link FaultAction.CrashBefore} or {@link
@@ -11,6 +14,7 @@ import java.io.IOException;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class SimulatedCrashException extends IOException {
   private static final long serialVersionUID = 1L;
 

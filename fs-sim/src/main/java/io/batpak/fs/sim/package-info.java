@@ -6,4 +6,7 @@
  * cheap copy-on-write snapshots. {@link io.batpak.fs.sim.SimStoreClock} and {@link
  * io.batpak.fs.sim.SimEntropy} own time and randomness, so one seed replays one history.
  */
+@NullMarked
 package io.batpak.fs.sim;
+
+import org.jspecify.annotations.NullMarked;

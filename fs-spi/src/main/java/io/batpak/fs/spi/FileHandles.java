@@ -1,14 +1,18 @@
 package io.batpak.fs.spi;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.port.FileHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.apiguardian.api.API;
 
 /**
  * Helpers for backend authors working with {@link FileHandle}s.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class FileHandles {
   /** The chunk {@link #copyContent} moves at a time. */
   public static final int COPY_CHUNK = 64 * 1024;

@@ -1,11 +1,14 @@
 package io.batpak.fs.spi;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.port.FileHandle;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * A {@link FileHandle} that forwards every call to a delegate. Subclass it and override the methods
@@ -28,6 +31,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public abstract class ForwardingFileHandle implements FileHandle {
 
   private final FileHandle delegate;

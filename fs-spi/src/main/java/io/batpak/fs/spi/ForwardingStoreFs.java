@@ -1,5 +1,7 @@
 package io.batpak.fs.spi;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;
 import io.batpak.port.LockMode;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * A {@link StoreFs} that forwards every call to a delegate. Subclass it and override the methods
@@ -63,6 +66,7 @@ import java.util.Objects;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public abstract class ForwardingStoreFs implements StoreFs {
 
   private final StoreFs delegate;

@@ -7,4 +7,7 @@
  * io.batpak.fs.spi.ForwardingFileHandle}, the bases for decorators that inject faults or observe
  * calls.
  */
+@NullMarked
 package io.batpak.fs.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package io.batpak.fs.testkit;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.port.LockMode;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tiny program that takes a lock through a {@link StoreFsProvider} found by name, so {@link
@@ -43,6 +47,7 @@ import java.util.ServiceLoader;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class LockHolder {
 
   /** The status line printed when the lock was taken. */
@@ -139,7 +144,7 @@ public final class LockHolder {
     return 0;
   }
 
-  private static StoreFsProvider find(String name) {
+  private static @Nullable StoreFsProvider find(String name) {
     for (StoreFsProvider p :
         ServiceLoader.load(StoreFsProvider.class, LockHolder.class.getClassLoader())) {
       if (p.name().equals(name)) {

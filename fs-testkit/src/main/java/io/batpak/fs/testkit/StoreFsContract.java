@@ -1,5 +1,6 @@
 package io.batpak.fs.testkit;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,6 +57,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -137,6 +140,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * @since 0.1
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public abstract class StoreFsContract {
 
   /** System property holding the class path of the child JVM used by the lock tests. */
@@ -1948,7 +1952,7 @@ public abstract class StoreFsContract {
    * On a real file system, sets {@code path}'s modification time to {@link #LONG_AGO} and returns
    * it as the file system stores it; otherwise null.
    */
-  private FileTime agedModificationTime(Path path) throws IOException {
+  private @Nullable FileTime agedModificationTime(Path path) throws IOException {
     if (!realFileSystem()) {
       return null;
     }
@@ -1989,7 +1993,7 @@ public abstract class StoreFsContract {
    * {@code 2} read-write) of every descriptor this process has open on {@code file}, read from
    * {@code /proc/self/fd} and {@code /proc/self/fdinfo}; otherwise null.
    */
-  private List<Integer> descriptorAccessModes(Path file) throws IOException {
+  private @Nullable List<Integer> descriptorAccessModes(Path file) throws IOException {
     Path fds = Paths.get("/proc/self/fd");
     if (!realFileSystem() || !java.nio.file.Files.isDirectory(Paths.get("/proc/self/fdinfo"))) {
       return null;
