@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * What an event carries, in one of two forms the compiler tells apart: {@link Raw} bytes, stored as
  * they are (no codec needed), or an {@link Encoded} object that the store's codec turns into bytes.
@@ -12,6 +16,7 @@ package io.batpak;
  *
  * @since 0.2
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public sealed interface Payload {
 
   /**

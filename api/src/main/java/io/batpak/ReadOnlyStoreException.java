@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * A write ({@code append}, {@code appendTyped}, {@code appendBatch}, {@code submit} or {@code
  * sync}) was called on a store opened with {@link StoreConfig#readOnly()}. Nothing was written, and
@@ -12,6 +16,7 @@ package io.batpak;
  *
  * @since 0.2
  */
+@API(status = STABLE, since = "0.1")
 public class ReadOnlyStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,8 @@
 package io.batpak.spi;
 
-import io.batpak.port.Codec;
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
 
 /**
  * A {@link java.util.ServiceLoader} service that makes a {@link Codec} available by name.
@@ -12,6 +14,7 @@ import io.batpak.port.Codec;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface CodecProvider extends NamedProvider {
 
   /**

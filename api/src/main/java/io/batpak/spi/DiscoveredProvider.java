@@ -1,7 +1,10 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * One candidate {@link ProviderLoader} found: a provider that loaded and reported a valid name, or
@@ -12,6 +15,7 @@ import java.util.Optional;
  * @param <S> the service interface
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class DiscoveredProvider<S extends NamedProvider> {
 
   /** What {@link #providerClass()} says when loading failed before a class was known. */

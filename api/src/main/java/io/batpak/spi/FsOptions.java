@@ -1,7 +1,10 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Map;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * Backend-specific settings passed to {@link StoreFsProvider#open(FsOptions)}, as string key/value
@@ -10,6 +13,7 @@ import java.util.Optional;
  * @param settings the settings
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record FsOptions(Map<String, String> settings) {
 
   /**

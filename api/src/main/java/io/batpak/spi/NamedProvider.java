@@ -1,11 +1,16 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
+import org.apiguardian.api.API;
+
 /**
  * A service provider found by name: the common shape of {@link StoreEngine}, {@link CodecProvider}
  * and {@link StoreFsProvider}, which {@link ProviderLoader} discovers and selects.
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface NamedProvider {
 
   /**

@@ -1,6 +1,9 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * The answer of {@link StoreFsProvider#probe()}. Immutable and thread-safe.
@@ -10,6 +13,7 @@ import java.util.Objects;
  *     "jna.jar is not on the class path"})
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public record ProbeResult(boolean available, String reason) {
 
   /**

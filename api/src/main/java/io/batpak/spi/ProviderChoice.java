@@ -1,8 +1,11 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import io.batpak.ProviderException;
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * The outcome of a selection by {@link ProviderDiscovery}: a provider was {@link Chosen}, or the
@@ -12,6 +15,7 @@ import java.util.Objects;
  * @param <S> the service interface
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public sealed interface ProviderChoice<S extends NamedProvider>
     permits ProviderChoice.Chosen, ProviderChoice.Refused {
 

@@ -1,5 +1,7 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apiguardian.api.API;
 
 /**
  * Every candidate {@link ProviderLoader} found for one {@link ProviderKind}, loaded or broken, and
@@ -24,6 +27,7 @@ import java.util.stream.Collectors;
  * @param <S> the service interface
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class ProviderDiscovery<S extends NamedProvider> {
 
   private final ProviderKind<S> kind;

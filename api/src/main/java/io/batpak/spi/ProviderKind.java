@@ -1,7 +1,10 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.util.Locale;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * One kind of service provider that {@link ProviderLoader} finds: its service interface, the words
@@ -12,6 +15,7 @@ import java.util.Objects;
  * @param <S> the service interface
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class ProviderKind<S extends NamedProvider> {
 
   /**

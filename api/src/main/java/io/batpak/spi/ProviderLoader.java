@@ -1,5 +1,7 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -11,6 +13,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 
 /**
  * The one way batpak finds its service providers (store engines, codecs and filesystem backends):
@@ -36,6 +39,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public final class ProviderLoader {
 
   /** The syntax of a provider name, as a regular expression. */

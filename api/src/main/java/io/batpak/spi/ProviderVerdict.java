@@ -1,6 +1,9 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * What happened to one candidate when {@link ProviderDiscovery} chose, or refused to choose, a
@@ -13,6 +16,7 @@ import java.util.Objects;
  *     name"})
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public record ProviderVerdict(String name, String providerClass, boolean chosen, String detail) {
 
   /**

@@ -1,5 +1,9 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
+import org.apiguardian.api.API;
+
 /**
  * Why {@link ProviderLoader} refused to choose a provider. Each reason has a number shared by every
  * {@link ProviderKind}: {@code BATPAK-FS-004}, {@code BATPAK-CODEC-004} and {@code
@@ -8,6 +12,7 @@ package io.batpak.spi;
  *
  * @since 0.1
  */
+@API(status = INTERNAL, since = "0.1")
 public enum Refusal {
   /** No usable provider: none was found, or none qualified. Code number 001. */
   NONE_FOUND(1),

@@ -1,7 +1,10 @@
 package io.batpak.spi;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.port.StoreFs;
 import java.io.IOException;
+import org.apiguardian.api.API;
 
 /**
  * A {@link java.util.ServiceLoader} service that makes a {@link StoreFs} backend available by name.
@@ -14,6 +17,7 @@ import java.io.IOException;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public interface StoreFsProvider extends NamedProvider {
 
   /**

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.batpak.ProviderException;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
-import io.batpak.port.Codec;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.Bytes;
 import io.batpak.CodecException;
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import io.batpak.spi.CodecProvider;
 import java.util.List;
 import java.util.Map;

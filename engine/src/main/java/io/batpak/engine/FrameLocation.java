@@ -1,11 +1,14 @@
 package io.batpak.engine;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import io.batpak.EventId;
 import io.batpak.EventNotFoundException;
 import io.batpak.Store;
 import io.batpak.StoreClosedException;
 import io.batpak.ValidationException;
 import io.batpak.engine.internal.EngineStore;
+import org.apiguardian.api.API;
 
 /**
  * Where an event's frame lies in the journal right now: a diagnostic for tools that show or damage
@@ -20,6 +23,7 @@ import io.batpak.engine.internal.EngineStore;
  * @param length the frame's length in bytes, including its 8-byte prefix
  * @since 0.2
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record FrameLocation(long segmentId, long offset, int length) {
 
   /**

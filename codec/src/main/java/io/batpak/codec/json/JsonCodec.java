@@ -4,7 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import io.batpak.Bytes;
 import io.batpak.CodecException;
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.TimeZone;

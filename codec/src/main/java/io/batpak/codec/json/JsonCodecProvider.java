@@ -2,7 +2,7 @@ package io.batpak.codec.json;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import io.batpak.spi.CodecProvider;
 import org.apiguardian.api.API;
 

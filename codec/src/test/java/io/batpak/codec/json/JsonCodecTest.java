@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.batpak.Bytes;
 import io.batpak.CodecException;
 import io.batpak.codec.CodecContractTest;
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import io.batpak.spi.CodecProvider;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

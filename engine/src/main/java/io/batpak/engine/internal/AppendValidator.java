@@ -16,7 +16,7 @@ import io.batpak.ValidationException;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.format.Blake3;
 import io.batpak.engine.internal.format.FrameCodec;
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

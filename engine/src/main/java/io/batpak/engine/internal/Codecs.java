@@ -6,7 +6,7 @@ import io.batpak.EventId;
 import io.batpak.ProviderException;
 import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import io.batpak.spi.CodecProvider;
 import io.batpak.spi.DiscoveredProvider;
 import io.batpak.spi.ProviderChoice;

@@ -12,7 +12,7 @@ import io.batpak.EventId;
 import io.batpak.ProviderException;
 import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import io.batpak.spi.CodecProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

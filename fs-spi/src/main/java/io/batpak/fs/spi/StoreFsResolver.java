@@ -1,5 +1,7 @@
 package io.batpak.fs.spi;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 import io.batpak.ProviderException;
 import io.batpak.port.StoreFs;
 import io.batpak.spi.FsOptions;
@@ -13,6 +15,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.apiguardian.api.API;
 
 /**
  * Chooses the {@link StoreFs} backend of a store, in the order docs/architecture.md fixes:
@@ -64,6 +67,7 @@ import java.util.ServiceLoader;
  *
  * @since 0.1
  */
+@API(status = STABLE, since = "0.1")
 public final class StoreFsResolver {
 
   /** The system property that names a backend when the caller names none; for test runs. */

@@ -1,6 +1,6 @@
 package io.batpak.it.fakes;
 
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import io.batpak.spi.CodecProvider;
 
 /** A second provider of codec {@code json}, as when two codec artifacts are on the class path. */

@@ -1,6 +1,6 @@
 package io.batpak.it.fakes;
 
-import io.batpak.port.Codec;
+import io.batpak.spi.Codec;
 import io.batpak.spi.CodecProvider;
 
 /** A codec provider whose constructor throws, so ServiceLoader reports it as not instantiable. */

@@ -1,4 +1,4 @@
-package io.batpak.port;
+package io.batpak.spi;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
