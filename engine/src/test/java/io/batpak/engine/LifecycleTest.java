@@ -146,6 +146,7 @@ class LifecycleTest {
     calls.put("stream", () -> store.stream("e"));
     calls.put("latest", () -> store.latest("e"));
     calls.put("verifyReceipt", () -> store.verifyReceipt(fake));
+    calls.put("verifyAll", () -> store.verifyAll(io.batpak.VerificationProgress.none()));
     calls.put("stats", store::stats);
     calls.put("watermarks", store::watermarks);
     calls.put("waitFor", () -> store.waitFor(Watermark.VISIBLE, 0, Duration.ofMillis(1)));

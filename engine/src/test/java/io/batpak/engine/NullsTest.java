@@ -72,6 +72,7 @@ class NullsTest {
       calls.put("queryAfter/region", () -> store.queryAfter(null, -1, 10));
       calls.put("stream/entity", () -> store.stream(null));
       calls.put("latest/entity", () -> store.latest(null));
+      calls.put("verifyAll/progress", () -> store.verifyAll(null));
       calls.put("verifyReceipt/receipt", () -> store.verifyReceipt(null));
       calls.put("waitFor/watermark", () -> store.waitFor(null, 0, Duration.ofSeconds(1)));
       calls.put("waitFor/timeout", () -> store.waitFor(Watermark.DURABLE, 0, null));

@@ -27,8 +27,10 @@ import io.batpak.StoreException;
 import io.batpak.StoreIoException;
 import io.batpak.StoreLockedException;
 import io.batpak.StoreStats;
+import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
+import io.batpak.VerificationProgress;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
 import io.batpak.engine.internal.commit.Committer;
@@ -786,6 +788,13 @@ public final class EngineStore implements Store {
     nonNull(receipt, "receipt");
     checkOpen();
     return receipts.verify(receipt);
+  }
+
+  @Override
+  public StoreVerification verifyAll(VerificationProgress progress) {
+    nonNull(progress, "progress");
+    checkOpen();
+    return new FullVerification(index, this::read).run(progress);
   }
 
   // ---------------------------------------------------------------- state
