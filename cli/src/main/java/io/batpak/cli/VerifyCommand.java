@@ -18,7 +18,10 @@ import java.util.List;
  */
 final class VerifyCommand implements Command {
 
-  /** Stores with more events than this get a progress bar even when stderr is not a terminal. */
+  /**
+   * CommandSupport with more events than this get a progress bar even when stderr is not a
+   * terminal.
+   */
   static final long PROGRESS_THRESHOLD = 10_000;
 
   /** Problems printed one by one; the rest are counted. */
@@ -52,14 +55,14 @@ final class VerifyCommand implements Command {
   @Override
   public int run(Args args, Terminal t) throws UsageException {
     args.expectPositionals(1, 1, "one store directory");
-    Path dir = Stores.existingDirectory(args.positionals().get(0));
+    Path dir = CommandSupport.existingDirectory(args.positionals().get(0));
     PrintStream out = t.out();
     Store opened;
     try {
-      opened = Stores.openReadOnly(dir);
+      opened = CommandSupport.openReadOnly(dir);
     } catch (CorruptStoreException e) {
       // the message names the file and the offset (CorruptStoreException's contract)
-      out.println("DAMAGE " + Stores.withoutAdvice(e.getMessage()));
+      out.println("DAMAGE " + CommandSupport.withoutAdvice(e.getMessage()));
       t.err()
           .println(
               "verify: "
@@ -133,11 +136,11 @@ final class VerifyCommand implements Command {
             "intact: "
                 + dir
                 + ": "
-                + Stores.count(events, "event")
+                + CommandSupport.count(events, "event")
                 + " in "
-                + Stores.count(checked.streamsChecked(), "stream")
+                + CommandSupport.count(checked.streamsChecked(), "stream")
                 + " across "
-                + Stores.count(report.segments().size(), "segment")
+                + CommandSupport.count(report.segments().size(), "segment")
                 + "; every frame CRC, content hash, chain hash and chain link checks"
                 + " out");
         return Main.OK;
@@ -153,7 +156,7 @@ final class VerifyCommand implements Command {
                   + " is NOT intact: "
                   + problemCount
                   + " problem(s) in "
-                  + Stores.count(events, "event")
+                  + CommandSupport.count(events, "event")
                   + ". "
                   + advice());
       return Main.FAILURE;
@@ -185,7 +188,7 @@ final class VerifyCommand implements Command {
               + ", global "
               + p.globalSequence()
               + ") in "
-              + Stores.segmentName(report, frame.segmentId())
+              + CommandSupport.segmentName(report, frame.segmentId())
               + " at offset "
               + frame.offset()
               + ": "

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -39,7 +39,7 @@ class NullsTest {
 
   @Test
   void everyNullArgumentOfEveryStoreMethodNamesItsParameter() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       AppendReceipt r = store.append(C, KIND, Bytes.utf8("x"));
       EventId id = r.eventId();
       AppendOptions o = AppendOptions.defaults();

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,7 +53,7 @@ class VerifyAllTest {
 
   @Test
   void anIntactStoreChecksEveryEventAndEveryStreamAndTellsItsProgress(Random random) {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       List<AppendReceipt> receipts = fill(store, random, 40 + random.nextInt(40));
       List<long[]> calls = new ArrayList<>();
       StoreVerification v =
@@ -74,7 +74,7 @@ class VerifyAllTest {
 
   @Test
   void anEmptyStoreIsIntactAndNeverCallsTheProgress() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       StoreVerification v =
           store.verifyAll(
               (checked, total) -> {
@@ -90,15 +90,15 @@ class VerifyAllTest {
    */
   @Test
   void aChangedPayloadUnderAForgedCrcIsOneContentHashProblem(Random random) throws Exception {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       List<AppendReceipt> receipts = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
         receipts.add(
             store.append(Coordinate.of("acct:" + (i % 3), "bank"), KIND, Bytes.utf8("pay " + i)));
       }
       AppendReceipt victim = receipts.get(1 + random.nextInt(10));
-      FrameLocation frame = Stores.frame(store, victim);
-      Path seg = Stores.segment(dir, frame.segmentId());
+      FrameLocation frame = StoreFixtures.frame(store, victim);
+      Path seg = StoreFixtures.segment(dir, frame.segmentId());
       byte[] file = Files.readAllBytes(seg);
       int at = (int) frame.offset();
       byte[] bytes = Arrays.copyOfRange(file, at, at + frame.length());
@@ -122,14 +122,14 @@ class VerifyAllTest {
   /** A frame whose CRC fails under an open store: that event, and its stream successor's link. */
   @Test
   void aFrameDamagedUnderAnOpenStoreIsAProblemNotAnException() throws Exception {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       List<AppendReceipt> receipts = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         receipts.add(store.append(Coordinate.of("one", "s"), KIND, Bytes.utf8("event " + i)));
       }
       AppendReceipt victim = receipts.get(2);
-      FrameLocation frame = Stores.frame(store, victim);
-      Path seg = Stores.segment(dir, frame.segmentId());
+      FrameLocation frame = StoreFixtures.frame(store, victim);
+      Path seg = StoreFixtures.segment(dir, frame.segmentId());
       byte[] file = Files.readAllBytes(seg);
       file[(int) (frame.offset() + frame.length() - 2)] ^= 0x7f;
       Files.write(seg, file);
@@ -147,7 +147,7 @@ class VerifyAllTest {
 
   @Test
   void anExceptionFromTheProgressEndsTheCheckAndReachesTheCaller() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(Coordinate.of("one", "s"), KIND, Bytes.utf8("x"));
       IllegalStateException stop = new IllegalStateException("stop");
       assertSame(
