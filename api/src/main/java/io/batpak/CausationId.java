@@ -43,8 +43,8 @@ public record CausationId(long high, long low) implements Comparable<CausationId
    * @throws ValidationException if {@code bytes} is not 16 bytes long
    */
   public static CausationId fromBytes(byte[] bytes) {
-    Ids.checkBytes(bytes, "CausationId");
-    return new CausationId(Ids.readLong(bytes, 0), Ids.readLong(bytes, 8));
+    IdBits.checkBytes(bytes, "CausationId");
+    return new CausationId(IdBits.readLong(bytes, 0), IdBits.readLong(bytes, 8));
   }
 
   /**
@@ -55,24 +55,24 @@ public record CausationId(long high, long low) implements Comparable<CausationId
    * @throws ValidationException if the text is not in that form; the message quotes it
    */
   public static CausationId parse(String text) {
-    long[] v = Ids.parse(PREFIX, "CausationId", text);
+    long[] v = IdBits.parse(PREFIX, "CausationId", text);
     return new CausationId(v[0], v[1]);
   }
 
   /** A new array holding the 16 big-endian bytes of this id. */
   public byte[] toBytes() {
-    return Ids.toBytes(high, low);
+    return IdBits.toBytes(high, low);
   }
 
   /** Compares as unsigned 128-bit numbers. */
   @Override
   public int compareTo(CausationId other) {
-    return Ids.compare(high, low, other.high, other.low);
+    return IdBits.compare(high, low, other.high, other.low);
   }
 
   /** {@code causation:<32 lowercase hex digits>}; {@link #parse} reads it back. */
   @Override
   public String toString() {
-    return Ids.format(PREFIX, high, low);
+    return IdBits.format(PREFIX, high, low);
   }
 }

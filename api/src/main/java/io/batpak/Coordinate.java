@@ -75,7 +75,7 @@ public record Coordinate(String entity, String scope) {
     if (at < 0) {
       throw new ValidationException(
           "Cannot parse a coordinate from "
-              + Texts.quote(text)
+              + MessageQuoting.quote(text)
               + ": it has no '@'; write entity@scope, as Coordinate.toString() does");
     }
     return new Coordinate(text.substring(0, at), text.substring(at + 1));
@@ -118,7 +118,7 @@ public record Coordinate(String entity, String scope) {
             component,
             Rule.CONTROL_CHAR,
             value,
-            "it contains the control character " + Texts.quoteChar(c) + " at index " + i);
+            "it contains the control character " + MessageQuoting.quoteChar(c) + " at index " + i);
       }
     }
     int slash = value.indexOf('/');
@@ -149,7 +149,7 @@ public record Coordinate(String entity, String scope) {
             component,
             Rule.UNPAIRED_SURROGATE,
             value,
-            "it contains the unpaired surrogate " + Texts.quoteChar(c) + " at index " + i);
+            "it contains the unpaired surrogate " + MessageQuoting.quoteChar(c) + " at index " + i);
       }
     }
   }

@@ -47,7 +47,7 @@ public record CorrelationId(long high, long low) implements Comparable<Correlati
    *     millisecond range
    */
   public static CorrelationId generate(StoreClock clock, StoreEntropy entropy) {
-    long[] v = Ids.uuidV7(clock, entropy);
+    long[] v = IdBits.uuidV7(clock, entropy);
     return new CorrelationId(v[0], v[1]);
   }
 
@@ -58,8 +58,8 @@ public record CorrelationId(long high, long low) implements Comparable<Correlati
    * @throws ValidationException if {@code bytes} is not 16 bytes long
    */
   public static CorrelationId fromBytes(byte[] bytes) {
-    Ids.checkBytes(bytes, "CorrelationId");
-    return new CorrelationId(Ids.readLong(bytes, 0), Ids.readLong(bytes, 8));
+    IdBits.checkBytes(bytes, "CorrelationId");
+    return new CorrelationId(IdBits.readLong(bytes, 0), IdBits.readLong(bytes, 8));
   }
 
   /**
@@ -70,24 +70,24 @@ public record CorrelationId(long high, long low) implements Comparable<Correlati
    * @throws ValidationException if the text is not in that form; the message quotes it
    */
   public static CorrelationId parse(String text) {
-    long[] v = Ids.parse(PREFIX, "CorrelationId", text);
+    long[] v = IdBits.parse(PREFIX, "CorrelationId", text);
     return new CorrelationId(v[0], v[1]);
   }
 
   /** A new array holding the 16 big-endian bytes of this id. */
   public byte[] toBytes() {
-    return Ids.toBytes(high, low);
+    return IdBits.toBytes(high, low);
   }
 
   /** Compares as unsigned 128-bit numbers. */
   @Override
   public int compareTo(CorrelationId other) {
-    return Ids.compare(high, low, other.high, other.low);
+    return IdBits.compare(high, low, other.high, other.low);
   }
 
   /** {@code correlation:<32 lowercase hex digits>}; {@link #parse} reads it back. */
   @Override
   public String toString() {
-    return Ids.format(PREFIX, high, low);
+    return IdBits.format(PREFIX, high, low);
   }
 }

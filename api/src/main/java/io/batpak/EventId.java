@@ -44,7 +44,7 @@ public record EventId(long high, long low) implements Comparable<EventId> {
   /**
    * A fresh UUIDv7 (RFC 9562) id: 48-bit Unix milliseconds from {@code clock.wallMicros() / 1000},
    * version 7, the microseconds within the millisecond scaled to 12 bits, variant {@code 10}, and
-   * 62 random bits from {@code entropy}. Ids from one never-decreasing clock sort by time at
+   * 62 random bits from {@code entropy}. IdBits from one never-decreasing clock sort by time at
    * microsecond resolution; two ids from the same microsecond are ordered by their random bits.
    *
    * <p>Thread-safe if the clock and the entropy are.
@@ -54,7 +54,7 @@ public record EventId(long high, long low) implements Comparable<EventId> {
    *     millisecond range
    */
   public static EventId generate(StoreClock clock, StoreEntropy entropy) {
-    long[] v = Ids.uuidV7(clock, entropy);
+    long[] v = IdBits.uuidV7(clock, entropy);
     return new EventId(v[0], v[1]);
   }
 
@@ -65,8 +65,8 @@ public record EventId(long high, long low) implements Comparable<EventId> {
    * @throws ValidationException if {@code bytes} is not 16 bytes long
    */
   public static EventId fromBytes(byte[] bytes) {
-    Ids.checkBytes(bytes, "EventId");
-    return new EventId(Ids.readLong(bytes, 0), Ids.readLong(bytes, 8));
+    IdBits.checkBytes(bytes, "EventId");
+    return new EventId(IdBits.readLong(bytes, 0), IdBits.readLong(bytes, 8));
   }
 
   /**
@@ -77,13 +77,13 @@ public record EventId(long high, long low) implements Comparable<EventId> {
    * @throws ValidationException if the text is not in that form; the message quotes it
    */
   public static EventId parse(String text) {
-    long[] v = Ids.parse(PREFIX, "EventId", text);
+    long[] v = IdBits.parse(PREFIX, "EventId", text);
     return new EventId(v[0], v[1]);
   }
 
   /** A new array holding the 16 big-endian bytes of this id. */
   public byte[] toBytes() {
-    return Ids.toBytes(high, low);
+    return IdBits.toBytes(high, low);
   }
 
   /**
@@ -97,12 +97,12 @@ public record EventId(long high, long low) implements Comparable<EventId> {
   /** Compares as unsigned 128-bit numbers. */
   @Override
   public int compareTo(EventId other) {
-    return Ids.compare(high, low, other.high, other.low);
+    return IdBits.compare(high, low, other.high, other.low);
   }
 
   /** {@code event:<32 lowercase hex digits>}; {@link #parse} reads it back. */
   @Override
   public String toString() {
-    return Ids.format(PREFIX, high, low);
+    return IdBits.format(PREFIX, high, low);
   }
 }

@@ -58,7 +58,7 @@ public final class ExtensionKey implements Comparable<ExtensionKey> {
             Rule.NON_ASCII,
             key,
             "character "
-                + Texts.quoteChar(c)
+                + MessageQuoting.quoteChar(c)
                 + " at index "
                 + i
                 + " is not visible ASCII (0x21..0x7E)");

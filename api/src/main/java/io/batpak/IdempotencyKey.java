@@ -66,7 +66,7 @@ public record IdempotencyKey(long high, long low) implements Comparable<Idempote
       update(sha, part);
     }
     byte[] digest = sha.digest();
-    return new IdempotencyKey(Ids.readLong(digest, 0), Ids.readLong(digest, 8));
+    return new IdempotencyKey(IdBits.readLong(digest, 0), IdBits.readLong(digest, 8));
   }
 
   /**
@@ -76,8 +76,8 @@ public record IdempotencyKey(long high, long low) implements Comparable<Idempote
    * @throws ValidationException if {@code bytes} is not 16 bytes long
    */
   public static IdempotencyKey fromBytes(byte[] bytes) {
-    Ids.checkBytes(bytes, "IdempotencyKey");
-    return new IdempotencyKey(Ids.readLong(bytes, 0), Ids.readLong(bytes, 8));
+    IdBits.checkBytes(bytes, "IdempotencyKey");
+    return new IdempotencyKey(IdBits.readLong(bytes, 0), IdBits.readLong(bytes, 8));
   }
 
   /**
@@ -88,25 +88,25 @@ public record IdempotencyKey(long high, long low) implements Comparable<Idempote
    * @throws ValidationException if the text is not in that form; the message quotes it
    */
   public static IdempotencyKey parse(String text) {
-    long[] v = Ids.parse(PREFIX, "IdempotencyKey", text);
+    long[] v = IdBits.parse(PREFIX, "IdempotencyKey", text);
     return new IdempotencyKey(v[0], v[1]);
   }
 
   /** A new array holding the 16 big-endian bytes of this key. */
   public byte[] toBytes() {
-    return Ids.toBytes(high, low);
+    return IdBits.toBytes(high, low);
   }
 
   /** Compares as unsigned 128-bit numbers. */
   @Override
   public int compareTo(IdempotencyKey other) {
-    return Ids.compare(high, low, other.high, other.low);
+    return IdBits.compare(high, low, other.high, other.low);
   }
 
   /** {@code idempotency:<32 lowercase hex digits>}; {@link #parse} reads it back. */
   @Override
   public String toString() {
-    return Ids.format(PREFIX, high, low);
+    return IdBits.format(PREFIX, high, low);
   }
 
   private static void update(MessageDigest sha, String text) {

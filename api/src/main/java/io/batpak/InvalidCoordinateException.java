@@ -94,7 +94,7 @@ public final class InvalidCoordinateException extends ValidationException {
     return "Invalid coordinate "
         + component.label()
         + " "
-        + Texts.quote(value)
+        + MessageQuoting.quote(value)
         + " (rule "
         + rule
         + "): "

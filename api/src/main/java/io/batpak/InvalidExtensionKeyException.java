@@ -39,7 +39,7 @@ public final class InvalidExtensionKeyException extends ValidationException {
   InvalidExtensionKeyException(Rule rule, String value, String detail) {
     super(
         "Invalid extension key "
-            + Texts.quote(value)
+            + MessageQuoting.quote(value)
             + " (rule "
             + rule
             + "): "

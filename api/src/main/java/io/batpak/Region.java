@@ -273,9 +273,9 @@ public final class Region {
       kindText = "*";
     }
     return "Region[entity="
-        + (entityPrefix == null ? "*" : Texts.quote(entityPrefix))
+        + (entityPrefix == null ? "*" : MessageQuoting.quote(entityPrefix))
         + ", scope="
-        + (scope == null ? "*" : Texts.quote(scope))
+        + (scope == null ? "*" : MessageQuoting.quote(scope))
         + ", kind="
         + kindText
         + ", streamSequence="

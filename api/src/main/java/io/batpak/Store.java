@@ -246,6 +246,22 @@ public interface Store extends AutoCloseable {
   ReceiptVerification verifyReceipt(AppendReceipt receipt);
 
   /**
+   * Checks every event visible when it starts, in global order: its frame's CRC (by reading it),
+   * its global and stream sequence (dense, each stream from 0), its content hash recomputed from
+   * the payload, its previous hash against its stream predecessor's event hash (32 zero bytes for
+   * the first), and its event hash recomputed. At most one problem per event is reported (the first
+   * check it fails); a damaged frame is a problem, not an exception. Reads each frame once and
+   * holds one hash per stream, so it runs over a store of any size; safe to call while other
+   * threads append (their events are not checked). Changes nothing.
+   *
+   * @param progress told after each event; see {@link VerificationProgress}
+   * @return what was checked and every problem found
+   * @throws StoreClosedException if the store is closed
+   * @throws StoreIoException if a segment cannot be read
+   */
+  StoreVerification verifyAll(VerificationProgress progress);
+
+  /**
    * Counts: visible events, streams, segments and journal bytes. Costs a pass over the streams; for
    * the pipeline's progress call {@link #watermarks()}, which is cheap.
    */

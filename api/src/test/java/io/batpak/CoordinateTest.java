@@ -213,7 +213,11 @@ class CoordinateTest {
               assertThrows(
                   InvalidCoordinateException.class,
                   () -> Coordinate.of(entity, scope),
-                  () -> "entity " + Texts.quote(entity) + ", scope " + Texts.quote(scope));
+                  () ->
+                      "entity "
+                          + MessageQuoting.quote(entity)
+                          + ", scope "
+                          + MessageQuoting.quote(scope));
           Component component = entityRule != null ? Component.ENTITY : Component.SCOPE;
           Rule rule = entityRule != null ? entityRule : scopeRule;
           String value = entityRule != null ? entity : scope;

@@ -331,8 +331,8 @@ final class DemoCommand implements Command {
               coordinate.entity(),
               receipt.streamSequence(),
               DemoEvents.kindName(kind),
-              Stores.shortHash(receipt.eventHash()),
-              Stores.shortHash(receipt.prevHash()),
+              CommandSupport.shortHash(receipt.eventHash()),
+              CommandSupport.shortHash(receipt.prevHash()),
               note));
     }
 
@@ -368,13 +368,13 @@ final class DemoCommand implements Command {
             "read back global " + orderPlaced.globalSequence() + " through the codec: " + back);
         StoreStats stats = store.stats();
         out.println(
-            Stores.count(stats.eventCount(), "event")
+            CommandSupport.count(stats.eventCount(), "event")
                 + " in "
-                + Stores.count(stats.streamCount(), "stream")
+                + CommandSupport.count(stats.streamCount(), "stream")
                 + ", "
-                + Stores.bytes(stats.journalBytes())
+                + CommandSupport.bytes(stats.journalBytes())
                 + " in "
-                + Stores.count(stats.segmentCount(), "segment"));
+                + CommandSupport.count(stats.segmentCount(), "segment"));
         if (stats.eventCount() != receipts.size()) {
           problems.add(
               "the reopened store has "

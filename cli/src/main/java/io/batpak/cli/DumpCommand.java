@@ -62,7 +62,7 @@ final class DumpCommand implements Command {
   @Override
   public int run(Args args, Terminal t) throws UsageException {
     args.expectPositionals(1, 1, "one store directory");
-    Path dir = Stores.existingDirectory(args.positionals().get(0));
+    Path dir = CommandSupport.existingDirectory(args.positionals().get(0));
     long after = args.longValue("--after", -1).orElse(-1L);
     Optional<String> entity = args.value("--entity");
     if (entity.isPresent()) {
@@ -73,7 +73,7 @@ final class DumpCommand implements Command {
       }
     }
     PrintStream out = t.out();
-    try (Store store = Stores.openReadOnly(dir)) {
+    try (Store store = CommandSupport.openReadOnly(dir)) {
       if (entity.isPresent()) {
         List<EventHeader> events = store.stream(entity.get());
         if (events.isEmpty()) {
@@ -85,7 +85,7 @@ final class DumpCommand implements Command {
           }
         }
       } else {
-        Stores.forEachEvent(
+        CommandSupport.forEachEvent(
             store,
             after,
             h -> {

@@ -22,7 +22,7 @@ final class EngineRepair implements JournalRepair<Repair.Plan> {
     if (plan.intact()) {
       return cuts;
     }
-    String damage = Stores.withoutAdvice(plan.damage().orElse("damage"));
+    String damage = CommandSupport.withoutAdvice(plan.damage().orElse("damage"));
     plan.cutFile()
         .ifPresent(
             file -> cuts.add(new Cut(file.toString(), plan.cutOffset(), plan.cutBytes(), damage)));

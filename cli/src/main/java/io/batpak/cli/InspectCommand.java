@@ -37,9 +37,9 @@ final class InspectCommand implements Command {
   @Override
   public int run(Args args, Terminal t) throws UsageException {
     args.expectPositionals(1, 1, "one store directory");
-    Path dir = Stores.existingDirectory(args.positionals().get(0));
+    Path dir = CommandSupport.existingDirectory(args.positionals().get(0));
     PrintStream out = t.out();
-    try (Store store = Stores.openReadOnly(dir)) {
+    try (Store store = CommandSupport.openReadOnly(dir)) {
       StoreStats stats = store.stats();
       Watermarks w = store.watermarks();
       out.println("store " + dir);
@@ -51,7 +51,7 @@ final class InspectCommand implements Command {
       out.println("  streams     " + stats.streamCount());
       out.println(
           "  journal     "
-              + Stores.bytes(stats.journalBytes())
+              + CommandSupport.bytes(stats.journalBytes())
               + " in "
               + stats.segmentCount()
               + " segment(s)");
@@ -65,7 +65,7 @@ final class InspectCommand implements Command {
               + ", visible "
               + w.visible());
       Map<String, long[]> streams = new TreeMap<>();
-      Stores.forEachEvent(
+      CommandSupport.forEachEvent(
           store,
           -1,
           h -> {

@@ -174,7 +174,7 @@ public final class Main {
             new InspectCommand(),
             new VerifyCommand(),
             new DumpCommand(),
-            new RepairCommand(JournalRepairs.find()),
+            new RepairCommand(new EngineRepair()),
             new BenchCommand())) {
       map.put(c.name(), c);
     }

@@ -9,9 +9,10 @@ import java.util.Set;
 /** {@code batpak repair <dir> [--yes]}: cuts a damaged journal back to its last intact frame. */
 final class RepairCommand implements Command {
 
-  private final Optional<JournalRepair<?>> repair;
+  private final JournalRepair<?> repair;
 
-  RepairCommand(Optional<JournalRepair<?>> repair) {
+  /** The command over {@code repair}: the engine's ({@link EngineRepair}), or a test's fake. */
+  RepairCommand(JournalRepair<?> repair) {
     this.repair = repair;
   }
 
@@ -34,7 +35,7 @@ final class RepairCommand implements Command {
         + "first to see the damage. Without a terminal to ask on, repair refuses unless --yes\n"
         + "is given.\n\n"
         + "  --yes   do not ask\n\n"
-        + "exit codes: 0 repaired or nothing to repair, 1 failed, declined or not available,\n"
+        + "exit codes: 0 repaired or nothing to repair, 1 failed or declined,\n"
         + "2 usage error (including: no terminal to ask on and no --yes)\n";
   }
 
@@ -46,18 +47,8 @@ final class RepairCommand implements Command {
   @Override
   public int run(Args args, Terminal t) throws UsageException {
     args.expectPositionals(1, 1, "one store directory");
-    Path dir = Stores.existingDirectory(args.positionals().get(0));
-    if (repair.isEmpty()) {
-      t.err()
-          .println(
-              "batpak repair: not available in this build: "
-                  + JournalRepairs.UNAVAILABLE
-                  + ". Nothing was changed. 'batpak verify "
-                  + dir
-                  + "' shows the damage.");
-      return Main.FAILURE;
-    }
-    return repair(repair.get(), dir, args, t);
+    Path dir = CommandSupport.existingDirectory(args.positionals().get(0));
+    return repair(repair, dir, args, t);
   }
 
   private static <P> int repair(JournalRepair<P> r, Path dir, Args args, Terminal t)
@@ -77,7 +68,7 @@ final class RepairCommand implements Command {
               + " from offset "
               + c.offset()
               + ": "
-              + Stores.bytes(c.bytes())
+              + CommandSupport.bytes(c.bytes())
               + "\n    because: "
               + c.reason());
     }

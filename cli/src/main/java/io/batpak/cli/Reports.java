@@ -23,11 +23,13 @@ final class Reports {
     out.println("  codec       " + report.codec());
     out.println("  segments    " + report.segments().size());
     for (String segment : report.segments()) {
-      OptionalLong size = Stores.segmentSize(dir, segment);
+      OptionalLong size = CommandSupport.segmentSize(dir, segment);
       out.println(
           "    "
               + segment
-              + (size.isPresent() ? "  " + Stores.bytes(size.getAsLong()) : "  (size unknown)"));
+              + (size.isPresent()
+                  ? "  " + CommandSupport.bytes(size.getAsLong())
+                  : "  (size unknown)"));
     }
     out.println(
         "  scanned     "
@@ -35,7 +37,7 @@ final class Reports {
             + " frames, "
             + report.eventsRecovered()
             + " events visible");
-    out.println("  torn tail   " + Stores.tornTail(report));
-    out.println("  open took   " + Stores.micros(report.elapsedMicros()));
+    out.println("  torn tail   " + CommandSupport.tornTail(report));
+    out.println("  open took   " + CommandSupport.micros(report.elapsedMicros()));
   }
 }

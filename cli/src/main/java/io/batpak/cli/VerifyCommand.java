@@ -1,21 +1,15 @@
 package io.batpak.cli;
 
-import io.batpak.AppendReceipt;
-import io.batpak.Bytes;
 import io.batpak.CorruptStoreException;
-import io.batpak.EventHeader;
 import io.batpak.OpenReport;
-import io.batpak.ReceiptVerification;
 import io.batpak.Store;
-import io.batpak.StoreException;
 import io.batpak.StoreStats;
+import io.batpak.StoreVerification;
 import io.batpak.engine.FrameLocation;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code batpak verify <dir>}: checks every visible event of a store, read-only: its frame's CRC,
@@ -24,13 +18,14 @@ import java.util.Map;
  */
 final class VerifyCommand implements Command {
 
-  /** Stores with more events than this get a progress bar even when stderr is not a terminal. */
+  /**
+   * CommandSupport with more events than this get a progress bar even when stderr is not a
+   * terminal.
+   */
   static final long PROGRESS_THRESHOLD = 10_000;
 
   /** Problems printed one by one; the rest are counted. */
   static final int PROBLEMS_LISTED = 1000;
-
-  private static final Bytes GENESIS = Bytes.ofOwned(new byte[32]);
 
   @Override
   public String name() {
@@ -60,14 +55,14 @@ final class VerifyCommand implements Command {
   @Override
   public int run(Args args, Terminal t) throws UsageException {
     args.expectPositionals(1, 1, "one store directory");
-    Path dir = Stores.existingDirectory(args.positionals().get(0));
+    Path dir = CommandSupport.existingDirectory(args.positionals().get(0));
     PrintStream out = t.out();
     Store opened;
     try {
-      opened = Stores.openReadOnly(dir);
+      opened = CommandSupport.openReadOnly(dir);
     } catch (CorruptStoreException e) {
       // the message names the file and the offset (CorruptStoreException's contract)
-      out.println("DAMAGE " + Stores.withoutAdvice(e.getMessage()));
+      out.println("DAMAGE " + CommandSupport.withoutAdvice(e.getMessage()));
       t.err()
           .println(
               "verify: "
@@ -83,20 +78,14 @@ final class VerifyCommand implements Command {
     }
   }
 
-  /** One verification pass. */
+  /** One verification pass: the torn tail the open found, then {@link Store#verifyAll}. */
   private static final class Check {
     private final Store store;
     private final Path dir;
     private final Terminal t;
     private final OpenReport report;
     private final List<String> problems = new ArrayList<>();
-    private final Map<String, Link> chains = new HashMap<>();
-    private long nextGlobal;
-    private long events;
-    private int problemCount;
-
-    /** The end of a stream's chain so far. */
-    private record Link(long streamSequence, Bytes eventHash) {}
+    private long problemCount;
 
     Check(Store store, Path dir, Terminal t) {
       this.store = store;
@@ -128,15 +117,12 @@ final class VerifyCommand implements Command {
               "verifying",
               stats.eventCount(),
               t.errIsTerminal() || stats.eventCount() > PROGRESS_THRESHOLD);
-      Stores.forEachEvent(
-          store,
-          -1,
-          h -> {
-            check(h);
-            bar.step();
-            return true;
-          });
+      StoreVerification checked = store.verifyAll((done, total) -> bar.step());
       bar.finish();
+      checked.problems().forEach(this::problem);
+      long unlisted = checked.problemCount() - checked.problems().size();
+      problemCount += unlisted;
+      long events = checked.eventsChecked();
       if (events != stats.eventCount()) {
         problem(
             "the store counts "
@@ -150,11 +136,11 @@ final class VerifyCommand implements Command {
             "intact: "
                 + dir
                 + ": "
-                + Stores.count(events, "event")
+                + CommandSupport.count(events, "event")
                 + " in "
-                + Stores.count(chains.size(), "stream")
+                + CommandSupport.count(checked.streamsChecked(), "stream")
                 + " across "
-                + Stores.count(report.segments().size(), "segment")
+                + CommandSupport.count(report.segments().size(), "segment")
                 + "; every frame CRC, content hash, chain hash and chain link checks"
                 + " out");
         return Main.OK;
@@ -170,7 +156,7 @@ final class VerifyCommand implements Command {
                   + " is NOT intact: "
                   + problemCount
                   + " problem(s) in "
-                  + Stores.count(events, "event")
+                  + CommandSupport.count(events, "event")
                   + ". "
                   + advice());
       return Main.FAILURE;
@@ -190,87 +176,25 @@ final class VerifyCommand implements Command {
           + "' only cuts damage the open detects (a torn tail, a frame whose CRC fails).";
     }
 
-    private void check(EventHeader h) {
-      events++;
-      if (h.globalSequence() != nextGlobal) {
-        problem(
-            h,
-            "global sequence "
-                + h.globalSequence()
-                + " where "
-                + nextGlobal
-                + " was expected (the global sequence must be dense)");
-      }
-      nextGlobal = h.globalSequence() + 1;
-      Link previous = chains.get(h.entity());
-      if (previous == null) {
-        if (h.streamSequence() != 0) {
-          problem(h, "the stream's first visible event has stream sequence " + h.streamSequence());
-        }
-        if (!h.prevHash().equals(GENESIS)) {
-          problem(
-              h,
-              "the stream's first event has previous hash "
-                  + h.prevHash().toHex()
-                  + " instead of 32 zero bytes");
-        }
-      } else {
-        if (h.streamSequence() != previous.streamSequence() + 1) {
-          problem(
-              h,
-              "stream sequence "
-                  + h.streamSequence()
-                  + " follows "
-                  + previous.streamSequence()
-                  + " (a stream must be dense)");
-        }
-        if (!h.prevHash().equals(previous.eventHash())) {
-          problem(
-              h,
-              "chain broken: previous hash "
-                  + h.prevHash().toHex()
-                  + " but the stream's event #"
-                  + previous.streamSequence()
-                  + " has event hash "
-                  + previous.eventHash().toHex());
-        }
-      }
-      chains.put(h.entity(), new Link(h.streamSequence(), h.eventHash()));
-      AppendReceipt receipt = h.toReceipt();
-      try {
-        ReceiptVerification v = store.verifyReceipt(receipt);
-        if (v instanceof ReceiptVerification.Invalid) {
-          ReceiptVerification.Invalid invalid = (ReceiptVerification.Invalid) v;
-          problem(h, invalid.reason() + ": " + invalid.detail());
-        }
-      } catch (CorruptStoreException e) {
-        problem(h, e.file(), e.offset(), e.getMessage());
-      } catch (StoreException e) {
-        problem(h, "the store could not check it: " + e.getMessage());
-      }
-    }
-
-    private void problem(EventHeader h, String what) {
-      FrameLocation frame = FrameLocation.of(store, h.eventId());
-      problem(h, Stores.segmentName(report, frame.segmentId()), frame.offset(), what);
-    }
-
-    private void problem(EventHeader h, String file, long offset, String what) {
+    private void problem(StoreVerification.Problem p) {
+      FrameLocation frame = FrameLocation.of(store, p.eventId());
       problem(
           "event "
-              + h.eventId()
+              + p.eventId()
               + " ("
-              + h.entity()
+              + p.entity()
               + " #"
-              + h.streamSequence()
+              + p.streamSequence()
               + ", global "
-              + h.globalSequence()
+              + p.globalSequence()
               + ") in "
-              + file
+              + CommandSupport.segmentName(report, frame.segmentId())
               + " at offset "
-              + offset
+              + frame.offset()
               + ": "
-              + what);
+              + p.reason()
+              + ": "
+              + p.detail());
     }
 
     private void problem(String line) {

@@ -9,7 +9,6 @@ import io.batpak.cli.CliRunner.Result;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,19 +53,9 @@ class RepairCommandTest {
     Buffers b = new Buffers(input, input != null);
     List<String> tokens = new ArrayList<>(List.of(tmp.toString()));
     tokens.addAll(List.of(extra));
-    RepairCommand command = new RepairCommand(Optional.of(fake));
+    RepairCommand command = new RepairCommand(fake);
     Args args = Args.parse("repair", tokens, Set.of(), command.switchOptions());
     return b.result(command.run(args, b.terminal));
-  }
-
-  @Test
-  void withoutARepairPrimitiveItSaysSoAndExitsOne() throws UsageException {
-    Buffers b = new Buffers(null, false);
-    RepairCommand command = new RepairCommand(Optional.empty());
-    Args args = Args.parse("repair", List.of(tmp.toString(), "--yes"), Set.of(), Set.of("--yes"));
-    Result r = b.result(command.run(args, b.terminal));
-    assertEquals(Main.FAILURE, r.code(), r.toString());
-    assertTrue(r.err().contains("not available in this build"), r.toString());
   }
 
   @Test

@@ -231,7 +231,7 @@ class StoreCommandsTest {
   void aTornTailIsReportedByVerifyAndShownByInspectWithoutCuttingIt() throws IOException {
     Path dir = demo();
     Path newest;
-    try (Store store = Stores.openReadOnly(dir)) {
+    try (Store store = CommandSupport.openReadOnly(dir)) {
       List<String> segments = store.openReport().segments();
       Path named = Path.of(segments.get(segments.size() - 1));
       newest = named.isAbsolute() ? named : dir.resolve(named);

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,7 +96,7 @@ class BatchTest {
     AtomicBoolean done = new AtomicBoolean();
     AtomicLong polls = new AtomicLong();
     Map<Integer, List<List<AppendReceipt>>> written = new HashMap<>();
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       ExecutorService pool = Executors.newFixedThreadPool(writers + readers);
       CountDownLatch go = new CountDownLatch(1);
       List<Future<List<List<AppendReceipt>>>> ws = new ArrayList<>();
@@ -128,11 +128,11 @@ class BatchTest {
                   while (!last) {
                     last = done.get();
                     if (reader == 0) {
-                      assertWholeBatches(Stores.query(store, Region.all()), null);
+                      assertWholeBatches(StoreFixtures.query(store, Region.all()), null);
                     } else {
                       String entity = (reader == 1 ? "a-" : "b-") + (polls.get() % writers);
                       assertWholeBatches(store.stream(entity), entity);
-                      assertWholeBatches(Stores.query(store, Region.entity(entity)), entity);
+                      assertWholeBatches(StoreFixtures.query(store, Region.entity(entity)), entity);
                     }
                     polls.incrementAndGet();
                   }
@@ -150,12 +150,14 @@ class BatchTest {
       pool.shutdown();
       System.out.println("reader polls: " + polls.get());
       assertEquals(
-          writers * batchesEach, assertWholeBatches(Stores.query(store, Region.all()), null));
+          writers * batchesEach,
+          assertWholeBatches(StoreFixtures.query(store, Region.all()), null));
       checkBatches(store, written);
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertEquals(
-          writers * batchesEach, assertWholeBatches(Stores.query(store, Region.all()), null));
+          writers * batchesEach,
+          assertWholeBatches(StoreFixtures.query(store, Region.all()), null));
       for (int w = 0; w < writers; w++) {
         assertWholeBatches(store.stream("a-" + w), "a-" + w);
         assertWholeBatches(store.stream("b-" + w), "b-" + w);
@@ -169,9 +171,9 @@ class BatchTest {
     List<AppendReceipt> all = new ArrayList<>();
     for (List<List<AppendReceipt>> batches : written.values()) {
       for (List<AppendReceipt> b : batches) {
-        FrameLocation p = Stores.frame(store, b.get(0));
+        FrameLocation p = StoreFixtures.frame(store, b.get(0));
         for (int i = 0; i < b.size(); i++) {
-          assertEquals(p, Stores.frame(store, b.get(i)), "a batch is one frame");
+          assertEquals(p, StoreFixtures.frame(store, b.get(i)), "a batch is one frame");
           assertEquals(b.get(0).globalSequence() + i, b.get(i).globalSequence());
           EventHeader h = store.get(b.get(i).eventId()).header();
           if (h.causation().isPresent()) {
@@ -184,7 +186,7 @@ class BatchTest {
         all.addAll(b);
       }
     }
-    Stores.assertIntact(store, all);
+    StoreFixtures.assertIntact(store, all);
   }
 
   @Test
@@ -226,9 +228,9 @@ class BatchTest {
       }
       pool.shutdown();
       checkBatches(store, written);
-      assertEquals(Stores.segments(dir).size(), store.stats().segmentCount());
+      assertEquals(StoreFixtures.segments(dir).size(), store.stats().segmentCount());
     }
-    List<Path> segments = Stores.segments(dir);
+    List<Path> segments = StoreFixtures.segments(dir);
     assertTrue(segments.size() >= 10, "many segments: " + segments.size());
     // Per segment: the frames it holds, from the receipts.
     Map<Long, Map<Long, Integer>> frames = new TreeMap<>();
@@ -238,12 +240,12 @@ class BatchTest {
         firsts.add(b.get(0));
       }
     }
-    for (FrameLocation p : Stores.frames(dir, firsts)) {
+    for (FrameLocation p : StoreFixtures.frames(dir, firsts)) {
       frames.computeIfAbsent(p.segmentId(), k -> new TreeMap<>()).put(p.offset(), p.length());
     }
     assertEquals(segments.size(), frames.size(), "every segment holds frames");
     for (Map.Entry<Long, Map<Long, Integer>> e : frames.entrySet()) {
-      long size = Files.size(Stores.segment(dir, e.getKey()));
+      long size = Files.size(StoreFixtures.segment(dir, e.getKey()));
       long end = 0;
       for (Map.Entry<Long, Integer> f : e.getValue().entrySet()) {
         assertTrue(f.getKey() >= end, "frames do not overlap");

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,7 +45,7 @@ class CasTest {
   void racingExpectedVersionsHaveExactlyOneWinnerPerVersion(Random random) throws Exception {
     Coordinate c = Coordinate.of("account-1", "bank");
     List<Outcome> outcomes = new ArrayList<>();
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(Coordinate.of("unrelated", "bank"), KIND, Bytes.utf8("x"));
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       CyclicBarrier barrier = new CyclicBarrier(THREADS);
@@ -112,7 +112,7 @@ class CasTest {
       }
       // Nothing a loser sent is anywhere in the store.
       Set<String> payloads = new HashSet<>();
-      for (EventHeader h : Stores.query(store, Region.all())) {
+      for (EventHeader h : StoreFixtures.query(store, Region.all())) {
         payloads.add(store.get(h.eventId()).payload().toUtf8());
       }
       for (Outcome o : outcomes) {
@@ -120,7 +120,7 @@ class CasTest {
             o.receipt() != null, payloads.contains(o.round() + "/" + o.thread()), o.toString());
       }
       assertEquals(ROUNDS + 2, store.stats().eventCount());
-      Stores.assertIntact(
+      StoreFixtures.assertIntact(
           store, outcomes.stream().filter(o -> o.receipt() != null).map(Outcome::receipt).toList());
     }
   }
@@ -130,7 +130,7 @@ class CasTest {
     Coordinate a = Coordinate.of("a", "s");
     AppendOptions noStream =
         AppendOptions.defaults().withExpectedVersion(ExpectedVersion.noStream());
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       ConcurrencyConflictException empty =
           assertThrows(
               ConcurrencyConflictException.class,
@@ -198,7 +198,7 @@ class CasTest {
                               .withExpectedVersion(ExpectedVersion.exactly(3)))));
       assertEquals(List.of(3L, 4L), ok.stream().map(AppendReceipt::streamSequence).toList());
       Throwable t =
-          Stores.thrown(
+          StoreFixtures.thrown(
               () ->
                   store.appendBatch(
                       List.of(
@@ -211,7 +211,7 @@ class CasTest {
       assertEquals(6, store.stats().eventCount(), "the failed batch wrote nothing");
       assertTrue(store.stream("c").isEmpty());
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       ConcurrencyConflictException afterReopen =
           assertThrows(
               ConcurrencyConflictException.class,
@@ -226,7 +226,7 @@ class CasTest {
                   Bytes.utf8("after reopen"),
                   AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(4)))
               .streamSequence());
-      Stores.assertIntact(store, List.of());
+      StoreFixtures.assertIntact(store, List.of());
     }
   }
 }

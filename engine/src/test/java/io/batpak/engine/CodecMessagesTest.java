@@ -41,11 +41,11 @@ class CodecMessagesTest {
     AppendReceipt r;
     try (Store store = open(StoreConfig.builder(dir))) {
       assertEquals("bytes", store.openReport().codec());
-      r = store.append(C, Stores.KIND, Bytes.utf8("{\"sku\":\"A-1\"}"));
+      r = store.append(C, StoreFixtures.KIND, Bytes.utf8("{\"sku\":\"A-1\"}"));
       CodecException e =
           assertThrows(
               CodecException.class,
-              () -> store.appendEncoded(C, Stores.KIND, new OrderPlaced("A-1", 2)));
+              () -> store.appendEncoded(C, StoreFixtures.KIND, new OrderPlaced("A-1", 2)));
       assertEquals(
           "cannot encode a payload of type io.batpak.engine.CodecMessagesTest$OrderPlaced: this"
               + " store has no payload codec. It was created without one (its segment headers name"
@@ -72,7 +72,7 @@ class CodecMessagesTest {
   @Test
   void aBytesStoreOpenedWithTheJsonOptionSaysRemovingItOpensTheStore() {
     try (Store store = open(StoreConfig.builder(dir))) {
-      store.append(C, Stores.KIND, Bytes.utf8("a"));
+      store.append(C, StoreFixtures.KIND, Bytes.utf8("a"));
     }
     ValidationException e =
         assertThrows(ValidationException.class, () -> open(StoreConfig.builder(dir).codec("json")));

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +48,7 @@ class CommitPipelineTest {
   /** Defect 7: one thread's appends commit in call order, whichever path commits them. */
   @Test
   void oneThreadsSubmitsAndAppendsCommitInCallOrder() throws Exception {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       for (int round = 0; round < 300; round++) {
         List<CompletableFuture<AppendReceipt>> submitted = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -99,13 +99,14 @@ class CommitPipelineTest {
       StoreConfig config = visibleWithoutCadence(fs).segmentMaxBytes(4096).build();
       Store store = Store.open(config);
       List<AppendReceipt> acked = new ArrayList<>();
-      while (Stores.segments(dir).size() == 1) {
+      while (StoreFixtures.segments(dir).size() == 1) {
         acked.add(store.append(C, KIND, Bytes.utf8("x".repeat(300))));
       }
       store.sync();
       long durable = store.watermarks().durable();
       fs.nextSyncThrows.set(
-          new NoSpaceException(Stores.segment(dir, 2).toString(), "injected ENOSPC from fsync"));
+          new NoSpaceException(
+              StoreFixtures.segment(dir, 2).toString(), "injected ENOSPC from fsync"));
       // Fill segment 2 so that the next append rotates, and fsyncs segment 2 first.
       Throwable failed = null;
       for (int i = 0; i < 100 && failed == null; i++) {
@@ -163,7 +164,7 @@ class CommitPipelineTest {
       fs.nextWriteThrows.set(new IllegalStateException("injected backend bug"));
       CompletableFuture<AppendReceipt> f =
           store.submit(C, KIND, Bytes.utf8("hit"), AppendOptions.defaults());
-      Throwable t = Stores.failureOf(f);
+      Throwable t = StoreFixtures.failureOf(f);
       assertInstanceOf(OutcomeUnknownException.class, t);
       assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("x")));
       try {
@@ -186,7 +187,7 @@ class CommitPipelineTest {
       CompletableFuture<AppendReceipt> later;
       try {
         later = store.submit(C, KIND, Bytes.utf8("later"), AppendOptions.defaults());
-        assertInstanceOf(OutcomeUnknownException.class, Stores.failureOf(later));
+        assertInstanceOf(OutcomeUnknownException.class, StoreFixtures.failureOf(later));
       } catch (OutcomeUnknownException refused) {
         // refused at the door: as good
       }
@@ -214,7 +215,7 @@ class CommitPipelineTest {
       }
       assertTrue(e != null, "the rotation's directory fsync failed, so an append must fail");
       assertTrue(
-          e.getMessage().startsWith("creating segment " + Stores.segment(dir, 2) + " failed")
+          e.getMessage().startsWith("creating segment " + StoreFixtures.segment(dir, 2) + " failed")
               && e.getMessage().contains("fsync of directory " + dir),
           e.getMessage());
       OutcomeUnknownException closing = assertThrows(OutcomeUnknownException.class, store::close);
@@ -238,14 +239,15 @@ class CommitPipelineTest {
       for (int i = 0; i < 3; i++) {
         store.append(C, KIND, Bytes.utf8("ok " + i));
       }
-      synced = java.nio.file.Files.size(Stores.segment(dir, 1));
+      synced = java.nio.file.Files.size(StoreFixtures.segment(dir, 1));
       fs.failNextSync.set(true);
       assertThrows(
           OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("lost"), keyed));
-      assertEquals(synced, java.nio.file.Files.size(Stores.segment(dir, 1)), "the group was cut");
+      assertEquals(
+          synced, java.nio.file.Files.size(StoreFixtures.segment(dir, 1)), "the group was cut");
       assertThrows(OutcomeUnknownException.class, store::close);
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertEquals(3, store.stats().eventCount());
       AppendReceipt retried = store.append(C, KIND, Bytes.utf8("lost"), keyed);
       assertEquals(3, retried.globalSequence(), "the retry commits afresh, and durably");

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,7 +102,7 @@ class ConcurrentAppendTest {
       assertTrue(g >= 0 && g < total && !seen[g], "global sequence " + g + " once, below " + total);
       seen[g] = true;
     }
-    List<EventHeader> headers = Stores.assertIntact(store, all);
+    List<EventHeader> headers = StoreFixtures.assertIntact(store, all);
     assertTrue(store.stats().streamCount() <= ENTITIES);
     for (int t = 0; t < THREADS; t++) {
       List<AppendReceipt> mine = perThread.get(t);

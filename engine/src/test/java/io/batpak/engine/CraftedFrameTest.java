@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -77,19 +77,20 @@ class CraftedFrameTest {
   void check(Function<EventHeader, byte[]> craft) throws IOException {
     List<AppendReceipt> receipts = new ArrayList<>();
     EventHeader last;
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       for (int i = 0; i < 5; i++) {
         receipts.add(store.append(C, KIND, Bytes.utf8("event " + i)));
       }
       last = store.latest("e").orElseThrow();
     }
-    Path seg = Stores.segment(dir, 1);
+    Path seg = StoreFixtures.segment(dir, 1);
     long at = Files.size(seg);
     byte[] frame = craft.apply(last);
     // Sanity: the crafted frame passes its CRC, so it is not a torn tail.
     assertEquals(true, FrameCodec.crcMatches(frame, 0, frame.length - FrameCodec.PREFIX));
     Files.write(seg, frame, StandardOpenOption.APPEND);
-    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Stores.open(dir));
+    CorruptStoreException e =
+        assertThrows(CorruptStoreException.class, () -> StoreFixtures.open(dir));
     assertEquals(seg.toString(), e.file());
     assertEquals(at, e.offset(), e.getMessage());
     assertEquals(at + frame.length, Files.size(seg), "nothing was cut");

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -55,14 +55,14 @@ class DurabilityTest {
       assertEquals(4, w.written());
       assertEquals(3, w.durable());
       assertEquals(3, w.visible());
-      assertEquals(3, Stores.query(store, Region.all()).size());
+      assertEquals(3, StoreFixtures.query(store, Region.all()).size());
       assertEquals(3, store.stream("e").size());
       assertEquals(acked.get(2).eventId(), store.latest("e").orElseThrow().eventId());
       assertEquals(3, store.stats().eventCount());
       assertFalse(f.isDone());
       gate.open();
       AppendReceipt r = f.get(30, TimeUnit.SECONDS);
-      assertEquals(4, Stores.query(store, Region.all()).size());
+      assertEquals(4, StoreFixtures.query(store, Region.all()).size());
       assertEquals("pending", store.get(r.eventId()).payload().toUtf8());
       assertEquals(4, store.watermarks().durable());
     }
@@ -89,7 +89,7 @@ class DurabilityTest {
 
   @Test
   void unknownIdsAreNotFound() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(C, KIND, Bytes.utf8("x"));
       assertThrows(EventNotFoundException.class, () -> store.get(io.batpak.EventId.of(3, 4)));
       assertThrows(
@@ -104,7 +104,7 @@ class DurabilityTest {
     final List<String> ops = Collections.synchronizedList(new ArrayList<>());
 
     RecordingFs() {
-      super(Stores.posix());
+      super(StoreFixtures.posix());
     }
 
     @Override

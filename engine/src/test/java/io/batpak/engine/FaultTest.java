@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,8 +64,8 @@ class FaultTest {
       CompletableFuture<AppendReceipt> queued =
           store.submit(C, KIND, Bytes.utf8("queued behind it"), AppendOptions.defaults());
       gate.open();
-      assertInstanceOf(OutcomeUnknownException.class, Stores.failureOf(inGroup));
-      assertInstanceOf(OutcomeUnknownException.class, Stores.failureOf(queued));
+      assertInstanceOf(OutcomeUnknownException.class, StoreFixtures.failureOf(inGroup));
+      assertInstanceOf(OutcomeUnknownException.class, StoreFixtures.failureOf(queued));
       assertEquals(1, fs.failedSyncs.get());
       // Later appends of every kind fail as outcome-unknown too; nothing retries the fsync.
       assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("later")));
@@ -75,7 +75,7 @@ class FaultTest {
       Throwable submitted;
       try {
         submitted =
-            Stores.failureOf(
+            StoreFixtures.failureOf(
                 store.submit(C, KIND, Bytes.utf8("later submit"), AppendOptions.defaults()));
       } catch (OutcomeUnknownException e) {
         submitted = e;
@@ -84,18 +84,18 @@ class FaultTest {
       assertThrows(OutcomeUnknownException.class, store::sync);
       // Reads keep working and show exactly the acknowledged events.
       assertEquals(20, store.stats().eventCount());
-      assertEquals(20, Stores.query(store, Region.all()).size());
-      Stores.assertIntact(store, acked);
+      assertEquals(20, StoreFixtures.query(store, Region.all()).size());
+      StoreFixtures.assertIntact(store, acked);
       assertEquals("ok 3", store.get(acked.get(3).eventId()).payload().toUtf8());
       // A poisoned store never closes silently; a second close returns normally.
       assertThrows(OutcomeUnknownException.class, store::close);
       store.close();
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertTrue(store.openReport().tornTail().isEmpty());
       long n = store.stats().eventCount();
       assertTrue(n >= 20 && n <= 22, "acknowledged events plus at most the unknown ones: " + n);
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
       AppendReceipt after = store.append(C, KIND, Bytes.utf8("after reopen"));
       assertEquals(n, after.globalSequence());
     }
@@ -104,7 +104,7 @@ class FaultTest {
   @Test
   void aFullDeviceFailsTheAppendCutsBackAndTheStoreGoesOn() throws Exception {
     List<AppendReceipt> acked;
-    Path seg = Stores.segment(dir, 1);
+    Path seg = StoreFixtures.segment(dir, 1);
     try (FaultyFs fs = new FaultyFs();
         Store store = Store.open(StoreConfig.builder(dir).fs(fs).build())) {
       acked = new ArrayList<>(appendMany(store, 10, "ok "));
@@ -128,14 +128,14 @@ class FaultTest {
       AppendReceipt next = store.append(C, KIND, Bytes.utf8("after the full device"));
       assertEquals(10, next.globalSequence());
       assertEquals(10, next.streamSequence());
-      assertEquals(size, Stores.frame(store, next).offset());
+      assertEquals(size, StoreFixtures.frame(store, next).offset());
       acked.add(next);
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertTrue(store.openReport().tornTail().isEmpty(), "nothing half-written survived");
       assertEquals(11, store.stats().eventCount());
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
     }
   }
 
@@ -150,7 +150,7 @@ class FaultTest {
   }
 
   private static long count(Store store, Bytes payload) {
-    return Stores.query(store, Region.all()).stream()
+    return StoreFixtures.query(store, Region.all()).stream()
         .filter(h -> store.get(h.eventId()).payload().equals(payload))
         .count();
   }
@@ -187,14 +187,14 @@ class FaultTest {
     try (FaultyFs fs = new FaultyFs()) {
       Store store = Store.open(b.fs(fs).build());
       acked.add(store.append(C, KIND, filler));
-      FrameLocation first = Stores.frame(store, acked.get(0));
+      FrameLocation first = StoreFixtures.frame(store, acked.get(0));
       int s = first.length();
       long end = first.offset() + s;
       // Fill until, after one more frame (the blocker), one frame fits and a second does not.
       while (!(end + 2L * s <= max && end + 3L * s > max)) {
         AppendReceipt r = store.append(C, KIND, filler);
         acked.add(r);
-        end = Stores.frame(store, r).offset() + s;
+        end = StoreFixtures.frame(store, r).offset() + s;
       }
       FaultyFs.Gate gate = fs.holdNextSync();
       CompletableFuture<AppendReceipt> blocker =
@@ -224,11 +224,11 @@ class FaultTest {
       poisoned = outcomes.stream().anyMatch(t -> t instanceof OutcomeUnknownException);
       if (!poisoned) {
         // Every segment ends at its last whole frame (a new segment: at its header).
-        for (Path seg : Stores.segments(dir)) {
+        for (Path seg : StoreFixtures.segments(dir)) {
           long id = Long.parseLong(seg.getFileName().toString().substring(0, 10));
           long lastEnd =
               acked.stream()
-                  .map(r -> Stores.frame(store, r))
+                  .map(r -> StoreFixtures.frame(store, r))
                   .filter(f -> f.segmentId() == id)
                   .mapToLong(f -> f.offset() + f.length())
                   .max()
@@ -241,15 +241,15 @@ class FaultTest {
         AppendReceipt after = store.append(C, KIND, Bytes.utf8("after"));
         assertEquals(acked.size(), after.globalSequence());
         acked.add(after);
-        Stores.assertIntact(store, acked);
+        StoreFixtures.assertIntact(store, acked);
       } else {
         assertThrows(
             OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("after")));
       }
-      Stores.close(store, poisoned);
+      StoreFixtures.close(store, poisoned);
     }
     try (Store store = Store.open(b.fs(null).build())) {
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
       for (int i = 0; i < 2; i++) {
         long present = count(store, payloads.get(i));
         Throwable t = outcomes.get(i);
@@ -269,7 +269,7 @@ class FaultTest {
     }
     try (Store store = Store.open(b.fs(null).build())) {
       assertTrue(store.openReport().tornTail().isEmpty());
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
     }
   }
 
@@ -320,7 +320,7 @@ class FaultTest {
         acked.addAll(f.get());
       }
       pool.shutdown();
-      List<EventHeader> all = Stores.assertIntact(store, acked);
+      List<EventHeader> all = StoreFixtures.assertIntact(store, acked);
       long interrupted =
           all.stream()
               .filter(h -> store.get(h.eventId()).payload().toUtf8().equals("interrupted"))
@@ -328,15 +328,15 @@ class FaultTest {
       assertTrue(interrupted <= 1, "the interrupted append is present at most once");
       assertEquals(106 + interrupted, all.size());
     }
-    try (Store store = Stores.open(dir)) {
-      Stores.assertIntact(store, acked);
+    try (Store store = StoreFixtures.open(dir)) {
+      StoreFixtures.assertIntact(store, acked);
     }
   }
 
   @Test
   void anAppenderInterruptedBeforeItCallsNeitherPoisonsTheStoreNorLosesItsFlag() throws Exception {
     List<AppendReceipt> acked = new ArrayList<>();
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       acked.addAll(appendMany(store, 3, "before "));
       AtomicReference<Object> result = new AtomicReference<>();
       AtomicBoolean flagAfter = new AtomicBoolean();
@@ -361,10 +361,10 @@ class FaultTest {
       }
       // The store is not poisoned: an interrupt never reaches a shared file.
       acked.addAll(appendMany(store, 3, "after "));
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
     }
-    try (Store store = Stores.open(dir)) {
-      Stores.assertIntact(store, acked);
+    try (Store store = StoreFixtures.open(dir)) {
+      StoreFixtures.assertIntact(store, acked);
     }
   }
 
@@ -378,7 +378,8 @@ class FaultTest {
       Store store = Store.open(b.fs(fs).build());
       AppendReceipt r = store.append(C, KIND, filler);
       acked.add(r);
-      while (Stores.frame(store, r).offset() + 2L * Stores.frame(store, r).length() <= max) {
+      while (StoreFixtures.frame(store, r).offset() + 2L * StoreFixtures.frame(store, r).length()
+          <= max) {
         r = store.append(C, KIND, filler);
         acked.add(r);
       }
@@ -387,17 +388,17 @@ class FaultTest {
       assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, filler));
       assertEquals(1, fs.failedSyncs.get());
       assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, filler));
-      Stores.assertIntact(store, acked);
-      Stores.close(store, true);
+      StoreFixtures.assertIntact(store, acked);
+      StoreFixtures.close(store, true);
     }
     try (Store store = Store.open(b.fs(null).build())) {
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
       assertTrue(store.stats().eventCount() <= acked.size() + 1);
       acked.add(store.append(C, KIND, Bytes.utf8("after reopen")));
     }
     try (Store store = Store.open(b.fs(null).build())) {
       assertTrue(store.openReport().tornTail().isEmpty());
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
     }
   }
 
@@ -423,7 +424,7 @@ class FaultTest {
           () -> store.waitFor(io.batpak.Watermark.DURABLE, 10, java.time.Duration.ofSeconds(30)));
       assertEquals(1, fs.failedSyncs.get());
       assertThrows(OutcomeUnknownException.class, () -> store.append(C, KIND, Bytes.utf8("x")));
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
       if (first instanceof AppendReceipt r) {
         assertTrue(store.verifyReceipt(r).isValid());
       }
@@ -439,9 +440,9 @@ class FaultTest {
       // watermark covered survives the reopen.
       acked.removeIf(r -> r.globalSequence() >= durable);
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertTrue(store.openReport().tornTail().isEmpty());
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
       assertEquals(acked.size(), store.stats().eventCount());
     }
   }

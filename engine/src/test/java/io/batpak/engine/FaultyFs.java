@@ -54,7 +54,7 @@ final class FaultyFs extends ForwardingStoreFs {
   final AtomicInteger failedWrites = new AtomicInteger();
 
   FaultyFs() {
-    super(Stores.posix());
+    super(StoreFixtures.posix());
   }
 
   /** Arms a gate on the next segment fsync. */

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,7 +31,7 @@ class HeaderDamageTest {
 
   private List<AppendReceipt> smallStore() {
     List<AppendReceipt> acked = new ArrayList<>();
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       for (int i = 0; i < 3; i++) {
         acked.add(store.append(C, KIND, Bytes.utf8("event " + i)));
       }
@@ -51,7 +51,7 @@ class HeaderDamageTest {
   void everyDamagedHeaderByteOfASmallNewestSegmentIsRefusedAtItsFieldAndNothingIsDeleted()
       throws Exception {
     List<AppendReceipt> acked = smallStore();
-    Path seg = Stores.segment(dir, 1);
+    Path seg = StoreFixtures.segment(dir, 1);
     byte[] original = Files.readAllBytes(seg);
     assertTrue(original.length <= 1024, "the store is small enough to look like a torn creation");
     int headerLength = ((original[10] & 0xFF) << 8) | (original[11] & 0xFF);
@@ -74,19 +74,20 @@ class HeaderDamageTest {
       }
     }
     Files.write(seg, original);
-    try (Store store = Stores.open(dir)) {
-      Stores.assertIntact(store, acked);
+    try (Store store = StoreFixtures.open(dir)) {
+      StoreFixtures.assertIntact(store, acked);
     }
   }
 
   @Test
   void aZeroedHeaderInFrontOfFramesIsCorruptionNotATornCreation() throws Exception {
     smallStore();
-    Path seg = Stores.segment(dir, 1);
+    Path seg = StoreFixtures.segment(dir, 1);
     byte[] damaged = Files.readAllBytes(seg);
     java.util.Arrays.fill(damaged, 0, 12, (byte) 0);
     Files.write(seg, damaged);
-    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Stores.open(dir));
+    CorruptStoreException e =
+        assertThrows(CorruptStoreException.class, () -> StoreFixtures.open(dir));
     assertEquals(0, e.offset());
     assertArrayEquals(damaged, Files.readAllBytes(seg));
   }
@@ -94,13 +95,13 @@ class HeaderDamageTest {
   @Test
   void aNewestSegmentHoldingOnlyAPartOfItsHeaderIsStillRemovedAsTorn() throws Exception {
     List<AppendReceipt> acked = smallStore();
-    byte[] header = Files.readAllBytes(Stores.segment(dir, 1));
-    Path next = Stores.segment(dir, 2);
+    byte[] header = Files.readAllBytes(StoreFixtures.segment(dir, 1));
+    Path next = StoreFixtures.segment(dir, 2);
     Files.write(next, java.util.Arrays.copyOf(header, 20));
-    try (Store store = Stores.open(dir)) {
-      Stores.assertIntact(store, acked);
+    try (Store store = StoreFixtures.open(dir)) {
+      StoreFixtures.assertIntact(store, acked);
       assertTrue(store.openReport().tornTail().isPresent());
     }
-    assertEquals(List.of(Stores.segment(dir, 1)), Stores.segments(dir));
+    assertEquals(List.of(StoreFixtures.segment(dir, 1)), StoreFixtures.segments(dir));
   }
 }

@@ -1,7 +1,7 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
-import static io.batpak.engine.Stores.OTHER_KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
+import static io.batpak.engine.StoreFixtures.OTHER_KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -54,7 +54,7 @@ class IdempotencyTest {
   void retryReturnsTheOriginalReceiptBeforeAndAfterReopen(Random random) {
     IdempotencyKey k = randomKey(random);
     AppendReceipt first;
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       first = store.append(ORDER, KIND, Bytes.utf8("placed"), key(k));
       assertEquals(EventId.of(k), first.eventId(), "the key is the event id");
       AppendReceipt again = store.append(ORDER, KIND, Bytes.utf8("placed"), key(k));
@@ -63,10 +63,10 @@ class IdempotencyTest {
       assertEquals(first, store.append(ORDER, KIND, Bytes.utf8("placed"), key(k)));
       assertEquals(2, store.stats().eventCount(), "one event for the key");
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertEquals(first, store.append(ORDER, KIND, Bytes.utf8("placed"), key(k)));
       assertEquals(2, store.stats().eventCount());
-      Stores.assertIntact(store, List.of(first));
+      StoreFixtures.assertIntact(store, List.of(first));
     }
   }
 
@@ -75,7 +75,7 @@ class IdempotencyTest {
     IdempotencyKey k = randomKey(random);
     AppendOptions cas = key(k).withExpectedVersion(ExpectedVersion.exactly(0));
     AppendReceipt original;
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(ORDER, KIND, Bytes.utf8("created"));
       original = store.append(ORDER, KIND, Bytes.utf8("paid"), cas);
       assertEquals(1, original.streamSequence());
@@ -92,7 +92,7 @@ class IdempotencyTest {
                   AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(0))));
       assertEquals(2, store.stats().eventCount());
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertEquals(original, store.append(ORDER, KIND, Bytes.utf8("paid"), cas));
       assertEquals(2, store.stats().eventCount());
     }
@@ -101,7 +101,7 @@ class IdempotencyTest {
   @Test
   void theKeyIsCheckedBeforeTheExpectedVersion(Random random) {
     IdempotencyKey k = randomKey(random);
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(ORDER, KIND, Bytes.utf8("placed"), key(k));
       store.append(ORDER, KIND, Bytes.utf8("more"));
       // Stale expectation and different content: the key decides, not the version.
@@ -120,7 +120,7 @@ class IdempotencyTest {
   @Test
   void sameKeyForDifferentContentIsAConflict(Random random) {
     IdempotencyKey k = randomKey(random);
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       AppendReceipt original = store.append(ORDER, KIND, Bytes.utf8("placed"), key(k));
       assertThrows(
           IdempotencyConflictException.class,
@@ -138,7 +138,7 @@ class IdempotencyTest {
       assertEquals(1, store.stats().eventCount());
       assertEquals("placed", store.get(original.eventId()).payload().toUtf8());
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertThrows(
           IdempotencyConflictException.class,
           () -> store.append(ORDER, KIND, Bytes.utf8("different"), key(k)));
@@ -148,7 +148,7 @@ class IdempotencyTest {
 
   @Test
   void sameKeySubmittedTwiceBackToBackYieldsOneEvent(Random random) throws Exception {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       for (int i = 0; i < 50; i++) {
         IdempotencyKey k = randomKey(random);
         CompletableFuture<AppendReceipt> a = store.submit(ORDER, KIND, Bytes.utf8("p" + i), key(k));
@@ -158,7 +158,7 @@ class IdempotencyTest {
         assertEquals(ra, rb);
       }
       assertEquals(50, store.stats().eventCount());
-      Stores.assertIntact(store, List.of());
+      StoreFixtures.assertIntact(store, List.of());
     }
   }
 
@@ -191,14 +191,14 @@ class IdempotencyTest {
       assertEquals(
           List.of(ra.eventId(), rc.eventId()),
           store.stream("order-7").stream().map(h -> h.eventId()).toList());
-      Stores.assertIntact(store, List.of(ra, rc));
+      StoreFixtures.assertIntact(store, List.of(ra, rc));
     }
   }
 
   @Test
   void sameKeyFromManyThreadsAtOnceYieldsOneEvent(Random random) throws Exception {
     int threads = 8;
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       for (int round = 0; round < 20; round++) {
         IdempotencyKey k = randomKey(random);
@@ -220,7 +220,7 @@ class IdempotencyTest {
         assertEquals(round + 1, store.stats().eventCount());
       }
       pool.shutdown();
-      Stores.assertIntact(store, List.of());
+      StoreFixtures.assertIntact(store, List.of());
     }
   }
 
@@ -235,7 +235,7 @@ class IdempotencyTest {
             BatchItem.of(Coordinate.of("stock-1", "shop"), KIND, Bytes.utf8("reserve"))
                 .withOptions(key(k2)));
     List<AppendReceipt> original;
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       original = store.appendBatch(batch);
       assertEquals(2, original.size());
       assertEquals(original, store.appendBatch(batch));
@@ -259,17 +259,17 @@ class IdempotencyTest {
       assertThrows(IdempotencyConflictException.class, () -> store.appendBatch(changed));
       assertEquals(2, store.stats().eventCount());
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertEquals(original, store.appendBatch(batch));
       assertEquals(2, store.stats().eventCount());
-      Stores.assertIntact(store, original);
+      StoreFixtures.assertIntact(store, original);
     }
   }
 
   @Test
   void aBatchThatRepeatsAKeyNeverStoresTwoEventsWithOneId(Random random) {
     IdempotencyKey k = randomKey(random);
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       List<BatchItem> twice =
           List.of(
               BatchItem.of(ORDER, KIND, Bytes.utf8("same")).withOptions(key(k)),
@@ -287,13 +287,13 @@ class IdempotencyTest {
         assertEquals(receipts.get(0), receipts.get(1));
         assertEquals(1, store.stats().eventCount(), "one event per key");
       }
-      Stores.assertIntact(store, receipts == null ? List.of() : receipts);
+      StoreFixtures.assertIntact(store, receipts == null ? List.of() : receipts);
     }
   }
 
   @Test
   void differentKeysAreDifferentEvents(Random random) {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       AppendReceipt a = store.append(ORDER, KIND, Bytes.utf8("same"), key(randomKey(random)));
       AppendReceipt b = store.append(ORDER, KIND, Bytes.utf8("same"), key(randomKey(random)));
       assertNotEquals(a.eventId(), b.eventId());

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -67,7 +67,7 @@ class LifecycleTest {
     int threads = 8;
     long seed = random.nextLong();
     List<Run> runs = new ArrayList<>();
-    Store store = Stores.open(dir);
+    Store store = StoreFixtures.open(dir);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch warm = new CountDownLatch(threads);
     List<Future<Run>> futures = new ArrayList<>();
@@ -113,9 +113,9 @@ class LifecycleTest {
       acked.addAll(run.receipts());
       unknown += run.end() instanceof OutcomeUnknownException ? 1 : 0;
     }
-    try (Store reopened = Stores.open(dir)) {
+    try (Store reopened = StoreFixtures.open(dir)) {
       assertTrue(reopened.openReport().tornTail().isEmpty());
-      Stores.assertIntact(reopened, acked);
+      StoreFixtures.assertIntact(reopened, acked);
       long n = reopened.stats().eventCount();
       assertTrue(
           n >= acked.size() && n <= acked.size() + 2L * unknown,
@@ -146,6 +146,7 @@ class LifecycleTest {
     calls.put("stream", () -> store.stream("e"));
     calls.put("latest", () -> store.latest("e"));
     calls.put("verifyReceipt", () -> store.verifyReceipt(fake));
+    calls.put("verifyAll", () -> store.verifyAll(io.batpak.VerificationProgress.none()));
     calls.put("stats", store::stats);
     calls.put("watermarks", store::watermarks);
     calls.put("waitFor", () -> store.waitFor(Watermark.VISIBLE, 0, Duration.ofMillis(1)));
@@ -169,24 +170,24 @@ class LifecycleTest {
 
   @Test
   void closeFromACompletionCallbackDoesNotDeadlock() throws Exception {
-    Store store = Stores.open(dir);
+    Store store = StoreFixtures.open(dir);
     AppendReceipt first = store.append(C, KIND, Bytes.utf8("first"));
     CompletableFuture<Void> closed =
         store.submit(C, KIND, Bytes.utf8("second"), AppendOptions.defaults()).thenRun(store::close);
     closed.get(60, TimeUnit.SECONDS);
     assertThrows(StoreClosedException.class, () -> store.append(C, KIND, Bytes.utf8("x")));
     store.close();
-    try (Store reopened = Stores.open(dir)) {
+    try (Store reopened = StoreFixtures.open(dir)) {
       assertEquals(2, reopened.stats().eventCount());
-      Stores.assertIntact(reopened, List.of(first));
+      StoreFixtures.assertIntact(reopened, List.of(first));
     }
   }
 
   @Test
   void aSecondOpenInThisJvmIsLocked() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(C, KIND, Bytes.utf8("x"));
-      assertThrows(StoreLockedException.class, () -> Stores.open(dir));
+      assertThrows(StoreLockedException.class, () -> StoreFixtures.open(dir));
       assertThrows(
           StoreLockedException.class,
           () -> Store.open(StoreConfig.builder(dir).readOnly(true).build()));
@@ -194,7 +195,7 @@ class LifecycleTest {
       store.append(C, KIND, Bytes.utf8("y"));
       assertEquals(2, store.stats().eventCount());
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertEquals(2, store.stats().eventCount());
       try (Store readOnly = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
         throw new AssertionError("a read-only open beside a mutable one: " + readOnly);
@@ -203,7 +204,7 @@ class LifecycleTest {
       }
     }
     try (Store a = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
-      assertThrows(StoreLockedException.class, () -> Stores.open(dir));
+      assertThrows(StoreLockedException.class, () -> StoreFixtures.open(dir));
       assertEquals(2, a.stats().eventCount());
     }
   }
@@ -240,7 +241,7 @@ class LifecycleTest {
   @Test
   void aSecondOpenFromAnotherProcessIsLocked() throws Exception {
     assertTrue(File.separatorChar == '/', "posix only");
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(C, KIND, Bytes.utf8("x"));
       String line = runProbe(dir, "rw");
       assertTrue(line.startsWith("LOCKED"), line);
@@ -263,7 +264,7 @@ class LifecycleTest {
       }
       Watermarks w = store.watermarks();
       assertTrue(w.visible() >= 10 && w.written() >= 10 && w.accepted() >= 10, w.toString());
-      assertEquals(10, Stores.query(store, Region.all()).size(), "visible on return");
+      assertEquals(10, StoreFixtures.query(store, Region.all()).size(), "visible on return");
       store.sync();
       assertTrue(store.watermarks().durable() >= 10);
       store.waitFor(Watermark.DURABLE, 9, Duration.ofSeconds(30));
@@ -275,9 +276,9 @@ class LifecycleTest {
       // The cadence syncs without being asked (every 50 ms).
       AppendReceipt r = store.append(C, KIND, Bytes.utf8("cadence"));
       store.waitFor(Watermark.DURABLE, r.globalSequence(), Duration.ofSeconds(60));
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertEquals(11, store.stats().eventCount());
     }
   }
@@ -307,7 +308,7 @@ class LifecycleTest {
     Map<Integer, String> threads = new ConcurrentHashMap<>();
     List<CompletableFuture<AppendReceipt>> futures = new ArrayList<>();
     List<CompletableFuture<Void>> callbacks = new ArrayList<>();
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       for (int i = 0; i < 300; i++) {
         int n = i;
         CompletableFuture<AppendReceipt> f =
@@ -341,7 +342,7 @@ class LifecycleTest {
       ExecutionException e =
           assertThrows(ExecutionException.class, () -> conflict.get(60, TimeUnit.SECONDS));
       assertInstanceOf(ConcurrencyConflictException.class, e.getCause());
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
   }
 
@@ -381,14 +382,14 @@ class LifecycleTest {
         assertEquals(3, store.stats().eventCount(), policy + ": nothing else was queued");
         receipts = new ArrayList<>(receipts);
         receipts.add(store.append(C, KIND, Bytes.utf8("room again")));
-        Stores.assertIntact(store, receipts);
+        StoreFixtures.assertIntact(store, receipts);
       }
     }
   }
 
   @Test
   void aWaiterIsWokenByClose() throws Exception {
-    Store store = Stores.open(dir);
+    Store store = StoreFixtures.open(dir);
     store.append(C, KIND, Bytes.utf8("x"));
     CompletableFuture<Throwable> waiter = new CompletableFuture<>();
     Thread t =
@@ -429,10 +430,10 @@ class LifecycleTest {
           Thread.getAllStackTraces().keySet().stream()
               .noneMatch(th -> th.getName().startsWith("batpak-committer " + dir.getFileName())),
           "no committer thread in deterministic mode");
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
     try (Store store = Store.open(config)) {
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
       assertEquals(4, store.stats().eventCount());
     }
   }
@@ -475,9 +476,9 @@ class LifecycleTest {
       }
     }
     fs.close();
-    try (Store reopened = Stores.open(dir)) {
+    try (Store reopened = StoreFixtures.open(dir)) {
       List<String> payloads = new ArrayList<>();
-      Stores.query(reopened, Region.all())
+      StoreFixtures.query(reopened, Region.all())
           .forEach(h -> payloads.add(reopened.get(h.eventId()).payload().toUtf8()));
       assertFalse(payloads.contains("queued"), "a failed queued append was not written");
       if (stuckOutcome instanceof AppendReceipt r) {
@@ -485,7 +486,7 @@ class LifecycleTest {
       } else {
         assertInstanceOf(OutcomeUnknownException.class, stuckOutcome);
       }
-      Stores.assertIntact(reopened, List.of(first));
+      StoreFixtures.assertIntact(reopened, List.of(first));
     }
   }
 }

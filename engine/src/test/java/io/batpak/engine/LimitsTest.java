@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,11 +51,11 @@ class LimitsTest {
               .withOptions(AppendOptions.defaults().withExtension(key, blob)));
     }
     try (Store store = Store.open(config)) {
-      long before = Files.size(Stores.segment(dir, 1));
+      long before = Files.size(StoreFixtures.segment(dir, 1));
       ValidationException e =
           assertThrows(ValidationException.class, () -> store.appendBatch(items));
       assertTrue(e.getMessage().contains("encodes to"), e.getMessage());
-      assertEquals(before, Files.size(Stores.segment(dir, 1)), "nothing was written");
+      assertEquals(before, Files.size(StoreFixtures.segment(dir, 1)), "nothing was written");
       assertEquals(0, store.watermarks().accepted());
       store.appendBatch(items.subList(0, 1000));
     }
@@ -66,7 +66,7 @@ class LimitsTest {
 
   @Test
   void queryingPastTheEndIsAnEmptyPage() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(C, KIND, Bytes.utf8("one"));
       for (long after :
           new long[] {0, 1, 1000, Integer.MAX_VALUE, Long.MAX_VALUE - 1, Long.MAX_VALUE}) {
@@ -84,7 +84,7 @@ class LimitsTest {
    */
   @Test
   void numericArgumentsAtTheirExtremesGiveAnswersOrTypedErrors() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(C, KIND, Bytes.utf8("one"));
       assertEquals(1, store.queryAfter(Region.all(), -1, Integer.MAX_VALUE).size());
       org.junit.jupiter.api.Assertions.assertThrows(
@@ -103,7 +103,7 @@ class LimitsTest {
               store.waitFor(io.batpak.Watermark.VISIBLE, Long.MIN_VALUE, java.time.Duration.ZERO));
       assertEquals(
           List.of(),
-          Stores.query(
+          StoreFixtures.query(
               store, Region.all().withStreamSequenceRange(Long.MAX_VALUE - 1, Long.MAX_VALUE)));
       assertEquals(List.of(), store.stream(C.entity(), Long.MAX_VALUE, Integer.MAX_VALUE));
       assertEquals(1, store.stream(C.entity(), 0, Integer.MAX_VALUE).size());

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -40,7 +40,7 @@ class NullsTest {
 
   @Test
   void everyNullArgumentOfEveryStoreMethodNamesItsParameter() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       AppendReceipt r = store.append(C, KIND, Bytes.utf8("x"));
       EventId id = r.eventId();
       AppendOptions o = AppendOptions.defaults();
@@ -73,6 +73,7 @@ class NullsTest {
       calls.put("queryAfter/region", () -> store.queryAfter(null, -1, 10));
       calls.put("stream/entity", () -> store.stream(null));
       calls.put("latest/entity", () -> store.latest(null));
+      calls.put("verifyAll/progress", () -> store.verifyAll(null));
       calls.put("verifyReceipt/receipt", () -> store.verifyReceipt(null));
       calls.put("waitFor/watermark", () -> store.waitFor(null, 0, Duration.ofSeconds(1)));
       calls.put("waitFor/timeout", () -> store.waitFor(Watermark.DURABLE, 0, null));

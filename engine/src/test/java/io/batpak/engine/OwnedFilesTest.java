@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,7 +33,7 @@ class OwnedFilesTest {
   private List<AppendReceipt> threeSegments() {
     List<AppendReceipt> acked = new ArrayList<>();
     try (Store store = Store.open(StoreConfig.builder(dir).segmentMaxBytes(4096).build())) {
-      while (Stores.segments(dir).size() < 3) {
+      while (StoreFixtures.segments(dir).size() < 3) {
         acked.add(store.append(C, KIND, Bytes.utf8("x".repeat(400))));
       }
     }
@@ -61,7 +61,7 @@ class OwnedFilesTest {
   @Test
   void anOlderSegmentThatIsALinkIsRefusedInEveryMode() throws Exception {
     threeSegments();
-    Path older = Stores.segment(dir, 1);
+    Path older = StoreFixtures.segment(dir, 1);
     replaceByLink(older);
     assertRefusedInEveryMode(older);
   }
@@ -69,7 +69,7 @@ class OwnedFilesTest {
   @Test
   void theNewestSegmentThatIsALinkIsRefusedInEveryMode() throws Exception {
     threeSegments();
-    Path newest = Stores.segment(dir, 3);
+    Path newest = StoreFixtures.segment(dir, 3);
     replaceByLink(newest);
     assertRefusedInEveryMode(newest);
   }
@@ -88,7 +88,7 @@ class OwnedFilesTest {
     Path link = elsewhere.resolve("store-link");
     Files.createSymbolicLink(link, dir);
     try (Store store = Store.open(StoreConfig.builder(link).build())) {
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
     }
   }
 
@@ -98,12 +98,12 @@ class OwnedFilesTest {
     Files.delete(dir.resolve(".batpak.lock"));
     Files.setLastModifiedTime(dir, FileTime.fromMillis(1_000_000_000_000L));
     FileTime dirTime = Files.getLastModifiedTime(dir);
-    Map<String, byte[]> before = Stores.contents(dir);
+    Map<String, byte[]> before = StoreFixtures.contents(dir);
     try (Store store = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
-      Stores.assertIntact(store, acked);
+      StoreFixtures.assertIntact(store, acked);
     }
     assertFalse(Files.exists(dir.resolve(".batpak.lock")), "a read-only open created the lock");
     assertEquals(dirTime, Files.getLastModifiedTime(dir), "the directory changed");
-    Stores.assertSameContents(before, Stores.contents(dir));
+    StoreFixtures.assertSameContents(before, StoreFixtures.contents(dir));
   }
 }

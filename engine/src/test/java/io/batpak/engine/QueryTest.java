@@ -65,7 +65,7 @@ class QueryTest {
 
   @Test
   void queriesMatchFilteringEveryEvent(Random random) {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       List<AppendReceipt> receipts = new ArrayList<>();
       for (int i = 0; i < 600; i++) {
         receipts.add(
@@ -76,14 +76,14 @@ class QueryTest {
                 KINDS[random.nextInt(KINDS.length)],
                 Bytes.utf8("p" + i)));
       }
-      List<EventHeader> all = Stores.assertIntact(store, receipts);
+      List<EventHeader> all = StoreFixtures.assertIntact(store, receipts);
       for (int q = 0; q < 200; q++) {
         Region region = randomRegion(random);
         List<EventHeader> expected =
             all.stream()
                 .filter(h -> region.matches(h.coordinate(), h.kind(), h.streamSequence()))
                 .toList();
-        assertEquals(expected, Stores.query(store, region), region.toString());
+        assertEquals(expected, StoreFixtures.query(store, region), region.toString());
         int limit = 1 + random.nextInt(50);
         List<EventHeader> paged = new ArrayList<>();
         long after = -1;
@@ -111,7 +111,7 @@ class QueryTest {
       StoreStats stats = store.stats();
       assertEquals(50, stats.eventCount());
       assertEquals(7, stats.streamCount());
-      List<Path> segments = Stores.segments(dir);
+      List<Path> segments = StoreFixtures.segments(dir);
       assertEquals(segments.size(), stats.segmentCount());
       long bytes = 0;
       for (Path p : segments) {
@@ -125,7 +125,7 @@ class QueryTest {
 
   @Test
   void objectPayloadsNeedACodec() throws Exception {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       AppendReceipt r = store.append(Coordinate.of("e", "s"), KINDS[0], Bytes.utf8("{}"));
       CodecException onAppend =
           assertThrows(

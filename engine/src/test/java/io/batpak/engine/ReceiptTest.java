@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,7 +49,7 @@ class ReceiptTest {
 
   @Test
   void everyTamperedFieldIsNamed() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       List<AppendReceipt> receipts = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         receipts.add(store.append(C, KIND, Bytes.utf8("event " + i)));
@@ -127,20 +127,20 @@ class ReceiptTest {
         assertEquals(reasons.get(i), invalid.reason(), invalid.detail());
         assertTrue(!invalid.detail().isEmpty());
       }
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
   }
 
   @Test
   void aFrameDamagedUnderAnOpenStoreIsReportedNotReturned() throws Exception {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       List<AppendReceipt> receipts = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         receipts.add(store.append(C, KIND, Bytes.utf8("event " + i)));
       }
       AppendReceipt r = receipts.get(1);
-      Path seg = Stores.segment(dir, 1);
-      FrameLocation frame = Stores.frame(store, r);
+      Path seg = StoreFixtures.segment(dir, 1);
+      FrameLocation frame = StoreFixtures.frame(store, r);
       try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
         ch.write(ByteBuffer.wrap(new byte[] {0x7f}), frame.offset() + frame.length() - 2);
       }

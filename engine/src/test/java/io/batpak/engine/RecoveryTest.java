@@ -1,7 +1,7 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
-import static io.batpak.engine.Stores.OTHER_KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
+import static io.batpak.engine.StoreFixtures.OTHER_KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -98,7 +98,7 @@ class RecoveryTest {
       long streamCount) {}
 
   static Snapshot snapshot(Store store) {
-    List<EventHeader> headers = Stores.query(store, Region.all());
+    List<EventHeader> headers = StoreFixtures.query(store, Region.all());
     List<StoredEvent> events = new ArrayList<>();
     TreeSet<String> entities = new TreeSet<>();
     for (EventHeader h : headers) {
@@ -136,9 +136,9 @@ class RecoveryTest {
     try (Store store = Store.open(config)) {
       receipts = history(store, random, 400);
       before = snapshot(store);
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
-    assertTrue(Stores.segments(dir).size() > 1, "several segments");
+    assertTrue(StoreFixtures.segments(dir).size() > 1, "several segments");
     try (Store store = Store.open(config)) {
       OpenReport report = store.openReport();
       assertTrue(report.tornTail().isEmpty());
@@ -149,20 +149,20 @@ class RecoveryTest {
       assertTrue(report.elapsedMicros() >= 0);
       Snapshot after = snapshot(store);
       assertEquals(before, after);
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
       // Appending after a reopen continues every sequence and chain.
       receipts = new ArrayList<>(receipts);
       receipts.addAll(history(store, random, 50));
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
     try (Store store = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
   }
 
   private List<AppendReceipt> appendSome(int n) {
     List<AppendReceipt> receipts = new ArrayList<>();
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       for (int i = 0; i < n; i++) {
         receipts.add(
             store.append(Coordinate.of("e" + (i % 3), "s"), KIND, Bytes.utf8("event " + i)));
@@ -187,7 +187,7 @@ class RecoveryTest {
   }
 
   private void assertTornTailCut(List<AppendReceipt> receipts, Path seg, long end, int garbage) {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       OpenReport.TornTail torn = store.openReport().tornTail().orElseThrow();
       assertEquals(seg.toString(), torn.file());
       assertEquals(end, torn.offset());
@@ -195,15 +195,15 @@ class RecoveryTest {
       assertTrue(torn.truncated());
       assertFalse(torn.reason().isEmpty());
       assertEquals(end, sizeOf(seg), "cut back to the last whole frame");
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
       assertEquals(receipts.size(), store.stats().eventCount());
       receipts = new ArrayList<>(receipts);
       receipts.add(store.append(Coordinate.of("after", "s"), KIND, Bytes.utf8("after")));
-      assertEquals(end, Stores.frame(store, receipts.get(receipts.size() - 1)).offset());
+      assertEquals(end, StoreFixtures.frame(store, receipts.get(receipts.size() - 1)).offset());
     }
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertTrue(store.openReport().tornTail().isEmpty(), "the cut was durable");
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
   }
 
@@ -218,10 +218,10 @@ class RecoveryTest {
   @Test
   void aPartialFrameAtTheTailIsCutAndReported() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
-    Path seg = Stores.segment(dir, 1);
+    Path seg = StoreFixtures.segment(dir, 1);
     long end = Files.size(seg);
     byte[] file = Files.readAllBytes(seg);
-    FrameLocation third = Stores.frame(dir, receipts.get(3));
+    FrameLocation third = StoreFixtures.frame(dir, receipts.get(3));
     int frameAt = (int) third.offset();
     assertTrue(third.length() > 100);
     appendBytes(seg, Arrays.copyOfRange(file, frameAt, frameAt + 100));
@@ -231,7 +231,7 @@ class RecoveryTest {
   @Test
   void aZeroFilledTailIsCutAndReported() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
-    Path seg = Stores.segment(dir, 1);
+    Path seg = StoreFixtures.segment(dir, 1);
     long end = Files.size(seg);
     appendBytes(seg, new byte[4096]);
     assertTornTailCut(receipts, seg, end, 4096);
@@ -240,26 +240,28 @@ class RecoveryTest {
   @Test
   void aBadFrameFollowedByAValidOneIsCorruption() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
-    Path seg = Stores.segment(dir, 1);
-    FrameLocation victim = Stores.frame(dir, receipts.get(7));
+    Path seg = StoreFixtures.segment(dir, 1);
+    FrameLocation victim = StoreFixtures.frame(dir, receipts.get(7));
     flipByte(seg, victim.offset() + 8 + 40);
-    Map<String, byte[]> before = Stores.contents(dir);
-    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Stores.open(dir));
+    Map<String, byte[]> before = StoreFixtures.contents(dir);
+    CorruptStoreException e =
+        assertThrows(CorruptStoreException.class, () -> StoreFixtures.open(dir));
     assertEquals(seg.toString(), e.file());
     assertEquals(victim.offset(), e.offset());
     assertThrows(
         CorruptStoreException.class,
         () -> Store.open(StoreConfig.builder(dir).readOnly(true).build()));
-    Stores.assertSameContents(before, Stores.contents(dir));
+    StoreFixtures.assertSameContents(before, StoreFixtures.contents(dir));
   }
 
   @Test
   void aBadLengthFieldFollowedByAValidFrameIsCorruption() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
-    Path seg = Stores.segment(dir, 1);
-    FrameLocation victim = Stores.frame(dir, receipts.get(12));
+    Path seg = StoreFixtures.segment(dir, 1);
+    FrameLocation victim = StoreFixtures.frame(dir, receipts.get(12));
     flipByte(seg, victim.offset() + 1);
-    CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Stores.open(dir));
+    CorruptStoreException e =
+        assertThrows(CorruptStoreException.class, () -> StoreFixtures.open(dir));
     assertEquals(seg.toString(), e.file());
     assertEquals(victim.offset(), e.offset());
   }
@@ -275,15 +277,15 @@ class RecoveryTest {
                 Coordinate.of("e" + (i % 5), "s"), KIND, Bytes.ofOwned(new byte[100 + i % 50])));
       }
     }
-    List<Path> segments = Stores.segments(dir);
+    List<Path> segments = StoreFixtures.segments(dir);
     assertTrue(segments.size() >= 4, "several segments: " + segments);
     // An inner frame and the last frame of a sealed segment: neither is a torn tail.
     long sealed = 1 + random.nextInt(segments.size() - 2);
     List<FrameLocation> inSealed =
-        Stores.frames(dir, receipts).stream().filter(f -> f.segmentId() == sealed).toList();
+        StoreFixtures.frames(dir, receipts).stream().filter(f -> f.segmentId() == sealed).toList();
     for (FrameLocation victim :
         List.of(inSealed.get(inSealed.size() / 2), inSealed.get(inSealed.size() - 1))) {
-      Path seg = Stores.segment(dir, sealed);
+      Path seg = StoreFixtures.segment(dir, sealed);
       long at = victim.offset() + 8 + victim.length() / 2;
       flipByte(seg, at);
       CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Store.open(config));
@@ -292,19 +294,19 @@ class RecoveryTest {
       flipByte(seg, at);
     }
     try (Store store = Store.open(config)) {
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
   }
 
   @Test
   void readOnlyOpenOfATornStoreChangesNothing() throws IOException {
     List<AppendReceipt> receipts = appendSome(15);
-    Path seg = Stores.segment(dir, 1);
+    Path seg = StoreFixtures.segment(dir, 1);
     long end = Files.size(seg);
     byte[] file = Files.readAllBytes(seg);
-    int frameAt = (int) Stores.frame(dir, receipts.get(0)).offset();
+    int frameAt = (int) StoreFixtures.frame(dir, receipts.get(0)).offset();
     appendBytes(seg, Arrays.copyOfRange(file, frameAt, frameAt + 100));
-    Map<String, byte[]> before = Stores.contents(dir);
+    Map<String, byte[]> before = StoreFixtures.contents(dir);
     StoreConfig readOnly = StoreConfig.builder(dir).readOnly(true).build();
     try (Store a = Store.open(readOnly);
         Store b = Store.open(readOnly)) {
@@ -315,7 +317,7 @@ class RecoveryTest {
         assertEquals(end, torn.offset());
         assertEquals(100, torn.bytes());
         assertFalse(torn.truncated());
-        Stores.assertIntact(store, receipts);
+        StoreFixtures.assertIntact(store, receipts);
         assertEquals(receipts.size(), store.stats().eventCount());
         ReadOnlyStoreException refused =
             assertThrows(
@@ -340,9 +342,9 @@ class RecoveryTest {
         assertEquals(receipts.size(), store.stats().eventCount(), "still open for reads");
       }
     }
-    Stores.assertSameContents(before, Stores.contents(dir));
+    StoreFixtures.assertSameContents(before, StoreFixtures.contents(dir));
     // A mutable open afterwards does the cut.
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertTrue(store.openReport().tornTail().orElseThrow().truncated());
       assertEquals(end, Files.size(seg));
     }
@@ -370,10 +372,10 @@ class RecoveryTest {
       }
       receipts.addAll(store.appendBatch(items));
       receipts.add(store.append(Coordinate.of("small", "s"), KIND, Bytes.utf8("after")));
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
     try (Store store = Store.open(config)) {
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
       assertEquals(Bytes.ofOwned(big), store.get(receipts.get(0).eventId()).payload());
       assertEquals(Bytes.of(big, 3, each), store.get(receipts.get(4).eventId()).payload());
     }

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,33 +41,33 @@ class SegmentFilesTest {
             store.append(Coordinate.of("e" + i % 4, "s"), KIND, Bytes.ofOwned(new byte[300])));
       }
     }
-    assertTrue(Stores.segments(dir).size() >= 3);
+    assertTrue(StoreFixtures.segments(dir).size() >= 3);
     return receipts;
   }
 
   void checkTornCreation(UnaryOperator<byte[]> fromFirstSegment) throws IOException {
     List<AppendReceipt> receipts = fill();
-    byte[] newSegment = fromFirstSegment.apply(Files.readAllBytes(Stores.segment(dir, 1)));
-    int n = Stores.segments(dir).size();
-    Path torn = Stores.segment(dir, n + 1);
+    byte[] newSegment = fromFirstSegment.apply(Files.readAllBytes(StoreFixtures.segment(dir, 1)));
+    int n = StoreFixtures.segments(dir).size();
+    Path torn = StoreFixtures.segment(dir, n + 1);
     Files.write(torn, newSegment);
-    Map<String, byte[]> before = Stores.contents(dir);
+    Map<String, byte[]> before = StoreFixtures.contents(dir);
     try (Store store = Store.open(config().toBuilder().readOnly(true).build())) {
       OpenReport.TornTail t = store.openReport().tornTail().orElseThrow();
       assertEquals(torn.toString(), t.file());
       assertEquals(0, t.offset());
       assertEquals(newSegment.length, t.bytes());
       assertFalse(t.truncated());
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
-    Stores.assertSameContents(before, Stores.contents(dir));
+    StoreFixtures.assertSameContents(before, StoreFixtures.contents(dir));
     try (Store store = Store.open(config())) {
       OpenReport.TornTail t = store.openReport().tornTail().orElseThrow();
       assertEquals(torn.toString(), t.file());
       assertTrue(t.truncated());
       assertFalse(Files.exists(torn), "the half-made segment is removed");
       assertEquals(n, store.openReport().segments().size());
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
       receipts = new ArrayList<>(receipts);
       for (int i = 0; i < 20; i++) {
         receipts.add(store.append(Coordinate.of("after", "s"), KIND, Bytes.ofOwned(new byte[300])));
@@ -76,7 +76,7 @@ class SegmentFilesTest {
     }
     try (Store store = Store.open(config())) {
       assertTrue(store.openReport().tornTail().isEmpty());
-      Stores.assertIntact(store, receipts);
+      StoreFixtures.assertIntact(store, receipts);
     }
   }
 
@@ -93,7 +93,7 @@ class SegmentFilesTest {
   @Test
   void aGapInTheSegmentNumbersIsCorruption() throws IOException {
     fill();
-    Path second = Stores.segment(dir, 2);
+    Path second = StoreFixtures.segment(dir, 2);
     Files.delete(second);
     CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Store.open(config()));
     assertTrue(e.file().endsWith("0000000003.seg"), e.file());
@@ -102,7 +102,7 @@ class SegmentFilesTest {
   @Test
   void aDamagedHeaderOfAnOlderSegmentIsCorruption() throws IOException {
     fill();
-    Path first = Stores.segment(dir, 1);
+    Path first = StoreFixtures.segment(dir, 1);
     byte[] bytes = Files.readAllBytes(first);
     bytes[16] ^= 1; // inside the segment id field, covered by the header CRC
     Files.write(first, bytes);
@@ -115,7 +115,7 @@ class SegmentFilesTest {
   @Test
   void aSegmentOfANewerFormatVersionIsRefused() throws IOException {
     fill();
-    Path first = Stores.segment(dir, 1);
+    Path first = StoreFixtures.segment(dir, 1);
     byte[] bytes = Files.readAllBytes(first);
     // A header written by a newer build: version 2, with a CRC that holds.
     int length = ((bytes[10] & 0xFF) << 8) | (bytes[11] & 0xFF);
@@ -124,17 +124,17 @@ class SegmentFilesTest {
     crc.update(bytes, 0, length - 4);
     java.nio.ByteBuffer.wrap(bytes).putInt(length - 4, (int) crc.getValue());
     Files.write(first, bytes);
-    Map<String, byte[]> before = Stores.contents(dir);
+    Map<String, byte[]> before = StoreFixtures.contents(dir);
     UnsupportedFormatException e =
         assertThrows(UnsupportedFormatException.class, () -> Store.open(config()));
     assertTrue(e.getMessage().contains(first.toString()), e.getMessage());
-    Stores.assertSameContents(before, Stores.contents(dir));
+    StoreFixtures.assertSameContents(before, StoreFixtures.contents(dir));
   }
 
   @Test
   void aTornVersionFieldIsDamageNotANewerFormat() throws IOException {
     fill();
-    Path first = Stores.segment(dir, 1);
+    Path first = StoreFixtures.segment(dir, 1);
     byte[] bytes = Files.readAllBytes(first);
     bytes[8] = (byte) 0x88; // version 0x8801, CRC not updated: what a torn header write leaves
     Files.write(first, bytes);

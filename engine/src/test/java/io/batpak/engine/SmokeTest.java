@@ -24,7 +24,7 @@ class SmokeTest {
     try (Store s = Store.open(StoreConfig.builder(dir).build())) {
       r = s.append(Coordinate.of("order:1", "shop"), kind, Bytes.utf8("{\"a\":1}"));
       s.append(Coordinate.of("order:1", "shop"), kind, Bytes.utf8("{\"a\":2}"));
-      assertEquals(2, Stores.query(s, Region.all()).size());
+      assertEquals(2, StoreFixtures.query(s, Region.all()).size());
       assertTrue(s.verifyReceipt(r).isValid(), s.verifyReceipt(r).toString());
     }
     try (Store s = Store.open(StoreConfig.builder(dir).build())) {

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +53,7 @@ class StreamPagingTest {
 
   @Test
   void pagesOfEverySizeConcatenateToTheWholeStreamAndNothingElse(Random random) {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       int n = 20 + random.nextInt(30);
       fill(store, n, random);
       List<EventHeader> whole = store.stream(ORDER);
@@ -62,7 +62,7 @@ class StreamPagingTest {
         assertEquals(ORDER, h.entity(), "exactly one stream");
       }
       assertTrue(
-          Stores.query(store, Region.entity(ORDER)).size() > n,
+          StoreFixtures.query(store, Region.entity(ORDER)).size() > n,
           "Region.entity also matches the child stream, which stream() leaves out");
       for (int limit = 1; limit <= n + 1; limit++) {
         List<EventHeader> joined = new ArrayList<>();
@@ -89,7 +89,7 @@ class StreamPagingTest {
 
   @Test
   void pastTheEndAndUnknownStreamsAreEmptyPages() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       assertEquals(List.of(), store.stream(ORDER, 0, 10), "an empty store");
       store.append(Coordinate.of(ORDER, "s"), KIND, Bytes.utf8("one"));
       store.append(Coordinate.of(ORDER, "s"), KIND, Bytes.utf8("two"));
@@ -107,7 +107,7 @@ class StreamPagingTest {
 
   @Test
   void badArgumentsAreTypedErrorsThatNameTheValue() {
-    try (Store store = Stores.open(dir)) {
+    try (Store store = StoreFixtures.open(dir)) {
       store.append(Coordinate.of(ORDER, "s"), KIND, Bytes.utf8("one"));
       for (long from : new long[] {-1, Long.MIN_VALUE}) {
         ValidationException e =

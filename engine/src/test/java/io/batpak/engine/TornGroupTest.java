@@ -49,7 +49,7 @@ class TornGroupTest {
   private long appendTornGroup(Path seg, long secondDurableEnd) throws IOException {
     AppendReceipt last = receipts.get(receipts.size() - 1);
     byte[] file = Files.readAllBytes(seg);
-    FrameLocation at = Stores.frame(dir, last);
+    FrameLocation at = StoreFixtures.frame(dir, last);
     int off = (int) at.offset();
     byte[] frame = Arrays.copyOfRange(file, off, off + at.length());
     long end = file.length;

@@ -1,6 +1,6 @@
 package io.batpak.engine;
 
-import static io.batpak.engine.Stores.KIND;
+import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +69,7 @@ class ValidationTest {
   record State(long events, Watermarks watermarks, Map<String, Long> sizes) {}
 
   State state() {
-    return new State(store.stats().eventCount(), store.watermarks(), Stores.sizes(dir));
+    return new State(store.stats().eventCount(), store.watermarks(), StoreFixtures.sizes(dir));
   }
 
   /** Runs {@code call}, expects {@code type}, and checks the store did not change. */
@@ -291,7 +291,7 @@ class ValidationTest {
   @Test
   void configBuilderListsEveryBadOptionAtOnce() throws Exception {
     Supplier<StoreConfig.Builder> b = () -> StoreConfig.builder(dir.resolve("never"));
-    try (StoreFs fs = Stores.posix()) {
+    try (StoreFs fs = StoreFixtures.posix()) {
       checkEveryBadOption(b, fs);
     }
     assertThrows(ValidationException.class, () -> b.get().durability(null).build(), "durability");

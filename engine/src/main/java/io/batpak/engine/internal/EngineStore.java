@@ -22,8 +22,10 @@ import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoreIoException;
 import io.batpak.StoreStats;
+import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
+import io.batpak.VerificationProgress;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
 import io.batpak.engine.internal.commit.AppendRequest;
@@ -32,6 +34,7 @@ import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
+import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
@@ -64,6 +67,7 @@ public final class EngineStore implements Store {
   private final AppendValidator validator;
   private final EventQueries queries;
   private final ReceiptChecks receipts;
+  private final EventReader reader;
   private volatile boolean closed;
 
   private EngineStore(StoreOpener.OpenedStore o) {
@@ -81,7 +85,8 @@ public final class EngineStore implements Store {
     this.openReport = o.report();
     this.validator = new AppendValidator(config, codec, codecName, this::checkOpen);
     this.queries = new EventQueries(index, o.reader());
-    this.receipts = new ReceiptChecks(index, o.reader()::read);
+    this.reader = o.reader();
+    this.receipts = new ReceiptChecks(index, reader::read);
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
@@ -262,6 +267,13 @@ public final class EngineStore implements Store {
     nonNull(receipt, "receipt");
     checkOpen();
     return receipts.verify(receipt);
+  }
+
+  @Override
+  public StoreVerification verifyAll(VerificationProgress progress) {
+    nonNull(progress, "progress");
+    checkOpen();
+    return new FullVerification(index, reader::read).run(progress);
   }
 
   // ---------------------------------------------------------------- state

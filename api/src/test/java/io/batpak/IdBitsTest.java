@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Text, byte and order behaviour shared by the four 128-bit id records. */
-class IdsTest {
+class IdBitsTest {
 
   /** One id record type, seen through its static factories. */
   record IdType<T extends Comparable<T>>(
@@ -82,7 +82,7 @@ class IdsTest {
   @MethodSource("types")
   <T extends Comparable<T>> void textAndBytesRoundTrip(IdType<T> type) {
     Seeded.check(
-        "IdsTest.textAndBytesRoundTrip",
+        "IdBitsTest.textAndBytesRoundTrip",
         2_000,
         random -> {
           T id = type.make(random.nextLong(), random.nextLong());
@@ -151,7 +151,7 @@ class IdsTest {
     assertEquals(sorted, shuffled);
     // Order agrees with the text form, which is what users see.
     Seeded.check(
-        "IdsTest.orderIsUnsigned128Bit",
+        "IdBitsTest.orderIsUnsigned128Bit",
         2_000,
         random -> {
           long high = random.nextLong();

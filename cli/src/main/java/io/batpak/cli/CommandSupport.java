@@ -16,12 +16,12 @@ import java.util.OptionalLong;
 import java.util.function.Predicate;
 
 /** What several commands share: finding and opening a store, paging and formatting. */
-final class Stores {
+final class CommandSupport {
 
   /** Events read per page when walking the whole store. */
   static final int PAGE = 1000;
 
-  private Stores() {}
+  private CommandSupport() {}
 
   /**
    * The directory named on the command line, which must exist: a read-only command never creates a

@@ -27,12 +27,12 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Shared helpers of the engine tests. */
-final class Stores {
+final class StoreFixtures {
   static final EventKind KIND = EventKind.custom(1, 1);
   static final EventKind OTHER_KIND = EventKind.custom(2, 7);
   static final byte[] ZERO_HASH = new byte[32];
 
-  private Stores() {}
+  private StoreFixtures() {}
 
   /** Opens a store with the default configuration. */
   static Store open(Path dir) {
@@ -42,7 +42,7 @@ final class Stores {
   /** The real posix backend, opened directly, for wrapping in a forwarding fs. */
   static StoreFs posix() {
     try {
-      return StoreFsResolver.resolve("posix", Stores.class.getClassLoader())
+      return StoreFsResolver.resolve("posix", StoreFixtures.class.getClassLoader())
           .open(FsOptions.defaults());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

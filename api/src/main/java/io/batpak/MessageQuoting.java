@@ -8,11 +8,11 @@ import org.jspecify.annotations.Nullable;
  * surrogates escaped, and long values truncated, so a message stays one readable line whatever the
  * caller passed. Package-private.
  */
-final class Texts {
+final class MessageQuoting {
   /** Values longer than this many characters are truncated in messages. */
   static final int MAX_QUOTED_CHARS = 64;
 
-  private Texts() {}
+  private MessageQuoting() {}
 
   /**
    * {@code value} in double quotes, escaped, truncated to {@value #MAX_QUOTED_CHARS} characters

@@ -9,7 +9,7 @@ import java.util.Objects;
  * CausationId}, {@link IdempotencyKey}): byte and text conversion, unsigned ordering and UUIDv7
  * generation. Package-private; the records are the public face.
  */
-final class Ids {
+final class IdBits {
   /** The number of bytes in an id. */
   static final int BYTES = 16;
 
@@ -21,7 +21,7 @@ final class Ids {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  private Ids() {}
+  private IdBits() {}
 
   /**
    * Checks that {@code bytes} is a 16-byte id.
@@ -113,7 +113,7 @@ final class Ids {
             type,
             text,
             "character "
-                + Texts.quoteChar(c)
+                + MessageQuoting.quoteChar(c)
                 + " at index "
                 + (start + i)
                 + " is not a lowercase hex digit");
@@ -132,7 +132,7 @@ final class Ids {
         "Cannot parse "
             + type
             + " from "
-            + Texts.quote(text)
+            + MessageQuoting.quote(text)
             + ": "
             + why
             + "; expected \""

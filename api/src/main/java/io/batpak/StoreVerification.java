@@ -1,0 +1,77 @@
+package io.batpak;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The result of {@link Store#verifyAll}: how many events and streams were checked, and what was
+ * wrong. The first {@link #PROBLEMS_KEPT} problems are kept, in global order; the rest are counted.
+ *
+ * <p>Immutable; safe to share between threads.
+ *
+ * @param eventsChecked the visible events checked (every event visible when the check started)
+ * @param streamsChecked the streams they belong to
+ * @param problemCount how many problems were found, at most one per event
+ * @param problems the first {@link #PROBLEMS_KEPT} of them
+ * @since 0.2
+ */
+public record StoreVerification(
+    long eventsChecked, long streamsChecked, long problemCount, List<Problem> problems) {
+
+  /** How many problems a verification keeps; later ones are only counted. */
+  public static final int PROBLEMS_KEPT = 1000;
+
+  /**
+   * Validates the fields and copies the list.
+   *
+   * @throws ValidationException if a count is negative or the list is longer than the count
+   */
+  public StoreVerification {
+    problems = List.copyOf(problems);
+    if (eventsChecked < 0 || streamsChecked < 0 || problemCount < problems.size()) {
+      throw new ValidationException(
+          "invalid verification counts: "
+              + eventsChecked
+              + " events, "
+              + streamsChecked
+              + " streams, "
+              + problemCount
+              + " problems with "
+              + problems.size()
+              + " listed");
+    }
+  }
+
+  /** Whether no problem was found. */
+  public boolean intact() {
+    return problemCount == 0;
+  }
+
+  /**
+   * One event that failed a check. The event's id, stream and sequences come from the store's
+   * index, so they are known even when its frame cannot be read.
+   *
+   * @param globalSequence the event's position in the store's commit order
+   * @param eventId its id
+   * @param entity its stream
+   * @param streamSequence its position in its stream, as the index holds it
+   * @param reason which check failed (the same reasons as a receipt's)
+   * @param detail expected and actual values, or the damage found
+   */
+  public record Problem(
+      long globalSequence,
+      EventId eventId,
+      String entity,
+      long streamSequence,
+      ReceiptVerification.Reason reason,
+      String detail) {
+
+    /** Checks for nulls. */
+    public Problem {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(entity, "entity");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+}

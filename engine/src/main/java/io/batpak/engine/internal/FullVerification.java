@@ -1,0 +1,122 @@
+package io.batpak.engine.internal;
+
+import io.batpak.CorruptStoreException;
+import io.batpak.EventId;
+import io.batpak.ReceiptVerification.Reason;
+import io.batpak.StoreVerification;
+import io.batpak.VerificationProgress;
+import io.batpak.engine.internal.format.Blake3;
+import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.index.Index;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Checks every visible event of a store ({@link io.batpak.Store#verifyAll}): each frame is read
+ * once (its CRC is checked by decoding it), and each stream's last event hash is held to check the
+ * next link, so the work is one pass and the memory one hash per stream. The checks are a receipt's
+ * ({@link ReceiptChecks}), applied to the stored event itself. Not shared between threads: one
+ * instance per call.
+ */
+final class FullVerification {
+
+  /** The end of a stream's chain so far; {@code eventHash} is null when its frame was damaged. */
+  private record Link(long streamSequence, byte[] eventHash) {}
+
+  private final Index index;
+  private final IntFunction<EventRecord> read;
+  private final Blake3 blake3 = new Blake3();
+  private final Map<String, Link> chains = new HashMap<>();
+  private final List<StoreVerification.Problem> problems = new ArrayList<>();
+  private long problemCount;
+
+  /** Checks the events of {@code index}, reading the event at a row with {@code read}. */
+  FullVerification(Index index, IntFunction<EventRecord> read) {
+    this.index = index;
+    this.read = read;
+  }
+
+  /** Checks every event visible now, telling {@code progress} after each one. */
+  StoreVerification run(VerificationProgress progress) {
+    int total = index.visible();
+    Index.View v = index.view();
+    for (int row = 0; row < total; row++) {
+      check(v, row);
+      progress.checked(row + 1L, total);
+    }
+    return new StoreVerification(total, chains.size(), problemCount, problems);
+  }
+
+  private void check(Index.View v, int row) {
+    String entity = index.streamName(v.stream(row));
+    EventId id = new EventId(v.idHi(row), v.idLo(row));
+    Link previous = chains.get(entity);
+    String problem = null;
+    Reason reason = null;
+    EventRecord r = null;
+    try {
+      r = read.apply(row);
+    } catch (CorruptStoreException e) {
+      reason = Reason.FRAME_CORRUPT;
+      problem = e.getMessage();
+    }
+    if (r == null) {
+      chains.put(entity, new Link(v.streamSequence(row), null));
+      add(row, id, entity, v.streamSequence(row), reason, problem);
+      return;
+    }
+    long expectedSequence = previous == null ? 0 : previous.streamSequence() + 1;
+    byte[] content = blake3.hash(r.payload(), 0, r.payload().length);
+    byte[] expectedPrev = previous == null ? FrameCodec.ZERO_HASH : previous.eventHash();
+    if (r.globalSequence() != row) {
+      reason = Reason.GLOBAL_SEQUENCE_MISMATCH;
+      problem = "the frame says " + r.globalSequence() + ", the event is at " + row;
+    } else if (r.streamSequence() != expectedSequence) {
+      reason = Reason.STREAM_SEQUENCE_MISMATCH;
+      problem =
+          "stream sequence "
+              + r.streamSequence()
+              + " where "
+              + expectedSequence
+              + " was expected (a stream counts from 0 without gaps)";
+    } else if (!Arrays.equals(content, r.contentHash())) {
+      reason = Reason.CONTENT_HASH_MISMATCH;
+      problem = "payload hashes to " + hex(content) + ", frame says " + hex(r.contentHash());
+    } else if (expectedPrev == null) {
+      reason = Reason.FRAME_CORRUPT;
+      problem = "the frame of the stream predecessor is damaged, so the chain cannot be checked";
+    } else if (!Arrays.equals(expectedPrev, r.prevHash())) {
+      reason = Reason.PREV_HASH_MISMATCH;
+      problem =
+          "stream predecessor hash is " + hex(expectedPrev) + ", frame says " + hex(r.prevHash());
+    } else {
+      byte[] eventHash = FrameCodec.eventHash(blake3, r.prevHash(), r);
+      if (!Arrays.equals(eventHash, r.eventHash())) {
+        reason = Reason.EVENT_HASH_MISMATCH;
+        problem = "recomputed " + hex(eventHash) + ", frame says " + hex(r.eventHash());
+      }
+    }
+    chains.put(entity, new Link(r.streamSequence(), r.eventHash()));
+    if (reason != null) {
+      add(row, id, entity, r.streamSequence(), reason, problem);
+    }
+  }
+
+  private void add(
+      int row, EventId id, String entity, long streamSequence, Reason reason, String detail) {
+    problemCount++;
+    if (problems.size() < StoreVerification.PROBLEMS_KEPT) {
+      problems.add(new StoreVerification.Problem(row, id, entity, streamSequence, reason, detail));
+    }
+  }
+
+  private static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+}
