@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class SimSnapshot {
   final SimStoreFs.Config config;
-  final PVec<Inode> inodes;
+  final PersistentArray<Inode> inodes;
   final int nextInode;
   final long rngState;
   final SimStoreFs.LogNode log;
@@ -35,7 +35,7 @@ public final class SimSnapshot {
 
   SimSnapshot(
       SimStoreFs.Config config,
-      PVec<Inode> inodes,
+      PersistentArray<Inode> inodes,
       int nextInode,
       long rngState,
       SimStoreFs.LogNode log,

@@ -183,7 +183,7 @@ public final class SimStoreFs implements StoreFs {
   private final Config config;
 
   // ---- persistent state (everything here is captured by snapshot()) ----
-  private PVec<Inode> inodes;
+  private PersistentArray<Inode> inodes;
   private int nextInode;
   private final Rng rng;
   private LogNode log;
@@ -194,7 +194,7 @@ public final class SimStoreFs implements StoreFs {
   private String frozenReason;
   private List<ActiveRule> rules = new ArrayList<>();
   private ActiveRule armed;
-  private PVec<Inode> lastRecordedInodes;
+  private PersistentArray<Inode> lastRecordedInodes;
 
   // ---- transient state ----
   private long epoch;
@@ -216,7 +216,7 @@ public final class SimStoreFs implements StoreFs {
   private SimStoreFs(Config config, FaultPlan plan) {
     this.config = config;
     this.rng = new Rng(config.seed());
-    this.inodes = PVec.<Inode>empty().set(ROOT, Inode.dir(ROOT));
+    this.inodes = PersistentArray.<Inode>empty().set(ROOT, Inode.dir(ROOT));
     this.nextInode = ROOT + 1;
     this.lastRecordedInodes = inodes;
     for (FaultRule r : plan.rules()) {
@@ -317,7 +317,7 @@ public final class SimStoreFs implements StoreFs {
     Objects.requireNonNull(profile, "profile");
     synchronized (mutex) {
       invalidateHandlesAndLocks();
-      PVec<Inode> fresh = PVec.empty();
+      PersistentArray<Inode> fresh = PersistentArray.empty();
       BitSet seen = new BitSet();
       Deque<Integer> todo = new ArrayDeque<>();
       todo.push(ROOT);
@@ -325,7 +325,7 @@ public final class SimStoreFs implements StoreFs {
       while (!todo.isEmpty()) {
         Inode n = inode(todo.pop());
         if (n.isDir()) {
-          Entries e = n.durEntries;
+          DirectoryListing e = n.durEntries;
           fresh = fresh.set(n.id, n.withVolEntries(e));
           // Push in reverse so names are visited in sorted order: the tear draws are then stable.
           for (int i = e.size() - 1; i >= 0; i--) {
