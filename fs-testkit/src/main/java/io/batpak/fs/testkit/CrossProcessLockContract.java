@@ -160,6 +160,8 @@ sealed interface CrossProcessLockContract permits StoreFsContract {
         "backend " + fs().name() + " declares no cross-process lock");
   }
 
+  // The backend, the root and the helpers of the one class that implements this interface.
+
   private StoreFsContract contract() {
     return (StoreFsContract) this;
   }

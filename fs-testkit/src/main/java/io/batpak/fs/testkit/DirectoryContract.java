@@ -162,6 +162,8 @@ sealed interface DirectoryContract permits StoreFsContract {
     assertEquals(List.of("entry", "sub"), fs().list(root()));
   }
 
+  // The backend, the root and the helpers of the one class that implements this interface.
+
   private StoreFsContract contract() {
     return (StoreFsContract) this;
   }

@@ -181,6 +181,8 @@ sealed interface HandleContract permits StoreFsContract {
     assertArrayEquals(bytes(32, 63), prefix);
   }
 
+  // The backend, the root and the helpers of the one class that implements this interface.
+
   private StoreFsContract contract() {
     return (StoreFsContract) this;
   }

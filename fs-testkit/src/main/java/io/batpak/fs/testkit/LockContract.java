@@ -239,6 +239,8 @@ sealed interface LockContract permits StoreFsContract {
     return RealFileObservations.descriptorAccessModes(realFileSystem(), file);
   }
 
+  // The backend, the root and the helpers of the one class that implements this interface.
+
   private StoreFsContract contract() {
     return (StoreFsContract) this;
   }

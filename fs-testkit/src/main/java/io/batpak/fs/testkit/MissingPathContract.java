@@ -155,6 +155,8 @@ sealed interface MissingPathContract permits StoreFsContract {
     assertArrayEquals(bytes(4, 86), readAll(dir.resolve("inner")));
   }
 
+  // The backend, the root and the helpers of the one class that implements this interface.
+
   private StoreFsContract contract() {
     return (StoreFsContract) this;
   }

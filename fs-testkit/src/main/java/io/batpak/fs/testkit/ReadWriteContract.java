@@ -293,6 +293,8 @@ sealed interface ReadWriteContract permits StoreFsContract {
     assertArrayEquals(bytes(3, 15), readAll(file));
   }
 
+  // The backend, the root and the helpers of the one class that implements this interface.
+
   private StoreFsContract contract() {
     return (StoreFsContract) this;
   }

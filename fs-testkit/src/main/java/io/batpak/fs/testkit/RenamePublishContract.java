@@ -283,6 +283,8 @@ sealed interface RenamePublishContract permits StoreFsContract {
     assertFalse(fs().exists(root().resolve("x")));
   }
 
+  // The backend, the root and the helpers of the one class that implements this interface.
+
   private StoreFsContract contract() {
     return (StoreFsContract) this;
   }

@@ -284,6 +284,8 @@ sealed interface SymlinkContract permits StoreFsContract {
     }
   }
 
+  // The backend, the root and the helpers of the one class that implements this interface.
+
   private StoreFsContract contract() {
     return (StoreFsContract) this;
   }
