@@ -16,8 +16,8 @@ final class Inode {
   final Kind kind;
   final Content vol;
   final Content dur;
-  final Entries volEntries;
-  final Entries durEntries;
+  final DirectoryListing volEntries;
+  final DirectoryListing durEntries;
   final String linkTarget;
   final LostRanges lost;
 
@@ -26,8 +26,8 @@ final class Inode {
       Kind kind,
       Content vol,
       Content dur,
-      Entries volEntries,
-      Entries durEntries,
+      DirectoryListing volEntries,
+      DirectoryListing durEntries,
       String linkTarget,
       LostRanges lost) {
     this.id = id;
@@ -46,7 +46,8 @@ final class Inode {
   }
 
   static Inode dir(int id) {
-    return new Inode(id, Kind.DIR, null, null, Entries.EMPTY, Entries.EMPTY, null, null);
+    return new Inode(
+        id, Kind.DIR, null, null, DirectoryListing.EMPTY, DirectoryListing.EMPTY, null, null);
   }
 
   static Inode symlink(int id, String target) {
@@ -73,11 +74,11 @@ final class Inode {
     return c == dur ? this : new Inode(id, kind, vol, c, volEntries, durEntries, linkTarget, lost);
   }
 
-  Inode withVolEntries(Entries e) {
+  Inode withVolEntries(DirectoryListing e) {
     return e == volEntries ? this : new Inode(id, kind, vol, dur, e, durEntries, linkTarget, lost);
   }
 
-  Inode withDurEntries(Entries e) {
+  Inode withDurEntries(DirectoryListing e) {
     return e == durEntries ? this : new Inode(id, kind, vol, dur, volEntries, e, linkTarget, lost);
   }
 

@@ -23,64 +23,46 @@ import org.apiguardian.api.API;
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class SimSnapshot {
   final SimStoreFs.Config config;
-  final PVec<Inode> inodes;
+  final PersistentArray<Inode> inodes;
   final int nextInode;
   final long rngState;
-  final SimStoreFs.LogNode log;
-  final long digest;
-  final long opCount;
-  final long stateChangingCount;
+  final OpLog.Saved log;
   final boolean frozen;
   final String frozenReason;
-  final List<FaultRule> rules;
-  final long[] ruleCounts;
-  final FaultRule armedRule;
-  final long armedCount;
+  final FaultInjector.Saved faults;
 
   SimSnapshot(
       SimStoreFs.Config config,
-      PVec<Inode> inodes,
+      PersistentArray<Inode> inodes,
       int nextInode,
       long rngState,
-      SimStoreFs.LogNode log,
-      long digest,
-      long opCount,
-      long stateChangingCount,
+      OpLog.Saved log,
       boolean frozen,
       String frozenReason,
-      List<FaultRule> rules,
-      long[] ruleCounts,
-      FaultRule armedRule,
-      long armedCount) {
+      FaultInjector.Saved faults) {
     this.config = config;
     this.inodes = inodes;
     this.nextInode = nextInode;
     this.rngState = rngState;
     this.log = log;
-    this.digest = digest;
-    this.opCount = opCount;
-    this.stateChangingCount = stateChangingCount;
     this.frozen = frozen;
     this.frozenReason = frozenReason;
-    this.rules = rules;
-    this.ruleCounts = ruleCounts;
-    this.armedRule = armedRule;
-    this.armedCount = armedCount;
+    this.faults = faults;
   }
 
   /** The number of operations logged when the snapshot was taken. */
   public long operationCount() {
-    return opCount;
+    return log.opCount();
   }
 
   /** The number of state-changing operations logged when the snapshot was taken. */
   public long stateChangingOperationCount() {
-    return stateChangingCount;
+    return log.stateChangingCount();
   }
 
   /** The op-log digest when the snapshot was taken. */
   public long digest() {
-    return digest;
+    return log.digest();
   }
 
   /** The seed of the simulator the snapshot was taken from. */
@@ -95,7 +77,7 @@ public final class SimSnapshot {
 
   /** The op log up to the snapshot, oldest first. Built on each call: O(length). */
   public List<OpRecord> opLog() {
-    return SimStoreFs.LogNode.toList(log);
+    return OpLog.Node.toList(log.head());
   }
 
   @Override
@@ -103,9 +85,9 @@ public final class SimSnapshot {
     return "SimSnapshot[seed="
         + config.seed()
         + ", ops="
-        + opCount
+        + log.opCount()
         + ", digest="
-        + Long.toHexString(digest)
+        + Long.toHexString(log.digest())
         + (frozen ? ", frozen" : "")
         + "]";
   }

@@ -4,13 +4,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /** An immutable directory listing: names sorted by {@link String#compareTo}, each with an inode. */
-final class Entries {
-  static final Entries EMPTY = new Entries(new String[0], new long[0]);
+final class DirectoryListing {
+  static final DirectoryListing EMPTY = new DirectoryListing(new String[0], new long[0]);
 
   private final String[] names;
   private final long[] inodes;
 
-  private Entries(String[] names, long[] inodes) {
+  private DirectoryListing(String[] names, long[] inodes) {
     this.names = names;
     this.inodes = inodes;
   }
@@ -25,7 +25,7 @@ final class Entries {
     return i >= 0 ? inodes[i] : -1;
   }
 
-  Entries put(String name, long inode) {
+  DirectoryListing put(String name, long inode) {
     int i = Arrays.binarySearch(names, name);
     if (i >= 0) {
       if (inodes[i] == inode) {
@@ -33,7 +33,7 @@ final class Entries {
       }
       long[] ni = inodes.clone();
       ni[i] = inode;
-      return new Entries(names, ni);
+      return new DirectoryListing(names, ni);
     }
     int at = -i - 1;
     String[] nn = new String[names.length + 1];
@@ -44,10 +44,10 @@ final class Entries {
     ni[at] = inode;
     System.arraycopy(names, at, nn, at + 1, names.length - at);
     System.arraycopy(inodes, at, ni, at + 1, names.length - at);
-    return new Entries(nn, ni);
+    return new DirectoryListing(nn, ni);
   }
 
-  Entries remove(String name) {
+  DirectoryListing remove(String name) {
     int i = Arrays.binarySearch(names, name);
     if (i < 0) {
       return this;
@@ -58,7 +58,7 @@ final class Entries {
     System.arraycopy(inodes, 0, ni, 0, i);
     System.arraycopy(names, i + 1, nn, i, names.length - i - 1);
     System.arraycopy(inodes, i + 1, ni, i, names.length - i - 1);
-    return new Entries(nn, ni);
+    return new DirectoryListing(nn, ni);
   }
 
   List<String> names() {

@@ -1,11 +1,11 @@
 package io.batpak.fs.sim;
 
 /**
- * A persistent array indexed by int (a 32-way trie with path copying): {@link #set} copies one node
- * per level, about four for a million entries, and shares everything else with the previous
- * version. Holds the simulator's inode table.
+ * A persistent (immutable, structure-sharing) array indexed by int (a 32-way trie with path
+ * copying): {@link #set} copies one node per level, about four for a million entries, and shares
+ * everything else with the previous version. Holds the simulator's inode table.
  */
-final class PVec<T> {
+final class PersistentArray<T> {
   private static final int BITS = 5;
   private static final int WIDTH = 1 << BITS;
   private static final int MASK = WIDTH - 1;
@@ -13,13 +13,13 @@ final class PVec<T> {
   private final Object[] root;
   private final int shift;
 
-  private PVec(Object[] root, int shift) {
+  private PersistentArray(Object[] root, int shift) {
     this.root = root;
     this.shift = shift;
   }
 
-  static <T> PVec<T> empty() {
-    return new PVec<>(new Object[WIDTH], 0);
+  static <T> PersistentArray<T> empty() {
+    return new PersistentArray<>(new Object[WIDTH], 0);
   }
 
   private long capacity() {
@@ -41,7 +41,7 @@ final class PVec<T> {
     return (T) node[i & MASK];
   }
 
-  PVec<T> set(int i, T value) {
+  PersistentArray<T> set(int i, T value) {
     if (i < 0) {
       throw new IndexOutOfBoundsException(i);
     }
@@ -53,7 +53,7 @@ final class PVec<T> {
       r = grown;
       s += BITS;
     }
-    return new PVec<>(setIn(r, s, i, value), s);
+    return new PersistentArray<>(setIn(r, s, i, value), s);
   }
 
   private static Object[] setIn(Object[] node, int level, int i, Object value) {
