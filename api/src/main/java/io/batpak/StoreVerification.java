@@ -1,7 +1,10 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * The result of {@link Store#verifyAll}: how many events and streams were checked, and what was
@@ -15,6 +18,7 @@ import java.util.Objects;
  * @param problems the first {@link #PROBLEMS_KEPT} of them
  * @since 0.2
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record StoreVerification(
     long eventsChecked, long streamsChecked, long problemCount, List<Problem> problems) {
 

@@ -1,5 +1,9 @@
 package io.batpak;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import org.apiguardian.api.API;
+
 /**
  * Told how far {@link Store#verifyAll} has got, after each event it checks, on the thread that
  * called {@code verifyAll}. Keep it cheap (a progress bar redraws only when its text changes); an
@@ -8,6 +12,7 @@ package io.batpak;
  * @since 0.2
  */
 @FunctionalInterface
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface VerificationProgress {
 
   /**

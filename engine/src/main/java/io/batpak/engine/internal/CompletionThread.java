@@ -1,5 +1,6 @@
 package io.batpak.engine.internal;
 
+import io.batpak.engine.internal.commit.ClockWaits;
 import io.batpak.port.StoreClock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -48,21 +49,7 @@ final class CompletionThread implements Executor {
     if (Thread.currentThread() == thread) {
       return;
     }
-    long deadline = clock.monoNanos() + timeout.toNanos();
-    lock.lock();
-    try {
-      while (!done) {
-        long left = deadline - clock.monoNanos();
-        if (left <= 0) {
-          return;
-        }
-        clock.awaitNanos(drained, left);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      lock.unlock();
-    }
+    ClockWaits.awaitUntil(clock, lock, drained, () -> done, clock.monoNanos() + timeout.toNanos());
   }
 
   /** The last task: every completion before it has run. */

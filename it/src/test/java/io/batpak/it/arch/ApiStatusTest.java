@@ -10,6 +10,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaPackage;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.AbstractClassesTransformer;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
@@ -169,13 +170,15 @@ class ApiStatusTest {
   }
 
   private static JavaClasses libraryClasses() {
-    List<Path> locations = new ArrayList<>();
+    // Location.of reads a classes directory (a module built alone) and a jar (a module the reactor
+    // packaged before this one, as `mvn verify` does) alike.
+    List<Location> locations = new ArrayList<>();
     for (Class<?> anchor : LIBRARY_MODULES) {
-      locations.add(location(anchor));
+      locations.add(Location.of(location(anchor)));
     }
     return new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPaths(locations);
+        .importLocations(locations);
   }
 
   /** The unqualified exports of every library module, read from its module descriptor. */

@@ -43,7 +43,7 @@ public final class Committer {
   private static final System.Logger LOG = System.getLogger(Committer.class.getName());
 
   /** How often close looks again for a commit in progress to end. */
-  private static final long LOCK_POLL_NANOS = 1_000_000;
+  private static final long LOCK_POLL_NANOS = ClockWaits.SLICE_NANOS;
 
   private final StoreConfig config;
   private final StoreClock clock;
@@ -478,22 +478,7 @@ public final class Committer {
 
   /** Waits, on the store's clock, until the committer thread has ended or {@code deadline}. */
   private boolean joinCommitter(long deadline) {
-    lifecycle.lock();
-    try {
-      while (!threadEnded) {
-        long left = deadline - clock.monoNanos();
-        if (left <= 0) {
-          return false;
-        }
-        clock.awaitNanos(threadEndedSignal, left);
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      lifecycle.unlock();
-    }
+    return ClockWaits.awaitUntil(clock, lifecycle, threadEndedSignal, () -> threadEnded, deadline);
   }
 
   /**
