@@ -17,15 +17,19 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.JarFile;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.NullMarked;
 import org.junit.jupiter.api.Test;
@@ -174,7 +178,13 @@ class ApiStatusTest {
     // packaged before this one, as `mvn verify` does) alike.
     List<Location> locations = new ArrayList<>();
     for (Class<?> anchor : LIBRARY_MODULES) {
-      locations.add(Location.of(location(anchor)));
+      Path at = location(anchor);
+      try {
+        locations.add(
+            Files.isDirectory(at) ? Location.of(at) : Location.of(new JarFile(at.toFile())));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the classes of " + anchor + " in " + at, e);
+      }
     }
     return new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
