@@ -222,7 +222,11 @@ class ModulePathCodecIT {
             "-Xlint:all",
             "-Werror",
             "--module-path",
-            Stream.concat(Stream.of(api), jackson.stream())
+            Stream.of(
+                    Stream.of(api),
+                    jackson.stream(),
+                    TestClasspath.compileOnlyAnnotations().stream())
+                .flatMap(x -> x)
                 .map(Path::toString)
                 .collect(Collectors.joining(File.pathSeparator)),
             "-d",

@@ -86,7 +86,9 @@ class ModulePathSmokeIT {
             "-Xlint:all",
             "-Werror",
             "--module-path",
-            join(List.of(api, spi)),
+            join(
+                Stream.concat(Stream.of(api, spi), TestClasspath.compileOnlyAnnotations().stream())
+                    .toList()),
             "-d",
             classes.toString(),
             src.resolve("module-info.java").toString(),

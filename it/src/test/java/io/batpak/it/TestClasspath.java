@@ -85,4 +85,27 @@ final class TestClasspath {
     }
     throw new IllegalStateException("jna.jar is not in " + PROPERTY + ": " + entries());
   }
+
+  /**
+   * The jars of the annotations the library modules require {@code static transitive} (apiguardian
+   * and jspecify, ADR 0008): a user's build has them at compile time, since they are compile-scope
+   * dependencies of {@code batpak-api}, and so must a compile on the module path here. They are not
+   * needed at run time.
+   */
+  static List<Path> compileOnlyAnnotations() {
+    Pattern annotations =
+        Pattern.compile(
+            "(apiguardian-api|jspecify)-[0-9][^" + Pattern.quote(File.separator) + "]*\\.jar");
+    List<Path> found = new ArrayList<>();
+    for (Path p : entries()) {
+      if (annotations.matcher(p.getFileName().toString()).matches()) {
+        found.add(p);
+      }
+    }
+    if (found.size() != 2) {
+      throw new IllegalStateException(
+          "expected the apiguardian-api and jspecify jars in " + PROPERTY + ", found " + found);
+    }
+    return found;
+  }
 }
