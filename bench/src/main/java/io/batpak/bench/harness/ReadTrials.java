@@ -37,7 +37,7 @@ final class ReadTrials {
     return Result.ok(
         "W5-batchframe",
         sut.name(),
-        "readRaw of events appended by appendBatch(256) (one frame per batch)",
+        "get(id) of events appended by appendBatch(256) (one frame per batch)",
         o.measured(),
         o.seconds(),
         Trials.micros(o.latencyNanos(), 50),

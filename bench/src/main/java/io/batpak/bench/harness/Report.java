@@ -221,7 +221,7 @@ final class Report {
             r ->
                 g.add(
                     new Goal(
-                        "W5 hot readRaw ≤ 2 µs",
+                        "W5 hot get(id) ≤ 2 µs",
                         fmt("p50 %.2f µs, p99 %.2f µs", r.p50Micros(), r.p99Micros()),
                         r.p50Micros() <= 2)));
     find(rs, BATPAK, "W6-headers")
