@@ -229,9 +229,9 @@ public final class Committer {
   }
 
   /**
-   * One group, in the order of the write path in {@code docs/format.md}: sequence, write, sync
-   * (DURABLE), make visible, complete. Nothing becomes visible before it is written, and in DURABLE
-   * mode before it is synced.
+   * One group, in the order of "One append, room by room" in {@code docs/architecture.md}:
+   * sequence, write, sync (DURABLE), make visible, complete. Nothing becomes visible before it is
+   * written, and in DURABLE mode before it is synced.
    */
   private void commitGroup(List<AppendRequest> group) {
     if (latch.isTripped()) {
