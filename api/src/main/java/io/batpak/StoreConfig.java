@@ -199,7 +199,11 @@ public final class StoreConfig {
     return entropy;
   }
 
-  /** A filesystem backend instance to use instead of discovery, if one was given. */
+  /**
+   * A filesystem backend instance to use instead of discovery, if one was given. The store uses it
+   * but does not own it: {@link Store#close()} leaves it open, and the caller closes it after the
+   * store (a backend found by discovery is the store's, and closes with it).
+   */
   public Optional<StoreFs> fs() {
     return Optional.ofNullable(fs);
   }
@@ -368,7 +372,11 @@ public final class StoreConfig {
       return this;
     }
 
-    /** Use this filesystem backend instance (no discovery). */
+    /**
+     * Use this filesystem backend instance (no discovery), for example a {@code SimStoreFs} in a
+     * test or a decorator around a real backend. The caller keeps ownership: the store never closes
+     * it; close it after the store. Null goes back to discovery.
+     */
     public Builder fs(@Nullable StoreFs fs) {
       this.fs = fs;
       return this;
