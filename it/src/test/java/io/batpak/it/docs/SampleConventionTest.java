@@ -163,6 +163,8 @@ class SampleConventionTest {
         e.getMessage().startsWith("GUIDE.md:1: the sample compiles but its run exits with 1"),
         e.getMessage());
     assertTrue(e.getMessage().contains("java.lang.AssertionError: a is 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("(Sample.java:"), e.getMessage());
+    assertTrue(e.getMessage().contains(") [GUIDE.md:3]"), e.getMessage());
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.tools.Diagnostic;
@@ -27,6 +28,8 @@ import javax.tools.ToolProvider;
  * {@code Path.of("data")} lands there.
  */
 final class SampleRunner {
+  private static final Pattern STACK_FRAME = Pattern.compile("\\((\\w+\\.java):(\\d+)\\)");
+
   private final Path scratch;
 
   /** A runner whose samples compile and run under {@code scratch}, one directory each. */
@@ -68,7 +71,11 @@ final class SampleRunner {
       return "";
     }
     return run(
-        sample, source.mainClass().get(), classes, Files.createDirectories(root.resolve("work")));
+        sample,
+        source,
+        source.mainClass().get(),
+        classes,
+        Files.createDirectories(root.resolve("work")));
   }
 
   private static String directoryName(MarkdownSample sample) {
@@ -141,7 +148,8 @@ final class SampleRunner {
     return null;
   }
 
-  private static String run(MarkdownSample sample, String mainClass, Path classes, Path work)
+  private static String run(
+      MarkdownSample sample, SampleSource source, String mainClass, Path classes, Path work)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -177,9 +185,28 @@ final class SampleRunner {
               + " (working directory "
               + work
               + ", assertions enabled)\noutput:\n"
-              + out);
+              + withMarkdownLines(sample, source, out));
     }
     return out;
+  }
+
+  /** Adds the Markdown line after each {@code (Sample.java:28)} of a stack trace. */
+  private static String withMarkdownLines(
+      MarkdownSample sample, SampleSource source, String output) {
+    Matcher m = STACK_FRAME.matcher(output);
+    StringBuilder result = new StringBuilder();
+    while (m.find()) {
+      String replacement = m.group();
+      for (SampleSource.Unit u : source.units()) {
+        if (u.path().equals(m.group(1)) || u.path().endsWith("/" + m.group(1))) {
+          int line = u.markdownLine(Long.parseLong(m.group(2)));
+          replacement = m.group() + " [" + sample.file() + ":" + line + "]";
+        }
+      }
+      m.appendReplacement(result, Matcher.quoteReplacement(replacement));
+    }
+    m.appendTail(result);
+    return result.toString();
   }
 
   /**
