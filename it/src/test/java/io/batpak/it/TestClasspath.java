@@ -14,13 +14,13 @@ import java.util.regex.Pattern;
  * and the entries of our modules in it: a jar from the local repository when only {@code it} is
  * built, or {@code <module>/target/classes} (or the module's jar) in a reactor build.
  */
-final class TestClasspath {
-  static final String PROPERTY = "batpak.test.classpath";
+public final class TestClasspath {
+  public static final String PROPERTY = "batpak.test.classpath";
 
   private TestClasspath() {}
 
   /** Every entry, in order. */
-  static List<Path> entries() {
+  public static List<Path> entries() {
     String cp = System.getProperty(PROPERTY);
     if (cp == null || cp.isBlank()) {
       throw new IllegalStateException(
@@ -39,7 +39,7 @@ final class TestClasspath {
   }
 
   /** The test-classes directory of this module (the first entry). */
-  static Path testClasses() {
+  public static Path testClasses() {
     Path first = entries().get(0);
     if (!Files.isDirectory(first) || !first.endsWith(Path.of("target", "test-classes"))) {
       throw new IllegalStateException(
@@ -67,7 +67,7 @@ final class TestClasspath {
   }
 
   /** Like {@link #module(String)}, but fails when the module is missing. */
-  static Path requireModule(String dir) {
+  public static Path requireModule(String dir) {
     return module(dir)
         .orElseThrow(
             () ->
@@ -92,7 +92,7 @@ final class TestClasspath {
    * dependencies of {@code batpak-api}, and so must a compile on the module path here. They are not
    * needed at run time.
    */
-  static List<Path> compileOnlyAnnotations() {
+  public static List<Path> compileOnlyAnnotations() {
     Pattern annotations =
         Pattern.compile(
             "(apiguardian-api|jspecify)-[0-9][^" + Pattern.quote(File.separator) + "]*\\.jar");
