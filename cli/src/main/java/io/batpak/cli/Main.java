@@ -60,7 +60,10 @@ public final class Main {
         interactive
             ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
             : null;
-    int code = run(args, new Terminal(out, err, in, interactive));
+    int code =
+        run(
+            args,
+            new Terminal(out, err, in, Terminal.errIsTerminal(interactive, Terminal.STDERR_LINK)));
     out.flush();
     err.flush();
     System.exit(code);

@@ -2,15 +2,22 @@ package io.batpak.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
- * A progress bar redrawn in place on standard error, at most every {@value #REDRAW_MILLIS} ms, and
- * drawn a last time, complete, when the work ends. Disabled bars print nothing.
+ * Progress of a long command on standard error. On a terminal it is a bar redrawn in place (a
+ * carriage return, no new line) at most every {@value #REDRAW_MILLIS} ms. In a pipe or a log file,
+ * where each carriage return would become one more line, it prints a plain line at most every
+ * {@value #PLAIN_LINE_SECONDS} s instead. Either way it prints the complete state a last time when
+ * the work ends. Disabled bars print nothing. Not thread-safe: one command thread drives it.
  */
 final class ProgressBar {
 
-  /** Least time between two redraws. */
+  /** Least time between two redraws in place, on a terminal. */
   static final long REDRAW_MILLIS = 100;
+
+  /** Least time between two plain lines, when standard error is not a terminal. */
+  static final long PLAIN_LINE_SECONDS = 5;
 
   private static final int WIDTH = 30;
 
@@ -18,20 +25,48 @@ final class ProgressBar {
   private final String label;
   private final long total;
   private final boolean enabled;
+  private final boolean inPlace;
+  private final LongSupplier nanoTime;
+  private final long intervalNanos;
   private long done;
   private long lastDrawNanos;
   private boolean drawn;
 
-  private ProgressBar(PrintStream err, String label, long total, boolean enabled) {
+  private ProgressBar(
+      PrintStream err,
+      String label,
+      long total,
+      boolean enabled,
+      boolean inPlace,
+      LongSupplier nanoTime) {
     this.err = err;
     this.label = label;
     this.total = Math.max(total, 0);
     this.enabled = enabled;
+    this.inPlace = inPlace;
+    this.nanoTime = nanoTime;
+    this.intervalNanos = inPlace ? REDRAW_MILLIS * 1_000_000L : PLAIN_LINE_SECONDS * 1_000_000_000L;
+    this.lastDrawNanos = enabled ? nanoTime.getAsLong() : 0;
   }
 
-  /** A bar over {@code total} units, printing only when {@code enabled}. */
-  static ProgressBar start(PrintStream err, String label, long total, boolean enabled) {
-    return new ProgressBar(err, label, total, enabled);
+  /**
+   * A bar over {@code total} units, printing only when {@code enabled}: redrawn in place when
+   * {@code inPlace} (standard error is a terminal), else as plain lines a few seconds apart.
+   */
+  static ProgressBar start(
+      PrintStream err, String label, long total, boolean enabled, boolean inPlace) {
+    return start(err, label, total, enabled, inPlace, System::nanoTime);
+  }
+
+  /** As {@link #start(PrintStream, String, long, boolean, boolean)}, on the given clock (nanos). */
+  static ProgressBar start(
+      PrintStream err,
+      String label,
+      long total,
+      boolean enabled,
+      boolean inPlace,
+      LongSupplier nanoTime) {
+    return new ProgressBar(err, label, total, enabled, inPlace, nanoTime);
   }
 
   /** Whether the bar prints. */
@@ -39,14 +74,18 @@ final class ProgressBar {
     return enabled;
   }
 
-  /** One more unit done; redraws when the last redraw is old enough. */
+  /**
+   * One more unit done; redraws when the last redraw is old enough (on a terminal the first step
+   * draws at once; in a pipe the first line comes after one interval, so short work prints only its
+   * final line).
+   */
   void step() {
     done++;
     if (!enabled) {
       return;
     }
-    long now = System.nanoTime();
-    if (!drawn || now - lastDrawNanos >= REDRAW_MILLIS * 1_000_000L) {
+    long now = nanoTime.getAsLong();
+    if ((inPlace && !drawn) || now - lastDrawNanos >= intervalNanos) {
       lastDrawNanos = now;
       draw();
     }
@@ -58,7 +97,9 @@ final class ProgressBar {
       return;
     }
     draw();
-    err.println();
+    if (inPlace) {
+      err.println();
+    }
     err.flush();
   }
 
@@ -67,12 +108,16 @@ final class ProgressBar {
     long of = Math.max(total, done);
     int percent = of == 0 ? 100 : (int) (done * 100 / of);
     int filled = of == 0 ? WIDTH : (int) (done * WIDTH / of);
-    StringBuilder b = new StringBuilder("\r").append(label).append(" [");
+    StringBuilder b = new StringBuilder(inPlace ? "\r" : "").append(label).append(" [");
     for (int i = 0; i < WIDTH; i++) {
       b.append(i < filled ? '#' : '-');
     }
     b.append(String.format(Locale.ROOT, "] %3d%%  %,d/%,d events", percent, done, of));
-    err.print(b);
+    if (inPlace) {
+      err.print(b);
+    } else {
+      err.println(b);
+    }
     err.flush();
   }
 }

@@ -116,7 +116,8 @@ final class VerifyCommand implements Command {
               t.err(),
               "verifying",
               stats.eventCount(),
-              t.errIsTerminal() || stats.eventCount() > PROGRESS_THRESHOLD);
+              t.errIsTerminal() || stats.eventCount() > PROGRESS_THRESHOLD,
+              t.errIsTerminal());
       StoreVerification checked = store.verifyAll((done, total) -> bar.step());
       bar.finish();
       checked.problems().forEach(this::problem);

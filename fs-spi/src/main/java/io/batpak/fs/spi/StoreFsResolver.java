@@ -12,9 +12,13 @@ import io.batpak.spi.StoreFsProvider;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.apiguardian.api.API;
 
 /**
@@ -62,8 +66,17 @@ import org.apiguardian.api.API;
  * A broken provider or a duplicate name fails every discovery, even when another provider would be
  * usable: a store must not quietly run on whatever happens to load.
  *
- * <p><b>Thread-safety.</b> Stateless and safe for concurrent use. Discovery runs afresh on every
- * call; stores are opened rarely, and a cache would hide a provider whose probe result changed.
+ * <h2>Logging</h2>
+ *
+ * When automatic selection falls back, that is, chooses a backend because one of higher priority
+ * failed its probe (typically {@code nio} because {@code posix} has no JNA), the resolver logs
+ * {@link Resolution#fallback()} through {@link System.Logger} (logger name: this class's name) at
+ * {@link System.Logger.Level#WARNING WARNING}, once per distinct message in a process, not on every
+ * open. A backend chosen by name is never a fallback and is not logged.
+ *
+ * <p><b>Thread-safety.</b> Safe for concurrent use. Discovery runs afresh on every call; stores are
+ * opened rarely, and a cache would hide a provider whose probe result changed. The only state is
+ * the set of fallback messages already logged.
  *
  * @since 0.1
  */
@@ -96,6 +109,17 @@ public final class StoreFsResolver {
 
   /** Diagnostic code: the provider chosen by name failed its probe. */
   public static final String NAMED_UNAVAILABLE = "BATPAK-FS-006";
+
+  private static final System.Logger LOG = System.getLogger(StoreFsResolver.class.getName());
+
+  /**
+   * Beyond this many distinct fallback messages (probe reasons that keep changing), each further
+   * one is logged without being remembered, so the set stays small and no warning is lost.
+   */
+  private static final int MAX_REMEMBERED_FALLBACKS = 64;
+
+  /** Fallback messages already logged in this process: each is logged once, not per open. */
+  private static final Set<String> LOGGED_FALLBACKS = ConcurrentHashMap.newKeySet();
 
   private StoreFsResolver() {}
 
@@ -244,6 +268,60 @@ public final class StoreFsResolver {
     public StoreFs open(FsOptions options) throws IOException {
       return provider.open(options);
     }
+
+    /**
+     * Whether automatic selection fell back to this backend because backends of higher priority
+     * failed their probes, and why: for example {@code "filesystem backend nio chosen automatically
+     * as a fallback: posix (priority 100) is unavailable: probe failed: jna.jar is not on the class
+     * path. ..."}, ending with what to do. This is the text the resolver logs at WARNING.
+     *
+     * @return the fallback and its reasons; empty when the backend was passed in, chosen by name,
+     *     or is the highest-priority auto-selectable one
+     */
+    public Optional<String> fallback() {
+      if (source != Source.AUTOMATIC) {
+        return Optional.empty();
+      }
+      Candidate chosen =
+          candidates.stream().filter(c -> c.verdict() == Verdict.CHOSEN).findFirst().orElse(null);
+      if (chosen == null) {
+        return Optional.empty();
+      }
+      List<Candidate> unavailable =
+          candidates.stream()
+              .filter(c -> c.verdict() == Verdict.PROBE_FAILED && c.priority() > chosen.priority())
+              .toList();
+      if (unavailable.isEmpty()) {
+        return Optional.empty();
+      }
+      String reasons =
+          unavailable.stream()
+              .map(
+                  c ->
+                      c.name()
+                          + " (priority "
+                          + c.priority()
+                          + ") is unavailable: "
+                          + c.detail().replaceFirst("^skipped: ", ""))
+              .collect(Collectors.joining("; "));
+      String names = unavailable.stream().map(Candidate::name).collect(Collectors.joining(" or "));
+      return Optional.of(
+          "filesystem backend "
+              + chosen.name()
+              + " chosen automatically as a fallback: "
+              + reasons
+              + ". To use "
+              + names
+              + ", fix what the probe reports; to run on "
+              + chosen.name()
+              + " on purpose, name it (StoreConfig.Builder.fsBackend(\""
+              + chosen.name()
+              + "\") or -D"
+              + BACKEND_PROPERTY
+              + "="
+              + chosen.name()
+              + ") and this warning goes away.");
+    }
   }
 
   /**
@@ -300,7 +378,7 @@ public final class StoreFsResolver {
         ProviderLoader.load(
             ProviderKind.FILESYSTEM_BACKEND,
             ServiceLoader.load(StoreFsProvider.class, classLoader));
-    return BackendSelector.select(name, properties, discovery).orThrow();
+    return logFallback(BackendSelector.select(name, properties, discovery).orThrow());
   }
 
   /**
@@ -337,6 +415,22 @@ public final class StoreFsResolver {
     Objects.requireNonNull(properties, "properties");
     ProviderDiscovery<StoreFsProvider> discovery =
         ProviderLoader.of(ProviderKind.FILESYSTEM_BACKEND, providers);
-    return BackendSelector.select(name, properties, discovery).orThrow();
+    return logFallback(BackendSelector.select(name, properties, discovery).orThrow());
+  }
+
+  /** Logs {@code resolution}'s fallback at WARNING the first time its message is seen. */
+  private static Resolution logFallback(Resolution resolution) {
+    Optional<String> fallback = resolution.fallback();
+    if (fallback.isPresent()) {
+      String message = fallback.get();
+      boolean first =
+          !LOGGED_FALLBACKS.contains(message)
+              && (LOGGED_FALLBACKS.size() >= MAX_REMEMBERED_FALLBACKS
+                  || LOGGED_FALLBACKS.add(message));
+      if (first) {
+        LOG.log(System.Logger.Level.WARNING, message);
+      }
+    }
+    return resolution;
   }
 }
