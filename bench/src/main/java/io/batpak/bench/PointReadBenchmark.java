@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * Class)} (read and decode with the json codec) of random events of a 100 k-event store that is in
  * the page cache. {@code layout=single} fills the store with single appends (one event per frame,
  * as group-committed {@code submit()}s write them); {@code layout=batch256} with {@code
- * appendBatch(256)} (256 events per frame). Goal in {@code performance.md}: hot point read (get(id), readRaw before issue 9) ≤ 2 µs.
+ * appendBatch(256)} (256 events per frame). Goal in {@code performance.md}: hot point read
+ * (get(id), readRaw before issue 9) ≤ 2 µs.
  *
  * <p>Run (after {@code mvn -B -o install -pl bench}):
  *
