@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The segment files of one store directory: the active segment the committer appends to, the sealed
+ * The segment files of one store directory: the active segment the committer appends to, the full
  * ones before it, and positional reads of frames for readers. Every byte and every sync goes
  * through {@link StoreFs}.
  *
@@ -100,9 +100,10 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
-   * Seals the active segment for appends and starts the next one, whose first event has global
+   * Ends appends to the active segment and starts the next one, whose first event has global
    * sequence {@code baseGlobal}: the active segment is synced, then the new one is created with its
-   * header durable and its directory entry synced. A failure names the step that failed.
+   * header durable and its directory entry synced. A failure names the step that failed. (The old
+   * segment gets no footer yet: sealing with a frame index is issue 10's.)
    *
    * @throws RotationFailed if a step fails; the pipeline must poison (frames of the group may
    *     already sit in the previous segment, and a failed sync is never "nothing happened")
