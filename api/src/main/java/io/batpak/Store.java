@@ -240,8 +240,9 @@ public interface Store extends AutoCloseable {
   Optional<EventHeader> latest(String entity);
 
   /**
-   * Checks a receipt against the stored event: its frame's CRC, its position and sequences, and its
-   * content and chain hashes, recomputed from the stored bytes.
+   * Checks a receipt against the stored event it names (found by its id): its frame's CRC, its
+   * global and stream sequences, and its content and chain hashes, recomputed from the stored
+   * bytes.
    */
   ReceiptVerification verifyReceipt(AppendReceipt receipt);
 
@@ -250,9 +251,10 @@ public interface Store extends AutoCloseable {
    * its global and stream sequence (dense, each stream from 0), its content hash recomputed from
    * the payload, its previous hash against its stream predecessor's event hash (32 zero bytes for
    * the first), and its event hash recomputed. At most one problem per event is reported (the first
-   * check it fails); a damaged frame is a problem, not an exception. Reads each frame once and
-   * holds one hash per stream, so it runs over a store of any size; safe to call while other
-   * threads append (their events are not checked). Changes nothing.
+   * check it fails); a damaged frame is a problem, not an exception. Reads each event once (a batch
+   * frame of 8 KiB or more once for all its events) and holds one hash per stream, so it runs over
+   * a store of any size; safe to call while other threads append (their events are not checked).
+   * Changes nothing.
    *
    * @param progress told after each event; see {@link VerificationProgress}
    * @return what was checked and every problem found

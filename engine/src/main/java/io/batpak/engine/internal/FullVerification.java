@@ -18,11 +18,12 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * Checks every visible event of a store ({@link io.batpak.Store#verifyAll}): each frame is read
- * once (its CRC is checked by decoding it), and each stream's last event hash is held to check the
- * next link, so the work is one pass and the memory one hash per stream. The checks are a receipt's
- * ({@link ReceiptChecks}), applied to the stored event itself. Not shared between threads: one
- * instance per call.
+ * Checks every visible event of a store ({@link io.batpak.Store#verifyAll}): each event is read
+ * once through the one read path, which checks its frame's CRC (a batch frame of 8 KiB or more is
+ * read once for all its events: the journal keeps the last such frame per thread), and each
+ * stream's last event hash is held to check the next link, so the work is one pass and the memory
+ * one hash per stream. The checks are a receipt's ({@link ReceiptChecks}), applied to the stored
+ * event itself. Not shared between threads: one instance per call.
  */
 final class FullVerification {
 
