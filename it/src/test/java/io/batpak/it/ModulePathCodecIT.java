@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
@@ -211,7 +209,10 @@ class ModulePathCodecIT {
     // Jackson is on the compile module path too, as a build tool would put it, so the qualified
     // opens names a module javac can see.
     List<Path> jackson =
-        List.of(jar("jackson-databind"), jar("jackson-core"), jar("jackson-annotations"));
+        List.of(
+            TestClasspath.jar("jackson-databind"),
+            TestClasspath.jar("jackson-core"),
+            TestClasspath.jar("jackson-annotations"));
 
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
@@ -244,52 +245,22 @@ class ModulePathCodecIT {
     }
     modulePath.add(TestClasspath.jna());
     modulePath.addAll(jackson);
-    modulePath.add(jar("bcprov-jdk18on"));
+    modulePath.add(TestClasspath.jar("bcprov-jdk18on"));
 
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String jvmArgs = System.getProperty("batpak.test.jvmArgs", "");
-    for (String arg : jvmArgs.trim().split("\\s+")) {
-      if (!arg.isEmpty()) {
-        command.add(arg);
-      }
-    }
-    command.add("--module-path");
-    command.add(
-        modulePath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
-    command.add("--module");
-    command.add("com.example.orders/com.example.orders.Main");
-    command.add(root.resolve("store").toString());
-
-    Path output = root.resolve("child-output.txt");
-    Process child =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
-    // A guard against a hung child, not a timing assertion.
-    if (!child.waitFor(10, TimeUnit.MINUTES)) {
-      child.destroyForcibly().waitFor();
-    }
-    String out = Files.readString(output, StandardCharsets.UTF_8);
+    List<String> command =
+        ChildJvm.java(
+            "--module-path",
+            modulePath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
+            "--module",
+            "com.example.orders/com.example.orders.Main",
+            root.resolve("store").toString());
+    ChildJvm.Finished child = ChildJvm.run(command, null, root.resolve("child-output.txt"));
+    String out = child.output();
     String context = "command: " + command + "\noutput:\n" + out;
     System.out.println(context);
-    assertEquals(0, child.exitValue(), context);
+    assertEquals(0, child.exitCode(), context);
     try (Stream<String> s = out.lines()) {
       return s.collect(Collectors.toList());
     }
-  }
-
-  /** The jar of {@code artifact} (for example {@code jackson-core}) in the test class path. */
-  private static Path jar(String artifact) {
-    Pattern p =
-        Pattern.compile(
-            Pattern.quote(artifact) + "-[0-9][^" + Pattern.quote(File.separator) + "]*\\.jar");
-    for (Path e : TestClasspath.entries()) {
-      if (p.matcher(e.getFileName().toString()).matches()) {
-        return e;
-      }
-    }
-    throw new IllegalStateException(artifact + " is not in the test class path");
   }
 }

@@ -9,9 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
@@ -96,34 +94,18 @@ class ModulePathSmokeIT {
     int compiled = javac.run(null, diagnostics, diagnostics, javacArgs.toArray(new String[0]));
     assertEquals(0, compiled, "javac failed: " + diagnostics.toString(StandardCharsets.UTF_8));
 
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String jvmArgs = System.getProperty("batpak.test.jvmArgs", "");
-    for (String arg : jvmArgs.trim().split("\\s+")) {
-      if (!arg.isEmpty()) {
-        command.add(arg);
-      }
-    }
-    command.add("--module-path");
-    command.add(join(List.of(classes, api, spi, posix, jna)));
-    command.add("--module");
-    command.add("io.batpak.it.smoke/io.batpak.it.smoke.Main");
-
-    Path output = tmp.resolve("child-output.txt");
-    Process child =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
-    // A guard against a hung child, not a timing assertion.
-    if (!child.waitFor(10, TimeUnit.MINUTES)) {
-      child.destroyForcibly().waitFor();
-    }
-    String out = Files.readString(output, StandardCharsets.UTF_8);
+    List<String> command =
+        ChildJvm.java(
+            "--module-path",
+            join(List.of(classes, api, spi, posix, jna)),
+            "--module",
+            "io.batpak.it.smoke/io.batpak.it.smoke.Main");
+    ChildJvm.Finished child = ChildJvm.run(command, null, tmp.resolve("child-output.txt"));
+    String out = child.output();
     String context = "command: " + command + "\noutput:\n" + out;
     System.out.println(context);
 
-    assertEquals(0, child.exitValue(), context);
+    assertEquals(0, child.exitCode(), context);
     List<String> lines;
     try (Stream<String> s = out.lines()) {
       lines = s.collect(Collectors.toList());

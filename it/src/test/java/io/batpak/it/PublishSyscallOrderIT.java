@@ -178,15 +178,7 @@ class PublishSyscallOrderIT {
           "system property batpak.test.classpath is not set; run this test through Maven,"
               + " whose parent pom sets it for Surefire and Failsafe");
     }
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String jvmArgs = System.getProperty("batpak.test.jvmArgs", "").trim();
-    if (!jvmArgs.isEmpty()) {
-      command.addAll(Arrays.asList(jvmArgs.split("\\s+")));
-    }
-    command.add("-cp");
-    command.add(classPath);
-    command.add(mainClass.getName());
+    List<String> command = ChildJvm.java("-cp", classPath, mainClass.getName());
     command.addAll(Arrays.asList(args));
     return command;
   }

@@ -77,13 +77,7 @@ public final class TestClasspath {
 
   /** The JNA jar. */
   static Path jna() {
-    Pattern jna = Pattern.compile("jna-[0-9][^" + Pattern.quote(File.separator) + "]*\\.jar");
-    for (Path p : entries()) {
-      if (jna.matcher(p.getFileName().toString()).matches()) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("jna.jar is not in " + PROPERTY + ": " + entries());
+    return jar("jna");
   }
 
   /**
@@ -93,19 +87,24 @@ public final class TestClasspath {
    * needed at run time.
    */
   public static List<Path> compileOnlyAnnotations() {
-    Pattern annotations =
+    return List.of(jar("apiguardian-api"), jar("jspecify"));
+  }
+
+  /**
+   * The jar of a third-party {@code artifact} (for example {@code jackson-core}) in the class path:
+   * {@code <artifact>-<version>.jar}.
+   *
+   * @throws IllegalStateException if it is not there
+   */
+  public static Path jar(String artifact) {
+    Pattern p =
         Pattern.compile(
-            "(apiguardian-api|jspecify)-[0-9][^" + Pattern.quote(File.separator) + "]*\\.jar");
-    List<Path> found = new ArrayList<>();
-    for (Path p : entries()) {
-      if (annotations.matcher(p.getFileName().toString()).matches()) {
-        found.add(p);
+            Pattern.quote(artifact) + "-[0-9][^" + Pattern.quote(File.separator) + "]*\\.jar");
+    for (Path e : entries()) {
+      if (p.matcher(e.getFileName().toString()).matches()) {
+        return e;
       }
     }
-    if (found.size() != 2) {
-      throw new IllegalStateException(
-          "expected the apiguardian-api and jspecify jars in " + PROPERTY + ", found " + found);
-    }
-    return found;
+    throw new IllegalStateException(artifact + ".jar is not in " + PROPERTY + ": " + entries());
   }
 }

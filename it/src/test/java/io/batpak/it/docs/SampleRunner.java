@@ -1,5 +1,6 @@
 package io.batpak.it.docs;
 
+import io.batpak.it.ChildJvm;
 import io.batpak.it.TestClasspath;
 import java.io.File;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -151,37 +151,17 @@ final class SampleRunner {
   private static String run(
       MarkdownSample sample, SampleSource source, String mainClass, Path classes, Path work)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-ea");
-    for (String arg : System.getProperty("batpak.test.jvmArgs", "").trim().split("\\s+")) {
-      if (!arg.isEmpty()) {
-        command.add(arg);
-      }
-    }
     List<Path> cp = new ArrayList<>();
     cp.add(classes);
     cp.addAll(TestClasspath.entries());
-    command.add("-cp");
-    command.add(join(cp));
-    command.add(mainClass);
-    Path output = work.getParent().resolve("output.txt");
-    Process child =
-        new ProcessBuilder(command)
-            .directory(work.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
-    // A guard against a hung child, not a timing assertion.
-    if (!child.waitFor(10, TimeUnit.MINUTES)) {
-      child.destroyForcibly().waitFor();
-    }
-    String out = Files.readString(output, StandardCharsets.UTF_8);
-    if (child.exitValue() != 0) {
+    List<String> command = ChildJvm.java("-ea", "-cp", join(cp), mainClass);
+    ChildJvm.Finished child = ChildJvm.run(command, work, work.getParent().resolve("output.txt"));
+    String out = child.output();
+    if (child.exitCode() != 0) {
       throw new SampleFailedException(
           sample.where()
               + ": the sample compiles but its run exits with "
-              + child.exitValue()
+              + child.exitCode()
               + " (working directory "
               + work
               + ", assertions enabled)\noutput:\n"

@@ -14,6 +14,7 @@ import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.engine.FrameLocation;
 import io.batpak.fs.sim.SimSeed;
+import io.batpak.it.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -130,16 +131,7 @@ class SigkillIT {
   }
 
   private static List<String> command(Path dir, long seed) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String jvmArgs = System.getProperty("batpak.test.jvmArgs", "");
-    for (String a : jvmArgs.trim().split("\\s+")) {
-      if (!a.isEmpty()) {
-        cmd.add(a);
-      }
-    }
-    cmd.add("-Xmx128m");
-    cmd.add("-XX:TieredStopAtLevel=1");
+    List<String> cmd = new ArrayList<>(ChildJvm.java("-Xmx128m", "-XX:TieredStopAtLevel=1"));
     String cp = System.getProperty("batpak.test.classpath");
     if (cp == null || cp.isBlank()) {
       throw new IllegalStateException(
