@@ -159,11 +159,11 @@ class CrashCorpusIT {
 
   /** Builds the row's store, applies its damage, reopens both ways and applies the oracle. */
   static Result replayDamage(Row row) {
-    DamageExplorerIT.Case c = DamageExplorerIT.findCase(row.seed(), row.damage());
+    DamageCases.Case c = DamageCases.findCase(row.seed(), row.damage());
     SimStoreFs fs = SimStoreFs.builder().seed(row.seed()).build();
-    DamageExplorerIT.Result r;
+    DamageOracle.Result r;
     try {
-      r = DamageExplorerIT.run(fs, c);
+      r = DamageOracle.run(fs, c);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
