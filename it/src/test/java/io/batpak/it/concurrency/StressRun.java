@@ -1,19 +1,12 @@
 package io.batpak.it.concurrency;
 
-import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
-import io.batpak.BatchItem;
-import io.batpak.Bytes;
-import io.batpak.Coordinate;
 import io.batpak.Durability;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
-import io.batpak.ExpectedVersion;
 import io.batpak.IdempotencyKey;
-import io.batpak.OutcomeUnknownException;
 import io.batpak.QueueFullPolicy;
-import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreClosedException;
@@ -30,22 +23,17 @@ import io.batpak.fs.sim.FaultRule;
 import io.batpak.fs.sim.FaultTrigger;
 import io.batpak.fs.sim.FsOp;
 import io.batpak.fs.sim.SimEntropy;
-import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.port.StoreClock;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -128,28 +116,28 @@ final class StressRun {
   final long hangMillis;
   private final SplittableRandom plan;
   private final int faultAt;
-  private final boolean closeByWorker;
-  private final int closerThread;
-  private final int closerAt;
-  private final CrashProfile profile;
+  final boolean closeByWorker;
+  final int closerThread;
+  final int closerAt;
+  final CrashProfile profile;
 
   /** Whether thread 0 pipelines long chains of {@code submit} instead of mixing calls. */
-  private final boolean pipeliner;
+  final boolean pipeliner;
 
   /** The store's directory, named after the seed so its threads are too. */
   final Path dir;
 
   final List<String> violations = Collections.synchronizedList(new ArrayList<>());
-  private final List<Call> calls = new CopyOnWriteArrayList<>();
-  private final AtomicLong maxDurable = new AtomicLong();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  final List<Call> calls = new CopyOnWriteArrayList<>();
+  final AtomicLong maxDurable = new AtomicLong();
+  final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<Throwable> closeOutcome = new AtomicReference<>();
   private final AtomicBoolean closeReturned = new AtomicBoolean();
   private final AtomicBoolean dumped = new AtomicBoolean();
-  private volatile long deadlineNanos;
-  private SimStoreFs sim;
+  volatile long deadlineNanos;
+  SimStoreFs sim;
   private StressFs fs;
-  private Store store;
+  Store store;
 
   StressRun(long seed, long hangMillis) {
     this.seed = seed;
@@ -188,7 +176,7 @@ final class StressRun {
         + ")";
   }
 
-  private void violation(String property, String detail) {
+  void violation(String property, String detail) {
     violations.add("[" + property + "] " + detail);
   }
 
@@ -218,7 +206,7 @@ final class StressRun {
               () -> {
                 try {
                   go.await();
-                  new Worker(thread, new SplittableRandom(seed * 31 + thread)).run();
+                  new StressWorker(this, thread, new SplittableRandom(seed * 31 + thread)).run();
                 } catch (Throwable e) {
                   violation(
                       "typed-outcome",
@@ -272,7 +260,7 @@ final class StressRun {
     checkPerThreadOrder();
     checkRetries();
     checkTypedOutcomes();
-    crashAndCheck();
+    StressRecoveryCheck.check(this);
   }
 
   private StoreConfig config() {
@@ -334,275 +322,7 @@ final class StressRun {
     }
   }
 
-  // ------------------------------------------------------------------------------- workers
-
-  /** One thread's calls, drawn from its own generator. */
-  private final class Worker {
-    final int thread;
-    final SplittableRandom rnd;
-    final String own;
-    long ownNext;
-    boolean ownKnown = true;
-    final List<Call> keyed = new ArrayList<>();
-    final List<AppendReceipt> acked = new ArrayList<>();
-    int index;
-
-    Worker(int thread, SplittableRandom rnd) {
-      this.thread = thread;
-      this.rnd = rnd;
-      this.own = "own-" + thread;
-    }
-
-    void run() {
-      for (int i = 0; i < opsPerThread; i++) {
-        if (closeByWorker && thread == closerThread && i == closerAt) {
-          closeStore();
-        }
-        int pick = pipeliner && thread == 0 ? 40 : rnd.nextInt(100);
-        try {
-          if (pick < 30) {
-            append();
-          } else if (pick < 48) {
-            submitChain();
-          } else if (pick < 62) {
-            batch();
-          } else if (pick < 69) {
-            store.sync();
-          } else {
-            read();
-          }
-        } catch (StoreClosedException e) {
-          return; // closed: every later call fails the same way
-        } catch (RuntimeException | Error e) {
-          // Recorded on the call where it matters (an untyped one is a violation, reported by
-          // checkTypedOutcomes); syncs and reads may fail after a fault.
-        }
-      }
-      if (durability == Durability.VISIBLE && !closed.get()) {
-        idleThenAppend();
-      }
-    }
-
-    /**
-     * VISIBLE mode's tail, an application going idle: sync, stay idle for two sync intervals (the
-     * committer thread has nothing to do and waits), sync again, then one lone blocking append. Its
-     * event must still become durable on the interval ({@code visible-cadence}).
-     */
-    void idleThenAppend() {
-      try {
-        store.sync();
-        Thread.sleep(2 * store.config().visibleSyncInterval().toMillis());
-        store.sync();
-        append();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException | Error e) {
-        // closed or poisoned by the fault: nothing to check
-      }
-    }
-
-    Call newCall(String kind) {
-      Call c = new Call(thread, index++, kind);
-      calls.add(c);
-      return c;
-    }
-
-    byte[] payload(Call c, int item) {
-      String s =
-          "r"
-              + seed
-              + "-t"
-              + thread
-              + "-c"
-              + c.index
-              + "-i"
-              + item
-              + "-"
-              + "x".repeat(rnd.nextInt(300));
-      return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    String entity() {
-      return rnd.nextInt(3) == 0 ? own : SHARED[rnd.nextInt(SHARED.length)];
-    }
-
-    AppendOptions options(Call c, String entity) {
-      AppendOptions o = AppendOptions.defaults();
-      if (entity.equals(own) && ownKnown && rnd.nextBoolean()) {
-        o =
-            o.withExpectedVersion(
-                ownNext == 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(ownNext - 1));
-      } else if (!entity.equals(own) && rnd.nextInt(5) == 0) {
-        o = o.withExpectedVersion(ExpectedVersion.exactly(rnd.nextInt(4)));
-      }
-      int k = rnd.nextInt(10);
-      if (k < 3) {
-        IdempotencyKey key = IdempotencyKey.of(seed, ((long) thread << 32) | c.index);
-        c.keys.add(key);
-      }
-      if (!c.keys.isEmpty()) {
-        o = o.withIdempotencyKey(c.keys.get(c.keys.size() - 1));
-      }
-      return o;
-    }
-
-    void append() {
-      if (!keyed.isEmpty() && rnd.nextInt(8) == 0) {
-        retry();
-        return;
-      }
-      Call c = newCall("append");
-      String entity = entity();
-      byte[] p = payload(c, 0);
-      c.entities.add(entity);
-      c.payloads.add(p);
-      AppendOptions o = options(c, entity);
-      try {
-        AppendReceipt r = store.append(Coordinate.of(entity, "s"), KIND, Bytes.of(p), o);
-        acknowledged(c, List.of(r));
-      } catch (RuntimeException | Error e) {
-        failed(c, e);
-        throw rethrowable(e);
-      }
-    }
-
-    /** Appends an acknowledged keyed call again with the same key and content. */
-    void retry() {
-      Call original = keyed.get(rnd.nextInt(keyed.size()));
-      Call c = newCall("retry");
-      c.retryOf = true;
-      c.entities.addAll(original.entities);
-      c.payloads.addAll(original.payloads);
-      c.keys.addAll(original.keys);
-      c.retried = original.receipts.toArray(new AppendReceipt[0]);
-      try {
-        AppendReceipt r =
-            store.append(
-                Coordinate.of(c.entities.get(0), "s"),
-                KIND,
-                Bytes.of(c.payloads.get(0)),
-                AppendOptions.defaults().withIdempotencyKey(c.keys.get(0)));
-        c.receipts = List.of(r);
-      } catch (RuntimeException | Error e) {
-        failed(c, e);
-        throw rethrowable(e);
-      }
-    }
-
-    void submitChain() {
-      int n = pipeliner && thread == 0 ? 10 + rnd.nextInt(30) : 1 + rnd.nextInt(5);
-      List<Call> chain = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        Call c = newCall("submit");
-        String entity = entity();
-        byte[] p = payload(c, 0);
-        c.entities.add(entity);
-        c.payloads.add(p);
-        AppendOptions o = options(c, entity);
-        try {
-          c.future = store.submit(Coordinate.of(entity, "s"), KIND, Bytes.of(p), o);
-          chain.add(c);
-        } catch (RuntimeException | Error e) {
-          failed(c, e);
-          if (e instanceof StoreClosedException) {
-            break;
-          }
-        }
-      }
-      for (Call c : chain) {
-        try {
-          long left = Math.max(0, deadlineNanos - System.nanoTime());
-          AppendReceipt r = c.future.get(left, TimeUnit.NANOSECONDS);
-          acknowledged(c, List.of(r));
-        } catch (ExecutionException e) {
-          failed(c, e.getCause());
-        } catch (TimeoutException e) {
-          c.failure = e; // reported, with the other futures that did not complete, after the run
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-
-    void batch() {
-      Call c = newCall("batch");
-      int n = 2 + rnd.nextInt(3);
-      boolean keyedBatch = rnd.nextInt(3) == 0;
-      List<BatchItem> items = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        String entity = i == 0 && rnd.nextBoolean() ? own : SHARED[rnd.nextInt(SHARED.length)];
-        byte[] p = payload(c, i);
-        c.entities.add(entity);
-        c.payloads.add(p);
-        BatchItem item = BatchItem.of(Coordinate.of(entity, "s"), KIND, Bytes.of(p));
-        if (keyedBatch) {
-          IdempotencyKey key =
-              IdempotencyKey.of(seed, ((long) thread << 32) | (c.index + 1_000_000L * (i + 1)));
-          c.keys.add(key);
-          item = item.withOptions(AppendOptions.defaults().withIdempotencyKey(key));
-        }
-        items.add(item);
-      }
-      try {
-        acknowledged(c, store.appendBatch(items));
-      } catch (RuntimeException | Error e) {
-        failed(c, e);
-        throw rethrowable(e);
-      }
-    }
-
-    void read() {
-      int pick = rnd.nextInt(4);
-      List<EventHeader> seen = new ArrayList<>();
-      Watermarks before = store.watermarks();
-      maxDurable.accumulateAndGet(before.durable(), Math::max);
-      if (pick == 0) {
-        seen.addAll(store.stream(entity()));
-      } else if (pick == 1) {
-        long after = rnd.nextInt(Math.max(1, (int) before.visible() + 1)) - 1;
-        seen.addAll(store.queryAfter(Region.all(), after, 1 + rnd.nextInt(20)));
-      } else if (pick == 2 && !acked.isEmpty()) {
-        AppendReceipt r = acked.get(rnd.nextInt(acked.size()));
-        seen.add(store.get(r.eventId()).header());
-      } else {
-        store.latest(entity()).ifPresent(seen::add);
-      }
-      for (EventHeader h : seen) {
-        if (durability == Durability.DURABLE) {
-          checkCovered(
-              "durable-visibility", h.globalSequence(), h.eventId(), "was visible to a reader");
-        }
-      }
-    }
-
-    void acknowledged(Call c, List<AppendReceipt> receipts) {
-      c.receipts = receipts;
-      for (AppendReceipt r : receipts) {
-        if (durability == Durability.DURABLE) {
-          checkCovered("durable-ack", r.globalSequence(), r.eventId(), "was acknowledged");
-        }
-      }
-      acked.addAll(receipts);
-      if (!c.keys.isEmpty()) {
-        keyed.add(c);
-      }
-      for (int i = 0; i < c.entities.size(); i++) {
-        if (c.entities.get(i).equals(own)) {
-          ownNext = receipts.get(i).streamSequence() + 1;
-        }
-      }
-    }
-
-    void failed(Call c, Throwable e) {
-      c.failure = e;
-      if (e instanceof OutcomeUnknownException && c.entities.contains(own)) {
-        ownKnown = false;
-      }
-    }
-  }
-
-  private static RuntimeException rethrowable(Throwable e) {
+  static RuntimeException rethrowable(Throwable e) {
     if (e instanceof RuntimeException re) {
       return re;
     }
@@ -617,7 +337,7 @@ final class StressRun {
    * is located through the store's index (no I/O); when the store has closed under the check, there
    * is nothing to locate it in and the check is skipped.
    */
-  private void checkCovered(String property, long global, EventId id, String what) {
+  void checkCovered(String property, long global, EventId id, String what) {
     FrameLocation pos;
     try {
       pos = FrameLocation.of(store, id);
@@ -711,7 +431,7 @@ final class StressRun {
     }
   }
 
-  private void closeStore() {
+  void closeStore() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
@@ -870,115 +590,6 @@ final class StressRun {
       if (f != null && !(f instanceof StoreException) && !(f instanceof TimeoutException)) {
         violation("typed-outcome", c.describe() + " failed with an untyped " + f);
       }
-    }
-  }
-
-  /** Power loss, reopen: acknowledged events survive with their bytes; nothing else appears. */
-  private void crashAndCheck() {
-    sim.clearFaults(); // the reopen runs on an honest disk
-    sim.crash(profile);
-    long durableFloor = maxDurable.get();
-    Map<String, Call> attempted = new HashMap<>();
-    Set<String> definitelyNot = new HashSet<>();
-    for (Call c : calls) {
-      for (byte[] p : c.payloads) {
-        String key = new String(p, StandardCharsets.UTF_8);
-        attempted.putIfAbsent(key, c);
-        Throwable f = c.failure;
-        if (c.receipts == null
-            && f instanceof StoreException
-            && !(f instanceof OutcomeUnknownException)
-            && !c.retryOf) {
-          definitelyNot.add(key);
-        }
-      }
-    }
-    Store reopened;
-    try {
-      reopened =
-          Store.open(
-              StoreConfig.builder(dir)
-                  .fs(sim)
-                  .clock(new SimStoreClock())
-                  .entropy(new SimEntropy(seed + 1))
-                  .codec("bytes")
-                  .deterministic(true)
-                  .build());
-    } catch (RuntimeException e) {
-      violation("recovery", "the store did not reopen after the crash (" + profile + "): " + e);
-      return;
-    }
-    try (Store s = reopened) {
-      List<EventHeader> all = new ArrayList<>();
-      for (long after = -1; ; ) {
-        List<EventHeader> page = s.queryAfter(Region.all(), after, 500);
-        if (page.isEmpty()) {
-          break;
-        }
-        all.addAll(page);
-        after = page.get(page.size() - 1).globalSequence();
-      }
-      for (int i = 0; i < all.size(); i++) {
-        EventHeader h = all.get(i);
-        if (h.globalSequence() != i) {
-          violation("recovery", "global sequence not dense after reopen: row " + i + " is " + h);
-          break;
-        }
-        String payload = s.get(h.eventId()).payload().toUtf8();
-        if (!attempted.containsKey(payload)) {
-          violation("recovery", "event " + i + " after reopen was never appended: " + h);
-        } else if (definitelyNot.contains(payload)) {
-          Call c = attempted.get(payload);
-          violation(
-              "recovery",
-              "event "
-                  + i
-                  + " after reopen belongs to "
-                  + c.describe()
-                  + ", which failed with "
-                  + c.failure);
-        }
-      }
-      for (Call c : calls) {
-        if (c.receipts == null || c.retryOf) {
-          continue;
-        }
-        for (int i = 0; i < c.receipts.size(); i++) {
-          AppendReceipt r = c.receipts.get(i);
-          boolean mustSurvive =
-              durability == Durability.DURABLE || r.globalSequence() < durableFloor;
-          if (!mustSurvive) {
-            continue;
-          }
-          ReceiptVerification v = s.verifyReceipt(r);
-          if (!v.isValid()) {
-            violation(
-                "recovery",
-                c.describe()
-                    + ": acknowledged event "
-                    + r.globalSequence()
-                    + (durability == Durability.DURABLE
-                        ? ""
-                        : " (under the durable watermark " + durableFloor + ")")
-                    + " lost or changed after the crash ("
-                    + profile
-                    + "): "
-                    + v);
-            continue;
-          }
-          byte[] stored = s.get(r.eventId()).payload().toByteArray();
-          if (!Arrays.equals(stored, c.payloads.get(i))) {
-            violation(
-                "recovery",
-                c.describe()
-                    + ": event "
-                    + r.globalSequence()
-                    + " has other bytes after the crash");
-          }
-        }
-      }
-    } catch (StoreException e) {
-      violation("recovery", "reading the reopened store failed: " + e);
     }
   }
 
