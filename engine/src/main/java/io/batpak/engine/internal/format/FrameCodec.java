@@ -437,15 +437,10 @@ public final class FrameCodec {
   }
 
   /**
-   * The frozen canonical header of format v1, the input of the event hash together with the
-   * previous hash and the content hash. It never changes for v1 stores, whatever the stored layout
-   * becomes.
+   * The frozen canonical header of format v1 for {@code r} placed at the given stream and global
+   * sequence: the input of the event hash together with the previous hash and the content hash. It
+   * never changes for v1 stores, whatever the stored layout becomes.
    */
-  public static byte[] canonicalHeader(EventRecord r) {
-    return canonicalHeader(r, r.streamSequence(), r.globalSequence());
-  }
-
-  /** The canonical header of {@code r} placed at the given stream and global sequence. */
   public static byte[] canonicalHeader(EventContent r, long streamSequence, long globalSequence) {
     byte[] entity = r.entity().getBytes(StandardCharsets.UTF_8);
     byte[] scope = r.scope().getBytes(StandardCharsets.UTF_8);

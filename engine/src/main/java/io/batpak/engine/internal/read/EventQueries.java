@@ -62,7 +62,7 @@ public final class EventQueries {
   }
 
   /** The public header of a stored event. */
-  public static EventHeader header(EventRecord r) {
+  private static EventHeader header(EventRecord r) {
     Map<ExtensionKey, Bytes> ext = new HashMap<>();
     for (int i = 0; i < r.extensionKeys().length; i++) {
       ext.put(ExtensionKey.of(r.extensionKeys()[i]), Bytes.ofOwned(r.extensionValues()[i]));
