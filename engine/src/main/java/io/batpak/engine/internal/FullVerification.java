@@ -5,14 +5,13 @@ import io.batpak.EventId;
 import io.batpak.ReceiptVerification.Reason;
 import io.batpak.StoreVerification;
 import io.batpak.VerificationProgress;
+import io.batpak.engine.internal.StoredEventChecks.Failure;
 import io.batpak.engine.internal.format.Blake3;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -58,66 +57,64 @@ final class FullVerification {
     String entity = index.streamName(v.stream(row));
     EventId id = new EventId(v.idHi(row), v.idLo(row));
     Link previous = chains.get(entity);
-    String problem = null;
-    Reason reason = null;
-    EventRecord r = null;
+    EventRecord r;
     try {
       r = read.apply(row);
     } catch (CorruptStoreException e) {
-      reason = Reason.FRAME_CORRUPT;
-      problem = e.getMessage();
-    }
-    if (r == null) {
       chains.put(entity, new Link(v.streamSequence(row), null));
-      add(row, id, entity, v.streamSequence(row), reason, problem);
+      add(
+          row,
+          id,
+          entity,
+          v.streamSequence(row),
+          new Failure(Reason.FRAME_CORRUPT, e.getMessage()));
       return;
     }
+    Failure failure = firstFailure(r, row, previous);
+    chains.put(entity, new Link(r.streamSequence(), r.eventHash()));
+    if (failure != null) {
+      add(row, id, entity, r.streamSequence(), failure);
+    }
+  }
+
+  /**
+   * The first check of {@code r}, at {@code row} after {@code previous} in its stream, it fails.
+   */
+  private Failure firstFailure(EventRecord r, int row, Link previous) {
     long expectedSequence = previous == null ? 0 : previous.streamSequence() + 1;
-    byte[] content = blake3.hash(r.payload(), 0, r.payload().length);
-    byte[] expectedPrev = previous == null ? FrameCodec.ZERO_HASH : previous.eventHash();
     if (r.globalSequence() != row) {
-      reason = Reason.GLOBAL_SEQUENCE_MISMATCH;
-      problem = "the frame says " + r.globalSequence() + ", the event is at " + row;
-    } else if (r.streamSequence() != expectedSequence) {
-      reason = Reason.STREAM_SEQUENCE_MISMATCH;
-      problem =
+      return new Failure(
+          Reason.GLOBAL_SEQUENCE_MISMATCH,
+          "the frame says " + r.globalSequence() + ", the event is at " + row);
+    }
+    if (r.streamSequence() != expectedSequence) {
+      return new Failure(
+          Reason.STREAM_SEQUENCE_MISMATCH,
           "stream sequence "
               + r.streamSequence()
               + " where "
               + expectedSequence
-              + " was expected (a stream counts from 0 without gaps)";
-    } else if (!Arrays.equals(content, r.contentHash())) {
-      reason = Reason.CONTENT_HASH_MISMATCH;
-      problem = "payload hashes to " + hex(content) + ", frame says " + hex(r.contentHash());
-    } else if (expectedPrev == null) {
-      reason = Reason.FRAME_CORRUPT;
-      problem = "the frame of the stream predecessor is damaged, so the chain cannot be checked";
-    } else if (!Arrays.equals(expectedPrev, r.prevHash())) {
-      reason = Reason.PREV_HASH_MISMATCH;
-      problem =
-          "stream predecessor hash is " + hex(expectedPrev) + ", frame says " + hex(r.prevHash());
-    } else {
-      byte[] eventHash = FrameCodec.eventHash(blake3, r.prevHash(), r);
-      if (!Arrays.equals(eventHash, r.eventHash())) {
-        reason = Reason.EVENT_HASH_MISMATCH;
-        problem = "recomputed " + hex(eventHash) + ", frame says " + hex(r.eventHash());
-      }
+              + " was expected (a stream counts from 0 without gaps)");
     }
-    chains.put(entity, new Link(r.streamSequence(), r.eventHash()));
-    if (reason != null) {
-      add(row, id, entity, r.streamSequence(), reason, problem);
+    Failure content = StoredEventChecks.contentFailure(blake3, r, null);
+    if (content != null) {
+      return content;
     }
+    byte[] expectedPrev = previous == null ? FrameCodec.ZERO_HASH : previous.eventHash();
+    if (expectedPrev == null) {
+      return new Failure(
+          Reason.FRAME_CORRUPT,
+          "the frame of the stream predecessor is damaged, so the chain cannot be checked");
+    }
+    return StoredEventChecks.chainFailure(blake3, r, expectedPrev, null);
   }
 
-  private void add(
-      int row, EventId id, String entity, long streamSequence, Reason reason, String detail) {
+  private void add(int row, EventId id, String entity, long streamSequence, Failure failure) {
     problemCount++;
     if (problems.size() < StoreVerification.PROBLEMS_KEPT) {
-      problems.add(new StoreVerification.Problem(row, id, entity, streamSequence, reason, detail));
+      problems.add(
+          new StoreVerification.Problem(
+              row, id, entity, streamSequence, failure.reason(), failure.detail()));
     }
-  }
-
-  private static String hex(byte[] b) {
-    return HexFormat.of().formatHex(b);
   }
 }

@@ -8,7 +8,6 @@ import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
-import java.util.Arrays;
 import java.util.function.IntFunction;
 
 /**
@@ -55,17 +54,9 @@ final class ReceiptChecks {
           "receipt says " + receipt.streamSequence() + ", the store has " + r.streamSequence());
     }
     Blake3 blake3 = HASHERS.get();
-    byte[] content = blake3.hash(r.payload(), 0, r.payload().length);
-    if (!Arrays.equals(content, r.contentHash())
-        || !Arrays.equals(content, receipt.contentHash().toByteArray())) {
-      return invalid(
-          ReceiptVerification.Reason.CONTENT_HASH_MISMATCH,
-          "payload hashes to "
-              + hex(content)
-              + ", frame says "
-              + hex(r.contentHash())
-              + ", receipt says "
-              + receipt.contentHash().toHex());
+    StoredEventChecks.Failure failure = StoredEventChecks.contentFailure(blake3, r, receipt);
+    if (failure != null) {
+      return invalid(failure.reason(), failure.detail());
     }
     byte[] expectedPrev = FrameCodec.ZERO_HASH;
     if (r.streamSequence() > 0) {
@@ -82,37 +73,14 @@ final class ReceiptChecks {
                 + e.getMessage());
       }
     }
-    if (!Arrays.equals(expectedPrev, r.prevHash())
-        || !Arrays.equals(expectedPrev, receipt.prevHash().toByteArray())) {
-      return invalid(
-          ReceiptVerification.Reason.PREV_HASH_MISMATCH,
-          "stream predecessor hash is "
-              + hex(expectedPrev)
-              + ", frame says "
-              + hex(r.prevHash())
-              + ", receipt says "
-              + receipt.prevHash().toHex());
-    }
-    byte[] eventHash = FrameCodec.eventHash(blake3, r.prevHash(), r);
-    if (!Arrays.equals(eventHash, r.eventHash())
-        || !Arrays.equals(eventHash, receipt.eventHash().toByteArray())) {
-      return invalid(
-          ReceiptVerification.Reason.EVENT_HASH_MISMATCH,
-          "recomputed "
-              + hex(eventHash)
-              + ", frame says "
-              + hex(r.eventHash())
-              + ", receipt says "
-              + receipt.eventHash().toHex());
+    failure = StoredEventChecks.chainFailure(blake3, r, expectedPrev, receipt);
+    if (failure != null) {
+      return invalid(failure.reason(), failure.detail());
     }
     return new ReceiptVerification.Valid(receipt);
   }
 
   private static ReceiptVerification invalid(ReceiptVerification.Reason reason, String detail) {
     return new ReceiptVerification.Invalid(reason, detail);
-  }
-
-  private static String hex(byte[] b) {
-    return java.util.HexFormat.of().formatHex(b);
   }
 }
