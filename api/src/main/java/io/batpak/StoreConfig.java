@@ -65,6 +65,7 @@ public final class StoreConfig {
   private final boolean readOnly;
   private final boolean deterministic;
   private final Duration closeTimeout;
+  private final long checkpointEveryBytes;
 
   private StoreConfig(Builder b) {
     this.directory = b.directory;
@@ -88,6 +89,7 @@ public final class StoreConfig {
     this.readOnly = b.readOnly;
     this.deterministic = b.deterministic;
     this.closeTimeout = b.closeTimeout;
+    this.checkpointEveryBytes = b.checkpointEveryBytes;
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -118,6 +120,7 @@ public final class StoreConfig {
     b.readOnly = readOnly;
     b.deterministic = deterministic;
     b.closeTimeout = closeTimeout;
+    b.checkpointEveryBytes = checkpointEveryBytes;
     return b;
   }
 
@@ -245,6 +248,17 @@ public final class StoreConfig {
     return closeTimeout;
   }
 
+  /**
+   * How much journal, in bytes, is appended between two index checkpoints written while the store
+   * is open; {@code 0} writes one only on a clean close. Default 256 MiB. A checkpoint holds the
+   * whole index (about 42 bytes per event) and is written by the committer after a sync, so appends
+   * wait while it is written; an open after a crash loads the newest checkpoint and reads only the
+   * journal after it. A clean close always writes one.
+   */
+  public long checkpointEveryBytes() {
+    return checkpointEveryBytes;
+  }
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -289,6 +303,7 @@ public final class StoreConfig {
     private boolean readOnly;
     private boolean deterministic;
     private Duration closeTimeout = Duration.ofSeconds(10);
+    private long checkpointEveryBytes = 256L << 20;
 
     private Builder(Path directory) {
       this.directory = directory;
@@ -320,6 +335,12 @@ public final class StoreConfig {
     /** See {@link StoreConfig#segmentMaxBytes()}; 4 KiB to 1 GiB. */
     public Builder segmentMaxBytes(long bytes) {
       this.segmentMaxBytes = bytes;
+      return this;
+    }
+
+    /** See {@link StoreConfig#checkpointEveryBytes()}; 0 (only on close) or 1 MiB to 1 TiB. */
+    public Builder checkpointEveryBytes(long bytes) {
+      this.checkpointEveryBytes = bytes;
       return this;
     }
 
@@ -429,6 +450,16 @@ public final class StoreConfig {
       positive(problems, "visibleSyncInterval", visibleSyncInterval);
       range(problems, "segmentMaxBytes", segmentMaxBytes, 4096, 1L << 30);
       range(problems, "queueCapacity", queueCapacity, 1, 1 << 20);
+      if (checkpointEveryBytes != 0
+          && (checkpointEveryBytes < 1L << 20 || checkpointEveryBytes > 1L << 40)) {
+        problems.add(
+            "checkpointEveryBytes: must be 0 (a checkpoint only on close) or between "
+                + (1L << 20)
+                + " and "
+                + (1L << 40)
+                + ", got "
+                + checkpointEveryBytes);
+      }
       if (queueFullTimeout == null || queueFullTimeout.isNegative()) {
         problems.add("queueFullTimeout: must be zero or positive, got " + queueFullTimeout);
       }

@@ -16,6 +16,7 @@ import io.batpak.port.FileHandle;
 import io.batpak.port.LockMode;
 import io.batpak.port.LockUnavailableException;
 import io.batpak.port.RenameMode;
+import io.batpak.port.StoreClock;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
 import io.batpak.port.SyncMode;
@@ -110,7 +111,8 @@ public final class Repair {
 
   private static Plan scan(StoreFs fs, Path dir) throws IOException {
     try {
-      Recovery.Result result = new Recovery(fs, dir, false, new Index()).run();
+      Recovery.Result result =
+          new Recovery(fs, dir, false, new Index(), StoreClock.system(), true).run();
       if (result.tornTail().isPresent()) {
         OpenReport.TornTail t = result.tornTail().get();
         return new Plan(

@@ -347,6 +347,17 @@ public final class EngineStore implements Store {
       Committer.Closed c = committer.close(config.closeTimeout().toNanos());
       failure = durabilityFailure(c);
       stuck = !c.stopped();
+      if (failure == null && c.sealFailure() != null) {
+        failure =
+            new StoreIoException(
+                "closing "
+                    + config.directory()
+                    + ": every event is durable in the journal, but "
+                    + c.sealFailure().getMessage()
+                    + ". No event is affected; the next open reads the journal instead (slower),"
+                    + " and reports it. Check the device.",
+                c.sealFailure());
+      }
     }
     if (completionThread != null) {
       completionThread.stop(config.closeTimeout());

@@ -8,6 +8,7 @@ import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.IndexCheckpoint;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.recovery.Recovery;
 import io.batpak.engine.internal.segment.IoFailures;
@@ -21,6 +22,7 @@ import io.batpak.spi.Codec;
 import io.batpak.spi.FsOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -90,11 +92,21 @@ final class StoreOpener {
       }
       lock = takeLock(fs, dir, mutable);
       Index index = new Index();
-      Recovery.Result found = new Recovery(fs, dir, mutable, index).run();
+      Recovery.Result found = new Recovery(fs, dir, mutable, index, config.clock()).run();
+      List<OpenReport.Phase> phases = new ArrayList<>(found.load().phases());
       String codecName = Codecs.chooseName(config, found.codec());
       Codec codec = Codecs.find(codecName);
+      Recovery.Newest newest = found.newest();
       journal =
-          new Journal(fs, dir, config.syncMode(), found.segmentEnds(), config.clock(), codecName);
+          new Journal(
+              fs,
+              dir,
+              config.syncMode(),
+              found.segmentEnds(),
+              newest != null && newest.appendable(),
+              newest == null ? 0 : newest.base(),
+              config.clock(),
+              codecName);
       EventReader reader = new EventReader(index, journal);
       WatermarkTracker progress = new WatermarkTracker(config.clock(), index.size());
       CompletionThread completions = null;
@@ -105,8 +117,19 @@ final class StoreOpener {
                 ? null
                 : new CompletionThread("batpak-completions " + dir.getFileName(), config.clock());
         Executor exec = completions == null ? Runnable::run : completions;
-        journal.openForAppends();
-        committer = new Committer(config, index, journal, reader, progress, exec);
+        long beforeJournal = config.clock().monoNanos();
+        journal.openForAppends(index.size());
+        phases.add(
+            new OpenReport.Phase("journal", (config.clock().monoNanos() - beforeJournal) / 1_000));
+        committer =
+            new Committer(
+                config,
+                index,
+                journal,
+                reader,
+                progress,
+                exec,
+                () -> IndexCheckpoint.publish(fs, dir, index));
         if (!config.deterministic()) {
           committer.start("batpak-committer " + dir.getFileName());
         }
@@ -121,7 +144,15 @@ final class StoreOpener {
               index.size(),
               found.framesScanned(),
               found.tornTail(),
-              (config.clock().monoNanos() - started) / 1_000);
+              (config.clock().monoNanos() - started) / 1_000,
+              new OpenReport.IndexLoad(
+                  found.load().source(),
+                  found.load().fromCheckpoint(),
+                  found.load().fromSeals(),
+                  found.load().fromScan(),
+                  found.load().bytesCut(),
+                  found.load().distrusted(),
+                  phases));
       return new OpenedStore(
           config,
           fs,

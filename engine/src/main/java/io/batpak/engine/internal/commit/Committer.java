@@ -56,7 +56,11 @@ public final class Committer {
   private final Sequencer sequencer;
   private final GroupWriter writer;
   private final SyncPolicy syncPolicy;
+  private final Checkpoints checkpoints;
   private final ReentrantLock commitLock = new ReentrantLock();
+
+  /** The journal's appended bytes when the last checkpoint was written. */
+  private long checkpointedAt;
 
   /** The group being committed, so a close that times out can fail it. */
   private volatile List<AppendRequest> inFlight = List.of();
@@ -77,8 +81,10 @@ public final class Committer {
       Journal journal,
       EventReader reader,
       WatermarkTracker watermarks,
-      Executor completions) {
+      Executor completions,
+      Checkpoints checkpoints) {
     this.config = config;
+    this.checkpoints = checkpoints;
     this.clock = config.clock();
     this.index = index;
     this.journal = journal;
@@ -86,9 +92,16 @@ public final class Committer {
     this.completions = completions;
     this.queue = new CommitQueue(config, latch);
     this.sequencer = new Sequencer(index, reader);
-    this.writer = new GroupWriter(config, journal);
+    this.writer = new GroupWriter(config, journal, index);
     this.syncPolicy = new SyncPolicy(config);
     this.written = index.size();
+  }
+
+  /** Writes the index checkpoint of the whole index (with the commit path quiet). */
+  @FunctionalInterface
+  public interface Checkpoints {
+    /** Publishes a checkpoint of every event in the index. */
+    void publish() throws IOException;
   }
 
   /** Starts the committer thread (threaded mode). */
@@ -129,6 +142,7 @@ public final class Committer {
       commitGuarded(group);
     }
     maybeCadenceSync(false);
+    maybeCheckpoint();
   }
 
   /** Runs when the committer thread ends, or now if it has ended (or never ran). */
@@ -185,6 +199,7 @@ public final class Committer {
             commitGuarded(group);
           }
           maybeCadenceSync(group.isEmpty());
+          maybeCheckpoint();
         } finally {
           commitLock.unlock();
         }
@@ -338,6 +353,32 @@ public final class Committer {
   }
 
   /**
+   * Writes the index checkpoint when {@code checkpointEveryBytes} of journal have been appended
+   * since the last one: everything is synced first, so the checkpoint covers only durable events. A
+   * failed checkpoint is logged and costs only a slower open; a failed sync poisons as always.
+   */
+  private void maybeCheckpoint() {
+    long every = config.checkpointEveryBytes();
+    if (every <= 0
+        || latch.isTripped()
+        || journal.appendedBytes() - checkpointedAt < every
+        || index.size() == 0) {
+      return;
+    }
+    syncLocked();
+    checkpointedAt = journal.appendedBytes();
+    try {
+      checkpoints.publish();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "writing the index checkpoint failed; the store is unaffected, the next open reads more"
+              + " of the journal",
+          e);
+    }
+  }
+
+  /**
    * Makes everything written durable.
    *
    * @throws OutcomeUnknownException if the fsync fails (the pipeline is then poisoned)
@@ -395,8 +436,10 @@ public final class Committer {
    * @param stopped whether the commit path stopped within the timeout (if not, the committer thread
    *     is stuck in an I/O call and still owns the journal)
    * @param syncFailure the failure of the final fsync, or null
+   * @param sealFailure the failure of sealing the active segment or writing the index checkpoint
+   *     after a clean final sync, or null (the journal holds every event either way)
    */
-  public record Closed(boolean stopped, StoreException syncFailure) {}
+  public record Closed(boolean stopped, StoreException syncFailure, IOException sealFailure) {}
 
   /**
    * Stops intake, commits what is queued within {@code timeoutNanos}, fails the rest (queued, and a
@@ -428,6 +471,7 @@ public final class Committer {
           completions);
     }
     StoreException syncFailure = null;
+    IOException sealFailure = null;
     if (lockCommitsBy(deadline)) {
       try {
         if (!latch.isTripped()) {
@@ -435,6 +479,8 @@ public final class Committer {
         }
         if (latch.isTripped()) {
           cutBackToSynced();
+        } else if (stopped) {
+          sealFailure = sealAndCheckpoint();
         }
       } finally {
         commitLock.unlock();
@@ -444,7 +490,29 @@ public final class Committer {
       failStuckGroup();
     }
     watermarks.end();
-    return new Closed(stopped, syncFailure);
+    return new Closed(stopped, syncFailure, sealFailure);
+  }
+
+  /**
+   * On a clean close: seals the active segment (if it holds a frame), then writes the index
+   * checkpoint (if the store holds an event), so the next open loads both without reading frames.
+   *
+   * @return the failure, or null
+   */
+  private IOException sealAndCheckpoint() {
+    String step = "sealing " + journal.path(journal.activeId());
+    try {
+      if (journal.activeHasFrames() && !journal.activeSealed()) {
+        journal.seal(Seals.ofActive(index, journal, List.of()));
+      }
+      if (index.size() > 0) {
+        step = "writing the index checkpoint";
+        checkpoints.publish();
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return new IOException(step + " failed: " + e.getMessage(), e);
+    }
   }
 
   /** Fails every append of the group stuck in an I/O call (the first completion wins). */

@@ -2,26 +2,30 @@ package io.batpak.engine.internal.commit;
 
 import io.batpak.StoreConfig;
 import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.segment.Journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The group writer: encodes a group's frames into one buffer and writes it with one positional
  * write per segment touched, asking the journal to rotate before a frame that would overflow the
- * active segment (never inside one: a batch is one frame). Each {@link GroupFrame} learns its
- * segment, offset, length and record offsets from the encoder. Used by the committer with its
- * commit lock held; not thread-safe.
+ * active segment (never inside one: a batch is one frame), with the seal of the segment it leaves
+ * ({@link Seals}). Each {@link GroupFrame} learns its segment, offset, length and record offsets
+ * from the encoder. Used by the committer with its commit lock held; not thread-safe.
  */
 final class GroupWriter {
   private final StoreConfig config;
   private final Journal journal;
+  private final Index index;
   private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
 
-  GroupWriter(StoreConfig config, Journal journal) {
+  GroupWriter(StoreConfig config, Journal journal, Index index) {
     this.config = config;
     this.journal = journal;
+    this.index = index;
   }
 
   /**
@@ -34,12 +38,14 @@ final class GroupWriter {
   void write(List<GroupFrame> frames) throws IOException {
     buffer.clear();
     long chunkStart = journal.activeSize();
+    List<GroupFrame> inActive = new ArrayList<>();
     for (GroupFrame f : frames) {
       int size = FrameCodec.frameSize(f.records);
       long end = chunkStart + buffer.position();
       if (end + size > config.segmentMaxBytes() && end > journal.headerLength()) {
         flush();
-        journal.rotate(f.records.get(0).globalSequence());
+        journal.rotate(f.records.get(0).globalSequence(), Seals.ofActive(index, journal, inActive));
+        inActive.clear();
         chunkStart = journal.activeSize();
       }
       ensureCapacity(size);
@@ -53,6 +59,7 @@ final class GroupWriter {
       f.segment = journal.activeId();
       f.offset = chunkStart + at;
       f.length = size;
+      inActive.add(f);
     }
     flush();
   }

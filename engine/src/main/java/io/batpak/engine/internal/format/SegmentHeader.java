@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset size field
  *  0      8   magic 0x89 'B' 'P' 'K' 'S' 'E' 'G' 0x0A
- *  8      2   format version (1)
+ *  8      2   format version (1 or 2; this build writes 2)
  * 10      2   header length H, including the CRC
  * 12      8   segment id
  * 20      8   created, microseconds since the epoch
@@ -23,8 +23,10 @@ import java.util.zip.CRC32C;
  * H-4     4   CRC32C of bytes [0, H-4)
  * </pre>
  *
- * All integers are big-endian.
+ * All integers are big-endian. Version 2 has the same layout as version 1; it says the segment may
+ * end in a seal ({@link SegmentSeal}), which a version 1 segment never does.
  *
+ * @param version the format version, 1 or 2
  * @param segmentId the segment's number, from 1
  * @param createdMicros when it was created
  * @param baseGlobalSequence the global sequence its first event has
@@ -33,6 +35,7 @@ import java.util.zip.CRC32C;
  * @param hash the hash function's name
  */
 public record SegmentHeader(
+    int version,
     long segmentId,
     long createdMicros,
     long baseGlobalSequence,
@@ -43,8 +46,11 @@ public record SegmentHeader(
   /** The magic bytes. */
   static final byte[] MAGIC = {(byte) 0x89, 'B', 'P', 'K', 'S', 'E', 'G', 0x0A};
 
-  /** The format version this build writes and reads. */
-  public static final int VERSION = 1;
+  /** The format version this build writes. */
+  public static final int VERSION = 2;
+
+  /** The oldest format version this build reads. */
+  public static final int OLDEST_READABLE = 1;
 
   /** Bytes before the variable-length names. */
   static final int FIXED = 36;
@@ -54,7 +60,7 @@ public record SegmentHeader(
 
   /** A header of this build: no compression, BLAKE3 hashes. */
   public static SegmentHeader of(long segmentId, long createdMicros, long base, String codec) {
-    return new SegmentHeader(segmentId, createdMicros, base, codec, "none", "blake3");
+    return new SegmentHeader(VERSION, segmentId, createdMicros, base, codec, "none", "blake3");
   }
 
   /** Serialises the header. */
@@ -64,7 +70,7 @@ public record SegmentHeader(
     byte[] h = ascii(hash);
     int length = FIXED + 3 + c.length + z.length + h.length + 4;
     ByteBuffer b = ByteBuffer.allocate(length);
-    b.put(MAGIC).putShort((short) VERSION).putShort((short) length);
+    b.put(MAGIC).putShort((short) version).putShort((short) length);
     b.putLong(segmentId).putLong(createdMicros).putLong(baseGlobalSequence);
     b.put((byte) c.length).put(c).put((byte) z.length).put(z).put((byte) h.length).put(h);
     CRC32C crc = new CRC32C();
@@ -86,7 +92,7 @@ public record SegmentHeader(
    * the CRC cannot say which byte changed.
    *
    * @throws CorruptStoreException if the header is incomplete, damaged or inconsistent
-   * @throws UnsupportedFormatException if the CRC holds and the version is not 1
+   * @throws UnsupportedFormatException if the CRC holds and the version is not one this build reads
    */
   public static SegmentHeader decode(byte[] bytes, String file) {
     int available = bytes.length;
@@ -177,12 +183,14 @@ public record SegmentHeader(
     // as a request to upgrade. Every format version keeps the magic, the version, the length and
     // a trailing CRC32C where version 1 has them.
     int version = b.getShort(8) & 0xFFFF;
-    if (version != VERSION) {
+    if (version < OLDEST_READABLE || version > VERSION) {
       throw new UnsupportedFormatException(
           file
               + " is a segment of format version "
               + version
-              + "; this build reads version "
+              + "; this build reads versions "
+              + OLDEST_READABLE
+              + " to "
               + VERSION
               + (version > VERSION ? ". Upgrade batpak to open this store." : "."));
     }
@@ -201,7 +209,7 @@ public record SegmentHeader(
           "CRC at " + (length - 4),
           "names end at " + b.position());
     }
-    return new SegmentHeader(id, created, base, codec, compression, hash);
+    return new SegmentHeader(version, id, created, base, codec, compression, hash);
   }
 
   private static String name(ByteBuffer b, int limit, String file) {

@@ -4,6 +4,7 @@ import io.batpak.engine.internal.format.EventRecord;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -189,6 +190,21 @@ public final class Index {
     size = row + 1;
   }
 
+  /**
+   * Recovery: after rows were added from a sealed segment with a null {@code eventHash}, sets the
+   * head of {@code entity}, whose newest event has stream sequence {@code streamSequence}.
+   *
+   * @return false if the stream's newest added event is not at that sequence
+   */
+  public boolean restoreHead(String entity, long streamSequence, byte[] eventHash) {
+    StreamState s = streams.get(entity);
+    if (s == null || s.nextSequence() != streamSequence + 1) {
+      return false;
+    }
+    s.restoreHead(eventHash);
+    return true;
+  }
+
   /** Committer: makes every added row visible. */
   public void publish() {
     visible = size;
@@ -261,6 +277,61 @@ public final class Index {
   public View view() {
     int v = visible;
     return new View(v, columns);
+  }
+
+  /** The number of streams. Committer only. */
+  int streamCount() {
+    return streamNames.size();
+  }
+
+  /** The stream with dense id {@code id}. */
+  StreamState streamById(int id) {
+    return streamById[id];
+  }
+
+  /** The number of scopes. Committer only. */
+  int scopeCount() {
+    return scopes.size();
+  }
+
+  /** The columns as they are now. Committer only. */
+  Columns columnsForImage() {
+    return columns;
+  }
+
+  /**
+   * Installs a whole restored index into this empty one: {@code columns} holds {@code rows} rows,
+   * {@code streams} and {@code scopeNames} are in id order. Rebuilds the id table; everything is
+   * published.
+   */
+  void install(Columns restored, int rows, List<StreamState> restoredStreams, String[] scopeNames) {
+    if (size != 0) {
+      throw new IllegalStateException("install into an index holding " + size + " rows");
+    }
+    int tableSize = 2048;
+    while (tableSize * 3L < (rows + 1L) * 4) {
+      tableSize *= 2;
+    }
+    int[] table = new int[tableSize];
+    for (int r = 0; r < rows; r++) {
+      place(table, restored.idHi[r], restored.idLo[r], r);
+    }
+    StreamState[] byId = new StreamState[Math.max(64, restoredStreams.size())];
+    for (StreamState st : restoredStreams) {
+      if (streamNames.intern(st.entity()) != st.id()) {
+        throw new IllegalStateException("stream '" + st.entity() + "' twice in a restored index");
+      }
+      byId[st.id()] = st;
+      streams.put(st.entity(), st);
+    }
+    for (String scope : scopeNames) {
+      scopes.intern(scope);
+    }
+    columns = restored;
+    idTable = table;
+    streamById = byId;
+    size = rows;
+    visible = rows;
   }
 
   /** The entity name of a stream id. */

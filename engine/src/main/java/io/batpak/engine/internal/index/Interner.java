@@ -26,6 +26,11 @@ final class Interner {
     return next;
   }
 
+  /** The number of strings. Writer only. */
+  int size() {
+    return size;
+  }
+
   /** The string of an id. */
   String name(int id) {
     return names[id];

@@ -55,6 +55,19 @@ public final class StreamState {
     return headHash;
   }
 
+  /** Sets the head after rows were added without their hashes (loading a sealed segment). */
+  void restoreHead(byte[] eventHash) {
+    headHash = eventHash;
+  }
+
+  /** Installs restored rows: the stream's first {@code n} events, all published. */
+  void restore(int[] restoredRows, int n, byte[] eventHash) {
+    rows = restoredRows;
+    count = n;
+    nextSequence = n;
+    headHash = eventHash;
+  }
+
   void append(int row, long sequence, byte[] eventHash) {
     int[] r = rows;
     int n = count;

@@ -4,47 +4,55 @@ import io.batpak.CorruptStoreException;
 import io.batpak.OpenReport;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
+import io.batpak.engine.internal.format.SegmentSeal;
 import io.batpak.engine.internal.index.Index;
-import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
-import io.batpak.port.ShortReadException;
+import io.batpak.port.StoreClock;
 import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Rebuilds the index from the segments on open (docs/architecture.md, decision 4). Every frame is
- * CRC-checked and its sequences and chain links are checked against what came before (stored event
- * hashes are trusted once the CRC holds; {@code batpak verify} re-hashes).
+ * Loads the index on open (docs/architecture.md, decisions 4 and 9; docs/format.md "Opening a
+ * store"), by the fastest path the directory allows, each giving the same index:
  *
- * <p>Only the newest segment may end in a torn tail: an incomplete frame, or bad frames after which
- * no CRC-valid frame follows. On a mutable open it is cut off and synced; a read-only open leaves
- * the file alone and stops reading at the same point. Anything else that fails a check is a {@link
- * CorruptStoreException} with the file, the offset and what was expected.
+ * <ol>
+ *   <li>the index checkpoint, when it holds and agrees with the journal ({@link CheckpointStart});
+ *   <li>then, for each segment after the checkpoint's watermark, its seal when the seal holds and
+ *       agrees with the index so far ({@link SealLoad});
+ *   <li>otherwise the segment's frames, each CRC-checked with its sequences and chain links ({@link
+ *       FrameScan}).
+ * </ol>
+ *
+ * <p>Only the newest unsealed segment may end in a torn tail: an incomplete frame, or bad frames
+ * after which no CRC-valid frame proves the bytes durable. On a mutable open it is cut off and
+ * synced; a read-only open leaves the file alone and stops reading at the same point. Anything else
+ * that fails a check is a {@link CorruptStoreException} with the file, the offset and what was
+ * expected. What was distrusted (a checkpoint, a seal) and why is in the report.
  */
 public final class Recovery {
   private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
   /**
-   * What the scan found.
+   * What the open found.
    *
    * @param segments segment file names, oldest first
-   * @param segmentEnds each segment's id and valid length, oldest first: what the journal opens
-   *     over
+   * @param segmentEnds each segment's id and length, oldest first: what the journal opens over
    * @param codec the codec named by the segment headers, or empty for a new store
    * @param framesScanned frames read
    * @param tornTail the torn tail, if one was found
-   * @param bytesChecked bytes run through a CRC, a measure of the work done: linear in the bytes of
-   *     the segments, whatever their damage
+   * @param bytesChecked bytes run through a CRC while scanning frames, a measure of the work done:
+   *     linear in the bytes of the segments scanned, whatever their damage
+   * @param newest the newest segment, or null for a new store
+   * @param load how the index was loaded
    */
   public record Result(
       List<String> segments,
@@ -52,48 +60,77 @@ public final class Recovery {
       Optional<String> codec,
       long framesScanned,
       Optional<OpenReport.TornTail> tornTail,
-      long bytesChecked) {}
+      long bytesChecked,
+      Newest newest,
+      OpenReport.IndexLoad load) {}
+
+  /**
+   * The newest segment.
+   *
+   * @param id its number
+   * @param base the global sequence of its first event
+   * @param appendable whether appends may resume in it: a version this build writes, not sealed
+   */
+  public record Newest(long id, long base, boolean appendable) {}
 
   private final StoreFs fs;
   private final Path directory;
   private final boolean mutable;
   private final Index index;
+  private final StoreClock clock;
+  private final boolean everyFrame;
+  private final List<String> notes = new ArrayList<>();
+  private final List<OpenReport.Phase> phases = new ArrayList<>();
   private long bytesChecked;
+  private long frames;
+  private long fromSeals;
+  private long fromScan;
 
-  /** Prepares a scan that fills {@code index}. */
-  public Recovery(StoreFs fs, Path directory, boolean mutable, Index index) {
+  /** Prepares an open that fills {@code index}, timing its phases on {@code clock}. */
+  public Recovery(StoreFs fs, Path directory, boolean mutable, Index index, StoreClock clock) {
+    this(fs, directory, mutable, index, clock, false);
+  }
+
+  /**
+   * Prepares a load that fills {@code index}; with {@code everyFrame} it ignores the checkpoint and
+   * the seals and reads every frame of every segment (what a repair plan needs).
+   */
+  public Recovery(
+      StoreFs fs,
+      Path directory,
+      boolean mutable,
+      Index index,
+      StoreClock clock,
+      boolean everyFrame) {
     this.fs = fs;
     this.directory = directory;
     this.mutable = mutable;
     this.index = index;
+    this.clock = clock;
+    this.everyFrame = everyFrame;
   }
 
-  /** Scans every segment. */
+  /** Loads the index. */
   public Result run() throws IOException {
-    List<Long> ids = new ArrayList<>();
-    for (String name : fs.list(directory)) {
-      long id = Journal.idOf(name);
-      if (id > 0) {
-        ids.add(id);
-      }
-    }
-    ids.sort(null);
+    List<Long> ids = segmentIds();
+    long started = clock.monoNanos();
+    CheckpointStart start =
+        everyFrame ? null : CheckpointStart.find(fs, directory, ids, index, notes);
+    long fromCheckpoint = index.size();
+    long afterCheckpoint = clock.monoNanos();
+    phases.add(new OpenReport.Phase("checkpoint", (afterCheckpoint - started) / 1_000));
     List<String> names = new ArrayList<>();
     String codec = null;
-    long frames = 0;
     Optional<OpenReport.TornTail> torn = Optional.empty();
     NavigableMap<Long, Long> ends = new TreeMap<>();
+    Newest newest = null;
     for (int i = 0; i < ids.size(); i++) {
       long id = ids.get(i);
-      boolean newest = i == ids.size() - 1;
       Path path = directory.resolve(Journal.fileName(id));
-      if (i > 0 && id != ids.get(i - 1) + 1) {
-        throw new CorruptStoreException(
-            path.toString(), 0, "segment numbering", "segment " + (ids.get(i - 1) + 1), "" + id);
-      }
-      SegmentScan seg;
+      Segment seg;
       try (FileHandle h = fs.openRead(path)) {
-        seg = scanSegment(h, id, path, newest, codec);
+        seg = new Segment(h, id, path, i == ids.size() - 1);
+        seg.load(start, codec);
       }
       if (seg.header == null) {
         // Only possible for the newest segment: its creation was torn before the header became
@@ -107,7 +144,6 @@ public final class Recovery {
         continue;
       }
       codec = seg.header.codec();
-      frames += seg.frames;
       if (seg.torn != null) {
         torn = Optional.of(seg.torn);
         if (mutable) {
@@ -124,323 +160,228 @@ public final class Recovery {
           }
         }
       }
-      ends.put(id, seg.end);
+      ends.put(id, seg.sealed ? seg.size : seg.end);
       names.add(path.getFileName().toString());
+      newest =
+          new Newest(
+              id,
+              seg.header.baseGlobalSequence(),
+              !seg.sealed && seg.header.version() == SegmentHeader.VERSION);
     }
     index.publish();
-    return new Result(names, ends, Optional.ofNullable(codec), frames, torn, bytesChecked);
+    phases.add(new OpenReport.Phase("segments", (clock.monoNanos() - afterCheckpoint) / 1_000));
+    OpenReport.IndexSource source =
+        start != null
+            ? OpenReport.IndexSource.CHECKPOINT
+            : fromSeals > 0 ? OpenReport.IndexSource.SEALS : OpenReport.IndexSource.SCAN;
+    OpenReport.IndexLoad load =
+        new OpenReport.IndexLoad(
+            source,
+            fromCheckpoint,
+            fromSeals,
+            fromScan,
+            torn.map(OpenReport.TornTail::bytes).orElse(0L),
+            notes,
+            phases);
+    for (String note : notes) {
+      LOG.log(System.Logger.Level.WARNING, note);
+    }
+    return new Result(
+        names, ends, Optional.ofNullable(codec), frames, torn, bytesChecked, newest, load);
   }
 
-  /** What scanning one segment found. */
-  private static final class SegmentScan {
+  private List<Long> segmentIds() throws IOException {
+    List<Long> ids = new ArrayList<>();
+    for (String name : fs.list(directory)) {
+      long id = Journal.idOf(name);
+      if (id > 0) {
+        ids.add(id);
+      }
+    }
+    ids.sort(null);
+    for (int i = 1; i < ids.size(); i++) {
+      if (ids.get(i) != ids.get(i - 1) + 1) {
+        throw new CorruptStoreException(
+            directory.resolve(Journal.fileName(ids.get(i))).toString(),
+            0,
+            "segment numbering",
+            "segment " + (ids.get(i - 1) + 1),
+            "" + ids.get(i));
+      }
+    }
+    return ids;
+  }
+
+  /** Loading one segment: its header, then its seal or its frames. */
+  private final class Segment {
+    final FileHandle handle;
+    final long id;
+    final Path path;
+    final String file;
+    final boolean newest;
+    final long size;
     SegmentHeader header;
     long end;
-    long frames;
-    OpenReport.TornTail torn;
-  }
-
-  private SegmentScan scanSegment(FileHandle h, long id, Path path, boolean newest, String codec)
-      throws IOException {
-    SegmentScan result = new SegmentScan();
-    Scan scan = new Scan(h, path.toString(), newest);
-    SegmentHeader header = scan.header();
-    if (header == null) {
-      result.torn =
-          new OpenReport.TornTail(
-              path.toString(),
-              0,
-              h.size(),
-              "a segment header that never became durable (no frame follows it)",
-              mutable);
-      return result;
-    }
-    if (header.segmentId() != id) {
-      throw new CorruptStoreException(
-          path.toString(), 12, "segment id in header", "" + id, "" + header.segmentId());
-    }
-    if (header.baseGlobalSequence() != index.size()) {
-      throw new CorruptStoreException(
-          path.toString(),
-          28,
-          "segment base global sequence",
-          "" + index.size(),
-          "" + header.baseGlobalSequence());
-    }
-    if (codec != null && !codec.equals(header.codec())) {
-      throw new CorruptStoreException(path.toString(), 36, "segment codec", codec, header.codec());
-    }
-    result.header = header;
-    result.end = scan.frames(id, header.length());
-    result.frames = scan.frames;
-    result.torn = scan.torn;
-    return result;
-  }
-
-  /** Sequential reading of one segment through a sliding buffer. */
-  private final class Scan {
-    private final FileHandle handle;
-    private final String file;
-    private final boolean newest;
-    private final long size;
-    private byte[] buf = new byte[1 << 20];
-    private long bufStart;
-    private int bufLength;
-    long frames;
+    boolean sealed;
     OpenReport.TornTail torn;
 
-    Scan(FileHandle handle, String file, boolean newest) throws IOException {
+    Segment(FileHandle handle, long id, Path path, boolean newest) throws IOException {
       this.handle = handle;
-      this.file = file;
+      this.id = id;
+      this.path = path;
+      this.file = path.toString();
       this.newest = newest;
       this.size = handle.size();
     }
 
-    /** Makes {@code [pos, pos+n)} available in {@code buf}; false if past the end of file. */
-    boolean ensure(long pos, int n) throws IOException {
-      if (pos + n > size) {
-        return false;
-      }
-      if (pos >= bufStart && pos + n <= bufStart + bufLength) {
-        return true;
-      }
-      if (n > buf.length) {
-        buf = new byte[Math.max(n, buf.length * 2)];
-      }
-      int want = (int) Math.min(buf.length, size - pos);
-      try {
-        handle.read(ByteBuffer.wrap(buf, 0, want), pos);
-      } catch (ShortReadException e) {
-        // The file ended before the size it reported: that is a failed read, not evidence of a
-        // torn tail, and must never make recovery cut or delete bytes it did not see.
-        throw new IOException(
-            file
-                + " reported its end at offset "
-                + (pos + e.bytesRead())
-                + " while its size is "
-                + size
-                + "; refusing to treat the unread bytes as torn",
-            e);
-      }
-      bufStart = pos;
-      bufLength = want;
-      return pos + n <= bufStart + bufLength;
-    }
-
-    int at(long pos) {
-      return (int) (pos - bufStart);
-    }
-
-    /**
-     * The segment's header, or null when it is the newest segment's header torn while the segment
-     * was being created: a file no longer than a header that holds no CRC-valid frame anywhere
-     * (docs/format.md, "Recovery"). A damaged header in front of frames is never torn.
-     */
-    SegmentHeader header() throws IOException {
-      int n = (int) Math.min(size, SegmentHeader.MAX_LENGTH);
-      byte[] first = new byte[n];
-      if (n > 0) {
-        ensure(0, n);
-        System.arraycopy(buf, at(0), first, 0, n);
-      }
-      try {
-        return SegmentHeader.decode(first, file);
-      } catch (CorruptStoreException e) {
-        if (newest && size <= SegmentHeader.MAX_LENGTH && findValidFrame(0) < 0) {
-          return null;
-        }
-        throw e;
-      }
-    }
-
-    /** Reads every frame; returns the end of the last valid one. */
-    long frames(long segmentId, int headerLength) throws IOException {
-      long pos = headerLength;
-      while (pos < size) {
-        String problem = frameProblem(pos);
-        if (problem != null) {
-          if (!newest) {
-            throw new CorruptStoreException(
-                file, pos, "frame", "a whole frame with a matching CRC32C", problem);
-          }
-          long[] evidence = durableClaimAfter(pos);
-          if (evidence[0] > pos) {
-            throw new CorruptStoreException(
+    void load(CheckpointStart start, String codec) throws IOException {
+      header = new FrameScan(handle, file, newest, mutable, index, size).header();
+      if (header == null) {
+        torn =
+            new OpenReport.TornTail(
                 file,
-                pos,
-                "frame",
-                "a whole frame with a matching CRC32C",
-                problem
-                    + ", yet the valid frame at offset "
-                    + evidence[1]
-                    + " records that the segment was durable up to "
-                    + evidence[0]
-                    + ", past this frame");
-          }
-          String reason =
-              evidence[1] < 0
-                  ? problem
-                  : problem
-                      + ", followed by frames that were never synced (the first at offset "
-                      + evidence[1]
-                      + ")";
-          torn = new OpenReport.TornTail(file, pos, size - pos, reason, mutable);
-          return pos;
-        }
-        int bodyLength = FrameCodec.readInt(buf, at(pos));
-        int total = FrameCodec.PREFIX + bodyLength;
-        ensure(pos, total);
-        long framePos = pos;
-        int bodyAt = at(pos) + FrameCodec.PREFIX;
-        long durableEnd = FrameCodec.durableEnd(buf, bodyAt);
-        if (durableEnd < 0 || durableEnd > pos) {
-          throw new CorruptStoreException(
-              file, pos, "frame's recorded durable end", "0.." + pos, "" + durableEnd);
-        }
-        if (FrameCodec.readLong(buf, bodyAt + 4) != index.size()) {
-          throw new CorruptStoreException(
-              file,
-              pos,
-              "frame base global sequence",
-              "" + index.size(),
-              "" + FrameCodec.readLong(buf, bodyAt + 4));
-        }
-        FrameCodec.scanBody(
-            buf,
-            bodyAt,
-            bodyLength,
-            file,
-            pos,
-            v -> {
-              checkChain(v, framePos);
-              index.add(
-                  v.idHi,
-                  v.idLo,
-                  v.entity,
-                  v.scope,
-                  v.kind,
-                  v.streamSequence,
-                  v.globalSequence,
-                  Arrays.copyOfRange(v.buffer, v.eventHashAt, v.eventHashAt + 32),
-                  (int) segmentId,
-                  framePos,
-                  total,
-                  v.recordOffset);
-            });
-        frames++;
-        pos += total;
+                0,
+                size,
+                "a segment header that never became durable (no frame follows it)",
+                mutable);
+        return;
       }
-      return pos;
-    }
-
-    private void checkChain(FrameCodec.HeaderView v, long pos) {
-      StreamState s = index.stream(v.entity);
-      long expectedSeq = s == null ? 0 : s.nextSequence();
-      byte[] expectedPrev = s == null ? FrameCodec.ZERO_HASH : s.headHash();
-      if (v.streamSequence != expectedSeq) {
+      checkHeader(codec, start);
+      if (start != null && id < start.segment()) {
+        end = size; // wholly covered by the checkpoint
+        sealed = true;
+        return;
+      }
+      long from = start != null && id == start.segment() ? start.offset() : (long) header.length();
+      Trailer trailer = readTrailer();
+      if (trailer.seal != null && !everyFrame) {
+        long before = index.size();
+        String why = SealLoad.apply(trailer.seal, index, from, (int) id);
+        if (why == null) {
+          fromSeals += index.size() - before;
+          end = trailer.footerAt;
+          sealed = true;
+          return;
+        }
+        notes.add("the seal of " + file + " was ignored and its frames were read: " + why);
+      } else if (trailer.problem != null) {
+        notes.add(
+            "the seal of " + file + " was ignored and its frames were read: " + trailer.problem);
+      }
+      // A sealed segment was synced whole before its seal was written: it has no torn tail.
+      sealed = trailer.footerAt >= 0;
+      FrameScan scan =
+          new FrameScan(
+              handle, file, newest && !sealed, mutable, index, sealed ? trailer.footerAt : size);
+      long before = index.size();
+      end = scan.frames(id, from);
+      frames += scan.frames;
+      bytesChecked += scan.bytesChecked;
+      fromScan += index.size() - before;
+      torn = scan.torn;
+      if (sealed && end != trailer.footerAt) {
         throw new CorruptStoreException(
-            file,
-            pos,
-            "stream sequence of '" + v.entity + "'",
-            "" + expectedSeq,
-            "" + v.streamSequence);
+            file, end, "end of frames", "the footer at " + trailer.footerAt, "offset " + end);
       }
-      if (!Arrays.equals(expectedPrev, 0, 32, v.buffer, v.prevHashAt, v.prevHashAt + 32)) {
-        throw new CorruptStoreException(
-            file,
-            pos,
-            "previous hash of '" + v.entity + "' at stream sequence " + v.streamSequence,
-            hex(expectedPrev),
-            hex(Arrays.copyOfRange(v.buffer, v.prevHashAt, v.prevHashAt + 32)));
+      if (scan.footerAt >= 0 && !sealed) {
+        footerWithoutTrailer();
       }
-    }
-
-    /** Null if a whole, CRC-valid frame starts at {@code pos}; otherwise what is wrong. */
-    private String frameProblem(long pos) throws IOException {
-      if (!ensure(pos, FrameCodec.PREFIX)) {
-        return "an incomplete frame prefix (" + (size - pos) + " bytes before the end)";
-      }
-      int bodyLength = FrameCodec.readInt(buf, at(pos));
-      if (bodyLength < FrameCodec.MIN_BODY || bodyLength > FrameCodec.MAX_BODY) {
-        return "an impossible frame length " + bodyLength;
-      }
-      if (!ensure(pos, FrameCodec.PREFIX + bodyLength)) {
-        return "a frame of "
-            + (FrameCodec.PREFIX + bodyLength)
-            + " bytes that runs past the end of the file";
-      }
-      bytesChecked += bodyLength;
-      if (!FrameCodec.crcMatches(buf, at(pos), bodyLength)) {
-        return "a CRC32C mismatch";
-      }
-      return null;
     }
 
     /**
-     * The evidence about a bad frame at {@code bad}: the largest durable end recorded by any
-     * CRC-valid frame after it, and where the first such frame is ({@code {-1, -1}} when there is
-     * none). A crash can only damage bytes that were never synced, and every frame records how far
-     * the segment was synced when it was written; so if a later frame says the segment was durable
-     * past {@code bad}, the damage is not a torn write but corruption.
+     * The frames end in a whole footer frame, but no whole trailer ends the file. If the file ends
+     * within the trailer's 16 bytes after the footer, the seal was torn while it was written (it
+     * holds no event): in the newest segment that is a torn tail. Any more bytes after a seal are
+     * corruption, never cut.
      */
-    private long[] durableClaimAfter(long bad) throws IOException {
-      long claim = -1;
-      long first = -1;
-      long p = findValidFrame(bad + 1);
-      while (p >= 0) {
-        first = first < 0 ? p : first;
-        int bodyLength = FrameCodec.readInt(buf, at(p));
-        ensure(p, FrameCodec.PREFIX + bodyLength);
-        claim = Math.max(claim, FrameCodec.durableEnd(buf, at(p) + FrameCodec.PREFIX));
-        long next = p + FrameCodec.PREFIX + bodyLength;
-        p = next < size && frameProblem(next) == null ? next : findValidFrame(next + 1);
+    private void footerWithoutTrailer() throws IOException {
+      byte[] prefix = new byte[4];
+      handle.read(ByteBuffer.wrap(prefix), end);
+      long trailerAt = end + FrameCodec.PREFIX + FrameCodec.readInt(prefix, 0);
+      if (size > trailerAt + SegmentSeal.TRAILER) {
+        throw new CorruptStoreException(
+            file,
+            trailerAt + SegmentSeal.TRAILER,
+            "end of segment",
+            "the end of the seal's trailer",
+            (size - trailerAt - SegmentSeal.TRAILER) + " more bytes");
       }
-      return new long[] {claim, first};
+      if (newest) {
+        torn =
+            new OpenReport.TornTail(
+                file,
+                end,
+                size - end,
+                "a seal whose trailer never became whole (it holds no event)",
+                mutable);
+      } else {
+        sealed = true;
+        notes.add(
+            file
+                + " has a footer at offset "
+                + end
+                + " but no valid trailer after it; its frames were read");
+      }
+    }
+
+    private void checkHeader(String codec, CheckpointStart start) {
+      if (header.segmentId() != id) {
+        throw new CorruptStoreException(
+            file, 12, "segment id in header", "" + id, "" + header.segmentId());
+      }
+      boolean covered = start != null && id <= start.segment();
+      if (!covered && header.baseGlobalSequence() != index.size()) {
+        throw new CorruptStoreException(
+            file,
+            28,
+            "segment base global sequence",
+            "" + index.size(),
+            "" + header.baseGlobalSequence());
+      }
+      if (codec != null && !codec.equals(header.codec())) {
+        throw new CorruptStoreException(file, 36, "segment codec", codec, header.codec());
+      }
     }
 
     /**
-     * The first offset at or after {@code from} where a whole, CRC-valid frame starts, or -1. Each
-     * offset is first checked against what a frame written after the damage must look like (frame
-     * type 1 with zero reserved bytes, a plausible event count, a durable end no later than the
-     * frame), so random bytes almost never cost a CRC over a long candidate and the search stays
-     * linear in the bytes it reads.
+     * Reads the trailer and the footer it names. A trailer whose magic holds but whose offset is
+     * impossible is no trailer; a footer that fails its checks is reported and not used.
      */
-    private long findValidFrame(long from) throws IOException {
-      for (long p = from; p + FrameCodec.PREFIX + FrameCodec.MIN_BODY <= size; p++) {
-        if (plausibleFrameStart(p) && frameProblem(p) == null) {
-          return p;
+    private Trailer readTrailer() throws IOException {
+      Trailer t = new Trailer();
+      long lowest = header.length();
+      if (header.version() < 2
+          || size < lowest + FrameCodec.PREFIX + FrameCodec.MIN_BODY + SegmentSeal.TRAILER) {
+        return t;
+      }
+      byte[] tail = new byte[SegmentSeal.TRAILER];
+      handle.read(ByteBuffer.wrap(tail), size - SegmentSeal.TRAILER);
+      long at = SegmentSeal.footerOffset(tail);
+      long footerLength = size - SegmentSeal.TRAILER - at;
+      if (at < lowest
+          || footerLength < FrameCodec.PREFIX + FrameCodec.MIN_BODY
+          || footerLength > FrameCodec.PREFIX + FrameCodec.MAX_BODY) {
+        if (at >= 0) {
+          t.problem = "its trailer names an impossible footer offset " + at;
         }
+        return t;
       }
-      return -1;
-    }
-
-    private boolean plausibleFrameStart(long p) throws IOException {
-      if (!ensure(p, FrameCodec.PREFIX + FrameCodec.BODY_HEADER)) {
-        return false;
+      t.footerAt = at;
+      byte[] footer = new byte[(int) footerLength];
+      handle.read(ByteBuffer.wrap(footer), at);
+      try {
+        t.seal = SegmentSeal.decode(footer, at, header.baseGlobalSequence());
+      } catch (SegmentSeal.Untrusted e) {
+        t.problem = e.getMessage() + " (footer at offset " + at + ")";
       }
-      int at = at(p);
-      int bodyLength = FrameCodec.readInt(buf, at);
-      if (bodyLength < FrameCodec.MIN_BODY
-          || bodyLength > FrameCodec.MAX_BODY
-          || p + FrameCodec.PREFIX + bodyLength > size) {
-        return false;
-      }
-      int body = at + FrameCodec.PREFIX;
-      if (buf[body] != FrameCodec.TYPE_EVENTS
-          || buf[body + 1] != 0
-          || buf[body + 2] != 0
-          || buf[body + 3] != 0) {
-        return false;
-      }
-      int count = FrameCodec.readInt(buf, body + 12);
-      long durableEnd = FrameCodec.durableEnd(buf, body);
-      return count >= 1
-          && count <= bodyLength / (FrameCodec.MIN_BODY - FrameCodec.BODY_HEADER)
-          && durableEnd >= 0
-          && durableEnd <= p;
+      return t;
     }
   }
 
-  private static String hex(byte[] b) {
-    return java.util.HexFormat.of().formatHex(b);
+  /** What the end of a segment holds. */
+  private static final class Trailer {
+    long footerAt = -1;
+    SegmentSeal seal;
+    String problem;
   }
 }

@@ -23,9 +23,11 @@ import java.util.regex.Pattern;
  * through {@link StoreFs}.
  *
  * <p>It owns the segment lifecycle: it opens over what recovery found, creates the first segment of
- * a new store or resumes the newest one ({@link #openForAppends}), appends and syncs, and rotates
- * to a new segment when the active one is full ({@link #rotate}). Writes, syncs and rotation come
- * from the committer only (one at a time); reads from any thread.
+ * a new store, resumes the newest one or, when that one is sealed, starts the next ({@link
+ * #openForAppends}); it appends and syncs, and seals the active segment when it is full, before
+ * starting the next ({@link #rotate}), and on a clean close ({@link #seal}). A sealed segment is
+ * never written again. Writes, syncs, sealing and rotation come from the committer only (one at a
+ * time); reads from any thread.
  */
 public final class Journal implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("(\\d{10})\\.seg");
@@ -38,15 +40,23 @@ public final class Journal implements AutoCloseable {
   private final int headerLength;
   private final ConcurrentSkipListMap<Long, Long> sizes = new ConcurrentSkipListMap<>();
   private final Map<Long, FileHandle> readers = new ConcurrentHashMap<>();
+  private final boolean newestAppendable;
+  private final long newestBase;
   private FileHandle active;
   private long activeId;
+  private long activeBase;
   private long activeSize;
   private long syncedSize;
+  private boolean activeSealed;
+  private long appendedBytes;
 
   /**
    * A journal over the segments recovery found in {@code directory}.
    *
    * @param segments each segment's id and valid length, as recovery left them
+   * @param newestAppendable whether appends may resume in the newest segment (it is not sealed, and
+   *     of the format version this build writes)
+   * @param newestBase the global sequence of the newest segment's first event
    * @param clock stamps the header of each segment this journal creates
    * @param codecName the payload codec each new segment's header names
    */
@@ -55,9 +65,13 @@ public final class Journal implements AutoCloseable {
       Path directory,
       SyncMode syncMode,
       Map<Long, Long> segments,
+      boolean newestAppendable,
+      long newestBase,
       StoreClock clock,
       String codecName) {
     this.fs = fs;
+    this.newestAppendable = newestAppendable;
+    this.newestBase = newestBase;
     this.directory = directory;
     this.syncMode = syncMode;
     this.clock = clock;
@@ -83,32 +97,41 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
-   * Makes the journal appendable: a new store gets its first segment; otherwise the newest segment
-   * becomes the active one, synced first, because what a crashed process wrote may sit only in the
-   * page cache and nothing of it may be served before it is durable.
+   * Makes the journal appendable: a new store gets its first segment; a store whose newest segment
+   * is sealed (or of an older format version) gets the next one, whose first event will have global
+   * sequence {@code nextGlobal}; otherwise the newest segment becomes the active one, synced first,
+   * because what a crashed process wrote may sit only in the page cache and nothing of it may be
+   * served before it is durable.
    */
-  public void openForAppends() throws IOException {
+  public void openForAppends(long nextGlobal) throws IOException {
     if (sizes.isEmpty()) {
       create(1, 0);
       return;
     }
     long id = sizes.lastKey();
+    if (!newestAppendable) {
+      activeId = id;
+      startNext(nextGlobal);
+      return;
+    }
     active = fs.openWrite(path(id));
     activeId = id;
+    activeBase = newestBase;
     activeSize = sizes.get(id);
     sync();
   }
 
   /**
-   * Ends appends to the active segment and starts the next one, whose first event has global
-   * sequence {@code baseGlobal}: the active segment is synced, then the new one is created with its
-   * header durable and its directory entry synced. A failure names the step that failed. (The old
-   * segment gets no footer yet: sealing with a frame index is issue 10's.)
+   * Seals the active segment and starts the next one, whose first event has global sequence {@code
+   * baseGlobal}: the active segment's frames are synced, its seal is written after them and synced
+   * ({@link #seal}), then the new segment is created with its header durable and its directory
+   * entry synced. A failure names the step that failed.
    *
+   * @param seal the active segment's seal, for a footer at {@link #activeSize()}
    * @throws RotationFailed if a step fails; the pipeline must poison (frames of the group may
    *     already sit in the previous segment, and a failed sync is never "nothing happened")
    */
-  public void rotate(long baseGlobal) throws RotationFailed {
+  public void rotate(long baseGlobal, byte[] seal) throws RotationFailed {
     long oldId = activeId;
     try {
       sync();
@@ -116,7 +139,55 @@ public final class Journal implements AutoCloseable {
       throw new RotationFailed(
           "fsync of " + path(oldId) + " before rotating to a new segment failed", e);
     }
-    long id = oldId + 1;
+    try {
+      seal(seal);
+    } catch (IOException e) {
+      throw new RotationFailed("sealing " + path(oldId) + " before rotating failed", e);
+    }
+    startNext(baseGlobal);
+  }
+
+  /**
+   * Writes {@code seal} (a footer frame and its trailer) after the active segment's frames and
+   * syncs it; the segment takes no more appends. Its frames must be synced already, so a crash can
+   * tear only the seal, never what it describes.
+   *
+   * @throws IOException if the write or the sync fails (the segment may then end in part of a seal,
+   *     which the next open cuts off as a torn tail)
+   */
+  public void seal(byte[] seal) throws IOException {
+    if (syncedSize != activeSize) {
+      throw new IllegalStateException(
+          "sealing " + path(activeId) + " with " + (activeSize - syncedSize) + " bytes unsynced");
+    }
+    activeSealed = true;
+    append(ByteBuffer.wrap(seal));
+    active.sync(SyncMode.ALL);
+    syncedSize = activeSize;
+  }
+
+  /** Whether the active segment is sealed (a clean close sealed it). */
+  public boolean activeSealed() {
+    return activeSealed;
+  }
+
+  /** Whether the active segment holds a frame. */
+  public boolean activeHasFrames() {
+    return activeSize > headerLength;
+  }
+
+  /** The global sequence of the active segment's first event. */
+  public long activeBase() {
+    return activeBase;
+  }
+
+  /** Bytes appended since this journal opened, seals included. */
+  public long appendedBytes() {
+    return appendedBytes;
+  }
+
+  private void startNext(long baseGlobal) throws RotationFailed {
+    long id = activeId + 1;
     if (id > Index.MAX_SEGMENT_ID) {
       throw new RotationFailed(
           "rotating to segment " + id + " failed",
@@ -190,6 +261,8 @@ public final class Journal implements AutoCloseable {
     FileHandle old = active;
     active = h;
     activeId = id;
+    activeBase = baseGlobal;
+    activeSealed = false;
     activeSize = header.length();
     syncedSize = activeSize;
     sizes.put(id, activeSize);
@@ -218,6 +291,7 @@ public final class Journal implements AutoCloseable {
     int n = buffer.remaining();
     active.write(buffer, at);
     activeSize = at + n;
+    appendedBytes += n;
     sizes.put(activeId, activeSize);
     return at;
   }

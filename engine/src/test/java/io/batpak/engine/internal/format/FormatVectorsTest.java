@@ -78,7 +78,7 @@ class FormatVectorsTest {
 
   @Test
   void segmentHeaderVector() {
-    SegmentHeader h = new SegmentHeader(1, 1_750_000_000_000_000L, 0, "json", "none", "blake3");
+    SegmentHeader h = new SegmentHeader(1, 1, 1_750_000_000_000_000L, 0, "json", "none", "blake3");
     assertEquals(
         "8942504b5345470a0001003900000000000000010006379da05b60000000000000000000046a736f6e046e6f6e6506626c616b6533ded91e7f",
         HEX.formatHex(h.encode()));

@@ -308,7 +308,8 @@ class FrameCodecRoundTripTest {
   @Test
   void segmentHeadersRoundTripAndEveryDamageIsTyped() {
     SegmentHeader h =
-        new SegmentHeader(42, 1_750_000_000_000_000L, 123_456, "json", "none", "blake3");
+        new SegmentHeader(
+            SegmentHeader.VERSION, 42, 1_750_000_000_000_000L, 123_456, "json", "none", "blake3");
     byte[] bytes = h.encode();
     assertEquals(h.length(), bytes.length);
     assertEquals(h, SegmentHeader.decode(bytes, "seg"));

@@ -50,7 +50,8 @@ class RecoveryWorkTest {
     long size = Files.size(seg);
     try (StoreFs fs =
         StoreFsResolver.resolve("posix", getClass().getClassLoader()).open(FsOptions.defaults())) {
-      Recovery.Result r = new Recovery(fs, dir, false, new Index()).run();
+      Recovery.Result r =
+          new Recovery(fs, dir, false, new Index(), io.batpak.port.StoreClock.system()).run();
       assertEquals(10, r.framesScanned());
       assertTrue(r.tornTail().isPresent());
       assertTrue(

@@ -1,0 +1,61 @@
+package io.batpak.engine.internal.commit;
+
+import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.SegmentSeal;
+import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.segment.Journal;
+import java.util.List;
+
+/**
+ * The seal of the active segment, built from what the committer knows without reading the segment:
+ * the index's rows from the segment's first event on, and the frames of the group in progress that
+ * were written to it before a rotation (they are not in the index yet). Committer thread only.
+ */
+final class Seals {
+  private Seals() {}
+
+  /**
+   * The seal of the journal's active segment, for a footer at its current end.
+   *
+   * @param unindexed frames written to the active segment and not yet in the index, in order
+   */
+  static byte[] ofActive(Index index, Journal journal, List<GroupFrame> unindexed) {
+    SegmentSeal.Builder seal = new SegmentSeal.Builder(journal.activeBase());
+    Index.View v = index.view();
+    int from = (int) journal.activeBase();
+    int to = index.size();
+    for (int row = from; row < to; row++) {
+      seal.add(
+          v.idHi(row),
+          v.idLo(row),
+          index.streamName(v.stream(row)),
+          index.scopeName(v.scope(row)),
+          v.kind(row),
+          v.streamSequence(row),
+          v.frameOffset(row),
+          v.frameLength(row),
+          v.recordOffset(row));
+    }
+    for (int row = from; row < to; row++) {
+      String entity = index.streamName(v.stream(row));
+      seal.head(entity, index.stream(entity).nextSequence() - 1, index.stream(entity).headHash());
+    }
+    for (GroupFrame f : unindexed) {
+      for (int i = 0; i < f.records.size(); i++) {
+        EventRecord r = f.records.get(i);
+        seal.add(
+            r.idHi(),
+            r.idLo(),
+            r.entity(),
+            r.scope(),
+            r.kind(),
+            r.streamSequence(),
+            f.offset,
+            f.length,
+            f.recordOffsets[i]);
+        seal.head(r.entity(), r.streamSequence(), r.eventHash());
+      }
+    }
+    return seal.encode(journal.activeSize());
+  }
+}

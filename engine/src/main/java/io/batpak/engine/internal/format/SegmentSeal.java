@@ -1,0 +1,337 @@
+package io.batpak.engine.internal.format;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The seal at the end of a sealed segment (format version 2, docs/format.md "Sealed segments"): a
+ * footer frame that lists every event of the segment, so the segment loads into the index without
+ * reading its frames, and a fixed trailer that says where the footer starts.
+ *
+ * <pre>
+ * [segment header][frame]...[frame][footer frame][trailer]
+ *
+ * footer frame: the frame prefix ([u32 body length][u32 CRC32C of length and body]), then
+ *  0   1  frame type 2
+ *  1   3  reserved, 0
+ *  4   8  base global sequence (the segment's)
+ * 12   4  event count N
+ * 16   8  frames end: this footer frame's own offset
+ * 24   4  name count S
+ * 28   4  stream count T
+ * 32   …  S names: u16 length, UTF-8
+ *  …   T × 44  u32 name index, u64 stream sequence of the stream's last event here, its event hash
+ *  …   N × 50  u64 id high, u64 id low, u32 entity name index, u32 scope name index, u16 kind,
+ *              u64 stream sequence, u64 frame offset, u32 frame length, u32 record offset
+ *  …   zeros, up to the minimum frame body
+ * trailer (16 bytes): u64 offset of the footer frame, magic 89 42 50 4B 45 4E 44 0A
+ * </pre>
+ *
+ * Event {@code i} has global sequence {@code base + i}. All integers are big-endian.
+ */
+public final class SegmentSeal {
+
+  /** Frame type of a footer frame. */
+  public static final int TYPE_FOOTER = 2;
+
+  /** Bytes of the trailer. */
+  public static final int TRAILER = 16;
+
+  /** Bytes of the footer body before the names. */
+  static final int FOOTER_HEADER = 32;
+
+  /** Bytes per stream in the footer. */
+  static final int STREAM_BYTES = 4 + 8 + 32;
+
+  /** Bytes per event in the footer. */
+  static final int EVENT_BYTES = 8 + 8 + 4 + 4 + 2 + 8 + 8 + 4 + 4;
+
+  /** The trailer's magic. */
+  static final byte[] TRAILER_MAGIC = {(byte) 0x89, 'B', 'P', 'K', 'E', 'N', 'D', 0x0A};
+
+  /** The segment's base global sequence. */
+  public final long baseGlobal;
+
+  /** The offset of the footer frame: where the segment's frames end. */
+  public final long framesEnd;
+
+  /** Per event: id high bits. */
+  public final long[] idHi;
+
+  /** Per event: id low bits. */
+  public final long[] idLo;
+
+  /** Per event: the entity name. */
+  public final String[] entity;
+
+  /** Per event: the scope name. */
+  public final String[] scope;
+
+  /** Per event: the raw kind. */
+  public final char[] kind;
+
+  /** Per event: the stream sequence. */
+  public final long[] streamSequence;
+
+  /** Per event: its frame's offset. */
+  public final long[] frameOffset;
+
+  /** Per event: its frame's length. */
+  public final int[] frameLength;
+
+  /** Per event: the record's offset in its frame body. */
+  public final int[] recordOffset;
+
+  /** Per stream with events here: its name, its last stream sequence here and that event's hash. */
+  public final Map<String, Head> heads;
+
+  /**
+   * The newest event of one stream in the segment.
+   *
+   * @param streamSequence its stream sequence
+   * @param eventHash its event hash
+   */
+  public record Head(long streamSequence, byte[] eventHash) {}
+
+  private SegmentSeal(long baseGlobal, long framesEnd, int count, Map<String, Head> heads) {
+    this.baseGlobal = baseGlobal;
+    this.framesEnd = framesEnd;
+    this.idHi = new long[count];
+    this.idLo = new long[count];
+    this.entity = new String[count];
+    this.scope = new String[count];
+    this.kind = new char[count];
+    this.streamSequence = new long[count];
+    this.frameOffset = new long[count];
+    this.frameLength = new int[count];
+    this.recordOffset = new int[count];
+    this.heads = heads;
+  }
+
+  /** The number of events the seal lists. */
+  public int size() {
+    return idHi.length;
+  }
+
+  /** Collects a segment's events, in global order, and encodes its seal. Not thread-safe. */
+  public static final class Builder {
+    private final long baseGlobal;
+    private final Map<String, Integer> names = new LinkedHashMap<>();
+    private final Map<String, Head> heads = new LinkedHashMap<>();
+    private ByteBuffer events = ByteBuffer.allocate(EVENT_BYTES * 64);
+    private int count;
+
+    /** A seal for a segment whose first event has global sequence {@code baseGlobal}. */
+    public Builder(long baseGlobal) {
+      this.baseGlobal = baseGlobal;
+    }
+
+    /** The global sequence the next event added must have. */
+    public long nextGlobal() {
+      return baseGlobal + count;
+    }
+
+    /** Adds the next event of the segment. */
+    public void add(
+        long idHi,
+        long idLo,
+        String entity,
+        String scope,
+        int kind,
+        long streamSequence,
+        long frameOffset,
+        int frameLength,
+        int recordOffset) {
+      if (events.remaining() < EVENT_BYTES) {
+        events = ByteBuffer.allocate(events.capacity() * 2).put(events.flip());
+      }
+      events.putLong(idHi).putLong(idLo);
+      events.putInt(name(entity)).putInt(name(scope)).putShort((short) kind);
+      events.putLong(streamSequence).putLong(frameOffset).putInt(frameLength).putInt(recordOffset);
+      count++;
+    }
+
+    /** Records that {@code entity}'s newest event in the segment so far is this one. */
+    public void head(String entity, long streamSequence, byte[] eventHash) {
+      name(entity);
+      heads.put(entity, new Head(streamSequence, eventHash));
+    }
+
+    private int name(String s) {
+      return names.computeIfAbsent(s, k -> names.size());
+    }
+
+    /**
+     * The footer frame and the trailer, for a footer written at {@code framesEnd}.
+     *
+     * @throws IllegalStateException if an entity has events but no head
+     */
+    public byte[] encode(long framesEnd) {
+      byte[][] utf8 = new byte[names.size()][];
+      int namesBytes = 0;
+      int i = 0;
+      for (String n : names.keySet()) {
+        utf8[i] = n.getBytes(StandardCharsets.UTF_8);
+        namesBytes += 2 + utf8[i].length;
+        i++;
+      }
+      long body =
+          FOOTER_HEADER
+              + namesBytes
+              + (long) STREAM_BYTES * heads.size()
+              + (long) EVENT_BYTES * count;
+      body = Math.max(body, FrameCodec.MIN_BODY);
+      if (body > FrameCodec.MAX_BODY) {
+        throw new IllegalStateException(
+            "a seal of " + count + " events needs " + body + " bytes, over the frame limit");
+      }
+      ByteBuffer out = ByteBuffer.allocate(FrameCodec.PREFIX + (int) body + TRAILER);
+      out.putInt((int) body).putInt(0);
+      out.put((byte) TYPE_FOOTER).put((byte) 0).putShort((short) 0);
+      out.putLong(baseGlobal).putInt(count).putLong(framesEnd);
+      out.putInt(names.size()).putInt(heads.size());
+      for (byte[] n : utf8) {
+        out.putShort((short) n.length).put(n);
+      }
+      for (Map.Entry<String, Head> h : heads.entrySet()) {
+        out.putInt(names.get(h.getKey()))
+            .putLong(h.getValue().streamSequence())
+            .put(h.getValue().eventHash());
+      }
+      out.put(events.duplicate().flip());
+      out.position(FrameCodec.PREFIX + (int) body);
+      out.putInt(4, FrameCodec.crc(out, 0, (int) body));
+      out.putLong(framesEnd).put(TRAILER_MAGIC);
+      return out.array();
+    }
+  }
+
+  /**
+   * The footer offset a trailer names, or -1 when {@code trailer} (the last {@link #TRAILER} bytes
+   * of a segment) does not end in the trailer's magic.
+   */
+  public static long footerOffset(byte[] trailer) {
+    if (!Arrays.equals(trailer, 8, 16, TRAILER_MAGIC, 0, 8)) {
+      return -1;
+    }
+    return ByteBuffer.wrap(trailer).getLong(0);
+  }
+
+  /** Whether the CRC-valid frame body at {@code bodyAt} of {@code buf} is a footer frame. */
+  public static boolean isFooter(byte[] buf, int bodyAt) {
+    return buf[bodyAt] == TYPE_FOOTER;
+  }
+
+  /** A seal that cannot be trusted; the message says why. */
+  public static final class Untrusted extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Untrusted(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  /**
+   * Decodes a footer frame (prefix included) found at offset {@code framesEnd} of a segment whose
+   * header says {@code baseGlobal}.
+   *
+   * @throws Untrusted if the frame fails its CRC or disagrees with itself or the header
+   */
+  public static SegmentSeal decode(byte[] frame, long framesEnd, long baseGlobal) throws Untrusted {
+    if (frame.length < FrameCodec.PREFIX + FrameCodec.MIN_BODY) {
+      throw new Untrusted("a footer of " + frame.length + " bytes, shorter than any frame");
+    }
+    ByteBuffer b = ByteBuffer.wrap(frame);
+    int body = b.getInt(0);
+    if (body != frame.length - FrameCodec.PREFIX) {
+      throw new Untrusted(
+          "a footer length of " + body + " where " + (frame.length - FrameCodec.PREFIX) + " fit");
+    }
+    if (!FrameCodec.crcMatches(frame, 0, body)) {
+      throw new Untrusted("a footer whose CRC32C does not match");
+    }
+    b.position(FrameCodec.PREFIX);
+    int type = b.get();
+    if (type != TYPE_FOOTER || b.get() != 0 || b.getShort() != 0) {
+      throw new Untrusted("a frame of type " + type + " where the footer should be");
+    }
+    long base = b.getLong();
+    int count = b.getInt();
+    long end = b.getLong();
+    int nameCount = b.getInt();
+    int streamCount = b.getInt();
+    if (base != baseGlobal || end != framesEnd) {
+      throw new Untrusted(
+          "a footer for base "
+              + base
+              + " ending frames at "
+              + end
+              + ", where the header says base "
+              + baseGlobal
+              + " and the footer sits at "
+              + framesEnd);
+    }
+    long needed =
+        FOOTER_HEADER
+            + (long) STREAM_BYTES * streamCount
+            + (long) EVENT_BYTES * count
+            + 2L * nameCount;
+    if (count < 0 || nameCount < 0 || streamCount < 0 || needed > body) {
+      throw new Untrusted(
+          "a footer whose counts (" + count + " events, " + streamCount + " streams) overflow it");
+    }
+    try {
+      String[] names = new String[nameCount];
+      for (int i = 0; i < nameCount; i++) {
+        byte[] n = new byte[b.getShort() & 0xFFFF];
+        b.get(n);
+        names[i] = new String(n, StandardCharsets.UTF_8);
+      }
+      Map<String, Head> heads = new LinkedHashMap<>();
+      for (int i = 0; i < streamCount; i++) {
+        String name = names[b.getInt()];
+        long seq = b.getLong();
+        byte[] hash = new byte[32];
+        b.get(hash);
+        heads.put(name, new Head(seq, hash));
+      }
+      SegmentSeal s = new SegmentSeal(base, end, count, heads);
+      for (int i = 0; i < count; i++) {
+        s.idHi[i] = b.getLong();
+        s.idLo[i] = b.getLong();
+        s.entity[i] = names[b.getInt()];
+        s.scope[i] = names[b.getInt()];
+        s.kind[i] = b.getChar();
+        s.streamSequence[i] = b.getLong();
+        s.frameOffset[i] = b.getLong();
+        s.frameLength[i] = b.getInt();
+        s.recordOffset[i] = b.getInt();
+        if (s.frameOffset[i] < 0
+            || s.frameLength[i] < FrameCodec.PREFIX + FrameCodec.MIN_BODY
+            || s.frameOffset[i] + s.frameLength[i] > framesEnd
+            || (i > 0 && s.frameOffset[i] < s.frameOffset[i - 1])) {
+          throw new Untrusted(
+              "a footer entry for global sequence "
+                  + (base + i)
+                  + " at frame offset "
+                  + s.frameOffset[i]
+                  + " that lies outside the segment's frames");
+        }
+        if (!heads.containsKey(s.entity[i])) {
+          throw new Untrusted("a footer without the head of stream '" + s.entity[i] + "'");
+        }
+      }
+      while (b.hasRemaining()) {
+        if (b.get() != 0) {
+          throw new Untrusted("a footer with non-zero padding at " + (b.position() - 1));
+        }
+      }
+      return s;
+    } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+      throw new Untrusted("a footer whose contents do not fit its length");
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package io.batpak.engine.internal.index;
+
+import io.batpak.engine.internal.artifact.BodyInput;
+import io.batpak.engine.internal.artifact.BodyOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole index as bytes, for the index checkpoint (docs/format.md "Index checkpoint"): the
+ * streams in id order (name, event count, head hash), the scopes in id order, then one column after
+ * the other. Stream sequences and per-stream row lists are not stored: they follow from the stream
+ * column, read in global order. The id table is rebuilt on load.
+ */
+public final class IndexImage {
+  private IndexImage() {}
+
+  /**
+   * Writes the first {@code rows} rows. Only for the committer (or a closed pipeline), with every
+   * added row published ({@code rows == index.size()}), so the stream heads are those of {@code
+   * rows}.
+   */
+  public static void write(Index index, int rows, BodyOutput out) throws IOException {
+    if (rows != index.size() || rows != index.visible()) {
+      throw new IllegalStateException(
+          "an image of " + rows + " rows of an index holding " + index.size());
+    }
+    int streams = index.streamCount();
+    out.putInt(streams);
+    for (int i = 0; i < streams; i++) {
+      StreamState s = index.streamById(i);
+      out.putString(s.entity()).putInt(s.count()).put(s.headHash());
+    }
+    int scopes = index.scopeCount();
+    out.putInt(scopes);
+    for (int i = 0; i < scopes; i++) {
+      out.putString(index.scopeName(i));
+    }
+    Index.Columns c = index.columnsForImage();
+    out.putLongs(c.idHi, rows).putLongs(c.idLo, rows);
+    out.putInts(c.stream, rows).putInts(c.scope, rows).putChars(c.kind, rows);
+    out.putLongs(c.location, rows).putInts(c.frameLength, rows).putInts(c.recordOffset, rows);
+  }
+
+  /** An image that is not what its writer wrote; the message says what is wrong. */
+  public static final class Inconsistent extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Inconsistent(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  /**
+   * A decoded image, not yet installed: nothing of it may be believed before the body's CRC has
+   * been checked.
+   */
+  public static final class Decoded {
+    private final Index.Columns columns;
+    private final int rows;
+    private final List<StreamState> streams;
+    private final String[] scopes;
+
+    private Decoded(Index.Columns columns, int rows, List<StreamState> streams, String[] scopes) {
+      this.columns = columns;
+      this.rows = rows;
+      this.streams = streams;
+      this.scopes = scopes;
+    }
+
+    /** The number of rows. */
+    public int rows() {
+      return rows;
+    }
+
+    /** The segment of row {@code row}'s frame. */
+    public int segment(int row) {
+      return (int) (columns.location[row] >>> Index.OFFSET_BITS);
+    }
+
+    /** The offset of row {@code row}'s frame. */
+    public long frameOffset(int row) {
+      return columns.location[row] & Index.OFFSET_MASK;
+    }
+
+    /** The length of row {@code row}'s frame. */
+    public int frameLength(int row) {
+      return columns.frameLength[row];
+    }
+
+    /** The offset of row {@code row}'s record in its frame body. */
+    public int recordOffset(int row) {
+      return columns.recordOffset[row];
+    }
+
+    /** Installs the image into the empty {@code index}. */
+    public void installInto(Index index) {
+      index.install(columns, rows, streams, scopes);
+    }
+  }
+
+  /**
+   * Reads an image of {@code rows} rows.
+   *
+   * @throws Inconsistent if the streams and the columns disagree
+   */
+  public static Decoded read(BodyInput in, int rows) throws IOException, Inconsistent {
+    if (rows < 0 || rows > Index.MAX_EVENTS) {
+      throw new Inconsistent("an image of " + rows + " rows");
+    }
+    int streamCount = in.getInt();
+    if (streamCount < 0 || streamCount > rows) {
+      throw new Inconsistent(streamCount + " streams for " + rows + " events");
+    }
+    List<StreamState> streams = new ArrayList<>(streamCount);
+    int[] counts = new int[streamCount];
+    byte[][] heads = new byte[streamCount][];
+    for (int i = 0; i < streamCount; i++) {
+      streams.add(new StreamState(in.getString(), i));
+      counts[i] = in.getInt();
+      heads[i] = in.getBytes(32);
+    }
+    int scopeCount = in.getInt();
+    if (scopeCount < 0 || scopeCount > Math.max(rows, 1)) {
+      throw new Inconsistent(scopeCount + " scopes for " + rows + " events");
+    }
+    String[] scopes = new String[scopeCount];
+    for (int i = 0; i < scopeCount; i++) {
+      scopes[i] = in.getString();
+    }
+    Index.Columns c = new Index.Columns(Math.max(1024, rows + (rows >>> 3)));
+    in.getLongs(c.idHi, rows);
+    in.getLongs(c.idLo, rows);
+    in.getInts(c.stream, rows);
+    in.getInts(c.scope, rows);
+    in.getChars(c.kind, rows);
+    in.getLongs(c.location, rows);
+    in.getInts(c.frameLength, rows);
+    in.getInts(c.recordOffset, rows);
+    int[][] streamRows = new int[streamCount][];
+    int[] filled = new int[streamCount];
+    for (int i = 0; i < streamCount; i++) {
+      if (counts[i] < 0) {
+        throw new Inconsistent("stream '" + streams.get(i).entity() + "' with " + counts[i]);
+      }
+      streamRows[i] = new int[Math.max(4, counts[i])];
+    }
+    for (int r = 0; r < rows; r++) {
+      int s = c.stream[r];
+      int scope = c.scope[r];
+      if (s < 0 || s >= streamCount || scope < 0 || scope >= scopeCount) {
+        throw new Inconsistent("row " + r + " names stream " + s + " and scope " + scope);
+      }
+      int n = filled[s];
+      if (n == counts[s]) {
+        throw new Inconsistent(
+            "stream '" + streams.get(s).entity() + "' has more than its " + counts[s] + " events");
+      }
+      c.streamSeq[r] = n;
+      streamRows[s][n] = r;
+      filled[s] = n + 1;
+    }
+    for (int i = 0; i < streamCount; i++) {
+      if (filled[i] != counts[i]) {
+        throw new Inconsistent(
+            "stream '"
+                + streams.get(i).entity()
+                + "' has "
+                + filled[i]
+                + " events, not its "
+                + counts[i]);
+      }
+      streams.get(i).restore(streamRows[i], counts[i], heads[i]);
+    }
+    return new Decoded(c, rows, streams, scopes);
+  }
+}

@@ -1,0 +1,140 @@
+package io.batpak.engine.internal.recovery;
+
+import io.batpak.CorruptStoreException;
+import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.IndexCheckpoint;
+import io.batpak.engine.internal.index.IndexImage;
+import io.batpak.engine.internal.segment.Journal;
+import io.batpak.port.FileHandle;
+import io.batpak.port.StoreFs;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Where loading starts when the index checkpoint can be used: the checkpoint is read and, before it
+ * is believed, checked against the journal. The frame of its last event must be where the
+ * checkpoint says, whole, CRC-valid, holding that event with that event hash. A checkpoint that
+ * fails any of this is distrusted (the reason goes to the open report) and the index is rebuilt.
+ *
+ * @param segment the segment the checkpoint's watermark is in
+ * @param offset the watermark's offset in it: loading continues there
+ */
+record CheckpointStart(long segment, long offset) {
+
+  /**
+   * Installs the checkpoint into the empty {@code index} if it can be used.
+   *
+   * @return where loading continues, or null (then {@code index} is untouched)
+   * @throws io.batpak.UnsupportedFormatException if the checkpoint is of a newer format version
+   */
+  static CheckpointStart find(
+      StoreFs fs, Path directory, List<Long> segments, Index index, List<String> notes)
+      throws IOException {
+    IndexCheckpoint.Loaded loaded = IndexCheckpoint.read(fs, directory);
+    if (loaded instanceof IndexCheckpoint.Absent) {
+      return null;
+    }
+    if (loaded instanceof IndexCheckpoint.Unusable u) {
+      notes.add(distrusted(u.reason()));
+      return null;
+    }
+    IndexCheckpoint.Usable usable = (IndexCheckpoint.Usable) loaded;
+    String disagreement = disagreement(fs, directory, segments, usable);
+    if (disagreement != null) {
+      notes.add(distrusted(directory.resolve(IndexCheckpoint.FILE) + ": " + disagreement));
+      return null;
+    }
+    usable.image().installInto(index);
+    return new CheckpointStart(usable.watermark().segment(), usable.watermark().offset());
+  }
+
+  private static String distrusted(String reason) {
+    return "the index checkpoint was not used and the index was rebuilt from the journal: "
+        + reason;
+  }
+
+  /** Null if the checkpoint agrees with the journal, else how it does not. */
+  private static String disagreement(
+      StoreFs fs, Path directory, List<Long> segments, IndexCheckpoint.Usable usable)
+      throws IOException {
+    IndexCheckpoint.Watermark w = usable.watermark();
+    IndexImage.Decoded image = usable.image();
+    int last = image.rows() - 1;
+    long frameEnd = image.frameOffset(last) + image.frameLength(last);
+    if (image.segment(last) != w.segment() || frameEnd != w.offset()) {
+      return "its watermark (segment "
+          + w.segment()
+          + ", offset "
+          + w.offset()
+          + ") is not where its last event lies (segment "
+          + image.segment(last)
+          + ", frame end "
+          + frameEnd
+          + ")";
+    }
+    if (!segments.contains(w.segment())) {
+      return "its watermark is in segment " + w.segment() + ", which is not in the directory";
+    }
+    Path file = directory.resolve(Journal.fileName(w.segment()));
+    byte[] frame = new byte[image.frameLength(last)];
+    try (FileHandle h = fs.openRead(file)) {
+      if (h.size() < w.offset()) {
+        return "its watermark is at offset "
+            + w.offset()
+            + " of "
+            + file
+            + ", beyond the segment's end at "
+            + h.size();
+      }
+      h.read(ByteBuffer.wrap(frame), image.frameOffset(last));
+    } catch (NoSuchFileException e) {
+      return file + " is gone";
+    }
+    int body = frame.length - FrameCodec.PREFIX;
+    if (FrameCodec.readInt(frame, 0) != body || !FrameCodec.crcMatches(frame, 0, body)) {
+      return "no whole, CRC-valid frame holds its last event at offset "
+          + image.frameOffset(last)
+          + " of "
+          + file;
+    }
+    long lastGlobal = w.events() - 1;
+    boolean[] matched = {false};
+    try {
+      FrameCodec.scanBody(
+          frame,
+          FrameCodec.PREFIX,
+          body,
+          file.toString(),
+          image.frameOffset(last),
+          v -> {
+            if (v.recordOffset == image.recordOffset(last)
+                && v.globalSequence == lastGlobal
+                && Arrays.equals(
+                    v.buffer, v.eventHashAt, v.eventHashAt + 32, w.lastEventHash(), 0, 32)) {
+              matched[0] = true;
+            }
+          });
+    } catch (CorruptStoreException e) {
+      return "the frame at offset "
+          + image.frameOffset(last)
+          + " of "
+          + file
+          + ": "
+          + e.getMessage();
+    }
+    return matched[0]
+        ? null
+        : "the journal's event at global sequence "
+            + lastGlobal
+            + " (offset "
+            + image.frameOffset(last)
+            + " of "
+            + file
+            + ") is not the one the checkpoint ends with: the hashes differ";
+  }
+}
