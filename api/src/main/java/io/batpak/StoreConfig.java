@@ -338,7 +338,7 @@ public final class StoreConfig {
       return this;
     }
 
-    /** See {@link StoreConfig#checkpointEveryBytes()}; 0 (only on close) or 1 MiB to 1 TiB. */
+    /** See {@link StoreConfig#checkpointEveryBytes()}; 0 (only on close) or 4 KiB to 1 TiB. */
     public Builder checkpointEveryBytes(long bytes) {
       this.checkpointEveryBytes = bytes;
       return this;
@@ -451,10 +451,10 @@ public final class StoreConfig {
       range(problems, "segmentMaxBytes", segmentMaxBytes, 4096, 1L << 30);
       range(problems, "queueCapacity", queueCapacity, 1, 1 << 20);
       if (checkpointEveryBytes != 0
-          && (checkpointEveryBytes < 1L << 20 || checkpointEveryBytes > 1L << 40)) {
+          && (checkpointEveryBytes < 4096 || checkpointEveryBytes > 1L << 40)) {
         problems.add(
             "checkpointEveryBytes: must be 0 (a checkpoint only on close) or between "
-                + (1L << 20)
+                + 4096
                 + " and "
                 + (1L << 40)
                 + ", got "
