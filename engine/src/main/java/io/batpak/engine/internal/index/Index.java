@@ -294,6 +294,11 @@ public final class Index {
     return scopes.size();
   }
 
+  /** The id table as it is now. Committer only. */
+  int[] idTableForImage() {
+    return idTable;
+  }
+
   /** The columns as they are now. Committer only. */
   Columns columnsForImage() {
     return columns;
@@ -301,20 +306,17 @@ public final class Index {
 
   /**
    * Installs a whole restored index into this empty one: {@code columns} holds {@code rows} rows,
-   * {@code streams} and {@code scopeNames} are in id order. Rebuilds the id table; everything is
-   * published.
+   * {@code streams} and {@code scopeNames} are in id order, {@code table} is the id table for those
+   * rows. Everything is published.
    */
-  void install(Columns restored, int rows, List<StreamState> restoredStreams, String[] scopeNames) {
+  void install(
+      Columns restored,
+      int rows,
+      List<StreamState> restoredStreams,
+      String[] scopeNames,
+      int[] table) {
     if (size != 0) {
       throw new IllegalStateException("install into an index holding " + size + " rows");
-    }
-    int tableSize = 2048;
-    while (tableSize * 3L < (rows + 1L) * 4) {
-      tableSize *= 2;
-    }
-    int[] table = new int[tableSize];
-    for (int r = 0; r < rows; r++) {
-      place(table, restored.idHi[r], restored.idLo[r], r);
     }
     StreamState[] byId = new StreamState[Math.max(64, restoredStreams.size())];
     for (StreamState st : restoredStreams) {
