@@ -166,6 +166,81 @@ public final class Index {
       long frameOffset,
       int frameLength,
       int recordOffset) {
+    addRow(
+        idHi,
+        idLo,
+        streamForWrite(entity),
+        scopes.intern(scope),
+        kind,
+        streamSequence,
+        globalSequence,
+        eventHash,
+        segment,
+        frameOffset,
+        frameLength,
+        recordOffset);
+  }
+
+  /**
+   * Recovery: adds a row of a stream and scope already resolved (loading a sealed segment), without
+   * its event hash; {@link #restoreHead} sets the stream's head afterwards.
+   */
+  public void addLoaded(
+      long idHi,
+      long idLo,
+      StreamState stream,
+      int scopeId,
+      int kind,
+      long streamSequence,
+      long globalSequence,
+      int segment,
+      long frameOffset,
+      int frameLength,
+      int recordOffset) {
+    addRow(
+        idHi,
+        idLo,
+        stream,
+        scopeId,
+        kind,
+        streamSequence,
+        globalSequence,
+        null,
+        segment,
+        frameOffset,
+        frameLength,
+        recordOffset);
+  }
+
+  /** Committer and recovery: the id of scope {@code scope}, assigned if new. */
+  public int scopeId(String scope) {
+    return scopes.intern(scope);
+  }
+
+  /**
+   * Recovery: makes room for {@code rows} rows in all, so a load whose size is known up front
+   * allocates the columns once instead of doubling them (which leaves up to half of them unused).
+   */
+  public void reserve(int rows) {
+    Columns c = columns;
+    if (rows > c.capacity()) {
+      columns = new Columns(c, Math.min(rows, MAX_EVENTS));
+    }
+  }
+
+  private void addRow(
+      long idHi,
+      long idLo,
+      StreamState s,
+      int scopeId,
+      int kind,
+      long streamSequence,
+      long globalSequence,
+      byte[] eventHash,
+      int segment,
+      long frameOffset,
+      int frameLength,
+      int recordOffset) {
     int row = size;
     if (globalSequence != row) {
       throw new IllegalStateException("global sequence " + globalSequence + " added at row " + row);
@@ -177,9 +252,8 @@ public final class Index {
     }
     c.idHi[row] = idHi;
     c.idLo[row] = idLo;
-    StreamState s = streamForWrite(entity);
     c.stream[row] = s.id();
-    c.scope[row] = scopes.intern(scope);
+    c.scope[row] = scopeId;
     c.kind[row] = (char) kind;
     c.streamSeq[row] = (int) streamSequence;
     c.location[row] = ((long) segment << OFFSET_BITS) | frameOffset;
