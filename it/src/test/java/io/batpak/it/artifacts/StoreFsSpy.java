@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mockito.AdditionalAnswers;
+import org.mockito.MockMakers;
+import org.mockito.MockSettings;
 import org.mockito.invocation.InvocationOnMock;
 import org.mockito.stubbing.Answer;
 
@@ -41,7 +43,7 @@ final class StoreFsSpy {
 
   private StoreFsSpy(StoreFs real) {
     this.real = real;
-    this.fs = mock(StoreFs.class, withSettings().defaultAnswer(new BackendAnswer()));
+    this.fs = mock(StoreFs.class, settings().defaultAnswer(new BackendAnswer()));
   }
 
   /** A spy on {@code real}. */
@@ -88,6 +90,14 @@ final class StoreFsSpy {
     return out;
   }
 
+  /**
+   * Subclass mocks: both types are interfaces, so Mockito needs no instrumentation agent (its
+   * default inline mock maker attaches one, which costs seconds).
+   */
+  private static MockSettings settings() {
+    return withSettings().mockMaker(MockMakers.SUBCLASS);
+  }
+
   private static Path norm(Object p) {
     return ((Path) p).toAbsolutePath().normalize();
   }
@@ -118,7 +128,7 @@ final class StoreFsSpy {
         if (result instanceof FileHandle h) {
           Path path = norm(call.getArgument(0));
           FileHandle spy =
-              mock(FileHandle.class, withSettings().defaultAnswer(new HandleAnswer(h, path)));
+              mock(FileHandle.class, settings().defaultAnswer(new HandleAnswer(h, path)));
           handles.add(new HandleSpy(path, name, spy));
           return spy;
         }
