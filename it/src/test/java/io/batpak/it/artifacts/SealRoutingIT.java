@@ -37,7 +37,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -148,7 +150,7 @@ class SealRoutingIT {
           List.of("sync", "write(seal)", "sync(ALL)", "close"), aroundTheSeal(hLast, lastFooter));
 
       // A later session never writes a sealed segment: it starts a new one.
-      java.util.Map<String, Long> sealedSizes = ArtifactStores.sizesOnDisk(dir);
+      Map<String, Long> sealedSizes = ArtifactStores.sizesOnDisk(dir);
       StoreFsSpy later = StoreFsSpy.around(posix);
       try (Store s = Store.open(CheckpointPublishRoutingIT.spyConfig(dir, later).build())) {
         ArtifactStores.appendSome(s, 5, "later");
@@ -254,8 +256,7 @@ class SealRoutingIT {
     String rotatedSegment;
     String nextSegment;
     String lastSegment;
-    final java.util.Map<SealStep, TwoSessionRun.Step> steps =
-        new java.util.EnumMap<>(SealStep.class);
+    final Map<SealStep, TwoSessionRun.Step> steps = new EnumMap<>(SealStep.class);
 
     static SealSteps locate(TwoSessionRun run) {
       SealSteps s = new SealSteps();

@@ -3,7 +3,9 @@ package io.batpak.it.artifacts;
 import io.batpak.Coordinate;
 import io.batpak.EventKind;
 import io.batpak.Store;
+import io.batpak.fs.sim.FaultAction;
 import io.batpak.fs.sim.FaultRule;
+import io.batpak.fs.sim.FaultTrigger;
 import io.batpak.fs.sim.FsOp;
 import io.batpak.fs.sim.OpRecord;
 import io.batpak.fs.sim.SimStoreFs;
@@ -145,8 +147,8 @@ record TwoSessionRun(
    */
   record Step(String name, FsOp op, String path, long nth, OpRecord record) {
     /** A rule that fires on exactly this step. */
-    FaultRule rule(io.batpak.fs.sim.FaultAction action) {
-      return FaultRule.on(op, path, io.batpak.fs.sim.FaultTrigger.nth(nth), action);
+    FaultRule rule(FaultAction action) {
+      return FaultRule.on(op, path, FaultTrigger.nth(nth), action);
     }
   }
 
