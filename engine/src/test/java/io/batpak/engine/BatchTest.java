@@ -12,17 +12,22 @@ import io.batpak.CausationId;
 import io.batpak.Coordinate;
 import io.batpak.EventHeader;
 import io.batpak.ExtensionKey;
+import io.batpak.OpenReport;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.engine.internal.format.SegmentHeader;
+import io.batpak.engine.internal.format.SegmentSeal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -245,17 +250,39 @@ class BatchTest {
     }
     assertEquals(segments.size(), frames.size(), "every segment holds frames");
     for (Map.Entry<Long, Map<Long, Integer>> e : frames.entrySet()) {
-      long size = Files.size(StoreFixtures.segment(dir, e.getKey()));
       long end = 0;
       for (Map.Entry<Long, Integer> f : e.getValue().entrySet()) {
         assertTrue(f.getKey() >= end, "frames do not overlap");
         end = f.getKey() + f.getValue();
       }
-      assertEquals(size, end, "segment " + e.getKey() + " ends with its last frame");
+      // The segment ends with its last frame followed by its seal, which lists its events.
+      Path file = StoreFixtures.segment(dir, e.getKey());
+      byte[] bytes = Files.readAllBytes(file);
+      assertEquals(
+          end,
+          SegmentSeal.footerOffset(
+              Arrays.copyOfRange(bytes, bytes.length - SegmentSeal.TRAILER, bytes.length)),
+          "segment " + e.getKey() + " ends with its last frame followed by its seal");
+      SegmentSeal seal =
+          SegmentSeal.decode(
+              Arrays.copyOfRange(bytes, (int) end, bytes.length - SegmentSeal.TRAILER),
+              end,
+              SegmentHeader.decode(bytes, file.toString()).baseGlobalSequence());
+      assertEquals(
+          e.getValue().keySet(),
+          new TreeSet<>(Arrays.stream(seal.frameOffset).boxed().toList()),
+          "segment " + e.getKey() + ": the seal lists the frames");
+      // The limit bounds the frames; the seal comes on top.
       assertTrue(
-          size <= max || e.getValue().size() == 1,
+          end <= max || e.getValue().size() == 1,
           "segment " + e.getKey() + " is over the limit only when it holds one frame");
     }
+    try (Store store = Store.open(config.toBuilder().readOnly(true).build())) {
+      assertEquals(OpenReport.IndexSource.CHECKPOINT, store.openReport().indexLoad().source());
+      assertEquals(0, store.openReport().framesScanned(), "loaded from the checkpoint");
+      checkBatches(store, written);
+    }
+    assertEquals(segments.size(), StoreFixtures.crashShape(dir));
     try (Store store = Store.open(config)) {
       assertEquals(segments.size(), store.openReport().segments().size());
       assertEquals(

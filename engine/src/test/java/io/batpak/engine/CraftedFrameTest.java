@@ -83,6 +83,8 @@ class CraftedFrameTest {
       }
       last = store.latest("e").orElseThrow();
     }
+    // What a crash leaves, so the crafted frame follows the last frame and the open reads it.
+    StoreFixtures.crashShape(dir);
     Path seg = StoreFixtures.segment(dir, 1);
     long at = Files.size(seg);
     byte[] frame = craft.apply(last);

@@ -95,6 +95,7 @@ class HeaderDamageTest {
   @Test
   void aNewestSegmentHoldingOnlyAPartOfItsHeaderIsStillRemovedAsTorn() throws Exception {
     List<AppendReceipt> acked = smallStore();
+    StoreFixtures.crashShape(dir); // segment 1 unsealed: appends resume in it
     byte[] header = Files.readAllBytes(StoreFixtures.segment(dir, 1));
     Path next = StoreFixtures.segment(dir, 2);
     Files.write(next, java.util.Arrays.copyOf(header, 20));
@@ -103,5 +104,30 @@ class HeaderDamageTest {
       assertTrue(store.openReport().tornTail().isPresent());
     }
     assertEquals(List.of(StoreFixtures.segment(dir, 1)), StoreFixtures.segments(dir));
+  }
+
+  @Test
+  void aPartialHeaderAfterASealedSegmentIsRemovedAndTheNextSegmentStartsAfresh() throws Exception {
+    List<AppendReceipt> acked = smallStore();
+    byte[] first = Files.readAllBytes(StoreFixtures.segment(dir, 1));
+    int headerLength = ((first[10] & 0xFF) << 8) | (first[11] & 0xFF);
+    Path next = StoreFixtures.segment(dir, 2);
+    byte[] torn = java.util.Arrays.copyOf(first, 20);
+    Files.write(next, torn);
+    try (Store store = StoreFixtures.open(dir)) {
+      StoreFixtures.assertIntact(store, acked);
+      assertTrue(store.openReport().tornTail().orElseThrow().truncated());
+      assertEquals(
+          List.of(StoreFixtures.segment(dir, 1).getFileName().toString()),
+          store.openReport().segments());
+    }
+    // Segment 1 is sealed, so the open started segment 2 anew: a whole header, no frame.
+    assertEquals(List.of(StoreFixtures.segment(dir, 1), next), StoreFixtures.segments(dir));
+    assertEquals(headerLength, Files.size(next));
+    assertArrayEquals(first, Files.readAllBytes(StoreFixtures.segment(dir, 1)), "untouched");
+    try (Store store = StoreFixtures.open(dir)) {
+      assertTrue(store.openReport().tornTail().isEmpty());
+      StoreFixtures.assertIntact(store, acked);
+    }
   }
 }

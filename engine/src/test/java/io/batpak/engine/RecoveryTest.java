@@ -19,10 +19,13 @@ import io.batpak.EventHeader;
 import io.batpak.ExtensionKey;
 import io.batpak.OpenReport;
 import io.batpak.ReadOnlyStoreException;
+import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
+import io.batpak.VerificationProgress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -218,6 +221,7 @@ class RecoveryTest {
   @Test
   void aPartialFrameAtTheTailIsCutAndReported() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
+    assertEquals(1, StoreFixtures.crashShape(dir));
     Path seg = StoreFixtures.segment(dir, 1);
     long end = Files.size(seg);
     byte[] file = Files.readAllBytes(seg);
@@ -231,6 +235,7 @@ class RecoveryTest {
   @Test
   void aZeroFilledTailIsCutAndReported() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
+    assertEquals(1, StoreFixtures.crashShape(dir));
     Path seg = StoreFixtures.segment(dir, 1);
     long end = Files.size(seg);
     appendBytes(seg, new byte[4096]);
@@ -240,6 +245,7 @@ class RecoveryTest {
   @Test
   void aBadFrameFollowedByAValidOneIsCorruption() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
+    StoreFixtures.crashShape(dir);
     Path seg = StoreFixtures.segment(dir, 1);
     FrameLocation victim = StoreFixtures.frame(dir, receipts.get(7));
     flipByte(seg, victim.offset() + 8 + 40);
@@ -257,6 +263,7 @@ class RecoveryTest {
   @Test
   void aBadLengthFieldFollowedByAValidFrameIsCorruption() throws IOException {
     List<AppendReceipt> receipts = appendSome(20);
+    StoreFixtures.crashShape(dir);
     Path seg = StoreFixtures.segment(dir, 1);
     FrameLocation victim = StoreFixtures.frame(dir, receipts.get(12));
     flipByte(seg, victim.offset() + 1);
@@ -279,7 +286,9 @@ class RecoveryTest {
     }
     List<Path> segments = StoreFixtures.segments(dir);
     assertTrue(segments.size() >= 4, "several segments: " + segments);
-    // An inner frame and the last frame of a sealed segment: neither is a torn tail.
+    // Without seals and checkpoint, the open reads every frame of every segment.
+    assertEquals(segments.size(), StoreFixtures.crashShape(dir));
+    // An inner frame and the last frame of an older segment: neither is a torn tail.
     long sealed = 1 + random.nextInt(segments.size() - 2);
     List<FrameLocation> inSealed =
         StoreFixtures.frames(dir, receipts).stream().filter(f -> f.segmentId() == sealed).toList();
@@ -298,9 +307,80 @@ class RecoveryTest {
     }
   }
 
+  /**
+   * The sealed shape of {@link #aFlippedByteInAnOlderSegmentIsCorruptionAtItsOffset}: an open from
+   * the checkpoint or the seals reads no frame of a sealed segment, so it succeeds; the damage is
+   * found by reading the event and by {@code verifyAll}, at the same file and offset.
+   */
+  @Test
+  void aFlippedByteInASealedSegmentIsFoundOnReadAndByVerifyAll(Random random) throws IOException {
+    StoreConfig config = StoreConfig.builder(dir).segmentMaxBytes(4096).build();
+    List<AppendReceipt> receipts = new ArrayList<>();
+    try (Store store = Store.open(config)) {
+      for (int i = 0; i < 120; i++) {
+        receipts.add(
+            store.append(
+                Coordinate.of("e" + (i % 5), "s"), KIND, Bytes.ofOwned(new byte[100 + i % 50])));
+      }
+    }
+    List<Path> segments = StoreFixtures.segments(dir);
+    assertTrue(segments.size() >= 4, "several segments: " + segments);
+    long sealed = 1 + random.nextInt(segments.size()); // every segment is sealed
+    List<FrameLocation> where = StoreFixtures.frames(dir, receipts);
+    List<Integer> inSealed = new ArrayList<>();
+    for (int i = 0; i < receipts.size(); i++) {
+      if (where.get(i).segmentId() == sealed) {
+        inSealed.add(i);
+      }
+    }
+    int victimIndex = inSealed.get(random.nextInt(inSealed.size()));
+    AppendReceipt victim = receipts.get(victimIndex);
+    FrameLocation frame = where.get(victimIndex);
+    Path seg = StoreFixtures.segment(dir, sealed);
+    flipByte(seg, frame.offset() + 8 + frame.length() / 2);
+    StoreConfig readOnly = config.toBuilder().readOnly(true).build();
+    for (OpenReport.IndexSource source :
+        List.of(OpenReport.IndexSource.CHECKPOINT, OpenReport.IndexSource.SEALS)) {
+      if (source == OpenReport.IndexSource.SEALS) {
+        Files.delete(dir.resolve("index.ckpt"));
+      }
+      try (Store store = Store.open(readOnly)) {
+        String what = source + ", segment " + sealed + ", event " + victimIndex;
+        assertEquals(source, store.openReport().indexLoad().source(), what);
+        assertEquals(receipts.size(), store.openReport().eventsRecovered(), what);
+        CorruptStoreException e =
+            assertThrows(CorruptStoreException.class, () -> store.get(victim.eventId()), what);
+        assertEquals(seg.toString(), e.file(), what);
+        assertEquals(frame.offset(), e.offset(), what);
+        assertFalse(store.verifyReceipt(victim).isValid(), what);
+        StoreVerification v = store.verifyAll(VerificationProgress.none());
+        assertFalse(v.intact(), what);
+        StoreVerification.Problem first = v.problems().get(0);
+        assertEquals(victim.globalSequence(), first.globalSequence(), what);
+        assertEquals(ReceiptVerification.Reason.FRAME_CORRUPT, first.reason(), what);
+        assertTrue(
+            first.detail().contains(seg.toString())
+                && first.detail().contains("at offset " + frame.offset()),
+            what + ": " + first.detail());
+        for (int i = 0; i < receipts.size(); i++) {
+          if (where.get(i).segmentId() != sealed) {
+            assertEquals(
+                receipts.get(i), store.get(receipts.get(i).eventId()).header().toReceipt());
+          }
+        }
+      }
+    }
+    flipByte(seg, frame.offset() + 8 + frame.length() / 2);
+    try (Store store = Store.open(config)) {
+      assertTrue(store.verifyAll(VerificationProgress.none()).intact());
+      StoreFixtures.assertIntact(store, receipts);
+    }
+  }
+
   @Test
   void readOnlyOpenOfATornStoreChangesNothing() throws IOException {
     List<AppendReceipt> receipts = appendSome(15);
+    StoreFixtures.crashShape(dir);
     Path seg = StoreFixtures.segment(dir, 1);
     long end = Files.size(seg);
     byte[] file = Files.readAllBytes(seg);

@@ -1,6 +1,7 @@
 package io.batpak.engine;
 
 import static io.batpak.engine.StoreFixtures.KIND;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,8 +46,10 @@ class SegmentFilesTest {
     return receipts;
   }
 
+  /** A torn creation after a crash: the newest whole segment is not sealed. */
   void checkTornCreation(UnaryOperator<byte[]> fromFirstSegment) throws IOException {
     List<AppendReceipt> receipts = fill();
+    StoreFixtures.crashShape(dir);
     byte[] newSegment = fromFirstSegment.apply(Files.readAllBytes(StoreFixtures.segment(dir, 1)));
     int n = StoreFixtures.segments(dir).size();
     Path torn = StoreFixtures.segment(dir, n + 1);
@@ -90,6 +93,62 @@ class SegmentFilesTest {
     checkTornCreation(first -> new byte[0]);
   }
 
+  /**
+   * A torn creation after a sealed segment (a crash during rotation, after the seal): the torn file
+   * is removed like any torn creation, and because the newest whole segment is sealed, the mutable
+   * open starts the next segment afresh under the same name, with a whole header.
+   */
+  void checkTornCreationAfterASeal(UnaryOperator<byte[]> fromFirstSegment) throws IOException {
+    List<AppendReceipt> receipts = fill();
+    byte[] first = Files.readAllBytes(StoreFixtures.segment(dir, 1));
+    int headerLength = ((first[10] & 0xFF) << 8) | (first[11] & 0xFF);
+    byte[] newSegment = fromFirstSegment.apply(first);
+    int n = StoreFixtures.segments(dir).size();
+    Path torn = StoreFixtures.segment(dir, n + 1);
+    Files.write(torn, newSegment);
+    Map<String, byte[]> before = StoreFixtures.contents(dir);
+    try (Store store = Store.open(config().toBuilder().readOnly(true).build())) {
+      OpenReport.TornTail t = store.openReport().tornTail().orElseThrow();
+      assertEquals(torn.toString(), t.file());
+      assertEquals(0, t.offset());
+      assertEquals(newSegment.length, t.bytes());
+      assertFalse(t.truncated());
+      assertEquals(OpenReport.IndexSource.CHECKPOINT, store.openReport().indexLoad().source());
+      StoreFixtures.assertIntact(store, receipts);
+    }
+    StoreFixtures.assertSameContents(before, StoreFixtures.contents(dir));
+    try (Store store = Store.open(config())) {
+      OpenReport.TornTail t = store.openReport().tornTail().orElseThrow();
+      assertEquals(torn.toString(), t.file());
+      assertTrue(t.truncated());
+      assertEquals(n, store.openReport().segments().size());
+      byte[] fresh = Files.readAllBytes(torn);
+      assertEquals(headerLength, fresh.length, "the next segment holds a whole header only");
+      assertArrayEquals(Arrays.copyOf(first, 8), Arrays.copyOf(fresh, 8), "its magic");
+      StoreFixtures.assertIntact(store, receipts);
+      receipts = new ArrayList<>(receipts);
+      receipts.add(store.append(Coordinate.of("after", "s"), KIND, Bytes.ofOwned(new byte[300])));
+      FrameLocation at = StoreFixtures.frame(store, receipts.get(receipts.size() - 1));
+      assertEquals(n + 1, at.segmentId());
+      assertEquals(headerLength, at.offset());
+    }
+    try (Store store = Store.open(config())) {
+      assertTrue(store.openReport().tornTail().isEmpty());
+      assertEquals(n + 1, store.openReport().segments().size());
+      StoreFixtures.assertIntact(store, receipts);
+    }
+  }
+
+  @Test
+  void aPartialHeaderAfterASealedSegmentIsReplacedByAFreshSegment() throws IOException {
+    checkTornCreationAfterASeal(first -> Arrays.copyOf(first, 20));
+  }
+
+  @Test
+  void anEmptySegmentAfterASealedSegmentIsReplacedByAFreshSegment() throws IOException {
+    checkTornCreationAfterASeal(first -> new byte[0]);
+  }
+
   @Test
   void aGapInTheSegmentNumbersIsCorruption() throws IOException {
     fill();
@@ -117,9 +176,10 @@ class SegmentFilesTest {
     fill();
     Path first = StoreFixtures.segment(dir, 1);
     byte[] bytes = Files.readAllBytes(first);
-    // A header written by a newer build: version 2, with a CRC that holds.
+    // A header written by a newer build: version 3, with a CRC that holds.
+    assertEquals(2, bytes[9], "this build writes version 2");
     int length = ((bytes[10] & 0xFF) << 8) | (bytes[11] & 0xFF);
-    bytes[9] = 2;
+    bytes[9] = 3;
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(bytes, 0, length - 4);
     java.nio.ByteBuffer.wrap(bytes).putInt(length - 4, (int) crc.getValue());
@@ -128,6 +188,7 @@ class SegmentFilesTest {
     UnsupportedFormatException e =
         assertThrows(UnsupportedFormatException.class, () -> Store.open(config()));
     assertTrue(e.getMessage().contains(first.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("format version 3"), e.getMessage());
     StoreFixtures.assertSameContents(before, StoreFixtures.contents(dir));
   }
 

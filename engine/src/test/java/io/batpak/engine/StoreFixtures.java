@@ -11,13 +11,18 @@ import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.engine.internal.format.SegmentSeal;
+import io.batpak.engine.internal.index.IndexCheckpoint;
 import io.batpak.fs.spi.StoreFsResolver;
 import io.batpak.port.StoreFs;
 import io.batpak.spi.FsOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -27,7 +32,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Shared helpers of the engine tests. */
-final class StoreFixtures {
+public final class StoreFixtures {
   static final EventKind KIND = EventKind.custom(1, 1);
   static final EventKind OTHER_KIND = EventKind.custom(2, 7);
   static final byte[] ZERO_HASH = new byte[32];
@@ -94,6 +99,41 @@ final class StoreFixtures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Turns the cleanly closed store in {@code dir} into what a crash leaves: every sealed segment is
+   * cut back to its footer offset (read from its trailer), so it ends with its last frame, and the
+   * index checkpoint is deleted. An open then reads every frame, as it did before segments were
+   * sealed, so damage written afterwards is found (or cut as a torn tail) by the open itself.
+   *
+   * @return how many seals were removed
+   */
+  public static int crashShape(Path dir) {
+    int stripped = 0;
+    try {
+      for (Path seg : segments(dir)) {
+        try (FileChannel ch =
+            FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          if (ch.size() < SegmentSeal.TRAILER) {
+            continue;
+          }
+          ByteBuffer trailer = ByteBuffer.allocate(SegmentSeal.TRAILER);
+          ch.read(trailer, ch.size() - SegmentSeal.TRAILER);
+          long footer = SegmentSeal.footerOffset(trailer.array());
+          if (footer >= 0) {
+            assertTrue(footer < ch.size(), seg + ": a trailer naming offset " + footer);
+            ch.truncate(footer);
+            ch.force(true);
+            stripped++;
+          }
+        }
+      }
+      Files.deleteIfExists(dir.resolve(IndexCheckpoint.FILE));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return stripped;
   }
 
   /** Every file's name and size. */

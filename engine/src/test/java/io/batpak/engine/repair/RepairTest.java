@@ -9,11 +9,15 @@ import io.batpak.Bytes;
 import io.batpak.Coordinate;
 import io.batpak.CorruptStoreException;
 import io.batpak.EventKind;
+import io.batpak.OpenReport;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoreLockedException;
+import io.batpak.StoreVerification;
+import io.batpak.VerificationProgress;
 import io.batpak.engine.FrameLocation;
 import io.batpak.engine.Repair;
+import io.batpak.engine.StoreFixtures;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -61,6 +65,7 @@ class RepairTest {
   @Test
   void cutsAtTheFirstDamageAndKeepsACopy() throws IOException {
     List<AppendReceipt> receipts = fill(60);
+    StoreFixtures.crashShape(dir); // so the open reads every frame and finds the damage itself
     FrameLocation victim;
     try (Store s = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
       victim = FrameLocation.of(s, receipts.get(10).eventId());
@@ -83,6 +88,50 @@ class RepairTest {
     assertEquals(segSize, Files.size(aside.resolve(seg.getFileName() + ".before-repair")));
     try (Store s = Store.open(StoreConfig.builder(dir).build())) {
       assertEquals(receipts.get(10).globalSequence(), s.stats().eventCount());
+      for (AppendReceipt r : receipts.subList(0, 10)) {
+        assertTrue(s.verifyReceipt(r).isValid());
+      }
+    }
+  }
+
+  /**
+   * The sealed shape: an open from the checkpoint does not read the damaged frame, so it succeeds
+   * and the damage is found on read and by verifyAll; the repair plan reads every frame, finds it
+   * at the same offset and cuts there, and the next open distrusts the checkpoint (it covers the
+   * cut events) and rebuilds the index from what is left.
+   */
+  @Test
+  void cutsAtDamageInASealedSegmentThatTheOpenDidNotRead() throws IOException {
+    List<AppendReceipt> receipts = fill(60);
+    FrameLocation victim;
+    try (Store s = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
+      victim = FrameLocation.of(s, receipts.get(10).eventId());
+    }
+    Path seg = dir.resolve(victim.segmentFileName());
+    long segSize = Files.size(seg);
+    flip(seg, victim.offset() + 40);
+    try (Store s = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
+      assertEquals(OpenReport.IndexSource.CHECKPOINT, s.openReport().indexLoad().source());
+      assertEquals(receipts.size(), s.stats().eventCount());
+      CorruptStoreException e =
+          assertThrows(CorruptStoreException.class, () -> s.get(receipts.get(10).eventId()));
+      assertEquals(seg.toString(), e.file());
+      assertEquals(victim.offset(), e.offset());
+      StoreVerification v = s.verifyAll(VerificationProgress.none());
+      assertEquals(10, v.problems().get(0).globalSequence(), v.toString());
+    }
+
+    Repair.Plan plan = Repair.plan(dir);
+    assertEquals(Optional.of(seg), plan.cutFile());
+    assertEquals(victim.offset(), plan.cutOffset());
+    Path aside = Repair.apply(plan, 79).orElseThrow();
+    assertEquals(segSize, Files.size(aside.resolve(seg.getFileName() + ".before-repair")));
+    try (Store s = Store.open(StoreConfig.builder(dir).build())) {
+      assertEquals(receipts.get(10).globalSequence(), s.stats().eventCount());
+      assertTrue(
+          s.openReport().indexLoad().source() != OpenReport.IndexSource.CHECKPOINT,
+          s.openReport().toString());
+      assertTrue(s.verifyAll(VerificationProgress.none()).intact());
       for (AppendReceipt r : receipts.subList(0, 10)) {
         assertTrue(s.verifyReceipt(r).isValid());
       }

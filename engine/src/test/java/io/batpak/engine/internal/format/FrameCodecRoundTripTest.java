@@ -305,6 +305,16 @@ class FrameCodecRoundTripTest {
         (byte[]) f[20]);
   }
 
+  /** {@code header} with another version field and a CRC that holds. */
+  private static byte[] withVersion(byte[] header, int version) {
+    byte[] out = header.clone();
+    java.nio.ByteBuffer.wrap(out).putShort(8, (short) version);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(out, 0, out.length - 4);
+    java.nio.ByteBuffer.wrap(out).putInt(out.length - 4, (int) crc.getValue());
+    return out;
+  }
+
   @Test
   void segmentHeadersRoundTripAndEveryDamageIsTyped() {
     SegmentHeader h =
@@ -323,14 +333,18 @@ class FrameCodecRoundTripTest {
           e instanceof CorruptStoreException || e instanceof UnsupportedFormatException,
           e.toString());
     }
-    byte[] newer = bytes.clone();
-    newer[9] = 2; // a header written by a newer build carries a CRC that holds
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(newer, 0, newer.length - 4);
-    java.nio.ByteBuffer.wrap(newer).putInt(newer.length - 4, (int) crc.getValue());
+    byte[] older = withVersion(bytes, 1); // version 1 has the same layout and is still read
+    assertEquals(
+        new SegmentHeader(1, 42, 1_750_000_000_000_000L, 123_456, "json", "none", "blake3"),
+        SegmentHeader.decode(older, "seg"));
+    byte[] newer = withVersion(bytes, 3); // a header written by a newer build: its CRC holds
     UnsupportedFormatException u =
         assertThrows(UnsupportedFormatException.class, () -> SegmentHeader.decode(newer, "seg"));
-    assertTrue(u.getMessage().contains("2"), u.getMessage());
+    assertTrue(u.getMessage().contains("format version 3"), u.getMessage());
+    byte[] ancient = withVersion(bytes, 0);
+    UnsupportedFormatException z =
+        assertThrows(UnsupportedFormatException.class, () -> SegmentHeader.decode(ancient, "seg"));
+    assertTrue(z.getMessage().contains("format version 0"), z.getMessage());
     assertTrue(HexFormat.of().formatHex(bytes).startsWith("89"), "own magic");
   }
 }

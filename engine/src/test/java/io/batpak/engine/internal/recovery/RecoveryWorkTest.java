@@ -8,6 +8,7 @@ import io.batpak.Coordinate;
 import io.batpak.EventKind;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.engine.StoreFixtures;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.StoreFsResolver;
@@ -38,6 +39,7 @@ class RecoveryWorkTest {
         store.append(Coordinate.of("e", "s"), EventKind.custom(1, 1), Bytes.utf8("event " + i));
       }
     }
+    StoreFixtures.crashShape(dir); // the damaged tail follows the last frame, as after a crash
     Path seg = dir.resolve(Journal.fileName(1));
     byte[] tail = new byte[8 << 20];
     SplittableRandom random = new SplittableRandom(seed);
