@@ -3,8 +3,10 @@ package io.batpak.engine.internal.format;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The seal at the end of a sealed segment (format version 2, docs/format.md "Sealed segments"): a
@@ -143,6 +145,7 @@ public final class SegmentSeal {
     private final long baseGlobal;
     private final Map<String, Integer> names = new LinkedHashMap<>();
     private final Map<String, Head> heads = new LinkedHashMap<>();
+    private final Set<String> withEvents = new HashSet<>();
     private ByteBuffer events = ByteBuffer.allocate(EVENT_BYTES * 64);
     private int count;
 
@@ -173,6 +176,7 @@ public final class SegmentSeal {
       events.putLong(idHi).putLong(idLo);
       events.putInt(name(entity)).putInt(name(scope)).putShort((short) kind);
       events.putLong(streamSequence).putLong(frameOffset).putInt(frameLength).putInt(recordOffset);
+      withEvents.add(entity);
       count++;
     }
 
@@ -192,6 +196,12 @@ public final class SegmentSeal {
      * @throws IllegalStateException if an entity has events but no head
      */
     public byte[] encode(long framesEnd) {
+      for (String entity : withEvents) {
+        if (!heads.containsKey(entity)) {
+          throw new IllegalStateException(
+              "stream '" + entity + "' has events in the seal but no head; call head() for it");
+        }
+      }
       byte[][] utf8 = new byte[names.size()][];
       int namesBytes = 0;
       int i = 0;

@@ -3,15 +3,19 @@ package io.batpak.engine.internal.format;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.batpak.engine.internal.artifact.AuthorityFileHeaders;
+import io.batpak.engine.internal.index.IndexCheckpoint;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the byte layouts of format v1 to the test vectors published in docs/format.md. A change here
- * is a format change: it needs a new format version, never an edit of the vectors.
+ * Pins the byte layouts of the format (version 1, and the version 2 segment header, seal and
+ * authority-file envelope) to the test vectors published in docs/format.md. A change here is a
+ * format change: it needs a new format version, never an edit of the vectors.
  */
 class FormatVectorsTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -109,6 +113,76 @@ class FormatVectorsTest {
     assertEquals(1, back.size());
     assertArrayEquals(hash, back.get(0).eventHash());
     assertArrayEquals(chained.payload(), back.get(0).payload());
+  }
+
+  @Test
+  void segmentHeaderVersion2Vector() {
+    SegmentHeader h = new SegmentHeader(2, 1, 1_750_000_000_000_000L, 0, "json", "none", "blake3");
+    assertEquals(
+        "8942504b5345470a0002003900000000000000010006379da05b60000000000000000000046a736f6e046e6f6e6506626c616b65337e2a723e",
+        HEX.formatHex(h.encode()));
+    assertEquals(h, SegmentHeader.decode(h.encode(), "vector"));
+  }
+
+  /**
+   * The seal of a segment whose one frame is the frame vector's, ending at offset 4096 where the
+   * footer starts: base 42, one event at frame offset 4096 - 267, the stream's head its event hash.
+   */
+  @Test
+  void sealVector() throws Exception {
+    EventRecord r = vectorRecord();
+    byte[] hash = FrameCodec.eventHash(new Blake3(), r.prevHash(), r);
+    EventRecord chained = EventRecord.sequenced(r, 3, 42, r.prevHash(), hash);
+    ByteBuffer frame = ByteBuffer.allocate(FrameCodec.frameSize(List.of(chained)));
+    FrameCodec.writeFrame(frame, 42, 4096, List.of(chained));
+    List<Integer> recordOffsets = new java.util.ArrayList<>();
+    FrameCodec.decodeBody(
+        frame.array(),
+        FrameCodec.PREFIX,
+        frame.capacity() - FrameCodec.PREFIX,
+        "vector",
+        0,
+        recordOffsets);
+    long frameAt = 4096 - frame.capacity();
+    SegmentSeal.Builder b = new SegmentSeal.Builder(42);
+    b.add(
+        r.idHi(),
+        r.idLo(),
+        r.entity(),
+        r.scope(),
+        r.kind(),
+        3,
+        frameAt,
+        frame.capacity(),
+        recordOffsets.get(0));
+    b.head(r.entity(), 3, hash);
+    byte[] seal = b.encode(4096);
+    assertEquals(
+        "000000ce6f04333c02000000000000000000002a000000010000000000001000"
+            + "0000000200000001000a6f726465723a31303031000473686f70000000000000"
+            + "0000000000035d2e3f9bc05ec48258992cff5a335a41a0e54ec2d0f89cf3bddf"
+            + "4fcaadae1c3b0192d2a4b5c67d8e8f0011223344556600000000000000011001"
+            + "00000000000000030000000000000ef50000010b000000180000000000000000"
+            + "0000000000000000000000000000000000000000000000000000000000000000"
+            + "0000000000000000000000000000000000000000000000000000000010008942"
+            + "504b454e440a",
+        HEX.formatHex(seal));
+    SegmentSeal back =
+        SegmentSeal.decode(Arrays.copyOf(seal, seal.length - SegmentSeal.TRAILER), 4096, 42);
+    assertEquals(1, back.size());
+    assertEquals(frameAt, back.frameOffset[0]);
+    assertArrayEquals(hash, back.heads.get("order:1001").eventHash());
+    assertEquals(
+        4096,
+        SegmentSeal.footerOffset(
+            Arrays.copyOfRange(seal, seal.length - SegmentSeal.TRAILER, seal.length)));
+  }
+
+  @Test
+  void authorityFileEnvelopeVector() {
+    assertEquals(
+        "8942504b434b500a0001000000000000000000640102030458c08447",
+        HEX.formatHex(AuthorityFileHeaders.of(IndexCheckpoint.KIND, 100, 0x01020304)));
   }
 
   private static byte[] canonicalHeaderOf(EventRecord r) {
