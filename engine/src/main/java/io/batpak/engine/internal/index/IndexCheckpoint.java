@@ -126,8 +126,12 @@ public final class IndexCheckpoint {
       try {
         image = IndexImage.read(in, (int) events);
       } catch (IndexImage.Inconsistent e) {
+        // Damage is the likelier cause: read the rest, so the body's CRC can say so.
+        while (in.remaining() > 0) {
+          in.getBytes((int) Math.min(in.remaining(), 1 << 20));
+        }
         String crc = in.finish();
-        return new Unusable(file + ": " + (crc != null ? crc : e.getMessage()));
+        return new Unusable(crc != null ? crc : file + ": " + e.getMessage());
       }
       String problem = in.finish();
       if (problem != null) {

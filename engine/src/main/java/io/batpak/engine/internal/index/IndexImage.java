@@ -130,6 +130,24 @@ public final class IndexImage {
       counts[i] = in.getInt();
       heads[i] = in.getBytes(32);
     }
+    // Checked before anything is sized by them: the body's CRC is checked only at its end.
+    long total = 0;
+    for (int i = 0; i < streamCount; i++) {
+      if (counts[i] < 0 || counts[i] > rows) {
+        throw new Inconsistent(
+            "stream '"
+                + streams.get(i).entity()
+                + "' with "
+                + counts[i]
+                + " of "
+                + rows
+                + " events");
+      }
+      total += counts[i];
+    }
+    if (total != rows) {
+      throw new Inconsistent("the streams' event counts sum to " + total + ", not " + rows);
+    }
     int scopeCount = in.getInt();
     if (scopeCount < 0 || scopeCount > Math.max(rows, 1)) {
       throw new Inconsistent(scopeCount + " scopes for " + rows + " events");
@@ -150,9 +168,6 @@ public final class IndexImage {
     int[][] streamRows = new int[streamCount][];
     int[] filled = new int[streamCount];
     for (int i = 0; i < streamCount; i++) {
-      if (counts[i] < 0) {
-        throw new Inconsistent("stream '" + streams.get(i).entity() + "' with " + counts[i]);
-      }
       streamRows[i] = new int[Math.max(4, counts[i])];
     }
     for (int r = 0; r < rows; r++) {
