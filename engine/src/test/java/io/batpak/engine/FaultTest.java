@@ -164,11 +164,16 @@ class FaultTest {
    */
   @Test
   void aFullDeviceWritingTheFrameAfterARotationLeavesNoTrace() throws Exception {
-    fullDeviceDuringRotation(3);
+    fullDeviceDuringRotation(4);
   }
 
   @Test
   void aFullDeviceWritingTheNewSegmentHeaderLeavesNoTrace() throws Exception {
+    fullDeviceDuringRotation(3);
+  }
+
+  @Test
+  void aFullDeviceWritingTheSealOfARotationLeavesNoTrace() throws Exception {
     fullDeviceDuringRotation(2);
   }
 
@@ -200,8 +205,9 @@ class FaultTest {
       CompletableFuture<AppendReceipt> blocker =
           store.submit(C, KIND, filler, AppendOptions.defaults());
       gate.awaitEntered();
-      // The next group writes frame 1 into segment 1 (write 1), rotates (write 2: the header of
-      // segment 2), then writes frame 2 into segment 2 (write 3); write failingWrite runs out.
+      // The next group writes frame 1 into segment 1 (write 1), rotates (write 2: the seal of
+      // segment 1; write 3: the header of segment 2), then writes frame 2 into segment 2 (write
+      // 4); write failingWrite runs out.
       fs.noSpaceInWrites.set(failingWrite);
       CompletableFuture<AppendReceipt> f1 =
           store.submit(C, KIND, payloads.get(0), AppendOptions.defaults());
@@ -220,6 +226,15 @@ class FaultTest {
       }
       System.out.println("write " + failingWrite + " ran out of space: outcomes " + outcomes);
       assertEquals(1, fs.failedWrites.get());
+      String at = fs.failedWriteAt.get();
+      switch (failingWrite) {
+        case 2 -> assertTrue(at.startsWith("0000000001.seg@"), "the seal of segment 1: " + at);
+        case 3 -> assertEquals("0000000002.seg@0", at, "the header of segment 2");
+        default ->
+            assertTrue(
+                at.startsWith("0000000002.seg@") && !at.endsWith("@0"),
+                "a frame in segment 2: " + at);
+      }
       assertTrue(outcomes.get(1) != null, "the append that ran out of space failed");
       poisoned = outcomes.stream().anyMatch(t -> t instanceof OutcomeUnknownException);
       if (!poisoned) {

@@ -53,6 +53,9 @@ final class FaultyFs extends ForwardingStoreFs {
   final AtomicInteger failedSyncs = new AtomicInteger();
   final AtomicInteger failedWrites = new AtomicInteger();
 
+  /** The file and offset of the last write that ran out of space. */
+  final AtomicReference<String> failedWriteAt = new AtomicReference<>();
+
   FaultyFs() {
     super(StoreFixtures.posix());
   }
@@ -120,6 +123,7 @@ final class FaultyFs extends ForwardingStoreFs {
             && noSpaceInWrites.get() > 0
             && noSpaceInWrites.decrementAndGet() == 0) {
           failedWrites.incrementAndGet();
+          failedWriteAt.set(path().getFileName() + "@" + position);
           ByteBuffer half = src.duplicate();
           half.limit(src.position() + src.remaining() / 2);
           super.write(half, position);
