@@ -2,6 +2,7 @@ package io.batpak.engine;
 
 import static io.batpak.engine.StoreFixtures.KIND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -379,6 +380,43 @@ class FaultTest {
       StoreFixtures.assertIntact(store, acked);
     }
     try (Store store = StoreFixtures.open(dir)) {
+      StoreFixtures.assertIntact(store, acked);
+    }
+  }
+
+  /**
+   * A full device while the clean close writes the seal: the close says every event is durable and
+   * what failed, no checkpoint is written, and the next open cuts the half seal as a torn tail.
+   */
+  @Test
+  void aFullDeviceWhileSealingOnCloseKeepsEveryEventAndTheHalfSealIsCut() throws Exception {
+    List<AppendReceipt> acked;
+    Path seg = StoreFixtures.segment(dir, 1);
+    long framesEnd;
+    try (FaultyFs fs = new FaultyFs()) {
+      Store store = Store.open(StoreConfig.builder(dir).fs(fs).build());
+      acked = new ArrayList<>(appendMany(store, 10, "ok "));
+      framesEnd = Files.size(seg);
+      fs.noSpaceInWrites.set(1);
+      io.batpak.StoreIoException e = assertThrows(io.batpak.StoreIoException.class, store::close);
+      assertTrue(e.getMessage().contains("every event is durable"), e.getMessage());
+      assertTrue(e.getMessage().contains("sealing " + seg), e.getMessage());
+      assertEquals(seg.getFileName() + "@" + framesEnd, fs.failedWriteAt.get());
+    }
+    assertTrue(Files.size(seg) > framesEnd, "half a seal was written");
+    assertFalse(Files.exists(dir.resolve("index.ckpt")), "no checkpoint after a failed seal");
+    try (Store store = StoreFixtures.open(dir)) {
+      io.batpak.OpenReport.TornTail torn = store.openReport().tornTail().orElseThrow();
+      assertEquals(framesEnd, torn.offset());
+      assertTrue(torn.truncated());
+      assertEquals(framesEnd, Files.size(seg));
+      StoreFixtures.assertIntact(store, acked);
+      acked.add(store.append(C, KIND, Bytes.utf8("after")));
+    }
+    try (Store store = StoreFixtures.open(dir)) {
+      assertTrue(store.openReport().tornTail().isEmpty());
+      assertEquals(
+          io.batpak.OpenReport.IndexSource.CHECKPOINT, store.openReport().indexLoad().source());
       StoreFixtures.assertIntact(store, acked);
     }
   }
