@@ -395,8 +395,9 @@ public final class Recovery {
     }
 
     /**
-     * Reads the trailer. A trailer whose magic holds but whose offset is impossible is no trailer,
-     * and is reported.
+     * Reads the trailer. A trailer whose magic holds but whose offset is impossible, or names no
+     * footer ({@link #startsAFooter}), is no trailer, and is reported: the frames are then read up
+     * to the real footer.
      */
     private Trailer readTrailer() throws IOException {
       Trailer t = new Trailer();
@@ -417,6 +418,13 @@ public final class Recovery {
         }
         return t;
       }
+      byte[] head = new byte[FrameCodec.PREFIX + 24];
+      handle.read(ByteBuffer.wrap(head), at);
+      if (!startsAFooter(head, at, footerLength)) {
+        // A damaged offset: reading frames up to it would take intact frames for damage.
+        t.problem = "its trailer names footer offset " + at + ", where no footer starts";
+        return t;
+      }
       t.footerAt = at;
       return t;
     }
@@ -434,6 +442,20 @@ public final class Recovery {
         t.problem = e.getMessage() + " (footer at offset " + t.footerAt + ")";
       }
     }
+  }
+
+  /**
+   * Whether the footer a trailer names starts at {@code at}, judged from its first bytes {@code
+   * head}: its length fills the {@code footerLength} bytes up to the trailer, or it is a footer
+   * frame that names {@code at} as its own offset. Either holds for a footer damaged elsewhere; at
+   * an offset the trailer got wrong, neither does.
+   */
+  private static boolean startsAFooter(byte[] head, long at, long footerLength) {
+    boolean fills = FrameCodec.readInt(head, 0) == footerLength - FrameCodec.PREFIX;
+    boolean namesItself =
+        head[FrameCodec.PREFIX] == SegmentSeal.TYPE_FOOTER
+            && FrameCodec.readLong(head, FrameCodec.PREFIX + 16) == at;
+    return fills || namesItself;
   }
 
   /** What the end of a segment holds. */
