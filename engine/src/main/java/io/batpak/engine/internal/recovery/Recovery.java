@@ -229,6 +229,11 @@ public final class Recovery {
     if (sealedEvents > 0) {
       estimate += (long) (unsealedBytes * ((double) sealedEvents / Math.max(1, sealedBytes)));
     }
+    // The counts are read before any CRC: a damaged one (or a trailer naming the wrong offset) may
+    // say anything. No segment holds more events than its bytes can: an event takes at least the
+    // smallest record, as in FrameScan's search for frames.
+    long fit = (sealedBytes + unsealedBytes) / (FrameCodec.MIN_BODY - FrameCodec.BODY_HEADER);
+    estimate = Math.min(estimate, index.size() + fit);
     return (int) Math.min(estimate + 1024, Index.MAX_EVENTS);
   }
 
