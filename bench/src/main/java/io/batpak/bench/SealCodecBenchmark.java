@@ -128,9 +128,4 @@ public class SealCodecBenchmark {
     c.update(footerFrame, 0, footerFrame.length);
     return c.getValue();
   }
-
-  /** The footer frame's size, for the report. */
-  public int footerBytes() {
-    return footerFrame.length;
-  }
 }

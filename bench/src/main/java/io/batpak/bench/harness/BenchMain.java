@@ -166,7 +166,10 @@ public final class BenchMain {
   record Outcome(List<Result> results, Path json, Path svg, long failed) {}
 
   static Outcome run(Args a, PrintStream log) throws IOException {
-    Path work = a.work() != null ? a.work() : Files.createTempDirectory("batpak-bench-");
+    Path work =
+        a.work() != null
+            ? Files.createDirectories(a.work())
+            : Files.createTempDirectory("batpak-bench-");
     Settings s = Settings.of(a.mode(), a.systems(), a.out(), work, a.workloads());
     if (a.openEvents() > 0) {
       s = s.withOpenEvents(a.openEvents());
