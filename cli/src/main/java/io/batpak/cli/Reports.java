@@ -9,6 +9,14 @@ import java.util.OptionalLong;
 final class Reports {
   private Reports() {}
 
+  private static String source(OpenReport.IndexSource source) {
+    return switch (source) {
+      case CHECKPOINT -> "checkpoint (index.ckpt), then the journal after it";
+      case SEALS -> "seals of sealed segments, frames of the others";
+      case SCAN -> "a scan of every frame";
+    };
+  }
+
   /** Prints {@code report} as an indented block headed {@code open report}. */
   static void printOpenReport(PrintStream out, OpenReport report, Path dir) {
     out.println("open report");
@@ -37,7 +45,28 @@ final class Reports {
             + " frames, "
             + report.eventsRecovered()
             + " events visible");
+    OpenReport.IndexLoad load = report.indexLoad();
+    out.println(
+        "  index from  "
+            + source(load.source())
+            + ": "
+            + load.fromCheckpoint()
+            + " events from the checkpoint, "
+            + load.fromSeals()
+            + " from seals, "
+            + load.fromScan()
+            + " from frames read");
+    for (String why : load.distrusted()) {
+      out.println("  distrusted  " + why);
+    }
     out.println("  torn tail   " + CommandSupport.tornTail(report));
+    out.println("  bytes cut   " + load.bytesCut());
+    StringBuilder phases = new StringBuilder();
+    for (OpenReport.Phase p : load.phases()) {
+      phases.append(phases.length() == 0 ? "" : ", ");
+      phases.append(p.name()).append(' ').append(CommandSupport.micros(p.micros()));
+    }
+    out.println("  phases      " + (phases.length() == 0 ? "none" : phases));
     out.println("  open took   " + CommandSupport.micros(report.elapsedMicros()));
   }
 }

@@ -60,9 +60,10 @@ public final class AuthorityFile {
   public static void publish(StoreFs fs, Path target, Kind kind, BodyWriter body)
       throws IOException {
     Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
-    fs.deleteIfExists(temp);
-    String step = "creating " + temp;
+    String step = "removing the leftover " + temp;
     try {
+      fs.deleteIfExists(temp);
+      step = "creating " + temp;
       long length;
       int crc;
       try (FileHandle h = fs.create(temp)) {

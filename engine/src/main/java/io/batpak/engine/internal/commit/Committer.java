@@ -62,6 +62,9 @@ public final class Committer {
   /** The journal's appended bytes when the last checkpoint was written. */
   private long checkpointedAt;
 
+  /** The journal's size when the last checkpoint was written (or the store opened). */
+  private long journalAtCheckpoint;
+
   /** The group being committed, so a close that times out can fail it. */
   private volatile List<AppendRequest> inFlight = List.of();
 
@@ -95,6 +98,7 @@ public final class Committer {
     this.writer = new GroupWriter(config, journal, index);
     this.syncPolicy = new SyncPolicy(config);
     this.written = index.size();
+    this.journalAtCheckpoint = journal.totalBytes();
   }
 
   /** Writes the index checkpoint of the whole index (with the commit path quiet). */
@@ -353,20 +357,23 @@ public final class Committer {
   }
 
   /**
-   * Writes the index checkpoint when {@code checkpointEveryBytes} of journal have been appended
-   * since the last one: everything is synced first, so the checkpoint covers only durable events. A
-   * failed checkpoint is logged and costs only a slower open; a failed sync poisons as always.
+   * Writes the index checkpoint when {@code checkpointEveryBytes} of journal, and at least a
+   * quarter of the journal's size at the last checkpoint, have been appended since it: a checkpoint
+   * holds the whole index, so a fixed interval alone would write bytes growing with the square of
+   * the store. Everything is synced first, so the checkpoint covers only durable events. A failed
+   * checkpoint is logged and costs only a slower open; a failed sync poisons as always.
    */
   private void maybeCheckpoint() {
     long every = config.checkpointEveryBytes();
     if (every <= 0
         || latch.isTripped()
-        || journal.appendedBytes() - checkpointedAt < every
+        || journal.appendedBytes() - checkpointedAt < Math.max(every, journalAtCheckpoint / 4)
         || index.size() == 0) {
       return;
     }
     syncLocked();
     checkpointedAt = journal.appendedBytes();
+    journalAtCheckpoint = journal.totalBytes();
     try {
       checkpoints.publish();
     } catch (IOException | RuntimeException e) {

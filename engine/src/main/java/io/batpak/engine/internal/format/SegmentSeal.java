@@ -70,6 +70,18 @@ public final class SegmentSeal {
   /** Per event: the scope name. */
   public final String[] scope;
 
+  /** The footer's name table. */
+  public final String[] names;
+
+  /** Per event: the index of its entity in {@link #names}. */
+  public final int[] entityName;
+
+  /** Per event: the index of its scope in {@link #names}. */
+  public final int[] scopeName;
+
+  /** Per name: the head of the stream of that name, or null if no event has it as its entity. */
+  public final Head[] headByName;
+
   /** Per event: the raw kind. */
   public final char[] kind;
 
@@ -96,9 +108,19 @@ public final class SegmentSeal {
    */
   public record Head(long streamSequence, byte[] eventHash) {}
 
-  private SegmentSeal(long baseGlobal, long framesEnd, int count, Map<String, Head> heads) {
+  private SegmentSeal(
+      long baseGlobal,
+      long framesEnd,
+      int count,
+      Map<String, Head> heads,
+      String[] names,
+      Head[] headByName) {
     this.baseGlobal = baseGlobal;
     this.framesEnd = framesEnd;
+    this.names = names;
+    this.headByName = headByName;
+    this.entityName = new int[count];
+    this.scopeName = new int[count];
     this.idHi = new long[count];
     this.idLo = new long[count];
     this.entity = new String[count];
@@ -225,6 +247,43 @@ public final class SegmentSeal {
     return buf[bodyAt] == TYPE_FOOTER;
   }
 
+  /**
+   * Reads the per-event entries into {@code s}. A method of its own, so the JIT compiles this loop
+   * early: an open decodes each seal once.
+   */
+  private static void readEvents(ByteBuffer b, SegmentSeal s) throws Untrusted {
+    String[] names = s.names;
+    for (int i = 0; i < s.idHi.length; i++) {
+      s.idHi[i] = b.getLong();
+      s.idLo[i] = b.getLong();
+      int entity = b.getInt();
+      int scope = b.getInt();
+      s.entityName[i] = entity;
+      s.scopeName[i] = scope;
+      s.entity[i] = names[entity];
+      s.scope[i] = names[scope];
+      s.kind[i] = b.getChar();
+      s.streamSequence[i] = b.getLong();
+      s.frameOffset[i] = b.getLong();
+      s.frameLength[i] = b.getInt();
+      s.recordOffset[i] = b.getInt();
+      if (s.frameOffset[i] < 0
+          || s.frameLength[i] < FrameCodec.PREFIX + FrameCodec.MIN_BODY
+          || s.frameOffset[i] + s.frameLength[i] > s.framesEnd
+          || (i > 0 && s.frameOffset[i] < s.frameOffset[i - 1])) {
+        throw new Untrusted(
+            "a footer entry for global sequence "
+                + (s.baseGlobal + i)
+                + " at frame offset "
+                + s.frameOffset[i]
+                + " that lies outside the segment's frames");
+      }
+      if (s.headByName[entity] == null) {
+        throw new Untrusted("a footer without the head of stream '" + names[entity] + "'");
+      }
+    }
+  }
+
   /** A seal that cannot be trusted; the message says why. */
   public static final class Untrusted extends Exception {
     private static final long serialVersionUID = 1L;
@@ -291,39 +350,18 @@ public final class SegmentSeal {
         names[i] = new String(n, StandardCharsets.UTF_8);
       }
       Map<String, Head> heads = new LinkedHashMap<>();
+      Head[] headByName = new Head[nameCount];
       for (int i = 0; i < streamCount; i++) {
-        String name = names[b.getInt()];
+        int nameIndex = b.getInt();
         long seq = b.getLong();
         byte[] hash = new byte[32];
         b.get(hash);
-        heads.put(name, new Head(seq, hash));
+        Head head = new Head(seq, hash);
+        heads.put(names[nameIndex], head);
+        headByName[nameIndex] = head;
       }
-      SegmentSeal s = new SegmentSeal(base, end, count, heads);
-      for (int i = 0; i < count; i++) {
-        s.idHi[i] = b.getLong();
-        s.idLo[i] = b.getLong();
-        s.entity[i] = names[b.getInt()];
-        s.scope[i] = names[b.getInt()];
-        s.kind[i] = b.getChar();
-        s.streamSequence[i] = b.getLong();
-        s.frameOffset[i] = b.getLong();
-        s.frameLength[i] = b.getInt();
-        s.recordOffset[i] = b.getInt();
-        if (s.frameOffset[i] < 0
-            || s.frameLength[i] < FrameCodec.PREFIX + FrameCodec.MIN_BODY
-            || s.frameOffset[i] + s.frameLength[i] > framesEnd
-            || (i > 0 && s.frameOffset[i] < s.frameOffset[i - 1])) {
-          throw new Untrusted(
-              "a footer entry for global sequence "
-                  + (base + i)
-                  + " at frame offset "
-                  + s.frameOffset[i]
-                  + " that lies outside the segment's frames");
-        }
-        if (!heads.containsKey(s.entity[i])) {
-          throw new Untrusted("a footer without the head of stream '" + s.entity[i] + "'");
-        }
-      }
+      SegmentSeal s = new SegmentSeal(base, end, count, heads, names, headByName);
+      readEvents(b, s);
       while (b.hasRemaining()) {
         if (b.get() != 0) {
           throw new Untrusted("a footer with non-zero padding at " + (b.position() - 1));

@@ -166,6 +166,81 @@ public final class Index {
       long frameOffset,
       int frameLength,
       int recordOffset) {
+    addRow(
+        idHi,
+        idLo,
+        streamForWrite(entity),
+        scopes.intern(scope),
+        kind,
+        streamSequence,
+        globalSequence,
+        eventHash,
+        segment,
+        frameOffset,
+        frameLength,
+        recordOffset);
+  }
+
+  /**
+   * Recovery: adds a row of a stream and scope already resolved (loading a sealed segment), without
+   * its event hash; {@link #restoreHead} sets the stream's head afterwards.
+   */
+  public void addLoaded(
+      long idHi,
+      long idLo,
+      StreamState stream,
+      int scopeId,
+      int kind,
+      long streamSequence,
+      long globalSequence,
+      int segment,
+      long frameOffset,
+      int frameLength,
+      int recordOffset) {
+    addRow(
+        idHi,
+        idLo,
+        stream,
+        scopeId,
+        kind,
+        streamSequence,
+        globalSequence,
+        null,
+        segment,
+        frameOffset,
+        frameLength,
+        recordOffset);
+  }
+
+  /** Committer and recovery: the id of scope {@code scope}, assigned if new. */
+  public int scopeId(String scope) {
+    return scopes.intern(scope);
+  }
+
+  /**
+   * Recovery: makes room for {@code rows} rows in all, so a load whose size is known up front
+   * allocates the columns once instead of doubling them (which leaves up to half of them unused).
+   */
+  public void reserve(int rows) {
+    Columns c = columns;
+    if (rows > c.capacity()) {
+      columns = new Columns(c, Math.min(rows, MAX_EVENTS));
+    }
+  }
+
+  private void addRow(
+      long idHi,
+      long idLo,
+      StreamState s,
+      int scopeId,
+      int kind,
+      long streamSequence,
+      long globalSequence,
+      byte[] eventHash,
+      int segment,
+      long frameOffset,
+      int frameLength,
+      int recordOffset) {
     int row = size;
     if (globalSequence != row) {
       throw new IllegalStateException("global sequence " + globalSequence + " added at row " + row);
@@ -177,9 +252,8 @@ public final class Index {
     }
     c.idHi[row] = idHi;
     c.idLo[row] = idLo;
-    StreamState s = streamForWrite(entity);
     c.stream[row] = s.id();
-    c.scope[row] = scopes.intern(scope);
+    c.scope[row] = scopeId;
     c.kind[row] = (char) kind;
     c.streamSeq[row] = (int) streamSequence;
     c.location[row] = ((long) segment << OFFSET_BITS) | frameOffset;
@@ -294,6 +368,11 @@ public final class Index {
     return scopes.size();
   }
 
+  /** The id table as it is now. Committer only. */
+  int[] idTableForImage() {
+    return idTable;
+  }
+
   /** The columns as they are now. Committer only. */
   Columns columnsForImage() {
     return columns;
@@ -301,20 +380,17 @@ public final class Index {
 
   /**
    * Installs a whole restored index into this empty one: {@code columns} holds {@code rows} rows,
-   * {@code streams} and {@code scopeNames} are in id order. Rebuilds the id table; everything is
-   * published.
+   * {@code streams} and {@code scopeNames} are in id order, {@code table} is the id table for those
+   * rows. Everything is published.
    */
-  void install(Columns restored, int rows, List<StreamState> restoredStreams, String[] scopeNames) {
+  void install(
+      Columns restored,
+      int rows,
+      List<StreamState> restoredStreams,
+      String[] scopeNames,
+      int[] table) {
     if (size != 0) {
       throw new IllegalStateException("install into an index holding " + size + " rows");
-    }
-    int tableSize = 2048;
-    while (tableSize * 3L < (rows + 1L) * 4) {
-      tableSize *= 2;
-    }
-    int[] table = new int[tableSize];
-    for (int r = 0; r < rows; r++) {
-      place(table, restored.idHi[r], restored.idLo[r], r);
     }
     StreamState[] byId = new StreamState[Math.max(64, restoredStreams.size())];
     for (StreamState st : restoredStreams) {

@@ -10,7 +10,8 @@ import java.util.List;
  * The whole index as bytes, for the index checkpoint (docs/format.md "Index checkpoint"): the
  * streams in id order (name, event count, head hash), the scopes in id order, then one column after
  * the other. Stream sequences and per-stream row lists are not stored: they follow from the stream
- * column, read in global order. The id table is rebuilt on load.
+ * column, read in global order. The id table (event id to row) is stored as it is, so a load reads
+ * it in one sequential pass instead of placing every id at a random slot again.
  */
 public final class IndexImage {
   private IndexImage() {}
@@ -40,6 +41,8 @@ public final class IndexImage {
     out.putLongs(c.idHi, rows).putLongs(c.idLo, rows);
     out.putInts(c.stream, rows).putInts(c.scope, rows).putChars(c.kind, rows);
     out.putLongs(c.location, rows).putInts(c.frameLength, rows).putInts(c.recordOffset, rows);
+    int[] table = index.idTableForImage();
+    out.putInt(table.length).putInts(table, table.length);
   }
 
   /** An image that is not what its writer wrote; the message says what is wrong. */
@@ -60,12 +63,19 @@ public final class IndexImage {
     private final int rows;
     private final List<StreamState> streams;
     private final String[] scopes;
+    private final int[] idTable;
 
-    private Decoded(Index.Columns columns, int rows, List<StreamState> streams, String[] scopes) {
+    private Decoded(
+        Index.Columns columns,
+        int rows,
+        List<StreamState> streams,
+        String[] scopes,
+        int[] idTable) {
       this.columns = columns;
       this.rows = rows;
       this.streams = streams;
       this.scopes = scopes;
+      this.idTable = idTable;
     }
 
     /** The number of rows. */
@@ -95,7 +105,7 @@ public final class IndexImage {
 
     /** Installs the image into the empty {@code index}. */
     public void installInto(Index index) {
-      index.install(columns, rows, streams, scopes);
+      index.install(columns, rows, streams, scopes, idTable);
     }
   }
 
@@ -172,6 +182,25 @@ public final class IndexImage {
       }
       streams.get(i).restore(streamRows[i], counts[i], heads[i]);
     }
-    return new Decoded(c, rows, streams, scopes);
+    int tableLength = in.getInt();
+    if (tableLength < 2048
+        || Integer.bitCount(tableLength) != 1
+        || tableLength * 3L < (rows + 1L) * 4
+        || tableLength > in.remaining() / 4) {
+      throw new Inconsistent("an id table of " + tableLength + " slots for " + rows + " events");
+    }
+    int[] table = new int[tableLength];
+    in.getInts(table, tableLength);
+    int placed = 0;
+    for (int slot : table) {
+      if (slot < 0 || slot > rows) {
+        throw new Inconsistent("an id table slot naming row " + (slot - 1) + " of " + rows);
+      }
+      placed += slot == 0 ? 0 : 1;
+    }
+    if (placed != rows) {
+      throw new Inconsistent("an id table holding " + placed + " of " + rows + " events");
+    }
+    return new Decoded(c, rows, streams, scopes, table);
   }
 }

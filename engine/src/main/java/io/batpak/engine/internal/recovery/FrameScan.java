@@ -30,7 +30,7 @@ final class FrameScan {
   private final boolean mutable;
   private final Index index;
   private final long size;
-  private byte[] buf = new byte[1 << 20];
+  private byte[] buf;
   private long bufStart;
   private int bufLength;
   long frames;
@@ -63,12 +63,23 @@ final class FrameScan {
     if (pos >= bufStart && pos + n <= bufStart + bufLength) {
       return true;
     }
+    if (buf == null) {
+      buf = new byte[(int) Math.max(n, Math.min(1 << 20, size - pos))];
+    }
     if (n > buf.length) {
       buf = new byte[Math.max(n, buf.length * 2)];
     }
     int want = (int) Math.min(buf.length, size - pos);
+    read(buf, want, pos);
+    bufStart = pos;
+    bufLength = want;
+    return pos + n <= bufStart + bufLength;
+  }
+
+  /** Reads {@code length} bytes at {@code pos} into {@code into}. */
+  private void read(byte[] into, int length, long pos) throws IOException {
     try {
-      handle.read(ByteBuffer.wrap(buf, 0, want), pos);
+      handle.read(ByteBuffer.wrap(into, 0, length), pos);
     } catch (ShortReadException e) {
       // The file ended before the size it reported: that is a failed read, not evidence of a
       // torn tail, and must never make recovery cut or delete bytes it did not see.
@@ -81,9 +92,6 @@ final class FrameScan {
               + "; refusing to treat the unread bytes as torn",
           e);
     }
-    bufStart = pos;
-    bufLength = want;
-    return pos + n <= bufStart + bufLength;
   }
 
   int at(long pos) {
@@ -99,8 +107,7 @@ final class FrameScan {
     int n = (int) Math.min(size, SegmentHeader.MAX_LENGTH);
     byte[] first = new byte[n];
     if (n > 0) {
-      ensure(0, n);
-      System.arraycopy(buf, at(0), first, 0, n);
+      read(first, n, 0);
     }
     try {
       return SegmentHeader.decode(first, file);

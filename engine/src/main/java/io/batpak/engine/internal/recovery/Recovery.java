@@ -119,6 +119,9 @@ public final class Recovery {
     long fromCheckpoint = index.size();
     long afterCheckpoint = clock.monoNanos();
     phases.add(new OpenReport.Phase("checkpoint", (afterCheckpoint - started) / 1_000));
+    if (!everyFrame) {
+      index.reserve(expectedEvents(ids, start));
+    }
     List<String> names = new ArrayList<>();
     String codec = null;
     Optional<OpenReport.TornTail> torn = Optional.empty();
@@ -190,6 +193,45 @@ public final class Recovery {
         names, ends, Optional.ofNullable(codec), frames, torn, bytesChecked, newest, load);
   }
 
+  /**
+   * How many events the index will hold, from the event counts the seals after the checkpoint give
+   * (read from their footers' first bytes) and, for segments without a seal, their size at the
+   * seals' bytes per event; so the columns are allocated once. Only an estimate: a wrong one costs
+   * memory or a copy, never correctness.
+   */
+  private int expectedEvents(List<Long> ids, CheckpointStart start) throws IOException {
+    long sealedEvents = 0;
+    long sealedBytes = 0;
+    long unsealedBytes = 0;
+    byte[] tail = new byte[SegmentSeal.TRAILER];
+    byte[] head = new byte[FrameCodec.PREFIX + 16];
+    for (long id : ids) {
+      if (start != null && id < start.segment()) {
+        continue;
+      }
+      try (FileHandle h = fs.openRead(directory.resolve(Journal.fileName(id)))) {
+        long size = h.size();
+        long footer = -1;
+        if (size > SegmentSeal.TRAILER + head.length) {
+          h.read(ByteBuffer.wrap(tail), size - SegmentSeal.TRAILER);
+          footer = SegmentSeal.footerOffset(tail);
+        }
+        if (footer > 0 && footer + head.length <= size - SegmentSeal.TRAILER) {
+          h.read(ByteBuffer.wrap(head), footer);
+          sealedEvents += Math.max(0, FrameCodec.readInt(head, FrameCodec.PREFIX + 12));
+          sealedBytes += footer;
+        } else {
+          unsealedBytes += size;
+        }
+      }
+    }
+    long estimate = index.size() + sealedEvents;
+    if (sealedEvents > 0) {
+      estimate += (long) (unsealedBytes * ((double) sealedEvents / Math.max(1, sealedBytes)));
+    }
+    return (int) Math.min(estimate + 1024, Index.MAX_EVENTS);
+  }
+
   private List<Long> segmentIds() throws IOException {
     List<Long> ids = new ArrayList<>();
     for (String name : fs.list(directory)) {
@@ -254,7 +296,16 @@ public final class Recovery {
       }
       long from = start != null && id == start.segment() ? start.offset() : (long) header.length();
       Trailer trailer = readTrailer();
-      if (trailer.seal != null && !everyFrame) {
+      if (trailer.footerAt == from) {
+        // The checkpoint ends where this segment's frames end: its seal has nothing to add.
+        end = from;
+        sealed = true;
+        return;
+      }
+      if (!everyFrame) {
+        decodeSeal(trailer);
+      }
+      if (trailer.seal != null) {
         long before = index.size();
         String why = SealLoad.apply(trailer.seal, index, from, (int) id);
         if (why == null) {
@@ -344,8 +395,8 @@ public final class Recovery {
     }
 
     /**
-     * Reads the trailer and the footer it names. A trailer whose magic holds but whose offset is
-     * impossible is no trailer; a footer that fails its checks is reported and not used.
+     * Reads the trailer. A trailer whose magic holds but whose offset is impossible is no trailer,
+     * and is reported.
      */
     private Trailer readTrailer() throws IOException {
       Trailer t = new Trailer();
@@ -367,14 +418,21 @@ public final class Recovery {
         return t;
       }
       t.footerAt = at;
-      byte[] footer = new byte[(int) footerLength];
-      handle.read(ByteBuffer.wrap(footer), at);
-      try {
-        t.seal = SegmentSeal.decode(footer, at, header.baseGlobalSequence());
-      } catch (SegmentSeal.Untrusted e) {
-        t.problem = e.getMessage() + " (footer at offset " + at + ")";
-      }
       return t;
+    }
+
+    /** Reads and decodes the footer a trailer names; one that fails its checks is reported. */
+    private void decodeSeal(Trailer t) throws IOException {
+      if (t.footerAt < 0) {
+        return;
+      }
+      byte[] footer = new byte[(int) (size - SegmentSeal.TRAILER - t.footerAt)];
+      handle.read(ByteBuffer.wrap(footer), t.footerAt);
+      try {
+        t.seal = SegmentSeal.decode(footer, t.footerAt, header.baseGlobalSequence());
+      } catch (SegmentSeal.Untrusted e) {
+        t.problem = e.getMessage() + " (footer at offset " + t.footerAt + ")";
+      }
     }
   }
 

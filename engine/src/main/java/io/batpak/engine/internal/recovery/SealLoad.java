@@ -3,14 +3,13 @@ package io.batpak.engine.internal.recovery;
 import io.batpak.engine.internal.format.SegmentSeal;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Loads a sealed segment's events into the index from its seal, without reading its frames, once
  * the seal agrees with the index so far: dense global sequences from the index's count, each
  * stream's sequences continuing its head, every frame past {@code from}, and each stream's head
- * where its last event is. Nothing is added unless all of that holds.
+ * where its last event is. Nothing is added unless all of that holds. Names are resolved to streams
+ * and scopes once per seal, not once per event.
  */
 final class SealLoad {
   private SealLoad() {}
@@ -31,60 +30,74 @@ final class SealLoad {
           + " where the index continues at "
           + index.size();
     }
-    Map<String, Long> next = new HashMap<>();
+    int names = seal.names.length;
+    long[] next = new long[names];
+    boolean[] seen = new boolean[names];
     for (int i = (int) first; i < seal.size(); i++) {
-      String entity = seal.entity[i];
-      long expected = next.computeIfAbsent(entity, e -> nextOf(index, e));
-      if (seal.streamSequence[i] != expected) {
+      int name = seal.entityName[i];
+      if (!seen[name]) {
+        StreamState s = index.stream(seal.names[name]);
+        next[name] = s == null ? 0 : s.nextSequence();
+        seen[name] = true;
+      }
+      if (seal.streamSequence[i] != next[name]) {
         return "it gives event "
             + (seal.baseGlobal + i)
             + " of '"
-            + entity
+            + seal.names[name]
             + "' stream sequence "
             + seal.streamSequence[i]
             + " where the stream continues at "
-            + expected;
+            + next[name];
       }
       if (seal.frameOffset[i] < from) {
         return "it places event " + (seal.baseGlobal + i) + " before offset " + from;
       }
-      next.put(entity, expected + 1);
+      next[name]++;
     }
-    for (Map.Entry<String, Long> e : next.entrySet()) {
-      SegmentSeal.Head head = seal.heads.get(e.getKey());
-      if (head.streamSequence() != e.getValue() - 1) {
+    for (int name = 0; name < names; name++) {
+      if (seen[name] && seal.headByName[name].streamSequence() != next[name] - 1) {
         return "its head of '"
-            + e.getKey()
+            + seal.names[name]
             + "' is at stream sequence "
-            + head.streamSequence()
+            + seal.headByName[name].streamSequence()
             + ", its last event at "
-            + (e.getValue() - 1);
+            + (next[name] - 1);
+      }
+    }
+    StreamState[] streams = new StreamState[names];
+    int[] scopes = new int[names];
+    boolean[] scopeResolved = new boolean[names];
+    for (int name = 0; name < names; name++) {
+      if (seen[name]) {
+        streams[name] = index.streamForWrite(seal.names[name]);
       }
     }
     for (int i = (int) first; i < seal.size(); i++) {
-      index.add(
+      int scope = seal.scopeName[i];
+      if (!scopeResolved[scope]) {
+        scopes[scope] = index.scopeId(seal.names[scope]);
+        scopeResolved[scope] = true;
+      }
+      index.addLoaded(
           seal.idHi[i],
           seal.idLo[i],
-          seal.entity[i],
-          seal.scope[i],
+          streams[seal.entityName[i]],
+          scopes[scope],
           seal.kind[i],
           seal.streamSequence[i],
           seal.baseGlobal + i,
-          null,
           segmentId,
           seal.frameOffset[i],
           seal.frameLength[i],
           seal.recordOffset[i]);
     }
-    for (Map.Entry<String, Long> e : next.entrySet()) {
-      SegmentSeal.Head head = seal.heads.get(e.getKey());
-      index.restoreHead(e.getKey(), head.streamSequence(), head.eventHash());
+    for (int name = 0; name < names; name++) {
+      if (seen[name]) {
+        SegmentSeal.Head head = seal.headByName[name];
+        index.restoreHead(seal.names[name], head.streamSequence(), head.eventHash());
+      }
     }
     return null;
-  }
-
-  private static long nextOf(Index index, String entity) {
-    StreamState s = index.stream(entity);
-    return s == null ? 0 : s.nextSequence();
   }
 }

@@ -181,6 +181,15 @@ public final class Journal implements AutoCloseable {
     return activeBase;
   }
 
+  /** The size of every segment together. */
+  public long totalBytes() {
+    long total = 0;
+    for (long size : sizes.values()) {
+      total += size;
+    }
+    return total;
+  }
+
   /** Bytes appended since this journal opened, seals included. */
   public long appendedBytes() {
     return appendedBytes;
