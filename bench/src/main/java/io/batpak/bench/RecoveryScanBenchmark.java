@@ -5,10 +5,12 @@ import io.batpak.Coordinate;
 import io.batpak.EventKind;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.bench.harness.CrashShapes;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.recovery.Recovery;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.StoreFsResolver;
+import io.batpak.port.StoreClock;
 import io.batpak.port.StoreFs;
 import io.batpak.spi.FsOptions;
 import java.io.IOException;
@@ -39,7 +41,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * claims them all; {@code pattern} repeats {@code 00 01}, which makes a plausible length at every
  * other offset. The search for valid frames after damage must stay linear: the damaged scans should
  * cost about what the intact scan costs, not grow with the square of the tail. From the page cache;
- * engine internals through the engine's qualified exports to the bench (ADR 0007).
+ * engine internals through the engine's qualified exports to the bench (ADR 0007). The store is
+ * closed cleanly and then stripped of its seal and checkpoint ({@link CrashShapes}), as a crash
+ * leaves it, so the open scans the frames.
  *
  * <pre>
  * java -jar bench/target/benchmarks.jar RecoveryScanBenchmark -f 1 -wi 2 -i 5 -w 1s -r 2s
@@ -75,6 +79,8 @@ public class RecoveryScanBenchmark {
         store.append(c, kind, Bytes.of(payload));
       }
     }
+    // A clean close seals the segment and writes index.ckpt; a crash leaves neither.
+    CrashShapes.prepare(dir, CrashShapes.Shape.NEVER_SEALED);
     if (!tail.equals("intact")) {
       byte[] bytes = new byte[tailMiB << 20];
       if (tail.equals("random")) {
@@ -96,7 +102,7 @@ public class RecoveryScanBenchmark {
   /** One read-only recovery scan. */
   @Benchmark
   public long scan() throws IOException {
-    return new Recovery(fs, dir, false, new Index()).run().framesScanned();
+    return new Recovery(fs, dir, false, new Index(), StoreClock.system()).run().framesScanned();
   }
 
   /** Removes the store. */

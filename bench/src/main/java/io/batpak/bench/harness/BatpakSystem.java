@@ -107,7 +107,7 @@ public final class BatpakSystem implements SystemUnderTest {
       AppendOptions.defaults().withExpectedVersion(ExpectedVersion.noStream());
 
   /** Options that append at stream sequence {@code version} (the last event is version - 1). */
-  private static AppendOptions at(long version) {
+  static AppendOptions at(long version) {
     return version == 0
         ? FIRST
         : AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(version - 1));

@@ -24,7 +24,8 @@ import java.util.TreeSet;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar \
- *     io.batpak.bench.harness.BenchMain [--quick|--full] [--systems a,b,...] [--out DIR]
+ *     io.batpak.bench.harness.BenchMain [--quick|--full] [--systems a,b,...] [--out DIR] \
+ *     [--workloads W8-open] [--open-events 10000000]
  * </pre>
  *
  * or {@code bench/run-bench} with the same arguments. Prints progress and the table, and writes
@@ -36,7 +37,13 @@ public final class BenchMain {
   private BenchMain() {}
 
   /** Parsed command line. */
-  record Args(String mode, List<String> systems, Path out, Path work, Set<String> workloads) {}
+  record Args(
+      String mode,
+      List<String> systems,
+      Path out,
+      Path work,
+      Set<String> workloads,
+      long openEvents) {}
 
   static final String USAGE =
       "usage: BenchMain [--quick|--full] [--systems "
@@ -50,7 +57,8 @@ public final class BenchMain {
           + "  --workloads only these workloads (W1,W2-8,W4,raw N=1,...; default: all), e.g. to"
           + " profile one\n"
           + "  --work     where the systems keep their data while they run (default: a temporary"
-          + " folder, deleted after each trial)\n";
+          + " folder, deleted after each trial)\n"
+          + "  --open-events N  events in W8-open's store (default: 1000000, --full 10000000)\n";
 
   static Args parse(String[] argv) {
     String mode = "quick";
@@ -58,6 +66,7 @@ public final class BenchMain {
     Path out = Paths.get("bench-results");
     Path work = null;
     Set<String> workloads = new TreeSet<>();
+    long openEvents = 0;
     for (int i = 0; i < argv.length; i++) {
       String a = argv[i];
       switch (a) {
@@ -100,11 +109,27 @@ public final class BenchMain {
           }
           work = Paths.get(argv[i]);
           break;
+        case "--open-events":
+          if (++i >= argv.length) {
+            throw new IllegalArgumentException("--open-events needs a number of events");
+          }
+          try {
+            openEvents = Long.parseLong(argv[i].replace("_", ""));
+          } catch (NumberFormatException e) {
+            openEvents = -1;
+          }
+          if (openEvents < 1 || openEvents > 100_000_000) {
+            throw new IllegalArgumentException(
+                "--open-events: '"
+                    + argv[i]
+                    + "' is not a number of events from 1 to 100000000 (e.g. 10000000)");
+          }
+          break;
         default:
           throw new IllegalArgumentException("unknown argument '" + a + "'");
       }
     }
-    return new Args(mode, systems, out, work, workloads);
+    return new Args(mode, systems, out, work, workloads, openEvents);
   }
 
   /**
@@ -141,13 +166,25 @@ public final class BenchMain {
   record Outcome(List<Result> results, Path json, Path svg, long failed) {}
 
   static Outcome run(Args a, PrintStream log) throws IOException {
-    Path work = a.work() != null ? a.work() : Files.createTempDirectory("batpak-bench-");
+    Path work =
+        a.work() != null
+            ? Files.createDirectories(a.work())
+            : Files.createTempDirectory("batpak-bench-");
     Settings s = Settings.of(a.mode(), a.systems(), a.out(), work, a.workloads());
+    if (a.openEvents() > 0) {
+      s = s.withOpenEvents(a.openEvents());
+    }
     Map<String, String> machine = machine(work);
     log.printf(
         "batpak bench --%s: systems %s; %d ms warm-up + %d ms per trial; W5/W6/W8 stores of %d"
-            + " events; data in %s%n",
-        s.mode(), s.systems(), s.warmupMillis(), s.measureMillis(), s.populate(), work);
+            + " events; W8-open store of %d events; data in %s%n",
+        s.mode(),
+        s.systems(),
+        s.warmupMillis(),
+        s.measureMillis(),
+        s.populate(),
+        s.openEvents(),
+        work);
     log.println("machine: " + machine);
     Runner runner = new Runner(s, log);
     List<Result> results = new ArrayList<>();

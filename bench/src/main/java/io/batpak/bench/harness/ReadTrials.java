@@ -215,7 +215,8 @@ final class ReadTrials {
                   "W8",
                   name,
                   (sut instanceof BatpakSystem
-                          ? "Store.open (full scan: CRC of every frame, index rebuilt) of "
+                          ? "Store.open after a clean close (index checkpoint; W8-open has the"
+                              + " other paths) of "
                           : "open + SELECT count(*) (no scan of the rows) of ")
                       + sent.count()
                       + " events from page cache ("

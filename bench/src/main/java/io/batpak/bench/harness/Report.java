@@ -240,14 +240,7 @@ final class Report {
                         "W6 stream of 1 k events ≤ 1 ms (headers + payloads)",
                         fmt("p50 %.3f ms", r.p50Micros() / 1000),
                         r.p50Micros() <= 1000)));
-    find(rs, BATPAK, "W8")
-        .ifPresent(
-            r ->
-                g.add(
-                    new Goal(
-                        "W8 full scan ≥ 1 M events/s",
-                        fmt("%.0f events/s (%d events)", r.eventsPerSecond(), r.events()),
-                        r.eventsPerSecond() >= 1_000_000)));
+    OpenGoals.add(rs, g);
     for (String[] v : new String[][] {{"W1", "1.0"}, {"W2-32", "10"}, {"W4", "1.5"}}) {
       Optional<Result> b = find(rs, BATPAK, v[0]);
       Optional<Result> q = find(rs, "sqlite", v[0]);
@@ -302,7 +295,11 @@ final class Report {
             "W5-batchframe",
             "W6",
             "W6-headers",
-            "W8")) {
+            "W8",
+            "W8-checkpoint",
+            "W8-footers",
+            "W8-crash",
+            "W8-scan")) {
       if (rs.stream().anyMatch(r -> r.workload().equals(known))) {
         w.add(known);
       }

@@ -19,6 +19,9 @@ import java.util.Set;
  * @param reopens how many times W8 reopens the store
  * @param seed seed of every random choice
  * @param workloads the workloads to run (empty: all)
+ * @param openEvents events in the store W8-open populates and reopens four ways
+ * @param openSegmentBytes {@code segmentMaxBytes} of that store, or 0 for the store's default (64
+ *     MiB); only the tiny mode sets it, so its few events still fill several segments
  */
 public record Settings(
     String mode,
@@ -32,11 +35,32 @@ public record Settings(
     int hotEvents,
     int reopens,
     long seed,
-    Set<String> workloads) {
+    Set<String> workloads,
+    long openEvents,
+    long openSegmentBytes) {
 
   /** Every system, in the order they run. */
   public static final List<String> ALL =
       List.of("batpak-durable", "batpak-visible", "raw-disk", "raw-cpu", "sqlite", "h2", "axon");
+
+  /** These settings with W8-open's store holding {@code events} events instead. */
+  public Settings withOpenEvents(long events) {
+    return new Settings(
+        mode,
+        systems,
+        out,
+        work,
+        warmupMillis,
+        measureMillis,
+        maxEvents,
+        populate,
+        hotEvents,
+        reopens,
+        seed,
+        workloads,
+        events,
+        openSegmentBytes);
+  }
 
   /** The preset for a mode. */
   public static Settings of(
@@ -44,12 +68,27 @@ public record Settings(
     switch (mode) {
       case "full":
         return new Settings(
-            mode, systems, out, work, 3000, 10_000, 5_000_000, 1_000_000, 1000, 5, 42, workloads);
+            mode,
+            systems,
+            out,
+            work,
+            3000,
+            10_000,
+            5_000_000,
+            1_000_000,
+            1000,
+            5,
+            42,
+            workloads,
+            10_000_000,
+            0);
       case "tiny":
-        return new Settings(mode, systems, out, work, 40, 120, 5_000, 2_000, 100, 1, 42, workloads);
+        return new Settings(
+            mode, systems, out, work, 40, 120, 5_000, 2_000, 100, 1, 42, workloads, 3_000, 65_536);
       default:
         return new Settings(
-            "quick", systems, out, work, 700, 2500, 300_000, 100_000, 1000, 3, 42, workloads);
+            "quick", systems, out, work, 700, 2500, 300_000, 100_000, 1000, 3, 42, workloads,
+            1_000_000, 0);
     }
   }
 }

@@ -32,9 +32,14 @@ record Workload(String id, String description, Set<String> systems, List<String>
     return systems.contains(system);
   }
 
-  /** Whether a {@code --workloads} selection asks for any of its rows (empty: every workload). */
+  /**
+   * Whether a {@code --workloads} selection asks for it by its id or for any of its rows (empty:
+   * every workload).
+   */
   boolean selectedBy(Set<String> selection) {
-    return selection.isEmpty() || rows.stream().anyMatch(selection::contains);
+    return selection.isEmpty()
+        || selection.contains(id)
+        || rows.stream().anyMatch(selection::contains);
   }
 
   /** Runs it against {@code system}. */

@@ -22,6 +22,7 @@ final class WorkloadCatalog {
   private final AppendLoops loops;
   private final ReadTrials reads;
   private final BaselineTrials baselines;
+  private final OpenTrials opens;
   private final Payloads p256;
 
   private WorkloadCatalog(Trials trials) {
@@ -29,6 +30,7 @@ final class WorkloadCatalog {
     this.loops = new AppendLoops(trials.settings());
     this.reads = new ReadTrials(trials);
     this.baselines = new BaselineTrials(trials);
+    this.opens = new OpenTrials(trials);
     this.p256 = trials.payloads256();
   }
 
@@ -115,6 +117,15 @@ final class WorkloadCatalog {
             COMPARED,
             List.of("W5", "W6", "W8", "W5-get", "W6-headers"),
             system -> reads.readRows(SystemUnderTest.named(system))));
+    w.add(
+        new Workload(
+            "W8-open",
+            "one store of openEvents events (default store configuration) opened after a clean"
+                + " close (index checkpoint), without the checkpoint (footers), after a crash (footers"
+                + " + scan of the newest segment) and with no seal (full scan); latency per open",
+            Set.of(Report.BATPAK),
+            List.copyOf(OpenTrials.ROWS.values()),
+            system -> opens.rows()));
     return w;
   }
 

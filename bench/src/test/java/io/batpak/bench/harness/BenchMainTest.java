@@ -60,6 +60,9 @@ class BenchMainTest {
             w + " " + sys + "\n" + text);
       }
     }
+    for (String w : List.of("W8-checkpoint", "W8-footers", "W8-crash", "W8-scan")) {
+      assertTrue(Report.find(o.results(), "batpak-durable", w).isPresent(), w + "\n" + text);
+    }
     assertTrue(Report.find(o.results(), "batpak-visible", "W3-submit").isPresent(), text);
     assertTrue(Report.find(o.results(), "raw-disk", "raw N=256").isPresent(), text);
     assertTrue(Report.find(o.results(), "raw-cpu", "handoff").isPresent(), text);
@@ -87,6 +90,13 @@ class BenchMainTest {
     BenchMain.Args a = BenchMain.parse(new String[] {"--full", "--systems", "sqlite,raw-disk"});
     assertEquals("full", a.mode());
     assertEquals(List.of("sqlite", "raw-disk"), a.systems());
+    assertEquals(
+        10_000_000, BenchMain.parse(new String[] {"--open-events", "10000000"}).openEvents());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> BenchMain.parse(new String[] {"--open-events", "ten"}));
+    assertThrows(
+        IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--open-events", "0"}));
   }
 
   @Test

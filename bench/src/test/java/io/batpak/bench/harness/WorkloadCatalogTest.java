@@ -52,7 +52,9 @@ class WorkloadCatalogTest {
     assertEquals(concat(RAW_N, List.of("handoff")), idsFor("raw-cpu", Set.of()), "raw-cpu");
     assertEquals(
         List.of("W3-submit", "W3-blocking"), idsFor("batpak-visible", Set.of()), "batpak-visible");
-    for (String system : List.of("batpak-durable", "sqlite", "h2", "axon")) {
+    assertEquals(
+        concat(COMPARED, List.of("W8-open")), idsFor("batpak-durable", Set.of()), "batpak");
+    for (String system : List.of("sqlite", "h2", "axon")) {
       assertEquals(COMPARED, idsFor(system, Set.of()), system);
     }
   }
@@ -77,6 +79,9 @@ class WorkloadCatalogTest {
     assertEquals(List.of("raw N=1"), idsFor("raw-disk", Set.of("raw N=1")));
     assertEquals(List.of(), idsFor("raw-cpu", Set.of("raw N=1 prewritten")));
     assertEquals(List.of(), idsFor("batpak-durable", Set.of(Report.PAIRED)));
+    assertEquals(List.of("W8-open"), idsFor("batpak-durable", Set.of("W8-crash")));
+    assertEquals(List.of("W8-open"), idsFor("batpak-durable", Set.of("W8-open")));
+    assertEquals(List.of(), idsFor("sqlite", Set.of("W8-open")));
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
