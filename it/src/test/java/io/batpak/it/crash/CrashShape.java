@@ -65,12 +65,16 @@ public final class CrashShape {
   }
 
   /**
-   * Strips every seal and deletes the checkpoint in directory {@code dir} of {@code fs}, durably.
+   * Strips every seal and deletes the checkpoint in directory {@code dir} of {@code fs}, durably
+   * (nothing if the directory does not exist).
    *
    * @return how many seals were stripped
    */
   public static int strip(SimStoreFs fs, Path dir) throws IOException {
     int stripped = 0;
+    if (!fs.exists(dir)) {
+      return 0;
+    }
     for (String name : fs.list(dir)) {
       if (!name.endsWith(".seg")) {
         continue;

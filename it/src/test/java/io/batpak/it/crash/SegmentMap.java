@@ -60,11 +60,19 @@ final class SegmentMap {
   }
 
   /**
-   * Maps an intact segment.
+   * Maps an intact segment without a seal: a format-v1 segment, or a format-v2 one in the shape a
+   * crash leaves ({@link CrashShape#withoutSeal}); the header and frame layouts of the two are the
+   * same.
    *
-   * @throws IllegalStateException if {@code bytes} is not an intact format-v1 segment
+   * @throws IllegalStateException if {@code bytes} is not such a segment, or ends in a seal
    */
   static SegmentMap of(byte[] bytes) {
+    if (CrashShape.footerOffset(bytes) >= 0) {
+      throw new IllegalStateException(
+          "the segment ends in a seal (trailer at "
+              + (bytes.length - CrashShape.TRAILER)
+              + "): map it without (CrashShape.withoutSeal)");
+    }
     SegmentMap m = new SegmentMap(bytes);
     m.header();
     long pos = m.headerLength;
