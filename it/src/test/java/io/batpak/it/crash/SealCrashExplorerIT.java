@@ -52,7 +52,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Properties: {@code -Dbatpak.seed=N} (the base seed), {@code -Dbatpak.seal.only=TEXT} (only the
  * runs whose description contains TEXT, such as {@code checkpoint_open} or {@code failed-rename}),
- * {@code -Dbatpak.seal.steps=N} (steps per workload).
+ * {@code -Dbatpak.seal.steps=N} (steps per workload), {@code -Dbatpak.seal.perKind=N} (fault runs
+ * per kind of step, on N seeded occurrences; a large N puts a fault on every occurrence).
  */
 class SealCrashExplorerIT {
   static final long DEFAULT_SEED = 0x5EA1ED0001L;
@@ -61,7 +62,7 @@ class SealCrashExplorerIT {
   /** State changes after a fault whose snapshots are crashed. */
   static final int FAULT_WINDOW = 8;
 
-  /** Steps of each kind (phase, role, fault) that get a fault run. */
+  /** Steps of each kind (phase, role, fault) that get a fault run, by default. */
   static final int PER_KIND = 1;
 
   /**
@@ -115,6 +116,7 @@ class SealCrashExplorerIT {
     long base = SimSeed.resolve(DEFAULT_SEED);
     int steps = Integer.getInteger("batpak.seal.steps", DEFAULT_STEPS);
     String only = System.getProperty("batpak.seal.only");
+    int perKind = Integer.getInteger("batpak.seal.perKind", PER_KIND);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     System.out.println("[seal] base seed " + base + ", replay with: " + replay(base, "TEXT"));
     long started = System.nanoTime();
@@ -122,6 +124,7 @@ class SealCrashExplorerIT {
     Map<String, Long> stepsByPhase = new TreeMap<>();
     List<String> inRun = new ArrayList<>();
     List<String> missedAims = new ArrayList<>();
+    int faultRuns = 0;
     for (Workload.Kind kind : KINDS) {
       long seed = base ^ (0x9E3779B97F4A7C15L * (kind.ordinal() + 1));
       Workload w = new Workload(seed, kind, Fault.parse("none"), steps);
@@ -136,7 +139,7 @@ class SealCrashExplorerIT {
         runs.add(new Run(label, h, all(h)));
         inRun.addAll(prefixed(label, h.inRunViolations));
       }
-      for (Aim aim : SealSteps.sample(found, PER_KIND, seed)) {
+      for (Aim aim : SealSteps.sample(found, perKind, seed)) {
         Workload fw = new Workload(seed, kind, aim.fault(), steps);
         if (only != null && !fw.toString().contains(only)) {
           continue;
@@ -146,6 +149,7 @@ class SealCrashExplorerIT {
           missedAims.add(fw + ": the fault did not fire at op " + aim.step().rec().seq());
         }
         runs.add(new Run(fw.toString(), fh, window(fh, aim.step().rec().seq())));
+        faultRuns++;
         inRun.addAll(prefixed(fw.toString(), fh.inRunViolations));
       }
     }
@@ -197,7 +201,7 @@ class SealCrashExplorerIT {
       String summary =
           runs.size()
               + " runs ("
-              + (runs.size() - KINDS.length)
+              + faultRuns
               + " with a fault on a step), steps by phase "
               + stepsByPhase
               + ", "

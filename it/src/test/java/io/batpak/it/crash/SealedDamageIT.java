@@ -56,10 +56,9 @@ import org.junit.jupiter.api.Test;
  *
  * The stores are those of {@link DamageExplorerIT} (same base seed property), the cases a sample:
  * the seeded bit flip of every field of the small stores and of the large store that is a frame's
- * length, CRC, type or event count, or a record's event id, stream sequence, hashes or payload;
- * the header cases (one
- * flip of the header length); and every seal field of the oldest, a middle and the newest segment
- * of each store.
+ * length, CRC, type or event count, or a record's event id, stream sequence, hashes or payload; the
+ * header cases (one flip of the header length); and every seal field of the oldest, a middle and
+ * the newest segment of each store.
  */
 class SealedDamageIT {
 
