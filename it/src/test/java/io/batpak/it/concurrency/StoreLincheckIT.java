@@ -63,14 +63,18 @@ class StoreLincheckIT {
    * backend decorators (every call takes the simulator's one mutex, so it is atomic anyway, and
    * Lincheck refuses any {@code java.nio.file.Path} call from analysed code), the journal (its
    * writes and syncs run under the commit lock; its reads are positional reads of immutable bytes),
-   * and the pure functions that encode, decode and hash frames (BLAKE3 from Bouncy Castle is far
-   * too slow to trace byte by byte).
+   * the pure functions that encode, decode and hash frames (BLAKE3 from Bouncy Castle is far too
+   * slow to trace byte by byte), and the index checkpoint's writer with the authority-file envelope
+   * (written on close with the commit path quiet; it names its files with {@code Path} calls).
    */
   static boolean runsUnanalysed(String className) {
     return className.startsWith("io.batpak.fs.")
         || className.startsWith("io.batpak.engine.internal.format.")
+        || className.startsWith("io.batpak.engine.internal.artifact.")
         || className.startsWith("org.bouncycastle.")
-        || className.equals("io.batpak.engine.internal.segment.Journal");
+        || className.equals("io.batpak.engine.internal.segment.Journal")
+        || className.equals("io.batpak.engine.internal.index.IndexCheckpoint")
+        || className.equals("io.batpak.engine.internal.index.IndexImage");
   }
 
   @Test

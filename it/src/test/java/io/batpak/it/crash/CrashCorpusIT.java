@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.Store;
 import io.batpak.fs.sim.CrashProfile;
+import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.fs.sim.SimStoreFs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -135,6 +136,7 @@ class CrashCorpusIT {
       }
       fs.clearFaults();
     }
+    SimSnapshot before = fs.snapshot();
     try {
       if (store == null) {
         store = Store.open(Workload.plainConfig(fs, row.seed()));
@@ -144,7 +146,7 @@ class CrashCorpusIT {
     }
     Oracle.Verdict v;
     try {
-      v = Oracle.check(h, s, store, failure);
+      v = Oracle.check(h, s, store, failure, null, java.util.Set.of(), before);
       v = new Oracle.Verdict(prefix + v.outcome(), v.violations());
       for (String msg : h.inRunViolations) {
         v.violations().add("in run: " + msg);

@@ -66,7 +66,7 @@ class CrashExplorerIT {
       return base;
     }
     long m = new SplittableRandom(base + i * 0x9E3779B97F4A7C15L).nextLong();
-    return (m & ~0xFFFFL) | (i % Workload.Kind.values().length) | ((long) (i % Fault.SLOTS) << 8);
+    return (m & ~0xFFFFL) | (i % Workload.Kind.CLASSIC) | ((long) (i % Fault.SLOTS) << 8);
   }
 
   static String replay(long seed) {
@@ -415,6 +415,10 @@ class CrashExplorerIT {
   static final class Reopen {
     Store store;
     RuntimeException failure;
+
+    /** The disk before the open. */
+    SimSnapshot before;
+
     long opsAfterOpen;
     long changesAfterOpen;
     private final SimStoreFs fs;
@@ -434,7 +438,7 @@ class CrashExplorerIT {
     Oracle.Verdict verdict(
         History h, long s, OpenReport.TornTail earlier, java.util.Set<EventId> extra) {
       try {
-        return Oracle.check(h, s, store, failure, earlier, extra);
+        return Oracle.check(h, s, store, failure, earlier, extra, before);
       } catch (RuntimeException e) {
         return new Oracle.Verdict(
             "violation", List.of("reading the reopened store failed: " + Oracle.describe(e)));
@@ -453,6 +457,7 @@ class CrashExplorerIT {
 
   static Reopen reopen(SimStoreFs fs, long seed) {
     Reopen r = new Reopen(fs);
+    r.before = fs.snapshot();
     try {
       r.store = Store.open(Workload.plainConfig(fs, seed));
     } catch (RuntimeException e) {

@@ -39,7 +39,15 @@ final class DamageCases {
 
   /** Every damage of {@code field}: a flipped bit, a zeroed byte, a zeroed field (where any). */
   static List<Case> damages(Built store, String segment, SegmentMap.Field field, long seed) {
-    byte[] file = store.segments().get(segment);
+    return damages(store, segment, field, seed, store.segments().get(segment));
+  }
+
+  /**
+   * Like {@link #damages(Built, String, SegmentMap.Field, long)}, in the segment bytes {@code
+   * file}.
+   */
+  static List<Case> damages(
+      Built store, String segment, SegmentMap.Field field, long seed, byte[] file) {
     byte[] orig =
         Arrays.copyOfRange(file, (int) field.offset(), (int) field.offset() + field.length());
     SplittableRandom rnd = new SplittableRandom(seed);

@@ -45,13 +45,17 @@ final class DamageStores {
   record Acked(AppendReceipt receipt, FrameLocation frame, byte[] payload) {}
 
   /**
-   * A store after a clean close (and a power loss, so only durable bytes remain): its state, what
-   * was acknowledged, and the map of every segment.
+   * A store after a clean close (and a power loss, so only durable bytes remain), in two shapes:
+   * {@code sealed}, as the close left it (its segments end in seals, {@code index.ckpt} covers
+   * every event, so an open reads no frame), and {@code clean}, the shape a crash leaves ({@link
+   * CrashShape}: seals stripped, checkpoint deleted, so an open reads every frame). With what was
+   * acknowledged, and the segments and maps of the {@code clean} shape (frames only).
    */
   record Built(
       String name,
       long seed,
       SimSnapshot clean,
+      SimSnapshot sealed,
       List<Acked> acked,
       Map<String, byte[]> segments,
       Map<String, SegmentMap> maps) {
@@ -131,9 +135,14 @@ final class DamageStores {
     }
     // Only what is durable counts: a clean close must have made everything durable.
     fs.crash(CrashProfile.STRICT);
+    SimSnapshot sealed = fs.snapshot();
     Map<String, byte[]> segments = new TreeMap<>();
     Map<String, SegmentMap> maps = new TreeMap<>();
     try {
+      int stripped = CrashShape.strip(fs, DIR);
+      if (stripped == 0) {
+        throw new IllegalStateException(name + ": the clean close sealed no segment");
+      }
       for (String f : fs.list(DIR)) {
         if (f.endsWith(".seg")) {
           byte[] b = fs.contentOf(DIR.resolve(f));
@@ -144,7 +153,7 @@ final class DamageStores {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new Built(name, seed, fs.snapshot(), List.copyOf(acked), segments, maps);
+    return new Built(name, seed, fs.snapshot(), sealed, List.copyOf(acked), segments, maps);
   }
 
   static Event event(String entity, byte[] payload, AppendOptions options) {

@@ -8,7 +8,10 @@ import io.batpak.OpenReport;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
+import io.batpak.StoreVerification;
+import io.batpak.VerificationProgress;
 import io.batpak.engine.FrameLocation;
+import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.it.crash.History.Call;
 import io.batpak.it.crash.History.Intent;
 import java.util.ArrayList;
@@ -65,6 +68,35 @@ final class Oracle {
   static Verdict check(
       History h, long s, Store store, RuntimeException openFailure, OpenReport.TornTail earlier) {
     return check(h, s, store, openFailure, earlier, java.util.Set.of());
+  }
+
+  /**
+   * Like {@link #check(History, long, Store, RuntimeException, OpenReport.TornTail, Set)} for a
+   * store reopened over disk state {@code before} (null: not known). On a lying or corrupting disk
+   * the open may have trusted a seal or the checkpoint over damaged frames: if {@code verifyAll}
+   * finds damage, {@link DamageOnRead} judges the store instead.
+   */
+  static Verdict check(
+      History h,
+      long s,
+      Store store,
+      RuntimeException openFailure,
+      OpenReport.TornTail earlier,
+      Set<EventId> extra,
+      SimSnapshot before) {
+    if (store != null && before != null && h.workload.fault.mode() != Fault.Mode.HONEST) {
+      StoreVerification found;
+      try {
+        found = store.verifyAll(VerificationProgress.none());
+      } catch (RuntimeException e) {
+        return new Verdict(
+            "violation", List.of("verifyAll of the reopened store failed: " + describe(e)));
+      }
+      if (!found.intact()) {
+        return DamageOnRead.check(h, s, store, found, before, earlier, extra);
+      }
+    }
+    return check(h, s, store, openFailure, earlier, extra);
   }
 
   /**

@@ -26,7 +26,12 @@ final class SegmentMap {
    */
   record Field(String name, long offset, int length, int frame, long containerStart) {
     boolean inHeader() {
-      return frame < 0;
+      return frame == -1;
+    }
+
+    /** Whether the field is part of the segment's seal (its footer frame or trailer). */
+    boolean inSeal() {
+      return frame == SEAL;
     }
 
     boolean contains(long pos) {
@@ -48,6 +53,9 @@ final class SegmentMap {
     }
   }
 
+  /** The {@link Field#frame()} of a field of the seal. */
+  static final int SEAL = -2;
+
   final int headerLength;
   final List<Field> fields = new ArrayList<>();
   final List<Frame> frames = new ArrayList<>();
@@ -60,11 +68,19 @@ final class SegmentMap {
   }
 
   /**
-   * Maps an intact segment.
+   * Maps an intact segment without a seal: a format-v1 segment, or a format-v2 one in the shape a
+   * crash leaves ({@link CrashShape#withoutSeal}); the header and frame layouts of the two are the
+   * same.
    *
-   * @throws IllegalStateException if {@code bytes} is not an intact format-v1 segment
+   * @throws IllegalStateException if {@code bytes} is not such a segment, or ends in a seal
    */
   static SegmentMap of(byte[] bytes) {
+    if (CrashShape.footerOffset(bytes) >= 0) {
+      throw new IllegalStateException(
+          "the segment ends in a seal (trailer at "
+              + (bytes.length - CrashShape.TRAILER)
+              + "): map it without (CrashShape.withoutSeal)");
+    }
     SegmentMap m = new SegmentMap(bytes);
     m.header();
     long pos = m.headerLength;
@@ -191,6 +207,54 @@ final class SegmentMap {
       add(name, p + 2, n, frame, start);
     }
     return p + 2 + n;
+  }
+
+  /**
+   * The fields of the seal at the end of {@code sealed} (a segment that ends in one), as {@code
+   * docs/format.md} lays it out: the footer frame's length and CRC, its body's type, reserved
+   * bytes, base global sequence, event count, frames end, name and stream counts, the names, the
+   * streams, the events and the zero padding (as regions), and the trailer's footer offset and
+   * magic. Their {@link Field#frame()} is {@link #SEAL}, their container the footer frame.
+   *
+   * @throws IllegalStateException if {@code sealed} does not end in a seal
+   */
+  static List<Field> sealFields(byte[] sealed) {
+    long footer = CrashShape.footerOffset(sealed);
+    if (footer < 0) {
+      throw new IllegalStateException("the segment does not end in a seal");
+    }
+    ByteBuffer b = ByteBuffer.wrap(sealed);
+    int f = (int) footer;
+    int body = f + 8;
+    int bodyLength = b.getInt(f);
+    List<Field> out = new ArrayList<>();
+    int[][] fixed = {{f, 4}, {f + 4, 4}, {body, 1}, {body + 1, 3}, {body + 4, 8}, {body + 12, 4}};
+    String[] names = {"length", "crc", "type", "reserved", "baseGlobalSequence", "count"};
+    for (int i = 0; i < names.length; i++) {
+      out.add(new Field("seal." + names[i], fixed[i][0], fixed[i][1], SEAL, footer));
+    }
+    out.add(new Field("seal.framesEnd", body + 16, 8, SEAL, footer));
+    out.add(new Field("seal.nameCount", body + 24, 4, SEAL, footer));
+    out.add(new Field("seal.streamCount", body + 28, 4, SEAL, footer));
+    int count = b.getInt(body + 12);
+    int nameCount = b.getInt(body + 24);
+    int streamCount = b.getInt(body + 28);
+    int p = body + 32;
+    for (int i = 0; i < nameCount; i++) {
+      p += 2 + (b.getShort(p) & 0xFFFF);
+    }
+    out.add(new Field("seal.names", body + 32, p - body - 32, SEAL, footer));
+    out.add(new Field("seal.streams", p, streamCount * 44, SEAL, footer));
+    p += streamCount * 44;
+    out.add(new Field("seal.events", p, count * 50, SEAL, footer));
+    p += count * 50;
+    if (p < body + bodyLength) {
+      out.add(new Field("seal.padding", p, body + bodyLength - p, SEAL, footer));
+    }
+    int trailer = sealed.length - CrashShape.TRAILER;
+    out.add(new Field("trailer.footerOffset", trailer, 8, SEAL, footer));
+    out.add(new Field("trailer.magic", trailer + 8, 8, SEAL, footer));
+    return out;
   }
 
   /** The fields of frame {@code index}. */

@@ -75,6 +75,15 @@ final class FormatV1 {
 
   /** Parses segment file {@code name} with content {@code bytes}. */
   static Segment segment(String name, byte[] bytes) {
+    return segment(name, bytes, 1);
+  }
+
+  /**
+   * Parses segment file {@code name} with content {@code bytes}, whose header must name format
+   * version {@code version}. Version 2 keeps the header and frame layout of version 1 and may end
+   * in a seal; give the bytes without it.
+   */
+  static Segment segment(String name, byte[] bytes, int expectedVersion) {
     Reader r = new Reader(name, bytes);
     for (int i = 0; i < MAGIC.length; i++) {
       r.check(bytes[i] == MAGIC[i], i, "magic byte " + i, MAGIC[i], bytes[i]);
@@ -93,7 +102,7 @@ final class FormatV1 {
         "header CRC32C",
         Integer.toHexString((int) crc.getValue()),
         Integer.toHexString(storedCrc));
-    r.check(version == 1, 8, "format version", 1, version);
+    r.check(version == expectedVersion, 8, "format version", expectedVersion, version);
     long number = r.u64();
     long created = r.u64();
     long base = r.u64();

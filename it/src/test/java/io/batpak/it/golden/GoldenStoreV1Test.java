@@ -24,6 +24,7 @@ import io.batpak.StoreConfig;
 import io.batpak.StoreStats;
 import io.batpak.codec.json.JsonCodec;
 import io.batpak.engine.FrameLocation;
+import io.batpak.it.crash.CrashShape;
 import io.batpak.it.golden.GoldenPayloads.OrderPaid;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -258,9 +259,21 @@ class GoldenStoreV1Test {
     assertEquals("order:1001", lastOfStream.get("entity").asString());
     assertEquals(15, lastOfStream.get("streamSequence").asLong());
     AppendReceipt appended;
+    // A version-1 segment is never written again: the mutable open leaves every golden segment
+    // as it was and starts segment 5 in version 2 (header only) for the appends.
+    String started = String.format("%010d.seg", segmentNames().size() + 1);
     try (Store s = Store.open(StoreConfig.builder(store).build())) {
       assertOpenReport(s.openReport(), false);
-      assertSegmentsUnchanged("after a mutable open");
+      Map<String, byte[]> opened = segments(store);
+      byte[] fresh = opened.remove(started);
+      assertEquals(goldenSegments.keySet(), opened.keySet(), "after a mutable open: golden files");
+      for (Map.Entry<String, byte[]> e : goldenSegments.entrySet()) {
+        assertArrayEquals(e.getValue(), opened.get(e.getKey()), "after a mutable open: bytes");
+      }
+      assertTrue(fresh != null, "a mutable open of a v1 store starts " + started);
+      FormatV1.Segment header = FormatV1.segment(started, fresh, 2);
+      assertEquals(fresh.length, header.headerLength(), started + " holds only its header");
+      assertEquals(n, header.baseGlobalSequence(), started + " base global sequence");
       assertServesTheGoldenEvents(s, n);
 
       // The key's derivation is stable (the golden event's id is the key), and a retry of the
@@ -297,22 +310,33 @@ class GoldenStoreV1Test {
       assertInstanceOf(ReceiptVerification.Valid.class, s.verifyReceipt(appended));
       assertEquals("{\"after\":\"golden\"}", s.get(appended.eventId()).payload().toUtf8());
     }
-    // The older segments are untouched; the newest only grew; everything still parses as v1, and
-    // the new event's hashes follow the document too.
+    // Every golden segment is untouched and still parses as v1; the new event is in the v2
+    // segment, which the clean close sealed and whose frames (the seal cut off) follow the same
+    // layout; the second open, finding it sealed, started one more v2 segment, which holds only
+    // its header. The new event's hashes follow the document too.
     Map<String, byte[]> now = segments(store);
-    String newest = segmentNames().get(segmentNames().size() - 1);
+    String next = String.format("%010d.seg", segmentNames().size() + 2);
+    assertEquals(
+        new TreeSet<>(List.of(started, next)),
+        new TreeSet<>(now.keySet().stream().filter(k -> !goldenSegments.containsKey(k)).toList()),
+        "the new segments");
+    FormatV1.Segment empty = FormatV1.segment(next, now.remove(next), 2);
+    assertEquals(List.of(), empty.frames(), next + " holds only its header");
+    assertEquals(n + 1, empty.baseGlobalSequence(), next + " base global sequence");
     List<FormatV1.Event> all = new ArrayList<>();
     for (Map.Entry<String, byte[]> e : now.entrySet()) {
       byte[] golden = goldenSegments.get(e.getKey());
-      if (golden != null && !e.getKey().equals(newest)) {
+      FormatV1.Segment parsed;
+      if (golden != null) {
         assertArrayEquals(golden, e.getValue(), e.getKey() + " changed");
-      } else if (golden != null) {
-        assertArrayEquals(
-            golden,
-            java.util.Arrays.copyOf(e.getValue(), golden.length),
-            "the newest segment's golden bytes changed");
+        parsed = FormatV1.segment(e.getKey(), e.getValue());
+      } else {
+        assertTrue(
+            CrashShape.footerOffset(e.getValue()) > 0, started + " ends in a seal after a close");
+        parsed = FormatV1.segment(e.getKey(), CrashShape.withoutSeal(e.getValue()), 2);
+        assertEquals(n, parsed.baseGlobalSequence(), started + " base global sequence");
       }
-      for (FormatV1.Frame f : FormatV1.segment(e.getKey(), e.getValue()).frames()) {
+      for (FormatV1.Frame f : parsed.frames()) {
         all.addAll(f.events());
       }
     }

@@ -5,6 +5,7 @@ import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.port.FileHandle;
+import io.batpak.port.ShortReadException;
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
@@ -373,7 +374,19 @@ public final class Journal implements AutoCloseable {
   private byte[] readAndCheck(long segment, long offset, int length) throws IOException {
     FileHandle h = reader(segment);
     byte[] frame = new byte[length];
-    h.read(ByteBuffer.wrap(frame), offset);
+    try {
+      h.read(ByteBuffer.wrap(frame), offset);
+    } catch (ShortReadException e) {
+      // The index places a whole frame here (its seal, the checkpoint or a scan said so), but the
+      // file ends inside it: bytes the journal counted on are gone, which is damage, not an I/O
+      // failure to retry.
+      throw new CorruptStoreException(
+          path(segment).toString(),
+          offset,
+          "frame",
+          "a whole frame of " + length + " bytes",
+          "the end of the file " + e.bytesRead() + " bytes into it");
+    }
     int bodyLength = FrameCodec.readInt(frame, 0);
     if (bodyLength != length - FrameCodec.PREFIX) {
       throw new CorruptStoreException(
