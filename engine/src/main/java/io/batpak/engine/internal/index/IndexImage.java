@@ -103,6 +103,29 @@ public final class IndexImage {
       return columns.recordOffset[row];
     }
 
+    /**
+     * The end of the last frame of segment {@code segment} that the image places there, or -1 if it
+     * places none there. Rows are in journal order, so this is a binary search.
+     */
+    public long lastFrameEnd(long segment) {
+      long past = (segment + 1) << Index.OFFSET_BITS;
+      int lo = 0;
+      int hi = rows;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (columns.location[mid] < past) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      int last = lo - 1;
+      if (last < 0 || segment(last) != segment) {
+        return -1;
+      }
+      return frameOffset(last) + frameLength(last);
+    }
+
     /** Installs the image into the empty {@code index}. */
     public void installInto(Index index) {
       index.install(columns, rows, streams, scopes, idTable);

@@ -58,6 +58,39 @@ record CheckpointStart(long segment, long offset) {
         + reason;
   }
 
+  /**
+   * Null if every segment before the watermark's reaches the end of the last frame the checkpoint
+   * places in it; else which one does not (a segment cut short behind the checkpoint's back, by a
+   * lying device or by hand, must not be believed whole).
+   */
+  private static String shorterSegment(
+      StoreFs fs,
+      Path directory,
+      List<Long> segments,
+      long watermarkSegment,
+      IndexImage.Decoded image)
+      throws IOException {
+    for (long id : segments) {
+      if (id >= watermarkSegment) {
+        break;
+      }
+      long end = image.lastFrameEnd(id);
+      Path file = directory.resolve(Journal.fileName(id));
+      long size;
+      try (FileHandle h = fs.openRead(file)) {
+        size = h.size();
+      }
+      if (size < end) {
+        return file
+            + " ends at "
+            + size
+            + ", before the end of the last frame it covers there, "
+            + end;
+      }
+    }
+    return null;
+  }
+
   /** Null if the checkpoint agrees with the journal, else how it does not. */
   private static String disagreement(
       StoreFs fs, Path directory, List<Long> segments, IndexCheckpoint.Usable usable)
@@ -79,6 +112,10 @@ record CheckpointStart(long segment, long offset) {
     }
     if (!segments.contains(w.segment())) {
       return "its watermark is in segment " + w.segment() + ", which is not in the directory";
+    }
+    String shorter = shorterSegment(fs, directory, segments, w.segment(), image);
+    if (shorter != null) {
+      return shorter;
     }
     Path file = directory.resolve(Journal.fileName(w.segment()));
     byte[] frame = new byte[image.frameLength(last)];
