@@ -228,6 +228,22 @@ public final class Index {
     }
   }
 
+  /**
+   * Recovery, before anyone reads: gives back what doubling left unused after a load whose size was
+   * not known up front (a scan), keeping an eighth for appends, in the columns and in each stream's
+   * rows; so an index loaded by scanning costs what one loaded from a checkpoint does.
+   */
+  public void trimAfterLoad() {
+    Columns c = columns;
+    int keep = Math.max(1024, size + (size >>> 3));
+    if (c.capacity() > keep + (keep >>> 3)) {
+      columns = new Columns(c, keep);
+    }
+    for (StreamState s : streams.values()) {
+      s.trim();
+    }
+  }
+
   private void addRow(
       long idHi,
       long idLo,

@@ -55,6 +55,15 @@ public final class StreamState {
     return headHash;
   }
 
+  /** Gives back unused row slots beyond an eighth (after a load, before anyone reads). */
+  void trim() {
+    int n = count;
+    int keep = Math.max(4, n + (n >>> 3));
+    if (rows.length > keep + (keep >>> 3)) {
+      rows = Arrays.copyOf(rows, keep);
+    }
+  }
+
   /** Sets the head after rows were added without their hashes (loading a sealed segment). */
   void restoreHead(byte[] eventHash) {
     headHash = eventHash;

@@ -172,6 +172,7 @@ public final class Recovery {
               !seg.sealed && seg.header.version() == SegmentHeader.VERSION);
     }
     index.publish();
+    index.trimAfterLoad();
     phases.add(new OpenReport.Phase("segments", (clock.monoNanos() - afterCheckpoint) / 1_000));
     OpenReport.IndexSource source =
         start != null

@@ -173,4 +173,35 @@ class IndexTest {
     assertTrue(checks > 0);
     assertEquals(n, index.visible());
   }
+
+  @Test
+  void trimmingAfterALoadGivesBackWhatDoublingLeftAndKeepsEveryRow() {
+    Index index = new Index();
+    Map<String, Long> next = new HashMap<>();
+    int n = 5_000; // the columns double to 8192 rows on the way
+    addRows(index, next, 0, n);
+    index.publish();
+    assertEquals(8192, index.columnsForImage().capacity());
+    index.trimAfterLoad();
+    int capacity = index.columnsForImage().capacity();
+    assertTrue(capacity >= n && capacity <= n + n / 4, "capacity " + capacity + " for " + n);
+    for (StreamState s : index.streams()) {
+      assertTrue(
+          s.rows().length <= Math.max(4, s.count() + s.count() / 4),
+          s.entity() + ": " + s.rows().length + " slots for " + s.count());
+    }
+    Index.View v = index.view();
+    for (int row = 0; row < n; row++) {
+      assertEquals(row, index.find(idHi(row), idLo(row)), "row " + row);
+      assertEquals(idLo(row), v.idLo(row));
+    }
+    // Appends after the trim grow the trimmed arrays again.
+    addRows(index, next, n, 2 * n);
+    index.publish();
+    for (int row = 0; row < 2 * n; row++) {
+      assertEquals(row, index.find(idHi(row), idLo(row)), "row " + row);
+    }
+    StreamState first = index.stream(entity(0));
+    assertEquals(next.get(entity(0)).longValue(), first.count());
+  }
 }
