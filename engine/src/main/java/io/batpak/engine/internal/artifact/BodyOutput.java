@@ -14,7 +14,7 @@ public final class BodyOutput {
   private static final int CHUNK = 1 << 20;
 
   private final FileHandle handle;
-  private final ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+  private final ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
   private final CRC32C crc = new CRC32C();
   private long position;
   private long length;
