@@ -55,6 +55,9 @@ public record SegmentHeader(
   /** Bytes before the variable-length names. */
   static final int FIXED = 36;
 
+  /** The smallest header: the fixed fields, three one-byte name lengths and the CRC. */
+  public static final int MIN_LENGTH = FIXED + 7;
+
   /** The largest header this build accepts. */
   public static final int MAX_LENGTH = 1024;
 
@@ -99,7 +102,7 @@ public record SegmentHeader(
     for (int i = 0; i < MAGIC.length; i++) {
       if (i >= available) {
         throw new CorruptStoreException(
-            file, 0, "segment header", "at least " + (FIXED + 7) + " bytes", available + " bytes");
+            file, 0, "segment header", "at least " + (MIN_LENGTH) + " bytes", available + " bytes");
       }
       if (bytes[i] != MAGIC[i]) {
         throw new CorruptStoreException(
@@ -110,13 +113,13 @@ public record SegmentHeader(
             hex(java.util.Arrays.copyOf(bytes, Math.min(8, available))));
       }
     }
-    if (available < FIXED + 7) {
+    if (available < MIN_LENGTH) {
       throw new CorruptStoreException(
-          file, 0, "segment header", "at least " + (FIXED + 7) + " bytes", available + " bytes");
+          file, 0, "segment header", "at least " + (MIN_LENGTH) + " bytes", available + " bytes");
     }
     int declared = ((bytes[10] & 0xFF) << 8) | (bytes[11] & 0xFF);
     int structural = structuralLength(bytes);
-    boolean declaredPlausible = declared >= FIXED + 7 && declared <= MAX_LENGTH;
+    boolean declaredPlausible = declared >= MIN_LENGTH && declared <= MAX_LENGTH;
     if (declaredPlausible && declared <= available && crcHolds(bytes, declared)) {
       return parse(bytes, declared, file);
     }
@@ -133,7 +136,7 @@ public record SegmentHeader(
           file,
           10,
           "segment header length",
-          "between " + (FIXED + 7) + " and " + MAX_LENGTH,
+          "between " + (MIN_LENGTH) + " and " + MAX_LENGTH,
           Integer.toString(declared));
     }
     if (declared > available) {

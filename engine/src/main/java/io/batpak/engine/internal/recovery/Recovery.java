@@ -204,23 +204,16 @@ public final class Recovery {
     long sealedEvents = 0;
     long sealedBytes = 0;
     long unsealedBytes = 0;
-    byte[] tail = new byte[SegmentSeal.TRAILER];
-    byte[] head = new byte[FrameCodec.PREFIX + 16];
     for (long id : ids) {
       if (start != null && id < start.segment()) {
         continue;
       }
       try (FileHandle h = fs.openRead(directory.resolve(Journal.fileName(id)))) {
         long size = h.size();
-        long footer = -1;
-        if (size > SegmentSeal.TRAILER + head.length) {
-          h.read(ByteBuffer.wrap(tail), size - SegmentSeal.TRAILER);
-          footer = SegmentSeal.footerOffset(tail);
-        }
-        if (footer > 0 && footer + head.length <= size - SegmentSeal.TRAILER) {
-          h.read(ByteBuffer.wrap(head), footer);
-          sealedEvents += Math.max(0, FrameCodec.readInt(head, FrameCodec.PREFIX + 12));
-          sealedBytes += footer;
+        Trailer t = Trailer.read(h, size, SegmentHeader.MIN_LENGTH);
+        if (t.footerAt >= 0) {
+          sealedEvents += t.announcedEvents;
+          sealedBytes += t.footerAt;
         } else {
           unsealedBytes += size;
         }
@@ -400,39 +393,8 @@ public final class Recovery {
       }
     }
 
-    /**
-     * Reads the trailer. A trailer whose magic holds but whose offset is impossible, or names no
-     * footer ({@link #startsAFooter}), is no trailer, and is reported: the frames are then read up
-     * to the real footer.
-     */
     private Trailer readTrailer() throws IOException {
-      Trailer t = new Trailer();
-      long lowest = header.length();
-      if (header.version() < 2
-          || size < lowest + FrameCodec.PREFIX + FrameCodec.MIN_BODY + SegmentSeal.TRAILER) {
-        return t;
-      }
-      byte[] tail = new byte[SegmentSeal.TRAILER];
-      handle.read(ByteBuffer.wrap(tail), size - SegmentSeal.TRAILER);
-      long at = SegmentSeal.footerOffset(tail);
-      long footerLength = size - SegmentSeal.TRAILER - at;
-      if (at < lowest
-          || footerLength < FrameCodec.PREFIX + FrameCodec.MIN_BODY
-          || footerLength > FrameCodec.PREFIX + FrameCodec.MAX_BODY) {
-        if (at >= 0) {
-          t.problem = "its trailer names an impossible footer offset " + at;
-        }
-        return t;
-      }
-      byte[] head = new byte[FrameCodec.PREFIX + 24];
-      handle.read(ByteBuffer.wrap(head), at);
-      if (!startsAFooter(head, at, footerLength)) {
-        // A damaged offset: reading frames up to it would take intact frames for damage.
-        t.problem = "its trailer names footer offset " + at + ", where no footer starts";
-        return t;
-      }
-      t.footerAt = at;
-      return t;
+      return header.version() < 2 ? new Trailer() : Trailer.read(handle, size, header.length());
     }
 
     /** Reads and decodes the footer a trailer names; one that fails its checks is reported. */
@@ -451,23 +413,63 @@ public final class Recovery {
   }
 
   /**
-   * Whether the footer a trailer names starts at {@code at}, judged from its first bytes {@code
-   * head}: its length fills the {@code footerLength} bytes up to the trailer, or it is a footer
-   * frame that names {@code at} as its own offset. Either holds for a footer damaged elsewhere; at
-   * an offset the trailer got wrong, neither does.
+   * What the end of a segment holds: where its footer starts (-1 if it has no trustworthy trailer)
+   * and the event count the footer announces (not yet checked by any CRC), the decoded seal once
+   * asked for, or why the trailer or seal cannot be used.
    */
-  private static boolean startsAFooter(byte[] head, long at, long footerLength) {
-    boolean fills = FrameCodec.readInt(head, 0) == footerLength - FrameCodec.PREFIX;
-    boolean namesItself =
-        head[FrameCodec.PREFIX] == SegmentSeal.TYPE_FOOTER
-            && FrameCodec.readLong(head, FrameCodec.PREFIX + 16) == at;
-    return fills || namesItself;
-  }
-
-  /** What the end of a segment holds. */
   private static final class Trailer {
     long footerAt = -1;
+    int announcedEvents;
     SegmentSeal seal;
     String problem;
+
+    /**
+     * Reads the trailer at the end of a segment of {@code size} bytes whose header takes {@code
+     * headerLength}. A trailer whose magic holds but whose offset is impossible, or names no footer
+     * ({@link #startsAFooter}), is no trailer, and is reported: the frames are then read up to the
+     * real footer. The one reader of trailers, for loading and for estimating alike.
+     */
+    static Trailer read(FileHandle handle, long size, int headerLength) throws IOException {
+      Trailer t = new Trailer();
+      if (size < headerLength + FrameCodec.PREFIX + FrameCodec.MIN_BODY + SegmentSeal.TRAILER) {
+        return t;
+      }
+      byte[] tail = new byte[SegmentSeal.TRAILER];
+      handle.read(ByteBuffer.wrap(tail), size - SegmentSeal.TRAILER);
+      long at = SegmentSeal.footerOffset(tail);
+      long footerLength = size - SegmentSeal.TRAILER - at;
+      if (at < headerLength
+          || footerLength < FrameCodec.PREFIX + FrameCodec.MIN_BODY
+          || footerLength > FrameCodec.PREFIX + FrameCodec.MAX_BODY) {
+        if (at >= 0) {
+          t.problem = "its trailer names an impossible footer offset " + at;
+        }
+        return t;
+      }
+      byte[] head = new byte[FrameCodec.PREFIX + 24];
+      handle.read(ByteBuffer.wrap(head), at);
+      if (!startsAFooter(head, at, footerLength)) {
+        // A damaged offset: reading frames up to it would take intact frames for damage.
+        t.problem = "its trailer names footer offset " + at + ", where no footer starts";
+        return t;
+      }
+      t.footerAt = at;
+      t.announcedEvents = Math.max(0, FrameCodec.readInt(head, FrameCodec.PREFIX + 12));
+      return t;
+    }
+
+    /**
+     * Whether the footer a trailer names starts at {@code at}, judged from its first bytes {@code
+     * head}: its length fills the {@code footerLength} bytes up to the trailer, or it is a footer
+     * frame that names {@code at} as its own offset. Either holds for a footer damaged elsewhere;
+     * at an offset the trailer got wrong, neither does.
+     */
+    private static boolean startsAFooter(byte[] head, long at, long footerLength) {
+      boolean fills = FrameCodec.readInt(head, 0) == footerLength - FrameCodec.PREFIX;
+      boolean namesItself =
+          head[FrameCodec.PREFIX] == SegmentSeal.TYPE_FOOTER
+              && FrameCodec.readLong(head, FrameCodec.PREFIX + 16) == at;
+      return fills || namesItself;
+    }
   }
 }
