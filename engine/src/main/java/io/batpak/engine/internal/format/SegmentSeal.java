@@ -66,12 +66,6 @@ public final class SegmentSeal {
   /** Per event: id low bits. */
   public final long[] idLo;
 
-  /** Per event: the entity name. */
-  public final String[] entity;
-
-  /** Per event: the scope name. */
-  public final String[] scope;
-
   /** The footer's name table. */
   public final String[] names;
 
@@ -99,9 +93,6 @@ public final class SegmentSeal {
   /** Per event: the record's offset in its frame body. */
   public final int[] recordOffset;
 
-  /** Per stream with events here: its name, its last stream sequence here and that event's hash. */
-  public final Map<String, Head> heads;
-
   /**
    * The newest event of one stream in the segment.
    *
@@ -111,12 +102,7 @@ public final class SegmentSeal {
   public record Head(long streamSequence, byte[] eventHash) {}
 
   private SegmentSeal(
-      long baseGlobal,
-      long framesEnd,
-      int count,
-      Map<String, Head> heads,
-      String[] names,
-      Head[] headByName) {
+      long baseGlobal, long framesEnd, int count, String[] names, Head[] headByName) {
     this.baseGlobal = baseGlobal;
     this.framesEnd = framesEnd;
     this.names = names;
@@ -125,14 +111,32 @@ public final class SegmentSeal {
     this.scopeName = new int[count];
     this.idHi = new long[count];
     this.idLo = new long[count];
-    this.entity = new String[count];
-    this.scope = new String[count];
     this.kind = new char[count];
     this.streamSequence = new long[count];
     this.frameOffset = new long[count];
     this.frameLength = new int[count];
     this.recordOffset = new int[count];
-    this.heads = heads;
+  }
+
+  /** The entity of event {@code i}. */
+  public String entity(int i) {
+    return names[entityName[i]];
+  }
+
+  /** The scope of event {@code i}. */
+  public String scope(int i) {
+    return names[scopeName[i]];
+  }
+
+  /** Each stream with events here, by name, with the newest of them, in the footer's order. */
+  public Map<String, Head> heads() {
+    Map<String, Head> heads = new LinkedHashMap<>();
+    for (int n = 0; n < names.length; n++) {
+      if (headByName[n] != null) {
+        heads.put(names[n], headByName[n]);
+      }
+    }
+    return heads;
   }
 
   /** The number of events the seal lists. */
@@ -270,8 +274,6 @@ public final class SegmentSeal {
       int scope = b.getInt();
       s.entityName[i] = entity;
       s.scopeName[i] = scope;
-      s.entity[i] = names[entity];
-      s.scope[i] = names[scope];
       s.kind[i] = b.getChar();
       s.streamSequence[i] = b.getLong();
       s.frameOffset[i] = b.getLong();
@@ -359,7 +361,6 @@ public final class SegmentSeal {
         b.get(n);
         names[i] = new String(n, StandardCharsets.UTF_8);
       }
-      Map<String, Head> heads = new LinkedHashMap<>();
       Head[] headByName = new Head[nameCount];
       for (int i = 0; i < streamCount; i++) {
         int nameIndex = b.getInt();
@@ -367,10 +368,9 @@ public final class SegmentSeal {
         byte[] hash = new byte[32];
         b.get(hash);
         Head head = new Head(seq, hash);
-        heads.put(names[nameIndex], head);
         headByName[nameIndex] = head;
       }
-      SegmentSeal s = new SegmentSeal(base, end, count, heads, names, headByName);
+      SegmentSeal s = new SegmentSeal(base, end, count, names, headByName);
       readEvents(b, s);
       while (b.hasRemaining()) {
         if (b.get() != 0) {

@@ -171,7 +171,7 @@ class FormatVectorsTest {
         SegmentSeal.decode(Arrays.copyOf(seal, seal.length - SegmentSeal.TRAILER), 4096, 42);
     assertEquals(1, back.size());
     assertEquals(frameAt, back.frameOffset[0]);
-    assertArrayEquals(hash, back.heads.get("order:1001").eventHash());
+    assertArrayEquals(hash, back.heads().get("order:1001").eventHash());
     assertEquals(
         4096,
         SegmentSeal.footerOffset(

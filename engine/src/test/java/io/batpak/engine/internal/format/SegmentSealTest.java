@@ -138,8 +138,8 @@ class SegmentSealTest {
       String at = what + ", event " + i;
       assertEquals(e.idHi, seal.idHi[i], at);
       assertEquals(e.idLo, seal.idLo[i], at);
-      assertEquals(e.entity, seal.entity[i], at);
-      assertEquals(e.scope, seal.scope[i], at);
+      assertEquals(e.entity, seal.entity(i), at);
+      assertEquals(e.scope, seal.scope(i), at);
       assertEquals(e.kind, seal.kind[i], at);
       assertEquals(e.streamSequence, seal.streamSequence[i], at);
       assertEquals(e.frameOffset, seal.frameOffset[i], at);
@@ -147,10 +147,10 @@ class SegmentSealTest {
       assertEquals(e.recordOffset, seal.recordOffset[i], at);
       lastOf.put(e.entity, e);
     }
-    assertEquals(lastOf.keySet(), seal.heads.keySet(), what);
+    assertEquals(lastOf.keySet(), seal.heads().keySet(), what);
     for (Event e : lastOf.values()) {
-      assertEquals(e.streamSequence, seal.heads.get(e.entity).streamSequence(), what);
-      assertArrayEquals(hashOf(e), seal.heads.get(e.entity).eventHash(), what);
+      assertEquals(e.streamSequence, seal.heads().get(e.entity).streamSequence(), what);
+      assertArrayEquals(hashOf(e), seal.heads().get(e.entity).eventHash(), what);
     }
   }
 
@@ -166,7 +166,7 @@ class SegmentSealTest {
     assertEquals(FrameCodec.PREFIX + FrameCodec.MIN_BODY + SegmentSeal.TRAILER, empty.length);
     SegmentSeal seal = SegmentSeal.decode(footer(empty), 57, BASE);
     assertEquals(0, seal.size());
-    assertTrue(seal.heads.isEmpty());
+    assertTrue(seal.heads().isEmpty());
   }
 
   @Test
