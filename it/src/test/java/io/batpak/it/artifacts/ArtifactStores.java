@@ -10,9 +10,9 @@ import io.batpak.StoreConfig;
 import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.it.crash.CrashShape;
 import io.batpak.port.FileHandle;
 import io.batpak.port.StoreFs;
-import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -48,11 +48,6 @@ final class ArtifactStores {
 
   static final EventKind KIND = EventKind.custom(3, 17);
   static final EventKind OTHER_KIND = EventKind.custom(4, 2);
-
-  private static final byte[] TRAILER_MAGIC = {
-    (byte) 0x89, 0x42, 0x50, 0x4B, 0x45, 0x4E, 0x44, 0x0A
-  };
-  private static final int TRAILER = 16;
 
   private ArtifactStores() {}
 
@@ -108,27 +103,10 @@ final class ArtifactStores {
     return Bytes.of(b);
   }
 
-  /**
-   * The footer offset the seal trailer at the end of {@code segment} names, or -1 if the segment
-   * does not end in a valid trailer (magic present, offset after the header and before the
-   * trailer).
-   */
-  static long footerOffset(byte[] segment) {
-    if (segment.length < TRAILER + 8) {
-      return -1;
-    }
-    int at = segment.length - TRAILER;
-    if (!Arrays.equals(segment, at + 8, at + TRAILER, TRAILER_MAGIC, 0, 8)) {
-      return -1;
-    }
-    long offset = ByteBuffer.wrap(segment, at, 8).getLong();
-    return offset > 0 && offset < at ? offset : -1;
-  }
-
   /** Whether {@code bytes} ends in the seal trailer's magic. */
   static boolean endsInTrailerMagic(byte[] bytes) {
     return bytes.length >= 8
-        && Arrays.equals(bytes, bytes.length - 8, bytes.length, TRAILER_MAGIC, 0, 8);
+        && Arrays.equals(bytes, bytes.length - 8, bytes.length, CrashShape.TRAILER_MAGIC, 0, 8);
   }
 
   /** The segment file names in {@code dir} of {@code fs}, oldest first. */
@@ -156,36 +134,11 @@ final class ArtifactStores {
   static List<String> sealedSegments(StoreFs fs, Path dir) throws IOException {
     List<String> out = new ArrayList<>();
     for (String name : segmentNames(fs, dir)) {
-      if (footerOffset(read(fs, dir.resolve(name))) >= 0) {
+      if (CrashShape.footerOffset(read(fs, dir.resolve(name))) >= 0) {
         out.add(name);
       }
     }
     return out;
-  }
-
-  /**
-   * Turns a store into what its journal alone says: truncates every segment that ends in a valid
-   * trailer to the footer offset the trailer names, and deletes {@code index.ckpt}. Through {@code
-   * fs}'s port, synced, so it holds on the simulator too.
-   *
-   * @return the bytes cut off
-   */
-  static long stripSealsAndCheckpoint(StoreFs fs, Path dir) throws IOException {
-    long cut = 0;
-    for (String name : segmentNames(fs, dir)) {
-      Path p = dir.resolve(name);
-      byte[] b = read(fs, p);
-      long footer = footerOffset(b);
-      if (footer >= 0) {
-        try (FileHandle h = fs.openWrite(p)) {
-          h.truncate(footer);
-          h.sync(SyncMode.ALL);
-        }
-        cut += b.length - footer;
-      }
-    }
-    deleteCheckpoint(fs, dir);
-    return cut;
   }
 
   /** Deletes {@code index.ckpt} (durably) if it is there. */

@@ -33,6 +33,7 @@ import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.fs.spi.StoreFsResolver;
 import io.batpak.it.artifacts.ScanComparison.Reboot;
+import io.batpak.it.crash.CrashShape;
 import io.batpak.port.FileHandle;
 import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
@@ -508,7 +509,7 @@ class CheckpointPublishRoutingIT {
     Path copy = dir.resolveSibling(dir.getFileName() + "-scan");
     ArtifactStores.copyDirectory(dir, copy);
     try (StoreFs fs = posix()) {
-      ArtifactStores.stripSealsAndCheckpoint(fs, copy);
+      CrashShape.strip(fs, copy);
     }
     try (Store s =
         Store.open(StoreConfig.builder(copy).fsBackend("posix").readOnly(true).build())) {

@@ -16,6 +16,7 @@ import io.batpak.fs.sim.FaultRule;
 import io.batpak.fs.sim.FaultTrigger;
 import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.it.crash.CrashShape;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -228,7 +229,7 @@ class OpenPathsAgreeIT {
       boolean hasCheckpoint = asIs.exists(DIR.resolve(ArtifactStores.CHECKPOINT));
       List<String> sealed = ArtifactStores.sealedSegments(asIs, DIR);
       ArtifactStores.deleteCheckpoint(noCheckpoint, DIR);
-      long stripped = ArtifactStores.stripSealsAndCheckpoint(fullScan, DIR);
+      long stripped = CrashShape.strip(fullScan, DIR).bytes();
       IndexSource fromSeals = sealed.isEmpty() ? IndexSource.SCAN : IndexSource.SEALS;
       IndexSource expectedAsIs = hasCheckpoint ? IndexSource.CHECKPOINT : fromSeals;
 

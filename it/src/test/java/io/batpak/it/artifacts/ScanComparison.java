@@ -8,6 +8,7 @@ import io.batpak.Store;
 import io.batpak.fs.sim.CrashProfile;
 import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.it.crash.CrashShape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -45,7 +46,7 @@ final class ScanComparison {
   static Reopened reopen(SimSnapshot state, Reboot reboot, long seed, Ledger ledger, String label) {
     try {
       SimStoreFs scanned = reboot(state, reboot);
-      long stripped = ArtifactStores.stripSealsAndCheckpoint(scanned, ArtifactStores.DIR);
+      long stripped = CrashShape.strip(scanned, ArtifactStores.DIR).bytes();
       StoreReads reference;
       try (Store s = Store.open(ArtifactStores.simConfig(scanned, seed).readOnly(true).build())) {
         assertEquals(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.it.ChildJvm;
+import io.batpak.it.crash.CrashShape;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,8 +93,8 @@ class SealAndCheckpointSyscallOrderIT {
     String first = store.resolve(segments.get(0)).toString();
     String second = store.resolve(segments.get(1)).toString();
     String last = store.resolve(segments.get(segments.size() - 1)).toString();
-    long firstFooter = ArtifactStores.footerOffset(Files.readAllBytes(Path.of(first)));
-    long lastFooter = ArtifactStores.footerOffset(Files.readAllBytes(Path.of(last)));
+    long firstFooter = CrashShape.footerOffset(Files.readAllBytes(Path.of(first)));
+    long lastFooter = CrashShape.footerOffset(Files.readAllBytes(Path.of(last)));
 
     // Rotation.
     int seal =

@@ -28,6 +28,7 @@ import io.batpak.fs.sim.FsOp;
 import io.batpak.fs.sim.OpRecord;
 import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.it.artifacts.ScanComparison.Reboot;
+import io.batpak.it.crash.CrashShape;
 import io.batpak.port.FileHandle;
 import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
@@ -117,8 +118,8 @@ class SealRoutingIT {
       Path first = dir.resolve(segments.get(0));
       Path second = dir.resolve(segments.get(1));
       Path last = dir.resolve(segments.get(segments.size() - 1));
-      long firstFooter = ArtifactStores.footerOffset(Files.readAllBytes(first));
-      long lastFooter = ArtifactStores.footerOffset(Files.readAllBytes(last));
+      long firstFooter = CrashShape.footerOffset(Files.readAllBytes(first));
+      long lastFooter = CrashShape.footerOffset(Files.readAllBytes(last));
       FileHandle h1 = spy.createdHandle(first);
       FileHandle h2 = spy.createdHandle(second);
       FileHandle hLast = spy.createdHandle(last);

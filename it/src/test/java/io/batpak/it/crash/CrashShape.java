@@ -1,7 +1,7 @@
 package io.batpak.it.crash;
 
-import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.port.FileHandle;
+import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,7 +31,7 @@ public final class CrashShape {
   static final int TRAILER = 16;
 
   /** The trailer's magic. */
-  static final byte[] TRAILER_MAGIC = {(byte) 0x89, 'B', 'P', 'K', 'E', 'N', 'D', 0x0A};
+  public static final byte[] TRAILER_MAGIC = {(byte) 0x89, 'B', 'P', 'K', 'E', 'N', 'D', 0x0A};
 
   /** The smallest frame: an 8-byte prefix and a body of at least 206 bytes. */
   private static final int MIN_FRAME = 8 + 206;
@@ -65,34 +65,48 @@ public final class CrashShape {
   }
 
   /**
-   * Strips every seal and deletes the checkpoint in directory {@code dir} of {@code fs}, durably
-   * (nothing if the directory does not exist).
+   * What {@link #strip(StoreFs, Path)} took away.
    *
-   * @return how many seals were stripped
+   * @param seals how many seals were stripped
+   * @param bytes how many bytes they took
    */
-  public static int strip(SimStoreFs fs, Path dir) throws IOException {
-    int stripped = 0;
+  public record Stripped(int seals, long bytes) {}
+
+  /**
+   * Strips every seal and deletes the checkpoint in directory {@code dir} of {@code fs}, through
+   * its port and durably (nothing if the directory does not exist), so it holds on the simulator
+   * and on a real backend alike.
+   */
+  public static Stripped strip(StoreFs fs, Path dir) throws IOException {
+    int seals = 0;
+    long bytes = 0;
     if (!fs.exists(dir)) {
-      return 0;
+      return new Stripped(0, 0);
     }
     for (String name : fs.list(dir)) {
       if (!name.endsWith(".seg")) {
         continue;
       }
       Path p = dir.resolve(name);
-      long at = footerOffset(fs.contentOf(p));
+      byte[] content;
+      try (FileHandle h = fs.openRead(p)) {
+        content = new byte[Math.toIntExact(h.size())];
+        h.read(ByteBuffer.wrap(content), 0);
+      }
+      long at = footerOffset(content);
       if (at >= 0) {
         try (FileHandle h = fs.openWrite(p)) {
           h.truncate(at);
           h.sync(SyncMode.ALL);
         }
-        stripped++;
+        seals++;
+        bytes += content.length - at;
       }
     }
     if (fs.deleteIfExists(dir.resolve(CHECKPOINT))) {
       fs.syncDirectory(dir);
     }
-    return stripped;
+    return new Stripped(seals, bytes);
   }
 
   /**

@@ -139,7 +139,7 @@ final class DamageStores {
     Map<String, byte[]> segments = new TreeMap<>();
     Map<String, SegmentMap> maps = new TreeMap<>();
     try {
-      int stripped = CrashShape.strip(fs, DIR);
+      int stripped = CrashShape.strip(fs, DIR).seals();
       if (stripped == 0) {
         throw new IllegalStateException(name + ": the clean close sealed no segment");
       }
