@@ -22,6 +22,9 @@ final class GroupWriter {
   private final Index index;
   private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
 
+  /** The frames of the group being written that sit in the active segment (for its seal). */
+  private final List<GroupFrame> inActive = new ArrayList<>();
+
   GroupWriter(StoreConfig config, Journal journal, Index index) {
     this.config = config;
     this.journal = journal;
@@ -38,7 +41,7 @@ final class GroupWriter {
   void write(List<GroupFrame> frames) throws IOException {
     buffer.clear();
     long chunkStart = journal.activeSize();
-    List<GroupFrame> inActive = new ArrayList<>();
+    inActive.clear();
     for (GroupFrame f : frames) {
       int size = FrameCodec.frameSize(f.records);
       long end = chunkStart + buffer.position();
@@ -61,6 +64,7 @@ final class GroupWriter {
       f.length = size;
       inActive.add(f);
     }
+    inActive.clear(); // never pin a group's payloads until the next one
     flush();
   }
 

@@ -3,7 +3,9 @@ package io.batpak.engine.internal.commit;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.SegmentSeal;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.segment.Journal;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -36,9 +38,14 @@ final class Seals {
           v.frameLength(row),
           v.recordOffset(row));
     }
+    BitSet streams = new BitSet();
     for (int row = from; row < to; row++) {
-      String entity = index.streamName(v.stream(row));
-      seal.head(entity, index.stream(entity).nextSequence() - 1, index.stream(entity).headHash());
+      streams.set(v.stream(row));
+    }
+    for (int id = streams.nextSetBit(0); id >= 0; id = streams.nextSetBit(id + 1)) {
+      String entity = index.streamName(id);
+      StreamState s = index.stream(entity);
+      seal.head(entity, s.nextSequence() - 1, s.headHash());
     }
     for (GroupFrame f : unindexed) {
       for (int i = 0; i < f.records.size(); i++) {
