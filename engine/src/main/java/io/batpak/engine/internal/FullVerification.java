@@ -70,7 +70,7 @@ final class FullVerification {
           new Failure(Reason.FRAME_CORRUPT, e.getMessage()));
       return;
     }
-    Failure failure = firstFailure(r, row, previous);
+    Failure failure = firstFailure(r, row, previous, v.disposition(row) != 0);
     chains.put(entity, new Link(r.streamSequence(), r.eventHash()));
     if (failure != null) {
       add(row, id, entity, r.streamSequence(), failure);
@@ -80,7 +80,7 @@ final class FullVerification {
   /**
    * The first check of {@code r}, at {@code row} after {@code previous} in its stream, it fails.
    */
-  private Failure firstFailure(EventRecord r, int row, Link previous) {
+  private Failure firstFailure(EventRecord r, int row, Link previous, boolean payloadRemoved) {
     long expectedSequence = previous == null ? 0 : previous.streamSequence() + 1;
     if (r.globalSequence() != row) {
       return new Failure(
@@ -96,7 +96,7 @@ final class FullVerification {
               + expectedSequence
               + " was expected (a stream counts from 0 without gaps)");
     }
-    Failure content = StoredEventChecks.contentFailure(blake3, r, null);
+    Failure content = StoredEventChecks.contentFailure(blake3, r, null, payloadRemoved);
     if (content != null) {
       return content;
     }

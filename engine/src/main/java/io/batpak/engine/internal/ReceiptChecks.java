@@ -54,7 +54,9 @@ final class ReceiptChecks {
           "receipt says " + receipt.streamSequence() + ", the store has " + r.streamSequence());
     }
     Blake3 blake3 = HASHERS.get();
-    StoredEventChecks.Failure failure = StoredEventChecks.contentFailure(blake3, r, receipt);
+    int disposition = index.view().disposition(row);
+    StoredEventChecks.Failure failure =
+        StoredEventChecks.contentFailure(blake3, r, receipt, disposition != 0);
     if (failure != null) {
       return invalid(failure.reason(), failure.detail());
     }
@@ -77,7 +79,9 @@ final class ReceiptChecks {
     if (failure != null) {
       return invalid(failure.reason(), failure.detail());
     }
-    return new ReceiptVerification.Valid(receipt);
+    return disposition == 0
+        ? new ReceiptVerification.Valid(receipt)
+        : new ReceiptVerification.CompactedAway(receipt, disposition == FrameCodec.TOMBSTONED);
   }
 
   private static ReceiptVerification invalid(ReceiptVerification.Reason reason, String detail) {

@@ -400,6 +400,29 @@ public final class Committer {
     }
   }
 
+  /** An action run with the commit lock held ({@link #whileQuiet}). */
+  @FunctionalInterface
+  public interface QuietAction<T> {
+    /** Runs it. */
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code action} with the commit lock held, so no group is sequenced or written meanwhile
+   * (compaction switches the index to new segments this way).
+   *
+   * @throws io.batpak.StoreException if the store is poisoned
+   */
+  public <T> T whileQuiet(QuietAction<T> action) throws IOException {
+    commitLock.lock();
+    try {
+      latch.check();
+      return action.run();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
   /** Syncs the active segment; a failure poisons. Called with {@link #commitLock} held. */
   private void syncLocked() {
     long upTo = written;

@@ -198,7 +198,8 @@ final class FrameScan {
                 (int) segmentId,
                 framePos,
                 total,
-                v.recordOffset);
+                v.recordOffset,
+                v.disposition);
           });
       frames++;
       pos += total;
