@@ -43,22 +43,43 @@ public final class CompactionConfig {
     TOMBSTONE
   }
 
+  /**
+   * Told how far a compaction is, after each frame it copies: bytes of the sealed segments read so
+   * far and in all. Called on the compacting thread; must not call the store.
+   */
+  @FunctionalInterface
+  public interface Progress {
+    /** {@code done} of {@code total} bytes read. */
+    void copied(long done, long total);
+
+    /** A progress that ignores every report. */
+    static Progress none() {
+      return (done, total) -> {};
+    }
+  }
+
   private final Strategy strategy;
   private final Predicate<StoredEvent> keep;
   private final int minSegments;
   private final boolean dryRun;
+  private final Progress progress;
 
   private CompactionConfig(
-      Strategy strategy, Predicate<StoredEvent> keep, int minSegments, boolean dryRun) {
+      Strategy strategy,
+      Predicate<StoredEvent> keep,
+      int minSegments,
+      boolean dryRun,
+      Progress progress) {
     this.strategy = strategy;
     this.keep = keep;
     this.minSegments = minSegments;
     this.dryRun = dryRun;
+    this.progress = progress;
   }
 
   /** Merging runs of at least two small sealed segments. */
   public static CompactionConfig merge() {
-    return new CompactionConfig(Strategy.MERGE, e -> true, 2, false);
+    return new CompactionConfig(Strategy.MERGE, e -> true, 2, false, Progress.none());
   }
 
   /**
@@ -67,7 +88,8 @@ public final class CompactionConfig {
    * @throws NullPointerException if {@code keep} is null
    */
   public static CompactionConfig retain(Predicate<StoredEvent> keep) {
-    return new CompactionConfig(Strategy.RETAIN, Objects.requireNonNull(keep, "keep"), 1, false);
+    return new CompactionConfig(
+        Strategy.RETAIN, Objects.requireNonNull(keep, "keep"), 1, false, Progress.none());
   }
 
   /**
@@ -76,7 +98,8 @@ public final class CompactionConfig {
    * @throws NullPointerException if {@code keep} is null
    */
   public static CompactionConfig tombstone(Predicate<StoredEvent> keep) {
-    return new CompactionConfig(Strategy.TOMBSTONE, Objects.requireNonNull(keep, "keep"), 1, false);
+    return new CompactionConfig(
+        Strategy.TOMBSTONE, Objects.requireNonNull(keep, "keep"), 1, false, Progress.none());
   }
 
   /**
@@ -94,12 +117,22 @@ public final class CompactionConfig {
       throw new IllegalArgumentException(
           "minSegments must be at least 2 (merging one segment changes nothing), got " + n);
     }
-    return new CompactionConfig(strategy, keep, n, dryRun);
+    return new CompactionConfig(strategy, keep, n, dryRun, progress);
   }
 
   /** The same, but only planning: the result says what a run would do, and nothing is written. */
   public CompactionConfig dryRun(boolean dryRun) {
-    return new CompactionConfig(strategy, keep, minSegments, dryRun);
+    return new CompactionConfig(strategy, keep, minSegments, dryRun, progress);
+  }
+
+  /**
+   * The same, reporting its progress to {@code progress}.
+   *
+   * @throws NullPointerException if {@code progress} is null
+   */
+  public CompactionConfig progress(Progress progress) {
+    return new CompactionConfig(
+        strategy, keep, minSegments, dryRun, Objects.requireNonNull(progress, "progress"));
   }
 
   /** The strategy. */
@@ -115,6 +148,11 @@ public final class CompactionConfig {
   /** The fewest segments a merge joins. */
   public int minSegments() {
     return minSegments;
+  }
+
+  /** Where progress goes. */
+  public Progress progress() {
+    return progress;
   }
 
   /** Whether this is a dry run. */

@@ -36,9 +36,12 @@ public sealed interface ReceiptVerification {
    *
    * @param receipt the receipt that verified
    * @param tombstone whether the event remains as a tombstone
+   * @param evidence the header the compaction kept of the event, as it was appended (its own kind,
+   *     sequences, ids, extensions and hashes; payload length 0)
    * @since 0.2
    */
-  record CompactedAway(AppendReceipt receipt, boolean tombstone) implements ReceiptVerification {
+  record CompactedAway(AppendReceipt receipt, boolean tombstone, EventHeader evidence)
+      implements ReceiptVerification {
     @Override
     public boolean isValid() {
       return true;

@@ -106,6 +106,9 @@ class CompactionTest {
         ReceiptVerification.CompactedAway away =
             assertInstanceOf(ReceiptVerification.CompactedAway.class, v, r.toString());
         assertEquals(tombstones, away.tombstone());
+        assertEquals(r.eventHash(), away.evidence().eventHash());
+        assertEquals(KIND, away.evidence().kind(), "the evidence keeps the kind appended");
+        assertEquals(r.globalSequence(), away.evidence().globalSequence());
         if (tombstones) {
           StoredEvent t = store.get(r.eventId());
           assertEquals(EventKind.TOMBSTONE, t.header().kind());
@@ -129,6 +132,7 @@ class CompactionTest {
     StoreVerification all = store.verifyAll(VerificationProgress.none());
     assertEquals(0, all.problemCount(), all.problems().toString());
     assertEquals(appended.size(), all.eventsChecked());
+    assertEquals(appended.keySet().stream().filter(removed).count(), all.eventsCompacted());
   }
 
   private void reopenAndCheck(Predicate<AppendReceipt> removed, boolean tombstones) {
@@ -159,8 +163,14 @@ class CompactionTest {
       CompactionResult dry = store.compact(CompactionConfig.merge().dryRun(true));
       assertEquals(CompactionResult.Outcome.PERFORMED, dry.outcome());
       assertEquals(before, segments(dir).size(), "a dry run writes nothing");
-      CompactionResult r = store.compact(CompactionConfig.merge());
+      List<long[]> progress = new ArrayList<>();
+      CompactionResult r =
+          store.compact(
+              CompactionConfig.merge()
+                  .progress((done, total) -> progress.add(new long[] {done, total})));
       assertEquals(CompactionResult.Outcome.PERFORMED, r.outcome(), r.reason());
+      long[] lastReport = progress.get(progress.size() - 1);
+      assertTrue(lastReport[0] <= lastReport[1] && lastReport[0] > r.bytesBefore() / 2);
       assertEquals(before - 1, r.segmentsBefore(), "every sealed segment, not the active one");
       assertEquals(1, r.segmentsAfter());
       assertEquals(160, r.eventsKept());

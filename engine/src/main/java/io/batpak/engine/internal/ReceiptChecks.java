@@ -8,6 +8,7 @@ import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
+import io.batpak.engine.internal.read.EventQueries;
 import java.util.function.IntFunction;
 
 /**
@@ -81,7 +82,8 @@ final class ReceiptChecks {
     }
     return disposition == 0
         ? new ReceiptVerification.Valid(receipt)
-        : new ReceiptVerification.CompactedAway(receipt, disposition == FrameCodec.TOMBSTONED);
+        : new ReceiptVerification.CompactedAway(
+            receipt, disposition == FrameCodec.TOMBSTONED, EventQueries.header(r, 0));
   }
 
   private static ReceiptVerification invalid(ReceiptVerification.Reason reason, String detail) {

@@ -101,6 +101,8 @@ public final class Compactor {
     long tombstoned;
     long bytesBefore;
     long bytesAfter;
+    long bytesToRead;
+    long bytesRead;
 
     CompactionResult result(CompactionResult.Outcome outcome, String reason) {
       return new CompactionResult(
@@ -120,6 +122,11 @@ public final class Compactor {
   public synchronized CompactionResult run(CompactionConfig config) {
     List<List<Long>> groups = plan(config);
     Totals totals = new Totals();
+    for (List<Long> g : groups) {
+      for (long id : g) {
+        totals.bytesToRead += journal.segments().getOrDefault(id, 0L);
+      }
+    }
     if (groups.isEmpty()) {
       return totals.result(
           CompactionResult.Outcome.SKIPPED,
@@ -132,8 +139,8 @@ public final class Compactor {
               : "no sealed segment (only the active one holds events)");
     }
     for (List<Long> group : groups) {
-      Group g = new Group(group, config);
-      String failure = g.run(totals);
+      Group g = new Group(group, config, totals);
+      String failure = g.run();
       if (failure != null) {
         return totals.result(CompactionResult.Outcome.FAILED, failure);
       }
@@ -201,7 +208,10 @@ public final class Compactor {
     long tombstoned;
     long bytesBefore;
 
-    Group(List<Long> ids, CompactionConfig config) {
+    final Totals totals;
+
+    Group(List<Long> ids, CompactionConfig config, Totals totals) {
+      this.totals = totals;
       this.ids = ids;
       this.first = ids.get(0);
       this.last = ids.get(ids.size() - 1);
@@ -221,7 +231,7 @@ public final class Compactor {
     }
 
     /** Runs the group; returns null, or the reason it failed. */
-    String run(Totals totals) {
+    String run() {
       String step = "publishing the compaction intent " + directory.resolve(CompactionIntent.FILE);
       try {
         if (!dryRun) {
@@ -244,7 +254,7 @@ public final class Compactor {
           return null;
         }
         if (dryRun) {
-          add(totals, outPos);
+          add(outPos);
           return null;
         }
         step = "fsync of " + temp;
@@ -275,7 +285,7 @@ public final class Compactor {
         step = "removing the compaction intent";
         fs.deleteIfExists(directory.resolve(CompactionIntent.FILE));
         fs.syncDirectory(directory);
-        add(totals, size);
+        add(size);
         return null;
       } catch (IOException | RuntimeException e) {
         if (e instanceof CorruptStoreException c && !renamed) {
@@ -293,7 +303,7 @@ public final class Compactor {
       }
     }
 
-    private void add(Totals totals, long bytesAfter) {
+    private void add(long bytesAfter) {
       totals.segmentsBefore += ids.size();
       totals.segmentsAfter += 1;
       totals.kept += kept;
@@ -376,6 +386,8 @@ public final class Compactor {
           }
           copyFrame(frame, path.toString(), pos);
           pos += frame.length;
+          totals.bytesRead += frame.length;
+          config.progress().copied(totals.bytesRead, totals.bytesToRead);
         }
       }
     }
