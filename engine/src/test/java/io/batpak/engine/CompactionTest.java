@@ -26,7 +26,7 @@ import io.batpak.StoreConfig;
 import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
 import io.batpak.VerificationProgress;
-import io.batpak.engine.internal.compact.CompactionIntent;
+import io.batpak.engine.internal.recovery.CompactionIntent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

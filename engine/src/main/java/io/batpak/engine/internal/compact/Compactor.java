@@ -13,6 +13,7 @@ import io.batpak.engine.internal.format.SegmentSeal;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.IndexCheckpoint;
 import io.batpak.engine.internal.read.EventQueries;
+import io.batpak.engine.internal.recovery.CompactionIntent;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
 import io.batpak.port.RenameMode;

@@ -2,7 +2,6 @@ package io.batpak.engine.internal.recovery;
 
 import io.batpak.CorruptStoreException;
 import io.batpak.OpenReport;
-import io.batpak.engine.internal.compact.CompactionSettle;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.format.SegmentSeal;

@@ -1,4 +1,4 @@
-package io.batpak.engine.internal.compact;
+package io.batpak.engine.internal.recovery;
 
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.segment.Journal;

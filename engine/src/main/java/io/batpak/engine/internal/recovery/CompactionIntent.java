@@ -1,4 +1,4 @@
-package io.batpak.engine.internal.compact;
+package io.batpak.engine.internal.recovery;
 
 import io.batpak.engine.internal.artifact.AuthorityFile;
 import io.batpak.engine.internal.artifact.BodyInput;
@@ -37,7 +37,7 @@ public record CompactionIntent(long first, long last) {
   }
 
   /** Publishes this intent durably. */
-  void publish(StoreFs fs, Path directory) throws IOException {
+  public void publish(StoreFs fs, Path directory) throws IOException {
     AuthorityFile.publish(
         fs, directory.resolve(FILE), KIND, out -> out.putLong(first).putLong(last));
   }
