@@ -288,6 +288,61 @@ class CompactionTest {
   }
 
   @Test
+  void aGapOnlyAnOutputExplainsIsRefusedAndCompactedFramesOnlyLiveInOutputs(Random random)
+      throws Exception {
+    fill(random, 5, 10);
+    try (Store store = Store.open(config())) {
+      assertEquals(
+          CompactionResult.Outcome.PERFORMED,
+          store.compact(CompactionConfig.retain(e -> !temp(e))).outcome());
+      store.append(Coordinate.of("order-1", "s"), KIND, Bytes.utf8("in the next segment"));
+    }
+    StoreFixtures.crashShape(dir); // no seal, no checkpoint: the open reads every frame
+    List<Path> segs = segments(dir);
+    Path output = segs.get(0);
+    byte[] bytes = Files.readAllBytes(output);
+    io.batpak.engine.internal.format.SegmentHeader h =
+        io.batpak.engine.internal.format.SegmentHeader.decode(bytes, output.toString());
+    assertEquals(io.batpak.engine.internal.format.SegmentHeader.COMPACTED_VERSION, h.version());
+    assertEquals(1, h.firstSegmentId());
+    // The output claims to replace segments from 2: segment 1 is then missing.
+    byte[] claimed =
+        io.batpak.engine.internal.format.SegmentHeader.compacted(
+                h.segmentId(), 2, h.createdMicros(), h.baseGlobalSequence(), h.codec())
+            .encode();
+    byte[] damaged = bytes.clone();
+    System.arraycopy(claimed, 0, damaged, 0, claimed.length);
+    Path next = segs.get(1);
+    byte[] nextBytes = Files.readAllBytes(next);
+    Files.write(output, damaged);
+    // The store's first segment must be (or replace from) segment 1: segment 1 is missing.
+    io.batpak.CorruptStoreException gap =
+        assertThrows(
+            io.batpak.CorruptStoreException.class,
+            () -> Store.open(config().toBuilder().readOnly(true).build()).close());
+    Files.write(output, bytes);
+    // A compacted frame in an ordinary segment: the first frame of the next segment turned into
+    // one.
+    int at = io.batpak.engine.internal.format.SegmentHeader.decode(nextBytes, "n").length();
+    byte[] forged = nextBytes.clone();
+    int bodyLength = java.nio.ByteBuffer.wrap(forged).getInt(at);
+    forged[at + 8] = 6;
+    forged[at + 9] = 1;
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(forged, at, 4);
+    crc.update(forged, at + 8, bodyLength);
+    java.nio.ByteBuffer.wrap(forged).putInt(at + 4, (int) crc.getValue());
+    Files.write(next, forged);
+    Files.deleteIfExists(dir.resolve(io.batpak.engine.internal.index.IndexCheckpoint.FILE));
+    io.batpak.CorruptStoreException type =
+        assertThrows(
+            io.batpak.CorruptStoreException.class,
+            () -> Store.open(config().toBuilder().readOnly(true).build()).close());
+    assertTrue(type.getMessage().contains("compacted frames"), type.getMessage());
+    assertTrue(gap.getMessage().contains("segment numbering"), gap.getMessage());
+  }
+
+  @Test
   void refusesNullAndReadOnly(Random random) {
     fill(random, 2, 3);
     try (Store store = Store.open(config().toBuilder().readOnly(true).build())) {

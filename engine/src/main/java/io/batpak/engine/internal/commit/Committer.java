@@ -371,6 +371,28 @@ public final class Committer {
         || index.size() == 0) {
       return;
     }
+    checkpointLocked();
+  }
+
+  /**
+   * Writes the index checkpoint now, as {@link #maybeCheckpoint} does when it is due (compaction
+   * asks for one after it removed the old one, so the next open stays fast). A failed checkpoint is
+   * logged; a failed sync poisons.
+   */
+  public void checkpointNow() {
+    commitLock.lock();
+    try {
+      latch.check();
+      if (index.size() > 0) {
+        checkpointLocked();
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Syncs, then writes the checkpoint. Called with {@link #commitLock} held. */
+  private void checkpointLocked() {
     syncLocked();
     checkpointedAt = journal.appendedBytes();
     journalAtCheckpoint = journal.totalBytes();

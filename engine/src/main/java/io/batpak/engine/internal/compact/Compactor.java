@@ -150,6 +150,10 @@ public final class Compactor {
       return totals.result(
           CompactionResult.Outcome.SKIPPED, "every event of the sealed segments is kept");
     }
+    if (!config.dryRun()) {
+      // The switch removed the checkpoint of the old segments: write one of the new.
+      committer.checkpointNow();
+    }
     return totals.result(CompactionResult.Outcome.PERFORMED, "");
   }
 

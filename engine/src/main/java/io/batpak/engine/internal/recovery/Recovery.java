@@ -130,7 +130,7 @@ public final class Recovery {
     Optional<OpenReport.TornTail> torn = Optional.empty();
     NavigableMap<Long, Long> ends = new TreeMap<>();
     Newest newest = null;
-    long previous = -1;
+    long previous = 0; // the first segment is segment 1, or an output replacing from 1
     for (int i = 0; i < ids.size(); i++) {
       long id = ids.get(i);
       Path path = directory.resolve(Journal.fileName(id));
@@ -151,7 +151,7 @@ public final class Recovery {
         continue;
       }
       codec = seg.header.codec();
-      if (previous >= 0 && seg.header.firstSegmentId() != previous + 1) {
+      if (seg.header.firstSegmentId() != previous + 1) {
         // A segment is missing between them: only a compaction's output may follow a gap, and
         // only the gap its header says it replaced.
         throw new CorruptStoreException(
@@ -336,7 +336,8 @@ public final class Recovery {
       sealed = trailer.footerAt >= 0;
       FrameScan scan =
           new FrameScan(
-              handle, file, newest && !sealed, mutable, index, sealed ? trailer.footerAt : size);
+                  handle, file, newest && !sealed, mutable, index, sealed ? trailer.footerAt : size)
+              .allowCompactedFrames(header.version() == SegmentHeader.COMPACTED_VERSION);
       long before = index.size();
       end = scan.frames(id, from);
       frames += scan.frames;
