@@ -62,6 +62,9 @@ public final class Compactor {
   private final long segmentMaxBytes;
   private volatile boolean stopping;
 
+  /** Bytes read from a segment, and written to an output, at a time. */
+  static final int WINDOW = 1 << 20;
+
   /** A compactor of {@code journal}'s sealed segments. */
   public Compactor(
       StoreFs fs,
@@ -205,6 +208,7 @@ public final class Compactor {
     final CompactionIntent intent;
     FileHandle out;
     long outPos;
+    final ByteBuffer pending = ByteBuffer.allocate(WINDOW);
     boolean changed;
     boolean renamed;
     int placed;
@@ -247,8 +251,7 @@ public final class Compactor {
           SegmentHeader header =
               SegmentHeader.compacted(last, first, clock.wallMicros(), firstRow, codecName);
           byte[] h = header.encode();
-          out.write(ByteBuffer.wrap(h), 0);
-          outPos = h.length;
+          write(h, 0, h.length);
         }
         for (long id : ids) {
           step = "copying the frames of " + journal.path(id) + " to " + temp;
@@ -262,6 +265,8 @@ public final class Compactor {
           add(outPos);
           return null;
         }
+        step = "writing " + temp;
+        flush();
         step = "fsync of " + temp;
         out.sync(SyncMode.ALL);
         out.close();
@@ -360,71 +365,93 @@ public final class Compactor {
       }
     }
 
-    /** Reads segment {@code id}'s frames in order and writes what stays of them. */
+    /**
+     * Reads segment {@code id}'s frames in order, a window of {@link #WINDOW} bytes at a time, and
+     * writes what stays of them.
+     */
     private void copySegment(long id) throws IOException {
       Path path = journal.path(id);
+      String file = path.toString();
       try (FileHandle in = fs.openRead(path)) {
         long size = in.size();
         bytesBefore += size;
         byte[] head = new byte[(int) Math.min(size, SegmentHeader.MAX_LENGTH)];
         in.read(ByteBuffer.wrap(head), 0);
-        long pos = SegmentHeader.decode(head, path.toString()).length();
-        byte[] prefix = new byte[FrameCodec.PREFIX];
-        while (pos + FrameCodec.PREFIX <= size) {
+        long pos = SegmentHeader.decode(head, file).length();
+        byte[] window = new byte[WINDOW];
+        long windowAt = pos;
+        int windowLength = 0;
+        while (pos < size) {
           if (stopping) {
             throw new IOException("the store is closing");
           }
-          in.read(ByteBuffer.wrap(prefix), pos);
-          int bodyLength = FrameCodec.readInt(prefix, 0);
-          if (bodyLength < 0 || pos + FrameCodec.PREFIX + bodyLength > size) {
-            throw new CorruptStoreException(
-                path.toString(), pos, "frame length", "a frame within the file", "" + bodyLength);
+          if (pos + FrameCodec.PREFIX > windowAt + windowLength) {
+            windowLength = fill(in, window, pos, size);
+            windowAt = pos;
           }
-          byte[] frame = new byte[FrameCodec.PREFIX + bodyLength];
-          in.read(ByteBuffer.wrap(frame), pos);
-          if (!FrameCodec.crcMatches(frame, 0, bodyLength)) {
+          int at = (int) (pos - windowAt);
+          int bodyLength = FrameCodec.readInt(window, at);
+          if (bodyLength < 0
+              || bodyLength > FrameCodec.MAX_BODY
+              || pos + FrameCodec.PREFIX + bodyLength > size) {
             throw new CorruptStoreException(
-                path.toString(), pos, "frame CRC32C", "a match over the stored body", "a mismatch");
+                file, pos, "frame length", "a frame within the file", "" + bodyLength);
           }
-          if (SegmentSeal.isFooter(frame, FrameCodec.PREFIX)) {
+          int total = FrameCodec.PREFIX + bodyLength;
+          if (at + total > windowLength) {
+            if (total > window.length) {
+              window = new byte[total];
+            }
+            windowLength = fill(in, window, pos, size);
+            windowAt = pos;
+            at = 0;
+          }
+          if (!FrameCodec.crcMatches(window, at, bodyLength)) {
+            throw new CorruptStoreException(
+                file, pos, "frame CRC32C", "a match over the stored body", "a mismatch");
+          }
+          if (SegmentSeal.isFooter(window, at + FrameCodec.PREFIX)) {
             return; // the seal: the frames end here
           }
-          copyFrame(frame, path.toString(), pos);
-          pos += frame.length;
-          totals.bytesRead += frame.length;
+          copyFrame(window, at, total, file, pos);
+          pos += total;
+          totals.bytesRead += total;
           config.progress().copied(totals.bytesRead, totals.bytesToRead);
         }
       }
     }
 
-    private void copyFrame(byte[] frame, String file, long at) throws IOException {
-      int type = frame[FrameCodec.PREFIX] & 0xFF;
+    /** Reads up to a window of bytes from {@code pos}; returns how many. */
+    private int fill(FileHandle in, byte[] window, long pos, long size) throws IOException {
+      int n = (int) Math.min(window.length, size - pos);
+      in.read(ByteBuffer.wrap(window, 0, n), pos);
+      return n;
+    }
+
+    private void copyFrame(byte[] buf, int at, int total, String file, long filePos)
+        throws IOException {
+      int body = at + FrameCodec.PREFIX;
+      int type = buf[body] & 0xFF;
       if (type != FrameCodec.TYPE_EVENTS && type != FrameCodec.TYPE_COMPACTED) {
-        write(frame); // not an events frame (a fence's): kept as it is
+        write(buf, at, total); // not an events frame (a fence's): kept as it is
         return;
       }
-      int bodyLength = frame.length - FrameCodec.PREFIX;
+      int was = type == FrameCodec.TYPE_EVENTS ? 0 : buf[body + 1];
+      if (was != 0 || config.strategy() == CompactionConfig.Strategy.MERGE) {
+        copyWhole(buf, at, total, was);
+        return;
+      }
       List<Integer> offsets = new ArrayList<>();
       List<EventRecord> records =
-          FrameCodec.decodeBody(frame, FrameCodec.PREFIX, bodyLength, file, at, offsets);
-      int was = type == FrameCodec.TYPE_EVENTS ? 0 : frame[FrameCodec.PREFIX + 1];
+          FrameCodec.decodeBody(buf, body, total - FrameCodec.PREFIX, file, filePos, offsets);
       int[] fate = new int[records.size()];
       boolean allStay = true;
       for (int i = 0; i < records.size(); i++) {
-        fate[i] = was != 0 ? was : fate(records.get(i));
-        allStay &= fate[i] == was;
-        count(fate[i]);
+        fate[i] = fate(records.get(i));
+        allStay &= fate[i] == 0;
       }
       if (allStay) {
-        long frameAt = outPos;
-        if (FrameCodec.durableEnd(frame, FrameCodec.PREFIX) > frameAt) {
-          // Removed payloads before it moved it earlier than the durable end it records.
-          FrameCodec.lowerDurableEnd(frame, frameAt);
-        }
-        for (int i = 0; i < records.size(); i++) {
-          place(records.get(i), frameAt, frame.length, offsets.get(i), was);
-        }
-        write(frame);
+        copyWhole(buf, at, total, 0);
         return;
       }
       changed = true;
@@ -435,6 +462,32 @@ public final class Compactor {
           from = i;
         }
       }
+    }
+
+    /**
+     * Copies a frame whose events all keep their disposition ({@code was}) byte for byte; its
+     * records stay at the same offsets in it, so the index's record offsets stand.
+     */
+    private void copyWhole(byte[] buf, int at, int total, int was) throws IOException {
+      int body = at + FrameCodec.PREFIX;
+      long base = FrameCodec.readLong(buf, body + 4);
+      int count = FrameCodec.readInt(buf, body + 12);
+      long frameAt = outPos;
+      if (FrameCodec.durableEnd(buf, body) > frameAt) {
+        // Removed payloads before it moved it earlier than the durable end it records.
+        FrameCodec.lowerDurableEnd(buf, at, total, frameAt);
+      }
+      Index.View v = index.view();
+      for (int k = 0; k < count; k++) {
+        long row = base + k;
+        if (row < firstRow || row >= endRow) {
+          throw new IllegalStateException(
+              "global sequence " + row + " outside segments " + first + ".." + last);
+        }
+        place(row, frameAt, total, v.recordOffset((int) row), was);
+        count(was);
+      }
+      write(buf, at, total);
     }
 
     /** 0 to keep the event, or what happens to it. */
@@ -463,6 +516,9 @@ public final class Compactor {
     }
 
     private void writeRun(List<EventRecord> run, int fate) throws IOException {
+      for (int i = 0; i < run.size(); i++) {
+        count(fate);
+      }
       int type = fate == 0 ? FrameCodec.TYPE_EVENTS : FrameCodec.TYPE_COMPACTED;
       int[] offsets = new int[run.size()];
       long size = FrameCodec.PREFIX + FrameCodec.BODY_HEADER;
@@ -477,16 +533,16 @@ public final class Compactor {
       byte[] frame = new byte[buf.remaining()];
       buf.get(frame);
       for (int i = 0; i < run.size(); i++) {
-        place(run.get(i), frameAt, frame.length, offsets[i], fate);
+        place(run.get(i).globalSequence(), frameAt, frame.length, offsets[i], fate);
       }
-      write(frame);
+      write(frame, 0, frame.length);
     }
 
-    private void place(EventRecord r, long frameAt, int frameLength, int offset, int fate) {
-      int i = (int) (r.globalSequence() - firstRow);
+    private void place(long row, long frameAt, int frameLength, int offset, int fate) {
+      int i = (int) (row - firstRow);
       if (i < 0 || i >= location.length) {
         throw new IllegalStateException(
-            "global sequence " + r.globalSequence() + " outside segments " + first + ".." + last);
+            "global sequence " + row + " outside segments " + first + ".." + last);
       }
       placed++;
       location[i] = frameAt;
@@ -495,11 +551,28 @@ public final class Compactor {
       disposition[i] = (byte) fate;
     }
 
-    private void write(byte[] frame) throws IOException {
+    /** Appends bytes to the output, through a buffer of {@link #WINDOW} bytes. */
+    private void write(byte[] bytes, int offset, int length) throws IOException {
       if (!dryRun) {
-        out.write(ByteBuffer.wrap(frame), outPos);
+        if (pending.position() + length > pending.capacity()) {
+          flush();
+        }
+        if (length > pending.capacity()) {
+          out.write(ByteBuffer.wrap(bytes, offset, length), outPos);
+        } else {
+          pending.put(bytes, offset, length);
+        }
       }
-      outPos += frame.length;
+      outPos += length;
+    }
+
+    /** Writes the buffered bytes, which end at {@link #outPos}. */
+    private void flush() throws IOException {
+      if (pending.position() > 0) {
+        pending.flip();
+        out.write(pending, outPos - pending.remaining());
+        pending.clear();
+      }
     }
   }
 }

@@ -212,13 +212,14 @@ public final class FrameCodec {
   }
 
   /**
-   * Lowers the durable end a whole frame records to {@code durableEnd} and recomputes its CRC: a
-   * frame compaction moves to an earlier offset may not claim bytes beyond where it now starts.
+   * Lowers the durable end the frame of {@code frameLength} bytes at {@code at} records to {@code
+   * durableEnd} and recomputes its CRC: a frame compaction moves to an earlier offset may not claim
+   * bytes beyond where it now starts.
    */
-  public static void lowerDurableEnd(byte[] frame, long durableEnd) {
-    ByteBuffer b = ByteBuffer.wrap(frame);
-    b.putLong(PREFIX + 16, durableEnd);
-    b.putInt(4, crc(b, 0, frame.length - PREFIX));
+  public static void lowerDurableEnd(byte[] buf, int at, int frameLength, long durableEnd) {
+    ByteBuffer b = ByteBuffer.wrap(buf);
+    b.putLong(at + PREFIX + 16, durableEnd);
+    b.putInt(at + 4, crc(b, at, frameLength - PREFIX));
   }
 
   /** CRC32C over the 4 length bytes at {@code start} and the body that follows the prefix. */
