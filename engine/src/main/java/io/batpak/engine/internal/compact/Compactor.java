@@ -124,7 +124,12 @@ public final class Compactor {
 
   /** Runs one compaction. */
   public synchronized CompactionResult run(CompactionConfig config) {
-    List<List<Long>> groups = plan(config);
+    List<List<Long>> groups;
+    try {
+      groups = plan(config);
+    } catch (IOException e) {
+      throw new IllegalStateException("planning does no I/O", e);
+    }
     Totals totals = new Totals();
     for (List<Long> g : groups) {
       for (long id : g) {
@@ -165,8 +170,12 @@ public final class Compactor {
    * {@code segmentMaxBytes} unless it is one segment, with at least {@code minSegments} for a
    * merge.
    */
-  private List<List<Long>> plan(CompactionConfig config) {
-    long active = journal.activeId();
+  private List<List<Long>> plan(CompactionConfig config) throws IOException {
+    // With the commit lock held, no group is half written: every segment before both the active
+    // one and the first holding an unpublished row (a group waiting for its fsync, or an open
+    // fence) is immutable and wholly visible.
+    long active =
+        committer.whileQuiet(() -> Math.min(journal.activeId(), index.firstUnpublishedSegment()));
     List<List<Long>> groups = new ArrayList<>();
     List<Long> current = new ArrayList<>();
     long bytes = 0;

@@ -353,6 +353,14 @@ public final class Index {
     visible = size;
   }
 
+  /**
+   * Committer: the segment of the first row added but not yet published, or {@link Long#MAX_VALUE}
+   * if every row is published. Compaction never touches a segment from there on.
+   */
+  public long firstUnpublishedSegment() {
+    return visible < size ? (int) (columns.location[visible] >>> OFFSET_BITS) : Long.MAX_VALUE;
+  }
+
   /** Committer: rows added so far, published or not. */
   public int size() {
     return size;
