@@ -5,8 +5,9 @@ import static org.apiguardian.api.API.Status.STABLE;
 import org.apiguardian.api.API;
 
 /**
- * The result of {@link Store#verifyReceipt}: the receipt matches the stored event, or it does not
- * and the reason says which field differs.
+ * The result of {@link Store#verifyReceipt}: the receipt matches the stored event, or matches an
+ * event a compaction removed the payload of ({@link CompactedAway}), or it does not and the reason
+ * says which field differs.
  *
  * <p>Immutable; safe to share between threads.
  *
@@ -20,6 +21,27 @@ public sealed interface ReceiptVerification {
 
   /** The receipt matches a visible stored event whose frame and hashes check out. */
   record Valid(AppendReceipt receipt) implements ReceiptVerification {
+    @Override
+    public boolean isValid() {
+      return true;
+    }
+  }
+
+  /**
+   * The receipt names an event that existed exactly as the receipt says, and whose payload a
+   * compaction removed since: a dropped event ({@code tombstone == false}) is no longer returned by
+   * any read; a tombstone is read back without its payload. The proof is the compaction's record of
+   * the event, which keeps every field and hash: its event hash was recomputed from them and
+   * matched the receipt, and it links into its stream's chain.
+   *
+   * @param receipt the receipt that verified
+   * @param tombstone whether the event remains as a tombstone
+   * @param evidence the header the compaction kept of the event, as it was appended (its own kind,
+   *     sequences, ids, extensions and hashes; payload length 0)
+   * @since 0.2
+   */
+  record CompactedAway(AppendReceipt receipt, boolean tombstone, EventHeader evidence)
+      implements ReceiptVerification {
     @Override
     public boolean isValid() {
       return true;

@@ -297,6 +297,37 @@ public interface Store extends AutoCloseable {
   /** The configuration the store was opened with. */
   StoreConfig config();
 
+  // --- compaction ---
+
+  /**
+   * Compacts the sealed segments as {@code config} says ({@link CompactionConfig}), while appends
+   * and reads go on; returns when it is done. Each group of segments is replaced by one new segment
+   * in one atomic step: the new segment is written beside the old ones and synced, then renamed
+   * over the last of them, and only then are the others removed. A crash at any point reopens to
+   * the old segments or to the new one, never to a mix, and never loses an acknowledged event.
+   * Survivors keep their bytes, hashes, global sequences and stream sequences; receipts issued
+   * before keep verifying ({@link ReceiptVerification.CompactedAway} for an event whose payload was
+   * removed); retries with the idempotency key of a dropped event still get its receipt.
+   *
+   * <p>Thread-safety: one compaction at a time (a second call waits for the first). A read that
+   * runs while a segment is replaced reads the event from the new segment; none fails because of
+   * it. Appends pause only while the index switches to the new segments.
+   *
+   * <p>Durability on return: the new segments are durable and the old ones removed (for {@link
+   * CompactionResult.Outcome#PERFORMED}); the index checkpoint is rewritten at the next close.
+   *
+   * @return what was done, or why nothing was ({@code SKIPPED}), or the step that failed ({@code
+   *     FAILED}: before the switch the store is unchanged; after it, only removals are left to the
+   *     next open)
+   * @throws NullPointerException if {@code config} is null
+   * @throws ReadOnlyStoreException if the store was opened read-only
+   * @throws CorruptStoreException if a frame of a segment being compacted fails its checks (the
+   *     store is unchanged)
+   * @throws StoreClosedException if the store is closed
+   * @since 0.2
+   */
+  CompactionResult compact(CompactionConfig config);
+
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
    * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases

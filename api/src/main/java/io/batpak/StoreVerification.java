@@ -16,11 +16,24 @@ import org.apiguardian.api.API;
  * @param streamsChecked the streams they belong to
  * @param problemCount how many problems were found, at most one per event
  * @param problems the first {@link #PROBLEMS_KEPT} of them
+ * @param eventsCompacted of the events checked, those a compaction removed the payload of (dropped
+ *     or tombstoned): their headers and hashes were checked and their chain links followed, their
+ *     payload could not be; never a problem
  * @since 0.2
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record StoreVerification(
-    long eventsChecked, long streamsChecked, long problemCount, List<Problem> problems) {
+    long eventsChecked,
+    long streamsChecked,
+    long problemCount,
+    List<Problem> problems,
+    long eventsCompacted) {
+
+  /** A verification of a store without compacted events. */
+  public StoreVerification(
+      long eventsChecked, long streamsChecked, long problemCount, List<Problem> problems) {
+    this(eventsChecked, streamsChecked, problemCount, problems, 0);
+  }
 
   /** How many problems a verification keeps; later ones are only counted. */
   public static final int PROBLEMS_KEPT = 1000;
@@ -32,7 +45,11 @@ public record StoreVerification(
    */
   public StoreVerification {
     problems = List.copyOf(problems);
-    if (eventsChecked < 0 || streamsChecked < 0 || problemCount < problems.size()) {
+    if (eventsChecked < 0
+        || streamsChecked < 0
+        || problemCount < problems.size()
+        || eventsCompacted < 0
+        || eventsCompacted > eventsChecked) {
       throw new ValidationException(
           "invalid verification counts: "
               + eventsChecked
@@ -42,7 +59,9 @@ public record StoreVerification(
               + problemCount
               + " problems with "
               + problems.size()
-              + " listed");
+              + " listed, "
+              + eventsCompacted
+              + " compacted");
     }
   }
 

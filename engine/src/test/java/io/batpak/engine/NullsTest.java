@@ -75,6 +75,7 @@ class NullsTest {
       calls.put("latest/entity", () -> store.latest(null));
       calls.put("verifyAll/progress", () -> store.verifyAll(null));
       calls.put("verifyReceipt/receipt", () -> store.verifyReceipt(null));
+      calls.put("compact/config", () -> store.compact(null));
       calls.put("waitFor/watermark", () -> store.waitFor(null, 0, Duration.ofSeconds(1)));
       calls.put("waitFor/timeout", () -> store.waitFor(Watermark.DURABLE, 0, null));
       calls.put("open/config", () -> Store.open(null));

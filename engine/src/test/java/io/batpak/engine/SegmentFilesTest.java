@@ -176,10 +176,11 @@ class SegmentFilesTest {
     fill();
     Path first = StoreFixtures.segment(dir, 1);
     byte[] bytes = Files.readAllBytes(first);
-    // A header written by a newer build: version 3, with a CRC that holds.
+    // A header written by a newer build: version 4 (3 is a compaction's output), with a CRC
+    // that holds.
     assertEquals(2, bytes[9], "this build writes version 2");
     int length = ((bytes[10] & 0xFF) << 8) | (bytes[11] & 0xFF);
-    bytes[9] = 3;
+    bytes[9] = 4;
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(bytes, 0, length - 4);
     java.nio.ByteBuffer.wrap(bytes).putInt(length - 4, (int) crc.getValue());
@@ -188,7 +189,7 @@ class SegmentFilesTest {
     UnsupportedFormatException e =
         assertThrows(UnsupportedFormatException.class, () -> Store.open(config()));
     assertTrue(e.getMessage().contains(first.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains("format version 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("format version 4"), e.getMessage());
     StoreFixtures.assertSameContents(before, StoreFixtures.contents(dir));
   }
 

@@ -4,6 +4,8 @@ import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
+import io.batpak.CompactionConfig;
+import io.batpak.CompactionResult;
 import io.batpak.Coordinate;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
@@ -32,6 +34,7 @@ import io.batpak.engine.internal.commit.AppendRequest;
 import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.commit.WatermarkTracker;
+import io.batpak.engine.internal.compact.Compactor;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
@@ -68,6 +71,7 @@ public final class EngineStore implements Store {
   private final EventQueries queries;
   private final ReceiptChecks receipts;
   private final EventReader reader;
+  private final Compactor compactor;
   private volatile boolean closed;
 
   private EngineStore(StoreOpener.OpenedStore o) {
@@ -87,6 +91,18 @@ public final class EngineStore implements Store {
     this.queries = new EventQueries(index, o.reader());
     this.reader = o.reader();
     this.receipts = new ReceiptChecks(index, reader::read);
+    this.compactor =
+        committer == null
+            ? null
+            : new Compactor(
+                fs,
+                config.directory(),
+                journal,
+                index,
+                committer,
+                config.clock(),
+                codecName,
+                config.segmentMaxBytes());
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
@@ -333,6 +349,15 @@ public final class EngineStore implements Store {
    * and the lock stay held (releasing them under a write in progress could let another owner in
    * while it lands) and close says so.
    */
+  // --- compaction ---
+
+  @Override
+  public CompactionResult compact(CompactionConfig config) {
+    nonNull(config, "config");
+    writable();
+    return compactor.run(config);
+  }
+
   @Override
   public void close() {
     synchronized (this) {
@@ -343,6 +368,9 @@ public final class EngineStore implements Store {
     }
     StoreException failure = null;
     boolean stuck = false;
+    if (compactor != null) {
+      compactor.stop();
+    }
     if (committer != null) {
       Committer.Closed c = committer.close(config.closeTimeout().toNanos());
       failure = durabilityFailure(c);

@@ -35,6 +35,7 @@ final class FullVerification {
   private final Map<String, Link> chains = new HashMap<>();
   private final List<StoreVerification.Problem> problems = new ArrayList<>();
   private long problemCount;
+  private long compacted;
 
   /** Checks the events of {@code index}, reading the event at a row with {@code read}. */
   FullVerification(Index index, IntFunction<EventRecord> read) {
@@ -50,7 +51,7 @@ final class FullVerification {
       check(v, row);
       progress.checked(row + 1L, total);
     }
-    return new StoreVerification(total, chains.size(), problemCount, problems);
+    return new StoreVerification(total, chains.size(), problemCount, problems, compacted);
   }
 
   private void check(Index.View v, int row) {
@@ -70,7 +71,11 @@ final class FullVerification {
           new Failure(Reason.FRAME_CORRUPT, e.getMessage()));
       return;
     }
-    Failure failure = firstFailure(r, row, previous);
+    boolean payloadRemoved = v.disposition(row) != 0;
+    if (payloadRemoved) {
+      compacted++;
+    }
+    Failure failure = firstFailure(r, row, previous, payloadRemoved);
     chains.put(entity, new Link(r.streamSequence(), r.eventHash()));
     if (failure != null) {
       add(row, id, entity, r.streamSequence(), failure);
@@ -80,7 +85,7 @@ final class FullVerification {
   /**
    * The first check of {@code r}, at {@code row} after {@code previous} in its stream, it fails.
    */
-  private Failure firstFailure(EventRecord r, int row, Link previous) {
+  private Failure firstFailure(EventRecord r, int row, Link previous, boolean payloadRemoved) {
     long expectedSequence = previous == null ? 0 : previous.streamSequence() + 1;
     if (r.globalSequence() != row) {
       return new Failure(
@@ -96,7 +101,7 @@ final class FullVerification {
               + expectedSequence
               + " was expected (a stream counts from 0 without gaps)");
     }
-    Failure content = StoredEventChecks.contentFailure(blake3, r, null);
+    Failure content = StoredEventChecks.contentFailure(blake3, r, null, payloadRemoved);
     if (content != null) {
       return content;
     }

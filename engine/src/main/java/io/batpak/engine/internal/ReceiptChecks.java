@@ -8,6 +8,7 @@ import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
+import io.batpak.engine.internal.read.EventQueries;
 import java.util.function.IntFunction;
 
 /**
@@ -54,7 +55,9 @@ final class ReceiptChecks {
           "receipt says " + receipt.streamSequence() + ", the store has " + r.streamSequence());
     }
     Blake3 blake3 = HASHERS.get();
-    StoredEventChecks.Failure failure = StoredEventChecks.contentFailure(blake3, r, receipt);
+    int disposition = index.view().disposition(row);
+    StoredEventChecks.Failure failure =
+        StoredEventChecks.contentFailure(blake3, r, receipt, disposition != 0);
     if (failure != null) {
       return invalid(failure.reason(), failure.detail());
     }
@@ -77,7 +80,10 @@ final class ReceiptChecks {
     if (failure != null) {
       return invalid(failure.reason(), failure.detail());
     }
-    return new ReceiptVerification.Valid(receipt);
+    return disposition == 0
+        ? new ReceiptVerification.Valid(receipt)
+        : new ReceiptVerification.CompactedAway(
+            receipt, disposition == FrameCodec.TOMBSTONED, EventQueries.header(r, 0));
   }
 
   private static ReceiptVerification invalid(ReceiptVerification.Reason reason, String detail) {

@@ -26,7 +26,18 @@ final class StoredEventChecks {
    * @param receipt a receipt whose content hash must match too, or null
    */
   static Failure contentFailure(Blake3 blake3, EventRecord r, AppendReceipt receipt) {
-    byte[] content = blake3.hash(r.payload(), 0, r.payload().length);
+    return contentFailure(blake3, r, receipt, false);
+  }
+
+  /**
+   * As {@link #contentFailure(Blake3, EventRecord, AppendReceipt)}; when {@code payloadRemoved}
+   * (compaction kept the record without its payload), the content hash is compared with the
+   * receipt's only, since there is no payload to hash.
+   */
+  static Failure contentFailure(
+      Blake3 blake3, EventRecord r, AppendReceipt receipt, boolean payloadRemoved) {
+    byte[] content =
+        payloadRemoved ? r.contentHash() : blake3.hash(r.payload(), 0, r.payload().length);
     if (!Arrays.equals(content, r.contentHash())
         || (receipt != null && !Arrays.equals(content, receipt.contentHash().toByteArray()))) {
       return new Failure(

@@ -371,6 +371,28 @@ public final class Committer {
         || index.size() == 0) {
       return;
     }
+    checkpointLocked();
+  }
+
+  /**
+   * Writes the index checkpoint now, as {@link #maybeCheckpoint} does when it is due (compaction
+   * asks for one after it removed the old one, so the next open stays fast). A failed checkpoint is
+   * logged; a failed sync poisons.
+   */
+  public void checkpointNow() {
+    commitLock.lock();
+    try {
+      latch.check();
+      if (index.size() > 0) {
+        checkpointLocked();
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Syncs, then writes the checkpoint. Called with {@link #commitLock} held. */
+  private void checkpointLocked() {
     syncLocked();
     checkpointedAt = journal.appendedBytes();
     journalAtCheckpoint = journal.totalBytes();
@@ -395,6 +417,29 @@ public final class Committer {
     try {
       latch.check();
       syncLocked();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** An action run with the commit lock held ({@link #whileQuiet}). */
+  @FunctionalInterface
+  public interface QuietAction<T> {
+    /** Runs it. */
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code action} with the commit lock held, so no group is sequenced or written meanwhile
+   * (compaction switches the index to new segments this way).
+   *
+   * @throws io.batpak.StoreException if the store is poisoned
+   */
+  public <T> T whileQuiet(QuietAction<T> action) throws IOException {
+    commitLock.lock();
+    try {
+      latch.check();
+      return action.run();
     } finally {
       commitLock.unlock();
     }

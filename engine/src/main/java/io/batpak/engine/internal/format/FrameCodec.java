@@ -29,6 +29,19 @@ public final class FrameCodec {
   /** Frame type of a frame holding events. */
   public static final int TYPE_EVENTS = 1;
 
+  /**
+   * Frame type of a frame written by compaction for events whose payload it removed: the records
+   * keep every field and hash, with an empty payload; the body's flags byte says why ({@link
+   * #DROPPED} or {@link #TOMBSTONED}). Only in segments of format version 3.
+   */
+  public static final int TYPE_COMPACTED = 6;
+
+  /** Flags of a {@link #TYPE_COMPACTED} frame: its events were dropped (no read returns them). */
+  public static final int DROPPED = 1;
+
+  /** Flags of a {@link #TYPE_COMPACTED} frame: its events are tombstones (read without payload). */
+  public static final int TOMBSTONED = 2;
+
   /** The hash-version byte that starts every event hash input. */
   public static final byte HASH_VERSION = 1;
 
@@ -144,6 +157,21 @@ public final class FrameCodec {
   }
 
   /**
+   * Writes one frame of type {@code type} with body flags {@code flags} (events: 0; compacted:
+   * {@link #DROPPED} or {@link #TOMBSTONED}, whose records are written with an empty payload).
+   */
+  public static int writeFrame(
+      ByteBuffer out,
+      int type,
+      int flags,
+      long baseGlobalSequence,
+      long durableEnd,
+      List<EventRecord> records,
+      int[] recordOffsets) {
+    return write(out, type, flags, baseGlobalSequence, durableEnd, records, recordOffsets);
+  }
+
+  /**
    * Writes one frame as {@link #writeFrame(ByteBuffer, long, long, List)} does, and reports where
    * each record starts.
    *
@@ -156,19 +184,42 @@ public final class FrameCodec {
       long durableEnd,
       List<EventRecord> records,
       int[] recordOffsets) {
+    return write(out, TYPE_EVENTS, 0, baseGlobalSequence, durableEnd, records, recordOffsets);
+  }
+
+  private static int write(
+      ByteBuffer out,
+      int type,
+      int flags,
+      long baseGlobalSequence,
+      long durableEnd,
+      List<EventRecord> records,
+      int[] recordOffsets) {
     int start = out.position();
     out.position(start + PREFIX);
-    out.put((byte) TYPE_EVENTS).put((byte) 0).putShort((short) 0);
+    out.put((byte) type).put((byte) flags).putShort((short) 0);
     out.putLong(baseGlobalSequence).putInt(records.size()).putLong(durableEnd);
+    boolean payloads = type == TYPE_EVENTS;
     for (int i = 0; i < records.size(); i++) {
       recordOffsets[i] = out.position() - start - PREFIX;
-      writeRecord(out, records.get(i));
+      writeRecord(out, records.get(i), payloads);
     }
     int end = out.position();
     int bodyLength = end - start - PREFIX;
     out.putInt(start, bodyLength);
     out.putInt(start + 4, crc(out, start, bodyLength));
     return start;
+  }
+
+  /**
+   * Lowers the durable end the frame of {@code frameLength} bytes at {@code at} records to {@code
+   * durableEnd} and recomputes its CRC: a frame compaction moves to an earlier offset may not claim
+   * bytes beyond where it now starts.
+   */
+  public static void lowerDurableEnd(byte[] buf, int at, int frameLength, long durableEnd) {
+    ByteBuffer b = ByteBuffer.wrap(buf);
+    b.putLong(at + PREFIX + 16, durableEnd);
+    b.putInt(at + 4, crc(b, at, frameLength - PREFIX));
   }
 
   /** CRC32C over the 4 length bytes at {@code start} and the body that follows the prefix. */
@@ -190,7 +241,7 @@ public final class FrameCodec {
     return (int) crc.getValue() == readInt(frame, offset + 4);
   }
 
-  private static void writeRecord(ByteBuffer out, EventRecord r) {
+  private static void writeRecord(ByteBuffer out, EventRecord r, boolean payload) {
     int start = out.position();
     out.putInt(0);
     out.putLong(r.idHi()).putLong(r.idLo());
@@ -210,7 +261,11 @@ public final class FrameCodec {
       out.putInt(r.extensionValues()[i].length).put(r.extensionValues()[i]);
     }
     out.put(r.prevHash()).put(r.contentHash()).put(r.eventHash());
-    out.putInt(r.payload().length).put(r.payload());
+    if (payload) {
+      out.putInt(r.payload().length).put(r.payload());
+    } else {
+      out.putInt(0);
+    }
     out.putInt(start, out.position() - start - 4);
   }
 
@@ -277,6 +332,12 @@ public final class FrameCodec {
     /** Offset of the record in the body (relative to the body start). */
     public int recordOffset;
 
+    /**
+     * 0 for a record of an events frame; for a record of a {@link #TYPE_COMPACTED} frame, the
+     * frame's flags ({@link #DROPPED} or {@link #TOMBSTONED}).
+     */
+    public int disposition;
+
     /** The bytes holding the record. */
     public byte[] buffer;
 
@@ -307,8 +368,18 @@ public final class FrameCodec {
     v.buffer = buf;
     try {
       int type = b.get() & 0xFF;
-      if (type != TYPE_EVENTS) {
-        throw corrupt(file, fileOffset, "frame type", "" + TYPE_EVENTS, "" + type);
+      int flags = b.get() & 0xFF;
+      if (type == TYPE_EVENTS && flags == 0) {
+        v.disposition = 0;
+      } else if (type == TYPE_COMPACTED && (flags == DROPPED || flags == TOMBSTONED)) {
+        v.disposition = flags;
+      } else {
+        throw corrupt(
+            file,
+            fileOffset,
+            "frame type and flags",
+            "events (" + TYPE_EVENTS + ", 0) or compacted (" + TYPE_COMPACTED + ", 1 or 2)",
+            type + ", " + flags);
       }
       b.position(4);
       long base = b.getLong();

@@ -24,7 +24,10 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * All integers are big-endian. Version 2 has the same layout as version 1; it says the segment may
- * end in a seal ({@link SegmentSeal}), which a version 1 segment never does.
+ * end in a seal ({@link SegmentSeal}), which a version 1 segment never does. Version 3 is written
+ * only by compaction, for a segment that replaces the segments numbered {@code firstSegmentId} to
+ * {@code segmentId}: after the base global sequence it holds that first number (8 bytes), and the
+ * names start at offset 44; its frames may be compacted frames ({@link FrameCodec#TYPE_COMPACTED}).
  *
  * @param version the format version, 1 or 2
  * @param segmentId the segment's number, from 1
@@ -33,6 +36,8 @@ import java.util.zip.CRC32C;
  * @param codec the payload codec's name, {@code "bytes"} when payloads are raw
  * @param compression the compression's name
  * @param hash the hash function's name
+ * @param firstSegmentId the first segment number this segment replaces: its own number, except for
+ *     a compaction's output (version 3)
  */
 public record SegmentHeader(
     int version,
@@ -41,13 +46,33 @@ public record SegmentHeader(
     long baseGlobalSequence,
     String codec,
     String compression,
-    String hash) {
+    String hash,
+    long firstSegmentId) {
+
+  /** A header of a segment that replaces no other (versions 1 and 2). */
+  public SegmentHeader(
+      int version,
+      long segmentId,
+      long createdMicros,
+      long baseGlobalSequence,
+      String codec,
+      String compression,
+      String hash) {
+    this(
+        version, segmentId, createdMicros, baseGlobalSequence, codec, compression, hash, segmentId);
+  }
 
   /** The magic bytes. */
   static final byte[] MAGIC = {(byte) 0x89, 'B', 'P', 'K', 'S', 'E', 'G', 0x0A};
 
   /** The format version this build writes. */
   public static final int VERSION = 2;
+
+  /** The format version of a compaction's output, which replaces a run of segments. */
+  public static final int COMPACTED_VERSION = 3;
+
+  /** The newest format version this build reads. */
+  public static final int NEWEST_READABLE = COMPACTED_VERSION;
 
   /** The oldest format version this build reads. */
   public static final int OLDEST_READABLE = 1;
@@ -66,15 +91,33 @@ public record SegmentHeader(
     return new SegmentHeader(VERSION, segmentId, createdMicros, base, codec, "none", "blake3");
   }
 
+  /**
+   * The header of a compaction's output numbered {@code segmentId}, replacing the segments from
+   * {@code firstSegmentId} to {@code segmentId}.
+   */
+  public static SegmentHeader compacted(
+      long segmentId, long firstSegmentId, long createdMicros, long base, String codec) {
+    return new SegmentHeader(
+        COMPACTED_VERSION, segmentId, createdMicros, base, codec, "none", "blake3", firstSegmentId);
+  }
+
+  /** Where the names start in a header of {@code version}. */
+  private static int namesAt(int version) {
+    return version == COMPACTED_VERSION ? FIXED + 8 : FIXED;
+  }
+
   /** Serialises the header. */
   public byte[] encode() {
     byte[] c = ascii(codec);
     byte[] z = ascii(compression);
     byte[] h = ascii(hash);
-    int length = FIXED + 3 + c.length + z.length + h.length + 4;
+    int length = namesAt(version) + 3 + c.length + z.length + h.length + 4;
     ByteBuffer b = ByteBuffer.allocate(length);
     b.put(MAGIC).putShort((short) version).putShort((short) length);
     b.putLong(segmentId).putLong(createdMicros).putLong(baseGlobalSequence);
+    if (version == COMPACTED_VERSION) {
+      b.putLong(firstSegmentId);
+    }
     b.put((byte) c.length).put(c).put((byte) z.length).put(z).put((byte) h.length).put(h);
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, length - 4);
@@ -84,7 +127,7 @@ public record SegmentHeader(
 
   /** The encoded length. */
   public int length() {
-    return FIXED + 3 + codec.length() + compression.length() + hash.length() + 4;
+    return namesAt(version) + 3 + codec.length() + compression.length() + hash.length() + 4;
   }
 
   /**
@@ -155,7 +198,8 @@ public record SegmentHeader(
 
   /** The header length its three names imply, or -1 if they run past the bytes at hand. */
   private static int structuralLength(byte[] bytes) {
-    int pos = FIXED;
+    int version = bytes.length > 9 ? ((bytes[8] & 0xFF) << 8) | (bytes[9] & 0xFF) : 0;
+    int pos = namesAt(version);
     for (int i = 0; i < 3; i++) {
       if (pos >= bytes.length) {
         return -1;
@@ -186,7 +230,7 @@ public record SegmentHeader(
     // as a request to upgrade. Every format version keeps the magic, the version, the length and
     // a trailing CRC32C where version 1 has them.
     int version = b.getShort(8) & 0xFFFF;
-    if (version < OLDEST_READABLE || version > VERSION) {
+    if (version < OLDEST_READABLE || version > NEWEST_READABLE) {
       throw new UnsupportedFormatException(
           file
               + " is a segment of format version "
@@ -194,13 +238,21 @@ public record SegmentHeader(
               + "; this build reads versions "
               + OLDEST_READABLE
               + " to "
-              + VERSION
-              + (version > VERSION ? ". Upgrade batpak to open this store." : "."));
+              + NEWEST_READABLE
+              + (version > NEWEST_READABLE ? ". Upgrade batpak to open this store." : "."));
     }
     b.position(12);
     long id = b.getLong();
     long created = b.getLong();
     long base = b.getLong();
+    long first = id;
+    if (version == COMPACTED_VERSION) {
+      first = b.getLong();
+      if (first < 1 || first > id) {
+        throw new CorruptStoreException(
+            file, FIXED, "first segment replaced", "1.." + id, Long.toString(first));
+      }
+    }
     String codec = name(b, length, file);
     String compression = name(b, length, file);
     String hash = name(b, length, file);
@@ -212,7 +264,7 @@ public record SegmentHeader(
           "CRC at " + (length - 4),
           "names end at " + b.position());
     }
-    return new SegmentHeader(version, id, created, base, codec, compression, hash);
+    return new SegmentHeader(version, id, created, base, codec, compression, hash, first);
   }
 
   private static String name(ByteBuffer b, int limit, String file) {

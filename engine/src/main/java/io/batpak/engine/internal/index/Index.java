@@ -71,6 +71,18 @@ public final class Index {
 
   static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
 
+  /**
+   * The frame-length column holds the frame's length in its low 28 bits (a frame is at most {@link
+   * io.batpak.engine.internal.format.FrameCodec#MAX_BODY} plus its prefix) and, above them, the
+   * row's disposition: 0 for a stored event, {@link
+   * io.batpak.engine.internal.format.FrameCodec#DROPPED} or {@link
+   * io.batpak.engine.internal.format.FrameCodec#TOMBSTONED} for an event compaction removed the
+   * payload of, whose record lies in a compacted frame.
+   */
+  static final int DISPOSITION_SHIFT = 28;
+
+  static final int FRAME_LENGTH_MASK = (1 << DISPOSITION_SHIFT) - 1;
+
   /** The largest segment number a location can hold. */
   public static final long MAX_SEGMENT_ID = (1L << (64 - OFFSET_BITS)) - 1;
 
@@ -91,6 +103,12 @@ public final class Index {
   private volatile int[] idTable = new int[2048];
   private volatile int visible;
   private int size;
+
+  /**
+   * Bumped to odd before compaction moves rows to other frames and to even after ({@link
+   * #beginRelocation}), so a reader whose read failed can tell whether the row moved under it.
+   */
+  private volatile long relocations;
 
   private final ConcurrentHashMap<String, StreamState> streams = new ConcurrentHashMap<>();
   private final Interner streamNames = new Interner();
@@ -166,6 +184,41 @@ public final class Index {
       long frameOffset,
       int frameLength,
       int recordOffset) {
+    add(
+        idHi,
+        idLo,
+        entity,
+        scope,
+        kind,
+        streamSequence,
+        globalSequence,
+        eventHash,
+        segment,
+        frameOffset,
+        frameLength,
+        recordOffset,
+        0);
+  }
+
+  /**
+   * Recovery: adds a row as {@link #add(long, long, String, String, int, long, long, byte[], int,
+   * long, int, int)} does, for a record whose frame gives it {@code disposition} (0, or a compacted
+   * frame's flags).
+   */
+  public void add(
+      long idHi,
+      long idLo,
+      String entity,
+      String scope,
+      int kind,
+      long streamSequence,
+      long globalSequence,
+      byte[] eventHash,
+      int segment,
+      long frameOffset,
+      int frameLength,
+      int recordOffset,
+      int disposition) {
     addRow(
         idHi,
         idLo,
@@ -177,7 +230,7 @@ public final class Index {
         eventHash,
         segment,
         frameOffset,
-        frameLength,
+        frameLength | (disposition << DISPOSITION_SHIFT),
         recordOffset);
   }
 
@@ -300,6 +353,14 @@ public final class Index {
     visible = size;
   }
 
+  /**
+   * Committer: the segment of the first row added but not yet published, or {@link Long#MAX_VALUE}
+   * if every row is published. Compaction never touches a segment from there on.
+   */
+  public long firstUnpublishedSegment() {
+    return visible < size ? (int) (columns.location[visible] >>> OFFSET_BITS) : Long.MAX_VALUE;
+  }
+
   /** Committer: rows added so far, published or not. */
   public int size() {
     return size;
@@ -361,6 +422,42 @@ public final class Index {
     h *= 0xC2B2AE3D27D4EB4FL;
     h ^= h >>> 29;
     return (int) h;
+  }
+
+  /**
+   * Compaction, with the commit lock held: starts moving rows to other frames. Until {@link
+   * #endRelocation}, a reader's failed read is retried ({@link #relocations}).
+   */
+  public void beginRelocation() {
+    relocations = relocations + 1;
+  }
+
+  /**
+   * Compaction, between {@link #beginRelocation} and {@link #endRelocation}: row {@code row} now
+   * lies in the given frame, with {@code disposition} (0, {@link
+   * io.batpak.engine.internal.format.FrameCodec#DROPPED} or {@link
+   * io.batpak.engine.internal.format.FrameCodec#TOMBSTONED}).
+   */
+  public void relocate(
+      int row, int segment, long frameOffset, int frameLength, int recordOffset, int disposition) {
+    Columns c = columns;
+    c.location[row] = ((long) segment << OFFSET_BITS) | frameOffset;
+    c.frameLength[row] = frameLength | (disposition << DISPOSITION_SHIFT);
+    c.recordOffset[row] = recordOffset;
+  }
+
+  /** Compaction: the rows have moved. */
+  public void endRelocation() {
+    relocations = relocations + 1;
+  }
+
+  /**
+   * A counter that is odd while compaction moves rows and changes each time it does: a reader takes
+   * it before reading and, if its read fails, looks again; a different value means the row moved
+   * during the read and the read is to be repeated, not reported.
+   */
+  public long relocations() {
+    return relocations;
   }
 
   /** A reader's consistent view of the first {@code visible} rows. */
@@ -484,12 +581,40 @@ public final class Index {
 
     /** The frame's length. */
     public int frameLength(int row) {
-      return columns.frameLength[row];
+      return columns.frameLength[row] & FRAME_LENGTH_MASK;
+    }
+
+    /**
+     * 0 for a stored event; {@link io.batpak.engine.internal.format.FrameCodec#DROPPED} or {@link
+     * io.batpak.engine.internal.format.FrameCodec#TOMBSTONED} for one compaction removed the
+     * payload of.
+     */
+    public int disposition(int row) {
+      return columns.frameLength[row] >>> DISPOSITION_SHIFT;
     }
 
     /** The record's offset in the frame body. */
     public int recordOffset(int row) {
       return columns.recordOffset[row];
+    }
+
+    /**
+     * The first row whose frame lies in segment {@code segment} or a later one ({@link #size()} if
+     * none): rows are in journal order, so this is a binary search.
+     */
+    public int firstRowFrom(long segment) {
+      long from = segment << OFFSET_BITS;
+      int lo = 0;
+      int hi = size;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (columns.location[mid] < from) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
     }
   }
 }

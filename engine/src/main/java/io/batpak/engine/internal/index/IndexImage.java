@@ -95,7 +95,7 @@ public final class IndexImage {
 
     /** The length of row {@code row}'s frame. */
     public int frameLength(int row) {
-      return columns.frameLength[row];
+      return columns.frameLength[row] & Index.FRAME_LENGTH_MASK;
     }
 
     /** The offset of row {@code row}'s record in its frame body. */

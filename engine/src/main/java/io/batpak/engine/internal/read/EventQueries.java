@@ -13,6 +13,7 @@ import io.batpak.Region;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
 import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
 import java.util.ArrayList;
@@ -44,8 +45,17 @@ public final class EventQueries {
    * @throws EventNotFoundException if no visible event has that id
    */
   public StoredEvent get(EventId id) {
-    EventRecord r = reader.read(rowOf(id));
-    return new StoredEvent(header(r), Bytes.ofOwned(r.payload()));
+    int row = rowOf(id);
+    int disposition = index.view().disposition(row);
+    if (disposition == FrameCodec.DROPPED) {
+      throw new EventNotFoundException(
+          "event "
+              + id
+              + " was dropped by a compaction: no read returns it, and its receipt verifies as"
+              + " compacted away");
+    }
+    EventRecord r = reader.read(row);
+    return new StoredEvent(header(r, disposition), Bytes.ofOwned(r.payload()));
   }
 
   /**
@@ -61,8 +71,24 @@ public final class EventQueries {
     return row;
   }
 
-  /** The public header of a stored event. */
-  private static EventHeader header(EventRecord r) {
+  /** The public header of the event at {@code row} (null for an event compaction dropped). */
+  private EventHeader headerAt(Index.View v, int row) {
+    int disposition = v.disposition(row);
+    return disposition == FrameCodec.DROPPED ? null : header(reader.read(row), disposition);
+  }
+
+  /** The kind reads show for the event at {@code row}: a tombstone's is {@code TOMBSTONE}. */
+  private static EventKind kindAt(Index.View v, int row) {
+    return v.disposition(row) == FrameCodec.TOMBSTONED
+        ? EventKind.TOMBSTONE
+        : EventKind.fromRaw(v.kind(row));
+  }
+
+  /**
+   * The public header of a stored event; a tombstone ({@code disposition} {@link
+   * FrameCodec#TOMBSTONED}) shows kind {@code TOMBSTONE} and no payload.
+   */
+  public static EventHeader header(EventRecord r, int disposition) {
     Map<ExtensionKey, Bytes> ext = new HashMap<>();
     for (int i = 0; i < r.extensionKeys().length; i++) {
       ext.put(ExtensionKey.of(r.extensionKeys()[i]), Bytes.ofOwned(r.extensionValues()[i]));
@@ -70,7 +96,7 @@ public final class EventQueries {
     return new EventHeader(
         new EventId(r.idHi(), r.idLo()),
         new Coordinate(r.entity(), r.scope()),
-        EventKind.fromRaw(r.kind()),
+        disposition == FrameCodec.TOMBSTONED ? EventKind.TOMBSTONE : EventKind.fromRaw(r.kind()),
         r.streamSequence(),
         r.globalSequence(),
         r.timestampMicros(),
@@ -111,7 +137,10 @@ public final class EventQueries {
     for (long g = afterGlobalSequence + 1; g < v.size() && out.size() < limit; g++) {
       int row = (int) g;
       if (all || inRegion(region, v, row)) {
-        out.add(header(reader.read(row)));
+        EventHeader h = headerAt(v, row);
+        if (h != null) {
+          out.add(h);
+        }
       }
     }
     return out;
@@ -125,7 +154,7 @@ public final class EventQueries {
     return region.matches(
         index.streamName(v.stream(row)),
         index.scopeName(v.scope(row)),
-        EventKind.fromRaw(v.kind(row)),
+        kindAt(v, row),
         v.streamSequence(row));
   }
 
@@ -170,8 +199,12 @@ public final class EventQueries {
       return List.of();
     }
     List<EventHeader> out = new ArrayList<>(Math.min(limit, n - (int) from));
+    Index.View v = index.view();
     for (int i = (int) from; i < n && out.size() < limit && rows[i] < visible; i++) {
-      out.add(header(reader.read(rows[i])));
+      EventHeader h = headerAt(v, rows[i]);
+      if (h != null) {
+        out.add(h);
+      }
     }
     return out;
   }
@@ -185,9 +218,11 @@ public final class EventQueries {
     }
     int n = s.count();
     int[] rows = s.rows();
+    Index.View v = index.view();
     for (int i = Math.min(n, rows.length) - 1; i >= 0; i--) {
-      if (rows[i] < visible) {
-        return Optional.of(header(reader.read(rows[i])));
+      EventHeader h = rows[i] < visible ? headerAt(v, rows[i]) : null;
+      if (h != null) {
+        return Optional.of(h);
       }
     }
     return Optional.empty();

@@ -1,5 +1,7 @@
 package io.batpak.engine.internal.read;
 
+import io.batpak.CorruptStoreException;
+import io.batpak.EventId;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
@@ -31,19 +33,48 @@ public final class EventReader {
    * @throws io.batpak.StoreIoException if the read fails
    */
   public EventRecord read(int row) {
-    Index.View v = index.view();
-    try {
-      byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
-      return FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
-    } catch (IOException e) {
-      throw IoFailures.of(
-          "reading the event at global sequence "
-              + row
-              + " from "
-              + journal.path(v.segment(row))
-              + " failed: "
-              + e.getMessage(),
-          e);
+    while (true) {
+      long moves = index.relocations();
+      Index.View v = index.view();
+      RuntimeException failure;
+      try {
+        byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
+        EventRecord r = FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
+        if (r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row)) {
+          return r;
+        }
+        failure =
+            new CorruptStoreException(
+                journal.path(v.segment(row)).toString(),
+                v.frameOffset(row),
+                "event id of the record at body offset " + v.recordOffset(row),
+                new EventId(v.idHi(row), v.idLo(row)).toString(),
+                new EventId(r.idHi(), r.idLo()).toString());
+      } catch (IOException e) {
+        failure =
+            IoFailures.of(
+                "reading the event at global sequence "
+                    + row
+                    + " from "
+                    + journal.path(v.segment(row))
+                    + " failed: "
+                    + e.getMessage(),
+                e);
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      // A compaction that moved the row while it was read (closing the file it was in) makes any
+      // failure meaningless: read it again where it is now.
+      long now = index.relocations();
+      if (now == moves && (now & 1) == 0) {
+        throw failure;
+      }
+      Thread.onSpinWait();
     }
+  }
+
+  /** 0, or how compaction changed the event at {@code row} (see {@link Index.View#disposition}). */
+  public int disposition(int row) {
+    return index.view().disposition(row);
   }
 }

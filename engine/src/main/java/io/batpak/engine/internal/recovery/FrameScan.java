@@ -30,6 +30,16 @@ final class FrameScan {
   private final boolean mutable;
   private final Index index;
   private final long size;
+
+  /** Whether the segment may hold compacted frames (its header is of version 3). */
+  private boolean compactedFramesAllowed;
+
+  /** Lets the segment hold compacted frames: its header is of version 3. */
+  FrameScan allowCompactedFrames(boolean allowed) {
+    compactedFramesAllowed = allowed;
+    return this;
+  }
+
   private byte[] buf;
   private long bufStart;
   private int bufLength;
@@ -185,6 +195,17 @@ final class FrameScan {
           file,
           pos,
           v -> {
+            if (v.disposition != 0 && !compactedFramesAllowed) {
+              throw new CorruptStoreException(
+                  file,
+                  framePos,
+                  "frame type",
+                  "events ("
+                      + FrameCodec.TYPE_EVENTS
+                      + "): only a compaction's output (version 3)"
+                      + " holds compacted frames",
+                  "" + FrameCodec.TYPE_COMPACTED);
+            }
             checkChain(v, framePos);
             index.add(
                 v.idHi,
@@ -198,7 +219,8 @@ final class FrameScan {
                 (int) segmentId,
                 framePos,
                 total,
-                v.recordOffset);
+                v.recordOffset,
+                v.disposition);
           });
       frames++;
       pos += total;

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -112,7 +113,9 @@ public final class Recovery {
 
   /** Loads the index. */
   public Result run() throws IOException {
-    List<Long> ids = segmentIds();
+    CompactionSettle.Settled settled = CompactionSettle.settle(fs, directory, mutable);
+    notes.addAll(settled.notes());
+    List<Long> ids = segmentIds(settled.replaced());
     long started = clock.monoNanos();
     CheckpointStart start =
         everyFrame ? null : CheckpointStart.find(fs, directory, ids, index, notes);
@@ -127,6 +130,7 @@ public final class Recovery {
     Optional<OpenReport.TornTail> torn = Optional.empty();
     NavigableMap<Long, Long> ends = new TreeMap<>();
     Newest newest = null;
+    long previous = 0; // the first segment is segment 1, or an output replacing from 1
     for (int i = 0; i < ids.size(); i++) {
       long id = ids.get(i);
       Path path = directory.resolve(Journal.fileName(id));
@@ -147,6 +151,22 @@ public final class Recovery {
         continue;
       }
       codec = seg.header.codec();
+      if (seg.header.firstSegmentId() != previous + 1) {
+        // A segment is missing between them: only a compaction's output may follow a gap, and
+        // only the gap its header says it replaced.
+        throw new CorruptStoreException(
+            path.toString(),
+            0,
+            "segment numbering",
+            "segment " + (previous + 1),
+            id
+                + (seg.header.firstSegmentId() != id
+                    ? " (a compaction's output replacing segments from "
+                        + seg.header.firstSegmentId()
+                        + ")"
+                    : ""));
+      }
+      previous = id;
       if (seg.torn != null) {
         torn = Optional.of(seg.torn);
         if (mutable) {
@@ -231,25 +251,19 @@ public final class Recovery {
     return (int) Math.min(estimate + 1024, Index.MAX_EVENTS);
   }
 
-  private List<Long> segmentIds() throws IOException {
+  /**
+   * The segment numbers in the directory, oldest first, without those a finished compaction
+   * replaced ({@code replaced}); whether they follow each other is checked as each header is read.
+   */
+  private List<Long> segmentIds(Set<Long> replaced) throws IOException {
     List<Long> ids = new ArrayList<>();
     for (String name : fs.list(directory)) {
       long id = Journal.idOf(name);
-      if (id > 0) {
+      if (id > 0 && !replaced.contains(id)) {
         ids.add(id);
       }
     }
     ids.sort(null);
-    for (int i = 1; i < ids.size(); i++) {
-      if (ids.get(i) != ids.get(i - 1) + 1) {
-        throw new CorruptStoreException(
-            directory.resolve(Journal.fileName(ids.get(i))).toString(),
-            0,
-            "segment numbering",
-            "segment " + (ids.get(i - 1) + 1),
-            "" + ids.get(i));
-      }
-    }
     return ids;
   }
 
@@ -322,7 +336,8 @@ public final class Recovery {
       sealed = trailer.footerAt >= 0;
       FrameScan scan =
           new FrameScan(
-              handle, file, newest && !sealed, mutable, index, sealed ? trailer.footerAt : size);
+                  handle, file, newest && !sealed, mutable, index, sealed ? trailer.footerAt : size)
+              .allowCompactedFrames(header.version() == SegmentHeader.COMPACTED_VERSION);
       long before = index.size();
       end = scan.frames(id, from);
       frames += scan.frames;

@@ -344,7 +344,10 @@ public final class Journal implements AutoCloseable {
   /** The last large frame each thread read. */
   private final ThreadLocal<CachedFrame> lastLargeFrame = new ThreadLocal<>();
 
-  private record CachedFrame(long segment, long offset, byte[] frame) {}
+  private record CachedFrame(long replacements, long segment, long offset, byte[] frame) {}
+
+  /** How many times compaction replaced segments: a frame cached before belongs to an old file. */
+  private volatile long replacements;
 
   /**
    * Reads and CRC-checks the frame at {@code offset} of segment {@code segment}. The returned array
@@ -358,15 +361,17 @@ public final class Journal implements AutoCloseable {
     if (large) {
       CachedFrame c = lastLargeFrame.get();
       if (c != null
+          && c.replacements() == replacements
           && c.segment() == segment
           && c.offset() == offset
           && c.frame().length == length) {
         return c.frame();
       }
     }
+    long before = replacements;
     byte[] frame = readAndCheck(segment, offset, length);
     if (large) {
-      lastLargeFrame.set(new CachedFrame(segment, offset, frame));
+      lastLargeFrame.set(new CachedFrame(before, segment, offset, frame));
     }
     return frame;
   }
@@ -419,6 +424,36 @@ public final class Journal implements AutoCloseable {
         readers.put(segment, h);
       }
       return h;
+    }
+  }
+
+  /**
+   * Compaction: segments {@code first} to {@code last} were replaced by the one now named {@code
+   * last}, of {@code size} bytes (already durable and renamed into place). Their read handles are
+   * closed; a reader that was using one fails and, seeing the index's relocation counter move,
+   * reads again from the new segment. Called with the commit lock held.
+   */
+  public void replaced(long first, long last, long size) throws IOException {
+    IOException failed = null;
+    synchronized (readers) {
+      replacements = replacements + 1;
+      for (long id = first; id <= last; id++) {
+        FileHandle h = readers.remove(id);
+        if (h != null) {
+          try {
+            h.close();
+          } catch (IOException e) {
+            failed = failed == null ? e : failed;
+          }
+        }
+        if (id < last) {
+          sizes.remove(id);
+        }
+      }
+      sizes.put(last, size);
+    }
+    if (failed != null) {
+      throw failed;
     }
   }
 

@@ -337,10 +337,13 @@ class FrameCodecRoundTripTest {
     assertEquals(
         new SegmentHeader(1, 42, 1_750_000_000_000_000L, 123_456, "json", "none", "blake3"),
         SegmentHeader.decode(older, "seg"));
-    byte[] newer = withVersion(bytes, 3); // a header written by a newer build: its CRC holds
+    byte[] newer = withVersion(bytes, 4); // a header written by a newer build: its CRC holds
     UnsupportedFormatException u =
         assertThrows(UnsupportedFormatException.class, () -> SegmentHeader.decode(newer, "seg"));
-    assertTrue(u.getMessage().contains("format version 3"), u.getMessage());
+    assertTrue(u.getMessage().contains("format version 4"), u.getMessage());
+    SegmentHeader compacted = SegmentHeader.compacted(42, 40, 1_750_000_000_000_000L, 99, "json");
+    assertEquals(compacted, SegmentHeader.decode(compacted.encode(), "seg"));
+    assertEquals(compacted.length(), compacted.encode().length);
     byte[] ancient = withVersion(bytes, 0);
     UnsupportedFormatException z =
         assertThrows(UnsupportedFormatException.class, () -> SegmentHeader.decode(ancient, "seg"));
