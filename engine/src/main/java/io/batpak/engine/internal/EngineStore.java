@@ -5,6 +5,7 @@ import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.Coordinate;
+import io.batpak.CopyReport;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
@@ -32,6 +33,7 @@ import io.batpak.engine.internal.commit.AppendRequest;
 import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.commit.WatermarkTracker;
+import io.batpak.engine.internal.copy.StoreCopy;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
@@ -39,6 +41,7 @@ import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
 import io.batpak.spi.Codec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -321,6 +324,43 @@ public final class EngineStore implements Store {
   public StoreConfig config() {
     checkOpen();
     return config;
+  }
+
+  // --- snapshot and fork ---
+
+  @Override
+  public CopyReport snapshot(Path dest) {
+    return copy(dest, StoreCopy.Mode.SNAPSHOT);
+  }
+
+  @Override
+  public CopyReport fork(Path dest) {
+    return copy(dest, StoreCopy.Mode.FORK);
+  }
+
+  /**
+   * Checks {@code dest}, cuts the journal with the commit path quiet (everything written synced
+   * first; a read-only store's journal does not move), then copies outside the lock.
+   */
+  private CopyReport copy(Path dest, StoreCopy.Mode mode) {
+    nonNull(dest, "dest");
+    checkOpen();
+    StoreCopy copier = new StoreCopy(fs, config.directory(), config.entropy(), mode);
+    Path d = copier.checkDestination(dest);
+    StoreCopy.Cut cut;
+    if (committer != null) {
+      cut =
+          committer.durableCut(
+              () ->
+                  StoreCopy.Cut.of(
+                      progress.snapshot().durable(), journal.segments(), journal.syncedSize()));
+    } else {
+      java.util.Map<Long, Long> sizes = new java.util.TreeMap<>(journal.segments());
+      long newest =
+          sizes.isEmpty() ? 0 : ((java.util.TreeMap<Long, Long>) sizes).lastEntry().getValue();
+      cut = StoreCopy.Cut.of(progress.snapshot().durable(), sizes, newest);
+    }
+    return copier.copy(cut, d);
   }
 
   /**
