@@ -355,9 +355,9 @@ public final class EngineStore implements Store {
                   StoreCopy.Cut.of(
                       progress.snapshot().durable(), journal.segments(), journal.syncedSize()));
     } else {
-      java.util.Map<Long, Long> sizes = new java.util.TreeMap<>(journal.segments());
-      long newest =
-          sizes.isEmpty() ? 0 : ((java.util.TreeMap<Long, Long>) sizes).lastEntry().getValue();
+      // Read-only: nothing moves the journal; the newest segment is copied to its valid length.
+      java.util.NavigableMap<Long, Long> sizes = new java.util.TreeMap<>(journal.segments());
+      long newest = sizes.isEmpty() ? 0 : sizes.lastEntry().getValue();
       cut = StoreCopy.Cut.of(progress.snapshot().durable(), sizes, newest);
     }
     return copier.copy(cut, d);
