@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 import io.batpak.spi.ProviderKind;
 import io.batpak.spi.ProviderLoader;
 import io.batpak.spi.StoreEngine;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -309,12 +310,13 @@ public interface Store extends AutoCloseable {
    * before keep verifying ({@link ReceiptVerification.CompactedAway} for an event whose payload was
    * removed); retries with the idempotency key of a dropped event still get its receipt.
    *
-   * <p>Thread-safety: one compaction at a time (a second call waits for the first). A read that
-   * runs while a segment is replaced reads the event from the new segment; none fails because of
-   * it. Appends pause only while the index switches to the new segments.
+   * <p>Thread-safety: one compaction at a time, and never during a {@link #snapshot} or {@link
+   * #fork} (a call waits for the one running). A read that runs while a segment is replaced reads
+   * the event from the new segment; none fails because of it. Appends pause only while the index
+   * switches to the new segments, and while the index checkpoint is rewritten at the end.
    *
-   * <p>Durability on return: the new segments are durable and the old ones removed (for {@link
-   * CompactionResult.Outcome#PERFORMED}); the index checkpoint is rewritten at the next close.
+   * <p>Durability on return: the new segments are durable, the old ones removed and a new index
+   * checkpoint written (for {@link CompactionResult.Outcome#PERFORMED}).
    *
    * @return what was done, or why nothing was ({@code SKIPPED}), or the step that failed ({@code
    *     FAILED}: before the switch the store is unchanged; after it, only removals are left to the
@@ -327,6 +329,61 @@ public interface Store extends AutoCloseable {
    * @since 0.2
    */
   CompactionResult compact(CompactionConfig config);
+
+  // --- snapshot and fork ---
+
+  /**
+   * Publishes a consistent copy of this store as the new directory {@code dest}, while appends go
+   * on: every event durable when the call starts (it syncs first, so that is every event appended
+   * before it) and nothing appended after the copy was cut. The copy is a complete store: {@link
+   * #open} it like any other. See docs/operations.md, "Backups: snapshot".
+   *
+   * <p>The copy is built in a temporary sibling of {@code dest} ({@code .<name>.batpak-tmp-<n>}),
+   * every file and the directory synced, then renamed to {@code dest} and {@code dest}'s parent
+   * synced: on return the copy survives a crash. A failure or a crash before the rename publishes
+   * nothing: {@code dest} does not exist, and the temporary directory is removed (a crash leaves
+   * it; remove it by hand). Every segment is copied (the active one up to its synced end only); the
+   * index checkpoint is not, so the copy's first open reads the seals and the active segment.
+   *
+   * <p>Thread-safe; appends wait only while the copy is cut (one fsync), not while it is copied. A
+   * running {@link #compact} is waited for, and waits for the copy. Also works on a store opened
+   * read-only.
+   *
+   * @param dest the directory to create; its parent must exist
+   * @return where, at which watermark, and how each segment was copied
+   * @throws NullPointerException if {@code dest} is null
+   * @throws ValidationException if {@code dest} is the store's directory, lies inside it, exists
+   *     (as anything, a symbolic link included), or its parent does not exist or is no directory;
+   *     nothing is created
+   * @throws StoreFullException if the device filled up; nothing was published
+   * @throws StoreIoException if another I/O step failed; nothing was published (unless the message
+   *     says the rename happened and only the final directory sync failed)
+   * @throws OutcomeUnknownException if the fsync that cuts the copy fails (the store is then
+   *     poisoned) or the store was poisoned before
+   * @throws StoreClosedException if the store is closed
+   * @since 0.2
+   */
+  CopyReport snapshot(Path dest);
+
+  /**
+   * Publishes a copy of this store as the new directory {@code dest} that a different writer can go
+   * on with: like {@link #snapshot}, but the sealed segments (which are never written again) are
+   * shared instead of copied: by reflink where the backend and file system can share blocks, else
+   * by hard link, else copied. The active segment is always copied. Appends to the fork never show
+   * in this store, nor this store's in the fork. See docs/operations.md, "Forks".
+   *
+   * @param dest the directory to create; its parent must exist
+   * @return where, at which watermark, and how each segment was shared
+   * @throws NullPointerException if {@code dest} is null
+   * @throws ValidationException as for {@link #snapshot}
+   * @throws StoreFullException if the device filled up; nothing was published
+   * @throws StoreIoException if another I/O step failed; nothing was published (unless the message
+   *     says otherwise)
+   * @throws OutcomeUnknownException as for {@link #snapshot}
+   * @throws StoreClosedException if the store is closed
+   * @since 0.2
+   */
+  CopyReport fork(Path dest);
 
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link

@@ -18,6 +18,13 @@ import org.apiguardian.api.API;
  * @param sharedLock {@link LockMode#SHARED} is supported
  * @param lockFamily a short description of the OS lock family the backend uses, for reports (for
  *     example {@code "flock+ofd"} or {@code "fcntl"})
+ * @param hardLinks {@link StoreFs#link} makes a second name for a file (since 0.2; false through
+ *     the six-argument constructor)
+ * @param reflinks {@link StoreFs#reflink} is implemented: the backend asks the file system to share
+ *     the source's blocks copy-on-write. A file system without block sharing (ext4, tmpfs) still
+ *     refuses it, per call, with {@link UnsupportedFsOperationException} and changes nothing, so a
+ *     caller falls back to a hard link or a copy (since 0.2; false through the six-argument
+ *     constructor)
  * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
@@ -27,12 +34,43 @@ public record FsCapabilities(
     boolean symlinkRefusal,
     boolean crossProcessLock,
     boolean sharedLock,
-    String lockFamily) {
+    String lockFamily,
+    boolean hardLinks,
+    boolean reflinks) {
 
   /** Validates that {@code lockFamily} is present. */
   public FsCapabilities {
     if (lockFamily == null || lockFamily.isBlank()) {
       throw new IllegalArgumentException("lockFamily must be a non-blank description");
     }
+  }
+
+  /**
+   * The capabilities of a backend from before 0.2, which offers neither {@link StoreFs#link} nor
+   * {@link StoreFs#reflink} ({@link #hardLinks()} and {@link #reflinks()} are false).
+   *
+   * @param directorySync see {@link #directorySync()}
+   * @param noReplaceRename see {@link #noReplaceRename()}
+   * @param symlinkRefusal see {@link #symlinkRefusal()}
+   * @param crossProcessLock see {@link #crossProcessLock()}
+   * @param sharedLock see {@link #sharedLock()}
+   * @param lockFamily see {@link #lockFamily()}
+   */
+  public FsCapabilities(
+      boolean directorySync,
+      boolean noReplaceRename,
+      boolean symlinkRefusal,
+      boolean crossProcessLock,
+      boolean sharedLock,
+      String lockFamily) {
+    this(
+        directorySync,
+        noReplaceRename,
+        symlinkRefusal,
+        crossProcessLock,
+        sharedLock,
+        lockFamily,
+        false,
+        false);
   }
 }

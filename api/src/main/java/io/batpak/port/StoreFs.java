@@ -151,6 +151,11 @@ public interface StoreFs extends Closeable {
    * Renames {@code from} to {@code to} atomically within one directory or file system. Not durable
    * until {@link #syncDirectory} of both parents.
    *
+   * <p>{@code from} may be a directory (since 0.2; every backend of this project supports it and
+   * the conformance suite checks it): {@code to} must then not exist in {@link
+   * RenameMode#NO_REPLACE}, and in {@link RenameMode#REPLACE} may only be an empty directory. This
+   * is how a snapshot is published: built in a sibling directory, renamed into place.
+   *
    * @throws java.nio.file.NoSuchFileException if {@code from} does not exist, or {@code to}'s
    *     parent directory
    * @throws SymlinkRefusedException if {@code from} or {@code to} is a symbolic link
@@ -206,6 +211,74 @@ public interface StoreFs extends Closeable {
    * @throws IOException if {@code from} is a directory (nothing is created), or on failure
    */
   void copy(Path from, Path to) throws IOException;
+
+  /**
+   * Removes the <em>empty</em> directory {@code dir}. Not durable until {@link #syncDirectory} of
+   * its parent. A symbolic link at {@code dir} is refused, never followed and never removed.
+   *
+   * <p>The default refuses with {@link UnsupportedFsOperationException}: a backend written before
+   * 0.2 cannot remove directories, and the store then leaves an empty directory behind where it
+   * would remove one (it says so).
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code dir} is missing
+   * @throws java.nio.file.DirectoryNotEmptyException if it has an entry
+   * @throws java.nio.file.NotDirectoryException if it is not a directory
+   * @throws SymlinkRefusedException if it is a symbolic link
+   * @throws UnsupportedFsOperationException if the backend cannot remove directories
+   * @throws IOException on failure
+   * @since 0.2
+   */
+  default void deleteDirectory(Path dir) throws IOException {
+    throw new UnsupportedFsOperationException(
+        "deleteDirectory of " + dir + " is not supported by the " + name() + " backend");
+  }
+
+  /**
+   * Makes {@code newLink} a second name (a hard link) of the regular file {@code existing}: both
+   * names reach the same content, and a write through one is seen through the other. The new entry
+   * is not durable until {@link #syncDirectory} of its directory; the content is as durable as it
+   * was.
+   *
+   * <p>The default refuses with {@link UnsupportedFsOperationException}, as must a backend without
+   * {@link FsCapabilities#hardLinks()}.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code existing} is missing, or {@code newLink}'s
+   *     parent directory
+   * @throws java.nio.file.FileAlreadyExistsException if {@code newLink} exists (and is not a link)
+   * @throws SymlinkRefusedException if {@code existing} or {@code newLink} is a symbolic link
+   * @throws UnsupportedFsOperationException without {@link FsCapabilities#hardLinks()}, or when the
+   *     two paths lie on different file systems (nothing is then created)
+   * @throws IOException if {@code existing} is a directory (nothing is created), or on failure
+   * @since 0.2
+   */
+  default void link(Path existing, Path newLink) throws IOException {
+    throw new UnsupportedFsOperationException(
+        "link of " + existing + " is not supported by the " + name() + " backend");
+  }
+
+  /**
+   * Creates the new file {@code to} with the content of {@code from}, sharing its blocks
+   * copy-on-write (a reflink, Linux {@code FICLONE}): it costs no space and no copying, and later
+   * writes to either file never show in the other. Not durable until {@code to} is synced and its
+   * directory too.
+   *
+   * <p>The default refuses with {@link UnsupportedFsOperationException}, as must a backend without
+   * {@link FsCapabilities#reflinks()}. A backend with the capability still refuses it that way when
+   * the file system cannot share blocks (ext4, tmpfs, two file systems); then nothing is left at
+   * {@code to}, and the caller falls back to {@link #link} or {@link #copy}.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code from} is missing, or {@code to}'s parent
+   * @throws java.nio.file.FileAlreadyExistsException if {@code to} exists (and is not a link)
+   * @throws SymlinkRefusedException if {@code from} or {@code to} is a symbolic link
+   * @throws UnsupportedFsOperationException if the backend or the file system cannot share blocks
+   * @throws NoSpaceException if the device fills; nothing is left at {@code to}
+   * @throws IOException if {@code from} is a directory (nothing is created), or on failure
+   * @since 0.2
+   */
+  default void reflink(Path from, Path to) throws IOException {
+    throw new UnsupportedFsOperationException(
+        "reflink of " + from + " is not supported by the " + name() + " backend");
+  }
 
   /**
    * Takes a lock on {@code lockFile} without waiting. The lock excludes conflicting holders in this

@@ -178,6 +178,8 @@ public final class Main {
             new VerifyCommand(),
             new DumpCommand(),
             new RepairCommand(new EngineRepair()),
+            new CopyCommand(false),
+            new CopyCommand(true),
             new BenchCommand())) {
       map.put(c.name(), c);
     }

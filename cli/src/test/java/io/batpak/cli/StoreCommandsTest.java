@@ -71,6 +71,38 @@ class StoreCommandsTest {
   }
 
   @Test
+  void snapshotAndForkPublishCopiesThatVerify() throws IOException {
+    Path dir = demo();
+    Path snap = tmp.resolve("backups").resolve("snap");
+    Files.createDirectories(snap.getParent());
+    Result r = CliRunner.run("snapshot", dir.toString(), snap.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    assertTrue(r.out().startsWith("snapshot of " + dir), r.toString());
+    assertTrue(
+        r.out().contains(DEMO_EVENTS + " events (every event below global sequence"), r.toString());
+    assertTrue(r.err().contains("snapshot: copying " + DEMO_EVENTS + " events"), r.toString());
+    Result verified = CliRunner.run("verify", snap.toString());
+    assertEquals(Main.OK, verified.code(), verified.toString());
+    assertTrue(verified.out().contains(DEMO_EVENTS + " events in 4 streams"), verified.toString());
+
+    Path fork = tmp.resolve("fork");
+    Result f = CliRunner.run("fork", dir.toString(), fork.toString());
+    assertEquals(Main.OK, f.code(), f.toString());
+    assertTrue(f.out().startsWith("forked " + dir), f.toString());
+    assertTrue(f.out().contains("copied: "), f.toString());
+    assertEquals(Main.OK, CliRunner.run("verify", fork.toString()).code());
+
+    Result again = CliRunner.run("snapshot", dir.toString(), snap.toString());
+    assertEquals(Main.USAGE, again.code(), again.toString());
+    assertTrue(again.err().contains("already exists"), again.toString());
+    Result inside = CliRunner.run("fork", dir.toString(), dir.resolve("x").toString());
+    assertEquals(Main.USAGE, inside.code(), inside.toString());
+    assertTrue(inside.err().contains("lies inside"), inside.toString());
+    Result missing = CliRunner.run("snapshot", dir.toString());
+    assertEquals(Main.USAGE, missing.code(), missing.toString());
+  }
+
+  @Test
   void verifyOfTheDemoStoreExitsZero() {
     Path dir = demo();
     Result r = CliRunner.run("verify", dir.toString());

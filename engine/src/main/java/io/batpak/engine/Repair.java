@@ -187,6 +187,23 @@ public final class Repair {
   }
 
   /** {@link #apply(Plan, long)} through a given backend. */
+  /** Writes the first {@code length} bytes of {@code from} into the new file {@code to}. */
+  private static void copyPrefix(StoreFs fs, Path from, Path to, long length) throws IOException {
+    try (FileHandle in = fs.openRead(from);
+        FileHandle out = fs.create(to)) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(1 << 20, length));
+      long at = 0;
+      while (at < length) {
+        int n = (int) Math.min(buf.capacity(), length - at);
+        buf.clear().limit(n);
+        in.read(buf, at);
+        buf.flip();
+        out.write(buf, at);
+        at += n;
+      }
+    }
+  }
+
   @SuppressWarnings("try") // the lock is held for the repair's duration
   public static Optional<Path> apply(StoreFs fs, Plan plan, long nowMicros) throws IOException {
     Path dir = plan.directory();
@@ -214,13 +231,16 @@ public final class Repair {
       fs.syncDirectory(dir);
       if (plan.cutOffset() == 0) {
         fs.deleteIfExists(file);
+        fs.syncDirectory(dir);
       } else {
-        try (FileHandle h = fs.openWrite(file)) {
-          h.truncate(plan.cutOffset());
-          h.sync(SyncMode.ALL);
-        }
+        // Never truncate the segment in place: a fork may share its file by hard link (ADR 0014),
+        // and a sealed segment is never written again. The kept prefix goes into a new file that
+        // replaces the name (publish: synced, renamed, directory synced).
+        Path kept = dir.resolve(file.getFileName() + ".repair-cut.tmp");
+        fs.deleteIfExists(kept);
+        copyPrefix(fs, file, kept, plan.cutOffset());
+        fs.publish(kept, file, SyncMode.ALL);
       }
-      fs.syncDirectory(dir);
       return Optional.of(aside);
     }
   }

@@ -79,6 +79,8 @@ class NullsTest {
       calls.put("waitFor/watermark", () -> store.waitFor(null, 0, Duration.ofSeconds(1)));
       calls.put("waitFor/timeout", () -> store.waitFor(Watermark.DURABLE, 0, null));
       calls.put("open/config", () -> Store.open(null));
+      calls.put("snapshot/dest", () -> store.snapshot(null));
+      calls.put("fork/dest", () -> store.fork(null));
       for (Map.Entry<String, Executable> e : calls.entrySet()) {
         String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
         NullPointerException npe =

@@ -7,6 +7,7 @@ import io.batpak.Bytes;
 import io.batpak.CompactionConfig;
 import io.batpak.CompactionResult;
 import io.batpak.Coordinate;
+import io.batpak.CopyReport;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
@@ -35,6 +36,7 @@ import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.compact.Compactor;
+import io.batpak.engine.internal.copy.StoreCopy;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
@@ -42,6 +44,7 @@ import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
 import io.batpak.spi.Codec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -72,6 +75,11 @@ public final class EngineStore implements Store {
   private final ReceiptChecks receipts;
   private final EventReader reader;
   private final Compactor compactor;
+
+  /** Held by a compaction and by a snapshot or fork: neither runs while the other does. */
+  private final java.util.concurrent.locks.ReentrantLock maintenance =
+      new java.util.concurrent.locks.ReentrantLock();
+
   private volatile boolean closed;
 
   private EngineStore(StoreOpener.OpenedStore o) {
@@ -339,6 +347,67 @@ public final class EngineStore implements Store {
     return config;
   }
 
+  // --- snapshot and fork ---
+
+  @Override
+  public CopyReport snapshot(Path dest) {
+    return copy(dest, StoreCopy.Mode.SNAPSHOT);
+  }
+
+  @Override
+  public CopyReport fork(Path dest) {
+    return copy(dest, StoreCopy.Mode.FORK);
+  }
+
+  /**
+   * Checks {@code dest}, cuts the journal with the commit path quiet (everything written synced
+   * first; a read-only store's journal does not move), then copies outside the lock.
+   */
+  private CopyReport copy(Path dest, StoreCopy.Mode mode) {
+    nonNull(dest, "dest");
+    checkOpen();
+    StoreCopy copier = new StoreCopy(fs, config.directory(), config.entropy(), mode);
+    Path d = copier.checkDestination(dest);
+    maintenance.lock(); // a compaction must not replace the segments being copied
+    try {
+      return copier.copy(cut(), d);
+    } finally {
+      maintenance.unlock();
+    }
+  }
+
+  /** The journal at one watermark, for a copy. */
+  private StoreCopy.Cut cut() {
+    StoreCopy.Cut cut;
+    if (committer != null) {
+      cut =
+          committer.durableCut(
+              () ->
+                  StoreCopy.Cut.of(
+                      progress.snapshot().durable(), journal.segments(), journal.syncedSize()));
+    } else {
+      // Read-only: nothing moves the journal; the newest segment is copied to its valid length.
+      java.util.NavigableMap<Long, Long> sizes = new java.util.TreeMap<>(journal.segments());
+      long newest = sizes.isEmpty() ? 0 : sizes.lastEntry().getValue();
+      cut = StoreCopy.Cut.of(progress.snapshot().durable(), sizes, newest);
+    }
+    return cut;
+  }
+
+  // --- compaction ---
+
+  @Override
+  public CompactionResult compact(CompactionConfig config) {
+    nonNull(config, "config");
+    writable();
+    maintenance.lock();
+    try {
+      return compactor.run(config);
+    } finally {
+      maintenance.unlock();
+    }
+  }
+
   /**
    * Closes in this order: the commit pipeline (drain within {@code closeTimeout}, fail the rest,
    * final fsync), the completion thread, the journal, the lock, the backend. Everything is released
@@ -349,15 +418,6 @@ public final class EngineStore implements Store {
    * and the lock stay held (releasing them under a write in progress could let another owner in
    * while it lands) and close says so.
    */
-  // --- compaction ---
-
-  @Override
-  public CompactionResult compact(CompactionConfig config) {
-    nonNull(config, "config");
-    writable();
-    return compactor.run(config);
-  }
-
   @Override
   public void close() {
     synchronized (this) {

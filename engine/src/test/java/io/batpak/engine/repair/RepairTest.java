@@ -1,5 +1,6 @@
 package io.batpak.engine.repair;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,6 +92,46 @@ class RepairTest {
       for (AppendReceipt r : receipts.subList(0, 10)) {
         assertTrue(s.verifyReceipt(r).isValid());
       }
+    }
+  }
+
+  /**
+   * A fork may share a sealed segment by hard link (docs/operations.md, "Forks"): the repair must
+   * not truncate the file in place, which would cut the other store's segment too. It writes the
+   * kept prefix to a new file published over the name; the other name keeps every byte.
+   */
+  @Test
+  void aRepairNeverTruncatesASegmentInPlace(@TempDir Path other) throws IOException {
+    List<AppendReceipt> receipts = fill(60);
+    FrameLocation victim;
+    try (Store s = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
+      victim = FrameLocation.of(s, receipts.get(10).eventId());
+    }
+    Path seg = dir.resolve(victim.segmentFileName());
+    Path shared = Files.createLink(other.resolve(seg.getFileName()), seg);
+    Object inode = Files.getAttribute(seg, "unix:ino");
+    flip(seg, victim.offset() + 40);
+    byte[] sharedBytes = Files.readAllBytes(shared);
+
+    Repair.Plan plan = Repair.plan(dir);
+    assertEquals(Optional.of(seg), plan.cutFile());
+    Repair.apply(plan, 81).orElseThrow();
+
+    assertEquals(victim.offset(), Files.size(seg), "the store's segment is cut");
+    assertTrue(!inode.equals(Files.getAttribute(seg, "unix:ino")), "a new file, not the old one");
+    assertArrayEquals(sharedBytes, Files.readAllBytes(shared), "the other name keeps every byte");
+    assertEquals(List.of(seg.getFileName().toString()), fileNamesIn(other));
+    try (Store s = Store.open(StoreConfig.builder(dir).build())) {
+      assertEquals(receipts.get(10).globalSequence(), s.stats().eventCount());
+      assertTrue(s.verifyAll(VerificationProgress.none()).intact());
+    }
+    assertTrue(
+        fileNamesIn(dir).stream().noneMatch(n -> n.endsWith(".tmp")), "no temporary file left");
+  }
+
+  private static List<String> fileNamesIn(Path d) throws IOException {
+    try (var files = Files.list(d)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 

@@ -68,6 +68,15 @@ import org.apiguardian.api.API;
  *       content, or {@code EEXIST} gives {@link FileAlreadyExistsException}) followed by deleting
  *       the source name. Between the two steps both names exist; a crash there leaves both (with
  *       the same content), which recovery must tolerate.
+ *   <li>{@link #rename} of a directory: {@code link(2)} cannot link a directory, so {@code
+ *       NO_REPLACE} looks ({@code lstat}) and then calls {@code rename(2)}: a file or a non-empty
+ *       directory is never replaced, only an empty directory made between the two steps could be.
+ *   <li>{@link #deleteDirectory}: an {@code lstat} (a link is refused, a non-directory is {@link
+ *       NotDirectoryException}), then {@link Files#delete} ({@code rmdir(2)}).
+ *   <li>{@link #link}: an {@code lstat} of both ends (links and directories refused), then {@link
+ *       Files#createLink} ({@code link(2)}); names on two file systems are {@link
+ *       UnsupportedFsOperationException}. {@link #reflink} is not available ({@link
+ *       FsCapabilities#reflinks()} is false): NIO has no {@code FICLONE}.
  *   <li>{@link #publish}: open the temporary file, {@code force} it per mode, close it; refuse a
  *       symbolic link at the target; {@code rename(2)} over the target; {@code fsync} the
  *       directory.
@@ -132,7 +141,7 @@ public final class NioStoreFs implements StoreFs {
   /** What NIO can promise on the operating system named {@code osName}. */
   static FsCapabilities capabilitiesFor(String osName) {
     boolean windows = osName.toLowerCase(Locale.ROOT).startsWith("windows");
-    return new FsCapabilities(!windows, true, false, true, true, "fcntl");
+    return new FsCapabilities(!windows, true, false, true, true, "fcntl", true, false);
   }
 
   /** {@value #NAME}. */
@@ -232,6 +241,19 @@ public final class NioStoreFs implements StoreFs {
     refuseLink(from, "rename");
     refuseLink(to, "rename");
     if (mode == RenameMode.REPLACE) {
+      try {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw NioErrors.map(e, from, "rename to " + to);
+      }
+      return;
+    }
+    BasicFileAttributes source = NioErrors.lstat(from, "rename");
+    if (source != null && source.isDirectory()) {
+      if (NioErrors.lstat(to, "rename") != null) {
+        throw new FileAlreadyExistsException(
+            to.toString(), from.toString(), "no-replace rename refused: the target exists");
+      }
       try {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
@@ -373,6 +395,67 @@ public final class NioStoreFs implements StoreFs {
         }
         throw e;
       }
+    }
+  }
+
+  @Override
+  public void deleteDirectory(Path dir) throws IOException {
+    BasicFileAttributes attrs = NioErrors.lstat(dir, "deleteDirectory");
+    if (attrs == null) {
+      throw new NoSuchFileException(dir.toString(), null, "deleteDirectory: no such directory");
+    }
+    if (attrs.isSymbolicLink()) {
+      throw new SymlinkRefusedException(dir.toString(), "deleteDirectory");
+    }
+    if (!attrs.isDirectory()) {
+      throw new NotDirectoryException(dir.toString());
+    }
+    try {
+      Files.delete(dir);
+    } catch (IOException e) {
+      throw NioErrors.map(e, dir, "deleteDirectory");
+    }
+  }
+
+  @Override
+  public void link(Path existing, Path newLink) throws IOException {
+    BasicFileAttributes attrs = NioErrors.lstat(existing, "link");
+    if (attrs == null) {
+      throw new NoSuchFileException(existing.toString(), null, "link: no such file");
+    }
+    if (attrs.isSymbolicLink()) {
+      throw new SymlinkRefusedException(existing.toString(), "link");
+    }
+    if (attrs.isDirectory()) {
+      throw new FileSystemException(existing.toString(), null, "link refused: it is a directory");
+    }
+    refuseLink(newLink, "link");
+    try {
+      Files.createLink(newLink, existing);
+    } catch (FileAlreadyExistsException | NoSuchFileException e) {
+      throw e;
+    } catch (IOException e) {
+      if (e.getClass() == FileSystemException.class && onDifferentStores(existing, newLink)) {
+        UnsupportedFsOperationException x =
+            new UnsupportedFsOperationException(
+                "link of "
+                    + existing
+                    + " to "
+                    + newLink
+                    + ": the two names are on different file systems; copy instead");
+        x.initCause(e);
+        throw x;
+      }
+      throw NioErrors.map(e, newLink, "link to " + existing);
+    }
+  }
+
+  private static boolean onDifferentStores(Path existing, Path newLink) {
+    try {
+      Path parent = newLink.toAbsolutePath().getParent();
+      return !Files.getFileStore(existing).equals(Files.getFileStore(parent));
+    } catch (IOException e) {
+      return false;
     }
   }
 

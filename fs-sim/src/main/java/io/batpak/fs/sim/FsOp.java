@@ -48,5 +48,9 @@ public enum FsOp {
   /** {@link io.batpak.port.StoreFs#exists}. */
   EXISTS,
   /** {@link io.batpak.port.FileHandle#size}. */
-  SIZE
+  SIZE,
+  /** {@link io.batpak.port.StoreFs#link} (since 0.2). */
+  LINK,
+  /** {@link io.batpak.port.StoreFs#deleteDirectory} (since 0.2). */
+  RMDIR
 }

@@ -499,6 +499,56 @@ final class Namespace {
   }
 
   /**
+   * Makes {@code ct} a second name of the regular file at {@code cf} (a hard link): the same inode,
+   * so content and durability are shared; the new entry is volatile like any create.
+   */
+  void link(List<String> cf, String pf, List<String> ct, String pt) throws IOException {
+    Location lf = resolve(cf, false, pf);
+    if (lf.inode < 0) {
+      throw new NoSuchFileException(pf);
+    }
+    Inode src = inode(lf.inode);
+    if (src.isSymlink()) {
+      throw new SymlinkRefusedException(pf, "link");
+    }
+    if (!src.isFile()) {
+      throw new FileSystemException(pf, pt, "link refused: it is a directory");
+    }
+    Location lt = resolve(ct, false, pt);
+    if (lt.inode >= 0 && inode(lt.inode).isSymlink()) {
+      throw new SymlinkRefusedException(pt, "link");
+    }
+    if (lt.inode >= 0 || lt.parent < 0) {
+      throw new FileAlreadyExistsException(pt);
+    }
+    link(lt.parent, lt.name, lf.inode);
+  }
+
+  /**
+   * Removes the empty directory at {@code comps}; a link, a file or a full directory is refused.
+   */
+  void deleteDirectory(List<String> comps, String p) throws IOException {
+    Location l = resolve(comps, false, p);
+    if (l.inode < 0) {
+      throw new NoSuchFileException(p);
+    }
+    if (l.parent < 0) {
+      throw new FileSystemException(p, null, "cannot delete the root directory");
+    }
+    Inode n = inode(l.inode);
+    if (n.isSymlink()) {
+      throw new SymlinkRefusedException(p, "deleteDirectory");
+    }
+    if (!n.isDir()) {
+      throw new NotDirectoryException(p);
+    }
+    if (n.volEntries.size() > 0) {
+      throw new DirectoryNotEmptyException(p);
+    }
+    unlink(l.parent, l.name);
+  }
+
+  /**
    * The inode of the lock file at {@code comps}; an {@link LockMode#EXCLUSIVE} lock creates a
    * missing one, a {@link LockMode#SHARED} lock never does.
    */

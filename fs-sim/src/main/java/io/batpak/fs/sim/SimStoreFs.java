@@ -104,9 +104,12 @@ import org.apiguardian.api.API;
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class SimStoreFs implements StoreFs {
 
-  /** The capabilities of every simulator: everything but a lock that other processes see. */
+  /**
+   * The capabilities of every simulator: everything but a lock that other processes see and a
+   * reflink.
+   */
   public static final FsCapabilities CAPABILITIES =
-      new FsCapabilities(true, true, true, false, true, "sim");
+      new FsCapabilities(true, true, true, false, true, "sim", true, false);
 
   /** The settings an instance is built with; carried by snapshots. */
   record Config(long seed, boolean windowsMode, boolean recordSnapshots) {}
@@ -566,6 +569,39 @@ public final class SimStoreFs implements StoreFs {
   @Override
   public void copy(Path from, Path to) throws IOException {
     ops.copy(from, to);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The two names reach one inode: content, and what of it is durable, are shared; the new entry
+   * is lost by a crash until its directory is synced, exactly as a create. Logged and faultable as
+   * {@link FsOp#LINK}; a rule matches if its glob matches either path.
+   */
+  @Override
+  public void link(Path existing, Path newLink) throws IOException {
+    ops.link(existing, newLink);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The removal is undone by a crash until the parent is synced. Logged and faultable as {@link
+   * FsOp#RMDIR}.
+   */
+  @Override
+  public void deleteDirectory(Path dir) throws IOException {
+    ops.deleteDirectory(dir);
+  }
+
+  /**
+   * Refused with {@link io.batpak.port.UnsupportedFsOperationException}: the simulator does not
+   * model shared blocks ({@link FsCapabilities#reflinks()} is false). Not logged.
+   */
+  @Override
+  public void reflink(Path from, Path to) throws IOException {
+    throw new io.batpak.port.UnsupportedFsOperationException(
+        "reflink of " + from + " to " + to + ": the sim backend has no reflink; use link or copy");
   }
 
   /**

@@ -14,7 +14,9 @@ import java.util.Objects;
  * What each {@link io.batpak.port.StoreFs} call of a {@link SimStoreFs} does: one logged, faultable
  * {@link SimState#run} of its {@link FsOp}, whose body changes the {@link Namespace} or makes
  * something durable ({@link Durability}). {@link #publish} is four runs: its own, then one per
- * step. The contract of each call is written on {@link SimStoreFs}.
+ * step. {@link #link} ({@link FsOp#LINK}) and {@link #deleteDirectory} ({@link FsOp#RMDIR}) are one
+ * run each; a reflink is refused before any run (the simulator has no reflink). The contract of
+ * each call is written on {@link SimStoreFs}.
  *
  * <p>Thread-safe: every call runs under the simulator's lock.
  */
@@ -201,6 +203,38 @@ final class StoreFsOperations {
           if (quota) {
             sim.actionHadNoEffect();
           }
+          return null;
+        });
+  }
+
+  void link(Path existing, Path newLink) throws IOException {
+    List<String> cf = Namespace.components(existing);
+    String pf = Namespace.pathString(cf);
+    List<String> ct = Namespace.components(newLink);
+    String pt = Namespace.pathString(ct);
+    sim.run(
+        FsOp.LINK,
+        pf,
+        pt,
+        "",
+        null,
+        a -> {
+          sim.namespace.link(cf, pf, ct, pt);
+          return null;
+        });
+  }
+
+  void deleteDirectory(Path dir) throws IOException {
+    List<String> comps = Namespace.components(dir);
+    String p = Namespace.pathString(comps);
+    sim.run(
+        FsOp.RMDIR,
+        p,
+        null,
+        "",
+        null,
+        a -> {
+          sim.namespace.deleteDirectory(comps, p);
           return null;
         });
   }

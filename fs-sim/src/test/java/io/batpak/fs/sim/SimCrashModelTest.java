@@ -62,6 +62,93 @@ class SimCrashModelTest {
     assertEquals(0, read(fs, p("a")).length);
   }
 
+  @ParameterizedTest
+  @EnumSource(CrashProfile.class)
+  void unsyncedHardLinkIsUndoneAndSyncedOneSurvives(CrashProfile profile) throws IOException {
+    SimStoreFs fs = Sim.withDir(40);
+    createFile(fs, p("a"), bytes("shared"), true);
+    fs.syncDirectory(DIR);
+    fs.createDirectories(DIR.resolve("fork"));
+    fs.syncDirectory(DIR);
+    fs.link(p("a"), DIR.resolve("fork/a"));
+    fs.crash(profile); // the new entry was never synced
+    assertFalse(fs.exists(DIR.resolve("fork/a")));
+    assertEquals("shared", readString(fs, p("a")));
+
+    fs.link(p("a"), DIR.resolve("fork/a"));
+    fs.syncDirectory(DIR.resolve("fork"));
+    fs.deleteIfExists(p("a"));
+    fs.syncDirectory(DIR);
+    fs.crash(profile);
+    assertFalse(fs.exists(p("a")));
+    assertEquals("shared", readString(fs, DIR.resolve("fork/a")), "one inode, two names");
+  }
+
+  @Test
+  void hardLinkSharesContentAndItsDurability() throws IOException {
+    SimStoreFs fs = Sim.withDir(41);
+    createFile(fs, p("a"), bytes("v1"), true);
+    fs.link(p("a"), p("b"));
+    fs.syncDirectory(DIR);
+    try (FileHandle h = fs.openWrite(p("b"))) {
+      h.write(ByteBuffer.wrap(bytes("v2")), 0); // not synced
+    }
+    assertEquals("v2", readString(fs, p("a")), "a write through one name shows in the other");
+    fs.crash(CrashProfile.STRICT);
+    assertEquals("v1", readString(fs, p("a")));
+    assertEquals("v1", readString(fs, p("b")));
+  }
+
+  @Test
+  void unsyncedRmdirIsUndone() throws IOException {
+    SimStoreFs fs = Sim.withDir(42);
+    fs.createDirectories(DIR.resolve("gone"));
+    fs.syncDirectory(DIR);
+    fs.deleteDirectory(DIR.resolve("gone"));
+    assertFalse(fs.exists(DIR.resolve("gone")));
+    fs.crash(CrashProfile.STRICT);
+    assertTrue(fs.exists(DIR.resolve("gone")), "the removal was not synced");
+    fs.deleteDirectory(DIR.resolve("gone"));
+    fs.syncDirectory(DIR);
+    fs.crash(CrashProfile.STRICT);
+    assertFalse(fs.exists(DIR.resolve("gone")));
+  }
+
+  @Test
+  void renamedDirectoryIsDurableOnlyAfterTheParentSync() throws IOException {
+    SimStoreFs fs = Sim.withDir(43);
+    fs.createDirectories(DIR.resolve(".tmp"));
+    createFile(fs, DIR.resolve(".tmp/f"), bytes("snap"), true);
+    fs.syncDirectory(DIR.resolve(".tmp"));
+    fs.syncDirectory(DIR);
+    fs.rename(DIR.resolve(".tmp"), DIR.resolve("dest"), RenameMode.NO_REPLACE);
+    fs.crash(CrashProfile.STRICT);
+    assertFalse(fs.exists(DIR.resolve("dest")));
+    assertEquals("snap", readString(fs, DIR.resolve(".tmp/f")));
+    fs.rename(DIR.resolve(".tmp"), DIR.resolve("dest"), RenameMode.NO_REPLACE);
+    fs.syncDirectory(DIR);
+    fs.crash(CrashProfile.STRICT);
+    assertFalse(fs.exists(DIR.resolve(".tmp")));
+    assertEquals("snap", readString(fs, DIR.resolve("dest/f")));
+  }
+
+  @Test
+  void newOperationsAreFaultable() throws IOException {
+    SimStoreFs fs = Sim.withDir(44);
+    createFile(fs, p("a"), bytes("x"), true);
+    fs.createDirectories(DIR.resolve("d"));
+    fs.addFault(FaultRule.on(FsOp.LINK, FaultTrigger.nth(1), FaultAction.fail(ErrorKind.NO_SPACE)));
+    fs.addFault(FaultRule.on(FsOp.RMDIR, FaultTrigger.nth(1), FaultAction.fail(ErrorKind.IO)));
+    assertThrows(io.batpak.port.NoSpaceException.class, () -> fs.link(p("a"), p("b")));
+    assertFalse(fs.exists(p("b")));
+    assertThrows(IOException.class, () -> fs.deleteDirectory(DIR.resolve("d")));
+    assertTrue(fs.exists(DIR.resolve("d")));
+    fs.link(p("a"), p("b"));
+    fs.deleteDirectory(DIR.resolve("d"));
+    assertThrows(
+        io.batpak.port.UnsupportedFsOperationException.class, () -> fs.reflink(p("a"), p("c")));
+  }
+
   @Test
   void unsyncedMkdirIsUndone() throws IOException {
     SimStoreFs fs = Sim.withDir(4);

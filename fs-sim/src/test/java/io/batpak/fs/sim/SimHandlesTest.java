@@ -156,6 +156,7 @@ class SimHandlesTest {
           io.batpak.port.LockUnavailableException.class, () -> fs.lock(p("LOCK"), LockMode.SHARED));
     }
     assertEquals(
-        new io.batpak.port.FsCapabilities(true, true, true, false, true, "sim"), fs.capabilities());
+        new io.batpak.port.FsCapabilities(true, true, true, false, true, "sim", true, false),
+        fs.capabilities());
   }
 }

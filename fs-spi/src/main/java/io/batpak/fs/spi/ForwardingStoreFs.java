@@ -191,6 +191,24 @@ public abstract class ForwardingStoreFs implements StoreFs {
     delegate.copy(from, to);
   }
 
+  /** Forwards to the delegate. */
+  @Override
+  public void deleteDirectory(Path dir) throws IOException {
+    delegate.deleteDirectory(dir);
+  }
+
+  /** Forwards to the delegate. */
+  @Override
+  public void link(Path existing, Path newLink) throws IOException {
+    delegate.link(existing, newLink);
+  }
+
+  /** Forwards to the delegate. */
+  @Override
+  public void reflink(Path from, Path to) throws IOException {
+    delegate.reflink(from, to);
+  }
+
   /** Forwards to the delegate and passes the lock through {@link #onLock}. */
   @Override
   public StoreLock lock(Path lockFile, LockMode mode) throws IOException {

@@ -160,9 +160,11 @@ import org.junit.jupiter.api.BeforeEach;
  * (directories, create, exists, listing, directory sync), {@code RenamePublishContract} (rename,
  * delete, publish, copy), {@code SymlinkContract}, {@code LockContract} (locks in this JVM, SHARED
  * locks that change nothing), {@code CrossProcessLockContract}, {@code HandleContract} (close,
- * sharing, interrupts) and {@code MissingPathContract} (missing paths and wrong types). Their test
- * methods are public, as interface methods are: a subclass must not declare a method with the same
- * name and parameters as one of them (JUnit reports each test by its method name).
+ * sharing, interrupts), {@code MissingPathContract} (missing paths and wrong types) and {@code
+ * ShareContract} (since 0.2: removing an empty directory, renaming a directory, hard links and
+ * reflinks). Their test methods are public, as interface methods are: a subclass must not declare a
+ * method with the same name and parameters as one of them (JUnit reports each test by its method
+ * name).
  *
  * <h2>Thread-safety</h2>
  *
@@ -180,7 +182,8 @@ public abstract non-sealed class StoreFsContract
         LockContract,
         CrossProcessLockContract,
         HandleContract,
-        MissingPathContract {
+        MissingPathContract,
+        ShareContract {
 
   /** System property holding the class path of the child JVM used by the lock tests. */
   public static final String CLASSPATH_PROPERTY = "batpak.test.classpath";

@@ -25,8 +25,9 @@ import org.mockito.stubbing.Answer;
  * <p>Beside Mockito's record it keeps a model of the files as the calls through the port shaped
  * them: each file's size (create: 0; open for writing: its size then; write: at least the end of
  * the write; truncate: the new size; rename and publish: the source's size moves to the target;
- * delete: gone; lock: an empty lock file if there was none). A file of the store on disk that the
- * model does not hold, or of another size, was written outside {@code StoreFs}.
+ * link, reflink and copy: the target gets the source's size; delete: gone; lock: an empty lock file
+ * if there was none). A file of the store on disk that the model does not hold, or of another size,
+ * was written outside {@code StoreFs}.
  *
  * <p>The spies delegate ({@link AdditionalAnswers#delegatesTo}) rather than copy the real objects,
  * so the real backend keeps its state (open descriptors, locks). Thread-safe for one committer and
@@ -116,6 +117,10 @@ final class StoreFsSpy {
           case "rename", "publish" -> {
             Long moved = sizes.remove(norm(call.getArgument(0)));
             sizes.put(norm(call.getArgument(1)), moved == null ? -1L : moved);
+          }
+          case "link", "reflink" -> {
+            Long shared = sizes.get(norm(call.getArgument(0)));
+            sizes.put(norm(call.getArgument(1)), shared == null ? -1L : shared);
           }
           case "copy" -> {
             Long copied = sizes.get(norm(call.getArgument(0)));

@@ -445,6 +445,25 @@ public final class Committer {
     }
   }
 
+  /**
+   * Makes everything written durable and then runs {@code cut} with the commit path quiet: no group
+   * is written, no segment rotates and nothing is synced while it runs, so it sees the journal at
+   * one watermark (every segment whole, the active one synced to its end). For the snapshot and
+   * fork cut ({@code internal/copy}); {@code cut} must only read and must be quick.
+   *
+   * @throws OutcomeUnknownException if the store is poisoned, or the fsync fails (which poisons)
+   */
+  public <T> T durableCut(java.util.function.Supplier<T> cut) {
+    commitLock.lock();
+    try {
+      latch.check();
+      syncLocked();
+      return cut.get();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
   /** Syncs the active segment; a failure poisons. Called with {@link #commitLock} held. */
   private void syncLocked() {
     long upTo = written;

@@ -69,6 +69,12 @@ public final class Errno {
   /** Operation not supported. */
   public static final int EOPNOTSUPP = 95;
 
+  /** Inappropriate ioctl for the device (a file system without {@code FICLONE}). */
+  public static final int ENOTTY = 25;
+
+  /** Directory not empty. */
+  public static final int ENOTEMPTY = 39;
+
   /** Quota exceeded. */
   public static final int EDQUOT = 122;
 
@@ -95,7 +101,7 @@ public final class Errno {
           Map.entry(EINVAL, "EINVAL"),
           Map.entry(23, "ENFILE"),
           Map.entry(24, "EMFILE"),
-          Map.entry(25, "ENOTTY"),
+          Map.entry(ENOTTY, "ENOTTY"),
           Map.entry(26, "ETXTBSY"),
           Map.entry(27, "EFBIG"),
           Map.entry(ENOSPC, "ENOSPC"),
@@ -105,7 +111,7 @@ public final class Errno {
           Map.entry(36, "ENAMETOOLONG"),
           Map.entry(37, "ENOLCK"),
           Map.entry(ENOSYS, "ENOSYS"),
-          Map.entry(39, "ENOTEMPTY"),
+          Map.entry(ENOTEMPTY, "ENOTEMPTY"),
           Map.entry(ELOOP, "ELOOP"),
           Map.entry(75, "EOVERFLOW"),
           Map.entry(EOPNOTSUPP, "EOPNOTSUPP"),

@@ -50,5 +50,7 @@ final class LibC {
 
   static native int mkdir(byte[] path, int mode);
 
+  static native int rmdir(byte[] path);
+
   static native int getpid();
 }

@@ -28,4 +28,10 @@ public interface LibCVarargs extends Library {
    * struct flock *}.
    */
   int fcntl(int fd, int cmd, Object... arg);
+
+  /**
+   * {@code int ioctl(int fd, unsigned long request, ...)}; the variadic argument is an {@code int}
+   * (the source descriptor of {@code FICLONE}).
+   */
+  int ioctl(int fd, long request, Object... arg);
 }

@@ -10,8 +10,10 @@ import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
 import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
+import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -56,6 +58,21 @@ import java.util.Objects;
  *       itself is a file ({@link #list}, {@link #syncDirectory}), the nearest existing ancestor
  *       tells the two apart, and a file there is {@link NotDirectoryException}. {@link
  *       #deleteIfExists} of such a path is {@code false}.
+ *   <li>{@link #rename} of a directory: {@code renameat2(RENAME_NOREPLACE)} for {@code NO_REPLACE};
+ *       where that is missing or refused, {@code link(2)} cannot stand in (Linux never links
+ *       directories), so the target is checked with {@code lstat} and then {@code rename(2)} is
+ *       called: a non-empty directory or a file is never replaced, only an empty directory made in
+ *       between the two steps could be.
+ *   <li>{@link #deleteDirectory}: {@code lstat} (a link is refused, a non-directory is {@link
+ *       NotDirectoryException}), then {@code rmdir(2)}; {@code ENOTEMPTY} is {@link
+ *       java.nio.file.DirectoryNotEmptyException}.
+ *   <li>{@link #link}: {@code lstat} of both ends (links refused, a directory refused), then {@code
+ *       link(2)}, which never follows a link itself; {@code EXDEV} is {@link
+ *       UnsupportedFsOperationException}.
+ *   <li>{@link #reflink}: {@code open(O_RDONLY|O_NOFOLLOW)} of the source, an exclusive create of
+ *       the target, {@code ioctl(target, FICLONE, source)}; where the file system cannot share
+ *       blocks ({@code EOPNOTSUPP}, {@code EXDEV}, {@code EINVAL}, {@code ENOTTY}, {@code ENOSYS})
+ *       the new target is removed and {@link UnsupportedFsOperationException} is thrown.
  * </ul>
  *
  * <p>{@link #copy} reads and writes through handles in 64 KiB chunks and deletes the partial copy
@@ -86,7 +103,7 @@ public final class PosixStoreFs implements StoreFs {
 
   @Override
   public FsCapabilities capabilities() {
-    return new FsCapabilities(true, true, true, true, true, "flock+ofd");
+    return new FsCapabilities(true, true, true, true, true, "flock+ofd", true, true);
   }
 
   /** Whether {@code NO_REPLACE} renames try {@code renameat2} before the link fallback. */
@@ -206,6 +223,8 @@ public final class PosixStoreFs implements StoreFs {
     }
     byte[] cfrom = NativePaths.of(from);
     byte[] cto = NativePaths.of(to);
+    BasicFileAttributes source = PathChecks.lstat(from);
+    boolean directory = source != null && source.isDirectory();
     if (useRenameat2) {
       int r =
           Renameat2.renameat2(
@@ -215,10 +234,30 @@ public final class PosixStoreFs implements StoreFs {
       }
       int errno = Native.getLastError();
       if (!needsLinkFallback(errno)) {
-        throw Errno.toException("renameat2(RENAME_NOREPLACE)", from, to, errno);
+        throw renameFailure(from, to, errno);
       }
     }
+    if (directory) {
+      // link(2) never links a directory: look, then rename(2), which replaces at most an empty
+      // directory that appeared in between.
+      if (PathChecks.lstat(to) != null) {
+        throw new FileAlreadyExistsException(
+            to.toString(), from.toString(), "no-replace rename refused: the target exists");
+      }
+      renameReplacing(from, to);
+      return;
+    }
     renameByLink(from, to, cfrom, cto);
+  }
+
+  private static IOException renameFailure(Path from, Path to, int errno) {
+    if (errno == Errno.EEXIST) {
+      return new FileAlreadyExistsException(
+          to.toString(),
+          from.toString(),
+          "renameat2(RENAME_NOREPLACE): " + Errno.describe(errno) + ": the target exists");
+    }
+    return Errno.toException("renameat2(RENAME_NOREPLACE)", from, to, errno);
   }
 
   /**
@@ -308,6 +347,126 @@ public final class PosixStoreFs implements StoreFs {
       deleteIfExists(to);
     } catch (IOException deleteFailure) {
       cause.addSuppressed(deleteFailure);
+    }
+  }
+
+  @Override
+  public void deleteDirectory(Path dir) throws IOException {
+    BasicFileAttributes attrs = PathChecks.lstat(dir);
+    if (attrs == null) {
+      throw new NoSuchFileException(dir.toString(), null, "deleteDirectory: no such directory");
+    }
+    if (attrs.isSymbolicLink()) {
+      throw new SymlinkRefusedException(dir.toString(), "deleteDirectory");
+    }
+    if (!attrs.isDirectory()) {
+      throw new NotDirectoryException(dir.toString());
+    }
+    if (LibC.rmdir(NativePaths.of(dir)) < 0) {
+      int errno = Native.getLastError();
+      if (errno == Errno.ENOTEMPTY || errno == Errno.EEXIST) {
+        throw new DirectoryNotEmptyException(dir.toString());
+      }
+      throw Errno.toException("rmdir", dir, errno);
+    }
+  }
+
+  @Override
+  public void link(Path existing, Path newLink) throws IOException {
+    requireRegularFile(existing, "link");
+    refuseLink(newLink, "link");
+    if (LibC.link(NativePaths.of(existing), NativePaths.of(newLink)) < 0) {
+      int errno = Native.getLastError();
+      if (errno == Errno.EXDEV) {
+        throw new UnsupportedFsOperationException(
+            "link of "
+                + existing
+                + " to "
+                + newLink
+                + ": "
+                + Errno.describe(errno)
+                + ": the two names are on different file systems; copy instead");
+      }
+      throw Errno.toException("link", newLink, existing, errno);
+    }
+  }
+
+  @Override
+  public void reflink(Path from, Path to) throws IOException {
+    int src =
+        Posix.open(from, LinuxAbi.O_RDONLY | Posix.ABI.oNoFollow | LinuxAbi.O_CLOEXEC, 0, "open");
+    Posix.refuseDirectory(src, from, "reflink"); // closes src when it refuses
+    try {
+      int dst;
+      try {
+        dst =
+            Posix.open(
+                to,
+                LinuxAbi.O_RDWR
+                    | LinuxAbi.O_CREAT
+                    | LinuxAbi.O_EXCL
+                    | Posix.ABI.oNoFollow
+                    | LinuxAbi.O_CLOEXEC,
+                0644,
+                "create");
+      } catch (FileAlreadyExistsException e) {
+        if (isSymbolicLink(to)) {
+          SymlinkRefusedException refused = new SymlinkRefusedException(to.toString(), "reflink");
+          refused.initCause(e);
+          throw refused;
+        }
+        throw e;
+      }
+      int r = LibCVarargs.INSTANCE.ioctl(dst, LinuxAbi.FICLONE, src);
+      int errno = r < 0 ? Native.getLastError() : 0;
+      IOException failure = r < 0 ? reflinkFailure(from, to, errno) : null;
+      try {
+        Posix.close(dst, to);
+      } catch (IOException e) {
+        failure = failure == null ? e : failure;
+      }
+      if (failure != null) {
+        if (LibC.unlink(NativePaths.of(to)) < 0) {
+          failure.addSuppressed(Errno.toException("unlink", to, Native.getLastError()));
+        }
+        throw failure;
+      }
+    } catch (IOException e) {
+      Posix.closeQuietly(src, from, e);
+      throw e;
+    }
+    Posix.close(src, from);
+  }
+
+  private static IOException reflinkFailure(Path from, Path to, int errno) {
+    if (errno == Errno.EOPNOTSUPP
+        || errno == Errno.EXDEV
+        || errno == Errno.EINVAL
+        || errno == Errno.ENOTTY
+        || errno == Errno.ENOSYS) {
+      return new UnsupportedFsOperationException(
+          "reflink of "
+              + from
+              + " to "
+              + to
+              + ": ioctl(FICLONE): "
+              + Errno.describe(errno)
+              + ": this file system cannot share blocks; link or copy instead");
+    }
+    return Errno.toException("ioctl(FICLONE)", to, from, errno);
+  }
+
+  /** Refuses a missing path, a symbolic link and a directory as the source of {@code op}. */
+  private static void requireRegularFile(Path path, String op) throws IOException {
+    BasicFileAttributes attrs = PathChecks.lstat(path);
+    if (attrs == null) {
+      throw new NoSuchFileException(path.toString(), null, op + ": no such file");
+    }
+    if (attrs.isSymbolicLink()) {
+      throw new SymlinkRefusedException(path.toString(), op);
+    }
+    if (attrs.isDirectory()) {
+      throw new IOException(op + " " + path + " refused: it is a directory");
     }
   }
 
