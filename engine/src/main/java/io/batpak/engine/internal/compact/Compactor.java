@@ -65,6 +65,9 @@ public final class Compactor {
   /** Bytes read from a segment, and written to an output, at a time. */
   static final int WINDOW = 1 << 20;
 
+  /** Bytes of output written between two syncs of its data. */
+  static final long SYNC_EVERY = 8L << 20;
+
   /** A compactor of {@code journal}'s sealed segments. */
   public Compactor(
       StoreFs fs,
@@ -107,6 +110,7 @@ public final class Compactor {
     long bytesAfter;
     long bytesToRead;
     long bytesRead;
+    boolean checkpointRemoved;
 
     CompactionResult result(CompactionResult.Outcome outcome, String reason) {
       return new CompactionResult(
@@ -128,7 +132,7 @@ public final class Compactor {
     try {
       groups = plan(config);
     } catch (IOException e) {
-      throw new IllegalStateException("planning does no I/O", e);
+      throw new java.io.UncheckedIOException("unreachable: planning reads memory only", e);
     }
     Totals totals = new Totals();
     for (List<Long> g : groups) {
@@ -147,20 +151,23 @@ public final class Compactor {
                   + " bytes)"
               : "no sealed segment (only the active one holds events)");
     }
+    String failure = null;
     for (List<Long> group : groups) {
-      Group g = new Group(group, config, totals);
-      String failure = g.run();
+      failure = new Group(group, config, totals).run();
       if (failure != null) {
-        return totals.result(CompactionResult.Outcome.FAILED, failure);
+        break;
       }
+    }
+    if (totals.checkpointRemoved) {
+      // A switch removed the checkpoint of the old segments: write one of the new.
+      committer.checkpointNow();
+    }
+    if (failure != null) {
+      return totals.result(CompactionResult.Outcome.FAILED, failure);
     }
     if (totals.segmentsBefore == 0) {
       return totals.result(
           CompactionResult.Outcome.SKIPPED, "every event of the sealed segments is kept");
-    }
-    if (!config.dryRun()) {
-      // The switch removed the checkpoint of the old segments: write one of the new.
-      committer.checkpointNow();
     }
     return totals.result(CompactionResult.Outcome.PERFORMED, "");
   }
@@ -218,6 +225,7 @@ public final class Compactor {
     FileHandle out;
     long outPos;
     final ByteBuffer pending = ByteBuffer.allocate(WINDOW);
+    long unsynced;
     boolean changed;
     boolean renamed;
     int placed;
@@ -338,19 +346,24 @@ public final class Compactor {
      * store's), and the index follows.
      */
     private Void switchTo(long size) throws IOException {
+      totals.checkpointRemoved = true;
       fs.deleteIfExists(directory.resolve(IndexCheckpoint.FILE));
       fs.syncDirectory(directory);
       fs.rename(temp, journal.path(last), RenameMode.REPLACE);
       renamed = true;
       index.beginRelocation();
       try {
+        // The old files' handles go first: a read still using one fails and reads again.
         journal.replaced(first, last, size);
       } finally {
-        for (int i = 0; i < location.length; i++) {
-          index.relocate(
-              firstRow + i, (int) last, location[i], length[i], recordOffset[i], disposition[i]);
+        try {
+          for (int i = 0; i < location.length; i++) {
+            index.relocate(
+                firstRow + i, (int) last, location[i], length[i], recordOffset[i], disposition[i]);
+          }
+        } finally {
+          index.endRelocation();
         }
-        index.endRelocation();
       }
       fs.syncDirectory(directory);
       return null;
@@ -575,12 +588,21 @@ public final class Compactor {
       outPos += length;
     }
 
-    /** Writes the buffered bytes, which end at {@link #outPos}. */
+    /**
+     * Writes the buffered bytes, which end at {@link #outPos}; every {@link #SYNC_EVERY} bytes,
+     * syncs the output's data, so the final fsync never has a whole segment to write back at once
+     * (which would hold up the appenders' fsyncs behind it).
+     */
     private void flush() throws IOException {
       if (pending.position() > 0) {
         pending.flip();
+        unsynced += pending.remaining();
         out.write(pending, outPos - pending.remaining());
         pending.clear();
+      }
+      if (unsynced >= SYNC_EVERY) {
+        out.sync(SyncMode.DATA);
+        unsynced = 0;
       }
     }
   }
