@@ -343,6 +343,50 @@ class CompactionTest {
   }
 
   @Test
+  void anOpenFinishesACompactionACrashInterruptedAfterItsSwitchOnlyWhenTheOutputIsWhole(
+      Random random) throws Exception {
+    fill(random, 4, 10);
+    Map<Path, byte[]> replaced = new LinkedHashMap<>();
+    try (Store store = Store.open(config())) {
+      List<Path> segs = segments(dir);
+      for (Path p : segs.subList(0, segs.size() - 2)) {
+        replaced.put(p, Files.readAllBytes(p));
+      }
+      assertEquals(
+          CompactionResult.Outcome.PERFORMED, store.compact(CompactionConfig.merge()).outcome());
+    }
+    Path output = segments(dir).get(0);
+    byte[] whole = Files.readAllBytes(output);
+    // The shape a crash leaves between the switch and the removals: the output in place, the
+    // segments it replaced still there, the intent still published.
+    for (Map.Entry<Path, byte[]> e : replaced.entrySet()) {
+      Files.write(e.getKey(), e.getValue());
+    }
+    try (var fs = StoreFixtures.posix()) {
+      new CompactionIntent(1, Long.parseLong(output.getFileName().toString().substring(0, 10)))
+          .publish(fs, dir);
+    }
+    try (Store ro = Store.open(config().toBuilder().readOnly(true).build())) {
+      assertCompacted(ro, x -> false, false); // the replaced segments are skipped
+    }
+    replaced.keySet().forEach(p -> assertTrue(Files.exists(p), "a read-only open removes nothing"));
+    // A damaged output proves nothing: the open refuses, and keeps what it would have removed.
+    byte[] damaged = whole.clone();
+    damaged[damaged.length - 40] ^= 0x10;
+    Files.write(output, damaged);
+    io.batpak.CorruptStoreException e =
+        assertThrows(io.batpak.CorruptStoreException.class, () -> Store.open(config()).close());
+    assertTrue(e.getMessage().contains("are kept"), e.getMessage());
+    replaced.keySet().forEach(p -> assertTrue(Files.exists(p), p + " kept"));
+    Files.write(output, whole);
+    try (Store store = Store.open(config())) {
+      assertCompacted(store, x -> false, false);
+    }
+    replaced.keySet().forEach(p -> assertFalse(Files.exists(p), p + " removed"));
+    assertFalse(Files.exists(dir.resolve(CompactionIntent.FILE)));
+  }
+
+  @Test
   void refusesNullAndReadOnly(Random random) {
     fill(random, 2, 3);
     try (Store store = Store.open(config().toBuilder().readOnly(true).build())) {

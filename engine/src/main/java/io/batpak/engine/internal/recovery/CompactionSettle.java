@@ -1,5 +1,7 @@
 package io.batpak.engine.internal.recovery;
 
+import io.batpak.CorruptStoreException;
+import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
@@ -63,14 +65,20 @@ public final class CompactionSettle {
             ? List.of(read.intent().last())
             : ids;
     for (long id : candidates) {
-      SegmentHeader h = header(fs, directory.resolve(Journal.fileName(id)));
+      Path output = directory.resolve(Journal.fileName(id));
+      SegmentHeader h = header(fs, output);
       if (h == null || h.firstSegmentId() >= id) {
         continue;
       }
+      List<Long> obsolete = new ArrayList<>();
       for (long old = h.firstSegmentId(); old < id; old++) {
         if (present.contains(old)) {
-          replaced.add(old);
+          obsolete.add(old);
         }
+      }
+      if (!obsolete.isEmpty()) {
+        proveWhole(fs, output, h, directory.resolve(Journal.fileName(obsolete.get(0))), obsolete);
+        replaced.addAll(obsolete);
       }
     }
     if (!replaced.isEmpty()) {
@@ -99,6 +107,59 @@ public final class CompactionSettle {
       LOG.log(System.Logger.Level.WARNING, note);
     }
     return new Settled(mutable ? Set.of() : replaced, notes);
+  }
+
+  /**
+   * Before segments a compaction replaced are removed (or skipped), their replacement must prove it
+   * holds them: it starts at the global sequence the first of them starts at, and it is whole,
+   * every frame to its end passing its CRC. Otherwise nothing is removed and the open fails: the
+   * old segments may be the only intact copy (docs/architecture.md, decision 14).
+   */
+  private static void proveWhole(
+      StoreFs fs, Path output, SegmentHeader h, Path firstReplaced, List<Long> obsolete)
+      throws IOException {
+    String kept = "; segments " + obsolete + " it replaced are kept. Run 'batpak repair'";
+    SegmentHeader old = header(fs, firstReplaced);
+    if (old == null
+        || (old.firstSegmentId() == h.firstSegmentId()
+            && old.baseGlobalSequence() != h.baseGlobalSequence())) {
+      throw new CorruptStoreException(
+          output.toString(),
+          28,
+          "base global sequence of a compaction's output",
+          (old == null ? "a readable header in " + firstReplaced : "" + old.baseGlobalSequence())
+              + kept,
+          "" + h.baseGlobalSequence());
+    }
+    try (FileHandle in = fs.openRead(output)) {
+      long size = in.size();
+      long pos = h.length();
+      byte[] prefix = new byte[FrameCodec.PREFIX];
+      while (pos < size) {
+        if (pos + FrameCodec.PREFIX > size) {
+          throw frameProblem(output, pos, "the end of the file inside a frame's prefix", kept);
+        }
+        in.read(ByteBuffer.wrap(prefix), pos);
+        int bodyLength = FrameCodec.readInt(prefix, 0);
+        if (bodyLength < FrameCodec.MIN_BODY
+            || bodyLength > FrameCodec.MAX_BODY
+            || pos + FrameCodec.PREFIX + bodyLength > size) {
+          throw frameProblem(output, pos, "a frame length of " + bodyLength, kept);
+        }
+        byte[] frame = new byte[FrameCodec.PREFIX + bodyLength];
+        in.read(ByteBuffer.wrap(frame), pos);
+        if (!FrameCodec.crcMatches(frame, 0, bodyLength)) {
+          throw frameProblem(output, pos, "a CRC32C mismatch", kept);
+        }
+        pos += frame.length;
+      }
+    }
+  }
+
+  private static CorruptStoreException frameProblem(
+      Path output, long pos, String found, String kept) {
+    return new CorruptStoreException(
+        output.toString(), pos, "frame of a compaction's output", "a whole frame" + kept, found);
   }
 
   /** The header of {@code file}, or null if it cannot be read (recovery will say why). */
