@@ -178,6 +178,7 @@ public final class Main {
             new VerifyCommand(),
             new DumpCommand(),
             new RepairCommand(new EngineRepair()),
+            new CompactCommand(),
             new BenchCommand())) {
       map.put(c.name(), c);
     }
