@@ -31,6 +31,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.HdrHistogram.Histogram;
 
 /**
  * W9, compaction. {@code W9-merge} and {@code W9-retain}: one store of many small sealed segments
@@ -47,9 +48,10 @@ import java.util.function.Predicate;
  * {@code batpak-durable}) on a store that already holds sealed segments of older events, with and
  * without a thread that compacts in a loop while the producers run: each round a RETAIN that drops
  * the next 1/64 of the older events, so every round rewrites the sealed segments and switches to
- * the output. The ratio of the two rows is the cost of compaction to appends. Both trials check
- * that the producers' events are all there (count and checksum) and that the older events left are
- * those the rounds kept. batpak only. Not thread-safe: one run at a time.
+ * the output. The trials alternate in pairs (the order swapped each pair) and each row pools its
+ * trials; the ratio of the two rows is the cost of compaction to appends. Both trials check that
+ * the producers' events are all there (count and checksum) and that the older events left are those
+ * the rounds kept. batpak only. Not thread-safe: one run at a time.
  */
 final class CompactionTrials {
   static final String MERGE = "W9-merge";
@@ -111,8 +113,7 @@ final class CompactionTrials {
       }
     }
     if (trials.selected(APPEND) || trials.selected(APPEND_QUIET) || selectedAll()) {
-      out.add(trials.report(appendTrial(false)));
-      out.add(trials.report(appendTrial(true)));
+      out.addAll(appendRows());
     }
     return out;
   }
@@ -415,8 +416,112 @@ final class CompactionTrials {
   // ---------------------------------------------------------------------------------------------
   // W9-append, W9-append-quiet
 
-  /** W2-32 on a store with older sealed segments, with or without the compaction loop. */
-  private Result appendTrial(boolean compacting) {
+  /** What one W9-append trial measured. */
+  private record AppendRun(Outcome outcome, long syncs, long old, Compactions compactions) {
+    double eventsPerSecond() {
+      return outcome.measured() / outcome.seconds();
+    }
+  }
+
+  /**
+   * The W9-append rows: {@code rounds} pairs of trials, quiet and compacting, the order swapped
+   * from one pair to the next so that a drift in the machine's load weighs on both; each row pools
+   * its trials (events and seconds summed, latencies merged).
+   */
+  private List<Result> appendRows() {
+    int pairs = sizes().rounds();
+    List<AppendRun> quiet = new ArrayList<>();
+    List<AppendRun> compacting = new ArrayList<>();
+    try {
+      for (int p = 0; p < pairs; p++) {
+        for (boolean withCompaction :
+            p % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+          AppendRun r = appendTrial(withCompaction);
+          (withCompaction ? compacting : quiet).add(r);
+          trials
+              .log()
+              .printf(
+                  "          %-15s %-14s pair %d: %.0f events/s%s%n",
+                  SYSTEM,
+                  withCompaction ? APPEND : APPEND_QUIET,
+                  p,
+                  r.eventsPerSecond(),
+                  withCompaction
+                      ? Report.fmt(
+                          " (%d compactions, %.1f MB)",
+                          r.compactions().performed, r.compactions().bytes / 1e6)
+                      : "");
+        }
+      }
+    } catch (Throwable t) {
+      return List.of(
+          trials.report(Result.failed(APPEND_QUIET, SYSTEM, Trials.describe(t))),
+          trials.report(Result.failed(APPEND, SYSTEM, Trials.describe(t))));
+    }
+    return List.of(
+        trials.report(pooled(APPEND_QUIET, quiet, false)),
+        trials.report(pooled(APPEND, compacting, true)));
+  }
+
+  private static Result pooled(String row, List<AppendRun> runs, boolean compacting) {
+    long measured = 0;
+    double seconds = 0;
+    long sent = 0;
+    long syncs = 0;
+    long performed = 0;
+    long bytes = 0;
+    Histogram h = new Histogram(3);
+    StringBuilder each = new StringBuilder();
+    for (AppendRun r : runs) {
+      measured += r.outcome().measured();
+      seconds += r.outcome().seconds();
+      sent += r.outcome().sent().count();
+      syncs += r.syncs();
+      performed += r.compactions().performed;
+      bytes += r.compactions().bytes;
+      h.add(r.outcome().latencyNanos());
+      each.append(each.length() == 0 ? "" : ", ").append(Report.fmt("%.0f", r.eventsPerSecond()));
+    }
+    Map<String, Double> extra = new LinkedHashMap<>();
+    if (syncs > 0) {
+      extra.put("eventsPerFsync", Trials.round((double) sent / syncs, 1));
+    }
+    extra.put("trials", (double) runs.size());
+    extra.put("olderEvents", (double) runs.get(0).old());
+    if (compacting) {
+      extra.put("compactions", (double) performed);
+      extra.put("compactedMB", Trials.round(bytes / 1e6, 1));
+    }
+    return Result.ok(
+        row,
+        SYSTEM,
+        "W2-32 (32 blocking producers) on a store with "
+            + runs.get(0).old()
+            + " older events in sealed segments"
+            + (compacting
+                ? ", while a thread compacts in a loop (RETAIN dropping the next 1/"
+                    + SLICES
+                    + " of the older events each round)"
+                : ", no compaction")
+            + "; "
+            + runs.size()
+            + " trials pooled, alternating with the other row's (events/s each: "
+            + each
+            + ")",
+        measured,
+        seconds,
+        Trials.micros(h, 50),
+        Trials.micros(h, 99),
+        extra);
+  }
+
+  /**
+   * One W2-32 trial on a fresh store with older sealed segments, with or without the compaction
+   * loop; checks that the producers' events are all there and the older ones the loop kept.
+   *
+   * @throws IllegalStateException if a check fails or the loop failed
+   */
+  private AppendRun appendTrial(boolean compacting) throws Exception {
     String row = compacting ? APPEND : APPEND_QUIET;
     Sizes z = sizes();
     BatpakSystem sut = new BatpakSystem(false);
@@ -446,57 +551,29 @@ final class CompactionTrials {
       }
       if (c.error.get() != null) {
         throw new IllegalStateException(
-            "the compaction loop failed: " + Trials.describe(c.error.get()), c.error.get());
+            row + ": the compaction loop failed: " + Trials.describe(c.error.get()), c.error.get());
       }
       EventChecksum held = scan(store, h -> !h.entity().startsWith(OLD));
       if (!held.equals(o.sent())) {
-        return Result.failed(
-            row,
-            SYSTEM,
-            "fairness check failed: acknowledged " + o.sent() + " but the store holds " + held);
+        throw new IllegalStateException(
+            row
+                + ": fairness check failed: acknowledged "
+                + o.sent()
+                + " but the store holds "
+                + held);
       }
       long oldLeft = scan(store, h -> h.entity().startsWith(OLD)).count();
       if (oldLeft != old - c.dropped) {
-        return Result.failed(
-            row,
-            SYSTEM,
-            "the store holds "
+        throw new IllegalStateException(
+            row
+                + ": the store holds "
                 + oldLeft
                 + " older events; "
                 + old
                 + " were appended and the compactions dropped "
                 + c.dropped);
       }
-      Map<String, Double> extra = new LinkedHashMap<>();
-      Map<String, Long> counters = sut.counters();
-      if (counters.get("syncs") > 0) {
-        extra.put(
-            "eventsPerFsync", Trials.round((double) o.sent().count() / counters.get("syncs"), 1));
-      }
-      extra.put("olderEvents", (double) old);
-      if (compacting) {
-        extra.put("compactions", (double) c.performed);
-        extra.put("compactedMB", Trials.round(c.bytes / 1e6, 1));
-        extra.put("olderDropped", (double) c.dropped);
-      }
-      return Result.ok(
-          row,
-          SYSTEM,
-          "W2-32 (32 blocking producers) on a store with "
-              + old
-              + " older events in sealed segments"
-              + (compacting
-                  ? ", while a thread compacts in a loop (RETAIN dropping the next 1/"
-                      + SLICES
-                      + " of the older events each round)"
-                  : ", no compaction"),
-          o.measured(),
-          o.seconds(),
-          Trials.micros(o.latencyNanos(), 50),
-          Trials.micros(o.latencyNanos(), 99),
-          extra);
-    } catch (Throwable t) {
-      return Result.failed(row, SYSTEM, Trials.describe(t));
+      return new AppendRun(o, sut.counters().get("syncs"), old, c);
     } finally {
       c.stop = true;
       if (loop != null) {
