@@ -80,11 +80,11 @@ final class CompactCommand implements Command {
         + "  "
         + KIND
         + " K           its kind is K: 0x1001 as 'batpak dump' prints it, or\n"
-        + "                           category:type in hex, e.g. 1:001 or 0x1:0x1\n"
+        + "                          category:type in hex, e.g. 1:001 or 0x1:0x1\n"
         + "  "
         + BEFORE
         + " T         it was appended before T: an ISO-8601 instant in UTC, e.g.\n"
-        + "                           2026-01-31T00:00:00Z, or a date (midnight UTC), e.g. 2026-01-31\n\n"
+        + "                          2026-01-31T00:00:00Z, or a date (midnight UTC), e.g. 2026-01-31\n\n"
         + "options:\n"
         + "  "
         + MIN_SEGMENTS
