@@ -180,6 +180,7 @@ public final class Main {
             new RepairCommand(new EngineRepair()),
             new CopyCommand(false),
             new CopyCommand(true),
+            new CompactCommand(),
             new BenchCommand())) {
       map.put(c.name(), c);
     }

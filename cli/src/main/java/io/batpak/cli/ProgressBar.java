@@ -23,7 +23,8 @@ final class ProgressBar {
 
   private final PrintStream err;
   private final String label;
-  private final long total;
+  private final String unit;
+  private long total;
   private final boolean enabled;
   private final boolean inPlace;
   private final LongSupplier nanoTime;
@@ -35,12 +36,14 @@ final class ProgressBar {
   private ProgressBar(
       PrintStream err,
       String label,
+      String unit,
       long total,
       boolean enabled,
       boolean inPlace,
       LongSupplier nanoTime) {
     this.err = err;
     this.label = label;
+    this.unit = unit;
     this.total = Math.max(total, 0);
     this.enabled = enabled;
     this.inPlace = inPlace;
@@ -66,7 +69,22 @@ final class ProgressBar {
       boolean enabled,
       boolean inPlace,
       LongSupplier nanoTime) {
-    return new ProgressBar(err, label, total, enabled, inPlace, nanoTime);
+    return new ProgressBar(err, label, "events", total, enabled, inPlace, nanoTime);
+  }
+
+  /**
+   * A bar over {@code total} {@code unit}s (for example {@code "bytes"}) that is told where it is
+   * with {@link #at(long, long)} rather than stepped.
+   */
+  static ProgressBar start(
+      PrintStream err,
+      String label,
+      String unit,
+      long total,
+      boolean enabled,
+      boolean inPlace,
+      LongSupplier nanoTime) {
+    return new ProgressBar(err, label, unit, total, enabled, inPlace, nanoTime);
   }
 
   /** Whether the bar prints. */
@@ -81,6 +99,20 @@ final class ProgressBar {
    */
   void step() {
     done++;
+    redraw();
+  }
+
+  /**
+   * {@code done} of {@code total} units are done (the total may change, as when work reports its
+   * own size); redraws as {@link #step()} does.
+   */
+  void at(long done, long total) {
+    this.done = Math.max(done, 0);
+    this.total = Math.max(total, 0);
+    redraw();
+  }
+
+  private void redraw() {
     if (!enabled) {
       return;
     }
@@ -112,7 +144,7 @@ final class ProgressBar {
     for (int i = 0; i < WIDTH; i++) {
       b.append(i < filled ? '#' : '-');
     }
-    b.append(String.format(Locale.ROOT, "] %3d%%  %,d/%,d events", percent, done, of));
+    b.append(String.format(Locale.ROOT, "] %3d%%  %,d/%,d %s", percent, done, of, unit));
     if (inPlace) {
       err.print(b);
     } else {

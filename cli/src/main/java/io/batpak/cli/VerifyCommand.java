@@ -142,6 +142,12 @@ final class VerifyCommand implements Command {
                 + CommandSupport.count(checked.streamsChecked(), "stream")
                 + " across "
                 + CommandSupport.count(report.segments().size(), "segment")
+                + (checked.eventsCompacted() > 0
+                    ? " ("
+                        + checked.eventsCompacted()
+                        + " of them compacted away: their headers, hashes and chain links"
+                        + " checked, no payload left to hash)"
+                    : "")
                 + "; every frame CRC, content hash, chain hash and chain link checks"
                 + " out");
         return Main.OK;

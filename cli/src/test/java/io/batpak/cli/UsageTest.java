@@ -41,7 +41,8 @@ class UsageTest {
   void overviewAndEveryCommandHaveHelp() {
     Result overview = CliRunner.run("--help");
     assertEquals(Main.OK, overview.code());
-    for (String command : List.of("demo", "inspect", "verify", "dump", "repair", "bench")) {
+    for (String command :
+        List.of("demo", "inspect", "verify", "dump", "repair", "compact", "bench")) {
       assertTrue(overview.out().contains("  " + command + " "), overview.out());
       Result help = CliRunner.run(command, "--help");
       assertEquals(Main.OK, help.code(), help.toString());

@@ -241,6 +241,7 @@ final class Report {
                         fmt("p50 %.3f ms", r.p50Micros() / 1000),
                         r.p50Micros() <= 1000)));
     OpenGoals.add(rs, g);
+    CompactionGoals.add(rs, g);
     for (String[] v : new String[][] {{"W1", "1.0"}, {"W2-32", "10"}, {"W4", "1.5"}}) {
       Optional<Result> b = find(rs, BATPAK, v[0]);
       Optional<Result> q = find(rs, "sqlite", v[0]);
@@ -299,7 +300,11 @@ final class Report {
             "W8-checkpoint",
             "W8-footers",
             "W8-crash",
-            "W8-scan")) {
+            "W8-scan",
+            "W9-merge",
+            "W9-retain",
+            "W9-append-quiet",
+            "W9-append")) {
       if (rs.stream().anyMatch(r -> r.workload().equals(known))) {
         w.add(known);
       }

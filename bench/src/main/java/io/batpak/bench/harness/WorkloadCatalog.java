@@ -23,6 +23,7 @@ final class WorkloadCatalog {
   private final ReadTrials reads;
   private final BaselineTrials baselines;
   private final OpenTrials opens;
+  private final CompactionTrials compactions;
   private final Payloads p256;
 
   private WorkloadCatalog(Trials trials) {
@@ -31,6 +32,7 @@ final class WorkloadCatalog {
     this.reads = new ReadTrials(trials);
     this.baselines = new BaselineTrials(trials);
     this.opens = new OpenTrials(trials);
+    this.compactions = new CompactionTrials(trials, loops);
     this.p256 = trials.payloads256();
   }
 
@@ -126,6 +128,16 @@ final class WorkloadCatalog {
             Set.of(Report.BATPAK),
             List.copyOf(OpenTrials.ROWS.values()),
             system -> opens.rows()));
+    w.add(
+        new Workload(
+            "W9",
+            "compaction: MERGE and RETAIN (odd global sequences dropped) of a store of many small"
+                + " sealed segments in MB/s, beside a raw copy of the same files through the same"
+                + " StoreFs (raw-disk-copy); W2-32 on a store with older sealed segments while a"
+                + " thread compacts in a loop, and without (W9-append-quiet)",
+            Set.of(Report.BATPAK),
+            CompactionTrials.ROWS,
+            system -> compactions.rows()));
     return w;
   }
 

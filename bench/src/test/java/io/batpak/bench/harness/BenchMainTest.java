@@ -63,6 +63,13 @@ class BenchMainTest {
     for (String w : List.of("W8-checkpoint", "W8-footers", "W8-crash", "W8-scan")) {
       assertTrue(Report.find(o.results(), "batpak-durable", w).isPresent(), w + "\n" + text);
     }
+    for (String w : CompactionTrials.ROWS) {
+      assertTrue(Report.find(o.results(), "batpak-durable", w).isPresent(), w + "\n" + text);
+    }
+    for (String w : List.of(CompactionTrials.MERGE, CompactionTrials.RETAIN)) {
+      assertTrue(Report.find(o.results(), CompactionTrials.COPY, w).isPresent(), w + "\n" + text);
+    }
+    assertTrue(text.contains("W9-merge ≥ 0.5 × a raw copy"), text);
     assertTrue(Report.find(o.results(), "batpak-visible", "W3-submit").isPresent(), text);
     assertTrue(Report.find(o.results(), "raw-disk", "raw N=256").isPresent(), text);
     assertTrue(Report.find(o.results(), "raw-cpu", "handoff").isPresent(), text);

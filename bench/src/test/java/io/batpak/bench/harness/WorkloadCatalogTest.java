@@ -53,7 +53,7 @@ class WorkloadCatalogTest {
     assertEquals(
         List.of("W3-submit", "W3-blocking"), idsFor("batpak-visible", Set.of()), "batpak-visible");
     assertEquals(
-        concat(COMPARED, List.of("W8-open")), idsFor("batpak-durable", Set.of()), "batpak");
+        concat(COMPARED, List.of("W8-open", "W9")), idsFor("batpak-durable", Set.of()), "batpak");
     for (String system : List.of("sqlite", "h2", "axon")) {
       assertEquals(COMPARED, idsFor(system, Set.of()), system);
     }
@@ -82,6 +82,8 @@ class WorkloadCatalogTest {
     assertEquals(List.of("W8-open"), idsFor("batpak-durable", Set.of("W8-crash")));
     assertEquals(List.of("W8-open"), idsFor("batpak-durable", Set.of("W8-open")));
     assertEquals(List.of(), idsFor("sqlite", Set.of("W8-open")));
+    assertEquals(List.of("W9"), idsFor("batpak-durable", Set.of("W9-append")));
+    assertEquals(List.of("W9"), idsFor("batpak-durable", Set.of("W9")));
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
