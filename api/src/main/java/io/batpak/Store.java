@@ -322,7 +322,9 @@ public interface Store extends AutoCloseable {
    *     FAILED}: before the switch the store is unchanged; after it, only removals are left to the
    *     next open)
    * @throws NullPointerException if {@code config} is null
-   * @throws ReadOnlyStoreException if the store was opened read-only
+   * @throws ReadOnlyStoreException if the store was opened read-only and this is not a dry run (a
+   *     dry run of a read-only store plans over every segment but the newest, the one a writer
+   *     would append to)
    * @throws CorruptStoreException if a frame of a segment being compacted fails its checks (the
    *     store is unchanged)
    * @throws StoreClosedException if the store is closed

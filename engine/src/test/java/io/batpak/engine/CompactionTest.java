@@ -387,6 +387,47 @@ class CompactionTest {
   }
 
   @Test
+  void aSecondCompactionOfAnOutputKeepsWhatItReplacesAndCountsOnlyItsOwnWork(Random random)
+      throws Exception {
+    fill(random, 4, 15);
+    Map<AppendReceipt, Boolean> removed = new LinkedHashMap<>();
+    try (Store store = Store.open(config())) {
+      for (AppendReceipt r : appended.keySet()) {
+        removed.put(r, temp(store.get(r.eventId())));
+      }
+      long temps = removed.values().stream().filter(b -> b).count();
+      assertEquals(
+          CompactionResult.Outcome.PERFORMED, store.compact(CompactionConfig.merge()).outcome());
+      CompactionResult dry = store.compact(CompactionConfig.retain(e -> !temp(e)).dryRun(true));
+      CompactionResult first = store.compact(CompactionConfig.retain(e -> !temp(e)));
+      assertEquals(dry.bytesAfter(), first.bytesAfter(), "a dry run plans the same bytes");
+      assertEquals(dry.eventsDropped(), first.eventsDropped());
+      assertEquals(temps, first.eventsDropped());
+      assertEquals(appended.size() - temps, store.stats().eventCount(), "dropped are not counted");
+      // Rewriting the output again (a tombstone pass that rejects nothing new) counts no drop
+      // twice.
+      CompactionResult second =
+          store.compact(
+              CompactionConfig.tombstone(e -> !e.header().coordinate().entity().equals("order-0")));
+      long order0 =
+          removed.entrySet().stream()
+              .filter(e -> !e.getValue() && entityOf(e.getKey()).equals("order-0"))
+              .count();
+      assertEquals(order0, second.eventsTombstoned());
+      assertEquals(appended.size() - temps - order0, second.eventsKept());
+      assertEquals(0, second.eventsDropped());
+    }
+    // The store reopens: the twice-rewritten output still replaces from segment 1.
+    try (Store store = Store.open(config().toBuilder().readOnly(true).build())) {
+      assertEquals(appended.size(), store.verifyAll(VerificationProgress.none()).eventsChecked());
+      CompactionResult dry = store.compact(CompactionConfig.merge().dryRun(true));
+      assertFalse(dry.outcome() == CompactionResult.Outcome.FAILED, dry.reason());
+      assertThrows(
+          io.batpak.ReadOnlyStoreException.class, () -> store.compact(CompactionConfig.merge()));
+    }
+  }
+
+  @Test
   void refusesNullAndReadOnly(Random random) {
     fill(random, 2, 3);
     try (Store store = Store.open(config().toBuilder().readOnly(true).build())) {

@@ -100,17 +100,15 @@ public final class EngineStore implements Store {
     this.reader = o.reader();
     this.receipts = new ReceiptChecks(index, reader::read);
     this.compactor =
-        committer == null
-            ? null
-            : new Compactor(
-                fs,
-                config.directory(),
-                journal,
-                index,
-                committer,
-                config.clock(),
-                codecName,
-                config.segmentMaxBytes());
+        new Compactor(
+            fs,
+            config.directory(),
+            journal,
+            index,
+            committer,
+            config.clock(),
+            codecName,
+            config.segmentMaxBytes());
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
@@ -310,7 +308,9 @@ public final class EngineStore implements Store {
     for (long size : journal.segments().values()) {
       bytes += size;
     }
-    return new StoreStats(index.visible(), streams, journal.segments().size(), bytes);
+    // Dropped events lie below the visible watermark (in sealed segments) and are not readable.
+    return new StoreStats(
+        index.visible() - index.dropped(), streams, journal.segments().size(), bytes);
   }
 
   @Override
@@ -399,7 +399,10 @@ public final class EngineStore implements Store {
   @Override
   public CompactionResult compact(CompactionConfig config) {
     nonNull(config, "config");
-    writable();
+    if (!config.dryRun()) {
+      writable();
+    }
+    checkOpen();
     maintenance.lock();
     try {
       return compactor.run(config);
@@ -428,9 +431,7 @@ public final class EngineStore implements Store {
     }
     StoreException failure = null;
     boolean stuck = false;
-    if (compactor != null) {
-      compactor.stop();
-    }
+    compactor.stop();
     if (committer != null) {
       Committer.Closed c = committer.close(config.closeTimeout().toNanos());
       failure = durabilityFailure(c);

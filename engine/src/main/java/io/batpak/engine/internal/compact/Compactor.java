@@ -158,7 +158,7 @@ public final class Compactor {
         break;
       }
     }
-    if (totals.checkpointRemoved) {
+    if (totals.checkpointRemoved && committer != null) {
       // A switch removed the checkpoint of the old segments: write one of the new.
       committer.checkpointNow();
     }
@@ -182,7 +182,11 @@ public final class Compactor {
     // one and the first holding an unpublished row (a group waiting for its fsync, or an open
     // fence) is immutable and wholly visible.
     long active =
-        committer.whileQuiet(() -> Math.min(journal.activeId(), index.firstUnpublishedSegment()));
+        committer == null
+            // read-only, a dry run: the newest segment is the one a writer would append to
+            ? journal.segments().isEmpty() ? 0 : journal.segments().lastKey()
+            : committer.whileQuiet(
+                () -> Math.min(journal.activeId(), index.firstUnpublishedSegment()));
     List<List<Long>> groups = new ArrayList<>();
     List<Long> current = new ArrayList<>();
     long bytes = 0;
@@ -258,18 +262,21 @@ public final class Compactor {
 
     /** Runs the group; returns null, or the reason it failed. */
     String run() {
-      String step = "publishing the compaction intent " + directory.resolve(CompactionIntent.FILE);
+      String step = "reading the header of " + journal.path(first);
       try {
+        // An earlier compaction's output replaces from its own first segment: so does this one.
+        long replacesFrom = headerOf(first).firstSegmentId();
         if (!dryRun) {
+          step = "publishing the compaction intent " + directory.resolve(CompactionIntent.FILE);
           intent.publish(fs, directory);
           step = "creating " + temp;
           fs.deleteIfExists(temp);
           out = fs.create(temp);
-          SegmentHeader header =
-              SegmentHeader.compacted(last, first, clock.wallMicros(), firstRow, codecName);
-          byte[] h = header.encode();
-          write(h, 0, h.length);
         }
+        byte[] h =
+            SegmentHeader.compacted(last, replacesFrom, clock.wallMicros(), firstRow, codecName)
+                .encode();
+        write(h, 0, h.length);
         for (long id : ids) {
           step = "copying the frames of " + journal.path(id) + " to " + temp;
           copySegment(id);
@@ -387,6 +394,20 @@ public final class Compactor {
       }
     }
 
+    /** The header of segment {@code id}. */
+    private SegmentHeader headerOf(long id) throws IOException {
+      Path path = journal.path(id);
+      try (FileHandle in = fs.openRead(path)) {
+        return header(in, path);
+      }
+    }
+
+    private static SegmentHeader header(FileHandle in, Path path) throws IOException {
+      byte[] head = new byte[(int) Math.min(in.size(), SegmentHeader.MAX_LENGTH)];
+      in.read(ByteBuffer.wrap(head), 0);
+      return SegmentHeader.decode(head, path.toString());
+    }
+
     /**
      * Reads segment {@code id}'s frames in order, a window of {@link #WINDOW} bytes at a time, and
      * writes what stays of them.
@@ -397,9 +418,7 @@ public final class Compactor {
       try (FileHandle in = fs.openRead(path)) {
         long size = in.size();
         bytesBefore += size;
-        byte[] head = new byte[(int) Math.min(size, SegmentHeader.MAX_LENGTH)];
-        in.read(ByteBuffer.wrap(head), 0);
-        long pos = SegmentHeader.decode(head, file).length();
+        long pos = header(in, path).length();
         byte[] window = new byte[WINDOW];
         long windowAt = pos;
         int windowLength = 0;
@@ -433,7 +452,10 @@ public final class Compactor {
                 file, pos, "frame CRC32C", "a match over the stored body", "a mismatch");
           }
           if (SegmentSeal.isFooter(window, at + FrameCodec.PREFIX)) {
-            return; // the seal: the frames end here
+            // The seal: the frames end here, and its bytes count as read.
+            totals.bytesRead += size - pos;
+            config.progress().copied(totals.bytesRead, totals.bytesToRead);
+            return;
           }
           copyFrame(window, at, total, file, pos);
           pos += total;
@@ -507,7 +529,9 @@ public final class Compactor {
               "global sequence " + row + " outside segments " + first + ".." + last);
         }
         place(row, frameAt, total, v.recordOffset((int) row), was);
-        count(was);
+        if (was == 0) {
+          kept++; // an event an earlier compaction removed is not counted again
+        }
       }
       write(buf, at, total);
     }

@@ -1,6 +1,7 @@
 package io.batpak.engine.internal.index;
 
 import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FrameCodec;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -109,6 +110,9 @@ public final class Index {
    * #beginRelocation}), so a reader whose read failed can tell whether the row moved under it.
    */
   private volatile long relocations;
+
+  /** Rows of events compaction dropped; written by the committer, recovery or a compaction. */
+  private volatile int dropped;
 
   private final ConcurrentHashMap<String, StreamState> streams = new ConcurrentHashMap<>();
   private final Interner streamNames = new Interner();
@@ -328,6 +332,9 @@ public final class Index {
     c.location[row] = ((long) segment << OFFSET_BITS) | frameOffset;
     c.frameLength[row] = frameLength;
     c.recordOffset[row] = recordOffset;
+    if (frameLength >>> DISPOSITION_SHIFT == FrameCodec.DROPPED) {
+      dropped = dropped + 1;
+    }
     insertId(c, row);
     s.append(row, streamSequence, eventHash);
     size = row + 1;
@@ -441,9 +448,21 @@ public final class Index {
   public void relocate(
       int row, int segment, long frameOffset, int frameLength, int recordOffset, int disposition) {
     Columns c = columns;
+    if (disposition == FrameCodec.DROPPED
+        && c.frameLength[row] >>> DISPOSITION_SHIFT != FrameCodec.DROPPED) {
+      dropped = dropped + 1;
+    }
     c.location[row] = ((long) segment << OFFSET_BITS) | frameOffset;
     c.frameLength[row] = frameLength | (disposition << DISPOSITION_SHIFT);
     c.recordOffset[row] = recordOffset;
+  }
+
+  /**
+   * How many rows hold events a compaction dropped: they count in {@link #visible()} (rows stay
+   * dense), but no read returns them.
+   */
+  public int dropped() {
+    return dropped;
   }
 
   /** Compaction: the rows have moved. */
@@ -516,10 +535,17 @@ public final class Index {
     for (String scope : scopeNames) {
       scopes.intern(scope);
     }
+    int droppedRows = 0;
+    for (int row = 0; row < rows; row++) {
+      if (restored.frameLength[row] >>> DISPOSITION_SHIFT == FrameCodec.DROPPED) {
+        droppedRows++;
+      }
+    }
     columns = restored;
     idTable = table;
     streamById = byId;
     size = rows;
+    dropped = droppedRows;
     visible = rows;
   }
 

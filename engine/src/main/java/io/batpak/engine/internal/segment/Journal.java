@@ -328,8 +328,8 @@ public final class Journal implements AutoCloseable {
   }
 
   /** Segment ids and sizes, oldest first. */
-  public Map<Long, Long> segments() {
-    return java.util.Collections.unmodifiableMap(sizes);
+  public java.util.NavigableMap<Long, Long> segments() {
+    return java.util.Collections.unmodifiableNavigableMap(sizes);
   }
 
   /**
