@@ -323,8 +323,7 @@ public interface Store extends AutoCloseable {
    *     next open)
    * @throws NullPointerException if {@code config} is null
    * @throws ReadOnlyStoreException if the store was opened read-only and this is not a dry run (a
-   *     dry run of a read-only store plans over every segment but the newest, the one a writer
-   *     would append to)
+   *     dry run of a read-only store plans what a writer opening it would do)
    * @throws CorruptStoreException if a frame of a segment being compacted fails its checks (the
    *     store is unchanged)
    * @throws StoreClosedException if the store is closed

@@ -9,7 +9,8 @@ import org.apiguardian.api.API;
  *
  * <p>Immutable; safe to share between threads.
  *
- * @param eventCount visible events
+ * @param eventCount visible events that reads return (tombstones included; events a compaction
+ *     dropped are not)
  * @param streamCount streams with at least one visible event
  * @param segmentCount segment files
  * @param journalBytes bytes in segment files

@@ -16,9 +16,11 @@ import org.apiguardian.api.API;
  * @param streamsChecked the streams they belong to
  * @param problemCount how many problems were found, at most one per event
  * @param problems the first {@link #PROBLEMS_KEPT} of them
- * @param eventsCompacted of the events checked, those a compaction removed the payload of (dropped
- *     or tombstoned): their headers and hashes were checked and their chain links followed, their
- *     payload could not be; never a problem
+ * @param eventsDropped of the events checked, those a compaction dropped (no read returns them):
+ *     their headers and hashes were checked and their chain links followed, their payload could not
+ *     be; never a problem
+ * @param eventsTombstoned of the events checked, the tombstones a compaction left, checked the same
+ *     way
  * @since 0.2
  */
 @API(status = EXPERIMENTAL, since = "0.1")
@@ -27,12 +29,18 @@ public record StoreVerification(
     long streamsChecked,
     long problemCount,
     List<Problem> problems,
-    long eventsCompacted) {
+    long eventsDropped,
+    long eventsTombstoned) {
 
   /** A verification of a store without compacted events. */
   public StoreVerification(
       long eventsChecked, long streamsChecked, long problemCount, List<Problem> problems) {
-    this(eventsChecked, streamsChecked, problemCount, problems, 0);
+    this(eventsChecked, streamsChecked, problemCount, problems, 0, 0);
+  }
+
+  /** The events checked whose payload a compaction removed: dropped and tombstoned together. */
+  public long eventsCompacted() {
+    return eventsDropped + eventsTombstoned;
   }
 
   /** How many problems a verification keeps; later ones are only counted. */
@@ -48,8 +56,9 @@ public record StoreVerification(
     if (eventsChecked < 0
         || streamsChecked < 0
         || problemCount < problems.size()
-        || eventsCompacted < 0
-        || eventsCompacted > eventsChecked) {
+        || eventsDropped < 0
+        || eventsTombstoned < 0
+        || eventsDropped + eventsTombstoned > eventsChecked) {
       throw new ValidationException(
           "invalid verification counts: "
               + eventsChecked
@@ -60,8 +69,10 @@ public record StoreVerification(
               + " problems with "
               + problems.size()
               + " listed, "
-              + eventsCompacted
-              + " compacted");
+              + eventsDropped
+              + " dropped, "
+              + eventsTombstoned
+              + " tombstoned");
     }
   }
 

@@ -164,7 +164,8 @@ final class CompactCommand implements Command {
                 : "");
     PrintStream out = t.out();
     CompactionResult result;
-    try (Store store = Store.open(StoreConfig.builder(dir).build())) {
+    // A dry run writes nothing: not even the segment a writer's open starts, nor a checkpoint.
+    try (Store store = Store.open(StoreConfig.builder(dir).readOnly(dryRun).build())) {
       long journal = store.stats().journalBytes();
       ProgressBar bar =
           ProgressBar.start(

@@ -256,6 +256,7 @@ class CompactCommandTest {
       (EVENTS - temp) + " kept, " + temp + " dropped, 0 tombstoned",
       (EVENTS - temp) + " kept, 0 dropped, " + temp + " tombstoned"
     };
+    Map<String, String> files = fileBytes();
     for (int i = 0; i < runs.length; i++) {
       List<String> argv = new ArrayList<>(List.of("compact", dir.toString(), "--dry-run"));
       argv.addAll(List.of(runs[i]));
@@ -266,6 +267,7 @@ class CompactCommandTest {
       assertTrue(r.out().contains("  segments    " + CYCLES + " -> 1\n"), r.toString());
       assertTrue(r.out().contains(expected[i]), r.toString());
       assertEquals(segments, segmentSnapshot(), "a dry run changed a segment: " + r);
+      assertEquals(files, fileBytes(), "a dry run changed a file (a checkpoint, a new segment)");
       assertEquals(before, events(), "a dry run changed what reads return");
     }
     assertIntact(EVENTS, 0);
@@ -424,6 +426,20 @@ class CompactCommandTest {
    * Every file in the store but the index checkpoint (which every close of a writable store
    * rewrites) and the lock: size, mtime and SHA-256.
    */
+  /** Every file of the store but the lock, with a hash of its bytes. */
+  private Map<String, String> fileBytes() throws IOException {
+    Map<String, String> state = new TreeMap<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.sorted().toList()) {
+        String name = p.getFileName().toString();
+        if (!name.equals(".batpak.lock")) {
+          state.put(name, java.util.Arrays.toString(Files.readAllBytes(p)).hashCode() + "");
+        }
+      }
+    }
+    return state;
+  }
+
   private Map<String, String> segmentSnapshot() throws IOException {
     Map<String, String> state = new TreeMap<>();
     try (Stream<Path> files = Files.list(dir)) {

@@ -132,7 +132,10 @@ class CompactionTest {
     StoreVerification all = store.verifyAll(VerificationProgress.none());
     assertEquals(0, all.problemCount(), all.problems().toString());
     assertEquals(appended.size(), all.eventsChecked());
-    assertEquals(appended.keySet().stream().filter(removed).count(), all.eventsCompacted());
+    long removedCount = appended.keySet().stream().filter(removed).count();
+    assertEquals(removedCount, all.eventsCompacted());
+    assertEquals(tombstones ? removedCount : 0, all.eventsTombstoned());
+    assertEquals(appended.size() - all.eventsDropped(), store.stats().eventCount());
   }
 
   private void reopenAndCheck(Predicate<AppendReceipt> removed, boolean tombstones) {

@@ -35,7 +35,8 @@ final class FullVerification {
   private final Map<String, Link> chains = new HashMap<>();
   private final List<StoreVerification.Problem> problems = new ArrayList<>();
   private long problemCount;
-  private long compacted;
+  private long dropped;
+  private long tombstoned;
 
   /** Checks the events of {@code index}, reading the event at a row with {@code read}. */
   FullVerification(Index index, IntFunction<EventRecord> read) {
@@ -51,7 +52,7 @@ final class FullVerification {
       check(v, row);
       progress.checked(row + 1L, total);
     }
-    return new StoreVerification(total, chains.size(), problemCount, problems, compacted);
+    return new StoreVerification(total, chains.size(), problemCount, problems, dropped, tombstoned);
   }
 
   private void check(Index.View v, int row) {
@@ -71,9 +72,12 @@ final class FullVerification {
           new Failure(Reason.FRAME_CORRUPT, e.getMessage()));
       return;
     }
-    boolean payloadRemoved = v.disposition(row) != 0;
-    if (payloadRemoved) {
-      compacted++;
+    int disposition = v.disposition(row);
+    boolean payloadRemoved = disposition != 0;
+    if (disposition == FrameCodec.DROPPED) {
+      dropped++;
+    } else if (disposition == FrameCodec.TOMBSTONED) {
+      tombstoned++;
     }
     Failure failure = firstFailure(r, row, previous, payloadRemoved);
     chains.put(entity, new Link(r.streamSequence(), r.eventHash()));

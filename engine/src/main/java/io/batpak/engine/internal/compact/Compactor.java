@@ -183,8 +183,7 @@ public final class Compactor {
     // fence) is immutable and wholly visible.
     long active =
         committer == null
-            // read-only, a dry run: the newest segment is the one a writer would append to
-            ? journal.segments().isEmpty() ? 0 : journal.segments().lastKey()
+            ? journal.firstWritableId() // read-only, a dry run: plan what a writer would do
             : committer.whileQuiet(
                 () -> Math.min(journal.activeId(), index.firstUnpublishedSegment()));
     List<List<Long>> groups = new ArrayList<>();

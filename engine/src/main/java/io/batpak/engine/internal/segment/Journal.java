@@ -281,6 +281,17 @@ public final class Journal implements AutoCloseable {
     }
   }
 
+  /**
+   * On a journal opened without appends (read-only): the first segment a writer would append to,
+   * the newest one when it can resume there, else the next. Every segment before it is immutable.
+   */
+  public long firstWritableId() {
+    if (sizes.isEmpty()) {
+      return 1;
+    }
+    return newestAppendable ? sizes.lastKey() : sizes.lastKey() + 1;
+  }
+
   /** The active segment's id. */
   public long activeId() {
     return activeId;
