@@ -26,12 +26,14 @@ import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
 import io.batpak.VerificationProgress;
+import io.batpak.VisibilityFence;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
 import io.batpak.engine.internal.commit.AppendRequest;
 import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.commit.WatermarkTracker;
+import io.batpak.engine.internal.fence.CancelledRanges;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
@@ -286,7 +288,7 @@ public final class EngineStore implements Store {
     for (long size : journal.segments().values()) {
       bytes += size;
     }
-    return new StoreStats(index.visible(), streams, journal.segments().size(), bytes);
+    return new StoreStats(index.visibleEvents(), streams, journal.segments().size(), bytes);
   }
 
   @Override
@@ -321,6 +323,48 @@ public final class EngineStore implements Store {
   public StoreConfig config() {
     checkOpen();
     return config;
+  }
+
+  // --- visibility fences ---
+
+  @Override
+  public VisibilityFence beginFence() {
+    Committer c = writable();
+    return new FenceHandle(
+        c.beginFence(),
+        c,
+        new FenceHandle.Drafts() {
+          @Override
+          public UnsequencedEvent single(
+              Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
+            nonNull(coordinate, kind, payload, "payload", options);
+            return validator.event(coordinate, kind, Payload.raw(payload), options, 0, null, -1);
+          }
+
+          @Override
+          public List<UnsequencedEvent> batch(List<BatchItem> items) {
+            nonNull(items, "items");
+            for (int i = 0; i < items.size(); i++) {
+              nonNull(items.get(i), "items[" + i + "]");
+            }
+            return validator.batch(items);
+          }
+
+          @Override
+          public void checkOpen() {
+            EngineStore.this.checkOpen();
+          }
+        });
+  }
+
+  /**
+   * The cancelled ranges: global sequences written under fences that were cancelled, never visible
+   * and never reused; compaction may drop them (ADR 0015). Immutable; a later cancel makes a new
+   * value.
+   */
+  public CancelledRanges cancelledRanges() {
+    checkOpen();
+    return index.cancelled();
   }
 
   /**
