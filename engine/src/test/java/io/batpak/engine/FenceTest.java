@@ -116,6 +116,8 @@ class FenceTest {
         assertEquals(1, fenced.get(0).streamSequence(), "fenced events chain on their streams");
         assertEquals(2, fenced.get(1).streamSequence());
         assertShows(store, List.of(before), fenced);
+        assertEquals(
+            1, store.stats().streamCount(), "a stream only the fence wrote is not counted");
         Watermarks w = store.watermarks();
         assertEquals(1, w.visible(), "visible watermark holds");
         assertEquals(1, w.durable(), "durable watermark holds at the fence");

@@ -283,7 +283,10 @@ public final class EngineStore implements Store {
   @Override
   public StoreStats stats() {
     checkOpen();
-    long streams = index.streams().stream().filter(s -> s.count() > 0).count();
+    int visible = index.visible();
+    // A stream counts once it has a visible event (a fence's unpublished rows do not count).
+    long streams =
+        index.streams().stream().filter(s -> s.count() > 0 && s.rows()[0] < visible).count();
     long bytes = 0;
     for (long size : journal.segments().values()) {
       bytes += size;
