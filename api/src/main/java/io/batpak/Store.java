@@ -386,6 +386,24 @@ public interface Store extends AutoCloseable {
    */
   CopyReport fork(Path dest);
 
+  // --- visibility fences ---
+
+  /**
+   * Opens a {@link VisibilityFence}: appends made through it are written but invisible until it
+   * commits, and never visible if it is cancelled. A fence-begin frame is written to the journal
+   * first (appends queued before this call commit before it). See {@link VisibilityFence} for what
+   * the fence hides, its receipts and futures, and what happens to ordinary appends while it is
+   * open (they are refused).
+   *
+   * @return the open fence; close it (or commit or cancel it) to let ordinary appends through
+   * @throws FenceActiveException if a fence is open already; nothing was written
+   * @throws OutcomeUnknownException if writing the begin frame failed (the store is then poisoned)
+   * @throws StoreClosedException if the store is closed or poisoned
+   * @throws ReadOnlyStoreException if the store was opened read-only
+   * @since 0.2
+   */
+  VisibilityFence beginFence();
+
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
    * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases

@@ -431,6 +431,55 @@ class CompactionTest {
   }
 
   @Test
+  void eventsOfACancelledFenceStayHiddenAndAreNeverShownToThePredicate(Random random)
+      throws Exception {
+    fill(random, 2, 10);
+    try (Store store = Store.open(config())) {
+      try (io.batpak.VisibilityFence fence = store.beginFence()) {
+        for (int i = 0; i < 5; i++) {
+          fence.append(Coordinate.of("fenced-" + i, "s"), KIND, Bytes.utf8("never visible"));
+        }
+        fence.cancel();
+      }
+    }
+    fill(random, 2, 10);
+    try (Store store = Store.open(config())) {
+      CompactionResult r =
+          store.compact(
+              CompactionConfig.retain(
+                  e -> {
+                    if (e.header().coordinate().entity().startsWith("fenced-")) {
+                      throw new AssertionError("the predicate saw a cancelled event");
+                    }
+                    return true;
+                  }));
+      assertEquals(CompactionResult.Outcome.SKIPPED, r.outcome(), "nothing to drop: " + r);
+      CompactionResult t = store.compact(CompactionConfig.retain(e -> !temp(e)));
+      assertEquals(CompactionResult.Outcome.PERFORMED, t.outcome(), t.reason());
+      // A segment holding a cancelled event stays unsealed, so the events appended after it in
+      // that segment are in the active one: only the temp- events before it can be dropped.
+      long gone =
+          appended.keySet().stream()
+              .filter(a -> store.verifyReceipt(a) instanceof ReceiptVerification.CompactedAway)
+              .count();
+      assertTrue(gone > 0);
+      assertEquals(gone, t.eventsDropped());
+      assertTrue(t.eventsKept() + gone <= appended.size(), "cancelled events are not counted");
+    }
+    Map<AppendReceipt, Boolean> removed = new LinkedHashMap<>();
+    try (Store store = Store.open(config())) {
+      assertTrue(store.stream("fenced-0").isEmpty());
+      for (AppendReceipt a : appended.keySet()) {
+        boolean dropped = store.verifyReceipt(a) instanceof ReceiptVerification.CompactedAway;
+        assertTrue(!dropped || entityOf(a).startsWith("temp-"), "only temp- events are dropped");
+        removed.put(a, dropped);
+      }
+      assertCompacted(store, removed::get, false);
+    }
+    reopenAndCheck(removed::get, false);
+  }
+
+  @Test
   void refusesNullAndReadOnly(Random random) {
     fill(random, 2, 3);
     try (Store store = Store.open(config().toBuilder().readOnly(true).build())) {

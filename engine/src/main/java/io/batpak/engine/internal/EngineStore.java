@@ -29,6 +29,7 @@ import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
 import io.batpak.VerificationProgress;
+import io.batpak.VisibilityFence;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
 import io.batpak.engine.internal.commit.AppendRequest;
@@ -37,6 +38,7 @@ import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.compact.Compactor;
 import io.batpak.engine.internal.copy.StoreCopy;
+import io.batpak.engine.internal.fence.CancelledRanges;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
@@ -303,14 +305,17 @@ public final class EngineStore implements Store {
   @Override
   public StoreStats stats() {
     checkOpen();
-    long streams = index.streams().stream().filter(s -> s.count() > 0).count();
+    int visible = index.visible();
+    // A stream counts once it has a visible event (a fence's unpublished rows do not count).
+    long streams =
+        index.streams().stream().filter(s -> s.count() > 0 && s.rows()[0] < visible).count();
     long bytes = 0;
     for (long size : journal.segments().values()) {
       bytes += size;
     }
     // Dropped events lie below the visible watermark (in sealed segments) and are not readable.
     return new StoreStats(
-        index.visible() - index.dropped(), streams, journal.segments().size(), bytes);
+        index.visibleEvents() - index.dropped(), streams, journal.segments().size(), bytes);
   }
 
   @Override
@@ -409,6 +414,48 @@ public final class EngineStore implements Store {
     } finally {
       maintenance.unlock();
     }
+  }
+
+  // --- visibility fences ---
+
+  @Override
+  public VisibilityFence beginFence() {
+    Committer c = writable();
+    return new FenceHandle(
+        c.beginFence(),
+        c,
+        new FenceHandle.Drafts() {
+          @Override
+          public UnsequencedEvent single(
+              Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
+            nonNull(coordinate, kind, payload, "payload", options);
+            return validator.event(coordinate, kind, Payload.raw(payload), options, 0, null, -1);
+          }
+
+          @Override
+          public List<UnsequencedEvent> batch(List<BatchItem> items) {
+            nonNull(items, "items");
+            for (int i = 0; i < items.size(); i++) {
+              nonNull(items.get(i), "items[" + i + "]");
+            }
+            return validator.batch(items);
+          }
+
+          @Override
+          public void checkOpen() {
+            EngineStore.this.checkOpen();
+          }
+        });
+  }
+
+  /**
+   * The cancelled ranges: global sequences written under fences that were cancelled, never visible
+   * and never reused; compaction may drop them (ADR 0015). Immutable; a later cancel makes a new
+   * value.
+   */
+  public CancelledRanges cancelledRanges() {
+    checkOpen();
+    return index.cancelled();
   }
 
   /**

@@ -48,11 +48,18 @@ final class FullVerification {
   StoreVerification run(VerificationProgress progress) {
     int total = index.visible();
     Index.View v = index.view();
+    long cancelled = index.cancelled().below(total).count();
+    long events = total - cancelled;
+    long checked = 0;
     for (int row = 0; row < total; row++) {
+      if (v.cancelled(row)) {
+        continue; // a cancelled fence's event: never visible, never checked
+      }
       check(v, row);
-      progress.checked(row + 1L, total);
+      progress.checked(++checked, events);
     }
-    return new StoreVerification(total, chains.size(), problemCount, problems, dropped, tombstoned);
+    return new StoreVerification(
+        events, chains.size(), problemCount, problems, dropped, tombstoned);
   }
 
   private void check(Index.View v, int row) {

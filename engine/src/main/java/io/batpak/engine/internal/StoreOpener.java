@@ -6,6 +6,7 @@ import io.batpak.StoreIoException;
 import io.batpak.StoreLockedException;
 import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.WatermarkTracker;
+import io.batpak.engine.internal.fence.VisibilityRanges;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.IndexCheckpoint;
@@ -94,6 +95,8 @@ final class StoreOpener {
       Index index = new Index();
       Recovery.Result found = new Recovery(fs, dir, mutable, index, config.clock()).run();
       List<OpenReport.Phase> phases = new ArrayList<>(found.load().phases());
+      List<String> notes = new ArrayList<>(found.load().distrusted());
+      checkVisibilityRanges(fs, dir, index, mutable, notes);
       String codecName = Codecs.chooseName(config, found.codec());
       Codec codec = Codecs.find(codecName);
       Recovery.Newest newest = found.newest();
@@ -119,6 +122,9 @@ final class StoreOpener {
         Executor exec = completions == null ? Runnable::run : completions;
         long beforeJournal = config.clock().monoNanos();
         journal.openForAppends(index.size());
+        if (newest != null && newest.beganInFence() && journal.activeId() == newest.id()) {
+          journal.beganInFence();
+        }
         phases.add(
             new OpenReport.Phase("journal", (config.clock().monoNanos() - beforeJournal) / 1_000));
         committer =
@@ -130,6 +136,10 @@ final class StoreOpener {
                 progress,
                 exec,
                 () -> IndexCheckpoint.publish(fs, dir, index));
+        committer.onFenceCancelled(() -> publishVisibilityRanges(fs, dir, index));
+        if (found.abandonedFence() != null) {
+          committer.cancelAbandonedFence(found.abandonedFence()[0], found.abandonedFence()[1]);
+        }
         if (!config.deterministic()) {
           committer.start("batpak-committer " + dir.getFileName());
         }
@@ -151,7 +161,7 @@ final class StoreOpener {
                   found.load().fromSeals(),
                   found.load().fromScan(),
                   found.load().bytesCut(),
-                  found.load().distrusted(),
+                  notes,
                   phases));
       return new OpenedStore(
           config,
@@ -173,6 +183,39 @@ final class StoreOpener {
     } catch (RuntimeException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
       throw e;
+    }
+  }
+
+  /**
+   * Checks {@code visibility.ranges} against the cancelled ranges the journal gave (ADR 0015): what
+   * was missing, damaged or disagreeing goes to {@code notes} and the log; a mutable open rewrites
+   * it. A failure to rewrite is logged only: the journal's fence frames hold the ranges.
+   */
+  private static void checkVisibilityRanges(
+      StoreFs fs, Path dir, Index index, boolean mutable, List<String> notes) {
+    int before = notes.size();
+    try {
+      VisibilityRanges.reconcile(fs, dir, index.cancelled(), index.size(), mutable, notes);
+    } catch (IOException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "rewriting "
+              + dir.resolve(VisibilityRanges.FILE)
+              + " failed; the journal holds the ranges",
+          e);
+    }
+    for (String note : notes.subList(before, notes.size())) {
+      LOG.log(System.Logger.Level.WARNING, note);
+    }
+  }
+
+  /** Publishes {@code visibility.ranges} from the index (after a cancel frame is durable). */
+  private static void publishVisibilityRanges(StoreFs fs, Path dir, Index index) {
+    try {
+      VisibilityRanges.publish(
+          fs, dir, new VisibilityRanges.Content(index.size(), index.cancelled()));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.batpak.engine.internal.commit;
 import io.batpak.AppendReceipt;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.StoreException;
+import io.batpak.engine.internal.fence.Fence;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -18,10 +19,15 @@ public final class AppendRequest {
   private final List<UnsequencedEvent> events;
   private final Thread waiter;
   private final CompletableFuture<List<AppendReceipt>> future;
+  private final Fence fence;
   private final AtomicReference<Object> outcome = new AtomicReference<>();
 
   private AppendRequest(
-      List<UnsequencedEvent> events, Thread waiter, CompletableFuture<List<AppendReceipt>> future) {
+      List<UnsequencedEvent> events,
+      Thread waiter,
+      CompletableFuture<List<AppendReceipt>> future,
+      Fence fence) {
+    this.fence = fence;
     this.events = List.copyOf(events);
     this.waiter = waiter;
     this.future = future;
@@ -29,13 +35,35 @@ public final class AppendRequest {
 
   /** An append whose calling thread waits for the outcome. */
   public static AppendRequest blocking(List<UnsequencedEvent> events) {
-    return new AppendRequest(events, Thread.currentThread(), null);
+    return new AppendRequest(events, Thread.currentThread(), null, null);
+  }
+
+  /**
+   * An append under {@code fence} whose calling thread waits: it completes once the events are
+   * written (and synced, in DURABLE mode), before the fence commits (ADR 0015).
+   */
+  public static AppendRequest blocking(List<UnsequencedEvent> events, Fence fence) {
+    return new AppendRequest(events, Thread.currentThread(), null, fence);
+  }
+
+  /**
+   * An append under {@code fence} whose future completes when the fence ends: with the receipts
+   * when it commits, with its failure when it is cancelled (ADR 0015).
+   */
+  public static AppendRequest async(
+      List<UnsequencedEvent> events, CompletableFuture<List<AppendReceipt>> future, Fence fence) {
+    return new AppendRequest(events, null, future, fence);
+  }
+
+  /** The fence this append is made under, or null for an ordinary append. */
+  Fence fence() {
+    return fence;
   }
 
   /** An append whose outcome completes a future. */
   public static AppendRequest async(
       List<UnsequencedEvent> events, CompletableFuture<List<AppendReceipt>> future) {
-    return new AppendRequest(events, null, future);
+    return new AppendRequest(events, null, future, null);
   }
 
   /** The events. */
@@ -45,7 +73,12 @@ public final class AppendRequest {
 
   /** Completes with receipts; futures complete on {@code executor}, never here. */
   void succeed(List<AppendReceipt> receipts, Executor executor) {
-    complete(List.copyOf(receipts), executor);
+    List<AppendReceipt> result = List.copyOf(receipts);
+    if (future != null && fence != null) {
+      fence.defer(() -> complete(result, executor), e -> complete(e, executor));
+      return;
+    }
+    complete(result, executor);
   }
 
   /** Completes with a failure; futures complete on {@code executor}. */

@@ -160,6 +160,22 @@ final class CommitQueue {
     }
   }
 
+  /**
+   * Throws if the pipeline is closing, as {@link #submit} would.
+   *
+   * @throws StoreClosedException if it is closing
+   */
+  void checkOpen() {
+    lock.lock();
+    try {
+      if (closing) {
+        throw new StoreClosedException("the store is closing; nothing was written");
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   boolean isClosingAndEmpty() {
     lock.lock();
     try {

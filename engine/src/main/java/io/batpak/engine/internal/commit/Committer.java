@@ -1,19 +1,24 @@
 package io.batpak.engine.internal.commit;
 
 import io.batpak.Durability;
+import io.batpak.FenceActiveException;
+import io.batpak.FenceCancelledException;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoreFullException;
 import io.batpak.StoreTimeoutException;
+import io.batpak.engine.internal.fence.Fence;
 import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FenceFrame;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.NoSpaceException;
 import io.batpak.port.StoreClock;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.Condition;
@@ -70,6 +75,19 @@ public final class Committer {
 
   /** Global sequences written so far; what a sync makes durable. */
   private long written;
+
+  /** The open visibility fence, or null (ADR 0015). Changed with the commit lock held. */
+  private volatile Fence openFence;
+
+  /** Told of each cancelled fence, after its cancel frame is durable. */
+  private volatile FenceListener fenceListener = () -> {};
+
+  /** Told when a fence was cancelled (its cancel frame durable), with the commit lock held. */
+  @FunctionalInterface
+  public interface FenceListener {
+    /** A fence was cancelled; the index holds the new cancelled ranges. */
+    void cancelled();
+  }
 
   private Thread thread;
   private final ReentrantLock lifecycle = new ReentrantLock();
@@ -136,6 +154,217 @@ public final class Committer {
       } finally {
         commitLock.unlock();
       }
+    }
+  }
+
+  /** Sets what is told when a fence is cancelled (the visibility-ranges checkpoint). */
+  public void onFenceCancelled(FenceListener listener) {
+    this.fenceListener = listener;
+  }
+
+  /** The open fence, or null. */
+  public Fence openFence() {
+    return openFence;
+  }
+
+  /**
+   * Opens a visibility fence: commits everything queued first (so appends submitted before this
+   * call precede the fence), then writes a fence-begin frame and holds the watermarks at the next
+   * global sequence.
+   *
+   * @throws FenceActiveException if a fence is open
+   * @throws OutcomeUnknownException if the pipeline is poisoned or the write failed (it poisons)
+   * @throws StoreClosedException if the store is closing
+   */
+  public Fence beginFence() {
+    commitLock.lock();
+    try {
+      latch.check();
+      queue.checkOpen();
+      commitQueuedGroups();
+      latch.check();
+      if (openFence != null) {
+        throw fenceActive(openFence);
+      }
+      long first = index.size();
+      writeFenceFrame(FenceFrame.TYPE_BEGIN, first, 0);
+      Fence f = new Fence(first);
+      index.beginFence();
+      watermarks.hold(first);
+      openFence = f;
+      return f;
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * Commits {@code f}: commits everything queued (its appends among them), writes the fence-commit
+   * frame, syncs it in DURABLE mode, then makes the whole fence visible in one step and completes
+   * its held futures.
+   *
+   * @throws FenceCancelledException if {@code f} is not open
+   * @throws OutcomeUnknownException if the pipeline is poisoned or a write or sync failed
+   */
+  public void commitFence(Fence f) {
+    commitLock.lock();
+    try {
+      if (f.state() != Fence.State.OPEN) {
+        throw notOpen(f, "commit");
+      }
+      latch.check();
+      commitQueuedGroups();
+      latch.check();
+      long end = index.size();
+      writeFenceFrame(FenceFrame.TYPE_COMMIT, f.first(), (int) (end - f.first()));
+      if (config.durability() == Durability.DURABLE) {
+        syncLocked();
+      }
+      index.commitFence();
+      index.publish();
+      openFence = null;
+      watermarks.release(index.size());
+      f.committed();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * Cancels {@code f}: commits everything queued (its appends among them, so each gets its answer),
+   * writes the fence-cancel frame naming its range and syncs it, then records the range as
+   * cancelled, moves the watermarks past it and fails the held futures with {@link
+   * FenceCancelledException}. A fence the poisoned pipeline failed already stays failed (a reopen
+   * cancels it); an ended fence is left alone.
+   *
+   * @throws FenceCancelledException if {@code f} was committed
+   * @throws OutcomeUnknownException if a write or sync failed
+   */
+  public void cancelFence(Fence f) {
+    commitLock.lock();
+    try {
+      if (f.state() == Fence.State.COMMITTED) {
+        throw notOpen(f, "cancel");
+      }
+      if (f.state() != Fence.State.OPEN || f != openFence) {
+        return;
+      }
+      if (latch.isTripped()) {
+        f.ended(Fence.State.FAILED, latch.refusalOfGroup());
+        return;
+      }
+      commitQueuedGroups();
+      if (latch.isTripped()) {
+        f.ended(Fence.State.FAILED, latch.refusalOfGroup());
+        return;
+      }
+      cancelLocked(f);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Writes and syncs the cancel frame of the open fence {@code f}, then cancels it in memory. */
+  private void cancelLocked(Fence f) {
+    long end = index.size();
+    writeFenceFrame(FenceFrame.TYPE_CANCEL, f.first(), (int) (end - f.first()));
+    syncLocked();
+    index.cancelFence();
+    index.publish();
+    openFence = null;
+    watermarks.written(end);
+    watermarks.release(index.size());
+    f.ended(
+        Fence.State.CANCELLED,
+        new FenceCancelledException(
+            "the visibility fence of global sequences "
+                + f.first()
+                + " to "
+                + (end - 1)
+                + " was cancelled"
+                + (end == f.first() ? " (it held no event)" : "")
+                + "; its events are never visible. Append them again to store them."));
+    notifyCancelled();
+  }
+
+  /**
+   * On open: writes and syncs a cancel frame for the fence a crash left open, which recovery
+   * cancelled in memory (global sequences {@code first} to {@code end - 1}), so the journal says so
+   * before anything is appended after it.
+   *
+   * @throws OutcomeUnknownException if the write or the sync failed
+   */
+  public void cancelAbandonedFence(long first, long end) {
+    commitLock.lock();
+    try {
+      latch.check();
+      writeFenceFrame(FenceFrame.TYPE_CANCEL, first, (int) (end - first));
+      syncLocked();
+      notifyCancelled();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  private void notifyCancelled() {
+    try {
+      fenceListener.cancelled();
+    } catch (RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "recording the cancelled ranges failed; the journal's fence frames still hold them",
+          e);
+    }
+  }
+
+  private void writeFenceFrame(int type, long first, int count) {
+    try {
+      writer.writeFence(type, first, count);
+    } catch (Journal.RotationFailed e) {
+      throw poisonWith(e.getMessage(), e.getCause());
+    } catch (IOException e) {
+      throw poisonWith(
+          "writing a " + FenceFrame.name(type) + " frame to " + journal.path(journal.activeId()),
+          e);
+    } catch (RuntimeException | Error e) {
+      OutcomeUnknownException x = unexpected(e);
+      poison(x);
+      throw x;
+    }
+    if (!syncPolicy.syncsEveryGroup()) {
+      syncPolicy.written(0);
+    }
+  }
+
+  private static FenceActiveException fenceActive(Fence f) {
+    return new FenceActiveException(
+        "a visibility fence is open (its first global sequence is "
+            + f.first()
+            + "); ordinary appends and a second beginFence() are refused until it is committed"
+            + " or cancelled. Append through the fence, or commit or close it first.");
+  }
+
+  private static FenceCancelledException notOpen(Fence f, String what) {
+    FenceCancelledException e =
+        new FenceCancelledException(
+            "cannot "
+                + what
+                + " the visibility fence that began at global sequence "
+                + f.first()
+                + ": it is "
+                + f.state().name().toLowerCase(java.util.Locale.ROOT)
+                + ", no longer open. Begin a new fence.");
+    if (f.failure() != null) {
+      e.initCause(f.failure());
+    }
+    return e;
+  }
+
+  /** Commits every queued group, with the commit lock held (any thread, either mode). */
+  private void commitQueuedGroups() {
+    List<AppendRequest> group;
+    while (!(group = queue.take()).isEmpty()) {
+      commitGuarded(group);
     }
   }
 
@@ -252,11 +481,15 @@ public final class Committer {
    * sequence, write, sync (DURABLE), make visible, complete. Nothing becomes visible before it is
    * written, and in DURABLE mode before it is synced.
    */
-  private void commitGroup(List<AppendRequest> group) {
+  private void commitGroup(List<AppendRequest> all) {
     if (latch.isTripped()) {
-      for (AppendRequest r : group) {
+      for (AppendRequest r : all) {
         r.fail(latch.refusalOfGroup(), completions);
       }
+      return;
+    }
+    List<AppendRequest> group = admitted(all);
+    if (group.isEmpty()) {
       return;
     }
     SequencedGroup g = sequencer.sequence(group);
@@ -276,6 +509,33 @@ public final class Committer {
     }
     makeVisible(g);
     g.succeed(completions);
+  }
+
+  /**
+   * The appends of {@code all} that may commit now, failing the others: while a fence is open only
+   * its own appends ({@link FenceActiveException} for the rest); with none open, no append made
+   * under a fence ({@link FenceCancelledException}: its fence has ended).
+   */
+  private List<AppendRequest> admitted(List<AppendRequest> all) {
+    Fence open = openFence;
+    List<AppendRequest> ok = null;
+    for (int i = 0; i < all.size(); i++) {
+      AppendRequest r = all.get(i);
+      Fence f = r.fence();
+      StoreException refusal = null;
+      if (f != open) {
+        refusal = f == null ? fenceActive(open) : notOpen(f, "append under");
+      }
+      if (refusal != null) {
+        if (ok == null) {
+          ok = new ArrayList<>(all.subList(0, i));
+        }
+        r.fail(refusal, completions);
+      } else if (ok != null) {
+        ok.add(r);
+      }
+    }
+    return ok == null ? all : ok;
   }
 
   /** Writes the group; returns why it failed (a full device, or poison), or null. */
@@ -314,6 +574,9 @@ public final class Committer {
         EventRecord r = f.records.get(i);
         index.add(r, (int) f.segment, f.offset, f.length, f.recordOffsets[i]);
       }
+    }
+    if (openFence != null) {
+      return; // a fence's events become visible when it commits, all at once
     }
     index.publish();
     watermarks.visible(index.size());
@@ -367,9 +630,11 @@ public final class Committer {
     long every = config.checkpointEveryBytes();
     if (every <= 0
         || latch.isTripped()
+        || openFence != null
         || journal.appendedBytes() - checkpointedAt < Math.max(every, journalAtCheckpoint / 4)
-        || index.size() == 0) {
-      return;
+        || index.size() == 0
+        || index.view().cancelled(index.size() - 1)) {
+      return; // a checkpoint ends at an event that is not cancelled (its hash anchors it)
     }
     checkpointLocked();
   }
@@ -488,6 +753,10 @@ public final class Committer {
    */
   private void poison(StoreException e) {
     List<AppendRequest> queued = queue.poison(e);
+    Fence f = openFence;
+    if (f != null) {
+      f.ended(Fence.State.FAILED, e);
+    }
     watermarks.end();
     if (config.durability() == Durability.DURABLE && commitLock.isHeldByCurrentThread()) {
       // fsyncgate: after a failed fsync the kernel may keep the written pages readable but clean,
@@ -545,6 +814,14 @@ public final class Committer {
     IOException sealFailure = null;
     if (lockCommitsBy(deadline)) {
       try {
+        Fence f = openFence;
+        if (f != null && !latch.isTripped()) {
+          try {
+            cancelLocked(f); // closing cancels an open fence (its cancel frame is synced)
+          } catch (OutcomeUnknownException e) {
+            syncFailure = e;
+          }
+        }
         if (!latch.isTripped()) {
           syncFailure = trySync();
         }
@@ -573,10 +850,14 @@ public final class Committer {
   private IOException sealAndCheckpoint() {
     String step = "sealing " + journal.path(journal.activeId());
     try {
-      if (journal.activeHasFrames() && !journal.activeSealed()) {
-        journal.seal(Seals.ofActive(index, journal, List.of()));
+      byte[] seal =
+          journal.activeHasFrames() && !journal.activeSealed()
+              ? Seals.ofActive(index, journal, List.of())
+              : null;
+      if (seal != null) {
+        journal.seal(seal);
       }
-      if (index.size() > 0) {
+      if (index.size() > 0 && !index.view().cancelled(index.size() - 1)) {
         step = "writing the index checkpoint";
         checkpoints.publish();
       }

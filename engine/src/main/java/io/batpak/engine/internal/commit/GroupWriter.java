@@ -1,6 +1,7 @@
 package io.batpak.engine.internal.commit;
 
 import io.batpak.StoreConfig;
+import io.batpak.engine.internal.format.FenceFrame;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.segment.Journal;
@@ -48,6 +49,9 @@ final class GroupWriter {
       if (end + size > config.segmentMaxBytes() && end > journal.headerLength()) {
         flush();
         journal.rotate(f.records.get(0).globalSequence(), Seals.ofActive(index, journal, inActive));
+        if (index.fenceFrom() >= 0) {
+          journal.beganInFence();
+        }
         inActive.clear();
         chunkStart = journal.activeSize();
       }
@@ -65,6 +69,26 @@ final class GroupWriter {
       inActive.add(f);
     }
     inActive.clear(); // never pin a group's payloads until the next one
+    flush();
+  }
+
+  /**
+   * Writes one fence frame ({@link FenceFrame}), rotating first if it would overflow the active
+   * segment.
+   *
+   * @throws Journal.RotationFailed if a rotation failed (the pipeline must poison)
+   * @throws IOException if the write failed
+   */
+  void writeFence(int type, long first, int count) throws IOException {
+    buffer.clear();
+    long end = journal.activeSize();
+    if (end + FenceFrame.LENGTH > config.segmentMaxBytes() && end > journal.headerLength()) {
+      journal.rotate(index.size(), Seals.ofActive(index, journal, List.of()));
+      if (index.fenceFrom() >= 0) {
+        journal.beganInFence();
+      }
+    }
+    FenceFrame.write(buffer, type, first, count, journal.syncedSize());
     flush();
   }
 

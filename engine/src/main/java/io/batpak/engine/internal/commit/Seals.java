@@ -20,12 +20,23 @@ final class Seals {
    * The seal of the journal's active segment, for a footer at its current end.
    *
    * @param unindexed frames written to the active segment and not yet in the index, in order
+   * @return the seal, or null if the segment holds a cancelled event, began inside a fence, or a
+   *     fence is open: a seal cannot describe a fence, so such a segment stays unsealed and its
+   *     frames are read on open (ADR 0015)
    */
   static byte[] ofActive(Index index, Journal journal, List<GroupFrame> unindexed) {
     SegmentSeal.Builder seal = new SegmentSeal.Builder(journal.activeBase());
     Index.View v = index.view();
     int from = (int) journal.activeBase();
     int to = index.size();
+    if (index.fenceFrom() >= 0 || journal.activeBeganInFence()) {
+      return null;
+    }
+    for (int row = from; row < to; row++) {
+      if (v.cancelled(row)) {
+        return null;
+      }
+    }
     for (int row = from; row < to; row++) {
       seal.add(
           v.idHi(row),

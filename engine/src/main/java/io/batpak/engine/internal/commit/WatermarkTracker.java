@@ -20,6 +20,9 @@ public final class WatermarkTracker {
   private long visible;
   private boolean ended;
 
+  /** While a fence is open, its first global sequence: no watermark shows it or past it. */
+  private long hold = Long.MAX_VALUE;
+
   /** Starts every watermark at {@code recovered}, the events found on open. */
   public WatermarkTracker(StoreClock clock, long recovered) {
     this.clock = clock;
@@ -30,7 +33,35 @@ public final class WatermarkTracker {
   public Watermarks snapshot() {
     lock.lock();
     try {
-      return new Watermarks(accepted, written, durable, visible);
+      return snapshotLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A fence opened at global sequence {@code at}: until {@link #release}, every watermark stops
+   * there, so no caller sees (or waits past) a fenced event as accepted, written or durable.
+   */
+  void hold(long at) {
+    lock.lock();
+    try {
+      hold = at;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The fence ended: the watermarks show the pipeline's progress again, moving past the whole fence
+   * in one step, visible to {@code visibleTo}.
+   */
+  void release(long visibleTo) {
+    lock.lock();
+    try {
+      hold = Long.MAX_VALUE;
+      visible = Math.max(visible, visibleTo);
+      moved.signalAll();
     } finally {
       lock.unlock();
     }
@@ -142,6 +173,11 @@ public final class WatermarkTracker {
   }
 
   private long snapshotLocked(Watermark w) {
-    return new Watermarks(accepted, written, durable, visible).get(w);
+    return snapshotLocked().get(w);
+  }
+
+  private Watermarks snapshotLocked() {
+    return new Watermarks(
+        Math.min(accepted, hold), Math.min(written, hold), Math.min(durable, hold), visible);
   }
 }

@@ -529,7 +529,7 @@ public final class Compactor {
         }
         place(row, frameAt, total, v.recordOffset((int) row), was);
         if (was == 0) {
-          kept++; // an event an earlier compaction removed is not counted again
+          count(row, 0); // an event an earlier compaction removed is not counted again
         }
       }
       write(buf, at, total);
@@ -537,7 +537,9 @@ public final class Compactor {
 
     /** 0 to keep the event, or what happens to it. */
     private int fate(EventRecord r) {
-      if (config.strategy() == CompactionConfig.Strategy.MERGE) {
+      if (config.strategy() == CompactionConfig.Strategy.MERGE
+          || index.cancelled().contains(r.globalSequence())) {
+        // A cancelled fence's event is never shown to the predicate (nor to any reader): it stays.
         return 0;
       }
       StoredEvent e = new StoredEvent(EventQueries.header(r, 0), Bytes.ofOwned(r.payload()));
@@ -550,7 +552,13 @@ public final class Compactor {
           : FrameCodec.TOMBSTONED;
     }
 
-    private void count(int fate) {
+    /**
+     * Counts what happens to the event at {@code row}; a cancelled fence's event is not counted.
+     */
+    private void count(long row, int fate) {
+      if (index.cancelled().contains(row)) {
+        return;
+      }
       if (fate == 0) {
         kept++;
       } else if (fate == FrameCodec.DROPPED) {
@@ -561,8 +569,8 @@ public final class Compactor {
     }
 
     private void writeRun(List<EventRecord> run, int fate) throws IOException {
-      for (int i = 0; i < run.size(); i++) {
-        count(fate);
+      for (EventRecord r : run) {
+        count(r.globalSequence(), fate);
       }
       int type = fate == 0 ? FrameCodec.TYPE_EVENTS : FrameCodec.TYPE_COMPACTED;
       int[] offsets = new int[run.size()];

@@ -1,11 +1,14 @@
 package io.batpak.engine.internal.index;
 
+import io.batpak.engine.internal.fence.CancelledRanges;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,6 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * it publishes the copy through a volatile field before moving {@code visible}. A reader reads
  * {@code visible} first and the arrays after, so every row below the count it read is complete in
  * whatever array it sees.
+ *
+ * <h2>Visibility fences</h2>
+ *
+ * Rows added while a fence is open ({@link #beginFence}) stay unpublished. {@link #commitFence}
+ * keeps them (the caller then publishes them in one step); {@link #cancelFence} turns them into
+ * cancelled rows: their stream column becomes {@link #CANCELLED}, every stream they touched goes
+ * back to its state before the fence, and the range joins {@link #cancelled()}. A cancelled row
+ * keeps its global sequence (rows stay dense) but belongs to no stream and is never found by id;
+ * readers that walk rows in global order skip it ({@link View#cancelled}).
  */
 public final class Index {
 
@@ -100,6 +112,9 @@ public final class Index {
    */
   public static final int MAX_EVENTS = (1 << 30) / 4 * 3;
 
+  /** The stream column of a cancelled row. */
+  public static final int CANCELLED = -1;
+
   private volatile Columns columns = new Columns(1024);
   private volatile int[] idTable = new int[2048];
   private volatile int visible;
@@ -118,6 +133,13 @@ public final class Index {
   private final Interner streamNames = new Interner();
   private final Interner scopes = new Interner();
   private volatile StreamState[] streamById = new StreamState[64];
+  private volatile CancelledRanges cancelled = CancelledRanges.NONE;
+
+  /** The first row of the open fence, or -1; committer (or recovery) only. */
+  private int fenceFrom = -1;
+
+  /** Each stream the open fence touched, with its state before its first fenced row. */
+  private final Map<StreamState, StreamState.Savepoint> savepoints = new IdentityHashMap<>();
 
   /** The number of visible events; every row below it is complete. */
   public int visible() {
@@ -336,6 +358,9 @@ public final class Index {
       dropped = dropped + 1;
     }
     insertId(c, row);
+    if (fenceFrom >= 0 && !savepoints.containsKey(s)) {
+      savepoints.put(s, s.savepoint());
+    }
     s.append(row, streamSequence, eventHash);
     size = row + 1;
   }
@@ -353,6 +378,71 @@ public final class Index {
     }
     s.restoreHead(eventHash);
     return true;
+  }
+
+  /**
+   * Committer and recovery: opens a fence at the next row; rows added from now on are the fence's.
+   *
+   * @throws IllegalStateException if a fence is open
+   */
+  public void beginFence() {
+    if (fenceFrom >= 0) {
+      throw new IllegalStateException("a fence is open at row " + fenceFrom);
+    }
+    fenceFrom = size;
+  }
+
+  /** The first row of the open fence, or -1 if none is open. */
+  public int fenceFrom() {
+    return fenceFrom;
+  }
+
+  /**
+   * Committer and recovery: closes the open fence keeping its rows; they become visible with the
+   * next {@link #publish}.
+   */
+  public void commitFence() {
+    if (fenceFrom < 0) {
+      throw new IllegalStateException("no fence is open");
+    }
+    fenceFrom = -1;
+    savepoints.clear();
+  }
+
+  /**
+   * Committer and recovery: cancels the open fence. Its rows become cancelled rows, the streams
+   * they touched go back to where they were before the fence, and {@link #cancelled()} gains the
+   * range; the next {@link #publish} moves {@link #visible()} past them.
+   *
+   * @return the cancelled range's first row and its end, {@code {from, to}}
+   */
+  public int[] cancelFence() {
+    if (fenceFrom < 0) {
+      throw new IllegalStateException("no fence is open");
+    }
+    int from = fenceFrom;
+    Columns c = columns;
+    for (int row = from; row < size; row++) {
+      c.stream[row] = CANCELLED;
+    }
+    for (Map.Entry<StreamState, StreamState.Savepoint> e : savepoints.entrySet()) {
+      e.getKey().revert(e.getValue());
+    }
+    savepoints.clear();
+    cancelled = cancelled.plus(from, size);
+    fenceFrom = -1;
+    return new int[] {from, size};
+  }
+
+  /** The cancelled ranges (immutable; a new value after each cancel). */
+  public CancelledRanges cancelled() {
+    return cancelled;
+  }
+
+  /** The number of visible events that are not cancelled. */
+  public long visibleEvents() {
+    int v = visible;
+    return v - cancelled.below(v).count();
   }
 
   /** Committer: makes every added row visible. */
@@ -394,7 +484,11 @@ public final class Index {
         return -1;
       }
       int row = v - 1;
-      if (row < limit && row < c.capacity() && c.idHi[row] == hi && c.idLo[row] == lo) {
+      if (row < limit
+          && row < c.capacity()
+          && c.idHi[row] == hi
+          && c.idLo[row] == lo
+          && c.stream[row] != CANCELLED) {
         return row;
       }
     }
@@ -520,7 +614,8 @@ public final class Index {
       int rows,
       List<StreamState> restoredStreams,
       String[] scopeNames,
-      int[] table) {
+      int[] table,
+      CancelledRanges cancelledRows) {
     if (size != 0) {
       throw new IllegalStateException("install into an index holding " + size + " rows");
     }
@@ -546,6 +641,7 @@ public final class Index {
     streamById = byId;
     size = rows;
     dropped = droppedRows;
+    cancelled = cancelledRows;
     visible = rows;
   }
 
@@ -575,7 +671,12 @@ public final class Index {
       return columns.idLo[row];
     }
 
-    /** The stream id. */
+    /** Whether the row is a cancelled event (then it has no stream: {@link #stream} is -1). */
+    public boolean cancelled(int row) {
+      return columns.stream[row] == CANCELLED;
+    }
+
+    /** The stream id, or {@link Index#CANCELLED}. */
     public int stream(int row) {
       return columns.stream[row];
     }

@@ -2,6 +2,7 @@ package io.batpak.engine.internal.index;
 
 import io.batpak.engine.internal.artifact.BodyInput;
 import io.batpak.engine.internal.artifact.BodyOutput;
+import io.batpak.engine.internal.fence.CancelledRanges;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,13 +65,16 @@ public final class IndexImage {
     private final List<StreamState> streams;
     private final String[] scopes;
     private final int[] idTable;
+    private final CancelledRanges cancelled;
 
     private Decoded(
         Index.Columns columns,
         int rows,
         List<StreamState> streams,
         String[] scopes,
-        int[] idTable) {
+        int[] idTable,
+        CancelledRanges cancelled) {
+      this.cancelled = cancelled;
       this.columns = columns;
       this.rows = rows;
       this.streams = streams;
@@ -128,7 +132,7 @@ public final class IndexImage {
 
     /** Installs the image into the empty {@code index}. */
     public void installInto(Index index) {
-      index.install(columns, rows, streams, scopes, idTable);
+      index.install(columns, rows, streams, scopes, idTable, cancelled);
     }
   }
 
@@ -168,7 +172,7 @@ public final class IndexImage {
       }
       total += counts[i];
     }
-    if (total != rows) {
+    if (total > rows) {
       throw new Inconsistent("the streams' event counts sum to " + total + ", not " + rows);
     }
     int scopeCount = in.getInt();
@@ -188,6 +192,25 @@ public final class IndexImage {
     in.getLongs(c.location, rows);
     in.getInts(c.frameLength, rows);
     in.getInts(c.recordOffset, rows);
+    CancelledRanges cancelled = CancelledRanges.NONE;
+    long cancelledRows = 0;
+    for (int r = 0; r < rows; r++) {
+      if (c.stream[r] == Index.CANCELLED) {
+        // A cancelled event (ADR 0015): it keeps its row but belongs to no stream.
+        cancelled = cancelled.plus(r, r + 1);
+        cancelledRows++;
+      }
+    }
+    if (total != rows - cancelledRows) {
+      throw new Inconsistent(
+          "the streams' event counts sum to "
+              + total
+              + ", not "
+              + (rows - cancelledRows)
+              + (cancelledRows == 0
+                  ? ""
+                  : " (" + rows + " rows less " + cancelledRows + " cancelled)"));
+    }
     int[][] streamRows = new int[streamCount][];
     int[] filled = new int[streamCount];
     for (int i = 0; i < streamCount; i++) {
@@ -196,6 +219,9 @@ public final class IndexImage {
     for (int r = 0; r < rows; r++) {
       int s = c.stream[r];
       int scope = c.scope[r];
+      if (s == Index.CANCELLED) {
+        continue;
+      }
       if (s < 0 || s >= streamCount || scope < 0 || scope >= scopeCount) {
         throw new Inconsistent("row " + r + " names stream " + s + " and scope " + scope);
       }
@@ -239,6 +265,6 @@ public final class IndexImage {
     if (placed != rows) {
       throw new Inconsistent("an id table holding " + placed + " of " + rows + " events");
     }
-    return new Decoded(c, rows, streams, scopes, table);
+    return new Decoded(c, rows, streams, scopes, table, cancelled);
   }
 }

@@ -64,6 +64,24 @@ public final class StreamState {
     }
   }
 
+  /** The state a fence goes back to when it is cancelled. */
+  record Savepoint(int count, long nextSequence, byte[] headHash) {}
+
+  /** The stream's state now, before its first row of a fence. */
+  Savepoint savepoint() {
+    return new Savepoint(count, nextSequence, headHash);
+  }
+
+  /**
+   * Goes back to {@code p}: the rows added since are dropped (they were never published, so no
+   * reader saw them).
+   */
+  void revert(Savepoint p) {
+    count = p.count();
+    nextSequence = p.nextSequence();
+    headHash = p.headHash();
+  }
+
   /** Sets the head after rows were added without their hashes (loading a sealed segment). */
   void restoreHead(byte[] eventHash) {
     headHash = eventHash;

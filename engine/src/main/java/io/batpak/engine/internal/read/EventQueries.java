@@ -136,6 +136,9 @@ public final class EventQueries {
     boolean all = region.isAll();
     for (long g = afterGlobalSequence + 1; g < v.size() && out.size() < limit; g++) {
       int row = (int) g;
+      if (v.cancelled(row)) {
+        continue; // a cancelled fence's event: never visible
+      }
       if (all || inRegion(region, v, row)) {
         EventHeader h = headerAt(v, row);
         if (h != null) {

@@ -2,6 +2,7 @@ package io.batpak.engine.internal.recovery;
 
 import io.batpak.CorruptStoreException;
 import io.batpak.OpenReport;
+import io.batpak.engine.internal.format.FenceFrame;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.format.SegmentSeal;
@@ -29,6 +30,7 @@ final class FrameScan {
   private final boolean newest;
   private final boolean mutable;
   private final Index index;
+  private final FenceReplay fences;
   private final long size;
 
   /** Whether the segment may hold compacted frames (its header is of version 3). */
@@ -56,7 +58,9 @@ final class FrameScan {
       boolean tornTailAllowed,
       boolean mutable,
       Index index,
+      FenceReplay fences,
       long limit) {
+    this.fences = fences;
     this.handle = handle;
     this.file = file;
     this.newest = tornTailAllowed;
@@ -175,6 +179,13 @@ final class FrameScan {
         footerAt = pos;
         return pos;
       }
+      if (FenceFrame.isFence(buf, bodyAt)) {
+        checkDurableEnd(pos, bodyAt);
+        fences.apply(FenceFrame.decode(buf, bodyAt, bodyLength, file, pos), file, pos);
+        frames++;
+        pos += total;
+        continue;
+      }
       long durableEnd = FrameCodec.durableEnd(buf, bodyAt);
       if (durableEnd < 0 || durableEnd > pos) {
         throw new CorruptStoreException(
@@ -226,6 +237,14 @@ final class FrameScan {
       pos += total;
     }
     return pos;
+  }
+
+  private void checkDurableEnd(long pos, int bodyAt) {
+    long durableEnd = FrameCodec.durableEnd(buf, bodyAt);
+    if (durableEnd < 0 || durableEnd > pos) {
+      throw new CorruptStoreException(
+          file, pos, "frame's recorded durable end", "0.." + pos, "" + durableEnd);
+    }
   }
 
   private void checkChain(FrameCodec.HeaderView v, long pos) {
@@ -321,7 +340,8 @@ final class FrameScan {
       return false;
     }
     int body = at + FrameCodec.PREFIX;
-    if (buf[body] != FrameCodec.TYPE_EVENTS
+    boolean fence = FenceFrame.isFence(buf, body);
+    if ((buf[body] != FrameCodec.TYPE_EVENTS && !fence)
         || buf[body + 1] != 0
         || buf[body + 2] != 0
         || buf[body + 3] != 0) {
@@ -329,6 +349,9 @@ final class FrameScan {
     }
     int count = FrameCodec.readInt(buf, body + 12);
     long durableEnd = FrameCodec.durableEnd(buf, body);
+    if (fence) {
+      return bodyLength == FrameCodec.MIN_BODY && durableEnd >= 0 && durableEnd <= p;
+    }
     return count >= 1
         && count <= bodyLength / (FrameCodec.MIN_BODY - FrameCodec.BODY_HEADER)
         && durableEnd >= 0

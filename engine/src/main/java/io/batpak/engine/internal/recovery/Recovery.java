@@ -54,6 +54,9 @@ public final class Recovery {
    *     linear in the bytes of the segments scanned, whatever their damage
    * @param newest the newest segment, or null for a new store
    * @param load how the index was loaded
+   * @param abandonedFence the fence a crash left open, which the load cancelled ({@code {first,
+   *     end}} global sequences), or null
+   * @param fenceFrames fence frames read
    */
   public record Result(
       List<String> segments,
@@ -63,7 +66,9 @@ public final class Recovery {
       Optional<OpenReport.TornTail> tornTail,
       long bytesChecked,
       Newest newest,
-      OpenReport.IndexLoad load) {}
+      OpenReport.IndexLoad load,
+      long[] abandonedFence,
+      long fenceFrames) {}
 
   /**
    * The newest segment.
@@ -71,8 +76,10 @@ public final class Recovery {
    * @param id its number
    * @param base the global sequence of its first event
    * @param appendable whether appends may resume in it: a version this build writes, not sealed
+   * @param beganInFence whether a visibility fence was open where it begins (then it is never
+   *     sealed, ADR 0015)
    */
-  public record Newest(long id, long base, boolean appendable) {}
+  public record Newest(long id, long base, boolean appendable, boolean beganInFence) {}
 
   private final StoreFs fs;
   private final Path directory;
@@ -86,6 +93,7 @@ public final class Recovery {
   private long frames;
   private long fromSeals;
   private long fromScan;
+  private FenceReplay fences;
 
   /** Prepares an open that fills {@code index}, timing its phases on {@code clock}. */
   public Recovery(StoreFs fs, Path directory, boolean mutable, Index index, StoreClock clock) {
@@ -109,6 +117,7 @@ public final class Recovery {
     this.index = index;
     this.clock = clock;
     this.everyFrame = everyFrame;
+    this.fences = new FenceReplay(index);
   }
 
   /** Loads the index. */
@@ -189,7 +198,17 @@ public final class Recovery {
           new Newest(
               id,
               seg.header.baseGlobalSequence(),
-              !seg.sealed && seg.header.version() == SegmentHeader.VERSION);
+              !seg.sealed && seg.header.version() == SegmentHeader.VERSION,
+              seg.beganInFence);
+    }
+    long[] abandoned = fences.finish();
+    if (abandoned != null) {
+      notes.add(
+          "a visibility fence was open when the store last stopped; its global sequences "
+              + abandoned[0]
+              + " to "
+              + (abandoned[1] - 1)
+              + " were cancelled and are never visible");
     }
     index.publish();
     index.trimAfterLoad();
@@ -211,7 +230,16 @@ public final class Recovery {
       LOG.log(System.Logger.Level.WARNING, note);
     }
     return new Result(
-        names, ends, Optional.ofNullable(codec), frames, torn, bytesChecked, newest, load);
+        names,
+        ends,
+        Optional.ofNullable(codec),
+        frames,
+        torn,
+        bytesChecked,
+        newest,
+        load,
+        abandoned,
+        fences.framesSeen());
   }
 
   /**
@@ -278,6 +306,7 @@ public final class Recovery {
     SegmentHeader header;
     long end;
     boolean sealed;
+    boolean beganInFence;
     OpenReport.TornTail torn;
 
     Segment(FileHandle handle, long id, Path path, boolean newest) throws IOException {
@@ -290,7 +319,8 @@ public final class Recovery {
     }
 
     void load(CheckpointStart start, String codec) throws IOException {
-      header = new FrameScan(handle, file, newest, mutable, index, size).header();
+      beganInFence = index.fenceFrom() >= 0;
+      header = new FrameScan(handle, file, newest, mutable, index, fences, size).header();
       if (header == null) {
         torn =
             new OpenReport.TornTail(
@@ -318,7 +348,14 @@ public final class Recovery {
       if (!everyFrame) {
         decodeSeal(trailer);
       }
-      if (trailer.seal != null) {
+      if (trailer.seal != null && index.fenceFrom() >= 0) {
+        // A seal never describes a fence's events (ADR 0015); this one follows an open fence.
+        notes.add(
+            "the seal of "
+                + file
+                + " was ignored and its frames were read: a visibility fence is open where it"
+                + " begins");
+      } else if (trailer.seal != null) {
         long before = index.size();
         String why = SealLoad.apply(trailer.seal, index, from, (int) id);
         if (why == null) {
@@ -336,7 +373,13 @@ public final class Recovery {
       sealed = trailer.footerAt >= 0;
       FrameScan scan =
           new FrameScan(
-                  handle, file, newest && !sealed, mutable, index, sealed ? trailer.footerAt : size)
+                  handle,
+                  file,
+                  newest && !sealed,
+                  mutable,
+                  index,
+                  fences,
+                  sealed ? trailer.footerAt : size)
               .allowCompactedFrames(header.version() == SegmentHeader.COMPACTED_VERSION);
       long before = index.size();
       end = scan.frames(id, from);

@@ -49,6 +49,10 @@ public final class Journal implements AutoCloseable {
   private long activeSize;
   private long syncedSize;
   private boolean activeSealed;
+
+  /** Whether the active segment began inside a visibility fence (ADR 0015). */
+  private boolean activeBeganInFence;
+
   private long appendedBytes;
 
   /**
@@ -128,7 +132,8 @@ public final class Journal implements AutoCloseable {
    * ({@link #seal}), then the new segment is created with its header durable and its directory
    * entry synced. A failure names the step that failed.
    *
-   * @param seal the active segment's seal, for a footer at {@link #activeSize()}
+   * @param seal the active segment's seal, for a footer at {@link #activeSize()}; or null to leave
+   *     it unsealed (its frames are then read on open), as for a segment a fence touched (ADR 0015)
    * @throws RotationFailed if a step fails; the pipeline must poison (frames of the group may
    *     already sit in the previous segment, and a failed sync is never "nothing happened")
    */
@@ -141,7 +146,9 @@ public final class Journal implements AutoCloseable {
           "fsync of " + path(oldId) + " before rotating to a new segment failed", e);
     }
     try {
-      seal(seal);
+      if (seal != null) {
+        seal(seal);
+      }
     } catch (IOException e) {
       throw new RotationFailed("sealing " + path(oldId) + " before rotating failed", e);
     }
@@ -165,6 +172,19 @@ public final class Journal implements AutoCloseable {
     append(ByteBuffer.wrap(seal));
     active.sync(SyncMode.ALL);
     syncedSize = activeSize;
+  }
+
+  /**
+   * Records that the active segment began inside a visibility fence: its seal could not be loaded
+   * on its own (the fence's begin frame lies before it), so it is never sealed (ADR 0015).
+   */
+  public void beganInFence() {
+    activeBeganInFence = true;
+  }
+
+  /** Whether the active segment began inside a visibility fence. */
+  public boolean activeBeganInFence() {
+    return activeBeganInFence;
   }
 
   /** Whether the active segment is sealed (a clean close sealed it). */
@@ -273,6 +293,7 @@ public final class Journal implements AutoCloseable {
     activeId = id;
     activeBase = baseGlobal;
     activeSealed = false;
+    activeBeganInFence = false;
     activeSize = header.length();
     syncedSize = activeSize;
     sizes.put(id, activeSize);
