@@ -337,14 +337,22 @@ public final class Compactor {
       return null;
     }
 
+    /**
+     * Removes the output and the intent. Also after the output was synced and closed: a failure at
+     * the switch (the checkpoint's removal, the directory sync, the rename) leaves both behind
+     * otherwise, a whole copy of the group, while the result says the store is unchanged.
+     */
     private void discard() throws IOException {
+      if (dryRun) {
+        return; // nothing was written
+      }
       if (out != null) {
         out.close();
         out = null;
-        fs.deleteIfExists(temp);
-        fs.deleteIfExists(directory.resolve(CompactionIntent.FILE));
-        fs.syncDirectory(directory);
       }
+      fs.deleteIfExists(temp);
+      fs.deleteIfExists(directory.resolve(CompactionIntent.FILE));
+      fs.syncDirectory(directory);
     }
 
     private void discardQuietly(Exception failure) {
