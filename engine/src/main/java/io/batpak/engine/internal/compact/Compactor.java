@@ -240,7 +240,8 @@ public final class Compactor {
           fs.deleteIfExists(temp);
           out = fs.create(temp);
           SegmentHeader header =
-              SegmentHeader.compacted(last, first, clock.wallMicros(), firstRow, codecName);
+              SegmentHeader.compacted(
+                  last, replacesFrom(), clock.wallMicros(), firstRow, codecName);
           byte[] h = header.encode();
           out.write(ByteBuffer.wrap(h), 0);
           outPos = h.length;
@@ -300,6 +301,21 @@ public final class Compactor {
             + " failed: "
             + e.getMessage()
             + "; the store is compacted, and the next open removes what is left over";
+      }
+    }
+
+    /**
+     * The first segment number the output replaces: that of segment {@code first}'s own header.
+     * When {@code first} is itself an earlier compaction's output, the segments before it that the
+     * earlier one replaced are gone, and the open accepts that gap only where the header after it
+     * names its start.
+     */
+    private long replacesFrom() throws IOException {
+      Path path = journal.path(first);
+      try (FileHandle in = fs.openRead(path)) {
+        byte[] head = new byte[(int) Math.min(in.size(), SegmentHeader.MAX_LENGTH)];
+        in.read(ByteBuffer.wrap(head), 0);
+        return Math.min(first, SegmentHeader.decode(head, path.toString()).firstSegmentId());
       }
     }
 
