@@ -83,7 +83,12 @@ class CompactionCrashExplorerIT {
     long recoveryCrashes;
     long faultRuns;
     long tornRuns;
+    long tornRefused;
     long tornLost;
+
+    /** Per file the torn write hit: runs, runs whose reopen refused, acknowledged events lost. */
+    final Map<String, long[]> torn = new TreeMap<>();
+
     long reopens;
     final Map<String, Long> outcomes = new TreeMap<>();
     final List<String> violations = new ArrayList<>();
@@ -93,7 +98,10 @@ class CompactionCrashExplorerIT {
       recoveryCrashes += o.recoveryCrashes;
       faultRuns += o.faultRuns;
       tornRuns += o.tornRuns;
+      tornRefused += o.tornRefused;
       tornLost += o.tornLost;
+      o.torn.forEach(
+          (k, n) -> torn.merge(k, n, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}));
       reopens += o.reopens;
       o.outcomes.forEach((k, n) -> outcomes.merge(k, n, Long::sum));
       violations.addAll(o.violations);
@@ -184,6 +192,19 @@ class CompactionCrashExplorerIT {
             + " violations, in "
             + millis
             + " ms");
+    StringBuilder torn = new StringBuilder();
+    total.torn.forEach(
+        (file, n) ->
+            torn.append(" ")
+                .append(file)
+                .append(": ")
+                .append(n[0])
+                .append(" runs, ")
+                .append(n[1])
+                .append(" refused to open, ")
+                .append(n[2])
+                .append(" acknowledged lost;"));
+    System.out.println("[compact] torn writes (a disk that lies) by file:" + torn);
     for (String l : total.violations.subList(0, Math.min(20, total.violations.size()))) {
       System.out.println("[compact] VIOLATION " + l);
     }
@@ -347,7 +368,14 @@ class CompactionCrashExplorerIT {
       if (torn) {
         t.tornRuns++;
         fs.restart();
-        t.tornLost += corrupting(fs, w, st, s, where + ", after a restart", t);
+        long refusedBefore = t.tornRefused;
+        long lost = corrupting(fs, w, st, s, where + ", after a restart", t);
+        t.tornLost += lost;
+        String file = op.path().replaceAll(".*/", "").replaceAll("^[0-9]+", "N");
+        t.torn.merge(
+            file,
+            new long[] {1, t.tornRefused - refusedBefore, lost},
+            (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
         fs.crash(CrashProfile.STRICT);
         corrupting(fs, w, st, s, where + ", after a power loss", t);
         continue;
@@ -514,6 +542,7 @@ class CompactionCrashExplorerIT {
     try {
       store = Store.open(w.config(fs, CompactionWorkload.CYCLES + 1));
     } catch (CorruptStoreException e) {
+      t.tornRefused++;
       return w.setupReceipts.size() + s.acked.size();
     } catch (RuntimeException e) {
       t.violations.add(where + ": refused to open with " + e);
