@@ -491,4 +491,37 @@ class CompactionTest {
     assertThrows(
         IllegalArgumentException.class, () -> CompactionConfig.retain(e -> true).minSegments(3));
   }
+
+  /**
+   * A compaction whose group starts with an earlier compaction's output replaces, in the open's
+   * eyes, everything that output replaced: its header names the earlier output's first segment, or
+   * the gap before it is unexplained and the store does not open.
+   */
+  @Test
+  void aCompactionOfAnEarlierOutputKeepsTheGapBeforeItExplained(Random random) throws Exception {
+    StoreConfig small = StoreConfig.builder(dir).segmentMaxBytes(4096).build();
+    for (int c = 0; c < 6; c++) {
+      try (Store store = Store.open(small)) {
+        for (int i = 0; i < 3; i++) {
+          byte[] payload = new byte[64];
+          random.nextBytes(payload);
+          AppendReceipt r = store.append(Coordinate.of("order-" + c, "s"), KIND, Bytes.of(payload));
+          appended.put(r, payload);
+        }
+      }
+    }
+    try (Store store = Store.open(small)) {
+      CompactionResult merged = store.compact(CompactionConfig.merge());
+      assertEquals(
+          CompactionResult.Outcome.PERFORMED,
+          merged.outcome(),
+          merged + " " + store.stats() + " " + segments(dir));
+      assertTrue(merged.segmentsAfter() >= 2, "two outputs, a gap before the second: " + merged);
+    }
+    try (Store store = Store.open(small)) {
+      CompactionResult dropped = store.compact(CompactionConfig.retain(e -> false));
+      assertEquals(CompactionResult.Outcome.PERFORMED, dropped.outcome(), dropped.toString());
+    }
+    reopenAndCheck(r -> true, false);
+  }
 }

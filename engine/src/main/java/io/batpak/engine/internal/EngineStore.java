@@ -100,7 +100,7 @@ public final class EngineStore implements Store {
     this.validator = new AppendValidator(config, codec, codecName, this::checkOpen);
     this.queries = new EventQueries(index, o.reader());
     this.reader = o.reader();
-    this.receipts = new ReceiptChecks(index, reader::read);
+    this.receipts = new ReceiptChecks(index, reader::locate);
     this.compactor =
         new Compactor(
             fs,
@@ -297,7 +297,7 @@ public final class EngineStore implements Store {
   public StoreVerification verifyAll(VerificationProgress progress) {
     nonNull(progress, "progress");
     checkOpen();
-    return new FullVerification(index, reader::read).run(progress);
+    return new FullVerification(index, reader::locate).run(progress);
   }
 
   // ---------------------------------------------------------------- state

@@ -10,6 +10,7 @@ import io.batpak.engine.internal.format.Blake3;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.read.EventReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ final class FullVerification {
   private record Link(long streamSequence, byte[] eventHash) {}
 
   private final Index index;
-  private final IntFunction<EventRecord> read;
+  private final IntFunction<EventReader.Located> read;
   private final Blake3 blake3 = new Blake3();
   private final Map<String, Link> chains = new HashMap<>();
   private final List<StoreVerification.Problem> problems = new ArrayList<>();
@@ -39,7 +40,7 @@ final class FullVerification {
   private long tombstoned;
 
   /** Checks the events of {@code index}, reading the event at a row with {@code read}. */
-  FullVerification(Index index, IntFunction<EventRecord> read) {
+  FullVerification(Index index, IntFunction<EventReader.Located> read) {
     this.index = index;
     this.read = read;
   }
@@ -66,9 +67,9 @@ final class FullVerification {
     String entity = index.streamName(v.stream(row));
     EventId id = new EventId(v.idHi(row), v.idLo(row));
     Link previous = chains.get(entity);
-    EventRecord r;
+    EventReader.Located located;
     try {
-      r = read.apply(row);
+      located = read.apply(row);
     } catch (CorruptStoreException e) {
       chains.put(entity, new Link(v.streamSequence(row), null));
       add(
@@ -79,7 +80,8 @@ final class FullVerification {
           new Failure(Reason.FRAME_CORRUPT, e.getMessage()));
       return;
     }
-    int disposition = v.disposition(row);
+    EventRecord r = located.record();
+    int disposition = located.disposition(); // the frame's, read with the record
     boolean payloadRemoved = disposition != 0;
     if (disposition == FrameCodec.DROPPED) {
       dropped++;

@@ -9,6 +9,7 @@ import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.read.EventQueries;
+import io.batpak.engine.internal.read.EventReader;
 import java.util.function.IntFunction;
 
 /**
@@ -23,10 +24,10 @@ final class ReceiptChecks {
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
   private final Index index;
-  private final IntFunction<EventRecord> read;
+  private final IntFunction<EventReader.Located> read;
 
   /** Checks receipts against {@code index}, reading events at a row with {@code read}. */
-  ReceiptChecks(Index index, IntFunction<EventRecord> read) {
+  ReceiptChecks(Index index, IntFunction<EventReader.Located> read) {
     this.index = index;
     this.read = read;
   }
@@ -44,8 +45,13 @@ final class ReceiptChecks {
           "receipt says " + receipt.globalSequence() + ", the store has " + row);
     }
     EventRecord r;
+    int disposition;
     try {
-      r = read.apply(row);
+      // The disposition of the frame the record came from, not the index's (a compaction's switch
+      // may fall between the two).
+      EventReader.Located located = read.apply(row);
+      r = located.record();
+      disposition = located.disposition();
     } catch (CorruptStoreException e) {
       return invalid(ReceiptVerification.Reason.FRAME_CORRUPT, e.getMessage());
     }
@@ -55,7 +61,6 @@ final class ReceiptChecks {
           "receipt says " + receipt.streamSequence() + ", the store has " + r.streamSequence());
     }
     Blake3 blake3 = HASHERS.get();
-    int disposition = index.view().disposition(row);
     StoredEventChecks.Failure failure =
         StoredEventChecks.contentFailure(blake3, r, receipt, disposition != 0);
     if (failure != null) {
@@ -66,7 +71,7 @@ final class ReceiptChecks {
       StreamState s = index.stream(r.entity());
       int prevRow = s.rows()[(int) r.streamSequence() - 1];
       try {
-        expectedPrev = read.apply(prevRow).eventHash();
+        expectedPrev = read.apply(prevRow).record().eventHash();
       } catch (CorruptStoreException e) {
         return invalid(
             ReceiptVerification.Reason.FRAME_CORRUPT,

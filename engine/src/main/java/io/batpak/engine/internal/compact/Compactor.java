@@ -14,6 +14,7 @@ import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.IndexCheckpoint;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.recovery.CompactionIntent;
+import io.batpak.engine.internal.recovery.CompactionSettle;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
 import io.batpak.port.RenameMode;
@@ -231,6 +232,7 @@ public final class Compactor {
     long unsynced;
     boolean changed;
     boolean renamed;
+    int headerLength;
     int placed;
     long kept;
     long dropped;
@@ -275,6 +277,7 @@ public final class Compactor {
         byte[] h =
             SegmentHeader.compacted(last, replacesFrom, clock.wallMicros(), firstRow, codecName)
                 .encode();
+        headerLength = h.length;
         write(h, 0, h.length);
         for (long id : ids) {
           step = "copying the frames of " + journal.path(id) + " to " + temp;
@@ -294,6 +297,14 @@ public final class Compactor {
         out.sync(SyncMode.ALL);
         out.close();
         out = null;
+        // Read it back before it replaces anything: a write the device tore silently is caught
+        // here, while the old segments are still the store's.
+        step = "reading back " + temp;
+        CompactionSettle.FrameProblem torn = CompactionSettle.wholeFrames(fs, temp, headerLength);
+        if (torn != null) {
+          throw new IOException(
+              "the output read back damaged at offset " + torn.offset() + ": " + torn.found());
+        }
         if (placed != location.length) {
           throw new IllegalStateException(
               "the frames of segments "
@@ -375,14 +386,22 @@ public final class Compactor {
       return null;
     }
 
+    /**
+     * Removes the output and the intent. Also after the output was synced and closed: a failure at
+     * the switch (the checkpoint's removal, the directory sync, the rename) leaves both behind
+     * otherwise, a whole copy of the group, while the result says the store is unchanged.
+     */
     private void discard() throws IOException {
+      if (dryRun) {
+        return; // nothing was written
+      }
       if (out != null) {
         out.close();
         out = null;
-        fs.deleteIfExists(temp);
-        fs.deleteIfExists(directory.resolve(CompactionIntent.FILE));
-        fs.syncDirectory(directory);
       }
+      fs.deleteIfExists(temp);
+      fs.deleteIfExists(directory.resolve(CompactionIntent.FILE));
+      fs.syncDirectory(directory);
     }
 
     private void discardQuietly(Exception failure) {

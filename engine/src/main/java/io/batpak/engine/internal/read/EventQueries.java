@@ -46,16 +46,19 @@ public final class EventQueries {
    */
   public StoredEvent get(EventId id) {
     int row = rowOf(id);
-    int disposition = index.view().disposition(row);
-    if (disposition == FrameCodec.DROPPED) {
+    // The disposition of the frame the record came from: a compaction may switch between a look
+    // at the index and the read.
+    EventReader.Located l =
+        index.view().disposition(row) == FrameCodec.DROPPED ? null : reader.locate(row);
+    if (l == null || l.disposition() == FrameCodec.DROPPED) {
       throw new EventNotFoundException(
           "event "
               + id
               + " was dropped by a compaction: no read returns it, and its receipt verifies as"
               + " compacted away");
     }
-    EventRecord r = reader.read(row);
-    return new StoredEvent(header(r, disposition), Bytes.ofOwned(r.payload()));
+    return new StoredEvent(
+        header(l.record(), l.disposition()), Bytes.ofOwned(l.record().payload()));
   }
 
   /**
@@ -73,8 +76,11 @@ public final class EventQueries {
 
   /** The public header of the event at {@code row} (null for an event compaction dropped). */
   private EventHeader headerAt(Index.View v, int row) {
-    int disposition = v.disposition(row);
-    return disposition == FrameCodec.DROPPED ? null : header(reader.read(row), disposition);
+    if (v.disposition(row) == FrameCodec.DROPPED) {
+      return null;
+    }
+    EventReader.Located l = reader.locate(row); // dropped by a compaction that switched meanwhile?
+    return l.disposition() == FrameCodec.DROPPED ? null : header(l.record(), l.disposition());
   }
 
   /** The kind reads show for the event at {@code row}: a tombstone's is {@code TOMBSTONE}. */

@@ -33,6 +33,28 @@ public final class EventReader {
    * @throws io.batpak.StoreIoException if the read fails
    */
   public EventRecord read(int row) {
+    return locate(row).record();
+  }
+
+  /**
+   * A record and how compaction changed it (0, {@link FrameCodec#DROPPED} or {@link
+   * FrameCodec#TOMBSTONED}), both taken from the one frame the record was read from: a disposition
+   * read from the index before or after the read may belong to the other side of a compaction's
+   * switch, and a record read from a compacted frame shown as a stored event is an event with an
+   * empty payload that was never appended.
+   *
+   * @param record the record
+   * @param disposition its frame's disposition
+   */
+  public record Located(EventRecord record, int disposition) {}
+
+  /**
+   * The event at {@code row} with its disposition ({@link Located}).
+   *
+   * @throws io.batpak.CorruptStoreException if the frame fails its checks
+   * @throws io.batpak.StoreIoException if the read fails
+   */
+  public Located locate(int row) {
     while (true) {
       long moves = index.relocations();
       Index.View v = index.view();
@@ -41,7 +63,8 @@ public final class EventReader {
         byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
         EventRecord r = FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
         if (r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row)) {
-          return r;
+          boolean compacted = (frame[FrameCodec.PREFIX] & 0xFF) == FrameCodec.TYPE_COMPACTED;
+          return new Located(r, compacted ? frame[FrameCodec.PREFIX + 1] & 0xFF : 0);
         }
         failure =
             new CorruptStoreException(
@@ -71,10 +94,5 @@ public final class EventReader {
       }
       Thread.onSpinWait();
     }
-  }
-
-  /** 0, or how compaction changed the event at {@code row} (see {@link Index.View#disposition}). */
-  public int disposition(int row) {
-    return index.view().disposition(row);
   }
 }

@@ -131,35 +131,58 @@ public final class CompactionSettle {
               + kept,
           "" + h.baseGlobalSequence());
     }
-    try (FileHandle in = fs.openRead(output)) {
+    FrameProblem problem = wholeFrames(fs, output, h.length());
+    if (problem != null) {
+      throw new CorruptStoreException(
+          output.toString(),
+          problem.offset(),
+          "frame of a compaction's output",
+          "a whole frame" + kept,
+          problem.found());
+    }
+  }
+
+  /**
+   * The first frame that is not whole or fails its CRC.
+   *
+   * @param offset where it starts
+   * @param found what was found there
+   */
+  public record FrameProblem(long offset, String found) {}
+
+  /**
+   * Whether {@code file} holds whole frames from {@code from} to its end, each passing its CRC:
+   * null if it does, else the first that does not. The compactor asks it of its output before the
+   * switch, an open before it removes what an output replaced.
+   */
+  public static FrameProblem wholeFrames(StoreFs fs, Path file, long from) throws IOException {
+    try (FileHandle in = fs.openRead(file)) {
       long size = in.size();
-      long pos = h.length();
+      long pos = from;
       byte[] prefix = new byte[FrameCodec.PREFIX];
+      byte[] frame = new byte[0];
       while (pos < size) {
         if (pos + FrameCodec.PREFIX > size) {
-          throw frameProblem(output, pos, "the end of the file inside a frame's prefix", kept);
+          return new FrameProblem(pos, "the end of the file inside a frame's prefix");
         }
         in.read(ByteBuffer.wrap(prefix), pos);
         int bodyLength = FrameCodec.readInt(prefix, 0);
         if (bodyLength < FrameCodec.MIN_BODY
             || bodyLength > FrameCodec.MAX_BODY
             || pos + FrameCodec.PREFIX + bodyLength > size) {
-          throw frameProblem(output, pos, "a frame length of " + bodyLength, kept);
+          return new FrameProblem(pos, "a frame length of " + bodyLength);
         }
-        byte[] frame = new byte[FrameCodec.PREFIX + bodyLength];
-        in.read(ByteBuffer.wrap(frame), pos);
+        if (frame.length < FrameCodec.PREFIX + bodyLength) {
+          frame = new byte[Math.max(FrameCodec.PREFIX + bodyLength, 1 << 16)];
+        }
+        in.read(ByteBuffer.wrap(frame, 0, FrameCodec.PREFIX + bodyLength), pos);
         if (!FrameCodec.crcMatches(frame, 0, bodyLength)) {
-          throw frameProblem(output, pos, "a CRC32C mismatch", kept);
+          return new FrameProblem(pos, "a CRC32C mismatch");
         }
-        pos += frame.length;
+        pos += FrameCodec.PREFIX + bodyLength;
       }
+      return null;
     }
-  }
-
-  private static CorruptStoreException frameProblem(
-      Path output, long pos, String found, String kept) {
-    return new CorruptStoreException(
-        output.toString(), pos, "frame of a compaction's output", "a whole frame" + kept, found);
   }
 
   /** The header of {@code file}, or null if it cannot be read (recovery will say why). */
