@@ -104,9 +104,15 @@ public final class Journal implements AutoCloseable {
   /**
    * Makes the journal appendable: a new store gets its first segment; a store whose newest segment
    * is sealed (or of an older format version) gets the next one, whose first event will have global
-   * sequence {@code nextGlobal}; otherwise the newest segment becomes the active one, synced first,
-   * because what a crashed process wrote may sit only in the page cache and nothing of it may be
-   * served before it is durable.
+   * sequence {@code nextGlobal}; otherwise the newest segment becomes the active one.
+   *
+   * <p>Either way the newest segment and its directory entry are synced first: a process killed
+   * before a sync leaves what it wrote in the page cache, where recovery reads it as if it were
+   * durable (a seal written but not yet synced looks whole; so does a new segment whose directory
+   * entry was not yet synced). Nothing may be built on such bytes before they are durable: a
+   * segment started after an unsynced seal would make the sealed segment an older one, and a power
+   * loss could then tear its seal where no torn tail is allowed, so the store would not open; and
+   * appends acknowledged in a segment whose entry is not durable could vanish with it.
    */
   public void openForAppends(long nextGlobal) throws IOException {
     if (sizes.isEmpty()) {
@@ -115,6 +121,11 @@ public final class Journal implements AutoCloseable {
     }
     long id = sizes.lastKey();
     if (!newestAppendable) {
+      // Sealed: synced through a read handle, since a sealed segment is never opened for writing.
+      try (FileHandle sealed = fs.openRead(path(id))) {
+        sealed.sync(SyncMode.ALL);
+      }
+      fs.syncDirectory(directory);
       activeId = id;
       startNext(nextGlobal);
       return;
@@ -124,6 +135,7 @@ public final class Journal implements AutoCloseable {
     activeBase = newestBase;
     activeSize = sizes.get(id);
     sync();
+    fs.syncDirectory(directory);
   }
 
   /**
