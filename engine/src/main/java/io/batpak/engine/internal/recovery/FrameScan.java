@@ -36,6 +36,20 @@ final class FrameScan {
   /** Whether the segment may hold compacted frames (its header is of version 3). */
   private boolean compactedFramesAllowed;
 
+  /**
+   * In an older segment of version 2 or later (one that may have been sealed): where the bytes that
+   * hold no frame start, when its frames end in them; -1 otherwise.
+   */
+  long tornSeal = -1;
+
+  private boolean tornSealAllowed;
+
+  /** Lets an older segment end in bytes that hold no frame, the remains of a torn seal. */
+  FrameScan allowTornSeal(boolean allowed) {
+    tornSealAllowed = allowed;
+    return this;
+  }
+
   /** Lets the segment hold compacted frames: its header is of version 3. */
   FrameScan allowCompactedFrames(boolean allowed) {
     compactedFramesAllowed = allowed;
@@ -142,6 +156,14 @@ final class FrameScan {
     while (pos < size) {
       String problem = frameProblem(pos);
       if (problem != null) {
+        if (!newest && tornSealAllowed && findValidFrame(pos) < 0) {
+          // An older segment whose frames end in bytes that hold no frame: a seal a failed fsync
+          // never made durable (the page cache kept it, an open believed it and started the next
+          // segment, a power loss took it). No event can be in them: the next segment's base
+          // global sequence, checked when it loads, proves none is missing.
+          tornSeal = pos;
+          return pos;
+        }
         if (!newest) {
           throw new CorruptStoreException(
               file, pos, "frame", "a whole frame with a matching CRC32C", problem);

@@ -93,6 +93,16 @@ public final class Recovery {
   private long frames;
   private long fromSeals;
   private long fromScan;
+
+  /**
+   * An older segment whose frames ended in bytes that hold no frame ({@link FrameScan#tornSeal}):
+   * believed a torn seal only once the next segment's base proves no event missing, and only then
+   * cut (on a mutable open).
+   */
+  private TornSeal pendingTornSeal;
+
+  private record TornSeal(Path path, String file, long at, long size) {}
+
   private FenceReplay fences;
 
   /** Prepares an open that fills {@code index}, timing its phases on {@code clock}. */
@@ -147,6 +157,13 @@ public final class Recovery {
       try (FileHandle h = fs.openRead(path)) {
         seg = new Segment(h, id, path, i == ids.size() - 1);
         seg.load(start, codec);
+      }
+      if (pendingTornSeal != null && seg.header != null) {
+        cutTornSeal(pendingTornSeal); // this segment's base proved it held no event
+        pendingTornSeal = null;
+      }
+      if (seg.tornSeal >= 0) {
+        pendingTornSeal = new TornSeal(path, path.toString(), seg.tornSeal, seg.size);
       }
       if (seg.header == null) {
         // Only possible for the newest segment: its creation was torn before the header became
@@ -243,6 +260,28 @@ public final class Recovery {
   }
 
   /**
+   * An older segment's frames end in bytes that hold no frame (a seal that never became durable),
+   * and the next segment's base proved no event missing: reported, and on a mutable open cut off
+   * and synced, so the segment ends at its last frame as if it had never been sealed.
+   */
+  private void cutTornSeal(TornSeal t) throws IOException {
+    notes.add(
+        t.file()
+            + " ends in "
+            + (t.size() - t.at())
+            + " bytes after its last frame (offset "
+            + t.at()
+            + ") that hold no frame: a seal that never became durable"
+            + (mutable ? "; cut off" : "; left as it is (read-only)"));
+    if (mutable) {
+      try (FileHandle w = fs.openWrite(t.path())) {
+        w.truncate(t.at());
+        w.sync(SyncMode.ALL);
+      }
+    }
+  }
+
+  /**
    * How many events the index will hold, from the event counts the seals after the checkpoint give
    * (read from their footers' first bytes) and, for segments without a seal, their size at the
    * seals' bytes per event; so the columns are allocated once. Only an estimate: a wrong one costs
@@ -308,6 +347,7 @@ public final class Recovery {
     boolean sealed;
     boolean beganInFence;
     OpenReport.TornTail torn;
+    long tornSeal = -1;
 
     Segment(FileHandle handle, long id, Path path, boolean newest) throws IOException {
       this.handle = handle;
@@ -380,13 +420,15 @@ public final class Recovery {
                   index,
                   fences,
                   sealed ? trailer.footerAt : size)
-              .allowCompactedFrames(header.version() == SegmentHeader.COMPACTED_VERSION);
+              .allowCompactedFrames(header.version() == SegmentHeader.COMPACTED_VERSION)
+              .allowTornSeal(!newest && header.version() >= 2);
       long before = index.size();
       end = scan.frames(id, from);
       frames += scan.frames;
       bytesChecked += scan.bytesChecked;
       fromScan += index.size() - before;
       torn = scan.torn;
+      tornSeal = scan.tornSeal;
       if (sealed && end != trailer.footerAt) {
         throw new CorruptStoreException(
             file, end, "end of frames", "the footer at " + trailer.footerAt, "offset " + end);
@@ -439,6 +481,21 @@ public final class Recovery {
       }
       boolean covered = start != null && id <= start.segment();
       if (!covered && header.baseGlobalSequence() != index.size()) {
+        if (pendingTornSeal != null) {
+          // The bytes the previous segment ended in were not a torn seal: they hid events.
+          throw new CorruptStoreException(
+              pendingTornSeal.file(),
+              pendingTornSeal.at(),
+              "frame",
+              "a whole frame with a matching CRC32C",
+              "bytes that hold no frame, where "
+                  + (header.baseGlobalSequence() - index.size())
+                  + " events must lie (the next segment, "
+                  + file
+                  + ", starts at global sequence "
+                  + header.baseGlobalSequence()
+                  + ")");
+        }
         throw new CorruptStoreException(
             file,
             28,
