@@ -227,6 +227,16 @@ public final class Recovery {
               + (abandoned[1] - 1)
               + " were cancelled and are never visible");
     }
+    if (pendingTornSeal != null) {
+      // No later segment's base proves that the bytes held no event (the one after it was a
+      // creation torn before its header): they stay what they look like, damage.
+      throw new CorruptStoreException(
+          pendingTornSeal.file(),
+          pendingTornSeal.at(),
+          "frame",
+          "a whole frame with a matching CRC32C",
+          "bytes that hold no frame, and no later segment proves that no event is in them");
+    }
     index.publish();
     index.trimAfterLoad();
     phases.add(new OpenReport.Phase("segments", (clock.monoNanos() - afterCheckpoint) / 1_000));
