@@ -159,30 +159,45 @@ public final class CompactionSettle {
     try (FileHandle in = fs.openRead(file)) {
       long size = in.size();
       long pos = from;
-      byte[] prefix = new byte[FrameCodec.PREFIX];
-      byte[] frame = new byte[0];
+      // Read a window of frames at a time: one pread per MiB, not two per frame.
+      byte[] window = new byte[1 << 20];
+      long windowAt = pos;
+      int windowLength = 0;
       while (pos < size) {
         if (pos + FrameCodec.PREFIX > size) {
           return new FrameProblem(pos, "the end of the file inside a frame's prefix");
         }
-        in.read(ByteBuffer.wrap(prefix), pos);
-        int bodyLength = FrameCodec.readInt(prefix, 0);
+        if (pos + FrameCodec.PREFIX > windowAt + windowLength) {
+          windowAt = pos;
+          windowLength = fill(in, window, pos, size);
+        }
+        int bodyLength = FrameCodec.readInt(window, (int) (pos - windowAt));
         if (bodyLength < FrameCodec.MIN_BODY
             || bodyLength > FrameCodec.MAX_BODY
             || pos + FrameCodec.PREFIX + bodyLength > size) {
           return new FrameProblem(pos, "a frame length of " + bodyLength);
         }
-        if (frame.length < FrameCodec.PREFIX + bodyLength) {
-          frame = new byte[Math.max(FrameCodec.PREFIX + bodyLength, 1 << 16)];
+        int total = FrameCodec.PREFIX + bodyLength;
+        if (pos + total > windowAt + windowLength) {
+          if (total > window.length) {
+            window = new byte[total];
+          }
+          windowAt = pos;
+          windowLength = fill(in, window, pos, size);
         }
-        in.read(ByteBuffer.wrap(frame, 0, FrameCodec.PREFIX + bodyLength), pos);
-        if (!FrameCodec.crcMatches(frame, 0, bodyLength)) {
+        if (!FrameCodec.crcMatches(window, (int) (pos - windowAt), bodyLength)) {
           return new FrameProblem(pos, "a CRC32C mismatch");
         }
-        pos += FrameCodec.PREFIX + bodyLength;
+        pos += total;
       }
       return null;
     }
+  }
+
+  private static int fill(FileHandle in, byte[] window, long pos, long size) throws IOException {
+    int n = (int) Math.min(window.length, size - pos);
+    in.read(ByteBuffer.wrap(window, 0, n), pos);
+    return n;
   }
 
   /** The header of {@code file}, or null if it cannot be read (recovery will say why). */
