@@ -40,9 +40,10 @@ public record CompactionResult(
     /** Nothing to do: too few sealed segments, or no event to drop or tombstone. */
     SKIPPED,
     /**
-     * A step failed. When the failure came before the switch to the new segments, the store is as
-     * it was; after it, the store is compacted and only clean-up (removing the replaced files) is
-     * left to the next open. The reason names the step and the file.
+     * A step failed. Groups of segments before the failing one stay compacted (the counts include
+     * them). When the failure came before the failing group's switch, that group is as it was;
+     * after it, the group is compacted and only clean-up (removing the replaced files) is left to
+     * the next open. The reason names the step and the file.
      */
     FAILED
   }

@@ -416,14 +416,8 @@ public final class Compactor {
     private SegmentHeader headerOf(long id) throws IOException {
       Path path = journal.path(id);
       try (FileHandle in = fs.openRead(path)) {
-        return header(in, path);
+        return SegmentHeader.read(in, path.toString());
       }
-    }
-
-    private static SegmentHeader header(FileHandle in, Path path) throws IOException {
-      byte[] head = new byte[(int) Math.min(in.size(), SegmentHeader.MAX_LENGTH)];
-      in.read(ByteBuffer.wrap(head), 0);
-      return SegmentHeader.decode(head, path.toString());
     }
 
     /**
@@ -436,7 +430,7 @@ public final class Compactor {
       try (FileHandle in = fs.openRead(path)) {
         long size = in.size();
         bytesBefore += size;
-        long pos = header(in, path).length();
+        long pos = SegmentHeader.read(in, path.toString()).length();
         byte[] window = new byte[WINDOW];
         long windowAt = pos;
         int windowLength = 0;

@@ -131,6 +131,17 @@ public record SegmentHeader(
   }
 
   /**
+   * Reads and parses the header of the open segment {@code in} (its first {@code min(size,
+   * MAX_LENGTH)} bytes), as {@link #decode} does; {@code file} names it in errors.
+   */
+  public static SegmentHeader read(io.batpak.port.FileHandle in, String file)
+      throws java.io.IOException {
+    byte[] head = new byte[(int) Math.min(in.size(), MAX_LENGTH)];
+    in.read(ByteBuffer.wrap(head), 0);
+    return decode(head, file);
+  }
+
+  /**
    * Parses the header at the start of {@code bytes}, which holds the file's first {@code min(size,
    * MAX_LENGTH)} bytes. Every failure names the field it hit: a wrong magic byte at its own offset;
    * a header length that disagrees with the names' lengths, when the CRC holds over the length the

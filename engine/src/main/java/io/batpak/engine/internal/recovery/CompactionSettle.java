@@ -203,10 +203,7 @@ public final class CompactionSettle {
   /** The header of {@code file}, or null if it cannot be read (recovery will say why). */
   private static SegmentHeader header(StoreFs fs, Path file) throws IOException {
     try (FileHandle h = fs.openRead(file)) {
-      int n = (int) Math.min(h.size(), SegmentHeader.MAX_LENGTH);
-      byte[] bytes = new byte[n];
-      h.read(ByteBuffer.wrap(bytes), 0);
-      return SegmentHeader.decode(bytes, file.toString());
+      return SegmentHeader.read(h, file.toString());
     } catch (RuntimeException e) {
       return null;
     }
