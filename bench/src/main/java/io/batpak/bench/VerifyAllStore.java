@@ -24,6 +24,11 @@ import java.util.SplittableRandom;
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar \
  *     io.batpak.bench.VerifyAllStore DIR [events]
  * </pre>
+ *
+ * <p>{@code VerifyAllStore DIR --verify [runs]} instead opens the store read-only and runs {@code
+ * verifyAll} {@code runs} times (default 5), printing each run's wall time, events/s and the
+ * process CPU time it took (CPU time does not depend on what else the machine runs; wall time
+ * does).
  */
 public final class VerifyAllStore {
   private VerifyAllStore() {}
@@ -34,11 +39,16 @@ public final class VerifyAllStore {
    * @param args the directory (must not exist or be empty), then optionally the event count
    */
   public static void main(String[] args) throws Exception {
-    if (args.length < 1 || args.length > 2) {
-      System.err.println("usage: VerifyAllStore DIR [events, default 1000000]");
+    if (args.length < 1 || args.length > 3) {
+      System.err.println(
+          "usage: VerifyAllStore DIR [events, default 1000000] | DIR --verify [runs]");
       System.exit(2);
     }
     Path dir = Path.of(args[0]);
+    if (args.length > 1 && args[1].equals("--verify")) {
+      verify(dir, args.length > 2 ? Integer.parseInt(args[2]) : 5);
+      return;
+    }
     int events = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     Files.createDirectories(dir);
     Payloads p = Payloads.create(256, 42);
@@ -62,6 +72,31 @@ public final class VerifyAllStore {
           store.stats().segmentCount(),
           store.stats().journalBytes(),
           (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static void verify(Path dir, int runs) {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    try (Store store = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
+      for (int run = 1; run <= runs; run++) {
+        long cpu = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        io.batpak.StoreVerification v = store.verifyAll(io.batpak.VerificationProgress.none());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
+        System.out.printf(
+            Locale.ROOT,
+            "run %d: %d events, %d problems in %.2f s: %.0f events/s; CPU %.2f s (%.2f us/event)%n",
+            run,
+            v.eventsChecked(),
+            v.problemCount(),
+            seconds,
+            v.eventsChecked() / seconds,
+            cpuSeconds,
+            cpuSeconds * 1e6 / v.eventsChecked());
+      }
     }
   }
 }

@@ -9,7 +9,8 @@ import org.bouncycastle.crypto.digests.Blake3Digest;
  * and the event hash (BLAKE3 of {@code HASH_VERSION ‖ prevHash ‖ canonical header ‖ contentHash},
  * {@code docs/format.md} "Event hash"), building the canonical header from the record's bytes into
  * a reused buffer: no allocation per event. {@link FrameCodec#eventHash} is the definition; this is
- * the same function over the stored bytes (a test holds them equal). One per thread.
+ * the same function over the stored bytes (a test holds them equal). Inputs of one BLAKE3 chunk or
+ * less are hashed by {@link Blake3Chunk}, longer ones by Bouncy Castle. One per thread.
  */
 final class EventHasher {
   /** {@link #check}'s bit: the payload does not hash to the stored content hash. */
@@ -20,6 +21,7 @@ final class EventHasher {
 
   private final Blake3Digest digest = new Blake3Digest(256);
   private final byte[] out = new byte[32];
+  private final int[] words = new int[16];
   private byte[] scratch = new byte[1024];
 
   /**
@@ -32,14 +34,30 @@ final class EventHasher {
   int check(byte[] buf, RecordLayout r, long globalSequence, boolean payloadRemoved) {
     int status = 0;
     if (!payloadRemoved) {
-      digest.update(buf, r.payloadAt, r.payloadLength);
-      digest.doFinal(out, 0);
-      if (!Arrays.equals(out, 0, 32, buf, r.hashesAt + 32, r.hashesAt + 64)) {
+      boolean same;
+      if (r.payloadLength <= Blake3Chunk.MAX) {
+        same =
+            Blake3Chunk.hashEquals(
+                buf, r.payloadAt, r.payloadLength, words, null, buf, r.hashesAt + 32);
+      } else {
+        digest.update(buf, r.payloadAt, r.payloadLength);
+        digest.doFinal(out, 0);
+        same = Arrays.equals(out, 0, 32, buf, r.hashesAt + 32, r.hashesAt + 64);
+      }
+      if (!same) {
         status |= CONTENT_BAD;
       }
     }
-    eventHash(buf, r, globalSequence);
-    if (!Arrays.equals(out, 0, 32, buf, r.hashesAt + 64, r.hashesAt + 96)) {
+    int n = canonical(buf, r, globalSequence);
+    boolean same;
+    if (n <= Blake3Chunk.MAX) {
+      same = Blake3Chunk.hashEquals(scratch, 0, n, words, null, buf, r.hashesAt + 64);
+    } else {
+      digest.update(scratch, 0, n);
+      digest.doFinal(out, 0);
+      same = Arrays.equals(out, 0, 32, buf, r.hashesAt + 64, r.hashesAt + 96);
+    }
+    if (!same) {
       status |= EVENT_BAD;
     }
     return status;
@@ -54,12 +72,17 @@ final class EventHasher {
 
   /** The recomputed event hash, as a new array (for a problem's detail). */
   byte[] eventHashOf(byte[] buf, RecordLayout r, long globalSequence) {
-    eventHash(buf, r, globalSequence);
+    int n = canonical(buf, r, globalSequence);
+    digest.update(scratch, 0, n);
+    digest.doFinal(out, 0);
     return out.clone();
   }
 
-  /** Leaves the recomputed event hash in {@link #out}. */
-  private void eventHash(byte[] buf, RecordLayout r, long globalSequence) {
+  /**
+   * Writes the event hash's input ({@code HASH_VERSION ‖ prevHash ‖ canonical header ‖
+   * contentHash}) into {@link #scratch}; returns its length.
+   */
+  private int canonical(byte[] buf, RecordLayout r, long globalSequence) {
     int need = 1 + 32 + 49 + 4 + r.entityLength + 4 + r.scopeLength + 29 + 4 + 32;
     need += 2 * (r.hashesAt - r.extensionsAt); // extension lengths widen from 2 to 4 bytes
     if (scratch.length < need) {
@@ -99,8 +122,7 @@ final class EventHasher {
     }
     System.arraycopy(buf, r.hashesAt + 32, s, n, 32); // content hash
     n += 32;
-    digest.update(s, 0, n);
-    digest.doFinal(out, 0);
+    return n;
   }
 
   private static int putInt(byte[] s, int n, int v) {
