@@ -26,8 +26,7 @@ import java.util.List;
 /**
  * {@link io.batpak.Store#verifyAll}: one sequential pass over the journal's segments, a window of
  * {@link FrameWindow#WINDOW} bytes at a time, that checks every frame up to the end of the last
- * event visible when it starts, and re-links every stream's chain (docs/architecture.md, decision
- * 20; ADR 0020).
+ * event visible when it starts, and re-links every stream's chain (ADR 0020).
  *
  * <p>Per frame: length and CRC, body structure (type, flags, event count, each record's layout);
  * fence frames decoded; a seal's footer ends a segment's frames. Per event, in global order: that
