@@ -375,6 +375,62 @@ class VerifyAllTamperingTest {
     }
   }
 
+  /**
+   * Thousands of events in batch frames fill a window, so the pass hashes them on several threads
+   * (on a machine with more than one core): one payload byte changed under a recomputed CRC, in a
+   * seeded event of a seeded batch, is still exactly one problem at that event.
+   */
+  @Test
+  void oneChangedEventAmongThousandsInBatchesIsFoundAtItsPlace(Random random) throws IOException {
+    Path d = root.resolve("batches");
+    List<AppendReceipt> all = new ArrayList<>();
+    try (Store store = Store.open(StoreConfig.builder(d).build())) {
+      for (int b = 0; b < 16; b++) {
+        List<BatchItem> batch = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+          batch.add(
+              BatchItem.of(
+                  Coordinate.of("s" + random.nextInt(50), "bank"),
+                  KIND,
+                  Bytes.utf8(
+                      "batched event " + b + "/" + i + " " + "x".repeat(random.nextInt(300)))));
+        }
+        all.addAll(store.appendBatch(batch));
+      }
+      AppendReceipt victim = all.get(random.nextInt(all.size()));
+      FrameLocation loc = StoreFixtures.frame(store, victim);
+      Path seg = StoreFixtures.segment(d, loc.segmentId());
+      byte[] file = Files.readAllBytes(seg);
+      int at = (int) loc.offset();
+      byte[] frame = Arrays.copyOfRange(file, at, at + loc.length());
+      int[] recordStart = {-1};
+      FrameCodec.scanBody(
+          frame,
+          FrameCodec.PREFIX,
+          frame.length - FrameCodec.PREFIX,
+          seg.toString(),
+          at,
+          h -> {
+            if (h.idHi == victim.eventId().high() && h.idLo == victim.eventId().low()) {
+              recordStart[0] = FrameCodec.PREFIX + h.recordOffset;
+            }
+          });
+      assertTrue(recordStart[0] > 0, "the victim is in its frame");
+      int recordEnd = recordStart[0] + 4 + FrameCodec.readInt(frame, recordStart[0]);
+      frame[recordEnd - 1] ^= 0x20; // the last byte of its payload
+      CraftedFrameTest.reseal(frame);
+      System.arraycopy(frame, 0, file, at, frame.length);
+      Files.write(seg, file);
+
+      StoreVerification v = store.verifyAll(VerificationProgress.none());
+      assertEquals(all.size(), v.eventsChecked());
+      assertEquals(1, v.problemCount(), v.toString());
+      frames = new HashMap<>(frames);
+      frames.put(victim, loc);
+      assertProblemAt(v.problems().get(0), victim, Reason.CONTENT_HASH_MISMATCH, "batched");
+    }
+  }
+
   /** Where the frames of a sealed segment end: its footer's offset, from the trailer. */
   private static long framesEnd(Path seg) throws IOException {
     byte[] file = Files.readAllBytes(seg);

@@ -6,17 +6,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Recomputes the hashes of a window's records on several threads: the caller's and {@code helpers}
- * more, each taking an equal share of the records (hashing is most of a verification's CPU, and
- * each record's two hashes depend on its own bytes alone, so the shares are independent). The
- * results land in a status array the caller then reads in journal order. One per verification;
- * {@link #close} stops the helpers.
+ * more, each taking slices of {@link #SLICE} records until none is left (hashing is most of a
+ * verification's CPU, and each record's two hashes depend on its own bytes alone, so the shares are
+ * independent). The results land in a status array the caller then reads in journal order. One per
+ * verification; {@link #close} stops the helpers.
  */
 final class HashWorkers implements AutoCloseable {
   /** Below this many records a window is hashed on the caller's thread alone. */
   static final int MIN_PARALLEL = 512;
+
+  /** Records a thread takes at a time. */
+  static final int SLICE = 128;
 
   private final ExecutorService pool;
   private final EventHasher[] hashers;
@@ -47,16 +51,19 @@ final class HashWorkers implements AutoCloseable {
    * {@code pending}.
    */
   void hash(byte[] buf, Pending pending, int n) {
-    int parts = pool == null || n < MIN_PARALLEL ? 1 : hashers.length;
-    int share = (n + parts - 1) / parts;
-    List<Future<?>> running = new ArrayList<>(parts - 1);
-    for (int p = 1; p < parts; p++) {
-      int part = p;
-      running.add(
-          pool.submit(
-              () -> range(part, buf, pending, part * share, Math.min(n, (part + 1) * share))));
+    if (pool == null || n < MIN_PARALLEL) {
+      range(0, buf, pending, 0, n);
+      return;
     }
-    range(0, buf, pending, 0, Math.min(n, share));
+    // Slices are taken from a shared counter, so a thread the machine descheduled holds up no one:
+    // the others take its share.
+    AtomicInteger next = new AtomicInteger();
+    List<Future<?>> running = new ArrayList<>(hashers.length - 1);
+    for (int p = 1; p < hashers.length; p++) {
+      int part = p;
+      running.add(pool.submit(() -> slices(part, buf, pending, n, next)));
+    }
+    slices(0, buf, pending, n, next);
     for (Future<?> f : running) {
       try {
         f.get();
@@ -73,6 +80,12 @@ final class HashWorkers implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while hashing", e);
       }
+    }
+  }
+
+  private void slices(int part, byte[] buf, Pending pending, int n, AtomicInteger next) {
+    for (int from = next.getAndAdd(SLICE); from < n; from = next.getAndAdd(SLICE)) {
+      range(part, buf, pending, from, Math.min(n, from + SLICE));
     }
   }
 
