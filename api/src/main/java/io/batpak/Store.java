@@ -248,14 +248,18 @@ public interface Store extends AutoCloseable {
   ReceiptVerification verifyReceipt(AppendReceipt receipt);
 
   /**
-   * Checks every event visible when it starts, in global order: its frame's CRC (by reading it),
-   * its global and stream sequence (dense, each stream from 0), its content hash recomputed from
-   * the payload, its previous hash against its stream predecessor's event hash (32 zero bytes for
-   * the first), and its event hash recomputed. At most one problem per event is reported (the first
-   * check it fails); a damaged frame is a problem, not an exception. Reads each event once (a batch
-   * frame of 8 KiB or more once for all its events) and holds one hash per stream, so it runs over
-   * a store of any size; safe to call while other threads append (their events are not checked).
-   * Changes nothing.
+   * Checks every event visible when it starts, in global order: its frame's length and CRC, that it
+   * lies where the store's index places it (with the index's global sequence, id, stream, scope and
+   * kind), its stream sequence (dense, each stream from 0), its content hash recomputed from the
+   * payload, its previous hash against its stream predecessor's event hash (32 zero bytes for the
+   * first), and its event hash recomputed. At most one problem per event is reported (the first
+   * check it fails), naming the segment file and the frame's offset in its detail; a damaged frame
+   * is a problem, not an exception, and makes the next link of each of its streams one too (it
+   * cannot be checked). Reads each segment once, sequentially, up to the last event visible when it
+   * starts, and holds one chain head per stream, so its memory does not grow with the store; hashes
+   * on the calling thread and up to three helper threads. Safe to call while other threads append
+   * and read (events appended meanwhile are not checked); a compaction, snapshot or fork started
+   * meanwhile waits for it, and it waits for one that is running. Changes nothing.
    *
    * @param progress told after each event; see {@link VerificationProgress}
    * @return what was checked and every problem found

@@ -90,7 +90,8 @@ public record StoreVerification(
    * @param entity its stream
    * @param streamSequence its position in its stream, as the index holds it
    * @param reason which check failed (the same reasons as a receipt's)
-   * @param detail expected and actual values, or the damage found
+   * @param detail expected and actual values, or the damage found, and where: the segment file and
+   *     the offset of the frame the event was read from (or where the index places it)
    */
   public record Problem(
       long globalSequence,

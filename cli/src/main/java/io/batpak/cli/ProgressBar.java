@@ -32,6 +32,8 @@ final class ProgressBar {
   private long done;
   private long lastDrawNanos;
   private boolean drawn;
+  private final long startNanos;
+  private boolean showRate;
 
   private ProgressBar(
       PrintStream err,
@@ -50,6 +52,16 @@ final class ProgressBar {
     this.nanoTime = nanoTime;
     this.intervalNanos = inPlace ? REDRAW_MILLIS * 1_000_000L : PLAIN_LINE_SECONDS * 1_000_000_000L;
     this.lastDrawNanos = enabled ? nanoTime.getAsLong() : 0;
+    this.startNanos = lastDrawNanos;
+  }
+
+  /**
+   * Makes the bar also show the rate since it started, in units per second (for example {@code
+   * "1,234,567 events/s"}); returns this bar.
+   */
+  ProgressBar showingRate() {
+    showRate = true;
+    return this;
   }
 
   /**
@@ -145,6 +157,10 @@ final class ProgressBar {
       b.append(i < filled ? '#' : '-');
     }
     b.append(String.format(Locale.ROOT, "] %3d%%  %,d/%,d %s", percent, done, of, unit));
+    long elapsed = nanoTime.getAsLong() - startNanos;
+    if (showRate && elapsed > 0) {
+      b.append(String.format(Locale.ROOT, "  %,d %s/s", (long) (done * 1e9 / elapsed), unit));
+    }
     if (inPlace) {
       err.print(b);
     } else {

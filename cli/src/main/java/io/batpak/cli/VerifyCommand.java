@@ -113,12 +113,13 @@ final class VerifyCommand implements Command {
       StoreStats stats = store.stats();
       ProgressBar bar =
           ProgressBar.start(
-              t.err(),
-              "verifying",
-              stats.eventCount(),
-              t.errIsTerminal() || stats.eventCount() > PROGRESS_THRESHOLD,
-              t.errIsTerminal());
-      StoreVerification checked = store.verifyAll((done, total) -> bar.step());
+                  t.err(),
+                  "verifying",
+                  stats.eventCount(),
+                  t.errIsTerminal() || stats.eventCount() > PROGRESS_THRESHOLD,
+                  t.errIsTerminal())
+              .showingRate();
+      StoreVerification checked = store.verifyAll((done, total) -> bar.at(done, total));
       bar.finish();
       checked.problems().forEach(this::problem);
       long unlisted = checked.problemCount() - checked.problems().size();

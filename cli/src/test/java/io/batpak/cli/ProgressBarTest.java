@@ -89,4 +89,21 @@ class ProgressBarTest {
     bar.finish();
     assertEquals("", bytes.toString(StandardCharsets.UTF_8));
   }
+
+  /** With the rate shown, the final line says events per second over the simulated time. */
+  @Test
+  void theRateIsTheUnitsDoneOverTheTimeSinceTheStart() {
+    ProgressBar bar =
+        ProgressBar.start(err, "verifying", STEPS, true, false, () -> now[0]).showingRate();
+    for (long i = 0; i < STEPS; i++) {
+      now[0] += NANOS_PER_STEP; // 1 M steps in 20 s: 50,000 per second
+      bar.at(i + 1, STEPS);
+    }
+    bar.finish();
+    List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(
+        "verifying [##############################] 100%  1,000,000/1,000,000 events"
+            + "  50,000 events/s",
+        lines.get(lines.size() - 1));
+  }
 }

@@ -43,6 +43,7 @@ import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.segment.Journal;
+import io.batpak.engine.internal.verify.JournalVerification;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
 import io.batpak.spi.Codec;
@@ -297,7 +298,13 @@ public final class EngineStore implements Store {
   public StoreVerification verifyAll(VerificationProgress progress) {
     nonNull(progress, "progress");
     checkOpen();
-    return new FullVerification(index, reader::locate).run(progress);
+    maintenance.lock(); // a compaction must not replace the segments being read
+    try {
+      return new JournalVerification(index, journal, fs, JournalVerification.defaultHelpers())
+          .run(progress);
+    } finally {
+      maintenance.unlock();
+    }
   }
 
   // ---------------------------------------------------------------- state

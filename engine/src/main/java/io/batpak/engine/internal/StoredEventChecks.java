@@ -10,9 +10,9 @@ import java.util.HexFormat;
 
 /**
  * The checks of one stored event that both {@code verifyReceipt} ({@link ReceiptChecks}) and {@code
- * verifyAll} ({@link FullVerification}) make, in this order: its payload hashes to its content
- * hash, its previous hash is its stream predecessor's event hash, and its event hash recomputes.
- * With a receipt, each stored value must also equal the receipt's.
+ * verifyAll} ({@code verify.JournalVerification}, over the stored bytes) make, in this order: its
+ * payload hashes to its content hash, its previous hash is its stream predecessor's event hash, and
+ * its event hash recomputes. With a receipt, each stored value must also equal the receipt's.
  */
 final class StoredEventChecks {
   private StoredEventChecks() {}
