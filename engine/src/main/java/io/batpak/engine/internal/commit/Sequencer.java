@@ -165,7 +165,7 @@ final class Sequencer {
         pending[0].add(f.records);
       }
     }
-    Denial d = gates.check(e, version, pending[0].of(e.entity(), records));
+    Denial d = gates.check(e, e.gates(), version, pending[0].of(e.entity(), records));
     if (d != null) {
       throw new GateDeniedException(
           d, EventKind.fromRaw(e.kind()), Bytes.of(e.contentHash()), item);

@@ -11,7 +11,7 @@ import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoredEvent;
 import io.batpak.StreamFold;
-import io.batpak.engine.internal.commit.UnsequencedEvent;
+import io.batpak.engine.internal.format.EventContent;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
@@ -102,12 +102,14 @@ public final class AtomicGates implements AutoCloseable {
   }
 
   /**
-   * Runs {@code event}'s gates in order against its stream, whose next sequence is {@code version}
-   * and whose events not yet in the index are {@code pending} (in order).
+   * Runs {@code gates} in order against the proposed event and its stream, whose next sequence is
+   * {@code version} and whose events not yet in the index are {@code pending} (in order).
    *
+   * @param event the proposed event (its stream sequence, global sequence and hashes unused)
    * @return the first denial, or null when every gate permitted
    */
-  public Denial check(UnsequencedEvent event, long version, List<EventRecord> pending) {
+  public Denial check(
+      EventContent event, List<AtomicGate<?>> gates, long version, List<EventRecord> pending) {
     String entity = event.entity();
     StreamState stream = index.stream(entity);
     int count = stream == null ? 0 : stream.count();
@@ -116,12 +118,12 @@ public final class AtomicGates implements AutoCloseable {
     try {
       latest = latest(stream, count, pending);
     } catch (StoreException e) {
-      return unavailable(event.gates().get(0).name(), entity, e);
+      return unavailable(gates.get(0).name(), entity, e);
     }
     Bytes payload = Bytes.ofOwned(event.payload());
     Coordinate coordinate = new Coordinate(entity, event.scope());
     EventKind kind = EventKind.fromRaw(event.kind());
-    for (AtomicGate<?> gate : event.gates()) {
+    for (AtomicGate<?> gate : gates) {
       Denial d =
           run(gate, coordinate, kind, payload, version, latest, stream, count, visible, pending);
       if (d != null) {

@@ -1,6 +1,5 @@
 package io.batpak.engine.internal.gate;
 
-import io.batpak.engine.internal.commit.ClockWaits;
 import io.batpak.port.StoreClock;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,16 +10,19 @@ import java.util.function.Supplier;
 /**
  * Runs atomic gates off the committing thread, so the committer can stop waiting for one at its
  * budget (ADR 0018). One worker thread at a time runs gates, one call at a time; the committer
- * waits for each on the store's clock ({@link ClockWaits}). A worker whose gate runs past its
- * budget is abandoned: it is interrupted once, its result is discarded, and it ends when the gate
- * returns; the next gate gets a new worker. At most {@link #MAX_RUNAWAYS} abandoned workers may be
- * alive at once; beyond that gates are not started at all (the caller denies at once), so a gate
- * that never returns costs one parked thread, never an unbounded number. Workers are daemon
- * threads. Used by the committing thread only (with the commit lock held), except {@link #close}.
+ * waits for each on the store's clock. A worker whose gate runs past its budget is abandoned: it is
+ * interrupted once, its result is discarded, and it ends when the gate returns; the next gate gets
+ * a new worker. At most {@link #MAX_RUNAWAYS} abandoned workers may be alive at once; beyond that
+ * gates are not started at all (the caller denies at once), so a gate that never returns costs one
+ * parked thread, never an unbounded number. Workers are daemon threads. Used by the committing
+ * thread only (with the commit lock held), except {@link #close}.
  */
 final class GateThread implements AutoCloseable {
   /** The most abandoned workers alive at once before gates are refused without running. */
   static final int MAX_RUNAWAYS = 4;
+
+  /** The longest slice of one wait. */
+  private static final long SLICE_NANOS = 100_000;
 
   private final StoreClock clock;
   private final String name;
@@ -120,7 +122,7 @@ final class GateThread implements AutoCloseable {
     Task<T> task = new Task<>(call);
     long deadline = clock.monoNanos() + budgetNanos;
     w.tasks.add(task);
-    boolean finished = ClockWaits.awaitUntil(clock, lock, done, () -> task.finished, deadline);
+    boolean finished = awaitUntil(task, deadline);
     if (finished) {
       lock.lock();
       try {
@@ -131,6 +133,39 @@ final class GateThread implements AutoCloseable {
     }
     abandon(w);
     return new TimedOut<>(w.thread.getName());
+  }
+
+  /**
+   * Waits on the store's clock until {@code task} finished or {@code deadline}, in slices with a
+   * yield between them (as the committer's own waits do): with the system clock a signal ends it at
+   * once; with a simulated clock, whose timed waits return at once and advance its time, the slices
+   * still give the worker real time to run.
+   */
+  private boolean awaitUntil(Task<?> task, long deadline) {
+    lock.lock();
+    try {
+      while (!task.finished) {
+        long left = deadline - clock.monoNanos();
+        if (left <= 0) {
+          return false;
+        }
+        clock.awaitNanos(done, Math.min(left, SLICE_NANOS));
+        if (!task.finished) {
+          lock.unlock();
+          try {
+            Thread.yield();
+          } finally {
+            lock.lock();
+          }
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private Worker worker() {
