@@ -603,4 +603,79 @@ class AtomicGateTest {
       }
     }
   }
+
+  @Test
+  void closingTheStoreEndsItsGateThread() throws Exception {
+    AtomicReference<Thread> gateThread = new AtomicReference<>();
+    AtomicGate<Void> g =
+        AtomicGate.of(
+            "where",
+            ctx -> {
+              gateThread.set(Thread.currentThread());
+              return GateVerdict.permit();
+            });
+    try (Store store = open(Duration.ofSeconds(5))) {
+      store.append(ACCOUNT, KIND, amount(1), gated(g));
+      assertTrue(gateThread.get().getName().startsWith("batpak-gate"), gateThread.get().getName());
+      assertTrue(gateThread.get().isDaemon());
+    }
+    gateThread.get().join(10_000);
+    assertFalse(gateThread.get().isAlive(), "the idle gate thread ended with the store");
+  }
+
+  @Test
+  void aGatedAppendThroughAFenceSeesTheFencesEarlierEvents() {
+    try (Store store = open(Duration.ofSeconds(5))) {
+      store.append(ACCOUNT, KIND, amount(10));
+      try (io.batpak.VisibilityFence fence = store.beginFence()) {
+        fence.append(ACCOUNT, KIND, amount(-6), gated(NO_OVERDRAFT));
+        GateDeniedException e =
+            assertThrows(
+                GateDeniedException.class,
+                () -> fence.append(ACCOUNT, KIND, amount(-6), gated(NO_OVERDRAFT)));
+        assertEquals("4", e.denial().context().get("balance"), "the fence's own event counted");
+        fence.cancel();
+      }
+      // The cancelled event never happened: the balance is 10 again.
+      store.append(ACCOUNT, KIND, amount(-10), gated(NO_OVERDRAFT));
+      assertThrows(
+          GateDeniedException.class,
+          () -> store.append(ACCOUNT, KIND, amount(-1), gated(NO_OVERDRAFT)));
+    }
+  }
+
+  /**
+   * A fold that needs an event a compaction dropped is denied as GATE_STATE_UNAVAILABLE, never
+   * folded without it; a fold state cached before the compaction stays exact.
+   */
+  @Test
+  void aFoldOverEventsACompactionDroppedIsStateUnavailable() {
+    StoreConfig config =
+        StoreConfig.builder(dir).segmentMaxBytes(4096).gateBudget(Duration.ofSeconds(5)).build();
+    Coordinate temp = Coordinate.of("temp-stream", "bank");
+    try (Store store = Store.open(config)) {
+      for (int i = 0; i < 200; i++) {
+        store.append(i % 2 == 0 ? ACCOUNT : temp, KIND, amount(1));
+      }
+      store.append(ACCOUNT, KIND, amount(-1), gated(NO_OVERDRAFT)); // caches ACCOUNT's fold
+      io.batpak.CompactionResult r =
+          store.compact(
+              io.batpak.CompactionConfig.retain(e -> !e.header().entity().equals(temp.entity())));
+      assertEquals(io.batpak.CompactionResult.Outcome.PERFORMED, r.outcome(), r.reason());
+      assertTrue(r.eventsDropped() > 0);
+      // The cached fold of ACCOUNT needs no dropped event: 100 - 1 = 99.
+      GateDeniedException big =
+          assertThrows(
+              GateDeniedException.class,
+              () -> store.append(ACCOUNT, KIND, amount(-100), gated(NO_OVERDRAFT)));
+      assertEquals("99", big.denial().context().get("balance"));
+      // temp's fold would need dropped events.
+      GateDeniedException e =
+          assertThrows(
+              GateDeniedException.class,
+              () -> store.append(temp, KIND, amount(-1), gated(NO_OVERDRAFT)));
+      assertEquals(Denial.GATE_STATE_UNAVAILABLE, e.denial().code());
+      assertTrue(e.denial().message().contains("compaction"), e.denial().message());
+    }
+  }
 }
