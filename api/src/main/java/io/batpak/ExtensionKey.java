@@ -134,6 +134,9 @@ public final class ExtensionKey implements Comparable<ExtensionKey> {
    */
   public static java.util.Optional<ExtensionKey> storeDefined(String key) {
     Objects.requireNonNull(key, "key");
+    if (!key.startsWith(RESERVED_NAMESPACE + ".")) {
+      return java.util.Optional.empty(); // the common case: an application's key
+    }
     for (ExtensionKey k :
         new ExtensionKey[] {BYPASS_REASON, BYPASS_JUSTIFICATION, BYPASS_APPROVER}) {
       if (k.value.equals(key)) {

@@ -136,6 +136,36 @@ class GateSetTest {
     }
   }
 
+  /** A bypass of a set whose gate at each position denies commits with its audit on the event. */
+  @Test
+  void aBypassCommitsWhateverPositionDenies() {
+    BypassAudit audit = new BypassAudit("OVERRIDE", "manual review passed", "lead");
+    for (int position = 0; position < 3; position++) {
+      AtomicInteger[] calls = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+      List<Gate<Order>> gates = new ArrayList<>();
+      for (int g = 0; g < 3; g++) {
+        gates.add(gate("g" + g, g == position ? "deny" : "permit", calls[g]));
+      }
+      Pipeline<Order> pipeline = Pipeline.of(GateSet.of(gates));
+      assertEquals(
+          "g" + position,
+          denied(pipeline.evaluate(new Order(9), Proposal.of(new Order(9)))).denial().gate());
+      int before = calls[0].get() + calls[1].get() + calls[2].get();
+      List<AppendOptions> seen = new ArrayList<>();
+      Committed<Order> done =
+          pipeline.commitBypass(
+              pipeline.bypass(Proposal.of(new Order(9)), audit),
+              AppendOptions.defaults(),
+              (p, o) -> {
+                seen.add(o);
+                return RECEIPT;
+              });
+      assertEquals(before, calls[0].get() + calls[1].get() + calls[2].get(), "no gate ran");
+      assertEquals(Optional.of(audit), done.bypass());
+      assertEquals(Optional.of(audit), BypassAudit.of(header(seen.get(0).extensions())));
+    }
+  }
+
   @Test
   void evaluateAllReportsEveryDenialInOrder() {
     AtomicInteger c = new AtomicInteger();
