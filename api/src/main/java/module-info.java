@@ -10,6 +10,7 @@ module io.batpak.api {
   exports io.batpak;
   exports io.batpak.port;
   exports io.batpak.spi;
+  exports io.batpak.gate;
 
   uses io.batpak.spi.StoreEngine;
 }

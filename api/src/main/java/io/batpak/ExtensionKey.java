@@ -97,6 +97,55 @@ public final class ExtensionKey implements Comparable<ExtensionKey> {
     return new ExtensionKey(key, dot);
   }
 
+  // --- gates ---
+
+  /**
+   * Store-defined key: why a gate evaluation was bypassed ({@code io.batpak.gate.Pipeline}), UTF-8.
+   * Written only by the pipeline's audited bypass; see docs/gates.md.
+   *
+   * @since 0.3
+   */
+  public static final ExtensionKey BYPASS_REASON = reserved("bypass-reason");
+
+  /**
+   * Store-defined key: the justification of a bypass, UTF-8.
+   *
+   * @since 0.3
+   */
+  public static final ExtensionKey BYPASS_JUSTIFICATION = reserved("bypass-justification");
+
+  /**
+   * Store-defined key: who approved a bypass, UTF-8.
+   *
+   * @since 0.3
+   */
+  public static final ExtensionKey BYPASS_APPROVER = reserved("bypass-approver");
+
+  private static ExtensionKey reserved(String field) {
+    return new ExtensionKey(RESERVED_NAMESPACE + "." + field, RESERVED_NAMESPACE.length());
+  }
+
+  /**
+   * The store-defined key named {@code key} (one of the constants in the reserved namespace), for
+   * decoding stored extensions; empty for any other name.
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @since 0.3
+   */
+  public static java.util.Optional<ExtensionKey> storeDefined(String key) {
+    Objects.requireNonNull(key, "key");
+    if (!key.startsWith(RESERVED_NAMESPACE + ".")) {
+      return java.util.Optional.empty(); // the common case: an application's key
+    }
+    for (ExtensionKey k :
+        new ExtensionKey[] {BYPASS_REASON, BYPASS_JUSTIFICATION, BYPASS_APPROVER}) {
+      if (k.value.equals(key)) {
+        return java.util.Optional.of(k);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The whole key, {@code namespace.field}. */
   public String value() {
     return value;

@@ -408,6 +408,30 @@ public interface Store extends AutoCloseable {
    */
   VisibilityFence beginFence();
 
+  // --- gates ---
+
+  /**
+   * Appends a denial event: an event of kind {@link EventKind#SYSTEM_DENIAL} on the stream {@code
+   * coordinate.entity()}, chained like any other event, whose payload is {@code denial} in its
+   * versioned encoding ({@link DenialPayload#encode()}; read it back with {@link #get(EventId)} and
+   * {@link DenialPayload#of(StoredEvent)}). It records that a proposed append was refused, which
+   * gates permitted, which one denied and why, and which were skipped. Same contract as {@link
+   * #append(Coordinate, EventKind, Bytes, AppendOptions)} otherwise: {@code options} may carry an
+   * expected version, an idempotency key, links and extensions (and gates, which then run on the
+   * denial event itself).
+   *
+   * @return the denial event's receipt; in {@code DURABLE} mode it is durable and visible on return
+   * @throws NullPointerException if an argument is null
+   * @see #append(Coordinate, EventKind, Bytes, AppendOptions) for the exceptions
+   * @since 0.3
+   */
+  AppendReceipt appendDenial(Coordinate coordinate, DenialPayload denial, AppendOptions options);
+
+  /** {@link #appendDenial(Coordinate, DenialPayload, AppendOptions)} with default options. */
+  default AppendReceipt appendDenial(Coordinate coordinate, DenialPayload denial) {
+    return appendDenial(coordinate, denial, AppendOptions.defaults());
+  }
+
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
    * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases

@@ -67,6 +67,9 @@ public final class StoreConfig {
   private final Duration closeTimeout;
   private final long checkpointEveryBytes;
 
+  // --- gates ---
+  private final Duration gateBudget;
+
   private StoreConfig(Builder b) {
     this.directory = b.directory;
     this.durability = b.durability;
@@ -90,6 +93,8 @@ public final class StoreConfig {
     this.deterministic = b.deterministic;
     this.closeTimeout = b.closeTimeout;
     this.checkpointEveryBytes = b.checkpointEveryBytes;
+    // --- gates ---
+    this.gateBudget = b.gateBudget;
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -121,6 +126,8 @@ public final class StoreConfig {
     b.deterministic = deterministic;
     b.closeTimeout = closeTimeout;
     b.checkpointEveryBytes = checkpointEveryBytes;
+    // --- gates ---
+    b.gateBudget = gateBudget;
     return b;
   }
 
@@ -259,6 +266,23 @@ public final class StoreConfig {
     return checkpointEveryBytes;
   }
 
+  // --- gates ---
+
+  /**
+   * How long one atomic gate ({@link AppendOptions#withGate}) may run, fold included, before the
+   * writer gives up on it and denies the append with {@link Denial#GATE_TIMEOUT}. Measured on
+   * {@link #clock()}. Every append of the group waits while a gate runs, so keep it short. In
+   * threaded mode the gate runs on the store's gate thread and the writer stops waiting at the
+   * budget (a runaway gate's thread is left to finish, see docs/gates.md); in {@link
+   * #deterministic()} mode it runs on the committing thread and is measured when it returns.
+   * Default 100 ms.
+   *
+   * @since 0.3
+   */
+  public Duration gateBudget() {
+    return gateBudget;
+  }
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -304,6 +328,9 @@ public final class StoreConfig {
     private boolean deterministic;
     private Duration closeTimeout = Duration.ofSeconds(10);
     private long checkpointEveryBytes = 256L << 20;
+
+    // --- gates ---
+    private Duration gateBudget = Duration.ofMillis(100);
 
     private Builder(Path directory) {
       this.directory = directory;
@@ -433,6 +460,14 @@ public final class StoreConfig {
       return this;
     }
 
+    // --- gates ---
+
+    /** See {@link StoreConfig#gateBudget()}; between 1 µs and 1 hour. */
+    public Builder gateBudget(Duration budget) {
+      this.gateBudget = budget;
+      return this;
+    }
+
     /**
      * Validates every option and builds the configuration.
      *
@@ -468,6 +503,12 @@ public final class StoreConfig {
       range(problems, "maxBatchEvents", maxBatchEvents, 1, MAX_BATCH_EVENTS_LIMIT);
       range(problems, "maxBatchBytes", maxBatchBytes, 1, MAX_BATCH_BYTES_LIMIT);
       positive(problems, "closeTimeout", closeTimeout);
+      // --- gates ---
+      if (gateBudget == null
+          || gateBudget.compareTo(Duration.ofNanos(1000)) < 0
+          || gateBudget.compareTo(Duration.ofHours(1)) > 0) {
+        problems.add("gateBudget: must be between 1 µs and 1 hour, got " + gateBudget);
+      }
       if (fs != null && fsBackend != null) {
         problems.add(
             "fs and fsBackend: give a backend instance or a backend name, not both (name '"

@@ -9,7 +9,10 @@ import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.Coordinate;
+import io.batpak.Denial;
+import io.batpak.DenialPayload;
 import io.batpak.EventId;
+import io.batpak.GateOutcome;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.Watermark;
@@ -81,6 +84,15 @@ class NullsTest {
       calls.put("open/config", () -> Store.open(null));
       calls.put("snapshot/dest", () -> store.snapshot(null));
       calls.put("fork/dest", () -> store.fork(null));
+      DenialPayload denial =
+          new DenialPayload(
+              List.of(new GateOutcome.Denied(new Denial("g", "NO", "no", Map.of()))),
+              KIND,
+              Bytes.empty(),
+              "");
+      calls.put("appendDenial/coordinate", () -> store.appendDenial(null, denial, o));
+      calls.put("appendDenial/denial", () -> store.appendDenial(C, null, o));
+      calls.put("appendDenial/options", () -> store.appendDenial(C, denial, null));
       for (Map.Entry<String, Executable> e : calls.entrySet()) {
         String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
         NullPointerException npe =

@@ -153,6 +153,29 @@ final class AppendValidator {
       CausationId causedBy,
       int itemIndex) {
     openCheck.run();
+    return checked(coordinate, kind, payload, options, payloadVersion, causedBy, itemIndex);
+  }
+
+  // --- gates ---
+
+  /**
+   * A system event the store writes on the caller's behalf (a denial event, ADR 0018): validated as
+   * {@link #event}, but its kind may be reserved.
+   */
+  UnsequencedEvent systemEvent(
+      Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
+    openCheck.run();
+    return validated(coordinate, kind, Payload.raw(payload), options, 0, null, -1);
+  }
+
+  private UnsequencedEvent checked(
+      Coordinate coordinate,
+      EventKind kind,
+      Payload payload,
+      AppendOptions options,
+      int payloadVersion,
+      CausationId causedBy,
+      int itemIndex) {
     if (kind.isReserved()) {
       throw new ValidationException(
           "kind "
@@ -160,6 +183,17 @@ final class AppendValidator {
               + " is in a reserved category (0x0 system, 0xD effect) that only the store itself"
               + " writes; use EventKind.custom with category 0x1-0xC or 0xE-0xF");
     }
+    return validated(coordinate, kind, payload, options, payloadVersion, causedBy, itemIndex);
+  }
+
+  private UnsequencedEvent validated(
+      Coordinate coordinate,
+      EventKind kind,
+      Payload payload,
+      AppendOptions options,
+      int payloadVersion,
+      CausationId causedBy,
+      int itemIndex) {
     byte[] bytes = encode(payload);
     if (bytes.length > config.maxPayloadBytes()) {
       throw new ValidationException(
@@ -220,7 +254,8 @@ final class AppendValidator {
         contentHash,
         bytes,
         options.expectedVersion(),
-        keyed);
+        keyed,
+        options.gates());
   }
 
   private static EventId idOf(UnsequencedEvent e) {

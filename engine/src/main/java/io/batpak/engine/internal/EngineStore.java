@@ -8,6 +8,7 @@ import io.batpak.CompactionConfig;
 import io.batpak.CompactionResult;
 import io.batpak.Coordinate;
 import io.batpak.CopyReport;
+import io.batpak.DenialPayload;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
@@ -463,6 +464,21 @@ public final class EngineStore implements Store {
   public CancelledRanges cancelledRanges() {
     checkOpen();
     return index.cancelled();
+  }
+
+  // --- gates ---
+
+  @Override
+  public AppendReceipt appendDenial(
+      Coordinate coordinate, DenialPayload denial, AppendOptions options) {
+    nonNull(coordinate, "coordinate");
+    nonNull(denial, "denial");
+    nonNull(options, "options");
+    return commit(
+            List.of(
+                validator.systemEvent(
+                    coordinate, EventKind.SYSTEM_DENIAL, denial.encode(), options)))
+        .get(0);
   }
 
   /**

@@ -59,7 +59,9 @@ class ArchitectureTest {
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("io.batpak.engine");
 
-  private static final String[] API_PACKAGES = {"io.batpak", "io.batpak.port", "io.batpak.spi"};
+  private static final String[] API_PACKAGES = {
+    "io.batpak", "io.batpak.port", "io.batpak.spi", "io.batpak.gate"
+  };
 
   private static final JavaClasses API =
       new ClassFileImporter()

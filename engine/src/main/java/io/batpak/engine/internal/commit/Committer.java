@@ -12,6 +12,7 @@ import io.batpak.StoreTimeoutException;
 import io.batpak.engine.internal.fence.Fence;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FenceFrame;
+import io.batpak.engine.internal.gate.AtomicGates;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.segment.Journal;
@@ -112,7 +113,11 @@ public final class Committer {
     this.watermarks = watermarks;
     this.completions = completions;
     this.queue = new CommitQueue(config, latch);
-    this.sequencer = new Sequencer(index, reader);
+    this.sequencer = // atomic gates: on a gate thread unless deterministic (ADR 0018)
+        new Sequencer(
+            index,
+            reader,
+            new AtomicGates(config, index, reader, !config.deterministic(), "batpak-gate"));
     this.writer = new GroupWriter(config, journal, index);
     this.syncPolicy = new SyncPolicy(config);
     this.written = index.size();
@@ -810,6 +815,7 @@ public final class Committer {
               "the store closed before this queued append was committed; it was not written"),
           completions);
     }
+    sequencer.gates().close(); // the idle gate thread ends (ADR 0018)
     StoreException syncFailure = null;
     IOException sealFailure = null;
     if (lockCommitsBy(deadline)) {

@@ -1,7 +1,11 @@
 package io.batpak.engine.internal.commit;
 
+import io.batpak.Bytes;
 import io.batpak.ConcurrencyConflictException;
+import io.batpak.Denial;
 import io.batpak.EventId;
+import io.batpak.EventKind;
+import io.batpak.GateDeniedException;
 import io.batpak.IdempotencyConflictException;
 import io.batpak.StoreException;
 import io.batpak.StoreFullException;
@@ -9,6 +13,8 @@ import io.batpak.ValidationException;
 import io.batpak.engine.internal.format.Blake3;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
+import io.batpak.engine.internal.gate.AtomicGates;
+import io.batpak.engine.internal.gate.PendingEvents;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.read.EventReader;
@@ -25,16 +31,25 @@ import java.util.Map;
  * instead of a conflict), a refusal (a failed expected version, a full stream or store), or new
  * events, which it places: stream sequence, global sequence, previous hash and event hash, building
  * each stored record exactly once. Later appends of the group see the heads and keys of earlier
- * ones. Used by the committer with its commit lock held; not thread-safe.
+ * ones. An event's atomic gates run right before it is placed, against its stream as the group has
+ * it (ADR 0018); a denial refuses that append alone. Used by the committer with its commit lock
+ * held; not thread-safe.
  */
 final class Sequencer {
   private final Index index;
   private final EventReader reader;
   private final Blake3 blake3 = new Blake3();
+  private final AtomicGates gates;
 
-  Sequencer(Index index, EventReader reader) {
+  Sequencer(Index index, EventReader reader, AtomicGates gates) {
     this.index = index;
     this.reader = reader;
+    this.gates = gates;
+  }
+
+  /** The atomic gates' runner (ADR 0018); closed with the committer. */
+  AtomicGates gates() {
+    return gates;
   }
 
   /** One stream's head as this group moves it. */
@@ -56,6 +71,7 @@ final class Sequencer {
     SequencedGroup out = new SequencedGroup(index.size());
     Map<String, Head> heads = new HashMap<>();
     Map<Key, EventRecord> groupKeys = new HashMap<>();
+    PendingEvents[] pending = new PendingEvents[1]; // built at the group's first gated event
     for (AppendRequest request : group) {
       try {
         List<EventRecord> known = knownEvents(request, groupKeys);
@@ -63,8 +79,11 @@ final class Sequencer {
           out.retried(request, known);
           continue;
         }
-        List<EventRecord> records = place(request, heads, out.endGlobal());
+        List<EventRecord> records = place(request, heads, out.endGlobal(), out, pending);
         out.placed(new GroupFrame(request, records));
+        if (pending[0] != null) {
+          pending[0].add(records);
+        }
         for (int i = 0; i < records.size(); i++) {
           if (request.events().get(i).keyed()) {
             EventRecord r = records.get(i);
@@ -84,7 +103,12 @@ final class Sequencer {
    * Places the events of one append after the heads the group has reached, all or none: the group's
    * heads move only when every event of the append fits.
    */
-  private List<EventRecord> place(AppendRequest request, Map<String, Head> heads, long nextGlobal) {
+  private List<EventRecord> place(
+      AppendRequest request,
+      Map<String, Head> heads,
+      long nextGlobal,
+      SequencedGroup group,
+      PendingEvents[] pending) {
     List<UnsequencedEvent> events = request.events();
     if (nextGlobal + events.size() > Index.MAX_EVENTS) {
       throw new StoreFullException(
@@ -109,6 +133,9 @@ final class Sequencer {
       if (!e.expected().matches(head.next)) {
         throw new ConcurrencyConflictException(e.entity(), e.expected().toString(), head.next);
       }
+      if (!e.gates().isEmpty()) {
+        gate(e, head.next, records, group, pending, events.size() > 1 ? records.size() : -1);
+      }
       long global = nextGlobal + records.size();
       byte[] hash = FrameCodec.eventHash(blake3, head.hash, e, head.next, global);
       records.add(EventRecord.sequenced(e, head.next, global, head.hash, hash));
@@ -117,6 +144,32 @@ final class Sequencer {
     }
     heads.putAll(local);
     return records;
+  }
+
+  /**
+   * Runs {@code e}'s atomic gates against its stream as the group has it, {@code records} (this
+   * append's events placed so far) included (ADR 0018).
+   *
+   * @throws GateDeniedException with the first denial; nothing of the append is placed
+   */
+  private void gate(
+      UnsequencedEvent e,
+      long version,
+      List<EventRecord> records,
+      SequencedGroup group,
+      PendingEvents[] pending,
+      int item) {
+    if (pending[0] == null) {
+      pending[0] = new PendingEvents();
+      for (GroupFrame f : group.frames()) {
+        pending[0].add(f.records);
+      }
+    }
+    Denial d = gates.check(e, e.gates(), version, pending[0].of(e.entity(), records));
+    if (d != null) {
+      throw new GateDeniedException(
+          d, EventKind.fromRaw(e.kind()), Bytes.of(e.contentHash()), item);
+    }
   }
 
   /** A copy of the stream's head as the group left it, or as the index has it. */

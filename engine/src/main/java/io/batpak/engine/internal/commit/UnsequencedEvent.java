@@ -1,7 +1,9 @@
 package io.batpak.engine.internal.commit;
 
+import io.batpak.AtomicGate;
 import io.batpak.ExpectedVersion;
 import io.batpak.engine.internal.format.EventContent;
+import java.util.List;
 
 /**
  * One validated event waiting for the sequencer: everything the append fixed (ids, coordinate,
@@ -11,6 +13,7 @@ import io.batpak.engine.internal.format.EventContent;
  *
  * @param expected the expected version of its stream
  * @param keyed whether the event id is the caller's idempotency key
+ * @param gates the atomic gates the sequencer runs before it places the event (ADR 0018)
  */
 public record UnsequencedEvent(
     long idHi,
@@ -31,5 +34,6 @@ public record UnsequencedEvent(
     byte[] contentHash,
     byte[] payload,
     ExpectedVersion expected,
-    boolean keyed)
+    boolean keyed,
+    List<AtomicGate<?>> gates)
     implements EventContent {}

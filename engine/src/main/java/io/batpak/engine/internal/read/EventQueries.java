@@ -97,7 +97,12 @@ public final class EventQueries {
   public static EventHeader header(EventRecord r, int disposition) {
     Map<ExtensionKey, Bytes> ext = new HashMap<>();
     for (int i = 0; i < r.extensionKeys().length; i++) {
-      ext.put(ExtensionKey.of(r.extensionKeys()[i]), Bytes.ofOwned(r.extensionValues()[i]));
+      String key = r.extensionKeys()[i];
+      // The store's own keys (a bypass audit, ADR 0018) are in the namespace ExtensionKey.of
+      // refuses.
+      ext.put(
+          ExtensionKey.storeDefined(key).orElseGet(() -> ExtensionKey.of(key)),
+          Bytes.ofOwned(r.extensionValues()[i]));
     }
     return new EventHeader(
         new EventId(r.idHi(), r.idLo()),
