@@ -46,6 +46,8 @@ public final class Index {
     final long[] location;
     final int[] frameLength;
     final int[] recordOffset;
+    final int[] causeNext;
+    final int[] corrNext;
 
     Columns(int capacity) {
       idHi = new long[capacity];
@@ -57,6 +59,8 @@ public final class Index {
       location = new long[capacity];
       frameLength = new int[capacity];
       recordOffset = new int[capacity];
+      causeNext = new int[capacity];
+      corrNext = new int[capacity];
     }
 
     Columns(Columns o, int capacity) {
@@ -69,6 +73,8 @@ public final class Index {
       location = Arrays.copyOf(o.location, capacity);
       frameLength = Arrays.copyOf(o.frameLength, capacity);
       recordOffset = Arrays.copyOf(o.recordOffset, capacity);
+      causeNext = Arrays.copyOf(o.causeNext, capacity);
+      corrNext = Arrays.copyOf(o.corrNext, capacity);
     }
 
     int capacity() {
@@ -114,6 +120,21 @@ public final class Index {
 
   /** The stream column of a cancelled row. */
   public static final int CANCELLED = -1;
+
+  /** The end of a causation chain (the cause-next column). */
+  public static final int END = -1;
+
+  /** In the correlation-next column: the row's correlation is its own event id. */
+  static final int OWN_CORRELATION = 1 << 31;
+
+  /** In the correlation-next column, below {@link #OWN_CORRELATION}: no next member. */
+  static final int END_OF_CORRELATION = Integer.MAX_VALUE;
+
+  /** Cause id to the rows naming it as their cause, chained by the cause-next column. */
+  private IdChains causes = new IdChains();
+
+  /** Correlation id to its rows, chained by the correlation-next column. */
+  private IdChains correlations = new IdChains();
 
   private volatile Columns columns = new Columns(1024);
   private volatile int[] idTable = new int[2048];
@@ -175,7 +196,7 @@ public final class Index {
 
   /**
    * Committer: adds a row for {@code r} (whose global sequence must equal the current size) without
-   * publishing it.
+   * publishing it, with its causation and correlation links.
    */
   public void add(EventRecord r, int segment, long frameOffset, int frameLength, int recordOffset) {
     add(
@@ -190,46 +211,20 @@ public final class Index {
         segment,
         frameOffset,
         frameLength,
-        recordOffset);
+        recordOffset,
+        0,
+        r.correlationHi(),
+        r.correlationLo(),
+        r.hasCausation(),
+        r.causationHi(),
+        r.causationLo());
   }
 
   /**
    * Committer and recovery: adds a row (whose global sequence must equal the current size) without
-   * publishing it. {@code eventHash} is kept as the stream's head; it must not change.
-   */
-  public void add(
-      long idHi,
-      long idLo,
-      String entity,
-      String scope,
-      int kind,
-      long streamSequence,
-      long globalSequence,
-      byte[] eventHash,
-      int segment,
-      long frameOffset,
-      int frameLength,
-      int recordOffset) {
-    add(
-        idHi,
-        idLo,
-        entity,
-        scope,
-        kind,
-        streamSequence,
-        globalSequence,
-        eventHash,
-        segment,
-        frameOffset,
-        frameLength,
-        recordOffset,
-        0);
-  }
-
-  /**
-   * Recovery: adds a row as {@link #add(long, long, String, String, int, long, long, byte[], int,
-   * long, int, int)} does, for a record whose frame gives it {@code disposition} (0, or a compacted
-   * frame's flags).
+   * publishing it, for a record whose frame gives it {@code disposition} (0, or a compacted frame's
+   * flags), linking it into the chains of its cause and its correlation. {@code eventHash} is kept
+   * as the stream's head; it must not change.
    */
   public void add(
       long idHi,
@@ -244,7 +239,12 @@ public final class Index {
       long frameOffset,
       int frameLength,
       int recordOffset,
-      int disposition) {
+      int disposition,
+      long correlationHi,
+      long correlationLo,
+      boolean hasCausation,
+      long causationHi,
+      long causationLo) {
     addRow(
         idHi,
         idLo,
@@ -258,11 +258,13 @@ public final class Index {
         frameOffset,
         frameLength | (disposition << DISPOSITION_SHIFT),
         recordOffset);
+    link(size - 1, correlationHi, correlationLo, hasCausation, causationHi, causationLo);
   }
 
   /**
    * Recovery: adds a row of a stream and scope already resolved (loading a sealed segment), without
-   * its event hash; {@link #restoreHead} sets the stream's head afterwards.
+   * its event hash; {@link #restoreHead} sets the stream's head afterwards. The causation and
+   * correlation come from the event's frame (a seal does not list them).
    */
   public void addLoaded(
       long idHi,
@@ -275,7 +277,12 @@ public final class Index {
       int segment,
       long frameOffset,
       int frameLength,
-      int recordOffset) {
+      int recordOffset,
+      long correlationHi,
+      long correlationLo,
+      boolean hasCausation,
+      long causationHi,
+      long causationLo) {
     addRow(
         idHi,
         idLo,
@@ -289,6 +296,54 @@ public final class Index {
         frameOffset,
         frameLength,
         recordOffset);
+    link(size - 1, correlationHi, correlationLo, hasCausation, causationHi, causationLo);
+  }
+
+  /**
+   * Links the row just added into the chain of the event it names as its cause (keyed by the
+   * cause's id, so a cause appended later, or never, needs nothing more) and into its correlation's
+   * chain. An event whose correlation is its own id and that no other event shares costs no map
+   * entry: it is marked {@link #OWN_CORRELATION}, and the entry is made when a second member
+   * arrives.
+   */
+  private void link(
+      int row,
+      long correlationHi,
+      long correlationLo,
+      boolean hasCausation,
+      long causationHi,
+      long causationLo) {
+    Columns c = columns;
+    c.causeNext[row] = END;
+    if (hasCausation) {
+      int slot = causes.slot(causationHi, causationLo);
+      if (slot < 0) {
+        causes.insert(causationHi, causationLo, row, row);
+      } else {
+        c.causeNext[causes.last(slot)] = row;
+        causes.last(slot, row);
+      }
+    }
+    boolean own = correlationHi == c.idHi[row] && correlationLo == c.idLo[row];
+    int slot = correlations.slot(correlationHi, correlationLo);
+    if (slot < 0 && own) {
+      c.corrNext[row] = OWN_CORRELATION | END_OF_CORRELATION;
+      return;
+    }
+    c.corrNext[row] = (own ? OWN_CORRELATION : 0) | END_OF_CORRELATION;
+    if (slot < 0) {
+      int head = findBelow(correlationHi, correlationLo, row);
+      if (head >= 0 && (c.corrNext[head] & OWN_CORRELATION) != 0) {
+        // The event whose id this correlation is came first, alone: its chain starts there.
+        slot = correlations.insert(correlationHi, correlationLo, head, row);
+      } else {
+        correlations.insert(correlationHi, correlationLo, row, row);
+        return;
+      }
+    }
+    int last = correlations.last(slot);
+    c.corrNext[last] = (c.corrNext[last] & OWN_CORRELATION) | row;
+    correlations.last(slot, row);
   }
 
   /** Committer and recovery: the id of scope {@code scope}, assigned if new. */
@@ -469,6 +524,28 @@ public final class Index {
     return findBelow(hi, lo, limit);
   }
 
+  /**
+   * The first row (in global order) of the events that name {@code (hi, lo)} as their cause, for a
+   * reader at {@code visible} ({@link View#size()}); -1 if none. Follow {@link View#nextCaused}.
+   */
+  public int causedFirst(long hi, long lo, int visible) {
+    return causes.first(hi, lo, visible);
+  }
+
+  /**
+   * The first row (in global order) of correlation {@code (hi, lo)}, for a reader at {@code
+   * visible}; -1 if none. Follow {@link View#nextCorrelated}.
+   */
+  public int correlatedFirst(long hi, long lo, int visible) {
+    int first = correlations.first(hi, lo, visible);
+    if (first >= 0) {
+      return first;
+    }
+    // No entry a reader at visible can trust: at most the event whose id it is, alone so far.
+    int own = findBelow(hi, lo, visible);
+    return own >= 0 && (columns.corrNext[own] & OWN_CORRELATION) != 0 ? own : -1;
+  }
+
   /** Committer: the row of any added event with this id, or -1. */
   public int findAdded(long hi, long lo) {
     return findBelow(hi, lo, size);
@@ -599,6 +676,16 @@ public final class Index {
     return idTable;
   }
 
+  /** The causation chains' table. Committer only. */
+  IdChains causesForImage() {
+    return causes;
+  }
+
+  /** The correlation chains' table. Committer only. */
+  IdChains correlationsForImage() {
+    return correlations;
+  }
+
   /** The columns as they are now. Committer only. */
   Columns columnsForImage() {
     return columns;
@@ -615,7 +702,9 @@ public final class Index {
       List<StreamState> restoredStreams,
       String[] scopeNames,
       int[] table,
-      CancelledRanges cancelledRows) {
+      CancelledRanges cancelledRows,
+      IdChains restoredCauses,
+      IdChains restoredCorrelations) {
     if (size != 0) {
       throw new IllegalStateException("install into an index holding " + size + " rows");
     }
@@ -636,6 +725,8 @@ public final class Index {
         droppedRows++;
       }
     }
+    causes = restoredCauses;
+    correlations = restoredCorrelations;
     columns = restored;
     idTable = table;
     streamById = byId;
@@ -723,6 +814,23 @@ public final class Index {
     /** The record's offset in the frame body. */
     public int recordOffset(int row) {
       return columns.recordOffset[row];
+    }
+
+    /**
+     * The next row, in global order, whose cause is the same as row {@code row}'s, or -1. A row at
+     * or past {@link #size()} is not visible in this view: stop there.
+     */
+    public int nextCaused(int row) {
+      return columns.causeNext[row];
+    }
+
+    /**
+     * The next row, in global order, of row {@code row}'s correlation, or -1. A row at or past
+     * {@link #size()} is not visible in this view: stop there.
+     */
+    public int nextCorrelated(int row) {
+      int next = columns.corrNext[row] & ~OWN_CORRELATION;
+      return next == END_OF_CORRELATION ? -1 : next;
     }
 
     /**

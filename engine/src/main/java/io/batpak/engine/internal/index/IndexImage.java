@@ -12,7 +12,9 @@ import java.util.List;
  * streams in id order (name, event count, head hash), the scopes in id order, then one column after
  * the other. Stream sequences and per-stream row lists are not stored: they follow from the stream
  * column, read in global order. The id table (event id to row) is stored as it is, so a load reads
- * it in one sequential pass instead of placing every id at a random slot again.
+ * it in one sequential pass instead of placing every id at a random slot again; so are the causal
+ * columns (version 2: each row's next row with the same cause and in the same correlation) and the
+ * two chain tables (cause id and correlation id to their first and last rows).
  */
 public final class IndexImage {
   private IndexImage() {}
@@ -44,6 +46,9 @@ public final class IndexImage {
     out.putLongs(c.location, rows).putInts(c.frameLength, rows).putInts(c.recordOffset, rows);
     int[] table = index.idTableForImage();
     out.putInt(table.length).putInts(table, table.length);
+    out.putInts(c.causeNext, rows).putInts(c.corrNext, rows);
+    index.causesForImage().write(out);
+    index.correlationsForImage().write(out);
   }
 
   /** An image that is not what its writer wrote; the message says what is wrong. */
@@ -66,6 +71,8 @@ public final class IndexImage {
     private final String[] scopes;
     private final int[] idTable;
     private final CancelledRanges cancelled;
+    private final IdChains causes;
+    private final IdChains correlations;
 
     private Decoded(
         Index.Columns columns,
@@ -73,8 +80,12 @@ public final class IndexImage {
         List<StreamState> streams,
         String[] scopes,
         int[] idTable,
-        CancelledRanges cancelled) {
+        CancelledRanges cancelled,
+        IdChains causes,
+        IdChains correlations) {
       this.cancelled = cancelled;
+      this.causes = causes;
+      this.correlations = correlations;
       this.columns = columns;
       this.rows = rows;
       this.streams = streams;
@@ -132,7 +143,7 @@ public final class IndexImage {
 
     /** Installs the image into the empty {@code index}. */
     public void installInto(Index index) {
-      index.install(columns, rows, streams, scopes, idTable, cancelled);
+      index.install(columns, rows, streams, scopes, idTable, cancelled, causes, correlations);
     }
   }
 
@@ -265,6 +276,19 @@ public final class IndexImage {
     if (placed != rows) {
       throw new Inconsistent("an id table holding " + placed + " of " + rows + " events");
     }
-    return new Decoded(c, rows, streams, scopes, table, cancelled);
+    in.getInts(c.causeNext, rows);
+    in.getInts(c.corrNext, rows);
+    for (int r = 0; r < rows; r++) {
+      int next = c.causeNext[r];
+      int corr = c.corrNext[r] & ~Index.OWN_CORRELATION;
+      if ((next != Index.END && (next <= r || next >= rows))
+          || (corr != Index.END_OF_CORRELATION && (corr <= r || corr >= rows))) {
+        throw new Inconsistent(
+            "row " + r + " chains to rows " + next + " (cause) and " + corr + " (correlation)");
+      }
+    }
+    IdChains causes = IdChains.read(in, rows, "causation");
+    IdChains correlations = IdChains.read(in, rows, "correlation");
+    return new Decoded(c, rows, streams, scopes, table, cancelled, causes, correlations);
   }
 }
