@@ -81,6 +81,10 @@ class NullsTest {
       calls.put("open/config", () -> Store.open(null));
       calls.put("snapshot/dest", () -> store.snapshot(null));
       calls.put("fork/dest", () -> store.fork(null));
+      calls.put("walkAncestors/id", () -> store.walkAncestors(null, 1));
+      calls.put("walkCauses/id", () -> store.walkCauses(null));
+      calls.put("consequences/id", () -> store.consequences(null));
+      calls.put("correlated/id", () -> store.correlated(null, -1, 10));
       for (Map.Entry<String, Executable> e : calls.entrySet()) {
         String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
         NullPointerException npe =
