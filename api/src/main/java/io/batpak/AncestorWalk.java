@@ -48,9 +48,10 @@ public record AncestorWalk(
      */
     MISSING_PARENT,
     /**
-     * A link does not verify at the event at {@code atGlobalSequence}: its previous hash is not its
-     * parent's event hash, or its stored bytes no longer hash to its event (or content) hash. That
-     * event is not listed.
+     * A link does not verify at the event at {@code atGlobalSequence}, the first that is not listed
+     * (the start itself when the list is empty): its event hash is not the previous hash its child
+     * names, or its stored bytes no longer hash to its event hash (or its payload to its content
+     * hash). Its frame's CRC held: the bytes were changed with care, or written wrong.
      */
     BROKEN_LINK,
     /**

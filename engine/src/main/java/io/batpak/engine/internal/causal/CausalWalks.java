@@ -171,12 +171,12 @@ public final class CausalWalks {
         return new AncestorWalk(
             out,
             AncestorWalk.Boundary.BROKEN_LINK,
-            child.globalSequence(),
-            "previous hash "
+            parent,
+            "its child at global sequence "
+                + child.globalSequence()
+                + " names previous hash "
                 + hex(child.prevHash())
-                + ", but its parent at global sequence "
-                + parent
-                + " has event hash "
+                + ", its frame says event hash "
                 + hex(pr.eventHash()));
       }
       String problem = hashProblem(pr, p.disposition());
