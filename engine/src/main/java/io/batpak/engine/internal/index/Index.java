@@ -46,7 +46,15 @@ public final class Index {
     final long[] location;
     final int[] frameLength;
     final int[] recordOffset;
+
+    /**
+     * The causal columns (ADR 0017), allocated on first use: null while no row names a cause (every
+     * row's next is then {@link #END}), and while every row's correlation is its own id and shared
+     * by no other row (every row is then {@link #OWN_CORRELATION} without a next). So a store that
+     * uses neither pays nothing for them.
+     */
     final int[] causeNext;
+
     final int[] corrNext;
 
     Columns(int capacity) {
@@ -59,8 +67,23 @@ public final class Index {
       location = new long[capacity];
       frameLength = new int[capacity];
       recordOffset = new int[capacity];
-      causeNext = new int[capacity];
-      corrNext = new int[capacity];
+      causeNext = null;
+      corrNext = null;
+    }
+
+    /** The columns of {@code o}, the same arrays, with these causal columns. */
+    Columns(Columns o, int[] causeNext, int[] corrNext) {
+      idHi = o.idHi;
+      idLo = o.idLo;
+      stream = o.stream;
+      scope = o.scope;
+      kind = o.kind;
+      streamSeq = o.streamSeq;
+      location = o.location;
+      frameLength = o.frameLength;
+      recordOffset = o.recordOffset;
+      this.causeNext = causeNext;
+      this.corrNext = corrNext;
     }
 
     Columns(Columns o, int capacity) {
@@ -73,8 +96,8 @@ public final class Index {
       location = Arrays.copyOf(o.location, capacity);
       frameLength = Arrays.copyOf(o.frameLength, capacity);
       recordOffset = Arrays.copyOf(o.recordOffset, capacity);
-      causeNext = Arrays.copyOf(o.causeNext, capacity);
-      corrNext = Arrays.copyOf(o.corrNext, capacity);
+      causeNext = o.causeNext == null ? null : Arrays.copyOf(o.causeNext, capacity);
+      corrNext = o.corrNext == null ? null : Arrays.copyOf(o.corrNext, capacity);
     }
 
     int capacity() {
@@ -314,7 +337,15 @@ public final class Index {
       long causationHi,
       long causationLo) {
     Columns c = columns;
-    c.causeNext[row] = END;
+    if (hasCausation && c.causeNext == null) {
+      int[] next = new int[c.capacity()];
+      Arrays.fill(next, 0, row, END);
+      c = new Columns(c, next, c.corrNext);
+      columns = c; // published before the row is
+    }
+    if (c.causeNext != null) {
+      c.causeNext[row] = END;
+    }
     if (hasCausation) {
       int slot = causes.slot(causationHi, causationLo);
       if (slot < 0) {
@@ -327,8 +358,16 @@ public final class Index {
     boolean own = correlationHi == c.idHi[row] && correlationLo == c.idLo[row];
     int slot = correlations.slot(correlationHi, correlationLo);
     if (slot < 0 && own) {
-      c.corrNext[row] = OWN_CORRELATION | END_OF_CORRELATION;
+      if (c.corrNext != null) {
+        c.corrNext[row] = OWN_CORRELATION | END_OF_CORRELATION;
+      }
       return;
+    }
+    if (c.corrNext == null) {
+      int[] next = new int[c.capacity()];
+      Arrays.fill(next, 0, row, OWN_CORRELATION | END_OF_CORRELATION);
+      c = new Columns(c, c.causeNext, next);
+      columns = c; // published before the row is
     }
     c.corrNext[row] = (own ? OWN_CORRELATION : 0) | END_OF_CORRELATION;
     if (slot < 0) {
@@ -543,7 +582,11 @@ public final class Index {
     }
     // No entry a reader at visible can trust: at most the event whose id it is, alone so far.
     int own = findBelow(hi, lo, visible);
-    return own >= 0 && (columns.corrNext[own] & OWN_CORRELATION) != 0 ? own : -1;
+    if (own < 0) {
+      return -1;
+    }
+    int[] next = columns.corrNext;
+    return next == null || (next[own] & OWN_CORRELATION) != 0 ? own : -1;
   }
 
   /** Committer: the row of any added event with this id, or -1. */
@@ -821,7 +864,8 @@ public final class Index {
      * or past {@link #size()} is not visible in this view: stop there.
      */
     public int nextCaused(int row) {
-      return columns.causeNext[row];
+      int[] next = columns.causeNext;
+      return next == null ? END : next[row];
     }
 
     /**
@@ -829,7 +873,8 @@ public final class Index {
      * {@link #size()} is not visible in this view: stop there.
      */
     public int nextCorrelated(int row) {
-      int next = columns.corrNext[row] & ~OWN_CORRELATION;
+      int[] column = columns.corrNext;
+      int next = column == null ? END_OF_CORRELATION : column[row] & ~OWN_CORRELATION;
       return next == END_OF_CORRELATION ? -1 : next;
     }
 

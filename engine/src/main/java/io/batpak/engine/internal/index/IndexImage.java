@@ -5,6 +5,7 @@ import io.batpak.engine.internal.artifact.BodyOutput;
 import io.batpak.engine.internal.fence.CancelledRanges;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,9 +47,40 @@ public final class IndexImage {
     out.putLongs(c.location, rows).putInts(c.frameLength, rows).putInts(c.recordOffset, rows);
     int[] table = index.idTableForImage();
     out.putInt(table.length).putInts(table, table.length);
-    out.putInts(c.causeNext, rows).putInts(c.corrNext, rows);
+    putColumn(out, c.causeNext, rows, Index.END);
+    putColumn(out, c.corrNext, rows, Index.OWN_CORRELATION | Index.END_OF_CORRELATION);
     index.causesForImage().write(out);
     index.correlationsForImage().write(out);
+  }
+
+  /** Writes a causal column; one not allocated yet holds {@code fill} in every row. */
+  private static void putColumn(BodyOutput out, int[] column, int rows, int fill)
+      throws IOException {
+    if (column != null) {
+      out.putInts(column, rows);
+      return;
+    }
+    int[] chunk = new int[Math.min(rows, 1 << 16)];
+    Arrays.fill(chunk, fill);
+    for (int done = 0; done < rows; done += chunk.length) {
+      out.putInts(chunk, Math.min(chunk.length, rows - done));
+    }
+  }
+
+  /**
+   * Reads a causal column of {@code rows} rows into a column of {@code capacity}, or null when
+   * every row holds {@code fill} (as the index keeps it until it is needed).
+   */
+  private static int[] getColumn(BodyInput in, int rows, int capacity, int fill)
+      throws IOException {
+    int[] column = new int[capacity];
+    in.getInts(column, rows);
+    for (int r = 0; r < rows; r++) {
+      if (column[r] != fill) {
+        return column;
+      }
+    }
+    return null;
   }
 
   /** An image that is not what its writer wrote; the message says what is wrong. */
@@ -276,11 +308,13 @@ public final class IndexImage {
     if (placed != rows) {
       throw new Inconsistent("an id table holding " + placed + " of " + rows + " events");
     }
-    in.getInts(c.causeNext, rows);
-    in.getInts(c.corrNext, rows);
-    for (int r = 0; r < rows; r++) {
-      int next = c.causeNext[r];
-      int corr = c.corrNext[r] & ~Index.OWN_CORRELATION;
+    int[] causeNext = getColumn(in, rows, c.capacity(), Index.END);
+    int[] corrNext =
+        getColumn(in, rows, c.capacity(), Index.OWN_CORRELATION | Index.END_OF_CORRELATION);
+    c = new Index.Columns(c, causeNext, corrNext);
+    for (int r = 0; r < rows && (causeNext != null || corrNext != null); r++) {
+      int next = causeNext == null ? Index.END : causeNext[r];
+      int corr = corrNext == null ? Index.END_OF_CORRELATION : corrNext[r] & ~Index.OWN_CORRELATION;
       if ((next != Index.END && (next <= r || next >= rows))
           || (corr != Index.END_OF_CORRELATION && (corr <= r || corr >= rows))) {
         throw new Inconsistent(
