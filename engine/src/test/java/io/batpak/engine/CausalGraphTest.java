@@ -18,6 +18,7 @@ import io.batpak.Coordinate;
 import io.batpak.CorrelationId;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
+import io.batpak.EventKind;
 import io.batpak.EventNotFoundException;
 import io.batpak.IdempotencyKey;
 import io.batpak.OpenReport.IndexSource;
@@ -62,6 +63,7 @@ class CausalGraphTest {
     final boolean temp;
     boolean cancelled;
     boolean dropped;
+    boolean tombstoned;
 
     Ev(
         EventId id,
@@ -185,7 +187,7 @@ class CausalGraphTest {
   private static Bytes payload(Random random, boolean temp) {
     byte[] b = new byte[20 + random.nextInt(120)];
     random.nextBytes(b);
-    b[0] = (byte) (temp ? 'T' : 'K');
+    b[0] = (byte) (temp ? 'T' : random.nextInt(10) == 0 ? 'B' : 'K'); // B: to be tombstoned
     return Bytes.ofOwned(b);
   }
 
@@ -296,6 +298,7 @@ class CausalGraphTest {
       assertEquals(expected, globals(cons), what + ": consequences");
       for (EventHeader h : cons) {
         assertEquals(Optional.of(CausationId.of(e.id)), h.causation(), what);
+        assertTombstone(h, what);
       }
       // walkCauses
       CauseWalk walk = store.walkCauses(e.id);
@@ -355,6 +358,8 @@ class CausalGraphTest {
         ancestors.add(p.global);
       }
       assertEquals(ancestors, globals(anc.ancestors()), what + ": ancestors " + anc);
+      anc.ancestors().forEach(h -> assertTombstone(h, what));
+      walk.causes().forEach(h -> assertTombstone(h, what));
       assertEquals(ab, anc.boundary(), what + ": " + anc);
       assertEquals(aat, anc.atGlobalSequence(), what + ": " + anc);
     }
@@ -379,6 +384,7 @@ class CausalGraphTest {
         assertTrue(page.size() <= pageSize);
         for (EventHeader h : page) {
           assertEquals(c, h.correlationId(), when + ": " + c);
+          assertTombstone(h, when + ": " + c);
         }
         if (page.isEmpty()) {
           break;
@@ -388,6 +394,12 @@ class CausalGraphTest {
       }
       assertEquals(expected, got, when + ": correlated " + c);
     }
+  }
+
+  /** Tombstones are events: listed, with kind TOMBSTONE, exactly where the model has one. */
+  private void assertTombstone(EventHeader h, String what) {
+    Ev e = events.get((int) h.globalSequence());
+    assertEquals(e.tombstoned, h.kind() == EventKind.TOMBSTONE, what + ": kind of " + h);
   }
 
   private void checkEveryLoadPath(Random random, String when) throws Exception {
@@ -428,6 +440,16 @@ class CausalGraphTest {
       }
       assertTrue(events.stream().anyMatch(e -> e.dropped), "the compaction dropped events");
       checkAll(store, random, "after the compaction");
+      CompactionResult tombstones =
+          store.compact(
+              CompactionConfig.tombstone(
+                  e -> e.payload().size() == 0 || e.payload().toByteArray()[0] != 'B'));
+      assertEquals(CompactionResult.Outcome.PERFORMED, tombstones.outcome(), tombstones.reason());
+      for (Ev e : events) {
+        e.tombstoned = e.visible() && store.get(e.id).header().kind() == EventKind.TOMBSTONE;
+      }
+      assertTrue(events.stream().anyMatch(e -> e.tombstoned), "the compaction tombstoned events");
+      checkAll(store, random, "after the tombstones");
     }
     checkEveryLoadPath(random, "after a clean close");
 
