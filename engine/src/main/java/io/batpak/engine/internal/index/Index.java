@@ -32,6 +32,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * back to its state before the fence, and the range joins {@link #cancelled()}. A cancelled row
  * keeps its global sequence (rows stay dense) but belongs to no stream and is never found by id;
  * readers that walk rows in global order skip it ({@link View#cancelled}).
+ *
+ * <h2>Causal chains (ADR 0017)</h2>
+ *
+ * Each added row is linked at the tail of two chains, in global order: the rows naming the same
+ * cause (keyed by the cause's id, so a cause added later, or never, needs nothing more) and the
+ * rows of the same correlation. The links are two int columns, allocated when a row first needs
+ * them, and the chains' ends two {@link IdChains} maps; both are written before the row is
+ * published, like every other column. Cancelled rows stay in the chains; readers skip them.
  */
 public final class Index {
 
