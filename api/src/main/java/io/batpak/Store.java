@@ -431,6 +431,79 @@ public interface Store extends AutoCloseable {
   default AppendReceipt appendDenial(Coordinate coordinate, DenialPayload denial) {
     return appendDenial(coordinate, denial, AppendOptions.defaults());
   }
+  // --- causal graph ---
+
+  /**
+   * Walks up the hash chain of the visible event {@code id}: its stream predecessor, that one's,
+   * and so on, at most {@code limit} of them, newest first. Each hop is one index lookup and one
+   * read (O(hops), not O(stream)), and each link is verified as the walk goes ({@link
+   * AncestorWalk}); a link that does not verify, an unreadable event and a parent dropped by
+   * compaction end the walk with the reason, never with an exception. Tombstones are events and are
+   * listed.
+   *
+   * <p>Thread-safe; sees the events visible when it starts. Changes nothing.
+   *
+   * @param limit the most ancestors to list, at least 1
+   * @throws ValidationException if {@code limit} is not positive (the message names it); nothing is
+   *     read
+   * @throws EventNotFoundException if no visible event has that id (never appended, not yet
+   *     visible, cancelled by a fence) or compaction dropped it
+   * @throws CorruptStoreException if the event {@code id} itself cannot be read (its frame fails
+   *     its checks: the message names file and offset)
+   * @throws StoreClosedException if the store is closed
+   * @since 0.3
+   */
+  AncestorWalk walkAncestors(EventId id, int limit);
+
+  /**
+   * Walks up the causes of the visible event {@code id}: the event its causation names, that
+   * event's cause, and so on to the root cause ({@link CauseWalk}). Each hop is one lookup by id
+   * and one read. A causation no visible event has ({@code DANGLING}), a cause met twice ({@code
+   * CYCLE}: the walk never loops), a cause dropped by compaction and an unreadable cause end the
+   * walk with the reason. A cause appended after the event that names it counts like any other.
+   *
+   * <p>Thread-safe; sees the events visible when it starts. Changes nothing.
+   *
+   * @throws EventNotFoundException if no visible event has that id or compaction dropped it
+   * @throws CorruptStoreException if the event {@code id} itself cannot be read
+   * @throws StoreClosedException if the store is closed
+   * @since 0.3
+   */
+  CauseWalk walkCauses(EventId id);
+
+  /**
+   * The visible events whose causation is {@code id}: what it directly caused, in global order.
+   * Found through the store's reverse causation index, so the cost is one read per result. Events
+   * cancelled by a fence and events dropped by compaction are not listed (tombstones are). Events
+   * may name a cause before it exists; once it is visible they are its consequences.
+   *
+   * <p>Thread-safe; sees the events visible when it starts. Changes nothing.
+   *
+   * @return the consequences, in global order; empty if it caused nothing
+   * @throws EventNotFoundException if no visible event has that id or compaction dropped it
+   * @throws CorruptStoreException if a consequence's frame fails its checks
+   * @throws StoreClosedException if the store is closed
+   * @since 0.3
+   */
+  List<EventHeader> consequences(EventId id);
+
+  /**
+   * A page of the visible events of correlation {@code id} (a saga, a request and what it caused),
+   * with global sequence greater than {@code afterGlobalSequence} ({@code -1} for the start), at
+   * most {@code limit} of them, in global order: the paging contract of {@link #queryAfter}. Resume
+   * with the last returned event's global sequence. Found through the store's correlation index;
+   * events cancelled by a fence or dropped by compaction are not listed. An unknown correlation
+   * gives an empty page.
+   *
+   * <p>Thread-safe; each page sees the events visible when it starts. Changes nothing.
+   *
+   * @throws ValidationException if {@code limit} is not positive or {@code afterGlobalSequence} is
+   *     below -1 (the message names the values); nothing is read
+   * @throws CorruptStoreException if a member's frame fails its checks
+   * @throws StoreClosedException if the store is closed
+   * @since 0.3
+   */
+  List<EventHeader> correlated(CorrelationId id, long afterGlobalSequence, int limit);
 
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link

@@ -84,9 +84,11 @@ public class CheckpointCodecBenchmark {
     int perSegment = (int) (SEGMENT / FRAME);
     for (int i = 0; i < n; i++) {
       int e = (int) Math.min(names.length - 1, Math.exp(r.nextDouble() * Math.log(10_001.0)) - 1);
+      long hi = r.nextLong();
+      long lo = r.nextLong();
       idx.add(
-          r.nextLong(),
-          r.nextLong(),
+          hi,
+          lo,
           names[e],
           "bench",
           0x1001,
@@ -96,7 +98,13 @@ public class CheckpointCodecBenchmark {
           1 + i / perSegment,
           64 + (long) FRAME * (i % perSegment),
           FRAME,
-          8);
+          8,
+          0,
+          hi, // the event's own correlation, no causation: the common case
+          lo,
+          false,
+          0,
+          0);
     }
     byte[] hash = new byte[32];
     for (int e = 0; e < names.length; e++) {

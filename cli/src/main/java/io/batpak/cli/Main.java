@@ -177,6 +177,7 @@ public final class Main {
             new InspectCommand(),
             new VerifyCommand(),
             new DumpCommand(),
+            new TraceCommand(),
             new RepairCommand(new EngineRepair()),
             new CopyCommand(false),
             new CopyCommand(true),

@@ -430,6 +430,45 @@ class CompactionTest {
     }
   }
 
+  /**
+   * A fence's frames in a segment that rotated away (so it is compacted) after dropped events:
+   * moved earlier, they must not record a durable end past where they now start. Before the fix
+   * they kept it, and the next open refused the store as corrupt at the fence frame (found by
+   * CausalGraphTest's model, seed -8658872540584642334).
+   */
+  @Test
+  void fenceFramesMovedEarlierByACompactionRecordWhereTheyNowStart() throws Exception {
+    StoreConfig small = StoreConfig.builder(dir).segmentMaxBytes(4096).build();
+    try (Store store = Store.open(small)) {
+      for (int i = 0; i < 6; i++) {
+        store.append(Coordinate.of("temp-" + i, "s"), KIND, Bytes.ofOwned(new byte[200]));
+      }
+      try (io.batpak.VisibilityFence fence = store.beginFence()) {
+        fence.append(Coordinate.of("fenced", "s"), KIND, Bytes.utf8("never visible"));
+        fence.cancel();
+      }
+      try (io.batpak.VisibilityFence fence = store.beginFence()) {
+        fence.append(Coordinate.of("order-1", "s"), KIND, Bytes.utf8("visible"));
+        fence.commit();
+      }
+      for (int i = 0; i < 60; i++) { // rotate the fence's segment away
+        store.append(Coordinate.of("order-2", "s"), KIND, Bytes.ofOwned(new byte[200]));
+      }
+      CompactionResult r = store.compact(CompactionConfig.retain(e -> !temp(e)));
+      assertEquals(CompactionResult.Outcome.PERFORMED, r.outcome(), r.reason());
+      assertEquals(6, r.eventsDropped(), r.toString());
+    }
+    for (boolean readOnly : new boolean[] {true, false}) {
+      StoreFixtures.crashShape(dir); // no checkpoint, no seals: every frame is read
+      try (Store store = Store.open(small.toBuilder().readOnly(readOnly).build())) {
+        assertEquals(1, store.stream("order-1").size());
+        assertEquals(60, store.stream("order-2").size());
+        assertTrue(store.stream("fenced").isEmpty());
+        assertEquals(List.of(), store.verifyAll(VerificationProgress.none()).problems());
+      }
+    }
+  }
+
   @Test
   void eventsOfACancelledFenceStayHiddenAndAreNeverShownToThePredicate(Random random)
       throws Exception {

@@ -93,6 +93,10 @@ class NullsTest {
       calls.put("appendDenial/coordinate", () -> store.appendDenial(null, denial, o));
       calls.put("appendDenial/denial", () -> store.appendDenial(C, null, o));
       calls.put("appendDenial/options", () -> store.appendDenial(C, denial, null));
+      calls.put("walkAncestors/id", () -> store.walkAncestors(null, 1));
+      calls.put("walkCauses/id", () -> store.walkCauses(null));
+      calls.put("consequences/id", () -> store.consequences(null));
+      calls.put("correlated/id", () -> store.correlated(null, -1, 10));
       for (Map.Entry<String, Executable> e : calls.entrySet()) {
         String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
         NullPointerException npe =

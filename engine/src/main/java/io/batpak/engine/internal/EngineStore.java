@@ -1,14 +1,17 @@
 package io.batpak.engine.internal;
 
+import io.batpak.AncestorWalk;
 import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
+import io.batpak.CauseWalk;
 import io.batpak.CompactionConfig;
 import io.batpak.CompactionResult;
 import io.batpak.Coordinate;
 import io.batpak.CopyReport;
 import io.batpak.DenialPayload;
+import io.batpak.CorrelationId;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
@@ -33,6 +36,7 @@ import io.batpak.VerificationProgress;
 import io.batpak.VisibilityFence;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
+import io.batpak.engine.internal.causal.CausalWalks;
 import io.batpak.engine.internal.commit.AppendRequest;
 import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
@@ -79,6 +83,7 @@ public final class EngineStore implements Store {
   private final ReceiptChecks receipts;
   private final EventReader reader;
   private final Compactor compactor;
+  private final CausalWalks causal;
 
   /** Held by a compaction and by a snapshot or fork: neither runs while the other does. */
   private final java.util.concurrent.locks.ReentrantLock maintenance =
@@ -103,6 +108,7 @@ public final class EngineStore implements Store {
     this.queries = new EventQueries(index, o.reader());
     this.reader = o.reader();
     this.receipts = new ReceiptChecks(index, reader::locate);
+    this.causal = new CausalWalks(index, reader);
     this.compactor =
         new Compactor(
             fs,
@@ -479,6 +485,34 @@ public final class EngineStore implements Store {
                 validator.systemEvent(
                     coordinate, EventKind.SYSTEM_DENIAL, denial.encode(), options)))
         .get(0);
+  // --- causal graph ---
+
+  @Override
+  public AncestorWalk walkAncestors(EventId id, int limit) {
+    nonNull(id, "id");
+    checkOpen();
+    return causal.walkAncestors(id, limit);
+  }
+
+  @Override
+  public CauseWalk walkCauses(EventId id) {
+    nonNull(id, "id");
+    checkOpen();
+    return causal.walkCauses(id);
+  }
+
+  @Override
+  public List<EventHeader> consequences(EventId id) {
+    nonNull(id, "id");
+    checkOpen();
+    return causal.consequences(id);
+  }
+
+  @Override
+  public List<EventHeader> correlated(CorrelationId id, long afterGlobalSequence, int limit) {
+    nonNull(id, "id");
+    checkOpen();
+    return causal.correlated(id, afterGlobalSequence, limit);
   }
 
   /**

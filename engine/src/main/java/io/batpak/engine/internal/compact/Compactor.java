@@ -489,7 +489,12 @@ public final class Compactor {
       int body = at + FrameCodec.PREFIX;
       int type = buf[body] & 0xFF;
       if (type != FrameCodec.TYPE_EVENTS && type != FrameCodec.TYPE_COMPACTED) {
-        write(buf, at, total); // not an events frame (a fence's): kept as it is
+        // Not an events frame (a fence's): kept as it is, but for the durable end it records,
+        // which removed payloads before it may have moved past where it now starts.
+        if (FrameCodec.durableEnd(buf, body) > outPos) {
+          FrameCodec.lowerDurableEnd(buf, at, total, outPos);
+        }
+        write(buf, at, total);
         return;
       }
       int was = type == FrameCodec.TYPE_EVENTS ? 0 : buf[body + 1];

@@ -314,6 +314,21 @@ public final class FrameCodec {
     /** Event id, low bits. */
     public long idLo;
 
+    /** Correlation id, high bits. */
+    public long correlationHi;
+
+    /** Correlation id, low bits. */
+    public long correlationLo;
+
+    /** Whether the record names a cause. */
+    public boolean hasCausation;
+
+    /** Causation id, high bits (0 when absent). */
+    public long causationHi;
+
+    /** Causation id, low bits (0 when absent). */
+    public long causationLo;
+
     /** The stream. */
     public String entity;
 
@@ -400,7 +415,11 @@ public final class FrameCodec {
         v.globalSequence = base + i;
         v.idHi = b.getLong();
         v.idLo = b.getLong();
-        b.position(b.position() + 16 + 1 + 16);
+        v.correlationHi = b.getLong();
+        v.correlationLo = b.getLong();
+        v.hasCausation = b.get() != 0;
+        v.causationHi = b.getLong();
+        v.causationLo = b.getLong();
         v.entity = getString16(b);
         v.scope = getString16(b);
         v.kind = b.getShort() & 0xFFFF;

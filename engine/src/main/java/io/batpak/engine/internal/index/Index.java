@@ -32,6 +32,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * back to its state before the fence, and the range joins {@link #cancelled()}. A cancelled row
  * keeps its global sequence (rows stay dense) but belongs to no stream and is never found by id;
  * readers that walk rows in global order skip it ({@link View#cancelled}).
+ *
+ * <h2>Causal chains (ADR 0017)</h2>
+ *
+ * Each added row is linked at the tail of two chains, in global order: the rows naming the same
+ * cause (keyed by the cause's id, so a cause added later, or never, needs nothing more) and the
+ * rows of the same correlation. The links are two int columns, allocated when a row first needs
+ * them, and the chains' ends two {@link IdChains} maps; both are written before the row is
+ * published, like every other column. Cancelled rows stay in the chains; readers skip them.
  */
 public final class Index {
 
@@ -47,6 +55,16 @@ public final class Index {
     final int[] frameLength;
     final int[] recordOffset;
 
+    /**
+     * The causal columns (ADR 0017), allocated on first use: null while no row names a cause (every
+     * row's next is then {@link #END}), and while every row's correlation is its own id and shared
+     * by no other row (every row is then {@link #OWN_CORRELATION} without a next). So a store that
+     * uses neither pays nothing for them.
+     */
+    final int[] causeNext;
+
+    final int[] corrNext;
+
     Columns(int capacity) {
       idHi = new long[capacity];
       idLo = new long[capacity];
@@ -57,6 +75,23 @@ public final class Index {
       location = new long[capacity];
       frameLength = new int[capacity];
       recordOffset = new int[capacity];
+      causeNext = null;
+      corrNext = null;
+    }
+
+    /** The columns of {@code o}, the same arrays, with these causal columns. */
+    Columns(Columns o, int[] causeNext, int[] corrNext) {
+      idHi = o.idHi;
+      idLo = o.idLo;
+      stream = o.stream;
+      scope = o.scope;
+      kind = o.kind;
+      streamSeq = o.streamSeq;
+      location = o.location;
+      frameLength = o.frameLength;
+      recordOffset = o.recordOffset;
+      this.causeNext = causeNext;
+      this.corrNext = corrNext;
     }
 
     Columns(Columns o, int capacity) {
@@ -69,6 +104,8 @@ public final class Index {
       location = Arrays.copyOf(o.location, capacity);
       frameLength = Arrays.copyOf(o.frameLength, capacity);
       recordOffset = Arrays.copyOf(o.recordOffset, capacity);
+      causeNext = o.causeNext == null ? null : Arrays.copyOf(o.causeNext, capacity);
+      corrNext = o.corrNext == null ? null : Arrays.copyOf(o.corrNext, capacity);
     }
 
     int capacity() {
@@ -114,6 +151,21 @@ public final class Index {
 
   /** The stream column of a cancelled row. */
   public static final int CANCELLED = -1;
+
+  /** The end of a causation chain (the cause-next column). */
+  public static final int END = -1;
+
+  /** In the correlation-next column: the row's correlation is its own event id. */
+  static final int OWN_CORRELATION = 1 << 31;
+
+  /** In the correlation-next column, below {@link #OWN_CORRELATION}: no next member. */
+  static final int END_OF_CORRELATION = Integer.MAX_VALUE;
+
+  /** Cause id to the rows naming it as their cause, chained by the cause-next column. */
+  private IdChains causes = new IdChains();
+
+  /** Correlation id to its rows, chained by the correlation-next column. */
+  private IdChains correlations = new IdChains();
 
   private volatile Columns columns = new Columns(1024);
   private volatile int[] idTable = new int[2048];
@@ -175,7 +227,7 @@ public final class Index {
 
   /**
    * Committer: adds a row for {@code r} (whose global sequence must equal the current size) without
-   * publishing it.
+   * publishing it, with its causation and correlation links.
    */
   public void add(EventRecord r, int segment, long frameOffset, int frameLength, int recordOffset) {
     add(
@@ -190,46 +242,20 @@ public final class Index {
         segment,
         frameOffset,
         frameLength,
-        recordOffset);
+        recordOffset,
+        0,
+        r.correlationHi(),
+        r.correlationLo(),
+        r.hasCausation(),
+        r.causationHi(),
+        r.causationLo());
   }
 
   /**
    * Committer and recovery: adds a row (whose global sequence must equal the current size) without
-   * publishing it. {@code eventHash} is kept as the stream's head; it must not change.
-   */
-  public void add(
-      long idHi,
-      long idLo,
-      String entity,
-      String scope,
-      int kind,
-      long streamSequence,
-      long globalSequence,
-      byte[] eventHash,
-      int segment,
-      long frameOffset,
-      int frameLength,
-      int recordOffset) {
-    add(
-        idHi,
-        idLo,
-        entity,
-        scope,
-        kind,
-        streamSequence,
-        globalSequence,
-        eventHash,
-        segment,
-        frameOffset,
-        frameLength,
-        recordOffset,
-        0);
-  }
-
-  /**
-   * Recovery: adds a row as {@link #add(long, long, String, String, int, long, long, byte[], int,
-   * long, int, int)} does, for a record whose frame gives it {@code disposition} (0, or a compacted
-   * frame's flags).
+   * publishing it, for a record whose frame gives it {@code disposition} (0, or a compacted frame's
+   * flags), linking it into the chains of its cause and its correlation. {@code eventHash} is kept
+   * as the stream's head; it must not change.
    */
   public void add(
       long idHi,
@@ -244,7 +270,12 @@ public final class Index {
       long frameOffset,
       int frameLength,
       int recordOffset,
-      int disposition) {
+      int disposition,
+      long correlationHi,
+      long correlationLo,
+      boolean hasCausation,
+      long causationHi,
+      long causationLo) {
     addRow(
         idHi,
         idLo,
@@ -258,11 +289,13 @@ public final class Index {
         frameOffset,
         frameLength | (disposition << DISPOSITION_SHIFT),
         recordOffset);
+    link(size - 1, correlationHi, correlationLo, hasCausation, causationHi, causationLo);
   }
 
   /**
    * Recovery: adds a row of a stream and scope already resolved (loading a sealed segment), without
-   * its event hash; {@link #restoreHead} sets the stream's head afterwards.
+   * its event hash; {@link #restoreHead} sets the stream's head afterwards. The causation and
+   * correlation come from the event's frame (a seal does not list them).
    */
   public void addLoaded(
       long idHi,
@@ -275,7 +308,12 @@ public final class Index {
       int segment,
       long frameOffset,
       int frameLength,
-      int recordOffset) {
+      int recordOffset,
+      long correlationHi,
+      long correlationLo,
+      boolean hasCausation,
+      long causationHi,
+      long causationLo) {
     addRow(
         idHi,
         idLo,
@@ -289,6 +327,70 @@ public final class Index {
         frameOffset,
         frameLength,
         recordOffset);
+    link(size - 1, correlationHi, correlationLo, hasCausation, causationHi, causationLo);
+  }
+
+  /**
+   * Links the row just added into the chain of the event it names as its cause (keyed by the
+   * cause's id, so a cause appended later, or never, needs nothing more) and into its correlation's
+   * chain. An event whose correlation is its own id and that no other event shares costs no map
+   * entry: it is marked {@link #OWN_CORRELATION}, and the entry is made when a second member
+   * arrives.
+   */
+  private void link(
+      int row,
+      long correlationHi,
+      long correlationLo,
+      boolean hasCausation,
+      long causationHi,
+      long causationLo) {
+    Columns c = columns;
+    if (hasCausation && c.causeNext == null) {
+      int[] next = new int[c.capacity()];
+      Arrays.fill(next, 0, row, END);
+      c = new Columns(c, next, c.corrNext);
+      columns = c; // published before the row is
+    }
+    if (c.causeNext != null) {
+      c.causeNext[row] = END;
+    }
+    if (hasCausation) {
+      int slot = causes.slot(causationHi, causationLo);
+      if (slot < 0) {
+        causes.insert(causationHi, causationLo, row, row);
+      } else {
+        c.causeNext[causes.last(slot)] = row;
+        causes.last(slot, row);
+      }
+    }
+    boolean own = correlationHi == c.idHi[row] && correlationLo == c.idLo[row];
+    int slot = correlations.slot(correlationHi, correlationLo);
+    if (slot < 0 && own) {
+      if (c.corrNext != null) {
+        c.corrNext[row] = OWN_CORRELATION | END_OF_CORRELATION;
+      }
+      return;
+    }
+    if (c.corrNext == null) {
+      int[] next = new int[c.capacity()];
+      Arrays.fill(next, 0, row, OWN_CORRELATION | END_OF_CORRELATION);
+      c = new Columns(c, c.causeNext, next);
+      columns = c; // published before the row is
+    }
+    c.corrNext[row] = (own ? OWN_CORRELATION : 0) | END_OF_CORRELATION;
+    if (slot < 0) {
+      int head = findBelow(correlationHi, correlationLo, row);
+      if (head >= 0 && (c.corrNext[head] & OWN_CORRELATION) != 0) {
+        // The event whose id this correlation is came first, alone: its chain starts there.
+        slot = correlations.insert(correlationHi, correlationLo, head, row);
+      } else {
+        correlations.insert(correlationHi, correlationLo, row, row);
+        return;
+      }
+    }
+    int last = correlations.last(slot);
+    c.corrNext[last] = (c.corrNext[last] & OWN_CORRELATION) | row;
+    correlations.last(slot, row);
   }
 
   /** Committer and recovery: the id of scope {@code scope}, assigned if new. */
@@ -469,6 +571,32 @@ public final class Index {
     return findBelow(hi, lo, limit);
   }
 
+  /**
+   * The first row (in global order) of the events that name {@code (hi, lo)} as their cause, for a
+   * reader at {@code visible} ({@link View#size()}); -1 if none. Follow {@link View#nextCaused}.
+   */
+  public int causedFirst(long hi, long lo, int visible) {
+    return causes.first(hi, lo, visible);
+  }
+
+  /**
+   * The first row (in global order) of correlation {@code (hi, lo)}, for a reader at {@code
+   * visible}; -1 if none. Follow {@link View#nextCorrelated}.
+   */
+  public int correlatedFirst(long hi, long lo, int visible) {
+    int first = correlations.first(hi, lo, visible);
+    if (first >= 0) {
+      return first;
+    }
+    // No entry a reader at visible can trust: at most the event whose id it is, alone so far.
+    int own = findBelow(hi, lo, visible);
+    if (own < 0) {
+      return -1;
+    }
+    int[] next = columns.corrNext;
+    return next == null || (next[own] & OWN_CORRELATION) != 0 ? own : -1;
+  }
+
   /** Committer: the row of any added event with this id, or -1. */
   public int findAdded(long hi, long lo) {
     return findBelow(hi, lo, size);
@@ -599,6 +727,16 @@ public final class Index {
     return idTable;
   }
 
+  /** The causation chains' table. Committer only. */
+  IdChains causesForImage() {
+    return causes;
+  }
+
+  /** The correlation chains' table. Committer only. */
+  IdChains correlationsForImage() {
+    return correlations;
+  }
+
   /** The columns as they are now. Committer only. */
   Columns columnsForImage() {
     return columns;
@@ -615,7 +753,9 @@ public final class Index {
       List<StreamState> restoredStreams,
       String[] scopeNames,
       int[] table,
-      CancelledRanges cancelledRows) {
+      CancelledRanges cancelledRows,
+      IdChains restoredCauses,
+      IdChains restoredCorrelations) {
     if (size != 0) {
       throw new IllegalStateException("install into an index holding " + size + " rows");
     }
@@ -636,6 +776,8 @@ public final class Index {
         droppedRows++;
       }
     }
+    causes = restoredCauses;
+    correlations = restoredCorrelations;
     columns = restored;
     idTable = table;
     streamById = byId;
@@ -723,6 +865,25 @@ public final class Index {
     /** The record's offset in the frame body. */
     public int recordOffset(int row) {
       return columns.recordOffset[row];
+    }
+
+    /**
+     * The next row, in global order, whose cause is the same as row {@code row}'s, or -1. A row at
+     * or past {@link #size()} is not visible in this view: stop there.
+     */
+    public int nextCaused(int row) {
+      int[] next = columns.causeNext;
+      return next == null ? END : next[row];
+    }
+
+    /**
+     * The next row, in global order, of row {@code row}'s correlation, or -1. A row at or past
+     * {@link #size()} is not visible in this view: stop there.
+     */
+    public int nextCorrelated(int row) {
+      int[] column = columns.corrNext;
+      int next = column == null ? END_OF_CORRELATION : column[row] & ~OWN_CORRELATION;
+      return next == END_OF_CORRELATION ? -1 : next;
     }
 
     /**

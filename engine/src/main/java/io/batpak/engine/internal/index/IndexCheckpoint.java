@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * journal; a newer format version means the open is refused.
  *
  * <pre>
- * body, version 1:
+ * body, version 2 (version 1 lacked the causal columns: it is distrusted and rebuilt):
  *   u64  events covered W (global sequences 0 .. W-1)
  *   u64  segment of event W-1's frame
  *   u64  end of that frame: the watermark offset
@@ -26,13 +26,16 @@ public final class IndexCheckpoint {
   /** The file's name in the store directory. */
   public static final String FILE = "index.ckpt";
 
-  /** Its kind: magic {@code 89 42 50 4B 43 4B 50 0A}, body version 1. */
+  /**
+   * Its kind: magic {@code 89 42 50 4B 43 4B 50 0A}, body version 2 (2 added the causal columns,
+   * issue 12; ADR 0017).
+   */
   public static final AuthorityFile.Kind KIND =
       new AuthorityFile.Kind(
-          "index checkpoint", new byte[] {(byte) 0x89, 'B', 'P', 'K', 'C', 'K', 'P', 0x0A}, 1);
+          "index checkpoint", new byte[] {(byte) 0x89, 'B', 'P', 'K', 'C', 'K', 'P', 0x0A}, 2);
 
   /** Bytes each row takes in the image's columns: a bound on the rows a body can hold. */
-  private static final long ROW_BYTES = 8 + 8 + 4 + 4 + 2 + 8 + 4 + 4;
+  private static final long ROW_BYTES = 8 + 8 + 4 + 4 + 2 + 8 + 4 + 4 + 4 + 4;
 
   private IndexCheckpoint() {}
 
@@ -116,6 +119,16 @@ public final class IndexCheckpoint {
       return new Unusable(d.reason());
     }
     AuthorityFile.Found found = (AuthorityFile.Found) opened;
+    if (found.version() < KIND.version()) {
+      found.body().close();
+      return new Unusable(
+          file
+              + ": format version "
+              + found.version()
+              + ", older than this build's "
+              + KIND.version()
+              + " (it has no causation and correlation columns)");
+    }
     try (BodyInput in = found.body()) {
       long events = in.getLong();
       Watermark w = new Watermark(events, in.getLong(), in.getLong(), in.getBytes(32));

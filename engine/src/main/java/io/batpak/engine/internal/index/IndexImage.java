@@ -5,6 +5,7 @@ import io.batpak.engine.internal.artifact.BodyOutput;
 import io.batpak.engine.internal.fence.CancelledRanges;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,7 +13,9 @@ import java.util.List;
  * streams in id order (name, event count, head hash), the scopes in id order, then one column after
  * the other. Stream sequences and per-stream row lists are not stored: they follow from the stream
  * column, read in global order. The id table (event id to row) is stored as it is, so a load reads
- * it in one sequential pass instead of placing every id at a random slot again.
+ * it in one sequential pass instead of placing every id at a random slot again; so are the causal
+ * columns (version 2: each row's next row with the same cause and in the same correlation) and the
+ * two chain tables (cause id and correlation id to their first and last rows).
  */
 public final class IndexImage {
   private IndexImage() {}
@@ -44,6 +47,40 @@ public final class IndexImage {
     out.putLongs(c.location, rows).putInts(c.frameLength, rows).putInts(c.recordOffset, rows);
     int[] table = index.idTableForImage();
     out.putInt(table.length).putInts(table, table.length);
+    putColumn(out, c.causeNext, rows, Index.END);
+    putColumn(out, c.corrNext, rows, Index.OWN_CORRELATION | Index.END_OF_CORRELATION);
+    index.causesForImage().write(out);
+    index.correlationsForImage().write(out);
+  }
+
+  /** Writes a causal column; one not allocated yet holds {@code fill} in every row. */
+  private static void putColumn(BodyOutput out, int[] column, int rows, int fill)
+      throws IOException {
+    if (column != null) {
+      out.putInts(column, rows);
+      return;
+    }
+    int[] chunk = new int[Math.min(rows, 1 << 16)];
+    Arrays.fill(chunk, fill);
+    for (int done = 0; done < rows; done += chunk.length) {
+      out.putInts(chunk, Math.min(chunk.length, rows - done));
+    }
+  }
+
+  /**
+   * Reads a causal column of {@code rows} rows into a column of {@code capacity}, or null when
+   * every row holds {@code fill} (as the index keeps it until it is needed).
+   */
+  private static int[] getColumn(BodyInput in, int rows, int capacity, int fill)
+      throws IOException {
+    int[] column = new int[capacity];
+    in.getInts(column, rows);
+    for (int r = 0; r < rows; r++) {
+      if (column[r] != fill) {
+        return column;
+      }
+    }
+    return null;
   }
 
   /** An image that is not what its writer wrote; the message says what is wrong. */
@@ -66,6 +103,8 @@ public final class IndexImage {
     private final String[] scopes;
     private final int[] idTable;
     private final CancelledRanges cancelled;
+    private final IdChains causes;
+    private final IdChains correlations;
 
     private Decoded(
         Index.Columns columns,
@@ -73,8 +112,12 @@ public final class IndexImage {
         List<StreamState> streams,
         String[] scopes,
         int[] idTable,
-        CancelledRanges cancelled) {
+        CancelledRanges cancelled,
+        IdChains causes,
+        IdChains correlations) {
       this.cancelled = cancelled;
+      this.causes = causes;
+      this.correlations = correlations;
       this.columns = columns;
       this.rows = rows;
       this.streams = streams;
@@ -132,7 +175,7 @@ public final class IndexImage {
 
     /** Installs the image into the empty {@code index}. */
     public void installInto(Index index) {
-      index.install(columns, rows, streams, scopes, idTable, cancelled);
+      index.install(columns, rows, streams, scopes, idTable, cancelled, causes, correlations);
     }
   }
 
@@ -265,6 +308,21 @@ public final class IndexImage {
     if (placed != rows) {
       throw new Inconsistent("an id table holding " + placed + " of " + rows + " events");
     }
-    return new Decoded(c, rows, streams, scopes, table, cancelled);
+    int[] causeNext = getColumn(in, rows, c.capacity(), Index.END);
+    int[] corrNext =
+        getColumn(in, rows, c.capacity(), Index.OWN_CORRELATION | Index.END_OF_CORRELATION);
+    c = new Index.Columns(c, causeNext, corrNext);
+    for (int r = 0; r < rows && (causeNext != null || corrNext != null); r++) {
+      int next = causeNext == null ? Index.END : causeNext[r];
+      int corr = corrNext == null ? Index.END_OF_CORRELATION : corrNext[r] & ~Index.OWN_CORRELATION;
+      if ((next != Index.END && (next <= r || next >= rows))
+          || (corr != Index.END_OF_CORRELATION && (corr <= r || corr >= rows))) {
+        throw new Inconsistent(
+            "row " + r + " chains to rows " + next + " (cause) and " + corr + " (correlation)");
+      }
+    }
+    IdChains causes = IdChains.read(in, rows, "causation");
+    IdChains correlations = IdChains.read(in, rows, "correlation");
+    return new Decoded(c, rows, streams, scopes, table, cancelled, causes, correlations);
   }
 }

@@ -253,7 +253,12 @@ final class FrameScan {
                 framePos,
                 total,
                 v.recordOffset,
-                v.disposition);
+                v.disposition,
+                v.correlationHi,
+                v.correlationLo,
+                v.hasCausation,
+                v.causationHi,
+                v.causationLo);
           });
       frames++;
       pos += total;

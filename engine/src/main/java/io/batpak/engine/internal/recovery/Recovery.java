@@ -407,7 +407,7 @@ public final class Recovery {
                 + " begins");
       } else if (trailer.seal != null) {
         long before = index.size();
-        String why = SealLoad.apply(trailer.seal, index, from, (int) id);
+        String why = SealLoad.apply(trailer.seal, index, from, (int) id, handle, file, notes);
         if (why == null) {
           fromSeals += index.size() - before;
           end = trailer.footerAt;

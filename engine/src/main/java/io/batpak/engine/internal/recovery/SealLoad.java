@@ -3,13 +3,17 @@ package io.batpak.engine.internal.recovery;
 import io.batpak.engine.internal.format.SegmentSeal;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
+import io.batpak.port.FileHandle;
+import java.io.IOException;
+import java.util.List;
 
 /**
  * Loads a sealed segment's events into the index from its seal, without reading its frames, once
  * the seal agrees with the index so far: dense global sequences from the index's count, each
  * stream's sequences continuing its head, every frame past {@code from}, and each stream's head
  * where its last event is. Nothing is added unless all of that holds. Names are resolved to streams
- * and scopes once per seal, not once per event.
+ * and scopes once per seal, not once per event. The causation and correlation ids, which a seal
+ * does not list, are read from the frames ({@link SealCausal}).
  */
 final class SealLoad {
   private SealLoad() {}
@@ -20,7 +24,15 @@ final class SealLoad {
    * @param from the offset the segment's uncovered frames start at
    * @return null if they were added, or why the seal was not used (then nothing was added)
    */
-  static String apply(SegmentSeal seal, Index index, long from, int segmentId) {
+  static String apply(
+      SegmentSeal seal,
+      Index index,
+      long from,
+      int segmentId,
+      FileHandle handle,
+      String file,
+      List<String> notes)
+      throws IOException {
     long first = index.size() - seal.baseGlobal;
     if (first < 0 || first > seal.size()) {
       return "it lists global sequences "
@@ -65,6 +77,7 @@ final class SealLoad {
             + (next[name] - 1);
       }
     }
+    SealCausal causal = SealCausal.read(handle, file, seal, (int) first, notes);
     StreamState[] streams = new StreamState[names];
     int[] scopes = new int[names];
     boolean[] scopeResolved = new boolean[names];
@@ -74,6 +87,7 @@ final class SealLoad {
       }
     }
     for (int i = (int) first; i < seal.size(); i++) {
+      int j = i - (int) first;
       int scope = seal.scopeName[i];
       if (!scopeResolved[scope]) {
         scopes[scope] = index.scopeId(seal.names[scope]);
@@ -90,7 +104,12 @@ final class SealLoad {
           segmentId,
           seal.frameOffset[i],
           seal.frameLength[i],
-          seal.recordOffset[i]);
+          seal.recordOffset[i],
+          causal.correlationHi[j],
+          causal.correlationLo[j],
+          causal.hasCausation[j],
+          causal.causationHi[j],
+          causal.causationLo[j]);
     }
     for (int name = 0; name < names; name++) {
       if (seen[name]) {

@@ -181,7 +181,7 @@ class FormatVectorsTest {
   @Test
   void authorityFileEnvelopeVector() {
     assertEquals(
-        "8942504b434b500a0001000000000000000000640102030458c08447",
+        "8942504b434b500a00020000000000000000006401020304f0538344",
         HEX.formatHex(AuthorityFileHeaders.of(IndexCheckpoint.KIND, 100, 0x01020304)));
   }
 

@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,19 +109,36 @@ class IndexCheckpointTest {
 
   @Test
   void aFlippedBitAnywhereIsUnusable() throws IOException {
-    // The body ends with the id table: its slot count, then that many 4-byte slots. Its slots are
-    // many and alike, so every 127th of their bytes is flipped; every other byte is flipped with
-    // 0x40 (a count grows by 2^30 or more), every fifth also with 0x01.
+    // The body ends with the id table (its slot count, then that many 4-byte slots), the two
+    // causal columns (4 bytes per event each) and the causation and correlation tables (slot
+    // count, entry count, then 28 bytes per slot). These are many and alike, so every 127th of
+    // their bytes is flipped, and every byte of the tables' counts; every other byte is flipped
+    // with 0x40 (a count grows by 2^30 or more), every fifth also with 0x01.
+    ByteBuffer g = ByteBuffer.wrap(good);
+    int end = good.length;
+    List<Integer> tableCounts = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      int n = 64;
+      while (g.getInt(end - 28 * n - 8) != n) {
+        n *= 2;
+        assertTrue(28L * n < good.length, "no causal table found");
+      }
+      end -= 28 * n + 8;
+      tableCounts.add(end);
+    }
+    end -= 8 * EVENTS;
     int slots = 2048;
-    while (ByteBuffer.wrap(good).getInt(good.length - 4 * slots - 4) != slots) {
+    while (g.getInt(end - 4 * slots - 4) != slots) {
       slots *= 2;
       assertTrue(4L * slots < good.length, "no id table found");
     }
-    int tableAt = good.length - 4 * slots;
+    int tableAt = end - 4 * slots;
     int flipped = 0;
     for (int at = 0; at < good.length; at++) {
+      int counts = at;
+      boolean tableCount = tableCounts.stream().anyMatch(c -> counts >= c && counts < c + 8);
       int[] masks =
-          at >= tableAt
+          at >= tableAt && !tableCount
               ? (at % 127 == 0 ? new int[] {0x40} : new int[0])
               : (at % 5 == 0 ? new int[] {0x40, 0x01} : new int[] {0x40});
       for (int mask : masks) {
