@@ -3,6 +3,7 @@ package io.batpak.engine.internal.commit;
 import io.batpak.AppendReceipt;
 import io.batpak.StoreException;
 import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.sign.GroupSigner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -64,26 +65,70 @@ final class SequencedGroup {
 
   /**
    * Completes the retries answered by events committed before this group: their answer stands
-   * whatever happens to the group.
+   * whatever happens to the group. Signed by {@code signing} when it is not null.
    */
-  void answerEarlierRetries(Executor completions) {
+  void answerEarlierRetries(Executor completions, GroupSigner signing) {
+    List<AppendRequest> requests = new ArrayList<>();
+    List<List<EventRecord>> answers = new ArrayList<>();
     for (Retry r : retries) {
       if (!r.ofThisGroup()) {
-        r.request().succeed(receipts(r.events()), completions);
+        requests.add(r.request());
+        answers.add(r.events());
       }
     }
+    answer(requests, answers, completions, signing);
   }
 
-  /** The group committed (or had nothing to write): every append gets its answer. */
-  void succeed(Executor completions) {
+  /**
+   * Completes {@code requests} with the receipts of {@code answers}: here when nothing is signed,
+   * else once the signing thread signed them (ADR 0019).
+   */
+  private static void answer(
+      List<AppendRequest> requests,
+      List<List<EventRecord>> answers,
+      Executor completions,
+      GroupSigner signing) {
+    if (requests.isEmpty()) {
+      return;
+    }
+    if (signing == null) {
+      for (int i = 0; i < requests.size(); i++) {
+        requests.get(i).succeed(receipts(answers.get(i)), completions);
+      }
+      return;
+    }
+    signing.sign(
+        answers,
+        signed -> {
+          for (int i = 0; i < requests.size(); i++) {
+            requests.get(i).succeed(signed.get(i), completions);
+          }
+        },
+        failure -> {
+          for (AppendRequest r : requests) {
+            r.fail(failure, completions);
+          }
+        });
+  }
+
+  /**
+   * The group committed (or had nothing to write): every append gets its answer, signed by {@code
+   * signing} when it is not null.
+   */
+  void succeed(Executor completions, GroupSigner signing) {
+    List<AppendRequest> requests = new ArrayList<>();
+    List<List<EventRecord>> answers = new ArrayList<>();
     for (GroupFrame f : frames) {
-      f.request.succeed(receipts(f.records), completions);
+      requests.add(f.request);
+      answers.add(f.records);
     }
     for (Retry r : retries) {
       if (r.ofThisGroup()) {
-        r.request().succeed(receipts(r.events()), completions);
+        requests.add(r.request());
+        answers.add(r.events());
       }
     }
+    answer(requests, answers, completions, signing);
     for (Refusal r : refusals) {
       r.request().fail(r.reason(), completions);
     }
