@@ -325,6 +325,23 @@ class SigningTest {
   }
 
   @Test
+  void aVisibleModeStoreSignsAfterTheGroupIsVisible() throws Exception {
+    try (Store s =
+        Store.open(config().durability(io.batpak.Durability.VISIBLE).signingKey(seed(1)).build())) {
+      List<CompletableFuture<AppendReceipt>> futures = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        futures.add(s.submit(C, KIND, Bytes.utf8("v" + i), AppendOptions.defaults()));
+      }
+      futures.add(CompletableFuture.completedFuture(append(s, "blocking")));
+      for (CompletableFuture<AppendReceipt> f : futures) {
+        AppendReceipt r = f.get();
+        assertTrue(r.isSigned());
+        assertInstanceOf(ReceiptVerification.Valid.class, s.verifyReceipt(r));
+      }
+    }
+  }
+
+  @Test
   void aDeterministicStoreSignsOnTheCommittingThread() {
     try (Store s = Store.open(config().deterministic(true).signingKey(seed(1)).build())) {
       AppendReceipt r = append(s, "d");

@@ -507,6 +507,9 @@ public final class Committer {
       g.succeed(completions, signing);
       return;
     }
+    if (signing != null && syncPolicy.syncsEveryGroup()) {
+      g.startSigning(signing); // signed while the group is written and synced (ADR 0019)
+    }
     watermarks.accepted(g.endGlobal());
     StoreException failure = write(g);
     if (failure == null && syncPolicy.syncsEveryGroup()) {

@@ -6,6 +6,7 @@ import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.sign.GroupSigner;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -25,6 +26,9 @@ final class SequencedGroup {
   private final List<GroupFrame> frames = new ArrayList<>();
   private final List<Retry> retries = new ArrayList<>();
   private final List<Refusal> refusals = new ArrayList<>();
+
+  /** The signing {@link #startSigning} began, or null. */
+  private CompletableFuture<List<List<AppendReceipt>>> signedEarly;
 
   SequencedGroup(long firstGlobal) {
     this.firstGlobal = firstGlobal;
@@ -118,6 +122,29 @@ final class SequencedGroup {
   void succeed(Executor completions, GroupSigner signing) {
     List<AppendRequest> requests = new ArrayList<>();
     List<List<EventRecord>> answers = new ArrayList<>();
+    answers(requests, answers);
+    if (signedEarly != null) {
+      List<List<AppendReceipt>> signed =
+          GroupSigner.await(
+              signedEarly,
+              failure -> {
+                for (AppendRequest r : requests) {
+                  r.fail(failure, completions);
+                }
+              });
+      for (int i = 0; signed != null && i < requests.size(); i++) {
+        requests.get(i).succeed(signed.get(i), completions);
+      }
+    } else {
+      answer(requests, answers, completions, signing);
+    }
+    for (Refusal r : refusals) {
+      r.request().fail(r.reason(), completions);
+    }
+  }
+
+  /** The appends this group answers with its own events, and those events, in order. */
+  private void answers(List<AppendRequest> requests, List<List<EventRecord>> answers) {
     for (GroupFrame f : frames) {
       requests.add(f.request);
       answers.add(f.records);
@@ -128,10 +155,16 @@ final class SequencedGroup {
         answers.add(r.events());
       }
     }
-    answer(requests, answers, completions, signing);
-    for (Refusal r : refusals) {
-      r.request().fail(r.reason(), completions);
-    }
+  }
+
+  /**
+   * Starts signing the group's answers on the signing thread while the committer writes and syncs
+   * the group (ADR 0019); {@link #succeed} waits for it. A group that fails drops the signatures.
+   */
+  void startSigning(GroupSigner signing) {
+    List<List<EventRecord>> answers = new ArrayList<>();
+    answers(new ArrayList<>(), answers);
+    signedEarly = signing.start(answers);
   }
 
   /**

@@ -4,22 +4,28 @@ import io.batpak.AppendReceipt;
 import io.batpak.ReceiptSigningException;
 import io.batpak.engine.internal.format.EventRecord;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Signs each group commit's receipts off the committing thread (ADR 0019): the committer hands over
- * a group's answers once its events are written, synced (DURABLE) and visible, and moves on to the
- * next group; the signing thread builds the group's receipt tree, signs its root once and completes
- * the group's appends. Groups are signed, and so complete, in commit order (one signing thread). A
- * signing failure fails that group's appends with {@link ReceiptSigningException} and nothing else:
- * signing touches no file, so it never poisons the store. Thread-safe: {@link #sign} may be called
- * from any thread; the signer itself runs only on the executor's single thread.
+ * Signs each group commit's receipts off the committing thread (ADR 0019). In DURABLE mode the
+ * committer starts a group's signing ({@link #start}) before it writes and syncs the group, so the
+ * signature is made while the fsync runs, and completes the appends itself once the group is
+ * visible ({@link #await}). Otherwise (VISIBLE mode, a group of retries only) it hands the group's
+ * answers over once they are visible ({@link #sign}) and moves on; the signing thread builds the
+ * group's receipt tree, signs its root once and completes the group's appends. Groups are signed,
+ * and so complete, in commit order (one signing thread). A signing failure fails that group's
+ * appends with {@link ReceiptSigningException} and nothing else: signing touches no file, so it
+ * never poisons the store. Thread-safe: {@link #sign} may be called from any thread; the signer
+ * itself runs only on the executor's single thread.
  */
 public final class GroupSigner {
   private static final System.Logger LOG = System.getLogger(GroupSigner.class.getName());
 
-  private final ReceiptSigner signer;
+  private final Function<List<List<EventRecord>>, List<List<AppendReceipt>>> signer;
   private final Executor thread;
 
   /**
@@ -27,7 +33,13 @@ public final class GroupSigner {
    * submission order (a single-thread executor, or the caller's thread in deterministic mode).
    */
   public GroupSigner(KeyRing keys, Executor thread) {
-    this.signer = new ReceiptSigner(keys);
+    this(new ReceiptSigner(keys)::sign, thread);
+  }
+
+  /** Signs with {@code signer} (tests give one that fails). */
+  GroupSigner(
+      Function<List<List<EventRecord>>, List<List<AppendReceipt>>> signer, Executor thread) {
+    this.signer = signer;
     this.thread = thread;
   }
 
@@ -40,19 +52,51 @@ public final class GroupSigner {
       List<List<EventRecord>> answers,
       Consumer<List<List<AppendReceipt>>> signed,
       Consumer<ReceiptSigningException> failed) {
-    Runnable task =
+    start(answers)
+        .whenComplete(
+            (receipts, e) -> {
+              if (e == null) {
+                signed.accept(receipts);
+              } else {
+                failed.accept((ReceiptSigningException) e);
+              }
+            });
+  }
+
+  /**
+   * Starts signing the receipts of {@code answers} on the signing thread and returns at once: the
+   * committer starts a DURABLE group's signing before its write and fsync, and awaits it with
+   * {@link #await} once the group is visible, so the signature costs no time on the committing
+   * thread while the fsync takes longer. The future fails only with a {@link
+   * ReceiptSigningException}.
+   */
+  public CompletableFuture<List<List<AppendReceipt>>> start(List<List<EventRecord>> answers) {
+    CompletableFuture<List<List<AppendReceipt>>> f = new CompletableFuture<>();
+    thread.execute(
         () -> {
-          List<List<AppendReceipt>> receipts;
           try {
-            receipts = signer.sign(answers);
+            f.complete(signer.apply(answers));
           } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "signing a group's receipts failed", e);
-            failed.accept(failure(answers, e));
-            return;
+            f.completeExceptionally(failure(answers, e));
           }
-          signed.accept(receipts);
-        };
-    thread.execute(task);
+        });
+    return f;
+  }
+
+  /**
+   * Waits for a signing {@link #start} began: the signed receipts, or {@code failed} is called with
+   * the failure and null is returned.
+   */
+  public static List<List<AppendReceipt>> await(
+      CompletableFuture<List<List<AppendReceipt>>> started,
+      Consumer<ReceiptSigningException> failed) {
+    try {
+      return started.join();
+    } catch (CompletionException e) {
+      failed.accept((ReceiptSigningException) e.getCause());
+      return null;
+    }
   }
 
   /** The typed failure of a group whose receipts could not be signed. */
