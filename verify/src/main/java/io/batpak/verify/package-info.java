@@ -4,4 +4,7 @@
  * io.batpak.verify.Verdict}; {@link io.batpak.verify.ReceiptJson} reads and writes the receipt JSON
  * form of {@code docs/receipts.md}.
  */
+@NullMarked
 package io.batpak.verify;
+
+import org.jspecify.annotations.NullMarked;
