@@ -14,6 +14,7 @@ module io.batpak.bench {
   requires io.batpak.fs.spi;
   requires io.batpak.fs.posix;
   requires io.batpak.codec;
+  requires io.batpak.verify;
   requires java.management;
   requires java.sql;
   requires jdk.management;

@@ -3,6 +3,7 @@ package io.batpak;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import java.util.Objects;
+import java.util.Optional;
 import org.apiguardian.api.API;
 
 /**
@@ -20,7 +21,8 @@ import org.apiguardian.api.API;
  * @param eventHash BLAKE3 over the hash version, the previous event hash, the canonical header and
  *     the content hash
  * @param prevHash the stream's previous event hash, 32 zero bytes for the first event
- * @param signature reserved for signed receipts; empty when unsigned
+ * @param signature the signature of a store that signs ({@link SigningPolicy}), covering this
+ *     receipt and the event's coordinate, kind and extensions; empty when unsigned
  * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
@@ -31,7 +33,7 @@ public record AppendReceipt(
     Bytes contentHash,
     Bytes eventHash,
     Bytes prevHash,
-    Bytes signature) {
+    Optional<ReceiptSignature> signature) {
 
   /** Validates the fields. */
   public AppendReceipt {
@@ -43,5 +45,47 @@ public record AppendReceipt(
     if (globalSequence < 0 || streamSequence < 0) {
       throw new ValidationException("sequences are never negative");
     }
+  }
+
+  /** An unsigned receipt. */
+  public AppendReceipt(
+      EventId eventId,
+      long globalSequence,
+      long streamSequence,
+      Bytes contentHash,
+      Bytes eventHash,
+      Bytes prevHash) {
+    this(
+        eventId,
+        globalSequence,
+        streamSequence,
+        contentHash,
+        eventHash,
+        prevHash,
+        Optional.empty());
+  }
+
+  /** Whether the receipt carries a signature. */
+  public boolean isSigned() {
+    return signature.isPresent();
+  }
+
+  /** This receipt with {@code signature} (replacing any it had). */
+  public AppendReceipt withSignature(ReceiptSignature signature) {
+    Objects.requireNonNull(signature, "signature");
+    return new AppendReceipt(
+        eventId,
+        globalSequence,
+        streamSequence,
+        contentHash,
+        eventHash,
+        prevHash,
+        Optional.of(signature));
+  }
+
+  /** This receipt without a signature. */
+  public AppendReceipt unsigned() {
+    return new AppendReceipt(
+        eventId, globalSequence, streamSequence, contentHash, eventHash, prevHash);
   }
 }

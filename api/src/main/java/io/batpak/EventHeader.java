@@ -67,7 +67,7 @@ public record EventHeader(
    */
   public AppendReceipt toReceipt() {
     return new AppendReceipt(
-        eventId, globalSequence, streamSequence, contentHash, eventHash, prevHash, Bytes.empty());
+        eventId, globalSequence, streamSequence, contentHash, eventHash, prevHash);
   }
 
   /** The entity (stream) name. */

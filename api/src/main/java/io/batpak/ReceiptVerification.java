@@ -19,7 +19,10 @@ public sealed interface ReceiptVerification {
   /** Whether the receipt verified. */
   boolean isValid();
 
-  /** The receipt matches a visible stored event whose frame and hashes check out. */
+  /**
+   * The receipt matches a visible stored event whose frame and hashes check out, and its signature
+   * (when it carries one) is valid under a configured key; {@code receipt.signature()} says which.
+   */
   record Valid(AppendReceipt receipt) implements ReceiptVerification {
     @Override
     public boolean isValid() {
@@ -76,6 +79,18 @@ public sealed interface ReceiptVerification {
     /** The previous hash differs from the stream's chain. */
     PREV_HASH_MISMATCH,
     /** The stored frame failed its CRC or could not be decoded. */
-    FRAME_CORRUPT
+    FRAME_CORRUPT,
+    /** The store's policy is {@link SigningPolicy#REQUIRED} and the receipt is unsigned. */
+    MISSING_SIGNATURE,
+    /** The receipt was signed by a key the store is not configured with (signing or verifying). */
+    UNKNOWN_KEY,
+    /** The Ed25519 signature of the receipt's root does not verify under the named key. */
+    BAD_SIGNATURE,
+    /**
+     * The inclusion proof does not lead from the receipt's cover to the signed root (a sibling, the
+     * leaf index or count, or a covered field changed), or the receipt names a cover version this
+     * build does not know.
+     */
+    BAD_PROOF
   }
 }

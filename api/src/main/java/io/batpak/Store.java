@@ -431,6 +431,7 @@ public interface Store extends AutoCloseable {
   default AppendReceipt appendDenial(Coordinate coordinate, DenialPayload denial) {
     return appendDenial(coordinate, denial, AppendOptions.defaults());
   }
+
   // --- causal graph ---
 
   /**

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +70,10 @@ public final class StoreConfig {
 
   // --- gates ---
   private final Duration gateBudget;
+  // --- signing ---
+  private final List<Bytes> signingKeys;
+  private final List<Bytes> verifyingKeys;
+  private final SigningPolicy signingPolicy;
 
   private StoreConfig(Builder b) {
     this.directory = b.directory;
@@ -95,6 +100,10 @@ public final class StoreConfig {
     this.checkpointEveryBytes = b.checkpointEveryBytes;
     // --- gates ---
     this.gateBudget = b.gateBudget;
+    // --- signing ---
+    this.signingKeys = List.copyOf(b.signingKeys);
+    this.verifyingKeys = List.copyOf(b.verifyingKeys);
+    this.signingPolicy = b.signingPolicy;
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -128,6 +137,10 @@ public final class StoreConfig {
     b.checkpointEveryBytes = checkpointEveryBytes;
     // --- gates ---
     b.gateBudget = gateBudget;
+    // --- signing ---
+    b.signingKeys.addAll(signingKeys);
+    b.verifyingKeys.addAll(verifyingKeys);
+    b.signingPolicy = signingPolicy;
     return b;
   }
 
@@ -283,6 +296,29 @@ public final class StoreConfig {
     return gateBudget;
   }
 
+  // --- signing ---
+
+  /**
+   * The Ed25519 private keys (32-byte seeds, RFC 8032), oldest first: the last one signs, every one
+   * verifies. Empty by default. Never printed ({@link #toString()} leaves them out).
+   */
+  public List<Bytes> signingKeys() {
+    return signingKeys;
+  }
+
+  /**
+   * Ed25519 public keys (32 bytes) that verify receipts but never sign: keys rotated out of {@link
+   * #signingKeys()}, whose receipts should still verify.
+   */
+  public List<Bytes> verifyingKeys() {
+    return verifyingKeys;
+  }
+
+  /** Whether receipts are signed and which {@link Store#verifyReceipt} accepts. */
+  public SigningPolicy signingPolicy() {
+    return signingPolicy;
+  }
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -328,6 +364,10 @@ public final class StoreConfig {
     private boolean deterministic;
     private Duration closeTimeout = Duration.ofSeconds(10);
     private long checkpointEveryBytes = 256L << 20;
+    // --- signing ---
+    private final List<Bytes> signingKeys = new ArrayList<>();
+    private final List<Bytes> verifyingKeys = new ArrayList<>();
+    private SigningPolicy signingPolicy = SigningPolicy.OPTIONAL;
 
     // --- gates ---
     private Duration gateBudget = Duration.ofMillis(100);
@@ -468,6 +508,37 @@ public final class StoreConfig {
       return this;
     }
 
+    // --- signing ---
+
+    /**
+     * Adds an Ed25519 signing key, a 32-byte private seed (RFC 8032). Call it once per key, oldest
+     * first: the last key added signs, every key added verifies (key rotation). Copied; never
+     * printed.
+     *
+     * @throws NullPointerException if {@code seed} is null
+     */
+    public Builder signingKey(Bytes seed) {
+      signingKeys.add(Objects.requireNonNull(seed, "seed"));
+      return this;
+    }
+
+    /**
+     * Adds an Ed25519 public key (32 bytes) that verifies receipts but never signs, for a key
+     * rotated out of {@link #signingKey}.
+     *
+     * @throws NullPointerException if {@code publicKey} is null
+     */
+    public Builder verifyingKey(Bytes publicKey) {
+      verifyingKeys.add(Objects.requireNonNull(publicKey, "publicKey"));
+      return this;
+    }
+
+    /** See {@link StoreConfig#signingPolicy()}; {@link SigningPolicy#OPTIONAL} by default. */
+    public Builder signingPolicy(SigningPolicy policy) {
+      this.signingPolicy = policy;
+      return this;
+    }
+
     /**
      * Validates every option and builds the configuration.
      *
@@ -520,6 +591,33 @@ public final class StoreConfig {
             "codec: a codec name is 1-32 lowercase ASCII letters, digits or '-', got '"
                 + codec
                 + "'");
+      }
+      // --- signing ---
+      nonNull(problems, "signingPolicy", signingPolicy);
+      for (int i = 0; i < signingKeys.size(); i++) {
+        if (signingKeys.get(i).size() != 32) {
+          problems.add(
+              "signingKey "
+                  + i
+                  + ": an Ed25519 private key is a 32-byte seed, got "
+                  + signingKeys.get(i).size()
+                  + " bytes");
+        }
+      }
+      for (int i = 0; i < verifyingKeys.size(); i++) {
+        if (verifyingKeys.get(i).size() != 32) {
+          problems.add(
+              "verifyingKey "
+                  + i
+                  + ": an Ed25519 public key is 32 bytes, got "
+                  + verifyingKeys.get(i).size()
+                  + " bytes");
+        }
+      }
+      if (signingPolicy == SigningPolicy.REQUIRED && signingKeys.isEmpty()) {
+        problems.add(
+            "signingPolicy: REQUIRED needs at least one signingKey (add one with"
+                + " StoreConfig.Builder.signingKey, or choose OPTIONAL)");
       }
       if (!problems.isEmpty()) {
         throw new ValidationException(

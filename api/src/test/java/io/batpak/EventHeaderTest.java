@@ -38,9 +38,7 @@ class EventHeaderTest {
   @Test
   void toReceiptCarriesEveryFieldTheReceiptHasAndNoSignature() {
     EventHeader h = header(41, 6, hash(1));
-    assertEquals(
-        new AppendReceipt(h.eventId(), 41, 6, hash(1), hash(3), hash(2), Bytes.empty()),
-        h.toReceipt());
+    assertEquals(new AppendReceipt(h.eventId(), 41, 6, hash(1), hash(3), hash(2)), h.toReceipt());
   }
 
   @Test

@@ -43,7 +43,7 @@ class GateSetTest {
           Bytes.of(new byte[32]),
           Bytes.of(new byte[32]),
           Bytes.of(new byte[32]),
-          Bytes.empty());
+          java.util.Optional.empty());
 
   static <T> GateReceipt<T> passed(GateDecision<T> d) {
     if (d instanceof GateDecision.Passed<T> p) {

@@ -163,7 +163,7 @@ public final class Main {
     b.append("usage: batpak <command> [arguments]     (batpak <command> --help for details)\n\n");
     b.append("commands:\n");
     for (Command c : COMMANDS.values()) {
-      b.append(String.format("  %-8s %s%n", c.name(), c.summary()));
+      b.append(String.format("  %-14s %s%n", c.name(), c.summary()));
     }
     b.append("\nexit codes: 0 ok, 1 failure or damage found, 2 usage error\n");
     return b.toString();
@@ -176,6 +176,8 @@ public final class Main {
             new DemoCommand(),
             new InspectCommand(),
             new VerifyCommand(),
+            new VerifyReceiptCommand(),
+            new ExportReceiptCommand(),
             new DumpCommand(),
             new TraceCommand(),
             new RepairCommand(new EngineRepair()),

@@ -127,13 +127,7 @@ class LifecycleTest {
     EventId id = EventId.of(1, 2);
     AppendReceipt fake =
         new AppendReceipt(
-            id,
-            0,
-            0,
-            Bytes.of(new byte[32]),
-            Bytes.of(new byte[32]),
-            Bytes.of(new byte[32]),
-            Bytes.empty());
+            id, 0, 0, Bytes.of(new byte[32]), Bytes.of(new byte[32]), Bytes.of(new byte[32]));
     Map<String, Executable> calls = new java.util.LinkedHashMap<>();
     calls.put("append", () -> store.append(C, KIND, Bytes.utf8("x")));
     calls.put(

@@ -39,6 +39,31 @@ public final class BatpakSystem implements SystemUnderTest {
   public static final EventKind KIND = EventKind.custom(0x1, 0x001);
 
   private final boolean visible;
+  private final Signing signing;
+
+  /**
+   * How receipts are signed (issue 12, docs/performance.md "Signed receipts"): not at all; by the
+   * engine, one Ed25519 signature per group commit over its receipt tree; or one Ed25519 signature
+   * per event, made by the appending thread right after its append returns (Bouncy Castle), the
+   * per-event cost on the cores that run the producers.
+   */
+  public enum Signing {
+    NONE,
+    GROUP,
+    PER_EVENT
+  }
+
+  /** The fixed Ed25519 seed of the signing systems (bytes 1..32). */
+  private static final byte[] SEED = new byte[32];
+
+  static {
+    for (int i = 0; i < 32; i++) {
+      SEED[i] = (byte) (i + 1);
+    }
+  }
+
+  private static final org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters KEY =
+      new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(SEED, 0);
   private final AtomicLong syncs = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private StoreFs fs;
@@ -46,12 +71,39 @@ public final class BatpakSystem implements SystemUnderTest {
 
   /** batpak in {@code DURABLE} mode, or in {@code VISIBLE} mode (sync every 1000 events/100 ms). */
   public BatpakSystem(boolean visible) {
+    this(visible, Signing.NONE);
+  }
+
+  /** batpak in {@code DURABLE} mode with receipts signed as {@code signing} says. */
+  public BatpakSystem(boolean visible, Signing signing) {
     this.visible = visible;
+    this.signing = signing;
   }
 
   @Override
   public String name() {
-    return visible ? "batpak-visible" : "batpak-durable";
+    String base = visible ? "batpak-visible" : "batpak-durable";
+    return switch (signing) {
+      case NONE -> base;
+      case GROUP -> "batpak-signed";
+      case PER_EVENT -> "batpak-signed-per-event";
+    };
+  }
+
+  /** One Ed25519 signature over the receipt's event id and hashes (PER_EVENT). */
+  private static void signOne(AppendReceipt r) {
+    org.bouncycastle.crypto.signers.Ed25519Signer s =
+        new org.bouncycastle.crypto.signers.Ed25519Signer();
+    s.init(true, KEY);
+    byte[] id = r.eventId().toBytes();
+    s.update(id, 0, id.length);
+    byte[] h = r.eventHash().toByteArray();
+    s.update(h, 0, h.length);
+    byte[] c = r.contentHash().toByteArray();
+    s.update(c, 0, c.length);
+    if (s.generateSignature().length != 64) {
+      throw new IllegalStateException("an Ed25519 signature is 64 bytes");
+    }
   }
 
   @Override
@@ -90,6 +142,9 @@ public final class BatpakSystem implements SystemUnderTest {
     if (visible) {
       b.visible(1000, Duration.ofMillis(100));
     }
+    if (signing == Signing.GROUP) {
+      b.signingKey(io.batpak.Bytes.of(SEED));
+    }
     return b.build();
   }
 
@@ -121,6 +176,9 @@ public final class BatpakSystem implements SystemUnderTest {
             KIND,
             e.source().wrapped(e.payload()),
             at(e.version()));
+    if (signing == Signing.PER_EVENT) {
+      signOne(r);
+    }
     return r.eventId();
   }
 
@@ -134,6 +192,9 @@ public final class BatpakSystem implements SystemUnderTest {
     }
     List<Object> keys = new ArrayList<>(events.size());
     for (AppendReceipt r : store.appendBatch(items)) {
+      if (signing == Signing.PER_EVENT) {
+        signOne(r);
+      }
       keys.add(r.eventId());
     }
     return keys;
@@ -146,8 +207,20 @@ public final class BatpakSystem implements SystemUnderTest {
 
   @Override
   public CompletableFuture<AppendReceipt> submit(EventToAppend e) {
-    return store.submit(
-        e.source().coordinate(e.entity()), KIND, e.source().wrapped(e.payload()), at(e.version()));
+    CompletableFuture<AppendReceipt> f =
+        store.submit(
+            e.source().coordinate(e.entity()),
+            KIND,
+            e.source().wrapped(e.payload()),
+            at(e.version()));
+    if (signing != Signing.PER_EVENT) {
+      return f;
+    }
+    return f.thenApply(
+        r -> {
+          signOne(r);
+          return r;
+        });
   }
 
   @Override

@@ -41,7 +41,16 @@ public record Settings(
 
   /** Every system, in the order they run. */
   public static final List<String> ALL =
-      List.of("batpak-durable", "batpak-visible", "raw-disk", "raw-cpu", "sqlite", "h2", "axon");
+      List.of(
+          "batpak-durable",
+          "batpak-visible",
+          "raw-disk",
+          "raw-cpu",
+          "sqlite",
+          "h2",
+          "axon",
+          "batpak-signed",
+          "batpak-signed-per-event");
 
   /** These settings with W8-open's store holding {@code events} events instead. */
   public Settings withOpenEvents(long events) {

@@ -23,6 +23,10 @@ public interface SystemUnderTest {
         return new BatpakSystem(false);
       case "batpak-visible":
         return new BatpakSystem(true);
+      case "batpak-signed":
+        return new BatpakSystem(false, BatpakSystem.Signing.GROUP);
+      case "batpak-signed-per-event":
+        return new BatpakSystem(false, BatpakSystem.Signing.PER_EVENT);
       case "sqlite":
         return JdbcSystem.sqlite();
       case "h2":
@@ -33,7 +37,8 @@ public interface SystemUnderTest {
         throw new IllegalArgumentException(
             "unknown system under test '"
                 + name
-                + "'; known: batpak-durable, batpak-visible, sqlite, h2, axon");
+                + "'; known: batpak-durable, batpak-visible, batpak-signed,"
+                + " batpak-signed-per-event, sqlite, h2, axon");
     }
   }
 

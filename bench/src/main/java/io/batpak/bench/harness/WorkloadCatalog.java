@@ -18,6 +18,10 @@ final class WorkloadCatalog {
 
   private static final Set<String> VISIBLE = Set.of("batpak-visible");
 
+  /** The blocking-append workloads (W2) also run with signed receipts (issue 12). */
+  private static final Set<String> BLOCKING =
+      Set.of("batpak-durable", "sqlite", "h2", "axon", "batpak-signed", "batpak-signed-per-event");
+
   private final Trials trials;
   private final AppendLoops loops;
   private final ReadTrials reads;
@@ -149,7 +153,7 @@ final class WorkloadCatalog {
             + (threads == 1 ? "" : "s")
             + ", blocking appends; latency"
             + " per append",
-        COMPARED,
+        BLOCKING,
         system ->
             withPairedBaseline(
                 trials.report(

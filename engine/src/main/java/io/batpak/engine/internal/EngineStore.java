@@ -10,8 +10,8 @@ import io.batpak.CompactionConfig;
 import io.batpak.CompactionResult;
 import io.batpak.Coordinate;
 import io.batpak.CopyReport;
-import io.batpak.DenialPayload;
 import io.batpak.CorrelationId;
+import io.batpak.DenialPayload;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.EventKind;
@@ -48,6 +48,9 @@ import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.segment.Journal;
+import io.batpak.engine.internal.sign.GroupSigner;
+import io.batpak.engine.internal.sign.KeyRing;
+import io.batpak.engine.internal.sign.SignatureChecks;
 import io.batpak.engine.internal.verify.JournalVerification;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
@@ -84,6 +87,8 @@ public final class EngineStore implements Store {
   private final EventReader reader;
   private final Compactor compactor;
   private final CausalWalks causal;
+  private final KeyRing keys;
+  private final CompletionThread signerThread;
 
   /** Held by a compaction and by a snapshot or fork: neither runs while the other does. */
   private final java.util.concurrent.locks.ReentrantLock maintenance =
@@ -107,8 +112,10 @@ public final class EngineStore implements Store {
     this.validator = new AppendValidator(config, codec, codecName, this::checkOpen);
     this.queries = new EventQueries(index, o.reader());
     this.reader = o.reader();
-    this.receipts = new ReceiptChecks(index, reader::locate);
     this.causal = new CausalWalks(index, reader);
+    this.keys = KeyRing.of(config);
+    this.receipts = new ReceiptChecks(index, reader::locate, new SignatureChecks(keys));
+    this.signerThread = startSigning(config, committer, keys);
     this.compactor =
         new Compactor(
             fs,
@@ -485,6 +492,8 @@ public final class EngineStore implements Store {
                 validator.systemEvent(
                     coordinate, EventKind.SYSTEM_DENIAL, denial.encode(), options)))
         .get(0);
+  }
+
   // --- causal graph ---
 
   @Override
@@ -515,15 +524,37 @@ public final class EngineStore implements Store {
     return causal.correlated(id, afterGlobalSequence, limit);
   }
 
+  // --- receipt signing ---
+
+  /**
+   * Makes the committer sign each group's receipts when the store signs (ADR 0019): on a thread of
+   * its own, or on the committing thread in deterministic mode. Returns that thread, or null. Runs
+   * before the store is handed out, so no append precedes it.
+   */
+  private static CompletionThread startSigning(
+      StoreConfig config, Committer committer, KeyRing keys) {
+    if (committer == null || !keys.signs()) {
+      return null;
+    }
+    CompletionThread thread =
+        config.deterministic()
+            ? null
+            : new CompletionThread(
+                "batpak-signer " + config.directory().getFileName(), config.clock());
+    committer.signWith(new GroupSigner(keys, thread == null ? Runnable::run : thread));
+    return thread;
+  }
+
   /**
    * Closes in this order: the commit pipeline (drain within {@code closeTimeout}, fail the rest,
-   * final fsync), the completion thread, the journal, the lock, the backend. Everything is released
-   * even when a step fails; then the first failure is thrown. When the final fsync failed, a write
-   * or fsync failed while close drained the queue, or a poisoned store holds visible events that
-   * are not durable, close throws {@link OutcomeUnknownException} naming the global sequences whose
-   * durability is unknown. When the committer is stuck in an I/O call past the timeout, the journal
-   * and the lock stay held (releasing them under a write in progress could let another owner in
-   * while it lands) and close says so.
+   * final fsync), the signing thread (it completes the appends it holds), the completion thread,
+   * the journal, the lock, the backend. Everything is released even when a step fails; then the
+   * first failure is thrown. When the final fsync failed, a write or fsync failed while close
+   * drained the queue, or a poisoned store holds visible events that are not durable, close throws
+   * {@link OutcomeUnknownException} naming the global sequences whose durability is unknown. When
+   * the committer is stuck in an I/O call past the timeout, the journal and the lock stay held
+   * (releasing them under a write in progress could let another owner in while it lands) and close
+   * says so.
    */
   @Override
   public void close() {
@@ -551,6 +582,9 @@ public final class EngineStore implements Store {
                     + " and reports it. Check the device.",
                 c.sealFailure());
       }
+    }
+    if (signerThread != null) {
+      signerThread.stop(config.closeTimeout()); // before completions: signing completes appends
     }
     if (completionThread != null) {
       completionThread.stop(config.closeTimeout());

@@ -10,6 +10,7 @@ import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
+import io.batpak.engine.internal.sign.SignatureChecks;
 import java.util.function.IntFunction;
 
 /**
@@ -17,19 +18,24 @@ import java.util.function.IntFunction;
  * receipt's global sequence and stream sequence, its frame passes its CRC, its payload hashes to
  * the content hash, its previous hash is its stream predecessor's event hash, and its event hash
  * recomputes. Every mismatch is an {@link ReceiptVerification.Invalid} with its reason; a damaged
- * frame is {@code FRAME_CORRUPT}, never an exception. Thread-safe: reads only published index
- * state.
+ * frame is {@code FRAME_CORRUPT}, never an exception. Last, the signature is checked under the
+ * store's signing policy ({@link SignatureChecks}). Thread-safe: reads only published index state.
  */
 final class ReceiptChecks {
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
   private final Index index;
   private final IntFunction<EventReader.Located> read;
+  private final SignatureChecks signatures;
 
-  /** Checks receipts against {@code index}, reading events at a row with {@code read}. */
-  ReceiptChecks(Index index, IntFunction<EventReader.Located> read) {
+  /**
+   * Checks receipts against {@code index}, reading events at a row with {@code read}, and their
+   * signatures with {@code signatures}.
+   */
+  ReceiptChecks(Index index, IntFunction<EventReader.Located> read, SignatureChecks signatures) {
     this.index = index;
     this.read = read;
+    this.signatures = signatures;
   }
 
   /** The verdict on {@code receipt}. */
@@ -84,6 +90,10 @@ final class ReceiptChecks {
     failure = StoredEventChecks.chainFailure(blake3, r, expectedPrev, receipt);
     if (failure != null) {
       return invalid(failure.reason(), failure.detail());
+    }
+    ReceiptVerification.Invalid unsigned = signatures.check(receipt, r);
+    if (unsigned != null) {
+      return unsigned;
     }
     return disposition == 0
         ? new ReceiptVerification.Valid(receipt)

@@ -59,6 +59,7 @@ class ApiStatusTest {
           io.batpak.fs.testkit.StoreFsContract.class, // fs-testkit
           io.batpak.engine.BatpakEngine.class, // engine
           io.batpak.codec.json.JsonCodec.class, // codec
+          io.batpak.verify.ReceiptVerifier.class, // verify
           io.batpak.fs.nio.NioStoreFs.class); // fs-posix
 
   private static final Set<String> EXPORTED = exportedPackages();
@@ -129,6 +130,7 @@ class ApiStatusTest {
             "io.batpak.fs.testkit",
             "io.batpak.engine",
             "io.batpak.codec.json",
+            "io.batpak.verify",
             "io.batpak.fs.nio")) {
       assertTrue(EXPORTED.contains(expected), "not among the exported packages: " + expected);
     }

@@ -318,6 +318,23 @@ class ArchitectureTest {
                 + " only compile-time ones are the status and nullness annotations (ADR 0008)");
   }
 
+  /**
+   * The offline verifier is written from docs/format.md and runs with only api and Bouncy Castle
+   * (ADR 0019; the verify pom's enforcer rule says the same of its dependencies).
+   */
+  @Test
+  void theVerifierNeverReachesTheEngine() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.batpak.verify..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.batpak.engine..", "io.batpak.fs..", "io.batpak.codec..", "io.batpak.cli..")
+        .because("batpak-verify depends only on batpak-api and Bouncy Castle (ADR 0019)")
+        .check(BATPAK);
+  }
+
   @Test
   void theEnginesPackagesFormNoCycle() {
     noPackageCycles().check(ENGINE);

@@ -363,8 +363,7 @@ class GoldenStoreV1Test {
         x.get("streamSequence").asLong(),
         Bytes.of(hex(x.get("contentHash"))),
         Bytes.of(hex(x.get("eventHash"))),
-        Bytes.of(hex(x.get("prevHash"))),
-        Bytes.empty());
+        Bytes.of(hex(x.get("prevHash"))));
   }
 
   /**

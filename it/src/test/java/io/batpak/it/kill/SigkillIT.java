@@ -203,8 +203,7 @@ class SigkillIT {
         Long.parseLong(f[3]),
         Bytes.fromHex(f[7]),
         Bytes.fromHex(f[8]),
-        Bytes.fromHex(f[9]),
-        Bytes.empty());
+        Bytes.fromHex(f[9]));
   }
 
   private static FrameLocation frameOf(String line) {

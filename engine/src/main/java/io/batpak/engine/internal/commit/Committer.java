@@ -16,6 +16,7 @@ import io.batpak.engine.internal.gate.AtomicGates;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.segment.Journal;
+import io.batpak.engine.internal.sign.GroupSigner;
 import io.batpak.port.NoSpaceException;
 import io.batpak.port.StoreClock;
 import java.io.IOException;
@@ -160,6 +161,14 @@ public final class Committer {
         commitLock.unlock();
       }
     }
+  }
+
+  /** Signs each group's receipts (ADR 0019), or null: set before the first append. */
+  private volatile GroupSigner signing;
+
+  /** Sets who signs each group's receipts (ADR 0019); before the first append. */
+  public void signWith(GroupSigner signer) {
+    this.signing = signer;
   }
 
   /** Sets what is told when a fence is cancelled (the visibility-ranges checkpoint). */
@@ -498,10 +507,13 @@ public final class Committer {
       return;
     }
     SequencedGroup g = sequencer.sequence(group);
-    g.answerEarlierRetries(completions);
+    g.answerEarlierRetries(completions, signing);
     if (g.frames().isEmpty()) {
-      g.succeed(completions);
+      g.succeed(completions, signing);
       return;
+    }
+    if (signing != null && syncPolicy.syncsEveryGroup()) {
+      g.startSigning(signing); // signed while the group is written and synced (ADR 0019)
     }
     watermarks.accepted(g.endGlobal());
     StoreException failure = write(g);
@@ -513,7 +525,7 @@ public final class Committer {
       return;
     }
     makeVisible(g);
-    g.succeed(completions);
+    g.succeed(completions, signing);
   }
 
   /**

@@ -3,8 +3,10 @@ package io.batpak.engine.internal.commit;
 import io.batpak.AppendReceipt;
 import io.batpak.StoreException;
 import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.sign.GroupSigner;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -24,6 +26,9 @@ final class SequencedGroup {
   private final List<GroupFrame> frames = new ArrayList<>();
   private final List<Retry> retries = new ArrayList<>();
   private final List<Refusal> refusals = new ArrayList<>();
+
+  /** The signing {@link #startSigning} began, or null. */
+  private CompletableFuture<List<List<AppendReceipt>>> signedEarly;
 
   SequencedGroup(long firstGlobal) {
     this.firstGlobal = firstGlobal;
@@ -64,29 +69,102 @@ final class SequencedGroup {
 
   /**
    * Completes the retries answered by events committed before this group: their answer stands
-   * whatever happens to the group.
+   * whatever happens to the group. Signed by {@code signing} when it is not null.
    */
-  void answerEarlierRetries(Executor completions) {
+  void answerEarlierRetries(Executor completions, GroupSigner signing) {
+    List<AppendRequest> requests = new ArrayList<>();
+    List<List<EventRecord>> answers = new ArrayList<>();
     for (Retry r : retries) {
       if (!r.ofThisGroup()) {
-        r.request().succeed(receipts(r.events()), completions);
+        requests.add(r.request());
+        answers.add(r.events());
       }
     }
+    answer(requests, answers, completions, signing);
   }
 
-  /** The group committed (or had nothing to write): every append gets its answer. */
-  void succeed(Executor completions) {
-    for (GroupFrame f : frames) {
-      f.request.succeed(receipts(f.records), completions);
+  /**
+   * Completes {@code requests} with the receipts of {@code answers}: here when nothing is signed,
+   * else once the signing thread signed them (ADR 0019).
+   */
+  private static void answer(
+      List<AppendRequest> requests,
+      List<List<EventRecord>> answers,
+      Executor completions,
+      GroupSigner signing) {
+    if (requests.isEmpty()) {
+      return;
     }
-    for (Retry r : retries) {
-      if (r.ofThisGroup()) {
-        r.request().succeed(receipts(r.events()), completions);
+    if (signing == null) {
+      for (int i = 0; i < requests.size(); i++) {
+        requests.get(i).succeed(receipts(answers.get(i)), completions);
       }
+      return;
+    }
+    signing.sign(
+        answers,
+        signed -> {
+          for (int i = 0; i < requests.size(); i++) {
+            requests.get(i).succeed(signed.get(i), completions);
+          }
+        },
+        failure -> {
+          for (AppendRequest r : requests) {
+            r.fail(failure, completions);
+          }
+        });
+  }
+
+  /**
+   * The group committed (or had nothing to write): every append gets its answer, signed by {@code
+   * signing} when it is not null.
+   */
+  void succeed(Executor completions, GroupSigner signing) {
+    List<AppendRequest> requests = new ArrayList<>();
+    List<List<EventRecord>> answers = new ArrayList<>();
+    answers(requests, answers);
+    if (signedEarly != null) {
+      List<List<AppendReceipt>> signed =
+          GroupSigner.await(
+              signedEarly,
+              failure -> {
+                for (AppendRequest r : requests) {
+                  r.fail(failure, completions);
+                }
+              });
+      for (int i = 0; signed != null && i < requests.size(); i++) {
+        requests.get(i).succeed(signed.get(i), completions);
+      }
+    } else {
+      answer(requests, answers, completions, signing);
     }
     for (Refusal r : refusals) {
       r.request().fail(r.reason(), completions);
     }
+  }
+
+  /** The appends this group answers with its own events, and those events, in order. */
+  private void answers(List<AppendRequest> requests, List<List<EventRecord>> answers) {
+    for (GroupFrame f : frames) {
+      requests.add(f.request);
+      answers.add(f.records);
+    }
+    for (Retry r : retries) {
+      if (r.ofThisGroup()) {
+        requests.add(r.request());
+        answers.add(r.events());
+      }
+    }
+  }
+
+  /**
+   * Starts signing the group's answers on the signing thread while the committer writes and syncs
+   * the group (ADR 0019); {@link #succeed} waits for it. A group that fails drops the signatures.
+   */
+  void startSigning(GroupSigner signing) {
+    List<List<EventRecord>> answers = new ArrayList<>();
+    answers(new ArrayList<>(), answers);
+    signedEarly = signing.start(answers);
   }
 
   /**

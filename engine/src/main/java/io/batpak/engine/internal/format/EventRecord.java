@@ -95,7 +95,6 @@ public record EventRecord(
         streamSequence,
         Bytes.ofOwned(contentHash),
         Bytes.ofOwned(eventHash),
-        Bytes.ofOwned(prevHash),
-        Bytes.empty());
+        Bytes.ofOwned(prevHash));
   }
 }
