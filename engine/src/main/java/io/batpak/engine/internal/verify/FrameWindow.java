@@ -14,7 +14,11 @@ final class FrameWindow {
   /** Bytes read at a time. */
   static final int WINDOW = 4 << 20;
 
-  private byte[] buf = new byte[WINDOW];
+  /**
+   * Grown to what the files need, up to a window (or one larger frame): small stores stay small.
+   */
+  private byte[] buf = new byte[0];
+
   private FileHandle in;
   private long start;
   private int length;
@@ -36,10 +40,10 @@ final class FrameWindow {
    * caller knows {@code pos + n <= end} and that the file holds {@code end} bytes).
    */
   void load(long pos, int n, long end) throws IOException {
-    if (n > buf.length) {
-      buf = new byte[n];
+    int want = (int) Math.max(n, Math.min(WINDOW, end - pos));
+    if (want > buf.length) {
+      buf = new byte[want];
     }
-    int want = (int) Math.min(buf.length, end - pos);
     in.read(ByteBuffer.wrap(buf, 0, want), pos);
     start = pos;
     length = want;

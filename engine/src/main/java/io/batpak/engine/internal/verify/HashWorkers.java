@@ -22,22 +22,16 @@ final class HashWorkers implements AutoCloseable {
   /** Records a thread takes at a time. */
   static final int SLICE = 128;
 
-  private final ExecutorService pool;
+  private final int helpers;
   private final EventHasher[] hashers;
   private final RecordLayout[] layouts;
 
+  /** Started at the first window worth sharing, so a small store's verification starts none. */
+  private ExecutorService pool;
+
   /** Workers for {@code helpers} threads besides the caller's (0: the caller alone). */
   HashWorkers(int helpers) {
-    this.pool =
-        helpers == 0
-            ? null
-            : Executors.newFixedThreadPool(
-                helpers,
-                r -> {
-                  Thread t = new Thread(r, "batpak-verify-hash");
-                  t.setDaemon(true);
-                  return t;
-                });
+    this.helpers = helpers;
     this.hashers = new EventHasher[helpers + 1];
     this.layouts = new RecordLayout[helpers + 1];
     for (int i = 0; i <= helpers; i++) {
@@ -51,9 +45,19 @@ final class HashWorkers implements AutoCloseable {
    * {@code pending}.
    */
   void hash(byte[] buf, Pending pending, int n) {
-    if (pool == null || n < MIN_PARALLEL) {
+    if (helpers == 0 || n < MIN_PARALLEL) {
       range(0, buf, pending, 0, n);
       return;
+    }
+    if (pool == null) {
+      pool =
+          Executors.newFixedThreadPool(
+              helpers,
+              r -> {
+                Thread t = new Thread(r, "batpak-verify-hash");
+                t.setDaemon(true);
+                return t;
+              });
     }
     // Slices are taken from a shared counter, so a thread the machine descheduled holds up no one:
     // the others take its share.
