@@ -243,7 +243,11 @@ public interface Store extends AutoCloseable {
   /**
    * Checks a receipt against the stored event it names (found by its id): its frame's CRC, its
    * global and stream sequences, and its content and chain hashes, recomputed from the stored
-   * bytes.
+   * bytes; then its signature under the store's {@link SigningPolicy}: a signed receipt must name a
+   * configured key ({@code UNKNOWN_KEY}), its inclusion proof must lead from the stored event to
+   * its root ({@code BAD_PROOF}) and the signature must verify ({@code BAD_SIGNATURE}); under
+   * {@code REQUIRED} an unsigned receipt is {@code MISSING_SIGNATURE}. Never throws for a bad
+   * receipt. Thread-safe; reads only (docs/receipts.md).
    */
   ReceiptVerification verifyReceipt(AppendReceipt receipt);
 

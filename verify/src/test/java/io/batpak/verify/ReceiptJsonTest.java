@@ -85,6 +85,25 @@ class ReceiptJsonTest {
     assertThrows(ReceiptJsonException.class, () -> ReceiptJson.read("[".repeat(40)));
   }
 
+  /** The example document of docs/receipts.md reads, and is the signed-valid vector receipt. */
+  @Test
+  void theDocumentedExampleIsTheVectorReceipt() throws Exception {
+    String md =
+        java.nio.file.Files.readString(
+            java.nio.file.Path.of("..", "docs", "receipts.md"),
+            java.nio.charset.StandardCharsets.UTF_8);
+    int section = md.indexOf("## The JSON form");
+    int start = md.indexOf("```json\n", section) + "```json\n".length();
+    String json = md.substring(start, md.indexOf("```", start));
+    ReceiptDocument d = ReceiptJson.read(json);
+    assertEquals(Vectors.signedReceipt(), d.receipt());
+    assertEquals(Vectors.header(), d.header().orElseThrow());
+    assertEquals(
+        new Verdict.SignedValid(Vectors.KEY_ID),
+        ReceiptVerifier.of(java.util.List.of(Vectors.PUBLIC_KEY))
+            .verify(d.receipt(), d.header().get(), d.payload().get()));
+  }
+
   @Test
   void stringsWithEscapesRoundTrip() {
     assertEquals("a\"b\\c\n\u0001é", Json.parse(Json.quote("a\"b\\c\n\u0001é")));

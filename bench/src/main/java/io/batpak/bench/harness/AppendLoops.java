@@ -32,6 +32,7 @@ final class AppendLoops {
 
   /** {@code threads} producers, each appending one event at a time and waiting for it. */
   Outcome blocking(SystemUnderTest sut, Payloads p, int threads) throws Exception {
+    long cpuStart = processCpuNanos();
     long warm = System.nanoTime();
     long measureStart = warm + TimeUnit.MILLISECONDS.toNanos(s.warmupMillis());
     long end = measureStart + TimeUnit.MILLISECONDS.toNanos(s.measureMillis());
@@ -94,12 +95,19 @@ final class AppendLoops {
       sum += sums[i];
       last = Math.max(last, lastEnd[i]);
     }
+    // Process CPU (every thread, JIT and GC included) per event over the whole trial, warm-up
+    // included: on a shared machine a steadier figure than throughput (issue 12's signing costs).
+    long cpu = processCpuNanos() - cpuStart;
+    Map<String, Double> extra =
+        count > 0 && cpuStart > 0
+            ? Map.of("processCpuMicrosPerEvent", Trials.round(cpu / 1000.0 / count, 2))
+            : Map.of();
     return new Outcome(
         new EventChecksum(count, sum),
         n,
         (last - measureStart) / 1e9,
         all,
-        Map.of(),
+        extra,
         threads + " blocking producer" + (threads == 1 ? "" : "s"));
   }
 
