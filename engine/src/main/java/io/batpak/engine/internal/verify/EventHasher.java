@@ -1,5 +1,6 @@
 package io.batpak.engine.internal.verify;
 
+import io.batpak.engine.internal.format.Blake3Chunk;
 import io.batpak.engine.internal.format.FrameCodec;
 import java.util.Arrays;
 import org.bouncycastle.crypto.digests.Blake3Digest;

@@ -1,17 +1,18 @@
-package io.batpak.engine.internal.verify;
+package io.batpak.engine.internal.format;
 
 /**
  * BLAKE3-256 of an input of at most one chunk ({@link #MAX} bytes), the common case of a payload
  * and of every event-hash input, written for speed: the compression function on local variables,
  * the message read little-endian straight from the caller's array, nothing allocated. Bouncy
- * Castle's {@code Blake3Digest} (the engine's {@link io.batpak.engine.internal.format.Blake3})
- * spends most of its time converting words to bytes and back; for a verification pass that hashes
- * every stored byte this one is several times faster. Longer inputs go to Bouncy Castle. A test
- * holds both equal on seeded random inputs of every length up to {@link #MAX}. Stateless.
+ * Castle's {@code Blake3Digest} spends most of its time converting words to bytes and back; for the
+ * commit path, which hashes every payload and every event, and for a verification pass, which
+ * hashes every stored byte, this one is several times faster. {@link Blake3} uses it for every
+ * input of one chunk or less and Bouncy Castle for longer ones. A test holds both equal on seeded
+ * random inputs of every length up to {@link #MAX}. Stateless.
  */
-final class Blake3Chunk {
+public final class Blake3Chunk {
   /** The longest input this hashes: one BLAKE3 chunk. */
-  static final int MAX = 1024;
+  public static final int MAX = 1024;
 
   private static final int IV0 = 0x6A09E667;
   private static final int IV1 = 0xBB67AE85;
@@ -35,7 +36,7 @@ final class Blake3Chunk {
    *
    * @param m 16 words of scratch
    */
-  static boolean hashEquals(
+  public static boolean hashEquals(
       byte[] in, int offset, int length, int[] m, byte[] out, byte[] expected, int expectedAt) {
     int h0 = IV0;
     int h1 = IV1;
