@@ -139,6 +139,38 @@ class ApiStatusTest {
         "an internal package is exported: " + EXPORTED);
   }
 
+  /**
+   * docs/api-status.md matches the code: its table has one row per status, and it names every
+   * {@code EXPERIMENTAL} top-level type of {@code io.batpak} (the package users program against
+   * first), so a type whose shape may still change is never presented as stable by omission.
+   */
+  @Test
+  void theStatusDocumentNamesEveryExperimentalTypeOfTheStorePackage() throws IOException {
+    Path root = io.batpak.it.TestClasspath.testClasses().getParent().getParent().getParent();
+    String doc = Files.readString(root.resolve(Path.of("docs", "api-status.md")));
+    for (API.Status status :
+        List.of(API.Status.STABLE, API.Status.EXPERIMENTAL, API.Status.INTERNAL)) {
+      long rows = doc.lines().filter(l -> l.startsWith("| `" + status + "` |")).count();
+      assertEquals(1, rows, "docs/api-status.md needs exactly one table row for " + status);
+    }
+    List<String> unnamed = new ArrayList<>();
+    for (var c : LIBRARY) {
+      API api = c.isAnnotatedWith(API.class) ? c.reflect().getAnnotation(API.class) : null;
+      if (c.getPackageName().equals("io.batpak")
+          && c.isTopLevelClass()
+          && api != null
+          && api.status() == API.Status.EXPERIMENTAL
+          && !doc.contains("`" + c.getSimpleName() + "`")) {
+        unnamed.add(c.getSimpleName());
+      }
+    }
+    assertTrue(
+        unnamed.isEmpty(),
+        "EXPERIMENTAL in the code but not named in docs/api-status.md: "
+            + unnamed
+            + ". Name each in the EXPERIMENTAL row (or make it STABLE if it is).");
+  }
+
   /** The status rule fails on a public type without {@code @API}, and on nothing else. */
   @Test
   void theStatusRuleFailsOnADeliberateViolation() {
