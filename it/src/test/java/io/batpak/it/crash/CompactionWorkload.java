@@ -11,6 +11,7 @@ import io.batpak.IdempotencyKey;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoredEvent;
+import io.batpak.VisibilityFence;
 import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.fs.sim.SimStoreClock;
@@ -29,8 +30,14 @@ import java.util.TreeMap;
  * cycles on the simulator (each clean close seals its segment, so the setup leaves that many small
  * sealed segments), then one session that appends, compacts with one {@link Strategy} and appends
  * again. Every event carries a unique tag in its first four payload bytes, so an event found on
- * disk names the append it came from; about half are keyed. One seed fixes every choice and, with
- * the engine's deterministic mode and the simulator, every operation.
+ * disk names the append it came from; about half are keyed. Two setup cycles end with a visibility
+ * fence (journal frames the compaction copies or drops with their segment): cycle {@link
+ * #COMMITTED_FENCE_CYCLE}'s last event is appended in a fence that commits (an acknowledged event
+ * like the others), the last cycle ends with an event in a fence that is cancelled (never
+ * acknowledged, so the oracle reports it if it ever becomes visible). A segment holding a cancelled
+ * event is never sealed (ADR 0015): the last setup segment stays the active one, the session
+ * appends to it, and no compaction takes it. One seed fixes every choice and, with the engine's
+ * deterministic mode and the simulator, every operation.
  */
 final class CompactionWorkload {
   /** The store's segment size: a merge group holds two or three setup segments. */
@@ -43,6 +50,21 @@ final class CompactionWorkload {
   static final int SESSION_APPENDS = 3;
 
   static final EventKind KIND = EventKind.custom(0xC, 0x1C1);
+
+  /** The setup cycle whose last event is appended in a fence that commits. */
+  static final int COMMITTED_FENCE_CYCLE = 1;
+
+  /** The setup cycle that ends with an event in a fence that is cancelled: the last. */
+  static final int CANCELLED_FENCE_CYCLE = CYCLES - 1;
+
+  /** How an event of the setup is appended. */
+  enum Fenced {
+    NO,
+    /** In a fence that commits: acknowledged, visible after the commit. */
+    COMMITTED,
+    /** In a fence that is cancelled: never visible, never acknowledged. */
+    CANCELLED
+  }
 
   /** Which compaction the session runs. */
   enum Strategy {
@@ -75,10 +97,13 @@ final class CompactionWorkload {
    * @param cycle the setup cycle (its segment's index among the setup segments), or -1 in the
    *     session
    */
-  record Ev(int tag, int cycle, String entity, byte[] payload, IdempotencyKey key) {
-    /** Whether the session's compaction (retain or tombstone) removes it. */
+  record Ev(int tag, int cycle, String entity, byte[] payload, IdempotencyKey key, Fenced fenced) {
+    /**
+     * Whether the session's compaction (retain or tombstone) removes it (a cancelled fence's event
+     * is never visible, so no predicate sees it).
+     */
     boolean removable() {
-      return cycle >= 0 && entity.startsWith("temp-");
+      return cycle >= 0 && entity.startsWith("temp-") && fenced != Fenced.CANCELLED;
     }
 
     AppendOptions options() {
@@ -118,22 +143,26 @@ final class CompactionWorkload {
     for (int c = 0; c < CYCLES; c++) {
       int n = 3 + rnd.nextInt(3);
       for (int i = 0; i < n; i++) {
-        setupEvents.add(event(rnd, tag++, c));
+        Fenced f = c == COMMITTED_FENCE_CYCLE && i == n - 1 ? Fenced.COMMITTED : Fenced.NO;
+        setupEvents.add(event(rnd, tag++, c, f));
+      }
+      if (c == CANCELLED_FENCE_CYCLE) {
+        setupEvents.add(event(rnd, tag++, c, Fenced.CANCELLED));
       }
     }
     for (int i = 0; i < 2 * SESSION_APPENDS; i++) {
-      sessionEvents.add(event(rnd, tag++, -1));
+      sessionEvents.add(event(rnd, tag++, -1, Fenced.NO));
     }
   }
 
-  private static Ev event(SplittableRandom rnd, int tag, int cycle) {
+  private static Ev event(SplittableRandom rnd, int tag, int cycle, Fenced fenced) {
     String entity = (rnd.nextInt(3) == 0 ? "temp-" : "order-") + rnd.nextInt(4);
     byte[] payload = new byte[40 + rnd.nextInt(120)];
     rnd.nextBytes(payload);
     ByteBuffer.wrap(payload).putInt(tag);
     IdempotencyKey key =
         rnd.nextBoolean() ? IdempotencyKey.of(rnd.nextLong(), rnd.nextLong()) : null;
-    return new Ev(tag, cycle, entity, payload, key);
+    return new Ev(tag, cycle, entity, payload, key, fenced);
   }
 
   /**
@@ -159,8 +188,23 @@ final class CompactionWorkload {
     for (int c = 0; c < CYCLES; c++) {
       try (Store store = Store.open(config(fs, c))) {
         for (Ev e : setupEvents) {
-          if (e.cycle() == c) {
+          if (e.cycle() != c) {
+            continue;
+          }
+          if (e.fenced() == Fenced.NO) {
             setupReceipts.put(e.tag(), append(store, e));
+            continue;
+          }
+          try (VisibilityFence fence = store.beginFence()) {
+            AppendReceipt r =
+                fence.append(
+                    Coordinate.of(e.entity(), "s"), KIND, Bytes.of(e.payload()), e.options());
+            if (e.fenced() == Fenced.COMMITTED) {
+              fence.commit();
+              setupReceipts.put(e.tag(), r);
+            } else {
+              fence.cancel();
+            }
           }
         }
       }
@@ -176,11 +220,12 @@ final class CompactionWorkload {
         throw new AssertionError(
             "seed " + seed + ": the setup should leave one segment per cycle, found " + segments);
       }
-      // The Compactor's plan: consecutive sealed segments within segmentMaxBytes.
+      // The Compactor's plan: consecutive sealed segments within segmentMaxBytes (the last one,
+      // with the cancelled fence, is unsealed).
       List<Long> current = new ArrayList<>();
       long bytes = 0;
       List<List<Long>> all = new ArrayList<>();
-      for (long id : segments) {
+      for (long id : segments.subList(0, CANCELLED_FENCE_CYCLE)) {
         long size = fs.contentOf(Workload.DIR.resolve(String.format("%010d.seg", id))).length;
         if (!current.isEmpty() && bytes + size > SEGMENT_MAX_BYTES) {
           all.add(current);
