@@ -15,6 +15,7 @@ import io.batpak.engine.internal.index.IndexCheckpoint;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.recovery.CompactionIntent;
 import io.batpak.engine.internal.recovery.CompactionSettle;
+import io.batpak.engine.internal.segment.FrameWindow;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
 import io.batpak.port.RenameMode;
@@ -431,19 +432,20 @@ public final class Compactor {
         long size = in.size();
         bytesBefore += size;
         long pos = SegmentHeader.read(in, path.toString()).length();
-        byte[] window = new byte[WINDOW];
-        long windowAt = pos;
-        int windowLength = 0;
+        FrameWindow window = new FrameWindow(WINDOW);
+        window.open(in);
         while (pos < size) {
           if (stopping) {
             throw new IOException("the store is closing");
           }
-          if (pos + FrameCodec.PREFIX > windowAt + windowLength) {
-            windowLength = fill(in, window, pos, size);
-            windowAt = pos;
+          if (pos + FrameCodec.PREFIX > size) {
+            throw new CorruptStoreException(
+                file, pos, "frame prefix", "a whole prefix", "the end of the file");
           }
-          int at = (int) (pos - windowAt);
-          int bodyLength = FrameCodec.readInt(window, at);
+          if (!window.holds(pos, FrameCodec.PREFIX)) {
+            window.load(pos, FrameCodec.PREFIX, size);
+          }
+          int bodyLength = FrameCodec.readInt(window.buf(), window.at(pos));
           if (bodyLength < 0
               || bodyLength > FrameCodec.MAX_BODY
               || pos + FrameCodec.PREFIX + bodyLength > size) {
@@ -451,37 +453,26 @@ public final class Compactor {
                 file, pos, "frame length", "a frame within the file", "" + bodyLength);
           }
           int total = FrameCodec.PREFIX + bodyLength;
-          if (at + total > windowLength) {
-            if (total > window.length) {
-              window = new byte[total];
-            }
-            windowLength = fill(in, window, pos, size);
-            windowAt = pos;
-            at = 0;
+          if (!window.holds(pos, total)) {
+            window.load(pos, total, size);
           }
-          if (!FrameCodec.crcMatches(window, at, bodyLength)) {
+          int at = window.at(pos);
+          if (!FrameCodec.crcMatches(window.buf(), at, bodyLength)) {
             throw new CorruptStoreException(
                 file, pos, "frame CRC32C", "a match over the stored body", "a mismatch");
           }
-          if (SegmentSeal.isFooter(window, at + FrameCodec.PREFIX)) {
+          if (SegmentSeal.isFooter(window.buf(), at + FrameCodec.PREFIX)) {
             // The seal: the frames end here, and its bytes count as read.
             totals.bytesRead += size - pos;
             config.progress().copied(totals.bytesRead, totals.bytesToRead);
             return;
           }
-          copyFrame(window, at, total, file, pos);
+          copyFrame(window.buf(), at, total, file, pos);
           pos += total;
           totals.bytesRead += total;
           config.progress().copied(totals.bytesRead, totals.bytesToRead);
         }
       }
-    }
-
-    /** Reads up to a window of bytes from {@code pos}; returns how many. */
-    private int fill(FileHandle in, byte[] window, long pos, long size) throws IOException {
-      int n = (int) Math.min(window.length, size - pos);
-      in.read(ByteBuffer.wrap(window, 0, n), pos);
-      return n;
     }
 
     private void copyFrame(byte[] buf, int at, int total, String file, long filePos)

@@ -3,11 +3,11 @@ package io.batpak.engine.internal.recovery;
 import io.batpak.CorruptStoreException;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
+import io.batpak.engine.internal.segment.FrameWindow;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
 import io.batpak.port.StoreFs;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,45 +159,32 @@ public final class CompactionSettle {
     try (FileHandle in = fs.openRead(file)) {
       long size = in.size();
       long pos = from;
-      // Read a window of frames at a time: one pread per MiB, not two per frame.
-      byte[] window = new byte[1 << 20];
-      long windowAt = pos;
-      int windowLength = 0;
+      FrameWindow window = new FrameWindow(1 << 20); // one pread per MiB, not two per frame
+      window.open(in);
       while (pos < size) {
         if (pos + FrameCodec.PREFIX > size) {
           return new FrameProblem(pos, "the end of the file inside a frame's prefix");
         }
-        if (pos + FrameCodec.PREFIX > windowAt + windowLength) {
-          windowAt = pos;
-          windowLength = fill(in, window, pos, size);
+        if (!window.holds(pos, FrameCodec.PREFIX)) {
+          window.load(pos, FrameCodec.PREFIX, size);
         }
-        int bodyLength = FrameCodec.readInt(window, (int) (pos - windowAt));
+        int bodyLength = FrameCodec.readInt(window.buf(), window.at(pos));
         if (bodyLength < FrameCodec.MIN_BODY
             || bodyLength > FrameCodec.MAX_BODY
             || pos + FrameCodec.PREFIX + bodyLength > size) {
           return new FrameProblem(pos, "a frame length of " + bodyLength);
         }
         int total = FrameCodec.PREFIX + bodyLength;
-        if (pos + total > windowAt + windowLength) {
-          if (total > window.length) {
-            window = new byte[total];
-          }
-          windowAt = pos;
-          windowLength = fill(in, window, pos, size);
+        if (!window.holds(pos, total)) {
+          window.load(pos, total, size);
         }
-        if (!FrameCodec.crcMatches(window, (int) (pos - windowAt), bodyLength)) {
+        if (!FrameCodec.crcMatches(window.buf(), window.at(pos), bodyLength)) {
           return new FrameProblem(pos, "a CRC32C mismatch");
         }
         pos += total;
       }
       return null;
     }
-  }
-
-  private static int fill(FileHandle in, byte[] window, long pos, long size) throws IOException {
-    int n = (int) Math.min(window.length, size - pos);
-    in.read(ByteBuffer.wrap(window, 0, n), pos);
-    return n;
   }
 
   /** The header of {@code file}, or null if it cannot be read (recovery will say why). */

@@ -11,6 +11,7 @@ import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.format.SegmentSeal;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.segment.FrameWindow;
 import io.batpak.engine.internal.segment.IoFailures;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;

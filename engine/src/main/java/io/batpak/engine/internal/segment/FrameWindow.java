@@ -1,18 +1,21 @@
-package io.batpak.engine.internal.verify;
+package io.batpak.engine.internal.segment;
 
 import io.batpak.port.FileHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A window onto one file read a large piece at a time ({@link #WINDOW} bytes, or one frame when a
- * frame is larger), so a sequential pass costs one read per window, not one per frame. The window
- * moves only when its owner asks ({@link #load}): offsets into {@link #buf()} stay valid until
- * then. Not thread-safe; reused from file to file.
+ * A window onto one file read a large piece at a time (the window's size, or one frame when a frame
+ * is larger), so a sequential pass over frames costs one read per window, not one per frame: {@code
+ * verifyAll}, the compactor's copy and its read-back. The window moves only when its owner asks
+ * ({@link #load}): offsets into {@link #buf()} stay valid until then. Not thread-safe; reused from
+ * file to file.
  */
-final class FrameWindow {
-  /** Bytes read at a time. */
-  static final int WINDOW = 4 << 20;
+public final class FrameWindow {
+  /** The default window: bytes read at a time. */
+  public static final int WINDOW = 4 << 20;
+
+  private final int window;
 
   /**
    * Grown to what the files need, up to a window (or one larger frame): small stores stay small.
@@ -23,15 +26,25 @@ final class FrameWindow {
   private long start;
   private int length;
 
+  /** A window of {@link #WINDOW} bytes. */
+  public FrameWindow() {
+    this(WINDOW);
+  }
+
+  /** A window of {@code window} bytes. */
+  public FrameWindow(int window) {
+    this.window = window;
+  }
+
   /** Reads {@code in} from now on; nothing is loaded. */
-  void open(FileHandle file) {
+  public void open(FileHandle file) {
     this.in = file;
     this.start = 0;
     this.length = 0;
   }
 
   /** Whether {@code [pos, pos + n)} is loaded. */
-  boolean holds(long pos, int n) {
+  public boolean holds(long pos, int n) {
     return pos >= start && pos + n <= start + length;
   }
 
@@ -39,8 +52,8 @@ final class FrameWindow {
    * Loads the window from {@code pos}: at least {@code n} bytes, at most up to {@code end} (the
    * caller knows {@code pos + n <= end} and that the file holds {@code end} bytes).
    */
-  void load(long pos, int n, long end) throws IOException {
-    int want = (int) Math.max(n, Math.min(WINDOW, end - pos));
+  public void load(long pos, int n, long end) throws IOException {
+    int want = (int) Math.max(n, Math.min(window, end - pos));
     if (want > buf.length) {
       buf = new byte[want];
     }
@@ -50,12 +63,12 @@ final class FrameWindow {
   }
 
   /** The bytes loaded; valid until the next {@link #load}. */
-  byte[] buf() {
+  public byte[] buf() {
     return buf;
   }
 
   /** Where file offset {@code pos} lies in {@link #buf()}. */
-  int at(long pos) {
+  public int at(long pos) {
     return (int) (pos - start);
   }
 }
