@@ -122,6 +122,8 @@ final class StoreOpener {
         Executor exec = completions == null ? Runnable::run : completions;
         long beforeJournal = config.clock().monoNanos();
         journal.openForAppends(index.size());
+        // Only the active segment's links are kept for its seal: forget the older rows a scan gave.
+        index.segmentLinks().keepFrom((int) journal.activeBase());
         if (newest != null && newest.beganInFence() && journal.activeId() == newest.id()) {
           journal.beganInFence();
         }

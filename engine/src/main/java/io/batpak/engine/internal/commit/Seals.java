@@ -3,6 +3,7 @@ package io.batpak.engine.internal.commit;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.SegmentSeal;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.SegmentLinks;
 import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.segment.Journal;
 import java.util.BitSet;
@@ -29,11 +30,19 @@ final class Seals {
     Index.View v = index.view();
     int from = (int) journal.activeBase();
     int to = index.size();
+    // The segment's rows end here, sealed or not: the unindexed frames' rows are its last ones.
+    int end = to;
+    for (GroupFrame f : unindexed) {
+      end += f.records.size();
+    }
+    SegmentLinks links = index.segmentLinks();
     if (index.fenceFrom() >= 0 || journal.activeBeganInFence()) {
+      links.keepFrom(end);
       return null;
     }
     for (int row = from; row < to; row++) {
       if (v.cancelled(row)) {
+        links.keepFrom(end);
         return null;
       }
     }
@@ -74,6 +83,22 @@ final class Seals {
         seal.head(r.entity(), r.streamSequence(), r.eventHash());
       }
     }
+    // The links, when the index holds them for every row here (a version 1 footer), so that an
+    // open need not read the frames for them.
+    if (links.addTo(seal, from, to)) {
+      for (GroupFrame f : unindexed) {
+        for (EventRecord r : f.records) {
+          seal.links(
+              r.correlationHi() == r.idHi() && r.correlationLo() == r.idLo(),
+              r.correlationHi(),
+              r.correlationLo(),
+              r.hasCausation(),
+              r.causationHi(),
+              r.causationLo());
+        }
+      }
+    }
+    links.keepFrom(end);
     return seal.encode(journal.activeSize());
   }
 }

@@ -18,7 +18,8 @@ import java.util.Set;
  *
  * footer frame: the frame prefix ([u32 body length][u32 CRC32C of length and body]), then
  *  0   1  frame type 2
- *  1   3  reserved, 0
+ *  1   1  footer version: 0 (no links), 1 (the links follow the events)
+ *  2   2  reserved, 0
  *  4   8  base global sequence (the segment's)
  * 12   4  event count N
  * 16   8  frames end: this footer frame's own offset
@@ -28,11 +29,15 @@ import java.util.Set;
  *  …   T × 44  u32 name index, u64 stream sequence of the stream's last event here, its event hash
  *  …   N × 50  u64 id high, u64 id low, u32 entity name index, u32 scope name index, u16 kind,
  *              u64 stream sequence, u64 frame offset, u32 frame length, u32 record offset
+ *  …   version 1, N × (1, 17 or 33): the links, u8 flags (1: a correlation other than the event's
+ *              own id follows, 16 bytes; 2: a causation id follows, 16 bytes), then those ids
  *  …   zeros, up to the minimum frame body
  * trailer (16 bytes): u64 offset of the footer frame, magic 89 42 50 4B 45 4E 44 0A
  * </pre>
  *
- * Event {@code i} has global sequence {@code base + i}. All integers are big-endian.
+ * Event {@code i} has global sequence {@code base + i}. All integers are big-endian. A version 0
+ * footer (written before version 1 existed, or by a writer that did not hold every event's links)
+ * leaves the links to be read from the frames (ADR 0017).
  */
 public final class SegmentSeal {
 
@@ -50,6 +55,15 @@ public final class SegmentSeal {
 
   /** Bytes per event in the footer. */
   static final int EVENT_BYTES = 8 + 8 + 4 + 4 + 2 + 8 + 8 + 4 + 4;
+
+  /** Footer version: the links of every event follow the event entries. */
+  static final int WITH_LINKS = 1;
+
+  /** A link flag: the event's correlation is not its own id. */
+  static final int OTHER_CORRELATION = 1;
+
+  /** A link flag: the event names a cause. */
+  static final int CAUSATION = 2;
 
   /** The trailer's magic. */
   static final byte[] TRAILER_MAGIC = {(byte) 0x89, 'B', 'P', 'K', 'E', 'N', 'D', 0x0A};
@@ -93,6 +107,21 @@ public final class SegmentSeal {
   /** Per event: the record's offset in its frame body. */
   public final int[] recordOffset;
 
+  /** Per event: the correlation id's high bits; null when the footer lists no links. */
+  public final long[] correlationHi;
+
+  /** Per event: the correlation id's low bits; null when the footer lists no links. */
+  public final long[] correlationLo;
+
+  /** Per event: whether it names a cause; null when the footer lists no links. */
+  public final boolean[] hasCausation;
+
+  /** Per event: the causation id's high bits (0 without one); null without links. */
+  public final long[] causationHi;
+
+  /** Per event: the causation id's low bits (0 without one); null without links. */
+  public final long[] causationLo;
+
   /**
    * The newest event of one stream in the segment.
    *
@@ -102,7 +131,12 @@ public final class SegmentSeal {
   public record Head(long streamSequence, byte[] eventHash) {}
 
   private SegmentSeal(
-      long baseGlobal, long framesEnd, int count, String[] names, Head[] headByName) {
+      long baseGlobal,
+      long framesEnd,
+      int count,
+      String[] names,
+      Head[] headByName,
+      boolean links) {
     this.baseGlobal = baseGlobal;
     this.framesEnd = framesEnd;
     this.names = names;
@@ -116,6 +150,16 @@ public final class SegmentSeal {
     this.frameOffset = new long[count];
     this.frameLength = new int[count];
     this.recordOffset = new int[count];
+    this.correlationHi = links ? new long[count] : null;
+    this.correlationLo = links ? new long[count] : null;
+    this.hasCausation = links ? new boolean[count] : null;
+    this.causationHi = links ? new long[count] : null;
+    this.causationLo = links ? new long[count] : null;
+  }
+
+  /** Whether the footer lists every event's causation and correlation (version 1). */
+  public boolean listsLinks() {
+    return correlationHi != null;
   }
 
   /** The entity of event {@code i}. */
@@ -151,7 +195,9 @@ public final class SegmentSeal {
     private final Map<String, Head> heads = new LinkedHashMap<>();
     private final Set<String> withEvents = new HashSet<>();
     private ByteBuffer events = ByteBuffer.allocate(EVENT_BYTES * 64);
+    private ByteBuffer links = ByteBuffer.allocate(64);
     private int count;
+    private int linked;
 
     /** A seal for a segment whose first event has global sequence {@code baseGlobal}. */
     public Builder(long baseGlobal) {
@@ -184,6 +230,35 @@ public final class SegmentSeal {
       count++;
     }
 
+    /**
+     * Gives the next event without links, in order, its correlation and causation ({@code
+     * correlationHi}/{@code Lo} are ignored when {@code ownCorrelation}: the event's own id). The
+     * footer lists links (version 1) only when every event got them; otherwise an open reads them
+     * from the frames.
+     */
+    public void links(
+        boolean ownCorrelation,
+        long correlationHi,
+        long correlationLo,
+        boolean hasCausation,
+        long causationHi,
+        long causationLo) {
+      if (linked >= count) {
+        throw new IllegalStateException("links for event " + linked + " of " + count);
+      }
+      if (links.remaining() < 33) {
+        links = ByteBuffer.allocate(links.capacity() * 2).put(links.flip());
+      }
+      links.put((byte) ((ownCorrelation ? 0 : OTHER_CORRELATION) | (hasCausation ? CAUSATION : 0)));
+      if (!ownCorrelation) {
+        links.putLong(correlationHi).putLong(correlationLo);
+      }
+      if (hasCausation) {
+        links.putLong(causationHi).putLong(causationLo);
+      }
+      linked++;
+    }
+
     /** Records that {@code entity}'s newest event in the segment so far is this one. */
     public void head(String entity, long streamSequence, byte[] eventHash) {
       name(entity);
@@ -214,11 +289,13 @@ public final class SegmentSeal {
         namesBytes += 2 + utf8[i].length;
         i++;
       }
+      boolean withLinks = linked == count;
       long body =
           FOOTER_HEADER
               + namesBytes
               + (long) STREAM_BYTES * heads.size()
-              + (long) EVENT_BYTES * count;
+              + (long) EVENT_BYTES * count
+              + (withLinks ? links.position() : 0);
       body = Math.max(body, FrameCodec.MIN_BODY);
       if (body > FrameCodec.MAX_BODY) {
         throw new IllegalStateException(
@@ -226,7 +303,7 @@ public final class SegmentSeal {
       }
       ByteBuffer out = ByteBuffer.allocate(FrameCodec.PREFIX + (int) body + TRAILER);
       out.putInt((int) body).putInt(0);
-      out.put((byte) TYPE_FOOTER).put((byte) 0).putShort((short) 0);
+      out.put((byte) TYPE_FOOTER).put((byte) (withLinks ? WITH_LINKS : 0)).putShort((short) 0);
       out.putLong(baseGlobal).putInt(count).putLong(framesEnd);
       out.putInt(names.size()).putInt(heads.size());
       for (byte[] n : utf8) {
@@ -238,6 +315,9 @@ public final class SegmentSeal {
             .put(h.getValue().eventHash());
       }
       out.put(events.duplicate().flip());
+      if (withLinks) {
+        out.put(links.duplicate().flip());
+      }
       out.position(FrameCodec.PREFIX + (int) body);
       out.putInt(4, FrameCodec.crc(out, 0, (int) body));
       out.putLong(framesEnd).put(TRAILER_MAGIC);
@@ -296,6 +376,29 @@ public final class SegmentSeal {
     }
   }
 
+  /** Reads the links of version 1 into {@code s}. */
+  private static void readLinks(ByteBuffer b, SegmentSeal s) throws Untrusted {
+    for (int i = 0; i < s.idHi.length; i++) {
+      int flags = b.get();
+      if ((flags & ~(OTHER_CORRELATION | CAUSATION)) != 0) {
+        throw new Untrusted(
+            "link flags " + flags + " for global sequence " + (s.baseGlobal + i) + " in a footer");
+      }
+      if ((flags & OTHER_CORRELATION) != 0) {
+        s.correlationHi[i] = b.getLong();
+        s.correlationLo[i] = b.getLong();
+      } else {
+        s.correlationHi[i] = s.idHi[i];
+        s.correlationLo[i] = s.idLo[i];
+      }
+      if ((flags & CAUSATION) != 0) {
+        s.hasCausation[i] = true;
+        s.causationHi[i] = b.getLong();
+        s.causationLo[i] = b.getLong();
+      }
+    }
+  }
+
   /** A seal that cannot be trusted; the message says why. */
   public static final class Untrusted extends Exception {
     private static final long serialVersionUID = 1L;
@@ -326,8 +429,12 @@ public final class SegmentSeal {
     }
     b.position(FrameCodec.PREFIX);
     int type = b.get();
-    if (type != TYPE_FOOTER || b.get() != 0 || b.getShort() != 0) {
+    int version = b.get();
+    if (type != TYPE_FOOTER || b.getShort() != 0) {
       throw new Untrusted("a frame of type " + type + " where the footer should be");
+    }
+    if (version != 0 && version != WITH_LINKS) {
+      throw new Untrusted("a footer of version " + version + ", which this build does not read");
     }
     long base = b.getLong();
     int count = b.getInt();
@@ -349,6 +456,7 @@ public final class SegmentSeal {
         FOOTER_HEADER
             + (long) STREAM_BYTES * streamCount
             + (long) EVENT_BYTES * count
+            + (version == WITH_LINKS ? (long) count : 0L)
             + 2L * nameCount;
     if (count < 0 || nameCount < 0 || streamCount < 0 || needed > body) {
       throw new Untrusted(
@@ -370,8 +478,11 @@ public final class SegmentSeal {
         Head head = new Head(seq, hash);
         headByName[nameIndex] = head;
       }
-      SegmentSeal s = new SegmentSeal(base, end, count, names, headByName);
+      SegmentSeal s = new SegmentSeal(base, end, count, names, headByName, version == WITH_LINKS);
       readEvents(b, s);
+      if (s.listsLinks()) {
+        readLinks(b, s);
+      }
       while (b.hasRemaining()) {
         if (b.get() != 0) {
           throw new Untrusted("a footer with non-zero padding at " + (b.position() - 1));

@@ -167,6 +167,9 @@ public final class Index {
   /** Correlation id to its rows, chained by the correlation-next column. */
   private IdChains correlations = new IdChains();
 
+  /** The links of the rows added since the active segment began, for its seal. */
+  private final SegmentLinks links = new SegmentLinks();
+
   private volatile Columns columns = new Columns(1024);
   private volatile int[] idTable = new int[2048];
   private volatile int visible;
@@ -290,6 +293,9 @@ public final class Index {
         frameLength | (disposition << DISPOSITION_SHIFT),
         recordOffset);
     link(size - 1, correlationHi, correlationLo, hasCausation, causationHi, causationLo);
+    boolean own = correlationHi == idHi && correlationLo == idLo;
+    links.record(
+        size - 1, own, correlationHi, correlationLo, hasCausation, causationHi, causationLo);
   }
 
   /**
@@ -702,6 +708,11 @@ public final class Index {
   }
 
   /** A reader's consistent view of the first {@code visible} rows. */
+  /** The causal links of the active segment's rows (committer and recovery only). */
+  public SegmentLinks segmentLinks() {
+    return links;
+  }
+
   public View view() {
     int v = visible;
     return new View(v, columns);

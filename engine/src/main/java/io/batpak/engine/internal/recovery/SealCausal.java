@@ -8,11 +8,12 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * The causation and correlation ids of a sealed segment's events, which its seal does not list (ADR
- * 0017): read from the frames the seal names, a MiB at a time in one sequential pass, each frame's
- * CRC checked. A frame that fails its CRC is not believed: its events get no links (they are not
- * listed as anyone's consequence or in any correlation), and the open report says which frame; a
- * read of such an event fails with the frame's file and offset, as it did before.
+ * The causation and correlation ids of a sealed segment's events: from its seal when the footer
+ * lists them (version 1), else (a version 0 footer, ADR 0017) read from the frames the seal names,
+ * a MiB at a time in one sequential pass, each frame's CRC checked. A frame that fails its CRC is
+ * not believed: its events get no links (they are not listed as anyone's consequence or in any
+ * correlation), and the open report says which frame; a read of such an event fails with the
+ * frame's file and offset, as it did before.
  */
 final class SealCausal {
   private static final int WINDOW = 1 << 20;
@@ -31,6 +32,18 @@ final class SealCausal {
     hasCausation = new boolean[n];
     causationHi = new long[n];
     causationLo = new long[n];
+  }
+
+  /** The ids of the seal's events {@code first} and on, as its footer lists them. */
+  static SealCausal listed(SegmentSeal seal, int first) {
+    int n = seal.size() - first;
+    SealCausal out = new SealCausal(n);
+    System.arraycopy(seal.correlationHi, first, out.correlationHi, 0, n);
+    System.arraycopy(seal.correlationLo, first, out.correlationLo, 0, n);
+    System.arraycopy(seal.hasCausation, first, out.hasCausation, 0, n);
+    System.arraycopy(seal.causationHi, first, out.causationHi, 0, n);
+    System.arraycopy(seal.causationLo, first, out.causationLo, 0, n);
+    return out;
   }
 
   /**

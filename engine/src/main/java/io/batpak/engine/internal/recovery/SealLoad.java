@@ -77,7 +77,10 @@ final class SealLoad {
             + (next[name] - 1);
       }
     }
-    SealCausal causal = SealCausal.read(handle, file, seal, (int) first, notes);
+    SealCausal causal =
+        seal.listsLinks()
+            ? SealCausal.listed(seal, (int) first)
+            : SealCausal.read(handle, file, seal, (int) first, notes);
     StreamState[] streams = new StreamState[names];
     int[] scopes = new int[names];
     boolean[] scopeResolved = new boolean[names];

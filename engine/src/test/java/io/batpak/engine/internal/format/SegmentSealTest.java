@@ -154,6 +154,73 @@ class SegmentSealTest {
     }
   }
 
+  /**
+   * Links round-trip (footer version 1): a correlation of the event's own id costs one flag byte,
+   * another one and a causation 16 bytes each; a builder that got links for only some events writes
+   * version 0, which lists none; a version the build does not know, or unknown flags, are
+   * untrusted.
+   */
+  @Test
+  void theLinksRoundTripAndOnlyAFullSetIsListed() throws Exception {
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    String what = "seed " + seed;
+    List<Event> events = events(random, 500, 5);
+    long end = framesEnd(events);
+    long[][] links = new long[events.size()][];
+    SegmentSeal.Builder b = builder(events);
+    SegmentSeal.Builder partial = builder(events);
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      boolean own = random.nextBoolean();
+      boolean cause = random.nextBoolean();
+      long[] l = {
+        own ? e.idHi : random.nextLong(),
+        own ? e.idLo : random.nextLong(),
+        cause ? random.nextLong() : 0,
+        cause ? random.nextLong() : 0,
+        cause ? 1 : 0,
+        own ? 1 : 0
+      };
+      links[i] = l;
+      b.links(own, l[0], l[1], cause, l[2], l[3]);
+      if (i < events.size() - 1) {
+        partial.links(own, l[0], l[1], cause, l[2], l[3]);
+      }
+    }
+    byte[] encoded = footer(b.encode(end));
+    SegmentSeal seal = SegmentSeal.decode(encoded, end, BASE);
+    assertTrue(seal.listsLinks(), what);
+    for (int i = 0; i < events.size(); i++) {
+      String at = what + ", event " + i;
+      assertEquals(links[i][0], seal.correlationHi[i], at);
+      assertEquals(links[i][1], seal.correlationLo[i], at);
+      assertEquals(links[i][4] == 1, seal.hasCausation[i], at);
+      assertEquals(links[i][2], seal.causationHi[i], at);
+      assertEquals(links[i][3], seal.causationLo[i], at);
+    }
+    SegmentSeal without = SegmentSeal.decode(footer(partial.encode(end)), end, BASE);
+    assertFalse(without.listsLinks(), what);
+    assertEquals(events.size(), without.size(), what);
+    assertThrows(IllegalStateException.class, () -> b.links(true, 0, 0, false, 0, 0));
+
+    byte[] newer = encoded.clone();
+    newer[FrameCodec.PREFIX + 1] = 2;
+    assertTrue(untrusted(withCrc(newer), end, BASE).contains("version 2"), what);
+    byte[] flags = encoded.clone();
+    flags[encoded.length - linksBytes(links)] = 4; // the first event's flags (no padding here)
+    assertTrue(untrusted(withCrc(flags), end, BASE).contains("link flags 4"), what);
+  }
+
+  /** Bytes of the links section for {@code links}. */
+  private static int linksBytes(long[][] links) {
+    int n = 0;
+    for (long[] l : links) {
+      n += 1 + (l[5] == 1 ? 0 : 16) + (l[4] == 1 ? 16 : 0);
+    }
+    return n;
+  }
+
   @Test
   void aSmallSealIsPaddedToTheMinimumFrameBodyAndAnEmptyOneDecodes() throws Exception {
     List<Event> one = events(new Random(7), 1, 1);
