@@ -138,6 +138,7 @@ public final class EngineStore implements Store {
         new Projections(
             index,
             reader,
+            journal,
             fs,
             config.directory(),
             codec,

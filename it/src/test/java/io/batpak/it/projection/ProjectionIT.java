@@ -312,6 +312,35 @@ class ProjectionIT {
     }
   }
 
+  @Test
+  void aDamagedFrameIsReportedWithItsFileAndOffset() throws IOException {
+    Path dir = tmp.resolve("damaged-frame");
+    io.batpak.engine.FrameLocation where;
+    try (Store s = Store.open(StoreConfig.builder(dir).build())) {
+      Coordinate c = Coordinate.of("acct-0", "bank");
+      AppendReceipt middle = null;
+      for (int i = 0; i < 50; i++) {
+        AppendReceipt r = s.append(c, A, Bytes.utf8("payload number " + i));
+        if (i == 25) {
+          middle = r;
+        }
+      }
+      where = io.batpak.engine.FrameLocation.of(s, middle.eventId());
+    }
+    Path segment = dir.resolve(where.segmentFileName());
+    byte[] bytes = Files.readAllBytes(segment);
+    bytes[(int) where.offset() + where.length() - 3] ^= 0x40; // inside the payload
+    Files.write(segment, bytes);
+    try (Store s = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
+      for (Projection<Acc> p : List.of(Folds.all(1), Folds.onlyA())) {
+        io.batpak.CorruptStoreException e =
+            assertThrows(io.batpak.CorruptStoreException.class, () -> s.project("acct-0", p));
+        assertTrue(e.getMessage().contains(where.segmentFileName()), e.getMessage());
+        assertTrue(e.getMessage().contains(Long.toString(where.offset())), e.getMessage());
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- fences and compaction
 
   @Test

@@ -14,6 +14,7 @@ import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
+import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreFs;
 import io.batpak.spi.Codec;
@@ -24,15 +25,16 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Projections (ADR 0021): folds over one stream or a region at one index view, and the optional
- * projection cache ({@link ProjectionCache}). Thread-safe; writes of one cache file are serialized
- * by a lock stripe of its key.
+ * Projections (ADR 0021): folds over one stream or a region at one index view (frames read a window
+ * at a time, {@link FrameWindows}), and the optional projection cache ({@link ProjectionCache}).
+ * Thread-safe; writes of one cache file are serialized by a lock stripe of its key.
  */
 public final class Projections {
   private static final System.Logger LOG = System.getLogger(Projections.class.getName());
 
   private final Index index;
   private final EventReader reader;
+  private final Journal journal;
   private final StoreFs fs;
   private final Path directory;
   private final Codec codec;
@@ -62,6 +64,7 @@ public final class Projections {
   public Projections(
       Index index,
       EventReader reader,
+      Journal journal,
       StoreFs fs,
       Path directory,
       Codec codec,
@@ -74,6 +77,7 @@ public final class Projections {
     }
     this.index = index;
     this.reader = reader;
+    this.journal = journal;
     this.fs = fs;
     this.directory = directory;
     this.codec = codec;
@@ -143,8 +147,15 @@ public final class Projections {
    * Folds one row into {@code state}; the row is visible and not cancelled. Returns {@code state}
    * unchanged (the same reference) for a row compaction dropped, which is not counted.
    */
-  private <S> S fold(Projection<S> p, S state, int row, boolean payloads, long[] applied) {
-    EventReader.Located l = reader.locate(row);
+  private <S> S fold(
+      Projection<S> p,
+      S state,
+      FrameWindows frames,
+      Index.View v,
+      int row,
+      boolean payloads,
+      long[] applied) {
+    EventReader.Located l = frames.read(v, row);
     if (l.disposition() == FrameCodec.DROPPED) {
       return state; // dropped by a compaction that switched after the index was looked at
     }
@@ -171,6 +182,7 @@ public final class Projections {
     int[] kinds = rawKinds(p);
     boolean payloads = p.readsPayloads();
     boolean all = region.isAll();
+    FrameWindows frames = new FrameWindows(index, journal, reader);
     long[] applied = new long[1];
     S state = p.initial();
     for (int row = 0; row < size; row++) {
@@ -187,7 +199,7 @@ public final class Projections {
               v.streamSequence(row))) {
         continue;
       }
-      state = fold(p, state, row, payloads, applied);
+      state = fold(p, state, frames, v, row, payloads, applied);
     }
     return new ProjectionResult<>(state, size - 1L, -1, applied[0], false);
   }
@@ -279,6 +291,7 @@ public final class Projections {
     long[] before = cache ? sr.compacted(v, sr.n()) : null;
     int[] kinds = rawKinds(p);
     boolean payloads = p.readsPayloads();
+    FrameWindows frames = new FrameWindows(index, journal, reader);
     long[] applied = new long[1];
     int[] rows = sr.rows();
     for (int i = (int) from; i < sr.n(); i++) {
@@ -286,7 +299,7 @@ public final class Projections {
       if (v.cancelled(row) || v.disposition(row) == FrameCodec.DROPPED || !folds(kinds, v, row)) {
         continue;
       }
-      state = fold(p, state, row, payloads, applied);
+      state = fold(p, state, frames, v, row, payloads, applied);
     }
     long watermark = v.size() - 1L;
     long folded = sr.n() - from;
