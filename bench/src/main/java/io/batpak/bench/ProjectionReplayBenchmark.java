@@ -45,8 +45,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * W7, replay (docs/performance.md "W7"): {@link Store#project(String, Projection)} over one stream
  * of {@code events} events (1 M by default) with a trivial fold, from the page cache, without the
  * projection cache: {@code headersOnly} (a {@link Projection#headersOnly()} fold counting events)
- * and {@code json} (every payload, a ~110-byte JSON object, decoded with the {@code json} codec to
- * a record). Beside them in the same run, {@code w8Scan}: W8's full scan of the same journal (a
+ * and {@code json} (every payload, a ~70-byte JSON object, decoded with the {@code json} codec to a
+ * record). Beside them in the same run, {@code w8Scan}: W8's full scan of the same journal (a
  * read-only recovery scan of a copy stripped of its seals and checkpoint, as a crash leaves it).
  * Events per second = {@code events} ÷ the time per operation.
  *
