@@ -391,7 +391,14 @@ class ProjectionIT {
     List<Projection<Acc>> projections = List.of(Folds.all(1), Folds.onlyA());
     List<Acc> beforeCompaction = new ArrayList<>();
     try (Store s = Store.open(config(dir).projectionCacheEvery(1).build())) {
-      Folds.append(s, rnd, 400, STREAMS); // dozens of 4 KiB segments, all but one sealed
+      Folds.append(s, rnd, 200, STREAMS);
+      try (VisibilityFence f = s.beginFence()) { // cancelled rows, which compaction drops too
+        for (int i = 0; i < 20; i++) {
+          f.append(Coordinate.of(Folds.entity(i % STREAMS), "bank"), A, Bytes.utf8("fenced"));
+        }
+        f.cancel();
+      }
+      Folds.append(s, rnd, 200, STREAMS); // dozens of 4 KiB segments, all but one sealed
       for (Projection<Acc> p : projections) {
         for (ProjectionResult<Acc> r : checkAll(s, p, "seed " + seed)) {
           beforeCompaction.add(r.state());
