@@ -510,6 +510,83 @@ public interface Store extends AutoCloseable {
    */
   List<EventHeader> correlated(CorrelationId id, long afterGlobalSequence, int limit);
 
+  // --- projections ---
+
+  /**
+   * {@link #project(String, Projection, Freshness)} with {@link Freshness#CONSISTENT}.
+   *
+   * @since 0.13
+   */
+  default <S> ProjectionResult<S> project(String entity, Projection<S> projection) {
+    return project(entity, projection, Freshness.CONSISTENT);
+  }
+
+  /**
+   * Folds {@code projection} over the visible events of exactly the stream {@code entity}, in
+   * stream order (docs/projections.md). The call takes the index's view once: the result reflects
+   * the events visible at that moment ({@link ProjectionResult#watermark()}), whatever is appended
+   * meanwhile. Events of a cancelled fence never reach {@link Projection#apply}, events compaction
+   * dropped are skipped, tombstones are events of kind {@code TOMBSTONE}; only the projection's
+   * {@link Projection#kinds() kinds} are folded. An unknown stream gives the initial state.
+   *
+   * <p>With the projection cache on ({@link StoreConfig#projectionCache()}), the call starts from
+   * the cached state of (projection id, stream) when its schema version matches and it still
+   * matches the journal, and folds only the newer events; otherwise (a miss, counted in {@link
+   * #projectionCacheStats()}) it folds from the start. It then writes the new state to the cache
+   * when it folded at least {@link StoreConfig#projectionCacheEvery()} events (never on a read-only
+   * store); a failed write is logged and counted, never thrown.
+   *
+   * <p>Thread-safe. Durability on return: nothing is promised about the cache entry (a crash may
+   * lose it, and the next call then folds from the start).
+   *
+   * @return the state and what it reflects
+   * @throws NullPointerException if an argument is null
+   * @throws ValidationException if the projection's id is invalid or its schema version negative;
+   *     nothing is read
+   * @throws CorruptStoreException if a frame of the stream fails its checks
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  <S> ProjectionResult<S> project(String entity, Projection<S> projection, Freshness freshness);
+
+  /**
+   * Folds {@code projection} over the visible events in {@code region}, in global order, at one
+   * watermark: the index's view is taken once, so the state reflects exactly the events visible at
+   * that moment (never some of a later one). Skips cancelled, dropped and filtered events as {@link
+   * #project(String, Projection, Freshness)} does. Never cached. Thread-safe.
+   *
+   * @return the state, with {@link ProjectionResult#streamVersion()} {@code -1}
+   * @throws NullPointerException if an argument is null
+   * @throws ValidationException if the projection's id is invalid or its schema version negative
+   * @throws CorruptStoreException if a frame in the region fails its checks
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  <S> ProjectionResult<S> project(Region region, Projection<S> projection);
+
+  /**
+   * The projection of stream {@code entity} if the stream changed since the caller's last result:
+   * empty when its visible version (its number of events) is still {@code lastSeen}, the {@link
+   * ProjectionResult#streamVersion()} of that result (pass 0 for "never seen": an empty stream is
+   * then unchanged). Any other version, a smaller one included (a crash lost events), is a change,
+   * and the result is {@link #project(String, Projection)}'s. A compaction changes no version.
+   * Thread-safe.
+   *
+   * @throws ValidationException if {@code lastSeen} is negative, or as for {@code project}
+   * @see #project(String, Projection, Freshness) for the other exceptions
+   * @since 0.13
+   */
+  <S> Optional<ProjectionResult<S>> projectIfChanged(
+      String entity, Projection<S> projection, long lastSeen);
+
+  /**
+   * The projection cache's counters since this store was opened (all zero when the cache is off).
+   *
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  ProjectionCacheStats projectionCacheStats();
+
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link
    * StoreConfig#closeTimeout()}, fails the rest with {@link OutcomeUnknownException}, and releases

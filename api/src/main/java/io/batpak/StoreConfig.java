@@ -74,6 +74,9 @@ public final class StoreConfig {
   private final List<Bytes> signingKeys;
   private final List<Bytes> verifyingKeys;
   private final SigningPolicy signingPolicy;
+  // --- projections ---
+  private final boolean projectionCache;
+  private final int projectionCacheEvery;
 
   private StoreConfig(Builder b) {
     this.directory = b.directory;
@@ -104,6 +107,9 @@ public final class StoreConfig {
     this.signingKeys = List.copyOf(b.signingKeys);
     this.verifyingKeys = List.copyOf(b.verifyingKeys);
     this.signingPolicy = b.signingPolicy;
+    // --- projections ---
+    this.projectionCache = b.projectionCache;
+    this.projectionCacheEvery = b.projectionCacheEvery;
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -141,6 +147,9 @@ public final class StoreConfig {
     b.signingKeys.addAll(signingKeys);
     b.verifyingKeys.addAll(verifyingKeys);
     b.signingPolicy = signingPolicy;
+    // --- projections ---
+    b.projectionCache = projectionCache;
+    b.projectionCacheEvery = projectionCacheEvery;
     return b;
   }
 
@@ -319,6 +328,33 @@ public final class StoreConfig {
     return signingPolicy;
   }
 
+  // --- projections ---
+
+  /**
+   * Whether the projection cache is on: {@link Store#project(String, Projection)} keeps the state
+   * of each (projection id, stream) in a file under {@code projections/} in the store directory,
+   * encoded with the store's codec, and later calls fold only the newer events. Off by default. A
+   * store without a codec cannot cache: opening one with the cache on throws {@link
+   * CodecException}. See docs/projections.md.
+   *
+   * @since 0.13
+   */
+  public boolean projectionCache() {
+    return projectionCache;
+  }
+
+  /**
+   * How many events a projection call must fold before it writes its state to the cache (each write
+   * is a small file published with two fsyncs and a directory fsync, so a store that projects often
+   * after a few appends should not write every time). Default 1000; 1 writes after every call that
+   * folded anything.
+   *
+   * @since 0.13
+   */
+  public int projectionCacheEvery() {
+    return projectionCacheEvery;
+  }
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -368,6 +404,9 @@ public final class StoreConfig {
     private final List<Bytes> signingKeys = new ArrayList<>();
     private final List<Bytes> verifyingKeys = new ArrayList<>();
     private SigningPolicy signingPolicy = SigningPolicy.OPTIONAL;
+    // --- projections ---
+    private boolean projectionCache;
+    private int projectionCacheEvery = 1000;
 
     // --- gates ---
     private Duration gateBudget = Duration.ofMillis(100);
@@ -539,6 +578,20 @@ public final class StoreConfig {
       return this;
     }
 
+    // --- projections ---
+
+    /** See {@link StoreConfig#projectionCache()}; off by default. */
+    public Builder projectionCache(boolean enabled) {
+      this.projectionCache = enabled;
+      return this;
+    }
+
+    /** See {@link StoreConfig#projectionCacheEvery()}; between 1 and 2^30, default 1000. */
+    public Builder projectionCacheEvery(int events) {
+      this.projectionCacheEvery = events;
+      return this;
+    }
+
     /**
      * Validates every option and builds the configuration.
      *
@@ -592,6 +645,8 @@ public final class StoreConfig {
                 + codec
                 + "'");
       }
+      // --- projections ---
+      range(problems, "projectionCacheEvery", projectionCacheEvery, 1, 1 << 30);
       // --- signing ---
       nonNull(problems, "signingPolicy", signingPolicy);
       for (int i = 0; i < signingKeys.size(); i++) {

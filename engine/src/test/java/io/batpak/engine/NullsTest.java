@@ -97,6 +97,15 @@ class NullsTest {
       calls.put("walkCauses/id", () -> store.walkCauses(null));
       calls.put("consequences/id", () -> store.consequences(null));
       calls.put("correlated/id", () -> store.correlated(null, -1, 10));
+      io.batpak.Projection<Long> projection =
+          io.batpak.Projection.of("p", 1, java.util.Set.of(), 0L, Long.class, (n, ev) -> n);
+      calls.put("project/entity", () -> store.project((String) null, projection));
+      calls.put("project/projection", () -> store.project("e", null));
+      calls.put(
+          "project/freshness", () -> store.project("e", projection, (io.batpak.Freshness) null));
+      calls.put("project/region", () -> store.project((Region) null, projection));
+      calls.put("projectIfChanged/entity", () -> store.projectIfChanged(null, projection, 0));
+      calls.put("projectIfChanged/projection", () -> store.projectIfChanged("e", null, 0));
       for (Map.Entry<String, Executable> e : calls.entrySet()) {
         String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
         NullPointerException npe =

@@ -6,6 +6,7 @@ import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.CauseWalk;
+import io.batpak.CodecException;
 import io.batpak.CompactionConfig;
 import io.batpak.CompactionResult;
 import io.batpak.Coordinate;
@@ -17,9 +18,13 @@ import io.batpak.EventId;
 import io.batpak.EventKind;
 import io.batpak.EventNotFoundException;
 import io.batpak.EventTypes;
+import io.batpak.Freshness;
 import io.batpak.OpenReport;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.Payload;
+import io.batpak.Projection;
+import io.batpak.ProjectionCacheStats;
+import io.batpak.ProjectionResult;
 import io.batpak.ReadOnlyStoreException;
 import io.batpak.ReceiptVerification;
 import io.batpak.Region;
@@ -45,6 +50,7 @@ import io.batpak.engine.internal.compact.Compactor;
 import io.batpak.engine.internal.copy.StoreCopy;
 import io.batpak.engine.internal.fence.CancelledRanges;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.projection.Projections;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.segment.Journal;
@@ -89,6 +95,7 @@ public final class EngineStore implements Store {
   private final CausalWalks causal;
   private final KeyRing keys;
   private final CompletionThread signerThread;
+  private final Projections projections;
 
   /** Held by a compaction and by a snapshot or fork: neither runs while the other does. */
   private final java.util.concurrent.locks.ReentrantLock maintenance =
@@ -126,11 +133,45 @@ public final class EngineStore implements Store {
             config.clock(),
             codecName,
             config.segmentMaxBytes());
+    // --- projections ---
+    this.projections =
+        new Projections(
+            index,
+            reader,
+            journal,
+            fs,
+            config.directory(),
+            codec,
+            config.clock(),
+            config.projectionCache() && codec != null,
+            committer != null,
+            config.projectionCacheEvery());
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
   public static EngineStore open(StoreConfig config) {
-    return new EngineStore(StoreOpener.open(config));
+    EngineStore store = new EngineStore(StoreOpener.open(config));
+    if (config.projectionCache() && store.codec == null) {
+      String message =
+          "the store in "
+              + config.directory()
+              + " has no payload codec (codec '"
+              + store.codecName
+              + "' is "
+              + (NO_CODEC.equals(store.codecName) ? "no codec" : "not on the class path")
+              + "), so it cannot keep a projection cache: cached states are encoded with the"
+              + " store's codec. Open it without StoreConfig.Builder.projectionCache(true), or use"
+              + " a store with a codec. See docs/projections.md#the-projection-cache";
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        CodecException x = new CodecException(message);
+        x.addSuppressed(e);
+        throw x;
+      }
+      throw new CodecException(message);
+    }
+    return store;
   }
 
   // ---------------------------------------------------------------- appends
@@ -543,6 +584,41 @@ public final class EngineStore implements Store {
                 "batpak-signer " + config.directory().getFileName(), config.clock());
     committer.signWith(new GroupSigner(keys, thread == null ? Runnable::run : thread));
     return thread;
+  }
+
+  // --- projections ---
+
+  @Override
+  public <S> ProjectionResult<S> project(
+      String entity, Projection<S> projection, Freshness freshness) {
+    nonNull(entity, "entity");
+    nonNull(projection, "projection");
+    nonNull(freshness, "freshness");
+    checkOpen();
+    return projections.project(entity, projection, freshness);
+  }
+
+  @Override
+  public <S> ProjectionResult<S> project(Region region, Projection<S> projection) {
+    nonNull(region, "region");
+    nonNull(projection, "projection");
+    checkOpen();
+    return projections.project(region, projection);
+  }
+
+  @Override
+  public <S> Optional<ProjectionResult<S>> projectIfChanged(
+      String entity, Projection<S> projection, long lastSeen) {
+    nonNull(entity, "entity");
+    nonNull(projection, "projection");
+    checkOpen();
+    return projections.projectIfChanged(entity, projection, lastSeen);
+  }
+
+  @Override
+  public ProjectionCacheStats projectionCacheStats() {
+    checkOpen();
+    return projections.stats();
   }
 
   /**

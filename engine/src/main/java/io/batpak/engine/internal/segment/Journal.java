@@ -394,6 +394,22 @@ public final class Journal implements AutoCloseable {
   private volatile long replacements;
 
   /**
+   * Reads up to {@code into.remaining()} raw bytes of segment {@code segment} from {@code offset}
+   * (fewer where the file ends), unchecked, for a reader that walks many frames of a segment in
+   * order (projections read windows of frames the index names and check each frame themselves).
+   *
+   * @return the bytes read, from {@code into}'s position on
+   * @throws IOException if the read fails
+   */
+  public int readWindow(long segment, long offset, ByteBuffer into) throws IOException {
+    FileHandle h = reader(segment);
+    int n = (int) Math.min(into.remaining(), Math.max(0, h.size() - offset));
+    into.limit(into.position() + n);
+    h.read(into, offset);
+    return n;
+  }
+
+  /**
    * Reads and CRC-checks the frame at {@code offset} of segment {@code segment}. The returned array
    * may be shared with later reads of the same frame by this thread: do not modify it.
    *
