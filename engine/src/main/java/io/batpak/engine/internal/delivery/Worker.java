@@ -99,6 +99,14 @@ final class Worker implements CursorWorker {
             id, Reason.READ_FAILED, cursor.savedThrough(), "reading the journal failed", e);
       }
       if (batch.isEmpty()) {
+        if (cursor.scanned() - 1 > cursor.savedThrough()) {
+          // Events outside the region were passed over: save that, so the applied watermark and
+          // the lag do not stay behind them (once per idle period, never per event).
+          CursorWorkerFailedException f = save();
+          if (f != null || stopped) {
+            return f;
+          }
+        }
         CursorWorkerFailedException f = idle();
         if (f != null || d.closing()) {
           return f;
@@ -116,7 +124,6 @@ final class Worker implements CursorWorker {
           return null; // the store closes: the batch is delivered again after a reopen
         }
         failuresInRow++;
-        restarts++;
         if (failuresInRow > config.maxRestarts()) {
           return new CursorWorkerFailedException(
               id,
@@ -136,25 +143,39 @@ final class Worker implements CursorWorker {
           Thread.currentThread().interrupt();
           return null;
         }
+        restarts++;
         cursor.rewind();
         continue;
       }
       handled = batch.get(batch.size() - 1).header().globalSequence();
-      try {
-        cursor.checkpoint();
-      } catch (StoreClosedException e) {
-        return null; // the store closed under a handler that closed it: the batch comes again
-      } catch (RuntimeException e) {
-        return new CursorWorkerFailedException(
-            id,
-            Reason.CHECKPOINT_FAILED,
-            cursor.savedThrough(),
-            "saving the checkpoint after global sequence " + handled + " failed",
-            e);
+      CursorWorkerFailedException f = save();
+      if (f != null || stopped) {
+        return f;
       }
-      checkpoints++;
       failuresInRow = 0;
     }
+    return null;
+  }
+
+  /** Set when a save found the store closed: the worker ends without a failure. */
+  private boolean stopped;
+
+  /** Saves the checkpoint; the failure that stops the worker, or null. */
+  private CursorWorkerFailedException save() {
+    try {
+      cursor.checkpoint();
+    } catch (StoreClosedException e) {
+      stopped = true; // the store closed under a handler that closed it: the batch comes again
+      return null;
+    } catch (RuntimeException e) {
+      return new CursorWorkerFailedException(
+          id,
+          Reason.CHECKPOINT_FAILED,
+          cursor.savedThrough(),
+          "saving the checkpoint through global sequence " + (cursor.scanned() - 1) + " failed",
+          e);
+    }
+    checkpoints++;
     return null;
   }
 
