@@ -166,6 +166,11 @@ class CursorTest {
       assertTrue(e.file().endsWith("r.ckpt"), e.file());
       // The id was freed by the refusal: the right region opens.
       store.cursor(Region.entity("a"), "r").close();
+      // The example of docs/format.md "Cursor checkpoint", verbatim.
+      assertEquals(
+          "v1|entity=5:order|scope=*|kind=0x1001|streamSequence=*",
+          io.batpak.engine.internal.delivery.CheckpointFile.identity(
+              Region.entity("order").withKind(EventKind.fromRaw(0x1001))));
       // Regions that differ in any part have different identities.
       List<Region> regions =
           List.of(
