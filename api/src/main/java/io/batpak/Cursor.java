@@ -75,6 +75,8 @@ public interface Cursor extends AutoCloseable {
    * @throws NullPointerException if {@code wait} is null
    * @throws ValidationException if {@code max} is not positive or {@code wait} is negative
    * @throws StoreClosedException if the store or this cursor is closed (also while waiting)
+   * @throws StoreTimeoutException if the thread is interrupted while it waits (the interrupt flag
+   *     is restored); running out of {@code wait} is not an exception but an empty list
    * @throws CorruptStoreException if an event's frame fails its checks
    */
   List<StoredEvent> pollBatch(int max, Duration wait);
