@@ -357,6 +357,61 @@ class CursorWorkerTest {
   }
 
   @Test
+  void aPowerLossBetweenTheReactionCommitAndTheCheckpointAppendsNothingTwice(Random random)
+      throws Exception {
+    SimStoreFs fs = fs(random);
+    Region sources = Region.all().withKind(KIND);
+    List<AppendReceipt> in;
+    Store store = Store.open(config(fs, new SimStoreClock()));
+    in = fill(store, 5, "a");
+    // The power fails just before the first checkpoint publish: the first batch's reactions are
+    // committed (and fsynced: DURABLE), its checkpoint is not.
+    fs.addFault(
+        FaultRule.on(
+            FsOp.PUBLISH, "/store/cursors/**", FaultTrigger.nth(1), FaultAction.crashBefore()));
+    CursorWorker r1 =
+        store.reactor(sources, "echo", CursorWorkerConfig.defaults().withBatchSize(3), new Echo());
+    assertThrows(CursorWorkerFailedException.class, r1::join);
+    try {
+      store.close();
+    } catch (RuntimeException expected) {
+      // the simulated power loss
+    }
+    fs.clearFaults();
+    assertTrue(fs.isFrozen(), "the crash fired");
+    io.batpak.fs.sim.SimSnapshot frozen = fs.snapshot();
+    for (io.batpak.fs.sim.CrashProfile profile : io.batpak.fs.sim.CrashProfile.values()) {
+      fs.restore(frozen);
+      fs.crash(profile);
+      Echo echo = new Echo();
+      try (Store again = Store.open(config(fs, new SimStoreClock()))) {
+        assertEquals(
+            6,
+            StoreFixtures.query(again, Region.all().withKind(FOLLOW)).size(),
+            profile + ": the first batch's reactions survived the power loss");
+        CursorWorker r2 =
+            again.reactor(sources, "echo", CursorWorkerConfig.defaults().withBatchSize(3), echo);
+        eventually(() -> r2.position() == in.get(4).globalSequence(), "all sources handled");
+        r2.stop();
+        r2.join();
+        List<EventHeader> follow = StoreFixtures.query(again, Region.all().withKind(FOLLOW));
+        assertEquals(10, follow.size(), profile + ": two follow-ups per source, each once");
+        for (AppendReceipt src : in) {
+          long mine =
+              follow.stream()
+                  .filter(
+                      h ->
+                          h.causation()
+                              .equals(java.util.Optional.of(CausationId.of(src.eventId()))))
+                  .count();
+          assertEquals(2, mine, profile + ": source " + src.globalSequence());
+        }
+        assertEquals(1, echo.calls.get(in.get(0).globalSequence()), "redelivered after the crash");
+      }
+    }
+  }
+
+  @Test
   void aNonDeterministicReactorIsRefusedByIdempotencyAndStops(Random random) throws Exception {
     SimStoreFs fs = fs(random);
     AtomicInteger run = new AtomicInteger();
