@@ -586,6 +586,85 @@ public interface Store extends AutoCloseable {
    * @since 0.13
    */
   ProjectionCacheStats projectionCacheStats();
+  // --- cursors, workers, reactors and the applied watermark ---
+
+  /**
+   * A cursor over {@code region} from the start of the journal, saving nothing: {@link
+   * Cursor#checkpoint()} is refused. Not registered in the applied watermark. See {@link Cursor}.
+   *
+   * @throws NullPointerException if {@code region} is null
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  Cursor cursor(Region region);
+
+  /**
+   * A durable cursor over {@code region}: it resumes after what its checkpoint file {@code
+   * cursors/<checkpointId>.ckpt} covers, or starts from the beginning when there is no such file.
+   * Registered in the {@link Watermark#APPLIED applied watermark} until closed. Works on a
+   * read-only store too (it resumes; saving is refused). One open cursor, worker or reactor per
+   * checkpoint id.
+   *
+   * @param checkpointId 1 to 128 characters of {@code A-Z a-z 0-9 . _ -}, not starting with a dot
+   * @throws NullPointerException if an argument is null
+   * @throws ValidationException if {@code checkpointId} breaks that rule (the message names it and
+   *     the rule), or an open cursor, worker or reactor of this store already uses it
+   * @throws CursorRegionMismatchException if the checkpoint was made for another region
+   * @throws CursorCheckpointCorruptException if the checkpoint file cannot be believed
+   * @throws UnsupportedFormatException if the checkpoint file is of a newer format
+   * @throws StoreIoException if reading the file failed
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  Cursor cursor(Region region, String checkpointId);
+
+  /**
+   * Starts a {@link CursorWorker}: a daemon thread that feeds the durable cursor {@code
+   * checkpointId} over {@code region} to {@code handler} in batches and saves the checkpoint after
+   * each batch the handler returned from. On return the thread runs.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws ValidationException as {@link #cursor(Region, String)}
+   * @throws ReadOnlyStoreException if the store was opened read-only (a worker saves checkpoints)
+   * @throws CursorRegionMismatchException if the checkpoint was made for another region
+   * @throws CursorCheckpointCorruptException if the checkpoint file cannot be believed
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  CursorWorker cursorWorker(
+      Region region, String checkpointId, CursorWorkerConfig config, CursorHandler handler);
+
+  /**
+   * Starts a reactor: a {@link CursorWorker} whose handler, for each event of {@code region}, asks
+   * {@code reactor} for follow-ups and commits them as one atomic batch (correlation = the
+   * source's, causation = the source's id, idempotency keys derived from {@code checkpointId}, the
+   * source's id and the index), then saves the checkpoint after each batch of sources. A source
+   * delivered again appends nothing twice. Beware a region that holds the reactor's own follow-ups:
+   * it would react to them. See {@link Reactor}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws ValidationException as {@link #cursor(Region, String)}
+   * @throws ReadOnlyStoreException if the store was opened read-only
+   * @throws CursorRegionMismatchException if the checkpoint was made for another region
+   * @throws CursorCheckpointCorruptException if the checkpoint file cannot be believed
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  CursorWorker reactor(
+      Region region, String checkpointId, CursorWorkerConfig config, Reactor reactor);
+
+  /**
+   * Registers a consumer of the application's own making in the {@link Watermark#APPLIED applied
+   * watermark} (a projection kept outside the store), at "nothing consumed" until it reports with
+   * {@link AppliedHandle#advance}.
+   *
+   * @param name for messages only; any non-empty text
+   * @throws NullPointerException if {@code name} is null
+   * @throws ValidationException if {@code name} is empty
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  AppliedHandle consumer(String name);
 
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link

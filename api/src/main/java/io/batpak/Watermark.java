@@ -6,8 +6,8 @@ import org.apiguardian.api.API;
 
 /**
  * Progress points of the commit pipeline, each a count of events (an exclusive upper bound on
- * global sequences). Always: accepted ≥ written ≥ durable, and written ≥ visible; in {@link
- * Durability#DURABLE} mode also durable ≥ visible.
+ * global sequences). Always: accepted ≥ written ≥ durable, written ≥ visible, and visible ≥
+ * applied; in {@link Durability#DURABLE} mode also durable ≥ visible.
  *
  * <p>An enum: immutable and thread-safe.
  *
@@ -22,5 +22,15 @@ public enum Watermark {
   /** An fsync covering them returned. */
   DURABLE,
   /** Readers can see them. */
-  VISIBLE
+  VISIBLE,
+  /**
+   * Every registered consumer has consumed them: the minimum, over the open durable {@link
+   * Cursor}s, {@link CursorWorker}s, reactors and {@link AppliedHandle}s of this store, of the
+   * events each has consumed (its saved checkpoint, or what its handle last reported), never above
+   * {@link #VISIBLE}. With no consumer registered it equals {@link #VISIBLE}. It is not monotonic:
+   * a consumer that registers behind it moves it back (docs/cursors.md).
+   *
+   * @since 0.13
+   */
+  APPLIED
 }

@@ -13,10 +13,20 @@ import org.apiguardian.api.API;
  * @param written events handed to the operating system
  * @param durable events covered by a completed fsync
  * @param visible events readers can see
+ * @param applied events every registered consumer has consumed ({@link Watermark#APPLIED}; since
+ *     0.13)
  * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
-public record Watermarks(long accepted, long written, long durable, long visible) {
+public record Watermarks(long accepted, long written, long durable, long visible, long applied) {
+
+  /**
+   * The four pipeline watermarks, with {@code applied} equal to {@code visible} (no consumer
+   * registered): the constructor of 0.1 to 0.12.
+   */
+  public Watermarks(long accepted, long written, long durable, long visible) {
+    this(accepted, written, durable, visible, visible);
+  }
 
   /** The value of one watermark. */
   public long get(Watermark watermark) {
@@ -27,8 +37,10 @@ public record Watermarks(long accepted, long written, long durable, long visible
         return written;
       case DURABLE:
         return durable;
-      default:
+      case VISIBLE:
         return visible;
+      default:
+        return applied;
     }
   }
 }

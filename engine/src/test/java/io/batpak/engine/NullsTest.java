@@ -106,6 +106,20 @@ class NullsTest {
       calls.put("project/region", () -> store.project((Region) null, projection));
       calls.put("projectIfChanged/entity", () -> store.projectIfChanged(null, projection, 0));
       calls.put("projectIfChanged/projection", () -> store.projectIfChanged("e", null, 0));
+      io.batpak.CursorWorkerConfig wc = io.batpak.CursorWorkerConfig.defaults();
+      calls.put("cursor/region", () -> store.cursor(null));
+      calls.put("cursor/checkpointId", () -> store.cursor(Region.all(), null));
+      calls.put("cursorWorker/region", () -> store.cursorWorker(null, "w", wc, b -> {}));
+      calls.put(
+          "cursorWorker/checkpointId", () -> store.cursorWorker(Region.all(), null, wc, b -> {}));
+      calls.put("cursorWorker/config", () -> store.cursorWorker(Region.all(), "w", null, b -> {}));
+      calls.put("cursorWorker/handler", () -> store.cursorWorker(Region.all(), "w", wc, null));
+      calls.put("reactor/region", () -> store.reactor(null, "r", wc, (ev, rs) -> {}));
+      calls.put(
+          "reactor/checkpointId", () -> store.reactor(Region.all(), null, wc, (ev, rs) -> {}));
+      calls.put("reactor/config", () -> store.reactor(Region.all(), "r", null, (ev, rs) -> {}));
+      calls.put("reactor/reactor", () -> store.reactor(Region.all(), "r", wc, null));
+      calls.put("consumer/name", () -> store.consumer(null));
       for (Map.Entry<String, Executable> e : calls.entrySet()) {
         String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
         NullPointerException npe =

@@ -48,6 +48,7 @@ import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.compact.Compactor;
 import io.batpak.engine.internal.copy.StoreCopy;
+import io.batpak.engine.internal.delivery.Delivery;
 import io.batpak.engine.internal.fence.CancelledRanges;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.projection.Projections;
@@ -96,6 +97,7 @@ public final class EngineStore implements Store {
   private final KeyRing keys;
   private final CompletionThread signerThread;
   private final Projections projections;
+  private final Delivery delivery;
 
   /** Held by a compaction and by a snapshot or fork: neither runs while the other does. */
   private final java.util.concurrent.locks.ReentrantLock maintenance =
@@ -146,6 +148,19 @@ public final class EngineStore implements Store {
             config.projectionCache() && codec != null,
             committer != null,
             config.projectionCacheEvery());
+    this.delivery =
+        new Delivery(
+            new Delivery.Context(
+                index,
+                reader,
+                fs,
+                config.directory(),
+                progress,
+                config.clock(),
+                committer == null,
+                config.durability() == io.batpak.Durability.VISIBLE,
+                this::appendBatch,
+                this::checkOpen));
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
@@ -619,6 +634,56 @@ public final class EngineStore implements Store {
   public ProjectionCacheStats projectionCacheStats() {
     checkOpen();
     return projections.stats();
+  // --- cursors, workers, reactors and the applied watermark ---
+
+  @Override
+  public io.batpak.Cursor cursor(Region region) {
+    nonNull(region, "region");
+    checkOpen();
+    return delivery.cursor(region);
+  }
+
+  @Override
+  public io.batpak.Cursor cursor(Region region, String checkpointId) {
+    nonNull(region, "region");
+    nonNull(checkpointId, "checkpointId");
+    checkOpen();
+    return delivery.cursor(region, checkpointId);
+  }
+
+  @Override
+  public io.batpak.CursorWorker cursorWorker(
+      Region region,
+      String checkpointId,
+      io.batpak.CursorWorkerConfig config,
+      io.batpak.CursorHandler handler) {
+    nonNull(region, "region");
+    nonNull(checkpointId, "checkpointId");
+    nonNull(config, "config");
+    nonNull(handler, "handler");
+    checkOpen();
+    return delivery.worker(region, checkpointId, config, handler);
+  }
+
+  @Override
+  public io.batpak.CursorWorker reactor(
+      Region region,
+      String checkpointId,
+      io.batpak.CursorWorkerConfig config,
+      io.batpak.Reactor reactor) {
+    nonNull(region, "region");
+    nonNull(checkpointId, "checkpointId");
+    nonNull(config, "config");
+    nonNull(reactor, "reactor");
+    checkOpen();
+    return delivery.reactor(region, checkpointId, config, reactor);
+  }
+
+  @Override
+  public io.batpak.AppliedHandle consumer(String name) {
+    nonNull(name, "name");
+    checkOpen();
+    return delivery.consumer(name);
   }
 
   /**
@@ -642,6 +707,7 @@ public final class EngineStore implements Store {
     }
     StoreException failure = null;
     boolean stuck = false;
+    delivery.close(config.closeTimeout().toNanos()); // workers first: they may append and save
     compactor.stop();
     if (committer != null) {
       Committer.Closed c = committer.close(config.closeTimeout().toNanos());

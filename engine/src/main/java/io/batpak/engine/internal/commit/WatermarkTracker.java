@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** The pipeline's watermarks, updated by the committer and awaited by callers. Thread-safe. */
+/**
+ * The pipeline's watermarks, updated by the committer and awaited by callers; the applied
+ * watermark's floor is set by the registered consumers ({@code internal/delivery}). Thread-safe.
+ */
 public final class WatermarkTracker {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition moved = lock.newCondition();
@@ -18,6 +21,10 @@ public final class WatermarkTracker {
   private long written;
   private long durable;
   private long visible;
+
+  /** The least consumed count among registered consumers; {@code Long.MAX_VALUE} with none. */
+  private long appliedFloor = Long.MAX_VALUE;
+
   private boolean ended;
 
   /** While a fence is open, its first global sequence: no watermark shows it or past it. */
@@ -96,6 +103,61 @@ public final class WatermarkTracker {
     set(Watermark.VISIBLE, v);
   }
 
+  /**
+   * Sets the applied watermark's floor: the least count of events consumed by a registered
+   * consumer, or {@code Long.MAX_VALUE} when none is registered (applied then equals visible). May
+   * move back (a consumer registered behind the others).
+   */
+  public void appliedFloor(long floor) {
+    lock.lock();
+    try {
+      appliedFloor = floor;
+      moved.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes every waiter so it re-checks its condition (a consumer was asked to stop). */
+  public void wake() {
+    lock.lock();
+    try {
+      moved.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until {@code done} holds, re-checking it whenever a watermark moves or {@link #wake} is
+   * called: without a time limit if {@code nanos} is negative, else for at most {@code nanos} of
+   * the store's clock. {@code done} is called under this tracker's lock and must not block.
+   *
+   * @return whether {@code done} holds (false: the time ran out, or the pipeline ended)
+   * @throws InterruptedException if the thread is interrupted
+   */
+  public boolean awaitUntil(java.util.function.BooleanSupplier done, long nanos)
+      throws InterruptedException {
+    lock.lock();
+    try {
+      while (!done.getAsBoolean()) {
+        if (ended) {
+          return false;
+        }
+        if (nanos < 0) {
+          moved.await();
+        } else if (nanos == 0) {
+          return false;
+        } else {
+          nanos = Math.max(0, clock.awaitNanos(moved, nanos));
+        }
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void set(Watermark w, long v) {
     lock.lock();
     try {
@@ -109,11 +171,23 @@ public final class WatermarkTracker {
         case DURABLE:
           durable = Math.max(durable, v);
           break;
+        case APPLIED:
+          throw new IllegalArgumentException("the applied watermark is set by its consumers");
         default:
           visible = Math.max(visible, v);
           break;
       }
       moved.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether {@link #end} was called: the store closed or was poisoned. */
+  public boolean ended() {
+    lock.lock();
+    try {
+      return ended;
     } finally {
       lock.unlock();
     }
@@ -178,6 +252,10 @@ public final class WatermarkTracker {
 
   private Watermarks snapshotLocked() {
     return new Watermarks(
-        Math.min(accepted, hold), Math.min(written, hold), Math.min(durable, hold), visible);
+        Math.min(accepted, hold),
+        Math.min(written, hold),
+        Math.min(durable, hold),
+        visible,
+        Math.min(visible, appliedFloor));
   }
 }
