@@ -42,7 +42,8 @@ public interface Outbox extends AutoCloseable {
   /**
    * Stages an event whose payload the store's codec encodes now, on the calling thread.
    *
-   * @throws CodecException if the store has no codec or it cannot encode {@code value}; nothing is
+   * @throws ValidationException if the store has no codec or it cannot encode {@code value} (its
+   *     cause is the {@link CodecException}, as {@link Store#appendBatch} reports it); nothing is
    *     staged
    * @see #stage(Coordinate, EventKind, Bytes, AppendOptions) for the rest
    */
