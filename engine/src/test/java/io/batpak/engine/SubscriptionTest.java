@@ -543,4 +543,28 @@ class SubscriptionTest {
     assertEquals(200, without.size());
     assertEquals(without, deterministicRun(seed, true), "same ids, timestamps and hashes");
   }
+
+  @Test
+  void historyWrittenBeforeTheFirstSubscriptionIsReadAsHistoryNotQueued() {
+    try (Store store = StoreFixtures.open(dir)) {
+      for (int i = 0; i < 50; i++) {
+        store.append(A, KIND, payload("e" + i));
+      }
+      // A queue of 4 would overflow if the 50 events came through it.
+      try (Subscription s =
+          store.subscribeFrom(Region.all(), -1, SubscriptionOptions.defaults().withCapacity(4))) {
+        assertEquals(50, take(s, 50).size());
+        assertEquals(Optional.empty(), s.poll(Duration.ofMillis(20)));
+        assertEquals(Optional.empty(), s.endReason());
+      }
+      try (Subscription live = store.subscribe(Region.all(), SubscriptionOptions.defaults())) {
+        try (Subscription late =
+            store.subscribeFrom(Region.all(), 9, SubscriptionOptions.defaults().withCapacity(4))) {
+          assertEquals(40, take(late, 40).size(), "history behind a running fan-out");
+          assertEquals(Optional.empty(), late.endReason());
+        }
+        assertEquals(Optional.empty(), live.poll(Duration.ofMillis(20)));
+      }
+    }
+  }
 }

@@ -94,6 +94,12 @@ public final class SubscriptionHub {
     HubSubscription s = new HubSubscription(this, rows, region, after, options, clock);
     lock.lock();
     try {
+      if (live.isEmpty()) {
+        // Nobody needs the rows the fan-out has not scanned yet (it starts with the first
+        // subscription): skip them, so they reach this subscription as history, never as a backlog
+        // in its queue.
+        position = Math.max(position, rows.view().size());
+      }
       if (after + 1 >= position && end == null) {
         // No history to read: live at once, so its queue fills (and overflows) without a poll.
         s.afterRegistered(after);
