@@ -190,6 +190,15 @@ class OutboxCrashIT {
         }
       }
     }
+    System.out.println(
+        "OutboxCrashIT: "
+            + snaps.size()
+            + " crash points x "
+            + CrashProfile.values().length
+            + " profiles reopened; batch absent in "
+            + none
+            + ", complete in "
+            + all);
     assertEquals(List.of(), violations);
     assertTrue(none > 0 && all > 0, "crash points on both sides of the flush: " + none + "/" + all);
   }
