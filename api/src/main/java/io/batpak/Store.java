@@ -665,6 +665,52 @@ public interface Store extends AutoCloseable {
    * @since 0.13
    */
   AppliedHandle consumer(String name);
+  // --- subscriptions and the outbox ---
+
+  /**
+   * Subscribes to every visible event in {@code region} committed after this call, in global order
+   * (a live subscription). Equivalent to {@link #subscribeFrom} after the last event visible now.
+   * See {@link Subscription} for delivery, overflow, how it ends and threading. Works on a store
+   * opened read-only (nothing is appended there, so only {@code subscribeFrom} delivers anything).
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  Subscription subscribe(Region region, SubscriptionOptions options);
+
+  /**
+   * {@link #subscribe(Region, SubscriptionOptions)} with {@link SubscriptionOptions#defaults()}.
+   */
+  default Subscription subscribe(Region region) {
+    return subscribe(region, SubscriptionOptions.defaults());
+  }
+
+  /**
+   * A catch-up subscription: the visible events in {@code region} with global sequence greater than
+   * {@code afterGlobalSequence} ({@code -1} for the whole journal), history first, read page by
+   * page as the subscriber polls, then every event committed later, with no gap and no duplicate
+   * where history ends and live delivery begins, while appends go on. The history is not queued, so
+   * it never overflows; the live part is (see {@link SubscriptionOptions}). A position past the
+   * last visible event simply waits for it.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws ValidationException if {@code afterGlobalSequence} is below -1
+   * @throws StoreClosedException if the store is closed
+   * @since 0.13
+   */
+  Subscription subscribeFrom(Region region, long afterGlobalSequence, SubscriptionOptions options);
+
+  /**
+   * A new, empty {@link Outbox}: stage appends, then commit them with {@link Outbox#flush()} as one
+   * atomic batch. Nothing is written before {@code flush}; closing or dropping the outbox without
+   * it publishes nothing.
+   *
+   * @throws StoreClosedException if the store is closed
+   * @throws ReadOnlyStoreException if the store was opened read-only
+   * @since 0.13
+   */
+  Outbox outbox();
 
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link

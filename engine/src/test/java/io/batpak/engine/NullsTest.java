@@ -15,6 +15,7 @@ import io.batpak.EventId;
 import io.batpak.GateOutcome;
 import io.batpak.Region;
 import io.batpak.Store;
+import io.batpak.SubscriptionOptions;
 import io.batpak.Watermark;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -120,6 +121,12 @@ class NullsTest {
       calls.put("reactor/config", () -> store.reactor(Region.all(), "r", null, (ev, rs) -> {}));
       calls.put("reactor/reactor", () -> store.reactor(Region.all(), "r", wc, null));
       calls.put("consumer/name", () -> store.consumer(null));
+      // --- subscriptions and the outbox ---
+      SubscriptionOptions so = SubscriptionOptions.defaults();
+      calls.put("subscribe/region", () -> store.subscribe(null, so));
+      calls.put("subscribe/options", () -> store.subscribe(Region.all(), null));
+      calls.put("subscribeFrom/region", () -> store.subscribeFrom(null, -1, so));
+      calls.put("subscribeFrom/options", () -> store.subscribeFrom(Region.all(), -1, null));
       for (Map.Entry<String, Executable> e : calls.entrySet()) {
         String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
         NullPointerException npe =

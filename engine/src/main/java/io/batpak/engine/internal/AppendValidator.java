@@ -66,12 +66,55 @@ final class AppendValidator {
               + config.maxBatchEvents()
               + "); split it or raise the limit");
     }
-    List<UnsequencedEvent> drafts = new ArrayList<>(items.size());
-    Map<EventId, Integer> keys = new HashMap<>();
-    long bytes = 0;
-    int keyed = 0;
-    for (int i = 0; i < items.size(); i++) {
-      BatchItem item = items.get(i);
+    BatchBuilder b = new BatchBuilder(false);
+    for (BatchItem item : items) {
+      b.add(item);
+    }
+    return b.finish();
+  }
+
+  /**
+   * An atomic batch built item by item ({@link #batch}, and the outbox, which stages one item at a
+   * time): each item is checked as it is added, and an item that is refused leaves the batch as it
+   * was. Not thread-safe.
+   */
+  final class BatchBuilder {
+    private final boolean early;
+    private final List<UnsequencedEvent> drafts = new ArrayList<>();
+    private final Map<EventId, Integer> keys = new HashMap<>();
+    private long bytes;
+    private long encoded = FrameCodec.encodedSize(List.of());
+    private int keyed;
+
+    /**
+     * @param early whether the whole-batch limits ({@code maxBatchEvents}, {@code maxBatchBytes},
+     *     keys on every item or none) are checked at each {@link #add} rather than by {@link
+     *     #finish} (the outbox refuses an event when it is staged)
+     */
+    BatchBuilder(boolean early) {
+      this.early = early;
+    }
+
+    /** The number of items added. */
+    int size() {
+      return drafts.size();
+    }
+
+    /**
+     * Validates {@code item} as the next item of the batch and adds it.
+     *
+     * @throws ValidationException naming the item and the value refused; nothing is added
+     */
+    void add(BatchItem item) {
+      int i = drafts.size();
+      if (early && i >= config.maxBatchEvents()) {
+        throw new ValidationException(
+            "a batch of more than "
+                + config.maxBatchEvents()
+                + " items exceeds maxBatchEvents ("
+                + config.maxBatchEvents()
+                + "); flush what is staged first, or raise the limit");
+      }
       if (item.causedByItem() >= i) {
         throw new ValidationException(
             "batch item "
@@ -95,7 +138,7 @@ final class AppendValidator {
         throw new ValidationException("batch item " + i + ": " + e.getMessage(), e);
       }
       if (d.keyed()) {
-        Integer earlier = keys.putIfAbsent(idOf(d), i);
+        Integer earlier = keys.get(idOf(d));
         if (earlier != null) {
           throw new ValidationException(
               "batch items "
@@ -107,31 +150,62 @@ final class AppendValidator {
                   + "; every event of a batch needs its own key");
         }
       }
+      if (early) {
+        if (i > 0 && d.keyed() != (keyed > 0)) {
+          throw new ValidationException(
+              "batch item "
+                  + i
+                  + (d.keyed() ? " carries" : " carries no")
+                  + " idempotency key, unlike the "
+                  + i
+                  + " before it: keys must be on every item of a batch or on none, so a retry"
+                  + " can be recognised as a whole");
+        }
+        checkBytes(encoded + FrameCodec.recordSize(d), bytes + d.payload().length);
+      }
+      if (d.keyed()) {
+        keys.put(idOf(d), i);
+      }
       bytes += d.payload().length;
+      encoded += FrameCodec.recordSize(d);
       keyed += d.keyed() ? 1 : 0;
       drafts.add(d);
     }
-    long encoded = FrameCodec.encodedSize(drafts);
-    if (encoded > config.maxBatchBytes()) {
-      throw new ValidationException(
-          "the batch encodes to "
-              + encoded
-              + " bytes ("
-              + bytes
-              + " of payload, the rest coordinates, extensions and headers), over maxBatchBytes ("
-              + config.maxBatchBytes()
-              + "); nothing was written. Split it or raise the limit");
+
+    /**
+     * The batch, once its whole-batch checks pass.
+     *
+     * @throws ValidationException if it is empty, too large, or has keys on some items only
+     */
+    List<UnsequencedEvent> finish() {
+      if (drafts.isEmpty()) {
+        throw new ValidationException("a batch needs at least one item");
+      }
+      checkBytes(FrameCodec.encodedSize(drafts), bytes);
+      if (keyed != 0 && keyed != drafts.size()) {
+        throw new ValidationException(
+            "idempotency keys must be on every item of a batch or on none ("
+                + keyed
+                + " of "
+                + drafts.size()
+                + " have one), so a retry can be recognised as a whole");
+      }
+      return List.copyOf(drafts);
     }
-    FrameCodec.checkFits(encoded);
-    if (keyed != 0 && keyed != drafts.size()) {
-      throw new ValidationException(
-          "idempotency keys must be on every item of a batch or on none ("
-              + keyed
-              + " of "
-              + drafts.size()
-              + " have one), so a retry can be recognised as a whole");
+
+    private void checkBytes(long encoded, long payloadBytes) {
+      if (encoded > config.maxBatchBytes()) {
+        throw new ValidationException(
+            "the batch encodes to "
+                + encoded
+                + " bytes ("
+                + payloadBytes
+                + " of payload, the rest coordinates, extensions and headers), over maxBatchBytes ("
+                + config.maxBatchBytes()
+                + "); nothing was written. Split it or raise the limit");
+      }
+      FrameCodec.checkFits(encoded);
     }
-    return drafts;
   }
 
   /**

@@ -20,6 +20,7 @@ import io.batpak.EventNotFoundException;
 import io.batpak.EventTypes;
 import io.batpak.Freshness;
 import io.batpak.OpenReport;
+import io.batpak.Outbox;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.Payload;
 import io.batpak.Projection;
@@ -36,6 +37,8 @@ import io.batpak.StoreIoException;
 import io.batpak.StoreStats;
 import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
+import io.batpak.Subscription;
+import io.batpak.SubscriptionOptions;
 import io.batpak.ValidationException;
 import io.batpak.VerificationProgress;
 import io.batpak.VisibilityFence;
@@ -58,6 +61,8 @@ import io.batpak.engine.internal.segment.Journal;
 import io.batpak.engine.internal.sign.GroupSigner;
 import io.batpak.engine.internal.sign.KeyRing;
 import io.batpak.engine.internal.sign.SignatureChecks;
+import io.batpak.engine.internal.subscription.StagedOutbox;
+import io.batpak.engine.internal.subscription.SubscriptionHub;
 import io.batpak.engine.internal.verify.JournalVerification;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
@@ -98,6 +103,7 @@ public final class EngineStore implements Store {
   private final CompletionThread signerThread;
   private final Projections projections;
   private final Delivery delivery;
+  private final SubscriptionHub subscriptions;
 
   /** Held by a compaction and by a snapshot or fork: neither runs while the other does. */
   private final java.util.concurrent.locks.ReentrantLock maintenance =
@@ -125,6 +131,14 @@ public final class EngineStore implements Store {
     this.keys = KeyRing.of(config);
     this.receipts = new ReceiptChecks(index, reader::locate, new SignatureChecks(keys));
     this.signerThread = startSigning(config, committer, keys);
+    this.subscriptions =
+        new SubscriptionHub(
+            index,
+            reader,
+            progress,
+            config.clock(),
+            "batpak-fanout " + config.directory().getFileName(),
+            () -> committer == null ? null : committer.poison());
     this.compactor =
         new Compactor(
             fs,
@@ -684,6 +698,53 @@ public final class EngineStore implements Store {
     nonNull(name, "name");
     checkOpen();
     return delivery.consumer(name);
+  // --- subscriptions and the outbox ---
+
+  @Override
+  public Subscription subscribe(Region region, SubscriptionOptions options) {
+    nonNull(region, "region");
+    nonNull(options, "options");
+    checkOpen();
+    return subscriptions.open(region, index.visible() - 1L, options);
+  }
+
+  @Override
+  public Subscription subscribeFrom(
+      Region region, long afterGlobalSequence, SubscriptionOptions options) {
+    nonNull(region, "region");
+    nonNull(options, "options");
+    checkOpen();
+    if (afterGlobalSequence < -1) {
+      throw new ValidationException(
+          "subscribeFrom needs afterGlobalSequence >= -1 (-1 for the start of the journal), got "
+              + afterGlobalSequence);
+    }
+    return subscriptions.open(region, afterGlobalSequence, options);
+  }
+
+  @Override
+  public Outbox outbox() {
+    writable();
+    return new StagedOutbox(
+        () -> {
+          AppendValidator.BatchBuilder b = validator.new BatchBuilder(true);
+          return new StagedOutbox.Batch() {
+            @Override
+            public void add(BatchItem item) {
+              b.add(item);
+            }
+
+            @Override
+            public int size() {
+              return b.size();
+            }
+
+            @Override
+            public List<AppendReceipt> commit() {
+              return EngineStore.this.commit(b.finish());
+            }
+          };
+        });
   }
 
   /**
@@ -725,6 +786,7 @@ public final class EngineStore implements Store {
                 c.sealFailure());
       }
     }
+    subscriptions.close(config.closeTimeout()); // after the last commit, before the journal closes
     if (signerThread != null) {
       signerThread.stop(config.closeTimeout()); // before completions: signing completes appends
     }

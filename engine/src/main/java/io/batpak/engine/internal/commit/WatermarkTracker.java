@@ -8,6 +8,7 @@ import io.batpak.port.StoreClock;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The pipeline's watermarks, updated by the committer and awaited by callers; the applied
@@ -241,6 +242,49 @@ public final class WatermarkTracker {
           throw new StoreTimeoutException("interrupted while waiting for " + w, e);
         }
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // --- subscriptions ---
+
+  /**
+   * Waits, with no timeout and without reading the clock, until the visible watermark exceeds
+   * {@code seen}, the pipeline ends, or {@code stop} holds (whoever makes it hold calls {@link
+   * #wake}). For the subscription fan-out thread: a timed wait would move a simulated clock, and so
+   * the timestamps of later appends, at a pace set by thread scheduling.
+   *
+   * @return the visible watermark
+   * @throws InterruptedException if the thread is interrupted
+   */
+  public long awaitVisibleAbove(long seen, BooleanSupplier stop) throws InterruptedException {
+    lock.lock();
+    try {
+      while (visible <= seen && !ended && !stop.getAsBoolean()) {
+        moved.await();
+      }
+      return visible;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes every waiter once, so each re-checks its condition ({@link #awaitVisibleAbove}). */
+  public void wake() {
+    lock.lock();
+    try {
+      moved.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the pipeline ended: the store closed or was poisoned; nothing more becomes visible. */
+  public boolean ended() {
+    lock.lock();
+    try {
+      return ended;
     } finally {
       lock.unlock();
     }
