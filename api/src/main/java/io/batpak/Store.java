@@ -586,6 +586,7 @@ public interface Store extends AutoCloseable {
    * @since 0.13
    */
   ProjectionCacheStats projectionCacheStats();
+
   // --- cursors, workers, reactors and the applied watermark ---
 
   /**
@@ -665,6 +666,7 @@ public interface Store extends AutoCloseable {
    * @since 0.13
    */
   AppliedHandle consumer(String name);
+
   // --- subscriptions and the outbox ---
 
   /**

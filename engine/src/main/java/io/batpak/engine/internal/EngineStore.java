@@ -648,6 +648,8 @@ public final class EngineStore implements Store {
   public ProjectionCacheStats projectionCacheStats() {
     checkOpen();
     return projections.stats();
+  }
+
   // --- cursors, workers, reactors and the applied watermark ---
 
   @Override
@@ -698,6 +700,8 @@ public final class EngineStore implements Store {
     nonNull(name, "name");
     checkOpen();
     return delivery.consumer(name);
+  }
+
   // --- subscriptions and the outbox ---
 
   @Override

@@ -119,7 +119,10 @@ public final class WatermarkTracker {
     }
   }
 
-  /** Wakes every waiter so it re-checks its condition (a consumer was asked to stop). */
+  /**
+   * Wakes every waiter so it re-checks its condition (a consumer was asked to stop, a subscription
+   * closed: {@link #awaitVisibleAbove}).
+   */
   public void wake() {
     lock.lock();
     try {
@@ -265,26 +268,6 @@ public final class WatermarkTracker {
         moved.await();
       }
       return visible;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Wakes every waiter once, so each re-checks its condition ({@link #awaitVisibleAbove}). */
-  public void wake() {
-    lock.lock();
-    try {
-      moved.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Whether the pipeline ended: the store closed or was poisoned; nothing more becomes visible. */
-  public boolean ended() {
-    lock.lock();
-    try {
-      return ended;
     } finally {
       lock.unlock();
     }
