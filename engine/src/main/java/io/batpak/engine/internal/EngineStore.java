@@ -134,7 +134,7 @@ public final class EngineStore implements Store {
     this.subscriptions =
         new SubscriptionHub(
             index,
-            reader,
+            queries,
             progress,
             config.clock(),
             "batpak-fanout " + config.directory().getFileName(),

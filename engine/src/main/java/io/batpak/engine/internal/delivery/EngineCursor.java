@@ -2,7 +2,6 @@ package io.batpak.engine.internal.delivery;
 
 import io.batpak.Bytes;
 import io.batpak.Cursor;
-import io.batpak.EventKind;
 import io.batpak.ReadOnlyStoreException;
 import io.batpak.Region;
 import io.batpak.StoreClosedException;
@@ -29,7 +28,6 @@ import java.util.Optional;
 final class EngineCursor implements Cursor {
   private final Delivery d;
   private final Region region;
-  private final boolean all;
   private final String id;
   private final String identity;
 
@@ -48,7 +46,6 @@ final class EngineCursor implements Cursor {
   EngineCursor(Delivery d, Region region, String id, CheckpointFile.Saved resume) {
     this.d = d;
     this.region = region;
-    this.all = region.isAll();
     this.id = id;
     this.identity = CheckpointFile.identity(region);
     savedDelivered = resume == null ? -1 : resume.delivered();
@@ -109,7 +106,7 @@ final class EngineCursor implements Cursor {
       if (v.cancelled(row) || v.disposition(row) == FrameCodec.DROPPED) {
         continue; // a cancelled fence's event, or one a compaction dropped
       }
-      if (!all && !inRegion(index, v, row)) {
+      if (!EventQueries.inRegion(index, region, v, row)) {
         continue;
       }
       EventReader.Located l = d.reader().locate(row);
@@ -126,18 +123,6 @@ final class EngineCursor implements Cursor {
       position = out.get(out.size() - 1).header().globalSequence();
     }
     return List.copyOf(out);
-  }
-
-  private boolean inRegion(Index index, Index.View v, int row) {
-    EventKind kind =
-        v.disposition(row) == FrameCodec.TOMBSTONED
-            ? EventKind.TOMBSTONE
-            : EventKind.fromRaw(v.kind(row));
-    return region.matches(
-        index.streamName(v.stream(row)),
-        index.scopeName(v.scope(row)),
-        kind,
-        v.streamSequence(row));
   }
 
   @Override

@@ -134,7 +134,7 @@ public final class Projections {
     if (kinds == null) {
       return true;
     }
-    int raw = v.disposition(row) == FrameCodec.TOMBSTONED ? EventKind.TOMBSTONE.raw() : v.kind(row);
+    int raw = EventQueries.rawKindAt(v, row);
     for (int k : kinds) {
       if (k == raw) {
         return true;
@@ -181,7 +181,6 @@ public final class Projections {
     int size = v.size();
     int[] kinds = rawKinds(p);
     boolean payloads = p.readsPayloads();
-    boolean all = region.isAll();
     FrameWindows frames = new FrameWindows(index, journal, reader);
     long[] applied = new long[1];
     S state = p.initial();
@@ -189,14 +188,7 @@ public final class Projections {
       if (v.cancelled(row) || v.disposition(row) == FrameCodec.DROPPED || !folds(kinds, v, row)) {
         continue;
       }
-      if (!all
-          && !region.matches(
-              index.streamName(v.stream(row)),
-              index.scopeName(v.scope(row)),
-              v.disposition(row) == FrameCodec.TOMBSTONED
-                  ? EventKind.TOMBSTONE
-                  : EventKind.fromRaw(v.kind(row)),
-              v.streamSequence(row))) {
+      if (!EventQueries.inRegion(index, region, v, row)) {
         continue;
       }
       state = fold(p, state, frames, v, row, payloads, applied);

@@ -17,6 +17,7 @@ import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +75,11 @@ public final class EventQueries {
     return row;
   }
 
-  /** The public header of the event at {@code row} (null for an event compaction dropped). */
-  private EventHeader headerAt(Index.View v, int row) {
+  /**
+   * The public header of the event at {@code row}, or null if compaction dropped it (also when a
+   * compaction switches between the look at the view and the read).
+   */
+  public EventHeader headerAt(Index.View v, int row) {
     if (v.disposition(row) == FrameCodec.DROPPED) {
       return null;
     }
@@ -84,10 +88,13 @@ public final class EventQueries {
   }
 
   /** The kind reads show for the event at {@code row}: a tombstone's is {@code TOMBSTONE}. */
-  private static EventKind kindAt(Index.View v, int row) {
-    return v.disposition(row) == FrameCodec.TOMBSTONED
-        ? EventKind.TOMBSTONE
-        : EventKind.fromRaw(v.kind(row));
+  public static EventKind kindAt(Index.View v, int row) {
+    return EventKind.fromRaw(rawKindAt(v, row));
+  }
+
+  /** {@link #kindAt} as its raw value, without making an {@link EventKind}. */
+  public static int rawKindAt(Index.View v, int row) {
+    return v.disposition(row) == FrameCodec.TOMBSTONED ? EventKind.TOMBSTONE.raw() : v.kind(row);
   }
 
   /**
@@ -138,38 +145,60 @@ public final class EventQueries {
               + " and after "
               + afterGlobalSequence);
     }
-    Index.View v = index.view();
-    if (afterGlobalSequence >= v.size() - 1L) {
+    if (afterGlobalSequence >= index.view().size() - 1L) {
       return List
           .of(); // past the end (and no overflow for afterGlobalSequence near Long.MAX_VALUE)
     }
     List<EventHeader> out = new ArrayList<>();
-    boolean all = region.isAll();
-    for (long g = afterGlobalSequence + 1; g < v.size() && out.size() < limit; g++) {
-      int row = (int) g;
-      if (v.cancelled(row)) {
-        continue; // a cancelled fence's event: never visible
-      }
-      if (all || inRegion(region, v, row)) {
-        EventHeader h = headerAt(v, row);
-        if (h != null) {
-          out.add(h);
-        }
-      }
-    }
+    scan(region, afterGlobalSequence + 1, Long.MAX_VALUE, out, limit);
     return out;
   }
 
   /**
-   * Whether the event at {@code row} lies in {@code region}: {@link Region#matches}, the one
-   * matcher, over the index's columns (no frame is read for an event outside the region).
+   * Adds the headers of the visible events in {@code region} with global sequence {@code from} to
+   * {@code to - 1}, in order, to {@code out}, stopping after {@code max} of them; one view is read.
+   * A cancelled fence's event is never added, nor one compaction dropped.
+   *
+   * @return the next global sequence to scan: the end of the range within the view, or less when
+   *     {@code max} was reached
    */
-  private boolean inRegion(Region region, Index.View v, int row) {
-    return region.matches(
-        index.streamName(v.stream(row)),
-        index.scopeName(v.scope(row)),
-        kindAt(v, row),
-        v.streamSequence(row));
+  public long scan(Region region, long from, long to, Collection<EventHeader> out, int max) {
+    Index.View v = index.view();
+    long end = Math.min(to, v.size());
+    int added = 0;
+    for (long g = from; g < end; g++) {
+      int row = (int) g;
+      if (v.cancelled(row) || !inRegion(index, region, v, row)) {
+        continue;
+      }
+      EventHeader h = headerAt(v, row);
+      if (h != null) {
+        out.add(h);
+        if (++added >= max) {
+          return g + 1;
+        }
+      }
+    }
+    return end;
+  }
+
+  /** The current published view of the index. */
+  public Index.View view() {
+    return index.view();
+  }
+
+  /**
+   * Whether the event at {@code row} of {@code v} lies in {@code region}: {@link Region#matches},
+   * the one matcher, over the index's columns (no frame is read for an event outside the region; a
+   * tombstone's kind is {@code TOMBSTONE}). Every read by region asks this.
+   */
+  public static boolean inRegion(Index index, Region region, Index.View v, int row) {
+    return region.isAll()
+        || region.matches(
+            index.streamName(v.stream(row)),
+            index.scopeName(v.scope(row)),
+            kindAt(v, row),
+            v.streamSequence(row));
   }
 
   /** Every visible event of stream {@code entity} (exactly that stream), in order. */

@@ -7,6 +7,7 @@ import io.batpak.SubscriptionEndedException;
 import io.batpak.SubscriptionOptions;
 import io.batpak.SubscriptionOverflowException;
 import io.batpak.ValidationException;
+import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.port.StoreClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -31,7 +32,7 @@ final class HubSubscription implements Subscription {
   private static final int PAGE_ROWS = 1 << 16;
 
   private final SubscriptionHub hub;
-  private final RowHeaders rows;
+  private final EventQueries rows;
   final Region region;
   private final SubscriptionOptions options;
   private final StoreClock clock;
@@ -76,7 +77,7 @@ final class HubSubscription implements Subscription {
 
   HubSubscription(
       SubscriptionHub hub,
-      RowHeaders rows,
+      EventQueries rows,
       Region region,
       long after,
       SubscriptionOptions options,

@@ -7,7 +7,7 @@ import io.batpak.SubscriptionOptions;
 import io.batpak.engine.internal.commit.ClockWaits;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.index.Index;
-import io.batpak.engine.internal.read.EventReader;
+import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.port.StoreClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +41,8 @@ public final class SubscriptionHub {
   /** Rows the fan-out scans under the lock at a time, so a registration waits little. */
   private static final int CHUNK_ROWS = 4096;
 
-  private final RowHeaders rows;
+  private final Index index;
+  private final EventQueries rows;
   private final WatermarkTracker watermarks;
   private final StoreClock clock;
   private final String threadName;
@@ -73,12 +74,13 @@ public final class SubscriptionHub {
    */
   public SubscriptionHub(
       Index index,
-      EventReader reader,
+      EventQueries rows,
       WatermarkTracker watermarks,
       StoreClock clock,
       String threadName,
       Supplier<Throwable> poison) {
-    this.rows = new RowHeaders(index, reader);
+    this.index = index;
+    this.rows = rows;
     this.watermarks = watermarks;
     this.clock = clock;
     this.threadName = threadName;
@@ -235,11 +237,11 @@ public final class SubscriptionHub {
       boolean read = false;
       for (int i = 0; i < live.size(); i++) {
         HubSubscription s = live.get(i);
-        if (g <= s.after() || !rows.matches(s.region, v, row)) {
+        if (g <= s.after() || !EventQueries.inRegion(index, s.region, v, row)) {
           continue;
         }
         if (!read) {
-          h = rows.header(v, row);
+          h = rows.headerAt(v, row);
           read = true;
         }
         if (h == null) {
