@@ -340,6 +340,57 @@ class ArchitectureTest {
     noPackageCycles().check(ENGINE);
   }
 
+  /**
+   * docs/architecture.md's map of the engine names each internal package exactly once, and every
+   * top-level class of each package in its entry: a package or class added without its room, or an
+   * entry a merge wrote twice, fails here.
+   */
+  @Test
+  void theArchitectureDocumentMapsEveryEnginePackageOnceWithItsClasses() throws Exception {
+    Path root = io.batpak.it.TestClasspath.testClasses().getParent().getParent().getParent();
+    List<String> lines = Files.readAllLines(root.resolve(Path.of("docs", "architecture.md")));
+    Map<String, StringBuilder> entries = new TreeMap<>();
+    Map<String, Integer> seen = new TreeMap<>();
+    String current = null;
+    for (String line : lines) {
+      if (line.startsWith("io.batpak.engine")) {
+        current = line.split("\\s+")[0];
+        seen.merge(current, 1, Integer::sum);
+        entries.computeIfAbsent(current, k -> new StringBuilder()).append(line).append('\n');
+      } else if (current != null && line.startsWith("      ")) {
+        entries.get(current).append(line).append('\n');
+      } else {
+        current = null;
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    seen.forEach(
+        (pkg, n) -> {
+          if (n > 1) {
+            problems.add(pkg + " has " + n + " entries");
+          }
+        });
+    for (JavaClass c : ENGINE) {
+      String pkg = c.getPackageName();
+      if (!pkg.startsWith("io.batpak.engine") || !c.isTopLevelClass()) {
+        continue;
+      }
+      if (c.getSimpleName().equals("package-info") || c.getSimpleName().isEmpty()) {
+        continue;
+      }
+      StringBuilder entry = entries.get(pkg);
+      if (entry == null) {
+        problems.add(pkg + " has no entry");
+      } else if (!entry.toString().matches("(?s).*\\b" + c.getSimpleName() + "\\b.*")) {
+        problems.add(c.getName() + " is not named in its package's entry");
+      }
+    }
+    assertTrue(
+        problems.isEmpty(),
+        "docs/architecture.md's package map is out of step with the engine: "
+            + new TreeSet<>(problems));
+  }
+
   @Test
   void noPackageCycleInAnyModule() {
     noPackageCycles().check(BATPAK);
