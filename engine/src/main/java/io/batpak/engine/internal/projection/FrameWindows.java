@@ -4,16 +4,16 @@ import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventReader;
+import io.batpak.engine.internal.segment.FrameWindow;
 import io.batpak.engine.internal.segment.Journal;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 
 /**
  * The replay fast path of one projection call: reads the frames the index names a window of segment
- * at a time ({@link Journal#readWindow}) instead of one positional read per frame, checks each
- * frame's length and CRC32C (a batch frame once for all its events) and decodes the one record, as
- * {@link EventReader#locate} does. Whenever it is in doubt it hands the row to {@link
- * EventReader#locate}, the one read path, and stays there for the rest of the call: when a
+ * at a time ({@link Journal#load} into a {@link FrameWindow}) instead of one positional read per
+ * frame, checks each frame's length and CRC32C (a batch frame once for all its events) and decodes
+ * the one record, as {@link EventReader#locate} does. Whenever it is in doubt it hands the row to
+ * {@link EventReader#locate}, the one read path, and stays there for the rest of the call: when a
  * compaction moves rows (the index's relocation counter), when a frame does not fit a window, and
  * when a frame fails a check (so damage is reported by the read path, with file and offset). Not
  * thread-safe: one per call.
@@ -28,10 +28,8 @@ final class FrameWindows {
   private final long moves;
   private boolean fallback;
 
-  private byte[] buf;
+  private final FrameWindow window = new FrameWindow(WINDOW);
   private long segment = -1;
-  private long start;
-  private int length;
   private long checkedSegment = -1;
   private long checkedOffset = -1;
 
@@ -66,19 +64,13 @@ final class FrameWindows {
       throws IOException {
     long seg = v.segment(row);
     long offset = v.frameOffset(row);
-    if (seg != segment || offset < start || offset + frameLength > start + length) {
-      if (buf == null) {
-        buf = new byte[WINDOW];
-      }
+    if (seg != segment || !window.holds(offset, frameLength)) {
       segment = -1;
-      length = journal.readWindow(seg, offset, ByteBuffer.wrap(buf));
+      journal.load(window, seg, offset, frameLength); // throws if the file ends inside the frame
       segment = seg;
-      start = offset;
-      if (frameLength > length) {
-        return null; // the file ends inside the frame
-      }
     }
-    int at = (int) (offset - start);
+    byte[] buf = window.buf();
+    int at = window.at(offset);
     if (seg != checkedSegment || offset != checkedOffset) {
       int bodyLength = FrameCodec.readInt(buf, at);
       if (bodyLength != frameLength - FrameCodec.PREFIX

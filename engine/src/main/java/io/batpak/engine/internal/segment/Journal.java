@@ -394,19 +394,16 @@ public final class Journal implements AutoCloseable {
   private volatile long replacements;
 
   /**
-   * Reads up to {@code into.remaining()} raw bytes of segment {@code segment} from {@code offset}
-   * (fewer where the file ends), unchecked, for a reader that walks many frames of a segment in
-   * order (projections read windows of frames the index names and check each frame themselves).
+   * Loads {@code window} with raw bytes of segment {@code segment} from {@code offset}: at least
+   * {@code n}, up to the window's size or the file's end; unchecked, for a reader that walks many
+   * frames of a segment in order and checks each itself (projections).
    *
-   * @return the bytes read, from {@code into}'s position on
-   * @throws IOException if the read fails
+   * @throws IOException if the read fails or the file ends before {@code offset + n}
    */
-  public int readWindow(long segment, long offset, ByteBuffer into) throws IOException {
+  public void load(FrameWindow window, long segment, long offset, int n) throws IOException {
     FileHandle h = reader(segment);
-    int n = (int) Math.min(into.remaining(), Math.max(0, h.size() - offset));
-    into.limit(into.position() + n);
-    h.read(into, offset);
-    return n;
+    window.open(h);
+    window.load(offset, n, Math.max(offset + n, h.size()));
   }
 
   /**
