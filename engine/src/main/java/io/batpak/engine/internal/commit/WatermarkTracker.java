@@ -121,7 +121,7 @@ public final class WatermarkTracker {
 
   /**
    * Wakes every waiter so it re-checks its condition (a consumer was asked to stop, a subscription
-   * closed: {@link #awaitVisibleAbove}).
+   * closed: {@link #awaitUntil}).
    */
   public void wake() {
     lock.lock();
@@ -134,14 +134,16 @@ public final class WatermarkTracker {
 
   /**
    * Waits until {@code done} holds, re-checking it whenever a watermark moves or {@link #wake} is
-   * called: without a time limit if {@code nanos} is negative, else for at most {@code nanos} of
-   * the store's clock. {@code done} is called under this tracker's lock and must not block.
+   * called: without a time limit if {@code nanos} is negative (and then without reading the clock:
+   * the subscription fan-out waits so, since a timed wait would move a simulated clock, and so the
+   * timestamps of later appends, at a pace set by thread scheduling), else for at most {@code
+   * nanos} of the store's clock. {@code done} is called under this tracker's lock and must not
+   * block.
    *
    * @return whether {@code done} holds (false: the time ran out, or the pipeline ended)
    * @throws InterruptedException if the thread is interrupted
    */
-  public boolean awaitUntil(java.util.function.BooleanSupplier done, long nanos)
-      throws InterruptedException {
+  public boolean awaitUntil(BooleanSupplier done, long nanos) throws InterruptedException {
     lock.lock();
     try {
       while (!done.getAsBoolean()) {
@@ -245,29 +247,6 @@ public final class WatermarkTracker {
           throw new StoreTimeoutException("interrupted while waiting for " + w, e);
         }
       }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  // --- subscriptions ---
-
-  /**
-   * Waits, with no timeout and without reading the clock, until the visible watermark exceeds
-   * {@code seen}, the pipeline ends, or {@code stop} holds (whoever makes it hold calls {@link
-   * #wake}). For the subscription fan-out thread: a timed wait would move a simulated clock, and so
-   * the timestamps of later appends, at a pace set by thread scheduling.
-   *
-   * @return the visible watermark
-   * @throws InterruptedException if the thread is interrupted
-   */
-  public long awaitVisibleAbove(long seen, BooleanSupplier stop) throws InterruptedException {
-    lock.lock();
-    try {
-      while (visible <= seen && !ended && !stop.getAsBoolean()) {
-        moved.await();
-      }
-      return visible;
     } finally {
       lock.unlock();
     }

@@ -167,7 +167,7 @@ public final class SubscriptionHub {
     Throwable cause = null;
     try {
       while (reason == null) {
-        watermarks.awaitVisibleAbove(position, this::closing);
+        watermarks.awaitUntil(() -> watermarks.snapshot().visible() > position || closing(), -1);
         boolean closingNow = closing();
         boolean ended = watermarks.ended();
         pump();
