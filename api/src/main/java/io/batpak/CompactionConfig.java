@@ -58,28 +58,34 @@ public final class CompactionConfig {
     }
   }
 
+  /** The lowest positive {@link #maxBytesPerSecond(long)}: 64 KiB/s. */
+  public static final long MIN_BYTES_PER_SECOND = 64 << 10;
+
   private final Strategy strategy;
   private final Predicate<StoredEvent> keep;
   private final int minSegments;
   private final boolean dryRun;
   private final Progress progress;
+  private final long maxBytesPerSecond;
 
   private CompactionConfig(
       Strategy strategy,
       Predicate<StoredEvent> keep,
       int minSegments,
       boolean dryRun,
-      Progress progress) {
+      Progress progress,
+      long maxBytesPerSecond) {
     this.strategy = strategy;
     this.keep = keep;
     this.minSegments = minSegments;
     this.dryRun = dryRun;
     this.progress = progress;
+    this.maxBytesPerSecond = maxBytesPerSecond;
   }
 
   /** Merging runs of at least two small sealed segments. */
   public static CompactionConfig merge() {
-    return new CompactionConfig(Strategy.MERGE, e -> true, 2, false, Progress.none());
+    return new CompactionConfig(Strategy.MERGE, e -> true, 2, false, Progress.none(), 0);
   }
 
   /**
@@ -89,7 +95,7 @@ public final class CompactionConfig {
    */
   public static CompactionConfig retain(Predicate<StoredEvent> keep) {
     return new CompactionConfig(
-        Strategy.RETAIN, Objects.requireNonNull(keep, "keep"), 1, false, Progress.none());
+        Strategy.RETAIN, Objects.requireNonNull(keep, "keep"), 1, false, Progress.none(), 0);
   }
 
   /**
@@ -99,7 +105,7 @@ public final class CompactionConfig {
    */
   public static CompactionConfig tombstone(Predicate<StoredEvent> keep) {
     return new CompactionConfig(
-        Strategy.TOMBSTONE, Objects.requireNonNull(keep, "keep"), 1, false, Progress.none());
+        Strategy.TOMBSTONE, Objects.requireNonNull(keep, "keep"), 1, false, Progress.none(), 0);
   }
 
   /**
@@ -117,12 +123,12 @@ public final class CompactionConfig {
       throw new IllegalArgumentException(
           "minSegments must be at least 2 (merging one segment changes nothing), got " + n);
     }
-    return new CompactionConfig(strategy, keep, n, dryRun, progress);
+    return new CompactionConfig(strategy, keep, n, dryRun, progress, maxBytesPerSecond);
   }
 
   /** The same, but only planning: the result says what a run would do, and nothing is written. */
   public CompactionConfig dryRun(boolean dryRun) {
-    return new CompactionConfig(strategy, keep, minSegments, dryRun, progress);
+    return new CompactionConfig(strategy, keep, minSegments, dryRun, progress, maxBytesPerSecond);
   }
 
   /**
@@ -132,7 +138,40 @@ public final class CompactionConfig {
    */
   public CompactionConfig progress(Progress progress) {
     return new CompactionConfig(
-        strategy, keep, minSegments, dryRun, Objects.requireNonNull(progress, "progress"));
+        strategy,
+        keep,
+        minSegments,
+        dryRun,
+        Objects.requireNonNull(progress, "progress"),
+        maxBytesPerSecond);
+  }
+
+  /**
+   * The same, writing its output at no more than {@code bytesPerSecond} on average: the compaction
+   * waits (on the store's clock) whenever it is ahead of that rate, so appends on a busy disk keep
+   * more of its bandwidth and their fsyncs wait behind less of the compaction's data (a paced
+   * compaction also syncs its output every 8 MiB, where an unpaced one syncs it once, at the end).
+   * {@code 0} (the default) writes as fast as the disk takes it. A paced compaction takes longer;
+   * appends pause for it only at the switch, as for any compaction. A closing store stops it within
+   * 50 ms. {@code docs/operations.md} says how to choose a rate.
+   *
+   * @throws IllegalArgumentException if {@code bytesPerSecond} is negative, or positive and below
+   *     64 KiB/s (a compaction at that rate would never end on a store of any size)
+   */
+  public CompactionConfig maxBytesPerSecond(long bytesPerSecond) {
+    if (bytesPerSecond < 0 || (bytesPerSecond > 0 && bytesPerSecond < MIN_BYTES_PER_SECOND)) {
+      throw new IllegalArgumentException(
+          "maxBytesPerSecond must be 0 (unlimited) or at least "
+              + MIN_BYTES_PER_SECOND
+              + " bytes per second, got "
+              + bytesPerSecond);
+    }
+    return new CompactionConfig(strategy, keep, minSegments, dryRun, progress, bytesPerSecond);
+  }
+
+  /** The output's write rate limit in bytes per second; 0 for none. */
+  public long maxBytesPerSecond() {
+    return maxBytesPerSecond;
   }
 
   /** The strategy. */
@@ -162,6 +201,10 @@ public final class CompactionConfig {
 
   @Override
   public String toString() {
-    return "CompactionConfig{" + strategy + (dryRun ? ", dry run" : "") + "}";
+    return "CompactionConfig{"
+        + strategy
+        + (dryRun ? ", dry run" : "")
+        + (maxBytesPerSecond > 0 ? ", at most " + maxBytesPerSecond + " bytes/s" : "")
+        + "}";
   }
 }

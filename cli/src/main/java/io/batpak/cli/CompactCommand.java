@@ -43,6 +43,7 @@ final class CompactCommand implements Command {
   static final String STRATEGY = "--strategy";
   static final String MIN_SEGMENTS = "--min-segments";
   static final String DRY_RUN = "--dry-run";
+  static final String MAX_RATE = "--max-mib-per-second";
 
   private static final List<String> SELECTORS = List.of(PREFIX, KIND, BEFORE);
 
@@ -90,6 +91,12 @@ final class CompactCommand implements Command {
         + MIN_SEGMENTS
         + " N   merge only runs of at least N sealed segments (N >= 2, default 2)\n"
         + "  "
+        + MAX_RATE
+        + " R\n"
+        + "                   write the new segments at no more than R MiB/s on average\n"
+        + "                   (R >= 1; default: as fast as the disk takes them), leaving the\n"
+        + "                   disk to the appends of a live application\n"
+        + "  "
         + DRY_RUN
         + "          plan only: print what would be done, write no segment\n\n"
         + "A progress bar (bytes of the sealed segments read) is drawn on stderr when it is a\n"
@@ -103,7 +110,7 @@ final class CompactCommand implements Command {
 
   @Override
   public Set<String> valueOptions() {
-    return Set.of(STRATEGY, PREFIX, KIND, BEFORE, MIN_SEGMENTS);
+    return Set.of(STRATEGY, PREFIX, KIND, BEFORE, MIN_SEGMENTS, MAX_RATE);
   }
 
   @Override
@@ -148,6 +155,7 @@ final class CompactCommand implements Command {
     CompactionConfig.Strategy strategy = strategy(args);
     Optional<Selectors> selectors = selectors(args, strategy);
     int minSegments = minSegments(args, strategy);
+    long maxBytesPerSecond = maxBytesPerSecond(args);
     requireStore(dir);
     boolean dryRun = args.has(DRY_RUN);
     CompactionConfig config =
@@ -156,6 +164,7 @@ final class CompactCommand implements Command {
           case RETAIN -> CompactionConfig.retain(e -> !selectors.orElseThrow().matches(e));
           case TOMBSTONE -> CompactionConfig.tombstone(e -> !selectors.orElseThrow().matches(e));
         };
+    config = config.maxBytesPerSecond(maxBytesPerSecond);
     String what =
         strategy.name().toLowerCase(Locale.ROOT)
             + selectors.map(s -> " of " + s.describe()).orElse("")
@@ -339,6 +348,25 @@ final class CompactCommand implements Command {
               + n.get());
     }
     return (int) (long) n.get();
+  }
+
+  /** The write rate limit {@link #MAX_RATE} asks for, in bytes per second; 0 for none. */
+  private static long maxBytesPerSecond(Args args) throws UsageException {
+    Optional<Long> mib = args.longValue(MAX_RATE, Long.MIN_VALUE);
+    if (mib.isEmpty()) {
+      return 0;
+    }
+    long max = Long.MAX_VALUE >> 20;
+    if (mib.get() < 1 || mib.get() > max) {
+      throw new UsageException(
+          MAX_RATE
+              + " must be a whole number of MiB per second from 1 to "
+              + max
+              + ", got "
+              + mib.get()
+              + "; leave it out to compact as fast as the disk allows");
+    }
+    return mib.get() << 20;
   }
 
   /** The kind {@code text} names: {@code 0x1001} or {@code category:type} in hex. */

@@ -121,7 +121,12 @@ class CompactCommandTest {
     assertEquals(before, segmentSnapshot());
 
     Result exact =
-        CliRunner.run("compact", dir.toString(), "--strategy=merge", "--min-segments=" + CYCLES);
+        CliRunner.run(
+            "compact",
+            dir.toString(),
+            "--strategy=merge",
+            "--min-segments=" + CYCLES,
+            "--max-mib-per-second=64");
     assertEquals(Main.OK, exact.code(), exact.toString());
     assertTrue(exact.out().contains("  segments    " + CYCLES + " -> 1\n"), exact.toString());
   }
@@ -320,6 +325,12 @@ class CompactCommandTest {
         "merging one segment changes nothing), got 1");
     assertUsage(
         CliRunner.run("compact", d, "--strategy", "merge", "--min-segments", "two"),
+        "needs a whole number");
+    assertUsage(
+        CliRunner.run("compact", d, "--strategy", "merge", "--max-mib-per-second", "0"),
+        "--max-mib-per-second must be a whole number of MiB per second from 1 to");
+    assertUsage(
+        CliRunner.run("compact", d, "--strategy", "merge", "--max-mib-per-second", "fast"),
         "needs a whole number");
     assertUsage(
         CliRunner.run("compact", d, "--strategy", "retain", "--drop-entity-prefix", ""),

@@ -48,19 +48,25 @@ import org.HdrHistogram.Histogram;
  * {@code batpak-durable}) on a store that already holds sealed segments of older events, with and
  * without a thread that compacts in a loop while the producers run: each round a RETAIN that drops
  * the next 1/64 of the older events, so every round rewrites the sealed segments and switches to
- * the output. The trials alternate in pairs (the order swapped each pair) and each row pools its
- * trials; the ratio of the two rows is the cost of compaction to appends. Both trials check that
- * the producers' events are all there (count and checksum) and that the older events left are those
- * the rounds kept. batpak only. Not thread-safe: one run at a time.
+ * the output; {@code W9-append-paced} the same loop with each compaction's output paced to {@link
+ * #PACED_BYTES_PER_SECOND} ({@link CompactionConfig#maxBytesPerSecond}). The trials run in rounds
+ * of one of each (the order rotated each round) and each row pools its trials; the ratio of a
+ * compacting row to the quiet one is the cost of compaction to appends. Both trials check that the
+ * producers' events are all there (count and checksum) and that the older events left are those the
+ * rounds kept. batpak only. Not thread-safe: one run at a time.
  */
 final class CompactionTrials {
   static final String MERGE = "W9-merge";
   static final String RETAIN = "W9-retain";
   static final String APPEND_QUIET = "W9-append-quiet";
   static final String APPEND = "W9-append";
+  static final String APPEND_PACED = "W9-append-paced";
 
   /** The rows, in the order they are reported. */
-  static final List<String> ROWS = List.of(MERGE, RETAIN, APPEND_QUIET, APPEND);
+  static final List<String> ROWS = List.of(MERGE, RETAIN, APPEND_QUIET, APPEND, APPEND_PACED);
+
+  /** The write rate of {@code W9-append-paced}'s compactions ({@link CompactionConfig}). */
+  static final long PACED_BYTES_PER_SECOND = 32L << 20;
 
   /** The system of the raw copy's rows. */
   static final String COPY = "raw-disk-copy";
@@ -112,7 +118,10 @@ final class CompactionTrials {
         }
       }
     }
-    if (trials.selected(APPEND) || trials.selected(APPEND_QUIET) || selectedAll()) {
+    if (trials.selected(APPEND)
+        || trials.selected(APPEND_QUIET)
+        || trials.selected(APPEND_PACED)
+        || selectedAll()) {
       out.addAll(appendRows());
     }
     return out;
@@ -424,46 +433,52 @@ final class CompactionTrials {
   }
 
   /**
-   * The W9-append rows: {@code rounds} pairs of trials, quiet and compacting, the order swapped
-   * from one pair to the next so that a drift in the machine's load weighs on both; each row pools
-   * its trials (events and seconds summed, latencies merged).
+   * The W9-append rows: {@code rounds} rounds of one trial per row (quiet, compacting, paced), the
+   * order rotated from one round to the next so that a drift in the machine's load weighs on all
+   * three; each row pools its trials (events and seconds summed, latencies merged).
    */
   private List<Result> appendRows() {
-    int pairs = sizes().rounds();
-    List<AppendRun> quiet = new ArrayList<>();
-    List<AppendRun> compacting = new ArrayList<>();
+    int rounds = sizes().rounds();
+    List<String> rows = List.of(APPEND_QUIET, APPEND, APPEND_PACED);
+    Map<String, List<AppendRun>> runs = new LinkedHashMap<>();
+    rows.forEach(row -> runs.put(row, new ArrayList<>()));
     try {
-      for (int p = 0; p < pairs; p++) {
-        for (boolean withCompaction :
-            p % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-          AppendRun r = appendTrial(withCompaction);
-          (withCompaction ? compacting : quiet).add(r);
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < rows.size(); k++) {
+          String row = rows.get((round + k) % rows.size());
+          AppendRun r = appendTrial(row);
+          runs.get(row).add(r);
           trials
               .log()
               .printf(
-                  "          %-15s %-14s pair %d: %.0f events/s%s%n",
+                  "          %-15s %-15s round %d: %.0f events/s%s%n",
                   SYSTEM,
-                  withCompaction ? APPEND : APPEND_QUIET,
-                  p,
+                  row,
+                  round,
                   r.eventsPerSecond(),
-                  withCompaction
-                      ? Report.fmt(
+                  row.equals(APPEND_QUIET)
+                      ? ""
+                      : Report.fmt(
                           " (%d compactions, %.1f MB)",
-                          r.compactions().performed, r.compactions().bytes / 1e6)
-                      : "");
+                          r.compactions().performed, r.compactions().bytes / 1e6));
         }
       }
     } catch (Throwable t) {
-      return List.of(
-          trials.report(Result.failed(APPEND_QUIET, SYSTEM, Trials.describe(t))),
-          trials.report(Result.failed(APPEND, SYSTEM, Trials.describe(t))));
+      List<Result> failed = new ArrayList<>();
+      for (String row : rows) {
+        failed.add(trials.report(Result.failed(row, SYSTEM, Trials.describe(t))));
+      }
+      return failed;
     }
-    return List.of(
-        trials.report(pooled(APPEND_QUIET, quiet, false)),
-        trials.report(pooled(APPEND, compacting, true)));
+    List<Result> out = new ArrayList<>();
+    for (String row : rows) {
+      out.add(trials.report(pooled(row, runs.get(row))));
+    }
+    return out;
   }
 
-  private static Result pooled(String row, List<AppendRun> runs, boolean compacting) {
+  private static Result pooled(String row, List<AppendRun> runs) {
+    boolean compacting = !row.equals(APPEND_QUIET);
     long measured = 0;
     double seconds = 0;
     long sent = 0;
@@ -501,11 +516,14 @@ final class CompactionTrials {
             + (compacting
                 ? ", while a thread compacts in a loop (RETAIN dropping the next 1/"
                     + SLICES
-                    + " of the older events each round)"
+                    + " of the older events each round"
+                    + (row.equals(APPEND_PACED)
+                        ? ", output paced to " + (PACED_BYTES_PER_SECOND >> 20) + " MiB/s)"
+                        : ")")
                 : ", no compaction")
             + "; "
             + runs.size()
-            + " trials pooled, alternating with the other row's (events/s each: "
+            + " trials pooled, alternating with the other rows' (events/s each: "
             + each
             + ")",
         measured,
@@ -521,8 +539,8 @@ final class CompactionTrials {
    *
    * @throws IllegalStateException if a check fails or the loop failed
    */
-  private AppendRun appendTrial(boolean compacting) throws Exception {
-    String row = compacting ? APPEND : APPEND_QUIET;
+  private AppendRun appendTrial(String row) throws Exception {
+    boolean compacting = !row.equals(APPEND_QUIET);
     Sizes z = sizes();
     BatpakSystem sut = new BatpakSystem(false);
     Path dir = null;
@@ -538,7 +556,8 @@ final class CompactionTrials {
       sut.open(dir);
       Store store = sut.store();
       if (compacting) {
-        loop = new Thread(() -> c.run(store, old), "bench-w9-compaction");
+        long rate = row.equals(APPEND_PACED) ? PACED_BYTES_PER_SECOND : 0;
+        loop = new Thread(() -> c.run(store, old, rate), "bench-w9-compaction");
         loop.start();
       }
       WindowEvent window = WindowEvent.start(SYSTEM, row);
@@ -600,7 +619,7 @@ final class CompactionTrials {
     long bytes;
     long dropped;
 
-    void run(Store store, long old) {
+    void run(Store store, long old, long bytesPerSecond) {
       long slice = Math.max(1, old / SLICES);
       try {
         for (int round = 1; !stop; round++) {
@@ -608,9 +627,10 @@ final class CompactionTrials {
           CompactionResult r =
               store.compact(
                   CompactionConfig.retain(
-                      e ->
-                          !e.header().entity().startsWith(OLD)
-                              || e.header().globalSequence() >= boundary));
+                          e ->
+                              !e.header().entity().startsWith(OLD)
+                                  || e.header().globalSequence() >= boundary)
+                      .maxBytesPerSecond(bytesPerSecond));
           if (r.outcome() == CompactionResult.Outcome.FAILED) {
             throw new IllegalStateException("compaction failed: " + r.reason());
           }

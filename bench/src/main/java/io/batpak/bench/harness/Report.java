@@ -304,7 +304,8 @@ final class Report {
             "W9-merge",
             "W9-retain",
             "W9-append-quiet",
-            "W9-append")) {
+            "W9-append",
+            "W9-append-paced")) {
       if (rs.stream().anyMatch(r -> r.workload().equals(known))) {
         w.add(known);
       }

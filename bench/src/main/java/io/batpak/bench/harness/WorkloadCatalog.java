@@ -138,7 +138,8 @@ final class WorkloadCatalog {
             "compaction: MERGE and RETAIN (odd global sequences dropped) of a store of many small"
                 + " sealed segments in MB/s, beside a raw copy of the same files through the same"
                 + " StoreFs (raw-disk-copy); W2-32 on a store with older sealed segments while a"
-                + " thread compacts in a loop, and without (W9-append-quiet)",
+                + " thread compacts in a loop, unpaced (W9-append) and paced (W9-append-paced),"
+                + " and without (W9-append-quiet)",
             Set.of(Report.BATPAK),
             CompactionTrials.ROWS,
             system -> compactions.rows()));

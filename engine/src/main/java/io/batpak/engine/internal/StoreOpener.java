@@ -137,7 +137,7 @@ final class StoreOpener {
                 reader,
                 progress,
                 exec,
-                () -> IndexCheckpoint.publish(fs, dir, index));
+                () -> IndexCheckpoint.stage(fs, dir, index).file()::publish);
         committer.onFenceCancelled(() -> publishVisibilityRanges(fs, dir, index));
         if (found.abandonedFence() != null) {
           committer.cancelAbandonedFence(found.abandonedFence()[0], found.abandonedFence()[1]);

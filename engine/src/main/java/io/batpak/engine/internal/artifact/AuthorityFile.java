@@ -59,32 +59,77 @@ public final class AuthorityFile {
    */
   public static void publish(StoreFs fs, Path target, Kind kind, BodyWriter body)
       throws IOException {
+    stage(fs, target, kind, body).publish();
+  }
+
+  /**
+   * The first half of {@link #publish}: writes the temporary file whole (body, then header) and
+   * closes it, without syncing it. The caller publishes it later with {@link Staged#publish}, for
+   * example after letting go of a lock that the write of the body needed but the fsync does not.
+   * Until then the target is untouched.
+   *
+   * @throws IOException naming the step that failed; the temporary file is then removed as far as
+   *     possible
+   */
+  public static Staged stage(StoreFs fs, Path target, Kind kind, BodyWriter body)
+      throws IOException {
     Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
     String step = "removing the leftover " + temp;
     try {
       fs.deleteIfExists(temp);
       step = "creating " + temp;
-      long length;
-      int crc;
       try (FileHandle h = fs.create(temp)) {
         step = "writing " + temp;
         BodyOutput out = new BodyOutput(h, HEADER);
         body.writeTo(out);
-        length = out.finish();
-        crc = out.crc();
-        h.write(ByteBuffer.wrap(header(kind, length, crc)), 0);
+        long length = out.finish();
+        h.write(ByteBuffer.wrap(header(kind, length, out.crc())), 0);
       }
-      step = "publishing " + temp + " as " + target;
-      fs.publish(temp, target, SyncMode.ALL);
     } catch (IOException | RuntimeException e) {
-      IOException failed = new IOException(step + " failed: " + e.getMessage(), e);
-      try {
-        fs.deleteIfExists(temp);
-      } catch (IOException suppressed) {
-        failed.addSuppressed(suppressed);
-      }
-      throw failed;
+      throw removing(fs, temp, step, e);
     }
+    return new Staged(fs, temp, target);
+  }
+
+  /**
+   * A temporary file written whole by {@link #stage}, not yet synced nor renamed over its target.
+   */
+  public static final class Staged {
+    private final StoreFs fs;
+    private final Path temp;
+    private final Path target;
+
+    private Staged(StoreFs fs, Path temp, Path target) {
+      this.fs = fs;
+      this.temp = temp;
+      this.target = target;
+    }
+
+    /**
+     * {@link StoreFs#publish}: syncs the temporary file, renames it over the target and syncs the
+     * directory. On return the new file is durable; on failure the target holds its old content or
+     * the new, and the temporary file is removed as far as possible.
+     *
+     * @throws IOException naming the step that failed
+     */
+    public void publish() throws IOException {
+      try {
+        fs.publish(temp, target, SyncMode.ALL);
+      } catch (IOException | RuntimeException e) {
+        throw removing(fs, temp, "publishing " + temp + " as " + target, e);
+      }
+    }
+  }
+
+  /** The failure of {@code step}, after removing {@code temp} as far as possible. */
+  private static IOException removing(StoreFs fs, Path temp, String step, Exception e) {
+    IOException failed = new IOException(step + " failed: " + e.getMessage(), e);
+    try {
+      fs.deleteIfExists(temp);
+    } catch (IOException suppressed) {
+      failed.addSuppressed(suppressed);
+    }
+    return failed;
   }
 
   /** The header for a body of {@code length} bytes with CRC32C {@code crc}. */

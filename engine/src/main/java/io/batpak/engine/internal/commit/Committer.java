@@ -93,6 +93,16 @@ public final class Committer {
 
   private Thread thread;
   private final ReentrantLock lifecycle = new ReentrantLock();
+
+  /**
+   * Held from a checkpoint's staging to its publication, and by a compaction from the removal of
+   * the checkpoint to the end of its switch ({@link #withoutCheckpoints}): one checkpoint file in
+   * flight at a time, and none describing the segments a switch replaces is published after it.
+   * Taken before {@link #commitLock}, never after it except by {@code tryLock} (the committer's
+   * periodic checkpoint skips a turn instead of waiting).
+   */
+  private final ReentrantLock checkpointLock = new ReentrantLock();
+
   private final Condition threadEndedSignal = lifecycle.newCondition();
   private boolean threadEnded;
   private Runnable onStopped;
@@ -125,10 +135,21 @@ public final class Committer {
     this.journalAtCheckpoint = journal.totalBytes();
   }
 
-  /** Writes the index checkpoint of the whole index (with the commit path quiet). */
+  /** Writes the index checkpoint of the whole index. */
   @FunctionalInterface
   public interface Checkpoints {
-    /** Publishes a checkpoint of every event in the index. */
+    /**
+     * Writes a checkpoint of every event in the index to its temporary file, with the commit path
+     * quiet (the image is read from the live index); the returned step publishes it (fsync, rename,
+     * directory sync) and needs no commit lock.
+     */
+    Publication stage() throws IOException;
+  }
+
+  /** The second half of a checkpoint: {@link Checkpoints#stage}'s file made the checkpoint. */
+  @FunctionalInterface
+  public interface Publication {
+    /** Syncs the staged file and renames it over the checkpoint. */
     void publish() throws IOException;
   }
 
@@ -653,40 +674,92 @@ public final class Committer {
         || index.view().cancelled(index.size() - 1)) {
       return; // a checkpoint ends at an event that is not cancelled (its hash anchors it)
     }
-    checkpointLocked();
+    if (!checkpointLock.tryLock()) {
+      return; // a compaction's checkpoint is in flight: this one is due again next turn
+    }
+    try {
+      Publication staged = checkpointLocked();
+      if (staged != null) {
+        published(staged);
+      }
+    } finally {
+      checkpointLock.unlock();
+    }
   }
 
   /**
    * Writes the index checkpoint now, as {@link #maybeCheckpoint} does when it is due (compaction
-   * asks for one after it removed the old one, so the next open stays fast). A failed checkpoint is
-   * logged; a failed sync poisons.
+   * asks for one after it removed the old one, so the next open stays fast). The commit path pauses
+   * only while the image is written to the temporary file (memory speed, into the page cache); its
+   * fsync, rename and directory sync run after appends resumed. A failed checkpoint is logged; a
+   * failed sync poisons.
    */
   public void checkpointNow() {
-    commitLock.lock();
+    checkpointLock.lock();
     try {
-      latch.check();
-      if (index.size() > 0) {
-        checkpointLocked();
+      Publication staged;
+      commitLock.lock();
+      try {
+        latch.check();
+        staged = index.size() > 0 ? checkpointLocked() : null;
+      } finally {
+        commitLock.unlock();
+      }
+      if (staged != null) {
+        published(staged);
       }
     } finally {
-      commitLock.unlock();
+      checkpointLock.unlock();
     }
   }
 
-  /** Syncs, then writes the checkpoint. Called with {@link #commitLock} held. */
-  private void checkpointLocked() {
+  /**
+   * Runs {@code action} while no checkpoint is staged or published: a compaction removes the
+   * checkpoint of the segments it replaces and switches to its output inside, so no checkpoint of
+   * the old layout can be published after the switch.
+   */
+  public <T> T withoutCheckpoints(QuietAction<T> action) throws IOException {
+    checkpointLock.lock();
+    try {
+      return action.run();
+    } finally {
+      checkpointLock.unlock();
+    }
+  }
+
+  /**
+   * Syncs, then writes the checkpoint's temporary file. Called with {@link #commitLock} and {@link
+   * #checkpointLock} held.
+   *
+   * @return its publication, or null when staging failed (logged)
+   */
+  private Publication checkpointLocked() {
     syncLocked();
     checkpointedAt = journal.appendedBytes();
     journalAtCheckpoint = journal.totalBytes();
     try {
-      checkpoints.publish();
+      return checkpoints.stage();
     } catch (IOException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "writing the index checkpoint failed; the store is unaffected, the next open reads more"
-              + " of the journal",
-          e);
+      checkpointFailed(e);
+      return null;
     }
+  }
+
+  /** Publishes a staged checkpoint, logging a failure. Called with {@link #checkpointLock} held. */
+  private static void published(Publication staged) {
+    try {
+      staged.publish();
+    } catch (IOException | RuntimeException e) {
+      checkpointFailed(e);
+    }
+  }
+
+  private static void checkpointFailed(Exception e) {
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "writing the index checkpoint failed; the store is unaffected, the next open reads more"
+            + " of the journal",
+        e);
   }
 
   /**
@@ -877,7 +950,7 @@ public final class Committer {
       }
       if (index.size() > 0 && !index.view().cancelled(index.size() - 1)) {
         step = "writing the index checkpoint";
-        checkpoints.publish();
+        checkpoints.stage().publish();
       }
       return null;
     } catch (IOException | RuntimeException e) {

@@ -58,6 +58,30 @@ public final class IndexCheckpoint {
    * @throws IOException naming the step that failed
    */
   public static Watermark publish(StoreFs fs, Path directory, Index index) throws IOException {
+    Staged staged = stage(fs, directory, index);
+    staged.file().publish();
+    return staged.watermark();
+  }
+
+  /**
+   * A checkpoint written whole to its temporary file and not yet published.
+   *
+   * @param watermark where it ends
+   * @param file the temporary file; {@link AuthorityFile.Staged#publish} makes it the checkpoint
+   */
+  public record Staged(Watermark watermark, AuthorityFile.Staged file) {}
+
+  /**
+   * Writes a checkpoint of every row of {@code index} to its temporary file ({@link
+   * AuthorityFile#stage}), without syncing it: the image is taken from the live index, so this half
+   * runs with the commit path stopped or its lock held, every added row published, and at least one
+   * row; {@link Staged#file()}'s publish (the fsync, rename and directory sync) needs no lock, only
+   * that no other checkpoint is staged or published meanwhile and that no compaction switches
+   * segments before it is published (the caller's checkpoint lock).
+   *
+   * @throws IOException naming the step that failed
+   */
+  public static Staged stage(StoreFs fs, Path directory, Index index) throws IOException {
     int rows = index.size();
     if (rows == 0) {
       throw new IllegalStateException("a checkpoint of an empty index");
@@ -70,15 +94,19 @@ public final class IndexCheckpoint {
             v.segment(last),
             v.frameOffset(last) + v.frameLength(last),
             index.streamById(v.stream(last)).headHash());
-    AuthorityFile.publish(
-        fs,
-        directory.resolve(FILE),
-        KIND,
-        out -> {
-          out.putLong(w.events()).putLong(w.segment()).putLong(w.offset()).put(w.lastEventHash());
-          IndexImage.write(index, rows, out);
-        });
-    return w;
+    AuthorityFile.Staged file =
+        AuthorityFile.stage(
+            fs,
+            directory.resolve(FILE),
+            KIND,
+            out -> {
+              out.putLong(w.events())
+                  .putLong(w.segment())
+                  .putLong(w.offset())
+                  .put(w.lastEventHash());
+              IndexImage.write(index, rows, out);
+            });
+    return new Staged(w, file);
   }
 
   /** What {@link #read} found. */
