@@ -757,6 +757,20 @@ public final class EngineStore implements Store {
         });
   }
 
+  // --- event types ---
+
+  @Override
+  public <T> T decode(StoredEvent event, Class<T> type) {
+    nonNull(event, "event");
+    nonNull(type, "type");
+    checkOpen();
+    if (codec == null) {
+      // Throws, saying why this store has no codec and what to do.
+      return Codecs.decode(null, codecName, event.header().eventId(), event.payload(), type);
+    }
+    return types.decode(codec, event, type);
+  }
+
   /**
    * Closes in this order: the commit pipeline (drain within {@code closeTimeout}, fail the rest,
    * final fsync), the signing thread (it completes the appends it holds), the completion thread,
@@ -768,19 +782,6 @@ public final class EngineStore implements Store {
    * (releasing them under a write in progress could let another owner in while it lands) and close
    * says so.
    */
-  // --- event types ---
-
-  @Override
-  public <T> T decode(StoredEvent event, Class<T> type) {
-    nonNull(event, "event");
-    nonNull(type, "type");
-    checkOpen();
-    if (codec == null) {
-      return Codecs.decode(null, codecName, event.header().eventId(), event.payload(), type);
-    }
-    return types.decode(codec, event, type);
-  }
-
   @Override
   public void close() {
     synchronized (this) {
