@@ -106,8 +106,10 @@ public final class TypeRegistry {
                 + version
                 + " (@EventType(version = "
                 + version
-                + ")): its steps read versions 1 to "
-                + (version - 1)
+                + ")): "
+                + (version == 1
+                    ? "a type at version 1 has no steps"
+                    : "its steps read versions 1 to " + (version - 1))
                 + ". Remove the step, or raise the @EventType version if the class has moved on");
         continue;
       }
