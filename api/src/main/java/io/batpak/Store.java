@@ -201,10 +201,15 @@ public interface Store extends AutoCloseable {
   StoredEvent get(EventId id);
 
   /**
-   * Reads a visible event and decodes its payload with the store's codec.
+   * Reads a visible event and decodes its payload with the store's codec: {@link
+   * #decode(StoredEvent, Class)} of {@link #get(EventId)}. When {@code type} is a registered event
+   * type ({@link StoreConfig#eventTypes()}), an older payload is upcast first; see
+   * docs/schema-evolution.md.
    *
    * @throws EventNotFoundException if no visible event has that id
-   * @throws CodecException if the payload does not decode to {@code type}
+   * @throws FutureEventVersionException if {@code type} is registered and the event was stored at a
+   *     newer payload version than {@code type} knows
+   * @throws CodecException if the payload does not decode to {@code type}, or an upcaster failed
    */
   <T> T get(EventId id, Class<T> type);
 
@@ -713,6 +718,34 @@ public interface Store extends AutoCloseable {
    * @since 0.13
    */
   Outbox outbox();
+
+  // --- event types ---
+
+  /**
+   * Decodes an event's payload as {@code type} with the store's codec, for events in hand (from a
+   * subscription, a cursor, a projection's fold). When {@code type} is a registered event type
+   * ({@link StoreConfig#eventTypes()}) and the event is of its kind:
+   *
+   * <ul>
+   *   <li>payload version equal to the type's ({@link EventType#version()}), or 0 (an untyped
+   *       append): decoded directly;
+   *   <li>older: decoded to the codec's tree, upcast step by step in memory by the registered
+   *       {@link Upcaster}s to the type's version, then decoded as {@code type} (the journal is
+   *       never rewritten);
+   *   <li>newer: {@link FutureEventVersionException}.
+   * </ul>
+   *
+   * Any other type, or an event of another kind, is decoded directly, whatever its payload version.
+   * Reads nothing from the journal. Thread-safe.
+   *
+   * @throws FutureEventVersionException if the event was stored at a newer version than the
+   *     registered {@code type} knows (the message names the event, the type and both versions)
+   * @throws CodecException if the store has no codec, the payload does not decode to {@code type},
+   *     or an upcaster threw or returned null (the message names the event, the type and the step)
+   * @throws StoreClosedException if the store is closed
+   * @since 0.1
+   */
+  <T> T decode(StoredEvent event, Class<T> type);
 
   /**
    * Closes the store: stops accepting appends, commits and syncs what is queued within {@link

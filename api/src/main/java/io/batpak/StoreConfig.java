@@ -77,6 +77,9 @@ public final class StoreConfig {
   // --- projections ---
   private final boolean projectionCache;
   private final int projectionCacheEvery;
+  // --- event types ---
+  private final List<Class<?>> eventTypes;
+  private final List<Upcaster> upcasters;
 
   private StoreConfig(Builder b) {
     this.directory = b.directory;
@@ -110,6 +113,9 @@ public final class StoreConfig {
     // --- projections ---
     this.projectionCache = b.projectionCache;
     this.projectionCacheEvery = b.projectionCacheEvery;
+    // --- event types ---
+    this.eventTypes = List.copyOf(b.eventTypes);
+    this.upcasters = List.copyOf(b.upcasters);
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -150,6 +156,9 @@ public final class StoreConfig {
     // --- projections ---
     b.projectionCache = projectionCache;
     b.projectionCacheEvery = projectionCacheEvery;
+    // --- event types ---
+    b.eventTypes.addAll(eventTypes);
+    b.upcasters.addAll(upcasters);
     return b;
   }
 
@@ -355,6 +364,32 @@ public final class StoreConfig {
     return projectionCacheEvery;
   }
 
+  // --- event types ---
+
+  /**
+   * The typed event classes registered for schema evolution, in registration order, each carrying
+   * {@link EventType}. When the store opens it builds its type registry from them and checks it:
+   * two types claiming one kind, a class without a valid {@link EventType}, or an incomplete
+   * upcaster chain fail the open with {@link ValidationException}. Reading an event as a registered
+   * type ({@link Store#get(EventId, Class)}, {@link Store#decode(StoredEvent, Class)}) applies the
+   * version rules of docs/schema-evolution.md. Empty by default.
+   *
+   * @since 0.1
+   */
+  public List<Class<?>> eventTypes() {
+    return eventTypes;
+  }
+
+  /**
+   * The upcasters registered for the {@linkplain #eventTypes() event types}, in registration order:
+   * one per type and version step. See {@link Upcaster}.
+   *
+   * @since 0.1
+   */
+  public List<Upcaster> upcasters() {
+    return upcasters;
+  }
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -407,6 +442,9 @@ public final class StoreConfig {
     // --- projections ---
     private boolean projectionCache;
     private int projectionCacheEvery = 1000;
+    // --- event types ---
+    private final List<Class<?>> eventTypes = new ArrayList<>();
+    private final List<Upcaster> upcasters = new ArrayList<>();
 
     // --- gates ---
     private Duration gateBudget = Duration.ofMillis(100);
@@ -589,6 +627,37 @@ public final class StoreConfig {
     /** See {@link StoreConfig#projectionCacheEvery()}; between 1 and 2^30, default 1000. */
     public Builder projectionCacheEvery(int events) {
       this.projectionCacheEvery = events;
+      return this;
+    }
+
+    // --- event types ---
+
+    /**
+     * Registers typed event classes (each annotated with {@link EventType}); see {@link
+     * StoreConfig#eventTypes()}. May be called more than once; a class registered twice counts
+     * once. Checked when the store opens.
+     *
+     * @throws NullPointerException if {@code types} or one of its elements is null
+     */
+    public Builder eventTypes(Class<?>... types) {
+      Objects.requireNonNull(types, "types");
+      for (int i = 0; i < types.length; i++) {
+        Class<?> type = Objects.requireNonNull(types[i], "types[" + i + "]");
+        if (!eventTypes.contains(type)) {
+          eventTypes.add(type);
+        }
+      }
+      return this;
+    }
+
+    /**
+     * Registers one upcaster step for a registered event type; see {@link Upcaster} and {@link
+     * StoreConfig#upcasters()}. Checked when the store opens.
+     *
+     * @throws NullPointerException if {@code upcaster} is null
+     */
+    public Builder upcaster(Upcaster upcaster) {
+      upcasters.add(Objects.requireNonNull(upcaster, "upcaster"));
       return this;
     }
 

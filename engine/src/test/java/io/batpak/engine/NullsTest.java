@@ -127,6 +127,9 @@ class NullsTest {
       calls.put("subscribe/options", () -> store.subscribe(Region.all(), null));
       calls.put("subscribeFrom/region", () -> store.subscribeFrom(null, -1, so));
       calls.put("subscribeFrom/options", () -> store.subscribeFrom(Region.all(), -1, null));
+      // --- event types ---
+      calls.put("decode/event", () -> store.decode(null, String.class));
+      calls.put("decode/type", () -> store.decode(store.get(id), null));
       for (Map.Entry<String, Executable> e : calls.entrySet()) {
         String parameter = e.getKey().substring(e.getKey().indexOf('/') + 1);
         NullPointerException npe =

@@ -63,6 +63,7 @@ import io.batpak.engine.internal.sign.KeyRing;
 import io.batpak.engine.internal.sign.SignatureChecks;
 import io.batpak.engine.internal.subscription.StagedOutbox;
 import io.batpak.engine.internal.subscription.SubscriptionHub;
+import io.batpak.engine.internal.types.TypeRegistry;
 import io.batpak.engine.internal.verify.JournalVerification;
 import io.batpak.port.StoreFs;
 import io.batpak.port.StoreLock;
@@ -104,6 +105,8 @@ public final class EngineStore implements Store {
   private final Projections projections;
   private final Delivery delivery;
   private final SubscriptionHub subscriptions;
+  // --- event types ---
+  private final TypeRegistry types;
 
   /** Held by a compaction and by a snapshot or fork: neither runs while the other does. */
   private final java.util.concurrent.locks.ReentrantLock maintenance =
@@ -111,7 +114,8 @@ public final class EngineStore implements Store {
 
   private volatile boolean closed;
 
-  private EngineStore(StoreOpener.OpenedStore o) {
+  private EngineStore(StoreOpener.OpenedStore o, TypeRegistry types) {
+    this.types = types;
     this.config = o.config();
     this.fs = o.fs();
     this.ownsFs = o.ownsFs();
@@ -179,7 +183,9 @@ public final class EngineStore implements Store {
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
   public static EngineStore open(StoreConfig config) {
-    EngineStore store = new EngineStore(StoreOpener.open(config));
+    // Checked before the directory is touched: a bad registry fails the open with nothing done.
+    TypeRegistry types = TypeRegistry.of(config);
+    EngineStore store = new EngineStore(StoreOpener.open(config), types);
     if (config.projectionCache() && store.codec == null) {
       String message =
           "the store in "
@@ -319,7 +325,7 @@ public final class EngineStore implements Store {
   public <T> T get(EventId id, Class<T> type) {
     nonNull(id, "id");
     nonNull(type, "type");
-    return Codecs.decode(codec, codecName, id, get(id).payload(), type);
+    return decode(get(id), type);
   }
 
   /** Builds a value from where a frame lies: its segment id, offset and length. */
@@ -749,6 +755,20 @@ public final class EngineStore implements Store {
             }
           };
         });
+  }
+
+  // --- event types ---
+
+  @Override
+  public <T> T decode(StoredEvent event, Class<T> type) {
+    nonNull(event, "event");
+    nonNull(type, "type");
+    checkOpen();
+    if (codec == null) {
+      // Throws, saying why this store has no codec and what to do.
+      return Codecs.decode(null, codecName, event.header().eventId(), event.payload(), type);
+    }
+    return types.decode(codec, event, type);
   }
 
   /**

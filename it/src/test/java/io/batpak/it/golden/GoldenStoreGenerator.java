@@ -431,7 +431,7 @@ public final class GoldenStoreGenerator {
   }
 
   /** {@code sha256sum} lines for every file under {@code dir}, sorted by path. */
-  static String sha256sums(Path dir) throws IOException {
+  public static String sha256sums(Path dir) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, String> e : digests(dir).entrySet()) {
       sb.append(e.getValue()).append("  ").append(e.getKey()).append('\n');
@@ -440,7 +440,7 @@ public final class GoldenStoreGenerator {
   }
 
   /** SHA-256 of every regular file under {@code dir} except {@code SHA256SUMS}, by path. */
-  static TreeMap<String, String> digests(Path dir) throws IOException {
+  public static TreeMap<String, String> digests(Path dir) throws IOException {
     TreeMap<String, String> out = new TreeMap<>();
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
@@ -455,7 +455,7 @@ public final class GoldenStoreGenerator {
     return out;
   }
 
-  static String sha256(byte[] bytes) {
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
