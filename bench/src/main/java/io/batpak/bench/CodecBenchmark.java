@@ -5,6 +5,7 @@ import io.batpak.bench.harness.BenchEvent;
 import io.batpak.bench.harness.Payloads;
 import io.batpak.codec.jackson.JacksonCodecCore;
 import io.batpak.codec.json.JsonCodec;
+import io.batpak.spi.Codec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -101,14 +102,7 @@ public class CodecBenchmark {
       Optional<String> coupon,
       Instant at) {}
 
-  /** Encode and decode, whatever the format. */
-  interface Format {
-    Bytes encode(Object value);
-
-    <T> T decode(Bytes bytes, Class<T> type);
-  }
-
-  private Format codec;
+  private Codec codec;
   private Object[] values;
   private Bytes[] encoded;
   private Class<?> type;
@@ -172,54 +166,28 @@ public class CodecBenchmark {
         Instant.parse("2026-11-25T17:32:00.123Z"));
   }
 
-  private static Format format(String name) {
-    JacksonCodecCore core =
-        switch (name) {
-          case "json" -> null;
-          case "cbor" ->
-              new JacksonCodecCore(
-                  name,
-                  "the CBOR is null",
-                  JacksonCodecCore.deterministic(CBORMapper.builder()).build());
-          case "smile" ->
-              new JacksonCodecCore(
-                  name,
-                  "the Smile is null",
-                  JacksonCodecCore.deterministic(SmileMapper.builder())
-                      .disable(SmileWriteFeature.CHECK_SHARED_NAMES)
-                      .disable(SmileWriteFeature.CHECK_SHARED_STRING_VALUES)
-                      .build());
-          case "smile-shared" ->
-              new JacksonCodecCore(
-                  name,
-                  "the Smile is null",
-                  JacksonCodecCore.deterministic(SmileMapper.builder()).build());
-          default -> throw new IllegalArgumentException("unknown format " + name);
-        };
-    if (core == null) {
-      JsonCodec json = new JsonCodec();
-      return new Format() {
-        @Override
-        public Bytes encode(Object value) {
-          return json.encode(value);
-        }
-
-        @Override
-        public <T> T decode(Bytes bytes, Class<T> type) {
-          return json.decode(bytes, type);
-        }
-      };
-    }
-    return new Format() {
-      @Override
-      public Bytes encode(Object value) {
-        return core.encode(value);
-      }
-
-      @Override
-      public <T> T decode(Bytes bytes, Class<T> type) {
-        return core.decode(bytes, type);
-      }
+  private static Codec format(String name) {
+    return switch (name) {
+      case "json" -> new JsonCodec();
+      case "cbor" ->
+          new JacksonCodecCore(
+              name,
+              "the CBOR is null",
+              JacksonCodecCore.deterministic(CBORMapper.builder()).build());
+      case "smile" ->
+          new JacksonCodecCore(
+              name,
+              "the Smile is null",
+              JacksonCodecCore.deterministic(SmileMapper.builder())
+                  .disable(SmileWriteFeature.CHECK_SHARED_NAMES)
+                  .disable(SmileWriteFeature.CHECK_SHARED_STRING_VALUES)
+                  .build());
+      case "smile-shared" ->
+          new JacksonCodecCore(
+              name,
+              "the Smile is null",
+              JacksonCodecCore.deterministic(SmileMapper.builder()).build());
+      default -> throw new IllegalArgumentException("unknown format " + name);
     };
   }
 

@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 
 import io.batpak.Bytes;
 import io.batpak.CodecException;
+import io.batpak.spi.Codec;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.TimeZone;
@@ -21,12 +22,13 @@ import tools.jackson.databind.cfg.MapperBuilder;
  * encoding and decoding with failures turned into {@link CodecException}s that name the codec, the
  * type and the reason (or, on the module path, the {@code opens} line the application is missing).
  *
- * <p>Not API: the package is not exported; the codecs use it by composition.
+ * <p>Not API: the package is not exported; the codecs delegate to it (and the bench measures other
+ * formats through it).
  *
  * <p>Thread-safe once built (an {@link ObjectMapper} is).
  */
 @API(status = INTERNAL, since = "0.1")
-public final class JacksonCodecCore {
+public final class JacksonCodecCore implements Codec {
 
   private final String name;
   private final String nullValue;
@@ -44,6 +46,12 @@ public final class JacksonCodecCore {
     this.name = Objects.requireNonNull(name, "name");
     this.nullValue = Objects.requireNonNull(nullValue, "nullValue");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
+  }
+
+  /** The codec's name, as given. */
+  @Override
+  public String name() {
+    return name;
   }
 
   /**
@@ -81,6 +89,7 @@ public final class JacksonCodecCore {
    * @throws NullPointerException if {@code value} is null
    * @throws CodecException naming the value's type and the reason, if Jackson cannot write it
    */
+  @Override
   public Bytes encode(Object value) {
     Objects.requireNonNull(value, "value");
     try {
@@ -112,6 +121,7 @@ public final class JacksonCodecCore {
    * @throws CodecException naming {@code type} and the reason, if the bytes are not in the format,
    *     do not fit the type, or are the format's null
    */
+  @Override
   public <T> T decode(Bytes bytes, Class<T> type) {
     Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(type, "type");
@@ -120,12 +130,7 @@ public final class JacksonCodecCore {
       value = mapper.readValue(bytes.toByteArray(), type);
     } catch (RuntimeException e) {
       throw new CodecException(
-          name
-              + " codec cannot decode "
-              + bytes.size()
-              + " bytes as "
-              + type.getName()
-              + ": "
+          cannotDecode(bytes, type)
               + ModuleAccess.explain(type, e)
                   .orElseGet(
                       () ->
@@ -136,16 +141,14 @@ public final class JacksonCodecCore {
     }
     if (value == null) {
       throw new CodecException(
-          name
-              + " codec cannot decode "
-              + bytes.size()
-              + " bytes as "
-              + type.getName()
-              + ": "
-              + nullValue
-              + ", which is no value of that type");
+          cannotDecode(bytes, type) + nullValue + ", which is no value of that type");
     }
     return value;
+  }
+
+  /** "json codec cannot decode 12 bytes as com.example.Order: ". */
+  private String cannotDecode(Bytes bytes, Class<?> type) {
+    return name + " codec cannot decode " + bytes.size() + " bytes as " + type.getName() + ": ";
   }
 
   /**
