@@ -31,10 +31,10 @@ import tools.jackson.dataformat.cbor.CBORWriteFeature;
  *       self-describe tag.
  *   <li>Dates and times as ISO-8601 text in UTC, enums by name, {@code Optional} as its value or
  *       null, byte arrays as CBOR byte strings.
- *   <li>Records and beans are written as indefinite-length maps (Jackson does not know their size
- *       in advance); lists, arrays and maps as definite-length ones. This is Jackson's fixed form,
- *       deterministic for equal values, but not RFC 8949's "core deterministic encoding" (section
- *       4.2), which other tools may expect when they re-encode.
+ *   <li>Records, beans and maps are written as CBOR maps of indefinite length, lists and arrays as
+ *       arrays of definite length: Jackson's fixed form, deterministic for equal values, but not
+ *       RFC 8949's "core deterministic encoding" (section 4.2), which other tools may expect when
+ *       they re-encode. Integer map keys stay CBOR integers; other keys are text.
  * </ul>
  *
  * <p>Decoding is tolerant of properties the target type does not have, and strict about everything
