@@ -14,6 +14,9 @@ module io.batpak.bench {
   requires io.batpak.fs.spi;
   requires io.batpak.fs.posix;
   requires io.batpak.codec;
+  requires tools.jackson.databind;
+  requires tools.jackson.dataformat.cbor;
+  requires tools.jackson.dataformat.smile;
   requires io.batpak.verify;
   requires java.management;
   requires java.sql;

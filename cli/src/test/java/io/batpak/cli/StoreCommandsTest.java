@@ -125,6 +125,19 @@ class StoreCommandsTest {
   }
 
   @Test
+  void inspectShowsTheCborCodecOfAStoreCreatedWithIt() {
+    Path dir = tmp.resolve("cbor");
+    try (Store store = Store.open(StoreConfig.builder(dir).codec("cbor").build())) {
+      store.appendEncoded(
+          Coordinate.of("order:1", "shop"), EventKind.custom(1, 1), Map.of("sku", "A-1"));
+    }
+    Result r = CliRunner.run("inspect", dir.toString());
+    assertEquals(Main.OK, r.code(), r.toString());
+    assertTrue(r.out().contains("codec       cbor"), r.toString());
+    assertTrue(r.out().contains("events      1"), r.toString());
+  }
+
+  @Test
   void dumpWritesOneParsableJsonLinePerEvent() {
     Path dir = demo();
     Result all = CliRunner.run("dump", dir.toString());

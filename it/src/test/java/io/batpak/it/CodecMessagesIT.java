@@ -105,7 +105,7 @@ class CodecMessagesIT {
           "cannot encode a payload of type io.batpak.it.CodecMessagesIT$OrderPlaced: this store"
               + " has no payload codec. It was created without one (its segment headers name codec"
               + " 'bytes'), and a store keeps its codec for life, even now that a codec is on the"
-              + " class path (json). Pass the payload as Bytes (encode it yourself), or create a"
+              + " class path (cbor, json). Pass the payload as Bytes (encode it yourself), or create a"
               + " new store while io.batpak:batpak-codec is on the class path (it then uses codec"
               + " 'json') and copy the events into it. See docs/codecs.md#bytes-stores",
           e.getMessage());
@@ -186,7 +186,7 @@ class CodecMessagesIT {
     assertEquals(
         "BATPAK-CODEC-002 the configuration asks for codec 'nope' for the new store in"
             + " /stores/orders, and no"
-            + " codec of that name is on the class path or module path. Codecs found: json (and"
+            + " codec of that name is on the class path or module path. Codecs found: cbor, json (and"
             + " 'bytes', a store without a payload codec). Add the artifact that provides codec"
             + " 'nope' to the class path or module path, name a codec that was found, or remove"
             + " the codec option (a new store then uses 'json' when it is on the class path, else"

@@ -223,7 +223,7 @@ class ErrorCodesDocumentedTest {
 
     m.put(
         "BATPAK-CODEC-002",
-        assertThrows(ProviderException.class, () -> Store.open(newStore().codec("cbor").build()))
+        assertThrows(ProviderException.class, () -> Store.open(newStore().codec("avro").build()))
             .getMessage());
     m.put("BATPAK-CODEC-004", codecOpen(newStore().build(), name(JsonCodecTwinProvider.class)));
     m.put("BATPAK-CODEC-005", codecOpen(newStore().build(), name(ThrowingCodecProvider.class)));

@@ -245,6 +245,8 @@ class ModulePathCodecIT {
     }
     modulePath.add(TestClasspath.jna());
     modulePath.addAll(jackson);
+    // batpak-codec's cbor codec (issue 14) needs the CBOR format module at run time.
+    modulePath.add(TestClasspath.jar("jackson-dataformat-cbor"));
     modulePath.add(TestClasspath.jar("bcprov-jdk18on"));
 
     List<String> command =

@@ -48,7 +48,8 @@ final class Codecs {
   static final String DEFAULT = "json";
 
   /** Codecs that ship in {@code io.batpak:batpak-codec}, by name. */
-  private static final Map<String, String> ARTIFACTS = Map.of("json", "io.batpak:batpak-codec");
+  private static final Map<String, String> ARTIFACTS =
+      Map.of("json", "io.batpak:batpak-codec", "cbor", "io.batpak:batpak-codec");
 
   private static final String DOCS = "docs/codecs.md";
 

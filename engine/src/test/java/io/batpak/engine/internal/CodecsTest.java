@@ -330,14 +330,23 @@ class CodecsTest {
             + " or module path, or read the payload with get(id).payload() and decode it yourself. See"
             + " docs/codecs.md#missing-codec",
         onDecode.getMessage());
-    CodecException otherCodec =
+    CodecException cbor =
         assertThrows(CodecException.class, () -> Codecs.encode(null, "cbor", List.of(1)));
     assertEquals(
         "cannot encode a payload of type java.util.ImmutableCollections$List12: this store's"
             + " codec is 'cbor' (its segment headers name it), and no codec of that name is on"
+            + " the class path or module path (codecs found: none). Add io.batpak:batpak-codec,"
+            + " which provides codec 'cbor', to the class path or module path, or pass the payload"
+            + " as Bytes (encoded with codec 'cbor'). See docs/codecs.md#missing-codec",
+        cbor.getMessage());
+    CodecException otherCodec =
+        assertThrows(CodecException.class, () -> Codecs.encode(null, "avro", List.of(1)));
+    assertEquals(
+        "cannot encode a payload of type java.util.ImmutableCollections$List12: this store's"
+            + " codec is 'avro' (its segment headers name it), and no codec of that name is on"
             + " the class path or module path (codecs found: none). Add the artifact that provides"
-            + " codec 'cbor' to the class path or module path, or pass the payload as Bytes"
-            + " (encoded with codec 'cbor'). See docs/codecs.md#missing-codec",
+            + " codec 'avro' to the class path or module path, or pass the payload as Bytes"
+            + " (encoded with codec 'avro'). See docs/codecs.md#missing-codec",
         otherCodec.getMessage());
   }
 

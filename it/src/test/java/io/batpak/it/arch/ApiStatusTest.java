@@ -130,6 +130,7 @@ class ApiStatusTest {
             "io.batpak.fs.testkit",
             "io.batpak.engine",
             "io.batpak.codec.json",
+            "io.batpak.codec.cbor",
             "io.batpak.verify",
             "io.batpak.fs.nio")) {
       assertTrue(EXPORTED.contains(expected), "not among the exported packages: " + expected);

@@ -19,7 +19,13 @@ import java.util.regex.Pattern;
  *       lists it with its reason; the reason may not be empty.
  * </ul>
  *
- * Any other {@code <!-- sample: ... -->} comment, a skip without a reason, a {@code java} fence
+ * A block that is not {@code java} may be marked {@code <!-- sample: resource <path> -->}: its
+ * lines become the file {@code <path>} (relative to the class path root, for example {@code
+ * META-INF/services/io.batpak.spi.CodecProvider}) on the class path of the {@code java} sample
+ * before it, as a user's build would package them. A resource with no sample before it, or after a
+ * skipped one, is a {@link BadSampleException}.
+ *
+ * <p>Any other {@code <!-- sample: ... -->} comment, a skip without a reason, a {@code java} fence
  * with words after it, or a block that never closes is a {@link BadSampleException} naming the file
  * and line: a mistyped marker must not quietly turn a sample into one that runs, or into one that
  * does not.
@@ -29,6 +35,10 @@ final class MarkdownSamples {
   private static final Pattern ANY_FENCE = Pattern.compile("^\\s{0,3}```.*$");
   private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*sample:(.*?)-->\\s*$");
   private static final Pattern SKIP = Pattern.compile("^skip\\s*\\((.*)\\)$");
+  private static final Pattern RESOURCE =
+      // Relative segments of letters, digits, '_', '.' and '-', none of them "." or "..".
+      Pattern.compile(
+          "^resource\\s+((?!\\.\\.?(?:/|$))[A-Za-z0-9_.-]+(?:/(?!\\.\\.?(?:/|$))[A-Za-z0-9_.-]+)*)$");
 
   private MarkdownSamples() {}
 
@@ -79,19 +89,52 @@ final class MarkdownSamples {
         }
         samples.add(sample(file, lines, i, close));
       } else {
-        markerBefore(lines, i)
-            .ifPresent(
-                m -> {
-                  throw new BadSampleException(
-                      file
-                          + ":"
-                          + m
-                          + ": a sample marker stands before a block that is not ```java");
-                });
+        Optional<Integer> marker = markerBefore(lines, i);
+        if (marker.isPresent()) {
+          attachResource(file, lines, marker.get(), i, close, samples);
+        }
       }
       i = close + 1;
     }
     return samples;
+  }
+
+  /**
+   * Adds the block between {@code open} and {@code close}, marked as a resource on line {@code
+   * markerLine}, to the last sample of {@code samples}.
+   */
+  private static void attachResource(
+      String file,
+      List<String> lines,
+      int markerLine,
+      int open,
+      int close,
+      List<MarkdownSample> samples) {
+    Matcher m = MARKER.matcher(lines.get(markerLine - 1));
+    if (!m.matches()) {
+      throw new IllegalStateException("markerBefore returned a line that is not a marker");
+    }
+    Matcher resource = RESOURCE.matcher(m.group(1).trim());
+    if (!resource.matches()) {
+      throw new BadSampleException(
+          file
+              + ":"
+              + markerLine
+              + ": a sample marker stands before a block that is not ```java; only"
+              + " <!-- sample: resource <path> --> may (a relative path such as"
+              + " META-INF/services/io.batpak.spi.CodecProvider)");
+    }
+    if (samples.isEmpty() || samples.get(samples.size() - 1).mode() == MarkdownSample.Mode.SKIP) {
+      throw new BadSampleException(
+          file
+              + ":"
+              + markerLine
+              + ": a resource block belongs to the ```java sample before it, and there is "
+              + (samples.isEmpty() ? "none" : "only a skipped one"));
+    }
+    int last = samples.size() - 1;
+    samples.set(
+        last, samples.get(last).withResource(resource.group(1), lines.subList(open + 1, close)));
   }
 
   private static int closingFence(List<String> lines, int open) {
@@ -140,7 +183,8 @@ final class MarkdownSamples {
             + ": unknown sample marker \""
             + what
             + "\"; the markers are <!-- sample: compile-only --> and"
-            + " <!-- sample: skip (reason) -->");
+            + " <!-- sample: skip (reason) --> (and <!-- sample: resource <path> --> before a"
+            + " block that is not java)");
   }
 
   /** The 1-based line of a marker comment that is the nearest non-blank line before {@code at}. */

@@ -204,6 +204,53 @@ class SampleConventionTest {
     assertTrue(e.getMessage().contains("\nGUIDE.md:3: error: module not found"), e.getMessage());
   }
 
+  @Test
+  void aResourceBlockIsOnTheClassPathOfTheSampleBeforeIt() throws Exception {
+    MarkdownSample s =
+        only(
+            md(
+                "```java",
+                "var in = ClassLoader.getSystemResourceAsStream(\"META-INF/services/x.Y\");",
+                "System.out.print(new String(in.readAllBytes(), \"UTF-8\"));",
+                "```",
+                "<!-- sample: resource META-INF/services/x.Y -->",
+                "```text",
+                "com.example.Impl",
+                "```"));
+    assertEquals(
+        java.util.Map.of("META-INF/services/x.Y", List.of("com.example.Impl")), s.resources());
+    assertEquals("com.example.Impl", new SampleRunner(tmp).check(s).strip());
+  }
+
+  @Test
+  void aResourceWithoutASampleBeforeItOrWithABadPathIsRefused() {
+    BadSampleException none =
+        assertThrows(
+            BadSampleException.class,
+            () ->
+                MarkdownSamples.find(
+                    "GUIDE.md", md("<!-- sample: resource a/b.txt -->", "```text", "x", "```")));
+    assertTrue(
+        none.getMessage().startsWith("GUIDE.md:1: a resource block belongs"), none.getMessage());
+    BadSampleException badPath =
+        assertThrows(
+            BadSampleException.class,
+            () ->
+                MarkdownSamples.find(
+                    "GUIDE.md",
+                    md(
+                        "```java",
+                        "int a;",
+                        "```",
+                        "<!-- sample: resource ../up -->",
+                        "```text",
+                        "x",
+                        "```")));
+    assertTrue(
+        badPath.getMessage().startsWith("GUIDE.md:4: a sample marker stands"),
+        badPath.getMessage());
+  }
+
   private static MarkdownSample only(String markdown) {
     List<MarkdownSample> s = MarkdownSamples.find("GUIDE.md", markdown);
     assertEquals(1, s.size(), markdown);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -67,6 +68,11 @@ final class SampleRunner {
       files.add(f);
     }
     compile(sample, source, files, classes);
+    for (Map.Entry<String, List<String>> r : sample.resources().entrySet()) {
+      Path f = classes.resolve(r.getKey());
+      Files.createDirectories(f.getParent());
+      Files.write(f, r.getValue(), StandardCharsets.UTF_8);
+    }
     if (sample.mode() != MarkdownSample.Mode.RUN || source.mainClass().isEmpty()) {
       return "";
     }

@@ -1,4 +1,4 @@
-package io.batpak.codec.json;
+package io.batpak.codec.jackson;
 
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.InaccessibleObjectException;
