@@ -61,7 +61,15 @@ public final class EventReader {
       RuntimeException failure;
       try {
         byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
-        EventRecord r = FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
+        EventRecord r =
+            FrameCodec.decodeRecord(
+                frame,
+                FrameCodec.PREFIX,
+                v.recordOffset(row),
+                row,
+                journal.decompressors(),
+                journal.path(v.segment(row)).toString(),
+                v.frameOffset(row));
         if (r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row)) {
           boolean compacted = (frame[FrameCodec.PREFIX] & 0xFF) == FrameCodec.TYPE_COMPACTED;
           return new Located(r, compacted ? frame[FrameCodec.PREFIX + 1] & 0xFF : 0);
