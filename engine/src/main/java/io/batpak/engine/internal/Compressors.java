@@ -135,8 +135,8 @@ public final class Compressors implements Decompressors {
               + ARTIFACT
               + " and "
               + LIBRARIES.getOrDefault(name, "the library it needs")
-              + " to the class path or module path. Payloads below the compression threshold and"
-              + " every event header read without them. See "
+              + " to the class path or module path; events whose payloads are stored uncompressed"
+              + " read without them. See "
               + DOCS);
     }
     CompressorProvider provider = choice.orThrow();

@@ -138,6 +138,14 @@ public record EventRecord(
         content.compressedPayload());
   }
 
+  /**
+   * The payload's uncompressed length: {@code payload().length}, or for a compressed payload the
+   * length its stored form records (also when the record was decoded without its payload).
+   */
+  public int payloadSize() {
+    return compressedPayload == null ? payload.length : FrameCodec.readInt(compressedPayload, 1);
+  }
+
   /** The receipt of this stored event. */
   public AppendReceipt toReceipt() {
     return new AppendReceipt(

@@ -506,9 +506,28 @@ public final class FrameCodec {
       Decompressors decompressors,
       String file,
       long fileOffset) {
+    return decodeRecord(
+        body, bodyOffset, recordOffset, globalSequence, decompressors, file, fileOffset, true);
+  }
+
+  /**
+   * Decodes the record as {@link #decodeRecord(byte[], int, int, long, Decompressors, String,
+   * long)} does; with {@code payload} false a compressed payload is not decompressed, and the
+   * record's {@link EventRecord#payload()} is empty (its {@link EventRecord#payloadSize()} is
+   * right): for reads of headers only.
+   */
+  public static EventRecord decodeRecord(
+      byte[] body,
+      int bodyOffset,
+      int recordOffset,
+      long globalSequence,
+      Decompressors decompressors,
+      String file,
+      long fileOffset,
+      boolean payload) {
     ByteBuffer b = ByteBuffer.wrap(body, bodyOffset, body.length - bodyOffset).slice();
     b.position(recordOffset + 4);
-    return readRecord(b, globalSequence, decompressors, file, fileOffset);
+    return readRecord(b, globalSequence, payload ? decompressors : null, file, fileOffset);
   }
 
   private static EventRecord readRecord(
@@ -558,7 +577,10 @@ public final class FrameCodec {
       compressed = new byte[pl];
       b.get(compressed);
       payload =
-          CompressedPayload.expand(compressed, 0, pl, content, decompressors, file, fileOffset);
+          decompressors == null
+              ? new byte[0]
+              : CompressedPayload.expand(
+                  compressed, 0, pl, content, decompressors, file, fileOffset);
     } else {
       payload = new byte[pl];
       b.get(payload);

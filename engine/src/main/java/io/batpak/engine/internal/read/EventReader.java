@@ -55,6 +55,19 @@ public final class EventReader {
    * @throws io.batpak.StoreIoException if the read fails
    */
   public Located locate(int row) {
+    return locate(row, true);
+  }
+
+  /**
+   * The event at {@code row} as {@link #locate(int)}, for a read of its header only: a compressed
+   * payload is not decompressed ({@link FrameCodec#decodeRecord(byte[], int, int, long,
+   * io.batpak.engine.internal.format.Decompressors, String, long, boolean)}).
+   */
+  public Located locateHeader(int row) {
+    return locate(row, false);
+  }
+
+  private Located locate(int row, boolean payload) {
     while (true) {
       long moves = index.relocations();
       Index.View v = index.view();
@@ -69,7 +82,8 @@ public final class EventReader {
                 row,
                 journal.decompressors(),
                 journal.path(v.segment(row)).toString(),
-                v.frameOffset(row));
+                v.frameOffset(row),
+                payload);
         if (r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row)) {
           boolean compacted = (frame[FrameCodec.PREFIX] & 0xFF) == FrameCodec.TYPE_COMPACTED;
           return new Located(r, compacted ? frame[FrameCodec.PREFIX + 1] & 0xFF : 0);
