@@ -15,6 +15,7 @@ module io.batpak.bench {
   requires io.batpak.fs.posix;
   requires io.batpak.codec;
   requires io.batpak.verify;
+  requires io.batpak.compress;
   requires java.management;
   requires java.sql;
   requires jdk.management;

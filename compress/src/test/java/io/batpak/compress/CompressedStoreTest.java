@@ -282,6 +282,19 @@ class CompressedStoreTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aCompressorTheFormatDoesNotKnowIsRefusedAtOpen() {
+    SimStoreFs fs = SimStoreFs.builder().seed(1).build();
+    io.batpak.ValidationException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.batpak.ValidationException.class,
+            () -> Store.open(config(fs, DIR, "brotli").build()));
+    assertEquals(
+        "compression 'brotli' is not a compressor the journal format knows (lz4, zstd); name one"
+            + " of those or 'none'. See docs/codecs.md#compression",
+        e.getMessage());
+  }
+
   /** The bytes of the frame holding {@code r}'s event. */
   static byte[] frame(SimStoreFs fs, Store s, AppendReceipt r) throws IOException {
     FrameLocation at = FrameLocation.of(s, r.eventId());

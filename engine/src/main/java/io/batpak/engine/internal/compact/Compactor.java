@@ -414,7 +414,6 @@ public final class Compactor {
       }
     }
 
-    /** The header of segment {@code id}. */
     /**
      * The compressions the replaced segments' headers name, in order and once each, joined by
      * {@code +}; {@code none} when none compressed (their frames are copied as they are).
@@ -431,6 +430,7 @@ public final class Compactor {
       return names.isEmpty() ? "none" : String.join("+", names);
     }
 
+    /** The header of segment {@code id}. */
     private SegmentHeader headerOf(long id) throws IOException {
       Path path = journal.path(id);
       try (FileHandle in = fs.openRead(path)) {
