@@ -5,6 +5,7 @@ import io.batpak.StoreConfig;
 import io.batpak.spi.Compressor;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * The stored form of a compressed payload (docs/format.md, "Compressed payloads"; ADR 0026): the
@@ -70,7 +71,7 @@ public final class CompressedPayload {
    * The uncompressed payload of the stored form {@code buf[at, at + length)}.
    *
    * @param contentHash the record's content hash, which the result must hash to
-   * @param file the segment, for errors
+   * @param file the segment, for errors (asked for only when there is one)
    * @param frameOffset the frame's offset in it, for errors
    * @throws CorruptStoreException if the method is unknown, the declared length exceeds what a
    *     payload can be (checked before allocating), the block does not decompress to exactly that
@@ -83,13 +84,13 @@ public final class CompressedPayload {
       int length,
       byte[] contentHash,
       Decompressors decompressors,
-      String file,
+      Supplier<String> file,
       long frameOffset) {
     byte[] out = decompress(buf, at, length, decompressors, file, frameOffset);
     byte[] hash = HASHERS.get().hash(out, 0, out.length);
     if (!Arrays.equals(hash, contentHash)) {
       throw new CorruptStoreException(
-          file,
+          file.get(),
           frameOffset,
           "content hash of the decompressed " + METHODS[buf[at] & 0xFF] + " payload",
           java.util.HexFormat.of().formatHex(contentHash),
@@ -106,10 +107,15 @@ public final class CompressedPayload {
    * @throws io.batpak.ProviderException as {@link #expand}
    */
   public static byte[] decompress(
-      byte[] buf, int at, int length, Decompressors decompressors, String file, long frameOffset) {
+      byte[] buf,
+      int at,
+      int length,
+      Decompressors decompressors,
+      Supplier<String> file,
+      long frameOffset) {
     if (length < HEADER) {
       throw new CorruptStoreException(
-          file,
+          file.get(),
           frameOffset,
           "compressed payload",
           "at least " + HEADER + " bytes (method and length)",
@@ -118,7 +124,7 @@ public final class CompressedPayload {
     int method = buf[at] & 0xFF;
     if (method >= METHODS.length || METHODS[method] == null) {
       throw new CorruptStoreException(
-          file,
+          file.get(),
           frameOffset,
           "compressed payload method",
           "1 (lz4) or 2 (zstd)",
@@ -127,7 +133,7 @@ public final class CompressedPayload {
     int size = FrameCodec.readInt(buf, at + 1);
     if (size < 0 || size > StoreConfig.MAX_PAYLOAD_BYTES_LIMIT) {
       throw new CorruptStoreException(
-          file,
+          file.get(),
           frameOffset,
           "compressed payload's uncompressed length",
           "0.." + StoreConfig.MAX_PAYLOAD_BYTES_LIMIT + " (the largest payload a record holds)",
@@ -140,7 +146,7 @@ public final class CompressedPayload {
       throw new io.batpak.ProviderException(
           e.getMessage()
               + " (the payload is in "
-              + file
+              + file.get()
               + ", frame at offset "
               + frameOffset
               + ")");
@@ -150,7 +156,7 @@ public final class CompressedPayload {
       compressor.decompress(buf, at + HEADER, length - HEADER, out);
     } catch (RuntimeException e) {
       throw new CorruptStoreException(
-          file,
+          file.get(),
           frameOffset,
           METHODS[method] + " payload of " + size + " bytes",
           "a block that decompresses to it",

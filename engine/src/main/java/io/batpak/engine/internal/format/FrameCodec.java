@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -318,7 +319,13 @@ public final class FrameCodec {
           }
           out.add(
               decodeRecord(
-                  body, offset, v.recordOffset, v.globalSequence, decompressors, file, fileOffset));
+                  body,
+                  offset,
+                  v.recordOffset,
+                  v.globalSequence,
+                  decompressors,
+                  () -> file,
+                  fileOffset));
         });
     return out;
   }
@@ -484,7 +491,7 @@ public final class FrameCodec {
   public static EventRecord decodeRecord(
       byte[] body, int bodyOffset, int recordOffset, long globalSequence) {
     return decodeRecord(
-        body, bodyOffset, recordOffset, globalSequence, Decompressors.NONE, "(frame)", -1);
+        body, bodyOffset, recordOffset, globalSequence, Decompressors.NONE, () -> "(frame)", -1);
   }
 
   /**
@@ -492,7 +499,8 @@ public final class FrameCodec {
    * stored record, which every read of an event goes through. A compressed payload is decompressed
    * here, with {@code decompressors} ({@link CompressedPayload#expand}).
    *
-   * @param file the segment, for errors
+   * @param file the segment, for errors (asked for only when there is one: building a path is work
+   *     a read should not do)
    * @param fileOffset the frame's offset in it, for errors
    * @throws CorruptStoreException if a compressed payload is damaged
    * @throws io.batpak.ProviderException if a compressed payload names a compressor not on the class
@@ -504,7 +512,7 @@ public final class FrameCodec {
       int recordOffset,
       long globalSequence,
       Decompressors decompressors,
-      String file,
+      Supplier<String> file,
       long fileOffset) {
     return decodeRecord(
         body, bodyOffset, recordOffset, globalSequence, decompressors, file, fileOffset, true);
@@ -522,7 +530,7 @@ public final class FrameCodec {
       int recordOffset,
       long globalSequence,
       Decompressors decompressors,
-      String file,
+      Supplier<String> file,
       long fileOffset,
       boolean payload) {
     ByteBuffer b = ByteBuffer.wrap(body, bodyOffset, body.length - bodyOffset).slice();
@@ -534,7 +542,7 @@ public final class FrameCodec {
       ByteBuffer b,
       long globalSequence,
       Decompressors decompressors,
-      String file,
+      Supplier<String> file,
       long fileOffset) {
     long idHi = b.getLong();
     long idLo = b.getLong();

@@ -87,7 +87,7 @@ final class FrameWindows {
             v.recordOffset(row),
             row,
             journal.decompressors(),
-            journal.path(seg).toString(),
+            () -> journal.path(seg).toString(),
             offset);
     if (r.idHi() != v.idHi(row) || r.idLo() != v.idLo(row)) {
       return null;

@@ -8,6 +8,7 @@ import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.segment.IoFailures;
 import io.batpak.engine.internal.segment.Journal;
 import java.io.IOException;
+import java.util.function.Supplier;
 
 /**
  * The one read path from an index row to the stored event: the index says where the frame lies, the
@@ -67,6 +68,11 @@ public final class EventReader {
     return locate(row, false);
   }
 
+  /** The name of segment {@code segment}, for an error: a path is built only when one is needed. */
+  private Supplier<String> fileOf(long segment) {
+    return () -> journal.path(segment).toString();
+  }
+
   private Located locate(int row, boolean payload) {
     while (true) {
       long moves = index.relocations();
@@ -81,7 +87,7 @@ public final class EventReader {
                 v.recordOffset(row),
                 row,
                 journal.decompressors(),
-                journal.path(v.segment(row)).toString(),
+                fileOf(v.segment(row)),
                 v.frameOffset(row),
                 payload);
         if (r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row)) {

@@ -95,7 +95,7 @@ final class EventHasher {
   private byte[] uncompressed(byte[] buf, RecordLayout r) {
     try {
       return CompressedPayload.decompress(
-          buf, r.payloadAt, r.payloadLength, decompressors, "(verifyAll)", r.at);
+          buf, r.payloadAt, r.payloadLength, decompressors, () -> "(verifyAll)", r.at);
     } catch (CorruptStoreException e) {
       return null;
     }
