@@ -18,6 +18,7 @@ module io.batpak.bench {
   requires tools.jackson.dataformat.cbor;
   requires tools.jackson.dataformat.smile;
   requires io.batpak.verify;
+  requires io.batpak.compress;
   requires java.management;
   requires java.sql;
   requires jdk.management;

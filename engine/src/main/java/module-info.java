@@ -26,5 +26,6 @@ module io.batpak.engine {
       io.batpak.engine.BatpakEngine;
 
   uses io.batpak.spi.CodecProvider;
+  uses io.batpak.spi.CompressorProvider;
   uses io.batpak.spi.StoreFsProvider;
 }

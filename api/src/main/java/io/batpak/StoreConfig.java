@@ -80,6 +80,9 @@ public final class StoreConfig {
   // --- event types ---
   private final List<Class<?>> eventTypes;
   private final List<Upcaster> upcasters;
+  // --- compression ---
+  private final String compression;
+  private final int compressionThreshold;
 
   private StoreConfig(Builder b) {
     this.directory = b.directory;
@@ -116,6 +119,9 @@ public final class StoreConfig {
     // --- event types ---
     this.eventTypes = List.copyOf(b.eventTypes);
     this.upcasters = List.copyOf(b.upcasters);
+    // --- compression ---
+    this.compression = b.compression;
+    this.compressionThreshold = b.compressionThreshold;
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -159,6 +165,9 @@ public final class StoreConfig {
     // --- event types ---
     b.eventTypes.addAll(eventTypes);
     b.upcasters.addAll(upcasters);
+    // --- compression ---
+    b.compression = compression;
+    b.compressionThreshold = compressionThreshold;
     return b;
   }
 
@@ -390,6 +399,40 @@ public final class StoreConfig {
     return upcasters;
   }
 
+  // --- compression ---
+
+  /** The compression name that turns payload compression off, the default. */
+  public static final String NO_COMPRESSION = "none";
+
+  /**
+   * The compressor new frames' payloads are written with: {@value #NO_COMPRESSION} (the default) or
+   * a compressor's name, {@code lz4} or {@code zstd} with {@code io.batpak:batpak-compress} on the
+   * class path. A payload of at least {@link #compressionThreshold()} bytes is stored compressed
+   * when that makes it shorter; hashes, receipts and signatures are always over the uncompressed
+   * bytes. The setting may change from one open to the next: each segment names the compressor it
+   * was written with, and reads handle a mix. Opening a store with a compressor that is not on the
+   * class path throws {@link ProviderException} ({@code BATPAK-COMPRESS-002}). See docs/codecs.md,
+   * "Compression".
+   *
+   * @return the compressor's name, or {@value #NO_COMPRESSION}
+   * @since 0.1
+   */
+  public String compression() {
+    return compression;
+  }
+
+  /**
+   * The smallest payload, in bytes, that is compressed (when {@link #compression()} names a
+   * compressor): smaller payloads are stored as they are, byte for byte as without compression.
+   * Between 1 and {@link #MAX_PAYLOAD_BYTES_LIMIT}; default 256.
+   *
+   * @return the threshold in bytes
+   * @since 0.1
+   */
+  public int compressionThreshold() {
+    return compressionThreshold;
+  }
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -445,6 +488,9 @@ public final class StoreConfig {
     // --- event types ---
     private final List<Class<?>> eventTypes = new ArrayList<>();
     private final List<Upcaster> upcasters = new ArrayList<>();
+    // --- compression ---
+    private String compression = NO_COMPRESSION;
+    private int compressionThreshold = 256;
 
     // --- gates ---
     private Duration gateBudget = Duration.ofMillis(100);
@@ -661,6 +707,31 @@ public final class StoreConfig {
       return this;
     }
 
+    // --- compression ---
+
+    /**
+     * See {@link StoreConfig#compression()}; {@value StoreConfig#NO_COMPRESSION} by default.
+     *
+     * @param name {@code none}, {@code lz4}, {@code zstd} or another compressor's name
+     * @return this builder
+     */
+    public Builder compression(String name) {
+      this.compression = name;
+      return this;
+    }
+
+    /**
+     * See {@link StoreConfig#compressionThreshold()}; between 1 and {@link
+     * StoreConfig#MAX_PAYLOAD_BYTES_LIMIT} bytes, default 256.
+     *
+     * @param bytes the smallest payload that is compressed
+     * @return this builder
+     */
+    public Builder compressionThreshold(int bytes) {
+      this.compressionThreshold = bytes;
+      return this;
+    }
+
     /**
      * Validates every option and builds the configuration.
      *
@@ -716,6 +787,16 @@ public final class StoreConfig {
       }
       // --- projections ---
       range(problems, "projectionCacheEvery", projectionCacheEvery, 1, 1 << 30);
+      // --- compression ---
+      if (compression == null || !compression.matches("[a-z][a-z0-9-]{0,31}")) {
+        problems.add(
+            "compression: '"
+                + NO_COMPRESSION
+                + "' or a compressor name (1-32 lowercase ASCII letters, digits or '-', starting"
+                + " with a letter, such as lz4 or zstd), got "
+                + (compression == null ? "null" : "'" + compression + "'"));
+      }
+      range(problems, "compressionThreshold", compressionThreshold, 1, MAX_PAYLOAD_BYTES_LIMIT);
       // --- signing ---
       nonNull(problems, "signingPolicy", signingPolicy);
       for (int i = 0; i < signingKeys.size(); i++) {

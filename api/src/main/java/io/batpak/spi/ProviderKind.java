@@ -9,7 +9,7 @@ import org.apiguardian.api.API;
 /**
  * One kind of service provider that {@link ProviderLoader} finds: its service interface, the words
  * diagnostics use for it, the prefix of its diagnostic codes (documented in {@code
- * docs/errors.md}), and the artifact that provides the default implementation. The three kinds are
+ * docs/errors.md}), and the artifact that provides the default implementation. The four kinds are
  * constants; there are no others. Immutable and thread-safe.
  *
  * @param <S> the service interface
@@ -37,6 +37,14 @@ public final class ProviderKind<S extends NamedProvider> {
   public static final ProviderKind<StoreFsProvider> FILESYSTEM_BACKEND =
       new ProviderKind<>(
           StoreFsProvider.class, "filesystem backend", "BATPAK-FS", "io.batpak:batpak-fs-posix");
+
+  /**
+   * Payload compressors ({@link CompressorProvider}), found by the engine; codes {@code
+   * BATPAK-COMPRESS-*}.
+   */
+  public static final ProviderKind<CompressorProvider> COMPRESSOR =
+      new ProviderKind<>(
+          CompressorProvider.class, "compressor", "BATPAK-COMPRESS", "io.batpak:batpak-compress");
 
   private final Class<S> service;
   private final String noun;

@@ -13,9 +13,11 @@ import io.batpak.it.fakes.AlphaTwinProvider;
 import io.batpak.it.fakes.BetaProvider;
 import io.batpak.it.fakes.GammaProvider;
 import io.batpak.it.fakes.JsonCodecTwinProvider;
+import io.batpak.it.fakes.Lz4TwinCompressorProvider;
 import io.batpak.it.fakes.OtherEngine;
 import io.batpak.it.fakes.ShadowEngine;
 import io.batpak.it.fakes.ThrowingCodecProvider;
+import io.batpak.it.fakes.ThrowingCompressorProvider;
 import io.batpak.it.fakes.ThrowingConstructorProvider;
 import io.batpak.it.fakes.ThrowingEngine;
 import io.batpak.it.fakes.UnavailableProvider;
@@ -48,13 +50,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every diagnostic code in {@code docs/errors.md} ({@code BATPAK-FS-*}, {@code BATPAK-CODEC-*},
- * {@code BATPAK-ENGINE-*}) has an example message there, and this test raises each one in a
- * scenario and checks that the message is the documented one, verbatim; a code documented without a
- * scenario, or raised without documentation, fails too. Providers come from {@code
- * io.batpak.it.fakes}, found by a real {@link ServiceLoader} over a generated services file, except
- * where a list of providers states the scenario more plainly. The codec codes are raised end to
- * end: the engine runs in its own class loader, whose {@code ServiceLoader} sees the fakes and the
- * real {@code json} codec.
+ * {@code BATPAK-COMPRESS-*}, {@code BATPAK-ENGINE-*}) has an example message there, and this test
+ * raises each one in a scenario and checks that the message is the documented one, verbatim; a code
+ * documented without a scenario, or raised without documentation, fails too. Providers come from
+ * {@code io.batpak.it.fakes}, found by a real {@link ServiceLoader} over a generated services file,
+ * except where a list of providers states the scenario more plainly. The codec codes are raised end
+ * to end: the engine runs in its own class loader, whose {@code ServiceLoader} sees the fakes and
+ * the real {@code json} codec.
  */
 class ErrorCodesDocumentedTest {
 
@@ -195,6 +197,48 @@ class ErrorCodesDocumentedTest {
     return assertThrows(ProviderException.class, () -> engine.open(config)).getMessage();
   }
 
+  /**
+   * Opens {@code config} with an engine in its own class loader that sees {@code modules} (jars or
+   * classes directories: batpak-compress and its libraries, or some of them) and the fake
+   * compressor providers {@code extra}; returns the message of the refusal.
+   */
+  private String compressOpen(StoreConfig config, List<Path> modules, String... extra)
+      throws Exception {
+    Path root = Files.createTempDirectory(tmp, "compressors");
+    Path fakes = Path.of("io", "batpak", "it", "fakes");
+    Files.createDirectories(root.resolve(fakes));
+    for (String c : extra) {
+      String file = c.substring(c.lastIndexOf('.') + 1) + ".class";
+      Files.copy(
+          TestClasspath.testClasses().resolve(fakes).resolve(file),
+          root.resolve(fakes).resolve(file));
+    }
+    Path services =
+        root.resolve("META-INF/services/" + io.batpak.spi.CompressorProvider.class.getName());
+    Files.createDirectories(services.getParent());
+    Files.write(services, List.of(extra), StandardCharsets.UTF_8);
+    List<URL> urls = new ArrayList<>();
+    urls.add(root.toUri().toURL());
+    urls.add(TestClasspath.requireModule("engine").toUri().toURL());
+    urls.add(TestClasspath.jar("bcprov-jdk18on").toUri().toURL());
+    for (Path p : modules) {
+      urls.add(p.toUri().toURL());
+    }
+    URLClassLoader loader =
+        new URLClassLoader(
+            "compressors",
+            urls.toArray(new URL[0]),
+            new ApiOnlyClassLoader(ErrorCodesDocumentedTest.class.getClassLoader()));
+    loaders.add(loader);
+    StoreEngine engine =
+        (StoreEngine)
+            loader
+                .loadClass("io.batpak.engine.BatpakEngine")
+                .getDeclaredConstructor()
+                .newInstance();
+    return assertThrows(ProviderException.class, () -> engine.open(config)).getMessage();
+  }
+
   private static StoreConfig.Builder newStore() {
     return StoreConfig.builder(Path.of("/stores/orders")).fs(new SimStoreFs(8));
   }
@@ -227,6 +271,28 @@ class ErrorCodesDocumentedTest {
             .getMessage());
     m.put("BATPAK-CODEC-004", codecOpen(newStore().build(), name(JsonCodecTwinProvider.class)));
     m.put("BATPAK-CODEC-005", codecOpen(newStore().build(), name(ThrowingCodecProvider.class)));
+
+    List<Path> compress =
+        List.of(
+            TestClasspath.requireModule("compress"),
+            TestClasspath.jar("lz4-java"),
+            TestClasspath.jar("zstd-jni"));
+    m.put("BATPAK-COMPRESS-002", compressOpen(newStore().compression("zstd").build(), List.of()));
+    m.put(
+        "BATPAK-COMPRESS-004",
+        compressOpen(
+            newStore().compression("zstd").build(),
+            compress,
+            name(Lz4TwinCompressorProvider.class)));
+    m.put(
+        "BATPAK-COMPRESS-005",
+        compressOpen(
+            newStore().compression("lz4").build(),
+            compress,
+            name(ThrowingCompressorProvider.class)));
+    m.put(
+        "BATPAK-COMPRESS-006",
+        compressOpen(newStore().compression("zstd").build(), compress.subList(0, 2)));
 
     String real = "io.batpak.engine.BatpakEngine";
     m.put("BATPAK-ENGINE-001", engine(none));

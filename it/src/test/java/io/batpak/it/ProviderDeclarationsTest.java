@@ -41,7 +41,16 @@ class ProviderDeclarationsTest {
 
   /** The module directories of the published artifacts. */
   private static final List<String> PUBLISHED =
-      List.of("api", "fs-spi", "fs-testkit", "engine", "fs-posix", "fs-sim", "codec", "cli");
+      List.of(
+          "api",
+          "fs-spi",
+          "fs-testkit",
+          "engine",
+          "fs-posix",
+          "fs-sim",
+          "codec",
+          "compress",
+          "cli");
 
   private static final String STORE_FS_PROVIDER = "io.batpak.spi.StoreFsProvider";
 

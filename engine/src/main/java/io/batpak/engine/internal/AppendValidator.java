@@ -15,8 +15,10 @@ import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.format.Blake3;
+import io.batpak.engine.internal.format.CompressedPayload;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.spi.Codec;
+import io.batpak.spi.Compressor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,16 +37,25 @@ final class AppendValidator {
   private final Codec codec;
   private final String codecName;
   private final Runnable openCheck;
+  private final Compressors compressors;
 
   /**
    * @param codec the store's payload codec, or null for a {@code bytes} store
    * @param openCheck throws when the store is closed; run before anything else of each event
+   * @param compressors the compressor appends use (payloads of at least the configured threshold
+   *     are stored compressed when that makes them shorter)
    */
-  AppendValidator(StoreConfig config, Codec codec, String codecName, Runnable openCheck) {
+  AppendValidator(
+      StoreConfig config,
+      Codec codec,
+      String codecName,
+      Runnable openCheck,
+      Compressors compressors) {
     this.config = config;
     this.codec = codec;
     this.codecName = codecName;
     this.openCheck = openCheck;
+    this.compressors = compressors;
   }
 
   /**
@@ -327,9 +338,19 @@ final class AppendValidator {
         values,
         contentHash,
         bytes,
+        compressed(bytes),
         options.expectedVersion(),
         keyed,
         options.gates());
+  }
+
+  /** The stored compressed form of {@code payload}, or null when it is stored as it is. */
+  private byte[] compressed(byte[] payload) {
+    Compressor c = compressors.writer();
+    if (c == null || payload.length < config.compressionThreshold()) {
+      return null;
+    }
+    return CompressedPayload.compress(c, compressors.writerMethod(), payload);
   }
 
   private static EventId idOf(UnsequencedEvent e) {

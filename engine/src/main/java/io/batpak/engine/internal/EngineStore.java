@@ -128,7 +128,8 @@ public final class EngineStore implements Store {
     this.codec = o.codec();
     this.codecName = o.codecName();
     this.openReport = o.report();
-    this.validator = new AppendValidator(config, codec, codecName, this::checkOpen);
+    this.validator =
+        new AppendValidator(config, codec, codecName, this::checkOpen, o.compressors());
     this.queries = new EventQueries(index, o.reader());
     this.reader = o.reader();
     this.causal = new CausalWalks(index, reader);

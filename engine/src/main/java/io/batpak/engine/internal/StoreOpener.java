@@ -57,6 +57,7 @@ final class StoreOpener {
       CompletionThread completions,
       Codec codec,
       String codecName,
+      Compressors compressors,
       OpenReport report) {}
 
   /**
@@ -99,6 +100,7 @@ final class StoreOpener {
       checkVisibilityRanges(fs, dir, index, mutable, notes);
       String codecName = Codecs.chooseName(config, found.codec());
       Codec codec = Codecs.find(codecName);
+      Compressors compressors = Compressors.open(config);
       Recovery.Newest newest = found.newest();
       journal =
           new Journal(
@@ -106,10 +108,15 @@ final class StoreOpener {
               dir,
               config.syncMode(),
               found.segmentEnds(),
-              newest != null && newest.appendable(),
+              // A changed compression setting starts a new segment, which names it.
+              newest != null
+                  && newest.appendable()
+                  && newest.compression().equals(compressors.writerName()),
               newest == null ? 0 : newest.base(),
               config.clock(),
-              codecName);
+              codecName,
+              compressors.writerName(),
+              compressors);
       EventReader reader = new EventReader(index, journal);
       WatermarkTracker progress = new WatermarkTracker(config.clock(), index.size());
       CompletionThread completions = null;
@@ -178,6 +185,7 @@ final class StoreOpener {
           completions,
           codec,
           codecName,
+          compressors,
           report);
     } catch (IOException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);

@@ -60,6 +60,7 @@ class ApiStatusTest {
           io.batpak.engine.BatpakEngine.class, // engine
           io.batpak.codec.json.JsonCodec.class, // codec
           io.batpak.verify.ReceiptVerifier.class, // verify
+          io.batpak.compress.Lz4CompressorProvider.class, // compress
           io.batpak.fs.nio.NioStoreFs.class); // fs-posix
 
   private static final Set<String> EXPORTED = exportedPackages();
@@ -132,6 +133,7 @@ class ApiStatusTest {
             "io.batpak.codec.json",
             "io.batpak.codec.cbor",
             "io.batpak.verify",
+            "io.batpak.compress",
             "io.batpak.fs.nio")) {
       assertTrue(EXPORTED.contains(expected), "not among the exported packages: " + expected);
     }

@@ -11,6 +11,7 @@ import java.util.List;
  * whether its id is the caller's idempotency key. Stream sequence, global sequence and hashes are
  * what it lacks; the sequencer adds them and builds the stored record once.
  *
+ * @param compressedPayload the payload's stored compressed form, or null (stored as it is)
  * @param expected the expected version of its stream
  * @param keyed whether the event id is the caller's idempotency key
  * @param gates the atomic gates the sequencer runs before it places the event (ADR 0018)
@@ -33,6 +34,7 @@ public record UnsequencedEvent(
     byte[][] extensionValues,
     byte[] contentHash,
     byte[] payload,
+    byte[] compressedPayload,
     ExpectedVersion expected,
     boolean keyed,
     List<AtomicGate<?>> gates)

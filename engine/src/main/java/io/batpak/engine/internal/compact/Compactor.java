@@ -281,7 +281,8 @@ public final class Compactor {
           out = fs.create(temp);
         }
         byte[] h =
-            SegmentHeader.compacted(last, replacesFrom, clock.wallMicros(), firstRow, codecName)
+            SegmentHeader.compacted(
+                    last, replacesFrom, clock.wallMicros(), firstRow, codecName, compressions())
                 .encode();
         headerLength = h.length;
         write(h, 0, h.length);
@@ -430,6 +431,22 @@ public final class Compactor {
       }
     }
 
+    /**
+     * The compressions the replaced segments' headers name, in order and once each, joined by
+     * {@code +}; {@code none} when none compressed (their frames are copied as they are).
+     */
+    private String compressions() throws IOException {
+      java.util.Set<String> names = new java.util.LinkedHashSet<>();
+      for (long id : ids) {
+        for (String n : headerOf(id).compression().split("\\+")) {
+          if (!n.equals("none")) {
+            names.add(n);
+          }
+        }
+      }
+      return names.isEmpty() ? "none" : String.join("+", names);
+    }
+
     /** The header of segment {@code id}. */
     private SegmentHeader headerOf(long id) throws IOException {
       Path path = journal.path(id);
@@ -512,7 +529,14 @@ public final class Compactor {
       }
       List<Integer> offsets = new ArrayList<>();
       List<EventRecord> records =
-          FrameCodec.decodeBody(buf, body, total - FrameCodec.PREFIX, file, filePos, offsets);
+          FrameCodec.decodeBody(
+              buf,
+              body,
+              total - FrameCodec.PREFIX,
+              file,
+              filePos,
+              offsets,
+              journal.decompressors());
       int[] fate = new int[records.size()];
       boolean allStay = true;
       for (int i = 0; i < records.size(); i++) {

@@ -57,6 +57,12 @@ public interface EventContent {
   /** BLAKE3 of the payload. */
   byte[] contentHash();
 
-  /** The payload bytes. */
+  /** The payload bytes, uncompressed: what the content hash covers. */
   byte[] payload();
+
+  /**
+   * The payload's stored form when it is stored compressed ({@link CompressedPayload}: method,
+   * uncompressed length, block), or null when it is stored as it is.
+   */
+  byte[] compressedPayload();
 }

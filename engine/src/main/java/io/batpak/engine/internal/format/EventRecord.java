@@ -27,7 +27,8 @@ import io.batpak.EventId;
  * @param prevHash the stream's previous event hash
  * @param contentHash BLAKE3 of the payload
  * @param eventHash the chain hash
- * @param payload the payload bytes
+ * @param payload the payload bytes, uncompressed
+ * @param compressedPayload the payload's stored compressed form, or null when it is stored as it is
  */
 public record EventRecord(
     long idHi,
@@ -50,8 +51,57 @@ public record EventRecord(
     byte[] prevHash,
     byte[] contentHash,
     byte[] eventHash,
-    byte[] payload)
+    byte[] payload,
+    byte[] compressedPayload)
     implements EventContent {
+
+  /** A record whose payload is stored as it is. */
+  public EventRecord(
+      long idHi,
+      long idLo,
+      long correlationHi,
+      long correlationLo,
+      boolean hasCausation,
+      long causationHi,
+      long causationLo,
+      String entity,
+      String scope,
+      int kind,
+      long streamSequence,
+      long globalSequence,
+      long timestampMicros,
+      int payloadVersion,
+      int flags,
+      String[] extensionKeys,
+      byte[][] extensionValues,
+      byte[] prevHash,
+      byte[] contentHash,
+      byte[] eventHash,
+      byte[] payload) {
+    this(
+        idHi,
+        idLo,
+        correlationHi,
+        correlationLo,
+        hasCausation,
+        causationHi,
+        causationLo,
+        entity,
+        scope,
+        kind,
+        streamSequence,
+        globalSequence,
+        timestampMicros,
+        payloadVersion,
+        flags,
+        extensionKeys,
+        extensionValues,
+        prevHash,
+        contentHash,
+        eventHash,
+        payload,
+        null);
+  }
 
   /**
    * The stored form of {@code content} at the given place in the chain. The sequencer builds each
@@ -84,7 +134,16 @@ public record EventRecord(
         prevHash,
         content.contentHash(),
         eventHash,
-        content.payload());
+        content.payload(),
+        content.compressedPayload());
+  }
+
+  /**
+   * The payload's uncompressed length: {@code payload().length}, or for a compressed payload the
+   * length its stored form records (also when the record was decoded without its payload).
+   */
+  public int payloadSize() {
+    return compressedPayload == null ? payload.length : FrameCodec.readInt(compressedPayload, 1);
   }
 
   /** The receipt of this stored event. */

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -59,7 +60,8 @@ public final class FrameCodec {
     for (int i = 0; i < r.extensionKeys().length; i++) {
       n += 2 + r.extensionKeys()[i].length() + 4 + r.extensionValues()[i].length;
     }
-    n += 32 * 3 + 4 + r.payload().length;
+    byte[] compressed = r.compressedPayload();
+    n += 32 * 3 + 4 + (compressed != null ? compressed.length : r.payload().length);
     return n;
   }
 
@@ -261,7 +263,9 @@ public final class FrameCodec {
       out.putInt(r.extensionValues()[i].length).put(r.extensionValues()[i]);
     }
     out.put(r.prevHash()).put(r.contentHash()).put(r.eventHash());
-    if (payload) {
+    if (payload && r.compressedPayload() != null) {
+      out.putInt(r.compressedPayload().length | CompressedPayload.FLAG).put(r.compressedPayload());
+    } else if (payload) {
       out.putInt(r.payload().length).put(r.payload());
     } else {
       out.putInt(0);
@@ -287,6 +291,21 @@ public final class FrameCodec {
       String file,
       long fileOffset,
       List<Integer> recordOffsets) {
+    return decodeBody(body, offset, length, file, fileOffset, recordOffsets, Decompressors.NONE);
+  }
+
+  /**
+   * Decodes a frame body already checked by CRC, as {@link #decodeBody(byte[], int, int, String,
+   * long, List)} does, decompressing compressed payloads with {@code decompressors}.
+   */
+  public static List<EventRecord> decodeBody(
+      byte[] body,
+      int offset,
+      int length,
+      String file,
+      long fileOffset,
+      List<Integer> recordOffsets,
+      Decompressors decompressors) {
     List<EventRecord> out = new ArrayList<>();
     scanBody(
         body,
@@ -298,7 +317,15 @@ public final class FrameCodec {
           if (recordOffsets != null) {
             recordOffsets.add(v.recordOffset);
           }
-          out.add(decodeRecord(body, offset, v.recordOffset, v.globalSequence));
+          out.add(
+              decodeRecord(
+                  body,
+                  offset,
+                  v.recordOffset,
+                  v.globalSequence,
+                  decompressors,
+                  () -> file,
+                  fileOffset));
         });
     return out;
   }
@@ -438,8 +465,8 @@ public final class FrameCodec {
         v.prevHashAt = offset + b.position();
         v.eventHashAt = v.prevHashAt + 64;
         b.position(b.position() + 96);
-        int pl = b.getInt();
-        if (pl < 0 || b.position() + pl != recEnd) {
+        int pl = b.getInt() & ~CompressedPayload.FLAG;
+        if (b.position() + pl != recEnd) {
           throw corrupt(
               file, fileOffset, "record " + i + " layout", "end at " + recEnd, "payload " + pl);
         }
@@ -457,15 +484,66 @@ public final class FrameCodec {
     }
   }
 
-  /** Decodes the single record at {@code recordOffset} of a CRC-checked body. */
+  /**
+   * Decodes the single record at {@code recordOffset} of a CRC-checked body that holds no
+   * compressed payload (a compressed one is refused).
+   */
   public static EventRecord decodeRecord(
       byte[] body, int bodyOffset, int recordOffset, long globalSequence) {
-    ByteBuffer b = ByteBuffer.wrap(body, bodyOffset, body.length - bodyOffset).slice();
-    b.position(recordOffset + 4);
-    return readRecord(b, globalSequence);
+    return decodeRecord(
+        body, bodyOffset, recordOffset, globalSequence, Decompressors.NONE, () -> "(frame)", -1);
   }
 
-  private static EventRecord readRecord(ByteBuffer b, long globalSequence) {
+  /**
+   * Decodes the single record at {@code recordOffset} of a CRC-checked body: the one decoding of a
+   * stored record, which every read of an event goes through. A compressed payload is decompressed
+   * here, with {@code decompressors} ({@link CompressedPayload#expand}).
+   *
+   * @param file the segment, for errors (asked for only when there is one: building a path is work
+   *     a read should not do)
+   * @param fileOffset the frame's offset in it, for errors
+   * @throws CorruptStoreException if a compressed payload is damaged
+   * @throws io.batpak.ProviderException if a compressed payload names a compressor not on the class
+   *     path
+   */
+  public static EventRecord decodeRecord(
+      byte[] body,
+      int bodyOffset,
+      int recordOffset,
+      long globalSequence,
+      Decompressors decompressors,
+      Supplier<String> file,
+      long fileOffset) {
+    return decodeRecord(
+        body, bodyOffset, recordOffset, globalSequence, decompressors, file, fileOffset, true);
+  }
+
+  /**
+   * Decodes the record as {@link #decodeRecord(byte[], int, int, long, Decompressors, String,
+   * long)} does; with {@code payload} false a compressed payload is not decompressed, and the
+   * record's {@link EventRecord#payload()} is empty (its {@link EventRecord#payloadSize()} is
+   * right): for reads of headers only.
+   */
+  public static EventRecord decodeRecord(
+      byte[] body,
+      int bodyOffset,
+      int recordOffset,
+      long globalSequence,
+      Decompressors decompressors,
+      Supplier<String> file,
+      long fileOffset,
+      boolean payload) {
+    ByteBuffer b = ByteBuffer.wrap(body, bodyOffset, body.length - bodyOffset).slice();
+    b.position(recordOffset + 4);
+    return readRecord(b, globalSequence, payload ? decompressors : null, file, fileOffset);
+  }
+
+  private static EventRecord readRecord(
+      ByteBuffer b,
+      long globalSequence,
+      Decompressors decompressors,
+      Supplier<String> file,
+      long fileOffset) {
     long idHi = b.getLong();
     long idLo = b.getLong();
     long cHi = b.getLong();
@@ -496,12 +574,25 @@ public final class FrameCodec {
     byte[] content = new byte[32];
     byte[] event = new byte[32];
     b.get(prev).get(content).get(event);
-    int pl = b.getInt();
-    if (pl < 0 || pl > b.remaining()) {
+    int field = b.getInt();
+    int pl = field & ~CompressedPayload.FLAG;
+    if (pl > b.remaining()) {
       throw new IllegalArgumentException("payload length " + pl);
     }
-    byte[] payload = new byte[pl];
-    b.get(payload);
+    byte[] payload;
+    byte[] compressed = null;
+    if ((field & CompressedPayload.FLAG) != 0) {
+      compressed = new byte[pl];
+      b.get(compressed);
+      payload =
+          decompressors == null
+              ? new byte[0]
+              : CompressedPayload.expand(
+                  compressed, 0, pl, content, decompressors, file, fileOffset);
+    } else {
+      payload = new byte[pl];
+      b.get(payload);
+    }
     return new EventRecord(
         idHi,
         idLo,
@@ -523,7 +614,8 @@ public final class FrameCodec {
         prev,
         content,
         event,
-        payload);
+        payload,
+        compressed);
   }
 
   /**

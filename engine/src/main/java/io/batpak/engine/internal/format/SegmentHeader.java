@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  * 20      8   created, microseconds since the epoch
  * 28      8   base global sequence: the global sequence of the segment's first event
  * 36      1+n codec name (length byte, ASCII)
- *  .      1+n compression name ("none")
+ *  .      1+n compression name ("none", "lz4", "zstd"; a compaction's output "lz4+zstd" and so on)
  *  .      1+n hash name ("blake3")
  * H-4     4   CRC32C of bytes [0, H-4)
  * </pre>
@@ -88,7 +88,16 @@ public record SegmentHeader(
 
   /** A header of this build: no compression, BLAKE3 hashes. */
   public static SegmentHeader of(long segmentId, long createdMicros, long base, String codec) {
-    return new SegmentHeader(VERSION, segmentId, createdMicros, base, codec, "none", "blake3");
+    return of(segmentId, createdMicros, base, codec, "none");
+  }
+
+  /**
+   * A header of this build naming {@code compression}, the compressor the segment's appends store
+   * payloads with ({@code none}, {@code lz4}, {@code zstd}), and BLAKE3 hashes.
+   */
+  public static SegmentHeader of(
+      long segmentId, long createdMicros, long base, String codec, String compression) {
+    return new SegmentHeader(VERSION, segmentId, createdMicros, base, codec, compression, "blake3");
   }
 
   /**
@@ -97,8 +106,30 @@ public record SegmentHeader(
    */
   public static SegmentHeader compacted(
       long segmentId, long firstSegmentId, long createdMicros, long base, String codec) {
+    return compacted(segmentId, firstSegmentId, createdMicros, base, codec, "none");
+  }
+
+  /**
+   * The header of a compaction's output, as {@link #compacted(long, long, long, long, String)},
+   * naming {@code compression}: the compressors of the segments it replaces, joined by {@code +}
+   * ({@code none} when none of them compressed), since their frames are copied as they are.
+   */
+  public static SegmentHeader compacted(
+      long segmentId,
+      long firstSegmentId,
+      long createdMicros,
+      long base,
+      String codec,
+      String compression) {
     return new SegmentHeader(
-        COMPACTED_VERSION, segmentId, createdMicros, base, codec, "none", "blake3", firstSegmentId);
+        COMPACTED_VERSION,
+        segmentId,
+        createdMicros,
+        base,
+        codec,
+        compression,
+        "blake3",
+        firstSegmentId);
   }
 
   /** Where the names start in a header of {@code version}. */

@@ -80,7 +80,15 @@ final class FrameWindows {
       checkedSegment = seg;
       checkedOffset = offset;
     }
-    EventRecord r = FrameCodec.decodeRecord(buf, at + FrameCodec.PREFIX, v.recordOffset(row), row);
+    EventRecord r =
+        FrameCodec.decodeRecord(
+            buf,
+            at + FrameCodec.PREFIX,
+            v.recordOffset(row),
+            row,
+            journal.decompressors(),
+            () -> journal.path(seg).toString(),
+            offset);
     if (r.idHi() != v.idHi(row) || r.idLo() != v.idLo(row)) {
       return null;
     }

@@ -83,7 +83,7 @@ public final class EventQueries {
     if (v.disposition(row) == FrameCodec.DROPPED) {
       return null;
     }
-    EventReader.Located l = reader.locate(row); // dropped by a compaction that switched meanwhile?
+    EventReader.Located l = reader.locateHeader(row); // dropped by a compaction meanwhile?
     return l.disposition() == FrameCodec.DROPPED ? null : header(l.record(), l.disposition());
   }
 
@@ -125,7 +125,7 @@ public final class EventQueries {
         r.payloadVersion(),
         r.flags(),
         ext,
-        r.payload().length,
+        r.payloadSize(),
         Bytes.ofOwned(r.contentHash()),
         Bytes.ofOwned(r.prevHash()),
         Bytes.ofOwned(r.eventHash()));

@@ -8,6 +8,7 @@ import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.segment.IoFailures;
 import io.batpak.engine.internal.segment.Journal;
 import java.io.IOException;
+import java.util.function.Supplier;
 
 /**
  * The one read path from an index row to the stored event: the index says where the frame lies, the
@@ -55,13 +56,40 @@ public final class EventReader {
    * @throws io.batpak.StoreIoException if the read fails
    */
   public Located locate(int row) {
+    return locate(row, true);
+  }
+
+  /**
+   * The event at {@code row} as {@link #locate(int)}, for a read of its header only: a compressed
+   * payload is not decompressed ({@link FrameCodec#decodeRecord(byte[], int, int, long,
+   * io.batpak.engine.internal.format.Decompressors, String, long, boolean)}).
+   */
+  public Located locateHeader(int row) {
+    return locate(row, false);
+  }
+
+  /** The name of segment {@code segment}, for an error: a path is built only when one is needed. */
+  private Supplier<String> fileOf(long segment) {
+    return () -> journal.path(segment).toString();
+  }
+
+  private Located locate(int row, boolean payload) {
     while (true) {
       long moves = index.relocations();
       Index.View v = index.view();
       RuntimeException failure;
       try {
         byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
-        EventRecord r = FrameCodec.decodeRecord(frame, FrameCodec.PREFIX, v.recordOffset(row), row);
+        EventRecord r =
+            FrameCodec.decodeRecord(
+                frame,
+                FrameCodec.PREFIX,
+                v.recordOffset(row),
+                row,
+                journal.decompressors(),
+                fileOf(v.segment(row)),
+                v.frameOffset(row),
+                payload);
         if (r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row)) {
           boolean compacted = (frame[FrameCodec.PREFIX] & 0xFF) == FrameCodec.TYPE_COMPACTED;
           return new Located(r, compacted ? frame[FrameCodec.PREFIX + 1] & 0xFF : 0);

@@ -78,8 +78,11 @@ public final class Recovery {
    * @param appendable whether appends may resume in it: a version this build writes, not sealed
    * @param beganInFence whether a visibility fence was open where it begins (then it is never
    *     sealed, ADR 0015)
+   * @param compression the compression its header names ({@code none}, {@code lz4}, ...): appends
+   *     resume in it only with the same setting, so each segment names what its appends used
    */
-  public record Newest(long id, long base, boolean appendable, boolean beganInFence) {}
+  public record Newest(
+      long id, long base, boolean appendable, boolean beganInFence, String compression) {}
 
   private final StoreFs fs;
   private final Path directory;
@@ -216,7 +219,8 @@ public final class Recovery {
               id,
               seg.header.baseGlobalSequence(),
               !seg.sealed && seg.header.version() == SegmentHeader.VERSION,
-              seg.beganInFence);
+              seg.beganInFence,
+              seg.header.compression());
     }
     long[] abandoned = fences.finish();
     if (abandoned != null) {

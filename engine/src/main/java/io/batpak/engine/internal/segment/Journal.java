@@ -1,6 +1,7 @@
 package io.batpak.engine.internal.segment;
 
 import io.batpak.CorruptStoreException;
+import io.batpak.engine.internal.format.Decompressors;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
@@ -38,6 +39,8 @@ public final class Journal implements AutoCloseable {
   private final SyncMode syncMode;
   private final StoreClock clock;
   private final String codecName;
+  private final String compressionName;
+  private final Decompressors decompressors;
   private final int headerLength;
   private final ConcurrentSkipListMap<Long, Long> sizes = new ConcurrentSkipListMap<>();
   private final Map<Long, FileHandle> readers = new ConcurrentHashMap<>();
@@ -64,6 +67,9 @@ public final class Journal implements AutoCloseable {
    * @param newestBase the global sequence of the newest segment's first event
    * @param clock stamps the header of each segment this journal creates
    * @param codecName the payload codec each new segment's header names
+   * @param compressionName the compressor each new segment's header names ({@code none} or the one
+   *     appends use)
+   * @param decompressors decompresses the compressed payloads readers find
    */
   public Journal(
       StoreFs fs,
@@ -73,7 +79,9 @@ public final class Journal implements AutoCloseable {
       boolean newestAppendable,
       long newestBase,
       StoreClock clock,
-      String codecName) {
+      String codecName,
+      String compressionName,
+      Decompressors decompressors) {
     this.fs = fs;
     this.newestAppendable = newestAppendable;
     this.newestBase = newestBase;
@@ -81,8 +89,10 @@ public final class Journal implements AutoCloseable {
     this.syncMode = syncMode;
     this.clock = clock;
     this.codecName = codecName;
+    this.compressionName = compressionName;
+    this.decompressors = decompressors;
     sizes.putAll(segments);
-    this.headerLength = SegmentHeader.of(0, 0, 0, codecName).length();
+    this.headerLength = SegmentHeader.of(0, 0, 0, codecName, compressionName).length();
   }
 
   /** The file name of segment {@code id}. */
@@ -94,6 +104,11 @@ public final class Journal implements AutoCloseable {
   public static long idOf(String name) {
     Matcher m = NAME.matcher(name);
     return m.matches() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  /** Decompresses the compressed payloads of this journal's frames (each names its compressor). */
+  public Decompressors decompressors() {
+    return decompressors;
   }
 
   /** The path of segment {@code id}. */
@@ -272,7 +287,8 @@ public final class Journal implements AutoCloseable {
    * already.
    */
   private void create(long id, long baseGlobal) throws IOException {
-    SegmentHeader header = SegmentHeader.of(id, clock.wallMicros(), baseGlobal, codecName);
+    SegmentHeader header =
+        SegmentHeader.of(id, clock.wallMicros(), baseGlobal, codecName, compressionName);
     Path p = path(id);
     FileHandle h = fs.create(p);
     String step = "writing the header of " + p;

@@ -1,6 +1,9 @@
 package io.batpak.engine.internal.verify;
 
+import io.batpak.CorruptStoreException;
 import io.batpak.engine.internal.format.Blake3Chunk;
+import io.batpak.engine.internal.format.CompressedPayload;
+import io.batpak.engine.internal.format.Decompressors;
 import io.batpak.engine.internal.format.FrameCodec;
 import java.util.Arrays;
 import org.bouncycastle.crypto.digests.Blake3Digest;
@@ -20,6 +23,7 @@ final class EventHasher {
   /** {@link #check}'s bit: the recomputed event hash differs from the stored one. */
   static final int EVENT_BAD = 2;
 
+  private final Decompressors decompressors;
   private final Blake3Digest digest = new Blake3Digest(256);
   private final byte[] out = new byte[32];
   private final int[] words = new int[16];
@@ -32,9 +36,18 @@ final class EventHasher {
    *     recomputed and is taken as stored)
    * @return 0, or {@link #CONTENT_BAD} and/or {@link #EVENT_BAD}
    */
+  EventHasher(Decompressors decompressors) {
+    this.decompressors = decompressors;
+  }
+
   int check(byte[] buf, RecordLayout r, long globalSequence, boolean payloadRemoved) {
     int status = 0;
-    if (!payloadRemoved) {
+    if (!payloadRemoved && r.compressed) {
+      byte[] p = uncompressed(buf, r);
+      if (p == null || !Arrays.equals(hash(p), 0, 32, buf, r.hashesAt + 32, r.hashesAt + 64)) {
+        status |= CONTENT_BAD;
+      }
+    } else if (!payloadRemoved) {
       boolean same;
       if (r.payloadLength <= Blake3Chunk.MAX) {
         same =
@@ -64,11 +77,34 @@ final class EventHasher {
     return status;
   }
 
-  /** The payload's BLAKE3, as a new array (for a problem's detail). */
+  /**
+   * The payload's BLAKE3, as a new array (for a problem's detail); a compressed payload's after
+   * decompression, or null when it does not decompress.
+   */
   byte[] contentHash(byte[] buf, RecordLayout r) {
+    if (r.compressed) {
+      byte[] p = uncompressed(buf, r);
+      return p == null ? null : hash(p).clone();
+    }
     digest.update(buf, r.payloadAt, r.payloadLength);
     digest.doFinal(out, 0);
     return out.clone();
+  }
+
+  /** The compressed payload of {@code r} decompressed, or null when it is damaged. */
+  private byte[] uncompressed(byte[] buf, RecordLayout r) {
+    try {
+      return CompressedPayload.decompress(
+          buf, r.payloadAt, r.payloadLength, decompressors, () -> "(verifyAll)", r.at);
+    } catch (CorruptStoreException e) {
+      return null;
+    }
+  }
+
+  private byte[] hash(byte[] p) {
+    digest.update(p, 0, p.length);
+    digest.doFinal(out, 0);
+    return out;
   }
 
   /** The recomputed event hash, as a new array (for a problem's detail). */

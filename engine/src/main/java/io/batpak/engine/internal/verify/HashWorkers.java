@@ -1,5 +1,6 @@
 package io.batpak.engine.internal.verify;
 
+import io.batpak.engine.internal.format.Decompressors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -30,12 +31,12 @@ final class HashWorkers implements AutoCloseable {
   private ExecutorService pool;
 
   /** Workers for {@code helpers} threads besides the caller's (0: the caller alone). */
-  HashWorkers(int helpers) {
+  HashWorkers(int helpers, Decompressors decompressors) {
     this.helpers = helpers;
     this.hashers = new EventHasher[helpers + 1];
     this.layouts = new RecordLayout[helpers + 1];
     for (int i = 0; i <= helpers; i++) {
-      hashers[i] = new EventHasher();
+      hashers[i] = new EventHasher(decompressors);
       layouts[i] = new RecordLayout();
     }
   }

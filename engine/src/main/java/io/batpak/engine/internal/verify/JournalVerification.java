@@ -110,7 +110,7 @@ public final class JournalVerification {
     int last = total - 1;
     long lastSegment = v.segment(last);
     long lastEnd = v.frameOffset(last) + v.frameLength(last);
-    try (HashWorkers w = new HashWorkers(helpers)) {
+    try (HashWorkers w = new HashWorkers(helpers, journal.decompressors())) {
       workers = w;
       for (long segment : new ArrayList<>(journal.segments().keySet())) {
         if (segment > lastSegment) {
@@ -378,7 +378,7 @@ public final class JournalVerification {
       reason = Reason.CONTENT_HASH_MISMATCH;
       detail =
           "payload hashes to "
-              + hex(hasher().contentHash(buf, r))
+              + hexOrDamaged(hasher().contentHash(buf, r))
               + ", frame says "
               + hex(buf, r.hashesAt + 32);
     } else if (heads.unknown(stream)) {
@@ -489,9 +489,13 @@ public final class JournalVerification {
     return name;
   }
 
+  private static String hexOrDamaged(byte[] hash) {
+    return hash == null ? "nothing (its compressed bytes do not decompress)" : hex(hash);
+  }
+
   private EventHasher hasher() {
     if (detailHasher == null) {
-      detailHasher = new EventHasher();
+      detailHasher = new EventHasher(journal.decompressors());
     }
     return detailHasher;
   }

@@ -1,5 +1,6 @@
 package io.batpak.engine.internal.verify;
 
+import io.batpak.engine.internal.format.CompressedPayload;
 import io.batpak.engine.internal.format.FrameCodec;
 
 /**
@@ -41,6 +42,9 @@ final class RecordLayout {
   int payloadAt;
 
   int payloadLength;
+
+  /** Whether the payload is stored compressed ({@link CompressedPayload}). */
+  boolean compressed;
 
   /**
    * Finds the fields of the record at {@code at} of {@code buf}, which must end by {@code limit}.
@@ -94,9 +98,11 @@ final class RecordLayout {
     if (hashesAt + 96 + 4 > end) {
       return "hashes running past the record";
     }
-    payloadLength = FrameCodec.readInt(buf, hashesAt + 96);
+    int field = FrameCodec.readInt(buf, hashesAt + 96);
+    compressed = (field & CompressedPayload.FLAG) != 0;
+    payloadLength = field & ~CompressedPayload.FLAG;
     payloadAt = hashesAt + 100;
-    if (payloadLength < 0 || payloadAt + payloadLength != end) {
+    if (payloadAt + payloadLength != end) {
       return "a payload length of "
           + payloadLength
           + " where the record holds "

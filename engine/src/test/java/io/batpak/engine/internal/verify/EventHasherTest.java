@@ -91,7 +91,7 @@ class EventHasherTest {
   @Test
   void inPlaceHashesEqualTheDefinitionAndEveryChangedByteShows() {
     Random r = new Random(SEED);
-    EventHasher hasher = new EventHasher();
+    EventHasher hasher = new EventHasher(io.batpak.engine.internal.format.Decompressors.NONE);
     RecordLayout layout = new RecordLayout();
     for (int round = 0; round < 300; round++) {
       long base = r.nextInt(1 << 30);

@@ -1,0 +1,165 @@
+package io.batpak.compress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendReceipt;
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.CorruptStoreException;
+import io.batpak.EventKind;
+import io.batpak.ReceiptVerification;
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.StoreVerification;
+import io.batpak.VerificationProgress;
+import io.batpak.engine.FrameLocation;
+import io.batpak.fs.sim.SimEntropy;
+import io.batpak.fs.sim.SimStoreClock;
+import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.port.FileHandle;
+import io.batpak.port.SyncMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Damage to a compressed payload whose frame CRC was recomputed, so only the decompressor or the
+ * content hash can catch it: every read reports {@link CorruptStoreException} with the segment and
+ * the frame's offset, {@code verifyAll} and {@code verifyReceipt} report it without throwing, and a
+ * declared uncompressed length no payload can have is refused before anything is allocated (a
+ * length near 2 GiB would not fit this JVM's 1 GiB heap).
+ */
+class CompressedDamageTest {
+  private static final Path DIR = Path.of("/sim/store");
+
+  private record Damaged(SimStoreFs fs, AppendReceipt receipt, FrameLocation at) {}
+
+  /** A store holding one compressed event, damaged by {@code damage} (given the stored form). */
+  private static Damaged damaged(String compressor, long seed, Consumer<byte[]> damage)
+      throws IOException {
+    SimStoreFs fs = SimStoreFs.builder().seed(seed).build();
+    AppendReceipt r;
+    FrameLocation at;
+    try (Store s = Store.open(config(fs, compressor))) {
+      r =
+          s.append(
+              Coordinate.of("order:1", "shop"),
+              EventKind.custom(1, 1),
+              Bytes.of(Payloads.text(new Random(seed), 20_000)));
+      at = FrameLocation.of(s, r.eventId());
+    }
+    Path file = DIR.resolve(String.format("%010d.seg", at.segmentId()));
+    byte[] frame = new byte[at.length()];
+    try (FileHandle h = fs.openRead(file)) {
+      h.read(ByteBuffer.wrap(frame), at.offset());
+    }
+    int field = CompressedStoreTest.payloadFieldAt(frame);
+    assertTrue(frame[field] < 0, "the payload is stored compressed");
+    byte[] stored = new byte[frame.length - field - 4];
+    System.arraycopy(frame, field + 4, stored, 0, stored.length);
+    damage.accept(stored);
+    System.arraycopy(stored, 0, frame, field + 4, stored.length);
+    CRC32C crc = new CRC32C();
+    crc.update(frame, 0, 4);
+    crc.update(frame, 8, frame.length - 8);
+    ByteBuffer.wrap(frame).putInt(4, (int) crc.getValue());
+    try (FileHandle h = fs.openWrite(file)) {
+      h.write(ByteBuffer.wrap(frame), at.offset());
+      h.sync(SyncMode.ALL);
+    }
+    return new Damaged(fs, r, at);
+  }
+
+  private static StoreConfig config(SimStoreFs fs, String compressor) {
+    return StoreConfig.builder(DIR)
+        .fs(fs)
+        .clock(new SimStoreClock())
+        .entropy(new SimEntropy(3))
+        .deterministic(true)
+        .compression(compressor)
+        .build();
+  }
+
+  /** Opens the damaged store and checks every way of reading the event reports the damage. */
+  private static CorruptStoreException assertReported(Damaged d, String compressor, String where) {
+    try (Store s = Store.open(config(d.fs(), compressor))) {
+      CorruptStoreException e =
+          assertThrows(CorruptStoreException.class, () -> s.get(d.receipt().eventId()), where);
+      assertEquals(
+          DIR.resolve(String.format("%010d.seg", d.at().segmentId())).toString(), e.file(), where);
+      assertEquals(d.at().offset(), e.offset(), where + ": " + e.getMessage());
+      ReceiptVerification v = s.verifyReceipt(d.receipt());
+      assertFalse(v.isValid(), where + ": " + v);
+      StoreVerification all = s.verifyAll(VerificationProgress.none());
+      assertEquals(1, all.problemCount(), where + ": " + all.problems());
+      assertEquals(
+          ReceiptVerification.Reason.CONTENT_HASH_MISMATCH,
+          all.problems().get(0).reason(),
+          where + ": " + all.problems());
+      return e;
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lz4", "zstd"})
+  void aFlippedBitInTheCompressedBytesIsCorruptionWithFileAndOffset(String compressor)
+      throws IOException {
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    for (int round = 0; round < 20; round++) {
+      int[] flipped = new int[2];
+      Damaged d =
+          damaged(
+              compressor,
+              seed + round,
+              stored -> {
+                flipped[0] = 5 + random.nextInt(stored.length - 5); // inside the block
+                flipped[1] = 1 << random.nextInt(8);
+                stored[flipped[0]] ^= (byte) flipped[1];
+              });
+      String where =
+          compressor
+              + ", seed "
+              + seed
+              + ", round "
+              + round
+              + ", byte "
+              + flipped[0]
+              + " bit "
+              + Integer.numberOfTrailingZeros(flipped[1]);
+      assertReported(d, compressor, where);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lz4", "zstd"})
+  void aDeclaredLengthNoPayloadCanHaveIsRefusedBeforeAllocating(String compressor)
+      throws IOException {
+    for (int declared : new int[] {0x7FFF_FFF0, -1, StoreConfig.MAX_PAYLOAD_BYTES_LIMIT + 1}) {
+      Damaged d = damaged(compressor, 5, stored -> ByteBuffer.wrap(stored).putInt(1, declared));
+      String where = compressor + ", declared " + Integer.toUnsignedString(declared);
+      CorruptStoreException e = assertReported(d, compressor, where);
+      assertEquals("compressed payload's uncompressed length", e.what(), where);
+      assertEquals(Integer.toUnsignedString(declared), e.actual(), where);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lz4", "zstd"})
+  void aSmallerDeclaredLengthOrAnUnknownMethodIsCorruption(String compressor) throws IOException {
+    Damaged shorter =
+        damaged(compressor, 9, s -> ByteBuffer.wrap(s).putInt(1, ByteBuffer.wrap(s).getInt(1) - 1));
+    assertReported(shorter, compressor, compressor + ", one byte short");
+    Damaged unknown = damaged(compressor, 9, s -> s[0] = 9);
+    CorruptStoreException e = assertReported(unknown, compressor, compressor + ", method 9");
+    assertEquals("compressed payload method", e.what());
+  }
+}
