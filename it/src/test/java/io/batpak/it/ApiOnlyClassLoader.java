@@ -2,6 +2,7 @@ package io.batpak.it;
 
 import java.io.IOException;
 import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Set;
@@ -32,6 +33,23 @@ final class ApiOnlyClassLoader extends ClassLoader {
       throw new ClassNotFoundException(name + " is hidden from this scenario");
     }
     return source.loadClass(name);
+  }
+
+  /**
+   * The batpak engine loaded by a new class loader named {@code name} over {@code urls} (the engine
+   * and what the scenario lets it see), whose parent is an {@code ApiOnlyClassLoader} over {@code
+   * test}'s loader. The class loader is added to {@code open}, which the test closes when it ends
+   * (a store loads classes lazily).
+   */
+  static io.batpak.spi.StoreEngine engineSeeing(
+      String name, java.util.List<URL> urls, Class<?> test, java.util.List<URLClassLoader> open)
+      throws ReflectiveOperationException {
+    URLClassLoader loader =
+        new URLClassLoader(
+            name, urls.toArray(new URL[0]), new ApiOnlyClassLoader(test.getClassLoader()));
+    open.add(loader);
+    return (io.batpak.spi.StoreEngine)
+        loader.loadClass("io.batpak.engine.BatpakEngine").getDeclaredConstructor().newInstance();
   }
 
   @Override

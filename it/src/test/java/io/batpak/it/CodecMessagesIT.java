@@ -16,7 +16,6 @@ import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.spi.StoreEngine;
 import java.io.File;
 import java.io.IOException;
-import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,20 +62,13 @@ class CodecMessagesIT {
    * test ends, since the store loads classes lazily.
    */
   private Store openWithoutCodec(StoreConfig config) throws Exception {
-    URLClassLoader loader =
-        new URLClassLoader(
-            "no-codec",
-            new URL[] {
-              TestClasspath.requireModule("engine").toUri().toURL(), bcprov().toUri().toURL()
-            },
-            new ApiOnlyClassLoader(CodecMessagesIT.class.getClassLoader()));
-    loaders.add(loader);
     StoreEngine engine =
-        (StoreEngine)
-            loader
-                .loadClass("io.batpak.engine.BatpakEngine")
-                .getDeclaredConstructor()
-                .newInstance();
+        ApiOnlyClassLoader.engineSeeing(
+            "no-codec",
+            List.of(
+                TestClasspath.requireModule("engine").toUri().toURL(), bcprov().toUri().toURL()),
+            CodecMessagesIT.class,
+            loaders);
     return engine.open(config);
   }
 

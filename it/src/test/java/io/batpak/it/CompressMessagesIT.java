@@ -59,18 +59,8 @@ class CompressMessagesIT {
     for (Path p : extra) {
       urls.add(p.toUri().toURL());
     }
-    URLClassLoader loader =
-        new URLClassLoader(
-            "restricted",
-            urls.toArray(URL[]::new),
-            new ApiOnlyClassLoader(CompressMessagesIT.class.getClassLoader()));
-    loaders.add(loader);
     StoreEngine engine =
-        (StoreEngine)
-            loader
-                .loadClass("io.batpak.engine.BatpakEngine")
-                .getDeclaredConstructor()
-                .newInstance();
+        ApiOnlyClassLoader.engineSeeing("restricted", urls, CompressMessagesIT.class, loaders);
     return engine.open(config);
   }
 

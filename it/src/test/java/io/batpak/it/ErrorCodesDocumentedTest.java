@@ -182,18 +182,8 @@ class ErrorCodesDocumentedTest {
         urls.add(p.toUri().toURL());
       }
     }
-    URLClassLoader loader =
-        new URLClassLoader(
-            "codecs",
-            urls.toArray(new URL[0]),
-            new ApiOnlyClassLoader(ErrorCodesDocumentedTest.class.getClassLoader()));
-    loaders.add(loader);
     StoreEngine engine =
-        (StoreEngine)
-            loader
-                .loadClass("io.batpak.engine.BatpakEngine")
-                .getDeclaredConstructor()
-                .newInstance();
+        ApiOnlyClassLoader.engineSeeing("codecs", urls, ErrorCodesDocumentedTest.class, loaders);
     return assertThrows(ProviderException.class, () -> engine.open(config)).getMessage();
   }
 
@@ -224,18 +214,9 @@ class ErrorCodesDocumentedTest {
     for (Path p : modules) {
       urls.add(p.toUri().toURL());
     }
-    URLClassLoader loader =
-        new URLClassLoader(
-            "compressors",
-            urls.toArray(new URL[0]),
-            new ApiOnlyClassLoader(ErrorCodesDocumentedTest.class.getClassLoader()));
-    loaders.add(loader);
     StoreEngine engine =
-        (StoreEngine)
-            loader
-                .loadClass("io.batpak.engine.BatpakEngine")
-                .getDeclaredConstructor()
-                .newInstance();
+        ApiOnlyClassLoader.engineSeeing(
+            "compressors", urls, ErrorCodesDocumentedTest.class, loaders);
     return assertThrows(ProviderException.class, () -> engine.open(config)).getMessage();
   }
 
