@@ -26,8 +26,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -436,7 +438,7 @@ public final class Compactor {
      * {@code +}; {@code none} when none compressed (their frames are copied as they are).
      */
     private String compressions() throws IOException {
-      java.util.Set<String> names = new java.util.LinkedHashSet<>();
+      Set<String> names = new LinkedHashSet<>();
       for (long id : ids) {
         for (String n : headerOf(id).compression().split("\\+")) {
           if (!n.equals("none")) {
