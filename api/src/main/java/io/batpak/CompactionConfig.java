@@ -152,8 +152,9 @@ public final class CompactionConfig {
    * more of its bandwidth and their fsyncs wait behind less of the compaction's data (a paced
    * compaction also syncs its output every 8 MiB, where an unpaced one syncs it once, at the end).
    * {@code 0} (the default) writes as fast as the disk takes it. A paced compaction takes longer;
-   * appends pause for it only at the switch, as for any compaction. A closing store stops it within
-   * 50 ms. {@code docs/operations.md} says how to choose a rate.
+   * appends pause for it only at the switch, as for any compaction. A closing store stops it at its
+   * next wait (each lasts at most 50 ms) or its next frame, whichever comes first, and the store is
+   * left as it was. {@code docs/operations.md} says how to choose a rate.
    *
    * @throws IllegalArgumentException if {@code bytesPerSecond} is negative, or positive and below
    *     64 KiB/s (a compaction at that rate would never end on a store of any size)
