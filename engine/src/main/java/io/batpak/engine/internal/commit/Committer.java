@@ -63,14 +63,8 @@ public final class Committer {
   private final Sequencer sequencer;
   private final GroupWriter writer;
   private final SyncPolicy syncPolicy;
-  private final Checkpoints checkpoints;
+  private final CheckpointCadence checkpoints;
   private final ReentrantLock commitLock = new ReentrantLock();
-
-  /** The journal's appended bytes when the last checkpoint was written. */
-  private long checkpointedAt;
-
-  /** The journal's size when the last checkpoint was written (or the store opened). */
-  private long journalAtCheckpoint;
 
   /** The group being committed, so a close that times out can fail it. */
   private volatile List<AppendRequest> inFlight = List.of();
@@ -94,15 +88,6 @@ public final class Committer {
   private Thread thread;
   private final ReentrantLock lifecycle = new ReentrantLock();
 
-  /**
-   * Held from a checkpoint's staging to its publication, and by a compaction from the removal of
-   * the checkpoint to the end of its switch ({@link #withoutCheckpoints}): one checkpoint file in
-   * flight at a time, and none describing the segments a switch replaces is published after it.
-   * Taken before {@link #commitLock}, never after it except by {@code tryLock} (the committer's
-   * periodic checkpoint skips a turn instead of waiting).
-   */
-  private final ReentrantLock checkpointLock = new ReentrantLock();
-
   private final Condition threadEndedSignal = lifecycle.newCondition();
   private boolean threadEnded;
   private Runnable onStopped;
@@ -117,7 +102,7 @@ public final class Committer {
       Executor completions,
       Checkpoints checkpoints) {
     this.config = config;
-    this.checkpoints = checkpoints;
+    this.checkpoints = new CheckpointCadence(config, journal, index, checkpoints);
     this.clock = config.clock();
     this.index = index;
     this.journal = journal;
@@ -132,7 +117,6 @@ public final class Committer {
     this.writer = new GroupWriter(config, journal, index);
     this.syncPolicy = new SyncPolicy(config);
     this.written = index.size();
-    this.journalAtCheckpoint = journal.totalBytes();
   }
 
   /** Writes the index checkpoint of the whole index. */
@@ -658,32 +642,26 @@ public final class Committer {
   }
 
   /**
-   * Writes the index checkpoint when {@code checkpointEveryBytes} of journal, and at least a
-   * quarter of the journal's size at the last checkpoint, have been appended since it: a checkpoint
-   * holds the whole index, so a fixed interval alone would write bytes growing with the square of
-   * the store. Everything is synced first, so the checkpoint covers only durable events. A failed
-   * checkpoint is logged and costs only a slower open; a failed sync poisons as always.
+   * Writes the index checkpoint when one is due ({@link CheckpointCadence#due}), unless the
+   * pipeline is poisoned, a fence is open or a compaction's checkpoint is in flight (it is due
+   * again next turn). Everything is synced first, so the checkpoint covers only durable events. A
+   * failed checkpoint is logged and costs only a slower open; a failed sync poisons as always.
    */
   private void maybeCheckpoint() {
-    long every = config.checkpointEveryBytes();
-    if (every <= 0
-        || latch.isTripped()
+    if (latch.isTripped()
         || openFence != null
-        || journal.appendedBytes() - checkpointedAt < Math.max(every, journalAtCheckpoint / 4)
-        || index.size() == 0
-        || index.view().cancelled(index.size() - 1)) {
-      return; // a checkpoint ends at an event that is not cancelled (its hash anchors it)
-    }
-    if (!checkpointLock.tryLock()) {
-      return; // a compaction's checkpoint is in flight: this one is due again next turn
+        || !checkpoints.due()
+        || !checkpoints.lock().tryLock()) {
+      return;
     }
     try {
-      Publication staged = checkpointLocked();
+      syncLocked();
+      Publication staged = checkpoints.stage();
       if (staged != null) {
-        published(staged);
+        CheckpointCadence.publish(staged);
       }
     } finally {
-      checkpointLock.unlock();
+      checkpoints.lock().unlock();
     }
   }
 
@@ -695,21 +673,24 @@ public final class Committer {
    * failed sync poisons.
    */
   public void checkpointNow() {
-    checkpointLock.lock();
+    checkpoints.lock().lock();
     try {
-      Publication staged;
+      Publication staged = null;
       commitLock.lock();
       try {
         latch.check();
-        staged = index.size() > 0 ? checkpointLocked() : null;
+        if (index.size() > 0) {
+          syncLocked();
+          staged = checkpoints.stage();
+        }
       } finally {
         commitLock.unlock();
       }
       if (staged != null) {
-        published(staged);
+        CheckpointCadence.publish(staged);
       }
     } finally {
-      checkpointLock.unlock();
+      checkpoints.lock().unlock();
     }
   }
 
@@ -719,47 +700,12 @@ public final class Committer {
    * the old layout can be published after the switch.
    */
   public <T> T withoutCheckpoints(QuietAction<T> action) throws IOException {
-    checkpointLock.lock();
+    checkpoints.lock().lock();
     try {
       return action.run();
     } finally {
-      checkpointLock.unlock();
+      checkpoints.lock().unlock();
     }
-  }
-
-  /**
-   * Syncs, then writes the checkpoint's temporary file. Called with {@link #commitLock} and {@link
-   * #checkpointLock} held.
-   *
-   * @return its publication, or null when staging failed (logged)
-   */
-  private Publication checkpointLocked() {
-    syncLocked();
-    checkpointedAt = journal.appendedBytes();
-    journalAtCheckpoint = journal.totalBytes();
-    try {
-      return checkpoints.stage();
-    } catch (IOException | RuntimeException e) {
-      checkpointFailed(e);
-      return null;
-    }
-  }
-
-  /** Publishes a staged checkpoint, logging a failure. Called with {@link #checkpointLock} held. */
-  private static void published(Publication staged) {
-    try {
-      staged.publish();
-    } catch (IOException | RuntimeException e) {
-      checkpointFailed(e);
-    }
-  }
-
-  private static void checkpointFailed(Exception e) {
-    LOG.log(
-        System.Logger.Level.WARNING,
-        "writing the index checkpoint failed; the store is unaffected, the next open reads more"
-            + " of the journal",
-        e);
   }
 
   /**
@@ -948,9 +894,9 @@ public final class Committer {
       if (seal != null) {
         journal.seal(seal);
       }
-      if (index.size() > 0 && !index.view().cancelled(index.size() - 1)) {
+      if (checkpoints.endsAtAnchor()) {
         step = "writing the index checkpoint";
-        checkpoints.stage().publish();
+        checkpoints.writeNow();
       }
       return null;
     } catch (IOException | RuntimeException e) {
