@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -237,6 +238,7 @@ public final class Compactor {
     FileHandle out;
     long outPos;
     final ByteBuffer pending = ByteBuffer.allocate(WINDOW);
+    final Map<Long, SegmentHeader> headers = new HashMap<>();
     long unsynced;
     boolean changed;
     boolean renamed;
@@ -449,12 +451,17 @@ public final class Compactor {
       return names.isEmpty() ? "none" : String.join("+", names);
     }
 
-    /** The header of segment {@code id}. */
+    /** The header of segment {@code id}, read once per group (segments of a group never change). */
     private SegmentHeader headerOf(long id) throws IOException {
-      Path path = journal.path(id);
-      try (FileHandle in = fs.openRead(path)) {
-        return SegmentHeader.read(in, path.toString());
+      SegmentHeader h = headers.get(id);
+      if (h == null) {
+        Path path = journal.path(id);
+        try (FileHandle in = fs.openRead(path)) {
+          h = SegmentHeader.read(in, path.toString());
+        }
+        headers.put(id, h);
       }
+      return h;
     }
 
     /**
@@ -467,7 +474,7 @@ public final class Compactor {
       try (FileHandle in = fs.openRead(path)) {
         long size = in.size();
         bytesBefore += size;
-        long pos = SegmentHeader.read(in, path.toString()).length();
+        long pos = headerOf(id).length();
         FrameWindow window = new FrameWindow(WINDOW);
         window.open(in);
         while (pos < size) {
