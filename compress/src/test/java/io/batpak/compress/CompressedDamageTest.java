@@ -10,6 +10,8 @@ import io.batpak.Bytes;
 import io.batpak.Coordinate;
 import io.batpak.CorruptStoreException;
 import io.batpak.EventKind;
+import io.batpak.Projection;
+import io.batpak.ProjectionResult;
 import io.batpak.ReceiptVerification;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -136,6 +139,25 @@ class CompressedDamageTest {
               + " bit "
               + Integer.numberOfTrailingZeros(flipped[1]);
       assertReported(d, compressor, where);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lz4", "zstd"})
+  void aHeadersOnlyProjectionNeverDecompressesWhileAPayloadOneFindsTheDamage(String compressor)
+      throws IOException {
+    long seed = new Random().nextLong();
+    Damaged d = damaged(compressor, seed, stored -> stored[stored.length - 1] ^= 0x10);
+    Projection<Long> count =
+        Projection.of("count", 1, Set.of(), 0L, Long.class, (n, e) -> n + e.header().payloadSize());
+    String where = compressor + ", seed " + seed;
+    try (Store s = Store.open(config(d.fs(), compressor))) {
+      ProjectionResult<Long> headers = s.project("order:1", count.headersOnly());
+      assertEquals(1, headers.replayed(), where);
+      assertEquals(20_000L, headers.state(), where + ": the header keeps the payload's size");
+      CorruptStoreException e =
+          assertThrows(CorruptStoreException.class, () -> s.project("order:1", count), where);
+      assertEquals(d.at().offset(), e.offset(), where + ": " + e.getMessage());
     }
   }
 

@@ -25,6 +25,7 @@ final class FrameWindows {
   private final Index index;
   private final Journal journal;
   private final EventReader reader;
+  private final boolean payloads;
   private final long moves;
   private boolean fallback;
 
@@ -33,10 +34,15 @@ final class FrameWindows {
   private long checkedSegment = -1;
   private long checkedOffset = -1;
 
-  FrameWindows(Index index, Journal journal, EventReader reader) {
+  /**
+   * @param payloads whether the fold reads payloads; when not, a compressed payload is not
+   *     decompressed (a headers-only fold pays nothing for compression)
+   */
+  FrameWindows(Index index, Journal journal, EventReader reader, boolean payloads) {
     this.index = index;
     this.journal = journal;
     this.reader = reader;
+    this.payloads = payloads;
     this.moves = index.relocations();
     this.fallback = journal == null || (moves & 1) != 0;
   }
@@ -57,7 +63,7 @@ final class FrameWindows {
       }
       fallback = true;
     }
-    return reader.locate(row);
+    return payloads ? reader.locate(row) : reader.locateHeader(row);
   }
 
   private EventReader.Located fromWindow(Index.View v, int row, int frameLength)
@@ -88,7 +94,8 @@ final class FrameWindows {
             row,
             journal.decompressors(),
             () -> journal.path(seg).toString(),
-            offset);
+            offset,
+            payloads);
     if (r.idHi() != v.idHi(row) || r.idLo() != v.idLo(row)) {
       return null;
     }

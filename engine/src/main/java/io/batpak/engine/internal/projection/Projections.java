@@ -181,7 +181,7 @@ public final class Projections {
     int size = v.size();
     int[] kinds = rawKinds(p);
     boolean payloads = p.readsPayloads();
-    FrameWindows frames = new FrameWindows(index, journal, reader);
+    FrameWindows frames = new FrameWindows(index, journal, reader, payloads);
     long[] applied = new long[1];
     S state = p.initial();
     for (int row = 0; row < size; row++) {
@@ -283,7 +283,7 @@ public final class Projections {
     long[] before = cache ? sr.compacted(v, sr.n()) : null;
     int[] kinds = rawKinds(p);
     boolean payloads = p.readsPayloads();
-    FrameWindows frames = new FrameWindows(index, journal, reader);
+    FrameWindows frames = new FrameWindows(index, journal, reader, payloads);
     long[] applied = new long[1];
     int[] rows = sr.rows();
     for (int i = (int) from; i < sr.n(); i++) {
