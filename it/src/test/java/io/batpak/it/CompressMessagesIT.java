@@ -3,6 +3,7 @@ package io.batpak.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.AppendReceipt;
 import io.batpak.Bytes;
@@ -11,6 +12,7 @@ import io.batpak.EventKind;
 import io.batpak.ProviderException;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.VerificationProgress;
 import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.spi.StoreEngine;
 import java.io.IOException;
@@ -90,6 +92,14 @@ class CompressMessagesIT {
               + " See docs/codecs.md#compression (the payload is in /stores/orders/0000000001.seg,"
               + " frame at offset 285)",
           e.getMessage());
+      // verifyAll cannot check that payload either, and says where it is.
+      ProviderException verifying =
+          assertThrows(ProviderException.class, () -> s.verifyAll(VerificationProgress.none()));
+      assertTrue(
+          verifying
+              .getMessage()
+              .endsWith("(the payload is in /stores/orders/0000000001.seg, frame at offset 285)"),
+          verifying.getMessage());
       // Appends go on, uncompressed (the default setting), in a new segment that says so.
       s.append(C, KIND, Bytes.of(big()));
     }

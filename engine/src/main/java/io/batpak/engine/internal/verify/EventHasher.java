@@ -29,21 +29,29 @@ final class EventHasher {
   private final int[] words = new int[16];
   private byte[] scratch = new byte[1024];
 
+  /** The segment being checked, for errors; set before its records are handed over. */
+  private volatile String file = "(no segment yet)";
+
+  /** A hasher that decompresses compressed payloads with {@code decompressors}. */
+  EventHasher(Decompressors decompressors) {
+    this.decompressors = decompressors;
+  }
+
   /**
    * Checks the record {@code r} lays out in {@code buf}, placed at {@code globalSequence}.
    *
    * @param payloadRemoved whether compaction removed the payload (then the content hash cannot be
    *     recomputed and is taken as stored)
+   * @param framePosition the offset of the record's frame in its segment, for errors
    * @return 0, or {@link #CONTENT_BAD} and/or {@link #EVENT_BAD}
+   * @throws io.batpak.ProviderException if a compressed payload names a compressor that is not on
+   *     the class path (the message names the segment and the frame)
    */
-  EventHasher(Decompressors decompressors) {
-    this.decompressors = decompressors;
-  }
-
-  int check(byte[] buf, RecordLayout r, long globalSequence, boolean payloadRemoved) {
+  int check(
+      byte[] buf, RecordLayout r, long globalSequence, boolean payloadRemoved, long framePosition) {
     int status = 0;
     if (!payloadRemoved && r.compressed) {
-      byte[] p = uncompressed(buf, r);
+      byte[] p = uncompressed(buf, r, framePosition);
       if (p == null || !Arrays.equals(hash(p), 0, 32, buf, r.hashesAt + 32, r.hashesAt + 64)) {
         status |= CONTENT_BAD;
       }
@@ -81,9 +89,9 @@ final class EventHasher {
    * The payload's BLAKE3, as a new array (for a problem's detail); a compressed payload's after
    * decompression, or null when it does not decompress.
    */
-  byte[] contentHash(byte[] buf, RecordLayout r) {
+  byte[] contentHash(byte[] buf, RecordLayout r, long framePosition) {
     if (r.compressed) {
-      byte[] p = uncompressed(buf, r);
+      byte[] p = uncompressed(buf, r, framePosition);
       return p == null ? null : hash(p).clone();
     }
     digest.update(buf, r.payloadAt, r.payloadLength);
@@ -91,11 +99,16 @@ final class EventHasher {
     return out.clone();
   }
 
+  /** Names the segment whose records follow, for errors. */
+  void segment(String file) {
+    this.file = file;
+  }
+
   /** The compressed payload of {@code r} decompressed, or null when it is damaged. */
-  private byte[] uncompressed(byte[] buf, RecordLayout r) {
+  private byte[] uncompressed(byte[] buf, RecordLayout r, long framePosition) {
     try {
       return CompressedPayload.decompress(
-          buf, r.payloadAt, r.payloadLength, decompressors, () -> "(verifyAll)", r.at);
+          buf, r.payloadAt, r.payloadLength, decompressors, () -> file, framePosition);
     } catch (CorruptStoreException e) {
       return null;
     }

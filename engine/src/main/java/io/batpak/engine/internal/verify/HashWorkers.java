@@ -42,6 +42,16 @@ final class HashWorkers implements AutoCloseable {
   }
 
   /**
+   * Names the segment whose records the next {@link #hash} calls check, for errors (a helper sees
+   * it: the hand-off of its work comes after).
+   */
+  void segment(String file) {
+    for (EventHasher h : hashers) {
+      h.segment(file);
+    }
+  }
+
+  /**
    * Sets {@code status[i]} to {@link EventHasher#check}'s result for the {@code n} records of
    * {@code pending}.
    */
@@ -100,7 +110,13 @@ final class HashWorkers implements AutoCloseable {
     for (int i = from; i < to; i++) {
       r.parse(buf, pending.at[i], buf.length); // parsed once already: well formed
       pending.status[i] =
-          (byte) h.check(buf, r, pending.globalSequence[i], pending.disposition[i] != 0);
+          (byte)
+              h.check(
+                  buf,
+                  r,
+                  pending.globalSequence[i],
+                  pending.disposition[i] != 0,
+                  pending.framePosition[i]);
     }
   }
 

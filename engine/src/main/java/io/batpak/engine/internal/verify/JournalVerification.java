@@ -145,6 +145,8 @@ public final class JournalVerification {
   private void verifySegment(long segment, long limit) {
     Path path = journal.path(segment);
     file = path.toString();
+    workers.segment(file);
+    hasher().segment(file);
     try (FileHandle in = fs.openRead(path)) {
       long end = Math.min(limit, in.size());
       SegmentHeader header;
@@ -378,7 +380,7 @@ public final class JournalVerification {
       reason = Reason.CONTENT_HASH_MISMATCH;
       detail =
           "payload hashes to "
-              + hexOrDamaged(hasher().contentHash(buf, r))
+              + hexOrDamaged(hasher().contentHash(buf, r, framePos))
               + ", frame says "
               + hex(buf, r.hashesAt + 32);
     } else if (heads.unknown(stream)) {

@@ -108,15 +108,15 @@ class EventHasherTest {
         int at = FrameCodec.PREFIX + offsets[i];
         assertNull(layout.parse(frame, at, frame.length), seed());
         EventRecord rec = records.get(i);
-        assertEquals(0, hasher.check(frame, layout, base + i, false), "round " + round + seed());
+        assertEquals(0, hasher.check(frame, layout, base + i, false, 0), "round " + round + seed());
         assertArrayEquals(
             FrameCodec.eventHash(new Blake3(), rec.prevHash(), rec),
             hasher.eventHashOf(frame, layout, base + i),
             seed());
-        assertArrayEquals(rec.contentHash(), hasher.contentHash(frame, layout), seed());
+        assertArrayEquals(rec.contentHash(), hasher.contentHash(frame, layout, 0), seed());
         assertEquals(
             EventHasher.EVENT_BAD,
-            hasher.check(frame, layout, base + i + 1, false),
+            hasher.check(frame, layout, base + i + 1, false, 0),
             "the global sequence is hashed" + seed());
         // Any one changed byte of the record: a broken layout, or a hash that no longer holds.
         int end = layout.end;
@@ -127,7 +127,7 @@ class EventHasherTest {
         if (bad == null && layout.end == end) { // else the layout itself shows the change
           assertNotEquals(
               0,
-              hasher.check(changed, layout, base + i, false),
+              hasher.check(changed, layout, base + i, false, 0),
               "byte " + (pos - at) + " of a record changed unseen" + seed());
         }
         layout.parse(frame, at, frame.length);
