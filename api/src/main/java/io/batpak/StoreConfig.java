@@ -83,6 +83,7 @@ public final class StoreConfig {
   // --- compression ---
   private final String compression;
   private final int compressionThreshold;
+  private final int compressionDictionaryBytes;
 
   private StoreConfig(Builder b) {
     this.directory = b.directory;
@@ -122,6 +123,7 @@ public final class StoreConfig {
     // --- compression ---
     this.compression = b.compression;
     this.compressionThreshold = b.compressionThreshold;
+    this.compressionDictionaryBytes = b.compressionDictionaryBytes;
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -168,6 +170,7 @@ public final class StoreConfig {
     // --- compression ---
     b.compression = compression;
     b.compressionThreshold = compressionThreshold;
+    b.compressionDictionaryBytes = compressionDictionaryBytes;
     return b;
   }
 
@@ -433,6 +436,31 @@ public final class StoreConfig {
     return compressionThreshold;
   }
 
+  /** The smallest dictionary {@link #compressionDictionaryBytes()} allows, besides 0 (off). */
+  public static final int MIN_COMPRESSION_DICTIONARY_BYTES = 1024;
+
+  /** The largest dictionary {@link #compressionDictionaryBytes()} allows. */
+  public static final int MAX_COMPRESSION_DICTIONARY_BYTES = 1 << 20;
+
+  /**
+   * The size of the zstd dictionary the store trains from its own payloads, in bytes, or 0 (the
+   * default) for none. Only {@link #compression()} {@code zstd} uses one. When it is set, a
+   * read-write open uses the store's newest dictionary if it was trained for this size; otherwise
+   * the store collects the payloads it appends (those of at least {@link #compressionThreshold()}
+   * bytes) until they total 100 times this size, trains a dictionary from them, publishes it
+   * durably as a new file beside the segments, and compresses every later payload with it. Each
+   * compressed payload names the dictionary it was written with, and dictionary files are never
+   * rewritten or removed, so changing this setting trains a new dictionary and older payloads read
+   * with theirs. Between {@value #MIN_COMPRESSION_DICTIONARY_BYTES} and {@value
+   * #MAX_COMPRESSION_DICTIONARY_BYTES}, or 0. See docs/codecs.md, "Compression".
+   *
+   * @return the dictionary size in bytes, or 0
+   * @since 0.1
+   */
+  public int compressionDictionaryBytes() {
+    return compressionDictionaryBytes;
+  }
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -491,6 +519,7 @@ public final class StoreConfig {
     // --- compression ---
     private String compression = NO_COMPRESSION;
     private int compressionThreshold = 256;
+    private int compressionDictionaryBytes;
 
     // --- gates ---
     private Duration gateBudget = Duration.ofMillis(100);
@@ -733,6 +762,19 @@ public final class StoreConfig {
     }
 
     /**
+     * See {@link StoreConfig#compressionDictionaryBytes()}; 0 (no dictionary) by default, else
+     * between {@value StoreConfig#MIN_COMPRESSION_DICTIONARY_BYTES} and {@value
+     * StoreConfig#MAX_COMPRESSION_DICTIONARY_BYTES}, with {@code compression("zstd")}.
+     *
+     * @param bytes the dictionary size, or 0 for none
+     * @return this builder
+     */
+    public Builder compressionDictionaryBytes(int bytes) {
+      this.compressionDictionaryBytes = bytes;
+      return this;
+    }
+
+    /**
      * Validates every option and builds the configuration.
      *
      * @throws ValidationException listing every bad option, its value and the allowed range
@@ -797,6 +839,26 @@ public final class StoreConfig {
                 + (compression == null ? "null" : "'" + compression + "'"));
       }
       range(problems, "compressionThreshold", compressionThreshold, 1, MAX_PAYLOAD_BYTES_LIMIT);
+      if (compressionDictionaryBytes != 0) {
+        if (compressionDictionaryBytes < MIN_COMPRESSION_DICTIONARY_BYTES
+            || compressionDictionaryBytes > MAX_COMPRESSION_DICTIONARY_BYTES) {
+          problems.add(
+              "compressionDictionaryBytes: must be 0 (no dictionary) or between "
+                  + MIN_COMPRESSION_DICTIONARY_BYTES
+                  + " and "
+                  + MAX_COMPRESSION_DICTIONARY_BYTES
+                  + ", got "
+                  + compressionDictionaryBytes);
+        }
+        if (!"zstd".equals(compression)) {
+          problems.add(
+              "compressionDictionaryBytes: "
+                  + compressionDictionaryBytes
+                  + " asks for a dictionary, which only compression 'zstd' uses, but compression is "
+                  + (compression == null ? "null" : "'" + compression + "'")
+                  + "; set compression(\"zstd\") or compressionDictionaryBytes(0)");
+        }
+      }
       // --- signing ---
       nonNull(problems, "signingPolicy", signingPolicy);
       for (int i = 0; i < signingKeys.size(); i++) {

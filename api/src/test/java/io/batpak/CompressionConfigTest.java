@@ -57,4 +57,40 @@ class CompressionConfigTest {
           e.getMessage());
     }
   }
+
+  @Test
+  void aDictionaryIsOffByDefaultSurvivesToBuilderAndIsCheckedAgainstItsCompressor() {
+    assertEquals(0, StoreConfig.builder(DIR).build().compressionDictionaryBytes());
+    StoreConfig c =
+        StoreConfig.builder(DIR).compression("zstd").compressionDictionaryBytes(16384).build();
+    assertEquals(16384, c.toBuilder().build().compressionDictionaryBytes());
+    for (int bad : new int[] {-1, 1, 1023, (1 << 20) + 1}) {
+      ValidationException e =
+          assertThrows(
+              ValidationException.class,
+              () ->
+                  StoreConfig.builder(DIR)
+                      .compression("zstd")
+                      .compressionDictionaryBytes(bad)
+                      .build());
+      assertEquals(
+          "invalid store configuration for /stores/orders:\n  compressionDictionaryBytes: must be"
+              + " 0 (no dictionary) or between 1024 and 1048576, got "
+              + bad,
+          e.getMessage());
+    }
+    ValidationException lz4 =
+        assertThrows(
+            ValidationException.class,
+            () ->
+                StoreConfig.builder(DIR)
+                    .compression("lz4")
+                    .compressionDictionaryBytes(4096)
+                    .build());
+    assertEquals(
+        "invalid store configuration for /stores/orders:\n  compressionDictionaryBytes: 4096 asks"
+            + " for a dictionary, which only compression 'zstd' uses, but compression is 'lz4'; set"
+            + " compression(\"zstd\") or compressionDictionaryBytes(0)",
+        lz4.getMessage());
+  }
 }

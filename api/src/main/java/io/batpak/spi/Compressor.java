@@ -2,6 +2,8 @@ package io.batpak.spi;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
+import java.util.List;
+import java.util.Objects;
 import org.apiguardian.api.API;
 
 /**
@@ -52,4 +54,45 @@ public interface Compressor {
    * @throws NullPointerException if {@code input} or {@code output} is null
    */
   void decompress(byte[] input, int offset, int length, byte[] output);
+
+  /**
+   * Trains a dictionary of at most {@code maxBytes} bytes from {@code samples}, for {@link
+   * #withDictionary}. The engine calls it once per dictionary, on an appending thread, with the
+   * payloads the store appended (docs/codecs.md, "Compression"); it then stores the result in the
+   * store. Only compressors whose block format has dictionaries support it ({@code zstd}); the
+   * default refuses.
+   *
+   * @param samples the payloads to learn from; not modified
+   * @param maxBytes the largest dictionary wanted, at least 1024
+   * @return the dictionary, at most {@code maxBytes} bytes
+   * @throws UnsupportedOperationException if this compressor has no dictionaries (the default)
+   * @throws IllegalArgumentException if no dictionary can be trained from these samples (too few,
+   *     too small or too alike)
+   * @throws NullPointerException if {@code samples} or one of them is null
+   * @since 0.1
+   */
+  default byte[] trainDictionary(List<byte[]> samples, int maxBytes) {
+    Objects.requireNonNull(samples, "samples");
+    throw new UnsupportedOperationException(
+        "compressor '" + name() + "' has no dictionaries; only zstd trains them");
+  }
+
+  /**
+   * A compressor of the same name that compresses with {@code dictionary} and decompresses only
+   * blocks written with it. Its blocks are part of the journal format as this compressor's are,
+   * tied to the dictionary: the engine records which dictionary each payload was written with and
+   * reads it with exactly that one. Thread-safe, as every compressor.
+   *
+   * @param dictionary a dictionary {@link #trainDictionary} returned; not modified
+   * @return the compressor bound to it
+   * @throws UnsupportedOperationException if this compressor has no dictionaries (the default)
+   * @throws IllegalArgumentException if {@code dictionary} is not a dictionary of this compressor
+   * @throws NullPointerException if {@code dictionary} is null
+   * @since 0.1
+   */
+  default Compressor withDictionary(byte[] dictionary) {
+    Objects.requireNonNull(dictionary, "dictionary");
+    throw new UnsupportedOperationException(
+        "compressor '" + name() + "' has no dictionaries; only zstd uses them");
+  }
 }

@@ -118,7 +118,7 @@ class CompressedStoreTest {
     }
   }
 
-  private static void assertReads(
+  static void assertReads(
       Store s, List<AppendReceipt> receipts, List<byte[]> payloads, String where) {
     for (int i = 0; i < payloads.size(); i++) {
       StoredEvent e = s.get(receipts.get(i).eventId());
@@ -336,7 +336,7 @@ class CompressedStoreTest {
     return new String(head, p + 1, head[p] & 0xFF, StandardCharsets.US_ASCII);
   }
 
-  private static long segmentBytes(SimStoreFs fs, Path dir) throws IOException {
+  static long segmentBytes(SimStoreFs fs, Path dir) throws IOException {
     long n = 0;
     for (String name : fs.list(dir)) {
       if (name.endsWith(".seg")) {

@@ -3,6 +3,7 @@ package io.batpak.compress;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.spi.Compressor;
 import io.batpak.spi.CompressorProvider;
@@ -96,5 +97,66 @@ class CompressorRoundTripTest {
         // the only failure allowed; random bytes may also happen to decompress
       }
     }
+  }
+
+  /** Small JSON-like samples, {@code n} of them. */
+  private static List<byte[]> samples(Random random, int n) {
+    List<byte[]> out = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(Payloads.text(random, 100 + random.nextInt(400)));
+    }
+    return out;
+  }
+
+  @Test
+  void zstdTrainsADictionaryThatRoundTripsAndRefusesAnotherDictionarysBlocks() {
+    long seed = new Random().nextLong();
+    String where = "seed " + seed;
+    Random random = new Random(seed);
+    Compressor plain = compressor("zstd");
+    byte[] first = plain.trainDictionary(samples(random, 400), 4096);
+    byte[] second = plain.trainDictionary(samples(random, 400), 2048);
+    assertTrue(first.length <= 4096 && second.length <= 2048, where);
+    Compressor withFirst = plain.withDictionary(first);
+    Compressor withSecond = plain.withDictionary(second);
+    assertEquals("zstd", withFirst.name(), where);
+    long plainBytes = 0;
+    long dictionaryBytes = 0;
+    for (byte[] p : samples(random, 200)) {
+      byte[] block = withFirst.compress(p);
+      byte[] out = new byte[p.length];
+      withFirst.decompress(block, 0, block.length, out);
+      assertArrayEquals(p, out, where);
+      plainBytes += plain.compress(p).length;
+      dictionaryBytes += block.length;
+      // zstd records the dictionary's id in the frame: another dictionary, or none, refuses it.
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> withSecond.decompress(block, 0, block.length, new byte[p.length]),
+          where + ": read with another dictionary");
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> plain.decompress(block, 0, block.length, new byte[p.length]),
+          where + ": read without the dictionary");
+    }
+    assertTrue(dictionaryBytes < plainBytes, where + ": " + dictionaryBytes + " vs " + plainBytes);
+  }
+
+  @Test
+  void aDictionaryIsRefusedWhereItCannotBe() {
+    Compressor zstd = compressor("zstd");
+    assertThrows(IllegalArgumentException.class, () -> zstd.withDictionary(new byte[100]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> zstd.trainDictionary(List.of(new byte[] {1, 2, 3}), 4096),
+        "one three-byte sample");
+    Compressor lz4 = compressor("lz4");
+    UnsupportedOperationException e =
+        assertThrows(UnsupportedOperationException.class, () -> lz4.withDictionary(new byte[8]));
+    assertEquals("compressor 'lz4' has no dictionaries; only zstd uses them", e.getMessage());
+    assertThrows(
+        UnsupportedOperationException.class, () -> lz4.trainDictionary(List.of(new byte[8]), 1024));
+    assertThrows(NullPointerException.class, () -> lz4.trainDictionary(null, 1024));
+    assertThrows(NullPointerException.class, () -> zstd.withDictionary(null));
   }
 }

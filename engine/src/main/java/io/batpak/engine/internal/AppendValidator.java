@@ -15,10 +15,8 @@ import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
 import io.batpak.engine.internal.commit.UnsequencedEvent;
 import io.batpak.engine.internal.format.Blake3;
-import io.batpak.engine.internal.format.CompressedPayload;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.spi.Codec;
-import io.batpak.spi.Compressor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -346,11 +344,10 @@ final class AppendValidator {
 
   /** The stored compressed form of {@code payload}, or null when it is stored as it is. */
   private byte[] compressed(byte[] payload) {
-    Compressor c = compressors.writer();
-    if (c == null || payload.length < config.compressionThreshold()) {
+    if (payload.length < config.compressionThreshold()) {
       return null;
     }
-    return CompressedPayload.compress(c, compressors.writerMethod(), payload);
+    return compressors.compress(payload);
   }
 
   private static EventId idOf(UnsequencedEvent e) {

@@ -100,7 +100,7 @@ final class StoreOpener {
       checkVisibilityRanges(fs, dir, index, mutable, notes);
       String codecName = Codecs.chooseName(config, found.codec());
       Codec codec = Codecs.find(codecName);
-      Compressors compressors = Compressors.open(config);
+      Compressors compressors = Compressors.open(config, fs, dir, mutable);
       Recovery.Newest newest = found.newest();
       journal =
           new Journal(

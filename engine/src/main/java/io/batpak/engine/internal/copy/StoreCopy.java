@@ -5,6 +5,7 @@ import io.batpak.CopyReport.Sharing;
 import io.batpak.StoreFullException;
 import io.batpak.StoreIoException;
 import io.batpak.ValidationException;
+import io.batpak.engine.internal.CompressionDictionaries;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;
@@ -38,7 +39,9 @@ import java.util.TreeMap;
  * reflink where {@link FsCapabilities#reflinks()} and the file system allow, else by hard link
  * where {@link FsCapabilities#hardLinks()} and the file system allow, else copies it. A {@link
  * Mode#SNAPSHOT} copies every segment. Authority files ({@code index.ckpt}) are never copied: they
- * may describe events past the cut, and the copy rebuilds what it needs from its journal.
+ * may describe events past the cut, and the copy rebuilds what it needs from its journal. The zstd
+ * dictionary files ({@code zstd-<id>.dict}, ADR 0026) are the exception: payloads name them and
+ * nothing can rebuild them, so both modes copy every one.
  *
  * <p>Touches the disk only through {@link StoreFs}. Not thread-safe; one instance per call.
  */
@@ -173,6 +176,12 @@ public final class StoreCopy {
                 : share(from, to, length);
         done.add(new CopyReport.Segment(length, sharing));
       }
+      for (String name : fs.list(source)) {
+        if (CompressionDictionaries.isDictionary(name)) {
+          step = "copying the dictionary file " + source.resolve(name);
+          copyWhole(source.resolve(name), temp.resolve(name));
+        }
+      }
       step = "fsync of the temporary directory " + temp;
       fs.syncDirectory(temp);
       step = "renaming " + temp + " to " + d;
@@ -252,6 +261,19 @@ public final class StoreCopy {
       }
     }
     return copyPrefix(from, to, length);
+  }
+
+  /**
+   * Copies a zstd dictionary file whole: payloads in the copy name it, and unlike the other
+   * authority files it cannot be rebuilt from the journal. It is immutable, and published before
+   * any frame names it, so every dictionary the cut's frames name is there.
+   */
+  private void copyWhole(Path from, Path to) throws IOException {
+    long size;
+    try (FileHandle h = fs.openRead(from)) {
+      size = h.size();
+    }
+    copyPrefix(from, to, size);
   }
 
   /** Copies the first {@code length} bytes of {@code from} into the new file {@code to}, synced. */

@@ -12,9 +12,11 @@ import java.util.function.Supplier;
  * record's payload length field has its top bit ({@link #FLAG}) set, its other bits give the stored
  * length {@code p}, and the {@code p} bytes are {@code [u8 method][u32 uncompressed
  * length][block]}. The method byte names the compressor: {@code 1} = {@code lz4} (an LZ4 block),
- * {@code 2} = {@code zstd} (a Zstandard frame). A payload stored as it is keeps the top bit clear,
- * so a record without a compressed payload is byte for byte the record of a store without
- * compression.
+ * {@code 2} = {@code zstd} (a Zstandard frame), {@code 3} = {@code zstd} with a dictionary, whose
+ * stored form is {@code [u8 3][u32 uncompressed length][u32 dictionary id][block]} (the block a
+ * Zstandard frame written with the store's dictionary of that id, ADR 0026). A payload stored as it
+ * is keeps the top bit clear, so a record without a compressed payload is byte for byte the record
+ * of a store without compression.
  *
  * <p>This class is the one place payloads are compressed ({@link #compress}, on the appending
  * thread) and decompressed ({@link #expand}, from every reader through {@link FrameCodec}). The
@@ -29,8 +31,20 @@ public final class CompressedPayload {
   /** Bytes before the block: method and uncompressed length. */
   public static final int HEADER = 5;
 
-  /** Method bytes, by position: index 1 is {@code lz4}, index 2 {@code zstd}. */
-  private static final String[] METHODS = {null, "lz4", "zstd"};
+  /** The method byte of {@code zstd} with a dictionary, whose id follows the length. */
+  public static final int ZSTD_DICTIONARY = 3;
+
+  /** Bytes before the block of a {@link #ZSTD_DICTIONARY} payload: method, length, dictionary. */
+  public static final int DICTIONARY_HEADER = HEADER + 4;
+
+  /**
+   * Compressor names by method byte: index 1 is {@code lz4}, index 2 {@code zstd}, index 3 {@code
+   * zstd} with a dictionary.
+   */
+  private static final String[] METHODS = {null, "lz4", "zstd", "zstd"};
+
+  /** Methods a compressor name alone selects (3 needs a dictionary besides). */
+  private static final int NAMED_METHODS = 3;
 
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
@@ -38,7 +52,7 @@ public final class CompressedPayload {
 
   /** The method byte the format assigns to compressor {@code name}, or -1 if it assigns none. */
   public static int method(String name) {
-    for (int i = 1; i < METHODS.length; i++) {
+    for (int i = 1; i < NAMED_METHODS; i++) {
       if (METHODS[i].equals(name)) {
         return i;
       }
@@ -48,7 +62,7 @@ public final class CompressedPayload {
 
   /** The names the format assigns a method byte, for messages. */
   public static String assignedNames() {
-    return String.join(", ", Arrays.asList(METHODS).subList(1, METHODS.length));
+    return String.join(", ", Arrays.asList(METHODS).subList(1, NAMED_METHODS));
   }
 
   /**
@@ -56,14 +70,26 @@ public final class CompressedPayload {
    * or null when it would not be shorter than the payload itself.
    */
   public static byte[] compress(Compressor compressor, int method, byte[] payload) {
+    return compress(compressor, method, 0, payload);
+  }
+
+  /**
+   * As {@link #compress(Compressor, int, byte[])}; for method {@link #ZSTD_DICTIONARY} the stored
+   * form names {@code dictionary}, the id of the dictionary {@code compressor} is bound to.
+   */
+  public static byte[] compress(Compressor compressor, int method, int dictionary, byte[] payload) {
     byte[] block = compressor.compress(payload);
-    if (HEADER + (long) block.length >= payload.length) {
+    int header = method == ZSTD_DICTIONARY ? DICTIONARY_HEADER : HEADER;
+    if (header + (long) block.length >= payload.length) {
       return null;
     }
-    byte[] stored = new byte[HEADER + block.length];
+    byte[] stored = new byte[header + block.length];
     stored[0] = (byte) method;
-    ByteBuffer.wrap(stored).putInt(1, payload.length);
-    System.arraycopy(block, 0, stored, HEADER, block.length);
+    ByteBuffer b = ByteBuffer.wrap(stored).putInt(1, payload.length);
+    if (method == ZSTD_DICTIONARY) {
+      b.putInt(HEADER, dictionary);
+    }
+    System.arraycopy(block, 0, stored, header, block.length);
     return stored;
   }
 
@@ -74,8 +100,9 @@ public final class CompressedPayload {
    * @param file the segment, for errors (asked for only when there is one)
    * @param frameOffset the frame's offset in it, for errors
    * @throws CorruptStoreException if the method is unknown, the declared length exceeds what a
-   *     payload can be (checked before allocating), the block does not decompress to exactly that
-   *     length, or the result does not hash to {@code contentHash}
+   *     payload can be (checked before allocating), the dictionary it names is missing or damaged
+   *     (naming the dictionary file), the block does not decompress to exactly that length, or the
+   *     result does not hash to {@code contentHash}
    * @throws io.batpak.ProviderException if the compressor it names is not on the class path
    */
   public static byte[] expand(
@@ -127,7 +154,7 @@ public final class CompressedPayload {
           file.get(),
           frameOffset,
           "compressed payload method",
-          "1 (lz4) or 2 (zstd)",
+          "1 (lz4), 2 (zstd) or 3 (zstd with a dictionary)",
           Integer.toString(method));
     }
     int size = FrameCodec.readInt(buf, at + 1);
@@ -139,9 +166,24 @@ public final class CompressedPayload {
           "0.." + StoreConfig.MAX_PAYLOAD_BYTES_LIMIT + " (the largest payload a record holds)",
           Integer.toUnsignedString(size));
     }
+    int header = HEADER;
     Compressor compressor;
     try {
-      compressor = decompressors.get(METHODS[method]);
+      if (method == ZSTD_DICTIONARY) {
+        header = DICTIONARY_HEADER;
+        if (length < header) {
+          throw new CorruptStoreException(
+              file.get(),
+              frameOffset,
+              "compressed payload",
+              "at least " + header + " bytes (method, length and dictionary)",
+              length + " bytes");
+        }
+        compressor =
+            decompressors.dictionary(FrameCodec.readInt(buf, at + HEADER), file, frameOffset);
+      } else {
+        compressor = decompressors.get(METHODS[method]);
+      }
     } catch (io.batpak.ProviderException e) {
       throw new io.batpak.ProviderException(
           e.getMessage()
@@ -153,7 +195,7 @@ public final class CompressedPayload {
     }
     byte[] out = new byte[size];
     try {
-      compressor.decompress(buf, at + HEADER, length - HEADER, out);
+      compressor.decompress(buf, at + header, length - header, out);
     } catch (RuntimeException e) {
       throw new CorruptStoreException(
           file.get(),

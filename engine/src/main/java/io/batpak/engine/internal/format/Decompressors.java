@@ -1,6 +1,8 @@
 package io.batpak.engine.internal.format;
 
+import io.batpak.CorruptStoreException;
 import io.batpak.spi.Compressor;
+import java.util.function.Supplier;
 
 /**
  * Finds the compressor a compressed payload names (by its method byte, {@link CompressedPayload}).
@@ -24,4 +26,21 @@ public interface Decompressors {
    * @throws io.batpak.ProviderException if no provider of it is on the class path
    */
   Compressor get(String name);
+
+  /**
+   * The {@code zstd} compressor bound to the store's dictionary {@code id}, for a payload of method
+   * {@link CompressedPayload#ZSTD_DICTIONARY} in the frame at {@code frameOffset} of {@code file}.
+   * The default, for readers without the store's dictionaries, refuses.
+   *
+   * @throws CorruptStoreException if the dictionary is missing or damaged (naming its file)
+   * @throws io.batpak.ProviderException if {@code zstd} is not on the class path
+   */
+  default Compressor dictionary(int id, Supplier<String> file, long frameOffset) {
+    throw new CorruptStoreException(
+        file.get(),
+        frameOffset,
+        "compressed payload's zstd dictionary",
+        "a reader that has the store's dictionaries",
+        "dictionary " + Integer.toUnsignedString(id));
+  }
 }

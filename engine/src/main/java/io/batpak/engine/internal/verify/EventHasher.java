@@ -32,6 +32,8 @@ final class EventHasher {
   /** The segment being checked, for errors; set before its records are handed over. */
   private volatile String file = "(no segment yet)";
 
+  private String damage = "";
+
   /** A hasher that decompresses compressed payloads with {@code decompressors}. */
   EventHasher(Decompressors decompressors) {
     this.decompressors = decompressors;
@@ -110,8 +112,14 @@ final class EventHasher {
       return CompressedPayload.decompress(
           buf, r.payloadAt, r.payloadLength, decompressors, () -> file, framePosition);
     } catch (CorruptStoreException e) {
+      damage = e.getMessage();
       return null;
     }
+  }
+
+  /** Why the last compressed payload that did not decompress did not, for a problem's detail. */
+  String damage() {
+    return damage;
   }
 
   private byte[] hash(byte[] p) {

@@ -380,7 +380,7 @@ public final class JournalVerification {
       reason = Reason.CONTENT_HASH_MISMATCH;
       detail =
           "payload hashes to "
-              + hexOrDamaged(hasher().contentHash(buf, r, framePos))
+              + hexOrDamaged(hasher().contentHash(buf, r, framePos), hasher())
               + ", frame says "
               + hex(buf, r.hashesAt + 32);
     } else if (heads.unknown(stream)) {
@@ -491,8 +491,10 @@ public final class JournalVerification {
     return name;
   }
 
-  private static String hexOrDamaged(byte[] hash) {
-    return hash == null ? "nothing (its compressed bytes do not decompress)" : hex(hash);
+  private static String hexOrDamaged(byte[] hash, EventHasher hasher) {
+    return hash == null
+        ? "nothing (its compressed bytes do not decompress: " + hasher.damage() + ")"
+        : hex(hash);
   }
 
   private EventHasher hasher() {
