@@ -257,6 +257,29 @@ class CompressionDictionaryTest {
     assertNamed(t, at < 28 ? 0 : 28, "seed " + t.seed() + ", byte " + at);
   }
 
+  @Test
+  void aDictionaryOfANewerFormatFailsTheOpenAndSaysNotToDeleteIt() throws IOException {
+    Trained t = trained();
+    Path file = DIR.resolve("zstd-0000000001.dict");
+    byte[] head = new byte[28];
+    try (FileHandle h = t.fs().openWrite(file)) {
+      h.read(ByteBuffer.wrap(head), 0);
+      ByteBuffer.wrap(head).putShort(8, (short) 2);
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(head, 0, 24);
+      ByteBuffer.wrap(head).putInt(24, (int) crc.getValue());
+      h.write(ByteBuffer.wrap(head), 0);
+      h.sync(SyncMode.ALL);
+    }
+    io.batpak.UnsupportedFormatException e =
+        assertThrows(
+            io.batpak.UnsupportedFormatException.class,
+            () -> Store.open(config(t.fs(), DIR, DICTIONARY).build()),
+            "seed " + t.seed());
+    assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("Do not delete it: payloads name it."), e.getMessage());
+  }
+
   /**
    * Crashes before and after each file-system operation on the dictionary's files (the temporary
    * file's removal, creation, writes and its publish), then a power loss: the store opens, every

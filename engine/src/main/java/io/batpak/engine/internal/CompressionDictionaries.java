@@ -1,5 +1,6 @@
 package io.batpak.engine.internal;
 
+import io.batpak.UnsupportedFormatException;
 import io.batpak.engine.internal.artifact.AuthorityFile;
 import io.batpak.engine.internal.artifact.BodyInput;
 import io.batpak.port.StoreFs;
@@ -82,7 +83,18 @@ public final class CompressionDictionaries {
   }
 
   private static Entry read(StoreFs fs, Path file, int id) throws IOException {
-    AuthorityFile.Opened opened = AuthorityFile.open(fs, file, KIND);
+    AuthorityFile.Opened opened;
+    try {
+      opened = AuthorityFile.open(fs, file, KIND);
+    } catch (UnsupportedFormatException e) {
+      // Its generic advice (delete the file to rebuild it) does not hold: nothing rebuilds one.
+      throw new UnsupportedFormatException(
+          file
+              + " is a zstd dictionary of a newer format than this build reads ("
+              + e.getMessage()
+              + "). Do not delete it: payloads name it. Open the store with a newer batpak.",
+          e);
+    }
     if (opened instanceof AuthorityFile.Damaged d) {
       return new Entry(file, 0, null, d.reason(), 0);
     }
