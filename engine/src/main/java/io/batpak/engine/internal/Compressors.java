@@ -4,6 +4,8 @@ import io.batpak.CorruptStoreException;
 import io.batpak.ProviderException;
 import io.batpak.StoreConfig;
 import io.batpak.ValidationException;
+import io.batpak.engine.internal.artifact.AuthorityFile;
+import io.batpak.engine.internal.artifact.CompressionDictionaries;
 import io.batpak.engine.internal.format.CompressedPayload;
 import io.batpak.engine.internal.format.Decompressors;
 import io.batpak.port.StoreFs;
@@ -248,11 +250,7 @@ public final class Compressors implements Decompressors {
       c = get("zstd").withDictionary(e.dictionary());
     } catch (IllegalArgumentException x) {
       throw new CorruptStoreException(
-          e.file().toString(),
-          io.batpak.engine.internal.artifact.AuthorityFile.HEADER,
-          what,
-          "a zstd dictionary",
-          x.getMessage());
+          e.file().toString(), AuthorityFile.HEADER, what, "a zstd dictionary", x.getMessage());
     }
     Compressor raced = bound.putIfAbsent(id, c);
     return raced == null ? c : raced;

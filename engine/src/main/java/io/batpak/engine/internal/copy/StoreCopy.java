@@ -5,7 +5,7 @@ import io.batpak.CopyReport.Sharing;
 import io.batpak.StoreFullException;
 import io.batpak.StoreIoException;
 import io.batpak.ValidationException;
-import io.batpak.engine.internal.CompressionDictionaries;
+import io.batpak.engine.internal.artifact.CompressionDictionaries;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;

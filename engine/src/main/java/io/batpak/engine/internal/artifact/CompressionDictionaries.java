@@ -1,8 +1,6 @@
-package io.batpak.engine.internal;
+package io.batpak.engine.internal.artifact;
 
 import io.batpak.UnsupportedFormatException;
-import io.batpak.engine.internal.artifact.AuthorityFile;
-import io.batpak.engine.internal.artifact.BodyInput;
 import io.batpak.port.StoreFs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,7 +27,7 @@ import java.util.regex.Pattern;
 public final class CompressionDictionaries {
 
   /** Its kind: magic {@code 89 42 50 4B 5A 44 43 0A}, body version 1. */
-  static final AuthorityFile.Kind KIND =
+  public static final AuthorityFile.Kind KIND =
       new AuthorityFile.Kind(
           "zstd dictionary file", new byte[] {(byte) 0x89, 'B', 'P', 'K', 'Z', 'D', 'C', 0x0A}, 1);
 
@@ -38,7 +36,7 @@ public final class CompressionDictionaries {
   private CompressionDictionaries() {}
 
   /** The file name of dictionary {@code id}. */
-  static String fileName(int id) {
+  public static String fileName(int id) {
     return String.format("zstd-%010d.dict", Integer.toUnsignedLong(id));
   }
 
@@ -59,7 +57,7 @@ public final class CompressionDictionaries {
    * @param damage what is wrong, naming the file (null when intact)
    * @param offset where in the file the damage is (0 for the header, the body's start else)
    */
-  record Entry(Path file, int trainedFor, byte[] dictionary, String damage, long offset) {}
+  public record Entry(Path file, int trainedFor, byte[] dictionary, String damage, long offset) {}
 
   /**
    * Reads every dictionary file in {@code directory}, by id. A damaged one is kept as such: the
@@ -68,7 +66,7 @@ public final class CompressionDictionaries {
    * @throws io.batpak.UnsupportedFormatException if one is of a newer body version
    * @throws IOException if listing or reading fails
    */
-  static TreeMap<Integer, Entry> load(StoreFs fs, Path directory) throws IOException {
+  public static TreeMap<Integer, Entry> load(StoreFs fs, Path directory) throws IOException {
     TreeMap<Integer, Entry> found = new TreeMap<>(Integer::compareUnsigned);
     for (String name : fs.list(directory)) {
       Matcher m = NAME.matcher(name);
@@ -150,7 +148,7 @@ public final class CompressionDictionaries {
    *
    * @throws IOException naming the step that failed
    */
-  static Path publish(StoreFs fs, Path directory, int id, int trainedFor, byte[] dictionary)
+  public static Path publish(StoreFs fs, Path directory, int id, int trainedFor, byte[] dictionary)
       throws IOException {
     Path file = directory.resolve(fileName(id));
     AuthorityFile.publish(
