@@ -83,6 +83,16 @@ class OwnedFilesTest {
   }
 
   @Test
+  void aDictionaryFileThatIsALinkIsRefusedInEveryMode() throws Exception {
+    threeSegments();
+    // Every open reads the zstd dictionary files (ADR 0026), whatever its compression setting.
+    Path dictionary = dir.resolve("zstd-0000000001.dict");
+    Files.write(dictionary, new byte[64]);
+    replaceByLink(dictionary);
+    assertRefusedInEveryMode(dictionary);
+  }
+
+  @Test
   void theStoreDirectoryItselfMayBeALink() throws Exception {
     List<AppendReceipt> acked = threeSegments();
     Path link = elsewhere.resolve("store-link");
