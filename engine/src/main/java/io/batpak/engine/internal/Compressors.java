@@ -71,8 +71,8 @@ public final class Compressors implements Decompressors {
 
   private final Map<Integer, Compressor> bound = new ConcurrentHashMap<>();
 
-  /** The store's directory, where the dictionary files are (null without one). */
-  private Path directory;
+  /** The store's directory, where the dictionary files are. */
+  private final Path directory;
 
   /** Collects payloads for the dictionary to train, or null when none is to be trained. */
   private volatile Sampler sampler;
@@ -86,8 +86,10 @@ public final class Compressors implements Decompressors {
    */
   private record Writer(Compressor compressor, int method, int dictionary) {}
 
-  private Compressors(ProviderDiscovery<CompressorProvider> discovery, Compressor writer, int m) {
+  private Compressors(
+      ProviderDiscovery<CompressorProvider> discovery, Path directory, Compressor writer, int m) {
     this.discovery = discovery;
+    this.directory = directory;
     this.writer = writer == null ? null : new Writer(writer, m, 0);
     this.writerName = writer == null ? StoreConfig.NO_COMPRESSION : writer.name();
     if (writer != null) {
@@ -108,11 +110,10 @@ public final class Compressors implements Decompressors {
    */
   static Compressors open(StoreConfig config, StoreFs fs, Path directory, boolean mutable)
       throws IOException {
-    Compressors c = fromConfig(config);
+    Compressors c = fromConfig(config, directory);
     TreeMap<Integer, CompressionDictionaries.Entry> files =
         CompressionDictionaries.load(fs, directory);
     c.dictionaries.putAll(files);
-    c.directory = directory;
     int size = config.compressionDictionaryBytes();
     if (!mutable || size == 0 || c.writer == null) {
       return c;
@@ -168,14 +169,14 @@ public final class Compressors implements Decompressors {
    *     BATPAK-COMPRESS-002}), whose library is missing ({@code -006}), or a provider is broken or
    *     duplicated ({@code -005}, {@code -004})
    */
-  private static Compressors fromConfig(StoreConfig config) {
+  private static Compressors fromConfig(StoreConfig config, Path directory) {
     ProviderDiscovery<CompressorProvider> discovery =
         ProviderLoader.load(
             ProviderKind.COMPRESSOR,
             ServiceLoader.load(CompressorProvider.class, Compressors.class.getClassLoader()));
     String name = config.compression();
     if (StoreConfig.NO_COMPRESSION.equals(name)) {
-      return new Compressors(discovery, null, 0);
+      return new Compressors(discovery, directory, null, 0);
     }
     int method = CompressedPayload.method(name);
     if (method < 0) {
@@ -197,7 +198,7 @@ public final class Compressors implements Decompressors {
                 + name
                 + "' for the store in "
                 + config.directory());
-    return new Compressors(discovery, c, method);
+    return new Compressors(discovery, directory, c, method);
   }
 
   /** The name new segment headers record: the writer's, or {@code none}. */
@@ -228,10 +229,7 @@ public final class Compressors implements Decompressors {
             + ")";
     if (e == null) {
       throw new CorruptStoreException(
-          (directory == null
-                  ? Path.of(CompressionDictionaries.fileName(id))
-                  : directory.resolve(CompressionDictionaries.fileName(id)))
-              .toString(),
+          directory.resolve(CompressionDictionaries.fileName(id)).toString(),
           0,
           what,
           "the dictionary file, published before any payload named it",
