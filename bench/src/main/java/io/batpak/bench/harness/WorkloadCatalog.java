@@ -14,13 +14,21 @@ final class WorkloadCatalog {
   private static final Set<String> RAW = Set.of("raw-disk", "raw-cpu");
 
   /** The systems compared on every append and read workload. */
-  private static final Set<String> COMPARED = Set.of("batpak-durable", "sqlite", "h2", "axon");
+  private static final Set<String> COMPARED =
+      Set.of("batpak-durable", "sqlite", "h2", "axon", "rocksdb");
 
   private static final Set<String> VISIBLE = Set.of("batpak-visible");
 
   /** The blocking-append workloads (W2) also run with signed receipts (issue 12). */
   private static final Set<String> BLOCKING =
-      Set.of("batpak-durable", "sqlite", "h2", "axon", "batpak-signed", "batpak-signed-per-event");
+      Set.of(
+          "batpak-durable",
+          "sqlite",
+          "h2",
+          "axon",
+          "rocksdb",
+          "batpak-signed",
+          "batpak-signed-per-event");
 
   private final Trials trials;
   private final AppendLoops loops;
