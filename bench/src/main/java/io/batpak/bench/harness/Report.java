@@ -1,5 +1,6 @@
 package io.batpak.bench.harness;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -264,7 +265,7 @@ final class Report {
               "%s vs %s ≥ %s ×",
               p.workload(),
               p.peerName(),
-              java.math.BigDecimal.valueOf(p.target()).stripTrailingZeros().toPlainString());
+              BigDecimal.valueOf(p.target()).stripTrailingZeros().toPlainString());
       if (b.isPresent() && q.isPresent()) {
         double ratio = b.get().eventsPerSecond() / q.get().eventsPerSecond();
         g.add(new Goal(goal, fmt("%.2f ×", ratio), ratio >= p.target()));

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Every workload of the harness, in the order they run against a system (docs/performance.md
@@ -21,14 +23,8 @@ final class WorkloadCatalog {
 
   /** The blocking-append workloads (W2) also run with signed receipts (issue 12). */
   private static final Set<String> BLOCKING =
-      Set.of(
-          "batpak-durable",
-          "sqlite",
-          "h2",
-          "axon",
-          "rocksdb",
-          "batpak-signed",
-          "batpak-signed-per-event");
+      Stream.concat(COMPARED.stream(), Stream.of("batpak-signed", "batpak-signed-per-event"))
+          .collect(Collectors.toUnmodifiableSet());
 
   private final Trials trials;
   private final AppendLoops loops;
