@@ -32,4 +32,5 @@ module io.batpak.bench {
   requires org.axonframework.eventsourcing;
   requires com.fasterxml.jackson.databind;
   requires com.sun.jna;
+  requires rocksdbjni;
 }

@@ -266,6 +266,11 @@ public final class BatpakSystem implements SystemUnderTest {
   }
 
   @Override
+  public String openAndCountHow() {
+    return "Store.open after a clean close (index checkpoint; W8-open has the other paths) of ";
+  }
+
+  @Override
   public long openAndCount(Path dir) throws Exception {
     open(dir);
     return store.stats().eventCount();

@@ -214,10 +214,7 @@ final class ReadTrials {
               Result.ok(
                   "W8",
                   name,
-                  (sut instanceof BatpakSystem
-                          ? "Store.open after a clean close (index checkpoint; W8-open has the"
-                              + " other paths) of "
-                          : "open + SELECT count(*) (no scan of the rows) of ")
+                  sut.openAndCountHow()
                       + sent.count()
                       + " events from page cache ("
                       + opens.length

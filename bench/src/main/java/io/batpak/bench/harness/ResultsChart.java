@@ -17,7 +17,8 @@ final class ResultsChart {
           "raw-cpu", "#c7c7c7",
           "sqlite", "#ff7f0e",
           "h2", "#2ca02c",
-          "axon", "#9467bd");
+          "axon", "#9467bd",
+          "rocksdb", "#d62728");
 
   /** One bar group per workload, one bar per system, events/s on a log scale. */
   static String render(List<Result> rs, String title) {

@@ -14,8 +14,8 @@ public interface SystemUnderTest {
    * A new, closed instance of the system called {@code name} on the command line.
    *
    * @throws IllegalArgumentException when {@code name} is not one of {@code batpak-durable}, {@code
-   *     batpak-visible}, {@code sqlite}, {@code h2} or {@code axon} (the raw baselines are not
-   *     systems under test)
+   *     batpak-visible}, {@code sqlite}, {@code h2}, {@code axon} or {@code rocksdb} (the raw
+   *     baselines are not systems under test)
    */
   static SystemUnderTest named(String name) {
     switch (name) {
@@ -33,12 +33,14 @@ public interface SystemUnderTest {
         return JdbcSystem.h2();
       case "axon":
         return new AxonSystem();
+      case "rocksdb":
+        return new RocksSystem();
       default:
         throw new IllegalArgumentException(
             "unknown system under test '"
                 + name
                 + "'; known: batpak-durable, batpak-visible, batpak-signed,"
-                + " batpak-signed-per-event, sqlite, h2, axon");
+                + " batpak-signed-per-event, sqlite, h2, axon, rocksdb");
     }
   }
 
@@ -92,6 +94,11 @@ public interface SystemUnderTest {
 
   /** Opens the data in {@code dir} again (after {@link #close}) and counts the events. */
   long openAndCount(Path dir) throws Exception;
+
+  /** What {@link #openAndCount} does, in words, ending where W8's note adds "N events". */
+  default String openAndCountHow() {
+    return "open + SELECT count(*) (no scan of the rows) of ";
+  }
 
   /** Counters the system exposes (for batpak: fsyncs and writes of segment files). */
   default Map<String, Long> counters() {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Every workload of the harness, in the order they run against a system (docs/performance.md
@@ -14,13 +16,15 @@ final class WorkloadCatalog {
   private static final Set<String> RAW = Set.of("raw-disk", "raw-cpu");
 
   /** The systems compared on every append and read workload. */
-  private static final Set<String> COMPARED = Set.of("batpak-durable", "sqlite", "h2", "axon");
+  private static final Set<String> COMPARED =
+      Set.of("batpak-durable", "sqlite", "h2", "axon", "rocksdb");
 
   private static final Set<String> VISIBLE = Set.of("batpak-visible");
 
   /** The blocking-append workloads (W2) also run with signed receipts (issue 12). */
   private static final Set<String> BLOCKING =
-      Set.of("batpak-durable", "sqlite", "h2", "axon", "batpak-signed", "batpak-signed-per-event");
+      Stream.concat(COMPARED.stream(), Stream.of("batpak-signed", "batpak-signed-per-event"))
+          .collect(Collectors.toUnmodifiableSet());
 
   private final Trials trials;
   private final AppendLoops loops;
