@@ -17,8 +17,6 @@ module io.batpak.engine {
       io.batpak.bench;
   exports io.batpak.engine.internal.index to
       io.batpak.bench;
-  exports io.batpak.engine.internal.read to
-      io.batpak.bench;
   exports io.batpak.engine.internal.recovery to
       io.batpak.bench;
   exports io.batpak.engine.internal.segment to

@@ -3,15 +3,15 @@ package io.batpak.bench;
 import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
-import io.batpak.EventHeader;
+import io.batpak.EventId;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.bench.harness.BatpakSystem;
 import io.batpak.bench.harness.Payloads;
 import io.batpak.engine.internal.format.Decompressors;
+import io.batpak.engine.internal.format.EventRecord;
+import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
-import io.batpak.engine.internal.read.EventQueries;
-import io.batpak.engine.internal.read.EventReader;
 import io.batpak.engine.internal.recovery.Recovery;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.StoreFsResolver;
@@ -43,17 +43,17 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The engine's read path (ADR 0029) with the old path beside it in the same run: {@code path=frame}
- * reads and checks the whole frame of every event read (as before issue 15), {@code path=record}
- * reads an event of a batch frame checked before by its record alone. Over a closed 100 k-event
- * store in the page cache, filled as {@link PointReadBenchmark} fills it ({@code layout=single}:
- * one event per frame; {@code batch256}: 256 per frame), the index and journal opened read-only as
- * an open does: {@code point} and {@code pointHeader} read a random event (W5's hot point read
- * below the public API); {@code streamHeaders} the headers of the hot entity's 1 000 events, spread
- * over the store (W6 headers).
+ * W5's hot point read of an event written alone or inside a batch frame, with the read path before
+ * ADR 0029 beside it in the same run, over a closed 100 k-event store in the page cache (256 B
+ * payloads; {@code layout=single}: one event per frame, {@code batch256}: 256 per frame, about 132
+ * KB) opened read-only: {@code get} is {@link Store#get(EventId)} of a random event (the current
+ * path: an event of a batch frame checked before is read by its record alone); {@code
+ * frameBaseline} does what every read did before, over the same journal: the index row, the whole
+ * frame read and CRC-checked ({@link Journal#readFrame}) and the one record decoded, without
+ * building the public event (so the ratio of the two understates the change).
  *
  * <pre>
- * java -jar bench/target/benchmarks.jar RecordReadBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s
+ * java -jar bench/target/benchmarks.jar RecordReadBenchmark -f 1 -wi 3 -i 6 -w 1s -r 2s
  * </pre>
  *
  * <p>Not thread-safe: one state per benchmark thread.
@@ -66,34 +66,28 @@ public class RecordReadBenchmark {
   @Param({"single", "batch256"})
   public String layout;
 
-  /** {@code frame}: the whole frame read and checked per event (baseline); {@code record}. */
-  @Param({"frame", "record"})
-  public String path;
-
   private static final int EVENTS = 100_000;
-  private static final int HOT = 1_000;
 
   private Path dir;
+  private Store store;
   private StoreFs fs;
+  private Index index;
   private Journal journal;
-  private EventReader reader;
-  private EventQueries queries;
-  private String hot;
-  private int size;
+  private EventId[] ids;
   private SplittableRandom random;
 
-  /** Fills the store, closes it and opens its index and journal read-only. */
+  /** Fills the store, closes it, and opens it read-only twice: as a store, and as its journal. */
   @Setup(Level.Trial)
   public void setup() throws Exception {
     dir = Files.createTempDirectory("batpak-bench-records-");
     Payloads p = Payloads.create(256, 42);
-    hot = p.entity(Payloads.HOT);
-    try (Store store =
-        Store.open(StoreConfig.builder(dir).visible(1000, Duration.ofMillis(100)).build())) {
-      fill(store, p);
+    StoreConfig.Builder config = StoreConfig.builder(dir).visible(1000, Duration.ofMillis(100));
+    try (Store s = Store.open(config.build())) {
+      fill(s, p);
     }
+    store = Store.open(config.readOnly(true).build());
     fs = StoreFsResolver.resolve("posix", getClass().getClassLoader()).open(FsOptions.defaults());
-    Index index = new Index();
+    index = new Index();
     Recovery.Result found = new Recovery(fs, dir, false, index, StoreClock.system()).run();
     journal =
         new Journal(
@@ -107,24 +101,24 @@ public class RecordReadBenchmark {
             "json",
             "none",
             Decompressors.NONE);
-    reader = new EventReader(index, journal, path.equals("record"));
-    queries = new EventQueries(index, reader);
-    size = index.view().size();
-    if (size != EVENTS || queries.stream(hot).size() != HOT) {
-      throw new IllegalStateException(
-          "the store holds " + size + " events and " + queries.stream(hot).size() + " hot ones");
+    Index.View v = index.view();
+    ids = new EventId[v.size()];
+    for (int row = 0; row < ids.length; row++) {
+      ids[row] = new EventId(v.idHi(row), v.idLo(row));
+    }
+    if (ids.length != EVENTS) {
+      throw new IllegalStateException("the store holds " + ids.length + " events");
     }
     random = new SplittableRandom(7);
   }
 
   private void fill(Store store, Payloads p) throws Exception {
     SplittableRandom r = new SplittableRandom(42);
-    int hotEvery = EVENTS / HOT;
     List<CompletableFuture<AppendReceipt>> pending = new ArrayList<>();
     for (int i = 0; i < EVENTS; i += 256) {
       List<BatchItem> batch = new ArrayList<>();
       for (int j = i; j < i + 256 && j < EVENTS; j++) {
-        int entity = j % hotEvery == 0 ? Payloads.HOT : p.zipf(r);
+        int entity = p.zipf(r);
         if (layout.equals("single")) {
           pending.add(
               store.submit(
@@ -148,27 +142,38 @@ public class RecordReadBenchmark {
     store.sync();
   }
 
-  /** A random event with its payload. */
+  /** A random event with its payload, through the store. */
   @Benchmark
-  public int point() {
-    return reader.locate(random.nextInt(size)).record().payload().length;
+  public int get() {
+    return store.get(ids[random.nextInt(ids.length)]).payload().size();
   }
 
-  /** A random event's header. */
+  /** A random event with its payload, read as every read did before ADR 0029. */
   @Benchmark
-  public long pointHeader() {
-    return reader.locateHeader(random.nextInt(size)).record().timestampMicros();
+  public int frameBaseline() throws IOException {
+    EventId id = ids[random.nextInt(ids.length)];
+    int row = index.find(id.high(), id.low());
+    Index.View v = index.view();
+    long segment = v.segment(row);
+    long offset = v.frameOffset(row);
+    byte[] frame = journal.readFrame(segment, offset, v.frameLength(row));
+    EventRecord r =
+        FrameCodec.decodeRecord(
+            frame,
+            FrameCodec.PREFIX,
+            v.recordOffset(row),
+            row,
+            Decompressors.NONE,
+            () -> journal.path(segment).toString(),
+            offset,
+            true);
+    return r.payload().length;
   }
 
-  /** The headers of the hot entity's 1 000 events. */
-  @Benchmark
-  public List<EventHeader> streamHeaders() {
-    return queries.stream(hot);
-  }
-
-  /** Closes the journal and removes the store. */
+  /** Closes the store and the journal and removes the store. */
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
+    store.close();
     journal.close();
     fs.close();
     try (Stream<Path> files = Files.walk(dir)) {

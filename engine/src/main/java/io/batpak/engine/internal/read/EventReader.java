@@ -35,8 +35,8 @@ public final class EventReader {
    * A reader of {@code journal}'s events through {@code index}.
    *
    * @param recordReads whether an event of a batch frame checked before is read by its record alone
-   *     (ADR 0029); false reads and checks its whole frame every time (the baseline of the read
-   *     benchmarks)
+   *     (ADR 0029); false reads and checks its whole frame every time, as every read did before
+   *     (tests compare the two)
    */
   public EventReader(Index index, Journal journal, boolean recordReads) {
     this.index = index;
