@@ -14,16 +14,34 @@ import java.util.function.Supplier;
  * The one read path from an index row to the stored event: the index says where the frame lies, the
  * journal reads and CRC-checks it, the frame codec decodes the one record. Readers use it for
  * visible rows; the sequencer uses it for the rows it added itself, to answer an idempotent retry.
- * Thread-safe.
+ *
+ * <p>A batch frame (more than one record) is checked whole once per layout of the journal ({@link
+ * CheckedFrames}); a later read of one of its events reads only that event's record, or takes it
+ * from the frame this thread read last (ADR 0029). Whenever that short read is in doubt (the record
+ * does not parse, its id is not the row's, a compaction moved rows meanwhile) the whole frame is
+ * read and checked again, so damage is still reported with file and offset. Thread-safe.
  */
 public final class EventReader {
   private final Index index;
   private final Journal journal;
+  private final CheckedFrames checked;
 
   /** A reader of {@code journal}'s events through {@code index}. */
   public EventReader(Index index, Journal journal) {
+    this(index, journal, true);
+  }
+
+  /**
+   * A reader of {@code journal}'s events through {@code index}.
+   *
+   * @param recordReads whether an event of a batch frame checked before is read by its record alone
+   *     (ADR 0029); false reads and checks its whole frame every time, as every read did before
+   *     (tests compare the two)
+   */
+  public EventReader(Index index, Journal journal, boolean recordReads) {
     this.index = index;
     this.journal = journal;
+    this.checked = recordReads ? new CheckedFrames() : null;
   }
 
   /**
@@ -79,6 +97,11 @@ public final class EventReader {
       Index.View v = index.view();
       RuntimeException failure;
       try {
+        Located known =
+            checked != null && (moves & 1) == 0 ? fromCheckedFrame(v, row, moves, payload) : null;
+        if (known != null) {
+          return known;
+        }
         byte[] frame = journal.readFrame(v.segment(row), v.frameOffset(row), v.frameLength(row));
         EventRecord r =
             FrameCodec.decodeRecord(
@@ -92,7 +115,9 @@ public final class EventReader {
                 payload);
         if (r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row)) {
           boolean compacted = (frame[FrameCodec.PREFIX] & 0xFF) == FrameCodec.TYPE_COMPACTED;
-          return new Located(r, compacted ? frame[FrameCodec.PREFIX + 1] & 0xFF : 0);
+          int disposition = compacted ? frame[FrameCodec.PREFIX + 1] & 0xFF : 0;
+          rememberChecked(v, row, moves, disposition);
+          return new Located(r, disposition);
         }
         failure =
             new CorruptStoreException(
@@ -122,5 +147,86 @@ public final class EventReader {
       }
       Thread.onSpinWait();
     }
+  }
+
+  /**
+   * Remembers the frame of visible {@code row}, just read whole and checked, if it holds other
+   * records too and no compaction switch began or ended during the read.
+   */
+  private void rememberChecked(Index.View v, int row, long moves, int disposition) {
+    if (checked == null || (moves & 1) != 0 || row >= v.size()) {
+      return;
+    }
+    int bodyLength = v.frameLength(row) - FrameCodec.PREFIX;
+    boolean batch =
+        v.recordOffset(row) != FrameCodec.BODY_HEADER || recordEnd(v, row) != bodyLength;
+    if (batch && index.relocations() == moves) {
+      checked.remember(moves, CheckedFrames.key(v.segment(row), v.frameOffset(row)), disposition);
+    }
+  }
+
+  /**
+   * The event at {@code row} read from a frame checked before in this layout: from the frame this
+   * thread read last if it is that one, else by reading the record's bytes alone. Null when the
+   * frame is not known checked or anything is in doubt: the caller then reads the whole frame.
+   */
+  private Located fromCheckedFrame(Index.View v, int row, long moves, boolean payload) {
+    int segment = v.segment(row);
+    long offset = v.frameOffset(row);
+    int disposition = checked.disposition(moves, CheckedFrames.key(segment, offset));
+    if (disposition < 0) {
+      return null;
+    }
+    int start = v.recordOffset(row);
+    byte[] bytes = journal.keptFrame(segment, offset, v.frameLength(row));
+    int bodyOffset = FrameCodec.PREFIX;
+    int recordOffset = start;
+    EventRecord r;
+    try {
+      if (bytes == null) {
+        int length = recordEnd(v, row) - start;
+        bytes = journal.readUnchecked(segment, offset + FrameCodec.PREFIX + start, length);
+        int recordLength = FrameCodec.readInt(bytes, 0);
+        if (recordLength < 0 || recordLength > length - 4) {
+          return null;
+        }
+        bodyOffset = 0;
+        recordOffset = 0;
+      }
+      r =
+          FrameCodec.decodeRecord(
+              bytes,
+              bodyOffset,
+              recordOffset,
+              row,
+              journal.decompressors(),
+              fileOf(segment),
+              offset,
+              payload);
+    } catch (IOException | RuntimeException e) {
+      return null; // the whole frame's read reports what is wrong
+    }
+    boolean same = r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row);
+    return same && index.relocations() == moves ? new Located(r, disposition) : null;
+  }
+
+  /** How many batch frames this reader knows checked (for tests). */
+  int checkedFrames() {
+    return checked == null ? 0 : checked.size();
+  }
+
+  /**
+   * Where the record of {@code row} ends in its frame's body: where the next row's record starts if
+   * the next row is in the same frame, else at the body's end.
+   */
+  private static int recordEnd(Index.View v, int row) {
+    int next = row + 1;
+    if (next < v.size()
+        && v.segment(next) == v.segment(row)
+        && v.frameOffset(next) == v.frameOffset(row)
+        && v.recordOffset(next) > v.recordOffset(row)) {
+      return v.recordOffset(next);
+    }
+    return v.frameLength(row) - FrameCodec.PREFIX;
   }
 }

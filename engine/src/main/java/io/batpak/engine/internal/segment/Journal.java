@@ -554,4 +554,36 @@ public final class Journal implements AutoCloseable {
       throw first;
     }
   }
+
+  // --- reads of part of a frame (issue 15, reads) ---
+
+  /**
+   * Reads {@code length} raw bytes of segment {@code segment} from {@code offset}, unchecked: for a
+   * reader that checked the whole frame holding them before and knows the bytes cannot have changed
+   * since ({@code EventReader} reads one record of a checked batch frame this way).
+   *
+   * @throws ShortReadException if the file ends before {@code offset + length}
+   * @throws IOException if the read fails
+   */
+  public byte[] readUnchecked(long segment, long offset, int length) throws IOException {
+    byte[] bytes = new byte[length];
+    reader(segment).read(ByteBuffer.wrap(bytes), offset);
+    return bytes;
+  }
+
+  /**
+   * The frame at {@code offset} of segment {@code segment} if this thread's last {@link #readFrame}
+   * of a large frame read it and kept it (checked, in the current files), else null; reads nothing.
+   * Do not modify the array.
+   */
+  public byte[] keptFrame(long segment, long offset, int length) {
+    CachedFrame c = lastLargeFrame.get();
+    return c != null
+            && c.replacements() == replacements
+            && c.segment() == segment
+            && c.offset() == offset
+            && c.frame().length == length
+        ? c.frame()
+        : null;
+  }
 }
