@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Decides, for each append of a group in queue order, what the store makes of it
@@ -129,8 +130,9 @@ final class Sequencer {
     }
     List<EventRecord> records = new ArrayList<>(events.size());
     Map<String, Head> local = new HashMap<>();
+    Function<String, Head> fromGroup = entity -> headOf(entity, heads); // one per append
     for (UnsequencedEvent e : events) {
-      Head head = local.computeIfAbsent(e.entity(), entity -> headOf(entity, heads));
+      Head head = local.computeIfAbsent(e.entity(), fromGroup);
       check(e, head.next);
       if (!e.gates().isEmpty()) {
         gate(e, head.next, records, group, pending, records.size());
