@@ -1,5 +1,7 @@
 package io.batpak.bench;
 
+import io.batpak.engine.internal.format.Blake3;
+import io.batpak.engine.internal.format.EventHashes;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import java.nio.ByteBuffer;
@@ -20,8 +22,10 @@ import org.openjdk.jmh.annotations.State;
  * Frame encoding on the committer: {@link FrameCodec#writeFrame} of {@code events} records with
  * 256-byte payloads into a reused heap buffer (the committer's buffer is a heap buffer), including
  * the CRC32C. The goal in {@code performance.md} is 0 B/op allocated in frame encoding: read {@code
- * gc.alloc.rate.norm} from {@code -prof gc}. Engine internals, reached through the engine's
- * qualified export to the bench (ADR 0007).
+ * gc.alloc.rate.norm} from {@code -prof gc}. Also the event hash of the same records, the
+ * sequencer's ({@link EventHashes}) beside its definition ({@link FrameCodec#eventHash}) as the
+ * baseline in the same run. Engine internals, reached through the engine's qualified export to the
+ * bench (ADR 0007).
  *
  * <p>Run (after {@code mvn -B -o install -pl bench}):
  *
@@ -41,6 +45,8 @@ public class FrameEncodeBenchmark {
 
   private List<EventRecord> records;
   private ByteBuffer buffer;
+  private final Blake3 blake3 = new Blake3();
+  private final EventHashes hashes = new EventHashes();
 
   /** Builds the records and the buffer. */
   @Setup
@@ -88,5 +94,29 @@ public class FrameEncodeBenchmark {
   public int writeFrame() {
     buffer.clear();
     return FrameCodec.writeFrame(buffer, 1000, 4096, records) + buffer.position();
+  }
+
+  /**
+   * The baseline of {@link #eventHashCommitPath}: the event hash of every record by its definition,
+   * {@link FrameCodec#eventHash} (a canonical header array and UTF-8 copies per event, four
+   * updates), as the sequencer computed it before issue 15.
+   */
+  @Benchmark
+  public int eventHashDefinition() {
+    int x = 0;
+    for (EventRecord r : records) {
+      x += FrameCodec.eventHash(blake3, r.prevHash(), r)[0];
+    }
+    return x;
+  }
+
+  /** The event hash of every record as the sequencer computes it: {@link EventHashes}. */
+  @Benchmark
+  public int eventHashCommitPath() {
+    int x = 0;
+    for (EventRecord r : records) {
+      x += hashes.eventHash(r.prevHash(), r, r.streamSequence(), r.globalSequence())[0];
+    }
+    return x;
   }
 }

@@ -31,6 +31,11 @@ import java.util.Map;
 final class AppendValidator {
   private static final ThreadLocal<Blake3> HASHERS = ThreadLocal.withInitial(Blake3::new);
 
+  /** The extensions of an event without any (never modified: {@link UnsequencedEvent}'s rule). */
+  private static final String[] NO_KEYS = new String[0];
+
+  private static final byte[][] NO_VALUES = new byte[0][];
+
   private final StoreConfig config;
   private final Codec codec;
   private final String codecName;
@@ -292,15 +297,18 @@ final class AppendValidator {
       throw new ValidationException(
           ext.size() + " extensions exceed the limit of " + StoreConfig.MAX_EXTENSIONS);
     }
-    String[] keys = new String[ext.size()];
-    byte[][] values = new byte[ext.size()][];
+    boolean none = ext.isEmpty(); // the usual case: shared empty arrays, no iterator
+    String[] keys = none ? NO_KEYS : new String[ext.size()];
+    byte[][] values = none ? NO_VALUES : new byte[ext.size()][];
     int extBytes = 0;
     int i = 0;
-    for (Map.Entry<ExtensionKey, Bytes> e : ext.entrySet()) {
-      keys[i] = e.getKey().value();
-      values[i] = e.getValue().toByteArray();
-      extBytes += keys[i].length() + values[i].length;
-      i++;
+    if (!none) {
+      for (Map.Entry<ExtensionKey, Bytes> e : ext.entrySet()) {
+        keys[i] = e.getKey().value();
+        values[i] = e.getValue().toByteArray();
+        extBytes += keys[i].length() + values[i].length;
+        i++;
+      }
     }
     if (extBytes > StoreConfig.MAX_EXTENSION_BYTES) {
       throw new ValidationException(

@@ -4,11 +4,12 @@ import io.batpak.AppendReceipt;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.StoreException;
 import io.batpak.engine.internal.fence.Fence;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -20,7 +21,19 @@ public final class AppendRequest {
   private final Thread waiter;
   private final CompletableFuture<List<AppendReceipt>> future;
   private final Fence fence;
-  private final AtomicReference<Object> outcome = new AtomicReference<>();
+
+  /** Receipts or a {@link StoreException}, set once; null while pending ({@link #OUTCOME}). */
+  private volatile Object outcome;
+
+  private static final VarHandle OUTCOME;
+
+  static {
+    try {
+      OUTCOME = MethodHandles.lookup().findVarHandle(AppendRequest.class, "outcome", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private AppendRequest(
       List<UnsequencedEvent> events,
@@ -93,7 +106,7 @@ public final class AppendRequest {
    * was completed, so this is a defect elsewhere), the future is completed here rather than never.
    */
   private void complete(Object result, Executor executor) {
-    if (!outcome.compareAndSet(null, result)) {
+    if (!OUTCOME.compareAndSet(this, null, result)) {
       return;
     }
     if (waiter != null) {
@@ -126,10 +139,10 @@ public final class AppendRequest {
    *     is restored
    */
   public List<AppendReceipt> await() {
-    while (outcome.get() == null) {
+    while (outcome == null) {
       LockSupport.park(this);
       // isInterrupted, not interrupted(): an interrupt that arrives with the outcome stays set.
-      if (Thread.currentThread().isInterrupted() && outcome.get() == null) {
+      if (Thread.currentThread().isInterrupted() && outcome == null) {
         throw new OutcomeUnknownException(
             "interrupted while the append was queued or being committed; it may or may not be"
                 + " in the journal. Retry with the same idempotency key after checking, or"
@@ -142,7 +155,7 @@ public final class AppendRequest {
   /** The outcome of a done pending. */
   @SuppressWarnings("unchecked")
   public List<AppendReceipt> result() {
-    Object o = outcome.get();
+    Object o = outcome;
     if (o instanceof StoreException e) {
       throw e;
     }

@@ -92,7 +92,8 @@ final class CommitQueue {
   List<AppendRequest> take() {
     lock.lock();
     try {
-      List<AppendRequest> group = new ArrayList<>();
+      // Each append holds at least one event: the group has at most this many.
+      List<AppendRequest> group = new ArrayList<>(Math.min(queue.size(), config.maxGroupEvents()));
       int events = 0;
       while (!queue.isEmpty()) {
         int n = queue.peek().events().size();

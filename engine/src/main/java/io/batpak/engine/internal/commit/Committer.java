@@ -591,7 +591,9 @@ public final class Committer {
   }
 
   private void makeVisible(SequencedGroup g) {
-    for (GroupFrame f : g.frames()) {
+    List<GroupFrame> frames = g.frames();
+    for (int j = 0; j < frames.size(); j++) { // indexed: no iterator per group
+      GroupFrame f = frames.get(j);
       for (int i = 0; i < f.records.size(); i++) {
         EventRecord r = f.records.get(i);
         index.add(r, (int) f.segment, f.offset, f.length, f.recordOffsets[i]);

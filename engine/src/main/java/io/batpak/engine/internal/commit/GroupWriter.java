@@ -43,7 +43,8 @@ final class GroupWriter {
     buffer.clear();
     long chunkStart = journal.activeSize();
     inActive.clear();
-    for (GroupFrame f : frames) {
+    for (int i = 0; i < frames.size(); i++) { // indexed: no iterator per group
+      GroupFrame f = frames.get(i);
       int size = FrameCodec.frameSize(f.records);
       long end = chunkStart + buffer.position();
       if (end + size > config.segmentMaxBytes() && end > journal.headerLength()) {

@@ -26,7 +26,6 @@ final class Seals {
    *     frames are read on open (ADR 0015)
    */
   static byte[] ofActive(Index index, Journal journal, List<GroupFrame> unindexed) {
-    SegmentSeal.Builder seal = new SegmentSeal.Builder(journal.activeBase());
     Index.View v = index.view();
     int from = (int) journal.activeBase();
     int to = index.size();
@@ -35,6 +34,7 @@ final class Seals {
     for (GroupFrame f : unindexed) {
       end += f.records.size();
     }
+    SegmentSeal.Builder seal = new SegmentSeal.Builder(journal.activeBase(), end - from);
     SegmentLinks links = index.segmentLinks();
     if (index.fenceFrom() >= 0 || journal.activeBeganInFence()) {
       links.keepFrom(end);

@@ -23,16 +23,18 @@ final class SequencedGroup {
 
   private final long firstGlobal;
   private long endGlobal;
-  private final List<GroupFrame> frames = new ArrayList<>();
-  private final List<Retry> retries = new ArrayList<>();
-  private final List<Refusal> refusals = new ArrayList<>();
+  private final List<GroupFrame> frames;
+  private List<Retry> retries = List.of(); // an ArrayList once there is one (rare)
+  private List<Refusal> refusals = List.of();
 
   /** The signing {@link #startSigning} began, or null. */
   private CompletableFuture<List<List<AppendReceipt>>> signedEarly;
 
-  SequencedGroup(long firstGlobal) {
+  /** A group whose first new event gets {@code firstGlobal}, of at most {@code appends} frames. */
+  SequencedGroup(long firstGlobal, int appends) {
     this.firstGlobal = firstGlobal;
     this.endGlobal = firstGlobal;
+    this.frames = new ArrayList<>(appends);
   }
 
   void placed(GroupFrame frame) {
@@ -45,10 +47,16 @@ final class SequencedGroup {
     for (EventRecord e : events) {
       ofThisGroup |= e.globalSequence() >= firstGlobal;
     }
+    if (retries.isEmpty()) {
+      retries = new ArrayList<>();
+    }
     retries.add(new Retry(request, events, ofThisGroup));
   }
 
   void refused(AppendRequest request, StoreException reason) {
+    if (refusals.isEmpty()) {
+      refusals = new ArrayList<>();
+    }
     refusals.add(new Refusal(request, reason));
   }
 
@@ -72,6 +80,9 @@ final class SequencedGroup {
    * whatever happens to the group. Signed by {@code signing} when it is not null.
    */
   void answerEarlierRetries(Executor completions, GroupSigner signing) {
+    if (retries.isEmpty()) {
+      return;
+    }
     List<AppendRequest> requests = new ArrayList<>();
     List<List<EventRecord>> answers = new ArrayList<>();
     for (Retry r : retries) {
@@ -120,8 +131,9 @@ final class SequencedGroup {
    * signing} when it is not null.
    */
   void succeed(Executor completions, GroupSigner signing) {
-    List<AppendRequest> requests = new ArrayList<>();
-    List<List<EventRecord>> answers = new ArrayList<>();
+    int n = frames.size() + retries.size();
+    List<AppendRequest> requests = new ArrayList<>(n);
+    List<List<EventRecord>> answers = new ArrayList<>(n);
     answers(requests, answers);
     if (signedEarly != null) {
       List<List<AppendReceipt>> signed =
@@ -145,7 +157,8 @@ final class SequencedGroup {
 
   /** The appends this group answers with its own events, and those events, in order. */
   private void answers(List<AppendRequest> requests, List<List<EventRecord>> answers) {
-    for (GroupFrame f : frames) {
+    for (int i = 0; i < frames.size(); i++) { // indexed: no iterator per group
+      GroupFrame f = frames.get(i);
       requests.add(f.request);
       answers.add(f.records);
     }
@@ -186,6 +199,9 @@ final class SequencedGroup {
   }
 
   private static List<AppendReceipt> receipts(List<EventRecord> events) {
+    if (events.size() == 1) {
+      return List.of(events.get(0).toReceipt()); // immutable already: no copy when it completes
+    }
     List<AppendReceipt> out = new ArrayList<>(events.size());
     for (EventRecord e : events) {
       out.add(e.toReceipt());

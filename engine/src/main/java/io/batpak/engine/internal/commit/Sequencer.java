@@ -10,7 +10,7 @@ import io.batpak.IdempotencyConflictException;
 import io.batpak.StoreException;
 import io.batpak.StoreFullException;
 import io.batpak.ValidationException;
-import io.batpak.engine.internal.format.Blake3;
+import io.batpak.engine.internal.format.EventHashes;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.gate.AtomicGates;
@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Decides, for each append of a group in queue order, what the store makes of it
@@ -38,7 +39,7 @@ import java.util.Map;
 final class Sequencer {
   private final Index index;
   private final EventReader reader;
-  private final Blake3 blake3 = new Blake3();
+  private final EventHashes hashes = new EventHashes();
   private final AtomicGates gates;
 
   Sequencer(Index index, EventReader reader, AtomicGates gates) {
@@ -68,18 +69,20 @@ final class Sequencer {
 
   /** Sequences {@code group}, whose first new event gets global sequence {@code index.size()}. */
   SequencedGroup sequence(List<AppendRequest> group) {
-    SequencedGroup out = new SequencedGroup(index.size());
+    SequencedGroup out = new SequencedGroup(index.size(), group.size());
     Map<String, Head> heads = new HashMap<>();
     Map<Key, EventRecord> groupKeys = new HashMap<>();
     PendingEvents[] pending = new PendingEvents[1]; // built at the group's first gated event
-    for (AppendRequest request : group) {
+    for (int a = 0; a < group.size(); a++) {
+      AppendRequest request = group.get(a);
+      boolean last = a == group.size() - 1; // no later append reads the heads it leaves
       try {
         List<EventRecord> known = knownEvents(request, groupKeys);
         if (known != null) {
           out.retried(request, known);
           continue;
         }
-        List<EventRecord> records = place(request, heads, out.endGlobal(), out, pending);
+        List<EventRecord> records = place(request, heads, last, out.endGlobal(), out, pending);
         out.placed(new GroupFrame(request, records));
         if (pending[0] != null) {
           pending[0].add(records);
@@ -102,10 +105,14 @@ final class Sequencer {
   /**
    * Places the events of one append after the heads the group has reached, all or none: the group's
    * heads move only when every event of the append fits.
+   *
+   * @param last whether this is the group's last append: then the heads are left as they are, since
+   *     nothing reads them after it
    */
   private List<EventRecord> place(
       AppendRequest request,
       Map<String, Head> heads,
+      boolean last,
       long nextGlobal,
       SequencedGroup group,
       PendingEvents[] pending) {
@@ -118,32 +125,85 @@ final class Sequencer {
               + Index.MAX_EVENTS
               + "); nothing was written. Start a new store for new events.");
     }
+    if (events.size() == 1) {
+      return List.of(placeOne(events.get(0), heads, last, nextGlobal, group, pending));
+    }
     List<EventRecord> records = new ArrayList<>(events.size());
     Map<String, Head> local = new HashMap<>();
+    Function<String, Head> fromGroup = entity -> headOf(entity, heads); // one per append
     for (UnsequencedEvent e : events) {
-      Head head = local.computeIfAbsent(e.entity(), entity -> headOf(entity, heads));
-      if (head.next >= Index.MAX_STREAM_EVENTS) {
-        throw new ValidationException(
-            "stream '"
-                + e.entity()
-                + "' holds "
-                + head.next
-                + " events, the most one stream can hold; append to a new stream");
-      }
-      if (!e.expected().matches(head.next)) {
-        throw new ConcurrencyConflictException(e.entity(), e.expected().toString(), head.next);
-      }
+      Head head = local.computeIfAbsent(e.entity(), fromGroup);
+      check(e, head.next);
       if (!e.gates().isEmpty()) {
-        gate(e, head.next, records, group, pending, events.size() > 1 ? records.size() : -1);
+        gate(e, head.next, records, group, pending, records.size());
       }
       long global = nextGlobal + records.size();
-      byte[] hash = FrameCodec.eventHash(blake3, head.hash, e, head.next, global);
+      byte[] hash = hashes.eventHash(head.hash, e, head.next, global);
       records.add(EventRecord.sequenced(e, head.next, global, head.hash, hash));
       head.next++;
       head.hash = hash;
     }
-    heads.putAll(local);
+    if (!last) {
+      heads.putAll(local);
+    }
     return records;
+  }
+
+  /**
+   * {@link #place} for an append of one event, without the batch's map of heads (the common case,
+   * so it allocates nothing beyond the record, its hash and the group's head).
+   */
+  private EventRecord placeOne(
+      UnsequencedEvent e,
+      Map<String, Head> heads,
+      boolean last,
+      long global,
+      SequencedGroup group,
+      PendingEvents[] pending) {
+    Head known = heads.get(e.entity());
+    long next;
+    byte[] prev;
+    if (known != null) {
+      next = known.next;
+      prev = known.hash;
+    } else {
+      StreamState s = index.stream(e.entity());
+      next = s == null ? 0 : s.nextSequence();
+      prev = s == null ? FrameCodec.ZERO_HASH : s.headHash();
+    }
+    check(e, next);
+    if (!e.gates().isEmpty()) {
+      gate(e, next, List.of(), group, pending, -1);
+    }
+    byte[] hash = hashes.eventHash(prev, e, next, global);
+    EventRecord r = EventRecord.sequenced(e, next, global, prev, hash);
+    if (known != null) {
+      known.next = next + 1;
+      known.hash = hash;
+    } else if (!last) {
+      heads.put(e.entity(), new Head(next + 1, hash));
+    }
+    return r;
+  }
+
+  /**
+   * Checks that {@code e} may be the event at {@code next} of its stream.
+   *
+   * @throws ValidationException if the stream is full
+   * @throws ConcurrencyConflictException if its expected version does not match
+   */
+  private static void check(UnsequencedEvent e, long next) {
+    if (next >= Index.MAX_STREAM_EVENTS) {
+      throw new ValidationException(
+          "stream '"
+              + e.entity()
+              + "' holds "
+              + next
+              + " events, the most one stream can hold; append to a new stream");
+    }
+    if (!e.expected().matches(next)) {
+      throw new ConcurrencyConflictException(e.entity(), e.expected().toString(), next);
+    }
   }
 
   /**
@@ -186,7 +246,7 @@ final class Sequencer {
   private List<EventRecord> knownEvents(AppendRequest request, Map<Key, EventRecord> groupKeys) {
     List<UnsequencedEvent> events = request.events();
     int keyed = 0;
-    List<EventRecord> known = new ArrayList<>();
+    List<EventRecord> known = null;
     for (UnsequencedEvent e : events) {
       if (!e.keyed()) {
         continue;
@@ -201,10 +261,13 @@ final class Sequencer {
       }
       if (found != null) {
         checkSameContent(e, found);
+        if (known == null) {
+          known = new ArrayList<>(events.size());
+        }
         known.add(found);
       }
     }
-    if (known.isEmpty()) {
+    if (known == null) {
       return null;
     }
     if (known.size() != events.size() || keyed != events.size()) {

@@ -227,6 +227,13 @@ public final class FrameCodec {
   /** CRC32C over the 4 length bytes at {@code start} and the body that follows the prefix. */
   static int crc(ByteBuffer buf, int start, int bodyLength) {
     CRC32C crc = new CRC32C();
+    if (buf.hasArray()) { // the group writer's heap buffer: no duplicate view needed
+      byte[] a = buf.array();
+      int base = buf.arrayOffset();
+      crc.update(a, base + start, 4);
+      crc.update(a, base + start + PREFIX, bodyLength);
+      return (int) crc.getValue();
+    }
     ByteBuffer dup = buf.duplicate();
     dup.limit(start + 4).position(start);
     crc.update(dup);
@@ -675,9 +682,24 @@ public final class FrameCodec {
     return ((long) readInt(b, offset) << 32) | (readInt(b, offset + 4) & 0xFFFFFFFFL);
   }
 
+  /**
+   * Writes {@code s} in UTF-8 after its length as a u16. ASCII (the usual coordinate) is written
+   * char by char without an encoded copy; anything else through {@link String#getBytes}.
+   */
   private static void putString16(ByteBuffer out, String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    out.putShort((short) bytes.length).put(bytes);
+    int start = out.position();
+    int len = s.length();
+    out.putShort((short) len);
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.position(start);
+        out.putShort((short) bytes.length).put(bytes);
+        return;
+      }
+      out.put((byte) c);
+    }
   }
 
   private static String getString16(ByteBuffer b) {

@@ -194,14 +194,23 @@ public final class SegmentSeal {
     private final Map<String, Integer> names = new LinkedHashMap<>();
     private final Map<String, Head> heads = new LinkedHashMap<>();
     private final Set<String> withEvents = new HashSet<>();
-    private ByteBuffer events = ByteBuffer.allocate(EVENT_BYTES * 64);
+    private ByteBuffer events;
     private ByteBuffer links = ByteBuffer.allocate(64);
     private int count;
     private int linked;
 
     /** A seal for a segment whose first event has global sequence {@code baseGlobal}. */
     public Builder(long baseGlobal) {
+      this(baseGlobal, 64);
+    }
+
+    /**
+     * A seal for a segment whose first event has global sequence {@code baseGlobal}, with room for
+     * {@code events} events before its buffer grows (a rotation knows how many the segment holds).
+     */
+    public Builder(long baseGlobal, int events) {
       this.baseGlobal = baseGlobal;
+      this.events = ByteBuffer.allocate(EVENT_BYTES * Math.max(events, 1));
     }
 
     /** The global sequence the next event added must have. */
@@ -266,7 +275,12 @@ public final class SegmentSeal {
     }
 
     private int name(String s) {
-      return names.computeIfAbsent(s, k -> names.size());
+      Integer id = names.get(s); // not computeIfAbsent: no capturing lambda per event
+      if (id == null) {
+        id = names.size();
+        names.put(s, id);
+      }
+      return id;
     }
 
     /**
