@@ -1,6 +1,5 @@
 package io.batpak.fs.sim;
 
-import io.batpak.fs.testkit.StoreFsContract;
 import io.batpak.port.StoreFs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,27 +9,12 @@ import java.nio.file.Path;
  * capability ({@link SimStoreFs.Builder#mappedReads(boolean) mappedReads(false)}): every other test
  * passes as with it, and every map is refused.
  */
-class SimWithoutMapsStoreFsContractTest extends StoreFsContract {
-
-  @Override
-  protected Path newRoot() {
-    return Path.of("/sim/contract/root");
-  }
+class SimWithoutMapsStoreFsContractTest extends SimStoreFsContractTest {
 
   @Override
   protected StoreFs openFs(Path root) throws IOException {
     SimStoreFs sim = SimStoreFs.builder().seed(SimSeed.resolve(8L)).mappedReads(false).build();
     sim.createDirectories(root);
     return sim;
-  }
-
-  @Override
-  protected void createSymlink(Path link, Path target) throws IOException {
-    ((SimStoreFs) fs).createSymlink(link, target);
-  }
-
-  @Override
-  protected String providerName() {
-    return "sim";
   }
 }
