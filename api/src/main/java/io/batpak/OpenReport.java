@@ -29,6 +29,10 @@ import org.apiguardian.api.API;
  * @param elapsedMicros how long the open took
  * @param indexLoad how the index was loaded: from which source, how many events each gave, what was
  *     distrusted and why, and the time of each phase
+ * @param mappedReads whether reads of sealed segments go through memory mappings: {@link
+ *     StoreConfig#mappedReads()} is on and the backend offers them ({@link
+ *     io.batpak.port.FsCapabilities#mappedReads()}); otherwise every read is a {@code pread} (since
+ *     0.2)
  * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
@@ -42,7 +46,8 @@ public record OpenReport(
     long framesScanned,
     Optional<TornTail> tornTail,
     long elapsedMicros,
-    IndexLoad indexLoad) {
+    IndexLoad indexLoad,
+    boolean mappedReads) {
 
   /** Copies the list. */
   public OpenReport {

@@ -84,6 +84,8 @@ public final class StoreConfig {
   private final String compression;
   private final int compressionThreshold;
   private final int compressionDictionaryBytes;
+  // --- mapped reads ---
+  private final boolean mappedReads;
 
   private StoreConfig(Builder b) {
     this.directory = b.directory;
@@ -124,6 +126,8 @@ public final class StoreConfig {
     this.compression = b.compression;
     this.compressionThreshold = b.compressionThreshold;
     this.compressionDictionaryBytes = b.compressionDictionaryBytes;
+    // --- mapped reads ---
+    this.mappedReads = b.mappedReads;
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -171,6 +175,8 @@ public final class StoreConfig {
     b.compression = compression;
     b.compressionThreshold = compressionThreshold;
     b.compressionDictionaryBytes = compressionDictionaryBytes;
+    // --- mapped reads ---
+    b.mappedReads = mappedReads;
     return b;
   }
 
@@ -461,6 +467,24 @@ public final class StoreConfig {
     return compressionDictionaryBytes;
   }
 
+  // --- mapped reads ---
+
+  /**
+   * Whether reads of sealed segments go through memory mappings ({@link
+   * io.batpak.port.FileHandle#map}): a frame is copied out of the mapping instead of read with a
+   * system call. On by default; it takes effect only when the filesystem backend offers mappings
+   * ({@link io.batpak.port.FsCapabilities#mappedReads()}), else reads use {@code pread} as they do
+   * when this is off. Only sealed segments, which are never written again, are mapped; the active
+   * segment is always read with {@code pread}. A mapping holds the pages (and, after compaction
+   * removed its file, the disk space) of its segment until the garbage collector releases it.
+   * {@link OpenReport#mappedReads()} says whether the open store uses mappings. See ADR 0030.
+   *
+   * @since 0.2
+   */
+  public boolean mappedReads() {
+    return mappedReads;
+  }
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -520,6 +544,8 @@ public final class StoreConfig {
     private String compression = NO_COMPRESSION;
     private int compressionThreshold = 256;
     private int compressionDictionaryBytes;
+    // --- mapped reads ---
+    private boolean mappedReads = true;
 
     // --- gates ---
     private Duration gateBudget = Duration.ofMillis(100);
@@ -758,6 +784,21 @@ public final class StoreConfig {
      */
     public Builder compressionThreshold(int bytes) {
       this.compressionThreshold = bytes;
+      return this;
+    }
+
+    // --- mapped reads ---
+
+    /**
+     * See {@link StoreConfig#mappedReads()}; on by default.
+     *
+     * @param enabled whether sealed segments are read through memory mappings where the backend
+     *     offers them
+     * @return this builder
+     * @since 0.2
+     */
+    public Builder mappedReads(boolean enabled) {
+      this.mappedReads = enabled;
       return this;
     }
 

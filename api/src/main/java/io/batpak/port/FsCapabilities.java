@@ -25,6 +25,10 @@ import org.apiguardian.api.API;
  *     refuses it, per call, with {@link UnsupportedFsOperationException} and changes nothing, so a
  *     caller falls back to a hard link or a copy (since 0.2; false through the six-argument
  *     constructor)
+ * @param mappedReads {@link FileHandle#map} is implemented: a read-only region of a file can be
+ *     mapped into memory and read without a system call per read (since 0.2; false through the six-
+ *     and eight-argument constructors). A backend without it refuses {@link FileHandle#map} with
+ *     {@link UnsupportedFsOperationException}, and the engine reads with {@link FileHandle#read}
  * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
@@ -36,13 +40,48 @@ public record FsCapabilities(
     boolean sharedLock,
     String lockFamily,
     boolean hardLinks,
-    boolean reflinks) {
+    boolean reflinks,
+    boolean mappedReads) {
 
   /** Validates that {@code lockFamily} is present. */
   public FsCapabilities {
     if (lockFamily == null || lockFamily.isBlank()) {
       throw new IllegalArgumentException("lockFamily must be a non-blank description");
     }
+  }
+
+  /**
+   * The capabilities of a backend without {@link FileHandle#map} ({@link #mappedReads()} is false).
+   *
+   * @param directorySync see {@link #directorySync()}
+   * @param noReplaceRename see {@link #noReplaceRename()}
+   * @param symlinkRefusal see {@link #symlinkRefusal()}
+   * @param crossProcessLock see {@link #crossProcessLock()}
+   * @param sharedLock see {@link #sharedLock()}
+   * @param lockFamily see {@link #lockFamily()}
+   * @param hardLinks see {@link #hardLinks()}
+   * @param reflinks see {@link #reflinks()}
+   * @since 0.2
+   */
+  public FsCapabilities(
+      boolean directorySync,
+      boolean noReplaceRename,
+      boolean symlinkRefusal,
+      boolean crossProcessLock,
+      boolean sharedLock,
+      String lockFamily,
+      boolean hardLinks,
+      boolean reflinks) {
+    this(
+        directorySync,
+        noReplaceRename,
+        symlinkRefusal,
+        crossProcessLock,
+        sharedLock,
+        lockFamily,
+        hardLinks,
+        reflinks,
+        false);
   }
 
   /**
@@ -70,6 +109,7 @@ public record FsCapabilities(
         crossProcessLock,
         sharedLock,
         lockFamily,
+        false,
         false,
         false);
   }

@@ -116,7 +116,8 @@ final class StoreOpener {
               config.clock(),
               codecName,
               compressors.writerName(),
-              compressors);
+              compressors,
+              config.mappedReads() && fs.capabilities().mappedReads());
       EventReader reader = new EventReader(index, journal);
       WatermarkTracker progress = new WatermarkTracker(config.clock(), index.size());
       CompletionThread completions = null;
@@ -171,7 +172,8 @@ final class StoreOpener {
                   found.load().fromScan(),
                   found.load().bytesCut(),
                   notes,
-                  phases));
+                  phases),
+              journal.mappedReads());
       return new OpenedStore(
           config,
           fs,

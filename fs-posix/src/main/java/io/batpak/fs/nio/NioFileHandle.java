@@ -4,6 +4,7 @@ import io.batpak.port.FileHandle;
 import io.batpak.port.ShortReadException;
 import io.batpak.port.SymlinkRefusedException;
 import io.batpak.port.SyncMode;
+import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -54,6 +55,10 @@ import java.util.Set;
  */
 final class NioFileHandle implements FileHandle {
   private static final int MAX_RECOVERIES = 16;
+
+  /** Whether {@link #map} is offered here ({@link io.batpak.port.FsCapabilities#mappedReads()}). */
+  private static final boolean MAPS =
+      NioStoreFs.capabilitiesFor(System.getProperty("os.name", "")).mappedReads();
 
   private final Path path;
   private final boolean writable;
@@ -223,6 +228,33 @@ final class NioFileHandle implements FileHandle {
             }
           }
           return null;
+        });
+  }
+
+  /**
+   * Maps the region with {@link FileChannel#map} ({@code READ_ONLY}) after checking that the file
+   * holds it; refused on Windows (see {@link NioStoreFs#capabilitiesFor}).
+   */
+  @Override
+  public ByteBuffer map(long position, int length) throws IOException {
+    checkPosition(position);
+    if (length < 0) {
+      throw new IllegalArgumentException("negative length " + length + " for " + path);
+    }
+    if (!MAPS) {
+      throw new UnsupportedFsOperationException(
+          "map of " + path + " is not supported by the nio backend on this operating system");
+    }
+    return call(
+        "map",
+        true,
+        ch -> {
+          long size = ch.size();
+          if (position + length > size) {
+            throw new ShortReadException(
+                path, position, length, (int) Math.max(0, Math.min(length, size - position)));
+          }
+          return ch.map(FileChannel.MapMode.READ_ONLY, position, length);
         });
   }
 

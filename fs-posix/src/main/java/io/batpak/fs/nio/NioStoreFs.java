@@ -141,7 +141,10 @@ public final class NioStoreFs implements StoreFs {
   /** What NIO can promise on the operating system named {@code osName}. */
   static FsCapabilities capabilitiesFor(String osName) {
     boolean windows = osName.toLowerCase(Locale.ROOT).startsWith("windows");
-    return new FsCapabilities(!windows, true, false, true, true, "fcntl", true, false);
+    // Mappings: FileChannel.map; not on Windows, which refuses to delete or rename over a mapped
+    // file
+    // (compaction does both to segments readers may still map).
+    return new FsCapabilities(!windows, true, false, true, true, "fcntl", true, false, !windows);
   }
 
   /** {@value #NAME}. */

@@ -4,6 +4,7 @@ import io.batpak.port.FileHandle;
 import io.batpak.port.NoSpaceException;
 import io.batpak.port.ShortReadException;
 import io.batpak.port.SyncMode;
+import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -169,6 +170,48 @@ final class SimHandle implements FileHandle {
             throw new ShortReadException(path, position, requested, n);
           }
           return null;
+        });
+  }
+
+  /**
+   * A read-only copy of the region's current bytes, taken in one logged, faultable {@link
+   * FsOp#READ} (its arguments begin with {@code map}), so a fault armed on reads hits the map call:
+   * an error or a crash fails it, and a {@link FaultAction.ShortRead} refuses the whole mapping
+   * with a {@link ShortReadException} (a mapping is never partial). Reads of the returned buffer
+   * are not operations of the simulator, as reads of a real mapping are no system calls. A copy
+   * behaves as a mapping does for the only bytes that may be mapped, which never change; it also
+   * stays readable after the handle is closed, the file deleted or a crash.
+   */
+  @Override
+  public ByteBuffer map(long position, int length) throws IOException {
+    if (!sim.config.maps()) {
+      throw new UnsupportedFsOperationException(
+          "map of " + pathString + " is not supported by this simulator (mappedReads is off)");
+    }
+    return sim.run(
+        FsOp.READ,
+        pathString,
+        null,
+        "map pos=" + position + " len=" + length,
+        () -> {
+          checkUsable(false);
+          if (position < 0 || length < 0) {
+            throw new IllegalArgumentException(
+                "negative position " + position + " or length " + length + " of a map");
+          }
+        },
+        a -> {
+          Content c = current().vol;
+          int available = (int) Math.max(0, Math.min(length, c.size() - position));
+          if (a instanceof FaultAction.ShortRead) {
+            available = Math.min(available, ((FaultAction.ShortRead) a).bytes());
+          }
+          if (available < length) {
+            throw new ShortReadException(path, position, length, available);
+          }
+          byte[] copy = new byte[length];
+          c.read(position, copy, 0, length);
+          return ByteBuffer.wrap(copy).asReadOnlyBuffer();
         });
   }
 

@@ -105,14 +105,25 @@ import org.apiguardian.api.API;
 public final class SimStoreFs implements StoreFs {
 
   /**
-   * The capabilities of every simulator: everything but a lock that other processes see and a
-   * reflink.
+   * The capabilities of a simulator: everything but a lock that other processes see and a reflink.
+   * One built with {@link Builder#mappedReads(boolean) mappedReads(false)} or in {@link
+   * Builder#windowsMode(boolean) Windows mode} reports these with {@link
+   * FsCapabilities#mappedReads()} false, and refuses {@link io.batpak.port.FileHandle#map}.
    */
   public static final FsCapabilities CAPABILITIES =
-      new FsCapabilities(true, true, true, false, true, "sim", true, false);
+      new FsCapabilities(true, true, true, false, true, "sim", true, false, true);
+
+  private static final FsCapabilities WITHOUT_MAPS =
+      new FsCapabilities(true, true, true, false, true, "sim", true, false, false);
 
   /** The settings an instance is built with; carried by snapshots. */
-  record Config(long seed, boolean windowsMode, boolean recordSnapshots) {}
+  record Config(long seed, boolean windowsMode, boolean recordSnapshots, boolean mappedReads) {
+
+    /** Whether handles offer {@link io.batpak.port.FileHandle#map}. */
+    boolean maps() {
+      return mappedReads && !windowsMode;
+    }
+  }
 
   // The work lives in rooms (see SimState): this class is the published contract, the builder,
   // and a thin front door over the state and the StoreFs operations.
@@ -126,7 +137,7 @@ public final class SimStoreFs implements StoreFs {
    * @param seed the seed of every random choice the simulator makes
    */
   public SimStoreFs(long seed) {
-    this(new Config(seed, false, false), FaultPlan.none());
+    this(new Config(seed, false, false, true), FaultPlan.none());
   }
 
   private SimStoreFs(Config config, FaultPlan plan) {
@@ -159,6 +170,7 @@ public final class SimStoreFs implements StoreFs {
     private long seed;
     private boolean windowsMode;
     private boolean recordSnapshots;
+    private boolean mappedReads = true;
     private FaultPlan plan = FaultPlan.none();
 
     private Builder() {}
@@ -194,9 +206,22 @@ public final class SimStoreFs implements StoreFs {
       return this;
     }
 
+    /**
+     * Whether handles offer {@link io.batpak.port.FileHandle#map} (default on; never in {@link
+     * #windowsMode(boolean) Windows mode}, as Windows refuses to delete a mapped file). Off, the
+     * simulator is a backend without the capability: {@link FsCapabilities#mappedReads()} is false
+     * and {@code map} throws {@link io.batpak.port.UnsupportedFsOperationException}.
+     *
+     * @since 0.2
+     */
+    public Builder mappedReads(boolean on) {
+      this.mappedReads = on;
+      return this;
+    }
+
     /** Creates the simulator. */
     public SimStoreFs build() {
-      return new SimStoreFs(new Config(seed, windowsMode, recordSnapshots), plan);
+      return new SimStoreFs(new Config(seed, windowsMode, recordSnapshots, mappedReads), plan);
     }
   }
 
@@ -454,10 +479,13 @@ public final class SimStoreFs implements StoreFs {
     return "sim";
   }
 
-  /** {@link #CAPABILITIES}. */
+  /**
+   * {@link #CAPABILITIES}, with {@link FsCapabilities#mappedReads()} false when {@link
+   * Builder#mappedReads(boolean)} is off or in Windows mode.
+   */
   @Override
   public FsCapabilities capabilities() {
-    return CAPABILITIES;
+    return sim.config.maps() ? CAPABILITIES : WITHOUT_MAPS;
   }
 
   /**

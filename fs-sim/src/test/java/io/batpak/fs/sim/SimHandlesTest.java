@@ -156,7 +156,7 @@ class SimHandlesTest {
           io.batpak.port.LockUnavailableException.class, () -> fs.lock(p("LOCK"), LockMode.SHARED));
     }
     assertEquals(
-        new io.batpak.port.FsCapabilities(true, true, true, false, true, "sim", true, false),
+        new io.batpak.port.FsCapabilities(true, true, true, false, true, "sim", true, false, true),
         fs.capabilities());
   }
 }

@@ -97,6 +97,12 @@ public abstract class ForwardingFileHandle implements FileHandle {
     delegate.truncate(size);
   }
 
+  /** Forwards to the delegate (since 0.2). */
+  @Override
+  public ByteBuffer map(long position, int length) throws IOException {
+    return delegate.map(position, length);
+  }
+
   /** Forwards to the delegate. */
   @Override
   public void close() throws IOException {

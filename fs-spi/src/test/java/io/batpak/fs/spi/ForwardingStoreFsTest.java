@@ -92,6 +92,7 @@ class ForwardingStoreFsTest {
     h.read(ByteBuffer.allocate(4), 0);
     h.sync(SyncMode.DATA);
     h.truncate(3);
+    assertEquals(5, h.map(2, 5).capacity());
     h.close();
 
     String seg = SEG.toString();
@@ -102,6 +103,7 @@ class ForwardingStoreFsTest {
             "read " + seg + " 4@0",
             "sync " + seg + " DATA",
             "truncate " + seg + " 3",
+            "map " + seg + " 5@2",
             "closeHandle " + seg),
         real.calls);
     assertSame(delegate, h.delegate());

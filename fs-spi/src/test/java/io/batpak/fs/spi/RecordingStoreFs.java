@@ -176,6 +176,12 @@ final class RecordingStoreFs implements StoreFs {
     }
 
     @Override
+    public ByteBuffer map(long position, int length) {
+      calls.add("map " + path + " " + length + "@" + position);
+      return ByteBuffer.allocate(length).asReadOnlyBuffer();
+    }
+
+    @Override
     public void close() {
       calls.add("closeHandle " + path);
     }

@@ -105,7 +105,10 @@ import org.junit.jupiter.api.BeforeEach;
  * backend refuses the operation with {@link UnsupportedFsOperationException} (for {@link
  * RenameMode#NO_REPLACE}, {@link LockMode#SHARED} and {@link StoreFs#syncDirectory}), and the
  * cross-process lock tests are skipped (by a JUnit assumption) when {@link
- * FsCapabilities#crossProcessLock()} is false. Nothing else is ever skipped.
+ * FsCapabilities#crossProcessLock()} is false. Without {@link FsCapabilities#mappedReads()} every
+ * {@link io.batpak.port.FileHandle#map} must be refused with {@link
+ * UnsupportedFsOperationException}; with it, mappings must hold exactly what reads return. Nothing
+ * else is ever skipped.
  *
  * <h2>Cross-process lock tests</h2>
  *
@@ -183,7 +186,8 @@ public abstract non-sealed class StoreFsContract
         CrossProcessLockContract,
         HandleContract,
         MissingPathContract,
-        ShareContract {
+        ShareContract,
+        MapContract {
 
   /** System property holding the class path of the child JVM used by the lock tests. */
   public static final String CLASSPATH_PROPERTY = "batpak.test.classpath";

@@ -10,6 +10,7 @@ import io.batpak.port.ShortReadException;
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreFs;
 import io.batpak.port.SyncMode;
+import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -30,6 +31,11 @@ import java.util.regex.Pattern;
  * starting the next ({@link #rotate}), and on a clean close ({@link #seal}). A sealed segment is
  * never written again. Writes, syncs, sealing and rotation come from the committer only (one at a
  * time); reads from any thread.
+ *
+ * <p>Reads of a segment that is never written again (every one before the first writable one) go
+ * through a memory mapping of its valid bytes when the backend offers mappings and the
+ * configuration allows them ({@link MappedSegment}, ADR 0030); the active segment, and every
+ * segment without a mapping, is read with {@code pread}.
  */
 public final class Journal implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("(\\d{10})\\.seg");
@@ -46,6 +52,13 @@ public final class Journal implements AutoCloseable {
   private final Map<Long, FileHandle> readers = new ConcurrentHashMap<>();
   private final boolean newestAppendable;
   private final long newestBase;
+
+  /** Whether sealed segments are read through mappings; false after the backend refused one. */
+  private volatile boolean mapping;
+
+  /** Segments from this id on may still be written, so they are never mapped. */
+  private volatile long firstMutable;
+
   private FileHandle active;
   private long activeId;
   private long activeBase;
@@ -70,6 +83,8 @@ public final class Journal implements AutoCloseable {
    * @param compressionName the compressor each new segment's header names ({@code none} or the one
    *     appends use)
    * @param decompressors decompresses the compressed payloads readers find
+   * @param mappedReads whether to read sealed segments through mappings (the configuration allows
+   *     them and the backend offers them)
    */
   public Journal(
       StoreFs fs,
@@ -81,7 +96,8 @@ public final class Journal implements AutoCloseable {
       StoreClock clock,
       String codecName,
       String compressionName,
-      Decompressors decompressors) {
+      Decompressors decompressors,
+      boolean mappedReads) {
     this.fs = fs;
     this.newestAppendable = newestAppendable;
     this.newestBase = newestBase;
@@ -92,6 +108,8 @@ public final class Journal implements AutoCloseable {
     this.compressionName = compressionName;
     this.decompressors = decompressors;
     sizes.putAll(segments);
+    this.mapping = mappedReads;
+    this.firstMutable = firstWritableId();
     this.headerLength = SegmentHeader.of(0, 0, 0, codecName, compressionName).length();
   }
 
@@ -319,6 +337,7 @@ public final class Journal implements AutoCloseable {
     FileHandle old = active;
     active = h;
     activeId = id;
+    firstMutable = id;
     activeBase = baseGlobal;
     activeSealed = false;
     activeBeganInFence = false;
@@ -493,10 +512,59 @@ public final class Journal implements AutoCloseable {
     synchronized (readers) {
       h = readers.get(segment);
       if (h == null) {
-        h = fs.openRead(path(segment));
+        h = open(segment);
         readers.put(segment, h);
       }
       return h;
+    }
+  }
+
+  /** Whether sealed segments are read through mappings (for the open report). */
+  public boolean mappedReads() {
+    return mapping;
+  }
+
+  /**
+   * Opens segment {@code segment} for reads: mapped when it is never written again and mappings are
+   * on, else a plain read handle. Called with the readers' lock held, so the size it maps is the
+   * one {@link #replaced} left.
+   *
+   * @throws CorruptStoreException if the file is shorter than the bytes the journal counts on
+   * @throws IOException if the open or the mapping fails; the message names the file
+   */
+  private FileHandle open(long segment) throws IOException {
+    FileHandle h = fs.openRead(path(segment));
+    Long size = sizes.get(segment);
+    if (!mapping || segment >= firstMutable || size == null || size > Integer.MAX_VALUE) {
+      return h;
+    }
+    try {
+      return new MappedSegment(h, h.map(0, (int) (long) size));
+    } catch (UnsupportedFsOperationException e) {
+      // The backend declared mappings but refused this one: read with pread from now on.
+      mapping = false;
+      return h;
+    } catch (ShortReadException e) {
+      closeQuietly(h, e);
+      throw new CorruptStoreException(
+          path(segment).toString(),
+          e.bytesRead(),
+          "segment",
+          "a sealed segment of " + size + " bytes",
+          "the end of the file after " + e.bytesRead() + " bytes");
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(h, e);
+      throw new IOException(
+          "mapping " + path(segment) + " (" + size + " bytes) for reads failed: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static void closeQuietly(FileHandle h, Exception failure) {
+    try {
+      h.close();
+    } catch (IOException suppressed) {
+      failure.addSuppressed(suppressed);
     }
   }
 

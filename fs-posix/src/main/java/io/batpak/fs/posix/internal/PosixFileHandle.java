@@ -5,10 +5,13 @@ import com.sun.jna.Pointer;
 import io.batpak.port.FileHandle;
 import io.batpak.port.ShortReadException;
 import io.batpak.port.SyncMode;
+import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NonWritableChannelException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -27,6 +30,15 @@ public final class PosixFileHandle implements FileHandle {
   private final Path path;
   private final boolean writable;
   private final FdGuard guard;
+
+  /**
+   * The directory of this process's descriptors, through which {@link #map} reaches the very file
+   * the descriptor is open on (procfs, present on every Linux this backend runs on).
+   */
+  private static final Path OWN_FDS = Path.of("/proc/self/fd");
+
+  /** Whether {@link #map} is offered: procfs is mounted. */
+  static final boolean MAPS = Files.isDirectory(OWN_FDS);
 
   PosixFileHandle(Path path, int fd, boolean writable) {
     this.path = path;
@@ -168,6 +180,39 @@ public final class PosixFileHandle implements FileHandle {
       return read;
     } finally {
       Reference.reachabilityFence(dst);
+    }
+  }
+
+  /**
+   * Maps the region read-only with the JDK's {@link FileChannel#map}, on a channel opened through
+   * {@code /proc/self/fd/<fd>}: that reaches the file this descriptor is open on even if its name
+   * was since renamed over or deleted, never whatever the path names now. The channel is closed at
+   * once; the mapping outlives it and is released by the garbage collector.
+   */
+  @Override
+  public ByteBuffer map(long position, int length) throws IOException {
+    checkPosition(position);
+    if (length < 0) {
+      throw new IllegalArgumentException("negative length " + length + " for " + path);
+    }
+    if (!MAPS) {
+      throw new UnsupportedFsOperationException(
+          "map of " + path + " is not supported: " + OWN_FDS + " is not mounted");
+    }
+    int fd = guard.acquire();
+    try (FileChannel ch = FileChannel.open(OWN_FDS.resolve(Integer.toString(fd)))) {
+      long size = ch.size();
+      if (position + length > size) {
+        throw new ShortReadException(
+            path, position, length, (int) Math.max(0, Math.min(length, size - position)));
+      }
+      return ch.map(FileChannel.MapMode.READ_ONLY, position, length);
+    } catch (ShortReadException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException("map of " + path + " failed: " + e.getMessage(), e);
+    } finally {
+      guard.release();
     }
   }
 

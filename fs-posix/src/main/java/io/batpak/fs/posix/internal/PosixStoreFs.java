@@ -103,7 +103,8 @@ public final class PosixStoreFs implements StoreFs {
 
   @Override
   public FsCapabilities capabilities() {
-    return new FsCapabilities(true, true, true, true, true, "flock+ofd", true, true);
+    return new FsCapabilities(
+        true, true, true, true, true, "flock+ofd", true, true, PosixFileHandle.MAPS);
   }
 
   /** Whether {@code NO_REPLACE} renames try {@code renameat2} before the link fallback. */
