@@ -49,8 +49,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * KB) opened read-only: {@code get} is {@link Store#get(EventId)} of a random event (the current
  * path: an event of a batch frame checked before is read by its record alone); {@code
  * frameBaseline} does what every read did before, over the same journal: the index row, the whole
- * frame read and CRC-checked ({@link Journal#readFrame}) and the one record decoded, without
- * building the public event (so the ratio of the two understates the change).
+ * frame read with {@code pread} (no mapping, ADR 0030) and CRC-checked ({@link Journal#readFrame})
+ * and the one record decoded, without building the public event (so the ratio of the two
+ * understates the change).
  *
  * <pre>
  * java -jar bench/target/benchmarks.jar RecordReadBenchmark -f 1 -wi 3 -i 6 -w 1s -r 2s
@@ -100,7 +101,8 @@ public class RecordReadBenchmark {
             StoreClock.system(),
             "json",
             "none",
-            Decompressors.NONE);
+            Decompressors.NONE,
+            false);
     Index.View v = index.view();
     ids = new EventId[v.size()];
     for (int row = 0; row < ids.length; row++) {

@@ -114,7 +114,8 @@ class EventReaderTest {
               clock,
               "json",
               "none",
-              Decompressors.NONE);
+              Decompressors.NONE,
+              true);
       return new Opened(index, journal);
     }
 
