@@ -1,5 +1,6 @@
 package io.batpak.compress;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,6 +27,7 @@ import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -111,14 +113,26 @@ class CompressedDamageTest {
     }
   }
 
+  /**
+   * A bit flipped inside the compressed block (the frame's CRC fixed, so only decompression and the
+   * content hash can notice) is reported by every read with the file and the frame's offset, unless
+   * the damaged block still decompresses to exactly the payload appended: a few bits of a zstd
+   * block do not take part in decoding (seed -9176441721583427853, round 13, byte 22, bit 6 is
+   * one). Such a block holds the event unchanged, so every read serves it and every check passes;
+   * most rounds must be reported, so the test cannot pass by finding only harmless flips.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
   void aFlippedBitInTheCompressedBytesIsCorruptionWithFileAndOffset(String compressor)
       throws IOException {
-    long seed = new Random().nextLong();
+    long seed = Long.getLong("batpak.test.seed", new Random().nextLong());
     Random random = new Random(seed);
-    for (int round = 0; round < 20; round++) {
+    int rounds = 20;
+    int reported = 0;
+    for (int round = 0; round < rounds; round++) {
       int[] flipped = new int[2];
+      boolean[] harmless = new boolean[1];
+      byte[] payload = Payloads.text(new Random(seed + round), 20_000);
       Damaged d =
           damaged(
               compressor,
@@ -127,6 +141,7 @@ class CompressedDamageTest {
                 flipped[0] = 5 + random.nextInt(stored.length - 5); // inside the block
                 flipped[1] = 1 << random.nextInt(8);
                 stored[flipped[0]] ^= (byte) flipped[1];
+                harmless[0] = decompressesTo(compressor, stored, payload);
               });
       String where =
           compressor
@@ -138,7 +153,36 @@ class CompressedDamageTest {
               + flipped[0]
               + " bit "
               + Integer.numberOfTrailingZeros(flipped[1]);
-      assertReported(d, compressor, where);
+      if (harmless[0]) {
+        assertServedUnchanged(d, compressor, payload, where);
+      } else {
+        assertReported(d, compressor, where);
+        reported++;
+      }
+    }
+    assertTrue(
+        reported > rounds / 2,
+        compressor + ", seed " + seed + ": only " + reported + " of " + rounds + " rounds damaged");
+  }
+
+  /** Whether {@code stored} (method, u32 length, block) decompresses to exactly {@code payload}. */
+  private static boolean decompressesTo(String compressor, byte[] stored, byte[] payload) {
+    byte[] out = new byte[payload.length];
+    try {
+      CompressorRoundTripTest.compressor(compressor).decompress(stored, 5, stored.length - 5, out);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return Arrays.equals(out, payload);
+  }
+
+  /** Opens the store and checks that the event reads back as appended and verifies. */
+  private static void assertServedUnchanged(
+      Damaged d, String compressor, byte[] payload, String where) {
+    try (Store s = Store.open(config(d.fs(), compressor))) {
+      assertArrayEquals(payload, s.get(d.receipt().eventId()).payload().toByteArray(), where);
+      assertTrue(s.verifyReceipt(d.receipt()).isValid(), where);
+      assertEquals(0, s.verifyAll(VerificationProgress.none()).problemCount(), where);
     }
   }
 

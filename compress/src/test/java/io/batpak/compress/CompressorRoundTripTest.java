@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CompressorRoundTripTest {
 
-  private static Compressor compressor(String name) {
+  static Compressor compressor(String name) {
     return ProviderLoader.load(
             ProviderKind.COMPRESSOR,
             ServiceLoader.load(

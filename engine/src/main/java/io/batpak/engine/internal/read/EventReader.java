@@ -2,12 +2,14 @@ package io.batpak.engine.internal.read;
 
 import io.batpak.CorruptStoreException;
 import io.batpak.EventId;
+import io.batpak.engine.internal.format.Blake3;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.segment.IoFailures;
 import io.batpak.engine.internal.segment.Journal;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -17,9 +19,10 @@ import java.util.function.Supplier;
  *
  * <p>A batch frame (more than one record) is checked whole once per layout of the journal ({@link
  * CheckedFrames}); a later read of one of its events reads only that event's record, or takes it
- * from the frame this thread read last (ADR 0029). Whenever that short read is in doubt (the record
- * does not parse, its id is not the row's, a compaction moved rows meanwhile) the whole frame is
- * read and checked again, so damage is still reported with file and offset. Thread-safe.
+ * from the frame this thread read last (ADR 0029), and checks its event and content hashes.
+ * Whenever that short read is in doubt (the record does not parse, its id is not the row's, a hash
+ * differs, its payload is compressed, a compaction moved rows meanwhile) the whole frame is read
+ * and checked again, so damage is still reported with file and offset. Thread-safe.
  */
 public final class EventReader {
   private final Index index;
@@ -207,8 +210,28 @@ public final class EventReader {
       return null; // the whole frame's read reports what is wrong
     }
     boolean same = r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row);
-    return same && index.relocations() == moves ? new Located(r, disposition) : null;
+    return same && intact(r) && index.relocations() == moves ? new Located(r, disposition) : null;
   }
+
+  /**
+   * Whether every byte of {@code r} read without its frame's CRC is as written: its stored event
+   * hash is the hash of its header fields, previous hash and content hash, and its content hash the
+   * hash of its payload. A compressed payload is never taken this way (a bit flipped in compressed
+   * bytes can leave the payload they decompress to unchanged, so only the frame's CRC finds it):
+   * its frame is read and checked whole.
+   */
+  private static boolean intact(EventRecord r) {
+    if (r.compressedPayload() != null) {
+      return false;
+    }
+    Blake3 blake3 = HASHER.get();
+    byte[] content = blake3.hash(r.payload(), 0, r.payload().length);
+    return Arrays.equals(content, r.contentHash())
+        && Arrays.equals(FrameCodec.eventHash(blake3, r.prevHash(), r), r.eventHash());
+  }
+
+  /** Each reading thread's hasher for {@link #intact}. */
+  private static final ThreadLocal<Blake3> HASHER = ThreadLocal.withInitial(Blake3::new);
 
   /** How many batch frames this reader knows checked (for tests). */
   int checkedFrames() {

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
  * Reads of events in batch frames by their record alone (ADR 0029) return what reads of the whole
  * checked frame return, for every row of seeded stores of single events and batches, before and
  * after compaction (dropped and tombstoned events, compacted frames), in random order and again; a
- * flipped bit in a batch frame is reported with file and offset on the first read. On the simulated
+ * flipped bit in a batch frame is reported with file and offset on the first read, and on a read of
+ * its record alone after the frame was checked (the record's hashes are checked). On the simulated
  * file system; the seed is in every message (rerun with {@code -Dbatpak.test.seed=<seed>}).
  */
 class EventReaderTest {
@@ -100,6 +101,11 @@ class EventReaderTest {
   /** The index and journal of the closed store in {@link #DIR}, as a read-only open finds them. */
   private record Opened(Index index, Journal journal) implements AutoCloseable {
     static Opened of(SimStoreFs fs) throws IOException {
+      return of(fs, true);
+    }
+
+    /** As {@link #of(SimStoreFs)}; {@code mappedReads} false reads every segment with pread. */
+    static Opened of(SimStoreFs fs, boolean mappedReads) throws IOException {
       Index index = new Index();
       SimStoreClock clock = new SimStoreClock();
       Recovery.Result found = new Recovery(fs, DIR, false, index, clock).run();
@@ -115,7 +121,7 @@ class EventReaderTest {
               "json",
               "none",
               Decompressors.NONE,
-              true);
+              mappedReads);
       return new Opened(index, journal);
     }
 
@@ -223,6 +229,54 @@ class EventReaderTest {
           "seed " + seed + ": " + message);
       assertEquals(0, reader.checkedFrames(), "seed " + seed + ": a damaged frame was remembered");
       assertThrows(CorruptStoreException.class, () -> reader.locate(other), "seed " + seed);
+    }
+  }
+
+  @Test
+  void aBitFlippedAfterItsFrameWasCheckedIsReportedWhenItsRecordIsReadAlone() throws IOException {
+    long seed = seed();
+    Random random = new Random(seed);
+    SimStoreFs fs = new SimStoreFs(seed);
+    List<AppendReceipt> batch;
+    try (Store store = Store.open(config(fs))) {
+      fill(store, random, 5);
+      List<BatchItem> items = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        byte[] payload = new byte[1 + random.nextInt(300)];
+        random.nextBytes(payload);
+        items.add(BatchItem.of(Coordinate.of("flip", "x" + i), KIND, Bytes.of(payload)));
+      }
+      batch = store.appendBatch(items);
+    }
+    // Read with pread: the simulator's mapping is a copy taken when the segment is first read, and
+    // would not show a byte changed after that (a real mapping shares the page cache and would).
+    try (Opened o = Opened.of(fs, false)) {
+      Index.View v = o.index().view();
+      int first = (int) batch.get(0).globalSequence();
+      EventReader reader = new EventReader(o.index(), o.journal(), true);
+      reader.locate(first);
+      assertEquals(1, reader.checkedFrames(), "seed " + seed + ": the batch frame was not kept");
+      int victim = first + 1 + random.nextInt(batch.size() - 2);
+      long segment = v.segment(victim);
+      long frameOffset = v.frameOffset(victim);
+      // Any bit of the victim's record: its length, header fields, hashes or payload.
+      int start = v.recordOffset(victim);
+      int at = start + random.nextInt(v.recordOffset(victim + 1) - start);
+      flip(
+          fs,
+          o.journal().path(segment),
+          frameOffset + FrameCodec.PREFIX + at,
+          1 << random.nextInt(8));
+      CorruptStoreException e =
+          assertThrows(
+              CorruptStoreException.class,
+              () -> reader.locate(victim),
+              "seed " + seed + ": record byte " + (at - start) + " flipped");
+      String message = e.getMessage();
+      assertTrue(
+          message.contains(o.journal().path(segment).toString())
+              && message.contains(Long.toString(frameOffset)),
+          "seed " + seed + ": " + message);
     }
   }
 
