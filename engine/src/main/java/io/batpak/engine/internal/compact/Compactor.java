@@ -382,29 +382,34 @@ public final class Compactor {
       fs.syncDirectory(directory);
       committer.whileQuiet(
           () -> {
-            fs.rename(temp, journal.path(last), RenameMode.REPLACE);
-            renamed = true;
-            relocate(size);
+            // The index moves before the rename: a reader opening segment last from here on would
+            // find the output at the old rows' offsets, so it must see the move and wait for it.
+            index.beginRelocation();
+            try {
+              fs.rename(temp, journal.path(last), RenameMode.REPLACE);
+              renamed = true;
+              relocate(size);
+            } finally {
+              index.endRelocation();
+            }
             return null;
           });
       fs.syncDirectory(directory);
       return null;
     }
 
-    /** Moves the group's rows to the output, in the index and the journal. Commit lock held. */
+    /**
+     * Moves the group's rows to the output, in the index and the journal. Commit lock held, inside
+     * the index's relocation.
+     */
     private void relocate(long size) throws IOException {
-      index.beginRelocation();
       try {
         // The old files' handles go first: a read still using one fails and reads again.
         journal.replaced(first, last, size);
       } finally {
-        try {
-          for (int i = 0; i < location.length; i++) {
-            index.relocate(
-                firstRow + i, (int) last, location[i], length[i], recordOffset[i], disposition[i]);
-          }
-        } finally {
-          index.endRelocation();
+        for (int i = 0; i < location.length; i++) {
+          index.relocate(
+              firstRow + i, (int) last, location[i], length[i], recordOffset[i], disposition[i]);
         }
       }
     }

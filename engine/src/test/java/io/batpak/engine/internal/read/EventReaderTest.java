@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -200,15 +201,11 @@ class EventReaderTest {
     long seed = seed();
     Random random = new Random(seed);
     SimStoreFs fs = new SimStoreFs(seed);
-    List<AppendReceipt> batch;
-    try (Store store = Store.open(config(fs))) {
-      fill(store, random, 5);
-      List<BatchItem> items = new ArrayList<>();
-      for (int i = 0; i < 20; i++) {
-        items.add(BatchItem.of(Coordinate.of("flip", "x"), KIND, Bytes.of(new byte[] {1, 2, 3})));
-      }
-      batch = store.appendBatch(items);
-    }
+    List<AppendReceipt> batch =
+        storeWithBatch(
+            fs,
+            random,
+            i -> BatchItem.of(Coordinate.of("flip", "x"), KIND, Bytes.of(new byte[] {1, 2, 3})));
     try (Opened o = Opened.of(fs)) {
       Index.View v = o.index().view();
       int first = (int) batch.get(0).globalSequence();
@@ -237,17 +234,15 @@ class EventReaderTest {
     long seed = seed();
     Random random = new Random(seed);
     SimStoreFs fs = new SimStoreFs(seed);
-    List<AppendReceipt> batch;
-    try (Store store = Store.open(config(fs))) {
-      fill(store, random, 5);
-      List<BatchItem> items = new ArrayList<>();
-      for (int i = 0; i < 20; i++) {
-        byte[] payload = new byte[1 + random.nextInt(300)];
-        random.nextBytes(payload);
-        items.add(BatchItem.of(Coordinate.of("flip", "x" + i), KIND, Bytes.of(payload)));
-      }
-      batch = store.appendBatch(items);
-    }
+    List<AppendReceipt> batch =
+        storeWithBatch(
+            fs,
+            random,
+            i -> {
+              byte[] payload = new byte[1 + random.nextInt(300)];
+              random.nextBytes(payload);
+              return BatchItem.of(Coordinate.of("flip", "x" + i), KIND, Bytes.of(payload));
+            });
     // Read with pread: the simulator's mapping is a copy taken when the segment is first read, and
     // would not show a byte changed after that (a real mapping shares the page cache and would).
     try (Opened o = Opened.of(fs, false)) {
@@ -277,6 +272,21 @@ class EventReaderTest {
           message.contains(o.journal().path(segment).toString())
               && message.contains(Long.toString(frameOffset)),
           "seed " + seed + ": " + message);
+    }
+  }
+
+  /**
+   * A closed store on {@code fs} of five seeded events, then a batch of 20 events {@code item(i)}.
+   */
+  private static List<AppendReceipt> storeWithBatch(
+      SimStoreFs fs, Random random, IntFunction<BatchItem> item) throws IOException {
+    try (Store store = Store.open(config(fs))) {
+      fill(store, random, 5);
+      List<BatchItem> items = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        items.add(item.apply(i));
+      }
+      return store.appendBatch(items);
     }
   }
 
