@@ -27,7 +27,13 @@ import io.batpak.fs.sim.OpRecord;
 import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.fs.spi.ForwardingFileHandle;
+import io.batpak.fs.spi.ForwardingStoreFs;
+import io.batpak.port.FileHandle;
+import io.batpak.port.StoreFs;
+import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -189,6 +195,40 @@ class MappedReadsTest {
       long before = lastSeq(fs);
       readAll(store);
       assertEquals(Set.of(), mappedSince(fs, before));
+    }
+  }
+
+  /** Announces mappings (the simulator's capabilities) but refuses every map call. */
+  private static final class RefusingMaps extends ForwardingStoreFs {
+    RefusingMaps(StoreFs delegate) {
+      super(delegate);
+    }
+
+    @Override
+    protected FileHandle onHandle(FileHandle handle) {
+      return new ForwardingFileHandle(handle) {
+        @Override
+        public ByteBuffer map(long position, int length) throws IOException {
+          throw new UnsupportedFsOperationException("this backend refuses every map");
+        }
+      };
+    }
+  }
+
+  @Test
+  void aBackendThatRefusesToMapAfterAnnouncingItIsReadWithPread(Random random) {
+    SimStoreFs sim = SimStoreFs.builder().seed(random.nextLong()).build();
+    try (Store store = Store.open(simConfig(sim, true))) {
+      append(store, random, 120);
+    }
+    RefusingMaps fs = new RefusingMaps(sim);
+    StoreConfig config = StoreConfig.builder(DIR).fs(fs).mappedReads(true).build();
+    try (Store store = Store.open(config)) {
+      assertTrue(store.openReport().mappedReads(), "the backend announced mappings at open");
+      long before = lastSeq(sim);
+      readAll(store);
+      readAll(store);
+      assertEquals(Set.of(), mappedSince(sim, before), "nothing was mapped");
     }
   }
 

@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
  * segment without a mapping, is read with {@code pread}.
  */
 public final class Journal implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Journal.class.getName());
+
   private static final Pattern NAME = Pattern.compile("(\\d{10})\\.seg");
 
   private final StoreFs fs;
@@ -450,15 +452,9 @@ public final class Journal implements AutoCloseable {
    */
   public byte[] readFrame(long segment, long offset, int length) throws IOException {
     boolean large = length >= CACHED_FRAME_MIN && length <= CACHED_FRAME_MAX;
-    if (large) {
-      CachedFrame c = lastLargeFrame.get();
-      if (c != null
-          && c.replacements() == replacements
-          && c.segment() == segment
-          && c.offset() == offset
-          && c.frame().length == length) {
-        return c.frame();
-      }
+    byte[] kept = large ? keptFrame(segment, offset, length) : null;
+    if (kept != null) {
+      return kept;
     }
     long before = replacements;
     byte[] frame = readAndCheck(segment, offset, length);
@@ -541,8 +537,19 @@ public final class Journal implements AutoCloseable {
     try {
       return new MappedSegment(h, h.map(0, (int) (long) size));
     } catch (UnsupportedFsOperationException e) {
-      // The backend declared mappings but refused this one: read with pread from now on.
+      // The backend declared mappings but refused this one: read with pread from now on, and say
+      // so.
       mapping = false;
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "the "
+              + fs.name()
+              + " backend announced memory-mapped reads but refused to map "
+              + path(segment)
+              + " ("
+              + e.getMessage()
+              + "); this store reads every segment with pread from now on",
+          e);
       return h;
     } catch (ShortReadException e) {
       closeQuietly(h, e);
@@ -627,8 +634,8 @@ public final class Journal implements AutoCloseable {
 
   /**
    * Reads {@code length} raw bytes of segment {@code segment} from {@code offset}, unchecked: for a
-   * reader that checked the whole frame holding them before and knows the bytes cannot have changed
-   * since ({@code EventReader} reads one record of a checked batch frame this way).
+   * reader that checks them itself ({@code EventReader} reads one record of a batch frame this way
+   * and checks the record's hashes).
    *
    * @throws ShortReadException if the file ends before {@code offset + length}
    * @throws IOException if the read fails
