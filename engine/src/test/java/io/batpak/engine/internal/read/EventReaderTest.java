@@ -219,11 +219,7 @@ class EventReaderTest {
       EventReader reader = new EventReader(o.index(), o.journal(), true);
       CorruptStoreException e =
           assertThrows(CorruptStoreException.class, () -> reader.locate(victim), "seed " + seed);
-      String message = e.getMessage();
-      assertTrue(
-          message.contains(o.journal().path(segment).toString())
-              && message.contains(Long.toString(frameOffset)),
-          "seed " + seed + ": " + message);
+      assertNamesFrame(e, o.journal().path(segment), frameOffset, seed);
       assertEquals(0, reader.checkedFrames(), "seed " + seed + ": a damaged frame was remembered");
       assertThrows(CorruptStoreException.class, () -> reader.locate(other), "seed " + seed);
     }
@@ -267,11 +263,7 @@ class EventReaderTest {
               CorruptStoreException.class,
               () -> reader.locate(victim),
               "seed " + seed + ": record byte " + (at - start) + " flipped");
-      String message = e.getMessage();
-      assertTrue(
-          message.contains(o.journal().path(segment).toString())
-              && message.contains(Long.toString(frameOffset)),
-          "seed " + seed + ": " + message);
+      assertNamesFrame(e, o.journal().path(segment), frameOffset, seed);
     }
   }
 
@@ -288,6 +280,15 @@ class EventReaderTest {
       }
       return store.appendBatch(items);
     }
+  }
+
+  /** {@code e}'s message names the segment file and the frame's offset. */
+  private static void assertNamesFrame(
+      CorruptStoreException e, Path file, long frameOffset, long seed) {
+    String message = e.getMessage();
+    assertTrue(
+        message.contains(file.toString()) && message.contains(Long.toString(frameOffset)),
+        "seed " + seed + ": " + message);
   }
 
   private static void flip(SimStoreFs fs, Path file, long at, int mask) throws IOException {
