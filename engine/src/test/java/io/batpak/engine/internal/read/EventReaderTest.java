@@ -2,6 +2,7 @@ package io.batpak.engine.internal.read;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,7 +123,8 @@ class EventReaderTest {
               "json",
               "none",
               Decompressors.NONE,
-              mappedReads);
+              mappedReads,
+              64L << 20);
       return new Opened(index, journal);
     }
 
@@ -235,7 +237,9 @@ class EventReaderTest {
             fs,
             random,
             i -> {
-              byte[] payload = new byte[1 + random.nextInt(300)];
+              // Small enough that the frame stays below the size a thread keeps after a read
+              // (Journal.CACHED_FRAME_MIN): the victim's record must be read from the file.
+              byte[] payload = new byte[1 + random.nextInt(150)];
               random.nextBytes(payload);
               return BatchItem.of(Coordinate.of("flip", "x" + i), KIND, Bytes.of(payload));
             });
@@ -250,6 +254,9 @@ class EventReaderTest {
       int victim = first + 1 + random.nextInt(batch.size() - 2);
       long segment = v.segment(victim);
       long frameOffset = v.frameOffset(victim);
+      assertNull(
+          o.journal().keptFrame(segment, frameOffset, v.frameLength(victim)),
+          "seed " + seed + ": the frame was kept in memory, so the record is not read alone");
       // Any bit of the victim's record: its length, header fields, hashes or payload.
       int start = v.recordOffset(victim);
       int at = start + random.nextInt(v.recordOffset(victim + 1) - start);
