@@ -470,14 +470,16 @@ public final class StoreConfig {
   // --- mapped reads ---
 
   /**
-   * Whether reads of sealed segments go through memory mappings ({@link
-   * io.batpak.port.FileHandle#map}): a frame is copied out of the mapping instead of read with a
-   * system call. On by default; it takes effect only when the filesystem backend offers mappings
-   * ({@link io.batpak.port.FsCapabilities#mappedReads()}), else reads use {@code pread} as they do
-   * when this is off. Only sealed segments, which are never written again, are mapped; the active
-   * segment is always read with {@code pread}. A mapping holds the pages (and, after compaction
-   * removed its file, the disk space) of its segment until the garbage collector releases it.
-   * {@link OpenReport#mappedReads()} says whether the open store uses mappings. See ADR 0030.
+   * Whether reads go through memory mappings ({@link io.batpak.port.FileHandle#map}): a frame is
+   * copied out of the mapping instead of read with a system call. On by default; it takes effect
+   * only when the filesystem backend offers mappings ({@link
+   * io.batpak.port.FsCapabilities#mappedReads()}), else reads use {@code pread} as they do when
+   * this is off. Only bytes that never change are mapped: sealed segments whole (ADR 0030), and the
+   * active segment in aligned chunks (a sixteenth of {@link #segmentMaxBytes()}, 64 KiB to 8 MiB)
+   * once a completed fsync covers them whole (ADR 0031); its newest bytes are read with {@code
+   * pread}. A mapping holds the pages (and, after compaction removed its file, the disk space) of
+   * its segment until the garbage collector releases it. {@link OpenReport#mappedReads()} says
+   * whether the open store uses mappings.
    *
    * @since 0.2
    */
@@ -792,8 +794,8 @@ public final class StoreConfig {
     /**
      * See {@link StoreConfig#mappedReads()}; on by default.
      *
-     * @param enabled whether sealed segments are read through memory mappings where the backend
-     *     offers them
+     * @param enabled whether segments are read through memory mappings where the backend offers
+     *     them
      * @return this builder
      * @since 0.2
      */

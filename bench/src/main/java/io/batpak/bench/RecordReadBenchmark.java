@@ -102,7 +102,8 @@ public class RecordReadBenchmark {
             "json",
             "none",
             Decompressors.NONE,
-            false);
+            false,
+            64L << 20);
     Index.View v = index.view();
     ids = new EventId[v.size()];
     for (int row = 0; row < ids.length; row++) {

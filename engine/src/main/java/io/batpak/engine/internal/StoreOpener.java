@@ -117,7 +117,8 @@ final class StoreOpener {
               codecName,
               compressors.writerName(),
               compressors,
-              config.mappedReads() && fs.capabilities().mappedReads());
+              config.mappedReads() && fs.capabilities().mappedReads(),
+              config.segmentMaxBytes());
       EventReader reader = new EventReader(index, journal);
       WatermarkTracker progress = new WatermarkTracker(config.clock(), index.size());
       CompletionThread completions = null;

@@ -34,8 +34,10 @@ import java.util.regex.Pattern;
  *
  * <p>Reads of a segment that is never written again (every one before the first writable one) go
  * through a memory mapping of its valid bytes when the backend offers mappings and the
- * configuration allows them ({@link MappedSegment}, ADR 0030); the active segment, and every
- * segment without a mapping, is read with {@code pread}.
+ * configuration allows them ({@link MappedSegment}, ADR 0030). The active segment's durable bytes
+ * are read through mappings of whole, aligned chunks that a completed sync covers ({@link
+ * ChunkMappedSegment}, ADR 0031); its newest bytes, and every segment without a mapping, are read
+ * with {@code pread}.
  */
 public final class Journal implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Journal.class.getName());
@@ -58,8 +60,19 @@ public final class Journal implements AutoCloseable {
   /** Whether sealed segments are read through mappings; false after the backend refused one. */
   private volatile boolean mapping;
 
-  /** Segments from this id on may still be written, so they are never mapped. */
+  /** Segments from this id on may still be written, so they are mapped only in durable chunks. */
   private volatile long firstMutable;
+
+  /** The size of a mapped chunk of a segment that may still grow. */
+  private final int chunkBytes;
+
+  /** The active segment and how many of its bytes a completed sync covers; null before appends. */
+  private volatile Durable durableMark;
+
+  /** The chunk-mapped read handle of the active segment, once a reader opened one. */
+  private volatile ChunkMappedSegment activeChunks;
+
+  private record Durable(long segment, long length) {}
 
   private FileHandle active;
   private long activeId;
@@ -85,8 +98,10 @@ public final class Journal implements AutoCloseable {
    * @param compressionName the compressor each new segment's header names ({@code none} or the one
    *     appends use)
    * @param decompressors decompresses the compressed payloads readers find
-   * @param mappedReads whether to read sealed segments through mappings (the configuration allows
-   *     them and the backend offers them)
+   * @param mappedReads whether to read segments through mappings (the configuration allows them and
+   *     the backend offers them)
+   * @param segmentMaxBytes the configured segment size, which sets the size of a mapped chunk of
+   *     the active segment
    */
   public Journal(
       StoreFs fs,
@@ -99,7 +114,8 @@ public final class Journal implements AutoCloseable {
       String codecName,
       String compressionName,
       Decompressors decompressors,
-      boolean mappedReads) {
+      boolean mappedReads,
+      long segmentMaxBytes) {
     this.fs = fs;
     this.newestAppendable = newestAppendable;
     this.newestBase = newestBase;
@@ -112,6 +128,7 @@ public final class Journal implements AutoCloseable {
     sizes.putAll(segments);
     this.mapping = mappedReads;
     this.firstMutable = firstWritableId();
+    this.chunkBytes = ChunkMappedSegment.chunkBytesFor(segmentMaxBytes);
     this.headerLength = SegmentHeader.of(0, 0, 0, codecName, compressionName).length();
   }
 
@@ -218,7 +235,7 @@ public final class Journal implements AutoCloseable {
     activeSealed = true;
     append(ByteBuffer.wrap(seal));
     active.sync(SyncMode.ALL);
-    syncedSize = activeSize;
+    synced(activeSize);
   }
 
   /**
@@ -344,7 +361,8 @@ public final class Journal implements AutoCloseable {
     activeSealed = false;
     activeBeganInFence = false;
     activeSize = header.length();
-    syncedSize = activeSize;
+    activeChunks = null;
+    synced(activeSize);
     sizes.put(id, activeSize);
     if (old != null) {
       old.close();
@@ -391,7 +409,24 @@ public final class Journal implements AutoCloseable {
   public void sync() throws IOException {
     long size = activeSize;
     active.sync(syncMode);
+    synced(size);
+  }
+
+  /**
+   * Records that a completed sync covers the active segment's first {@code size} bytes: they are
+   * final, so the active segment's readers may map the whole chunks among them.
+   */
+  private void synced(long size) {
     syncedSize = size;
+    durableMark = new Durable(activeId, size);
+    ChunkMappedSegment chunks = activeChunks;
+    if (chunks == null && readers.get(activeId) instanceof ChunkMappedSegment opened) {
+      chunks = opened; // opened by a reader before appends began
+      activeChunks = opened;
+    }
+    if (chunks != null) {
+      chunks.durableTo(size);
+    }
   }
 
   /** How many bytes of the active segment are known durable (covered by a completed sync). */
@@ -399,12 +434,26 @@ public final class Journal implements AutoCloseable {
     return syncedSize;
   }
 
-  /** Cuts the active segment back to {@code size} and syncs it (after a failed write). */
+  /**
+   * Cuts the active segment back to {@code size}, never below its synced length, and syncs it
+   * (after a failed write). The synced bytes stay: readers may have mapped them.
+   *
+   * @throws IllegalStateException if {@code size} is below the synced length
+   */
   public void truncateActive(long size) throws IOException {
+    if (size < syncedSize) {
+      throw new IllegalStateException(
+          "cutting "
+              + path(activeId)
+              + " back to "
+              + size
+              + " bytes, below its "
+              + syncedSize
+              + " synced bytes");
+    }
     active.truncate(size);
     active.sync(SyncMode.ALL);
     activeSize = size;
-    syncedSize = Math.min(syncedSize, size);
     sizes.put(activeId, size);
   }
 
@@ -531,25 +580,16 @@ public final class Journal implements AutoCloseable {
   private FileHandle open(long segment) throws IOException {
     FileHandle h = fs.openRead(path(segment));
     Long size = sizes.get(segment);
-    if (!mapping || segment >= firstMutable || size == null || size > Integer.MAX_VALUE) {
+    if (!mapping || size == null) {
       return h;
+    }
+    if (segment >= firstMutable || size > Integer.MAX_VALUE) {
+      return chunkMapped(h, segment, size);
     }
     try {
       return new MappedSegment(h, h.map(0, (int) (long) size));
     } catch (UnsupportedFsOperationException e) {
-      // The backend declared mappings but refused this one: read with pread from now on, and say
-      // so.
-      mapping = false;
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "the "
-              + fs.name()
-              + " backend announced memory-mapped reads but refused to map "
-              + path(segment)
-              + " ("
-              + e.getMessage()
-              + "); this store reads every segment with pread from now on",
-          e);
+      refused(h.path(), e);
       return h;
     } catch (ShortReadException e) {
       closeQuietly(h, e);
@@ -565,6 +605,48 @@ public final class Journal implements AutoCloseable {
           "mapping " + path(segment) + " (" + size + " bytes) for reads failed: " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * A chunk-mapped handle of segment {@code segment}, which may still grow: the active segment's
+   * first synced bytes are final; any other segment's valid bytes are (a read-only journal's
+   * newest, or one the writer left meanwhile, whose synced length is at least its valid length).
+   */
+  private FileHandle chunkMapped(FileHandle h, long segment, long size) {
+    Durable mark = durableMark;
+    boolean active = mark != null && mark.segment() == segment;
+    long durable = active ? mark.length() : mark == null || segment < mark.segment() ? size : 0;
+    ChunkMappedSegment chunks =
+        new ChunkMappedSegment(h, chunkBytes, durable, (path, e) -> refused(path, e));
+    if (active) {
+      activeChunks = chunks;
+      Durable now = durableMark; // a sync meanwhile may have missed the handle
+      if (now.segment() == segment) {
+        chunks.durableTo(now.length());
+      }
+    }
+    return chunks;
+  }
+
+  /**
+   * The backend announced mappings but refused one: every segment opened from now on is read with
+   * pread, and the refusal is logged once.
+   */
+  private void refused(Path path, UnsupportedFsOperationException e) {
+    if (!mapping) {
+      return;
+    }
+    mapping = false;
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "the "
+            + fs.name()
+            + " backend announced memory-mapped reads but refused to map "
+            + path
+            + " ("
+            + e.getMessage()
+            + "); this store reads every segment with pread from now on",
+        e);
   }
 
   private static void closeQuietly(FileHandle h, Exception failure) {
