@@ -242,6 +242,22 @@ public interface Store extends AutoCloseable {
    */
   List<EventHeader> stream(String entity, long fromStreamSequence, int limit);
 
+  /**
+   * A page of exactly the stream {@code entity} with payloads, as {@link #stream(String, long,
+   * int)} pages it: its visible events with stream sequence {@code fromStreamSequence} and on, at
+   * most {@code limit} of them, in stream order. Each event's frame is read and checked once; a
+   * page of headers followed by {@link #get(EventId)} for each reads every frame twice. A
+   * tombstoned event has kind {@code TOMBSTONE} and an empty payload; an event a compaction dropped
+   * is not returned. Safe to call from any thread.
+   *
+   * @throws ValidationException if {@code fromStreamSequence} is negative or {@code limit} is not
+   *     positive (the message names the value); nothing is read
+   * @throws CorruptStoreException if a frame fails its checks (with file and offset)
+   * @throws StoreIoException if a read fails
+   * @since 0.2
+   */
+  List<StoredEvent> streamEvents(String entity, long fromStreamSequence, int limit);
+
   /** The newest visible event of a stream. */
   Optional<EventHeader> latest(String entity);
 

@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
+import io.batpak.CompactionConfig;
 import io.batpak.Coordinate;
 import io.batpak.EventHeader;
+import io.batpak.EventKind;
 import io.batpak.Region;
 import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code stream(entity, fromStreamSequence, limit)} pages over exactly one stream: never a child
  * stream that {@code Region.entity} would also match, every page a contiguous slice of {@code
- * stream(entity)}, an empty page past the end, and a typed error naming a bad argument.
+ * stream(entity)}, an empty page past the end, and a typed error naming a bad argument; {@code
+ * streamEvents} pages the same events with their payloads.
  */
 @ExtendWith(Seeded.class)
 class StreamPagingTest {
@@ -78,12 +83,72 @@ class StreamPagingTest {
           from = page.get(page.size() - 1).streamSequence() + 1;
         }
         assertEquals(whole, joined, "pages of " + limit);
+        assertEquals(
+            withPayloads(store, whole), eventPages(store, limit), "events, pages of " + limit);
       }
       // A page from the middle is the same slice of the whole stream.
       int from = random.nextInt(n);
       int limit = 1 + random.nextInt(n);
       assertEquals(
           whole.subList(from, Math.min(n, from + limit)), store.stream(ORDER, from, limit));
+    }
+  }
+
+  /** Each header's event read by {@code get}. */
+  private static List<StoredEvent> withPayloads(Store store, List<EventHeader> headers) {
+    List<StoredEvent> out = new ArrayList<>();
+    for (EventHeader h : headers) {
+      out.add(store.get(h.eventId()));
+    }
+    return out;
+  }
+
+  /** The whole of {@link #ORDER} read with {@code streamEvents}, {@code limit} at a time. */
+  private static List<StoredEvent> eventPages(Store store, int limit) {
+    List<StoredEvent> joined = new ArrayList<>();
+    long from = 0;
+    while (true) {
+      List<StoredEvent> page = store.streamEvents(ORDER, from, limit);
+      assertTrue(page.size() <= limit, "at most limit " + limit);
+      if (page.isEmpty()) {
+        return joined;
+      }
+      assertEquals(from, page.get(0).header().streamSequence(), "a page starts where asked");
+      joined.addAll(page);
+      from = page.get(page.size() - 1).header().streamSequence() + 1;
+    }
+  }
+
+  /**
+   * After compactions that tombstone some of the stream's events and drop others, {@code
+   * streamEvents} returns what {@code stream} and {@code get} return: tombstones with their kind
+   * and no payload, dropped events not at all.
+   */
+  @Test
+  void streamEventsAfterCompactionsMatchesHeadersAndGet(Random random) {
+    // 4 KiB segments: the first half of the stream lies in sealed segments, which compaction
+    // rewrites.
+    try (Store store = Store.open(StoreConfig.builder(dir).segmentMaxBytes(4096).build())) {
+      int n = 30 + random.nextInt(30);
+      fill(store, n, random);
+      int tombstoned = random.nextInt(n / 2);
+      int dropped = (tombstoned + 1 + random.nextInt(n / 2 - 1)) % (n / 2);
+      store.compact(
+          CompactionConfig.tombstone(
+              e ->
+                  e.header().streamSequence() != tombstoned || !e.header().entity().equals(ORDER)));
+      store.compact(
+          CompactionConfig.retain(
+              e -> e.header().streamSequence() != dropped || !e.header().entity().equals(ORDER)));
+      List<EventHeader> whole = store.stream(ORDER);
+      List<StoredEvent> events = eventPages(store, 1 + random.nextInt(n));
+      assertEquals(withPayloads(store, whole), events);
+      assertEquals(n - 1, events.size(), "the dropped event is gone");
+      assertTrue(
+          events.stream()
+              .anyMatch(
+                  e -> e.header().kind().equals(EventKind.TOMBSTONE) && e.payload().size() == 0),
+          "the tombstone is read with its kind and no payload");
     }
   }
 
@@ -121,6 +186,13 @@ class StreamPagingTest {
         assertTrue(e.getMessage().contains("limit " + limit), e.getMessage());
       }
       assertThrows(NullPointerException.class, () -> store.stream(null, 0, 10));
+      ValidationException e =
+          assertThrows(ValidationException.class, () -> store.streamEvents(ORDER, -1, 10));
+      assertTrue(e.getMessage().contains("streamEvents"), e.getMessage());
+      assertTrue(e.getMessage().contains("fromStreamSequence -1"), e.getMessage());
+      e = assertThrows(ValidationException.class, () -> store.streamEvents(ORDER, 0, 0));
+      assertTrue(e.getMessage().contains("limit 0"), e.getMessage());
+      assertThrows(NullPointerException.class, () -> store.streamEvents(null, 0, 10));
     }
   }
 }

@@ -11,6 +11,7 @@ import io.batpak.ExpectedVersion;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.StoredEvent;
 import io.batpak.fs.posix.PosixStoreFsProvider;
 import io.batpak.fs.spi.ForwardingFileHandle;
 import io.batpak.fs.spi.ForwardingStoreFs;
@@ -237,8 +238,8 @@ public final class BatpakSystem implements SystemUnderTest {
   @Override
   public int readStream(String stream) {
     int n = 0;
-    for (EventHeader h : store.stream(stream)) {
-      n += store.get(h.eventId()).payload().size() > 0 ? 1 : 0;
+    for (StoredEvent e : store.streamEvents(stream, 0, Integer.MAX_VALUE)) {
+      n += e.payload().size() > 0 ? 1 : 0;
     }
     return n;
   }

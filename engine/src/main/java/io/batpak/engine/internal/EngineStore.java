@@ -372,6 +372,13 @@ public final class EngineStore implements Store {
   }
 
   @Override
+  public List<StoredEvent> streamEvents(String entity, long fromStreamSequence, int limit) {
+    nonNull(entity, "entity");
+    checkOpen();
+    return queries.streamEvents(entity, fromStreamSequence, limit);
+  }
+
+  @Override
   public Optional<EventHeader> latest(String entity) {
     nonNull(entity, "entity");
     checkOpen();

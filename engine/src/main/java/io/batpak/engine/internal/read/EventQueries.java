@@ -203,7 +203,7 @@ public final class EventQueries {
 
   /** Every visible event of stream {@code entity} (exactly that stream), in order. */
   public List<EventHeader> stream(String entity) {
-    return streamPage(entity, 0, Integer.MAX_VALUE);
+    return streamPage(entity, 0, Integer.MAX_VALUE, this::headerAt);
   }
 
   /**
@@ -213,24 +213,46 @@ public final class EventQueries {
    * @throws ValidationException if {@code fromStreamSequence < 0} or {@code limit <= 0}
    */
   public List<EventHeader> stream(String entity, long fromStreamSequence, int limit) {
-    if (fromStreamSequence < 0 || limit <= 0) {
+    checkPage("stream", entity, fromStreamSequence, limit);
+    return streamPage(entity, fromStreamSequence, limit, this::headerAt);
+  }
+
+  /**
+   * Up to {@code limit} visible events of stream {@code entity} (exactly that stream) from stream
+   * sequence {@code fromStreamSequence}, with their payloads; each event's frame is read once.
+   *
+   * @throws ValidationException if {@code fromStreamSequence < 0} or {@code limit <= 0}
+   */
+  public List<StoredEvent> streamEvents(String entity, long fromStreamSequence, int limit) {
+    checkPage("streamEvents", entity, fromStreamSequence, limit);
+    return streamPage(entity, fromStreamSequence, limit, this::eventAt);
+  }
+
+  private static void checkPage(String method, String entity, long from, int limit) {
+    if (from < 0 || limit <= 0) {
       throw new ValidationException(
-          "stream(entity, fromStreamSequence, limit) needs fromStreamSequence >= 0 and limit > 0,"
+          method
+              + "(entity, fromStreamSequence, limit) needs fromStreamSequence >= 0 and limit > 0,"
               + " got fromStreamSequence "
-              + fromStreamSequence
+              + from
               + " and limit "
               + limit
               + " for stream '"
               + entity
               + "'; the first page starts at 0");
     }
-    return streamPage(entity, fromStreamSequence, limit);
+  }
+
+  /** Reads what a page returns of the event at a row: null for one compaction dropped. */
+  private interface RowRead<T> {
+    T read(Index.View v, int row);
   }
 
   /**
-   * Up to {@code limit} visible events of stream {@code entity} from stream sequence {@code from}.
+   * Up to {@code limit} of what {@code read} returns for the visible events of stream {@code
+   * entity} from stream sequence {@code from}, in stream order.
    */
-  private List<EventHeader> streamPage(String entity, long from, int limit) {
+  private <T> List<T> streamPage(String entity, long from, int limit, RowRead<T> read) {
     int visible = index.visible();
     StreamState s = index.stream(entity);
     if (s == null) {
@@ -241,15 +263,29 @@ public final class EventQueries {
     if (from >= n) {
       return List.of();
     }
-    List<EventHeader> out = new ArrayList<>(Math.min(limit, n - (int) from));
+    List<T> out = new ArrayList<>(Math.min(limit, n - (int) from));
     Index.View v = index.view();
     for (int i = (int) from; i < n && out.size() < limit && rows[i] < visible; i++) {
-      EventHeader h = headerAt(v, rows[i]);
-      if (h != null) {
-        out.add(h);
+      T t = read.read(v, rows[i]);
+      if (t != null) {
+        out.add(t);
       }
     }
     return out;
+  }
+
+  /**
+   * The stored event at {@code row} of {@code v}, or null if compaction dropped it (also when a
+   * compaction switches between the look at the view and the read).
+   */
+  private StoredEvent eventAt(Index.View v, int row) {
+    if (v.disposition(row) == FrameCodec.DROPPED) {
+      return null;
+    }
+    EventReader.Located l = reader.locate(row);
+    return l.disposition() == FrameCodec.DROPPED
+        ? null
+        : new StoredEvent(header(l.record(), l.disposition()), Bytes.ofOwned(l.record().payload()));
   }
 
   /** The latest visible event of stream {@code entity}, if any. */
