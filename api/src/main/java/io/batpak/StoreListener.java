@@ -50,7 +50,8 @@ public interface StoreListener {
   /**
    * A group commit was written (in {@link Durability#DURABLE} mode, and synced) and its appends
    * succeed: its events are visible now, or, under an open {@link VisibilityFence}, when the fence
-   * commits.
+   * commits. The reports of a group ({@link #queueDepth}, this one, {@link #watermarks}) happen
+   * before its appends return.
    *
    * @param events the user events of the group (at least one)
    * @param bytes the journal bytes the group wrote (its frames, prefixes included)

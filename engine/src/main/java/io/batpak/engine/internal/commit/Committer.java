@@ -547,8 +547,8 @@ public final class Committer {
       return;
     }
     makeVisible(g);
+    report(g); // before the appends complete: an append that returned was reported
     g.succeed(completions, signing);
-    report(g);
   }
 
   /** One report per group: its size, the queue it was taken from, the watermarks after it. */
