@@ -564,7 +564,7 @@ public final class Committer {
     }
     l.queueDepth(queue.depthAtTake());
     l.groupCommitted((int) (g.endGlobal() - g.firstGlobal()), bytes);
-    l.watermarks(written, durable, index.size());
+    l.watermarks(written, durable, index.visible());
   }
 
   /**
@@ -817,7 +817,7 @@ public final class Committer {
     durable = upTo;
     if (report) {
       l.synced(clock.monoNanos() - started);
-      l.watermarks(written, upTo, index.size());
+      l.watermarks(written, upTo, index.visible());
     }
   }
 

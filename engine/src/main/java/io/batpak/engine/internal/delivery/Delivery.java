@@ -99,7 +99,7 @@ public final class Delivery {
 
   /** Tells the store's listener a cursor saved its checkpoint (ADR 0034). */
   void checkpointed(String checkpointId, long through) {
-    c.listener().cursorCheckpointed(checkpointId, through, c.index().size());
+    c.listener().cursorCheckpointed(checkpointId, through, c.index().visible());
   }
 
   boolean closing() {
