@@ -86,6 +86,10 @@ public final class StoreConfig {
   private final int compressionDictionaryBytes;
   // --- mapped reads ---
   private final boolean mappedReads;
+  // --- listener ---
+  private final StoreListener listener;
+
+  // --- end listener ---
 
   private StoreConfig(Builder b) {
     this.directory = b.directory;
@@ -128,6 +132,9 @@ public final class StoreConfig {
     this.compressionDictionaryBytes = b.compressionDictionaryBytes;
     // --- mapped reads ---
     this.mappedReads = b.mappedReads;
+    // --- listener ---
+    this.listener = b.listener;
+    // --- end listener ---
   }
 
   /** A builder for a store in {@code directory}, created on first open if missing. */
@@ -177,6 +184,9 @@ public final class StoreConfig {
     b.compressionDictionaryBytes = compressionDictionaryBytes;
     // --- mapped reads ---
     b.mappedReads = mappedReads;
+    // --- listener ---
+    b.listener = listener;
+    // --- end listener ---
     return b;
   }
 
@@ -487,6 +497,21 @@ public final class StoreConfig {
     return mappedReads;
   }
 
+  // --- listener ---
+
+  /**
+   * What the store reports its work to (group commits, fsyncs, queue depth, watermarks, opens,
+   * cursor checkpoints, compaction progress); {@link StoreListener#none()} by default. See {@link
+   * StoreListener} for when and on which thread it is called, and what happens when it throws.
+   *
+   * @since 0.2
+   */
+  public StoreListener listener() {
+    return listener;
+  }
+
+  // --- end listener ---
+
   @Override
   public String toString() {
     return "StoreConfig{directory="
@@ -548,6 +573,9 @@ public final class StoreConfig {
     private int compressionDictionaryBytes;
     // --- mapped reads ---
     private boolean mappedReads = true;
+    // --- listener ---
+    private StoreListener listener = StoreListener.none();
+    // --- end listener ---
 
     // --- gates ---
     private Duration gateBudget = Duration.ofMillis(100);
@@ -803,6 +831,25 @@ public final class StoreConfig {
       this.mappedReads = enabled;
       return this;
     }
+
+    // --- listener ---
+
+    /**
+     * See {@link StoreConfig#listener()}; {@link StoreListener#none()} by default. One listener per
+     * store: a later call replaces an earlier one.
+     *
+     * @param listener what the store reports its work to
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null (pass {@link StoreListener#none()}
+     *     for no listener)
+     * @since 0.2
+     */
+    public Builder listener(StoreListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    // --- end listener ---
 
     /**
      * See {@link StoreConfig#compressionDictionaryBytes()}; 0 (no dictionary) by default, else

@@ -34,6 +34,7 @@ import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoreIoException;
+import io.batpak.StoreListener;
 import io.batpak.StoreStats;
 import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
@@ -94,6 +95,7 @@ public final class EngineStore implements Store {
   private final Codec codec;
   private final String codecName;
   private final OpenReport openReport;
+  private final StoreListener listener;
   private final AppendValidator validator;
   private final EventQueries queries;
   private final ReceiptChecks receipts;
@@ -128,6 +130,7 @@ public final class EngineStore implements Store {
     this.codec = o.codec();
     this.codecName = o.codecName();
     this.openReport = o.report();
+    this.listener = o.listener();
     this.validator =
         new AppendValidator(config, codec, codecName, this::checkOpen, o.compressors());
     this.queries = new EventQueries(index, o.reader());
@@ -179,7 +182,8 @@ public final class EngineStore implements Store {
                 committer == null,
                 config.durability() == io.batpak.Durability.VISIBLE,
                 this::appendBatch,
-                this::checkOpen));
+                this::checkOpen,
+                listener));
   }
 
   /** Opens the store {@code config} describes; see {@link Store#open}. */
@@ -207,6 +211,7 @@ public final class EngineStore implements Store {
       }
       throw new CodecException(message);
     }
+    store.listener.opened(store.openReport);
     return store;
   }
 
@@ -515,10 +520,23 @@ public final class EngineStore implements Store {
     checkOpen();
     maintenance.lock();
     try {
-      return compactor.run(config);
+      return compactor.run(reporting(config));
     } finally {
       maintenance.unlock();
     }
+  }
+
+  /** {@code config}, its progress also reported to the store's listener (ADR 0034). */
+  private CompactionConfig reporting(CompactionConfig config) {
+    if (listener == StoreListener.none()) {
+      return config;
+    }
+    CompactionConfig.Progress caller = config.progress();
+    return config.progress(
+        (done, total) -> {
+          caller.copied(done, total);
+          listener.compactionProgress(done, total);
+        });
   }
 
   // --- visibility fences ---
@@ -839,6 +857,7 @@ public final class EngineStore implements Store {
           failure);
     }
     failure = release(failure);
+    ListenerGuard.closed(listener);
     if (failure != null) {
       throw failure;
     }

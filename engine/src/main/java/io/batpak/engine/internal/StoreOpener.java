@@ -3,6 +3,7 @@ package io.batpak.engine.internal;
 import io.batpak.OpenReport;
 import io.batpak.StoreConfig;
 import io.batpak.StoreIoException;
+import io.batpak.StoreListener;
 import io.batpak.StoreLockedException;
 import io.batpak.engine.internal.commit.Committer;
 import io.batpak.engine.internal.commit.WatermarkTracker;
@@ -43,6 +44,7 @@ final class StoreOpener {
    * @param lock the directory lock, or null for a read-only open of a directory without a lock file
    * @param committer the commit pipeline, or null when read-only
    * @param completions the thread futures complete on, or null (read-only, or deterministic)
+   * @param listener the configured listener, guarded ({@link ListenerGuard})
    */
   record OpenedStore(
       StoreConfig config,
@@ -58,7 +60,8 @@ final class StoreOpener {
       Codec codec,
       String codecName,
       Compressors compressors,
-      OpenReport report) {}
+      OpenReport report,
+      StoreListener listener) {}
 
   /**
    * Opens the store {@code config} describes: resolves the backend, creates the directory durably
@@ -82,6 +85,7 @@ final class StoreOpener {
     }
     boolean ownsFs = config.fs().isEmpty();
     Path dir = config.directory().toAbsolutePath().normalize();
+    StoreListener listener = ListenerGuard.of(config.listener(), dir.toString());
     StoreLock lock = null;
     Journal journal = null;
     try {
@@ -148,6 +152,7 @@ final class StoreOpener {
                 exec,
                 () -> IndexCheckpoint.stage(fs, dir, index).file()::publish);
         committer.onFenceCancelled(() -> publishVisibilityRanges(fs, dir, index));
+        committer.reportTo(listener);
         if (found.abandonedFence() != null) {
           committer.cancelAbandonedFence(found.abandonedFence()[0], found.abandonedFence()[1]);
         }
@@ -175,6 +180,27 @@ final class StoreOpener {
                   notes,
                   phases),
               journal.mappedReads());
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          () ->
+              "opened "
+                  + dir
+                  + (mutable ? " read-write" : " read-only")
+                  + ": backend "
+                  + report.backend()
+                  + " ("
+                  + report.backendReason()
+                  + "), codec "
+                  + report.codec()
+                  + ", "
+                  + report.eventsRecovered()
+                  + " events, index from "
+                  + report.indexLoad().source()
+                  + ", "
+                  + report.framesScanned()
+                  + " frames scanned, "
+                  + report.elapsedMicros()
+                  + " microseconds");
       return new OpenedStore(
           config,
           fs,
@@ -189,7 +215,8 @@ final class StoreOpener {
           codec,
           codecName,
           compressors,
-          report);
+          report,
+          listener);
     } catch (IOException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
       throw IoFailures.of("opening the store in " + dir + " failed: " + e.getMessage(), e);

@@ -31,6 +31,9 @@ final class CommitQueue {
   private final ArrayDeque<AppendRequest> queue = new ArrayDeque<>();
   private boolean closing;
 
+  /** Appends queued when the last group was taken; written and read with the commit lock held. */
+  private int depthAtTake;
+
   CommitQueue(StoreConfig config, PoisonLatch latch) {
     this.config = config;
     this.clock = config.clock();
@@ -93,6 +96,7 @@ final class CommitQueue {
     lock.lock();
     try {
       // Each append holds at least one event: the group has at most this many.
+      depthAtTake = queue.size();
       List<AppendRequest> group = new ArrayList<>(Math.min(queue.size(), config.maxGroupEvents()));
       int events = 0;
       while (!queue.isEmpty()) {
@@ -110,6 +114,11 @@ final class CommitQueue {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** How many appends were queued when {@link #take} last ran (the group it took included). */
+  int depthAtTake() {
+    return depthAtTake;
   }
 
   /**

@@ -8,6 +8,7 @@ import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoreFullException;
+import io.batpak.StoreListener;
 import io.batpak.StoreTimeoutException;
 import io.batpak.engine.internal.fence.Fence;
 import io.batpak.engine.internal.format.EventRecord;
@@ -72,11 +73,26 @@ public final class Committer {
   /** Global sequences written so far; what a sync makes durable. */
   private long written;
 
+  /** Global sequences the last sync made durable; for the listener's watermark reports. */
+  private long durable;
+
+  /** Told of groups, fsyncs, queue depth and watermarks (ADR 0034); guarded by the opener. */
+  private volatile StoreListener listener = StoreListener.none();
+
   /** The open visibility fence, or null (ADR 0015). Changed with the commit lock held. */
   private volatile Fence openFence;
 
   /** Told of each cancelled fence, after its cancel frame is durable. */
   private volatile FenceListener fenceListener = () -> {};
+
+  /**
+   * Reports groups, fsyncs, queue depth and watermarks to {@code listener}, on the committing
+   * thread with the commit lock held; the caller guards it ({@code ListenerGuard}), so it never
+   * throws here.
+   */
+  public void reportTo(StoreListener listener) {
+    this.listener = listener;
+  }
 
   /** Told when a fence was cancelled (its cancel frame durable), with the commit lock held. */
   @FunctionalInterface
@@ -117,6 +133,7 @@ public final class Committer {
     this.writer = new GroupWriter(config, journal, index);
     this.syncPolicy = new SyncPolicy(config);
     this.written = index.size();
+    this.durable = written;
   }
 
   /** Writes the index checkpoint of the whole index. */
@@ -490,8 +507,8 @@ public final class Committer {
     }
   }
 
+  /** The poison for {@code t}; logged (with {@code t} as its cause) when it trips the latch. */
   private static OutcomeUnknownException unexpected(Throwable t) {
-    LOG.log(System.Logger.Level.ERROR, "the batpak committer failed unexpectedly", t);
     return PoisonLatch.unexpected(t);
   }
 
@@ -530,7 +547,24 @@ public final class Committer {
       return;
     }
     makeVisible(g);
+    report(g); // before the appends complete: an append that returned was reported
     g.succeed(completions, signing);
+  }
+
+  /** One report per group: its size, the queue it was taken from, the watermarks after it. */
+  private void report(SequencedGroup g) {
+    StoreListener l = listener;
+    if (l == StoreListener.none()) {
+      return;
+    }
+    long bytes = 0;
+    List<GroupFrame> frames = g.frames();
+    for (int j = 0; j < frames.size(); j++) { // indexed: no iterator per group
+      bytes += frames.get(j).length;
+    }
+    l.queueDepth(queue.depthAtTake());
+    l.groupCommitted((int) (g.endGlobal() - g.firstGlobal()), bytes);
+    l.watermarks(written, durable, index.visible());
   }
 
   /**
@@ -770,6 +804,9 @@ public final class Committer {
   /** Syncs the active segment; a failure poisons. Called with {@link #commitLock} held. */
   private void syncLocked() {
     long upTo = written;
+    StoreListener l = listener;
+    boolean report = l != StoreListener.none(); // without a listener, no clock read
+    long started = report ? clock.monoNanos() : 0;
     try {
       journal.sync();
     } catch (IOException e) {
@@ -777,6 +814,11 @@ public final class Committer {
     }
     syncPolicy.synced();
     watermarks.durable(upTo);
+    durable = upTo;
+    if (report) {
+      l.synced(clock.monoNanos() - started);
+      l.watermarks(written, upTo, index.visible());
+    }
   }
 
   private OutcomeUnknownException poisonWith(String what, IOException e) {

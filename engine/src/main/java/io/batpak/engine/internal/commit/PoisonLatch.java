@@ -11,6 +11,8 @@ import java.io.IOException;
  * the drain and wait for a committer that will never take it. Reads of the state are lock-free.
  */
 final class PoisonLatch {
+  private static final System.Logger LOG = System.getLogger(Committer.class.getName());
+
   private volatile StoreException cause;
 
   /** The failure that tripped the latch, or null while the pipeline is healthy. */
@@ -22,10 +24,19 @@ final class PoisonLatch {
     return cause != null;
   }
 
-  /** Trips the latch unless it is tripped already. Called under the queue's lock. */
+  /**
+   * Trips the latch unless it is tripped already, and logs the poison once, at ERROR, on the
+   * committer's logger (docs/logging.md). Called under the queue's lock.
+   */
   void trip(StoreException e) {
     if (cause == null) {
       cause = e;
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "the store is poisoned and refuses every append until it is reopened (reads keep"
+              + " working): "
+              + e.getMessage(),
+          e);
     }
   }
 

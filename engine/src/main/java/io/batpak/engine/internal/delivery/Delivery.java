@@ -12,6 +12,7 @@ import io.batpak.Reactor;
 import io.batpak.ReadOnlyStoreException;
 import io.batpak.Region;
 import io.batpak.StoreClosedException;
+import io.batpak.StoreListener;
 import io.batpak.ValidationException;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.index.Index;
@@ -46,7 +47,8 @@ public final class Delivery {
       boolean readOnly,
       boolean visibleMode,
       Function<List<BatchItem>, List<AppendReceipt>> appendBatch,
-      Runnable checkStoreOpen) {}
+      Runnable checkStoreOpen,
+      StoreListener listener) {}
 
   private final Context c;
   private final Consumers consumers;
@@ -93,6 +95,11 @@ public final class Delivery {
 
   boolean visibleMode() {
     return c.visibleMode();
+  }
+
+  /** Tells the store's listener a cursor saved its checkpoint (ADR 0034). */
+  void checkpointed(String checkpointId, long through) {
+    c.listener().cursorCheckpointed(checkpointId, through, c.index().visible());
   }
 
   boolean closing() {

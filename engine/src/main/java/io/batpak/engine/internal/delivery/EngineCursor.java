@@ -218,6 +218,7 @@ final class EngineCursor implements Cursor {
     savedDelivered = delivered;
     savedThrough = through;
     d.consumed(this, through + 1);
+    d.checkpointed(id, through);
   }
 
   private void checkOpen() {

@@ -395,8 +395,8 @@ public final class Projections {
 
   private <T> T miss(AtomicLong counter, Path file, String why) {
     counter.incrementAndGet();
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.log( // DEBUG: a miss can come with every call; ProjectionCacheStats counts them
+        System.Logger.Level.DEBUG,
         "projection cache miss: " + file + ": " + why + "; folding the stream from the start");
     return null;
   }
