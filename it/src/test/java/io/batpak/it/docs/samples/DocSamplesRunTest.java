@@ -74,6 +74,15 @@ class DocSamplesRunTest {
   @Test
   void gates() {
     GatesExample.run(tmp);
+    try (Store store = Store.open(StoreConfig.builder(tmp).build())) {
+      assertEquals(
+          List.of(
+              GatesExample.MOVED,
+              EventKind.SYSTEM_DENIAL,
+              EventKind.SYSTEM_DENIAL,
+              GatesExample.MOVED),
+          store.stream("acc-1").stream().map(EventHeader::kind).toList());
+    }
   }
 
   @Test
