@@ -70,11 +70,7 @@ public final class BatpakExtension
     if (state != null) {
       String replay = replay(context, state.seed);
       System.err.println(
-          context.getDisplayName()
-              + " failed with seed "
-              + state.seed
-              + "; replay with: "
-              + replay);
+          name(context) + " failed with seed " + state.seed + "; replay with: " + replay);
       failure.addSuppressed(new SimSeed.SeedReport(state.seed, replay));
     }
     throw failure;
@@ -95,7 +91,7 @@ public final class BatpakExtension
           AssertionError error =
               new AssertionError(
                   "batpak invariant check after "
-                      + context.getDisplayName()
+                      + name(context)
                       + " (seed "
                       + state.seed
                       + "; close, power loss, reopen): "
@@ -128,12 +124,12 @@ public final class BatpakExtension
     } catch (OutcomeUnknownException e) {
       // The test poisoned its store and switched the check off, or failed: say so, do not hide
       // the test's own outcome.
-      System.err.println(context.getDisplayName() + ": closing the store after the test: " + e);
+      System.err.println(name(context) + ": closing the store after the test: " + e);
     } catch (RuntimeException e) {
       if (context.getExecutionException().isEmpty()) {
         throw e;
       }
-      System.err.println(context.getDisplayName() + ": closing the store after the test: " + e);
+      System.err.println(name(context) + ": closing the store after the test: " + e);
     }
   }
 
@@ -154,6 +150,12 @@ public final class BatpakExtension
         seed);
   }
 
+  /** {@code Class#method}, as {@code -Dtest} spells it. */
+  private static String name(ExtensionContext context) {
+    return context.getRequiredTestClass().getSimpleName()
+        + context.getTestMethod().map(m -> "#" + m.getName()).orElse("");
+  }
+
   private static State state(ExtensionContext context) {
     return context
         .getStore(NAMESPACE)
@@ -162,7 +164,7 @@ public final class BatpakExtension
             k -> {
               long seed = SimSeed.resolve(new SecureRandom().nextLong());
               System.out.println(
-                  context.getDisplayName()
+                  name(context)
                       + ": seed "
                       + seed
                       + " (-D"

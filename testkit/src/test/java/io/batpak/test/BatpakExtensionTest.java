@@ -98,7 +98,8 @@ class BatpakExtensionTest {
     Throwable failure = onlyFailure(run(LosesAcknowledgedEvents.class));
     assertInstanceOf(AssertionError.class, failure);
     String message = failure.getMessage();
-    assertTrue(message.contains("batpak invariant check after lies(SimStore)"), message);
+    assertTrue(
+        message.contains("batpak invariant check after LosesAcknowledgedEvents#lies"), message);
     assertTrue(message.contains("2 problem(s)"), message);
     assertTrue(
         message.contains("global sequence 1)") && message.contains("MISSING_EVENT"), message);

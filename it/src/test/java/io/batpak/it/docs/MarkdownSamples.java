@@ -34,6 +34,7 @@ final class MarkdownSamples {
   private static final Pattern OPEN_JAVA = Pattern.compile("^\\s{0,3}```\\s*java\\b(.*)$");
   private static final Pattern ANY_FENCE = Pattern.compile("^\\s{0,3}```.*$");
   private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*sample:(.*?)-->\\s*$");
+  private static final Pattern REGION = Pattern.compile("^[A-Za-z0-9_./-]+\\.java#[A-Za-z0-9_-]+$");
   private static final Pattern SKIP = Pattern.compile("^skip\\s*\\((.*)\\)$");
   private static final Pattern RESOURCE =
       // Relative segments of letters, digits, '_', '.' and '-', none of them "." or "..".
@@ -165,6 +166,12 @@ final class MarkdownSamples {
     if (skip.matches() && !skip.group(1).isBlank()) {
       return new MarkdownSample(
           file, fenceLine, code, MarkdownSample.Mode.SKIP, skip.group(1).strip());
+    }
+    if (REGION.matcher(what).matches()) {
+      // Issue 17's region convention (<!-- sample: PATH#NAME -->): the block is a copy of a region
+      // of a source file its own build compiles and runs; the region checker holds it to it.
+      return new MarkdownSample(
+          file, fenceLine, code, MarkdownSample.Mode.SKIP, "a copy of the region " + what);
     }
     if (what.startsWith("skip")) {
       throw new BadSampleException(
