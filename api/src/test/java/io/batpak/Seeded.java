@@ -4,16 +4,16 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * Plain seeded generators for property-style tests. The seed comes from {@code -Dstore.seed=N}
- * (decimal or {@code 0x} hex) or is drawn fresh; a failure is rethrown with the seed and the
- * command that reproduces it.
+ * Plain seeded generators for property-style tests. The seed comes from {@code
+ * -Dbatpak.test.seed=N} (decimal or {@code 0x} hex) or is drawn fresh; a failure is rethrown with
+ * the seed and the command that reproduces it.
  */
 final class Seeded {
   private Seeded() {}
 
   /** The seed for this run. */
   static long seed() {
-    String property = System.getProperty("store.seed");
+    String property = System.getProperty("batpak.test.seed");
     if (property == null || property.isBlank()) {
       return new SplittableRandom().nextLong();
     }
@@ -42,7 +42,7 @@ final class Seeded {
                     + seed
                     + "; reproduce with: mvn -B test -pl api -Dtest="
                     + testName.replace('.', '#')
-                    + " -Dstore.seed="
+                    + " -Dbatpak.test.seed="
                     + seed
                     + " :: "
                     + e.getMessage(),

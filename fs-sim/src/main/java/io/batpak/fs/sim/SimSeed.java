@@ -26,13 +26,13 @@ import org.jspecify.annotations.Nullable;
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class SimSeed {
 
-  /** The system property that overrides a test's seed: {@code -Dbatpak.seed=N}. */
-  public static final String PROPERTY = "batpak.seed";
+  /** The system property that overrides a test's seed: {@code -Dbatpak.test.seed=N}. */
+  public static final String PROPERTY = "batpak.test.seed";
 
   private SimSeed() {}
 
   /**
-   * The seed to use: the value of {@code -Dbatpak.seed} when set, else {@code fallback}.
+   * The seed to use: the value of {@code -Dbatpak.test.seed} when set, else {@code fallback}.
    *
    * @throws IllegalArgumentException if the property is set but is not a long
    */
@@ -48,7 +48,7 @@ public final class SimSeed {
     }
   }
 
-  /** The value of {@code -Dbatpak.seed} when set, else a fresh random seed (print it!). */
+  /** The value of {@code -Dbatpak.test.seed} when set, else a fresh random seed (print it!). */
   public static long resolveOrRandom() {
     return resolve(new SecureRandom().nextLong());
   }
@@ -56,7 +56,7 @@ public final class SimSeed {
   /**
    * The Maven command that replays one test method with {@code seed}, for example {@code mvn -B
    * test -pl fs-sim -Dtest=SimStoreFsTest#crashes -Dsurefire.failIfNoSpecifiedTests=false
-   * -Dbatpak.seed=42}.
+   * -Dbatpak.test.seed=42}.
    *
    * @param module the Maven module ({@code -pl})
    * @param testClass the test class

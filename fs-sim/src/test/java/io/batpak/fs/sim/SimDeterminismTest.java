@@ -61,7 +61,7 @@ class SimDeterminismTest {
     assertEquals(42L, report.seed());
     assertEquals(
         "failed with seed 42; replay with: mvn -B test -pl fs-sim -Dtest=SimDeterminismTest#x"
-            + " -Dsurefire.failIfNoSpecifiedTests=false -Dbatpak.seed=42",
+            + " -Dsurefire.failIfNoSpecifiedTests=false -Dbatpak.test.seed=42",
         report.getMessage());
     IOException checked =
         assertThrows(

@@ -113,7 +113,12 @@ public abstract class ForwardingStoreFs implements StoreFs {
     return lock;
   }
 
-  /** Forwards to the delegate. */
+  /**
+   * Forwards to the delegate, so a decorator that only observes reports the real backend's name. A
+   * decorator registered as a backend of its own (its own {@code StoreFsProvider}) must override
+   * this to return its provider's name: the open report names the backend by it, and the contract
+   * suite's child JVM finds the backend by it (docs/spi-guide.md).
+   */
   @Override
   public String name() {
     return delegate.name();

@@ -41,7 +41,12 @@ import org.junit.jupiter.api.BeforeEach;
  *
  * <h2>How to use it</h2>
  *
- * Three things, in your backend's build. First, the test dependencies: {@code
+ * With the test kit {@code io.batpak:batpak-test} the whole set-up below is one annotation on an
+ * empty class, {@code @StoreFsContractTest(provider = "my") class MyContractTest extends
+ * ProviderStoreFsContract {}}, and the kit gives the child JVM its class path (docs/spi-guide.md).
+ * Without the kit:
+ *
+ * <p>Three things, in your backend's build. First, the test dependencies: {@code
  * io.batpak:batpak-fs-testkit} and {@code org.junit.jupiter:junit-jupiter}. Second, a test class
  * that extends this one and implements the hooks; that is the whole suite, every test below runs
  * for it:

@@ -88,7 +88,8 @@ class ArchitectureTest {
           "io.batpak.engine",
           "io.batpak.fs.posix",
           "io.batpak.fs.sim",
-          "io.batpak.codec");
+          "io.batpak.codec",
+          "io.batpak.test");
 
   /**
    * The engine's internal packages the bench may use, each exported to {@code io.batpak.bench} only

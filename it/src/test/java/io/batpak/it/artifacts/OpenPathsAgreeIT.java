@@ -56,12 +56,12 @@ import org.junit.jupiter.api.Test;
  * that one run. The runs are fixed, as in the crash explorers, so a failure is never a matter of
  * luck: first every seed of {@link #REGRESSIONS} (runs that once failed), then {@code
  * -Dbatpak.test.runs=<n>} runs (default 40) whose seeds are drawn from the base seed {@code
- * -Dbatpak.seed=<base>} (default {@link #DEFAULT_SEED}); a new base explores new runs.
+ * -Dbatpak.test.seed=<base>} (default {@link #DEFAULT_SEED}); a new base explores new runs.
  */
 class OpenPathsAgreeIT {
   private static final int RUNS = Integer.getInteger("batpak.test.runs", 40);
 
-  /** The base seed of the drawn runs, unless {@code -Dbatpak.seed} names another. */
+  /** The base seed of the drawn runs, unless {@code -Dbatpak.test.seed} names another. */
   static final long DEFAULT_SEED = 0xBA7BAC0011L;
 
   /**
@@ -98,7 +98,8 @@ class OpenPathsAgreeIT {
         seeds.add(seed);
       }
       long base = SimSeed.resolve(DEFAULT_SEED);
-      System.out.println("OpenPathsAgreeIT: base seed " + base + " (-Dbatpak.seed=" + base + ")");
+      System.out.println(
+          "OpenPathsAgreeIT: base seed " + base + " (-Dbatpak.test.seed=" + base + ")");
       SplittableRandom pick = new SplittableRandom(base);
       for (int i = 0; i < RUNS; i++) {
         seeds.add(pick.nextLong());

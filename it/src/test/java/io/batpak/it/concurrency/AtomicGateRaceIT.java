@@ -19,6 +19,7 @@ import io.batpak.IdempotencyKey;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StreamFold;
+import io.batpak.test.BatpakTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * interleaving is the scheduler's; each thread's attempts come from a seed drawn from the printed
  * one ({@code -Dbatpak.test.seed=<seed>} replays them).
  */
+@BatpakTest
 class AtomicGateRaceIT {
   static final int THREADS = 16;
   static final int ATTEMPTS = 100_000;
@@ -76,16 +78,8 @@ class AtomicGateRaceIT {
   record Attempt(long key, int account, long amount, boolean permitted) {}
 
   @Test
-  void withdrawalsNeverTakeABalanceBelowZeroUnderSixteenThreads() throws Exception {
-    Long fixed = Long.getLong("batpak.test.seed");
-    long base = fixed != null ? fixed : new Random().nextLong();
-    System.out.println("AtomicGateRaceIT: seed " + base + " (-Dbatpak.test.seed=" + base + ")");
-    try {
-      race(new Random(base));
-    } catch (AssertionError | Exception e) {
-      throw new AssertionError(
-          "[seed " + base + ": rerun with -Dbatpak.test.seed=" + base + "] " + e, e);
-    }
+  void withdrawalsNeverTakeABalanceBelowZeroUnderSixteenThreads(Random random) throws Exception {
+    race(random);
   }
 
   private void race(Random random) throws Exception {

@@ -49,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * its payload, or {@code CompactedAway} for a {@code temp-} event), the visible events are exactly
  * the acknowledged ones not dropped, in order, and {@code verifyAll} finds nothing.
  *
- * <p>{@code -Dbatpak.seed=N} replays a seed (the threads race for real, so a replay repeats the
- * choices, not the schedule); {@code -Dbatpak.load.millis=N} sets the duration (default 3000).
+ * <p>{@code -Dbatpak.test.seed=N} replays a seed (the threads race for real, so a replay repeats
+ * the choices, not the schedule); {@code -Dbatpak.load.millis=N} sets the duration (default 3000).
  */
 class CompactionUnderLoadIT {
   static final long DEFAULT_SEED = 0xC0A1_10ADL;
@@ -205,7 +205,7 @@ class CompactionUnderLoadIT {
     System.out.println(
         "[compaction-load] seed "
             + seed
-            + ", replay with: mvn -B verify -pl it -Dit.test=CompactionUnderLoadIT -Dbatpak.seed="
+            + ", replay with: mvn -B verify -pl it -Dit.test=CompactionUnderLoadIT -Dbatpak.test.seed="
             + seed);
     Path dir = tmp.resolve("store");
     SplittableRandom setup = new SplittableRandom(seed);

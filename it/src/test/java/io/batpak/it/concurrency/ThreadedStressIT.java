@@ -46,10 +46,10 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>{@code typed-outcome}: every call ends with a receipt or a {@code StoreException}.
  * </ul>
  *
- * <p>{@code -Dbatpak.seed=N} replays seed N ({@code -Dbatpak.stress.runs} times, default 10, since
- * the threads race for real); {@code -Dbatpak.stress.runs=N} runs N seeds (default: the {@link
- * #CI_SEEDS}, two per pair of fault and durability); {@code -Dbatpak.stress.hangMillis} sets the
- * bound of every wait (default 5000).
+ * <p>{@code -Dbatpak.test.seed=N} replays seed N ({@code -Dbatpak.stress.runs} times, default 10,
+ * since the threads race for real); {@code -Dbatpak.stress.runs=N} runs N seeds (default: the
+ * {@link #CI_SEEDS}, two per pair of fault and durability); {@code -Dbatpak.stress.hangMillis} sets
+ * the bound of every wait (default 5000).
  */
 class ThreadedStressIT {
   /**
@@ -82,7 +82,7 @@ class ThreadedStressIT {
 
   static String replay(long seed) {
     return "mvn -B verify -pl it -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false"
-        + " -Dit.test=ThreadedStressIT -Dfailsafe.failIfNoSpecifiedTests=false -Dbatpak.seed="
+        + " -Dit.test=ThreadedStressIT -Dfailsafe.failIfNoSpecifiedTests=false -Dbatpak.test.seed="
         + seed;
   }
 

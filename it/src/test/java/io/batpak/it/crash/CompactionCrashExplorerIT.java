@@ -61,8 +61,8 @@ import org.junit.jupiter.api.Test;
  * may report the damage or refuse to open naming file and offset), and every acknowledged event it
  * lost is counted and printed.
  *
- * <p>Properties: {@code -Dbatpak.seed=N} (the base seed), {@code -Dbatpak.compact.only=merge|retain
- * |tombstone}.
+ * <p>Properties: {@code -Dbatpak.test.seed=N} (the base seed), {@code
+ * -Dbatpak.compact.only=merge|retain |tombstone}.
  */
 class CompactionCrashExplorerIT {
   static final long DEFAULT_SEED = 0xC0A1E5CE0001L;
@@ -71,7 +71,7 @@ class CompactionCrashExplorerIT {
   static final int RECOVERY_EVERY = 6;
 
   static String replay(long base, Strategy st) {
-    return "mvn -B verify -pl it -Dit.test=CompactionCrashExplorerIT -Dbatpak.seed="
+    return "mvn -B verify -pl it -Dit.test=CompactionCrashExplorerIT -Dbatpak.test.seed="
         + base
         + " -Dbatpak.compact.only="
         + st.label();

@@ -42,8 +42,8 @@ import org.junit.jupiter.api.Test;
  * also crashes the reopen itself, before each of its operations, and checks the reopen after that.
  * Writes {@code target/crash-report.json}.
  *
- * <p>Properties: {@code -Dbatpak.seed=N} (the base seed; workload 0 runs with it, so the seed a
- * violation names replays that workload first), {@code -Dbatpak.crash.multiplier=K} (K times more
+ * <p>Properties: {@code -Dbatpak.test.seed=N} (the base seed; workload 0 runs with it, so the seed
+ * a violation names replays that workload first), {@code -Dbatpak.crash.multiplier=K} (K times more
  * workloads), {@code -Dbatpak.crash.workloads=N} (exactly N workloads), {@code
  * -Dbatpak.crash.steps=N} (steps per workload), {@code -Dbatpak.crash.only=TEXT} (only the
  * workloads whose description contains TEXT, such as {@code failed-sync-keep} or {@code batches}).
@@ -70,7 +70,7 @@ class CrashExplorerIT {
   }
 
   static String replay(long seed) {
-    return "mvn -B verify -pl it -Dit.test=CrashExplorerIT -Dbatpak.seed="
+    return "mvn -B verify -pl it -Dit.test=CrashExplorerIT -Dbatpak.test.seed="
         + seed
         + " -Dbatpak.crash.workloads=1";
   }

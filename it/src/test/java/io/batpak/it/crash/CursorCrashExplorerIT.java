@@ -61,7 +61,7 @@ import org.junit.jupiter.api.Test;
  *
  * Deterministic: the appends run before the worker starts, and the test thread reads no file while
  * the worker runs (it watches the applied watermark), so one seed gives one operation sequence.
- * Property: {@code -Dbatpak.seed=N}.
+ * Property: {@code -Dbatpak.test.seed=N}.
  */
 class CursorCrashExplorerIT {
   static final long DEFAULT_SEED = 0xC0250FL;
@@ -71,7 +71,7 @@ class CursorCrashExplorerIT {
   static final EventKind KIND = EventKind.custom(0xC, 0x2C1);
 
   static String replay(long seed) {
-    return "mvn -B verify -pl it -Dit.test=CursorCrashExplorerIT -Dbatpak.seed=" + seed;
+    return "mvn -B verify -pl it -Dit.test=CursorCrashExplorerIT -Dbatpak.test.seed=" + seed;
   }
 
   /** One append (or batch item) of the workload: its tag (payload's first four bytes). */

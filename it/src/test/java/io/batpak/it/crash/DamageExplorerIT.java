@@ -84,7 +84,7 @@ import org.junit.jupiter.api.Test;
  *   <li>no handle or lock outlives the open (or the close).
  * </ul>
  *
- * <p>Properties: {@code -Dbatpak.seed=N} (the base seed of every store and damage), {@code
+ * <p>Properties: {@code -Dbatpak.test.seed=N} (the base seed of every store and damage), {@code
  * -Dbatpak.damage.only=TEXT} (only the cases whose id contains TEXT). Writes {@code
  * target/damage-report.json}.
  */
@@ -93,7 +93,7 @@ class DamageExplorerIT {
   static final Path DIR = Workload.DIR;
 
   static String replay(long seed, String caseId) {
-    return "mvn -B verify -pl it -Dit.test=DamageExplorerIT -Dbatpak.seed="
+    return "mvn -B verify -pl it -Dit.test=DamageExplorerIT -Dbatpak.test.seed="
         + seed
         + (caseId == null ? "" : " '-Dbatpak.damage.only=" + caseId + "'");
   }

@@ -61,7 +61,7 @@ import org.junit.jupiter.api.Test;
  * not return is all or nothing; nothing else appears; each stream is dense from 0 with a linked
  * chain and {@code verifyAll} finds no problem.
  *
- * <p>{@code -Dbatpak.seed=N} replays a base seed; {@code -Dbatpak.fence.steps=N} sets the
+ * <p>{@code -Dbatpak.test.seed=N} replays a base seed; {@code -Dbatpak.fence.steps=N} sets the
  * workload's length.
  */
 class FenceCrashExplorerIT {
@@ -382,7 +382,7 @@ class FenceCrashExplorerIT {
   void explore() {
     long base = SimSeed.resolve(DEFAULT_SEED);
     int steps = Integer.getInteger("batpak.fence.steps", DEFAULT_STEPS);
-    System.out.println("[fence] base seed " + base + ", replay with -Dbatpak.seed=" + base);
+    System.out.println("[fence] base seed " + base + ", replay with -Dbatpak.test.seed=" + base);
     long started = System.nanoTime();
     Run clean = run(base, steps, null, "fault-free");
     assertTrue(

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * and never shows what an outbox staged and never flushed. A write or fsync that fails during the
  * flush publishes none of it in the running store; after a crash it is all or nothing.
  *
- * <p>{@code -Dbatpak.seed=N} replays a seed.
+ * <p>{@code -Dbatpak.test.seed=N} replays a seed.
  */
 class OutboxCrashIT {
   static final Path DIR = Path.of("/sim/outbox-store");
@@ -63,8 +63,9 @@ class OutboxCrashIT {
   }
 
   static long seed() {
-    long seed = Long.getLong("batpak.seed", new SplittableRandom().nextLong());
-    System.out.println("OutboxCrashIT seed " + seed + " (replay with -Dbatpak.seed=" + seed + ")");
+    long seed = Long.getLong("batpak.test.seed", new SplittableRandom().nextLong());
+    System.out.println(
+        "OutboxCrashIT seed " + seed + " (replay with -Dbatpak.test.seed=" + seed + ")");
     return seed;
   }
 

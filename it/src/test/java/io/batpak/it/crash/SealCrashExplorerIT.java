@@ -50,10 +50,11 @@ import org.junit.jupiter.api.Test;
  * a full scan of the same journal, with every seal stripped and no checkpoint. Writes {@code
  * target/seal-crash-report.json}.
  *
- * <p>Properties: {@code -Dbatpak.seed=N} (the base seed), {@code -Dbatpak.seal.only=TEXT} (only the
- * runs whose description contains TEXT, such as {@code checkpoint_open} or {@code failed-rename}),
- * {@code -Dbatpak.seal.steps=N} (steps per workload), {@code -Dbatpak.seal.perKind=N} (fault runs
- * per kind of step, on N seeded occurrences; a large N puts a fault on every occurrence).
+ * <p>Properties: {@code -Dbatpak.test.seed=N} (the base seed), {@code -Dbatpak.seal.only=TEXT}
+ * (only the runs whose description contains TEXT, such as {@code checkpoint_open} or {@code
+ * failed-rename}), {@code -Dbatpak.seal.steps=N} (steps per workload), {@code
+ * -Dbatpak.seal.perKind=N} (fault runs per kind of step, on N seeded occurrences; a large N puts a
+ * fault on every occurrence).
  */
 class SealCrashExplorerIT {
   static final long DEFAULT_SEED = 0x5EA1ED0001L;
@@ -78,7 +79,7 @@ class SealCrashExplorerIT {
   };
 
   static String replay(long base, String what) {
-    return "mvn -B verify -pl it -Dit.test=SealCrashExplorerIT -Dbatpak.seed="
+    return "mvn -B verify -pl it -Dit.test=SealCrashExplorerIT -Dbatpak.test.seed="
         + base
         + " '-Dbatpak.seal.only="
         + what

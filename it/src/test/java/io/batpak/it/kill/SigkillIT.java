@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>This proves survival of process crashes, where the page cache survives; power loss is the
  * simulator's job ({@code CrashExplorerIT}). {@code -Dbatpak.kill.count=N} sets the number of kills
- * (default 20), {@code -Dbatpak.seed=N} the seed.
+ * (default 20), {@code -Dbatpak.test.seed=N} the seed.
  */
 class SigkillIT {
   private static final long DEFAULT_SEED = 0x5161_4B11L;
@@ -53,7 +53,7 @@ class SigkillIT {
     long seed = SimSeed.resolve(DEFAULT_SEED);
     int kills = Integer.getInteger("batpak.kill.count", 20);
     String replay =
-        "mvn -B verify -pl it -Dit.test=SigkillIT -Dbatpak.seed="
+        "mvn -B verify -pl it -Dit.test=SigkillIT -Dbatpak.test.seed="
             + seed
             + " -Dbatpak.kill.count="
             + kills;

@@ -14,6 +14,7 @@ import io.batpak.fs.sim.SimSnapshot;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.it.projection.Folds.Acc;
+import io.batpak.test.BatpakTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * folded events the crash took, or torn mid-publish, is a miss, never a wrong state), and again
  * from the cache.
  */
+@BatpakTest
 class ProjectionCrashIT {
   private static final Path DIR = Path.of("/sim/store");
   private static final int STREAMS = 3;
@@ -53,10 +55,8 @@ class ProjectionCrashIT {
   }
 
   @Test
-  void noCrashMakesTheCacheGiveAWrongState() {
-    Long fixed = Long.getLong("batpak.test.seed");
-    long base = fixed != null ? fixed : new Random().nextLong();
-    System.out.println("ProjectionCrashIT seed " + base);
+  void noCrashMakesTheCacheGiveAWrongState(Random seeds) {
+    long base = seeds.nextLong();
     long reopened = 0;
     long stale = 0;
     long hits = 0;

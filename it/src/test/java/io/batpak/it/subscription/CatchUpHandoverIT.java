@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * handover again; the checks run across that too. At the end each has seen exactly what {@code
  * queryAfter} lists after its start.
  *
- * <p>{@code -Dbatpak.seed=N} replays a seed; {@code -Dbatpak.handover.events=N} sets the size.
+ * <p>{@code -Dbatpak.test.seed=N} replays a seed; {@code -Dbatpak.handover.events=N} sets the size.
  */
 class CatchUpHandoverIT {
   static final EventKind KIND = EventKind.custom(4, 1);
@@ -160,14 +160,14 @@ class CatchUpHandoverIT {
   @Test
   void eightAppendersAMillionEventsAndCatchUpsAtRandomPositionsSeeNoGapAndNoDuplicate()
       throws Exception {
-    long seed = Long.getLong("batpak.seed", new SplittableRandom().nextLong());
+    long seed = Long.getLong("batpak.test.seed", new SplittableRandom().nextLong());
     int events = Integer.getInteger("batpak.handover.events", 1_000_000);
     System.out.println(
         "CatchUpHandoverIT seed "
             + seed
             + " events "
             + events
-            + " (replay: -Dbatpak.seed="
+            + " (replay: -Dbatpak.test.seed="
             + seed
             + ")");
     SplittableRandom rnd = new SplittableRandom(seed);

@@ -19,6 +19,7 @@ import io.batpak.Upcaster;
 import io.batpak.it.types.Orders.V1;
 import io.batpak.it.types.Orders.V2;
 import io.batpak.it.types.Orders.V3;
+import io.batpak.test.BatpakTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the current version decoded directly, a newer version refused with {@link
  * FutureEventVersionException}, and a failing step named.
  */
+@BatpakTest
 class UpcasterChainTest {
   private static final Coordinate ORDERS = Coordinate.of("orders", "shop");
 
@@ -42,17 +44,8 @@ class UpcasterChainTest {
     return StoreConfig.builder(dir).codec("json").durability(Durability.VISIBLE);
   }
 
-  private static long seed() {
-    Long fixed = Long.getLong("batpak.test.seed");
-    long seed = fixed != null ? fixed : new Random().nextLong();
-    System.out.println("UpcasterChainTest seed " + seed + " (rerun with -Dbatpak.test.seed=)");
-    return seed;
-  }
-
   @Test
-  void versionOneAndTwoEventsReadAsVersionThreeThroughTheChain() {
-    long seed = seed();
-    Random random = new Random(seed);
+  void versionOneAndTwoEventsReadAsVersionThreeThroughTheChain(Random random) {
     List<V1> v1s = Orders.generateV1(random, 200);
     List<AppendReceipt> v1Receipts = new ArrayList<>();
     try (Store s = Store.open(config().eventTypes(V1.class).build())) {
@@ -68,9 +61,9 @@ class UpcasterChainTest {
       for (int i = 0; i < v1s.size(); i++) {
         V2 read = s.get(v1Receipts.get(i).eventId(), V2.class);
         V3 expected = Orders.expectedV3(v1s.get(i));
-        assertEquals(expected.customerId(), read.customerId(), "seed " + seed + ", event " + i);
-        assertEquals(expected.totalCents(), read.totalCents(), "seed " + seed + ", event " + i);
-        assertEquals(v1s.get(i).shipTo(), read.shipTo(), "seed " + seed + ", event " + i);
+        assertEquals(expected.customerId(), read.customerId(), "event " + i);
+        assertEquals(expected.totalCents(), read.totalCents(), "event " + i);
+        assertEquals(v1s.get(i).shipTo(), read.shipTo(), "event " + i);
       }
       for (int i = 0; i < 50; i++) {
         V2 v = Orders.generateV2(random, i);
@@ -83,15 +76,13 @@ class UpcasterChainTest {
         StoredEvent e = s.get(v1Receipts.get(i).eventId());
         assertEquals(1, e.header().payloadVersion());
         V3 expected = Orders.expectedV3(v1s.get(i));
-        assertEquals(expected, s.get(e.header().eventId(), V3.class), "seed " + seed + ", v1 " + i);
-        assertEquals(expected, s.decode(e, V3.class), "seed " + seed + ", v1 " + i);
+        assertEquals(expected, s.get(e.header().eventId(), V3.class), "v1 " + i);
+        assertEquals(expected, s.decode(e, V3.class), "v1 " + i);
         assertEquals(3, expected.priority(), "the added field takes its default");
       }
       for (int i = 0; i < v2s.size(); i++) {
         assertEquals(
-            Orders.expectedV3(v2s.get(i)),
-            s.get(v2Receipts.get(i).eventId(), V3.class),
-            "seed " + seed + ", v2 " + i);
+            Orders.expectedV3(v2s.get(i)), s.get(v2Receipts.get(i).eventId(), V3.class), "v2 " + i);
       }
       // The journal was never rewritten: the stored bytes are still the version-1 payloads.
       StoredEvent first = s.get(v1Receipts.get(0).eventId());
