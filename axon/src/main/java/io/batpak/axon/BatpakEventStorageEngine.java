@@ -59,21 +59,23 @@ import org.jspecify.annotations.Nullable;
  * with a global sequence that never shows a gap to a tracking processor.
  *
  * <p><b>Mapping</b> (ADR 0032, docs/axon.md). An aggregate's domain events form the batpak stream
- * {@code axon:aggregate:<id>} (scope {@code axon}, kind {@code 0xA001}), where the stream sequence
- * <em>is</em> Axon's sequence number; events of no aggregate share the stream {@code axon:events}
- * (kind {@code 0xA002}); snapshots go to {@code axon:snapshot:<id>} (kind {@code 0xB001}). The
- * payload bytes are exactly what Axon's serializer wrote; the event identifier, timestamp, payload
- * type and revision, serialized metadata and aggregate identifier and type are extensions ({@code
- * axon.*}). The batpak event id is an idempotency key made from Axon's event identifier.
+ * {@code axon:aggregate:<id>} (scope {@code axon}, kind {@code 0xA001}); events of no aggregate
+ * share the stream {@code axon:events} (kind {@code 0xA002}); snapshots go to {@code
+ * axon:snapshot:<id>} (kind {@code 0xB001}). The payload bytes are exactly what Axon's serializer
+ * wrote; the event identifier, timestamp, payload type and revision, serialized metadata, and
+ * aggregate identifier, type and sequence number are extensions ({@code axon.*}). The batpak event
+ * id is an idempotency key made from Axon's event identifier, so an identifier is stored once.
  *
- * <p><b>Concurrency.</b> Each domain event is appended with the expected version its sequence
- * number implies ({@code noStream} for 0, {@code exactly(n - 1)} otherwise), and all the events of
- * one {@code appendEvents} call form one atomic batpak batch: the whole call is stored or nothing
- * is. A lost race is {@code ConcurrencyException} (or {@code AggregateStreamCreationException} for
- * sequence 0), as Axon's JDBC engine reports it, through the builder's {@link
- * PersistenceExceptionResolver} (by default: batpak's {@link ConcurrencyConflictException} and
- * {@link IdempotencyConflictException} are duplicate-key violations). Any other store failure is an
- * {@code EventStoreException} whose cause is the batpak exception.
+ * <p><b>Concurrency.</b> All the events of one {@code appendEvents} call form one atomic batpak
+ * batch: the whole call is stored or nothing is. The first event of each aggregate in the call is
+ * appended with an expected version: an empty stream for sequence number 0 or a new aggregate,
+ * otherwise the stream's current version, after checking that its newest sequence number is lower;
+ * batpak refuses the batch if the stream moved meanwhile. A lost race or a taken sequence number is
+ * {@code ConcurrencyException} ({@code AggregateStreamCreationException} for sequence 0), as Axon's
+ * JDBC engine reports it, through the builder's {@link PersistenceExceptionResolver} (by default:
+ * batpak's {@link ConcurrencyConflictException} and {@link IdempotencyConflictException} are
+ * duplicate-key violations). Any other store failure is an {@code EventStoreException} whose cause
+ * is the batpak exception.
  *
  * <p><b>Tracking.</b> Tokens are {@link GlobalSequenceTrackingToken}s holding batpak's global
  * sequence. batpak publishes global sequences in order and never makes an event visible below one
@@ -200,9 +202,10 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
 
   /**
    * The batch item of {@code event}. The first event of an aggregate in the batch carries the
-   * expected version its sequence number implies; batpak checks every item against the stream as it
-   * was before the batch, so each later event of the same aggregate must follow the one before it
-   * exactly and carries no expectation of its own (the batch is placed as a whole, in order).
+   * expectation of {@link #expectedFor}; batpak checks every item against the stream as it was
+   * before the batch, so each later event of the same aggregate must have a higher sequence number
+   * than the one before it and carries no expectation of its own (the batch is placed as a whole,
+   * in order).
    */
   private BatchItem item(
       EventMessage<?> event, Serializer serializer, Map<String, Long> lastInBatch) {
@@ -216,12 +219,12 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
       long sequence = domain.getSequenceNumber();
       coordinate = AxonEnvelope.aggregate(domain.getAggregateIdentifier());
       Long previous = lastInBatch.put(coordinate.entity(), sequence);
-      ExpectedVersion expected =
-          previous == null ? expectedFor(coordinate.entity(), sequence, event) : null;
-      if (previous != null && sequence <= previous) {
+      ExpectedVersion expected;
+      if (previous == null) {
+        expected = expectedFor(coordinate.entity(), sequence, event);
+      } else if (sequence <= previous) {
         throw duplicate(coordinate.entity(), "an event after sequence " + previous, event);
-      }
-      if (expected == null) {
+      } else {
         expected = ExpectedVersion.any();
       }
       options = aggregateFields(options.withExpectedVersion(expected), domain);
@@ -294,8 +297,8 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
 
   /**
    * The event a refused batch is reported against: for a lost race, the first event of the stream
-   * that conflicted; for an identifier conflict, the first event whose identifier appears earlier
-   * in the batch or is already stored; otherwise the first event.
+   * that conflicted; for an identifier conflict, the first event whose identifier is already
+   * stored; otherwise the first event.
    */
   private EventMessage<?> failedEvent(StoreException e, List<? extends EventMessage<?>> events) {
     if (e instanceof ConcurrencyConflictException) {
@@ -309,9 +312,8 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
         }
       }
     } else if (e instanceof IdempotencyConflictException) {
-      Set<String> seen = new HashSet<>();
       for (EventMessage<?> event : events) {
-        if (!seen.add(event.getIdentifier()) || isStored(event.getIdentifier())) {
+        if (isStored(event.getIdentifier())) {
           return event;
         }
       }

@@ -65,7 +65,7 @@ public final class AxonBatpakSystem implements SystemUnderTest {
 
   @Override
   public String pointReadUnsupported() {
-    return "Axon's event store reads by aggregate or tracking token, not by event id";
+    return AxonSystem.NO_POINT_READS;
   }
 
   @Override

@@ -147,9 +147,13 @@ public final class AxonSystem implements SystemUnderTest {
     return publishAll(store, events);
   }
 
+  /** Why neither Axon system reads by event id. */
+  static final String NO_POINT_READS =
+      "Axon's event store reads by aggregate or tracking token, not by event id";
+
   @Override
   public String pointReadUnsupported() {
-    return "Axon's event store reads by aggregate or tracking token, not by event id";
+    return NO_POINT_READS;
   }
 
   @Override

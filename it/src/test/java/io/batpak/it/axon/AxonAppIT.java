@@ -8,6 +8,7 @@ import io.batpak.StoreConfig;
 import io.batpak.axon.BatpakEventStorageEngine;
 import io.batpak.fs.sim.SimSeed;
 import io.batpak.it.ChildJvm;
+import io.batpak.it.TestClasspath;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.junit.jupiter.api.Test;
@@ -194,13 +196,11 @@ class AxonAppIT {
 
   private static List<String> command(String main, String... args) {
     List<String> cmd = new ArrayList<>(ChildJvm.java("-Xmx256m"));
-    String cp = System.getProperty("batpak.test.classpath");
-    if (cp == null || cp.isBlank()) {
-      throw new IllegalStateException(
-          "system property batpak.test.classpath is not set; run through Maven");
-    }
     cmd.add("-cp");
-    cmd.add(cp);
+    cmd.add(
+        TestClasspath.entries().stream()
+            .map(Path::toString)
+            .collect(Collectors.joining(File.pathSeparator)));
     cmd.add(main);
     cmd.addAll(List.of(args));
     return cmd;
