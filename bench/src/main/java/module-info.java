@@ -19,6 +19,7 @@ module io.batpak.bench {
   requires tools.jackson.dataformat.smile;
   requires io.batpak.verify;
   requires io.batpak.compress;
+  requires io.batpak.axon;
   requires java.management;
   requires java.sql;
   requires jdk.management;

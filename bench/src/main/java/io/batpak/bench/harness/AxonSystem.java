@@ -106,15 +106,15 @@ public final class AxonSystem implements SystemUnderTest {
         "Order", e.stream(), e.version(), e.source().node(e.payload()));
   }
 
-  @Override
-  public Object append(EventToAppend e) {
+  /** Publishes one event in its own unit of work; returns its identifier. Shared by axon-batpak. */
+  static Object publish(EmbeddedEventStore store, EventToAppend e) {
     GenericDomainEventMessage<ObjectNode> m = message(e);
     DefaultUnitOfWork.startAndGet(null).execute(() -> store.publish(m));
     return m.getIdentifier();
   }
 
-  @Override
-  public List<Object> appendBatch(List<EventToAppend> events) {
+  /** Publishes the events in one unit of work; returns their identifiers. */
+  static List<Object> publishAll(EmbeddedEventStore store, List<EventToAppend> events) {
     List<GenericDomainEventMessage<ObjectNode>> ms = new ArrayList<>(events.size());
     List<Object> keys = new ArrayList<>(events.size());
     for (EventToAppend e : events) {
@@ -126,9 +126,34 @@ public final class AxonSystem implements SystemUnderTest {
     return keys;
   }
 
+  /** Reads one aggregate's events, payloads deserialized; returns how many. */
+  static int readAggregate(EmbeddedEventStore store, String stream) {
+    int n = 0;
+    DomainEventStream s = store.readEvents(stream);
+    while (s.hasNext()) {
+      DomainEventMessage<?> m = s.next();
+      n += m.getPayload() != null ? 1 : 0;
+    }
+    return n;
+  }
+
+  @Override
+  public Object append(EventToAppend e) {
+    return publish(store, e);
+  }
+
+  @Override
+  public List<Object> appendBatch(List<EventToAppend> events) {
+    return publishAll(store, events);
+  }
+
+  /** Why neither Axon system reads by event id. */
+  static final String NO_POINT_READS =
+      "Axon's event store reads by aggregate or tracking token, not by event id";
+
   @Override
   public String pointReadUnsupported() {
-    return "Axon's event store reads by aggregate or tracking token, not by event id";
+    return NO_POINT_READS;
   }
 
   @Override
@@ -138,13 +163,7 @@ public final class AxonSystem implements SystemUnderTest {
 
   @Override
   public int readStream(String stream) {
-    int n = 0;
-    DomainEventStream s = store.readEvents(stream);
-    while (s.hasNext()) {
-      DomainEventMessage<?> m = s.next();
-      n += m.getPayload() != null ? 1 : 0;
-    }
-    return n;
+    return readAggregate(store, stream);
   }
 
   @Override

@@ -18,6 +18,7 @@ final class ResultsChart {
           "sqlite", "#ff7f0e",
           "h2", "#2ca02c",
           "axon", "#9467bd",
+          "axon-batpak", "#8c564b",
           "rocksdb", "#d62728");
 
   /** One bar group per workload, one bar per system, events/s on a log scale. */

@@ -49,6 +49,7 @@ public record Settings(
           "sqlite",
           "h2",
           "axon",
+          "axon-batpak",
           "rocksdb",
           "batpak-signed",
           "batpak-signed-per-event");

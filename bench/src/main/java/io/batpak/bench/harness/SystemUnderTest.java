@@ -14,8 +14,8 @@ public interface SystemUnderTest {
    * A new, closed instance of the system called {@code name} on the command line.
    *
    * @throws IllegalArgumentException when {@code name} is not one of {@code batpak-durable}, {@code
-   *     batpak-visible}, {@code sqlite}, {@code h2}, {@code axon} or {@code rocksdb} (the raw
-   *     baselines are not systems under test)
+   *     batpak-visible}, {@code sqlite}, {@code h2}, {@code axon}, {@code axon-batpak} or {@code
+   *     rocksdb} (the raw baselines are not systems under test)
    */
   static SystemUnderTest named(String name) {
     switch (name) {
@@ -33,6 +33,8 @@ public interface SystemUnderTest {
         return JdbcSystem.h2();
       case "axon":
         return new AxonSystem();
+      case "axon-batpak":
+        return new AxonBatpakSystem();
       case "rocksdb":
         return new RocksSystem();
       default:
@@ -40,7 +42,7 @@ public interface SystemUnderTest {
             "unknown system under test '"
                 + name
                 + "'; known: batpak-durable, batpak-visible, batpak-signed,"
-                + " batpak-signed-per-event, sqlite, h2, axon, rocksdb");
+                + " batpak-signed-per-event, sqlite, h2, axon, axon-batpak, rocksdb");
     }
   }
 

@@ -17,7 +17,7 @@ final class WorkloadCatalog {
 
   /** The systems compared on every append and read workload. */
   private static final Set<String> COMPARED =
-      Set.of("batpak-durable", "sqlite", "h2", "axon", "rocksdb");
+      Set.of("batpak-durable", "sqlite", "h2", "axon", "axon-batpak", "rocksdb");
 
   private static final Set<String> VISIBLE = Set.of("batpak-visible");
 

@@ -49,7 +49,8 @@ class BenchMainTest {
       assertTrue(Report.find(o.results(), Report.PAIRED, w).isPresent(), w + "\n" + text);
     }
     for (String w : List.of("W1", "W2-8", "W2-32", "W2s", "W4", "W5", "W6", "W8")) {
-      for (String sys : List.of("batpak-durable", "sqlite", "h2", "axon", "rocksdb")) {
+      for (String sys :
+          List.of("batpak-durable", "sqlite", "h2", "axon", "axon-batpak", "rocksdb")) {
         assertTrue(
             o.results().stream()
                 .anyMatch(

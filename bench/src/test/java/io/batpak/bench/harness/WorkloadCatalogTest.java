@@ -54,7 +54,7 @@ class WorkloadCatalogTest {
         List.of("W3-submit", "W3-blocking"), idsFor("batpak-visible", Set.of()), "batpak-visible");
     assertEquals(
         concat(COMPARED, List.of("W8-open", "W9")), idsFor("batpak-durable", Set.of()), "batpak");
-    for (String system : List.of("sqlite", "h2", "axon", "rocksdb")) {
+    for (String system : List.of("sqlite", "h2", "axon", "axon-batpak", "rocksdb")) {
       assertEquals(COMPARED, idsFor(system, Set.of()), system);
     }
   }
