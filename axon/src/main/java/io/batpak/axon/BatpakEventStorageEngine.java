@@ -16,6 +16,7 @@ import io.batpak.Payload;
 import io.batpak.Store;
 import io.batpak.StoreException;
 import io.batpak.StoreTimeoutException;
+import io.batpak.StoredEvent;
 import io.batpak.Watermark;
 import java.time.Duration;
 import java.time.Instant;
@@ -340,10 +341,11 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
     if (from < 0) {
       return List.of();
     }
-    List<EventHeader> headers = store.stream(entity, from, batchSize);
-    List<DomainEventData<?>> out = new ArrayList<>(headers.size());
-    for (EventHeader header : headers) {
-      out.add(domainData(header));
+    // One read per event: its header and payload come from one frame (Store.streamEvents).
+    List<StoredEvent> events = store.streamEvents(entity, from, batchSize);
+    List<DomainEventData<?>> out = new ArrayList<>(events.size());
+    for (StoredEvent event : events) {
+      out.add(domainData(event.header(), event.payload().toByteArray()));
     }
     return out;
   }
@@ -391,7 +393,7 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
         Comparator.comparingLong(AxonEnvelope::sequence)
             .thenComparingLong(EventHeader::globalSequence)
             .reversed();
-    return headers.stream().sorted(newestFirst).map(this::domainData);
+    return headers.stream().sorted(newestFirst).map(h -> domainData(h, payload(h)));
   }
 
   /** The last sequence number of the aggregate, from the stream's newest event (one index read). */
@@ -403,7 +405,7 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
         .map(AxonEnvelope::sequence);
   }
 
-  private GenericDomainEventEntry<byte[]> domainData(EventHeader header) {
+  private static GenericDomainEventEntry<byte[]> domainData(EventHeader header, byte[] payload) {
     return new GenericDomainEventEntry<>(
         AxonEnvelope.optional(header, AxonEnvelope.AGGREGATE_TYPE),
         AxonEnvelope.required(header, AxonEnvelope.AGGREGATE_ID),
@@ -412,7 +414,7 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
         AxonEnvelope.required(header, AxonEnvelope.TIMESTAMP),
         AxonEnvelope.required(header, AxonEnvelope.PAYLOAD_TYPE),
         AxonEnvelope.optional(header, AxonEnvelope.PAYLOAD_REVISION),
-        payload(header),
+        payload,
         AxonEnvelope.metaData(header));
   }
 
@@ -437,7 +439,7 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
     for (EventHeader header : headers) {
       GlobalSequenceTrackingToken token = new GlobalSequenceTrackingToken(header.globalSequence());
       if (header.kind().equals(AxonEnvelope.DOMAIN_EVENT)) {
-        out.add(new TrackedDomainEventData<>(token, domainData(header)));
+        out.add(new TrackedDomainEventData<>(token, domainData(header, payload(header))));
       } else {
         out.add(
             new TrackedAxonEventData(
