@@ -76,6 +76,7 @@ class NullsTest {
       calls.put("get/type", () -> store.get(id, null));
       calls.put("queryAfter/region", () -> store.queryAfter(null, -1, 10));
       calls.put("stream/entity", () -> store.stream(null));
+      calls.put("streamEvents/entity", () -> store.streamEvents(null, 0, 1));
       calls.put("latest/entity", () -> store.latest(null));
       calls.put("verifyAll/progress", () -> store.verifyAll(null));
       calls.put("verifyReceipt/receipt", () -> store.verifyReceipt(null));
