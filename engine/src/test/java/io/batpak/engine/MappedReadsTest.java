@@ -265,34 +265,7 @@ class MappedReadsTest {
     Map<AppendReceipt, byte[]> payloads = new java.util.concurrent.ConcurrentHashMap<>();
     AtomicLong reads = new AtomicLong();
     try (Store store = Store.open(config)) {
-      AtomicBoolean done = new AtomicBoolean();
-      AtomicReference<Throwable> failed = new AtomicReference<>();
-      List<Thread> readers = new ArrayList<>();
-      for (int t = 0; t < 2; t++) {
-        Random r = new Random(random.nextLong());
-        Thread th =
-            new Thread(
-                () -> {
-                  try {
-                    while (!done.get()) {
-                      int n = acknowledged.size();
-                      if (n == 0) {
-                        Thread.onSpinWait();
-                        continue;
-                      }
-                      AppendReceipt pick = acknowledged.get(r.nextInt(n));
-                      StoredEvent e = store.get(pick.eventId());
-                      assertArrayEquals(payloads.get(pick), e.payload().toByteArray());
-                      assertEquals(pick.eventHash(), e.header().eventHash());
-                      reads.incrementAndGet();
-                    }
-                  } catch (Throwable x) {
-                    failed.compareAndSet(null, x);
-                  }
-                });
-        th.start();
-        readers.add(th);
-      }
+      Readers readers = new Readers(2, random, store, acknowledged, payloads, reads);
       try {
         for (int i = 0; i < 12_000; i++) { // about 6 MB: chunks of 128 KiB, three segments
           byte[] p = payload(random);
@@ -305,13 +278,7 @@ class MappedReadsTest {
           acknowledged.add(receipt);
         }
       } finally {
-        done.set(true);
-        for (Thread th : readers) {
-          th.join();
-        }
-      }
-      if (failed.get() != null) {
-        throw new AssertionError("a read failed", failed.get());
+        readers.stop("while the active segment grew");
       }
       assertTrue(reads.get() > 0, "the readers read");
     }
@@ -409,6 +376,61 @@ class MappedReadsTest {
   }
 
   /**
+   * Threads that each read random events of {@code receipts} (a list that may grow while they run)
+   * until {@link #stop}, checking each against its payload in {@code payloads} and its event hash.
+   */
+  private static final class Readers {
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final AtomicReference<Throwable> failed = new AtomicReference<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    Readers(
+        int n,
+        Random random,
+        Store store,
+        List<AppendReceipt> receipts,
+        Map<AppendReceipt, byte[]> payloads,
+        AtomicLong reads) {
+      for (int t = 0; t < n; t++) {
+        Random r = new Random(random.nextLong());
+        Thread th =
+            new Thread(
+                () -> {
+                  try {
+                    while (!done.get()) {
+                      int size = receipts.size();
+                      if (size == 0) {
+                        Thread.onSpinWait();
+                        continue;
+                      }
+                      AppendReceipt pick = receipts.get(r.nextInt(size));
+                      StoredEvent e = store.get(pick.eventId());
+                      assertArrayEquals(payloads.get(pick), e.payload().toByteArray());
+                      assertEquals(pick.eventHash(), e.header().eventHash());
+                      reads.incrementAndGet();
+                    }
+                  } catch (Throwable x) {
+                    failed.compareAndSet(null, x);
+                  }
+                });
+        th.start();
+        threads.add(th);
+      }
+    }
+
+    /** Stops and joins the readers; the first failure of any is rethrown, saying {@code when}. */
+    void stop(String when) throws InterruptedException {
+      done.set(true);
+      for (Thread th : threads) {
+        th.join();
+      }
+      if (failed.get() != null) {
+        throw new AssertionError("a read failed " + when, failed.get());
+      }
+    }
+  }
+
+  /**
    * Rounds of: open (a new small segment each time), append, then merge small sealed segments while
    * three readers read random events through mappings; every read must return the payload appended,
    * and the store must verify at the end, mapped and not.
@@ -422,37 +444,9 @@ class MappedReadsTest {
         assertTrue(store.openReport().mappedReads(), "the backend offers mappings");
         append(store, random, 30);
         List<AppendReceipt> receipts = new ArrayList<>(appended.keySet());
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        List<Thread> readers = new ArrayList<>();
-        for (int t = 0; t < 3; t++) {
-          Random r = new Random(random.nextLong());
-          Thread th =
-              new Thread(
-                  () -> {
-                    try {
-                      while (!done.get()) {
-                        AppendReceipt pick = receipts.get(r.nextInt(receipts.size()));
-                        StoredEvent e = store.get(pick.eventId());
-                        assertArrayEquals(appended.get(pick), e.payload().toByteArray());
-                        assertEquals(pick.eventHash(), e.header().eventHash());
-                        reads.incrementAndGet();
-                      }
-                    } catch (Throwable x) {
-                      failed.compareAndSet(null, x);
-                    }
-                  });
-          th.start();
-          readers.add(th);
-        }
+        Readers readers = new Readers(3, random, store, receipts, appended, reads);
         CompactionResult result = store.compact(CompactionConfig.merge());
-        done.set(true);
-        for (Thread th : readers) {
-          th.join();
-        }
-        if (failed.get() != null) {
-          throw new AssertionError("a read failed in round " + round, failed.get());
-        }
+        readers.stop("in round " + round);
         if (result.outcome() == CompactionResult.Outcome.PERFORMED) {
           performed++;
         }

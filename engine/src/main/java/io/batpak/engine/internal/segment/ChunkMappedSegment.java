@@ -3,12 +3,9 @@ package io.batpak.engine.internal.segment;
 import io.batpak.CorruptStoreException;
 import io.batpak.port.FileHandle;
 import io.batpak.port.ShortReadException;
-import io.batpak.port.SyncMode;
 import io.batpak.port.UnsupportedFsOperationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NonWritableChannelException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -30,13 +27,12 @@ import java.util.Arrays;
  * <p>Thread-safe: reads take the published chunk array without a lock; a missing chunk is mapped
  * under this handle's lock, once.
  */
-final class ChunkMappedSegment implements FileHandle {
+final class ChunkMappedSegment extends MappedReadHandle {
   /** Told once when the backend refuses to map a chunk it announced it could. */
   interface Refusal {
     void refused(Path path, UnsupportedFsOperationException e);
   }
 
-  private final FileHandle file;
   private final int chunkBytes;
   private final Refusal refusal;
 
@@ -47,7 +43,6 @@ final class ChunkMappedSegment implements FileHandle {
   private volatile long durable;
 
   private volatile boolean mapping = true;
-  private volatile boolean closed;
 
   /**
    * Wraps {@code file}, of which the first {@code durable} bytes are final.
@@ -58,10 +53,10 @@ final class ChunkMappedSegment implements FileHandle {
    * @param refusal told when the backend refuses a mapping
    */
   ChunkMappedSegment(FileHandle file, int chunkBytes, long durable, Refusal refusal) {
+    super(file);
     if (Integer.bitCount(chunkBytes) != 1) {
       throw new IllegalArgumentException("chunk size " + chunkBytes + " is not a power of two");
     }
-    this.file = file;
     this.chunkBytes = chunkBytes;
     this.durable = durable;
     this.refusal = refusal;
@@ -94,23 +89,8 @@ final class ChunkMappedSegment implements FileHandle {
   }
 
   @Override
-  public Path path() {
-    return file.path();
-  }
-
-  @Override
-  public boolean writable() {
-    return false;
-  }
-
-  @Override
   public long size() throws IOException {
     return file.size();
-  }
-
-  @Override
-  public void write(ByteBuffer src, long position) {
-    throw new NonWritableChannelException();
   }
 
   /**
@@ -119,9 +99,7 @@ final class ChunkMappedSegment implements FileHandle {
    */
   @Override
   public void read(ByteBuffer dst, long position) throws IOException {
-    if (closed) {
-      throw new ClosedChannelException();
-    }
+    checkOpen();
     int n = dst.remaining();
     long index = position / chunkBytes;
     ByteBuffer chunk =
@@ -182,31 +160,5 @@ final class ChunkMappedSegment implements FileHandle {
       chunks = grown;
       return mapped;
     }
-  }
-
-  /** How many chunks are mapped (for tests). */
-  int mappedChunks() {
-    int n = 0;
-    for (ByteBuffer c : chunks) {
-      n += c == null ? 0 : 1;
-    }
-    return n;
-  }
-
-  @Override
-  public void sync(SyncMode mode) throws IOException {
-    file.sync(mode);
-  }
-
-  @Override
-  public void truncate(long size) {
-    throw new NonWritableChannelException();
-  }
-
-  /** Closes the wrapped handle; the mappings are left to the garbage collector. Idempotent. */
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    file.close();
   }
 }

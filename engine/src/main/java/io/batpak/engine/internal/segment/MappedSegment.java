@@ -2,12 +2,9 @@ package io.batpak.engine.internal.segment;
 
 import io.batpak.port.FileHandle;
 import io.batpak.port.ShortReadException;
-import io.batpak.port.SyncMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NonWritableChannelException;
-import java.nio.file.Path;
 
 /**
  * The read handle of a sealed segment whose bytes are mapped ({@link FileHandle#map}): a read
@@ -23,10 +20,8 @@ import java.nio.file.Path;
  *
  * <p>Thread-safe: reads use absolute bulk copies, which leave the shared buffer's state alone.
  */
-final class MappedSegment implements FileHandle {
-  private final FileHandle file;
+final class MappedSegment extends MappedReadHandle {
   private final ByteBuffer bytes;
-  private volatile boolean closed;
 
   /**
    * Wraps {@code file}, whose first {@code bytes.capacity()} bytes {@code bytes} maps.
@@ -35,18 +30,8 @@ final class MappedSegment implements FileHandle {
    * @param bytes the mapping of the segment's valid bytes
    */
   MappedSegment(FileHandle file, ByteBuffer bytes) {
-    this.file = file;
+    super(file);
     this.bytes = bytes;
-  }
-
-  @Override
-  public Path path() {
-    return file.path();
-  }
-
-  @Override
-  public boolean writable() {
-    return false;
   }
 
   /** The mapped length: the segment's valid bytes. */
@@ -54,11 +39,6 @@ final class MappedSegment implements FileHandle {
   public long size() throws IOException {
     checkOpen();
     return bytes.capacity();
-  }
-
-  @Override
-  public void write(ByteBuffer src, long position) {
-    throw new NonWritableChannelException();
   }
 
   /**
@@ -78,30 +58,6 @@ final class MappedSegment implements FileHandle {
     dst.position(dst.position() + available);
     if (available < requested) {
       throw new ShortReadException(path(), position, requested, available);
-    }
-  }
-
-  /** Syncs through the wrapped handle (a sealed segment's bytes are durable already). */
-  @Override
-  public void sync(SyncMode mode) throws IOException {
-    file.sync(mode);
-  }
-
-  @Override
-  public void truncate(long size) {
-    throw new NonWritableChannelException();
-  }
-
-  /** Closes the wrapped handle; the mapping is left to the garbage collector. Idempotent. */
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    file.close();
-  }
-
-  private void checkOpen() throws ClosedChannelException {
-    if (closed) {
-      throw new ClosedChannelException();
     }
   }
 }
