@@ -16,12 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -76,14 +74,6 @@ public class SubscriptionBenchmark {
     return Bytes.of(p);
   }
 
-  static void delete(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(p);
-      }
-    }
-  }
-
   /** A 1 M-event store, built once per trial. */
   @State(Scope.Benchmark)
   public static class History {
@@ -111,7 +101,7 @@ public class SubscriptionBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
       store.close();
-      delete(dir);
+      BenchDirs.delete(dir);
     }
   }
 
@@ -200,7 +190,7 @@ public class SubscriptionBenchmark {
       }
       subs.forEach(Subscription::close);
       store.close();
-      delete(dir);
+      BenchDirs.delete(dir);
     }
   }
 
