@@ -86,8 +86,10 @@ public interface FileHandle extends Closeable {
    * page of a mapping whose file was truncated below it raises {@code SIGBUS}, which the JDK turns
    * into an {@link InternalError} or which stops the JVM. Deleting or renaming the file is safe on
    * POSIX systems: the mapping keeps the old file's bytes until it is released (Windows refuses to
-   * delete a mapped file, so a backend there must not offer mappings). The store maps only sealed
-   * segments, which it never writes again, and compaction replaces them by rename, never in place.
+   * delete a mapped file, so a backend there must not offer mappings). The store maps sealed
+   * segments, which it never writes again and compaction replaces by rename, never in place, and
+   * whole chunks of the active segment that a completed sync covers, below which it never writes or
+   * cuts (ADR 0031).
    *
    * <p><b>Result.</b> A read-only buffer of exactly {@code length} bytes, position 0, limit {@code
    * length}, big-endian. Its absolute getters do not change its state, so several threads may read
