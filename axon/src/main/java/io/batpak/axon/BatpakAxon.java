@@ -29,9 +29,9 @@ import org.axonframework.config.Configurer;
  * <p>The store stays the caller's: Axon's shutdown does not close it; close it after {@code
  * shutdown()}. Thread-safety: stateless.
  *
- * @since 0.16
+ * @since 0.2
  */
-@API(status = EXPERIMENTAL, since = "0.16")
+@API(status = EXPERIMENTAL, since = "0.2")
 public final class BatpakAxon {
   private BatpakAxon() {}
 

@@ -92,9 +92,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Thread-safety.</b> Thread-safe; it holds no state of its own beyond the store, which the
  * caller opens and closes (the engine never closes it).
  *
- * @since 0.16
+ * @since 0.2
  */
-@API(status = EXPERIMENTAL, since = "0.16")
+@API(status = EXPERIMENTAL, since = "0.2")
 public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
 
   private final Store store;
@@ -579,9 +579,9 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
    * Builds a {@link BatpakEventStorageEngine}. Not thread-safe; {@link #build()} may be called more
    * than once.
    *
-   * @since 0.16
+   * @since 0.2
    */
-  @API(status = EXPERIMENTAL, since = "0.16")
+  @API(status = EXPERIMENTAL, since = "0.2")
   public static final class Builder extends BatchingEventStorageEngine.Builder {
     private @Nullable Store store;
     private Duration blockingWait = Duration.ofSeconds(1);

@@ -616,8 +616,7 @@ public final class Journal implements AutoCloseable {
     Durable mark = durableMark;
     boolean active = mark != null && mark.segment() == segment;
     long durable = active ? mark.length() : mark == null || segment < mark.segment() ? size : 0;
-    ChunkMappedSegment chunks =
-        new ChunkMappedSegment(h, chunkBytes, durable, (path, e) -> refused(path, e));
+    ChunkMappedSegment chunks = new ChunkMappedSegment(h, chunkBytes, durable, this::refused);
     if (active) {
       activeChunks = chunks;
       Durable now = durableMark; // a sync meanwhile may have missed the handle
