@@ -167,7 +167,9 @@ final class Scenario {
         + " causation "
         + h.causation().map(Object::toString).orElse("none")
         + " "
-        + payload(event.payload());
+        + (event.payload().isEmpty() && h.payloadSize() > 0
+            ? "(payload not read: " + h.payloadSize() + " bytes)"
+            : payload(event.payload()));
   }
 
   /** Events, one a line, indented; "(none)" for none. */
