@@ -100,6 +100,8 @@ class ProjectionFixtureTest {
             .expectState(n -> assertTrue(n > 0, "some account is open"));
     assertEquals(3, open.result().replayed(), "the deposit is not of the projection's kinds");
     assertThrows(IllegalStateException.class, () -> open.expectStreamVersion(0));
+    AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> open.expectState(2L));
+    assertTrue(e.getMessage().contains("(payload not read: "), e.getMessage());
   }
 
   @Test
