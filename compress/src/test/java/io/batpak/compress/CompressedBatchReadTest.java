@@ -15,6 +15,8 @@ import io.batpak.StoredEvent;
 import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.test.BatpakTest;
+import io.batpak.test.SimStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,14 +32,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (which never decompress) equal the headers of the events read with their payloads. On the
  * simulated file system; the seed is in every message.
  */
+@BatpakTest
 class CompressedBatchReadTest {
   private static final Path DIR = Path.of("/sim/batches");
   private static final EventKind KIND = EventKind.custom(1, 2);
 
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
-  void everyReadOfABatchEventReturnsWhatWasAppended(String compressor) {
-    long seed = new Random().nextLong();
+  void everyReadOfABatchEventReturnsWhatWasAppended(String compressor, SimStore kit) {
+    long seed = kit.seed();
     Random random = new Random(seed);
     String where = compressor + ", seed " + seed;
     SimStoreFs fs = SimStoreFs.builder().seed(seed).build();

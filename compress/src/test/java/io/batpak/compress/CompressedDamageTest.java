@@ -24,6 +24,8 @@ import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.port.FileHandle;
 import io.batpak.port.SyncMode;
+import io.batpak.test.BatpakTest;
+import io.batpak.test.SimStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -42,6 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * declared uncompressed length no payload can have is refused before anything is allocated (a
  * length near 2 GiB would not fit this JVM's 1 GiB heap).
  */
+@BatpakTest
 class CompressedDamageTest {
   private static final Path DIR = Path.of("/sim/store");
 
@@ -123,9 +126,9 @@ class CompressedDamageTest {
    */
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
-  void aFlippedBitInTheCompressedBytesIsCorruptionWithFileAndOffset(String compressor)
+  void aFlippedBitInTheCompressedBytesIsCorruptionWithFileAndOffset(String compressor, SimStore kit)
       throws IOException {
-    long seed = Long.getLong("batpak.test.seed", new Random().nextLong());
+    long seed = kit.seed();
     Random random = new Random(seed);
     int rounds = 20;
     int reported = 0;
@@ -188,9 +191,9 @@ class CompressedDamageTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
-  void aHeadersOnlyProjectionNeverDecompressesWhileAPayloadOneFindsTheDamage(String compressor)
-      throws IOException {
-    long seed = new Random().nextLong();
+  void aHeadersOnlyProjectionNeverDecompressesWhileAPayloadOneFindsTheDamage(
+      String compressor, SimStore kit) throws IOException {
+    long seed = kit.seed();
     Damaged d = damaged(compressor, seed, stored -> stored[stored.length - 1] ^= 0x10);
     Projection<Long> count =
         Projection.of("count", 1, Set.of(), 0L, Long.class, (n, e) -> n + e.header().payloadSize());

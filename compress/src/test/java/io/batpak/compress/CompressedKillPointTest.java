@@ -19,6 +19,8 @@ import io.batpak.fs.sim.FaultTrigger;
 import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.test.BatpakTest;
+import io.batpak.test.SimStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * append reads back its payload, and {@code verifyAll} holds, also after a power loss that follows
  * the open. Seeded; the seed is in every message.
  */
+@BatpakTest
 class CompressedKillPointTest {
   private static final Path DIR = Path.of("/sim/store");
   private static final EventKind KIND = EventKind.custom(1, 1);
@@ -51,8 +54,8 @@ class CompressedKillPointTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
-  void everyKillPointOpensToTheAcknowledgedPayloads(String compression) {
-    long seed = new Random().nextLong();
+  void everyKillPointOpensToTheAcknowledgedPayloads(String compression, SimStore kit) {
+    long seed = kit.seed();
     List<byte[]> payloads = new ArrayList<>();
     Random random = new Random(seed);
     for (int i = 0; i < 14; i++) {

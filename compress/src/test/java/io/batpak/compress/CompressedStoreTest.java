@@ -25,6 +25,8 @@ import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.port.FileHandle;
+import io.batpak.test.BatpakTest;
+import io.batpak.test.SimStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * reopened with another setting reads both kinds of segment, each naming its compressor. Seeded;
  * the seed is in every message.
  */
+@BatpakTest
 class CompressedStoreTest {
   private static final Path DIR = Path.of("/sim/store");
   private static final EventKind KIND = EventKind.custom(1, 1);
@@ -90,8 +93,8 @@ class CompressedStoreTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
-  void everyReadPathReturnsThePayloadsAppended(String compressor) throws IOException {
-    long seed = new Random().nextLong();
+  void everyReadPathReturnsThePayloadsAppended(String compressor, SimStore kit) throws IOException {
+    long seed = kit.seed();
     String where = compressor + ", seed " + seed;
     List<byte[]> payloads = Payloads.all(new Random(seed));
     SimStoreFs fs = SimStoreFs.builder().seed(seed).build();
@@ -147,9 +150,9 @@ class CompressedStoreTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
-  void aFrameBelowTheThresholdIsByteForByteAnUncompressedStoresFrame(String compressor)
-      throws IOException {
-    long seed = new Random().nextLong();
+  void aFrameBelowTheThresholdIsByteForByteAnUncompressedStoresFrame(
+      String compressor, SimStore kit) throws IOException {
+    long seed = kit.seed();
     Random random = new Random(seed);
     List<byte[]> small = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -207,9 +210,9 @@ class CompressedStoreTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
-  void aStoreReopenedWithAnotherSettingReadsBothKindsOfSegment(String compressor)
+  void aStoreReopenedWithAnotherSettingReadsBothKindsOfSegment(String compressor, SimStore kit)
       throws IOException {
-    long seed = new Random().nextLong();
+    long seed = kit.seed();
     String where = compressor + ", seed " + seed;
     Random random = new Random(seed);
     SimStoreFs fs = SimStoreFs.builder().seed(seed).build();
@@ -253,8 +256,8 @@ class CompressedStoreTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lz4", "zstd"})
-  void retainAndTombstoneCompactionKeepTheSurvivorsCompressed(String compressor) {
-    long seed = new Random().nextLong();
+  void retainAndTombstoneCompactionKeepTheSurvivorsCompressed(String compressor, SimStore kit) {
+    long seed = kit.seed();
     String where = compressor + ", seed " + seed;
     Random random = new Random(seed);
     SimStoreFs fs = SimStoreFs.builder().seed(seed).build();

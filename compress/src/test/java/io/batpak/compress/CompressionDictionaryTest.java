@@ -25,6 +25,8 @@ import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.port.FileHandle;
 import io.batpak.port.SyncMode;
+import io.batpak.test.BatpakTest;
+import io.batpak.test.SimStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -46,6 +48,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * dictionary's publish never leaves a frame naming a dictionary that is not on disk. Seeded; the
  * seed is in every message.
  */
+@BatpakTest
 class CompressionDictionaryTest {
   private static final Path DIR = Path.of("/sim/store");
   private static final EventKind KIND = EventKind.custom(1, 1);
@@ -108,9 +111,9 @@ class CompressionDictionaryTest {
   }
 
   @Test
-  void aTrainedDictionaryIsPublishedThenNamedByEveryLaterPayloadAndReadEverywhere()
+  void aTrainedDictionaryIsPublishedThenNamedByEveryLaterPayloadAndReadEverywhere(SimStore kit)
       throws IOException {
-    long seed = new Random().nextLong();
+    long seed = kit.seed();
     String where = "seed " + seed;
     Random random = new Random(seed);
     // Twice what the training needs: the first half trains, the second is written with it.
@@ -161,8 +164,8 @@ class CompressionDictionaryTest {
   }
 
   @Test
-  void payloadsOfDictionaryOneAndTwoBothReadWhateverTheSetting() throws IOException {
-    long seed = new Random().nextLong();
+  void payloadsOfDictionaryOneAndTwoBothReadWhateverTheSetting(SimStore kit) throws IOException {
+    long seed = kit.seed();
     String where = "seed " + seed;
     Random random = new Random(seed);
     SimStoreFs fs = SimStoreFs.builder().seed(seed).build();
@@ -205,8 +208,7 @@ class CompressionDictionaryTest {
   /** A store whose newest payload names dictionary 1, and that payload's receipt. */
   private record Trained(SimStoreFs fs, AppendReceipt named, AppendReceipt plain, long seed) {}
 
-  private static Trained trained() throws IOException {
-    long seed = new Random().nextLong();
+  private static Trained trained(long seed) throws IOException {
     SimStoreFs fs = SimStoreFs.builder().seed(seed).build();
     List<AppendReceipt> r;
     try (Store s = Store.open(config(fs, DIR, DICTIONARY).build())) {
@@ -235,16 +237,17 @@ class CompressionDictionaryTest {
   }
 
   @Test
-  void aMissingDictionaryIsCorruptionNamingItsFile() throws IOException {
-    Trained t = trained();
+  void aMissingDictionaryIsCorruptionNamingItsFile(SimStore kit) throws IOException {
+    Trained t = trained(kit.seed());
     assertTrue(t.fs().deleteIfExists(DIR.resolve("zstd-0000000001.dict")));
     assertNamed(t, 0, "seed " + t.seed());
   }
 
   @ParameterizedTest
   @ValueSource(ints = {3, 40, 200})
-  void aDamagedDictionaryIsCorruptionNamingItsFileAndOffset(int at) throws IOException {
-    Trained t = trained();
+  void aDamagedDictionaryIsCorruptionNamingItsFileAndOffset(int at, SimStore kit)
+      throws IOException {
+    Trained t = trained(kit.seed());
     Path file = DIR.resolve("zstd-0000000001.dict");
     try (FileHandle h = t.fs().openWrite(file)) {
       byte[] one = new byte[1];
@@ -258,8 +261,8 @@ class CompressionDictionaryTest {
   }
 
   @Test
-  void aDictionaryOfANewerFormatFailsTheOpenAndSaysNotToDeleteIt() throws IOException {
-    Trained t = trained();
+  void aDictionaryOfANewerFormatFailsTheOpenAndSaysNotToDeleteIt(SimStore kit) throws IOException {
+    Trained t = trained(kit.seed());
     Path file = DIR.resolve("zstd-0000000001.dict");
     byte[] head = new byte[28];
     try (FileHandle h = t.fs().openWrite(file)) {
@@ -287,8 +290,9 @@ class CompressionDictionaryTest {
    * dictionary again.
    */
   @Test
-  void aCrashWhilePublishingNeverLeavesAFrameNamingAnUnpublishedDictionary() throws IOException {
-    long seed = new Random().nextLong();
+  void aCrashWhilePublishingNeverLeavesAFrameNamingAnUnpublishedDictionary(SimStore kit)
+      throws IOException {
+    long seed = kit.seed();
     List<byte[]> payloads = payloads(new Random(seed), 120L * DICTIONARY);
     int crashes = 0;
     for (long nth = 1; ; nth++) {

@@ -20,6 +20,8 @@ import io.batpak.fs.sim.SimEntropy;
 import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
 import io.batpak.port.FileHandle;
+import io.batpak.test.BatpakTest;
+import io.batpak.test.SimStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -31,29 +33,36 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * The meters of {@link BatpakMetrics}, on stores over fs-sim, hold the values the store's work
  * implies: the events counter is the events appended, the group-size summary counts the groups, the
  * fsync timer counts one fsync per group in DURABLE mode, the bytes counter is the journal's
  * growth, the watermark gauges follow appends and syncs, a cursor's lag is what it has not
- * checkpointed, a compaction's gauges hold its last progress report. Random sizes come from a seed
- * printed on failure ({@code -Dbatpak.test.seed=<seed>} replays it).
+ * checkpointed, a compaction's gauges hold its last progress report. Random sizes come from the
+ * test kit's seed, printed with a replay line on failure ({@code -Dbatpak.test.seed=<seed>}).
  */
+@BatpakTest
 class BatpakMetricsTest {
   private static final Path DIR = Path.of("/metrics");
   private static final Path FIRST_SEGMENT = DIR.resolve("0000000001.seg");
   private static final EventKind KIND = EventKind.custom(1, 1);
-  private static final long SEED = Long.getLong("batpak.test.seed", new Random().nextLong());
 
-  private static StoreConfig.Builder sim(SimStoreFs fs, BatpakMetrics metrics) {
+  /** The test's seed, from the test kit (printed, and in the replay line of a failure). */
+  private long seed;
+
+  @BeforeEach
+  void takeTheKitsSeed(SimStore kit) {
+    seed = kit.seed();
+  }
+
+  private StoreConfig.Builder sim(SimStoreFs fs, BatpakMetrics metrics) {
     return StoreConfig.builder(DIR)
         .fs(fs)
         .clock(new SimStoreClock())
-        .entropy(new SimEntropy(SEED))
+        .entropy(new SimEntropy(seed))
         .deterministic(true)
         .listener(metrics);
   }
@@ -68,20 +77,12 @@ class BatpakMetricsTest {
     return r.get(name).tags(tags).gauge().value();
   }
 
-  /** Every failure names the seed. */
-  @RegisterExtension
-  static final TestExecutionExceptionHandler SEED_ON_FAILURE =
-      (context, t) -> {
-        throw new AssertionError(
-            "[seed " + SEED + ": rerun with -Dbatpak.test.seed=" + SEED + "] " + t.getMessage(), t);
-      };
-
   @Test
   void durableGroupsCountEventsBytesFsyncsAndQueueDepth() throws IOException {
     MeterRegistry registry = new SimpleMeterRegistry();
     BatpakMetrics metrics = BatpakMetrics.bind(registry, Tags.of("store", "orders"));
-    Random random = new Random(SEED);
-    try (SimStoreFs fs = new SimStoreFs(SEED);
+    Random random = new Random(seed);
+    try (SimStoreFs fs = new SimStoreFs(seed);
         Store store = Store.open(sim(fs, metrics).build())) {
       long emptySegment = size(fs, FIRST_SEGMENT);
       int groups = 0;
@@ -128,7 +129,7 @@ class BatpakMetricsTest {
   @Test
   void visibleModeLagsUntilTheSync() {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (SimStoreFs fs = new SimStoreFs(SEED);
+    try (SimStoreFs fs = new SimStoreFs(seed);
         Store store =
             Store.open(
                 sim(fs, BatpakMetrics.bind(registry))
@@ -152,7 +153,7 @@ class BatpakMetricsTest {
   @Test
   void anOpenRecordsItsTimeAndEachPhase() {
     SimStoreClock clock = new SimStoreClock();
-    try (SimStoreFs fs = new SimStoreFs(SEED)) {
+    try (SimStoreFs fs = new SimStoreFs(seed)) {
       try (Store store =
           Store.open(sim(fs, BatpakMetrics.bind(new SimpleMeterRegistry())).build())) {
         for (int i = 0; i < 12; i++) {
@@ -180,7 +181,7 @@ class BatpakMetricsTest {
   @Test
   void aCursorsLagIsWhatItHasNotCheckpointed() {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (SimStoreFs fs = new SimStoreFs(SEED);
+    try (SimStoreFs fs = new SimStoreFs(seed);
         Store store = Store.open(sim(fs, BatpakMetrics.bind(registry)).build())) {
       for (int i = 0; i < 10; i++) {
         store.append(Coordinate.of("order", "shop"), KIND, Bytes.utf8("o" + i));
@@ -202,7 +203,7 @@ class BatpakMetricsTest {
   @Test
   void aCompactionsGaugesHoldItsLastProgressReport() {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (SimStoreFs fs = new SimStoreFs(SEED);
+    try (SimStoreFs fs = new SimStoreFs(seed);
         Store store =
             Store.open(sim(fs, BatpakMetrics.bind(registry)).segmentMaxBytes(4096).build())) {
       for (int i = 0; i < 60; i++) {
@@ -233,7 +234,7 @@ class BatpakMetricsTest {
   @Test
   void concurrentAppendersAddUp() throws Exception {
     MeterRegistry registry = new SimpleMeterRegistry();
-    try (SimStoreFs fs = new SimStoreFs(SEED)) {
+    try (SimStoreFs fs = new SimStoreFs(seed)) {
       // A committer thread and the system clock: groups form as the four writers race.
       StoreConfig config =
           StoreConfig.builder(DIR).fs(fs).listener(BatpakMetrics.bind(registry)).build();
@@ -267,7 +268,7 @@ class BatpakMetricsTest {
   @Test
   void theSampleInDocsMetricsCountsWhatItAppends() {
     Path dir = Path.of("/orders");
-    try (SimStoreFs fs = new SimStoreFs(SEED)) {
+    try (SimStoreFs fs = new SimStoreFs(seed)) {
       // sample:bind
       MeterRegistry registry = new SimpleMeterRegistry(); // yours: Prometheus, OTLP, JMX...
       StoreListener metrics = BatpakMetrics.bind(registry, Tags.of("store", "orders"));
