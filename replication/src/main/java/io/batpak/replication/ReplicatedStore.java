@@ -665,6 +665,12 @@ public final class ReplicatedStore implements Store {
     return stateMachine.recordedHeads();
   }
 
+  /** Why the state machine stopped this member, or null while it runs. */
+  @org.jspecify.annotations.Nullable
+  ReplicaStoppedException stoppedReason() {
+    return stateMachine.stopped();
+  }
+
   /** How many head claims of other members this member checked. */
   long claimsChecked() {
     return stateMachine.claimsChecked();
@@ -682,7 +688,7 @@ public final class ReplicatedStore implements Store {
    * new leader if this was it) and its local store. Idempotent.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
