@@ -344,8 +344,13 @@ public final class ReplicatedStore implements Store {
 
   private ReplicatedReceipt propose(List<Entries.Item> items) {
     local();
-    Entries.Append append =
-        new Entries.Append(stateMachine.head(), config.store().clock().wallMicros(), items);
+    return propose(
+        new Entries.Append(stateMachine.head(), config.store().clock().wallMicros(), items));
+  }
+
+  /** Proposes {@code append} as it is (tests use it to send a doctored head claim). */
+  ReplicatedReceipt propose(Entries.Append append) {
+    List<Entries.Item> items = append.items();
     byte[] bytes = Entries.encodeAppend(append);
     RaftClientReply reply;
     try {

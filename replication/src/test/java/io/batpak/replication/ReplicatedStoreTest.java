@@ -18,6 +18,7 @@ import io.batpak.EventKind;
 import io.batpak.ExpectedVersion;
 import io.batpak.ExtensionKey;
 import io.batpak.IdempotencyKey;
+import io.batpak.OutcomeUnknownException;
 import io.batpak.ValidationException;
 import io.batpak.Watermark;
 import java.nio.file.Path;
@@ -226,6 +227,45 @@ class ReplicatedStoreTest {
       assertEquals(held.size(), Cluster.all(c.member(oldId)).size());
       for (AppendReceipt r : held) {
         assertEquals(r.eventHash(), c.member(oldId).get(r.eventId()).header().eventHash());
+      }
+    }
+  }
+
+  @Test
+  void aMemberWhoseHeadDiffersFromAClaimStopsLoudly(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore a = c.leader();
+      for (int i = 0; i < 3; i++) {
+        a.append(Coordinate.of("d", "s"), KIND, payload("real " + i), AppendOptions.defaults());
+      }
+      c.assertConverged();
+      ReplicaHead real = a.head();
+      ReplicaHead forged =
+          new ReplicaHead(real.appliedIndex(), real.nextGlobalSequence(), Bytes.of(new byte[32]));
+      Entries.Item item =
+          new Entries.Item(
+              Coordinate.of("d", "s"),
+              KIND,
+              payload("forged"),
+              AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(3, 3)),
+              -1);
+      assertThrows(
+          OutcomeUnknownException.class,
+          () -> a.propose(new Entries.Append(forged, 0, List.of(item))));
+      for (ReplicatedStore s : c.live()) {
+        long deadline = System.nanoTime() + Cluster.WAIT.toNanos();
+        while (s.stoppedReason() == null && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        ReplicaStoppedException why = s.stoppedReason();
+        assertTrue(why != null, "member " + s.memberId() + " did not stop");
+        assertTrue(why.getMessage().contains("diverged"), why.getMessage());
+        assertTrue(
+            why.getMessage().contains(real.lastEventHash().toHex()),
+            "the message names the member's own head: " + why.getMessage());
+        ReplicaStoppedException later =
+            assertThrows(ReplicaStoppedException.class, () -> s.stream("d"));
+        assertTrue(later.getMessage().contains(s.memberId()), later.getMessage());
       }
     }
   }
