@@ -57,12 +57,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.Message;
@@ -182,7 +184,7 @@ public final class ReplicatedStore implements Store {
               .setRetryPolicy(
                   RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                       (int) Math.max(1, config.requestTimeout().toMillis() / 100),
-                      TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS)))
+                      TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
               .build();
       ReplicatedStore store = new ReplicatedStore(config, sm, server, client, groupId);
       self[0] = store;
@@ -203,14 +205,8 @@ public final class ReplicatedStore implements Store {
     // 0037), so the log is kept whole and a lagging member always catches up by log.
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
     RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Rpc.setTimeoutMin(
-        props, TimeDuration.valueOf(1, java.util.concurrent.TimeUnit.SECONDS));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(
-        props, TimeDuration.valueOf(2, java.util.concurrent.TimeUnit.SECONDS));
-    RaftClientConfigKeys.Rpc.setRequestTimeout(
-        props,
-        TimeDuration.valueOf(
-            config.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2, TimeUnit.SECONDS));
     return props;
   }
 
@@ -242,17 +238,32 @@ public final class ReplicatedStore implements Store {
    *
    * @return the leader's head this member has now caught up with
    * @throws io.batpak.StoreTimeoutException if this member did not catch up within {@code timeout}
-   * @throws OutcomeUnknownException if no leader answered within the request timeout
+   * @throws OutcomeUnknownException if no leader answered within the request timeout (nothing was
+   *     written; retry)
    */
   public ReplicaHead awaitLeaderHead(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     RaftClientReply reply;
+    Duration wait = config.requestTimeout();
     try {
       reply =
-          client.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(Entries.encodeHeadQuery())));
-    } catch (IOException e) {
+          client
+              .async()
+              .sendReadOnly(Message.valueOf(ByteString.copyFrom(Entries.encodeHeadQuery())))
+              .get(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
       throw new OutcomeUnknownException(
-          "member " + memberId() + " could not reach a Raft leader for a read barrier: " + e, e);
+          "member "
+              + memberId()
+              + " could not get the Raft leader's head for a read barrier within "
+              + wait
+              + ": "
+              + e,
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OutcomeUnknownException(
+          "member " + memberId() + " was interrupted waiting for a read barrier", e);
     }
     if (!reply.isSuccess()) {
       throw new OutcomeUnknownException(
@@ -353,10 +364,20 @@ public final class ReplicatedStore implements Store {
     List<Entries.Item> items = append.items();
     byte[] bytes = Entries.encodeAppend(append);
     RaftClientReply reply;
+    Duration timeout = config.requestTimeout();
     try {
-      reply = client.io().send(Message.valueOf(ByteString.copyFrom(bytes)));
-    } catch (IOException e) {
-      throw outcomeUnknown(items, e.toString(), e);
+      reply =
+          client
+              .async()
+              .send(Message.valueOf(ByteString.copyFrom(bytes)))
+              .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw outcomeUnknown(items, "no commit was confirmed within " + timeout, e);
+    } catch (ExecutionException e) {
+      throw outcomeUnknown(items, String.valueOf(e.getCause()), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw outcomeUnknown(items, "the appending thread was interrupted", e);
     }
     if (!reply.isSuccess()) {
       throw outcomeUnknown(items, String.valueOf(reply.getException()), reply.getException());

@@ -31,11 +31,13 @@ final class Cluster implements AutoCloseable {
   final UUID group = UUID.randomUUID();
   final List<ReplicationConfig.Peer> peers = new ArrayList<>();
   private final Function<String, StoreFs> fsOf;
+  private final Duration requestTimeout;
   private final Map<String, ReplicatedStore> live = new LinkedHashMap<>();
 
-  private Cluster(Path root, int members, Function<String, StoreFs> fsOf) {
+  private Cluster(Path root, int members, Function<String, StoreFs> fsOf, Duration requestTimeout) {
     this.root = root;
     this.fsOf = fsOf;
+    this.requestTimeout = requestTimeout;
     for (int i = 1; i <= members; i++) {
       peers.add(new ReplicationConfig.Peer("n" + i, "127.0.0.1", freePort()));
     }
@@ -48,7 +50,13 @@ final class Cluster implements AutoCloseable {
 
   /** Starts {@code members} members, each store on {@code fsOf.apply(id)} when not null. */
   static Cluster start(Path root, int members, Function<String, StoreFs> fsOf) {
-    Cluster c = new Cluster(root, members, fsOf);
+    return start(root, members, fsOf, Duration.ofSeconds(30));
+  }
+
+  /** As {@link #start(Path, int, Function)}, appends giving up after {@code requestTimeout}. */
+  static Cluster start(
+      Path root, int members, Function<String, StoreFs> fsOf, Duration requestTimeout) {
+    Cluster c = new Cluster(root, members, fsOf, requestTimeout);
     for (ReplicationConfig.Peer p : c.peers) {
       c.startMember(p.id());
     }
@@ -85,7 +93,7 @@ final class Cluster implements AutoCloseable {
                 group,
                 root.resolve(id).resolve("raft"),
                 storeConfig(id),
-                Duration.ofSeconds(30)));
+                requestTimeout));
     live.put(id, s);
     return s;
   }

@@ -269,4 +269,47 @@ class ReplicatedStoreTest {
       }
     }
   }
+
+  @Test
+  void aLeaderCutOffFromItsQuorumKeepsNoWriteAndAKeyedRetryLandsOnce(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, id -> null, java.time.Duration.ofSeconds(3))) {
+      ReplicatedStore leader = c.leader();
+      AppendReceipt before =
+          leader.append(Coordinate.of("p", "s"), KIND, payload("before"), AppendOptions.defaults());
+      c.assertConverged();
+      List<String> others = new ArrayList<>();
+      for (ReplicatedStore s : c.live()) {
+        if (s != leader) {
+          others.add(s.memberId());
+        }
+      }
+      for (String id : others) {
+        c.kill(id);
+      }
+      AppendOptions keyed = AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(5, 5));
+      OutcomeUnknownException unknown =
+          assertThrows(
+              OutcomeUnknownException.class,
+              () -> leader.append(Coordinate.of("p", "s"), KIND, payload("alone"), keyed));
+      assertTrue(
+          unknown.getMessage().contains(IdempotencyKey.of(5, 5).toString()),
+          "the error names the key to retry with: " + unknown.getMessage());
+      assertEquals(
+          List.of(before.eventId()),
+          Cluster.all(leader).stream().map(EventHeader::eventId).toList(),
+          "the cut-off leader applied nothing it could not commit");
+      for (String id : others) {
+        c.startMember(id);
+      }
+      AppendReceipt retried =
+          c.member(others.get(0)).append(Coordinate.of("p", "s"), KIND, payload("alone"), keyed);
+      c.assertConverged();
+      for (ReplicatedStore s : c.live()) {
+        List<EventHeader> all = Cluster.all(s);
+        assertEquals(2, all.size(), "events on " + s.memberId());
+        assertEquals(retried.eventId(), all.get(1).eventId());
+      }
+    }
+  }
 }
