@@ -146,6 +146,26 @@ public final class ReplicatedStore implements Store {
    */
   public static ReplicatedStore start(ReplicationConfig config) {
     Objects.requireNonNull(config, "config");
+    return start(config, false);
+  }
+
+  /**
+   * Starts a member that joins a running group: unlike {@link #start}, it begins with no Raft
+   * configuration of its own and waits until a member of the group adds it with {@link
+   * #setMembers}; it then catches up by log. {@link ReplicationConfig#peers()} is the group as it
+   * will be with this member (its Raft client uses it to find the leader). Restart a joined member
+   * with {@link #start}: its Raft log remembers the configuration.
+   *
+   * @throws NullPointerException if {@code config} is null
+   * @throws io.batpak.StoreException if the local store cannot open (its own typed errors)
+   * @throws UncheckedIOException if Ratis cannot start (a port in use, an unreadable log)
+   */
+  public static ReplicatedStore join(ReplicationConfig config) {
+    Objects.requireNonNull(config, "config");
+    return start(config, true);
+  }
+
+  private static ReplicatedStore start(ReplicationConfig config, boolean join) {
     RaftProperties props = properties(config);
     RaftGroupId groupId = RaftGroupId.valueOf(config.groupId());
     List<RaftPeer> peers = new ArrayList<>();
@@ -170,7 +190,7 @@ public final class ReplicatedStore implements Store {
       RaftServer server =
           RaftServer.newBuilder()
               .setServerId(RaftPeerId.valueOf(config.memberId()))
-              .setGroup(group)
+              .setGroup(join ? RaftGroup.valueOf(groupId) : group)
               .setProperties(props)
               .setStateMachine(sm)
               .setOption(
@@ -274,6 +294,63 @@ public final class ReplicatedStore implements Store {
       local().waitFor(Watermark.VISIBLE, leader.nextGlobalSequence() - 1, timeout);
     }
     return leader;
+  }
+
+  /**
+   * Changes the group's members to {@code members} (for instance from 3 to 5 and back) through
+   * Raft's configuration change: members being added must run already ({@link #join}), and the
+   * leader brings them up to date before the new configuration commits. Returns once it has
+   * committed. A removed member stops taking part; close it.
+   *
+   * @throws ValidationException if {@code members} is empty or names a member twice
+   * @throws OutcomeUnknownException if the change was not confirmed within the client's retries;
+   *     read {@link #members()} to see whether it happened
+   */
+  public void setMembers(List<ReplicationConfig.Peer> members) {
+    Objects.requireNonNull(members, "members");
+    if (members.isEmpty()) {
+      throw new ValidationException("a replicated store needs at least one member, got none");
+    }
+    List<RaftPeer> peers = new ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (ReplicationConfig.Peer p : members) {
+      if (!ids.add(Objects.requireNonNull(p, "members[i]").id())) {
+        throw new ValidationException("member '" + p.id() + "' appears twice in " + members);
+      }
+      peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
+    }
+    local();
+    RaftClientReply reply;
+    try {
+      reply = client.admin().setConfiguration(peers);
+    } catch (IOException e) {
+      throw new OutcomeUnknownException(
+          "the change of members to " + ids + " was not confirmed: " + e + "; read members()", e);
+    }
+    if (!reply.isSuccess()) {
+      throw new OutcomeUnknownException(
+          "the change of members to "
+              + ids
+              + " was not confirmed: "
+              + reply.getException()
+              + "; read members()",
+          reply.getException());
+    }
+  }
+
+  /** The ids of the group's members in this member's current Raft configuration. */
+  public java.util.Set<String> members() {
+    local();
+    try {
+      java.util.Set<String> ids = new java.util.TreeSet<>();
+      for (RaftPeer p : server.getDivision(groupId).getGroup().getPeers()) {
+        ids.add(p.getId().toString());
+      }
+      return ids;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "member " + memberId() + " could not read its Raft configuration: " + e.getMessage(), e);
+    }
   }
 
   // --- writes: proposed to the Raft leader ---

@@ -85,15 +85,23 @@ final class Cluster implements AutoCloseable {
 
   /** Starts (or restarts, on its old directories) member {@code id}. */
   ReplicatedStore startMember(String id) {
-    ReplicatedStore s =
-        ReplicatedStore.start(
-            new ReplicationConfig(
-                id,
-                peers,
-                group,
-                root.resolve(id).resolve("raft"),
-                storeConfig(id),
-                requestTimeout));
+    return launch(id, false);
+  }
+
+  /**
+   * Adds a peer {@code id} on a free port to this cluster's peer list and starts it as a joining
+   * member (it waits for {@link ReplicatedStore#setMembers}).
+   */
+  ReplicatedStore joinMember(String id) {
+    peers.add(new ReplicationConfig.Peer(id, "127.0.0.1", freePort()));
+    return launch(id, true);
+  }
+
+  private ReplicatedStore launch(String id, boolean join) {
+    ReplicationConfig config =
+        new ReplicationConfig(
+            id, peers, group, root.resolve(id).resolve("raft"), storeConfig(id), requestTimeout);
+    ReplicatedStore s = join ? ReplicatedStore.join(config) : ReplicatedStore.start(config);
     live.put(id, s);
     return s;
   }
