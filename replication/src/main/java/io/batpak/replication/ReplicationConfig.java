@@ -26,7 +26,7 @@ import org.apiguardian.api.API;
  * @param peers every member of the group, this one included (3 or 5 for a useful quorum)
  * @param groupId the Raft group's id, the same on every member
  * @param raftDirectory where Ratis keeps this member's log and metadata (not the store's directory)
- * @param store the local store's settings; {@link ReplicatedStore} replaces its clock, entropy and
+ * @param store the local store's settings, writable; {@link ReplicatedStore} replaces its clock and
  *     deterministic flag (ADR 0037)
  * @param requestTimeout how long an append waits for its entry to commit before it gives up with an
  *     outcome-unknown error
@@ -95,6 +95,13 @@ public record ReplicationConfig(
     if (!ids.contains(memberId)) {
       throw new ValidationException(
           "member '" + memberId + "' is not in the peer list " + ids + "; add it to the peers");
+    }
+    if (store.readOnly()) {
+      throw new ValidationException(
+          "the store of member '"
+              + memberId
+              + "' is read-only, but a member applies every committed entry to it; open it"
+              + " writable (read a member's directory with a plain read-only Store instead)");
     }
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new ValidationException("requestTimeout must be positive, got " + requestTimeout);

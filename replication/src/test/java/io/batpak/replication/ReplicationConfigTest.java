@@ -57,6 +57,16 @@ class ReplicationConfigTest {
         "'n1' appears twice");
     refused(() -> config("n1", PEERS, HOME.resolve("store"), Duration.ofSeconds(5)), "both");
     refused(() -> config("n1", PEERS, HOME.resolve("raft"), Duration.ZERO), "PT0S");
+    refused(
+        () ->
+            new ReplicationConfig(
+                "n1",
+                PEERS,
+                UUID.randomUUID(),
+                HOME.resolve("raft"),
+                StoreConfig.builder(HOME.resolve("store")).readOnly(true).build(),
+                Duration.ofSeconds(5)),
+        "member 'n1' is read-only");
     refused(() -> new ReplicationConfig.Peer("n 1", "h", 1), "'n 1'");
     refused(() -> new ReplicationConfig.Peer("n1", " ", 1), "blank host");
     refused(() -> new ReplicationConfig.Peer("n1", "h", 70000), "port 70000");
