@@ -1,0 +1,348 @@
+package io.batpak.replication;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.BatchItem;
+import io.batpak.Bytes;
+import io.batpak.CausationId;
+import io.batpak.ConcurrencyConflictException;
+import io.batpak.Coordinate;
+import io.batpak.CorrelationId;
+import io.batpak.EventId;
+import io.batpak.EventKind;
+import io.batpak.ExpectedVersion;
+import io.batpak.ExtensionKey;
+import io.batpak.IdempotencyConflictException;
+import io.batpak.IdempotencyKey;
+import io.batpak.Payload;
+import io.batpak.StoreException;
+import io.batpak.ValidationException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bytes of Raft log entries and of the state machine's replies (ADR 0037, "What an entry
+ * carries"). Version 1; a member refuses an entry of another version loudly rather than guess.
+ */
+final class Entries {
+  static final int VERSION = 1;
+  static final int APPEND = 1;
+  static final int QUERY_HEAD = 2;
+
+  static final int OK = 0;
+  static final int REJECTED = 1;
+  static final int REPLAYED = 2;
+
+  private static final int REJECT_CONCURRENCY = 1;
+  private static final int REJECT_IDEMPOTENCY = 2;
+  private static final int REJECT_VALIDATION = 3;
+
+  private Entries() {}
+
+  /** One event of an append entry; its idempotency key is always set (it fixes the event id). */
+  record Item(
+      Coordinate coordinate,
+      EventKind kind,
+      Bytes payload,
+      AppendOptions options,
+      int causedByItem) {
+
+    /** The item as the local store's batch API takes it. */
+    BatchItem toBatchItem(AppendOptions withIndex) {
+      return new BatchItem(coordinate, kind, new Payload.Raw(payload), withIndex, causedByItem);
+    }
+  }
+
+  /**
+   * An append: the proposer's head claim (checked by every member), the timestamp every member
+   * stamps the events with, and the events.
+   */
+  record Append(ReplicaHead claim, long timestampMicros, List<Item> items) {}
+
+  /** What the state machine answers for an append. */
+  sealed interface Reply permits Ok, Rejected, Replayed {}
+
+  /** Committed and applied: the receipts, with the entry's term and index. */
+  record Ok(long term, long index, List<AppendReceipt> receipts) implements Reply {}
+
+  /** Committed, and every member's store refused it the same way; nothing was written. */
+  record Rejected(long term, long index, StoreException error) implements Reply {}
+
+  /**
+   * Committed before this member restarted and applied then; its outcome was not kept (a rejected
+   * entry leaves nothing to read back).
+   */
+  record Replayed(long term, long index) implements Reply {}
+
+  static byte[] encodeAppend(Append a) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          out.writeByte(APPEND);
+          writeHead(out, a.claim());
+          out.writeLong(a.timestampMicros());
+          out.writeInt(a.items().size());
+          for (Item it : a.items()) {
+            out.writeUTF(it.coordinate().entity());
+            out.writeUTF(it.coordinate().scope());
+            out.writeInt(it.kind().raw());
+            writeBytes(out, it.payload());
+            AppendOptions o = it.options();
+            out.writeByte(o.expectedVersion().kind().ordinal());
+            out.writeLong(o.expectedVersion().version());
+            IdempotencyKey key = o.idempotencyKey();
+            if (key == null) {
+              throw new IllegalArgumentException("an entry's item carries an idempotency key");
+            }
+            out.writeLong(key.high());
+            out.writeLong(key.low());
+            CorrelationId corr = o.correlationId();
+            out.writeBoolean(corr != null);
+            if (corr != null) {
+              out.writeLong(corr.high());
+              out.writeLong(corr.low());
+            }
+            CausationId cause = o.causationId();
+            out.writeBoolean(cause != null);
+            if (cause != null) {
+              out.writeLong(cause.high());
+              out.writeLong(cause.low());
+            }
+            out.writeByte(o.flags());
+            out.writeInt(o.extensions().size());
+            for (Map.Entry<ExtensionKey, Bytes> e : o.extensions().entrySet()) {
+              out.writeUTF(e.getKey().value());
+              writeBytes(out, e.getValue());
+            }
+            out.writeInt(it.causedByItem());
+          }
+        });
+  }
+
+  /** The entry's type, after checking its version. */
+  static int type(byte[] entry) {
+    if (entry.length < 2 || entry[0] != VERSION) {
+      throw new ValidationException(
+          "a replication entry of "
+              + entry.length
+              + " bytes starts with version "
+              + (entry.length == 0 ? "(none)" : Integer.toString(entry[0]))
+              + ", this member reads version "
+              + VERSION
+              + "; run the same batpak-replication version on every member");
+    }
+    return entry[1];
+  }
+
+  static Append decodeAppend(byte[] entry) {
+    return read(
+        entry,
+        in -> {
+          in.readUnsignedByte();
+          in.readUnsignedByte();
+          ReplicaHead claim = readHead(in);
+          long ts = in.readLong();
+          int n = in.readInt();
+          List<Item> items = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            Coordinate c = Coordinate.of(in.readUTF(), in.readUTF());
+            EventKind kind = EventKind.fromRaw(in.readInt());
+            Bytes payload = readBytes(in);
+            int evKind = in.readUnsignedByte();
+            long version = in.readLong();
+            ExpectedVersion ev =
+                evKind == ExpectedVersion.Kind.EXACTLY.ordinal()
+                    ? ExpectedVersion.exactly(version)
+                    : evKind == ExpectedVersion.Kind.NO_STREAM.ordinal()
+                        ? ExpectedVersion.noStream()
+                        : ExpectedVersion.any();
+            AppendOptions o =
+                AppendOptions.defaults()
+                    .withExpectedVersion(ev)
+                    .withIdempotencyKey(IdempotencyKey.of(in.readLong(), in.readLong()));
+            if (in.readBoolean()) {
+              o = o.withCorrelation(CorrelationId.of(in.readLong(), in.readLong()));
+            }
+            if (in.readBoolean()) {
+              o = o.withCausation(CausationId.of(in.readLong(), in.readLong()));
+            }
+            o = o.withFlags(in.readUnsignedByte());
+            int ext = in.readInt();
+            for (int e = 0; e < ext; e++) {
+              o = o.withExtension(ExtensionKey.of(in.readUTF()), readBytes(in));
+            }
+            items.add(new Item(c, kind, payload, o, in.readInt()));
+          }
+          return new Append(claim, ts, items);
+        });
+  }
+
+  static byte[] encodeReply(Reply reply) {
+    return write(
+        out -> {
+          if (reply instanceof Ok ok) {
+            out.writeByte(OK);
+            out.writeLong(ok.term());
+            out.writeLong(ok.index());
+            out.writeInt(ok.receipts().size());
+            for (AppendReceipt r : ok.receipts()) {
+              out.writeLong(r.eventId().high());
+              out.writeLong(r.eventId().low());
+              out.writeLong(r.globalSequence());
+              out.writeLong(r.streamSequence());
+              writeBytes(out, r.contentHash());
+              writeBytes(out, r.eventHash());
+              writeBytes(out, r.prevHash());
+            }
+          } else if (reply instanceof Rejected rej) {
+            out.writeByte(REJECTED);
+            out.writeLong(rej.term());
+            out.writeLong(rej.index());
+            StoreException e = rej.error();
+            if (e instanceof ConcurrencyConflictException c) {
+              out.writeByte(REJECT_CONCURRENCY);
+              out.writeUTF(c.entity());
+              out.writeUTF(c.expected());
+              out.writeLong(c.actualNextSequence());
+            } else {
+              out.writeByte(
+                  e instanceof IdempotencyConflictException
+                      ? REJECT_IDEMPOTENCY
+                      : REJECT_VALIDATION);
+              out.writeUTF(clip(String.valueOf(e.getMessage())));
+            }
+          } else {
+            Replayed rep = (Replayed) reply;
+            out.writeByte(REPLAYED);
+            out.writeLong(rep.term());
+            out.writeLong(rep.index());
+          }
+        });
+  }
+
+  static Reply decodeReply(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          int status = in.readUnsignedByte();
+          long term = in.readLong();
+          long index = in.readLong();
+          if (status == OK) {
+            int n = in.readInt();
+            List<AppendReceipt> receipts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+              receipts.add(
+                  new AppendReceipt(
+                      EventId.of(in.readLong(), in.readLong()),
+                      in.readLong(),
+                      in.readLong(),
+                      readBytes(in),
+                      readBytes(in),
+                      readBytes(in)));
+            }
+            return new Ok(term, index, receipts);
+          }
+          if (status == REJECTED) {
+            int kind = in.readUnsignedByte();
+            if (kind == REJECT_CONCURRENCY) {
+              return new Rejected(
+                  term,
+                  index,
+                  new ConcurrencyConflictException(in.readUTF(), in.readUTF(), in.readLong()));
+            }
+            String message = in.readUTF();
+            return new Rejected(
+                term,
+                index,
+                kind == REJECT_IDEMPOTENCY
+                    ? new IdempotencyConflictException(message)
+                    : new ValidationException(message));
+          }
+          if (status == REPLAYED) {
+            return new Replayed(term, index);
+          }
+          throw new ValidationException("a replication reply has unknown status " + status);
+        });
+  }
+
+  static byte[] encodeHeadQuery() {
+    return new byte[] {VERSION, QUERY_HEAD};
+  }
+
+  static byte[] encodeHead(ReplicaHead head) {
+    return write(out -> writeHead(out, head));
+  }
+
+  static ReplicaHead decodeHead(byte[] bytes) {
+    return read(bytes, Entries::readHead);
+  }
+
+  private static void writeHead(DataOutputStream out, ReplicaHead h) throws IOException {
+    out.writeLong(h.appliedIndex());
+    out.writeLong(h.nextGlobalSequence());
+    writeBytes(out, h.lastEventHash());
+  }
+
+  private static ReplicaHead readHead(DataInputStream in) throws IOException {
+    return new ReplicaHead(in.readLong(), in.readLong(), readBytes(in));
+  }
+
+  private static void writeBytes(DataOutputStream out, Bytes b) throws IOException {
+    out.writeInt(b.size());
+    out.write(b.toByteArray());
+  }
+
+  private static Bytes readBytes(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new ValidationException(
+          "a replication entry declares " + n + " bytes where " + in.available() + " remain");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return Bytes.ofOwned(b);
+  }
+
+  /** {@code writeUTF} takes at most 65535 encoded bytes; a message is cut well below that. */
+  private static String clip(String s) {
+    return s.length() <= 8000 ? s : s.substring(0, 8000) + "…";
+  }
+
+  private interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private interface Reader<T> {
+    T read(DataInputStream in) throws IOException;
+  }
+
+  private static byte[] write(Writer w) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      w.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreachable: writing to memory", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static <T> T read(byte[] bytes, Reader<T> r) {
+    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      T value = r.read(in);
+      if (in.available() != 0) {
+        throw new ValidationException(
+            "a replication message has " + in.available() + " bytes left over after decoding");
+      }
+      return value;
+    } catch (IOException e) {
+      throw new ValidationException(
+          "a replication message of " + bytes.length + " bytes is cut short: " + e, e);
+    }
+  }
+}

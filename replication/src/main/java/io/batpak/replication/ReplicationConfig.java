@@ -1,0 +1,129 @@
+package io.batpak.replication;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import io.batpak.StoreConfig;
+import io.batpak.ValidationException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.apiguardian.api.API;
+
+/**
+ * How one member of a replicated store starts: who it is, who its peers are, where Ratis keeps its
+ * log, and the local store it applies entries to. Every member of a group must use the same group
+ * id, the same peer list and equal store settings (segment size, codec, limits): the members run
+ * the same validation on the same entries, and different limits would make them disagree (the head
+ * check then stops the member that differs).
+ *
+ * <p>Immutable; safe to share between threads.
+ *
+ * @param memberId this member's id, one of {@code peers}
+ * @param peers every member of the group, this one included (3 or 5 for a useful quorum)
+ * @param groupId the Raft group's id, the same on every member
+ * @param raftDirectory where Ratis keeps this member's log and metadata (not the store's directory)
+ * @param store the local store's settings, writable; {@link ReplicatedStore} replaces its clock and
+ *     deterministic flag (ADR 0037)
+ * @param requestTimeout how long an append waits for its entry to commit before it gives up with an
+ *     outcome-unknown error
+ * @since 0.2
+ */
+@API(status = EXPERIMENTAL, since = "0.2")
+public record ReplicationConfig(
+    String memberId,
+    List<Peer> peers,
+    UUID groupId,
+    Path raftDirectory,
+    StoreConfig store,
+    Duration requestTimeout) {
+
+  /**
+   * One member's address.
+   *
+   * @param id the member's id: 1 to 64 characters of letters, digits, {@code -} and {@code _}
+   * @param host the host its Raft RPC listens on
+   * @param port the port its Raft RPC listens on (1..65535)
+   * @since 0.2
+   */
+  @API(status = EXPERIMENTAL, since = "0.2")
+  public record Peer(String id, String host, int port) {
+    /** Validates the fields. */
+    public Peer {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(host, "host");
+      if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
+        throw new ValidationException(
+            "member id '"
+                + id
+                + "' must be 1 to 64 letters, digits, '-' or '_'; pick a short name such as n1");
+      }
+      if (host.isBlank()) {
+        throw new ValidationException("member '" + id + "' has a blank host; give its address");
+      }
+      if (port < 1 || port > 65535) {
+        throw new ValidationException(
+            "member '" + id + "' has port " + port + ", outside 1..65535");
+      }
+    }
+
+    /** {@code host:port}. */
+    public String address() {
+      return host + ":" + port;
+    }
+  }
+
+  /** Validates and copies. */
+  public ReplicationConfig {
+    Objects.requireNonNull(memberId, "memberId");
+    Objects.requireNonNull(peers, "peers");
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(raftDirectory, "raftDirectory");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    peers = List.copyOf(peers);
+    Set<String> ids = new HashSet<>();
+    for (Peer p : peers) {
+      if (!ids.add(p.id())) {
+        throw new ValidationException(
+            "member id '" + p.id() + "' appears twice in the peer list " + peers);
+      }
+    }
+    if (!ids.contains(memberId)) {
+      throw new ValidationException(
+          "member '" + memberId + "' is not in the peer list " + ids + "; add it to the peers");
+    }
+    if (store.readOnly()) {
+      throw new ValidationException(
+          "the store of member '"
+              + memberId
+              + "' is read-only, but a member applies every committed entry to it; open it"
+              + " writable (read a member's directory with a plain read-only Store instead)");
+    }
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new ValidationException("requestTimeout must be positive, got " + requestTimeout);
+    }
+    if (raftDirectory
+        .toAbsolutePath()
+        .normalize()
+        .equals(store.directory().toAbsolutePath().normalize())) {
+      throw new ValidationException(
+          "the Raft directory and the store directory are both "
+              + raftDirectory
+              + "; give Ratis its own directory");
+    }
+  }
+
+  /** This member's entry in {@link #peers}. */
+  public Peer self() {
+    for (Peer p : peers) {
+      if (p.id().equals(memberId)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("unreachable: the constructor checked membership");
+  }
+}

@@ -1,0 +1,140 @@
+package io.batpak.replication;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.Bytes;
+import io.batpak.CausationId;
+import io.batpak.ConcurrencyConflictException;
+import io.batpak.Coordinate;
+import io.batpak.CorrelationId;
+import io.batpak.EventId;
+import io.batpak.EventKind;
+import io.batpak.ExpectedVersion;
+import io.batpak.ExtensionKey;
+import io.batpak.IdempotencyConflictException;
+import io.batpak.IdempotencyKey;
+import io.batpak.ValidationException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The entry and reply encodings: round trips, and a typed refusal of every malformed input. */
+@ExtendWith(Seeded.class)
+class EntriesTest {
+
+  private static Entries.Append randomAppend(Random r) {
+    int n = 1 + r.nextInt(4);
+    List<Entries.Item> items = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] payload = new byte[r.nextInt(64)];
+      r.nextBytes(payload);
+      ExpectedVersion ev =
+          switch (r.nextInt(3)) {
+            case 0 -> ExpectedVersion.any();
+            case 1 -> ExpectedVersion.noStream();
+            default -> ExpectedVersion.exactly(r.nextInt(1000));
+          };
+      AppendOptions o =
+          AppendOptions.defaults()
+              .withExpectedVersion(ev)
+              .withIdempotencyKey(IdempotencyKey.of(r.nextLong(), r.nextLong()))
+              .withFlags(r.nextInt(256));
+      if (r.nextBoolean()) {
+        o = o.withCorrelation(CorrelationId.of(r.nextLong(), r.nextLong()));
+      }
+      if (r.nextBoolean()) {
+        o = o.withCausation(CausationId.of(r.nextLong(), r.nextLong()));
+      }
+      if (r.nextBoolean()) {
+        o = o.withExtension(ExtensionKey.of("app.k" + r.nextInt(9)), Bytes.utf8("v" + r.nextInt()));
+      }
+      items.add(
+          new Entries.Item(
+              Coordinate.of("entity-" + r.nextInt(100), "scope"),
+              EventKind.custom(1, 1 + r.nextInt(100)),
+              Bytes.of(payload),
+              o,
+              i > 0 && r.nextBoolean() ? r.nextInt(i) : -1));
+    }
+    byte[] hash = new byte[32];
+    r.nextBytes(hash);
+    return new Entries.Append(
+        new ReplicaHead(r.nextInt(1000), r.nextInt(1000), Bytes.of(hash)), r.nextLong(), items);
+  }
+
+  @Test
+  void appendEntriesRoundTrip(Random random) {
+    for (int i = 0; i < 200; i++) {
+      Entries.Append a = randomAppend(random);
+      byte[] bytes = Entries.encodeAppend(a);
+      assertEquals(Entries.APPEND, Entries.type(bytes));
+      assertEquals(a, Entries.decodeAppend(bytes));
+    }
+  }
+
+  @Test
+  void repliesRoundTripWithTheirTypedRefusals() {
+    AppendReceipt receipt =
+        new AppendReceipt(
+            EventId.of(1, 2),
+            3,
+            4,
+            Bytes.of(new byte[32]),
+            Bytes.of(new byte[32]),
+            Bytes.of(new byte[32]));
+    Entries.Reply ok = new Entries.Ok(2, 9, List.of(receipt));
+    assertEquals(ok, Entries.decodeReply(Entries.encodeReply(ok)));
+    Entries.Rejected conflict =
+        (Entries.Rejected)
+            Entries.decodeReply(
+                Entries.encodeReply(
+                    new Entries.Rejected(
+                        2, 10, new ConcurrencyConflictException("s", "version 4", 2))));
+    ConcurrencyConflictException c =
+        assertInstanceOf(ConcurrencyConflictException.class, conflict.error());
+    assertEquals("s", c.entity());
+    assertEquals("version 4", c.expected());
+    assertEquals(2, c.actualNextSequence());
+    Entries.Rejected idem =
+        (Entries.Rejected)
+            Entries.decodeReply(
+                Entries.encodeReply(
+                    new Entries.Rejected(
+                        2, 11, new IdempotencyConflictException("other content"))));
+    assertInstanceOf(IdempotencyConflictException.class, idem.error());
+    assertEquals("other content", idem.error().getMessage());
+    assertEquals(
+        new Entries.Replayed(3, 12),
+        Entries.decodeReply(Entries.encodeReply(new Entries.Replayed(3, 12))));
+  }
+
+  @Test
+  void malformedEntriesAreRefusedWithTypedErrors(Random random) {
+    ValidationException version =
+        assertThrows(ValidationException.class, () -> Entries.type(new byte[] {9, 1}));
+    assertTrue(version.getMessage().contains("version 9"), version.getMessage());
+    assertThrows(ValidationException.class, () -> Entries.type(new byte[0]));
+    byte[] bytes = Entries.encodeAppend(randomAppend(random));
+    for (int cut = 2; cut < bytes.length; cut += 1 + bytes.length / 20) {
+      byte[] shorter = Arrays.copyOf(bytes, cut);
+      assertThrows(ValidationException.class, () -> Entries.decodeAppend(shorter), "cut at " + cut);
+    }
+    byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+    ValidationException extra =
+        assertThrows(ValidationException.class, () -> Entries.decodeAppend(longer));
+    assertTrue(extra.getMessage().contains("1 bytes left over"), extra.getMessage());
+    byte[] status = {7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    ValidationException unknown =
+        assertThrows(ValidationException.class, () -> Entries.decodeReply(status));
+    assertTrue(unknown.getMessage().contains("unknown status 7"), unknown.getMessage());
+    assertArrayEquals(new byte[] {Entries.VERSION, Entries.QUERY_HEAD}, Entries.encodeHeadQuery());
+  }
+}

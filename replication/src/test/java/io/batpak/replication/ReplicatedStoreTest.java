@@ -1,0 +1,315 @@
+package io.batpak.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.AtomicGate;
+import io.batpak.BatchItem;
+import io.batpak.Bytes;
+import io.batpak.CompactionConfig;
+import io.batpak.ConcurrencyConflictException;
+import io.batpak.Coordinate;
+import io.batpak.EventHeader;
+import io.batpak.EventKind;
+import io.batpak.ExpectedVersion;
+import io.batpak.ExtensionKey;
+import io.batpak.IdempotencyKey;
+import io.batpak.OutcomeUnknownException;
+import io.batpak.ValidationException;
+import io.batpak.Watermark;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three members in one JVM on loopback, each on its own real directories. */
+class ReplicatedStoreTest {
+
+  private static final EventKind KIND = EventKind.custom(1, 1);
+
+  private static Bytes payload(String s) {
+    return Bytes.utf8(s);
+  }
+
+  @Test
+  void appendsThroughAnyMemberCommitOnTheLeaderAndEveryMemberHoldsTheSameBytes(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore leader = c.leader();
+      ReplicatedStore follower = c.follower();
+      List<ReplicatedReceipt> receipts = new ArrayList<>();
+      long lastIndex = 0;
+      for (int i = 0; i < 30; i++) {
+        ReplicatedStore via = c.live().get(i % 3);
+        ReplicatedReceipt r =
+            via.appendReplicated(
+                Coordinate.of("order-" + (i % 4), "shop"),
+                KIND,
+                payload("event " + i),
+                AppendOptions.defaults());
+        assertTrue(r.term() >= 1, "term " + r.term());
+        assertTrue(r.index() > lastIndex, "Raft index " + r.index() + " after " + lastIndex);
+        assertEquals(i, r.receipt().globalSequence());
+        lastIndex = r.index();
+        receipts.add(r);
+      }
+      // A follower reads "at least this sequence" through its local store's waitFor.
+      AppendReceipt last = receipts.get(receipts.size() - 1).receipt();
+      follower.waitFor(Watermark.VISIBLE, last.globalSequence(), Cluster.WAIT);
+      assertEquals(payload("event 29"), follower.get(last.eventId()).payload());
+      for (ReplicatedStore s : c.live()) {
+        s.awaitLeaderHead(Cluster.WAIT);
+        for (ReplicatedReceipt r : receipts) {
+          assertEquals(
+              r.receipt().eventHash(),
+              s.get(r.receipt().eventId()).header().eventHash(),
+              "member " + s.memberId() + " at Raft index " + r.index());
+          assertTrue(s.verifyReceipt(r.receipt()).isValid(), "receipt verifies on " + s.memberId());
+        }
+      }
+      c.assertConverged();
+      assertTrue(leader.claimsChecked() + follower.claimsChecked() > 0, "heads were cross-checked");
+    }
+  }
+
+  @Test
+  void rejectionsAreTheSameOnEveryMemberAndWriteNothing(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore follower = c.follower();
+      Coordinate cart = Coordinate.of("cart-1", "shop");
+      follower.append(cart, KIND, payload("a"), AppendOptions.defaults());
+      ConcurrencyConflictException conflict =
+          assertThrows(
+              ConcurrencyConflictException.class,
+              () ->
+                  follower.append(
+                      cart,
+                      KIND,
+                      payload("b"),
+                      AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(5))));
+      assertEquals("cart-1", conflict.entity());
+      assertEquals(1, conflict.actualNextSequence());
+      AppendReceipt ok =
+          follower.append(
+              cart,
+              KIND,
+              payload("c"),
+              AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(0)));
+      assertEquals(1, ok.streamSequence());
+      c.assertConverged();
+      for (ReplicatedStore s : c.live()) {
+        assertEquals(2, s.stream("cart-1").size(), "member " + s.memberId());
+      }
+    }
+  }
+
+  @Test
+  void aRetryWithTheSameKeyReturnsTheOriginalReceiptAndBatchesAreOneEntry(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore a = c.live().get(0);
+      ReplicatedStore b = c.live().get(1);
+      IdempotencyKey key = IdempotencyKey.of(7, 9);
+      AppendOptions keyed = AppendOptions.defaults().withIdempotencyKey(key);
+      ReplicatedReceipt first =
+          a.appendReplicated(Coordinate.of("k", "s"), KIND, payload("x"), keyed);
+      ReplicatedReceipt again =
+          b.appendReplicated(Coordinate.of("k", "s"), KIND, payload("x"), keyed);
+      assertEquals(first.receipt(), again.receipt());
+      assertTrue(again.index() > first.index(), "the retry is its own Raft entry");
+      ReplicatedReceipt batch =
+          b.appendBatchReplicated(
+              List.of(
+                  BatchItem.of(Coordinate.of("b", "s"), KIND, payload("1")),
+                  BatchItem.of(Coordinate.of("b", "s"), KIND, payload("2")).causedBy(0)));
+      assertEquals(2, batch.receipts().size());
+      assertEquals(1, batch.receipts().get(0).globalSequence());
+      assertEquals(2, batch.receipts().get(1).globalSequence());
+      c.assertConverged();
+      for (ReplicatedStore s : c.live()) {
+        List<EventHeader> all = Cluster.all(s);
+        assertEquals(3, all.size(), "member " + s.memberId());
+        assertEquals(
+            batch.index(),
+            BatpakStateMachine.raftIndexOf(all.get(2)),
+            "each event records the Raft index that committed it");
+      }
+    }
+  }
+
+  @Test
+  void unsupportedOperationsAndReservedExtensionsAreRefusedByName(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore s = c.live().get(0);
+      AtomicGate<?> gate = AtomicGate.of("never", ctx -> io.batpak.GateVerdict.permit());
+      ReplicationUnsupportedException gates =
+          assertThrows(
+              ReplicationUnsupportedException.class,
+              () ->
+                  s.append(
+                      Coordinate.of("g", "s"),
+                      KIND,
+                      payload("x"),
+                      AppendOptions.defaults().withGate(gate)));
+      assertEquals("append with gates", gates.operation());
+      ReplicationUnsupportedException compact =
+          assertThrows(
+              ReplicationUnsupportedException.class, () -> s.compact(CompactionConfig.merge()));
+      assertEquals("compact", compact.operation());
+      assertThrows(
+          ReplicationUnsupportedException.class,
+          () -> s.appendEncoded(Coordinate.of("g", "s"), KIND, "text", AppendOptions.defaults()));
+      ValidationException reserved =
+          assertThrows(
+              ValidationException.class,
+              () ->
+                  s.append(
+                      Coordinate.of("g", "s"),
+                      KIND,
+                      payload("x"),
+                      AppendOptions.defaults()
+                          .withExtension(ExtensionKey.of("raft.index"), payload("1"))));
+      assertTrue(reserved.getMessage().contains("raft.index"), reserved.getMessage());
+      assertTrue(Cluster.all(s).isEmpty(), "nothing was proposed");
+    }
+  }
+
+  @Test
+  void whenTheLeaderDiesANewOneIsElectedAndEveryHeldReceiptIsOnEverySurvivor(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      List<AppendReceipt> held = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        held.add(
+            c.live()
+                .get(i % 3)
+                .append(
+                    Coordinate.of("s" + (i % 2), "x"),
+                    KIND,
+                    payload("before " + i),
+                    AppendOptions.defaults()));
+      }
+      ReplicatedStore old = c.leader();
+      String oldId = old.memberId();
+      c.kill(oldId);
+      ReplicatedStore next = c.leader();
+      assertFalse(next.memberId().equals(oldId));
+      for (int i = 0; i < 10; i++) {
+        held.add(
+            c.live()
+                .get(i % 2)
+                .append(
+                    Coordinate.of("s" + (i % 2), "x"),
+                    KIND,
+                    payload("after " + i),
+                    AppendOptions.defaults()));
+      }
+      c.assertConverged();
+      for (ReplicatedStore s : c.live()) {
+        for (AppendReceipt r : held) {
+          assertEquals(
+              r.eventHash(), s.get(r.eventId()).header().eventHash(), "on " + s.memberId());
+        }
+      }
+      // The old leader comes back on its old directories and catches up by log.
+      c.startMember(oldId);
+      held.add(
+          c.member(oldId)
+              .append(
+                  Coordinate.of("s0", "x"), KIND, payload("rejoined"), AppendOptions.defaults()));
+      c.assertConverged();
+      assertEquals(held.size(), Cluster.all(c.member(oldId)).size());
+      for (AppendReceipt r : held) {
+        assertEquals(r.eventHash(), c.member(oldId).get(r.eventId()).header().eventHash());
+      }
+    }
+  }
+
+  @Test
+  void aMemberWhoseHeadDiffersFromAClaimStopsLoudly(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore a = c.leader();
+      for (int i = 0; i < 3; i++) {
+        a.append(Coordinate.of("d", "s"), KIND, payload("real " + i), AppendOptions.defaults());
+      }
+      c.assertConverged();
+      ReplicaHead real = a.head();
+      ReplicaHead forged =
+          new ReplicaHead(real.appliedIndex(), real.nextGlobalSequence(), Bytes.of(new byte[32]));
+      Entries.Item item =
+          new Entries.Item(
+              Coordinate.of("d", "s"),
+              KIND,
+              payload("forged"),
+              AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(3, 3)),
+              -1);
+      assertThrows(
+          OutcomeUnknownException.class,
+          () -> a.propose(new Entries.Append(forged, 0, List.of(item))));
+      for (ReplicatedStore s : c.live()) {
+        long deadline = System.nanoTime() + Cluster.WAIT.toNanos();
+        while (s.stoppedReason() == null && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        ReplicaStoppedException why = s.stoppedReason();
+        assertTrue(why != null, "member " + s.memberId() + " did not stop");
+        assertTrue(why.getMessage().contains("diverged"), why.getMessage());
+        assertTrue(
+            why.getMessage().contains(real.lastEventHash().toHex()),
+            "the message names the member's own head: " + why.getMessage());
+        ReplicaStoppedException later =
+            assertThrows(ReplicaStoppedException.class, () -> s.stream("d"));
+        assertTrue(later.getMessage().contains(s.memberId()), later.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aLeaderCutOffFromItsQuorumKeepsNoWriteAndAKeyedRetryLandsOnce(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, id -> null, java.time.Duration.ofSeconds(3))) {
+      ReplicatedStore leader = c.leader();
+      AppendReceipt before =
+          leader.append(Coordinate.of("p", "s"), KIND, payload("before"), AppendOptions.defaults());
+      c.assertConverged();
+      List<String> others = new ArrayList<>();
+      for (ReplicatedStore s : c.live()) {
+        if (s != leader) {
+          others.add(s.memberId());
+        }
+      }
+      for (String id : others) {
+        c.kill(id);
+      }
+      AppendOptions keyed = AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(5, 5));
+      OutcomeUnknownException unknown =
+          assertThrows(
+              OutcomeUnknownException.class,
+              () -> leader.append(Coordinate.of("p", "s"), KIND, payload("alone"), keyed));
+      assertTrue(
+          unknown.getMessage().contains(IdempotencyKey.of(5, 5).toString()),
+          "the error names the key to retry with: " + unknown.getMessage());
+      assertEquals(
+          List.of(before.eventId()),
+          Cluster.all(leader).stream().map(EventHeader::eventId).toList(),
+          "the cut-off leader applied nothing it could not commit");
+      for (String id : others) {
+        c.startMember(id);
+      }
+      AppendReceipt retried =
+          c.member(others.get(0)).append(Coordinate.of("p", "s"), KIND, payload("alone"), keyed);
+      c.assertConverged();
+      for (ReplicatedStore s : c.live()) {
+        List<EventHeader> all = Cluster.all(s);
+        assertEquals(2, all.size(), "events on " + s.memberId());
+        assertEquals(retried.eventId(), all.get(1).eventId());
+      }
+    }
+  }
+}
