@@ -16,6 +16,7 @@ import io.batpak.fs.sim.FaultRule;
 import io.batpak.fs.sim.FaultTrigger;
 import io.batpak.fs.sim.FsOp;
 import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.test.BatpakTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tears its un-synced journal tail, and Raft replay brings it to the same head as the members that
  * never crashed (ADR 0037, "Crash argument").
  */
-@ExtendWith(Seeded.class)
+@BatpakTest
 class CrashDuringApplyTest {
   private static final EventKind KIND = EventKind.custom(1, 2);
 

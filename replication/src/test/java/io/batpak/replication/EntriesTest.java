@@ -20,14 +20,14 @@ import io.batpak.ExtensionKey;
 import io.batpak.IdempotencyConflictException;
 import io.batpak.IdempotencyKey;
 import io.batpak.ValidationException;
+import io.batpak.test.BatpakTest;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The entry and reply encodings: round trips, and a typed refusal of every malformed input. */
-@ExtendWith(Seeded.class)
+@BatpakTest
 class EntriesTest {
 
   private static Entries.Append randomAppend(Random r) {

@@ -16,6 +16,7 @@ import io.batpak.IdempotencyKey;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.fs.sim.SimStoreFs;
+import io.batpak.test.BatpakTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +26,6 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * history is then checked against every member's events (HistoryChecker). Size with {@code
  * -Dbatpak.replication.history.ops=N} (appends per client; 25 by default).
  */
-@ExtendWith(Seeded.class)
+@BatpakTest
 class HistoryCheckTest {
   private static final EventKind KIND = EventKind.custom(1, 3);
   private static final int CLIENTS = 4;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.EventId;
 import io.batpak.IdempotencyKey;
+import io.batpak.test.BatpakTest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,7 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on their directories. Every acknowledged append must be on every member at the sequence and hash
  * its receipt named, and the members must hold identical events.
  */
-@ExtendWith(Seeded.class)
+@BatpakTest
 class ProcessKillTest {
   /** Leader kills per run: 1 by default, more with {@code -Dbatpak.replication.kill.rounds=N}. */
   private static final int ROUNDS = Integer.getInteger("batpak.replication.kill.rounds", 1);
