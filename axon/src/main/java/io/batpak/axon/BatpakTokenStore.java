@@ -371,13 +371,8 @@ public final class BatpakTokenStore implements TokenStore {
     EventHeader current = existing(processorName, segment, action);
     if (!claimable(current, GenericEventMessage.clock.instant())) {
       throw new UnableToClaimTokenException(
-          "Unable to "
-              + action
-              + " segment "
-              + segment
-              + " of processor '"
-              + processorName
-              + "': node '"
+          unable(action, processorName, segment)
+              + "node '"
               + AxonEnvelope.optional(current, OWNER)
               + "' holds its claim (written at "
               + AxonEnvelope.required(current, AxonEnvelope.TIMESTAMP)
@@ -396,13 +391,8 @@ public final class BatpakTokenStore implements TokenStore {
     String owner = AxonEnvelope.optional(current, OWNER);
     if (!nodeId.equals(owner)) {
       throw new UnableToClaimTokenException(
-          "Unable to "
-              + action
-              + " segment "
-              + segment
-              + " of processor '"
-              + processorName
-              + "': this node '"
+          unable(action, processorName, segment)
+              + "this node '"
               + nodeId
               + "' does not hold its claim (owner: "
               + (owner == null ? "none" : "'" + owner + "'")
@@ -415,13 +405,8 @@ public final class BatpakTokenStore implements TokenStore {
     Optional<EventHeader> current = store.latest(segmentEntity(processorName, segment));
     if (current.isEmpty() || !current.get().kind().equals(TOKEN)) {
       throw new UnableToClaimTokenException(
-          "Unable to "
-              + action
-              + " segment "
-              + segment
-              + " of processor '"
-              + processorName
-              + "': the segment does not exist; initialize it first (initializeTokenSegments or"
+          unable(action, processorName, segment)
+              + "the segment does not exist; initialize it first (initializeTokenSegments or"
               + " initializeSegment).");
     }
     return current.get();
@@ -518,16 +503,22 @@ public final class BatpakTokenStore implements TokenStore {
       store.appendBatch(items);
     } catch (ConcurrencyConflictException e) {
       throw new UnableToClaimTokenException(
-          "Unable to "
-              + action
-              + " segment "
-              + segment
-              + " of processor '"
-              + processorName
-              + "': another node changed it at the same time ("
+          unable(action, processorName, segment)
+              + "another node changed it at the same time ("
               + e.getMessage()
               + ").");
     }
+  }
+
+  /** The start of a refusal: "Unable to {@code action} segment N of processor 'name': ". */
+  private static String unable(String action, String processorName, int segment) {
+    return "Unable to "
+        + action
+        + " segment "
+        + segment
+        + " of processor '"
+        + processorName
+        + "': ";
   }
 
   static String segmentsEntity(String processorName) {
