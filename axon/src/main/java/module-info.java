@@ -5,6 +5,7 @@ module io.batpak.axon {
   requires static transitive org.apiguardian.api;
   requires static transitive org.jspecify;
   requires transitive io.batpak.api;
+  requires java.management;
   requires transitive org.axonframework.eventsourcing;
   requires transitive org.axonframework.messaging;
   requires transitive org.axonframework.modelling;

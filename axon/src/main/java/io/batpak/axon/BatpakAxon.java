@@ -63,4 +63,18 @@ public final class BatpakAxon {
         .upcasterChain(configuration.upcasterChain())
         .build();
   }
+
+  /**
+   * A {@link BatpakTokenStore} on {@code store} (the event store's own, or a second one) with
+   * {@code configuration}'s general serializer and the token store's defaults (claim timeout 10 s,
+   * the JVM's name as node id). Register it with {@code
+   * configurer.eventProcessing().registerTokenStore(c -> BatpakAxon.tokenStore(c, store))}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public static BatpakTokenStore tokenStore(Configuration configuration, Store store) {
+    Objects.requireNonNull(configuration, "configuration");
+    Objects.requireNonNull(store, "store");
+    return BatpakTokenStore.builder().store(store).serializer(configuration.serializer()).build();
+  }
 }

@@ -337,17 +337,40 @@ public final class BatpakEventStorageEngine extends BatchingEventStorageEngine {
   protected List<? extends DomainEventData<?>> fetchDomainEvents(
       String aggregateIdentifier, long firstSequenceNumber, int batchSize) {
     String entity = AxonEnvelope.aggregate(aggregateIdentifier).entity();
-    long from = firstAtOrAfter(entity, firstSequenceNumber);
-    if (from < 0) {
-      return List.of();
-    }
     // One read per event: its header and payload come from one frame (Store.streamEvents).
-    List<StoredEvent> events = store.streamEvents(entity, from, batchSize);
+    List<StoredEvent> events = denseBatch(entity, firstSequenceNumber, batchSize);
+    if (events == null) {
+      long from = firstAtOrAfter(entity, firstSequenceNumber);
+      if (from < 0) {
+        return List.of();
+      }
+      events = store.streamEvents(entity, from, batchSize);
+    }
     List<DomainEventData<?>> out = new ArrayList<>(events.size());
     for (StoredEvent event : events) {
       out.add(domainData(event.header(), event.payload().toByteArray()));
     }
     return out;
+  }
+
+  /**
+   * The batch from {@code firstSequenceNumber} when the aggregate's sequence numbers are its stream
+   * sequences (numbered densely from 0, the usual case), read without an index lookup first; null
+   * when that is not so and {@link #firstAtOrAfter} must find where to start. Exact: sequence
+   * numbers rise strictly along the stream and stream sequences are dense from 0, so an event at
+   * stream sequence {@code s} has a sequence number of at least {@code s}; if the event read at
+   * stream sequence {@code firstSequenceNumber} has exactly that number, every event before it has
+   * a lower one.
+   */
+  private @Nullable List<StoredEvent> denseBatch(
+      String entity, long firstSequenceNumber, int batchSize) {
+    if (firstSequenceNumber < 0) {
+      return null;
+    }
+    List<StoredEvent> events = store.streamEvents(entity, firstSequenceNumber, batchSize);
+    return !events.isEmpty() && AxonEnvelope.sequence(events.get(0).header()) == firstSequenceNumber
+        ? events
+        : null;
   }
 
   /**

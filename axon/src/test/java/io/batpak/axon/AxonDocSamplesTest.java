@@ -1,17 +1,24 @@
 package io.batpak.axon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.Configurer;
 import org.axonframework.config.DefaultConfigurer;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
@@ -92,6 +99,71 @@ class AxonDocSamplesTest {
       assertEquals(1, read.size());
       EventMessage<?> first = read.get(0);
       assertEquals("one", first.getPayload());
+    }
+  }
+
+  /** The projection of the token-store sample: counts greetings, opens a latch per greeting. */
+  @ProcessingGroup("greetings")
+  static final class Greetings {
+    final CountDownLatch seen = new CountDownLatch(2);
+
+    @EventHandler
+    void on(String greeting) {
+      seen.countDown();
+    }
+  }
+
+  @Test
+  void theTokenStoreSampleKeepsTheProcessorsPositionInTheSecondStore() throws Exception {
+    Greetings greetings = new Greetings();
+    // sample:token-store
+    Store events = Store.open(StoreConfig.builder(dir.resolve("events")).build());
+    Store tokens = Store.open(StoreConfig.builder(dir.resolve("tokens")).build());
+    Configurer configurer =
+        DefaultConfigurer.defaultConfiguration()
+            .configureSerializer(c -> JacksonSerializer.defaultSerializer());
+    BatpakAxon.configure(configurer, events);
+    configurer.eventProcessing(
+        ep ->
+            ep.registerTokenStore(c -> BatpakAxon.tokenStore(c, tokens))
+                .registerTrackingEventProcessor("greetings")
+                .registerEventHandler(c -> greetings));
+    Configuration axon = configurer.start();
+    axon.eventBus().publish(GenericEventMessage.asEventMessage("hello"));
+    axon.eventBus().publish(GenericEventMessage.asEventMessage("again"));
+    // end-sample:token-store
+    assertTrue(greetings.seen.await(60, TimeUnit.SECONDS), "the processor handled both events");
+    axon.shutdown();
+    BatpakTokenStore reader =
+        BatpakTokenStore.builder()
+            .store(tokens)
+            .serializer(JacksonSerializer.defaultSerializer())
+            .nodeId("reader")
+            .build();
+    assertEquals(1, reader.fetchSegments("greetings").length, "one segment, initialized");
+    assertEquals(new GlobalSequenceTrackingToken(1), reader.fetchToken("greetings", 0));
+    assertEquals(2, events.watermarks().visible(), "the event store holds the two events only");
+    tokens.close();
+    events.close();
+  }
+
+  /** The bean of docs/axon.md's token-store section. */
+  static class SpringTokenStoreBean {
+    // sample:spring-token-store
+    @Bean
+    TokenStore tokenStore(@Qualifier("batpakTokens") Store tokens, Serializer serializer) {
+      return BatpakTokenStore.builder().store(tokens).serializer(serializer).build();
+    }
+    // end-sample:spring-token-store
+  }
+
+  @Test
+  void theSpringTokenStoreBeanStoresTokens() {
+    try (Store tokens = Store.open(StoreConfig.builder(dir.resolve("tokens")).build())) {
+      TokenStore store =
+          new SpringTokenStoreBean().tokenStore(tokens, JacksonSerializer.defaultSerializer());
+      store.initializeTokenSegments("p", 1, new GlobalSequenceTrackingToken(4));
+      assertEquals(new GlobalSequenceTrackingToken(4), store.fetchToken("p", 0));
     }
   }
 }

@@ -9,6 +9,7 @@ import io.batpak.StoreConfig;
 import io.batpak.axon.BatpakEventStorageEngine;
 import java.nio.file.Path;
 import java.util.List;
+import org.HdrHistogram.Histogram;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.serialization.json.JacksonSerializer;
 
@@ -61,6 +62,16 @@ public final class AxonBatpakSystem implements SystemUnderTest {
   @Override
   public List<Object> appendBatch(List<EventToAppend> events) {
     return AxonSystem.publishAll(store, events);
+  }
+
+  @Override
+  public String catchUpUnsupported() {
+    return null;
+  }
+
+  @Override
+  public CatchUp catchUp(long expected, Histogram latencyNanos) throws InterruptedException {
+    return AxonSystem.catchUp(store, expected, latencyNanos);
   }
 
   @Override

@@ -7,11 +7,15 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
+import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.common.transaction.NoTransactionManager;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.AbstractEventTableFactory;
@@ -135,6 +139,64 @@ public final class AxonSystem implements SystemUnderTest {
       n += m.getPayload() != null ? 1 : 0;
     }
     return n;
+  }
+
+  /**
+   * A tracking processor's catch-up: {@code store.openStream(store.createTailToken())}, the call a
+   * {@code TrackingEventProcessor} makes, drained with {@code hasNextAvailable}/{@code
+   * nextAvailable} (a consumer this far behind reads through the storage engine's {@code
+   * readEvents(token, false)} in batches, not from the event store's tail cache), each payload
+   * deserialized. Shared by axon-batpak.
+   */
+  static CatchUp catchUp(EmbeddedEventStore store, long expected, Histogram latencyNanos)
+      throws InterruptedException {
+    long events = 0;
+    long last = -1;
+    long sequenceSum = 0;
+    long touched = 0;
+    try (BlockingStream<TrackedEventMessage<?>> stream =
+        store.openStream(store.createTailToken())) {
+      long before = System.nanoTime();
+      while (events < expected) {
+        if (!stream.hasNextAvailable(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(
+              "the tracked stream stalled for 30 s after "
+                  + events
+                  + " of "
+                  + expected
+                  + " events");
+        }
+        TrackedEventMessage<?> m = stream.nextAvailable();
+        touched += m.getPayload() != null ? 1 : 0;
+        if (m instanceof DomainEventMessage) {
+          sequenceSum += ((DomainEventMessage<?>) m).getSequenceNumber();
+        }
+        last = m.trackingToken().position().orElse(-1);
+        events++;
+        long now = System.nanoTime();
+        latencyNanos.recordValue(now - before);
+        before = now;
+      }
+      if (stream.hasNextAvailable()) {
+        throw new IllegalStateException(
+            "the tracked stream has more than the " + expected + " events written");
+      }
+    }
+    if (touched != events) {
+      throw new IllegalStateException(
+          (events - touched) + " of " + events + " delivered events had no payload");
+    }
+    return new CatchUp(events, last, sequenceSum);
+  }
+
+  @Override
+  public String catchUpUnsupported() {
+    return null;
+  }
+
+  @Override
+  public CatchUp catchUp(long expected, Histogram latencyNanos) throws InterruptedException {
+    return catchUp(store, expected, latencyNanos);
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.HdrHistogram.Histogram;
 
 /**
  * A system under test: batpak or a peer, behind the operations the workloads need. {@link #append}
@@ -87,6 +88,35 @@ public interface SystemUnderTest {
 
   /** Reads one event's payload by the key {@link #append} returned; returns its length. */
   int readPoint(Object key) throws Exception;
+
+  /**
+   * Null when {@link #catchUp} is available (the Axon systems), otherwise why not, for the table.
+   */
+  default String catchUpUnsupported() {
+    return "no tracking processor: the catch-up workload reads through Axon's"
+        + " EmbeddedEventStore.openStream, which only the Axon systems (axon, axon-batpak) have";
+  }
+
+  /**
+   * Reads the events from the tail token to the head the way a tracking event processor catches up,
+   * {@code expected} of them, each payload deserialized; records the time between deliveries in
+   * {@code latencyNanos}.
+   *
+   * @throws IllegalStateException if the stream delivers fewer or more than {@code expected}
+   * @throws UnsupportedOperationException if {@link #catchUpUnsupported} is not null
+   */
+  default CatchUp catchUp(long expected, Histogram latencyNanos) throws Exception {
+    throw new UnsupportedOperationException(catchUpUnsupported());
+  }
+
+  /**
+   * What a catch-up read delivered.
+   *
+   * @param events how many events
+   * @param lastPosition the last event's tracking-token position (its global index)
+   * @param sequenceSum the sum of the delivered domain events' sequence numbers
+   */
+  record CatchUp(long events, long lastPosition, long sequenceSum) {}
 
   /** Reads every event of {@code stream} in order, payloads included; returns how many. */
   int readStream(String stream) throws Exception;

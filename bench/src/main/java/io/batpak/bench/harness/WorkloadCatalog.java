@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
 
 /**
  * Every workload of the harness, in the order they run against a system (docs/performance.md
@@ -128,6 +129,14 @@ final class WorkloadCatalog {
             List.of("W5", "W6", "W8", "W5-get", "W6-headers"),
             system -> reads.readRows(SystemUnderTest.named(system))));
     w.add(
+        Workload.of(
+            "catch-up",
+            "a tracking processor catching up: populate events over 10 k aggregates appended in"
+                + " batches of 256, then EmbeddedEventStore.openStream(tail token) read to the head,"
+                + " payloads deserialized; latency between deliveries",
+            COMPARED,
+            this::catchUp));
+    w.add(
         new Workload(
             "W8-open",
             "one store of openEvents events (default store configuration) opened after a clean"
@@ -148,6 +157,76 @@ final class WorkloadCatalog {
             CompactionTrials.ROWS,
             system -> compactions.rows()));
     return w;
+  }
+
+  /**
+   * The catch-up row: {@code populate} events (100 k at --quick, 1 M at --full) appended in
+   * batches, then read from the tail token to the head as a tracking processor does. The read must
+   * deliver exactly the events written: their count, the last event's global index ({@code populate
+   * - 1}) and the sum of their aggregate sequence numbers; then the trial's fairness check scans
+   * the store. A system without a tracking read reports n/a with the reason.
+   */
+  private List<Result> catchUp(String system) {
+    SystemUnderTest sut = SystemUnderTest.named(system);
+    String unsupported = sut.catchUpUnsupported();
+    if (unsupported != null) {
+      return List.of(trials.report(Result.na("catch-up", system, unsupported)));
+    }
+    int n = trials.settings().populate();
+    return List.of(
+        trials.report(
+            trials.trial(
+                "catch-up",
+                sut,
+                x -> {
+                  EventGenerator g = new EventGenerator(p256, trials.settings().seed() + 11, 0, 1);
+                  List<EventToAppend> batch = new ArrayList<>(AppendLoops.BATCH);
+                  long sum = 0;
+                  long sequences = 0;
+                  long p0 = System.nanoTime();
+                  for (int i = 0; i < n; i++) {
+                    EventToAppend e = g.next();
+                    sum += e.contribution();
+                    sequences += e.version();
+                    batch.add(e);
+                    if (batch.size() == AppendLoops.BATCH || i == n - 1) {
+                      x.appendBatch(batch);
+                      batch.clear();
+                    }
+                  }
+                  double preload = (System.nanoTime() - p0) / 1e9;
+                  Histogram h = new Histogram(3);
+                  WindowEvent window = WindowEvent.start(system, "catch-up read");
+                  long r0 = System.nanoTime();
+                  SystemUnderTest.CatchUp c = x.catchUp(n, h);
+                  double seconds = (System.nanoTime() - r0) / 1e9;
+                  window.commit();
+                  if (c.events() != n
+                      || c.lastPosition() != n - 1
+                      || c.sequenceSum() != sequences) {
+                    throw new IllegalStateException(
+                        "catch-up delivered "
+                            + c
+                            + ", expected "
+                            + n
+                            + " events, last global index "
+                            + (n - 1)
+                            + ", sequence sum "
+                            + sequences);
+                  }
+                  return new Trials.Outcome(
+                      new EventChecksum(n, sum),
+                      c.events(),
+                      seconds,
+                      h,
+                      Map.of("preloadSeconds", Trials.round(preload, 1)),
+                      "tracking read of "
+                          + n
+                          + " events (10 k aggregates) from the tail token to the head through"
+                          + " EmbeddedEventStore.openStream, payloads deserialized; count, last"
+                          + " global index and sequence sum checked");
+                },
+                null)));
   }
 
   private Workload blockingAppends(String id, int threads) {

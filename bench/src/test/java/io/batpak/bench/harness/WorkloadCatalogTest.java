@@ -21,7 +21,7 @@ class WorkloadCatalogTest {
       List.of("raw N=1", "raw N=8", "raw N=32", "raw N=64", "raw N=128", "raw N=256");
 
   private static final List<String> COMPARED =
-      List.of("W1", "W2-8", "W2-32", "W2s", "W4", "W4-64B", "W4-1KiB", "reads");
+      List.of("W1", "W2-8", "W2-32", "W2s", "W4", "W4-64B", "W4-1KiB", "reads", "catch-up");
 
   /** Built once: the catalog draws three payload pools, which takes a few seconds. */
   private static final List<Workload> CATALOG = build();

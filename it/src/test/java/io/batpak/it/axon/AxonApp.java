@@ -3,13 +3,10 @@ package io.batpak.it.axon;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.axon.BatpakAxon;
-import java.io.IOException;
+import io.batpak.axon.BatpakTokenStore;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
@@ -24,7 +21,6 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.AggregateLifecycle;
@@ -35,17 +31,21 @@ import org.axonframework.serialization.json.JacksonSerializer;
  * A small Axon application on a batpak store, run in a child JVM by {@link AxonAppIT}: an
  * event-sourced {@link Counter} aggregate, its command handlers, and a tracking event processor
  * ({@value #PROCESSOR}) feeding a projection that prints every event it handles. The processor's
- * token is kept in a file (a test fixture: Axon's durable token stores need a database).
+ * token is kept by a {@link BatpakTokenStore} in a second batpak store, so the event store's global
+ * sequence stays dense (docs/axon.md, "Token store").
  *
- * <p>Arguments: {@code <store dir> <token file> run|resume|replay}. {@code run} sends commands
+ * <p>Arguments: {@code <store dir> <token store dir> run|resume|replay}. {@code run} sends commands
  * until it is killed and prints {@code A <counter> <value>} once each is acknowledged; {@code
- * resume} and {@code replay} (from the tail, ignoring the token file) let the processor catch up
- * with the store, print {@code DONE} and exit. The projection prints {@code P <global sequence>
- * <counter> <value>}. Every line is flushed at once.
+ * resume} and {@code replay} (given a new, empty token store) let the processor catch up with the
+ * store, print {@code DONE} and exit. The projection prints {@code P <global sequence> <counter>
+ * <value>}. Every line is flushed at once.
  */
 public final class AxonApp {
   static final String PROCESSOR = "counters";
   static final int COUNTERS = 5;
+
+  /** The node id of every run of the application (one node that restarts). */
+  static final String NODE = "axon-app";
 
   private AxonApp() {}
 
@@ -152,55 +152,37 @@ public final class AxonApp {
   }
 
   /**
-   * A one-node token store that keeps each stored token's global sequence in a file (written to a
-   * temporary file and renamed over it, so a killed process leaves the old or the new value).
+   * The processor's token store on the token store {@code tokens}, as node {@value #NODE}: a
+   * restarted application is the same node, so it resumes its own claim at once instead of waiting
+   * for the killed one's to time out.
    */
-  static final class FileTokenStore extends InMemoryTokenStore {
-    private final Path file;
+  static BatpakTokenStore tokens(Store tokens) {
+    return BatpakTokenStore.builder()
+        .store(tokens)
+        .serializer(JacksonSerializer.defaultSerializer())
+        .nodeId(NODE)
+        .build();
+  }
 
-    FileTokenStore(Path file, boolean fromFile) {
-      this.file = file;
-      if (fromFile && Files.exists(file)) {
-        super.initializeTokenSegments(PROCESSOR, 1, new GlobalSequenceTrackingToken(saved(file)));
-      }
+  /** The global sequence of the processor's saved token in {@code tokens}; -1 when none. */
+  static long saved(BatpakTokenStore tokens) {
+    if (tokens.fetchSegments(PROCESSOR).length == 0) {
+      return -1;
     }
-
-    /** The global sequence saved in {@code file}; -1 when there is no file. */
-    static long saved(Path file) {
-      if (!Files.exists(file)) {
-        return -1;
-      }
-      try {
-        return Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public void storeToken(TrackingToken token, String processorName, int segment) {
-      super.storeToken(token, processorName, segment);
-      if (token == null) {
-        return;
-      }
-      try {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, Long.toString(index(token)), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    TrackingToken token = tokens.fetchToken(PROCESSOR, 0);
+    tokens.releaseClaim(PROCESSOR, 0);
+    return token == null ? -1 : index(token);
   }
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
-    Path tokenFile = Path.of(args[1]);
+    Path tokenDir = Path.of(args[1]);
     String mode = args[2];
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    Projection projection =
-        new Projection(out, mode.equals("resume") ? FileTokenStore.saved(tokenFile) : -1);
-    try (Store store = Store.open(StoreConfig.builder(dir).build())) {
+    try (Store store = Store.open(StoreConfig.builder(dir).build());
+        Store tokenStore = Store.open(StoreConfig.builder(tokenDir).build())) {
+      BatpakTokenStore tokens = tokens(tokenStore);
+      Projection projection = new Projection(out, mode.equals("resume") ? saved(tokens) : -1);
       Configurer configurer = DefaultConfigurer.defaultConfiguration();
       JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
       configurer
@@ -216,8 +198,7 @@ public final class AxonApp {
                           c ->
                               TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
                                   .andInitialTrackingToken(source -> source.createTailToken()))
-                      .registerTokenStore(
-                          PROCESSOR, c -> new FileTokenStore(tokenFile, !mode.equals("replay")))
+                      .registerTokenStore(PROCESSOR, c -> tokens)
                       .registerEventHandler(c -> projection));
       BatpakAxon.configure(configurer, store);
       Configuration axon = configurer.start();

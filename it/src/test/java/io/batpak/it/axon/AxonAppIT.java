@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An Axon application end to end on a batpak store in a real directory ({@link AxonApp}, in child
  * JVMs): commands are killed with SIGKILL mid-stream, then the store is read back with plain
- * batpak, the application restarts and its tracking processor resumes from its saved token, a
- * second restart replays everything from the tail, and {@code batpak dump} lists the events. {@code
- * -Dbatpak.seed=N} replays a run.
+ * batpak, the application restarts and its tracking processor resumes from the token its {@code
+ * BatpakTokenStore} saved (in a second store), a second restart replays everything from the tail,
+ * and {@code batpak dump} lists the events. {@code -Dbatpak.seed=N} replays a run.
  */
 class AxonAppIT {
   private static final long DEFAULT_SEED = 0xA0_16L;
@@ -48,11 +48,11 @@ class AxonAppIT {
   private void run(long seed) throws Exception {
     SplittableRandom rnd = new SplittableRandom(seed);
     Path dir = tmp.resolve("store");
-    Path tokenFile = tmp.resolve("counters.token");
+    Path tokens = tmp.resolve("tokens");
     Map<String, Long> acknowledged = new HashMap<>();
     for (int kill = 0; kill < 3; kill++) {
       int target = 10 + rnd.nextInt(60);
-      runUntilKilled(dir, tokenFile, target, acknowledged);
+      runUntilKilled(dir, tokens, target, acknowledged);
     }
 
     // Plain batpak (through the engine's read side): every acknowledged value is stored, dense.
@@ -88,11 +88,11 @@ class AxonAppIT {
     assertTrue(events > 0, "the children stored events");
 
     // Restart: the processor resumes just after its saved token and reaches the head.
-    long saved =
-        Files.exists(tokenFile)
-            ? Long.parseLong(Files.readString(tokenFile, StandardCharsets.UTF_8).trim())
-            : -1;
-    List<String> resumed = runToEnd(dir, tokenFile, "resume");
+    long saved;
+    try (Store tokenStore = Store.open(StoreConfig.builder(tokens).build())) {
+      saved = AxonApp.saved(AxonApp.tokens(tokenStore));
+    }
+    List<String> resumed = runToEnd(dir, tokens, "resume");
     List<Long> indices = projected(resumed, new HashMap<>());
     assertEquals(
         rangeOf(saved + 1, events), indices, "resumed after token " + saved + ", none skipped");
@@ -111,7 +111,9 @@ class AxonAppIT {
 
     // Replay from the tail: the projection is rebuilt from every event, to the stored values.
     Map<String, Long> replayed = new HashMap<>();
-    assertEquals(rangeOf(0, events), projected(runToEnd(dir, tokenFile, "replay"), replayed));
+    assertEquals(
+        rangeOf(0, events),
+        projected(runToEnd(dir, tmp.resolve("tokens-replay"), "replay"), replayed));
     assertEquals(stored, replayed, "the replayed projection holds every counter's stored value");
 
     // batpak dump, the CLI, reads a store Axon wrote: one line per event, Axon's JSON payload.
@@ -125,12 +127,12 @@ class AxonAppIT {
     assertTrue(lines.get(0).contains("\"payload\":{\"id\":\"c0\"}"), lines.get(0));
   }
 
-  private void runUntilKilled(Path dir, Path tokenFile, int target, Map<String, Long> acknowledged)
+  private void runUntilKilled(Path dir, Path tokens, int target, Map<String, Long> acknowledged)
       throws Exception {
     Path err = tmp.resolve("child.err");
     Process child =
         new ProcessBuilder(
-                command(AxonApp.class.getName(), dir.toString(), tokenFile.toString(), "run"))
+                command(AxonApp.class.getName(), dir.toString(), tokens.toString(), "run"))
             .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
@@ -158,10 +160,10 @@ class AxonAppIT {
         killed, () -> "the child ended before " + target + " acknowledgements: " + read(err));
   }
 
-  private List<String> runToEnd(Path dir, Path tokenFile, String mode) throws Exception {
+  private List<String> runToEnd(Path dir, Path tokens, String mode) throws Exception {
     ChildJvm.Finished done =
         ChildJvm.run(
-            command(AxonApp.class.getName(), dir.toString(), tokenFile.toString(), mode),
+            command(AxonApp.class.getName(), dir.toString(), tokens.toString(), mode),
             null,
             tmp.resolve(mode + ".out"));
     assertEquals(0, done.exitCode(), done.output());
