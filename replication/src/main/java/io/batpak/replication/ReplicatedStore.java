@@ -215,8 +215,15 @@ public final class ReplicatedStore implements Store {
     }
   }
 
-  private static RaftProperties properties(ReplicationConfig config) {
+  /** The Ratis settings of a member; package-private so a test can pin the durability ones. */
+  static RaftProperties properties(ReplicationConfig config) {
     RaftProperties props = new RaftProperties();
+    // The Raft log is the durable copy (ADR 0037): an entry counts toward a commit only after the
+    // log worker's fsync covers it. Ratis's defaults say so; they are pinned here, not inherited,
+    // because "unsafe" or asynchronous flushing would let a quorum acknowledge what a power loss
+    // takes back.
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(props, false);
+    RaftServerConfigKeys.Log.setAsyncFlushEnabled(props, false);
     RaftConfigKeys.Rpc.setType(props, SupportedRpcType.GRPC);
     GrpcConfigKeys.Server.setHost(props, config.self().host());
     GrpcConfigKeys.Server.setPort(props, config.self().port());

@@ -1,6 +1,7 @@
 package io.batpak.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
 
 /** Each bad setting is refused with a message naming the value. */
@@ -34,6 +37,15 @@ class ReplicationConfigTest {
   private static void refused(Runnable r, String expected) {
     ValidationException e = assertThrows(ValidationException.class, r::run);
     assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void theRaftLogIsFlushedBeforeAnEntryCounts() {
+    RaftProperties props =
+        ReplicatedStore.properties(
+            config("n1", PEERS, HOME.resolve("raft"), Duration.ofSeconds(5)));
+    assertFalse(RaftServerConfigKeys.Log.unsafeFlushEnabled(props), "unsafe flush");
+    assertFalse(RaftServerConfigKeys.Log.asyncFlushEnabled(props), "async flush");
   }
 
   @Test
