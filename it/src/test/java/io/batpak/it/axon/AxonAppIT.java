@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * JVMs): commands are killed with SIGKILL mid-stream, then the store is read back with plain
  * batpak, the application restarts and its tracking processor resumes from the token its {@code
  * BatpakTokenStore} saved (in a second store), a second restart replays everything from the tail,
- * and {@code batpak dump} lists the events. {@code -Dbatpak.seed=N} replays a run.
+ * and {@code batpak dump} lists the events. {@code -Dbatpak.test.seed=N} replays a run.
  */
 class AxonAppIT {
   private static final long DEFAULT_SEED = 0xA0_16L;
@@ -42,7 +42,10 @@ class AxonAppIT {
   @Test
   void killedCommandsLoseNoAcknowledgedEventAndTheProcessorResumesFromItsToken() throws Exception {
     long seed = SimSeed.resolve(DEFAULT_SEED);
-    SimSeed.run(seed, "mvn -B verify -pl it -Dit.test=AxonAppIT -Dbatpak.seed=" + seed, this::run);
+    SimSeed.run(
+        seed,
+        "mvn -B verify -pl it -Dit.test=AxonAppIT -D" + SimSeed.PROPERTY + "=" + seed,
+        this::run);
   }
 
   private void run(long seed) throws Exception {
