@@ -2,60 +2,39 @@ package io.batpak.replication;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
-import io.batpak.AncestorWalk;
 import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
-import io.batpak.AppliedHandle;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
-import io.batpak.CauseWalk;
 import io.batpak.CompactionConfig;
 import io.batpak.CompactionResult;
 import io.batpak.Coordinate;
-import io.batpak.CopyReport;
-import io.batpak.CorrelationId;
-import io.batpak.Cursor;
-import io.batpak.CursorHandler;
 import io.batpak.CursorWorker;
 import io.batpak.CursorWorkerConfig;
 import io.batpak.DenialPayload;
-import io.batpak.EventHeader;
-import io.batpak.EventId;
 import io.batpak.EventKind;
-import io.batpak.Freshness;
 import io.batpak.IdempotencyKey;
-import io.batpak.OpenReport;
 import io.batpak.Outbox;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.Payload;
-import io.batpak.Projection;
-import io.batpak.ProjectionCacheStats;
-import io.batpak.ProjectionResult;
 import io.batpak.Reactor;
-import io.batpak.ReceiptVerification;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreClosedException;
-import io.batpak.StoreConfig;
-import io.batpak.StoreStats;
-import io.batpak.StoreVerification;
-import io.batpak.StoredEvent;
-import io.batpak.Subscription;
-import io.batpak.SubscriptionOptions;
 import io.batpak.ValidationException;
-import io.batpak.VerificationProgress;
 import io.batpak.VisibilityFence;
 import io.batpak.Watermark;
-import io.batpak.Watermarks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -81,6 +60,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One member of a batpak store replicated over Apache Ratis (ADR 0037). Writes go to the Raft
@@ -104,7 +84,7 @@ import org.apiguardian.api.API;
  * @since 0.2
  */
 @API(status = EXPERIMENTAL, since = "0.2")
-public final class ReplicatedStore implements Store {
+public final class ReplicatedStore extends LocalReads {
 
   private final ReplicationConfig config;
   private final BatpakStateMachine stateMachine;
@@ -319,7 +299,7 @@ public final class ReplicatedStore implements Store {
       throw new ValidationException("a replicated store needs at least one member, got none");
     }
     List<RaftPeer> peers = new ArrayList<>();
-    java.util.Set<String> ids = new java.util.HashSet<>();
+    Set<String> ids = new HashSet<>();
     for (ReplicationConfig.Peer p : members) {
       if (!ids.add(Objects.requireNonNull(p, "members[i]").id())) {
         throw new ValidationException("member '" + p.id() + "' appears twice in " + members);
@@ -346,10 +326,10 @@ public final class ReplicatedStore implements Store {
   }
 
   /** The ids of the group's members in this member's current Raft configuration. */
-  public java.util.Set<String> members() {
+  public Set<String> members() {
     local();
     try {
-      java.util.Set<String> ids = new java.util.TreeSet<>();
+      Set<String> ids = new TreeSet<>();
       for (RaftPeer p : server.getDivision(groupId).getGroup().getPeers()) {
         ids.add(p.getId().toString());
       }
@@ -483,7 +463,7 @@ public final class ReplicatedStore implements Store {
   }
 
   private OutcomeUnknownException outcomeUnknown(
-      List<Entries.Item> items, String why, @org.jspecify.annotations.Nullable Throwable cause) {
+      List<Entries.Item> items, String why, @Nullable Throwable cause) {
     List<String> keys = new ArrayList<>();
     for (Entries.Item it : items) {
       keys.add(String.valueOf(it.options().idempotencyKey()));
@@ -591,9 +571,10 @@ public final class ReplicatedStore implements Store {
         "the outbox appends through the local writer, which belongs to the state machine");
   }
 
-  // --- reads: this member's local store ---
+  // --- reads: this member's local store (LocalReads) ---
 
-  private Store local() {
+  @Override
+  Store local() {
     ReplicaStoppedException stopped = stateMachine.stopped();
     if (stopped != null) {
       throw new ReplicaStoppedException(
@@ -605,179 +586,13 @@ public final class ReplicatedStore implements Store {
     return stateMachine.store();
   }
 
-  @Override
-  public StoredEvent get(EventId id) {
-    return local().get(id);
-  }
-
-  @Override
-  public <T> T get(EventId id, Class<T> type) {
-    return local().get(id, type);
-  }
-
-  @Override
-  public List<EventHeader> queryAfter(Region region, long afterGlobalSequence, int limit) {
-    return local().queryAfter(region, afterGlobalSequence, limit);
-  }
-
-  @Override
-  public List<EventHeader> stream(String entity) {
-    return local().stream(entity);
-  }
-
-  @Override
-  public List<EventHeader> stream(String entity, long fromStreamSequence, int limit) {
-    return local().stream(entity, fromStreamSequence, limit);
-  }
-
-  @Override
-  public List<StoredEvent> streamEvents(String entity, long fromStreamSequence, int limit) {
-    return local().streamEvents(entity, fromStreamSequence, limit);
-  }
-
-  @Override
-  public Optional<EventHeader> latest(String entity) {
-    return local().latest(entity);
-  }
-
-  @Override
-  public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
-    return local().verifyReceipt(receipt);
-  }
-
-  @Override
-  public StoreVerification verifyAll(VerificationProgress progress) {
-    return local().verifyAll(progress);
-  }
-
-  @Override
-  public StoreStats stats() {
-    return local().stats();
-  }
-
-  @Override
-  public Watermarks watermarks() {
-    return local().watermarks();
-  }
-
-  @Override
-  public void waitFor(Watermark watermark, long globalSequence, Duration timeout) {
-    local().waitFor(watermark, globalSequence, timeout);
-  }
-
-  /** Syncs this member's local journal (the Raft log is durable on its own). */
-  @Override
-  public void sync() {
-    local().sync();
-  }
-
-  @Override
-  public OpenReport openReport() {
-    return local().openReport();
-  }
-
-  @Override
-  public StoreConfig config() {
-    return local().config();
-  }
-
-  @Override
-  public CopyReport snapshot(Path dest) {
-    return local().snapshot(dest);
-  }
-
-  @Override
-  public CopyReport fork(Path dest) {
-    return local().fork(dest);
-  }
-
-  @Override
-  public AncestorWalk walkAncestors(EventId id, int limit) {
-    return local().walkAncestors(id, limit);
-  }
-
-  @Override
-  public CauseWalk walkCauses(EventId id) {
-    return local().walkCauses(id);
-  }
-
-  @Override
-  public List<EventHeader> consequences(EventId id) {
-    return local().consequences(id);
-  }
-
-  @Override
-  public List<EventHeader> correlated(CorrelationId id, long afterGlobalSequence, int limit) {
-    return local().correlated(id, afterGlobalSequence, limit);
-  }
-
-  @Override
-  public <S> ProjectionResult<S> project(
-      String entity, Projection<S> projection, Freshness freshness) {
-    return local().project(entity, projection, freshness);
-  }
-
-  @Override
-  public <S> ProjectionResult<S> project(Region region, Projection<S> projection) {
-    return local().project(region, projection);
-  }
-
-  @Override
-  public <S> Optional<ProjectionResult<S>> projectIfChanged(
-      String entity, Projection<S> projection, long lastSeen) {
-    return local().projectIfChanged(entity, projection, lastSeen);
-  }
-
-  @Override
-  public ProjectionCacheStats projectionCacheStats() {
-    return local().projectionCacheStats();
-  }
-
-  @Override
-  public Cursor cursor(Region region) {
-    return local().cursor(region);
-  }
-
-  @Override
-  public Cursor cursor(Region region, String checkpointId) {
-    return local().cursor(region, checkpointId);
-  }
-
-  @Override
-  public CursorWorker cursorWorker(
-      Region region, String checkpointId, CursorWorkerConfig config, CursorHandler handler) {
-    return local().cursorWorker(region, checkpointId, config, handler);
-  }
-
-  @Override
-  public AppliedHandle consumer(String name) {
-    return local().consumer(name);
-  }
-
-  @Override
-  public Subscription subscribe(Region region, SubscriptionOptions options) {
-    return local().subscribe(region, options);
-  }
-
-  @Override
-  public Subscription subscribeFrom(
-      Region region, long afterGlobalSequence, SubscriptionOptions options) {
-    return local().subscribeFrom(region, afterGlobalSequence, options);
-  }
-
-  @Override
-  public <T> T decode(StoredEvent event, Class<T> type) {
-    return local().decode(event, type);
-  }
-
   /** The heads this member recorded, by Raft index (tests compare members with it). */
-  java.util.Map<Long, ReplicaHead> recordedHeads() {
+  Map<Long, ReplicaHead> recordedHeads() {
     return stateMachine.recordedHeads();
   }
 
   /** Why the state machine stopped this member, or null while it runs. */
-  @org.jspecify.annotations.Nullable
-  ReplicaStoppedException stoppedReason() {
+  @Nullable ReplicaStoppedException stoppedReason() {
     return stateMachine.stopped();
   }
 
