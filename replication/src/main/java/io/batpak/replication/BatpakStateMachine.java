@@ -4,6 +4,7 @@ import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.ConcurrencyConflictException;
+import io.batpak.DenialPayload;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
 import io.batpak.ExtensionKey;
@@ -215,7 +216,7 @@ final class BatpakStateMachine extends BaseStateMachine {
   private Entries.Reply apply(long term, long index, ByteString data) {
     byte[] bytes = data.toByteArray();
     int type = Entries.type(bytes);
-    if (type != Entries.APPEND) {
+    if (type != Entries.APPEND && type != Entries.APPEND_DENIAL) {
       throw new ValidationException(
           "Raft entry " + index + " has type " + type + ", which is not an append");
     }
@@ -233,7 +234,15 @@ final class BatpakStateMachine extends BaseStateMachine {
     Bytes indexBytes = Bytes.ofOwned(ByteBuffer.allocate(Long.BYTES).putLong(index).array());
     List<AppendReceipt> receipts;
     try {
-      if (append.items().size() == 1) {
+      if (append.denial()) {
+        Entries.Item it = append.items().get(0);
+        receipts =
+            List.of(
+                s.appendDenial(
+                    it.coordinate(),
+                    DenialPayload.decode(it.payload()),
+                    it.options().withExtension(RAFT_INDEX, indexBytes)));
+      } else if (append.items().size() == 1) {
         Entries.Item it = append.items().get(0);
         receipts =
             List.of(

@@ -35,6 +35,9 @@ final class Entries {
   static final int APPEND = 1;
   static final int QUERY_HEAD = 2;
 
+  /** An append of one denial event, written with the members' {@code Store.appendDenial}. */
+  static final int APPEND_DENIAL = 3;
+
   static final int OK = 0;
   static final int REJECTED = 1;
   static final int REPLAYED = 2;
@@ -63,7 +66,12 @@ final class Entries {
    * An append: the proposer's head claim (checked by every member), the timestamp every member
    * stamps the events with, and the events.
    */
-  record Append(ReplicaHead claim, long timestampMicros, List<Item> items) {}
+  record Append(ReplicaHead claim, long timestampMicros, List<Item> items, boolean denial) {
+    /** An ordinary append (not a denial). */
+    Append(ReplicaHead claim, long timestampMicros, List<Item> items) {
+      this(claim, timestampMicros, items, false);
+    }
+  }
 
   /** What the state machine answers for an append. */
   sealed interface Reply permits Ok, Rejected, Replayed {}
@@ -84,7 +92,7 @@ final class Entries {
     return write(
         out -> {
           out.writeByte(VERSION);
-          out.writeByte(APPEND);
+          out.writeByte(a.denial() ? APPEND_DENIAL : APPEND);
           writeHead(out, a.claim());
           out.writeLong(a.timestampMicros());
           out.writeInt(a.items().size());
@@ -145,7 +153,7 @@ final class Entries {
         entry,
         in -> {
           in.readUnsignedByte();
-          in.readUnsignedByte();
+          boolean denial = in.readUnsignedByte() == APPEND_DENIAL;
           ReplicaHead claim = readHead(in);
           long ts = in.readLong();
           int n = in.readInt();
@@ -175,12 +183,17 @@ final class Entries {
             o = o.withFlags(in.readUnsignedByte());
             int ext = in.readInt();
             for (int e = 0; e < ext; e++) {
-              o = o.withExtension(ExtensionKey.of(in.readUTF()), readBytes(in));
+              o = o.withExtension(extensionKey(in.readUTF()), readBytes(in));
             }
             items.add(new Item(c, kind, payload, o, in.readInt()));
           }
-          return new Append(claim, ts, items);
+          return new Append(claim, ts, items, denial);
         });
+  }
+
+  /** A key as the proposer's options held it: a user's key, or a store-defined one (a bypass). */
+  private static ExtensionKey extensionKey(String key) {
+    return ExtensionKey.storeDefined(key).orElseGet(() -> ExtensionKey.of(key));
   }
 
   static byte[] encodeReply(Reply reply) {

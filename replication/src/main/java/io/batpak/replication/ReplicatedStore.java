@@ -8,6 +8,7 @@ import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.CompactionConfig;
 import io.batpak.CompactionResult;
+import io.batpak.ConcurrencyConflictException;
 import io.batpak.Coordinate;
 import io.batpak.CursorWorker;
 import io.batpak.CursorWorkerConfig;
@@ -21,9 +22,11 @@ import io.batpak.Reactor;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreClosedException;
+import io.batpak.StoreTimeoutException;
 import io.batpak.ValidationException;
 import io.batpak.VisibilityFence;
 import io.batpak.Watermark;
+import io.batpak.port.StoreClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,6 +45,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
@@ -52,6 +57,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
@@ -85,25 +91,30 @@ import org.jspecify.annotations.Nullable;
  */
 @API(status = EXPERIMENTAL, since = "0.2")
 public final class ReplicatedStore extends LocalReads {
+  private static final System.Logger LOG = System.getLogger(ReplicatedStore.class.getName());
 
   private final ReplicationConfig config;
   private final BatpakStateMachine stateMachine;
   private final RaftServer server;
-  private final RaftClient client;
+  private final Supplier<RaftClient> clients;
+  private volatile RaftClient client;
   private final RaftGroupId groupId;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ExecutorService submitter;
+  private final ProposerGates gates;
+  private final ProposerCodec codec;
 
   private ReplicatedStore(
       ReplicationConfig config,
       BatpakStateMachine stateMachine,
       RaftServer server,
-      RaftClient client,
+      Supplier<RaftClient> clients,
       RaftGroupId groupId) {
     this.config = config;
     this.stateMachine = stateMachine;
     this.server = server;
-    this.client = client;
+    this.clients = clients;
+    this.client = clients.get();
     this.groupId = groupId;
     this.submitter =
         Executors.newSingleThreadExecutor(
@@ -112,6 +123,8 @@ public final class ReplicatedStore extends LocalReads {
               t.setDaemon(true);
               return t;
             });
+    this.gates = new ProposerGates(config.memberId(), config.store().gateBudget());
+    this.codec = new ProposerCodec(config.memberId());
   }
 
   /**
@@ -177,16 +190,17 @@ public final class ReplicatedStore extends LocalReads {
                   recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
               .build();
       server.start();
-      RaftClient client =
-          RaftClient.newBuilder()
-              .setProperties(props)
-              .setRaftGroup(group)
-              .setRetryPolicy(
-                  RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                      (int) Math.max(1, config.requestTimeout().toMillis() / 100),
-                      TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-              .build();
-      ReplicatedStore store = new ReplicatedStore(config, sm, server, client, groupId);
+      Supplier<RaftClient> clients =
+          () ->
+              RaftClient.newBuilder()
+                  .setProperties(props)
+                  .setRaftGroup(group)
+                  .setRetryPolicy(
+                      RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                          (int) Math.max(1, config.requestTimeout().toMillis() / 100),
+                          TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                  .build();
+      ReplicatedStore store = new ReplicatedStore(config, sm, server, clients, groupId);
       self[0] = store;
       return store;
     } catch (IOException e) {
@@ -252,12 +266,9 @@ public final class ReplicatedStore extends LocalReads {
     Objects.requireNonNull(timeout, "timeout");
     RaftClientReply reply;
     Duration wait = config.requestTimeout();
+    Message query = Message.valueOf(ByteString.copyFrom(Entries.encodeHeadQuery()));
     try {
-      reply =
-          client
-              .async()
-              .sendReadOnly(Message.valueOf(ByteString.copyFrom(Entries.encodeHeadQuery())))
-              .get(wait.toNanos(), TimeUnit.NANOSECONDS);
+      reply = send(c -> c.async().sendReadOnly(query), wait);
     } catch (TimeoutException | ExecutionException e) {
       throw new OutcomeUnknownException(
           "member "
@@ -363,7 +374,7 @@ public final class ReplicatedStore extends LocalReads {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(options, "options");
-    return propose(List.of(item(coordinate, kind, payload, options, -1)));
+    return propose(List.of(item(coordinate, kind, payload, options, -1)), false);
   }
 
   /**
@@ -381,25 +392,14 @@ public final class ReplicatedStore extends LocalReads {
     List<Entries.Item> entryItems = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       BatchItem b = Objects.requireNonNull(items.get(i), "items[" + i + "]");
-      if (!(b.payload() instanceof Payload.Raw raw)) {
-        throw new ReplicationUnsupportedException(
-            "appendBatch with an encoded payload (item " + i + ")",
-            "members would each encode it with their own codec; encode it to bytes first and"
-                + " pass a raw payload");
-      }
-      entryItems.add(item(b.coordinate(), b.kind(), raw.bytes(), b.options(), b.causedByItem()));
+      entryItems.add(
+          item(b.coordinate(), b.kind(), bytesOf(b.payload()), b.options(), b.causedByItem()));
     }
-    return propose(entryItems);
+    return propose(entryItems, false);
   }
 
   private Entries.Item item(
       Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options, int causedBy) {
-    if (!options.gates().isEmpty()) {
-      throw new ReplicationUnsupportedException(
-          "append with gates",
-          "a gate is code, which a Raft entry cannot carry to the other members; check the"
-              + " condition before appending and use an expected version");
-    }
     if (options.extensions().containsKey(BatpakStateMachine.RAFT_INDEX)) {
       throw new ValidationException(
           "the extension "
@@ -417,10 +417,69 @@ public final class ReplicatedStore extends LocalReads {
     return new Entries.Item(coordinate, kind, payload, keyed, causedBy);
   }
 
-  private ReplicatedReceipt propose(List<Entries.Item> items) {
+  /**
+   * Proposes one entry of {@code items}, a denial entry when {@code denial} (written with the
+   * members' {@code appendDenial}).
+   */
+  private ReplicatedReceipt propose(List<Entries.Item> items, boolean denial) {
     local();
+    for (Entries.Item it : items) {
+      if (!it.options().gates().isEmpty()) {
+        return proposeGated(items, denial);
+      }
+    }
     return propose(
-        new Entries.Append(stateMachine.head(), config.store().clock().wallMicros(), items));
+        new Entries.Append(
+            stateMachine.head(), config.store().clock().wallMicros(), items, denial));
+  }
+
+  /**
+   * Decides the atomic gates of {@code items} on this member and proposes the entry expecting the
+   * stream versions they were decided on (ADR 0041); when a stream moved before the entry
+   * committed, catches up with the leader and decides again, until the request timeout.
+   */
+  private ReplicatedReceipt proposeGated(List<Entries.Item> items, boolean denial) {
+    StoreClock clock = config.store().clock();
+    long deadline = clock.monoNanos() + config.requestTimeout().toNanos();
+    boolean caughtUp = false;
+    ConcurrencyConflictException lost = null;
+    while (true) {
+      ProposerGates.Check check = gates.check(local(), items, caughtUp);
+      if (check instanceof ProposerGates.Ready ready) {
+        try {
+          return propose(
+              new Entries.Append(stateMachine.head(), clock.wallMicros(), ready.items(), denial));
+        } catch (ConcurrencyConflictException e) {
+          if (!ready.pinned().contains(e.entity())) {
+            throw e;
+          }
+          lost = e;
+        }
+      }
+      long left = deadline - clock.monoNanos();
+      if (left <= 0) {
+        String why =
+            lost == null
+                ? "this member did not catch up with the leader"
+                : "the stream its gates were decided on kept changing before the entry committed"
+                    + " (last: "
+                    + lost.getMessage()
+                    + ")";
+        String message =
+            "member "
+                + memberId()
+                + " could not commit an append with atomic gates within "
+                + config.requestTimeout()
+                + ": "
+                + why
+                + ". Nothing was written; retry";
+        throw lost == null
+            ? new StoreTimeoutException(message)
+            : new StoreTimeoutException(message, lost);
+      }
+      awaitLeaderHead(Duration.ofNanos(left));
+      caughtUp = true;
+    }
   }
 
   /** Proposes {@code append} as it is (tests use it to send a doctored head claim). */
@@ -429,12 +488,9 @@ public final class ReplicatedStore extends LocalReads {
     byte[] bytes = Entries.encodeAppend(append);
     RaftClientReply reply;
     Duration timeout = config.requestTimeout();
+    Message message = Message.valueOf(ByteString.copyFrom(bytes));
     try {
-      reply =
-          client
-              .async()
-              .send(Message.valueOf(ByteString.copyFrom(bytes)))
-              .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      reply = send(c -> c.async().send(message), timeout);
     } catch (TimeoutException e) {
       throw outcomeUnknown(items, "no commit was confirmed within " + timeout, e);
     } catch (ExecutionException e) {
@@ -460,6 +516,65 @@ public final class ReplicatedStore extends LocalReads {
             + rep.index()
             + " before it restarted and kept no outcome for it",
         null);
+  }
+
+  /**
+   * Sends one request through this member's Raft client and waits up to {@code timeout}. A Ratis
+   * client whose ordered requests once ran out of retries refuses every later one with {@code
+   * AlreadyClosedException}, so a single lost quorum would leave the member unable to write or read
+   * for good: on that refusal the client is replaced and the request sent once more (appends carry
+   * idempotency keys and queries change nothing, so a second send is safe).
+   */
+  private RaftClientReply send(
+      Function<RaftClient, CompletableFuture<RaftClientReply>> request, Duration timeout)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    StoreClock clock = config.store().clock();
+    long deadline = clock.monoNanos() + timeout.toNanos();
+    RaftClient c = client;
+    try {
+      return request.apply(c).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      if (!closedClient(e)) {
+        throw e;
+      }
+      return request.apply(renewClient(c)).get(deadline - clock.monoNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static boolean closedClient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AlreadyClosedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Replaces {@code failed} with a new client, unless another thread did so already. */
+  private synchronized RaftClient renewClient(RaftClient failed) {
+    if (client == failed && !closed.get()) {
+      client = clients.get();
+      try {
+        failed.close();
+      } catch (IOException e) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "member {0}: closing its refused Raft client failed: {1}",
+            memberId(),
+            e.toString());
+      }
+      LOG.log(
+          System.Logger.Level.INFO,
+          "member {0}: its Raft client ran out of retries once and refused further requests; it"
+              + " now uses a new one",
+          memberId());
+    }
+    return client;
+  }
+
+  /** The Raft client this member sends through now (a test makes it run out of retries). */
+  RaftClient raftClient() {
+    return client;
   }
 
   private OutcomeUnknownException outcomeUnknown(
@@ -510,35 +625,71 @@ public final class ReplicatedStore extends LocalReads {
         () -> append(coordinate, kind, payload, options), submitter);
   }
 
+  /**
+   * Encodes {@code value} on this member with its local store's codec and appends the bytes through
+   * the Raft leader, so every member stores the same payload (ADR 0041).
+   *
+   * @throws io.batpak.CodecException if this member's store has no codec, or it cannot encode
+   *     {@code value}; nothing is proposed
+   * @see #append(Coordinate, EventKind, Bytes, AppendOptions)
+   */
   @Override
   public AppendReceipt appendEncoded(
       Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
-    throw unsupportedEncoding("appendEncoded");
+    Objects.requireNonNull(value, "value");
+    return append(coordinate, kind, bytesOf(Payload.encoded(value)), options);
   }
 
+  /**
+   * Not supported yet: a typed event carries its type's schema version, which a raw append through
+   * the Raft entry cannot set on the members' stores.
+   *
+   * @throws ReplicationUnsupportedException always
+   */
   @Override
   public AppendReceipt appendTyped(Coordinate coordinate, Object record, AppendOptions options) {
-    throw unsupportedEncoding("appendTyped");
+    throw new ReplicationUnsupportedException(
+        "appendTyped",
+        "a typed event carries its schema version, and a member's store takes a version only with"
+            + " an object it encodes itself; encode the record with appendEncoded and a kind of"
+            + " your own, or append its bytes");
   }
 
+  /**
+   * Encodes {@code value} on the calling thread (as {@link #appendEncoded}), then appends on this
+   * member's submit thread.
+   *
+   * @throws io.batpak.CodecException if the value cannot be encoded; nothing is submitted
+   */
   @Override
   public CompletableFuture<AppendReceipt> submitEncoded(
       Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
-    throw unsupportedEncoding("submitEncoded");
+    Objects.requireNonNull(value, "value");
+    return submit(coordinate, kind, bytesOf(Payload.encoded(value)), options);
   }
 
-  private static ReplicationUnsupportedException unsupportedEncoding(String op) {
-    return new ReplicationUnsupportedException(
-        op,
-        "encoding runs in the writer with the local codec, and a Raft entry carries bytes; encode"
-            + " the value yourself (or with config().codec()) and call append with the bytes");
+  /** The payload's bytes: raw as they are, an object encoded with this member's local codec. */
+  private Bytes bytesOf(Payload payload) {
+    if (payload instanceof Payload.Raw raw) {
+      return raw.bytes();
+    }
+    return codec.encode(local().openReport().codec(), ((Payload.Encoded) payload).value());
   }
 
+  /**
+   * Records a denial as an event of the system kind {@link EventKind#SYSTEM_DENIAL} through the
+   * Raft leader: every member writes it with its store's own {@code appendDenial}, from the same
+   * encoded payload. Same contract as {@link Store#appendDenial}.
+   */
   @Override
   public AppendReceipt appendDenial(
       Coordinate coordinate, DenialPayload denial, AppendOptions options) {
-    throw new ReplicationUnsupportedException(
-        "appendDenial", "denials come from gates, which are not replicated yet");
+    Objects.requireNonNull(coordinate, "coordinate");
+    Objects.requireNonNull(denial, "denial");
+    Objects.requireNonNull(options, "options");
+    return propose(
+            List.of(item(coordinate, EventKind.SYSTEM_DENIAL, denial.encode(), options, -1)), true)
+        .receipt();
   }
 
   @Override
@@ -618,6 +769,7 @@ public final class ReplicatedStore extends LocalReads {
       return;
     }
     submitter.shutdown();
+    gates.close();
     IOException failure = null;
     try {
       client.close();

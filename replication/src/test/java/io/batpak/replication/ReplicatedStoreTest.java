@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
-import io.batpak.AtomicGate;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.CompactionConfig;
@@ -147,24 +146,16 @@ class ReplicatedStoreTest {
       throws Exception {
     try (Cluster c = Cluster.start(dir, 3)) {
       ReplicatedStore s = c.live().get(0);
-      AtomicGate<?> gate = AtomicGate.of("never", ctx -> io.batpak.GateVerdict.permit());
-      ReplicationUnsupportedException gates =
-          assertThrows(
-              ReplicationUnsupportedException.class,
-              () ->
-                  s.append(
-                      Coordinate.of("g", "s"),
-                      KIND,
-                      payload("x"),
-                      AppendOptions.defaults().withGate(gate)));
-      assertEquals("append with gates", gates.operation());
       ReplicationUnsupportedException compact =
           assertThrows(
               ReplicationUnsupportedException.class, () -> s.compact(CompactionConfig.merge()));
       assertEquals("compact", compact.operation());
-      assertThrows(
-          ReplicationUnsupportedException.class,
-          () -> s.appendEncoded(Coordinate.of("g", "s"), KIND, "text", AppendOptions.defaults()));
+      assertEquals(
+          "appendTyped",
+          assertThrows(
+                  ReplicationUnsupportedException.class,
+                  () -> s.appendTyped(Coordinate.of("g", "s"), "text", AppendOptions.defaults()))
+              .operation());
       ValidationException reserved =
           assertThrows(
               ValidationException.class,
@@ -309,6 +300,54 @@ class ReplicatedStoreTest {
         List<EventHeader> all = Cluster.all(s);
         assertEquals(2, all.size(), "events on " + s.memberId());
         assertEquals(retried.eventId(), all.get(1).eventId());
+      }
+    }
+  }
+
+  @Test
+  void aMemberWhoseRaftClientRanOutOfRetriesWritesAndReadsAgainOnceAQuorumIsBack(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, id -> null, java.time.Duration.ofSeconds(2))) {
+      ReplicatedStore leader = c.leader();
+      leader.append(Coordinate.of("r", "s"), KIND, payload("before"), AppendOptions.defaults());
+      List<String> others = new ArrayList<>();
+      for (ReplicatedStore s : c.live()) {
+        if (s != leader) {
+          others.add(s.memberId());
+        }
+      }
+      for (String id : others) {
+        c.kill(id);
+      }
+      // With no quorum, an append through the member's own Raft client runs out of retries; Ratis
+      // then refuses every later request of that client.
+      Entries.Item item =
+          new Entries.Item(
+              Coordinate.of("r", "s"),
+              KIND,
+              payload("doomed"),
+              AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(0xD00, 1)),
+              -1);
+      byte[] entry = Entries.encodeAppend(new Entries.Append(leader.head(), 0, List.of(item)));
+      java.util.concurrent.CompletableFuture<org.apache.ratis.protocol.RaftClientReply> doomed =
+          leader
+              .raftClient()
+              .async()
+              .send(
+                  org.apache.ratis.protocol.Message.valueOf(
+                      org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(entry)));
+      assertThrows(
+          java.util.concurrent.ExecutionException.class,
+          () -> doomed.get(2, java.util.concurrent.TimeUnit.MINUTES));
+      for (String id : others) {
+        c.startMember(id);
+      }
+      AppendReceipt after =
+          leader.append(Coordinate.of("r", "s"), KIND, payload("after"), AppendOptions.defaults());
+      leader.awaitLeaderHead(Cluster.WAIT);
+      c.assertConverged();
+      for (ReplicatedStore s : c.live()) {
+        assertEquals(after.eventHash(), s.get(after.eventId()).header().eventHash());
       }
     }
   }

@@ -1,0 +1,322 @@
+package io.batpak.replication;
+
+import io.batpak.AppendOptions;
+import io.batpak.AtomicGate;
+import io.batpak.Bytes;
+import io.batpak.ConcurrencyConflictException;
+import io.batpak.Denial;
+import io.batpak.EventHeader;
+import io.batpak.EventId;
+import io.batpak.EventNotFoundException;
+import io.batpak.ExpectedVersion;
+import io.batpak.GateContext;
+import io.batpak.GateDeniedException;
+import io.batpak.GateVerdict;
+import io.batpak.IdempotencyKey;
+import io.batpak.Store;
+import io.batpak.StoreException;
+import io.batpak.StoredEvent;
+import io.batpak.StreamFold;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs the atomic gates of a replicated append on the member that takes it, before anything is
+ * proposed (ADR 0041). A gate is code, which a Raft entry cannot carry, so the members cannot all
+ * run it at apply; instead this member decides against its own local store at a stream version
+ * {@code v}, and the entry it proposes expects exactly {@code v}. Every member checks that
+ * expectation when the entry applies, so a permit holds for exactly the state the event commits on:
+ * if anything reached the stream in between, the entry is refused everywhere alike and the proposer
+ * decides again on fresher state.
+ *
+ * <p>The denials match the engine's: the first denying gate stops the others, a gate that throws or
+ * returns null is {@link Denial#GATE_DEFECT}, one that runs past {@link
+ * io.batpak.StoreConfig#gateBudget()} is {@link Denial#GATE_TIMEOUT} (its thread is interrupted and
+ * left to finish). Folds are cached per fold instance and stream: every event of a member's local
+ * store is final (replicated stores have no fences and no compaction).
+ *
+ * <p>Thread-safe.
+ */
+final class ProposerGates implements AutoCloseable {
+  /** The most cached fold states before the cache is cleared. */
+  static final int CACHE_ENTRIES = 4096;
+
+  private static final int PAGE = 512;
+
+  private final String memberId;
+  private final long budgetNanos;
+  private final ExecutorService threads;
+  private final Map<FoldKey, Folded> cache = new ConcurrentHashMap<>();
+
+  /** A fold instance (by identity) and a stream. */
+  private record FoldKey(StreamFold<?> fold, String entity) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof FoldKey k && k.fold == fold && k.entity.equals(entity);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(fold) * 31 + entity.hashCode();
+    }
+  }
+
+  /** A fold's state after the stream's first {@code count} events. */
+  private record Folded(long count, @Nullable Object state) {}
+
+  /** The outcome of one check of an append's items against the local store. */
+  sealed interface Check permits Ready, Stale {}
+
+  /**
+   * Every gate permitted: {@code items} are the items to propose (gates removed, gated items
+   * expecting the version they were decided on), and {@code pinned} the streams whose expectation
+   * this check added (a conflict there means "decide again", not the caller's conflict).
+   */
+  record Ready(List<Entries.Item> items, Set<String> pinned) implements Check {}
+
+  /**
+   * The local store cannot decide yet: a caller's expected version does not hold on this member,
+   * which may only be behind. Catch up with the leader and check again.
+   */
+  record Stale(String entity) implements Check {}
+
+  ProposerGates(String memberId, Duration budget) {
+    this.memberId = memberId;
+    this.budgetNanos = budget.toNanos();
+    AtomicInteger n = new AtomicInteger();
+    this.threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t =
+                  new Thread(r, "batpak-replication-gate-" + memberId + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Checks {@code items} (their options still carrying their gates) against {@code local}.
+   *
+   * @param caughtUp whether {@code local} caught up with the leader after the previous check; a
+   *     caller's expectation that does not hold is then the caller's conflict, not staleness
+   * @throws GateDeniedException with the first denial; nothing is proposed
+   * @throws ConcurrencyConflictException if {@code caughtUp} and a caller's expected version of a
+   *     gated item does not hold
+   * @throws ReplicationUnsupportedException if two items of a batch name the same gated stream
+   */
+  Check check(Store local, List<Entries.Item> items, boolean caughtUp) {
+    List<Entries.Item> ready = new ArrayList<>(items.size());
+    Set<String> pinned = new HashSet<>();
+    Map<String, Integer> perStream = new HashMap<>();
+    for (Entries.Item it : items) {
+      perStream.merge(it.coordinate().entity(), 1, Integer::sum);
+    }
+    for (int i = 0; i < items.size(); i++) {
+      Entries.Item it = items.get(i);
+      String entity = it.coordinate().entity();
+      AppendOptions o = it.options();
+      if (o.gates().isEmpty()) {
+        ready.add(it);
+        continue;
+      }
+      if (perStream.get(entity) > 1) {
+        throw new ReplicationUnsupportedException(
+            "a batch with atomic gates on stream '" + entity + "' and two items of that stream",
+            "the proposer decides gates against committed state, which holds neither item yet;"
+                + " split the batch, or gate only a batch whose gated streams appear once each");
+      }
+      if (isRetry(local, Objects.requireNonNull(o.idempotencyKey()))) {
+        // An idempotent retry: the apply answers with the first receipt; gates do not run again.
+        ready.add(withOptions(it, withoutGates(o, o.expectedVersion())));
+        continue;
+      }
+      Optional<EventHeader> latest = local.latest(entity);
+      long next = latest.map(h -> h.streamSequence() + 1).orElse(0L);
+      ExpectedVersion expected = o.expectedVersion();
+      if (!expected.matches(next)) {
+        if (!caughtUp) {
+          return new Stale(entity);
+        }
+        throw new ConcurrencyConflictException(entity, expected.toString(), next);
+      }
+      Optional<StoredEvent> newest =
+          latest.isEmpty() ? Optional.empty() : Optional.of(local.get(latest.get().eventId()));
+      Denial denial = run(local, it, next, newest);
+      if (denial != null) {
+        throw new GateDeniedException(denial, it.kind(), Bytes.empty(), items.size() > 1 ? i : -1);
+      }
+      ExpectedVersion at =
+          next == 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(next - 1);
+      if (expected.kind() == ExpectedVersion.Kind.ANY) {
+        pinned.add(entity);
+      }
+      ready.add(withOptions(it, withoutGates(o, at)));
+    }
+    return new Ready(ready, pinned);
+  }
+
+  private static boolean isRetry(Store local, IdempotencyKey key) {
+    try {
+      local.get(EventId.of(key));
+      return true;
+    } catch (EventNotFoundException e) {
+      return false;
+    }
+  }
+
+  private static Entries.Item withOptions(Entries.Item it, AppendOptions o) {
+    return new Entries.Item(it.coordinate(), it.kind(), it.payload(), o, it.causedByItem());
+  }
+
+  private static AppendOptions withoutGates(AppendOptions o, ExpectedVersion expected) {
+    return new AppendOptions(
+        expected,
+        o.idempotencyKey(),
+        o.correlationId(),
+        o.causationId(),
+        o.flags(),
+        o.extensions(),
+        List.of());
+  }
+
+  /** Runs the item's gates in order; the first denial, or null when all permit. */
+  private @Nullable Denial run(
+      Store local, Entries.Item it, long version, Optional<StoredEvent> latest) {
+    for (AtomicGate<?> gate : it.options().gates()) {
+      Denial d = run(local, gate, it, version, latest);
+      if (d != null) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  private <S> @Nullable Denial run(
+      Store local,
+      AtomicGate<S> gate,
+      Entries.Item it,
+      long version,
+      Optional<StoredEvent> latest) {
+    String name = gate.name();
+    Future<GateVerdict> call =
+        threads.submit(
+            () -> {
+              S state = fold(local, gate.fold(), it.coordinate().entity(), version);
+              return gate.evaluate(
+                  new GateContext<>(
+                      it.coordinate(), it.kind(), it.payload(), version, latest, state));
+            });
+    GateVerdict verdict;
+    try {
+      verdict = call.get(budgetNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      return new Denial(
+          name,
+          Denial.GATE_TIMEOUT,
+          "atomic gate '"
+              + name
+              + "' ran past its budget of "
+              + budgetNanos / 1000
+              + " µs (StoreConfig.gateBudget) on member "
+              + memberId
+              + "; its thread was interrupted and left to finish. Make the gate faster or raise"
+              + " the budget",
+          Map.of("budgetNanos", Long.toString(budgetNanos)));
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new StoreException(
+          "member "
+              + memberId
+              + " was interrupted waiting for atomic gate '"
+              + name
+              + "'; nothing was proposed",
+          e);
+    } catch (ExecutionException e) {
+      Throwable failure = e.getCause();
+      if (failure instanceof OutOfMemoryError oom) {
+        throw oom;
+      }
+      if (failure instanceof StoreException s) {
+        return new Denial(
+            name,
+            Denial.GATE_STATE_UNAVAILABLE,
+            "reading stream '"
+                + it.coordinate().entity()
+                + "' for atomic gate '"
+                + name
+                + "' failed: "
+                + s.getMessage(),
+            Map.of("stream", it.coordinate().entity(), "cause", String.valueOf(s)));
+      }
+      return new Denial(
+          name,
+          Denial.GATE_DEFECT,
+          "atomic gate '" + name + "' threw " + failure + " instead of deciding; fix the gate",
+          Map.of("exception", failure.getClass().getName()));
+    }
+    if (verdict == null) {
+      return new Denial(
+          name,
+          Denial.GATE_DEFECT,
+          "atomic gate '" + name + "' returned null instead of a verdict; fix the gate",
+          Map.of());
+    }
+    return verdict instanceof GateVerdict.Deny d ? d.by(name) : null;
+  }
+
+  /** The fold's state after the stream's first {@code count} events, from the cache onwards. */
+  @SuppressWarnings("unchecked")
+  private <S> S fold(Store local, StreamFold<S> fold, String entity, long count) {
+    if (fold == StreamFold.none()) {
+      return fold.initial();
+    }
+    FoldKey key = new FoldKey(fold, entity);
+    Folded cached = cache.get(key);
+    long from = 0;
+    S state = fold.initial();
+    if (cached != null && cached.count() <= count) {
+      from = cached.count();
+      state = (S) cached.state();
+    }
+    while (from < count) {
+      List<StoredEvent> page = local.streamEvents(entity, from, (int) Math.min(PAGE, count - from));
+      if (page.isEmpty()) {
+        throw new IllegalStateException(
+            "stream '" + entity + "' of member " + memberId + " ended at " + from + " of " + count);
+      }
+      for (StoredEvent e : page) {
+        state = fold.apply(state, e);
+      }
+      from += page.size();
+    }
+    if (cache.size() >= CACHE_ENTRIES) {
+      cache.clear();
+    }
+    Folded fresh = new Folded(count, state);
+    cache.merge(key, fresh, (old, neu) -> old.count() >= neu.count() ? old : neu);
+    return state;
+  }
+
+  @Override
+  public void close() {
+    threads.shutdownNow();
+  }
+}

@@ -1,0 +1,371 @@
+package io.batpak.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.AtomicGate;
+import io.batpak.BatchItem;
+import io.batpak.Bytes;
+import io.batpak.ConcurrencyConflictException;
+import io.batpak.Coordinate;
+import io.batpak.Denial;
+import io.batpak.DenialPayload;
+import io.batpak.EventHeader;
+import io.batpak.EventKind;
+import io.batpak.ExpectedVersion;
+import io.batpak.ExtensionKey;
+import io.batpak.GateDeniedException;
+import io.batpak.GateVerdict;
+import io.batpak.IdempotencyKey;
+import io.batpak.Payload;
+import io.batpak.Projection;
+import io.batpak.StreamFold;
+import io.batpak.test.BatpakTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Atomic gates, encoded payloads and denial events through a replicated store (ADR 0041): the
+ * member that takes an append decides its gates and encodes its payload; the entry it proposes pins
+ * the stream versions the gates saw, so a permit holds for the state the event commits on.
+ */
+@BatpakTest
+class ReplicatedGatesTest {
+  private static final EventKind DEPOSIT = EventKind.custom(2, 1);
+  private static final EventKind WITHDRAW = EventKind.custom(2, 2);
+  private static final EventKind NOTE = EventKind.custom(2, 3);
+  private static final Coordinate ACCOUNT = Coordinate.of("account-7", "bank");
+
+  /** The balance: deposits add, withdrawals subtract, the amount as decimal text. */
+  private static final StreamFold<Long> BALANCE =
+      StreamFold.of(
+          0L,
+          (sum, e) -> {
+            long amount = Long.parseLong(e.payload().toUtf8());
+            return e.header().kind().equals(DEPOSIT) ? sum + amount : sum - amount;
+          });
+
+  /** Never lets the balance fall below zero. */
+  private static final AtomicGate<Long> COVERED =
+      AtomicGate.of(
+          "covered",
+          BALANCE,
+          ctx -> {
+            long amount = Long.parseLong(ctx.payload().toUtf8());
+            return ctx.state() >= amount
+                ? GateVerdict.permit()
+                : GateVerdict.deny(
+                    "INSUFFICIENT", "balance " + ctx.state() + " < " + amount, Map.of());
+          });
+
+  private static AppendOptions gated() {
+    return AppendOptions.defaults().withGate(COVERED);
+  }
+
+  @Test
+  void concurrentGatedWithdrawalsThroughEveryMemberNeverOverdraw(Random random, @TempDir Path dir)
+      throws Exception {
+    int funds = 12;
+    int writers = 4;
+    int attemptsEach = 6;
+    try (Cluster c = Cluster.start(dir, 3)) {
+      c.leader().append(ACCOUNT, DEPOSIT, Bytes.utf8(Integer.toString(funds)));
+      List<ReplicatedStore> members = c.live();
+      ExecutorService pool = Executors.newFixedThreadPool(writers);
+      List<AppendReceipt> accepted = Collections.synchronizedList(new ArrayList<>());
+      AtomicInteger denied = new AtomicInteger();
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+          ReplicatedStore via = members.get(random.nextInt(members.size()));
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < attemptsEach; i++) {
+                      try {
+                        accepted.add(via.append(ACCOUNT, WITHDRAW, Bytes.utf8("1"), gated()));
+                      } catch (GateDeniedException e) {
+                        assertEquals("covered", e.denial().gate());
+                        assertEquals("INSUFFICIENT", e.denial().code());
+                        denied.incrementAndGet();
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(funds, accepted.size(), "every unit withdrawn once, none twice");
+      assertEquals(writers * attemptsEach - funds, denied.get());
+      for (ReplicatedStore s : c.live()) {
+        s.awaitLeaderHead(Cluster.WAIT);
+        assertEquals(
+            0L, (long) s.project(ACCOUNT.entity(), projection()).state(), "on " + s.memberId());
+        for (AppendReceipt r : accepted) {
+          assertEquals(r.eventHash(), s.get(r.eventId()).header().eventHash());
+        }
+      }
+      c.assertConverged();
+    }
+  }
+
+  private static Projection<Long> projection() {
+    return Projection.of("balance", 1, Set.of(DEPOSIT, WITHDRAW), 0L, Long.class, BALANCE::apply);
+  }
+
+  @Test
+  void aGateDecidesOnceAndItsFailuresAreDenialsLikeTheEngines(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore s = c.follower();
+      Coordinate at = Coordinate.of("g-1", "s");
+      AtomicGate<?> throwing =
+          AtomicGate.of(
+              "throws",
+              ctx -> {
+                throw new IllegalStateException("boom");
+              });
+      GateDeniedException defect =
+          assertThrows(
+              GateDeniedException.class,
+              () ->
+                  s.append(at, NOTE, Bytes.utf8("x"), AppendOptions.defaults().withGate(throwing)));
+      assertEquals(Denial.GATE_DEFECT, defect.denial().code());
+      assertEquals(
+          IllegalStateException.class.getName(), defect.denial().context().get("exception"));
+
+      AtomicGate<?> returnsNull = AtomicGate.of("null", ctx -> null);
+      assertEquals(
+          Denial.GATE_DEFECT,
+          assertThrows(
+                  GateDeniedException.class,
+                  () ->
+                      s.append(
+                          at,
+                          NOTE,
+                          Bytes.utf8("x"),
+                          AppendOptions.defaults().withGate(returnsNull)))
+              .denial()
+              .code());
+
+      CountDownLatch never = new CountDownLatch(1);
+      AtomicGate<?> hangs =
+          AtomicGate.of(
+              "hangs",
+              ctx -> {
+                try {
+                  never.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return GateVerdict.permit();
+              });
+      GateDeniedException timeout =
+          assertThrows(
+              GateDeniedException.class,
+              () -> s.append(at, NOTE, Bytes.utf8("x"), AppendOptions.defaults().withGate(hangs)));
+      assertEquals(Denial.GATE_TIMEOUT, timeout.denial().code());
+      never.countDown();
+
+      // The first denial stops the gates after it; a permitting gate sees the stream's version.
+      AtomicInteger ranAfterDenial = new AtomicInteger();
+      AtomicGate<?> no = AtomicGate.of("no", ctx -> GateVerdict.deny("NO", "no", Map.of()));
+      AtomicGate<?> counted =
+          AtomicGate.of(
+              "counted",
+              ctx -> {
+                ranAfterDenial.incrementAndGet();
+                return GateVerdict.permit();
+              });
+      assertThrows(
+          GateDeniedException.class,
+          () ->
+              s.append(
+                  at,
+                  NOTE,
+                  Bytes.utf8("x"),
+                  AppendOptions.defaults().withGate(no).withGate(counted)));
+      assertEquals(0, ranAfterDenial.get());
+      for (ReplicatedStore m : c.live()) {
+        m.awaitLeaderHead(Cluster.WAIT);
+        assertTrue(
+            m.stream(at.entity()).isEmpty(), "no denied append was written on " + m.memberId());
+      }
+
+      AtomicGate<?> atVersion =
+          AtomicGate.of(
+              "at-version",
+              ctx ->
+                  ctx.version() == 2 && ctx.latest().orElseThrow().payload().toUtf8().equals("b")
+                      ? GateVerdict.permit()
+                      : GateVerdict.deny("VERSION", "saw " + ctx.version(), Map.of()));
+      s.append(at, NOTE, Bytes.utf8("a"));
+      s.append(at, NOTE, Bytes.utf8("b"));
+      AppendReceipt third =
+          s.append(at, NOTE, Bytes.utf8("c"), AppendOptions.defaults().withGate(atVersion));
+      assertEquals(2, c.leader().get(third.eventId()).header().streamSequence());
+      c.assertConverged();
+    }
+  }
+
+  @Test
+  void expectationsRetriesAndBatchesKeepTheirSingleNodeMeaning(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore s = c.follower();
+      Coordinate at = Coordinate.of("b-1", "s");
+      AtomicGate<?> permit = AtomicGate.of("permit", ctx -> GateVerdict.permit());
+      s.append(at, NOTE, Bytes.utf8("0"));
+      ConcurrencyConflictException conflict =
+          assertThrows(
+              ConcurrencyConflictException.class,
+              () ->
+                  s.append(
+                      at,
+                      NOTE,
+                      Bytes.utf8("x"),
+                      AppendOptions.defaults()
+                          .withGate(permit)
+                          .withExpectedVersion(ExpectedVersion.exactly(5))));
+      assertEquals(1, conflict.actualNextSequence());
+
+      // A keyed retry returns the first receipt and does not run the gates again.
+      IdempotencyKey key = IdempotencyKey.of(0x6A7E, 1);
+      AtomicInteger runs = new AtomicInteger();
+      AtomicGate<?> once =
+          AtomicGate.of(
+              "once",
+              ctx ->
+                  runs.incrementAndGet() == 1
+                      ? GateVerdict.permit()
+                      : GateVerdict.deny("AGAIN", "ran twice", Map.of()));
+      AppendOptions keyed = AppendOptions.defaults().withIdempotencyKey(key).withGate(once);
+      AppendReceipt first = s.append(at, NOTE, Bytes.utf8("keyed"), keyed);
+      c.leader().awaitLeaderHead(Cluster.WAIT);
+      assertEquals(first, c.leader().append(at, NOTE, Bytes.utf8("keyed"), keyed));
+      assertEquals(first, s.append(at, NOTE, Bytes.utf8("keyed"), keyed));
+      assertEquals(1, runs.get(), "the retries ran no gate");
+
+      // A batch: a denial of any item refuses the whole batch and names the item.
+      AtomicGate<?> no = AtomicGate.of("no", ctx -> GateVerdict.deny("NO", "no", Map.of()));
+      List<BatchItem> batch =
+          List.of(
+              new BatchItem(
+                  Coordinate.of("b-2", "s"),
+                  NOTE,
+                  new Payload.Raw(Bytes.utf8("1")),
+                  AppendOptions.defaults().withGate(permit),
+                  -1),
+              new BatchItem(
+                  Coordinate.of("b-3", "s"),
+                  NOTE,
+                  new Payload.Raw(Bytes.utf8("2")),
+                  AppendOptions.defaults().withGate(no),
+                  -1));
+      GateDeniedException denied =
+          assertThrows(GateDeniedException.class, () -> s.appendBatch(batch));
+      assertTrue(denied.getMessage().contains("batch item 1"), denied.getMessage());
+      List<BatchItem> twice =
+          List.of(
+              batch.get(0),
+              new BatchItem(
+                  Coordinate.of("b-2", "s"),
+                  NOTE,
+                  new Payload.Raw(Bytes.utf8("3")),
+                  AppendOptions.defaults(),
+                  -1));
+      assertThrows(ReplicationUnsupportedException.class, () -> s.appendBatch(twice));
+      List<AppendReceipt> ok =
+          s.appendBatch(
+              List.of(
+                  batch.get(0),
+                  new BatchItem(
+                      Coordinate.of("b-3", "s"),
+                      NOTE,
+                      new Payload.Raw(Bytes.utf8("2")),
+                      AppendOptions.defaults().withGate(permit),
+                      -1)));
+      assertEquals(2, ok.size());
+      for (ReplicatedStore m : c.live()) {
+        m.awaitLeaderHead(Cluster.WAIT);
+        assertEquals(1, m.stream("b-2").size(), "on " + m.memberId());
+      }
+      c.assertConverged();
+    }
+  }
+
+  @Test
+  void encodedPayloadsDenialsAndBypassAuditsReachEveryMemberAsTheSameBytes(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore s = c.follower();
+      Coordinate at = Coordinate.of("e-1", "s");
+      AppendReceipt encoded =
+          s.appendEncoded(at, NOTE, Map.of("item", "lamp", "count", 2), AppendOptions.defaults());
+      AppendReceipt submitted =
+          s.submitEncoded(at, NOTE, List.of("a", "b"), AppendOptions.defaults()).get();
+      List<AppendReceipt> batch =
+          s.appendBatch(
+              List.of(
+                  new BatchItem(at, NOTE, Payload.encoded("text"), AppendOptions.defaults(), -1)));
+
+      AtomicGate<?> no = AtomicGate.of("no", ctx -> GateVerdict.deny("NO", "refused", Map.of()));
+      GateDeniedException refused =
+          assertThrows(
+              GateDeniedException.class,
+              () -> s.append(at, NOTE, Bytes.utf8("x"), AppendOptions.defaults().withGate(no)));
+      AppendReceipt denial = s.appendDenial(at, DenialPayload.of(refused, "test"));
+
+      AppendReceipt audited =
+          s.append(
+              at,
+              NOTE,
+              Bytes.utf8("bypassed"),
+              AppendOptions.defaults()
+                  .withExtension(ExtensionKey.BYPASS_REASON, Bytes.utf8("outage"))
+                  .withExtension(ExtensionKey.BYPASS_JUSTIFICATION, Bytes.utf8("ticket 9"))
+                  .withExtension(ExtensionKey.BYPASS_APPROVER, Bytes.utf8("ops")));
+
+      for (ReplicatedStore m : c.live()) {
+        m.awaitLeaderHead(Cluster.WAIT);
+        Map<?, ?> value = m.get(encoded.eventId(), Map.class);
+        assertEquals("lamp", value.get("item"), "on " + m.memberId());
+        assertEquals(List.of("a", "b"), m.get(submitted.eventId(), List.class));
+        assertEquals("text", m.get(batch.get(0).eventId(), String.class));
+        EventHeader h = m.get(denial.eventId()).header();
+        assertEquals(EventKind.SYSTEM_DENIAL, h.kind());
+        DenialPayload read = DenialPayload.of(m.get(denial.eventId()));
+        assertEquals("no", read.denial().gate());
+        assertEquals("test", read.pipeline());
+        assertEquals(
+            "outage",
+            new String(
+                m.get(audited.eventId())
+                    .header()
+                    .extensions()
+                    .get(ExtensionKey.BYPASS_REASON)
+                    .toByteArray(),
+                StandardCharsets.UTF_8));
+      }
+      c.assertConverged();
+    }
+  }
+}
