@@ -15,6 +15,7 @@ import io.batpak.ExtensionKey;
 import io.batpak.IdempotencyConflictException;
 import io.batpak.IdempotencyKey;
 import io.batpak.Payload;
+import io.batpak.ReceiptSignature;
 import io.batpak.StoreException;
 import io.batpak.ValidationException;
 import java.io.ByteArrayOutputStream;
@@ -25,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The bytes of Raft log entries and of the state machine's replies (ADR 0037, "What an entry
@@ -212,6 +214,7 @@ final class Entries {
               writeBytes(out, r.contentHash());
               writeBytes(out, r.eventHash());
               writeBytes(out, r.prevHash());
+              writeSignature(out, r.signature());
             }
           } else if (reply instanceof Rejected rej) {
             out.writeByte(REJECTED);
@@ -257,7 +260,8 @@ final class Entries {
                       in.readLong(),
                       readBytes(in),
                       readBytes(in),
-                      readBytes(in)));
+                      readBytes(in),
+                      readSignature(in)));
             }
             return new Ok(term, index, receipts);
           }
@@ -294,6 +298,45 @@ final class Entries {
 
   static ReplicaHead decodeHead(byte[] bytes) {
     return read(bytes, Entries::readHead);
+  }
+
+  /** The leader's signature on a receipt, when its store signs (docs/format.md). */
+  private static void writeSignature(DataOutputStream out, Optional<ReceiptSignature> signature)
+      throws IOException {
+    out.writeBoolean(signature.isPresent());
+    if (signature.isEmpty()) {
+      return;
+    }
+    ReceiptSignature s = signature.get();
+    out.writeByte(s.version());
+    writeBytes(out, s.keyId());
+    writeBytes(out, s.signature());
+    writeBytes(out, s.root());
+    out.writeInt(s.leafIndex());
+    out.writeInt(s.leafCount());
+    out.writeByte(s.siblings().size());
+    for (Bytes sibling : s.siblings()) {
+      writeBytes(out, sibling);
+    }
+  }
+
+  private static Optional<ReceiptSignature> readSignature(DataInputStream in) throws IOException {
+    if (!in.readBoolean()) {
+      return Optional.empty();
+    }
+    int version = in.readUnsignedByte();
+    Bytes keyId = readBytes(in);
+    Bytes signature = readBytes(in);
+    Bytes root = readBytes(in);
+    int leafIndex = in.readInt();
+    int leafCount = in.readInt();
+    int n = in.readUnsignedByte();
+    List<Bytes> siblings = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      siblings.add(readBytes(in));
+    }
+    return Optional.of(
+        new ReceiptSignature(version, keyId, signature, root, leafIndex, leafCount, siblings));
   }
 
   private static void writeHead(DataOutputStream out, ReplicaHead h) throws IOException {

@@ -91,8 +91,8 @@ final class ProposerGates implements AutoCloseable {
   record Ready(List<Entries.Item> items, Set<String> pinned) implements Check {}
 
   /**
-   * The local store cannot decide yet: a caller's expected version does not hold on this member,
-   * which may only be behind. Catch up with the leader and check again.
+   * The local store cannot decide yet: a caller's expected version does not hold on this member, or
+   * a gate denied, and this member may only be behind. Catch up with the leader and check again.
    */
   record Stale(String entity) implements Check {}
 
@@ -114,8 +114,8 @@ final class ProposerGates implements AutoCloseable {
    * Checks {@code items} (their options still carrying their gates) against {@code local}.
    *
    * @param caughtUp whether {@code local} caught up with the leader after the previous check; a
-   *     caller's expectation that does not hold is then the caller's conflict, not staleness
-   * @throws GateDeniedException with the first denial; nothing is proposed
+   *     caller's expectation that does not hold, or a denial, is then final, not staleness
+   * @throws GateDeniedException with the first denial, once {@code caughtUp}; nothing is proposed
    * @throws ConcurrencyConflictException if {@code caughtUp} and a caller's expected version of a
    *     gated item does not hold
    * @throws ReplicationUnsupportedException if two items of a batch name the same gated stream
@@ -158,6 +158,11 @@ final class ProposerGates implements AutoCloseable {
       Optional<StoredEvent> newest =
           latest.isEmpty() ? Optional.empty() : Optional.of(local.get(latest.get().eventId()));
       Denial denial = run(local, it, next, newest);
+      if (denial != null && !caughtUp) {
+        // Decided on state that may be behind the leader's: only a denial on caught-up state is
+        // final (a permit needs no such care, the pinned version refuses it if it was stale).
+        return new Stale(entity);
+      }
       if (denial != null) {
         throw new GateDeniedException(denial, it.kind(), Bytes.empty(), items.size() > 1 ? i : -1);
       }

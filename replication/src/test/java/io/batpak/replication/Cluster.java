@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Members of one replicated group in this JVM, on loopback, each with its own Raft directory and
@@ -33,6 +34,7 @@ final class Cluster implements AutoCloseable {
   private final Function<String, StoreFs> fsOf;
   private final Duration requestTimeout;
   private final Map<String, ReplicatedStore> live = new LinkedHashMap<>();
+  private UnaryOperator<StoreConfig.Builder> tune = b -> b;
 
   private Cluster(Path root, int members, Function<String, StoreFs> fsOf, Duration requestTimeout) {
     this.root = root;
@@ -63,6 +65,16 @@ final class Cluster implements AutoCloseable {
     return c;
   }
 
+  /** Starts {@code members} members whose store settings {@code tune} adjusts (the same on all). */
+  static Cluster startTuned(Path root, int members, UnaryOperator<StoreConfig.Builder> tune) {
+    Cluster c = new Cluster(root, members, id -> null, Duration.ofSeconds(30));
+    c.tune = tune;
+    for (ReplicationConfig.Peer p : c.peers) {
+      c.startMember(p.id());
+    }
+    return c;
+  }
+
   private static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -80,7 +92,7 @@ final class Cluster implements AutoCloseable {
     if (fs != null) {
       b.fs(fs);
     }
-    return b.build();
+    return tune.apply(b).build();
   }
 
   /** Starts (or restarts, on its old directories) member {@code id}. */

@@ -351,4 +351,43 @@ class ReplicatedStoreTest {
       }
     }
   }
+
+  @Test
+  void receiptsCarryTheLeadersSignatureAndVerifyOnEveryMember(@TempDir Path dir) throws Exception {
+    byte[] seed = new byte[32];
+    java.util.Arrays.fill(seed, (byte) 7);
+    try (Cluster c =
+        Cluster.startTuned(
+            dir,
+            3,
+            b -> b.signingKey(Bytes.of(seed)).signingPolicy(io.batpak.SigningPolicy.REQUIRED))) {
+      ReplicatedStore via = c.follower();
+      List<AppendReceipt> receipts = new ArrayList<>();
+      receipts.add(via.append(Coordinate.of("sig", "s"), KIND, payload("one")));
+      receipts.addAll(
+          via.appendBatch(
+              List.of(
+                  new BatchItem(
+                      Coordinate.of("sig", "s"),
+                      KIND,
+                      new io.batpak.Payload.Raw(payload("two")),
+                      AppendOptions.defaults(),
+                      -1),
+                  new BatchItem(
+                      Coordinate.of("sig-2", "s"),
+                      KIND,
+                      new io.batpak.Payload.Raw(payload("three")),
+                      AppendOptions.defaults(),
+                      -1))));
+      for (AppendReceipt r : receipts) {
+        assertTrue(r.signature().isPresent(), "the leader's signature travels with " + r);
+      }
+      for (ReplicatedStore s : c.live()) {
+        s.awaitLeaderHead(Cluster.WAIT);
+        for (AppendReceipt r : receipts) {
+          assertTrue(s.verifyReceipt(r).isValid(), "verifies on " + s.memberId() + ": " + r);
+        }
+      }
+    }
+  }
 }
