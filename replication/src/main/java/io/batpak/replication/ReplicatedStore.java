@@ -692,12 +692,26 @@ public final class ReplicatedStore extends LocalReads {
         .receipt();
   }
 
+  /**
+   * Merges small sealed segments of <em>this member's</em> local journal ({@link
+   * CompactionConfig#merge()}): it keeps every event, so every read on this member answers as
+   * before and the members' contents stay equal; each member merges on its own schedule. Same
+   * contract as {@link Store#compact} otherwise.
+   *
+   * @throws ReplicationUnsupportedException for {@code retain} and {@code tombstone}: they drop
+   *     events by a predicate, which every member would have to apply alike
+   */
   @Override
   public CompactionResult compact(CompactionConfig config) {
-    throw new ReplicationUnsupportedException(
-        "compact",
-        "each member would compact on its own schedule and their journals would stop being"
-            + " byte-identical; replicated compaction is a later step of issue 18");
+    Objects.requireNonNull(config, "config");
+    if (config.strategy() != CompactionConfig.Strategy.MERGE) {
+      throw new ReplicationUnsupportedException(
+          "compact with strategy " + config.strategy(),
+          "it drops events by a predicate, which is code that every member would have to apply"
+              + " to the same events; merge segments (CompactionConfig.merge()) on each member, or"
+              + " keep the events");
+    }
+    return local().compact(config);
   }
 
   @Override

@@ -148,8 +148,9 @@ class ReplicatedStoreTest {
       ReplicatedStore s = c.live().get(0);
       ReplicationUnsupportedException compact =
           assertThrows(
-              ReplicationUnsupportedException.class, () -> s.compact(CompactionConfig.merge()));
-      assertEquals("compact", compact.operation());
+              ReplicationUnsupportedException.class,
+              () -> s.compact(CompactionConfig.retain(e -> true)));
+      assertEquals("compact with strategy RETAIN", compact.operation());
       assertEquals(
           "appendTyped",
           assertThrows(
@@ -388,6 +389,39 @@ class ReplicatedStoreTest {
           assertTrue(s.verifyReceipt(r).isValid(), "verifies on " + s.memberId() + ": " + r);
         }
       }
+    }
+  }
+
+  @Test
+  void aMemberMergesItsOwnSealedSegmentsAndKeepsEveryEvent(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      String id = c.follower().memberId();
+      List<AppendReceipt> receipts = new ArrayList<>();
+      // Each restart seals the member's active segment: three small sealed segments to merge.
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 3; i++) {
+          receipts.add(
+              c.leader()
+                  .append(Coordinate.of("m-" + i, "s"), KIND, payload("round " + round + " " + i)));
+        }
+        c.member(id).awaitLeaderHead(Cluster.WAIT);
+        c.kill(id);
+        c.startMember(id);
+      }
+      ReplicatedStore member = c.member(id);
+      member.awaitLeaderHead(Cluster.WAIT);
+      io.batpak.CompactionResult merged = member.compact(CompactionConfig.merge());
+      assertEquals(
+          io.batpak.CompactionResult.Outcome.PERFORMED, merged.outcome(), merged.toString());
+      assertTrue(merged.segmentsAfter() < merged.segmentsBefore(), merged.toString());
+      receipts.add(member.append(Coordinate.of("m-0", "s"), KIND, payload("after the merge")));
+      for (ReplicatedStore s : c.live()) {
+        s.awaitLeaderHead(Cluster.WAIT);
+        for (AppendReceipt r : receipts) {
+          assertTrue(s.verifyReceipt(r).isValid(), "on " + s.memberId() + ": " + r);
+        }
+      }
+      c.assertConverged();
     }
   }
 }
