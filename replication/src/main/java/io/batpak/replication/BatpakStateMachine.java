@@ -7,6 +7,8 @@ import io.batpak.ConcurrencyConflictException;
 import io.batpak.DenialPayload;
 import io.batpak.EventHeader;
 import io.batpak.EventId;
+import io.batpak.EventKind;
+import io.batpak.EventTypes;
 import io.batpak.ExtensionKey;
 import io.batpak.IdempotencyConflictException;
 import io.batpak.Region;
@@ -62,6 +64,7 @@ final class BatpakStateMachine extends BaseStateMachine {
   private final StoreConfig storeConfig;
   private final Consumer<ReplicaStoppedException> onStop;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final MemberCodec codec;
   private final Map<Long, ReplicaHead> heads =
       new LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
@@ -85,6 +88,28 @@ final class BatpakStateMachine extends BaseStateMachine {
     this.memberId = memberId;
     this.storeConfig = storeConfig;
     this.onStop = onStop;
+    this.codec = new MemberCodec(memberId);
+  }
+
+  /**
+   * The registered event type of {@code kind} at schema {@code version}. A member without it cannot
+   * apply the entry as the others do, so it stops (the caller turns this into a stop).
+   */
+  private Class<?> registeredType(EventKind kind, int version) {
+    for (Class<?> type : storeConfig.eventTypes()) {
+      if (EventTypes.kindOf(type).equals(kind) && EventTypes.versionOf(type) == version) {
+        return type;
+      }
+    }
+    throw new IllegalStateException(
+        "member "
+            + memberId
+            + " has no registered event type of kind "
+            + kind
+            + " at schema version "
+            + version
+            + " (StoreConfig.eventTypes) for a typed event another member proposed; every member"
+            + " must register the same event types");
   }
 
   @Override
@@ -216,7 +241,7 @@ final class BatpakStateMachine extends BaseStateMachine {
   private Entries.Reply apply(long term, long index, ByteString data) {
     byte[] bytes = data.toByteArray();
     int type = Entries.type(bytes);
-    if (type != Entries.APPEND && type != Entries.APPEND_DENIAL) {
+    if (type != Entries.APPEND && type != Entries.APPEND_DENIAL && type != Entries.APPEND_TYPED) {
       throw new ValidationException(
           "Raft entry " + index + " has type " + type + ", which is not an append");
     }
@@ -234,7 +259,18 @@ final class BatpakStateMachine extends BaseStateMachine {
     Bytes indexBytes = Bytes.ofOwned(ByteBuffer.allocate(Long.BYTES).putLong(index).array());
     List<AppendReceipt> receipts;
     try {
-      if (append.denial()) {
+      if (append.type() == Entries.APPEND_TYPED) {
+        Entries.Item it = append.items().get(0);
+        Object record =
+            codec.decode(
+                s.openReport().codec(),
+                it.payload(),
+                registeredType(it.kind(), append.payloadVersion()));
+        receipts =
+            List.of(
+                s.appendTyped(
+                    it.coordinate(), record, it.options().withExtension(RAFT_INDEX, indexBytes)));
+      } else if (append.type() == Entries.APPEND_DENIAL) {
         Entries.Item it = append.items().get(0);
         receipts =
             List.of(

@@ -40,6 +40,12 @@ final class Entries {
   /** An append of one denial event, written with the members' {@code Store.appendDenial}. */
   static final int APPEND_DENIAL = 3;
 
+  /**
+   * An append of one typed event: its payload is the record's encoding, which every member decodes
+   * to the registered type of that kind and version and appends with {@code Store.appendTyped}.
+   */
+  static final int APPEND_TYPED = 4;
+
   static final int OK = 0;
   static final int REJECTED = 1;
   static final int REPLAYED = 2;
@@ -68,10 +74,11 @@ final class Entries {
    * An append: the proposer's head claim (checked by every member), the timestamp every member
    * stamps the events with, and the events.
    */
-  record Append(ReplicaHead claim, long timestampMicros, List<Item> items, boolean denial) {
-    /** An ordinary append (not a denial). */
+  record Append(
+      ReplicaHead claim, long timestampMicros, List<Item> items, int type, int payloadVersion) {
+    /** An ordinary append ({@link #APPEND}). */
     Append(ReplicaHead claim, long timestampMicros, List<Item> items) {
-      this(claim, timestampMicros, items, false);
+      this(claim, timestampMicros, items, APPEND, 0);
     }
   }
 
@@ -94,7 +101,7 @@ final class Entries {
     return write(
         out -> {
           out.writeByte(VERSION);
-          out.writeByte(a.denial() ? APPEND_DENIAL : APPEND);
+          out.writeByte(a.type());
           writeHead(out, a.claim());
           out.writeLong(a.timestampMicros());
           out.writeInt(a.items().size());
@@ -132,6 +139,9 @@ final class Entries {
             }
             out.writeInt(it.causedByItem());
           }
+          if (a.type() == APPEND_TYPED) {
+            out.writeInt(a.payloadVersion());
+          }
         });
   }
 
@@ -155,7 +165,7 @@ final class Entries {
         entry,
         in -> {
           in.readUnsignedByte();
-          boolean denial = in.readUnsignedByte() == APPEND_DENIAL;
+          int type = in.readUnsignedByte();
           ReplicaHead claim = readHead(in);
           long ts = in.readLong();
           int n = in.readInt();
@@ -189,7 +199,7 @@ final class Entries {
             }
             items.add(new Item(c, kind, payload, o, in.readInt()));
           }
-          return new Append(claim, ts, items, denial);
+          return new Append(claim, ts, items, type, type == APPEND_TYPED ? in.readInt() : 0);
         });
   }
 

@@ -14,6 +14,7 @@ import io.batpak.CursorWorker;
 import io.batpak.CursorWorkerConfig;
 import io.batpak.DenialPayload;
 import io.batpak.EventKind;
+import io.batpak.EventTypes;
 import io.batpak.IdempotencyKey;
 import io.batpak.Outbox;
 import io.batpak.OutcomeUnknownException;
@@ -102,7 +103,7 @@ public final class ReplicatedStore extends LocalReads {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ExecutorService submitter;
   private final ProposerGates gates;
-  private final ProposerCodec codec;
+  private final MemberCodec codec;
 
   private ReplicatedStore(
       ReplicationConfig config,
@@ -124,7 +125,7 @@ public final class ReplicatedStore extends LocalReads {
               return t;
             });
     this.gates = new ProposerGates(config.memberId(), config.store().gateBudget());
-    this.codec = new ProposerCodec(config.memberId());
+    this.codec = new MemberCodec(config.memberId());
   }
 
   /**
@@ -374,7 +375,7 @@ public final class ReplicatedStore extends LocalReads {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(options, "options");
-    return propose(List.of(item(coordinate, kind, payload, options, -1)), false);
+    return propose(List.of(item(coordinate, kind, payload, options, -1)), Entries.APPEND, 0);
   }
 
   /**
@@ -395,7 +396,7 @@ public final class ReplicatedStore extends LocalReads {
       entryItems.add(
           item(b.coordinate(), b.kind(), bytesOf(b.payload()), b.options(), b.causedByItem()));
     }
-    return propose(entryItems, false);
+    return propose(entryItems, Entries.APPEND, 0);
   }
 
   private Entries.Item item(
@@ -418,19 +419,19 @@ public final class ReplicatedStore extends LocalReads {
   }
 
   /**
-   * Proposes one entry of {@code items}, a denial entry when {@code denial} (written with the
-   * members' {@code appendDenial}).
+   * Proposes one entry of {@code items} of {@code type} ({@link Entries#APPEND}, {@link
+   * Entries#APPEND_DENIAL} or {@link Entries#APPEND_TYPED} with its payload version).
    */
-  private ReplicatedReceipt propose(List<Entries.Item> items, boolean denial) {
+  private ReplicatedReceipt propose(List<Entries.Item> items, int type, int payloadVersion) {
     local();
     for (Entries.Item it : items) {
       if (!it.options().gates().isEmpty()) {
-        return proposeGated(items, denial);
+        return proposeGated(items, type, payloadVersion);
       }
     }
     return propose(
         new Entries.Append(
-            stateMachine.head(), config.store().clock().wallMicros(), items, denial));
+            stateMachine.head(), config.store().clock().wallMicros(), items, type, payloadVersion));
   }
 
   /**
@@ -438,7 +439,7 @@ public final class ReplicatedStore extends LocalReads {
    * stream versions they were decided on (ADR 0041); when a stream moved before the entry
    * committed, catches up with the leader and decides again, until the request timeout.
    */
-  private ReplicatedReceipt proposeGated(List<Entries.Item> items, boolean denial) {
+  private ReplicatedReceipt proposeGated(List<Entries.Item> items, int type, int payloadVersion) {
     StoreClock clock = config.store().clock();
     long deadline = clock.monoNanos() + config.requestTimeout().toNanos();
     boolean caughtUp = false;
@@ -448,7 +449,8 @@ public final class ReplicatedStore extends LocalReads {
       if (check instanceof ProposerGates.Ready ready) {
         try {
           return propose(
-              new Entries.Append(stateMachine.head(), clock.wallMicros(), ready.items(), denial));
+              new Entries.Append(
+                  stateMachine.head(), clock.wallMicros(), ready.items(), type, payloadVersion));
         } catch (ConcurrencyConflictException e) {
           if (!ready.pinned().contains(e.entity())) {
             throw e;
@@ -641,18 +643,43 @@ public final class ReplicatedStore extends LocalReads {
   }
 
   /**
-   * Not supported yet: a typed event carries its type's schema version, which a raw append through
-   * the Raft entry cannot set on the members' stores.
+   * Appends a typed event ({@link io.batpak.EventType}) through the Raft leader. This member
+   * encodes the record with its local codec; every member decodes that encoding to the registered
+   * type of the event's kind and schema version and appends it with its store's {@code
+   * appendTyped}, so the event carries the type's schema version as on one node (ADR 0041). The
+   * record's class must be in every member's {@link io.batpak.StoreConfig#eventTypes()}.
    *
-   * @throws ReplicationUnsupportedException always
+   * @throws ValidationException if the class has no {@code @EventType}, or is not registered in
+   *     this member's store config; nothing is proposed
+   * @throws io.batpak.CodecException if the record does not encode, or its encoding does not decode
+   *     back to its class; nothing is proposed
+   * @see #append(Coordinate, EventKind, Bytes, AppendOptions) for the other exceptions
    */
   @Override
   public AppendReceipt appendTyped(Coordinate coordinate, Object record, AppendOptions options) {
-    throw new ReplicationUnsupportedException(
-        "appendTyped",
-        "a typed event carries its schema version, and a member's store takes a version only with"
-            + " an object it encodes itself; encode the record with appendEncoded and a kind of"
-            + " your own, or append its bytes");
+    Objects.requireNonNull(coordinate, "coordinate");
+    Objects.requireNonNull(record, "record");
+    Objects.requireNonNull(options, "options");
+    Class<?> type = record.getClass();
+    EventKind kind = EventTypes.kindOf(type);
+    if (!config.store().eventTypes().contains(type)) {
+      throw new ValidationException(
+          "appendTyped of "
+              + type.getName()
+              + " through a replicated store: the class is not in member "
+              + memberId()
+              + "'s StoreConfig.eventTypes(). Every member decodes a typed event to its"
+              + " registered type before appending it, so register the class, the same on every"
+              + " member");
+    }
+    String codecName = local().openReport().codec();
+    Bytes bytes = codec.encode(codecName, record);
+    codec.decode(codecName, bytes, type); // the round trip every member makes, checked first
+    return propose(
+            List.of(item(coordinate, kind, bytes, options, -1)),
+            Entries.APPEND_TYPED,
+            EventTypes.versionOf(type))
+        .receipt();
   }
 
   /**
@@ -688,7 +715,9 @@ public final class ReplicatedStore extends LocalReads {
     Objects.requireNonNull(denial, "denial");
     Objects.requireNonNull(options, "options");
     return propose(
-            List.of(item(coordinate, EventKind.SYSTEM_DENIAL, denial.encode(), options, -1)), true)
+            List.of(item(coordinate, EventKind.SYSTEM_DENIAL, denial.encode(), options, -1)),
+            Entries.APPEND_DENIAL,
+            0)
         .receipt();
   }
 

@@ -15,6 +15,8 @@ import io.batpak.Denial;
 import io.batpak.DenialPayload;
 import io.batpak.EventHeader;
 import io.batpak.EventKind;
+import io.batpak.EventType;
+import io.batpak.EventTypes;
 import io.batpak.ExpectedVersion;
 import io.batpak.ExtensionKey;
 import io.batpak.GateDeniedException;
@@ -23,6 +25,7 @@ import io.batpak.IdempotencyKey;
 import io.batpak.Payload;
 import io.batpak.Projection;
 import io.batpak.StreamFold;
+import io.batpak.ValidationException;
 import io.batpak.test.BatpakTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -364,6 +367,37 @@ class ReplicatedGatesTest {
                     .get(ExtensionKey.BYPASS_REASON)
                     .toByteArray(),
                 StandardCharsets.UTF_8));
+      }
+      c.assertConverged();
+    }
+  }
+
+  /** A typed event (schema version 1; an untyped event has 0). */
+  @EventType(category = 0x3, typeId = 0x001)
+  public record Shipped(String order, int parcels) {}
+
+  /** A typed event no member registers. */
+  @EventType(category = 0x3, typeId = 0x002)
+  public record Unregistered(String what) {}
+
+  @Test
+  void typedEventsKeepTheirSchemaVersionOnEveryMember(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.startTuned(dir, 3, b -> b.eventTypes(Shipped.class))) {
+      ReplicatedStore s = c.follower();
+      Coordinate at = Coordinate.of("order-1", "shop");
+      AppendReceipt typed = s.appendTyped(at, new Shipped("order-1", 3));
+      ValidationException unregistered =
+          assertThrows(ValidationException.class, () -> s.appendTyped(at, new Unregistered("x")));
+      assertTrue(
+          unregistered.getMessage().contains(Unregistered.class.getName()),
+          unregistered.getMessage());
+      for (ReplicatedStore m : c.live()) {
+        m.awaitLeaderHead(Cluster.WAIT);
+        EventHeader h = m.get(typed.eventId()).header();
+        assertEquals(1, h.payloadVersion(), "on " + m.memberId());
+        assertEquals(EventTypes.kindOf(Shipped.class), h.kind());
+        assertEquals(new Shipped("order-1", 3), m.get(typed.eventId(), Shipped.class));
+        assertEquals(1, m.stream(at.entity()).size(), "the unregistered type was not proposed");
       }
       c.assertConverged();
     }

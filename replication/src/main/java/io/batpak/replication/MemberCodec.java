@@ -11,18 +11,20 @@ import java.util.ServiceLoader;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Encodes the object payloads of a replicated append on the member that takes it, with the codec
- * its local store uses (the one its segment headers name), so the Raft entry carries bytes and
- * every member stores exactly those bytes (ADR 0041). The engine would encode with the same codec
- * on the same member, so the stored payload is what a single-node {@code appendEncoded} stores.
+ * A member's payload codec, the one its local store uses (its segment headers name it), found the
+ * way the engine finds it. The member that takes an append encodes object payloads with it, so the
+ * Raft entry carries bytes and every member stores exactly those bytes (ADR 0041); the engine would
+ * encode with the same codec on the same member, so the stored payload is what a single-node {@code
+ * appendEncoded} stores. Typed events travel as their encoding, which every member decodes back to
+ * the record with it before its store's {@code appendTyped} encodes them again.
  *
  * <p>Thread-safe: the codec is found once, on first use.
  */
-final class ProposerCodec {
+final class MemberCodec {
   private final String memberId;
   private volatile @Nullable Codec codec;
 
-  ProposerCodec(String memberId) {
+  MemberCodec(String memberId) {
     this.memberId = memberId;
   }
 
@@ -40,13 +42,25 @@ final class ProposerCodec {
     return codec(codecName, value).encode(value);
   }
 
+  /**
+   * Decodes {@code bytes} to {@code type}.
+   *
+   * @throws CodecException as for {@link #encode}, or if the bytes do not decode to {@code type}
+   */
+  <T> T decode(String codecName, Bytes bytes, Class<T> type) {
+    return codec(codecName, type).decode(bytes, type);
+  }
+
   private Codec codec(String name, Object value) {
     Codec c = codec;
     if (c != null) {
       return c;
     }
     String what =
-        "member " + memberId + " cannot encode a payload of type " + value.getClass().getName();
+        "member "
+            + memberId
+            + " cannot encode or decode a payload of type "
+            + (value instanceof Class<?> k ? k : value.getClass()).getName();
     if (name.equals("bytes")) {
       throw new CodecException(
           what
@@ -56,7 +70,7 @@ final class ProposerCodec {
     ProviderChoice<CodecProvider> choice =
         ProviderLoader.load(
                 ProviderKind.CODEC,
-                ServiceLoader.load(CodecProvider.class, ProposerCodec.class.getClassLoader()))
+                ServiceLoader.load(CodecProvider.class, MemberCodec.class.getClassLoader()))
             .selectByName(name);
     if (choice instanceof ProviderChoice.Refused<CodecProvider> refused) {
       throw new CodecException(
