@@ -31,7 +31,13 @@ import org.junit.jupiter.api.Test;
 class EntriesTest {
 
   private static Entries.Append randomAppend(Random r) {
-    int n = 1 + r.nextInt(4);
+    int type =
+        switch (r.nextInt(3)) {
+          case 0 -> Entries.APPEND_DENIAL;
+          case 1 -> Entries.APPEND_TYPED;
+          default -> Entries.APPEND;
+        };
+    int n = type == Entries.APPEND ? 1 + r.nextInt(4) : 1;
     List<Entries.Item> items = new java.util.ArrayList<>();
     for (int i = 0; i < n; i++) {
       byte[] payload = new byte[r.nextInt(64)];
@@ -56,6 +62,10 @@ class EntriesTest {
       if (r.nextBoolean()) {
         o = o.withExtension(ExtensionKey.of("app.k" + r.nextInt(9)), Bytes.utf8("v" + r.nextInt()));
       }
+      if (r.nextInt(4) == 0) {
+        // A bypass audit's store-defined keys, which ExtensionKey.of refuses to make.
+        o = o.withExtension(ExtensionKey.BYPASS_REASON, Bytes.utf8("why " + r.nextInt()));
+      }
       items.add(
           new Entries.Item(
               Coordinate.of("entity-" + r.nextInt(100), "scope"),
@@ -67,7 +77,11 @@ class EntriesTest {
     byte[] hash = new byte[32];
     r.nextBytes(hash);
     return new Entries.Append(
-        new ReplicaHead(r.nextInt(1000), r.nextInt(1000), Bytes.of(hash)), r.nextLong(), items);
+        new ReplicaHead(r.nextInt(1000), r.nextInt(1000), Bytes.of(hash)),
+        r.nextLong(),
+        items,
+        type,
+        type == Entries.APPEND_TYPED ? 1 + r.nextInt(9) : 0);
   }
 
   @Test
@@ -75,7 +89,7 @@ class EntriesTest {
     for (int i = 0; i < 200; i++) {
       Entries.Append a = randomAppend(random);
       byte[] bytes = Entries.encodeAppend(a);
-      assertEquals(Entries.APPEND, Entries.type(bytes));
+      assertEquals(a.type(), Entries.type(bytes));
       assertEquals(a, Entries.decodeAppend(bytes));
     }
   }
@@ -90,7 +104,26 @@ class EntriesTest {
             Bytes.of(new byte[32]),
             Bytes.of(new byte[32]),
             Bytes.of(new byte[32]));
-    Entries.Reply ok = new Entries.Ok(2, 9, List.of(receipt));
+    byte[] b = new byte[32];
+    java.util.Arrays.fill(b, (byte) 5);
+    AppendReceipt signed =
+        new AppendReceipt(
+            EventId.of(5, 6),
+            7,
+            0,
+            Bytes.of(b),
+            Bytes.of(b),
+            Bytes.of(new byte[32]),
+            java.util.Optional.of(
+                new io.batpak.ReceiptSignature(
+                    1,
+                    Bytes.of(b),
+                    Bytes.of(new byte[64]),
+                    Bytes.of(b),
+                    1,
+                    3,
+                    List.of(Bytes.of(b), Bytes.of(new byte[32])))));
+    Entries.Reply ok = new Entries.Ok(2, 9, List.of(receipt, signed));
     assertEquals(ok, Entries.decodeReply(Entries.encodeReply(ok)));
     Entries.Rejected conflict =
         (Entries.Rejected)
