@@ -749,13 +749,20 @@ public final class ReplicatedStore extends LocalReads {
         "beginFence", "a fence is one writer's open transaction, not yet a Raft entry");
   }
 
+  /**
+   * Starts a reactor on this member: a {@link #cursorWorker} over this member's local store whose
+   * follow-ups are appended through the Raft leader, one atomic batch per source, with the source's
+   * correlation, its id as causation, and the single-node reactor's idempotency keys (derived from
+   * {@code checkpointId}, the source's id and the index), so a redelivered source appends nothing
+   * twice. The checkpoint is this member's; run a reactor of one checkpoint id on one member at a
+   * time. Same contract as {@link Store#reactor} otherwise.
+   */
   @Override
   public CursorWorker reactor(
       Region region, String checkpointId, CursorWorkerConfig config, Reactor reactor) {
-    throw new ReplicationUnsupportedException(
-        "reactor",
-        "a reactor appends through the local writer, which on a member belongs to the state"
-            + " machine; run a cursorWorker and append through this store instead");
+    Objects.requireNonNull(reactor, "reactor");
+    return cursorWorker(
+        region, checkpointId, config, new ReplicatedReactions(this, checkpointId, reactor));
   }
 
   @Override

@@ -24,6 +24,7 @@ import io.batpak.GateVerdict;
 import io.batpak.IdempotencyKey;
 import io.batpak.Payload;
 import io.batpak.Projection;
+import io.batpak.Region;
 import io.batpak.StreamFold;
 import io.batpak.ValidationException;
 import io.batpak.test.BatpakTest;
@@ -398,6 +399,68 @@ class ReplicatedGatesTest {
         assertEquals(EventTypes.kindOf(Shipped.class), h.kind());
         assertEquals(new Shipped("order-1", 3), m.get(typed.eventId(), Shipped.class));
         assertEquals(1, m.stream(at.entity()).size(), "the unregistered type was not proposed");
+      }
+      c.assertConverged();
+    }
+  }
+
+  @Test
+  void aReactorOnAMemberAppendsEachFollowUpOnceThroughRaftEvenWhenASourceIsRedelivered(
+      @TempDir Path dir) throws Exception {
+    EventKind placed = EventKind.custom(4, 1);
+    EventKind ship = EventKind.custom(4, 2);
+    try (Cluster c = Cluster.start(dir, 3)) {
+      List<AppendReceipt> sources = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        sources.add(
+            c.leader().append(Coordinate.of("order-" + i, "shop"), placed, Bytes.utf8("o" + i)));
+      }
+      ReplicatedStore member = c.follower();
+      member.awaitLeaderHead(Cluster.WAIT); // all five sources in the reactor's first batch
+      java.util.concurrent.atomic.AtomicBoolean failedOnce =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      io.batpak.CursorWorker worker =
+          member.reactor(
+              Region.all().withKind(placed),
+              "shipper",
+              io.batpak.CursorWorkerConfig.defaults()
+                  .withBatchSize(5)
+                  .withBackoff(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(10)),
+              (source, reactions) -> {
+                reactions.append(
+                    Coordinate.of("shipment-" + source.header().entity(), "shop"),
+                    ship,
+                    source.payload());
+                // The third source fails once after two sources' follow-ups were appended: the
+                // batch is delivered again from the checkpoint before it.
+                if (source.header().globalSequence() == sources.get(2).globalSequence()
+                    && failedOnce.compareAndSet(false, true)) {
+                  throw new IllegalStateException("fail once");
+                }
+              });
+      try {
+        long deadline = System.nanoTime() + Cluster.WAIT.toNanos();
+        while (worker.position() < sources.get(4).globalSequence()) {
+          assertTrue(worker.isRunning(), "the reactor runs");
+          assertTrue(System.nanoTime() < deadline, "the reactor reached the last source");
+          Thread.sleep(20);
+        }
+        assertTrue(worker.metrics().restarts() >= 1, "the failing source was redelivered");
+      } finally {
+        worker.stop();
+        worker.join();
+      }
+      for (ReplicatedStore m : c.live()) {
+        m.awaitLeaderHead(Cluster.WAIT);
+        List<EventHeader> shipped =
+            Cluster.all(m).stream().filter(h -> h.kind().equals(ship)).toList();
+        assertEquals(5, shipped.size(), "one follow-up per source on " + m.memberId());
+        for (int i = 0; i < 5; i++) {
+          assertEquals(
+              io.batpak.CausationId.of(sources.get(i).eventId()).toString(),
+              shipped.get(i).causation().orElseThrow().toString(),
+              "follow-up " + i + " names its source as cause");
+        }
       }
       c.assertConverged();
     }
