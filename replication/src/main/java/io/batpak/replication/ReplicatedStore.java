@@ -393,8 +393,7 @@ public final class ReplicatedStore extends LocalReads {
     List<Entries.Item> entryItems = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       BatchItem b = Objects.requireNonNull(items.get(i), "items[" + i + "]");
-      entryItems.add(
-          item(b.coordinate(), b.kind(), bytesOf(b.payload()), b.options(), b.causedByItem()));
+      entryItems.add(entryItem(b));
     }
     return propose(entryItems, Entries.APPEND, 0);
   }
@@ -743,10 +742,18 @@ public final class ReplicatedStore extends LocalReads {
     return local().compact(config);
   }
 
+  /**
+   * Not supported: see the exception's reason.
+   *
+   * @throws ReplicationUnsupportedException always
+   */
   @Override
   public VisibilityFence beginFence() {
     throw new ReplicationUnsupportedException(
-        "beginFence", "a fence is one writer's open transaction, not yet a Raft entry");
+        "beginFence",
+        "a member that crashed with the fence open would cancel it locally and consume global"
+            + " sequences the other members did not, so the members' journals would diverge; stage"
+            + " the events in an outbox() and flush them as one atomic batch instead");
   }
 
   /**
@@ -765,11 +772,26 @@ public final class ReplicatedStore extends LocalReads {
         region, checkpointId, config, new ReplicatedReactions(this, checkpointId, reactor));
   }
 
+  /**
+   * An outbox whose {@code flush} proposes every staged event as one Raft entry, committed as one
+   * atomic batch on every member. Each event's payload is encoded and its idempotency key (so its
+   * id) fixed when it is staged; its timestamp is the entry's. Same contract as {@link
+   * Store#outbox()} otherwise.
+   */
   @Override
   public Outbox outbox() {
-    throw new ReplicationUnsupportedException(
-        "outbox",
-        "the outbox appends through the local writer, which belongs to the state machine");
+    local();
+    return new ReplicatedOutbox(this, config.store().maxBatchEvents());
+  }
+
+  /** A batch item as a Raft entry carries it: payload encoded, idempotency key fixed. */
+  Entries.Item entryItem(BatchItem b) {
+    return item(b.coordinate(), b.kind(), bytesOf(b.payload()), b.options(), b.causedByItem());
+  }
+
+  /** Appends {@code items} as one entry, one atomic batch. */
+  List<AppendReceipt> appendItems(List<Entries.Item> items) {
+    return propose(items, Entries.APPEND, 0).receipts();
   }
 
   // --- reads: this member's local store (LocalReads) ---

@@ -152,11 +152,11 @@ class ReplicatedStoreTest {
               () -> s.compact(CompactionConfig.retain(e -> true)));
       assertEquals("compact with strategy RETAIN", compact.operation());
       assertEquals(
-          "appendTyped",
-          assertThrows(
-                  ReplicationUnsupportedException.class,
-                  () -> s.appendTyped(Coordinate.of("g", "s"), "text", AppendOptions.defaults()))
-              .operation());
+          "beginFence",
+          assertThrows(ReplicationUnsupportedException.class, s::beginFence).operation());
+      assertThrows(
+          ValidationException.class,
+          () -> s.appendTyped(Coordinate.of("g", "s"), "no @EventType", AppendOptions.defaults()));
       ValidationException reserved =
           assertThrows(
               ValidationException.class,

@@ -45,12 +45,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Atomic gates, encoded payloads and denial events through a replicated store (ADR 0041): the
- * member that takes an append decides its gates and encodes its payload; the entry it proposes pins
- * the stream versions the gates saw, so a permit holds for the state the event commits on.
+ * The write paths beyond plain appends, through a replicated store (ADR 0041): atomic gates decided
+ * by the member that takes the append and pinned by an expected version; encoded and typed payloads;
+ * denial events; a reactor's follow-ups; an outbox's flush. Every case ends with the members
+ * holding the same events.
  */
 @BatpakTest
-class ReplicatedGatesTest {
+class ReplicatedWritesTest {
   private static final EventKind DEPOSIT = EventKind.custom(2, 1);
   private static final EventKind WITHDRAW = EventKind.custom(2, 2);
   private static final EventKind NOTE = EventKind.custom(2, 3);
@@ -461,6 +462,71 @@ class ReplicatedGatesTest {
               shipped.get(i).causation().orElseThrow().toString(),
               "follow-up " + i + " names its source as cause");
         }
+      }
+      c.assertConverged();
+    }
+  }
+
+  @Test
+  void anOutboxFlushesItsStagedEventsAsOneAtomicEntry(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore s = c.follower();
+      io.batpak.Outbox outbox = s.outbox();
+      Coordinate at = Coordinate.of("ob-1", "s");
+      assertEquals(1, outbox.stage(at, NOTE, Bytes.utf8("first"), AppendOptions.defaults()));
+      assertEquals(2, outbox.stageEncoded(at, NOTE, "second", AppendOptions.defaults()));
+      assertEquals(
+          3,
+          outbox.stage(
+              new BatchItem(
+                  Coordinate.of("ob-2", "s"),
+                  NOTE,
+                  new Payload.Raw(Bytes.utf8("third")),
+                  AppendOptions.defaults(),
+                  0)));
+      assertThrows(
+          ValidationException.class,
+          () ->
+              outbox.stage(
+                  Coordinate.of("ob-3", "s"),
+                  EventKind.SYSTEM_DENIAL,
+                  Bytes.utf8("x"),
+                  AppendOptions.defaults()));
+      assertThrows(
+          ValidationException.class,
+          () ->
+              outbox.stage(
+                  new BatchItem(
+                      Coordinate.of("ob-3", "s"),
+                      NOTE,
+                      new Payload.Raw(Bytes.utf8("x")),
+                      AppendOptions.defaults(),
+                      5)));
+      for (ReplicatedStore m : c.live()) {
+        m.awaitLeaderHead(Cluster.WAIT);
+        assertTrue(Cluster.all(m).isEmpty(), "nothing is written before flush");
+      }
+      List<AppendReceipt> flushed = outbox.flush();
+      assertEquals(3, flushed.size());
+      assertEquals(0, outbox.size());
+      assertEquals(List.of(), outbox.flush(), "an empty flush writes nothing");
+      // One entry: a conflict in any staged event refuses them all.
+      outbox.stage(at, NOTE, Bytes.utf8("ok"), AppendOptions.defaults());
+      outbox.stage(
+          at,
+          NOTE,
+          Bytes.utf8("stale"),
+          AppendOptions.defaults().withExpectedVersion(ExpectedVersion.noStream()));
+      assertThrows(ConcurrencyConflictException.class, outbox::flush);
+      outbox.close();
+      assertThrows(IllegalStateException.class, outbox::flush);
+      for (ReplicatedStore m : c.live()) {
+        m.awaitLeaderHead(Cluster.WAIT);
+        assertEquals(3, Cluster.all(m).size(), "on " + m.memberId());
+        assertEquals("second", m.get(flushed.get(1).eventId(), String.class));
+        assertEquals(
+            io.batpak.CausationId.of(flushed.get(0).eventId()),
+            m.get(flushed.get(2).eventId()).header().causation().orElseThrow());
       }
       c.assertConverged();
     }
