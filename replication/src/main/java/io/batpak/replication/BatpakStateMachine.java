@@ -241,6 +241,9 @@ final class BatpakStateMachine extends BaseStateMachine {
   private Entries.Reply apply(long term, long index, ByteString data) {
     byte[] bytes = data.toByteArray();
     int type = Entries.type(bytes);
+    if (type == Entries.COMPACT) {
+      return compact(term, index, Entries.decodeCompact(bytes));
+    }
     if (type != Entries.APPEND && type != Entries.APPEND_DENIAL && type != Entries.APPEND_TYPED) {
       throw new ValidationException(
           "Raft entry " + index + " has type " + type + ", which is not an append");
@@ -310,6 +313,38 @@ final class BatpakStateMachine extends BaseStateMachine {
       record(index, new ReplicaHead(index, head.nextGlobalSequence(), head.lastEventHash()));
     }
     return new Entries.Ok(term, index, receipts);
+  }
+
+  /**
+   * Compacts this member's sealed segments as the entry says, on the apply thread, so every member
+   * compacts at the same point of the log. An entry at or below the journal's index ran before a
+   * restart (events were applied after it); one above it runs (again): compaction is idempotent.
+   */
+  private Entries.Reply compact(long term, long index, Entries.Compact c) {
+    if (index <= journalIndex) {
+      return new Entries.Replayed(term, index);
+    }
+    java.util.function.Predicate<io.batpak.StoredEvent> keep =
+        e -> c.keeps(e.header().globalSequence());
+    io.batpak.CompactionConfig config =
+        c.tombstone()
+            ? io.batpak.CompactionConfig.tombstone(keep)
+            : io.batpak.CompactionConfig.retain(keep);
+    if (c.maxBytesPerSecond() > 0) {
+      config = config.maxBytesPerSecond(c.maxBytesPerSecond());
+    }
+    io.batpak.CompactionResult result = store().compact(config);
+    if (result.outcome() == io.batpak.CompactionResult.Outcome.FAILED) {
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "member {0}: the compaction of Raft entry {1} failed ({2}); this member keeps events the"
+              + " others dropped until a compaction succeeds here",
+          memberId,
+          index,
+          result.reason());
+    }
+    record(index, new ReplicaHead(index, head.nextGlobalSequence(), head.lastEventHash()));
+    return new Entries.Compacted(term, index, result);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.CausationId;
+import io.batpak.CompactionResult;
 import io.batpak.ConcurrencyConflictException;
 import io.batpak.Coordinate;
 import io.batpak.CorrelationId;
@@ -24,6 +25,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,9 +48,16 @@ final class Entries {
    */
   static final int APPEND_TYPED = 4;
 
+  /**
+   * A compaction every member runs on its own sealed segments, dropping (or tombstoning) the events
+   * its proposer's predicate rejected, named by global sequence (ADR 0041).
+   */
+  static final int COMPACT = 5;
+
   static final int OK = 0;
   static final int REJECTED = 1;
   static final int REPLAYED = 2;
+  static final int COMPACTED = 3;
 
   private static final int REJECT_CONCURRENCY = 1;
   private static final int REJECT_IDEMPOTENCY = 2;
@@ -83,7 +92,107 @@ final class Entries {
   }
 
   /** What the state machine answers for an append. */
-  sealed interface Reply permits Ok, Rejected, Replayed {}
+  sealed interface Reply permits Ok, Rejected, Replayed, Compacted {}
+
+  /** The leader's result of a compaction entry. */
+  record Compacted(long term, long index, CompactionResult result) implements Reply {}
+
+  /**
+   * A compaction: {@code tombstone} or drop (retain) the events whose global sequences lie in
+   * {@code rejected} (pairs of from-inclusive, to-exclusive, ascending), all below {@code cut};
+   * events at or above the cut are kept.
+   */
+  record Compact(boolean tombstone, long maxBytesPerSecond, long cut, long[] rejected) {
+    /** Whether the proposer's predicate kept the event at {@code globalSequence}. */
+    boolean keeps(long globalSequence) {
+      if (globalSequence >= cut) {
+        return true;
+      }
+      int lo = 0;
+      int hi = rejected.length / 2 - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (globalSequence < rejected[2 * mid]) {
+          hi = mid - 1;
+        } else if (globalSequence >= rejected[2 * mid + 1]) {
+          lo = mid + 1;
+        } else {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Compact c
+          && c.tombstone == tombstone
+          && c.maxBytesPerSecond == maxBytesPerSecond
+          && c.cut == cut
+          && Arrays.equals(c.rejected, rejected);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(cut) * 31 + Arrays.hashCode(rejected);
+    }
+
+    @Override
+    public String toString() {
+      return "Compact[tombstone="
+          + tombstone
+          + ", cut="
+          + cut
+          + ", rejected ranges="
+          + rejected.length / 2
+          + "]";
+    }
+  }
+
+  private static CompactionResult.Outcome outcome(int ordinal) {
+    CompactionResult.Outcome[] all = CompactionResult.Outcome.values();
+    if (ordinal >= all.length) {
+      throw new ValidationException("a compaction reply has unknown outcome " + ordinal);
+    }
+    return all[ordinal];
+  }
+
+  static byte[] encodeCompact(Compact c) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          out.writeByte(COMPACT);
+          out.writeBoolean(c.tombstone());
+          out.writeLong(c.maxBytesPerSecond());
+          out.writeLong(c.cut());
+          out.writeInt(c.rejected().length / 2);
+          for (long v : c.rejected()) {
+            out.writeLong(v);
+          }
+        });
+  }
+
+  static Compact decodeCompact(byte[] entry) {
+    return read(
+        entry,
+        in -> {
+          in.readUnsignedByte();
+          in.readUnsignedByte();
+          boolean tombstone = in.readBoolean();
+          long rate = in.readLong();
+          long cut = in.readLong();
+          int n = in.readInt();
+          if (n < 0 || n > (entry.length - 20) / 16) {
+            throw new ValidationException(
+                "a compaction entry names " + n + " ranges, more than its bytes can hold");
+          }
+          long[] ranges = new long[2 * n];
+          for (int i = 0; i < ranges.length; i++) {
+            ranges[i] = in.readLong();
+          }
+          return new Compact(tombstone, rate, cut, ranges);
+        });
+  }
 
   /** Committed and applied: the receipts, with the entry's term and index. */
   record Ok(long term, long index, List<AppendReceipt> receipts) implements Reply {}
@@ -243,6 +352,20 @@ final class Entries {
                       : REJECT_VALIDATION);
               out.writeUTF(clip(String.valueOf(e.getMessage())));
             }
+          } else if (reply instanceof Compacted done) {
+            out.writeByte(COMPACTED);
+            out.writeLong(done.term());
+            out.writeLong(done.index());
+            CompactionResult r = done.result();
+            out.writeByte(r.outcome().ordinal());
+            out.writeUTF(clip(r.reason()));
+            out.writeInt(r.segmentsBefore());
+            out.writeInt(r.segmentsAfter());
+            out.writeLong(r.eventsKept());
+            out.writeLong(r.eventsDropped());
+            out.writeLong(r.eventsTombstoned());
+            out.writeLong(r.bytesBefore());
+            out.writeLong(r.bytesAfter());
           } else {
             Replayed rep = (Replayed) reply;
             out.writeByte(REPLAYED);
@@ -293,6 +416,21 @@ final class Entries {
           }
           if (status == REPLAYED) {
             return new Replayed(term, index);
+          }
+          if (status == COMPACTED) {
+            return new Compacted(
+                term,
+                index,
+                new CompactionResult(
+                    outcome(in.readUnsignedByte()),
+                    in.readUTF(),
+                    in.readInt(),
+                    in.readInt(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong()));
           }
           throw new ValidationException("a replication reply has unknown status " + status);
         });

@@ -721,25 +721,107 @@ public final class ReplicatedStore extends LocalReads {
   }
 
   /**
-   * Merges small sealed segments of <em>this member's</em> local journal ({@link
-   * CompactionConfig#merge()}): it keeps every event, so every read on this member answers as
-   * before and the members' contents stay equal; each member merges on its own schedule. Same
-   * contract as {@link Store#compact} otherwise.
+   * Compacts every member's sealed segments.
    *
-   * @throws ReplicationUnsupportedException for {@code retain} and {@code tombstone}: they drop
-   *     events by a predicate, which every member would have to apply alike
+   * <ul>
+   *   <li>{@link CompactionConfig#merge()} merges small sealed segments of <em>this member's</em>
+   *       local journal only: it keeps every event, so every member answers reads as before and
+   *       each may merge on its own schedule.
+   *   <li>{@code retain} and {@code tombstone} drop (or tombstone) events by a predicate, which is
+   *       code: this member first catches up with the leader, runs the predicate over every event
+   *       below the leader's head (the cut), and proposes one Raft entry naming the rejected events
+   *       by global sequence. Every member then compacts its own sealed segments, keeping exactly
+   *       the events the predicate kept (and every event at or above the cut), when the entry
+   *       applies; the leader's result is returned. Appends wait on every member while it compacts
+   *       (it runs in the apply order). {@code progress} is told how many events of the cut the
+   *       predicate has seen. A dry run plans on this member only.
+   * </ul>
+   *
+   * <p>See {@link Store#compact} for the rest of the contract (ADR 0041).
+   *
+   * @throws OutcomeUnknownException if the compaction entry was not confirmed within the request
+   *     timeout: it may still run; compacting again with the same predicate is harmless
    */
   @Override
   public CompactionResult compact(CompactionConfig config) {
     Objects.requireNonNull(config, "config");
-    if (config.strategy() != CompactionConfig.Strategy.MERGE) {
-      throw new ReplicationUnsupportedException(
-          "compact with strategy " + config.strategy(),
-          "it drops events by a predicate, which is code that every member would have to apply"
-              + " to the same events; merge segments (CompactionConfig.merge()) on each member, or"
-              + " keep the events");
+    if (config.strategy() == CompactionConfig.Strategy.MERGE || config.dryRun()) {
+      return local().compact(config);
     }
-    return local().compact(config);
+    long cut = awaitLeaderHead(this.config.requestTimeout()).nextGlobalSequence();
+    long[] rejected = rejected(local(), config, cut);
+    Entries.Compact entry =
+        new Entries.Compact(
+            config.strategy() == CompactionConfig.Strategy.TOMBSTONE,
+            config.maxBytesPerSecond(),
+            cut,
+            rejected);
+    Message message = Message.valueOf(ByteString.copyFrom(Entries.encodeCompact(entry)));
+    Duration timeout = this.config.requestTimeout();
+    RaftClientReply reply;
+    try {
+      reply = send(c -> c.async().send(message), timeout);
+    } catch (TimeoutException | ExecutionException e) {
+      throw compactionUnknown("it was not confirmed within " + timeout + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw compactionUnknown("the calling thread was interrupted", e);
+    }
+    if (!reply.isSuccess()) {
+      throw compactionUnknown(String.valueOf(reply.getException()), reply.getException());
+    }
+    Entries.Reply r = Entries.decodeReply(reply.getMessage().getContent().toByteArray());
+    if (r instanceof Entries.Compacted done) {
+      return done.result();
+    }
+    throw compactionUnknown("the leader answered " + r, null);
+  }
+
+  private OutcomeUnknownException compactionUnknown(String why, @Nullable Throwable cause) {
+    String message =
+        "member "
+            + memberId()
+            + " could not confirm the replicated compaction ("
+            + why
+            + "); it may or may not run on the members. Compacting again with the same predicate"
+            + " is harmless";
+    return cause == null
+        ? new OutcomeUnknownException(message)
+        : new OutcomeUnknownException(message, cause);
+  }
+
+  /** The global sequences below {@code cut} whose events the predicate rejects, as ranges. */
+  private static long[] rejected(Store local, CompactionConfig config, long cut) {
+    long[] ranges = new long[16];
+    int n = 0;
+    long seen = 0;
+    for (long after = -1; after < cut - 1; ) {
+      List<io.batpak.EventHeader> page = local.queryAfter(Region.all(), after, 1024);
+      if (page.isEmpty()) {
+        break;
+      }
+      for (io.batpak.EventHeader h : page) {
+        long g = h.globalSequence();
+        if (g >= cut) {
+          break;
+        }
+        if (!config.keep().test(local.get(h.eventId()))) {
+          if (n > 0 && ranges[n - 1] == g) {
+            ranges[n - 1] = g + 1;
+          } else {
+            if (n == ranges.length) {
+              ranges = java.util.Arrays.copyOf(ranges, 2 * n);
+            }
+            ranges[n++] = g;
+            ranges[n++] = g + 1;
+          }
+        }
+        seen++;
+      }
+      after = page.get(page.size() - 1).globalSequence();
+      config.progress().copied(seen, cut);
+    }
+    return java.util.Arrays.copyOf(ranges, n);
   }
 
   /**

@@ -170,4 +170,36 @@ class EntriesTest {
     assertTrue(unknown.getMessage().contains("unknown status 7"), unknown.getMessage());
     assertArrayEquals(new byte[] {Entries.VERSION, Entries.QUERY_HEAD}, Entries.encodeHeadQuery());
   }
+
+  @Test
+  void compactionEntriesAndRepliesRoundTripAndNameTheirRejectedEvents(Random random) {
+    for (int round = 0; round < 50; round++) {
+      int n = random.nextInt(20);
+      long[] ranges = new long[2 * n];
+      java.util.Set<Long> rejected = new java.util.HashSet<>();
+      long at = random.nextInt(3);
+      for (int i = 0; i < n; i++) {
+        ranges[2 * i] = at;
+        ranges[2 * i + 1] = at + 1 + random.nextInt(4);
+        for (long g = ranges[2 * i]; g < ranges[2 * i + 1]; g++) {
+          rejected.add(g);
+        }
+        at = ranges[2 * i + 1] + 1 + random.nextInt(3);
+      }
+      long cut = at + random.nextInt(5);
+      Entries.Compact c = new Entries.Compact(random.nextBoolean(), random.nextInt(3), cut, ranges);
+      byte[] bytes = Entries.encodeCompact(c);
+      assertEquals(Entries.COMPACT, Entries.type(bytes));
+      assertEquals(c, Entries.decodeCompact(bytes));
+      for (long g = 0; g < cut + 3; g++) {
+        assertEquals(g >= cut || !rejected.contains(g), c.keeps(g), "global sequence " + g);
+      }
+    }
+    io.batpak.CompactionResult result =
+        new io.batpak.CompactionResult(
+            io.batpak.CompactionResult.Outcome.PERFORMED, "done", 5, 2, 10, 3, 0, 900, 400);
+    assertEquals(
+        new Entries.Compacted(4, 20, result),
+        Entries.decodeReply(Entries.encodeReply(new Entries.Compacted(4, 20, result))));
+  }
 }

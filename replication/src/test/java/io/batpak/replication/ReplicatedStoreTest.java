@@ -146,11 +146,6 @@ class ReplicatedStoreTest {
       throws Exception {
     try (Cluster c = Cluster.start(dir, 3)) {
       ReplicatedStore s = c.live().get(0);
-      ReplicationUnsupportedException compact =
-          assertThrows(
-              ReplicationUnsupportedException.class,
-              () -> s.compact(CompactionConfig.retain(e -> true)));
-      assertEquals("compact with strategy RETAIN", compact.operation());
       assertEquals(
           "beginFence",
           assertThrows(ReplicationUnsupportedException.class, s::beginFence).operation());

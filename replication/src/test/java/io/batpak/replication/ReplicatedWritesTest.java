@@ -46,9 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The write paths beyond plain appends, through a replicated store (ADR 0041): atomic gates decided
- * by the member that takes the append and pinned by an expected version; encoded and typed payloads;
- * denial events; a reactor's follow-ups; an outbox's flush. Every case ends with the members
- * holding the same events.
+ * by the member that takes the append and pinned by an expected version; encoded and typed
+ * payloads; denial events; a reactor's follow-ups; an outbox's flush. Every case ends with the
+ * members holding the same events.
  */
 @BatpakTest
 class ReplicatedWritesTest {
@@ -527,6 +527,70 @@ class ReplicatedWritesTest {
         assertEquals(
             io.batpak.CausationId.of(flushed.get(0).eventId()),
             m.get(flushed.get(2).eventId()).header().causation().orElseThrow());
+      }
+      c.assertConverged();
+    }
+  }
+
+  @Test
+  void aRetainCompactionDropsTheSameEventsOnEveryMember(@TempDir Path dir) throws Exception {
+    EventKind keep = EventKind.custom(5, 1);
+    EventKind drop = EventKind.custom(5, 2);
+    try (Cluster c = Cluster.start(dir, 3)) {
+      // 8 KiB payloads in 64 KiB segments: several sealed segments, the same on every member.
+      List<AppendReceipt> receipts = new ArrayList<>();
+      byte[] filler = new byte[8 * 1024];
+      for (int i = 0; i < 40; i++) {
+        filler[0] = (byte) i;
+        receipts.add(
+            c.leader()
+                .append(
+                    Coordinate.of("c-" + (i % 4), "s"),
+                    i % 2 == 0 ? keep : drop,
+                    Bytes.of(filler.clone())));
+      }
+      ReplicatedStore via = c.follower();
+      AtomicInteger progress = new AtomicInteger();
+      io.batpak.CompactionResult result =
+          via.compact(
+              io.batpak.CompactionConfig.retain(e -> !e.header().kind().equals(drop))
+                  .progress((done, total) -> progress.set((int) done)));
+      assertEquals(
+          io.batpak.CompactionResult.Outcome.PERFORMED, result.outcome(), result.toString());
+      assertTrue(result.eventsDropped() > 0, result.toString());
+      assertEquals(40, progress.get(), "the predicate saw every event below the cut");
+      AppendReceipt after = via.append(Coordinate.of("c-0", "s"), drop, Bytes.utf8("after"));
+      List<String> reference = null;
+      for (ReplicatedStore m : c.live()) {
+        m.awaitLeaderHead(Cluster.WAIT);
+        List<String> outcomes = new ArrayList<>();
+        for (int i = 0; i < receipts.size(); i++) {
+          io.batpak.ReceiptVerification v = m.verifyReceipt(receipts.get(i));
+          if (v instanceof io.batpak.ReceiptVerification.CompactedAway) {
+            assertEquals(1, i % 2, "only events of the rejected kind go: event " + i);
+          } else {
+            assertTrue(v.isValid(), "on " + m.memberId() + ": " + v);
+          }
+          outcomes.add(v.getClass().getSimpleName());
+        }
+        assertTrue(m.verifyReceipt(after).isValid(), "an event above the cut stays");
+        if (reference == null) {
+          reference = outcomes;
+        } else {
+          assertEquals(reference, outcomes, "every member dropped the same events");
+        }
+      }
+      assertTrue(reference.contains("CompactedAway"), String.valueOf(reference));
+      c.assertConverged();
+      // A member that restarts replays the entries its journal lacks; the compaction holds.
+      String other = c.live().stream().filter(m -> m != via).findFirst().orElseThrow().memberId();
+      c.kill(other);
+      c.startMember(other).awaitLeaderHead(Cluster.WAIT);
+      for (int i = 0; i < receipts.size(); i++) {
+        assertEquals(
+            reference.get(i),
+            c.member(other).verifyReceipt(receipts.get(i)).getClass().getSimpleName(),
+            "event " + i + " after the restart");
       }
       c.assertConverged();
     }
