@@ -17,6 +17,7 @@ import io.batpak.Store;
 import io.batpak.StoreException;
 import io.batpak.StoredEvent;
 import io.batpak.StreamFold;
+import io.batpak.spi.AtomicGateOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -271,20 +272,9 @@ final class ProposerGates implements AutoCloseable {
                 + s.getMessage(),
             Map.of("stream", it.coordinate().entity(), "cause", String.valueOf(s)));
       }
-      return new Denial(
-          name,
-          Denial.GATE_DEFECT,
-          "atomic gate '" + name + "' threw " + failure + " instead of deciding; fix the gate",
-          Map.of("exception", failure.getClass().getName()));
+      return AtomicGateOutcome.of(name, null, failure);
     }
-    if (verdict == null) {
-      return new Denial(
-          name,
-          Denial.GATE_DEFECT,
-          "atomic gate '" + name + "' returned null instead of a verdict; fix the gate",
-          Map.of());
-    }
-    return verdict instanceof GateVerdict.Deny d ? d.by(name) : null;
+    return AtomicGateOutcome.of(name, verdict, null);
   }
 
   /** The fold's state after the stream's first {@code count} events, from the cache onwards. */

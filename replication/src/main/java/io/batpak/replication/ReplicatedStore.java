@@ -28,6 +28,7 @@ import io.batpak.ValidationException;
 import io.batpak.VisibilityFence;
 import io.batpak.Watermark;
 import io.batpak.port.StoreClock;
+import io.batpak.spi.ReactorHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -851,7 +852,7 @@ public final class ReplicatedStore extends LocalReads {
       Region region, String checkpointId, CursorWorkerConfig config, Reactor reactor) {
     Objects.requireNonNull(reactor, "reactor");
     return cursorWorker(
-        region, checkpointId, config, new ReplicatedReactions(this, checkpointId, reactor));
+        region, checkpointId, config, new ReactorHandler(this::appendBatch, checkpointId, reactor));
   }
 
   /**

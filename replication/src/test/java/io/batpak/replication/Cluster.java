@@ -126,6 +126,20 @@ final class Cluster implements AutoCloseable {
     }
   }
 
+  /** Kills every live member but {@code keep}; returns their ids, to restart them. */
+  List<String> killAllBut(ReplicatedStore keep) {
+    List<String> others = new ArrayList<>();
+    for (ReplicatedStore s : live()) {
+      if (s != keep) {
+        others.add(s.memberId());
+      }
+    }
+    for (String id : others) {
+      kill(id);
+    }
+    return others;
+  }
+
   ReplicatedStore member(String id) {
     ReplicatedStore s = live.get(id);
     if (s == null) {

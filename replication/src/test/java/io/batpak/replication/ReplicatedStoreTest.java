@@ -265,15 +265,7 @@ class ReplicatedStoreTest {
       AppendReceipt before =
           leader.append(Coordinate.of("p", "s"), KIND, payload("before"), AppendOptions.defaults());
       c.assertConverged();
-      List<String> others = new ArrayList<>();
-      for (ReplicatedStore s : c.live()) {
-        if (s != leader) {
-          others.add(s.memberId());
-        }
-      }
-      for (String id : others) {
-        c.kill(id);
-      }
+      List<String> others = c.killAllBut(leader);
       AppendOptions keyed = AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(5, 5));
       OutcomeUnknownException unknown =
           assertThrows(
@@ -306,15 +298,7 @@ class ReplicatedStoreTest {
     try (Cluster c = Cluster.start(dir, 3, id -> null, java.time.Duration.ofSeconds(2))) {
       ReplicatedStore leader = c.leader();
       leader.append(Coordinate.of("r", "s"), KIND, payload("before"), AppendOptions.defaults());
-      List<String> others = new ArrayList<>();
-      for (ReplicatedStore s : c.live()) {
-        if (s != leader) {
-          others.add(s.memberId());
-        }
-      }
-      for (String id : others) {
-        c.kill(id);
-      }
+      List<String> others = c.killAllBut(leader);
       // With no quorum, an append through the member's own Raft client runs out of retries; Ratis
       // then refuses every later request of that client.
       Entries.Item item =

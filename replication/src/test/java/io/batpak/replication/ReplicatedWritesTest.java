@@ -79,6 +79,12 @@ class ReplicatedWritesTest {
                     "INSUFFICIENT", "balance " + ctx.state() + " < " + amount, Map.of());
           });
 
+  /** A raw {@code NOTE} batch item on {@code entity} (scope "s"). */
+  private static BatchItem note(String entity, String text, AppendOptions options, int causedBy) {
+    return new BatchItem(
+        Coordinate.of(entity, "s"), NOTE, new Payload.Raw(Bytes.utf8(text)), options, causedBy);
+  }
+
   private static AppendOptions gated() {
     return AppendOptions.defaults().withGate(COVERED);
   }
@@ -273,41 +279,17 @@ class ReplicatedWritesTest {
       AtomicGate<?> no = AtomicGate.of("no", ctx -> GateVerdict.deny("NO", "no", Map.of()));
       List<BatchItem> batch =
           List.of(
-              new BatchItem(
-                  Coordinate.of("b-2", "s"),
-                  NOTE,
-                  new Payload.Raw(Bytes.utf8("1")),
-                  AppendOptions.defaults().withGate(permit),
-                  -1),
-              new BatchItem(
-                  Coordinate.of("b-3", "s"),
-                  NOTE,
-                  new Payload.Raw(Bytes.utf8("2")),
-                  AppendOptions.defaults().withGate(no),
-                  -1));
+              note("b-2", "1", AppendOptions.defaults().withGate(permit), -1),
+              note("b-3", "2", AppendOptions.defaults().withGate(no), -1));
       GateDeniedException denied =
           assertThrows(GateDeniedException.class, () -> s.appendBatch(batch));
       assertTrue(denied.getMessage().contains("batch item 1"), denied.getMessage());
-      List<BatchItem> twice =
-          List.of(
-              batch.get(0),
-              new BatchItem(
-                  Coordinate.of("b-2", "s"),
-                  NOTE,
-                  new Payload.Raw(Bytes.utf8("3")),
-                  AppendOptions.defaults(),
-                  -1));
+      List<BatchItem> twice = List.of(batch.get(0), note("b-2", "3", AppendOptions.defaults(), -1));
       assertThrows(ReplicationUnsupportedException.class, () -> s.appendBatch(twice));
       List<AppendReceipt> ok =
           s.appendBatch(
               List.of(
-                  batch.get(0),
-                  new BatchItem(
-                      Coordinate.of("b-3", "s"),
-                      NOTE,
-                      new Payload.Raw(Bytes.utf8("2")),
-                      AppendOptions.defaults().withGate(permit),
-                      -1)));
+                  batch.get(0), note("b-3", "2", AppendOptions.defaults().withGate(permit), -1)));
       assertEquals(2, ok.size());
       for (ReplicatedStore m : c.live()) {
         m.awaitLeaderHead(Cluster.WAIT);
@@ -475,15 +457,7 @@ class ReplicatedWritesTest {
       Coordinate at = Coordinate.of("ob-1", "s");
       assertEquals(1, outbox.stage(at, NOTE, Bytes.utf8("first"), AppendOptions.defaults()));
       assertEquals(2, outbox.stageEncoded(at, NOTE, "second", AppendOptions.defaults()));
-      assertEquals(
-          3,
-          outbox.stage(
-              new BatchItem(
-                  Coordinate.of("ob-2", "s"),
-                  NOTE,
-                  new Payload.Raw(Bytes.utf8("third")),
-                  AppendOptions.defaults(),
-                  0)));
+      assertEquals(3, outbox.stage(note("ob-2", "third", AppendOptions.defaults(), 0)));
       assertThrows(
           ValidationException.class,
           () ->
@@ -494,14 +468,7 @@ class ReplicatedWritesTest {
                   AppendOptions.defaults()));
       assertThrows(
           ValidationException.class,
-          () ->
-              outbox.stage(
-                  new BatchItem(
-                      Coordinate.of("ob-3", "s"),
-                      NOTE,
-                      new Payload.Raw(Bytes.utf8("x")),
-                      AppendOptions.defaults(),
-                      5)));
+          () -> outbox.stage(note("ob-3", "x", AppendOptions.defaults(), 5)));
       for (ReplicatedStore m : c.live()) {
         m.awaitLeaderHead(Cluster.WAIT);
         assertTrue(Cluster.all(m).isEmpty(), "nothing is written before flush");

@@ -19,6 +19,7 @@ import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreFs;
+import io.batpak.spi.ReactorHandler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -213,7 +214,7 @@ public final class Delivery {
   /** {@code Store.reactor}. */
   public CursorWorker reactor(
       Region region, String checkpointId, CursorWorkerConfig config, Reactor reactor) {
-    ReactorHandler h = new ReactorHandler(this, checkpointId, reactor);
+    ReactorHandler h = new ReactorHandler(this::appendBatch, checkpointId, reactor);
     return start(region, checkpointId, config, h, "batpak-reactor ");
   }
 

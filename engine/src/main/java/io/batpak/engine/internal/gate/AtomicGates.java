@@ -19,6 +19,7 @@ import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
 import io.batpak.port.StoreClock;
+import io.batpak.spi.AtomicGateOutcome;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,21 +190,7 @@ public final class AtomicGates implements AutoCloseable {
           u.getMessage(),
           Map.of("stream", coordinate.entity(), "cause", String.valueOf(u.getCause())));
     }
-    if (failure != null) {
-      return new Denial(
-          name,
-          Denial.GATE_DEFECT,
-          "atomic gate '" + name + "' threw " + failure + " instead of deciding; fix the gate",
-          Map.of("exception", failure.getClass().getName()));
-    }
-    if (verdict == null) {
-      return new Denial(
-          name,
-          Denial.GATE_DEFECT,
-          "atomic gate '" + name + "' returned null instead of a verdict; fix the gate",
-          Map.of());
-    }
-    return verdict instanceof GateVerdict.Deny d ? d.by(name) : null;
+    return AtomicGateOutcome.of(name, verdict, failure);
   }
 
   /**

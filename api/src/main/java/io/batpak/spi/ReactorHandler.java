@@ -1,6 +1,9 @@
-package io.batpak.engine.internal.delivery;
+package io.batpak.spi;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.CausationId;
@@ -15,29 +18,49 @@ import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apiguardian.api.API;
 
 /**
- * Turns a {@link Reactor} into a worker's handler: for each source event, the reactor stages its
- * follow-ups and they are committed with one {@code appendBatch} (atomic: one frame), each with the
- * source's correlation, the source's id as causation, and the idempotency key {@link #key}, so a
- * redelivered source returns the original receipts and appends nothing twice (DESIGN decision 5).
+ * Turns a {@link Reactor} into a cursor worker's handler, for the stores that implement {@code
+ * Store.reactor} (the engine, and {@code batpak-replication}, whose follow-ups go through the Raft
+ * leader). For each source event the reactor stages its follow-ups and they are committed with one
+ * {@code appendBatch} (atomic: one frame), each with the source's correlation, the source's id as
+ * causation, and the idempotency key {@link #key}, so a redelivered source returns the original
+ * receipts and appends nothing twice (DESIGN decision 5). One derivation for every store: a reactor
+ * moved from one store implementation to another keeps recognising what it appended.
+ *
+ * <p>Called on the worker's thread only. Not for applications: use {@code Store.reactor}.
+ *
+ * @since 0.3
  */
-final class ReactorHandler implements CursorHandler {
+@API(status = INTERNAL, since = "0.3")
+public final class ReactorHandler implements CursorHandler {
   /** The domain of the derived idempotency keys; part of the format: never change it. */
-  static final String KEY_DOMAIN = "batpak.reactor.v1";
+  public static final String KEY_DOMAIN = "batpak.reactor.v1";
 
-  private final Delivery d;
+  private final Function<List<BatchItem>, List<AppendReceipt>> appendBatch;
   private final String checkpointId;
   private final Reactor reactor;
 
-  ReactorHandler(Delivery d, String checkpointId, Reactor reactor) {
-    this.d = d;
-    this.checkpointId = checkpointId;
-    this.reactor = reactor;
+  /**
+   * @param appendBatch commits one source's follow-ups as one atomic batch
+   * @param checkpointId the reactor's checkpoint id, part of every follow-up's key
+   * @param reactor the reactor
+   * @throws NullPointerException if an argument is null
+   */
+  public ReactorHandler(
+      Function<List<BatchItem>, List<AppendReceipt>> appendBatch,
+      String checkpointId,
+      Reactor reactor) {
+    this.appendBatch = Objects.requireNonNull(appendBatch, "appendBatch");
+    this.checkpointId = Objects.requireNonNull(checkpointId, "checkpointId");
+    this.reactor = Objects.requireNonNull(reactor, "reactor");
   }
 
   /** The idempotency key of follow-up {@code index} of {@code source} for reactor {@code id}. */
-  static IdempotencyKey key(String id, StoredEvent source, int index) {
+  public static IdempotencyKey key(String id, StoredEvent source, int index) {
     return IdempotencyKey.forOperation(
         KEY_DOMAIN, id, source.header().eventId().toString(), Integer.toString(index));
   }
@@ -52,7 +75,7 @@ final class ReactorHandler implements CursorHandler {
         staged.open = false;
       }
       if (!staged.items.isEmpty()) {
-        d.appendBatch(staged.items);
+        appendBatch.apply(staged.items);
       }
     }
   }
