@@ -231,6 +231,10 @@ public final class BenchMain {
     log.println();
     log.println(Report.table(results));
     log.println(Report.goalsText(Report.goals(results)));
+    String replicated = Report.replicatedText(results);
+    if (!replicated.isEmpty()) {
+      log.println(replicated);
+    }
     log.println("durability of each system:");
     durability.forEach((k, v) -> log.println("  " + k + ": " + v));
     long failed = results.stream().filter(r -> r.status().equals("failed")).count();
