@@ -112,6 +112,16 @@ final class ReplicatedSystem implements SystemUnderTest {
         "no leader among the " + MEMBERS + " members within " + WAIT + "; is loopback usable?");
   }
 
+  /** The running members, the leader among them (for tests). */
+  List<ReplicatedStore> members() {
+    return List.copyOf(members);
+  }
+
+  /** The member the producers write through. */
+  ReplicatedStore leader() {
+    return leader;
+  }
+
   @Override
   public Object append(EventToAppend e) {
     return BatpakSystem.append(leader, e).eventId();

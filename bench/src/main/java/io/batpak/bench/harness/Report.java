@@ -215,7 +215,7 @@ final class Report {
               r.workload(),
               num(r.replicated().eventsPerSecond()),
               num(r.durable().eventsPerSecond()),
-              ratioText(r.ratio()),
+              Double.isNaN(r.ratio()) ? "-" : ratioText(r.ratio()),
               num(r.replicated().p50Micros()),
               num(r.replicated().p99Micros()),
               num(r.durable().p50Micros()),
