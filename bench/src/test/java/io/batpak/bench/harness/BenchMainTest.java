@@ -104,7 +104,7 @@ class BenchMainTest {
     for (String w : Report.REPLICATED_WORKLOADS) {
       assertTrue(
           java.util.regex.Pattern.compile(
-                  "(?m)^\\| " + w + " \\| ([0-9,.]+|-) \\| [0-9,.]+ \\| ([0-9.]+ ×|-) \\| ")
+                  "(?m)^\\| " + w + " \\| ([0-9,.]+|-) \\| ([0-9,.]+|-) \\| ([0-9.]+ ×|-) \\| ")
               .matcher(text)
               .find(),
           w + "\n" + text);
