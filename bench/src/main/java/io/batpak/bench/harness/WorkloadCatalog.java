@@ -1,6 +1,7 @@
 package io.batpak.bench.harness;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,11 +61,8 @@ final class WorkloadCatalog {
     m.put("W6", local);
     m.put(
         "W8", scope + "a member reopens its local store as batpak-durable does, then replays Raft");
-    m.put(
-        "catch-up",
-        "no tracking processor: the catch-up workload reads through Axon's"
-            + " EmbeddedEventStore.openStream, which only the Axon systems have");
-    return java.util.Collections.unmodifiableMap(m);
+    m.put("catch-up", new ReplicatedSystem().catchUpUnsupported());
+    return Collections.unmodifiableMap(m);
   }
 
   private final Trials trials;
