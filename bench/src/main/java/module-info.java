@@ -20,6 +20,8 @@ module io.batpak.bench {
   requires io.batpak.verify;
   requires io.batpak.compress;
   requires io.batpak.axon;
+  requires io.batpak.replication;
+  requires java.logging;
   requires java.management;
   requires java.sql;
   requires jdk.management;

@@ -169,14 +169,26 @@ public final class BatpakSystem implements SystemUnderTest {
         : AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(version - 1));
   }
 
+  /** Appends {@code e} to {@code store} at its expected version (every batpak system). */
+  static AppendReceipt append(Store store, EventToAppend e) {
+    return store.append(
+        e.source().coordinate(e.entity()), KIND, e.source().wrapped(e.payload()), at(e.version()));
+  }
+
+  /** {@code events} as batch items, each at its expected version (every batpak system). */
+  static List<BatchItem> batchItems(List<EventToAppend> events) {
+    List<BatchItem> items = new ArrayList<>(events.size());
+    for (EventToAppend e : events) {
+      items.add(
+          BatchItem.of(e.source().coordinate(e.entity()), KIND, e.source().wrapped(e.payload()))
+              .withOptions(at(e.version())));
+    }
+    return items;
+  }
+
   @Override
   public Object append(EventToAppend e) {
-    AppendReceipt r =
-        store.append(
-            e.source().coordinate(e.entity()),
-            KIND,
-            e.source().wrapped(e.payload()),
-            at(e.version()));
+    AppendReceipt r = append(store, e);
     if (signing == Signing.PER_EVENT) {
       signOne(r);
     }
@@ -185,14 +197,8 @@ public final class BatpakSystem implements SystemUnderTest {
 
   @Override
   public List<Object> appendBatch(List<EventToAppend> events) {
-    List<BatchItem> items = new ArrayList<>(events.size());
-    for (EventToAppend e : events) {
-      items.add(
-          BatchItem.of(e.source().coordinate(e.entity()), KIND, e.source().wrapped(e.payload()))
-              .withOptions(at(e.version())));
-    }
     List<Object> keys = new ArrayList<>(events.size());
-    for (AppendReceipt r : store.appendBatch(items)) {
+    for (AppendReceipt r : store.appendBatch(batchItems(events))) {
       if (signing == Signing.PER_EVENT) {
         signOne(r);
       }
@@ -237,6 +243,11 @@ public final class BatpakSystem implements SystemUnderTest {
 
   @Override
   public int readStream(String stream) {
+    return readStream(store, stream);
+  }
+
+  /** Reads every event of {@code stream} in {@code store}, payloads included; returns how many. */
+  static int readStream(Store store, String stream) {
     int n = 0;
     for (StoredEvent e : store.streamEvents(stream, 0, Integer.MAX_VALUE)) {
       n += e.payload().size() > 0 ? 1 : 0;
@@ -251,6 +262,11 @@ public final class BatpakSystem implements SystemUnderTest {
 
   @Override
   public EventChecksum scan() {
+    return scan(store);
+  }
+
+  /** Every event {@code store} holds, as a count and checksum (the fairness check). */
+  static EventChecksum scan(Store store) {
     EventChecksum.Accumulator acc = new EventChecksum.Accumulator();
     long after = -1;
     while (true) {

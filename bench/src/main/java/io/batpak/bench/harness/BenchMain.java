@@ -19,8 +19,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The side-by-side harness: batpak against the raw-disk and raw-cpu limits and against SQLite, H2
- * and Axon Framework, same payloads, same thread counts, in one run.
+ * The side-by-side harness: batpak against the raw-disk and raw-cpu limits and against SQLite, H2,
+ * Axon Framework and RocksDB, and three replicated batpak members ({@code batpak-replicated})
+ * against one, same payloads, same thread counts, in one run.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar \
@@ -51,7 +52,8 @@ public final class BenchMain {
           + "] [--out DIR] [--work DIR]\n"
           + "  --quick    small counts, about 5 minutes on 2 cores, noisy (default)\n"
           + "  --full     10 s windows, 1 M-event stores, much longer\n"
-          + "  --systems  which systems to run (default: all)\n"
+          + "  --systems  which systems to run (default: all; batpak-replicated is three"
+          + " Raft members on loopback)\n"
           + "  --out      where bench-results.json and bench-results.svg go (default"
           + " bench-results)\n"
           + "  --workloads only these workloads (W1,W2-8,W4,raw N=1,...; default: all), e.g. to"
@@ -231,6 +233,10 @@ public final class BenchMain {
     log.println();
     log.println(Report.table(results));
     log.println(Report.goalsText(Report.goals(results)));
+    String replicated = Report.replicatedText(results);
+    if (!replicated.isEmpty()) {
+      log.println(replicated);
+    }
     log.println("durability of each system:");
     durability.forEach((k, v) -> log.println("  " + k + ": " + v));
     long failed = results.stream().filter(r -> r.status().equals("failed")).count();

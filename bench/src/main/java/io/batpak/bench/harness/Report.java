@@ -158,6 +158,97 @@ final class Report {
             : new Goal(goal, "not measured", null));
   }
 
+  /** Three replicated members (issue 18), compared with {@link #BATPAK} in the same run. */
+  static final String REPLICATED = ReplicatedSystem.NAME;
+
+  /** The workloads compared between {@link #REPLICATED} and {@link #BATPAK}. */
+  static final List<String> REPLICATED_WORKLOADS = List.of("W1", "W2-8", "W2-32", "W4");
+
+  /**
+   * One workload on three replicated members beside single-node durable, from the same run.
+   *
+   * @param workload W1, W2-8, W2-32 or W4
+   * @param replicated the batpak-replicated row
+   * @param durable the batpak-durable row
+   */
+  record Replicated(String workload, Result replicated, Result durable) {
+    /** Replicated events/s ÷ single-node durable events/s. */
+    double ratio() {
+      return replicated.eventsPerSecond() / durable.eventsPerSecond();
+    }
+  }
+
+  /** Every compared workload where both rows are ok, in {@link #REPLICATED_WORKLOADS}' order. */
+  static List<Replicated> replicated(List<Result> rs) {
+    List<Replicated> out = new ArrayList<>();
+    for (String w : REPLICATED_WORKLOADS) {
+      Optional<Result> r = find(rs, REPLICATED, w);
+      Optional<Result> d = find(rs, BATPAK, w);
+      if (r.isPresent() && d.isPresent()) {
+        out.add(new Replicated(w, r.get(), d.get()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The replicated comparison as a Markdown table (empty when no workload has both rows): events/s
+   * of each, their ratio, and the latency of one append (W4: one batch) as p50 / p99, which for
+   * batpak-replicated is the commit latency (quorum fsync in the Raft logs + the leader's apply).
+   */
+  static String replicatedText(List<Result> rs) {
+    List<Replicated> rows = replicated(rs);
+    if (rows.isEmpty()) {
+      return "";
+    }
+    StringBuilder b =
+        new StringBuilder(
+            "batpak-replicated (3 members, loopback) ÷ batpak-durable (1 node), same run;"
+                + " latency per append (W4: per batch of 256), replicated = commit latency:\n\n"
+                + "| workload | replicated events/s | durable events/s | replicated ÷ durable"
+                + " | replicated p50 / p99 µs | durable p50 / p99 µs |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
+    for (Replicated r : rows) {
+      b.append(
+          fmt(
+              "| %s | %s | %s | %s | %s / %s | %s / %s |\n",
+              r.workload(),
+              num(r.replicated().eventsPerSecond()),
+              num(r.durable().eventsPerSecond()),
+              Double.isNaN(r.ratio()) ? "-" : ratioText(r.ratio()),
+              num(r.replicated().p50Micros()),
+              num(r.replicated().p99Micros()),
+              num(r.durable().p50Micros()),
+              num(r.durable().p99Micros())));
+    }
+    return b.toString();
+  }
+
+  /** Issue 18's goal: W2-32 on three replicated members ≥ 0.5 × single-node durable. */
+  private static Goal replicatedGoal(List<Result> rs) {
+    String goal = "W2-32 batpak-replicated ≥ 0.5 × batpak-durable";
+    Optional<Replicated> r =
+        replicated(rs).stream().filter(x -> x.workload().equals("W2-32")).findFirst();
+    if (r.isEmpty()) {
+      return new Goal(
+          goal,
+          "not measured (no "
+              + (find(rs, REPLICATED, "W2-32").isPresent() ? BATPAK : REPLICATED)
+              + " W2-32 row)",
+          null);
+    }
+    return new Goal(
+        goal,
+        fmt(
+            "%.2f × (%.0f vs %.0f events/s; commit p50 %.0f µs, p99 %.0f µs)",
+            r.get().ratio(),
+            r.get().replicated().eventsPerSecond(),
+            r.get().durable().eventsPerSecond(),
+            r.get().replicated().p50Micros(),
+            r.get().replicated().p99Micros()),
+        r.get().ratio() >= 0.5);
+  }
+
   static List<Goal> goals(List<Result> rs) {
     List<Goal> g = new ArrayList<>();
     Optional<Result> w1 = find(rs, BATPAK, "W1");
@@ -281,6 +372,7 @@ final class Report {
                 null));
       }
     }
+    g.add(replicatedGoal(rs));
     return g;
   }
 
@@ -455,6 +547,23 @@ final class Report {
           fmt(
               "    {\"workload\": %s, \"batpakOver\": %s, \"ratio\": %s}%s\n",
               str(q.workload()), str(q.over()), dbl(q.value()), i + 1 < ratios.size() ? "," : ""));
+    }
+    b.append("  ],\n  \"replicatedOverDurable\": [\n");
+    List<Replicated> replicated = replicated(rs);
+    for (int i = 0; i < replicated.size(); i++) {
+      Replicated q = replicated.get(i);
+      b.append(
+          fmt(
+              "    {\"workload\": %s, \"ratio\": %s, \"replicatedP50Micros\": %s,"
+                  + " \"replicatedP99Micros\": %s, \"durableP50Micros\": %s,"
+                  + " \"durableP99Micros\": %s}%s\n",
+              str(q.workload()),
+              dbl(q.ratio()),
+              dbl(q.replicated().p50Micros()),
+              dbl(q.replicated().p99Micros()),
+              dbl(q.durable().p50Micros()),
+              dbl(q.durable().p99Micros()),
+              i + 1 < replicated.size() ? "," : ""));
     }
     b.append("  ],\n  \"goals\": [\n");
     List<Goal> goals = goals(rs);

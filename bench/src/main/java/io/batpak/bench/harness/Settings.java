@@ -52,7 +52,8 @@ public record Settings(
           "axon-batpak",
           "rocksdb",
           "batpak-signed",
-          "batpak-signed-per-event");
+          "batpak-signed-per-event",
+          "batpak-replicated");
 
   /** These settings with W8-open's store holding {@code events} events instead. */
   public Settings withOpenEvents(long events) {

@@ -15,8 +15,9 @@ public interface SystemUnderTest {
    * A new, closed instance of the system called {@code name} on the command line.
    *
    * @throws IllegalArgumentException when {@code name} is not one of {@code batpak-durable}, {@code
-   *     batpak-visible}, {@code sqlite}, {@code h2}, {@code axon}, {@code axon-batpak} or {@code
-   *     rocksdb} (the raw baselines are not systems under test)
+   *     batpak-visible}, {@code batpak-signed}, {@code batpak-signed-per-event}, {@code sqlite},
+   *     {@code h2}, {@code axon}, {@code axon-batpak}, {@code rocksdb} or {@code batpak-replicated}
+   *     (the raw baselines are not systems under test)
    */
   static SystemUnderTest named(String name) {
     switch (name) {
@@ -38,12 +39,15 @@ public interface SystemUnderTest {
         return new AxonBatpakSystem();
       case "rocksdb":
         return new RocksSystem();
+      case ReplicatedSystem.NAME:
+        return new ReplicatedSystem();
       default:
         throw new IllegalArgumentException(
             "unknown system under test '"
                 + name
                 + "'; known: batpak-durable, batpak-visible, batpak-signed,"
-                + " batpak-signed-per-event, sqlite, h2, axon, axon-batpak, rocksdb");
+                + " batpak-signed-per-event, sqlite, h2, axon, axon-batpak, rocksdb,"
+                + " batpak-replicated");
     }
   }
 

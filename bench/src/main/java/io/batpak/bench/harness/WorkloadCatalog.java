@@ -1,6 +1,8 @@
 package io.batpak.bench.harness;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,10 +24,46 @@ final class WorkloadCatalog {
 
   private static final Set<String> VISIBLE = Set.of("batpak-visible");
 
-  /** The blocking-append workloads (W2) also run with signed receipts (issue 12). */
+  /**
+   * The blocking-append workloads (W1, W2) also run with signed receipts (issue 12) and on three
+   * replicated members (issue 18).
+   */
   private static final Set<String> BLOCKING =
-      Stream.concat(COMPARED.stream(), Stream.of("batpak-signed", "batpak-signed-per-event"))
+      Stream.concat(
+              COMPARED.stream(),
+              Stream.of("batpak-signed", "batpak-signed-per-event", ReplicatedSystem.NAME))
           .collect(Collectors.toUnmodifiableSet());
+
+  /** W4 runs on the compared systems and on three replicated members (issue 18). */
+  private static final Set<String> BATCHED =
+      Stream.concat(COMPARED.stream(), Stream.of(ReplicatedSystem.NAME))
+          .collect(Collectors.toUnmodifiableSet());
+
+  /**
+   * The compared systems' rows that batpak-replicated does not run, each with the reason its row
+   * gives (n/a).
+   */
+  static final Map<String, String> NOT_REPLICATED = notReplicated();
+
+  private static Map<String, String> notReplicated() {
+    String scope = "issue 18 measures replicated W1, W2 and W4; ";
+    String local =
+        scope + "a member reads from its own local store, the engine batpak-durable's row measures";
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(
+        "W2s",
+        scope
+            + "no pipelined append: a member's submit() runs blocking appends on one thread"
+            + " (replication/README.md)");
+    m.put("W4-64B", scope + "W4 (256 B) shows the batch path; other payload sizes not run");
+    m.put("W4-1KiB", scope + "W4 (256 B) shows the batch path; other payload sizes not run");
+    m.put("W5", local);
+    m.put("W6", local);
+    m.put(
+        "W8", scope + "a member reopens its local store as batpak-durable does, then replays Raft");
+    m.put("catch-up", new ReplicatedSystem().catchUpUnsupported());
+    return Collections.unmodifiableMap(m);
+  }
 
   private final Trials trials;
   private final AppendLoops loops;
@@ -115,7 +153,7 @@ final class WorkloadCatalog {
             "W4",
             "1 producer, appendBatch of 256 events of 256 B (one frame or transaction); latency per"
                 + " batch; on batpak, then point reads of the events it stored (W5-batchframe)",
-            COMPARED,
+            BATCHED,
             List.of("W4", "W5-batchframe"),
             this::batchesThenBatchFrameReads));
     w.add(batches("W4-64B", trials.payloads64()));
@@ -156,6 +194,22 @@ final class WorkloadCatalog {
             Set.of(Report.BATPAK),
             CompactionTrials.ROWS,
             system -> compactions.rows()));
+    w.add(
+        new Workload(
+            "not-replicated",
+            "the compared systems' other rows, n/a on batpak-replicated with the reason",
+            Set.of(ReplicatedSystem.NAME),
+            List.copyOf(NOT_REPLICATED.keySet()),
+            system -> {
+              List<Result> out = new ArrayList<>();
+              NOT_REPLICATED.forEach(
+                  (row, why) -> {
+                    if (trials.selected(row)) {
+                      out.add(trials.report(Result.na(row, system, why)));
+                    }
+                  });
+              return out;
+            }));
     return w;
   }
 

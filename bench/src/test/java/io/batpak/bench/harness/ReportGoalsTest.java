@@ -196,4 +196,48 @@ class ReportGoalsTest {
             "{\"goal\": \"W2-32 vs SQLite ≥ 15 ×\", \"measured\": \"20.00 ×\", \"met\": true}"),
         json);
   }
+
+  @Test
+  void replicatedW2OfThirtyTwoIsComparedWithSingleNodeDurableFromTheSameRun() {
+    String goal = "W2-32 batpak-replicated ≥ 0.5 × batpak-durable";
+    List<Result> rs = meeting();
+    assertEquals(
+        "not measured (no batpak-replicated W2-32 row)", goal(Report.goals(rs), goal).measured());
+    assertNull(goal(Report.goals(rs), goal).met());
+    assertEquals("", Report.replicatedText(rs));
+
+    rs.add(row("W1", Report.REPLICATED, 1_000, 900));
+    rs.add(row("W2-32", Report.REPLICATED, 50_000, 640));
+    rs.add(row("W4", Report.REPLICATED, 100_000, 2_000));
+    Report.Goal met = goal(Report.goals(rs), goal);
+    assertEquals(Boolean.TRUE, met.met(), met.toString());
+    assertEquals(
+        "0.50 × (50000 vs 100000 events/s; commit p50 640 µs, p99 1280 µs)", met.measured());
+    assertEquals(
+        List.of("W1", "W2-32", "W4"),
+        Report.replicated(rs).stream().map(Report.Replicated::workload).toList());
+    String text = Report.replicatedText(rs);
+    assertTrue(
+        text.contains("| W2-32 | 50,000 | 100,000 | 0.50 × | 640 / 1,280 | 300 / 600 |"), text);
+    assertTrue(text.contains("| W1 | 1,000 | 5,000 | 0.20 × | 900 / 1,800 | 200 / 400 |"), text);
+
+    replace(rs, row("W2-32", Report.REPLICATED, 49_000, 640));
+    assertEquals(Boolean.FALSE, goal(Report.goals(rs), goal).met());
+
+    rs.removeIf(r -> r.system().equals(Report.BATPAK) && r.workload().equals("W2-32"));
+    rs.add(Result.failed("W2-32", Report.BATPAK, "fairness check failed"));
+    Report.Goal missing = goal(Report.goals(rs), goal);
+    assertNull(missing.met());
+    assertEquals("not measured (no batpak-durable W2-32 row)", missing.measured());
+    Settings s =
+        Settings.of("tiny", Settings.ALL, Path.of("unused-out"), Path.of("unused-work"), Set.of());
+    String json = Report.json(s, Map.of(), Map.of(), rs);
+    assertTrue(
+        json.contains(
+            "\"replicatedOverDurable\": [\n    {\"workload\": \"W1\", \"ratio\": 0.200,"
+                + " \"replicatedP50Micros\": 900.000, \"replicatedP99Micros\": 1800.000,"
+                + " \"durableP50Micros\": 200.000, \"durableP99Micros\": 400.000},\n"
+                + "    {\"workload\": \"W4\""),
+        json);
+  }
 }

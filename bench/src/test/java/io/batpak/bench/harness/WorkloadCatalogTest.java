@@ -1,6 +1,7 @@
 package io.batpak.bench.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -57,6 +58,28 @@ class WorkloadCatalogTest {
     for (String system : List.of("sqlite", "h2", "axon", "axon-batpak", "rocksdb")) {
       assertEquals(COMPARED, idsFor(system, Set.of()), system);
     }
+    assertEquals(
+        List.of("W1", "W2-8", "W2-32", "W4", "not-replicated"),
+        idsFor(ReplicatedSystem.NAME, Set.of()),
+        ReplicatedSystem.NAME);
+  }
+
+  @Test
+  void theReplicatedSystemSaysWhyEveryOtherComparedRowIsNotRun() {
+    List<String> compared =
+        List.of("W1", "W2-8", "W2-32", "W2s", "W4", "W4-64B", "W4-1KiB", "W5", "W6", "W8");
+    for (String row : compared) {
+      boolean runs = List.of("W1", "W2-8", "W2-32", "W4").contains(row);
+      assertEquals(
+          !runs,
+          WorkloadCatalog.NOT_REPLICATED.containsKey(row),
+          row + " is either run on batpak-replicated or n/a with a reason");
+    }
+    assertTrue(WorkloadCatalog.NOT_REPLICATED.containsKey("catch-up"));
+    WorkloadCatalog.NOT_REPLICATED.forEach(
+        (row, why) -> assertTrue(why.length() > 40, row + ": '" + why + "' says too little"));
+    assertEquals(List.of("W4"), idsFor(ReplicatedSystem.NAME, Set.of("W4")));
+    assertEquals(List.of("not-replicated"), idsFor(ReplicatedSystem.NAME, Set.of("W5")));
   }
 
   @Test
