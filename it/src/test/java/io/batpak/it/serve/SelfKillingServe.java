@@ -22,14 +22,15 @@ import java.nio.file.Path;
 
 /**
  * A test main that runs the shipped {@code batpak serve} ({@link Main}) and can SIGKILL its own
- * process at a chosen point of the journal write of a chosen event. It reads stdin itself: a line
- * {@code arm mid <marker>} or {@code arm after <marker>} arms it (it answers {@code armed}); every
- * other line goes on to serve's console. The child class path must hold {@link #servicesDirectory}
- * and serve must run with {@code --fs selfkill}: the store then writes through {@link Fs}, the real
- * {@code posix} backend with one check on every write to a segment file: once armed, the first
- * write whose bytes hold the marker sends {@code kill -9} to this process, in the middle of the
- * write ({@code mid}: the first half of the bytes written, the rest never) or right after the whole
- * write ({@code after}). Nothing of this is in the shipped code: serve only names a backend.
+ * process at a chosen point of the journal write of a chosen event, or fail that write. It reads
+ * stdin itself: a line {@code arm mid|after|fail <marker>} arms it (it answers {@code armed});
+ * every other line goes on to serve's console. The child class path must hold {@link
+ * #servicesDirectory} and serve must run with {@code --fs selfkill}: the store then writes through
+ * {@link Fs}, the real {@code posix} backend with one check on every write to a segment file: once
+ * armed, the first write whose bytes hold the marker sends {@code kill -9} to this process, in the
+ * middle of the write ({@code mid}: the first half of the bytes written, the rest never) or right
+ * after the whole write ({@code after}); {@code fail} throws an I/O error instead, and the process
+ * lives on. Nothing of this is in the shipped code: serve only names a backend.
  */
 public final class SelfKillingServe {
 
@@ -37,7 +38,7 @@ public final class SelfKillingServe {
   static final String BACKEND = "selfkill";
 
   private static volatile byte[] marker;
-  private static volatile boolean midWrite;
+  private static volatile String mode = "";
 
   private SelfKillingServe() {}
 
@@ -59,7 +60,7 @@ public final class SelfKillingServe {
                 for (String line; (line = stdin.readLine()) != null; ) {
                   String[] w = line.split(" ");
                   if (w[0].equals("arm") && w.length == 3) {
-                    midWrite = w[1].equals("mid");
+                    mode = w[1];
                     marker = w[2].getBytes(StandardCharsets.UTF_8);
                     out.println("armed");
                   } else {
@@ -175,10 +176,10 @@ public final class SelfKillingServe {
             super.write(src, position);
             return;
           }
-          if (midWrite) {
-            super.write(ByteBuffer.wrap(bytes, 0, bytes.length / 2), position);
-          } else {
-            super.write(src, position);
+          switch (mode) {
+            case "mid" -> super.write(ByteBuffer.wrap(bytes, 0, bytes.length / 2), position);
+            case "after" -> super.write(src, position);
+            default -> throw new IOException("selfkill: the armed write fails (EIO)");
           }
           killSelf();
         }

@@ -60,6 +60,13 @@ class ServeKillIT {
 
   private int next;
 
+  private final long began = System.nanoTime();
+
+  /** A progress line in the test's output, for reading a failure. */
+  private void step(String what) {
+    System.out.printf("%6d ms  %s%n", (System.nanoTime() - began) / 1_000_000, what);
+  }
+
   @AfterEach
   void killAll() throws InterruptedException {
     for (ServeMember m : members.values()) {
@@ -83,6 +90,7 @@ class ServeKillIT {
     Path leaderDir = root.resolve(leaderId);
     awaitTrue(() -> logHolds(leaderDir, marker), "the leader's Raft log holds the proposal");
     leader.kill();
+    step("killed " + leaderId + " with the proposal in its log");
     for (ServeMember f : followers) {
       f.resume();
     }
@@ -113,6 +121,39 @@ class ServeKillIT {
   @Test
   void leaderKilledAfterCommitBeforeTheReceipt() throws Exception {
     killLeaderAtItsJournalWrite("after");
+  }
+
+  /**
+   * A member whose apply fails (its journal write of an entry fails with an I/O error) stops
+   * itself: the process exits 1 and says why; the others go on with the entry, and the member,
+   * restarted, re-applies it from the Raft log and agrees with them.
+   */
+  @Test
+  void aMemberThatStopsItselfExitsOneWithTheReason() throws Exception {
+    String peers = start(selfKilling());
+    appendSome(2);
+    String leaderId = leader(members.keySet());
+    ServeMember failing = others(leaderId).get(0);
+    String marker = "fails-" + UUID.randomUUID().toString().substring(0, 8);
+    assertEquals("armed", failing.request("arm fail " + marker));
+    step("armed " + failing.id() + " to fail; appending through leader " + leaderId);
+    ack("k-marker", members.get(leaderId).request("append e1 " + marker + " k-marker"));
+    step("acknowledged");
+    assertTrue(failing.awaitGone(), "the member whose apply failed ended");
+    step(failing.id() + " ended");
+    assertEquals(1, failing.exitCode(), "exit code of " + failing.id());
+    String log = Files.readString(root.resolve(failing.id() + ".stderr.log"));
+    assertTrue(
+        log.contains("batpak serve " + failing.id() + ": stopped itself: ")
+            && log.contains("selfkill: the armed write fails (EIO)"),
+        "the reason is printed:\n" + log);
+    members.remove(failing.id());
+    appendSome(2);
+    step("restarting " + failing.id());
+    members.put(failing.id(), ServeMember.start(MAIN, failing.id(), peers, group, root));
+    appendSome(1);
+    step("checking");
+    assertEquals(1, eventsWithId(checkMembersAgree(), markerId()).size());
   }
 
   /**
@@ -160,17 +201,14 @@ class ServeKillIT {
   private String start(Launch launch) throws IOException {
     String peers = ServeMember.peers(3);
     group = UUID.randomUUID();
+    step("starting " + peers);
     members.putAll(ServeMember.startAll(launch, peers, group, root));
+    step("started");
     return peers;
   }
 
   private void killLeaderAtItsJournalWrite(String mode) throws Exception {
-    String peers =
-        start(
-            new Launch(
-                SelfKillingServe.class.getName(),
-                List.of(SelfKillingServe.servicesDirectory(root).toString()),
-                List.of("--fs", SelfKillingServe.BACKEND)));
+    String peers = start(selfKilling());
     appendSome(4);
     String leaderId = leader(members.keySet());
     ServeMember leader = members.get(leaderId);
@@ -178,6 +216,7 @@ class ServeKillIT {
     assertEquals("armed", leader.request("arm " + mode + " " + marker));
     leader.send("append e1 " + marker + " k-marker");
     assertTrue(leader.awaitGone(), "the leader killed itself at the marker's journal write");
+    step(leaderId + " killed itself (" + mode + ")");
     assertNull(leader.reply(), "the killed leader never answered the append");
     members.remove(leaderId);
     String newLeader = leader(members.keySet());
@@ -196,6 +235,14 @@ class ServeKillIT {
         "a kill in the middle of the write leaves a torn frame, one after it none:\n" + log);
     appendSome(2);
     retryMarkerAndCheck(marker);
+  }
+
+  /** {@link SelfKillingServe} over backend {@code selfkill}. */
+  private Launch selfKilling() throws IOException {
+    return new Launch(
+        SelfKillingServe.class.getName(),
+        List.of(SelfKillingServe.servicesDirectory(root).toString()),
+        List.of("--fs", SelfKillingServe.BACKEND));
   }
 
   /**
@@ -302,6 +349,7 @@ class ServeKillIT {
           return false;
         },
         "a leader among " + ids);
+    step("leader: " + found[0]);
     return found[0];
   }
 

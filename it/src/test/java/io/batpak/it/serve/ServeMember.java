@@ -176,6 +176,11 @@ final class ServeMember {
     return process.waitFor(60, TimeUnit.SECONDS);
   }
 
+  /** The exit code of a process that has ended. */
+  int exitCode() {
+    return process.exitValue();
+  }
+
   /** SIGSTOP: the process freezes, its sockets stay open (a partition, not a crash). */
   void stop() throws IOException, InterruptedException {
     signal("-STOP");
