@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -102,8 +103,9 @@ final class ServeCommand implements Command {
         + "\nStatus lines (started, leader changes of this member, stopped) go to stderr. Ratis\n"
         + "logs warnings to stderr; more with JAVA_TOOL_OPTIONS=-Dorg.slf4j.simpleLogger"
         + ".defaultLogLevel=info.\n\n"
-        + "exit codes: 0 stopped cleanly (SIGTERM, SIGINT, 'stop' or end of console input),\n"
-        + "1 the member could not start or stopped itself (the reason is printed), 2 usage error\n";
+        + "exit codes: 0 stopped cleanly ('stop' or end of console input), 1 the member could\n"
+        + "not start or stopped itself (the reason is printed), 2 usage error; after SIGTERM or\n"
+        + "SIGINT it closes cleanly ('stopped cleanly') and exits 143 or 130, as a JVM does\n";
   }
 
   @Override
@@ -148,17 +150,20 @@ final class ServeCommand implements Command {
     ReplicatedStore member;
     try {
       member = o.join() && !restart ? ReplicatedStore.join(config) : ReplicatedStore.start(config);
-    } catch (UncheckedIOException e) {
-      err.println(
-          who
-              + "could not start: "
-              + e.getMessage()
-              + "\n  Is "
-              + config.self().address()
-              + " in use by another process? Pick a free port in --peers.");
-      return Main.FAILURE;
     } catch (StoreException e) {
       err.println(who + "could not open its store: " + Main.explain(e));
+      return Main.FAILURE;
+    } catch (UncheckedIOException | CompletionException e) {
+      // Ratis could not start: its port or its directory is taken, or its log is unreadable.
+      err.println(
+          who
+              + "could not start its Raft server: "
+              + rootMessage(e)
+              + "\n  Is another process listening on "
+              + config.self().address()
+              + " or running a member on "
+              + o.dir()
+              + "? Stop it, or pick a free port in --peers and another --dir.");
       return Main.FAILURE;
     }
     err.println(
@@ -235,12 +240,11 @@ final class ServeCommand implements Command {
             try {
               t.out().println("ready " + o.id());
               t.out().flush();
-              for (String line; (line = in.readLine()) != null; ) {
-                if (!console.handle(line)) {
-                  break;
-                }
+              boolean more = true;
+              for (String line; more && (line = in.readLine()) != null; ) {
+                more = console.handle(line);
               }
-              err.println(who + "console input ended");
+              err.println(who + (more ? "console input ended" : "the console said stop"));
             } catch (IOException e) {
               err.println(who + "console input failed: " + e.getMessage());
             }
@@ -276,6 +280,15 @@ final class ServeCommand implements Command {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis.client", "off");
     }
+  }
+
+  /** The message of the innermost cause, which names what failed. */
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t + ")";
   }
 
   private static void stop(ReplicatedStore member, PrintStream err, String who) {

@@ -35,7 +35,8 @@ final class ServeConsole {
   static final String KEY_DOMAIN = "batpak.serve.append";
 
   static final String HELP =
-      "console commands (one per line; replies on stdout):\n"
+      "console commands (one per line; replies on stdout, after a first line 'ready ID'\n"
+          + "once the member runs):\n"
           + "  append <entity> <text> [key]  append text (one word) to entity; with key, a retry\n"
           + "                                lands once. Replies: ok global=G stream=S id=ID\n"
           + "                                hash=H term=T index=I | conflict <why> |\n"
@@ -102,7 +103,7 @@ final class ServeConsole {
   private void append(String[] w) throws UsageException {
     if (w.length < 3 || w.length > 4) {
       throw new UsageException(
-          "append takes <entity> <text> [key], got " + (w.length - 1) + " words");
+          "append takes <entity> <text> [key] (text one word), got '" + String.join(" ", w) + "'");
     }
     AppendOptions options = AppendOptions.defaults();
     if (w.length == 4) {

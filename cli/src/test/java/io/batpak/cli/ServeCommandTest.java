@@ -44,6 +44,13 @@ class ServeCommandTest {
     return tmp.resolve("member").toString();
   }
 
+  /** {@code --id n1 --peers PEERS --dir <dir>} and {@code extra}: refused for the extra part. */
+  private void assertRefusedWith(String expected, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--id", "n1", "--peers", PEERS, "--dir", dir()));
+    args.addAll(List.of(extra));
+    assertUsage(expected, args.toArray(String[]::new));
+  }
+
   @Test
   void requiredOptionsAreNamed() {
     assertUsage("needs --id", "--peers", PEERS, "--dir", dir());
@@ -125,29 +132,10 @@ class ServeCommandTest {
 
   @Test
   void badValuesOfTheOtherOptions() throws IOException {
-    assertUsage(
-        "--durability is 'visible' or 'durable', got 'fast'",
-        "--id",
-        "n1",
-        "--peers",
-        PEERS,
-        "--dir",
-        dir(),
-        "--durability",
-        "fast");
-    assertUsage(
-        "--group needs a UUID", "--id", "n1", "--peers", PEERS, "--dir", dir(), "--group", "g1");
-    assertUsage(
-        "--timeout must be at least 1, got 0",
-        "--id",
-        "n1",
-        "--peers",
-        PEERS,
-        "--dir",
-        dir(),
-        "--timeout",
-        "0");
-    assertUsage("--fs is empty", "--id", "n1", "--peers", PEERS, "--dir", dir(), "--fs", " ");
+    assertRefusedWith("--durability is 'visible' or 'durable', got 'fast'", "--durability", "fast");
+    assertRefusedWith("--group needs a UUID", "--group", "g1");
+    assertRefusedWith("--timeout must be at least 1, got 0", "--timeout", "0");
+    assertRefusedWith("--fs is empty", "--fs", " ");
     Path file = Files.writeString(tmp.resolve("file"), "x");
     assertUsage("is a file", "--id", "n1", "--peers", PEERS, "--dir", file.toString());
   }
@@ -157,19 +145,10 @@ class ServeCommandTest {
     UUID existing = UUID.fromString("11111111-2222-4333-8444-555555555555");
     Files.createDirectories(tmp.resolve("member/raft/" + existing));
     UUID other = UUID.fromString("99999999-2222-4333-8444-555555555555");
-    assertUsage(
-        "--group " + other + " differs from group " + existing,
-        "--id",
-        "n1",
-        "--peers",
-        PEERS,
-        "--dir",
-        dir(),
-        "--group",
-        other.toString());
+    assertRefusedWith(
+        "--group " + other + " differs from group " + existing, "--group", other.toString());
     Files.createDirectories(tmp.resolve("member/raft/" + other));
-    assertUsage(
-        "holds the logs of several Raft groups", "--id", "n1", "--peers", PEERS, "--dir", dir());
+    assertRefusedWith("holds the logs of several Raft groups");
   }
 
   /**
@@ -192,6 +171,7 @@ class ServeCommandTest {
                 "head",
                 "dump",
                 "members",
+                "leader",
                 "append order-1",
                 "frobnicate",
                 "")
@@ -226,10 +206,11 @@ class ServeCommandTest {
     assertTrue(lines.get(6).endsWith(" hash=" + hash1), r.toString());
     assertEquals("end count=2", lines.get(7), r.toString());
     assertEquals("members ids=solo", lines.get(8), r.toString());
-    assertTrue(lines.get(9).startsWith("error append takes <entity> <text> [key]"), r.toString());
+    assertEquals("leader yes", lines.get(9), r.toString());
+    assertTrue(lines.get(10).startsWith("error append takes <entity> <text> [key]"), r.toString());
     assertTrue(
-        lines.get(10).startsWith("error unknown console command 'frobnicate'"), r.toString());
-    assertEquals(11, lines.size(), r.toString());
+        lines.get(11).startsWith("error unknown console command 'frobnicate'"), r.toString());
+    assertEquals(12, lines.size(), r.toString());
     assertTrue(r.err().contains("batpak serve solo: started in "), r.toString());
     assertTrue(r.err().contains("batpak serve solo: console input ended"), r.toString());
     assertTrue(r.err().contains("batpak serve solo: stopped cleanly"), r.toString());

@@ -92,18 +92,10 @@ public final class SelfKillingServe {
     return dir;
   }
 
-  /** The first index of {@code needle} in {@code haystack}, or -1. */
-  static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
+  /** Whether {@code haystack} holds the bytes of {@code needle}. */
+  static boolean contains(byte[] haystack, byte[] needle) {
+    return new String(haystack, StandardCharsets.ISO_8859_1)
+        .contains(new String(needle, StandardCharsets.ISO_8859_1));
   }
 
   /** Sends SIGKILL to this process and waits for it to land. */
@@ -172,7 +164,7 @@ public final class SelfKillingServe {
           }
           byte[] bytes = new byte[src.remaining()];
           src.duplicate().get(bytes);
-          if (indexOf(bytes, m) < 0) {
+          if (!contains(bytes, m)) {
             super.write(src, position);
             return;
           }

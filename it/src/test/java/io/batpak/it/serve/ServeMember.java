@@ -205,7 +205,7 @@ final class ServeMember {
     }
     for (Path f : files) {
       try {
-        if (SelfKillingServe.indexOf(Files.readAllBytes(f), needle) >= 0) {
+        if (SelfKillingServe.contains(Files.readAllBytes(f), needle)) {
           return true;
         }
       } catch (NoSuchFileException e) {
