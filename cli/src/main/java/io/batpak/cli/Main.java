@@ -184,6 +184,7 @@ public final class Main {
             new CopyCommand(false),
             new CopyCommand(true),
             new CompactCommand(),
+            new ServeCommand(System.in),
             new BenchCommand())) {
       map.put(c.name(), c);
     }

@@ -42,7 +42,7 @@ class UsageTest {
     Result overview = CliRunner.run("--help");
     assertEquals(Main.OK, overview.code());
     for (String command :
-        List.of("demo", "inspect", "verify", "dump", "repair", "compact", "bench")) {
+        List.of("demo", "inspect", "verify", "dump", "repair", "compact", "serve", "bench")) {
       assertTrue(overview.out().contains("  " + command + " "), overview.out());
       Result help = CliRunner.run(command, "--help");
       assertEquals(Main.OK, help.code(), help.toString());
