@@ -32,6 +32,7 @@ final class Cluster implements AutoCloseable {
   final List<ReplicationConfig.Peer> peers = new ArrayList<>();
   private final Function<String, StoreFs> fsOf;
   private final Duration requestTimeout;
+  private ReplicationConfig.Snapshots snapshots = ReplicationConfig.Snapshots.DEFAULT;
   private final Map<String, ReplicatedStore> live = new LinkedHashMap<>();
 
   private Cluster(Path root, int members, Function<String, StoreFs> fsOf, Duration requestTimeout) {
@@ -57,6 +58,19 @@ final class Cluster implements AutoCloseable {
   static Cluster start(
       Path root, int members, Function<String, StoreFs> fsOf, Duration requestTimeout) {
     Cluster c = new Cluster(root, members, fsOf, requestTimeout);
+    for (ReplicationConfig.Peer p : c.peers) {
+      c.startMember(p.id());
+    }
+    return c;
+  }
+
+  /**
+   * Starts {@code members} members on real directories that snapshot every {@code
+   * snapshots.everyEntries()} entries.
+   */
+  static Cluster start(Path root, int members, ReplicationConfig.Snapshots snapshots) {
+    Cluster c = new Cluster(root, members, id -> null, Duration.ofSeconds(5));
+    c.snapshots = snapshots;
     for (ReplicationConfig.Peer p : c.peers) {
       c.startMember(p.id());
     }
@@ -98,9 +112,17 @@ final class Cluster implements AutoCloseable {
   }
 
   private ReplicatedStore launch(String id, boolean join) {
+    StoreConfig store = storeConfig(id);
+    // Snapshots need the store on the real disk (ReplicationConfig refuses them on a StoreFs).
     ReplicationConfig config =
         new ReplicationConfig(
-            id, peers, group, root.resolve(id).resolve("raft"), storeConfig(id), requestTimeout);
+            id,
+            peers,
+            group,
+            root.resolve(id).resolve("raft"),
+            store,
+            requestTimeout,
+            store.fs().isPresent() ? ReplicationConfig.Snapshots.OFF : snapshots);
     ReplicatedStore s = join ? ReplicatedStore.join(config) : ReplicatedStore.start(config);
     live.put(id, s);
     return s;
