@@ -87,6 +87,7 @@ final class BatpakStateMachine extends BaseStateMachine {
   private volatile @Nullable Store store;
   private final Object swap = new Object();
   private boolean installing; // guarded by swap
+  private boolean pausedDuringLoad; // guarded by swap
   private @Nullable ReplicaClock clock;
   private volatile ReplicaHead head = ReplicaHead.EMPTY;
   private volatile @Nullable ReplicaStoppedException stopped;
@@ -139,7 +140,9 @@ final class BatpakStateMachine extends BaseStateMachine {
       MemberSnapshots.verifyAndSync(snap);
     }
     Store s = openStore();
-    heads.clear();
+    synchronized (this) {
+      heads.clear();
+    }
     if (snap != null) {
       ReplicaHead mine = head;
       if (mine.nextGlobalSequence() < snap.head().nextGlobalSequence()) {
@@ -175,9 +178,10 @@ final class BatpakStateMachine extends BaseStateMachine {
       if (head.nextGlobalSequence() == snap.head().nextGlobalSequence()) {
         head = snap.head();
       }
-      heads.put(
-          snap.index(),
-          new ReplicaHead(snap.index(), head.nextGlobalSequence(), head.lastEventHash()));
+      synchronized (this) {
+        // The head at the snapshot's index is the snapshot's, also when the journal is ahead.
+        heads.put(snap.index(), snap.head());
+      }
       setLastAppliedTermIndex(snap.termIndex());
     }
     this.store = s;
@@ -239,10 +243,13 @@ final class BatpakStateMachine extends BaseStateMachine {
 
   @Override
   public void pause() {
-    LifeCycle lc = getLifeCycle();
-    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
-      lc.transition(LifeCycle.State.PAUSING);
-      lc.transition(LifeCycle.State.PAUSED);
+    synchronized (swap) {
+      pausedDuringLoad = true;
+      LifeCycle lc = getLifeCycle();
+      if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+        lc.transition(LifeCycle.State.PAUSING);
+        lc.transition(LifeCycle.State.PAUSED);
+      }
     }
   }
 
@@ -255,6 +262,7 @@ final class BatpakStateMachine extends BaseStateMachine {
   public void reinitialize() throws IOException {
     synchronized (swap) {
       installing = true;
+      pausedDuringLoad = false;
     }
     try {
       reload();
@@ -262,10 +270,15 @@ final class BatpakStateMachine extends BaseStateMachine {
       synchronized (swap) {
         installing = false;
         swap.notifyAll();
+        // Ratis pauses the state machine for every received chunk and asserts it is paused before
+        // it reloads; a snapshot that arrived while this one loaded is reloaded next, so the state
+        // machine stays paused for it.
+        if (!pausedDuringLoad) {
+          getLifeCycle().transition(LifeCycle.State.STARTING);
+          getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
       }
     }
-    getLifeCycle().transition(LifeCycle.State.STARTING);
-    getLifeCycle().transition(LifeCycle.State.RUNNING);
   }
 
   /**
