@@ -60,6 +60,9 @@ final class BatpakStateMachine extends BaseStateMachine {
   /** How often a member starts loading a received snapshot over when it was replaced meanwhile. */
   static final int LOAD_ATTEMPTS = 40;
 
+  /** How long a member waits for a snapshot whose chunks arrived while another one loaded. */
+  static final long NEWER_SNAPSHOT_WAIT_MILLIS = 30_000;
+
   /** The extension every replicated event carries: its Raft log index, 8 bytes big-endian. */
   static final ExtensionKey RAFT_INDEX = ExtensionKey.of("raft.index");
 
@@ -164,8 +167,10 @@ final class BatpakStateMachine extends BaseStateMachine {
             dir,
             mine.nextGlobalSequence());
       } else if (mine.nextGlobalSequence() > snap.head().nextGlobalSequence()) {
+        // Normal after a restart (the member applied entries after its own latest snapshot);
+        // unusual for a snapshot from the leader, which Ratis sends only past the commit index.
         LOG.log(
-            System.Logger.Level.WARNING,
+            received ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
             "member {0}: its journal ({1} events, through Raft index {2}) is ahead of snapshot {3}"
                 + " ({4} events); it keeps its journal, and entries up to index {2} are skipped",
             memberId,
@@ -312,7 +317,15 @@ final class BatpakStateMachine extends BaseStateMachine {
       }
       try {
         openReconciled(true);
-        return;
+        if (!newerSnapshotArrived(now)) {
+          return;
+        }
+        Store loaded = store; // not store(): that waits for this very install
+        if (loaded != null) {
+          loaded.close();
+        }
+        attempt = 0;
+        continue;
       } catch (ReplicaStoppedException e) {
         throw stop(e);
       } catch (IOException | RuntimeException e) {
@@ -338,6 +351,38 @@ final class BatpakStateMachine extends BaseStateMachine {
                 e));
       }
     }
+  }
+
+  /**
+   * Whether Ratis received another snapshot while {@code loaded} was loading: its chunks paused the
+   * state machine, and Ratis asks for its reload right after it renames it into place. That request
+   * can be lost when it comes while this reload is still running (Ratis marks the reload done after
+   * it), and the member would then wait for entries its leader has purged; so wait for the newer
+   * snapshot to appear (up to {@value #NEWER_SNAPSHOT_WAIT_MILLIS} ms) and load it too.
+   */
+  private boolean newerSnapshotArrived(MemberSnapshots.Snapshot loaded) throws IOException {
+    synchronized (swap) {
+      if (!pausedDuringLoad) {
+        return false;
+      }
+    }
+    for (long waited = 0; waited < NEWER_SNAPSHOT_WAIT_MILLIS; waited += 50) {
+      MemberSnapshots.Snapshot newest = storage.scan();
+      if (newest != null && newest.index() > loaded.index()) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            "member {0}: snapshot {1} arrived while {2} loaded; loading it too",
+            memberId,
+            newest.dir(),
+            loaded.dir());
+        synchronized (swap) {
+          pausedDuringLoad = false;
+        }
+        return true;
+      }
+      pauseBriefly();
+    }
+    return false;
   }
 
   private static void pauseBriefly() throws IOException {
@@ -367,17 +412,29 @@ final class BatpakStateMachine extends BaseStateMachine {
     ReplicaHead h = head;
     ReplicaHead at = new ReplicaHead(ti.getIndex(), h.nextGlobalSequence(), h.lastEventHash());
     long micros = newestEventMicros;
-    return storage
-        .take(
-            store(),
-            forkDir -> {
-              ReplicaClock c = new ReplicaClock(0);
-              c.advanceTo(micros, micros);
-              return configAt(storeConfig, forkDir, c);
-            },
-            ti,
-            at)
-        .index();
+    try {
+      return storage
+          .take(
+              store(),
+              forkDir -> {
+                ReplicaClock c = new ReplicaClock(0);
+                c.advanceTo(micros, micros);
+                return configAt(storeConfig, forkDir, c);
+              },
+              ti,
+              at)
+          .index();
+    } catch (StoreException e) {
+      // Ratis logs a failed snapshot and purges nothing; the member goes on applying.
+      throw new IOException(
+          "member "
+              + memberId
+              + " could not snapshot its store at Raft index "
+              + ti.getIndex()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
   }
 
   /** How many snapshots this member installed into its store since it started. */

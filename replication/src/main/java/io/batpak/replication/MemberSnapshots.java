@@ -102,6 +102,13 @@ final class MemberSnapshots implements StateMachineStorage {
    * Leftover {@code .tmp} builds are removed. Invalid snapshot directories are logged and skipped.
    */
   @Nullable Snapshot reload() throws IOException {
+    Snapshot newest = scan();
+    latest = newest;
+    return newest;
+  }
+
+  /** The newest valid snapshot on disk, without making it the latest (removes {@code .tmp}s). */
+  @Nullable Snapshot scan() throws IOException {
     Path d = smDir();
     Files.createDirectories(d);
     Snapshot newest = null;
@@ -131,7 +138,6 @@ final class MemberSnapshots implements StateMachineStorage {
         }
       }
     }
-    latest = newest;
     return newest;
   }
 
