@@ -13,28 +13,33 @@ import io.batpak.ExtensionKey;
 import io.batpak.IdempotencyConflictException;
 import io.batpak.Region;
 import io.batpak.Store;
+import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.ValidationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,6 +57,15 @@ import org.jspecify.annotations.Nullable;
  * proposer's latest head, and a member whose own head at that index differs stops ({@link #stop}).
  */
 final class BatpakStateMachine extends BaseStateMachine {
+  /** How many snapshots a member keeps (the newest and the one before it). */
+  static final int SNAPSHOTS_KEPT = 2;
+
+  /** How often a member starts loading a received snapshot over when it was replaced meanwhile. */
+  static final int LOAD_ATTEMPTS = 40;
+
+  /** How long a member waits for a snapshot whose chunks arrived while another one loaded. */
+  static final long NEWER_SNAPSHOT_WAIT_MILLIS = 30_000;
+
   /** The extension every replicated event carries: its Raft log index, 8 bytes big-endian. */
   static final ExtensionKey RAFT_INDEX = ExtensionKey.of("raft.index");
 
@@ -63,8 +77,10 @@ final class BatpakStateMachine extends BaseStateMachine {
   private final String memberId;
   private final StoreConfig storeConfig;
   private final Consumer<ReplicaStoppedException> onStop;
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final MemberCodec codec;
+  private final boolean snapshots;
+  private final MemberSnapshots storage;
+  private final AtomicLong snapshotsInstalled = new AtomicLong();
   private final Map<Long, ReplicaHead> heads =
       new LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
@@ -75,7 +91,10 @@ final class BatpakStateMachine extends BaseStateMachine {
         }
       };
 
-  private @Nullable Store store;
+  private volatile @Nullable Store store;
+  private final Object swap = new Object();
+  private boolean installing; // guarded by swap
+  private boolean pausedDuringLoad; // guarded by swap
   private @Nullable ReplicaClock clock;
   private volatile ReplicaHead head = ReplicaHead.EMPTY;
   private volatile @Nullable ReplicaStoppedException stopped;
@@ -84,9 +103,14 @@ final class BatpakStateMachine extends BaseStateMachine {
   private long claimsChecked;
 
   BatpakStateMachine(
-      String memberId, StoreConfig storeConfig, Consumer<ReplicaStoppedException> onStop) {
+      String memberId,
+      StoreConfig storeConfig,
+      boolean snapshots,
+      Consumer<ReplicaStoppedException> onStop) {
     this.memberId = memberId;
     this.storeConfig = storeConfig;
+    this.snapshots = snapshots;
+    this.storage = new MemberSnapshots(memberId, SNAPSHOTS_KEPT);
     this.onStop = onStop;
     this.codec = new MemberCodec(memberId);
   }
@@ -117,8 +141,97 @@ final class BatpakStateMachine extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    openReconciled(false);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  /**
+   * Opens the local store and brings it level with the latest snapshot (ADR 0038): first finishes
+   * or undoes a swap a crash interrupted; then, when the journal holds fewer events than the
+   * snapshot, replaces the store by the snapshot's; when it holds as many or more, keeps it after
+   * checking that it holds the snapshot's newest event (a different one stops the member). Sets the
+   * journal index, head, clock and Ratis's applied index from what it opened.
+   *
+   * @param received whether the snapshot just arrived from the leader (its files are then checked
+   *     against their CRCs and synced before they are believed)
+   */
+  private void openReconciled(boolean received) throws IOException {
+    Path dir = storeConfig.directory();
+    if (storeConfig.fs().isEmpty()) {
+      String recovered = MemberSnapshots.recoverSwap(dir);
+      if (recovered != null) {
+        LOG.log(System.Logger.Level.WARNING, "member {0}: {1} ({2})", memberId, recovered, dir);
+      }
+    }
+    MemberSnapshots.Snapshot snap = storage.latest();
+    if (snap != null && received) {
+      MemberSnapshots.verifyAndSync(snap);
+    }
+    Store s = openStore();
+    synchronized (this) {
+      heads.clear();
+    }
+    if (snap != null) {
+      ReplicaHead mine = head;
+      if (mine.nextGlobalSequence() < snap.head().nextGlobalSequence()) {
+        s.close();
+        if (!received) {
+          MemberSnapshots.verifyAndSync(snap);
+        }
+        MemberSnapshots.installInto(snap, dir);
+        s = openStore();
+        snapshotsInstalled.incrementAndGet();
+        LOG.log(
+            System.Logger.Level.INFO,
+            "member {0}: installed snapshot {1} (Raft index {2}, {3} events) into {4}, replacing a"
+                + " journal of {5} events",
+            memberId,
+            snap.dir(),
+            snap.index(),
+            snap.head().nextGlobalSequence(),
+            dir,
+            mine.nextGlobalSequence());
+      } else if (mine.nextGlobalSequence() > snap.head().nextGlobalSequence()) {
+        // Normal after a restart (the member applied entries after its own latest snapshot);
+        // unusual for a snapshot from the leader, which Ratis sends only past the commit index.
+        LOG.log(
+            received ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+            "member {0}: its journal ({1} events, through Raft index {2}) is ahead of snapshot {3}"
+                + " ({4} events); it keeps its journal, and entries up to index {2} are skipped",
+            memberId,
+            mine.nextGlobalSequence(),
+            journalIndex,
+            snap.dir(),
+            snap.head().nextGlobalSequence());
+      }
+      checkHolds(s, snap);
+      if (head.nextGlobalSequence() == snap.head().nextGlobalSequence()) {
+        head = snap.head();
+      }
+      synchronized (this) {
+        // The head at the snapshot's index is the snapshot's, also when the journal is ahead.
+        heads.put(snap.index(), snap.head());
+      }
+      setLastAppliedTermIndex(snap.termIndex());
+    }
+    this.store = s;
+    LOG.log(
+        System.Logger.Level.INFO,
+        "member {0}: local store open at {1}, journal holds Raft entries through index {2}{3}",
+        memberId,
+        head.nextGlobalSequence(),
+        journalIndex,
+        snap == null ? "" : ", latest snapshot at index " + snap.index());
+  }
+
+  /** Opens the store at its directory and reads the journal index, head and clock from it. */
+  private Store openStore() {
     ReplicaClock c = new ReplicaClock(0);
     Store s = Store.open(storeConfig.toBuilder().clock(c).deterministic(true).build());
+    journalIndex = 0;
+    newestEventMicros = 0;
+    head = ReplicaHead.EMPTY;
     Optional<EventHeader> newest = newestEvent(s);
     if (newest.isPresent()) {
       EventHeader h = newest.get();
@@ -128,13 +241,267 @@ final class BatpakStateMachine extends BaseStateMachine {
       head = new ReplicaHead(journalIndex, h.globalSequence() + 1, h.eventHash());
     }
     this.clock = c;
-    this.store = s;
-    LOG.log(
-        System.Logger.Level.INFO,
-        "member {0}: local store open at {1}, journal holds Raft entries through index {2}",
-        memberId,
-        head.nextGlobalSequence(),
-        journalIndex);
+    return s;
+  }
+
+  /** Stops loudly unless {@code s} holds the snapshot's newest event, with the same hash. */
+  private void checkHolds(Store s, MemberSnapshots.Snapshot snap) {
+    long n = snap.head().nextGlobalSequence();
+    if (n == 0) {
+      return;
+    }
+    List<EventHeader> at = s.queryAfter(Region.all(), n - 2, 1);
+    Bytes hash = at.isEmpty() ? null : at.get(0).eventHash();
+    if (hash == null
+        || at.get(0).globalSequence() != n - 1
+        || !hash.equals(snap.head().lastEventHash())) {
+      s.close();
+      throw new ReplicaStoppedException(
+          "member "
+              + memberId
+              + " diverged from snapshot "
+              + snap.dir()
+              + ": the snapshot's event "
+              + (n - 1)
+              + " has hash "
+              + snap.head().lastEventHash().toHex()
+              + " but the local store "
+              + storeConfig.directory()
+              + (hash == null ? " has no such event" : " holds hash " + hash.toHex())
+              + "; the member does not start. Rebuild it from a healthy member.");
+    }
+  }
+
+  @Override
+  public void pause() {
+    synchronized (swap) {
+      pausedDuringLoad = true;
+      LifeCycle lc = getLifeCycle();
+      if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+        lc.transition(LifeCycle.State.PAUSING);
+        lc.transition(LifeCycle.State.PAUSED);
+      }
+    }
+  }
+
+  /**
+   * Called by Ratis on its apply thread after it installed a snapshot from the leader into the
+   * state-machine directory: closes the local store, re-reads the snapshots, and opens the store
+   * level with the newest one ({@link #openReconciled}).
+   */
+  @Override
+  public void reinitialize() throws IOException {
+    synchronized (swap) {
+      installing = true;
+      pausedDuringLoad = false;
+    }
+    try {
+      reload();
+    } finally {
+      synchronized (swap) {
+        installing = false;
+        swap.notifyAll();
+        // Ratis pauses the state machine for every received chunk and asserts it is paused before
+        // it reloads; a snapshot that arrived while this one loaded is reloaded next, so the state
+        // machine stays paused for it.
+        if (!pausedDuringLoad) {
+          getLifeCycle().transition(LifeCycle.State.STARTING);
+          getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads the newest received snapshot. Ratis writes a second snapshot from the leader on its RPC
+   * thread while this apply thread may still be loading the first (it replaces the whole
+   * state-machine directory), so files can vanish mid-load: the load then starts over with the
+   * newest snapshot, up to {@value #LOAD_ATTEMPTS} times, and only a snapshot that stays put and
+   * still fails stops the member.
+   */
+  private void reload() throws IOException {
+    Store old = store;
+    if (old != null) {
+      old.close();
+    }
+    MemberSnapshots.Snapshot before = storage.latest();
+    for (int attempt = 1; ; attempt++) {
+      MemberSnapshots.Snapshot now = storage.reload();
+      if (now == null && attempt < LOAD_ATTEMPTS) {
+        pauseBriefly();
+        continue;
+      }
+      if (now == null) {
+        throw stop(
+            new ReplicaStoppedException(
+                "member "
+                    + memberId
+                    + " was told to load a snapshot from the leader, but its state-machine"
+                    + " directory holds no valid snapshot (had "
+                    + (before == null ? "none" : before.dir())
+                    + "); it stops. Rebuild it from a healthy member."));
+      }
+      try {
+        openReconciled(true);
+        if (!newerSnapshotArrived(now)) {
+          return;
+        }
+        Store loaded = store; // not store(): that waits for this very install
+        if (loaded != null) {
+          loaded.close();
+        }
+        attempt = 0;
+        continue;
+      } catch (ReplicaStoppedException e) {
+        throw stop(e);
+      } catch (IOException | RuntimeException e) {
+        MemberSnapshots.Snapshot newest = storage.reload();
+        if (attempt < LOAD_ATTEMPTS && (newest == null || !newest.dir().equals(now.dir()))) {
+          LOG.log(
+              System.Logger.Level.INFO,
+              "member {0}: snapshot {1} was replaced while it loaded ({2}); loading the newest",
+              memberId,
+              now.dir(),
+              e.toString());
+          pauseBriefly();
+          continue;
+        }
+        throw stop(
+            new ReplicaStoppedException(
+                "member "
+                    + memberId
+                    + " could not load snapshot "
+                    + now.dir()
+                    + " from the leader and stops: "
+                    + e,
+                e));
+      }
+    }
+  }
+
+  /**
+   * Whether Ratis received another snapshot while {@code loaded} was loading: its chunks paused the
+   * state machine, and Ratis asks for its reload right after it renames it into place. That request
+   * can be lost when it comes while this reload is still running (Ratis marks the reload done after
+   * it), and the member would then wait for entries its leader has purged; so wait for the newer
+   * snapshot to appear (up to {@value #NEWER_SNAPSHOT_WAIT_MILLIS} ms) and load it too.
+   */
+  private boolean newerSnapshotArrived(MemberSnapshots.Snapshot loaded) throws IOException {
+    synchronized (swap) {
+      if (!pausedDuringLoad) {
+        return false;
+      }
+    }
+    for (long waited = 0; waited < NEWER_SNAPSHOT_WAIT_MILLIS; waited += 50) {
+      MemberSnapshots.Snapshot newest = storage.scan();
+      if (newest != null && newest.index() > loaded.index()) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            "member {0}: snapshot {1} arrived while {2} loaded; loading it too",
+            memberId,
+            newest.dir(),
+            loaded.dir());
+        synchronized (swap) {
+          pausedDuringLoad = false;
+        }
+        return true;
+      }
+      pauseBriefly();
+    }
+    return false;
+  }
+
+  private static void pauseBriefly() throws IOException {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while loading a snapshot");
+    }
+  }
+
+  /**
+   * Ratis's snapshot trigger, on its apply thread (no apply runs meanwhile): forks the store into a
+   * new snapshot at the last applied term and index. Returns that index; Ratis may then purge its
+   * log up to it, because the fork synced the journal through it first.
+   */
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex ti = getLastAppliedTermIndex();
+    MemberSnapshots.Snapshot latest = storage.latest();
+    if (!snapshots || stopped != null || ti == null || ti.getIndex() <= 0) {
+      return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.index();
+    }
+    if (latest != null && latest.index() >= ti.getIndex()) {
+      return latest.index();
+    }
+    ReplicaHead h = head;
+    ReplicaHead at = new ReplicaHead(ti.getIndex(), h.nextGlobalSequence(), h.lastEventHash());
+    long micros = newestEventMicros;
+    try {
+      return storage
+          .take(
+              store(),
+              forkDir -> {
+                ReplicaClock c = new ReplicaClock(0);
+                c.advanceTo(micros, micros);
+                return configAt(storeConfig, forkDir, c);
+              },
+              ti,
+              at)
+          .index();
+    } catch (StoreException e) {
+      // Ratis logs a failed snapshot and purges nothing; the member goes on applying.
+      throw new IOException(
+          "member "
+              + memberId
+              + " could not snapshot its store at Raft index "
+              + ti.getIndex()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** How many snapshots this member installed into its store since it started. */
+  long snapshotsInstalled() {
+    return snapshotsInstalled.get();
+  }
+
+  /** The Raft index of this member's latest snapshot, or -1. */
+  long latestSnapshotIndex() {
+    MemberSnapshots.Snapshot s = storage.latest();
+    return s == null ? -1 : s.index();
+  }
+
+  /**
+   * {@code c}'s settings that reading and closing a store depend on, for a store at {@code dir}
+   * (the builder cannot move a configuration to another directory).
+   */
+  static StoreConfig configAt(StoreConfig c, Path dir, ReplicaClock clock) {
+    StoreConfig.Builder b =
+        StoreConfig.builder(dir)
+            .segmentMaxBytes(c.segmentMaxBytes())
+            .checkpointEveryBytes(c.checkpointEveryBytes())
+            .maxPayloadBytes(c.maxPayloadBytes())
+            .maxBatchEvents(c.maxBatchEvents())
+            .maxBatchBytes(c.maxBatchBytes())
+            .codec(c.codec().orElse(null))
+            .fsBackend(c.fsBackend().orElse(null))
+            .compression(c.compression())
+            .compressionThreshold(c.compressionThreshold())
+            .compressionDictionaryBytes(c.compressionDictionaryBytes())
+            .signingPolicy(c.signingPolicy())
+            .entropy(c.entropy())
+            .clock(clock)
+            .deterministic(true);
+    for (Bytes k : c.signingKeys()) {
+      b.signingKey(k);
+    }
+    for (Bytes k : c.verifyingKeys()) {
+      b.verifyingKey(k);
+    }
+    return b.build();
   }
 
   /** The newest event of {@code s}, whatever the exact meaning of its visible watermark. */
@@ -166,8 +533,22 @@ final class BatpakStateMachine extends BaseStateMachine {
     return storage;
   }
 
-  /** The local store; present once Ratis initialized this state machine. */
+  /**
+   * The local store; present once Ratis initialized this state machine. While a snapshot from the
+   * leader replaces it ({@link #reinitialize}), callers wait for the new one.
+   */
   Store store() {
+    synchronized (swap) {
+      while (installing) {
+        try {
+          swap.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StoreClosedException(
+              "interrupted while member " + memberId + " installs a snapshot");
+        }
+      }
+    }
     Store s = store;
     if (s == null) {
       throw new IllegalStateException("member " + memberId + " has not started its store yet");

@@ -106,7 +106,22 @@ abstract class LocalReads implements Store {
 
   @Override
   public void waitFor(Watermark watermark, long globalSequence, Duration timeout) {
-    local().waitFor(watermark, globalSequence, timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Store s = local();
+    while (true) {
+      try {
+        s.waitFor(
+            watermark, globalSequence, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return;
+      } catch (io.batpak.StoreClosedException e) {
+        // A snapshot install replaced the local store (ADR 0038): wait on the new one.
+        Store now = local();
+        if (now == s) {
+          throw e;
+        }
+        s = now;
+      }
+    }
   }
 
   /** Syncs this member's local journal (the Raft log is durable on its own). */

@@ -66,6 +66,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
@@ -173,6 +174,7 @@ public final class ReplicatedStore extends LocalReads {
         new BatpakStateMachine(
             config.memberId(),
             config.store(),
+            config.snapshots().enabled(),
             stopped -> {
               ReplicatedStore s = self[0];
               if (s != null) {
@@ -224,13 +226,32 @@ public final class ReplicatedStore extends LocalReads {
     GrpcConfigKeys.Server.setHost(props, config.self().host());
     GrpcConfigKeys.Server.setPort(props, config.self().port());
     RaftServerConfigKeys.setStorageDir(props, List.of(config.raftDirectory().toFile()));
-    // Snapshots would let Ratis purge its log; a member's snapshot is not transferable yet (ADR
-    // 0037), so the log is kept whole and a lagging member always catches up by log.
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
+    snapshotProperties(props, config.snapshots());
     RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(1, TimeUnit.SECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2, TimeUnit.SECONDS));
     return props;
+  }
+
+  /**
+   * Snapshots and log purge (ADR 0038): Ratis takes a snapshot every {@code everyEntries} applied
+   * entries (on its apply thread, so the store holds exactly what was applied), keeps two, and
+   * purges its log up to the newest snapshot's index even when a member is behind it (that member
+   * installs the snapshot). No snapshot on stop: a restart replays from the journal and the log.
+   */
+  static void snapshotProperties(RaftProperties props, ReplicationConfig.Snapshots snapshots) {
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(props, false);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, snapshots.enabled());
+    RaftServerConfigKeys.Log.setSegmentSizeMax(
+        props, SizeInBytes.valueOf(snapshots.raftLogSegmentBytes()));
+    if (snapshots.enabled()) {
+      RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, snapshots.everyEntries());
+      RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, BatpakStateMachine.SNAPSHOTS_KEPT);
+      RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+      RaftServerConfigKeys.Log.setPurgeGap(
+          props, (int) Math.min(Integer.MAX_VALUE, snapshots.everyEntries()));
+      RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, true);
+    }
   }
 
   /** This member's id. */
@@ -291,7 +312,7 @@ public final class ReplicatedStore extends LocalReads {
     }
     ReplicaHead leader = Entries.decodeHead(reply.getMessage().getContent().toByteArray());
     if (leader.nextGlobalSequence() > 0) {
-      local().waitFor(Watermark.VISIBLE, leader.nextGlobalSequence() - 1, timeout);
+      waitFor(Watermark.VISIBLE, leader.nextGlobalSequence() - 1, timeout);
     }
     return leader;
   }
@@ -900,6 +921,25 @@ public final class ReplicatedStore extends LocalReads {
   /** Why the state machine stopped this member, or null while it runs. */
   @Nullable ReplicaStoppedException stoppedReason() {
     return stateMachine.stopped();
+  }
+
+  /** How many snapshots this member installed into its store since it started (tests). */
+  long snapshotsInstalled() {
+    return stateMachine.snapshotsInstalled();
+  }
+
+  /** The Raft index of this member's latest snapshot, or -1 (tests). */
+  long latestSnapshotIndex() {
+    return stateMachine.latestSnapshotIndex();
+  }
+
+  /** The first index this member's Raft log still holds (tests check the log is purged). */
+  long raftLogStartIndex() {
+    try {
+      return server.getDivision(groupId).getRaftLog().getStartIndex();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** How many head claims of other members this member checked. */

@@ -30,6 +30,8 @@ import org.apiguardian.api.API;
  *     deterministic flag (ADR 0037)
  * @param requestTimeout how long an append waits for its entry to commit before it gives up with an
  *     outcome-unknown error
+ * @param snapshots when the member snapshots its store and purges its Raft log (ADR 0038); the
+ *     six-argument constructor uses {@link Snapshots#DEFAULT}
  * @since 0.2
  */
 @API(status = EXPERIMENTAL, since = "0.2")
@@ -39,7 +41,75 @@ public record ReplicationConfig(
     UUID groupId,
     Path raftDirectory,
     StoreConfig store,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Snapshots snapshots) {
+
+  // --- snapshots ---
+  /**
+   * When a member snapshots its store and lets Ratis purge its log (ADR 0038). A snapshot is a fork
+   * of the member's store (sealed segments shared, never re-encoded) with its index checkpoint; a
+   * member that falls behind the leader's log start, or joins, installs the leader's newest one and
+   * catches up by log from there. The Raft log then holds about {@code everyEntries} entries plus
+   * one segment.
+   *
+   * @param everyEntries take a snapshot after this many applied Raft entries; 0 turns snapshots and
+   *     log purging off (the log then grows without bound)
+   * @param raftLogSegmentBytes the size at which Ratis closes a log segment; only closed segments
+   *     are purged (4 KiB to 1 GiB)
+   * @since 0.2
+   */
+  @API(status = EXPERIMENTAL, since = "0.2")
+  public record Snapshots(long everyEntries, long raftLogSegmentBytes) {
+    /** Every 10,000 entries, 8 MiB Raft log segments. */
+    public static final Snapshots DEFAULT = new Snapshots(10_000, 8L << 20);
+
+    /** No snapshots and no log purge (required when the store is not on the real disk). */
+    public static final Snapshots OFF = new Snapshots(0, 8L << 20);
+
+    /** Validates the fields. */
+    public Snapshots {
+      if (everyEntries < 0) {
+        throw new ValidationException(
+            "snapshots.everyEntries is "
+                + everyEntries
+                + ", but it counts Raft entries between snapshots; give 0 (off) or more");
+      }
+      if (raftLogSegmentBytes < 4096 || raftLogSegmentBytes > (1L << 30)) {
+        throw new ValidationException(
+            "snapshots.raftLogSegmentBytes is "
+                + raftLogSegmentBytes
+                + ", outside 4096..1073741824 (4 KiB to 1 GiB); 8 MiB is the default");
+      }
+    }
+
+    /** Whether snapshots (and log purge) are on. */
+    public boolean enabled() {
+      return everyEntries > 0;
+    }
+  }
+
+  /**
+   * A member with {@link Snapshots#DEFAULT} snapshots; see the canonical constructor.
+   *
+   * @throws ValidationException as the canonical constructor does
+   */
+  public ReplicationConfig(
+      String memberId,
+      List<Peer> peers,
+      UUID groupId,
+      Path raftDirectory,
+      StoreConfig store,
+      Duration requestTimeout) {
+    this(memberId, peers, groupId, raftDirectory, store, requestTimeout, Snapshots.DEFAULT);
+  }
+
+  /** This configuration with {@code snapshots} instead. */
+  public ReplicationConfig withSnapshots(Snapshots snapshots) {
+    return new ReplicationConfig(
+        memberId, peers, groupId, raftDirectory, store, requestTimeout, snapshots);
+  }
+
+  // --- end snapshots ---
 
   /**
    * One member's address.
@@ -84,6 +154,7 @@ public record ReplicationConfig(
     Objects.requireNonNull(raftDirectory, "raftDirectory");
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(snapshots, "snapshots");
     peers = List.copyOf(peers);
     Set<String> ids = new HashSet<>();
     for (Peer p : peers) {
@@ -114,6 +185,18 @@ public record ReplicationConfig(
           "the Raft directory and the store directory are both "
               + raftDirectory
               + "; give Ratis its own directory");
+    }
+    if (snapshots.enabled() && store.fs().isPresent()) {
+      throw new ValidationException(
+          "member '"
+              + memberId
+              + "' takes snapshots (every "
+              + snapshots.everyEntries()
+              + " entries), but its store runs on the StoreFs instance "
+              + store.fs().get().getClass().getName()
+              + ": Ratis ships and installs snapshot files on the real disk with java.nio, which"
+              + " cannot see that store's files. Turn snapshots off"
+              + " (withSnapshots(Snapshots.OFF)) or use a discovered backend (fsBackend)");
     }
   }
 

@@ -33,6 +33,7 @@ final class Cluster implements AutoCloseable {
   final List<ReplicationConfig.Peer> peers = new ArrayList<>();
   private final Function<String, StoreFs> fsOf;
   private final Duration requestTimeout;
+  private ReplicationConfig.Snapshots snapshots = ReplicationConfig.Snapshots.DEFAULT;
   private final Map<String, ReplicatedStore> live = new LinkedHashMap<>();
   private UnaryOperator<StoreConfig.Builder> tune = b -> b;
 
@@ -75,6 +76,19 @@ final class Cluster implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Starts {@code members} members on real directories that snapshot every {@code
+   * snapshots.everyEntries()} entries.
+   */
+  static Cluster start(Path root, int members, ReplicationConfig.Snapshots snapshots) {
+    Cluster c = new Cluster(root, members, id -> null, Duration.ofSeconds(5));
+    c.snapshots = snapshots;
+    for (ReplicationConfig.Peer p : c.peers) {
+      c.startMember(p.id());
+    }
+    return c;
+  }
+
   private static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -110,9 +124,17 @@ final class Cluster implements AutoCloseable {
   }
 
   private ReplicatedStore launch(String id, boolean join) {
+    StoreConfig store = storeConfig(id);
+    // Snapshots need the store on the real disk (ReplicationConfig refuses them on a StoreFs).
     ReplicationConfig config =
         new ReplicationConfig(
-            id, peers, group, root.resolve(id).resolve("raft"), storeConfig(id), requestTimeout);
+            id,
+            peers,
+            group,
+            root.resolve(id).resolve("raft"),
+            store,
+            requestTimeout,
+            store.fs().isPresent() ? ReplicationConfig.Snapshots.OFF : snapshots);
     ReplicatedStore s = join ? ReplicatedStore.join(config) : ReplicatedStore.start(config);
     live.put(id, s);
     return s;

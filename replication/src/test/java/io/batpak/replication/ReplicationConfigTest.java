@@ -83,4 +83,45 @@ class ReplicationConfigTest {
     refused(() -> new ReplicationConfig.Peer("n1", " ", 1), "blank host");
     refused(() -> new ReplicationConfig.Peer("n1", "h", 70000), "port 70000");
   }
+
+  @Test
+  void snapshotSettingsReachRatisAndBadOnesAreRefusedByName() {
+    ReplicationConfig c = config("n1", PEERS, HOME.resolve("raft"), Duration.ofSeconds(5));
+    assertEquals(ReplicationConfig.Snapshots.DEFAULT, c.snapshots());
+    RaftProperties on =
+        ReplicatedStore.properties(c.withSnapshots(new ReplicationConfig.Snapshots(500, 65536)));
+    assertTrue(RaftServerConfigKeys.Snapshot.autoTriggerEnabled(on));
+    assertEquals(500, RaftServerConfigKeys.Snapshot.autoTriggerThreshold(on));
+    assertTrue(RaftServerConfigKeys.Log.purgeUptoSnapshotIndex(on));
+    assertEquals(65536, RaftServerConfigKeys.Log.segmentSizeMax(on).getSize());
+    assertEquals(
+        BatpakStateMachine.SNAPSHOTS_KEPT, RaftServerConfigKeys.Snapshot.retentionFileNum(on));
+    assertFalse(RaftServerConfigKeys.Snapshot.triggerWhenStopEnabled(on), "no snapshot on stop");
+    RaftProperties off =
+        ReplicatedStore.properties(c.withSnapshots(ReplicationConfig.Snapshots.OFF));
+    assertFalse(RaftServerConfigKeys.Snapshot.autoTriggerEnabled(off));
+    assertFalse(ReplicationConfig.Snapshots.OFF.enabled());
+
+    refused(() -> new ReplicationConfig.Snapshots(-1, 65536), "everyEntries is -1");
+    refused(() -> new ReplicationConfig.Snapshots(10, 100), "raftLogSegmentBytes is 100");
+    refused(
+        () -> new ReplicationConfig.Snapshots(10, (1L << 30) + 1),
+        "raftLogSegmentBytes is 1073741825");
+    StoreConfig onSim =
+        StoreConfig.builder(HOME.resolve("store")).fs(new io.batpak.fs.sim.SimStoreFs(1)).build();
+    refused(
+        () ->
+            new ReplicationConfig(
+                "n1", PEERS, UUID.randomUUID(), HOME.resolve("raft"), onSim, Duration.ofSeconds(5)),
+        "SimStoreFs");
+    // With snapshots off, a store on a StoreFs instance is accepted.
+    new ReplicationConfig(
+        "n1",
+        PEERS,
+        UUID.randomUUID(),
+        HOME.resolve("raft"),
+        onSim,
+        Duration.ofSeconds(5),
+        ReplicationConfig.Snapshots.OFF);
+  }
 }

@@ -1,0 +1,506 @@
+package io.batpak.replication;
+
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A member's snapshots (ADR 0038), in Ratis's state-machine directory {@code sm/}: one directory
+ * {@code snapshot.<term>_<index>} per snapshot, holding {@code store/} (a fork of the member's
+ * store at that index, closed once so it carries its seals and index checkpoint) and {@code
+ * snapshot.meta} (term, index, the member's head there, and every store file with its size and
+ * CRC-32C, the whole closed by its own CRC). A snapshot is built in {@code snapshot.<t>_<i>.tmp},
+ * every file and directory synced, then renamed; a directory without a valid meta file is never
+ * believed.
+ *
+ * <p>Thread-safety: Ratis calls {@link #take} and {@link #cleanupOldSnapshots} on its apply thread
+ * and {@link #getLatestSnapshot} from any thread; the latest snapshot is published through a
+ * volatile field.
+ */
+final class MemberSnapshots implements StateMachineStorage {
+  static final String META = "snapshot.meta";
+  static final String STORE = "store";
+  private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
+  private static final String MAGIC = "batpak-replication-snapshot 1";
+  private static final System.Logger LOG = System.getLogger(MemberSnapshots.class.getName());
+
+  /** One store file of a snapshot: its path inside {@code store/}, size and CRC-32C. */
+  record StoreFile(String path, long size, long crc) {}
+
+  /** A snapshot on disk whose meta file was read and checked. */
+  record Snapshot(Path dir, long term, long index, ReplicaHead head, List<StoreFile> files) {
+    TermIndex termIndex() {
+      return TermIndex.valueOf(term, index);
+    }
+
+    Path store() {
+      return dir.resolve(STORE);
+    }
+
+    /** What Ratis ships to a follower: the meta file and every store file. */
+    SnapshotInfo info() {
+      List<FileInfo> infos = new ArrayList<>();
+      infos.add(new FileInfo(dir.resolve(META).toAbsolutePath(), null));
+      for (StoreFile f : files) {
+        infos.add(new FileInfo(store().resolve(f.path()).toAbsolutePath(), null));
+      }
+      return new FileListSnapshotInfo(infos, term, index);
+    }
+  }
+
+  private final String memberId;
+  private final int retained;
+  private volatile @Nullable Path dir;
+  private volatile @Nullable Snapshot latest;
+
+  MemberSnapshots(String memberId, int retained) {
+    this.memberId = memberId;
+    this.retained = retained;
+  }
+
+  @Override
+  public void init(RaftStorage raftStorage) throws IOException {
+    initAt(raftStorage.getStorageDir().getStateMachineDir().toPath());
+  }
+
+  /** Uses {@code smDir} as the state-machine directory and reads the snapshots in it. */
+  void initAt(Path smDir) throws IOException {
+    dir = smDir;
+    reload();
+  }
+
+  /**
+   * Reads the directory again (after Ratis installed a follower's snapshot): the newest snapshot
+   * whose meta file is valid and whose files exist with their recorded sizes becomes the latest.
+   * Leftover {@code .tmp} builds are removed. Invalid snapshot directories are logged and skipped.
+   */
+  @Nullable Snapshot reload() throws IOException {
+    Snapshot newest = scan();
+    latest = newest;
+    return newest;
+  }
+
+  /** The newest valid snapshot on disk, without making it the latest (removes {@code .tmp}s). */
+  @Nullable Snapshot scan() throws IOException {
+    Path d = smDir();
+    Files.createDirectories(d);
+    Snapshot newest = null;
+    try (Stream<Path> entries = Files.list(d)) {
+      for (Path p : entries.toList()) {
+        String name = String.valueOf(p.getFileName());
+        if (name.startsWith("snapshot.") && name.endsWith(".tmp")) {
+          deleteTree(p);
+          continue;
+        }
+        Matcher m = NAME.matcher(name);
+        if (!m.matches() || !Files.isDirectory(p)) {
+          continue;
+        }
+        try {
+          Snapshot s = read(p, false);
+          if (newest == null || s.index() > newest.index()) {
+            newest = s;
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "member {0}: snapshot directory {1} is not a valid snapshot and is ignored: {2}",
+              memberId,
+              p,
+              e.getMessage());
+        }
+      }
+    }
+    return newest;
+  }
+
+  private Path smDir() {
+    Path d = dir;
+    if (d == null) {
+      throw new IllegalStateException("member " + memberId + ": snapshot storage not initialized");
+    }
+    return d;
+  }
+
+  @Override
+  public @Nullable SnapshotInfo getLatestSnapshot() {
+    Snapshot s = latest;
+    return s == null ? null : s.info();
+  }
+
+  /** The latest valid snapshot, or null. */
+  @Nullable Snapshot latest() {
+    return latest;
+  }
+
+  @Override
+  public void format() {
+    // nothing to format: the directory is created on init
+  }
+
+  /** Keeps the newest {@code retained} snapshots and removes older ones. */
+  @Override
+  public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+    List<Path> all = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(smDir())) {
+      for (Path p : entries.toList()) {
+        if (NAME.matcher(String.valueOf(p.getFileName())).matches()) {
+          all.add(p);
+        }
+      }
+    }
+    all.sort(Comparator.comparingLong(MemberSnapshots::indexOf).reversed());
+    Snapshot keep = latest;
+    for (int i = retained; i < all.size(); i++) {
+      Path p = all.get(i);
+      if (keep != null && p.equals(keep.dir())) {
+        continue;
+      }
+      LOG.log(System.Logger.Level.INFO, "member {0}: removing old snapshot {1}", memberId, p);
+      deleteTree(p);
+    }
+  }
+
+  private static long indexOf(Path p) {
+    Matcher m = NAME.matcher(String.valueOf(p.getFileName()));
+    return m.matches() ? Long.parseLong(m.group(2)) : -1;
+  }
+
+  /**
+   * Takes a snapshot of {@code store} at {@code ti}: forks it (the fork syncs the store first, then
+   * shares its sealed segments and copies the active one up to its synced end), opens and closes
+   * the fork with {@code forkConfig} so it carries its seals and index checkpoint, writes the meta
+   * file, syncs everything and renames the build into place. The caller guarantees no apply runs
+   * meanwhile, so the store holds exactly the effects of entries through {@code ti}.
+   */
+  Snapshot take(Store store, Function<Path, StoreConfig> forkConfig, TermIndex ti, ReplicaHead head)
+      throws IOException {
+    Path d = smDir();
+    String name = "snapshot." + ti.getTerm() + "_" + ti.getIndex();
+    Path target = d.resolve(name);
+    if (Files.isDirectory(target)) {
+      Snapshot s = read(target, false);
+      latest = s;
+      return s;
+    }
+    Path tmp = d.resolve(name + ".tmp");
+    deleteTree(tmp);
+    Files.createDirectories(tmp);
+    Path forkDir = tmp.resolve(STORE);
+    store.fork(forkDir);
+    Store.open(forkConfig.apply(forkDir)).close();
+    List<StoreFile> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(forkDir)) {
+      for (Path p : walk.sorted().toList()) {
+        if (Files.isRegularFile(p)) {
+          files.add(new StoreFile(forkDir.relativize(p).toString(), Files.size(p), crcOf(p)));
+          fsync(p, false);
+        }
+      }
+    }
+    for (Path p : directoriesOf(forkDir)) {
+      fsync(p, true);
+    }
+    Snapshot s = new Snapshot(target, ti.getTerm(), ti.getIndex(), head, List.copyOf(files));
+    Path meta = tmp.resolve(META);
+    Files.write(meta, encodeMeta(s).getBytes(StandardCharsets.UTF_8));
+    fsync(meta, false);
+    fsync(tmp, true);
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    fsync(d, true);
+    latest = s;
+    LOG.log(
+        System.Logger.Level.INFO,
+        "member {0}: took snapshot {1} ({2} store files, {3} events)",
+        memberId,
+        target,
+        files.size(),
+        head.nextGlobalSequence());
+    return s;
+  }
+
+  /**
+   * Checks every store file of {@code s} against its recorded CRC (a snapshot a follower received
+   * is checked before it is believed), then syncs the files and directories: Ratis writes received
+   * files without syncing them.
+   *
+   * @throws IOException naming the first file that is missing, of another size or CRC
+   */
+  static void verifyAndSync(Snapshot s) throws IOException {
+    read(s.dir(), true);
+    for (StoreFile f : s.files()) {
+      fsync(s.store().resolve(f.path()), false);
+    }
+    fsync(s.dir().resolve(META), false);
+    for (Path p : directoriesOf(s.store())) {
+      fsync(p, true);
+    }
+    fsync(s.dir(), true);
+    Path parent = s.dir().getParent();
+    if (parent != null) {
+      fsync(parent, true);
+    }
+  }
+
+  /**
+   * Replaces the store directory {@code storeDir} by a copy of snapshot {@code s}'s store,
+   * crash-safely: the copy is built in {@code <storeDir>.snapshot-install} (store files hard-linked
+   * where the file system allows, the newest segment and the index checkpoint always copied) and
+   * synced; then {@code storeDir} is renamed to {@code <storeDir>.snapshot-replaced}, the copy to
+   * {@code storeDir}, the parent synced, and the replaced store removed. {@link #recoverSwap}
+   * finishes or undoes an interrupted swap on the next start.
+   */
+  static void installInto(Snapshot s, Path storeDir) throws IOException {
+    Path parent = Objects.requireNonNull(storeDir.toAbsolutePath().getParent(), "parent");
+    Path building = sibling(storeDir, ".snapshot-install");
+    Path replaced = sibling(storeDir, ".snapshot-replaced");
+    deleteTree(building);
+    Files.createDirectories(building);
+    String newestSegment = newestSegment(s.files());
+    for (StoreFile f : s.files()) {
+      Path from = s.store().resolve(f.path());
+      Path to = building.resolve(f.path());
+      Path toParent = to.getParent();
+      if (toParent != null) {
+        Files.createDirectories(toParent);
+      }
+      boolean shareable = f.path().matches("\\d{10}\\.seg") && !f.path().equals(newestSegment);
+      if (shareable) {
+        try {
+          Files.createLink(to, from);
+        } catch (IOException | UnsupportedOperationException e) {
+          Files.copy(from, to);
+        }
+      } else {
+        Files.copy(from, to);
+      }
+      fsync(to, false);
+    }
+    for (Path p : directoriesOf(building)) {
+      fsync(p, true);
+    }
+    fsync(parent, true);
+    deleteTree(replaced);
+    if (Files.exists(storeDir)) {
+      Files.move(storeDir, replaced, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.move(building, storeDir, StandardCopyOption.ATOMIC_MOVE);
+    fsync(parent, true);
+    deleteTree(replaced);
+    fsync(parent, true);
+  }
+
+  /**
+   * Finishes what an interrupted {@link #installInto} left: when the store directory is missing but
+   * the replaced one exists, the crash came between the two renames, and the old store goes back
+   * (the snapshot is then installed again, since the old store is behind it); leftover build and
+   * replaced directories are removed.
+   *
+   * @return a sentence saying what was done, or null when there was nothing to do
+   */
+  static @Nullable String recoverSwap(Path storeDir) throws IOException {
+    Path building = sibling(storeDir, ".snapshot-install");
+    Path replaced = sibling(storeDir, ".snapshot-replaced");
+    String done = null;
+    if (!Files.exists(storeDir) && Files.isDirectory(replaced)) {
+      Files.move(replaced, storeDir, StandardCopyOption.ATOMIC_MOVE);
+      done = "a snapshot install was interrupted between its renames; the old store is back";
+    }
+    if (Files.exists(building)) {
+      deleteTree(building);
+      done = done == null ? "removed an unfinished snapshot install" : done;
+    }
+    if (Files.exists(replaced)) {
+      deleteTree(replaced);
+      done = done == null ? "removed the store a finished snapshot install replaced" : done;
+    }
+    if (done != null) {
+      Path parent = storeDir.toAbsolutePath().getParent();
+      if (parent != null) {
+        fsync(parent, true);
+      }
+    }
+    return done;
+  }
+
+  private static Path sibling(Path dir, String suffix) {
+    return dir.resolveSibling(dir.getFileName() + suffix);
+  }
+
+  private static @Nullable String newestSegment(List<StoreFile> files) {
+    String newest = null;
+    for (StoreFile f : files) {
+      if (f.path().matches("\\d{10}\\.seg") && (newest == null || f.path().compareTo(newest) > 0)) {
+        newest = f.path();
+      }
+    }
+    return newest;
+  }
+
+  // --- the meta file ---
+
+  static String encodeMeta(Snapshot s) {
+    StringBuilder b = new StringBuilder();
+    b.append(MAGIC).append('\n');
+    b.append("term ").append(s.term()).append('\n');
+    b.append("index ").append(s.index()).append('\n');
+    b.append("head ").append(HexFormat.of().formatHex(Entries.encodeHead(s.head()))).append('\n');
+    for (StoreFile f : s.files()) {
+      b.append("file ")
+          .append(f.size())
+          .append(' ')
+          .append(Long.toHexString(f.crc()))
+          .append(' ')
+          .append(f.path())
+          .append('\n');
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.toString().getBytes(StandardCharsets.UTF_8));
+    b.append("end ").append(Long.toHexString(crc.getValue())).append('\n');
+    return b.toString();
+  }
+
+  /**
+   * Reads snapshot directory {@code d}: its meta file must be whole (its closing CRC matches), name
+   * the same term and index as the directory, and every store file must exist with its recorded
+   * size (and CRC when {@code checkCrc}).
+   */
+  static Snapshot read(Path d, boolean checkCrc) throws IOException {
+    Matcher m = NAME.matcher(String.valueOf(d.getFileName()));
+    if (!m.matches()) {
+      throw new IOException(d + " is not named snapshot.<term>_<index>");
+    }
+    String text;
+    try {
+      text = Files.readString(d.resolve(META), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new IOException(d + " has no " + META, e);
+    }
+    int end = text.lastIndexOf("end ");
+    if (!text.startsWith(MAGIC + "\n") || end < 0 || !text.endsWith("\n")) {
+      throw new IOException(d.resolve(META) + " is cut or not a snapshot meta file");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(text.substring(0, end).getBytes(StandardCharsets.UTF_8));
+    String recorded = text.substring(end + 4, text.length() - 1);
+    if (!recorded.equals(Long.toHexString(crc.getValue()))) {
+      throw new IOException(d.resolve(META) + " fails its CRC: it is torn or was edited");
+    }
+    long term = -1;
+    long index = -1;
+    ReplicaHead head = null;
+    List<StoreFile> files = new ArrayList<>();
+    for (String line : text.substring(0, end).split("\n")) {
+      if (line.startsWith("term ")) {
+        term = Long.parseLong(line.substring(5));
+      } else if (line.startsWith("index ")) {
+        index = Long.parseLong(line.substring(6));
+      } else if (line.startsWith("head ")) {
+        head = Entries.decodeHead(HexFormat.of().parseHex(line.substring(5)));
+      } else if (line.startsWith("file ")) {
+        String[] parts = line.split(" ", 4);
+        files.add(
+            new StoreFile(
+                parts[3], Long.parseLong(parts[1]), Long.parseUnsignedLong(parts[2], 16)));
+      }
+    }
+    if (term != Long.parseLong(m.group(1)) || index != Long.parseLong(m.group(2)) || head == null) {
+      throw new IOException(
+          d.resolve(META)
+              + " names term "
+              + term
+              + " and index "
+              + index
+              + ", not its directory's");
+    }
+    Snapshot s = new Snapshot(d, term, index, head, List.copyOf(files));
+    for (StoreFile f : files) {
+      Path p = s.store().resolve(f.path()).normalize();
+      if (!p.startsWith(s.store())) {
+        throw new IOException(d.resolve(META) + " names a file outside its store: " + f.path());
+      }
+      long size;
+      try {
+        size = Files.size(p);
+      } catch (NoSuchFileException e) {
+        throw new IOException("snapshot " + d + " lacks its store file " + f.path(), e);
+      }
+      if (size != f.size()) {
+        throw new IOException(
+            "snapshot " + d + ": " + f.path() + " has " + size + " bytes, not " + f.size());
+      }
+      if (checkCrc && crcOf(p) != f.crc()) {
+        throw new IOException("snapshot " + d + ": " + f.path() + " fails its CRC-32C");
+      }
+    }
+    return s;
+  }
+
+  // --- file helpers ---
+
+  static long crcOf(Path p) throws IOException {
+    CRC32C crc = new CRC32C();
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(p)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        crc.update(buf, 0, n);
+      }
+    }
+    return crc.getValue();
+  }
+
+  private static List<Path> directoriesOf(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      return walk.filter(Files::isDirectory).toList();
+    }
+  }
+
+  static void fsync(Path p, boolean directory) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(p, directory ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+        try {
+          Files.delete(q);
+        } catch (NoSuchFileException | DirectoryNotEmptyException e) {
+          throw new IOException("could not remove " + q + " while removing " + p, e);
+        }
+      }
+    }
+  }
+}

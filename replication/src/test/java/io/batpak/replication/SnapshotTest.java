@@ -1,0 +1,231 @@
+package io.batpak.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.AppendOptions;
+import io.batpak.AppendReceipt;
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.EventKind;
+import io.batpak.IdempotencyKey;
+import io.batpak.OutcomeUnknownException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.ratis.server.impl.BlockRequestHandlingInjection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Snapshots and Raft log purge (ADR 0038): members snapshot every few entries and Ratis purges its
+ * log past them; a member cut off past the purge, or added after it, catches up by snapshot and
+ * then by log; the log stays bounded; interrupted installs and restarts after a purge lose nothing
+ * acknowledged.
+ */
+class SnapshotTest {
+  private static final EventKind KIND = EventKind.custom(1, 9);
+  private static final ReplicationConfig.Snapshots EVERY_20 =
+      new ReplicationConfig.Snapshots(20, 4096);
+  private static final BlockRequestHandlingInjection CUT =
+      BlockRequestHandlingInjection.getInstance();
+
+  /** Appends op {@code n} through {@code via}, retrying by key while leadership settles. */
+  private static AppendReceipt appendSurely(ReplicatedStore via, long n) {
+    AppendOptions keyed = AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(0x5A, n));
+    while (true) {
+      try {
+        return via.append(
+            Coordinate.of("snap-" + (n % 7), "s"), KIND, Bytes.utf8("op " + n), keyed);
+      } catch (OutcomeUnknownException e) {
+        // maybe committed, maybe not: the retry with the same key settles it
+      }
+    }
+  }
+
+  private static List<AppendReceipt> appendRange(Cluster c, long from, long to)
+      throws InterruptedException {
+    List<AppendReceipt> out = new ArrayList<>();
+    for (long n = from; n < to; n++) {
+      out.add(appendSurely(c.leader(), n));
+    }
+    return out;
+  }
+
+  /**
+   * Waits (up to {@link Cluster#WAIT}) until {@code condition} holds, failing with {@code what}.
+   */
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Cluster.WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + Cluster.WAIT + ": " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static void assertHeldEverywhere(Cluster c, List<AppendReceipt> held) {
+    c.assertConverged();
+    for (ReplicatedStore s : c.live()) {
+      assertEquals(held.size(), Cluster.all(s).size(), "events on " + s.memberId());
+      for (AppendReceipt r : held) {
+        assertEquals(
+            r.eventHash(),
+            s.get(r.eventId()).header().eventHash(),
+            r.eventId() + " on " + s.memberId());
+      }
+    }
+  }
+
+  private static Path storeDir(Cluster c, String id) {
+    return c.root.resolve(id).resolve("store");
+  }
+
+  @Test
+  void aFollowerCutOffPastThePurgeCatchesUpBySnapshotThenByLog(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      try {
+        ReplicatedStore follower = c.follower();
+        List<AppendReceipt> held = appendRange(c, 0, 3);
+        c.assertConverged();
+        long cutAt = follower.head().appliedIndex();
+        CUT.blockReplier(follower.memberId());
+        CUT.blockRequestor(follower.memberId());
+        held.addAll(appendRange(c, 3, 150));
+        ReplicatedStore leader = c.leader();
+        await(
+            "the leader purges its log past the cut-off follower's index " + cutAt,
+            () -> leader.raftLogStartIndex() > cutAt + 1);
+        assertTrue(leader.latestSnapshotIndex() > cutAt, "the leader has a snapshot past the cut");
+        assertEquals(3, Cluster.all(follower).size(), "the cut-off follower applied nothing new");
+        assertEquals(0, follower.snapshotsInstalled());
+
+        CUT.unblockAll();
+        assertHeldEverywhere(c, held);
+        assertTrue(
+            follower.snapshotsInstalled() >= 1,
+            "the follower caught up by snapshot: installed " + follower.snapshotsInstalled());
+        // And by log from there on.
+        held.addAll(appendRange(c, 150, 160));
+        assertHeldEverywhere(c, held);
+      } finally {
+        CUT.unblockAll();
+      }
+    }
+  }
+
+  @Test
+  void aMemberAddedAfterAPurgeCatchesUpBySnapshot(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      List<AppendReceipt> held = appendRange(c, 0, 120);
+      ReplicatedStore leader = c.leader();
+      await("the leader purges its log", () -> leader.raftLogStartIndex() > 1);
+      ReplicatedStore joined = c.joinMember("n4");
+      c.leader().setMembers(c.peers);
+      held.addAll(appendRange(c, 120, 125));
+      assertHeldEverywhere(c, held);
+      assertEquals(4, c.live().size());
+      assertTrue(joined.snapshotsInstalled() >= 1, "n4 caught up by snapshot");
+    }
+  }
+
+  @Test
+  void theRaftLogStaysBoundedWithSnapshotsOn(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      List<AppendReceipt> held = appendRange(c, 0, 400);
+      c.assertConverged();
+      for (ReplicatedStore s : c.live()) {
+        // 400 entries are about twenty 4 KiB segments; snapshots every 20 entries and the purge
+        // keep only the segments after the newest snapshot, plus the open one.
+        await(
+            s.memberId() + " purges its log to the last snapshots",
+            () -> s.raftLogStartIndex() > 300);
+        long segments = raftLogSegments(c, s.memberId());
+        assertTrue(segments <= 8, s.memberId() + " keeps " + segments + " log segments");
+        assertTrue(snapshotDirs(c, s.memberId()) <= BatpakStateMachine.SNAPSHOTS_KEPT);
+      }
+      assertHeldEverywhere(c, held);
+    }
+  }
+
+  @Test
+  void restartsAfterAPurgeAndAroundAnInstallLoseNothing(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      try {
+        ReplicatedStore follower = c.follower();
+        String id = follower.memberId();
+        List<AppendReceipt> held = appendRange(c, 0, 2);
+        c.assertConverged();
+        CUT.blockReplier(id);
+        CUT.blockRequestor(id);
+        held.addAll(appendRange(c, 2, 120));
+        ReplicatedStore leader = c.leader();
+        long cutAt = follower.head().appliedIndex();
+        await("the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
+        CUT.unblockAll();
+        assertHeldEverywhere(c, held);
+        assertTrue(follower.snapshotsInstalled() >= 1);
+
+        // A crash between the install's two renames: the store directory is gone, the replaced
+        // one is there, and an unfinished build lies beside it. The restart puts the store back.
+        c.kill(id);
+        Path store = storeDir(c, id);
+        Files.move(store, store.resolveSibling("store.snapshot-replaced"));
+        Files.createDirectories(store.resolveSibling("store.snapshot-install"));
+        Files.writeString(store.resolveSibling("store.snapshot-install").resolve("junk"), "x");
+        c.startMember(id);
+        held.addAll(appendRange(c, 120, 125));
+        assertHeldEverywhere(c, held);
+        assertFalse(Files.exists(store.resolveSibling("store.snapshot-install")));
+        assertFalse(Files.exists(store.resolveSibling("store.snapshot-replaced")));
+
+        // A crash after Ratis put the received snapshot in place and before it reached the store
+        // (here: the store lost everything): the restart installs the member's latest snapshot
+        // and replays its log from there.
+        c.kill(id);
+        MemberSnapshots.deleteTree(store);
+        c.startMember(id);
+        assertTrue(c.member(id).snapshotsInstalled() >= 1, "the restart installed the snapshot");
+        held.addAll(appendRange(c, 125, 130));
+        assertHeldEverywhere(c, held);
+
+        // Every member restarted right after purging: each comes back from its journal, its
+        // snapshot and the rest of its log.
+        for (ReplicatedStore s : c.live()) {
+          assertTrue(s.raftLogStartIndex() > 1, s.memberId() + " purged its log");
+        }
+        long next = 130;
+        for (String m : List.of("n1", "n2", "n3")) {
+          c.kill(m);
+          c.startMember(m);
+          held.addAll(appendRange(c, next, next + 1));
+          next++;
+        }
+        assertHeldEverywhere(c, held);
+      } finally {
+        CUT.unblockAll();
+      }
+    }
+  }
+
+  private static long raftLogSegments(Cluster c, String id) throws IOException {
+    Path current =
+        c.root.resolve(id).resolve("raft").resolve(c.group.toString()).resolve("current");
+    try (Stream<Path> files = Files.list(current)) {
+      return files.filter(p -> p.getFileName().toString().startsWith("log_")).count();
+    }
+  }
+
+  private static long snapshotDirs(Cluster c, String id) throws IOException {
+    Path sm = c.root.resolve(id).resolve("raft").resolve(c.group.toString()).resolve("sm");
+    try (Stream<Path> files = Files.list(sm)) {
+      return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
+    }
+  }
+}
