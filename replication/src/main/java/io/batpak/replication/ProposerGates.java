@@ -156,8 +156,7 @@ final class ProposerGates implements AutoCloseable {
         }
         throw new ConcurrencyConflictException(entity, expected.toString(), next);
       }
-      Optional<StoredEvent> newest =
-          latest.isEmpty() ? Optional.empty() : Optional.of(local.get(latest.get().eventId()));
+      Optional<StoredEvent> newest = latest.map(h -> newestOf(local, h));
       Denial denial = run(local, it, next, newest);
       if (denial != null && !caughtUp) {
         // Decided on state that may be behind the leader's: only a denial on caught-up state is
@@ -175,6 +174,15 @@ final class ProposerGates implements AutoCloseable {
       ready.add(withOptions(it, withoutGates(o, at)));
     }
     return new Ready(ready, pinned);
+  }
+
+  /** The stream's newest event; without its payload when a compaction dropped it, as the engine. */
+  private static StoredEvent newestOf(Store local, EventHeader h) {
+    try {
+      return local.get(h.eventId());
+    } catch (EventNotFoundException dropped) {
+      return new StoredEvent(h, Bytes.empty());
+    }
   }
 
   private static boolean isRetry(Store local, IdempotencyKey key) {
@@ -294,13 +302,15 @@ final class ProposerGates implements AutoCloseable {
     while (from < count) {
       List<StoredEvent> page = local.streamEvents(entity, from, (int) Math.min(PAGE, count - from));
       if (page.isEmpty()) {
-        throw new IllegalStateException(
-            "stream '" + entity + "' of member " + memberId + " ended at " + from + " of " + count);
+        throw dropped(entity, from);
       }
       for (StoredEvent e : page) {
+        if (e.header().streamSequence() != from) {
+          throw dropped(entity, from);
+        }
         state = fold.apply(state, e);
+        from++;
       }
-      from += page.size();
     }
     if (cache.size() >= CACHE_ENTRIES) {
       cache.clear();
@@ -308,6 +318,17 @@ final class ProposerGates implements AutoCloseable {
     Folded fresh = new Folded(count, state);
     cache.merge(key, fresh, (old, neu) -> old.count() >= neu.count() ? old : neu);
     return state;
+  }
+
+  /** streamEvents leaves out what a compaction dropped: the fold cannot see every event. */
+  private static StoreException dropped(String entity, long streamSequence) {
+    return new StoreException(
+        "the fold needs the event at stream sequence "
+            + streamSequence
+            + " of '"
+            + entity
+            + "', which a compaction dropped; a stream whose events are compacted away cannot be"
+            + " folded from its start");
   }
 
   @Override

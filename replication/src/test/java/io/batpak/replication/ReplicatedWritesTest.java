@@ -549,6 +549,36 @@ class ReplicatedWritesTest {
       }
       assertTrue(reference.contains("CompactedAway"), String.valueOf(reference));
       c.assertConverged();
+      // Stream c-1 holds only rejected events, the oldest of them dropped: a gate that folds it
+      // cannot see every event (a denial, as on one node); one that only needs its newest event
+      // still decides.
+      AtomicGate<Integer> counting =
+          AtomicGate.of("counting", StreamFold.of(0, (n, e) -> n + 1), ctx -> GateVerdict.permit());
+      GateDeniedException unavailable =
+          assertThrows(
+              GateDeniedException.class,
+              () ->
+                  via.append(
+                      Coordinate.of("c-1", "s"),
+                      keep,
+                      Bytes.utf8("x"),
+                      AppendOptions.defaults().withGate(counting)));
+      assertEquals(Denial.GATE_STATE_UNAVAILABLE, unavailable.denial().code());
+      assertTrue(unavailable.getMessage().contains("compaction dropped"), unavailable.getMessage());
+      AtomicGate<?> newest =
+          AtomicGate.of(
+              "newest",
+              ctx ->
+                  ctx.latest().isPresent()
+                      ? GateVerdict.permit()
+                      : GateVerdict.deny("NONE", "", Map.of()));
+      receipts.add(
+          via.append(
+              Coordinate.of("c-1", "s"),
+              keep,
+              Bytes.utf8("gated"),
+              AppendOptions.defaults().withGate(newest)));
+      reference.add("Valid");
       // A member that restarts replays the entries its journal lacks; the compaction holds.
       String other = c.live().stream().filter(m -> m != via).findFirst().orElseThrow().memberId();
       c.kill(other);
