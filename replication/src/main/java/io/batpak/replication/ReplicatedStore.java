@@ -59,7 +59,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
@@ -94,13 +93,11 @@ import org.jspecify.annotations.Nullable;
  */
 @API(status = EXPERIMENTAL, since = "0.2")
 public final class ReplicatedStore extends LocalReads {
-  private static final System.Logger LOG = System.getLogger(ReplicatedStore.class.getName());
 
   private final ReplicationConfig config;
   private final BatpakStateMachine stateMachine;
   private final RaftServer server;
-  private final Supplier<RaftClient> clients;
-  private volatile RaftClient client;
+  private final MemberClient client;
   private final RaftGroupId groupId;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ExecutorService submitter;
@@ -116,8 +113,7 @@ public final class ReplicatedStore extends LocalReads {
     this.config = config;
     this.stateMachine = stateMachine;
     this.server = server;
-    this.clients = clients;
-    this.client = clients.get();
+    this.client = new MemberClient(config.memberId(), clients, config.store().clock());
     this.groupId = groupId;
     this.submitter =
         Executors.newSingleThreadExecutor(
@@ -343,7 +339,7 @@ public final class ReplicatedStore extends LocalReads {
     local();
     RaftClientReply reply;
     try {
-      reply = client.admin().setConfiguration(peers);
+      reply = client.current().admin().setConfiguration(peers);
     } catch (IOException e) {
       throw new OutcomeUnknownException(
           "the change of members to " + ids + " was not confirmed: " + e + "; read members()", e);
@@ -541,63 +537,15 @@ public final class ReplicatedStore extends LocalReads {
         null);
   }
 
-  /**
-   * Sends one request through this member's Raft client and waits up to {@code timeout}. A Ratis
-   * client whose ordered requests once ran out of retries refuses every later one with {@code
-   * AlreadyClosedException}, so a single lost quorum would leave the member unable to write or read
-   * for good: on that refusal the client is replaced and the request sent once more (appends carry
-   * idempotency keys and queries change nothing, so a second send is safe).
-   */
   private RaftClientReply send(
       Function<RaftClient, CompletableFuture<RaftClientReply>> request, Duration timeout)
       throws ExecutionException, TimeoutException, InterruptedException {
-    StoreClock clock = config.store().clock();
-    long deadline = clock.monoNanos() + timeout.toNanos();
-    RaftClient c = client;
-    try {
-      return request.apply(c).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      if (!closedClient(e)) {
-        throw e;
-      }
-      return request.apply(renewClient(c)).get(deadline - clock.monoNanos(), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private static boolean closedClient(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof AlreadyClosedException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Replaces {@code failed} with a new client, unless another thread did so already. */
-  private synchronized RaftClient renewClient(RaftClient failed) {
-    if (client == failed && !closed.get()) {
-      client = clients.get();
-      try {
-        failed.close();
-      } catch (IOException e) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "member {0}: closing its refused Raft client failed: {1}",
-            memberId(),
-            e.toString());
-      }
-      LOG.log(
-          System.Logger.Level.INFO,
-          "member {0}: its Raft client ran out of retries once and refused further requests; it"
-              + " now uses a new one",
-          memberId());
-    }
-    return client;
+    return client.send(request, timeout);
   }
 
   /** The Raft client this member sends through now (a test makes it run out of retries). */
   RaftClient raftClient() {
-    return client;
+    return client.current();
   }
 
   private OutcomeUnknownException outcomeUnknown(
