@@ -69,6 +69,12 @@ final class BatpakStateMachine extends BaseStateMachine {
   /** The extension every replicated event carries: its Raft log index, 8 bytes big-endian. */
   static final ExtensionKey RAFT_INDEX = ExtensionKey.of("raft.index");
 
+  /**
+   * The extension of events written by a part of a group entry ({@link Entries#GROUP}): the part's
+   * number, from 1, 4 bytes big-endian. With {@link #RAFT_INDEX} it places the event in the log.
+   */
+  static final ExtensionKey RAFT_PART = ExtensionKey.of("raft.part");
+
   /** How many recent heads a member keeps to check other members' claims against. */
   static final int HEAD_WINDOW = 4096;
 
@@ -97,6 +103,13 @@ final class BatpakStateMachine extends BaseStateMachine {
   private boolean pausedDuringLoad; // guarded by swap
   private @Nullable ReplicaClock clock;
   private volatile ReplicaHead head = ReplicaHead.EMPTY;
+
+  /** The head as the apply thread has it, ahead of {@link #head} inside a group entry. */
+  private ReplicaHead current = ReplicaHead.EMPTY;
+
+  /** With {@link #journalIndex}: the part of a group entry the newest event came from, or 0. */
+  private int journalPart;
+
   private volatile @Nullable ReplicaStoppedException stopped;
   private long journalIndex;
   private long newestEventMicros;
@@ -236,9 +249,11 @@ final class BatpakStateMachine extends BaseStateMachine {
     if (newest.isPresent()) {
       EventHeader h = newest.get();
       journalIndex = raftIndexOf(h);
+      journalPart = raftPartOf(h);
       newestEventMicros = h.timestampMicros();
       c.advanceTo(newestEventMicros, newestEventMicros);
       head = new ReplicaHead(journalIndex, h.globalSequence() + 1, h.eventHash());
+      current = head;
     }
     this.clock = c;
     return s;
@@ -528,6 +543,12 @@ final class BatpakStateMachine extends BaseStateMachine {
     return ByteBuffer.wrap(b.toByteArray()).getLong();
   }
 
+  /** The part of a group entry a replicated event came from, or 0 for a whole entry. */
+  static int raftPartOf(EventHeader h) {
+    Bytes b = h.extensions().get(RAFT_PART);
+    return b == null || b.size() != Integer.BYTES ? 0 : ByteBuffer.wrap(b.toByteArray()).getInt();
+  }
+
   @Override
   public StateMachineStorage getStateMachineStorage() {
     return storage;
@@ -623,24 +644,161 @@ final class BatpakStateMachine extends BaseStateMachine {
     byte[] bytes = data.toByteArray();
     int type = Entries.type(bytes);
     if (type == Entries.COMPACT) {
-      return compact(term, index, Entries.decodeCompact(bytes));
+      boolean replay = index <= journalIndex;
+      Entries.Reply compacted = compact(term, index, Entries.decodeCompact(bytes));
+      if (!replay) {
+        record(index, current);
+      }
+      return compacted;
     }
+    if (type == Entries.GROUP) {
+      return applyGroup(term, index, Entries.decodeGroup(bytes));
+    }
+    Entries.Append append = decodeAppend(index, 0, bytes);
+    boolean replay = isReplay(index, 0);
+    Entries.Reply reply = applyAppend(term, index, 0, append, append.timestampMicros());
+    if (!replay) {
+      record(index, current);
+    }
+    return reply;
+  }
+
+  /**
+   * Applies a group entry ({@link Entries#GROUP}, ADR 0042). Every part is stamped with the group's
+   * time (its newest part's), so the events are the same whichever way they are written. A group of
+   * plain appends none of which is applied yet is written as one atomic batch, one journal write
+   * instead of one per part; when the batch is refused (a part's expected version, a retried key, a
+   * limit), nothing was written and the parts apply one by one, each with its own outcome. Both
+   * ways are deterministic, so every member takes the same one. The head is published once, after
+   * the last part, so a claim never names a head in the middle of a group.
+   */
+  private Entries.Reply applyGroup(long term, long index, List<byte[]> encoded) {
+    List<Entries.Append> parts = new ArrayList<>(encoded.size());
+    long micros = 0;
+    for (int part = 1; part <= encoded.size(); part++) {
+      Entries.Append append = decodeAppend(index, part, encoded.get(part - 1));
+      parts.add(append);
+      micros = Math.max(micros, append.timestampMicros());
+    }
+    boolean replay = isReplay(index, parts.size());
+    List<Entries.Reply> replies =
+        isReplay(index, 1) ? null : applyTogether(term, index, parts, micros);
+    if (replies == null) {
+      replies = new ArrayList<>(parts.size());
+      for (int part = 1; part <= parts.size(); part++) {
+        replies.add(applyAppend(term, index, part, parts.get(part - 1), micros));
+      }
+    }
+    if (!replay) {
+      record(index, current);
+    }
+    return new Entries.Grouped(term, index, replies);
+  }
+
+  /**
+   * Writes a group of plain appends as one batch; null, with nothing written, when a part is not a
+   * plain append, the group exceeds the store's batch limit, or the store refuses the batch.
+   */
+  private @Nullable List<Entries.Reply> applyTogether(
+      long term, long index, List<Entries.Append> parts, long proposedMicros) {
+    List<BatchItem> batch = new ArrayList<>();
+    for (int part = 1; part <= parts.size(); part++) {
+      Entries.Append append = parts.get(part - 1);
+      if (append.type() != Entries.APPEND) {
+        return null;
+      }
+      Placement placed = new Placement(index, part);
+      int offset = batch.size();
+      for (Entries.Item it : append.items()) {
+        batch.add(it.toBatchItem(placed.apply(it.options()), offset));
+      }
+    }
+    if (batch.size() > storeConfig.maxBatchEvents()) {
+      return null;
+    }
+    long micros = clock().advanceTo(proposedMicros, newestEventMicros);
+    List<AppendReceipt> receipts;
+    try {
+      receipts = store().appendBatch(batch);
+    } catch (ConcurrencyConflictException | IdempotencyConflictException | ValidationException e) {
+      return null;
+    }
+    wrote(index, parts.size(), micros, receipts);
+    List<Entries.Reply> replies = new ArrayList<>(parts.size());
+    int from = 0;
+    for (Entries.Append append : parts) {
+      int to = from + append.items().size();
+      replies.add(new Entries.Ok(term, index, List.copyOf(receipts.subList(from, to))));
+      from = to;
+    }
+    return replies;
+  }
+
+  /**
+   * Decodes part {@code part} (0 for a whole entry) of entry {@code index} and checks its claim.
+   */
+  private Entries.Append decodeAppend(long index, int part, byte[] bytes) {
+    int type = Entries.type(bytes);
     if (type != Entries.APPEND && type != Entries.APPEND_DENIAL && type != Entries.APPEND_TYPED) {
       throw new ValidationException(
-          "Raft entry " + index + " has type " + type + ", which is not an append");
+          "Raft entry "
+              + index
+              + (part > 0 ? " part " + part : "")
+              + " has type "
+              + type
+              + ", which is not an append");
     }
     Entries.Append append = Entries.decodeAppend(bytes);
     checkClaim(index, append.claim());
-    Store s = store();
-    if (index <= journalIndex) {
-      return replayed(s, term, index, append);
-    }
+    return append;
+  }
+
+  private ReplicaClock clock() {
     ReplicaClock c = clock;
     if (c == null) {
       throw new IllegalStateException("member " + memberId + " has no clock yet");
     }
-    long micros = c.advanceTo(append.timestampMicros(), newestEventMicros);
-    Bytes indexBytes = Bytes.ofOwned(ByteBuffer.allocate(Long.BYTES).putLong(index).array());
+    return c;
+  }
+
+  /**
+   * Advances {@link #current} past {@code receipts}, written at position ({@code index}, {@code
+   * part}) with {@code micros}; receipts of an idempotent retry (events already in the journal)
+   * leave the journal's position as it was.
+   */
+  private void wrote(long index, int part, long micros, List<AppendReceipt> receipts) {
+    AppendReceipt last = receipts.get(receipts.size() - 1);
+    if (last.globalSequence() >= current.nextGlobalSequence()) {
+      journalIndex = index;
+      journalPart = part;
+      newestEventMicros = micros;
+      current = new ReplicaHead(index, last.globalSequence() + 1, last.eventHash());
+    } else {
+      current = new ReplicaHead(index, current.nextGlobalSequence(), current.lastEventHash());
+    }
+  }
+
+  /**
+   * Whether the journal already holds the effects of position ({@code index}, {@code part}), so it
+   * is answered from the journal and records no head (the member's head then is a later one).
+   */
+  private boolean isReplay(long index, int part) {
+    return index < journalIndex || index == journalIndex && part <= journalPart;
+  }
+
+  /**
+   * Applies one append entry, or part {@code part} (from 1) of a group entry, stamped with {@code
+   * proposedMicros}, advancing {@link #current}. A position at or before the journal's newest
+   * event's (index, part) was applied before a restart, and is answered from the journal.
+   */
+  private Entries.Reply applyAppend(
+      long term, long index, int part, Entries.Append append, long proposedMicros) {
+    Store s = store();
+    if (isReplay(index, part)) {
+      return replayed(s, term, index, append);
+    }
+    long micros = clock().advanceTo(proposedMicros, newestEventMicros);
+    Placement placed = new Placement(index, part);
     List<AppendReceipt> receipts;
     try {
       if (append.type() == Entries.APPEND_TYPED) {
@@ -650,10 +808,7 @@ final class BatpakStateMachine extends BaseStateMachine {
                 s.openReport().codec(),
                 it.payload(),
                 registeredType(it.kind(), append.payloadVersion()));
-        receipts =
-            List.of(
-                s.appendTyped(
-                    it.coordinate(), record, it.options().withExtension(RAFT_INDEX, indexBytes)));
+        receipts = List.of(s.appendTyped(it.coordinate(), record, placed.apply(it.options())));
       } else if (append.type() == Entries.APPEND_DENIAL) {
         Entries.Item it = append.items().get(0);
         receipts =
@@ -661,39 +816,47 @@ final class BatpakStateMachine extends BaseStateMachine {
                 s.appendDenial(
                     it.coordinate(),
                     DenialPayload.decode(it.payload()),
-                    it.options().withExtension(RAFT_INDEX, indexBytes)));
+                    placed.apply(it.options())));
       } else if (append.items().size() == 1) {
         Entries.Item it = append.items().get(0);
         receipts =
-            List.of(
-                s.append(
-                    it.coordinate(),
-                    it.kind(),
-                    it.payload(),
-                    it.options().withExtension(RAFT_INDEX, indexBytes)));
+            List.of(s.append(it.coordinate(), it.kind(), it.payload(), placed.apply(it.options())));
       } else {
         List<BatchItem> batch = new ArrayList<>(append.items().size());
         for (Entries.Item it : append.items()) {
-          batch.add(it.toBatchItem(it.options().withExtension(RAFT_INDEX, indexBytes)));
+          batch.add(it.toBatchItem(placed.apply(it.options()), 0));
         }
         receipts = s.appendBatch(batch);
       }
     } catch (ConcurrencyConflictException | IdempotencyConflictException | ValidationException e) {
       // A deterministic refusal: every member refuses the same entry the same way.
-      record(index, new ReplicaHead(index, head.nextGlobalSequence(), head.lastEventHash()));
+      current = new ReplicaHead(index, current.nextGlobalSequence(), current.lastEventHash());
       return new Entries.Rejected(term, index, e);
     }
-    AppendReceipt last = receipts.get(receipts.size() - 1);
-    boolean wrote = last.globalSequence() >= head.nextGlobalSequence();
-    if (wrote) {
-      journalIndex = index;
-      newestEventMicros = micros;
-      record(index, new ReplicaHead(index, last.globalSequence() + 1, last.eventHash()));
-    } else {
-      // An idempotent retry of an earlier entry's events: the journal is unchanged.
-      record(index, new ReplicaHead(index, head.nextGlobalSequence(), head.lastEventHash()));
-    }
+    wrote(index, part, micros, receipts);
     return new Entries.Ok(term, index, receipts);
+  }
+
+  /**
+   * The extensions that place an event in the Raft log: {@link #RAFT_INDEX}, and {@link #RAFT_PART}
+   * for a part of a group entry.
+   */
+  private static final class Placement
+      implements java.util.function.UnaryOperator<io.batpak.AppendOptions> {
+    private final Bytes index;
+    private final @Nullable Bytes part;
+
+    Placement(long index, int part) {
+      this.index = Bytes.ofOwned(ByteBuffer.allocate(Long.BYTES).putLong(index).array());
+      this.part =
+          part == 0 ? null : Bytes.ofOwned(ByteBuffer.allocate(Integer.BYTES).putInt(part).array());
+    }
+
+    @Override
+    public io.batpak.AppendOptions apply(io.batpak.AppendOptions o) {
+      io.batpak.AppendOptions placed = o.withExtension(RAFT_INDEX, index);
+      return part == null ? placed : placed.withExtension(RAFT_PART, part);
+    }
   }
 
   /**
@@ -724,7 +887,7 @@ final class BatpakStateMachine extends BaseStateMachine {
           index,
           result.reason());
     }
-    record(index, new ReplicaHead(index, head.nextGlobalSequence(), head.lastEventHash()));
+    current = new ReplicaHead(index, current.nextGlobalSequence(), current.lastEventHash());
     return new Entries.Compacted(term, index, result);
   }
 

@@ -54,10 +54,21 @@ final class Entries {
    */
   static final int COMPACT = 5;
 
+  /**
+   * Several appends proposed together (a proposer's group commit): each part is a whole append
+   * entry ({@link #APPEND}, {@link #APPEND_DENIAL} or {@link #APPEND_TYPED}) that every member
+   * applies on its own, in order, with its own outcome; parts are numbered from 1.
+   */
+  static final int GROUP = 6;
+
+  /** The most parts one group entry holds. */
+  static final int MAX_GROUP_PARTS = 1024;
+
   static final int OK = 0;
   static final int REJECTED = 1;
   static final int REPLAYED = 2;
   static final int COMPACTED = 3;
+  static final int GROUPED = 4;
 
   private static final int REJECT_CONCURRENCY = 1;
   private static final int REJECT_IDEMPOTENCY = 2;
@@ -74,8 +85,17 @@ final class Entries {
       int causedByItem) {
 
     /** The item as the local store's batch API takes it. */
-    BatchItem toBatchItem(AppendOptions withIndex) {
-      return new BatchItem(coordinate, kind, new Payload.Raw(payload), withIndex, causedByItem);
+    /**
+     * This item as item {@code offset + i} of a batch: a cause named by its index within its own
+     * append moves by {@code offset}.
+     */
+    BatchItem toBatchItem(AppendOptions withIndex, int offset) {
+      return new BatchItem(
+          coordinate,
+          kind,
+          new Payload.Raw(payload),
+          withIndex,
+          causedByItem < 0 ? causedByItem : causedByItem + offset);
     }
   }
 
@@ -92,7 +112,55 @@ final class Entries {
   }
 
   /** What the state machine answers for an append. */
-  sealed interface Reply permits Ok, Rejected, Replayed, Compacted {}
+  sealed interface Reply permits Ok, Rejected, Replayed, Compacted, Grouped {}
+
+  /** The outcomes of a group entry's parts, in order. */
+  record Grouped(long term, long index, List<Reply> parts) implements Reply {}
+
+  /** A group entry of {@code parts}, each an encoded append entry. */
+  static byte[] encodeGroup(List<byte[]> parts) {
+    return write(
+        out -> {
+          out.writeByte(VERSION);
+          out.writeByte(GROUP);
+          out.writeInt(parts.size());
+          for (byte[] part : parts) {
+            out.writeInt(part.length);
+            out.write(part);
+          }
+        });
+  }
+
+  /** The parts of a group entry, each an encoded append entry. */
+  static List<byte[]> decodeGroup(byte[] entry) {
+    return read(
+        entry,
+        in -> {
+          in.readUnsignedByte();
+          in.readUnsignedByte();
+          return readParts(in, entry.length);
+        });
+  }
+
+  private static List<byte[]> readParts(DataInputStream in, int available) throws IOException {
+    int n = in.readInt();
+    if (n < 1 || n > MAX_GROUP_PARTS) {
+      throw new ValidationException(
+          "a group holds 1 to " + MAX_GROUP_PARTS + " parts, this one says " + n);
+    }
+    List<byte[]> parts = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int length = in.readInt();
+      if (length < 0 || length > available) {
+        throw new ValidationException(
+            "part " + (i + 1) + " of a group says it has " + length + " bytes");
+      }
+      byte[] part = new byte[length];
+      in.readFully(part);
+      parts.add(part);
+    }
+    return parts;
+  }
 
   /** The leader's result of a compaction entry. */
   record Compacted(long term, long index, CompactionResult result) implements Reply {}
@@ -352,6 +420,16 @@ final class Entries {
                       : REJECT_VALIDATION);
               out.writeUTF(clip(String.valueOf(e.getMessage())));
             }
+          } else if (reply instanceof Grouped g) {
+            out.writeByte(GROUPED);
+            out.writeLong(g.term());
+            out.writeLong(g.index());
+            out.writeInt(g.parts().size());
+            for (Reply part : g.parts()) {
+              byte[] bytes = encodeReply(part);
+              out.writeInt(bytes.length);
+              out.write(bytes);
+            }
           } else if (reply instanceof Compacted done) {
             out.writeByte(COMPACTED);
             out.writeLong(done.term());
@@ -416,6 +494,13 @@ final class Entries {
           }
           if (status == REPLAYED) {
             return new Replayed(term, index);
+          }
+          if (status == GROUPED) {
+            List<Reply> parts = new ArrayList<>();
+            for (byte[] part : readParts(in, bytes.length)) {
+              parts.add(decodeReply(part));
+            }
+            return new Grouped(term, index, parts);
           }
           if (status == COMPACTED) {
             return new Compacted(

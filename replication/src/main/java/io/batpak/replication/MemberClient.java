@@ -58,6 +58,22 @@ final class MemberClient implements AutoCloseable {
     }
   }
 
+  /** Sends one request without waiting, replacing a refusing client once. */
+  CompletableFuture<RaftClientReply> sendAsync(
+      Function<RaftClient, CompletableFuture<RaftClientReply>> request) {
+    RaftClient c = client;
+    return request
+        .apply(c)
+        .handle(
+            (reply, error) ->
+                error == null
+                    ? CompletableFuture.completedFuture(reply)
+                    : refused(error)
+                        ? request.apply(renew(c))
+                        : CompletableFuture.<RaftClientReply>failedFuture(error))
+        .thenCompose(f -> f);
+  }
+
   /** The client requests go through now (a test makes it run out of retries). */
   RaftClient current() {
     return client;

@@ -1,5 +1,6 @@
 package io.batpak.replication;
 
+import static java.util.concurrent.CompletableFuture.completedFuture;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import io.batpak.AppendOptions;
@@ -15,6 +16,7 @@ import io.batpak.CursorWorkerConfig;
 import io.batpak.DenialPayload;
 import io.batpak.EventKind;
 import io.batpak.EventTypes;
+import io.batpak.ExtensionKey;
 import io.batpak.IdempotencyKey;
 import io.batpak.Outbox;
 import io.batpak.OutcomeUnknownException;
@@ -47,18 +49,24 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
@@ -103,6 +111,15 @@ public final class ReplicatedStore extends LocalReads {
   private final ExecutorService submitter;
   private final ProposerGates gates;
   private final MemberCodec codec;
+  private final Proposals proposals;
+
+  /** How long a stopping leader waits for the others to learn its commit index. */
+  private static final Duration FOLLOWERS_LEARN_COMMITS = Duration.ofSeconds(3);
+
+  /** Who this member's own entries come from when it leads and submits them directly. */
+  private final ClientId localClientId = ClientId.randomId();
+
+  private final AtomicLong localCalls = new AtomicLong();
 
   private ReplicatedStore(
       ReplicationConfig config,
@@ -124,6 +141,9 @@ public final class ReplicatedStore extends LocalReads {
             });
     this.gates = new ProposerGates(config.memberId(), config.store().gateBudget());
     this.codec = new MemberCodec(config.memberId());
+    this.proposals =
+        new Proposals(
+            config.memberId(), this::sendEntry, config.requestTimeout(), config.store().clock());
   }
 
   /**
@@ -218,6 +238,10 @@ public final class ReplicatedStore extends LocalReads {
     // takes back.
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(props, false);
     RaftServerConfigKeys.Log.setAsyncFlushEnabled(props, false);
+    // No commit-index records in the log (Ratis's "log metadata"): they doubled the log's records
+    // and fsyncs. Raft needs no durable commit index; a restarted member answers entries up to its
+    // journal's index from the journal and applies the rest once a leader confirms their commit.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(props, false);
     RaftConfigKeys.Rpc.setType(props, SupportedRpcType.GRPC);
     GrpcConfigKeys.Server.setHost(props, config.self().host());
     GrpcConfigKeys.Server.setPort(props, config.self().port());
@@ -418,12 +442,15 @@ public final class ReplicatedStore extends LocalReads {
 
   private Entries.Item item(
       Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options, int causedBy) {
-    if (options.extensions().containsKey(BatpakStateMachine.RAFT_INDEX)) {
-      throw new ValidationException(
-          "the extension "
-              + BatpakStateMachine.RAFT_INDEX
-              + " is reserved by batpak-replication (it records each event's Raft index);"
-              + " rename yours");
+    for (ExtensionKey reserved :
+        List.of(BatpakStateMachine.RAFT_INDEX, BatpakStateMachine.RAFT_PART)) {
+      if (options.extensions().containsKey(reserved)) {
+        throw new ValidationException(
+            "the extension "
+                + reserved
+                + " is reserved by batpak-replication (it places each event in the Raft log);"
+                + " rename yours");
+      }
     }
     AppendOptions keyed = options;
     if (options.idempotencyKey() == null) {
@@ -505,23 +532,21 @@ public final class ReplicatedStore extends LocalReads {
   ReplicatedReceipt propose(Entries.Append append) {
     List<Entries.Item> items = append.items();
     byte[] bytes = Entries.encodeAppend(append);
-    RaftClientReply reply;
+    Entries.Reply r;
     Duration timeout = config.requestTimeout();
-    Message message = Message.valueOf(ByteString.copyFrom(bytes));
     try {
-      reply = send(c -> c.async().send(message), timeout);
+      r = proposals.submit(bytes).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       throw outcomeUnknown(items, "no commit was confirmed within " + timeout, e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof StoreClosedException closing) {
+        throw new StoreClosedException(closing.getMessage(), closing);
+      }
       throw outcomeUnknown(items, String.valueOf(e.getCause()), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw outcomeUnknown(items, "the appending thread was interrupted", e);
     }
-    if (!reply.isSuccess()) {
-      throw outcomeUnknown(items, String.valueOf(reply.getException()), reply.getException());
-    }
-    Entries.Reply r = Entries.decodeReply(reply.getMessage().getContent().toByteArray());
     if (r instanceof Entries.Ok ok) {
       return new ReplicatedReceipt(ok.receipts(), ok.term(), ok.index());
     }
@@ -535,6 +560,64 @@ public final class ReplicatedStore extends LocalReads {
             + rep.index()
             + " before it restarted and kept no outcome for it",
         null);
+  }
+
+  /**
+   * Sends one entry to the Raft leader. On the leader it goes to the local Raft server directly (no
+   * client round trip over the network); elsewhere, or when this member stopped leading, it goes
+   * through the member's Raft client, which finds the leader and retries. A second send of an entry
+   * is harmless: its appends carry idempotency keys.
+   */
+  private CompletableFuture<RaftClientReply> sendEntry(Message entry) {
+    if (!isLeader()) {
+      return viaClient(entry);
+    }
+    RaftClientRequest request =
+        RaftClientRequest.newBuilder()
+            .setClientId(localClientId)
+            .setServerId(server.getId())
+            .setGroupId(groupId)
+            .setCallId(localCalls.incrementAndGet())
+            .setMessage(entry)
+            .setType(RaftClientRequest.writeRequestType())
+            .build();
+    try {
+      return server
+          .submitClientRequestAsync(request)
+          .thenCompose(reply -> leads(reply) ? completedFuture(reply) : viaClient(entry));
+    } catch (IOException e) {
+      return viaClient(entry);
+    }
+  }
+
+  /** False when the local server refused the request because it does not lead (any longer). */
+  private static boolean leads(RaftClientReply reply) {
+    return reply.getNotLeaderException() == null
+        && !(reply.getException() instanceof LeaderNotReadyException)
+        && !(reply.getException() instanceof LeaderSteppingDownException);
+  }
+
+  private CompletableFuture<RaftClientReply> viaClient(Message entry) {
+    return client.sendAsync(c -> c.async().send(entry));
+  }
+
+  /**
+   * Proposes {@code parts} as one group entry, as a member's sender would, and returns each part's
+   * outcome (tests use it to make groups of a chosen shape).
+   */
+  List<Entries.Reply> proposeGroup(List<Entries.Append> parts) throws Exception {
+    List<byte[]> encoded = new ArrayList<>();
+    for (Entries.Append part : parts) {
+      encoded.add(Entries.encodeAppend(part));
+    }
+    RaftClientReply reply =
+        sendEntry(Message.valueOf(ByteString.copyFrom(Entries.encodeGroup(encoded))))
+            .get(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (!reply.isSuccess()) {
+      throw reply.getException();
+    }
+    return ((Entries.Grouped) Entries.decodeReply(reply.getMessage().getContent().toByteArray()))
+        .parts();
   }
 
   private RaftClientReply send(
@@ -897,9 +980,48 @@ public final class ReplicatedStore extends LocalReads {
 
   /** Closes the Raft server when the state machine stopped the member, off Ratis's thread. */
   private void leaveGroup() {
-    Thread t = new Thread(this::close, "batpak-replication-stop-" + memberId());
+    Thread t =
+        new Thread(
+            () -> {
+              letFollowersLearnTheCommitIndex();
+              close();
+            },
+            "batpak-replication-stop-" + memberId());
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * A leader that stops waits, up to {@link #FOLLOWERS_LEARN_COMMITS}, until every member knows the
+   * commit index it reached, so the others apply (and judge) every entry it applied. Members learn
+   * a commit index from the leader's next appendEntries call (ADR 0042: the log carries no
+   * commit-index records); a leader that closed at once would send none, and members that cannot
+   * elect a new one would never apply those entries.
+   */
+  private void letFollowersLearnTheCommitIndex() {
+    StoreClock clock = config.store().clock();
+    long deadline = clock.monoNanos() + FOLLOWERS_LEARN_COMMITS.toNanos();
+    try {
+      RaftServer.Division division = server.getDivision(groupId);
+      if (!division.getInfo().isLeader()) {
+        return;
+      }
+      long committed = division.getRaftLog().getLastCommittedIndex();
+      while (clock.monoNanos() < deadline) {
+        boolean known = true;
+        for (CommitInfoProto member : division.getCommitInfos()) {
+          known &= member.getCommitIndex() >= committed;
+        }
+        if (known) {
+          return;
+        }
+        clock.sleepNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+    } catch (IOException e) {
+      // The division is gone: there is no one to tell.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -913,6 +1035,7 @@ public final class ReplicatedStore extends LocalReads {
     }
     submitter.shutdown();
     gates.close();
+    proposals.close();
     IOException failure = null;
     try {
       client.close();

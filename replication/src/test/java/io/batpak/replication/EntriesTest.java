@@ -172,6 +172,53 @@ class EntriesTest {
   }
 
   @Test
+  void groupEntriesAndTheirRepliesRoundTripAndBadOnesAreRefused(Random random) {
+    List<byte[]> parts = new java.util.ArrayList<>();
+    for (int i = 0; i < 1 + random.nextInt(20); i++) {
+      parts.add(Entries.encodeAppend(randomAppend(random)));
+    }
+    byte[] group = Entries.encodeGroup(parts);
+    assertEquals(Entries.GROUP, Entries.type(group));
+    List<byte[]> decoded = Entries.decodeGroup(group);
+    assertEquals(parts.size(), decoded.size());
+    for (int i = 0; i < parts.size(); i++) {
+      assertArrayEquals(parts.get(i), decoded.get(i), "part " + (i + 1));
+    }
+    for (int cut = 2; cut < group.length; cut += 1 + group.length / 20) {
+      byte[] shorter = Arrays.copyOf(group, cut);
+      assertThrows(ValidationException.class, () -> Entries.decodeGroup(shorter), "cut at " + cut);
+    }
+    for (int count : new int[] {0, -1, Entries.MAX_GROUP_PARTS + 1}) {
+      byte[] bad = group.clone();
+      java.nio.ByteBuffer.wrap(bad, 2, 4).putInt(count);
+      ValidationException e =
+          assertThrows(ValidationException.class, () -> Entries.decodeGroup(bad));
+      assertTrue(e.getMessage().contains("says " + count), e.getMessage());
+    }
+    byte[] badLength = group.clone();
+    java.nio.ByteBuffer.wrap(badLength, 6, 4).putInt(-5);
+    assertThrows(ValidationException.class, () -> Entries.decodeGroup(badLength));
+    Entries.Reply grouped =
+        new Entries.Grouped(
+            4,
+            17,
+            List.of(
+                new Entries.Ok(4, 17, List.of()),
+                new Entries.Replayed(4, 17),
+                new Entries.Rejected(
+                    4, 17, new ConcurrencyConflictException("g", "version 1", 5))));
+    Entries.Grouped back =
+        assertInstanceOf(Entries.Grouped.class, Entries.decodeReply(Entries.encodeReply(grouped)));
+    assertEquals(4, back.term());
+    assertEquals(17, back.index());
+    assertEquals(3, back.parts().size());
+    assertEquals(new Entries.Replayed(4, 17), back.parts().get(1));
+    assertInstanceOf(
+        ConcurrencyConflictException.class,
+        assertInstanceOf(Entries.Rejected.class, back.parts().get(2)).error());
+  }
+
+  @Test
   void compactionEntriesAndRepliesRoundTripAndNameTheirRejectedEvents(Random random) {
     for (int round = 0; round < 50; round++) {
       int n = random.nextInt(20);
