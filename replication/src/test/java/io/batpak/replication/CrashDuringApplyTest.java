@@ -38,14 +38,17 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashDuringApplyTest {
   private static final EventKind KIND = EventKind.custom(1, 2);
 
+  /** Three members, each store on its own simulated disk (kept in {@code fs} by member id). */
+  private static Cluster onSimulatedDisks(Path dir, Map<String, SimStoreFs> fs, long seed) {
+    return Cluster.start(
+        dir, 3, id -> fs.computeIfAbsent(id, k -> new SimStoreFs(seed ^ k.hashCode())));
+  }
+
   @Test
   void aMemberThatCrashesDuringApplyRecoversAndReplaysToTheSameHead(
       Random random, @TempDir Path dir) throws Exception {
     Map<String, SimStoreFs> fs = new HashMap<>();
-    long seed = random.nextLong();
-    try (Cluster c =
-        Cluster.start(
-            dir, 3, id -> fs.computeIfAbsent(id, k -> new SimStoreFs(seed ^ k.hashCode())))) {
+    try (Cluster c = onSimulatedDisks(dir, fs, random.nextLong())) {
       List<AppendReceipt> held = new ArrayList<>();
       int counter = 0;
       for (; counter < 15; counter++) {
@@ -116,10 +119,7 @@ class CrashDuringApplyTest {
   void aMemberThatCrashesInTheMiddleOfAGroupReappliesOnlyThePartsItLacks(
       Random random, @TempDir Path dir) throws Exception {
     Map<String, SimStoreFs> fs = new HashMap<>();
-    long seed = random.nextLong();
-    try (Cluster c =
-        Cluster.start(
-            dir, 3, id -> fs.computeIfAbsent(id, k -> new SimStoreFs(seed ^ k.hashCode())))) {
+    try (Cluster c = onSimulatedDisks(dir, fs, random.nextLong())) {
       ReplicatedStore via = c.leader();
       ReplicatedStore victim = c.follower();
       SimStoreFs victimFs = fs.get(victim.memberId());
