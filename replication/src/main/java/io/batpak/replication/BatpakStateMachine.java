@@ -17,6 +17,7 @@ import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.ValidationException;
+import io.batpak.port.StoreClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -911,6 +913,27 @@ final class BatpakStateMachine extends BaseStateMachine {
   private synchronized void record(long index, ReplicaHead h) {
     heads.put(index, h);
     head = h;
+    notifyAll();
+  }
+
+  /**
+   * Waits until this member's head is at Raft index {@code index} or past it: every entry up to it
+   * applied and its head recorded (its events are visible before that).
+   *
+   * @return false if {@code nanos} passed first
+   */
+  synchronized boolean awaitHead(long index, long nanos) throws InterruptedException {
+    StoreClock clock = storeConfig.clock();
+    long deadline = clock.monoNanos() + nanos;
+    while (head.appliedIndex() < index) {
+      long left = deadline - clock.monoNanos();
+      if (left <= 0) {
+        return false;
+      }
+      // Heads set outside record (an open, an installed snapshot) notify nobody: look again soon.
+      TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+    }
+    return true;
   }
 
   private void checkClaim(long index, ReplicaHead claim) {

@@ -297,8 +297,9 @@ public final class ReplicatedStore extends LocalReads {
   /**
    * A linearizable read barrier: asks the leader (through Raft's read index, which confirms its
    * leadership with a quorum) for its head, then waits until this member's local store holds every
-   * event the leader had applied. After it returns, reads on this member see every append that
-   * returned before the call began.
+   * event the leader had applied and has recorded its head for it. After it returns, reads on this
+   * member see every append that returned before the call began, and {@link #head()} is at the
+   * leader's Raft index or past it.
    *
    * @return the leader's head this member has now caught up with
    * @throws io.batpak.StoreTimeoutException if this member did not catch up within {@code timeout}
@@ -331,8 +332,32 @@ public final class ReplicatedStore extends LocalReads {
           "the Raft leader refused a read barrier: " + reply.getException(), reply.getException());
     }
     ReplicaHead leader = Entries.decodeHead(reply.getMessage().getContent().toByteArray());
+    StoreClock clock = config.store().clock();
+    long deadline = clock.monoNanos() + timeout.toNanos();
     if (leader.nextGlobalSequence() > 0) {
       waitFor(Watermark.VISIBLE, leader.nextGlobalSequence() - 1, timeout);
+    }
+    // The events are visible a moment before the apply thread records the head: wait for that too,
+    // so head() after the barrier is at the leader's index or past it.
+    boolean applied;
+    try {
+      applied = stateMachine.awaitHead(leader.appliedIndex(), deadline - clock.monoNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OutcomeUnknownException(
+          "member " + memberId() + " was interrupted waiting for a read barrier", e);
+    }
+    if (!applied) {
+      throw new StoreTimeoutException(
+          "member "
+              + memberId()
+              + " did not apply the leader's Raft entry "
+              + leader.appliedIndex()
+              + " within "
+              + timeout
+              + " (its head: "
+              + stateMachine.head()
+              + ")");
     }
     return leader;
   }

@@ -1,6 +1,7 @@
 package io.batpak.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.EventHeader;
 import io.batpak.Region;
@@ -208,7 +209,15 @@ final class Cluster implements AutoCloseable {
     List<EventHeader> reference = null;
     String referenceId = null;
     for (ReplicatedStore s : live.values()) {
-      s.awaitLeaderHead(WAIT);
+      ReplicaHead leader = s.awaitLeaderHead(WAIT);
+      assertTrue(
+          s.head().appliedIndex() >= leader.appliedIndex(),
+          "after a read barrier member "
+              + s.memberId()
+              + " has head "
+              + s.head()
+              + ", behind the leader's "
+              + leader);
     }
     for (ReplicatedStore s : live.values()) {
       List<EventHeader> all = all(s);
