@@ -222,7 +222,7 @@ final class BatpakStateMachine extends BaseStateMachine {
       }
       checkHolds(s, snap);
       if (head.nextGlobalSequence() == snap.head().nextGlobalSequence()) {
-        head = snap.head();
+        setHead(snap.head());
       }
       synchronized (this) {
         // The head at the snapshot's index is the snapshot's, also when the journal is ahead.
@@ -245,8 +245,9 @@ final class BatpakStateMachine extends BaseStateMachine {
     ReplicaClock c = new ReplicaClock(0);
     Store s = Store.open(storeConfig.toBuilder().clock(c).deterministic(true).build());
     journalIndex = 0;
+    journalPart = 0;
     newestEventMicros = 0;
-    head = ReplicaHead.EMPTY;
+    setHead(ReplicaHead.EMPTY);
     Optional<EventHeader> newest = newestEvent(s);
     if (newest.isPresent()) {
       EventHeader h = newest.get();
@@ -254,8 +255,7 @@ final class BatpakStateMachine extends BaseStateMachine {
       journalPart = raftPartOf(h);
       newestEventMicros = h.timestampMicros();
       c.advanceTo(newestEventMicros, newestEventMicros);
-      head = new ReplicaHead(journalIndex, h.globalSequence() + 1, h.eventHash());
-      current = head;
+      setHead(new ReplicaHead(journalIndex, h.globalSequence() + 1, h.eventHash()));
     }
     this.clock = c;
     return s;
@@ -912,7 +912,16 @@ final class BatpakStateMachine extends BaseStateMachine {
 
   private synchronized void record(long index, ReplicaHead h) {
     heads.put(index, h);
+    setHead(h);
+  }
+
+  /**
+   * The one place the head changes: the published {@link #head}, the apply thread's {@link
+   * #current}, and a wake-up for {@link #awaitHead}.
+   */
+  private synchronized void setHead(ReplicaHead h) {
     head = h;
+    current = h;
     notifyAll();
   }
 
@@ -930,8 +939,7 @@ final class BatpakStateMachine extends BaseStateMachine {
       if (left <= 0) {
         return false;
       }
-      // Heads set outside record (an open, an installed snapshot) notify nobody: look again soon.
-      TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+      TimeUnit.NANOSECONDS.timedWait(this, left);
     }
     return true;
   }
