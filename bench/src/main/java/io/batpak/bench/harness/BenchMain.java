@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The side-by-side harness: batpak against the raw-disk and raw-cpu limits and against SQLite, H2,
@@ -44,7 +45,11 @@ public final class BenchMain {
       Path out,
       Path work,
       Set<String> workloads,
-      long openEvents) {}
+      long openEvents,
+      long warmupSeconds) {}
+
+  /** The longest warm-up {@code --warmup} accepts: ten minutes per trial. */
+  static final long MAX_WARMUP_SECONDS = 600;
 
   static final String USAGE =
       "usage: BenchMain [--quick|--full] [--systems "
@@ -60,7 +65,10 @@ public final class BenchMain {
           + " profile one\n"
           + "  --work     where the systems keep their data while they run (default: a temporary"
           + " folder, deleted after each trial)\n"
-          + "  --open-events N  events in W8-open's store (default: 1000000, --full 10000000)\n";
+          + "  --open-events N  events in W8-open's store (default: 1000000, --full 10000000)\n"
+          + "  --warmup S  seconds of warm-up before every measured window, for every system"
+          + " (default: 0.7, --full 3), e.g. to measure a system whose code needs longer to"
+          + " compile\n";
 
   static Args parse(String[] argv) {
     String mode = "quick";
@@ -69,6 +77,7 @@ public final class BenchMain {
     Path work = null;
     Set<String> workloads = new TreeSet<>();
     long openEvents = 0;
+    long warmupSeconds = 0;
     for (int i = 0; i < argv.length; i++) {
       String a = argv[i];
       switch (a) {
@@ -127,11 +136,29 @@ public final class BenchMain {
                     + "' is not a number of events from 1 to 100000000 (e.g. 10000000)");
           }
           break;
+        case "--warmup":
+          if (++i >= argv.length) {
+            throw new IllegalArgumentException("--warmup needs a number of seconds");
+          }
+          try {
+            warmupSeconds = Long.parseLong(argv[i]);
+          } catch (NumberFormatException e) {
+            warmupSeconds = -1;
+          }
+          if (warmupSeconds < 1 || warmupSeconds > MAX_WARMUP_SECONDS) {
+            throw new IllegalArgumentException(
+                "--warmup: '"
+                    + argv[i]
+                    + "' is not a whole number of seconds from 1 to "
+                    + MAX_WARMUP_SECONDS
+                    + " (e.g. 40)");
+          }
+          break;
         default:
           throw new IllegalArgumentException("unknown argument '" + a + "'");
       }
     }
-    return new Args(mode, systems, out, work, workloads, openEvents);
+    return new Args(mode, systems, out, work, workloads, openEvents, warmupSeconds);
   }
 
   /**
@@ -175,6 +202,9 @@ public final class BenchMain {
     Settings s = Settings.of(a.mode(), a.systems(), a.out(), work, a.workloads());
     if (a.openEvents() > 0) {
       s = s.withOpenEvents(a.openEvents());
+    }
+    if (a.warmupSeconds() > 0) {
+      s = s.withWarmupMillis(TimeUnit.SECONDS.toMillis(a.warmupSeconds()));
     }
     Map<String, String> machine = machine(work);
     log.printf(

@@ -74,6 +74,25 @@ public record Settings(
         openSegmentBytes);
   }
 
+  /** These settings with {@code millis} of warm-up before every measured window instead. */
+  public Settings withWarmupMillis(long millis) {
+    return new Settings(
+        mode,
+        systems,
+        out,
+        work,
+        millis,
+        measureMillis,
+        maxEvents,
+        populate,
+        hotEvents,
+        reopens,
+        seed,
+        workloads,
+        openEvents,
+        openSegmentBytes);
+  }
+
   /** The preset for a mode. */
   public static Settings of(
       String mode, List<String> systems, Path out, Path work, Set<String> workloads) {

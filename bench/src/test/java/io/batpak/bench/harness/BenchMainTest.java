@@ -157,6 +157,26 @@ class BenchMainTest {
   }
 
   @Test
+  void warmupSetsEveryTrialsWarmUpAndRefusesWhatIsNotWholeSeconds() {
+    assertEquals(0, BenchMain.parse(new String[] {"--full"}).warmupSeconds());
+    assertEquals(40, BenchMain.parse(new String[] {"--full", "--warmup", "40"}).warmupSeconds());
+    Settings full = Settings.of("full", List.of("batpak-durable"), null, null, Set.of());
+    Settings longer = full.withWarmupMillis(40_000);
+    assertEquals(40_000, longer.warmupMillis());
+    assertEquals(full.measureMillis(), longer.measureMillis());
+    assertEquals(full.maxEvents(), longer.maxEvents());
+    for (String bad : new String[] {"0", "-3", "0.5", "forty", "601"}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> BenchMain.parse(new String[] {"--warmup", bad}),
+              bad);
+      assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--warmup"}));
+  }
+
+  @Test
   void payloadsHaveTheirTargetSizeAndRoundTrip() {
     for (int size : new int[] {64, 256, 1024}) {
       Payloads p = Payloads.create(size, 1);
