@@ -37,7 +37,10 @@ import java.util.Optional;
 /**
  * The reads of a {@link ReplicatedStore}: every one is served by the member's local store, as it
  * has applied the Raft log so far (ADR 0037: "Reads and writes"). A member that stopped or closed
- * refuses them, through {@link #local()}.
+ * refuses them, through {@link #local()}. A snapshot install replaces the local store (ADR 0038): a
+ * read in progress waits for the new one ({@link #waitFor}), and the readers that live on (cursors,
+ * cursor workers and reactors, subscriptions) move to it ({@link MemberCursor}, {@link
+ * MemberCursorWorker}, {@link MemberSubscription}).
  */
 abstract class LocalReads implements Store {
 
@@ -194,18 +197,18 @@ abstract class LocalReads implements Store {
 
   @Override
   public Cursor cursor(Region region) {
-    return local().cursor(region);
+    return new MemberCursor(this::local, region, null);
   }
 
   @Override
   public Cursor cursor(Region region, String checkpointId) {
-    return local().cursor(region, checkpointId);
+    return new MemberCursor(this::local, region, checkpointId);
   }
 
   @Override
   public CursorWorker cursorWorker(
       Region region, String checkpointId, CursorWorkerConfig config, CursorHandler handler) {
-    return local().cursorWorker(region, checkpointId, config, handler);
+    return new MemberCursorWorker(this::local, region, checkpointId, config, handler);
   }
 
   @Override
@@ -215,13 +218,13 @@ abstract class LocalReads implements Store {
 
   @Override
   public Subscription subscribe(Region region, SubscriptionOptions options) {
-    return local().subscribe(region, options);
+    return new MemberSubscription(this::local, region, null, options);
   }
 
   @Override
   public Subscription subscribeFrom(
       Region region, long afterGlobalSequence, SubscriptionOptions options) {
-    return local().subscribeFrom(region, afterGlobalSequence, options);
+    return new MemberSubscription(this::local, region, afterGlobalSequence, options);
   }
 
   @Override

@@ -47,6 +47,10 @@ import org.jspecify.annotations.Nullable;
 final class MemberSnapshots implements StateMachineStorage {
   static final String META = "snapshot.meta";
   static final String STORE = "store";
+
+  /** The folder of a store's cursor checkpoint files ({@code Store#cursor(Region, String)}). */
+  static final String CURSORS = "cursors";
+
   private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
   private static final String MAGIC = "batpak-replication-snapshot 1";
   private static final System.Logger LOG = System.getLogger(MemberSnapshots.class.getName());
@@ -285,8 +289,9 @@ final class MemberSnapshots implements StateMachineStorage {
    * crash-safely: the copy is built in {@code <storeDir>.snapshot-install} (store files hard-linked
    * where the file system allows, the newest segment and the index checkpoint always copied) and
    * synced; then {@code storeDir} is renamed to {@code <storeDir>.snapshot-replaced}, the copy to
-   * {@code storeDir}, the parent synced, and the replaced store removed. {@link #recoverSwap}
-   * finishes or undoes an interrupted swap on the next start.
+   * {@code storeDir}, the parent synced, and the replaced store removed. The member's cursor
+   * checkpoints go into the copy ({@link #carryCheckpoints}). {@link #recoverSwap} finishes or
+   * undoes an interrupted swap on the next start.
    */
   static void installInto(Snapshot s, Path storeDir) throws IOException {
     Path parent = Objects.requireNonNull(storeDir.toAbsolutePath().getParent(), "parent");
@@ -314,6 +319,7 @@ final class MemberSnapshots implements StateMachineStorage {
       }
       fsync(to, false);
     }
+    carryCheckpoints(storeDir, building);
     for (Path p : directoriesOf(building)) {
       fsync(p, true);
     }
@@ -326,6 +332,30 @@ final class MemberSnapshots implements StateMachineStorage {
     fsync(parent, true);
     deleteTree(replaced);
     fsync(parent, true);
+  }
+
+  /**
+   * Copies the member's own cursor checkpoint files ({@code cursors/<id>.ckpt}, the layout {@link
+   * Store#cursor(io.batpak.Region, String)} documents) from {@code storeDir} into the store being
+   * built, each synced: a snapshot carries the leader's events, never its readers' positions, and a
+   * worker or cursor on this member resumes after its own checkpoint. The positions stay right: the
+   * snapshot's store holds every event of the member's journal, at the same global sequences.
+   */
+  private static void carryCheckpoints(Path storeDir, Path building) throws IOException {
+    Path from = storeDir.resolve(CURSORS);
+    if (!Files.isDirectory(from, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Path to = Files.createDirectories(building.resolve(CURSORS));
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Path copy = to.resolve(String.valueOf(f.getFileName()));
+          Files.copy(f, copy, StandardCopyOption.REPLACE_EXISTING);
+          fsync(copy, false);
+        }
+      }
+    }
   }
 
   /**
