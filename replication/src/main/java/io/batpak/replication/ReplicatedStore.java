@@ -467,8 +467,7 @@ public final class ReplicatedStore extends LocalReads {
 
   private Entries.Item item(
       Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options, int causedBy) {
-    for (ExtensionKey reserved :
-        List.of(BatpakStateMachine.RAFT_INDEX, BatpakStateMachine.RAFT_PART)) {
+    for (ExtensionKey reserved : List.of(RaftPlacement.RAFT_INDEX, RaftPlacement.RAFT_PART)) {
       if (options.extensions().containsKey(reserved)) {
         throw new ValidationException(
             "the extension "
