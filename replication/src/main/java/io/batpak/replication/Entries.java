@@ -33,6 +33,13 @@ import java.util.Optional;
 /**
  * The bytes of Raft log entries and of the state machine's replies (ADR 0037, "What an entry
  * carries"). Version 1; a member refuses an entry of another version loudly rather than guess.
+ *
+ * <p>Every caller encodes and decodes through this class. It holds the entry types, the messages as
+ * records, and the codec of append entries, replies and heads; the layouts of a group entry and of
+ * a compaction are in {@link GroupEntries} and {@link CompactionEntries}, which share its framing
+ * ({@link #write}, {@link #read}).
+ *
+ * <p>Stateless; safe on any thread.
  */
 final class Entries {
   static final int VERSION = 1;
@@ -84,7 +91,6 @@ final class Entries {
       AppendOptions options,
       int causedByItem) {
 
-    /** The item as the local store's batch API takes it. */
     /**
      * This item as item {@code offset + i} of a batch: a cause named by its index within its own
      * append moves by {@code offset}.
@@ -117,49 +123,14 @@ final class Entries {
   /** The outcomes of a group entry's parts, in order. */
   record Grouped(long term, long index, List<Reply> parts) implements Reply {}
 
-  /** A group entry of {@code parts}, each an encoded append entry. */
+  /** A group entry of {@code parts}, each an encoded append entry ({@link GroupEntries}). */
   static byte[] encodeGroup(List<byte[]> parts) {
-    return write(
-        out -> {
-          out.writeByte(VERSION);
-          out.writeByte(GROUP);
-          out.writeInt(parts.size());
-          for (byte[] part : parts) {
-            out.writeInt(part.length);
-            out.write(part);
-          }
-        });
+    return GroupEntries.encode(parts);
   }
 
-  /** The parts of a group entry, each an encoded append entry. */
+  /** The parts of a group entry, each an encoded append entry ({@link GroupEntries}). */
   static List<byte[]> decodeGroup(byte[] entry) {
-    return read(
-        entry,
-        in -> {
-          in.readUnsignedByte();
-          in.readUnsignedByte();
-          return readParts(in, entry.length);
-        });
-  }
-
-  private static List<byte[]> readParts(DataInputStream in, int available) throws IOException {
-    int n = in.readInt();
-    if (n < 1 || n > MAX_GROUP_PARTS) {
-      throw new ValidationException(
-          "a group holds 1 to " + MAX_GROUP_PARTS + " parts, this one says " + n);
-    }
-    List<byte[]> parts = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      int length = in.readInt();
-      if (length < 0 || length > available) {
-        throw new ValidationException(
-            "part " + (i + 1) + " of a group says it has " + length + " bytes");
-      }
-      byte[] part = new byte[length];
-      in.readFully(part);
-      parts.add(part);
-    }
-    return parts;
+    return GroupEntries.decode(entry);
   }
 
   /** The leader's result of a compaction entry. */
@@ -217,49 +188,14 @@ final class Entries {
     }
   }
 
-  private static CompactionResult.Outcome outcome(int ordinal) {
-    CompactionResult.Outcome[] all = CompactionResult.Outcome.values();
-    if (ordinal >= all.length) {
-      throw new ValidationException("a compaction reply has unknown outcome " + ordinal);
-    }
-    return all[ordinal];
-  }
-
+  /** A compaction entry ({@link CompactionEntries}). */
   static byte[] encodeCompact(Compact c) {
-    return write(
-        out -> {
-          out.writeByte(VERSION);
-          out.writeByte(COMPACT);
-          out.writeBoolean(c.tombstone());
-          out.writeLong(c.maxBytesPerSecond());
-          out.writeLong(c.cut());
-          out.writeInt(c.rejected().length / 2);
-          for (long v : c.rejected()) {
-            out.writeLong(v);
-          }
-        });
+    return CompactionEntries.encode(c);
   }
 
+  /** The compaction a compaction entry carries ({@link CompactionEntries}). */
   static Compact decodeCompact(byte[] entry) {
-    return read(
-        entry,
-        in -> {
-          in.readUnsignedByte();
-          in.readUnsignedByte();
-          boolean tombstone = in.readBoolean();
-          long rate = in.readLong();
-          long cut = in.readLong();
-          int n = in.readInt();
-          if (n < 0 || n > (entry.length - 20) / 16) {
-            throw new ValidationException(
-                "a compaction entry names " + n + " ranges, more than its bytes can hold");
-          }
-          long[] ranges = new long[2 * n];
-          for (int i = 0; i < ranges.length; i++) {
-            ranges[i] = in.readLong();
-          }
-          return new Compact(tombstone, rate, cut, ranges);
-        });
+    return CompactionEntries.decode(entry);
   }
 
   /** Committed and applied: the receipts, with the entry's term and index. */
@@ -424,26 +360,12 @@ final class Entries {
             out.writeByte(GROUPED);
             out.writeLong(g.term());
             out.writeLong(g.index());
-            out.writeInt(g.parts().size());
-            for (Reply part : g.parts()) {
-              byte[] bytes = encodeReply(part);
-              out.writeInt(bytes.length);
-              out.write(bytes);
-            }
+            GroupEntries.writeReplies(out, g.parts());
           } else if (reply instanceof Compacted done) {
             out.writeByte(COMPACTED);
             out.writeLong(done.term());
             out.writeLong(done.index());
-            CompactionResult r = done.result();
-            out.writeByte(r.outcome().ordinal());
-            out.writeUTF(clip(r.reason()));
-            out.writeInt(r.segmentsBefore());
-            out.writeInt(r.segmentsAfter());
-            out.writeLong(r.eventsKept());
-            out.writeLong(r.eventsDropped());
-            out.writeLong(r.eventsTombstoned());
-            out.writeLong(r.bytesBefore());
-            out.writeLong(r.bytesAfter());
+            CompactionEntries.writeResult(out, done.result());
           } else {
             Replayed rep = (Replayed) reply;
             out.writeByte(REPLAYED);
@@ -496,26 +418,10 @@ final class Entries {
             return new Replayed(term, index);
           }
           if (status == GROUPED) {
-            List<Reply> parts = new ArrayList<>();
-            for (byte[] part : readParts(in, bytes.length)) {
-              parts.add(decodeReply(part));
-            }
-            return new Grouped(term, index, parts);
+            return new Grouped(term, index, GroupEntries.readReplies(in, bytes.length));
           }
           if (status == COMPACTED) {
-            return new Compacted(
-                term,
-                index,
-                new CompactionResult(
-                    outcome(in.readUnsignedByte()),
-                    in.readUTF(),
-                    in.readInt(),
-                    in.readInt(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong()));
+            return new Compacted(term, index, CompactionEntries.readResult(in));
           }
           throw new ValidationException("a replication reply has unknown status " + status);
         });
@@ -599,19 +505,22 @@ final class Entries {
   }
 
   /** {@code writeUTF} takes at most 65535 encoded bytes; a message is cut well below that. */
-  private static String clip(String s) {
+  static String clip(String s) {
     return s.length() <= 8000 ? s : s.substring(0, 8000) + "…";
   }
 
-  private interface Writer {
+  /** Writes a message's fields. */
+  interface Writer {
     void write(DataOutputStream out) throws IOException;
   }
 
-  private interface Reader<T> {
+  /** Reads a message's fields. */
+  interface Reader<T> {
     T read(DataInputStream in) throws IOException;
   }
 
-  private static byte[] write(Writer w) {
+  /** The bytes {@code w} writes. */
+  static byte[] write(Writer w) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       w.write(out);
@@ -621,7 +530,12 @@ final class Entries {
     return bytes.toByteArray();
   }
 
-  private static <T> T read(byte[] bytes, Reader<T> r) {
+  /**
+   * What {@code r} reads from {@code bytes}, which it must read whole.
+   *
+   * @throws ValidationException if bytes are left over, or the message is cut short
+   */
+  static <T> T read(byte[] bytes, Reader<T> r) {
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
       T value = r.read(in);
       if (in.available() != 0) {

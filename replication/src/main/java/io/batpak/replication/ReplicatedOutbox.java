@@ -20,12 +20,12 @@ import java.util.Objects;
  * engine's batch limits in bytes) is checked when the entry applies. Not thread-safe.
  */
 final class ReplicatedOutbox implements Outbox {
-  private final ReplicatedStore store;
+  private final LeaderWrites store;
   private final int maxEvents;
   private List<Entries.Item> staged = new ArrayList<>();
   private boolean closed;
 
-  ReplicatedOutbox(ReplicatedStore store, int maxEvents) {
+  ReplicatedOutbox(LeaderWrites store, int maxEvents) {
     this.store = store;
     this.maxEvents = maxEvents;
   }

@@ -1,36 +1,14 @@
 package io.batpak.replication;
 
-import static java.util.concurrent.CompletableFuture.completedFuture;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
-import io.batpak.AppendOptions;
-import io.batpak.AppendReceipt;
-import io.batpak.BatchItem;
-import io.batpak.Bytes;
-import io.batpak.CompactionConfig;
-import io.batpak.CompactionResult;
-import io.batpak.ConcurrencyConflictException;
-import io.batpak.Coordinate;
-import io.batpak.CursorWorker;
-import io.batpak.CursorWorkerConfig;
-import io.batpak.DenialPayload;
-import io.batpak.EventKind;
-import io.batpak.EventTypes;
-import io.batpak.ExtensionKey;
-import io.batpak.IdempotencyKey;
-import io.batpak.Outbox;
 import io.batpak.OutcomeUnknownException;
-import io.batpak.Payload;
-import io.batpak.Reactor;
-import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreClosedException;
 import io.batpak.StoreTimeoutException;
 import io.batpak.ValidationException;
-import io.batpak.VisibilityFence;
 import io.batpak.Watermark;
 import io.batpak.port.StoreClock;
-import io.batpak.spi.ReactorHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,31 +20,22 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
-import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
-import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
@@ -100,7 +69,7 @@ import org.jspecify.annotations.Nullable;
  * @since 0.2
  */
 @API(status = EXPERIMENTAL, since = "0.2")
-public final class ReplicatedStore extends LocalReads {
+public final class ReplicatedStore extends LeaderWrites {
 
   private final ReplicationConfig config;
   private final BatpakStateMachine stateMachine;
@@ -108,42 +77,22 @@ public final class ReplicatedStore extends LocalReads {
   private final MemberClient client;
   private final RaftGroupId groupId;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final ExecutorService submitter;
-  private final ProposerGates gates;
-  private final MemberCodec codec;
-  private final Proposals proposals;
 
   /** How long a stopping leader waits for the others to learn its commit index. */
   private static final Duration FOLLOWERS_LEARN_COMMITS = Duration.ofSeconds(3);
-
-  /** Who this member's own entries come from when it leads and submits them directly. */
-  private final ClientId localClientId = ClientId.randomId();
-
-  private final AtomicLong localCalls = new AtomicLong();
 
   private ReplicatedStore(
       ReplicationConfig config,
       BatpakStateMachine stateMachine,
       RaftServer server,
-      Supplier<RaftClient> clients,
+      MemberClient client,
       RaftGroupId groupId) {
+    super(config, stateMachine, server, groupId, client);
     this.config = config;
     this.stateMachine = stateMachine;
     this.server = server;
-    this.client = new MemberClient(config.memberId(), clients, config.store().clock());
+    this.client = client;
     this.groupId = groupId;
-    this.submitter =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "batpak-replication-submit-" + config.memberId());
-              t.setDaemon(true);
-              return t;
-            });
-    this.gates = new ProposerGates(config.memberId(), config.store().gateBudget());
-    this.codec = new MemberCodec(config.memberId());
-    this.proposals =
-        new Proposals(
-            config.memberId(), this::sendEntry, config.requestTimeout(), config.store().clock());
   }
 
   /**
@@ -220,7 +169,8 @@ public final class ReplicatedStore extends LocalReads {
                           (int) Math.max(1, config.requestTimeout().toMillis() / 100),
                           TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                   .build();
-      ReplicatedStore store = new ReplicatedStore(config, sm, server, clients, groupId);
+      MemberClient client = new MemberClient(config.memberId(), clients, config.store().clock());
+      ReplicatedStore store = new ReplicatedStore(config, sm, server, client, groupId);
       self[0] = store;
       return store;
     } catch (IOException e) {
@@ -275,11 +225,13 @@ public final class ReplicatedStore extends LocalReads {
   }
 
   /** This member's id. */
+  @Override
   public String memberId() {
     return config.memberId();
   }
 
   /** Whether this member is the Raft leader right now (it may stop being so at any moment). */
+  @Override
   public boolean isLeader() {
     try {
       return server.getDivision(groupId).getInfo().isLeader();
@@ -306,13 +258,14 @@ public final class ReplicatedStore extends LocalReads {
    * @throws OutcomeUnknownException if no leader answered within the request timeout (nothing was
    *     written; retry)
    */
+  @Override
   public ReplicaHead awaitLeaderHead(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     RaftClientReply reply;
     Duration wait = config.requestTimeout();
     Message query = Message.valueOf(ByteString.copyFrom(Entries.encodeHeadQuery()));
     try {
-      reply = send(c -> c.async().sendReadOnly(query), wait);
+      reply = client.send(c -> c.async().sendReadOnly(query), wait);
     } catch (TimeoutException | ExecutionException e) {
       throw new OutcomeUnknownException(
           "member "
@@ -419,541 +372,6 @@ public final class ReplicatedStore extends LocalReads {
     }
   }
 
-  // --- writes: proposed to the Raft leader ---
-
-  /**
-   * Appends one event through the Raft leader and returns its receipt with the Raft term and index
-   * that committed it. The options' idempotency key, when set, becomes the event id as in {@link
-   * Store#append}; without one, this member draws a random key (so a Raft-level retry never writes
-   * the event twice) and names it in an outcome-unknown error.
-   *
-   * @throws ReplicationUnsupportedException if the options carry gates (not replicated yet)
-   * @throws ValidationException if the options carry the reserved extension {@code raft.index}
-   * @throws io.batpak.ConcurrencyConflictException if the expected version did not hold when the
-   *     entry applied
-   * @throws io.batpak.IdempotencyConflictException if the key was used for different content
-   * @throws OutcomeUnknownException if the entry's commit was not confirmed within the request
-   *     timeout: it may or may not be committed; retry with the key the message names
-   * @throws ReplicaStoppedException if this member stopped
-   */
-  public ReplicatedReceipt appendReplicated(
-      Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
-    Objects.requireNonNull(coordinate, "coordinate");
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(payload, "payload");
-    Objects.requireNonNull(options, "options");
-    return propose(List.of(item(coordinate, kind, payload, options, -1)), Entries.APPEND, 0);
-  }
-
-  /**
-   * Appends a batch atomically through the Raft leader (one Raft entry, one journal frame on every
-   * member). Items must carry raw payloads.
-   *
-   * @throws ReplicationUnsupportedException if an item carries gates or an encoded payload
-   * @see #appendReplicated
-   */
-  public ReplicatedReceipt appendBatchReplicated(List<BatchItem> items) {
-    Objects.requireNonNull(items, "items");
-    if (items.isEmpty()) {
-      throw new ValidationException("a batch holds at least one item, got none");
-    }
-    List<Entries.Item> entryItems = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      BatchItem b = Objects.requireNonNull(items.get(i), "items[" + i + "]");
-      entryItems.add(entryItem(b));
-    }
-    return propose(entryItems, Entries.APPEND, 0);
-  }
-
-  private Entries.Item item(
-      Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options, int causedBy) {
-    for (ExtensionKey reserved :
-        List.of(BatpakStateMachine.RAFT_INDEX, BatpakStateMachine.RAFT_PART)) {
-      if (options.extensions().containsKey(reserved)) {
-        throw new ValidationException(
-            "the extension "
-                + reserved
-                + " is reserved by batpak-replication (it places each event in the Raft log);"
-                + " rename yours");
-      }
-    }
-    AppendOptions keyed = options;
-    if (options.idempotencyKey() == null) {
-      keyed =
-          options.withIdempotencyKey(
-              IdempotencyKey.of(
-                  config.store().entropy().nextLong(), config.store().entropy().nextLong()));
-    }
-    return new Entries.Item(coordinate, kind, payload, keyed, causedBy);
-  }
-
-  /**
-   * Proposes one entry of {@code items} of {@code type} ({@link Entries#APPEND}, {@link
-   * Entries#APPEND_DENIAL} or {@link Entries#APPEND_TYPED} with its payload version).
-   */
-  private ReplicatedReceipt propose(List<Entries.Item> items, int type, int payloadVersion) {
-    local();
-    for (Entries.Item it : items) {
-      if (!it.options().gates().isEmpty()) {
-        return proposeGated(items, type, payloadVersion);
-      }
-    }
-    return propose(
-        new Entries.Append(
-            stateMachine.head(), config.store().clock().wallMicros(), items, type, payloadVersion));
-  }
-
-  /**
-   * Decides the atomic gates of {@code items} on this member and proposes the entry expecting the
-   * stream versions they were decided on (ADR 0041); when a stream moved before the entry
-   * committed, catches up with the leader and decides again, until the request timeout.
-   */
-  private ReplicatedReceipt proposeGated(List<Entries.Item> items, int type, int payloadVersion) {
-    StoreClock clock = config.store().clock();
-    long deadline = clock.monoNanos() + config.requestTimeout().toNanos();
-    boolean caughtUp = false;
-    ConcurrencyConflictException lost = null;
-    while (true) {
-      ProposerGates.Check check = gates.check(local(), items, caughtUp);
-      if (check instanceof ProposerGates.Ready ready) {
-        try {
-          return propose(
-              new Entries.Append(
-                  stateMachine.head(), clock.wallMicros(), ready.items(), type, payloadVersion));
-        } catch (ConcurrencyConflictException e) {
-          if (!ready.pinned().contains(e.entity())) {
-            throw e;
-          }
-          lost = e;
-        }
-      }
-      long left = deadline - clock.monoNanos();
-      if (left <= 0) {
-        String why =
-            lost == null
-                ? "this member did not catch up with the leader"
-                : "the stream its gates were decided on kept changing before the entry committed"
-                    + " (last: "
-                    + lost.getMessage()
-                    + ")";
-        String message =
-            "member "
-                + memberId()
-                + " could not commit an append with atomic gates within "
-                + config.requestTimeout()
-                + ": "
-                + why
-                + ". Nothing was written; retry";
-        throw lost == null
-            ? new StoreTimeoutException(message)
-            : new StoreTimeoutException(message, lost);
-      }
-      awaitLeaderHead(Duration.ofNanos(left));
-      caughtUp = true;
-    }
-  }
-
-  /** Proposes {@code append} as it is (tests use it to send a doctored head claim). */
-  ReplicatedReceipt propose(Entries.Append append) {
-    List<Entries.Item> items = append.items();
-    byte[] bytes = Entries.encodeAppend(append);
-    Entries.Reply r;
-    Duration timeout = config.requestTimeout();
-    try {
-      r = proposals.submit(bytes).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw outcomeUnknown(items, "no commit was confirmed within " + timeout, e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof StoreClosedException closing) {
-        throw new StoreClosedException(closing.getMessage(), closing);
-      }
-      throw outcomeUnknown(items, String.valueOf(e.getCause()), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw outcomeUnknown(items, "the appending thread was interrupted", e);
-    }
-    if (r instanceof Entries.Ok ok) {
-      return new ReplicatedReceipt(ok.receipts(), ok.term(), ok.index());
-    }
-    if (r instanceof Entries.Rejected rej) {
-      throw rej.error();
-    }
-    Entries.Replayed rep = (Entries.Replayed) r;
-    throw outcomeUnknown(
-        items,
-        "the leader had applied Raft entry "
-            + rep.index()
-            + " before it restarted and kept no outcome for it",
-        null);
-  }
-
-  /**
-   * Sends one entry to the Raft leader. On the leader it goes to the local Raft server directly (no
-   * client round trip over the network); elsewhere, or when this member stopped leading, it goes
-   * through the member's Raft client, which finds the leader and retries. A second send of an entry
-   * is harmless: its appends carry idempotency keys.
-   */
-  private CompletableFuture<RaftClientReply> sendEntry(Message entry) {
-    if (!isLeader()) {
-      return viaClient(entry);
-    }
-    RaftClientRequest request =
-        RaftClientRequest.newBuilder()
-            .setClientId(localClientId)
-            .setServerId(server.getId())
-            .setGroupId(groupId)
-            .setCallId(localCalls.incrementAndGet())
-            .setMessage(entry)
-            .setType(RaftClientRequest.writeRequestType())
-            .build();
-    try {
-      return server
-          .submitClientRequestAsync(request)
-          .thenCompose(reply -> leads(reply) ? completedFuture(reply) : viaClient(entry));
-    } catch (IOException e) {
-      return viaClient(entry);
-    }
-  }
-
-  /** False when the local server refused the request because it does not lead (any longer). */
-  private static boolean leads(RaftClientReply reply) {
-    return reply.getNotLeaderException() == null
-        && !(reply.getException() instanceof LeaderNotReadyException)
-        && !(reply.getException() instanceof LeaderSteppingDownException);
-  }
-
-  private CompletableFuture<RaftClientReply> viaClient(Message entry) {
-    return client.sendAsync(c -> c.async().send(entry));
-  }
-
-  /**
-   * Proposes {@code parts} as one group entry, as a member's sender would, and returns each part's
-   * outcome (tests use it to make groups of a chosen shape).
-   */
-  List<Entries.Reply> proposeGroup(List<Entries.Append> parts) throws Exception {
-    List<byte[]> encoded = new ArrayList<>();
-    for (Entries.Append part : parts) {
-      encoded.add(Entries.encodeAppend(part));
-    }
-    RaftClientReply reply =
-        sendEntry(Message.valueOf(ByteString.copyFrom(Entries.encodeGroup(encoded))))
-            .get(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    if (!reply.isSuccess()) {
-      throw reply.getException();
-    }
-    return ((Entries.Grouped) Entries.decodeReply(reply.getMessage().getContent().toByteArray()))
-        .parts();
-  }
-
-  private RaftClientReply send(
-      Function<RaftClient, CompletableFuture<RaftClientReply>> request, Duration timeout)
-      throws ExecutionException, TimeoutException, InterruptedException {
-    return client.send(request, timeout);
-  }
-
-  /** The Raft client this member sends through now (a test makes it run out of retries). */
-  RaftClient raftClient() {
-    return client.current();
-  }
-
-  private OutcomeUnknownException outcomeUnknown(
-      List<Entries.Item> items, String why, @Nullable Throwable cause) {
-    List<String> keys = new ArrayList<>();
-    for (Entries.Item it : items) {
-      keys.add(String.valueOf(it.options().idempotencyKey()));
-    }
-    String message =
-        "member "
-            + memberId()
-            + " could not confirm the commit of an append of "
-            + items.size()
-            + " event(s) ("
-            + why
-            + "); it may or may not be committed. Retry with the idempotency key(s) "
-            + keys
-            + " to get its receipt without writing it twice.";
-    return cause == null
-        ? new OutcomeUnknownException(message)
-        : new OutcomeUnknownException(message, cause);
-  }
-
-  @Override
-  public AppendReceipt append(
-      Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
-    return appendReplicated(coordinate, kind, payload, options).receipt();
-  }
-
-  @Override
-  public List<AppendReceipt> appendBatch(List<BatchItem> items) {
-    return appendBatchReplicated(items).receipts();
-  }
-
-  /**
-   * Runs {@link #append} on this member's own submit thread; the future completes with its receipt
-   * or its exception, never on a Ratis thread.
-   */
-  @Override
-  public CompletableFuture<AppendReceipt> submit(
-      Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options) {
-    Objects.requireNonNull(coordinate, "coordinate");
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(payload, "payload");
-    Objects.requireNonNull(options, "options");
-    local();
-    return CompletableFuture.supplyAsync(
-        () -> append(coordinate, kind, payload, options), submitter);
-  }
-
-  /**
-   * Encodes {@code value} on this member with its local store's codec and appends the bytes through
-   * the Raft leader, so every member stores the same payload (ADR 0041).
-   *
-   * @throws io.batpak.CodecException if this member's store has no codec, or it cannot encode
-   *     {@code value}; nothing is proposed
-   * @see #append(Coordinate, EventKind, Bytes, AppendOptions)
-   */
-  @Override
-  public AppendReceipt appendEncoded(
-      Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
-    Objects.requireNonNull(value, "value");
-    return append(coordinate, kind, bytesOf(Payload.encoded(value)), options);
-  }
-
-  /**
-   * Appends a typed event ({@link io.batpak.EventType}) through the Raft leader. This member
-   * encodes the record with its local codec; every member decodes that encoding to the registered
-   * type of the event's kind and schema version and appends it with its store's {@code
-   * appendTyped}, so the event carries the type's schema version as on one node (ADR 0041). The
-   * record's class must be in every member's {@link io.batpak.StoreConfig#eventTypes()}.
-   *
-   * @throws ValidationException if the class has no {@code @EventType}, or is not registered in
-   *     this member's store config; nothing is proposed
-   * @throws io.batpak.CodecException if the record does not encode, or its encoding does not decode
-   *     back to its class; nothing is proposed
-   * @see #append(Coordinate, EventKind, Bytes, AppendOptions) for the other exceptions
-   */
-  @Override
-  public AppendReceipt appendTyped(Coordinate coordinate, Object record, AppendOptions options) {
-    Objects.requireNonNull(coordinate, "coordinate");
-    Objects.requireNonNull(record, "record");
-    Objects.requireNonNull(options, "options");
-    Class<?> type = record.getClass();
-    EventKind kind = EventTypes.kindOf(type);
-    if (!config.store().eventTypes().contains(type)) {
-      throw new ValidationException(
-          "appendTyped of "
-              + type.getName()
-              + " through a replicated store: the class is not in member "
-              + memberId()
-              + "'s StoreConfig.eventTypes(). Every member decodes a typed event to its"
-              + " registered type before appending it, so register the class, the same on every"
-              + " member");
-    }
-    String codecName = local().openReport().codec();
-    Bytes bytes = codec.encode(codecName, record);
-    codec.decode(codecName, bytes, type); // the round trip every member makes, checked first
-    return propose(
-            List.of(item(coordinate, kind, bytes, options, -1)),
-            Entries.APPEND_TYPED,
-            EventTypes.versionOf(type))
-        .receipt();
-  }
-
-  /**
-   * Encodes {@code value} on the calling thread (as {@link #appendEncoded}), then appends on this
-   * member's submit thread.
-   *
-   * @throws io.batpak.CodecException if the value cannot be encoded; nothing is submitted
-   */
-  @Override
-  public CompletableFuture<AppendReceipt> submitEncoded(
-      Coordinate coordinate, EventKind kind, Object value, AppendOptions options) {
-    Objects.requireNonNull(value, "value");
-    return submit(coordinate, kind, bytesOf(Payload.encoded(value)), options);
-  }
-
-  /** The payload's bytes: raw as they are, an object encoded with this member's local codec. */
-  private Bytes bytesOf(Payload payload) {
-    if (payload instanceof Payload.Raw raw) {
-      return raw.bytes();
-    }
-    return codec.encode(local().openReport().codec(), ((Payload.Encoded) payload).value());
-  }
-
-  /**
-   * Records a denial as an event of the system kind {@link EventKind#SYSTEM_DENIAL} through the
-   * Raft leader: every member writes it with its store's own {@code appendDenial}, from the same
-   * encoded payload. Same contract as {@link Store#appendDenial}.
-   */
-  @Override
-  public AppendReceipt appendDenial(
-      Coordinate coordinate, DenialPayload denial, AppendOptions options) {
-    Objects.requireNonNull(coordinate, "coordinate");
-    Objects.requireNonNull(denial, "denial");
-    Objects.requireNonNull(options, "options");
-    return propose(
-            List.of(item(coordinate, EventKind.SYSTEM_DENIAL, denial.encode(), options, -1)),
-            Entries.APPEND_DENIAL,
-            0)
-        .receipt();
-  }
-
-  /**
-   * Compacts every member's sealed segments.
-   *
-   * <ul>
-   *   <li>{@link CompactionConfig#merge()} merges small sealed segments of <em>this member's</em>
-   *       local journal only: it keeps every event, so every member answers reads as before and
-   *       each may merge on its own schedule.
-   *   <li>{@code retain} and {@code tombstone} drop (or tombstone) events by a predicate, which is
-   *       code: this member first catches up with the leader, runs the predicate over every event
-   *       below the leader's head (the cut), and proposes one Raft entry naming the rejected events
-   *       by global sequence. Every member then compacts its own sealed segments, keeping exactly
-   *       the events the predicate kept (and every event at or above the cut), when the entry
-   *       applies; the leader's result is returned. Appends wait on every member while it compacts
-   *       (it runs in the apply order). {@code progress} is told how many events of the cut the
-   *       predicate has seen. A dry run plans on this member only.
-   * </ul>
-   *
-   * <p>See {@link Store#compact} for the rest of the contract (ADR 0041).
-   *
-   * @throws OutcomeUnknownException if the compaction entry was not confirmed within the request
-   *     timeout: it may still run; compacting again with the same predicate is harmless
-   */
-  @Override
-  public CompactionResult compact(CompactionConfig config) {
-    Objects.requireNonNull(config, "config");
-    if (config.strategy() == CompactionConfig.Strategy.MERGE || config.dryRun()) {
-      return local().compact(config);
-    }
-    long cut = awaitLeaderHead(this.config.requestTimeout()).nextGlobalSequence();
-    long[] rejected = rejected(local(), config, cut);
-    Entries.Compact entry =
-        new Entries.Compact(
-            config.strategy() == CompactionConfig.Strategy.TOMBSTONE,
-            config.maxBytesPerSecond(),
-            cut,
-            rejected);
-    Message message = Message.valueOf(ByteString.copyFrom(Entries.encodeCompact(entry)));
-    Duration timeout = this.config.requestTimeout();
-    RaftClientReply reply;
-    try {
-      reply = send(c -> c.async().send(message), timeout);
-    } catch (TimeoutException | ExecutionException e) {
-      throw compactionUnknown("it was not confirmed within " + timeout + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw compactionUnknown("the calling thread was interrupted", e);
-    }
-    if (!reply.isSuccess()) {
-      throw compactionUnknown(String.valueOf(reply.getException()), reply.getException());
-    }
-    Entries.Reply r = Entries.decodeReply(reply.getMessage().getContent().toByteArray());
-    if (r instanceof Entries.Compacted done) {
-      return done.result();
-    }
-    throw compactionUnknown("the leader answered " + r, null);
-  }
-
-  private OutcomeUnknownException compactionUnknown(String why, @Nullable Throwable cause) {
-    String message =
-        "member "
-            + memberId()
-            + " could not confirm the replicated compaction ("
-            + why
-            + "); it may or may not run on the members. Compacting again with the same predicate"
-            + " is harmless";
-    return cause == null
-        ? new OutcomeUnknownException(message)
-        : new OutcomeUnknownException(message, cause);
-  }
-
-  /** The global sequences below {@code cut} whose events the predicate rejects, as ranges. */
-  private static long[] rejected(Store local, CompactionConfig config, long cut) {
-    long[] ranges = new long[16];
-    int n = 0;
-    long seen = 0;
-    for (long after = -1; after < cut - 1; ) {
-      List<io.batpak.EventHeader> page = local.queryAfter(Region.all(), after, 1024);
-      if (page.isEmpty()) {
-        break;
-      }
-      for (io.batpak.EventHeader h : page) {
-        long g = h.globalSequence();
-        if (g >= cut) {
-          break;
-        }
-        if (!config.keep().test(local.get(h.eventId()))) {
-          if (n > 0 && ranges[n - 1] == g) {
-            ranges[n - 1] = g + 1;
-          } else {
-            if (n == ranges.length) {
-              ranges = java.util.Arrays.copyOf(ranges, 2 * n);
-            }
-            ranges[n++] = g;
-            ranges[n++] = g + 1;
-          }
-        }
-        seen++;
-      }
-      after = page.get(page.size() - 1).globalSequence();
-      config.progress().copied(seen, cut);
-    }
-    return java.util.Arrays.copyOf(ranges, n);
-  }
-
-  /**
-   * Not supported: see the exception's reason.
-   *
-   * @throws ReplicationUnsupportedException always
-   */
-  @Override
-  public VisibilityFence beginFence() {
-    throw new ReplicationUnsupportedException(
-        "beginFence",
-        "a member that crashed with the fence open would cancel it locally and consume global"
-            + " sequences the other members did not, so the members' journals would diverge; stage"
-            + " the events in an outbox() and flush them as one atomic batch instead");
-  }
-
-  /**
-   * Starts a reactor on this member: a {@link #cursorWorker} over this member's local store whose
-   * follow-ups are appended through the Raft leader, one atomic batch per source, with the source's
-   * correlation, its id as causation, and the single-node reactor's idempotency keys (derived from
-   * {@code checkpointId}, the source's id and the index), so a redelivered source appends nothing
-   * twice. The checkpoint is this member's; run a reactor of one checkpoint id on one member at a
-   * time. Same contract as {@link Store#reactor} otherwise.
-   */
-  @Override
-  public CursorWorker reactor(
-      Region region, String checkpointId, CursorWorkerConfig config, Reactor reactor) {
-    Objects.requireNonNull(reactor, "reactor");
-    return cursorWorker(
-        region, checkpointId, config, new ReactorHandler(this::appendBatch, checkpointId, reactor));
-  }
-
-  /**
-   * An outbox whose {@code flush} proposes every staged event as one Raft entry, committed as one
-   * atomic batch on every member. Each event's payload is encoded and its idempotency key (so its
-   * id) fixed when it is staged; its timestamp is the entry's. Same contract as {@link
-   * Store#outbox()} otherwise.
-   */
-  @Override
-  public Outbox outbox() {
-    local();
-    return new ReplicatedOutbox(this, config.store().maxBatchEvents());
-  }
-
-  /** A batch item as a Raft entry carries it: payload encoded, idempotency key fixed. */
-  Entries.Item entryItem(BatchItem b) {
-    return item(b.coordinate(), b.kind(), bytesOf(b.payload()), b.options(), b.causedByItem());
-  }
-
-  /** Appends {@code items} as one entry, one atomic batch. */
-  List<AppendReceipt> appendItems(List<Entries.Item> items) {
-    return propose(items, Entries.APPEND, 0).receipts();
-  }
-
   // --- reads: this member's local store (LocalReads) ---
 
   @Override
@@ -1001,6 +419,11 @@ public final class ReplicatedStore extends LocalReads {
   /** How many head claims of other members this member checked. */
   long claimsChecked() {
     return stateMachine.claimsChecked();
+  }
+
+  /** The Raft client this member sends through now (a test makes it run out of retries). */
+  RaftClient raftClient() {
+    return client.current();
   }
 
   /** Closes the Raft server when the state machine stopped the member, off Ratis's thread. */
@@ -1058,9 +481,7 @@ public final class ReplicatedStore extends LocalReads {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    submitter.shutdown();
-    gates.close();
-    proposals.close();
+    stopWrites();
     IOException failure = null;
     try {
       client.close();

@@ -164,7 +164,7 @@ class CrashDuringApplyTest {
         List<EventHeader> all = Cluster.all(s);
         assertEquals(held.size(), all.size(), "events on " + s.memberId());
         for (EventHeader h : all) {
-          grouped |= BatpakStateMachine.raftPartOf(h) > 0;
+          grouped |= RaftPlacement.raftPartOf(h) > 0;
         }
       }
       assertTrue(grouped, "some appends travelled in group entries");

@@ -86,7 +86,7 @@ class GroupEntriesTest {
         for (int i = 0; i < 4; i++) {
           EventHeader h = all.get(i);
           assertEquals(receipts.get(i).eventId(), h.eventId());
-          assertEquals(parts[i], BatpakStateMachine.raftPartOf(h), "part of event " + i);
+          assertEquals(parts[i], RaftPlacement.raftPartOf(h), "part of event " + i);
           assertEquals(3_000, h.timestampMicros(), "a group's events carry its newest part's time");
         }
         assertEquals(
@@ -145,7 +145,7 @@ class GroupEntriesTest {
         }
         assertEquals(Set.of("c0", "c1", "d0"), payloads, "events on " + s.memberId());
         assertEquals(d0.eventId(), all.get(all.size() - 1).eventId());
-        assertEquals(4, BatpakStateMachine.raftPartOf(all.get(all.size() - 1)));
+        assertEquals(4, RaftPlacement.raftPartOf(all.get(all.size() - 1)));
         assertEquals(3, all.size(), "the retried part wrote nothing on " + s.memberId());
       }
     }

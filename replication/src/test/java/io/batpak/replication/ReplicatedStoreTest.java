@@ -135,7 +135,7 @@ class ReplicatedStoreTest {
         assertEquals(3, all.size(), "member " + s.memberId());
         assertEquals(
             batch.index(),
-            BatpakStateMachine.raftIndexOf(all.get(2)),
+            RaftPlacement.raftIndexOf(all.get(2)),
             "each event records the Raft index that committed it");
       }
     }

@@ -1,0 +1,374 @@
+package io.batpak.replication;
+
+import io.batpak.Bytes;
+import io.batpak.EventHeader;
+import io.batpak.Region;
+import io.batpak.Store;
+import io.batpak.StoreClosedException;
+import io.batpak.StoreConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.util.LifeCycle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A member's local store, kept level with the member's latest snapshot (ADR 0038). It opens the
+ * store at start, finishing or undoing a swap a crash interrupted and installing the snapshot when
+ * the journal holds fewer events; and it replaces the store by a snapshot received from the leader,
+ * starting over when a newer one arrives meanwhile. Each open gives {@link EntryApplier} the
+ * journal's place and head ({@link EntryApplier#openedAt}, {@link EntryApplier#reachedSnapshot})
+ * and Ratis the snapshot's applied index. {@link BatpakStateMachine} delegates its start, {@link
+ * BatpakStateMachine#pause} and {@link BatpakStateMachine#reinitialize} here.
+ *
+ * <p>Threads: {@link #open} runs on Ratis's start thread (the state machine's {@code initialize}),
+ * {@link #reinitialize} on Ratis's apply thread, {@link #pause} on the Ratis thread that receives a
+ * snapshot's chunks, and {@link #store} on any thread: while a snapshot replaces the store, it
+ * waits for the new one. The swap's state is guarded by {@code swap}.
+ */
+final class SnapshotReconciler {
+  /** How often a member starts loading a received snapshot over when it was replaced meanwhile. */
+  static final int LOAD_ATTEMPTS = 40;
+
+  /** How long a member waits for a snapshot whose chunks arrived while another one loaded. */
+  static final long NEWER_SNAPSHOT_WAIT_MILLIS = 30_000;
+
+  private static final System.Logger LOG = System.getLogger(SnapshotReconciler.class.getName());
+
+  private final String memberId;
+  private final StoreConfig storeConfig;
+  private final MemberSnapshots storage;
+  private final EntryApplier applier;
+  private final LifeCycle lifeCycle;
+  private final Consumer<TermIndex> setLastApplied;
+  private final UnaryOperator<ReplicaStoppedException> stop;
+  private final AtomicLong snapshotsInstalled = new AtomicLong();
+  private volatile @Nullable Store store;
+  private final Object swap = new Object();
+  private boolean installing; // guarded by swap
+  private boolean pausedDuringLoad; // guarded by swap
+
+  /**
+   * @param lifeCycle the state machine's, paused while snapshots arrive and resumed after a load
+   * @param setLastApplied sets Ratis's applied index of the state machine (to a snapshot's)
+   * @param stop stops the member for good ({@link BatpakStateMachine#stop}) and returns the reason
+   */
+  SnapshotReconciler(
+      String memberId,
+      StoreConfig storeConfig,
+      MemberSnapshots storage,
+      EntryApplier applier,
+      LifeCycle lifeCycle,
+      Consumer<TermIndex> setLastApplied,
+      UnaryOperator<ReplicaStoppedException> stop) {
+    this.memberId = memberId;
+    this.storeConfig = storeConfig;
+    this.storage = storage;
+    this.applier = applier;
+    this.lifeCycle = lifeCycle;
+    this.setLastApplied = setLastApplied;
+    this.stop = stop;
+  }
+
+  /**
+   * Opens the store at start, level with the member's latest snapshot ({@link #openReconciled}).
+   */
+  void open() throws IOException {
+    openReconciled(false);
+  }
+
+  /**
+   * Opens the local store and brings it level with the latest snapshot (ADR 0038): first finishes
+   * or undoes a swap a crash interrupted; then, when the journal holds fewer events than the
+   * snapshot, replaces the store by the snapshot's; when it holds as many or more, keeps it after
+   * checking that it holds the snapshot's newest event (a different one stops the member). Sets the
+   * journal index, head, clock and Ratis's applied index from what it opened.
+   *
+   * @param received whether the snapshot just arrived from the leader (its files are then checked
+   *     against their CRCs and synced before they are believed)
+   */
+  private void openReconciled(boolean received) throws IOException {
+    Path dir = storeConfig.directory();
+    if (storeConfig.fs().isEmpty()) {
+      String recovered = MemberSnapshots.recoverSwap(dir);
+      if (recovered != null) {
+        LOG.log(System.Logger.Level.WARNING, "member {0}: {1} ({2})", memberId, recovered, dir);
+      }
+    }
+    MemberSnapshots.Snapshot snap = storage.latest();
+    if (snap != null && received) {
+      MemberSnapshots.verifyAndSync(snap);
+    }
+    Store s = openStore();
+    if (snap != null) {
+      ReplicaHead mine = applier.head();
+      if (mine.nextGlobalSequence() < snap.head().nextGlobalSequence()) {
+        s.close();
+        if (!received) {
+          MemberSnapshots.verifyAndSync(snap);
+        }
+        MemberSnapshots.installInto(snap, dir);
+        s = openStore();
+        snapshotsInstalled.incrementAndGet();
+        LOG.log(
+            System.Logger.Level.INFO,
+            "member {0}: installed snapshot {1} (Raft index {2}, {3} events) into {4}, replacing a"
+                + " journal of {5} events",
+            memberId,
+            snap.dir(),
+            snap.index(),
+            snap.head().nextGlobalSequence(),
+            dir,
+            mine.nextGlobalSequence());
+      } else if (mine.nextGlobalSequence() > snap.head().nextGlobalSequence()) {
+        // Normal after a restart (the member applied entries after its own latest snapshot);
+        // unusual for a snapshot from the leader, which Ratis sends only past the commit index.
+        LOG.log(
+            received ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+            "member {0}: its journal ({1} events, through Raft index {2}) is ahead of snapshot {3}"
+                + " ({4} events); it keeps its journal, and entries up to index {2} are skipped",
+            memberId,
+            mine.nextGlobalSequence(),
+            applier.journalIndex(),
+            snap.dir(),
+            snap.head().nextGlobalSequence());
+      }
+      checkHolds(s, snap);
+      applier.reachedSnapshot(snap.index(), snap.head());
+      setLastApplied.accept(snap.termIndex());
+    }
+    this.store = s;
+    LOG.log(
+        System.Logger.Level.INFO,
+        "member {0}: local store open at {1}, journal holds Raft entries through index {2}{3}",
+        memberId,
+        applier.head().nextGlobalSequence(),
+        applier.journalIndex(),
+        snap == null ? "" : ", latest snapshot at index " + snap.index());
+  }
+
+  /**
+   * Opens the store at its directory; the applier reads the journal's place, head and clock from it
+   * ({@link EntryApplier#openedAt}).
+   */
+  private Store openStore() {
+    ReplicaClock c = new ReplicaClock(0);
+    Store s = Store.open(storeConfig.toBuilder().clock(c).deterministic(true).build());
+    applier.openedAt(s, c);
+    return s;
+  }
+
+  /** Stops loudly unless {@code s} holds the snapshot's newest event, with the same hash. */
+  private void checkHolds(Store s, MemberSnapshots.Snapshot snap) {
+    long n = snap.head().nextGlobalSequence();
+    if (n == 0) {
+      return;
+    }
+    List<EventHeader> at = s.queryAfter(Region.all(), n - 2, 1);
+    Bytes hash = at.isEmpty() ? null : at.get(0).eventHash();
+    if (hash == null
+        || at.get(0).globalSequence() != n - 1
+        || !hash.equals(snap.head().lastEventHash())) {
+      s.close();
+      throw new ReplicaStoppedException(
+          "member "
+              + memberId
+              + " diverged from snapshot "
+              + snap.dir()
+              + ": the snapshot's event "
+              + (n - 1)
+              + " has hash "
+              + snap.head().lastEventHash().toHex()
+              + " but the local store "
+              + storeConfig.directory()
+              + (hash == null ? " has no such event" : " holds hash " + hash.toHex())
+              + "; the member does not start. Rebuild it from a healthy member.");
+    }
+  }
+
+  /**
+   * Ratis's pause, on the thread that receives a snapshot's chunks: pauses the state machine, and
+   * notes it for a load under way ({@link #newerSnapshotArrived}).
+   */
+  void pause() {
+    synchronized (swap) {
+      pausedDuringLoad = true;
+      if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
+        lifeCycle.transition(LifeCycle.State.PAUSING);
+        lifeCycle.transition(LifeCycle.State.PAUSED);
+      }
+    }
+  }
+
+  /**
+   * Called by Ratis on its apply thread after it installed a snapshot from the leader into the
+   * state-machine directory: closes the local store, re-reads the snapshots, and opens the store
+   * level with the newest one ({@link #openReconciled}).
+   */
+  void reinitialize() throws IOException {
+    synchronized (swap) {
+      installing = true;
+      pausedDuringLoad = false;
+    }
+    try {
+      reload();
+    } finally {
+      synchronized (swap) {
+        installing = false;
+        swap.notifyAll();
+        // Ratis pauses the state machine for every received chunk and asserts it is paused before
+        // it reloads; a snapshot that arrived while this one loaded is reloaded next, so the state
+        // machine stays paused for it.
+        if (!pausedDuringLoad) {
+          lifeCycle.transition(LifeCycle.State.STARTING);
+          lifeCycle.transition(LifeCycle.State.RUNNING);
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads the newest received snapshot. Ratis writes a second snapshot from the leader on its RPC
+   * thread while this apply thread may still be loading the first (it replaces the whole
+   * state-machine directory), so files can vanish mid-load: the load then starts over with the
+   * newest snapshot, up to {@value #LOAD_ATTEMPTS} times, and only a snapshot that stays put and
+   * still fails stops the member.
+   */
+  private void reload() throws IOException {
+    Store old = store;
+    if (old != null) {
+      old.close();
+    }
+    MemberSnapshots.Snapshot before = storage.latest();
+    for (int attempt = 1; ; attempt++) {
+      MemberSnapshots.Snapshot now = storage.reload();
+      if (now == null && attempt < LOAD_ATTEMPTS) {
+        pauseBriefly();
+        continue;
+      }
+      if (now == null) {
+        throw stop.apply(
+            new ReplicaStoppedException(
+                "member "
+                    + memberId
+                    + " was told to load a snapshot from the leader, but its state-machine"
+                    + " directory holds no valid snapshot (had "
+                    + (before == null ? "none" : before.dir())
+                    + "); it stops. Rebuild it from a healthy member."));
+      }
+      try {
+        openReconciled(true);
+        if (!newerSnapshotArrived(now)) {
+          return;
+        }
+        Store loaded = store; // not store(): that waits for this very install
+        if (loaded != null) {
+          loaded.close();
+        }
+        attempt = 0;
+        continue;
+      } catch (ReplicaStoppedException e) {
+        throw stop.apply(e);
+      } catch (IOException | RuntimeException e) {
+        MemberSnapshots.Snapshot newest = storage.reload();
+        if (attempt < LOAD_ATTEMPTS && (newest == null || !newest.dir().equals(now.dir()))) {
+          LOG.log(
+              System.Logger.Level.INFO,
+              "member {0}: snapshot {1} was replaced while it loaded ({2}); loading the newest",
+              memberId,
+              now.dir(),
+              e.toString());
+          pauseBriefly();
+          continue;
+        }
+        throw stop.apply(
+            new ReplicaStoppedException(
+                "member "
+                    + memberId
+                    + " could not load snapshot "
+                    + now.dir()
+                    + " from the leader and stops: "
+                    + e,
+                e));
+      }
+    }
+  }
+
+  /**
+   * Whether Ratis received another snapshot while {@code loaded} was loading: its chunks paused the
+   * state machine, and Ratis asks for its reload right after it renames it into place. That request
+   * can be lost when it comes while this reload is still running (Ratis marks the reload done after
+   * it), and the member would then wait for entries its leader has purged; so wait for the newer
+   * snapshot to appear (up to {@value #NEWER_SNAPSHOT_WAIT_MILLIS} ms) and load it too.
+   */
+  private boolean newerSnapshotArrived(MemberSnapshots.Snapshot loaded) throws IOException {
+    synchronized (swap) {
+      if (!pausedDuringLoad) {
+        return false;
+      }
+    }
+    for (long waited = 0; waited < NEWER_SNAPSHOT_WAIT_MILLIS; waited += 50) {
+      MemberSnapshots.Snapshot newest = storage.scan();
+      if (newest != null && newest.index() > loaded.index()) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            "member {0}: snapshot {1} arrived while {2} loaded; loading it too",
+            memberId,
+            newest.dir(),
+            loaded.dir());
+        synchronized (swap) {
+          pausedDuringLoad = false;
+        }
+        return true;
+      }
+      pauseBriefly();
+    }
+    return false;
+  }
+
+  private static void pauseBriefly() throws IOException {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while loading a snapshot");
+    }
+  }
+
+  /** How many snapshots this member installed into its store since it started. */
+  long snapshotsInstalled() {
+    return snapshotsInstalled.get();
+  }
+
+  /**
+   * The local store; present once Ratis initialized this state machine. While a snapshot from the
+   * leader replaces it ({@link #reinitialize}), callers wait for the new one.
+   */
+  Store store() {
+    synchronized (swap) {
+      while (installing) {
+        try {
+          swap.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StoreClosedException(
+              "interrupted while member " + memberId + " installs a snapshot");
+        }
+      }
+    }
+    Store s = store;
+    if (s == null) {
+      throw new IllegalStateException("member " + memberId + " has not started its store yet");
+    }
+    return s;
+  }
+
+  /** The local store as it is now, without waiting for an install; null before the first open. */
+  @Nullable Store storeNow() {
+    return store;
+  }
+}
