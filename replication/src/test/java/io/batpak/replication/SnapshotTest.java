@@ -2,13 +2,16 @@ package io.batpak.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
 import io.batpak.Bytes;
+import io.batpak.ConcurrencyConflictException;
 import io.batpak.Coordinate;
 import io.batpak.EventKind;
+import io.batpak.ExpectedVersion;
 import io.batpak.IdempotencyKey;
 import io.batpak.OutcomeUnknownException;
 import java.io.IOException;
@@ -26,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Snapshots and Raft log purge (ADR 0038): members snapshot every few entries and Ratis purges its
  * log past them; a member cut off past the purge, or added after it, catches up by snapshot and
  * then by log; the log stays bounded; interrupted installs and restarts after a purge lose nothing
- * acknowledged.
+ * acknowledged; a member that installed a snapshot applies the next entries from its head.
  */
 class SnapshotTest {
   private static final EventKind KIND = EventKind.custom(1, 9);
@@ -79,6 +82,101 @@ class SnapshotTest {
             r.eventHash(),
             s.get(r.eventId()).header().eventHash(),
             r.eventId() + " on " + s.memberId());
+      }
+    }
+  }
+
+  /**
+   * Appends to stream {@code entity} through {@code via} expecting a version it does not have, and
+   * returns the refusal, retrying while leadership settles (a refused append writes nothing).
+   */
+  private static ConcurrencyConflictException refusedSurely(ReplicatedStore via, String entity) {
+    AppendOptions wrong =
+        AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(1_000_000));
+    long deadline = System.nanoTime() + Cluster.WAIT.toNanos();
+    while (true) {
+      try {
+        return assertThrows(
+            ConcurrencyConflictException.class,
+            () -> via.append(Coordinate.of(entity, "s"), KIND, Bytes.utf8("refused"), wrong));
+      } catch (AssertionError e) {
+        if (!(e.getCause() instanceof OutcomeUnknownException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Every running member has the same head. */
+  private static void assertSameHeads(Cluster c) throws InterruptedException {
+    ReplicaHead leader = c.leader().head();
+    for (ReplicatedStore s : c.live()) {
+      assertEquals(leader, s.head(), "head of " + s.memberId());
+    }
+  }
+
+  /**
+   * A member that installed a snapshot applies the next entries from the snapshot's head. The
+   * leader snapshots past its last write before the cut-off member is let back in, so the install
+   * holds every event and each entry the member applies after it writes nothing: refused appends,
+   * and a retry of a key the snapshot holds. The heads the member records for them must be the
+   * other members' (an apply thread that kept its head from before the install records that one
+   * instead), and so must its head after it restarts.
+   */
+  @Test
+  void aMemberThatInstalledASnapshotRecordsTheSameHeadsForARefusalAndARetryAndAfterARestart(
+      @TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      try {
+        ReplicatedStore follower = c.follower();
+        String id = follower.memberId();
+        List<AppendReceipt> held = appendRange(c, 0, 3);
+        c.assertConverged();
+        long cutAt = follower.head().appliedIndex();
+        CUT.blockReplier(id);
+        CUT.blockRequestor(id);
+        held.addAll(appendRange(c, 3, 150));
+        ReplicatedStore leader = c.leader();
+        long lastWrite = leader.head().appliedIndex();
+        await("the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
+        // Entries that write nothing, until the leader snapshots past its last write.
+        await(
+            "the leader snapshots past its last write, index " + lastWrite,
+            () -> {
+              refusedSurely(leader, "snap-0");
+              return leader.latestSnapshotIndex() >= lastWrite;
+            });
+        CUT.unblockAll();
+        assertHeldEverywhere(c, held);
+        assertTrue(follower.snapshotsInstalled() >= 1, "the follower installed a snapshot");
+        assertTrue(
+            follower.latestSnapshotIndex() >= lastWrite,
+            "the installed snapshot (Raft index "
+                + follower.latestSnapshotIndex()
+                + ") holds the last write (index "
+                + lastWrite
+                + ")");
+        assertSameHeads(c);
+
+        // A conflicting expected version, proposed by the member that installed the snapshot.
+        ConcurrencyConflictException refused = refusedSurely(follower, "snap-3");
+        assertEquals("snap-3", refused.entity());
+        assertEquals(follower.stream("snap-3").size(), refused.actualNextSequence());
+        // A retry of an append the follower holds only through the snapshot: the original receipt.
+        assertEquals(held.get(10), appendSurely(c.leader(), 10));
+        assertHeldEverywhere(c, held);
+        assertSameHeads(c);
+
+        // The member comes back from its journal, the snapshot and the entries after it.
+        c.kill(id);
+        c.startMember(id);
+        assertHeldEverywhere(c, held);
+        assertSameHeads(c);
+        held.addAll(appendRange(c, 150, 151));
+        assertHeldEverywhere(c, held);
+        assertSameHeads(c);
+      } finally {
+        CUT.unblockAll();
       }
     }
   }
