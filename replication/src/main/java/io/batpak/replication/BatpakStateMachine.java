@@ -9,10 +9,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -42,9 +48,10 @@ import org.jspecify.annotations.Nullable;
  * keeps the head, {@link SnapshotReconciler} opens the local store level with the latest snapshot
  * and swaps in one received from the leader, and {@link MemberSnapshots} takes and stores the
  * snapshots. Ratis calls {@link #initialize} on its start thread; {@link #applyTransaction}, {@link
- * #takeSnapshot} and {@link #reinitialize} on its apply thread, one at a time; {@link #pause} on
- * the thread that receives a snapshot, and {@link #query} on its server threads. The other methods
- * run on any thread.
+ * #takeSnapshot} and {@link #reinitialize} on its apply thread, one at a time; {@link #pause} and
+ * {@link #notifyInstallSnapshotFromLeader} on the thread that takes the leader's notices (a
+ * snapshot is then fetched on this member's own fetch thread, ADR 0043), and {@link #query} on its
+ * server threads. The other methods run on any thread.
  */
 final class BatpakStateMachine extends BaseStateMachine {
   /** How many snapshots a member keeps (the newest and the one before it). */
@@ -60,6 +67,11 @@ final class BatpakStateMachine extends BaseStateMachine {
   private final EntryApplier applier;
   private final SnapshotReconciler reconciler;
   private volatile @Nullable ReplicaStoppedException stopped;
+  private volatile @Nullable Function<RaftPeerId, SnapshotFetch.Source> sources;
+  private volatile @Nullable Path fetchTmp;
+
+  /** The thread snapshots are fetched on: one at a time, never on Ratis's own threads. */
+  private final ExecutorService fetcher;
 
   BatpakStateMachine(
       String memberId,
@@ -72,6 +84,13 @@ final class BatpakStateMachine extends BaseStateMachine {
     this.storage = new MemberSnapshots(memberId, SNAPSHOTS_KEPT);
     this.onStop = onStop;
     this.applier = new EntryApplier(memberId, storeConfig, this::store);
+    this.fetcher =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "batpak-snapshot-fetch " + memberId);
+              t.setDaemon(true);
+              return t;
+            });
     this.reconciler =
         new SnapshotReconciler(
             memberId,
@@ -88,6 +107,9 @@ final class BatpakStateMachine extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
+    Path tmp = raftStorage.getStorageDir().getTmpDir().toPath();
+    SnapshotFetch.removeLeftovers(tmp);
+    fetchTmp = tmp;
     getLifeCycle().transition(LifeCycle.State.STARTING);
     reconciler.open();
     getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -99,9 +121,9 @@ final class BatpakStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Called by Ratis on its apply thread after it installed a snapshot from the leader into the
-   * state-machine directory: closes the local store, re-reads the snapshots, and opens the store
-   * level with the newest one ({@link SnapshotReconciler#reinitialize}).
+   * Called by Ratis on its apply thread after this member fetched a snapshot from the leader into
+   * the state-machine directory: closes the local store, re-reads the snapshots, and opens the
+   * store level with the newest one ({@link SnapshotReconciler#reinitialize}).
    */
   @Override
   public void reinitialize() throws IOException {
@@ -241,12 +263,87 @@ final class BatpakStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     byte[] bytes = request.getContent().toByteArray();
-    if (Entries.type(bytes) != Entries.QUERY_HEAD) {
-      return CompletableFuture.failedFuture(
-          new ValidationException("unknown read-only query type " + bytes[1]));
+    int type = Entries.type(bytes);
+    try {
+      byte[] answer;
+      if (type == Entries.QUERY_HEAD) {
+        answer = Entries.encodeHead(applier.head());
+      } else if (type == SnapshotFetch.QUERY_META || type == SnapshotFetch.QUERY_CHUNK) {
+        answer = SnapshotFetch.answer(storage, bytes);
+      } else {
+        throw new ValidationException("unknown read-only query type " + type);
+      }
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    return CompletableFuture.completedFuture(
-        Message.valueOf(ByteString.copyFrom(Entries.encodeHead(applier.head()))));
+  }
+
+  /**
+   * Lets this member fetch snapshots from the leader through {@code sources} (its Raft client,
+   * which exists only after the server started): until then a request to install one fails, and the
+   * leader asks again.
+   */
+  void fetchSnapshotsThrough(Function<RaftPeerId, SnapshotFetch.Source> sources) {
+    this.sources = sources;
+  }
+
+  /**
+   * Ratis's request, on a follower whose log the leader has purged past, to catch up by snapshot
+   * (ADR 0043): fetches the leader's latest snapshot into the state-machine directory on this
+   * member's fetch thread, every file synced before it appears there, and answers its term and
+   * index (null when the leader has none: Ratis asks a joining member even then, and it catches up
+   * by log). Ratis then pauses the state machine and asks for its {@link #reinitialize}, which
+   * installs the snapshot into the store; a failed fetch publishes nothing, and the leader asks
+   * again.
+   */
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+      RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
+    Function<RaftPeerId, SnapshotFetch.Source> from = sources;
+    Path sm = storage.directory();
+    Path tmp = fetchTmp;
+    if (from == null || tmp == null) {
+      return CompletableFuture.failedFuture(
+          new IOException("member " + memberId + " cannot fetch snapshots yet (starting)"));
+    }
+    RaftPeerId leader =
+        RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
+    long atLeast = firstTermIndexInLog.getIndex() - 1;
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (SnapshotFetch.Source source = from.apply(leader)) {
+            MemberSnapshots.Snapshot s =
+                SnapshotFetch.fetch(source, sm, tmp, atLeast, MemberSnapshots::fsync);
+            if (s == null) {
+              // Ratis asks a joining member for a snapshot even when there is none; null tells
+              // it so, and the leader sends its log instead.
+              LOG.log(
+                  System.Logger.Level.INFO,
+                  "member {0}: leader {1} has no snapshot; the member catches up by log",
+                  memberId,
+                  leader);
+              return null;
+            }
+            LOG.log(
+                System.Logger.Level.INFO,
+                "member {0}: fetched snapshot {1} ({2} store files) from leader {3}",
+                memberId,
+                s.dir(),
+                s.files().size(),
+                leader);
+            return s.termIndex();
+          } catch (IOException | RuntimeException e) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "member {0}: fetching the snapshot from leader {1} failed; it asks again: {2}",
+                memberId,
+                leader,
+                e.toString());
+            throw new CompletionException(e);
+          }
+        },
+        fetcher);
   }
 
   @Override
@@ -305,6 +402,7 @@ final class BatpakStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    fetcher.shutdownNow();
     super.close();
     Store s = reconciler.storeNow();
     if (s != null) {

@@ -151,6 +151,11 @@ final class MemberSnapshots implements StateMachineStorage {
     return newest;
   }
 
+  /** The state-machine directory {@code sm/}. */
+  Path directory() {
+    return smDir();
+  }
+
   private Path smDir() {
     Path d = dir;
     if (d == null) {
@@ -173,6 +178,23 @@ final class MemberSnapshots implements StateMachineStorage {
   /** The latest valid snapshot, or null. */
   @Nullable Snapshot latest() {
     return latest;
+  }
+
+  /**
+   * The snapshot in directory {@code name} of {@code sm/} (a member fetching it names it).
+   *
+   * @throws IOException if {@code name} is not a snapshot's name, or that snapshot is gone or not
+   *     valid
+   */
+  Snapshot named(String name) throws IOException {
+    Snapshot s = latest;
+    if (s != null && String.valueOf(s.dir().getFileName()).equals(name)) {
+      return s;
+    }
+    if (!NAME.matcher(name).matches()) {
+      throw new IOException("'" + name + "' is not a snapshot's name (snapshot.<term>_<index>)");
+    }
+    return read(smDir().resolve(name), false);
   }
 
   @Override
@@ -262,9 +284,9 @@ final class MemberSnapshots implements StateMachineStorage {
   }
 
   /**
-   * Checks every store file of {@code s} against its recorded CRC (a snapshot a follower received
-   * is checked before it is believed), then syncs the files and directories: Ratis writes received
-   * files without syncing them.
+   * Checks every store file of {@code s} against its recorded CRC, then syncs the files and
+   * directories, before a snapshot is installed into the store: a fetch synced what it wrote (ADR
+   * 0043), but the files have lain on disk since, and an install must not trust them unread.
    *
    * @throws IOException naming the first file that is missing, of another size or CRC
    */
@@ -434,25 +456,38 @@ final class MemberSnapshots implements StateMachineStorage {
    * size (and CRC when {@code checkCrc}).
    */
   static Snapshot read(Path d, boolean checkCrc) throws IOException {
-    Matcher m = NAME.matcher(String.valueOf(d.getFileName()));
-    if (!m.matches()) {
-      throw new IOException(d + " is not named snapshot.<term>_<index>");
-    }
     String text;
     try {
       text = Files.readString(d.resolve(META), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new IOException(d + " has no " + META, e);
     }
+    Snapshot s = fromMeta(d, text, d.resolve(META).toString());
+    checkFiles(s, s.store(), checkCrc);
+    return s;
+  }
+
+  /**
+   * The snapshot whose meta file holds {@code text}, for directory {@code d}: the text must be
+   * whole (its closing CRC matches) and name the term and index in {@code d}'s name. Its files are
+   * not looked at.
+   *
+   * @param where names the meta file in messages
+   */
+  static Snapshot fromMeta(Path d, String text, String where) throws IOException {
+    Matcher m = NAME.matcher(String.valueOf(d.getFileName()));
+    if (!m.matches()) {
+      throw new IOException(d + " is not named snapshot.<term>_<index>");
+    }
     int end = text.lastIndexOf("end ");
     if (!text.startsWith(MAGIC + "\n") || end < 0 || !text.endsWith("\n")) {
-      throw new IOException(d.resolve(META) + " is cut or not a snapshot meta file");
+      throw new IOException(where + " is cut or not a snapshot meta file");
     }
     CRC32C crc = new CRC32C();
     crc.update(text.substring(0, end).getBytes(StandardCharsets.UTF_8));
     String recorded = text.substring(end + 4, text.length() - 1);
     if (!recorded.equals(Long.toHexString(crc.getValue()))) {
-      throw new IOException(d.resolve(META) + " fails its CRC: it is torn or was edited");
+      throw new IOException(where + " fails its CRC: it is torn or was edited");
     }
     long term = -1;
     long index = -1;
@@ -474,34 +509,40 @@ final class MemberSnapshots implements StateMachineStorage {
     }
     if (term != Long.parseLong(m.group(1)) || index != Long.parseLong(m.group(2)) || head == null) {
       throw new IOException(
-          d.resolve(META)
-              + " names term "
-              + term
-              + " and index "
-              + index
-              + ", not its directory's");
+          where + " names term " + term + " and index " + index + ", not its directory's");
     }
     Snapshot s = new Snapshot(d, term, index, head, List.copyOf(files));
     for (StoreFile f : files) {
-      Path p = s.store().resolve(f.path()).normalize();
-      if (!p.startsWith(s.store())) {
-        throw new IOException(d.resolve(META) + " names a file outside its store: " + f.path());
+      if (!s.store().resolve(f.path()).normalize().startsWith(s.store())) {
+        throw new IOException(where + " names a file outside its store: " + f.path());
       }
+    }
+    return s;
+  }
+
+  /**
+   * Checks that every store file of {@code s} exists under {@code store} with its recorded size
+   * (and CRC-32C when {@code checkCrc}).
+   *
+   * @throws IOException naming the first file that is missing, of another size or CRC
+   */
+  static void checkFiles(Snapshot s, Path store, boolean checkCrc) throws IOException {
+    for (StoreFile f : s.files()) {
+      Path p = store.resolve(f.path());
       long size;
       try {
         size = Files.size(p);
       } catch (NoSuchFileException e) {
-        throw new IOException("snapshot " + d + " lacks its store file " + f.path(), e);
+        throw new IOException("snapshot " + s.dir() + " lacks its store file " + f.path(), e);
       }
       if (size != f.size()) {
         throw new IOException(
-            "snapshot " + d + ": " + f.path() + " has " + size + " bytes, not " + f.size());
+            "snapshot " + s.dir() + ": " + f.path() + " has " + size + " bytes, not " + f.size());
       }
       if (checkCrc && crcOf(p) != f.crc()) {
-        throw new IOException("snapshot " + d + ": " + f.path() + " fails its CRC-32C");
+        throw new IOException("snapshot " + s.dir() + ": " + f.path() + " fails its CRC-32C");
       }
     }
-    return s;
   }
 
   // --- file helpers ---

@@ -170,6 +170,7 @@ public final class ReplicatedStore extends LeaderWrites {
                           TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                   .build();
       MemberClient client = new MemberClient(config.memberId(), clients, config.store().clock());
+      sm.fetchSnapshotsThrough(leader -> new MemberQueries(clients.get(), leader, config));
       ReplicatedStore store = new ReplicatedStore(config, sm, server, client, groupId);
       self[0] = store;
       return store;
@@ -220,7 +221,9 @@ public final class ReplicatedStore extends LeaderWrites {
       RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
       RaftServerConfigKeys.Log.setPurgeGap(
           props, (int) Math.min(Integer.MAX_VALUE, snapshots.everyEntries()));
-      RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, true);
+      // A follower fetches the leader's snapshot itself and syncs it before Ratis hears of it
+      // (ADR 0043); Ratis's own transfer renames unsynced files into place.
+      RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, false);
     }
   }
 

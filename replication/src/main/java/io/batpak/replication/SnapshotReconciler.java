@@ -26,15 +26,16 @@ import org.jspecify.annotations.Nullable;
  * BatpakStateMachine#pause} and {@link BatpakStateMachine#reinitialize} here.
  *
  * <p>Threads: {@link #open} runs on Ratis's start thread (the state machine's {@code initialize}),
- * {@link #reinitialize} on Ratis's apply thread, {@link #pause} on the Ratis thread that receives a
- * snapshot's chunks, and {@link #store} on any thread: while a snapshot replaces the store, it
- * waits for the new one. The swap's state is guarded by {@code swap}.
+ * {@link #reinitialize} on Ratis's apply thread, {@link #pause} on the Ratis thread that takes the
+ * leader's notice of a fetched snapshot (ADR 0043), and {@link #store} on any thread: while a
+ * snapshot replaces the store, it waits for the new one. The swap's state is guarded by {@code
+ * swap}.
  */
 final class SnapshotReconciler {
   /** How often a member starts loading a received snapshot over when it was replaced meanwhile. */
   static final int LOAD_ATTEMPTS = 40;
 
-  /** How long a member waits for a snapshot whose chunks arrived while another one loaded. */
+  /** How long a member waits for a snapshot fetched while another one loaded to appear. */
   static final long NEWER_SNAPSHOT_WAIT_MILLIS = 30_000;
 
   private static final System.Logger LOG = System.getLogger(SnapshotReconciler.class.getName());
@@ -191,8 +192,8 @@ final class SnapshotReconciler {
   }
 
   /**
-   * Ratis's pause, on the thread that receives a snapshot's chunks: pauses the state machine, and
-   * notes it for a load under way ({@link #newerSnapshotArrived}).
+   * Ratis's pause, before it asks for the reload of a snapshot this member fetched: pauses the
+   * state machine, and notes it for a load under way ({@link #newerSnapshotArrived}).
    */
   void pause() {
     synchronized (swap) {
@@ -205,9 +206,9 @@ final class SnapshotReconciler {
   }
 
   /**
-   * Called by Ratis on its apply thread after it installed a snapshot from the leader into the
-   * state-machine directory: closes the local store, re-reads the snapshots, and opens the store
-   * level with the newest one ({@link #openReconciled}).
+   * Called by Ratis on its apply thread after this member fetched a snapshot from the leader into
+   * the state-machine directory: closes the local store, re-reads the snapshots, and opens the
+   * store level with the newest one ({@link #openReconciled}).
    */
   void reinitialize() throws IOException {
     synchronized (swap) {
@@ -220,9 +221,8 @@ final class SnapshotReconciler {
       synchronized (swap) {
         installing = false;
         swap.notifyAll();
-        // Ratis pauses the state machine for every received chunk and asserts it is paused before
-        // it reloads; a snapshot that arrived while this one loaded is reloaded next, so the state
-        // machine stays paused for it.
+        // Ratis pauses the state machine before each reload and asserts it is paused; a reload
+        // asked for while this one ran comes next, so the state machine stays paused for it.
         if (!pausedDuringLoad) {
           lifeCycle.transition(LifeCycle.State.STARTING);
           lifeCycle.transition(LifeCycle.State.RUNNING);
@@ -232,10 +232,9 @@ final class SnapshotReconciler {
   }
 
   /**
-   * Loads the newest received snapshot. Ratis writes a second snapshot from the leader on its RPC
-   * thread while this apply thread may still be loading the first (it replaces the whole
-   * state-machine directory), so files can vanish mid-load: the load then starts over with the
-   * newest snapshot, up to {@value #LOAD_ATTEMPTS} times, and only a snapshot that stays put and
+   * Loads the newest snapshot in the state-machine directory. A fetch may publish a newer one there
+   * while this loads (ADR 0043): a load that fails while a newer snapshot appeared starts over with
+   * the newest, up to {@value #LOAD_ATTEMPTS} times, and only a snapshot that stays the newest and
    * still fails stops the member.
    */
   private void reload() throws IOException {
@@ -299,11 +298,11 @@ final class SnapshotReconciler {
   }
 
   /**
-   * Whether Ratis received another snapshot while {@code loaded} was loading: its chunks paused the
-   * state machine, and Ratis asks for its reload right after it renames it into place. That request
-   * can be lost when it comes while this reload is still running (Ratis marks the reload done after
-   * it), and the member would then wait for entries its leader has purged; so wait for the newer
-   * snapshot to appear (up to {@value #NEWER_SNAPSHOT_WAIT_MILLIS} ms) and load it too.
+   * Whether another snapshot was fetched while {@code loaded} was loading: Ratis then paused the
+   * state machine and asked for a reload, and that request is lost when it comes while this reload
+   * still runs (Ratis marks the reload done after it), so the member would wait for entries its
+   * leader has purged. So wait for the newer snapshot to appear (up to {@value
+   * #NEWER_SNAPSHOT_WAIT_MILLIS} ms) and load it too.
    */
   private boolean newerSnapshotArrived(MemberSnapshots.Snapshot loaded) throws IOException {
     synchronized (swap) {

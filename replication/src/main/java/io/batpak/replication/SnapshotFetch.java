@@ -1,0 +1,274 @@
+package io.batpak.replication;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A follower fetches the leader's latest snapshot itself (ADR 0043), instead of Ratis pushing its
+ * files: Ratis's push writes them without syncing and renames them over the state-machine
+ * directory, then purges the Raft log before the member can sync them, so a power loss there left
+ * torn files and no log to rebuild from. A fetch writes every file, checks its size and CRC-32C
+ * against the leader's meta file, syncs every file and directory, and only then renames the whole
+ * snapshot into {@code sm/} and syncs {@code sm/}; Ratis hears of the snapshot (and purges the log)
+ * after that. A crash at any point leaves either nothing new in {@code sm/} (the build under
+ * Ratis's temporary directory is removed on the next start or fetch) or a complete, synced
+ * snapshot.
+ *
+ * <p>Two read-only queries carry it, answered by the member that has the snapshot ({@link
+ * #answer}): {@link #QUERY_META} (the latest snapshot's directory name and meta file) and {@link
+ * #QUERY_CHUNK} (up to {@link #CHUNK_BYTES} bytes of one of its store files). They share the type
+ * byte of {@link Entries}' messages. Stateless; every method may be called from any thread.
+ */
+final class SnapshotFetch {
+  /** Query type: the latest snapshot's directory name and meta file text. */
+  static final int QUERY_META = 7;
+
+  /** Query type: bytes of one store file of a snapshot. */
+  static final int QUERY_CHUNK = 8;
+
+  /** The most bytes one chunk query asks for (well under gRPC's message limit). */
+  static final int CHUNK_BYTES = 1 << 20;
+
+  /** The prefix of a fetch's build directory in Ratis's temporary directory. */
+  static final String BUILD_PREFIX = "batpak-fetch-";
+
+  /**
+   * Sends one query to the member that has the snapshot and returns its answer; closed after the
+   * fetch.
+   */
+  @FunctionalInterface
+  interface Source extends AutoCloseable {
+    byte[] ask(byte[] query) throws IOException;
+
+    @Override
+    default void close() throws IOException {}
+  }
+
+  /** Makes a file ({@code directory} false) or a directory durable; tests record the calls. */
+  @FunctionalInterface
+  interface Sync {
+    void sync(Path p, boolean directory) throws IOException;
+  }
+
+  private SnapshotFetch() {}
+
+  /**
+   * Fetches {@code source}'s latest snapshot into {@code smDir}, building it under {@code tmpDir}
+   * (on the same file system), and returns it; null when the source has no snapshot at all. Ratis
+   * asks a member that joins for a snapshot even when the leader never took one (it then catches up
+   * by log), and the leader purges its log only up to a snapshot it keeps.
+   *
+   * @param atLeastIndex the lowest Raft index the snapshot may have (the leader's first log index
+   *     minus one: anything older leaves a gap)
+   * @throws IOException when the source's snapshot is too old, a file does not match its meta file,
+   *     or the source or the disk fails; nothing is published in {@code smDir} then
+   */
+  static MemberSnapshots.@Nullable Snapshot fetch(
+      Source source, Path smDir, Path tmpDir, long atLeastIndex, Sync sync) throws IOException {
+    Latest latest = decodeLatest(source.ask(new byte[] {Entries.VERSION, QUERY_META}));
+    if (latest == null) {
+      return null;
+    }
+    Path target = smDir.resolve(latest.name());
+    MemberSnapshots.Snapshot described =
+        MemberSnapshots.fromMeta(
+            target, latest.meta(), "the leader's meta file of " + latest.name());
+    if (described.index() < atLeastIndex) {
+      throw new IOException(
+          "the leader's latest snapshot is at Raft index "
+              + described.index()
+              + ", before its first log entry "
+              + (atLeastIndex + 1));
+    }
+    if (Files.isDirectory(target)) {
+      return MemberSnapshots.read(target, false); // published whole by an earlier fetch
+    }
+    Path build = tmpDir.resolve(BUILD_PREFIX + latest.name());
+    MemberSnapshots.deleteTree(build);
+    Path store = Files.createDirectories(build.resolve(MemberSnapshots.STORE));
+    for (MemberSnapshots.StoreFile f : described.files()) {
+      Path to = store.resolve(f.path());
+      Path parent = to.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      copyFile(source, latest.name(), f, to);
+      sync.sync(to, false);
+    }
+    MemberSnapshots.checkFiles(described, store, true);
+    Path meta = build.resolve(MemberSnapshots.META);
+    Files.writeString(meta, latest.meta(), StandardCharsets.UTF_8);
+    sync.sync(meta, false);
+    try (Stream<Path> walk = Files.walk(build)) {
+      for (Path d : walk.filter(Files::isDirectory).toList()) {
+        sync.sync(d, true);
+      }
+    }
+    Files.move(build, target, StandardCopyOption.ATOMIC_MOVE);
+    sync.sync(smDir, true);
+    return MemberSnapshots.read(target, false);
+  }
+
+  /** Removes what an interrupted fetch left in {@code tmpDir}. */
+  static void removeLeftovers(Path tmpDir) throws IOException {
+    if (!Files.isDirectory(tmpDir)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(tmpDir)) {
+      for (Path p : entries.toList()) {
+        if (String.valueOf(p.getFileName()).startsWith(BUILD_PREFIX)) {
+          MemberSnapshots.deleteTree(p);
+        }
+      }
+    }
+  }
+
+  private static void copyFile(Source source, String snapshot, MemberSnapshots.StoreFile f, Path to)
+      throws IOException {
+    try (FileChannel out =
+        FileChannel.open(to, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+      long offset = 0;
+      while (offset < f.size()) {
+        int want = (int) Math.min(CHUNK_BYTES, f.size() - offset);
+        byte[] chunk = source.ask(encodeChunkQuery(snapshot, f.path(), offset, want));
+        if (chunk.length == 0 || chunk.length > want) {
+          throw new IOException(
+              "the leader answered "
+                  + chunk.length
+                  + " bytes for "
+                  + want
+                  + " bytes of "
+                  + f.path()
+                  + " at offset "
+                  + offset
+                  + " of snapshot "
+                  + snapshot);
+        }
+        ByteBuffer b = ByteBuffer.wrap(chunk);
+        while (b.hasRemaining()) {
+          out.write(b, offset + b.position());
+        }
+        offset += chunk.length;
+      }
+    }
+  }
+
+  // --- the member that has the snapshot ---
+
+  /**
+   * Answers a {@link #QUERY_META} or {@link #QUERY_CHUNK} query from {@code snapshots}' directory.
+   *
+   * @throws IOException when the named snapshot is gone (a newer one replaced it: the fetch starts
+   *     over), the file is not one of its store files, or reading failed
+   */
+  static byte[] answer(MemberSnapshots snapshots, byte[] query) throws IOException {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(query))) {
+      in.readUnsignedByte(); // version, checked by the caller with the type
+      int type = in.readUnsignedByte();
+      if (type == QUERY_META) {
+        MemberSnapshots.Snapshot s = snapshots.latest();
+        return encodeLatest(
+            s == null
+                ? null
+                : new Latest(
+                    String.valueOf(s.dir().getFileName()),
+                    Files.readString(s.dir().resolve(MemberSnapshots.META))));
+      }
+      String name = in.readUTF();
+      String path = in.readUTF();
+      long offset = in.readLong();
+      int length = in.readInt();
+      if (length <= 0 || length > CHUNK_BYTES || offset < 0) {
+        throw new IOException(
+            "a snapshot chunk query asks for " + length + " bytes at offset " + offset);
+      }
+      MemberSnapshots.Snapshot s = snapshots.named(name);
+      if (s.files().stream().noneMatch(f -> f.path().equals(path))) {
+        throw new IOException("snapshot " + name + " has no store file " + path);
+      }
+      try (FileChannel ch = FileChannel.open(s.store().resolve(path), StandardOpenOption.READ)) {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(length, Math.max(0, ch.size() - offset)));
+        while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
+          // read on until the chunk is full or the file ends
+        }
+        return b.position() == b.capacity() ? b.array() : Arrays.copyOf(b.array(), b.position());
+      } catch (NoSuchFileException e) {
+        throw new IOException("snapshot " + name + " was removed while a member fetched it", e);
+      }
+    }
+  }
+
+  // --- messages ---
+
+  /** A snapshot's directory name and meta file text. */
+  record Latest(String name, String meta) {}
+
+  static byte[] encodeChunkQuery(String snapshot, String path, long offset, int length) {
+    return write(
+        out -> {
+          out.writeByte(Entries.VERSION);
+          out.writeByte(QUERY_CHUNK);
+          out.writeUTF(snapshot);
+          out.writeUTF(path);
+          out.writeLong(offset);
+          out.writeInt(length);
+        });
+  }
+
+  static byte[] encodeLatest(@Nullable Latest latest) {
+    return write(
+        out -> {
+          out.writeBoolean(latest != null);
+          if (latest != null) {
+            out.writeUTF(latest.name());
+            byte[] meta = latest.meta().getBytes(StandardCharsets.UTF_8);
+            out.writeInt(meta.length);
+            out.write(meta);
+          }
+        });
+  }
+
+  static @Nullable Latest decodeLatest(byte[] bytes) throws IOException {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      if (!in.readBoolean()) {
+        return null;
+      }
+      String name = in.readUTF();
+      int n = in.readInt();
+      if (n < 0 || n > in.available()) {
+        throw new IOException("a snapshot meta answer declares " + n + " bytes of meta file");
+      }
+      byte[] meta = in.readNBytes(n);
+      return new Latest(name, new String(meta, StandardCharsets.UTF_8));
+    }
+  }
+
+  private interface Body {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private static byte[] write(Body body) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      body.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return bytes.toByteArray();
+  }
+}
