@@ -18,7 +18,7 @@ final class CompactionEntries {
 
   /** A compaction entry of {@code c}. */
   static byte[] encode(Entries.Compact c) {
-    return Entries.write(
+    return EntryBytes.write(
         out -> {
           out.writeByte(Entries.VERSION);
           out.writeByte(Entries.COMPACT);
@@ -34,7 +34,7 @@ final class CompactionEntries {
 
   /** The compaction a compaction entry carries. */
   static Entries.Compact decode(byte[] entry) {
-    return Entries.read(
+    return EntryBytes.read(
         entry,
         in -> {
           in.readUnsignedByte();
@@ -58,7 +58,7 @@ final class CompactionEntries {
   /** A compaction's result, after its reply's status, term and index. */
   static void writeResult(DataOutputStream out, CompactionResult r) throws IOException {
     out.writeByte(r.outcome().ordinal());
-    out.writeUTF(Entries.clip(r.reason()));
+    out.writeUTF(EntryBytes.clip(r.reason()));
     out.writeInt(r.segmentsBefore());
     out.writeInt(r.segmentsAfter());
     out.writeLong(r.eventsKept());

@@ -1,5 +1,11 @@
 package io.batpak.replication;
 
+import static io.batpak.replication.EntryBytes.clip;
+import static io.batpak.replication.EntryBytes.read;
+import static io.batpak.replication.EntryBytes.readBytes;
+import static io.batpak.replication.EntryBytes.write;
+import static io.batpak.replication.EntryBytes.writeBytes;
+
 import io.batpak.AppendOptions;
 import io.batpak.AppendReceipt;
 import io.batpak.BatchItem;
@@ -19,11 +25,9 @@ import io.batpak.Payload;
 import io.batpak.ReceiptSignature;
 import io.batpak.StoreException;
 import io.batpak.ValidationException;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,8 +40,8 @@ import java.util.Optional;
  *
  * <p>Every caller encodes and decodes through this class. It holds the entry types, the messages as
  * records, and the codec of append entries, replies and heads; the layouts of a group entry and of
- * a compaction are in {@link GroupEntries} and {@link CompactionEntries}, which share its framing
- * ({@link #write}, {@link #read}).
+ * a compaction are in {@link GroupEntries} and {@link CompactionEntries}. All three write and read
+ * through {@link EntryBytes}.
  *
  * <p>Stateless; safe on any thread.
  */
@@ -486,66 +490,5 @@ final class Entries {
 
   private static ReplicaHead readHead(DataInputStream in) throws IOException {
     return new ReplicaHead(in.readLong(), in.readLong(), readBytes(in));
-  }
-
-  private static void writeBytes(DataOutputStream out, Bytes b) throws IOException {
-    out.writeInt(b.size());
-    out.write(b.toByteArray());
-  }
-
-  private static Bytes readBytes(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > in.available()) {
-      throw new ValidationException(
-          "a replication entry declares " + n + " bytes where " + in.available() + " remain");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return Bytes.ofOwned(b);
-  }
-
-  /** {@code writeUTF} takes at most 65535 encoded bytes; a message is cut well below that. */
-  static String clip(String s) {
-    return s.length() <= 8000 ? s : s.substring(0, 8000) + "…";
-  }
-
-  /** Writes a message's fields. */
-  interface Writer {
-    void write(DataOutputStream out) throws IOException;
-  }
-
-  /** Reads a message's fields. */
-  interface Reader<T> {
-    T read(DataInputStream in) throws IOException;
-  }
-
-  /** The bytes {@code w} writes. */
-  static byte[] write(Writer w) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      w.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("unreachable: writing to memory", e);
-    }
-    return bytes.toByteArray();
-  }
-
-  /**
-   * What {@code r} reads from {@code bytes}, which it must read whole.
-   *
-   * @throws ValidationException if bytes are left over, or the message is cut short
-   */
-  static <T> T read(byte[] bytes, Reader<T> r) {
-    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
-      T value = r.read(in);
-      if (in.available() != 0) {
-        throw new ValidationException(
-            "a replication message has " + in.available() + " bytes left over after decoding");
-      }
-      return value;
-    } catch (IOException e) {
-      throw new ValidationException(
-          "a replication message of " + bytes.length + " bytes is cut short: " + e, e);
-    }
   }
 }

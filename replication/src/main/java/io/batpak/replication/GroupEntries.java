@@ -21,7 +21,7 @@ final class GroupEntries {
 
   /** A group entry of {@code parts}, each an encoded append entry. */
   static byte[] encode(List<byte[]> parts) {
-    return Entries.write(
+    return EntryBytes.write(
         out -> {
           out.writeByte(Entries.VERSION);
           out.writeByte(Entries.GROUP);
@@ -31,7 +31,7 @@ final class GroupEntries {
 
   /** The parts of a group entry, each an encoded append entry. */
   static List<byte[]> decode(byte[] entry) {
-    return Entries.read(
+    return EntryBytes.read(
         entry,
         in -> {
           in.readUnsignedByte();
