@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.apache.ratis.server.impl.BlockRequestHandlingInjection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,16 +59,6 @@ class MemberReadersTest {
       } catch (OutcomeUnknownException e) {
         // maybe committed, maybe not: the retry with the same key settles it
       }
-    }
-  }
-
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Cluster.WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + Cluster.WAIT + ": " + what);
-      }
-      Thread.sleep(20);
     }
   }
 
@@ -177,7 +166,7 @@ class MemberReadersTest {
                         source.payload()));
         try {
           long first = sources.get(5).globalSequence();
-          await("the reactor handles the first sources", () -> worker.position() >= first);
+          Cluster.await("the reactor handles the first sources", () -> worker.position() >= first);
 
           // Cut the follower off while the leader snapshots and purges past it.
           long cutAt = follower.head().appliedIndex();
@@ -187,15 +176,16 @@ class MemberReadersTest {
             sources.add(appendSurely(c, PLACED, n));
           }
           ReplicatedStore leader = c.leader();
-          await(
+          Cluster.await(
               "the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
           CUT.unblockAll();
-          await("the follower installs a snapshot", () -> follower.snapshotsInstalled() >= 1);
+          Cluster.await(
+              "the follower installs a snapshot", () -> follower.snapshotsInstalled() >= 1);
           for (long n = 120; n < 125; n++) {
             sources.add(appendSurely(c, PLACED, n));
           }
           long last = sources.get(sources.size() - 1).globalSequence();
-          await(
+          Cluster.await(
               "the reactor reaches the last source after the install",
               () -> {
                 assertTrue(worker.isRunning(), "the reactor runs on after the install");

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.ratis.server.impl.BlockRequestHandlingInjection;
 import org.junit.jupiter.api.Test;
@@ -58,19 +57,6 @@ class SnapshotTest {
       out.add(appendSurely(c.leader(), n));
     }
     return out;
-  }
-
-  /**
-   * Waits (up to {@link Cluster#WAIT}) until {@code condition} holds, failing with {@code what}.
-   */
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Cluster.WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + Cluster.WAIT + ": " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 
   private static void assertHeldEverywhere(Cluster c, List<AppendReceipt> held) {
@@ -138,9 +124,10 @@ class SnapshotTest {
         held.addAll(appendRange(c, 3, 150));
         ReplicatedStore leader = c.leader();
         long lastWrite = leader.head().appliedIndex();
-        await("the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
+        Cluster.await(
+            "the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
         // Entries that write nothing, until the leader snapshots past its last write.
-        await(
+        Cluster.await(
             "the leader snapshots past its last write, index " + lastWrite,
             () -> {
               refusedSurely(leader, "snap-0");
@@ -197,7 +184,7 @@ class SnapshotTest {
         CUT.blockRequestor(follower.memberId());
         held.addAll(appendRange(c, 3, 150));
         ReplicatedStore leader = c.leader();
-        await(
+        Cluster.await(
             "the leader purges its log past the cut-off follower's index " + cutAt,
             () -> leader.raftLogStartIndex() > cutAt + 1);
         assertTrue(leader.latestSnapshotIndex() > cutAt, "the leader has a snapshot past the cut");
@@ -223,7 +210,7 @@ class SnapshotTest {
     try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
       List<AppendReceipt> held = appendRange(c, 0, 120);
       ReplicatedStore leader = c.leader();
-      await("the leader purges its log", () -> leader.raftLogStartIndex() > 1);
+      Cluster.await("the leader purges its log", () -> leader.raftLogStartIndex() > 1);
       ReplicatedStore joined = c.joinMember("n4");
       c.leader().setMembers(c.peers);
       held.addAll(appendRange(c, 120, 125));
@@ -241,7 +228,7 @@ class SnapshotTest {
       for (ReplicatedStore s : c.live()) {
         // 400 entries are about twenty 4 KiB segments; snapshots every 20 entries and the purge
         // keep only the segments after the newest snapshot, plus the open one.
-        await(
+        Cluster.await(
             s.memberId() + " purges its log to the last snapshots",
             () -> s.raftLogStartIndex() > 300);
         long segments = raftLogSegments(c, s.memberId());
@@ -265,7 +252,8 @@ class SnapshotTest {
         held.addAll(appendRange(c, 2, 120));
         ReplicatedStore leader = c.leader();
         long cutAt = follower.head().appliedIndex();
-        await("the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
+        Cluster.await(
+            "the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
         CUT.unblockAll();
         assertHeldEverywhere(c, held);
         assertTrue(follower.snapshotsInstalled() >= 1);
