@@ -293,9 +293,10 @@ final class BatpakStateMachine extends BaseStateMachine {
    * (ADR 0043): fetches the leader's latest snapshot into the state-machine directory on this
    * member's fetch thread, every file synced before it appears there, and answers its term and
    * index (null when the leader has none: Ratis asks a joining member even then, and it catches up
-   * by log). Ratis then pauses the state machine and asks for its {@link #reinitialize}, which
-   * installs the snapshot into the store; a failed fetch publishes nothing, and the leader asks
-   * again.
+   * by log), once no earlier snapshot is still being installed ({@link
+   * SnapshotReconciler#awaitNoInstall}). Ratis then pauses the state machine and asks for its
+   * {@link #reinitialize}, which installs the snapshot into the store; a failed fetch publishes
+   * nothing, and the leader asks again.
    */
   @Override
   public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
@@ -325,6 +326,7 @@ final class BatpakStateMachine extends BaseStateMachine {
                   leader);
               return null;
             }
+            reconciler.awaitNoInstall();
             LOG.log(
                 System.Logger.Level.INFO,
                 "member {0}: fetched snapshot {1} ({2} store files) from leader {3}",
@@ -333,6 +335,9 @@ final class BatpakStateMachine extends BaseStateMachine {
                 s.files().size(),
                 leader);
             return s.termIndex();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the member closes
+            throw new CompletionException(e);
           } catch (IOException | RuntimeException e) {
             LOG.log(
                 System.Logger.Level.WARNING,

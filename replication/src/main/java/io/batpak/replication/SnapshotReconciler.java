@@ -35,9 +35,6 @@ final class SnapshotReconciler {
   /** How often a member starts loading a received snapshot over when it was replaced meanwhile. */
   static final int LOAD_ATTEMPTS = 40;
 
-  /** How long a member waits for a snapshot fetched while another one loaded to appear. */
-  static final long NEWER_SNAPSHOT_WAIT_MILLIS = 30_000;
-
   private static final System.Logger LOG = System.getLogger(SnapshotReconciler.class.getName());
 
   private final String memberId;
@@ -51,7 +48,6 @@ final class SnapshotReconciler {
   private volatile @Nullable Store store;
   private final Object swap = new Object();
   private boolean installing; // guarded by swap
-  private boolean pausedDuringLoad; // guarded by swap
 
   /**
    * @param lifeCycle the state machine's, paused while snapshots arrive and resumed after a load
@@ -191,16 +187,26 @@ final class SnapshotReconciler {
     }
   }
 
-  /**
-   * Ratis's pause, before it asks for the reload of a snapshot this member fetched: pauses the
-   * state machine, and notes it for a load under way ({@link #newerSnapshotArrived}).
-   */
+  /** Ratis's pause, right before it asks for the reload of a snapshot this member fetched. */
   void pause() {
     synchronized (swap) {
-      pausedDuringLoad = true;
       if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
         lifeCycle.transition(LifeCycle.State.PAUSING);
         lifeCycle.transition(LifeCycle.State.PAUSED);
+      }
+    }
+  }
+
+  /**
+   * Waits until no snapshot is being installed. A fetch answers Ratis only then ({@link
+   * BatpakStateMachine#notifyInstallSnapshotFromLeader}): Ratis's request to reload a second
+   * snapshot while the first one still loads would be lost (it marks the first reload done after
+   * it), and the member would wait for entries its leader has purged.
+   */
+  void awaitNoInstall() throws InterruptedException {
+    synchronized (swap) {
+      while (installing) {
+        swap.wait();
       }
     }
   }
@@ -213,7 +219,6 @@ final class SnapshotReconciler {
   void reinitialize() throws IOException {
     synchronized (swap) {
       installing = true;
-      pausedDuringLoad = false;
     }
     try {
       reload();
@@ -221,12 +226,8 @@ final class SnapshotReconciler {
       synchronized (swap) {
         installing = false;
         swap.notifyAll();
-        // Ratis pauses the state machine before each reload and asserts it is paused; a reload
-        // asked for while this one ran comes next, so the state machine stays paused for it.
-        if (!pausedDuringLoad) {
-          lifeCycle.transition(LifeCycle.State.STARTING);
-          lifeCycle.transition(LifeCycle.State.RUNNING);
-        }
+        lifeCycle.transition(LifeCycle.State.STARTING);
+        lifeCycle.transition(LifeCycle.State.RUNNING);
       }
     }
   }
@@ -261,15 +262,7 @@ final class SnapshotReconciler {
       }
       try {
         openReconciled(true);
-        if (!newerSnapshotArrived(now)) {
-          return;
-        }
-        Store loaded = store; // not store(): that waits for this very install
-        if (loaded != null) {
-          loaded.close();
-        }
-        attempt = 0;
-        continue;
+        return;
       } catch (ReplicaStoppedException e) {
         throw stop.apply(e);
       } catch (IOException | RuntimeException e) {
@@ -295,38 +288,6 @@ final class SnapshotReconciler {
                 e));
       }
     }
-  }
-
-  /**
-   * Whether another snapshot was fetched while {@code loaded} was loading: Ratis then paused the
-   * state machine and asked for a reload, and that request is lost when it comes while this reload
-   * still runs (Ratis marks the reload done after it), so the member would wait for entries its
-   * leader has purged. So wait for the newer snapshot to appear (up to {@value
-   * #NEWER_SNAPSHOT_WAIT_MILLIS} ms) and load it too.
-   */
-  private boolean newerSnapshotArrived(MemberSnapshots.Snapshot loaded) throws IOException {
-    synchronized (swap) {
-      if (!pausedDuringLoad) {
-        return false;
-      }
-    }
-    for (long waited = 0; waited < NEWER_SNAPSHOT_WAIT_MILLIS; waited += 50) {
-      MemberSnapshots.Snapshot newest = storage.scan();
-      if (newest != null && newest.index() > loaded.index()) {
-        LOG.log(
-            System.Logger.Level.INFO,
-            "member {0}: snapshot {1} arrived while {2} loaded; loading it too",
-            memberId,
-            newest.dir(),
-            loaded.dir());
-        synchronized (swap) {
-          pausedDuringLoad = false;
-        }
-        return true;
-      }
-      pauseBriefly();
-    }
-    return false;
   }
 
   private static void pauseBriefly() throws IOException {
