@@ -302,12 +302,12 @@ final class BatpakStateMachine extends BaseStateMachine {
   public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
       RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
     Function<RaftPeerId, SnapshotFetch.Source> from = sources;
-    Path sm = storage.directory();
-    Path tmp = fetchTmp;
+    Path tmp = fetchTmp; // set once the snapshot storage is initialized
     if (from == null || tmp == null) {
       return CompletableFuture.failedFuture(
           new IOException("member " + memberId + " cannot fetch snapshots yet (starting)"));
     }
+    Path sm = storage.directory();
     RaftPeerId leader =
         RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
     long atLeast = firstTermIndexInLog.getIndex() - 1;
