@@ -57,6 +57,9 @@ final class BatpakStateMachine extends BaseStateMachine {
   /** How many snapshots a member keeps (the newest and the one before it). */
   static final int SNAPSHOTS_KEPT = 2;
 
+  /** After how many fetched bytes a snapshot fetch logs its progress again. */
+  static final long FETCH_PROGRESS_BYTES = 64L << 20;
+
   private static final System.Logger LOG = System.getLogger(BatpakStateMachine.class.getName());
 
   private final String memberId;
@@ -315,7 +318,8 @@ final class BatpakStateMachine extends BaseStateMachine {
         () -> {
           try (SnapshotFetch.Source source = from.apply(leader)) {
             MemberSnapshots.Snapshot s =
-                SnapshotFetch.fetch(source, sm, tmp, atLeast, MemberSnapshots::fsync);
+                SnapshotFetch.fetch(
+                    source, sm, tmp, atLeast, MemberSnapshots::fsync, fetchProgress(leader));
             if (s == null) {
               // Ratis asks a joining member for a snapshot even when there is none; null tells
               // it so, and the leader sends its log instead.
@@ -349,6 +353,23 @@ final class BatpakStateMachine extends BaseStateMachine {
           }
         },
         fetcher);
+  }
+
+  /** Logs a fetch's start and its progress every {@value #FETCH_PROGRESS_BYTES} bytes. */
+  private SnapshotFetch.Progress fetchProgress(RaftPeerId leader) {
+    long[] logged = {-1};
+    return (bytes, total) -> {
+      if (logged[0] < 0 || bytes - logged[0] >= FETCH_PROGRESS_BYTES) {
+        logged[0] = bytes;
+        LOG.log(
+            System.Logger.Level.INFO,
+            "member {0}: fetching a snapshot from leader {1}: {2} of {3} bytes",
+            memberId,
+            leader,
+            bytes,
+            total);
+      }
+    };
   }
 
   @Override

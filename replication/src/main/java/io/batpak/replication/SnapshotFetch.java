@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -59,6 +60,15 @@ final class SnapshotFetch {
     default void close() throws IOException {}
   }
 
+  /**
+   * Hears how far a fetch got: {@code bytes} of the snapshot's {@code total} store bytes are
+   * written. Called once with 0 before the first file, after every chunk, and never backwards.
+   */
+  @FunctionalInterface
+  interface Progress {
+    void fetched(long bytes, long total);
+  }
+
   /** Makes a file ({@code directory} false) or a directory durable; tests record the calls. */
   @FunctionalInterface
   interface Sync {
@@ -79,7 +89,8 @@ final class SnapshotFetch {
    *     or the source or the disk fails; nothing is published in {@code smDir} then
    */
   static MemberSnapshots.@Nullable Snapshot fetch(
-      Source source, Path smDir, Path tmpDir, long atLeastIndex, Sync sync) throws IOException {
+      Source source, Path smDir, Path tmpDir, long atLeastIndex, Sync sync, Progress progress)
+      throws IOException {
     Latest latest = decodeLatest(source.ask(new byte[] {Entries.VERSION, QUERY_META}));
     if (latest == null) {
       return null;
@@ -101,13 +112,18 @@ final class SnapshotFetch {
     Path build = tmpDir.resolve(BUILD_PREFIX + latest.name());
     MemberSnapshots.deleteTree(build);
     Path store = Files.createDirectories(build.resolve(MemberSnapshots.STORE));
+    long total = described.files().stream().mapToLong(MemberSnapshots.StoreFile::size).sum();
+    long done = 0;
+    progress.fetched(0, total);
     for (MemberSnapshots.StoreFile f : described.files()) {
       Path to = store.resolve(f.path());
       Path parent = to.getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      copyFile(source, latest.name(), f, to);
+      long before = done;
+      copyFile(source, latest.name(), f, to, n -> progress.fetched(before + n, total));
+      done += f.size();
       sync.sync(to, false);
     }
     MemberSnapshots.checkFiles(described, store, true);
@@ -138,7 +154,8 @@ final class SnapshotFetch {
     }
   }
 
-  private static void copyFile(Source source, String snapshot, MemberSnapshots.StoreFile f, Path to)
+  private static void copyFile(
+      Source source, String snapshot, MemberSnapshots.StoreFile f, Path to, LongConsumer written)
       throws IOException {
     try (FileChannel out =
         FileChannel.open(to, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
@@ -164,6 +181,7 @@ final class SnapshotFetch {
           out.write(b, offset + b.position());
         }
         offset += chunk.length;
+        written.accept(offset);
       }
     }
   }

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * snapshots' own files.
  */
 class SnapshotFetchTest {
+  private static final SnapshotFetch.Progress NO_PROGRESS = (bytes, total) -> {};
+
   @TempDir Path dir;
   private MemberSnapshots leader;
   private MemberSnapshots.Snapshot snap;
@@ -83,6 +85,7 @@ class SnapshotFetchTest {
         snap.files().stream().anyMatch(f -> f.size() > SnapshotFetch.CHUNK_BYTES),
         "a file of several chunks: " + snap.files());
     List<String> syncs = new ArrayList<>();
+    List<long[]> progress = new ArrayList<>();
     Set<Path> syncedFiles = new HashSet<>();
     MemberSnapshots.Snapshot got =
         SnapshotFetch.fetch(
@@ -101,8 +104,22 @@ class SnapshotFetchTest {
                 syncedFiles.add(p.getFileName());
               }
               MemberSnapshots.fsync(p, directory);
-            });
+            },
+            (bytes, total) -> progress.add(new long[] {bytes, total}));
     assertEquals("dir " + sm, syncs.get(syncs.size() - 1), "sm/ is synced last");
+    // Progress: from 0 to every store byte, never backwards, once per chunk.
+    long total = snap.files().stream().mapToLong(MemberSnapshots.StoreFile::size).sum();
+    assertEquals(0, progress.get(0)[0]);
+    assertEquals(total, progress.get(progress.size() - 1)[0]);
+    for (int i = 1; i < progress.size(); i++) {
+      assertTrue(progress.get(i)[0] >= progress.get(i - 1)[0], "progress went backwards");
+      assertEquals(total, progress.get(i)[1]);
+    }
+    long chunks =
+        snap.files().stream()
+            .mapToLong(f -> (f.size() + SnapshotFetch.CHUNK_BYTES - 1) / SnapshotFetch.CHUNK_BYTES)
+            .sum();
+    assertEquals(1 + chunks, progress.size(), "one report before the first file and per chunk");
     assertEquals(target, got.dir());
     assertEquals(snap.termIndex(), got.termIndex());
     assertEquals(snap.head(), got.head());
@@ -129,7 +146,8 @@ class SnapshotFetchTest {
             50,
             (p, d) -> {
               throw new AssertionError("nothing to sync: " + p);
-            }));
+            },
+            NO_PROGRESS));
   }
 
   @Test
@@ -151,7 +169,8 @@ class SnapshotFetchTest {
                     sm,
                     tmp,
                     50,
-                    MemberSnapshots::fsync));
+                    MemberSnapshots::fsync,
+                    NO_PROGRESS));
     assertTrue(corrupt.getMessage().contains("CRC"), corrupt.getMessage());
     assertEquals(List.of(), filesUnder(sm), "nothing published after a corrupt chunk");
 
@@ -170,14 +189,15 @@ class SnapshotFetchTest {
                 sm,
                 tmp,
                 50,
-                MemberSnapshots::fsync));
+                MemberSnapshots::fsync,
+                NO_PROGRESS));
     assertEquals(List.of(), filesUnder(sm), "nothing published after a failed source");
     assertFalse(filesUnder(tmp).isEmpty(), "the interrupted build is still there");
 
     // What a crash or a failure left is removed on the next start; a fetch then succeeds.
     SnapshotFetch.removeLeftovers(tmp);
     assertEquals(List.of(), filesUnder(tmp));
-    SnapshotFetch.fetch(this::ask, sm, tmp, 50, MemberSnapshots::fsync);
+    SnapshotFetch.fetch(this::ask, sm, tmp, 50, MemberSnapshots::fsync, NO_PROGRESS);
     MemberSnapshots.read(sm.resolve(snap.dir().getFileName()), true);
   }
 
@@ -186,7 +206,7 @@ class SnapshotFetchTest {
     IOException e =
         assertThrows(
             IOException.class,
-            () -> SnapshotFetch.fetch(this::ask, sm, tmp, 78, MemberSnapshots::fsync));
+            () -> SnapshotFetch.fetch(this::ask, sm, tmp, 78, MemberSnapshots::fsync, NO_PROGRESS));
     assertTrue(e.getMessage().contains("77"), e.getMessage());
     assertEquals(List.of(), filesUnder(sm));
   }
@@ -214,7 +234,7 @@ class SnapshotFetchTest {
     empty.initAt(dir.resolve("empty-sm"));
     assertNull(
         SnapshotFetch.fetch(
-            q -> SnapshotFetch.answer(empty, q), sm, tmp, 0, MemberSnapshots::fsync));
+            q -> SnapshotFetch.answer(empty, q), sm, tmp, 0, MemberSnapshots::fsync, NO_PROGRESS));
     assertEquals(List.of(), filesUnder(sm));
     assertEquals(List.of(), filesUnder(tmp));
   }
