@@ -19,11 +19,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A member's local store, kept level with the member's latest snapshot (ADR 0038). It opens the
  * store at start, finishing or undoing a swap a crash interrupted and installing the snapshot when
- * the journal holds fewer events; and it replaces the store by a snapshot received from the leader,
- * starting over when a newer one arrives meanwhile. Each open gives {@link EntryApplier} the
- * journal's place and head ({@link EntryApplier#openedAt}, {@link EntryApplier#reachedSnapshot})
- * and Ratis the snapshot's applied index. {@link BatpakStateMachine} delegates its start, {@link
- * BatpakStateMachine#pause} and {@link BatpakStateMachine#reinitialize} here.
+ * the journal holds fewer events; and it replaces the store by a snapshot fetched from the leader
+ * (ADR 0043). Each open gives {@link EntryApplier} the journal's place and head ({@link
+ * EntryApplier#openedAt}, {@link EntryApplier#reachedSnapshot}) and Ratis the snapshot's applied
+ * index. {@link BatpakStateMachine} delegates its start, {@link BatpakStateMachine#pause} and
+ * {@link BatpakStateMachine#reinitialize} here.
  *
  * <p>Threads: {@link #open} runs on Ratis's start thread (the state machine's {@code initialize}),
  * {@link #reinitialize} on Ratis's apply thread, {@link #pause} on the Ratis thread that takes the
@@ -32,9 +32,6 @@ import org.jspecify.annotations.Nullable;
  * swap}.
  */
 final class SnapshotReconciler {
-  /** How often a member starts loading a received snapshot over when it was replaced meanwhile. */
-  static final int LOAD_ATTEMPTS = 40;
-
   private static final System.Logger LOG = System.getLogger(SnapshotReconciler.class.getName());
 
   private final String memberId;
@@ -233,10 +230,9 @@ final class SnapshotReconciler {
   }
 
   /**
-   * Loads the newest snapshot in the state-machine directory. A fetch may publish a newer one there
-   * while this loads (ADR 0043): a load that fails while a newer snapshot appeared starts over with
-   * the newest, up to {@value #LOAD_ATTEMPTS} times, and only a snapshot that stays the newest and
-   * still fails stops the member.
+   * Loads the newest snapshot in the state-machine directory: the one just fetched, or a newer one
+   * a fetch published meanwhile (ADR 0043). Nothing removes a snapshot while this runs (only this
+   * apply thread cleans up), so a snapshot that fails to load stops the member.
    */
   private void reload() throws IOException {
     Store old = store;
@@ -244,58 +240,31 @@ final class SnapshotReconciler {
       old.close();
     }
     MemberSnapshots.Snapshot before = storage.latest();
-    for (int attempt = 1; ; attempt++) {
-      MemberSnapshots.Snapshot now = storage.reload();
-      if (now == null && attempt < LOAD_ATTEMPTS) {
-        pauseBriefly();
-        continue;
-      }
-      if (now == null) {
-        throw stop.apply(
-            new ReplicaStoppedException(
-                "member "
-                    + memberId
-                    + " was told to load a snapshot from the leader, but its state-machine"
-                    + " directory holds no valid snapshot (had "
-                    + (before == null ? "none" : before.dir())
-                    + "); it stops. Rebuild it from a healthy member."));
-      }
-      try {
-        openReconciled(true);
-        return;
-      } catch (ReplicaStoppedException e) {
-        throw stop.apply(e);
-      } catch (IOException | RuntimeException e) {
-        MemberSnapshots.Snapshot newest = storage.reload();
-        if (attempt < LOAD_ATTEMPTS && (newest == null || !newest.dir().equals(now.dir()))) {
-          LOG.log(
-              System.Logger.Level.INFO,
-              "member {0}: snapshot {1} was replaced while it loaded ({2}); loading the newest",
-              memberId,
-              now.dir(),
-              e.toString());
-          pauseBriefly();
-          continue;
-        }
-        throw stop.apply(
-            new ReplicaStoppedException(
-                "member "
-                    + memberId
-                    + " could not load snapshot "
-                    + now.dir()
-                    + " from the leader and stops: "
-                    + e,
-                e));
-      }
+    MemberSnapshots.Snapshot now = storage.reload();
+    if (now == null) {
+      throw stop.apply(
+          new ReplicaStoppedException(
+              "member "
+                  + memberId
+                  + " was told to load a snapshot from the leader, but its state-machine"
+                  + " directory holds no valid snapshot (had "
+                  + (before == null ? "none" : before.dir())
+                  + "); it stops. Rebuild it from a healthy member."));
     }
-  }
-
-  private static void pauseBriefly() throws IOException {
     try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while loading a snapshot");
+      openReconciled(true);
+    } catch (ReplicaStoppedException e) {
+      throw stop.apply(e);
+    } catch (IOException | RuntimeException e) {
+      throw stop.apply(
+          new ReplicaStoppedException(
+              "member "
+                  + memberId
+                  + " could not load snapshot "
+                  + now.dir()
+                  + " from the leader and stops: "
+                  + e,
+              e));
     }
   }
 
