@@ -1,6 +1,8 @@
 package io.batpak.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.AppendOptions;
@@ -229,6 +231,42 @@ class MemberReadersTest {
       } finally {
         CUT.unblockAll();
       }
+    }
+  }
+
+  @Test
+  void readersOnAMemberEndWithItWhenItCloses(@TempDir Path dir) throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      for (long n = 0; n < 4; n++) {
+        appendSurely(c, PLACED, n);
+      }
+      ReplicatedStore follower = c.follower();
+      follower.awaitLeaderHead(Cluster.WAIT);
+      List<Long> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+      CursorWorker worker =
+          follower.cursorWorker(
+              Region.all(),
+              "closing",
+              CursorWorkerConfig.defaults(),
+              batch -> batch.forEach(e -> handled.add(e.header().globalSequence())));
+      Cursor cursor = follower.cursor(Region.all());
+      Subscription sub = follower.subscribeFrom(Region.all(), -1, SubscriptionOptions.defaults());
+      Cluster.await("the worker handles the first events", () -> handled.size() == 4);
+      assertEquals(4, cursor.pollBatch(10).size());
+      assertEquals(4, sub.pollBatch(10, Duration.ofSeconds(5)).size());
+
+      c.kill(follower.memberId());
+      // The worker's supervisor ends with the member, without a failure; the others refuse.
+      assertTrue(worker.join(Cluster.WAIT), "the worker ended with its member");
+      assertFalse(worker.isRunning());
+      assertThrows(io.batpak.StoreClosedException.class, () -> cursor.pollBatch(10));
+      io.batpak.SubscriptionEndedException ended =
+          assertThrows(
+              io.batpak.SubscriptionEndedException.class,
+              () -> sub.pollBatch(10, Duration.ofSeconds(5)));
+      assertEquals(Subscription.End.STORE_CLOSED, ended.reason());
+      cursor.close();
+      sub.close();
     }
   }
 }
