@@ -351,36 +351,42 @@ abstract class LeaderWrites extends LocalReads {
         : new OutcomeUnknownException(message, cause);
   }
 
-  /** The global sequences below {@code cut} whose events the predicate rejects, as ranges. */
+  /**
+   * The global sequences below {@code cut} whose events the predicate rejects, as ranges. Reads
+   * each event once, in global order, through a cursor that saves nothing.
+   */
   private static long[] rejected(Store local, CompactionConfig config, long cut) {
     long[] ranges = new long[16];
     int n = 0;
     long seen = 0;
-    for (long after = -1; after < cut - 1; ) {
-      List<io.batpak.EventHeader> page = local.queryAfter(Region.all(), after, 1024);
-      if (page.isEmpty()) {
-        break;
-      }
-      for (io.batpak.EventHeader h : page) {
-        long g = h.globalSequence();
-        if (g >= cut) {
+    try (io.batpak.Cursor events = local.cursor(Region.all())) {
+      boolean below = true;
+      while (below) {
+        List<io.batpak.StoredEvent> page = events.pollBatch(1024);
+        if (page.isEmpty()) {
           break;
         }
-        if (!config.keep().test(local.get(h.eventId()))) {
-          if (n > 0 && ranges[n - 1] == g) {
-            ranges[n - 1] = g + 1;
-          } else {
-            if (n == ranges.length) {
-              ranges = java.util.Arrays.copyOf(ranges, 2 * n);
-            }
-            ranges[n++] = g;
-            ranges[n++] = g + 1;
+        for (io.batpak.StoredEvent e : page) {
+          long g = e.header().globalSequence();
+          if (g >= cut) {
+            below = false;
+            break;
           }
+          if (!config.keep().test(e)) {
+            if (n > 0 && ranges[n - 1] == g) {
+              ranges[n - 1] = g + 1;
+            } else {
+              if (n == ranges.length) {
+                ranges = java.util.Arrays.copyOf(ranges, 2 * n);
+              }
+              ranges[n++] = g;
+              ranges[n++] = g + 1;
+            }
+          }
+          seen++;
         }
-        seen++;
+        config.progress().copied(seen, cut);
       }
-      after = page.get(page.size() - 1).globalSequence();
-      config.progress().copied(seen, cut);
     }
     return java.util.Arrays.copyOf(ranges, n);
   }
