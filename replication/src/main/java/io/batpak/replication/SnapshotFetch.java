@@ -1,11 +1,7 @@
 package io.batpak.replication;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.batpak.Bytes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +83,8 @@ final class SnapshotFetch {
    *     minus one: anything older leaves a gap)
    * @throws IOException when the source's snapshot is too old, a file does not match its meta file,
    *     or the source or the disk fails; nothing is published in {@code smDir} then
+   * @throws io.batpak.ValidationException when the source's answer is not a well-formed message;
+   *     nothing is published then either
    */
   static MemberSnapshots.@Nullable Snapshot fetch(
       Source source, Path smDir, Path tmpDir, long atLeastIndex, Sync sync, Progress progress)
@@ -195,49 +193,47 @@ final class SnapshotFetch {
    *     over), the file is not one of its store files, or reading failed
    */
   static byte[] answer(MemberSnapshots snapshots, byte[] query) throws IOException {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(query))) {
-      in.readUnsignedByte(); // version, checked by the caller with the type
-      int type = in.readUnsignedByte();
-      if (type == QUERY_META) {
-        MemberSnapshots.Snapshot s = snapshots.latest();
-        return encodeLatest(
-            s == null
-                ? null
-                : new Latest(
-                    String.valueOf(s.dir().getFileName()),
-                    Files.readString(s.dir().resolve(MemberSnapshots.META))));
+    if (Entries.type(query) == QUERY_META) {
+      MemberSnapshots.Snapshot s = snapshots.latest();
+      return encodeLatest(
+          s == null
+              ? null
+              : new Latest(
+                  String.valueOf(s.dir().getFileName()),
+                  Files.readString(s.dir().resolve(MemberSnapshots.META))));
+    }
+    ChunkQuery q = decodeChunkQuery(query);
+    if (q.length() <= 0 || q.length() > CHUNK_BYTES || q.offset() < 0) {
+      throw new IOException(
+          "a snapshot chunk query asks for " + q.length() + " bytes at offset " + q.offset());
+    }
+    MemberSnapshots.Snapshot s = snapshots.named(q.snapshot());
+    if (s.files().stream().noneMatch(f -> f.path().equals(q.path()))) {
+      throw new IOException("snapshot " + q.snapshot() + " has no store file " + q.path());
+    }
+    try (FileChannel ch = FileChannel.open(s.store().resolve(q.path()), StandardOpenOption.READ)) {
+      ByteBuffer b =
+          ByteBuffer.allocate((int) Math.min(q.length(), Math.max(0, ch.size() - q.offset())));
+      while (b.hasRemaining() && ch.read(b, q.offset() + b.position()) > 0) {
+        // read on until the chunk is full or the file ends
       }
-      String name = in.readUTF();
-      String path = in.readUTF();
-      long offset = in.readLong();
-      int length = in.readInt();
-      if (length <= 0 || length > CHUNK_BYTES || offset < 0) {
-        throw new IOException(
-            "a snapshot chunk query asks for " + length + " bytes at offset " + offset);
-      }
-      MemberSnapshots.Snapshot s = snapshots.named(name);
-      if (s.files().stream().noneMatch(f -> f.path().equals(path))) {
-        throw new IOException("snapshot " + name + " has no store file " + path);
-      }
-      try (FileChannel ch = FileChannel.open(s.store().resolve(path), StandardOpenOption.READ)) {
-        ByteBuffer b = ByteBuffer.allocate((int) Math.min(length, Math.max(0, ch.size() - offset)));
-        while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
-          // read on until the chunk is full or the file ends
-        }
-        return b.position() == b.capacity() ? b.array() : Arrays.copyOf(b.array(), b.position());
-      } catch (NoSuchFileException e) {
-        throw new IOException("snapshot " + name + " was removed while a member fetched it", e);
-      }
+      return b.position() == b.capacity() ? b.array() : Arrays.copyOf(b.array(), b.position());
+    } catch (NoSuchFileException e) {
+      throw new IOException(
+          "snapshot " + q.snapshot() + " was removed while a member fetched it", e);
     }
   }
 
-  // --- messages ---
+  // --- messages (framed by EntryBytes, like every replication message) ---
 
   /** A snapshot's directory name and meta file text. */
   record Latest(String name, String meta) {}
 
+  /** Up to {@code length} bytes at {@code offset} of store file {@code path} of a snapshot. */
+  record ChunkQuery(String snapshot, String path, long offset, int length) {}
+
   static byte[] encodeChunkQuery(String snapshot, String path, long offset, int length) {
-    return write(
+    return EntryBytes.write(
         out -> {
           out.writeByte(Entries.VERSION);
           out.writeByte(QUERY_CHUNK);
@@ -248,45 +244,31 @@ final class SnapshotFetch {
         });
   }
 
+  static ChunkQuery decodeChunkQuery(byte[] query) {
+    return EntryBytes.read(
+        query,
+        in -> {
+          in.readUnsignedByte(); // the version and type, which the caller checked
+          in.readUnsignedByte();
+          return new ChunkQuery(in.readUTF(), in.readUTF(), in.readLong(), in.readInt());
+        });
+  }
+
   static byte[] encodeLatest(@Nullable Latest latest) {
-    return write(
+    return EntryBytes.write(
         out -> {
           out.writeBoolean(latest != null);
           if (latest != null) {
             out.writeUTF(latest.name());
-            byte[] meta = latest.meta().getBytes(StandardCharsets.UTF_8);
-            out.writeInt(meta.length);
-            out.write(meta);
+            EntryBytes.writeBytes(out, Bytes.utf8(latest.meta()));
           }
         });
   }
 
-  static @Nullable Latest decodeLatest(byte[] bytes) throws IOException {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      if (!in.readBoolean()) {
-        return null;
-      }
-      String name = in.readUTF();
-      int n = in.readInt();
-      if (n < 0 || n > in.available()) {
-        throw new IOException("a snapshot meta answer declares " + n + " bytes of meta file");
-      }
-      byte[] meta = in.readNBytes(n);
-      return new Latest(name, new String(meta, StandardCharsets.UTF_8));
-    }
-  }
-
-  private interface Body {
-    void write(DataOutputStream out) throws IOException;
-  }
-
-  private static byte[] write(Body body) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      body.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a byte array does not fail
-    }
-    return bytes.toByteArray();
+  static @Nullable Latest decodeLatest(byte[] bytes) {
+    return EntryBytes.read(
+        bytes,
+        in ->
+            in.readBoolean() ? new Latest(in.readUTF(), EntryBytes.readBytes(in).toUtf8()) : null);
   }
 }
