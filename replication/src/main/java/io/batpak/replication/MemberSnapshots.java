@@ -285,8 +285,9 @@ final class MemberSnapshots implements StateMachineStorage {
 
   /**
    * Checks every store file of {@code s} against its recorded CRC, then syncs the files and
-   * directories, before a snapshot is installed into the store: a fetch synced what it wrote (ADR
-   * 0043), but the files have lain on disk since, and an install must not trust them unread.
+   * directories: done before a snapshot found on disk at start is installed into the store, since
+   * the member cannot tell what happened to the files while it was down. (A snapshot fetched just
+   * now was checked and synced by the fetch, ADR 0043.)
    *
    * @throws IOException naming the first file that is missing, of another size or CRC
    */

@@ -82,8 +82,9 @@ final class SnapshotReconciler {
    * checking that it holds the snapshot's newest event (a different one stops the member). Sets the
    * journal index, head, clock and Ratis's applied index from what it opened.
    *
-   * @param received whether the snapshot just arrived from the leader (its files are then checked
-   *     against their CRCs and synced before they are believed)
+   * @param received whether the snapshot was just fetched from the leader: the fetch checked every
+   *     file against its CRC and synced it ({@link SnapshotFetch}), so it is not read again; a
+   *     snapshot found at start is checked and synced before it is installed
    */
   private void openReconciled(boolean received) throws IOException {
     Path dir = storeConfig.directory();
@@ -94,9 +95,6 @@ final class SnapshotReconciler {
       }
     }
     MemberSnapshots.Snapshot snap = storage.latest();
-    if (snap != null && received) {
-      MemberSnapshots.verifyAndSync(snap);
-    }
     Store s = openStore();
     if (snap != null) {
       ReplicaHead mine = applier.head();
