@@ -202,6 +202,52 @@ class SnapshotFetchTest {
   }
 
   @Test
+  void aSnapshotTheLeaderRemovesDuringTheFetchFailsItAndTheNextFetchTakesTheNewerOne()
+      throws IOException {
+    // After the first chunk the leader takes a newer snapshot and its retention removes the one
+    // being fetched.
+    AtomicInteger chunks = new AtomicInteger();
+    MemberSnapshots.Snapshot[] newer = new MemberSnapshots.Snapshot[1];
+    IOException gone =
+        assertThrows(
+            IOException.class,
+            () ->
+                SnapshotFetch.fetch(
+                    q -> {
+                      if (q[1] == SnapshotFetch.QUERY_CHUNK && chunks.incrementAndGet() == 2) {
+                        newer[0] = takeNewer();
+                        MemberSnapshots.deleteTree(snap.dir());
+                      }
+                      return ask(q);
+                    },
+                    sm,
+                    tmp,
+                    50,
+                    MemberSnapshots::fsync,
+                    NO_PROGRESS));
+    assertTrue(gone.getMessage().contains(snap.dir().getFileName().toString()), gone.getMessage());
+    assertEquals(List.of(), filesUnder(sm), "nothing published");
+
+    MemberSnapshots.Snapshot got =
+        SnapshotFetch.fetch(this::ask, sm, tmp, 50, MemberSnapshots::fsync, NO_PROGRESS);
+    assertEquals(newer[0].termIndex(), got.termIndex());
+    MemberSnapshots.read(got.dir(), true);
+  }
+
+  /** The leader appends one more event and snapshots at term 2, index 78. */
+  private MemberSnapshots.Snapshot takeNewer() throws IOException {
+    try (Store s = Store.open(StoreConfig.builder(dir.resolve("leader-store")).build())) {
+      AppendReceipt last =
+          s.append(Coordinate.of("e-0", "s"), EventKind.custom(1, 2), Bytes.utf8("one more"));
+      return leader.take(
+          s,
+          d -> StoreConfig.builder(d).build(),
+          TermIndex.valueOf(2, 78),
+          new ReplicaHead(78, last.globalSequence() + 1, last.eventHash()));
+    }
+  }
+
+  @Test
   void aSnapshotOlderThanTheLeadersLogIsRefused() throws IOException {
     IOException e =
         assertThrows(
