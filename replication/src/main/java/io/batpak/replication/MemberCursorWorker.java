@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * A cursor worker on a member that outlives the member's local store: when a snapshot install
  * replaces the store (ADR 0038), the engine's worker on the old store ends (its store closed) and
  * this one starts a new worker, on the same checkpoint id, on the new store. The install carries
- * the member's checkpoint files into the new store ({@link MemberSnapshots#installInto}), so the
+ * the member's checkpoint files into the new store ({@link SnapshotInstall#installInto}), so the
  * new worker resumes after the last saved checkpoint: events handled after it are handled again, as
  * after any restart of a worker (at least once).
  *

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * snapshot.meta} (term, index, the member's head there, and every store file with its size and
  * CRC-32C, the whole closed by its own CRC). A snapshot is built in {@code snapshot.<t>_<i>.tmp},
  * every file and directory synced, then renamed; a directory without a valid meta file is never
- * believed.
+ * believed. {@link SnapshotInstall} puts a snapshot into the member's store; {@link SnapshotFetch}
+ * copies one from the leader.
  *
  * <p>Thread-safety: Ratis calls {@link #take} and {@link #cleanupOldSnapshots} on its apply thread
  * and {@link #getLatestSnapshot} from any thread; the latest snapshot is published through a
@@ -47,9 +47,6 @@ import org.jspecify.annotations.Nullable;
 final class MemberSnapshots implements StateMachineStorage {
   static final String META = "snapshot.meta";
   static final String STORE = "store";
-
-  /** The folder of a store's cursor checkpoint files ({@code Store#cursor(Region, String)}). */
-  static final String CURSORS = "cursors";
 
   private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
   private static final String MAGIC = "batpak-replication-snapshot 1";
@@ -283,151 +280,6 @@ final class MemberSnapshots implements StateMachineStorage {
     return s;
   }
 
-  /**
-   * Checks every store file of {@code s} against its recorded CRC, then syncs the files and
-   * directories: done before a snapshot found on disk at start is installed into the store, since
-   * the member cannot tell what happened to the files while it was down. (A snapshot fetched just
-   * now was checked and synced by the fetch, ADR 0043.)
-   *
-   * @throws IOException naming the first file that is missing, of another size or CRC
-   */
-  static void verifyAndSync(Snapshot s) throws IOException {
-    read(s.dir(), true);
-    for (StoreFile f : s.files()) {
-      fsync(s.store().resolve(f.path()), false);
-    }
-    fsync(s.dir().resolve(META), false);
-    for (Path p : directoriesOf(s.store())) {
-      fsync(p, true);
-    }
-    fsync(s.dir(), true);
-    Path parent = s.dir().getParent();
-    if (parent != null) {
-      fsync(parent, true);
-    }
-  }
-
-  /**
-   * Replaces the store directory {@code storeDir} by a copy of snapshot {@code s}'s store,
-   * crash-safely: the copy is built in {@code <storeDir>.snapshot-install} (store files hard-linked
-   * where the file system allows, the newest segment and the index checkpoint always copied) and
-   * synced; then {@code storeDir} is renamed to {@code <storeDir>.snapshot-replaced}, the copy to
-   * {@code storeDir}, the parent synced, and the replaced store removed. The member's cursor
-   * checkpoints go into the copy ({@link #carryCheckpoints}). {@link #recoverSwap} finishes or
-   * undoes an interrupted swap on the next start.
-   */
-  static void installInto(Snapshot s, Path storeDir) throws IOException {
-    Path parent = Objects.requireNonNull(storeDir.toAbsolutePath().getParent(), "parent");
-    Path building = sibling(storeDir, ".snapshot-install");
-    Path replaced = sibling(storeDir, ".snapshot-replaced");
-    deleteTree(building);
-    Files.createDirectories(building);
-    String newestSegment = newestSegment(s.files());
-    for (StoreFile f : s.files()) {
-      Path from = s.store().resolve(f.path());
-      Path to = building.resolve(f.path());
-      Path toParent = to.getParent();
-      if (toParent != null) {
-        Files.createDirectories(toParent);
-      }
-      boolean shareable = f.path().matches("\\d{10}\\.seg") && !f.path().equals(newestSegment);
-      if (shareable) {
-        try {
-          Files.createLink(to, from);
-        } catch (IOException | UnsupportedOperationException e) {
-          Files.copy(from, to);
-        }
-      } else {
-        Files.copy(from, to);
-      }
-      fsync(to, false);
-    }
-    carryCheckpoints(storeDir, building);
-    for (Path p : directoriesOf(building)) {
-      fsync(p, true);
-    }
-    fsync(parent, true);
-    deleteTree(replaced);
-    if (Files.exists(storeDir)) {
-      Files.move(storeDir, replaced, StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.move(building, storeDir, StandardCopyOption.ATOMIC_MOVE);
-    fsync(parent, true);
-    deleteTree(replaced);
-    fsync(parent, true);
-  }
-
-  /**
-   * Copies the member's own cursor checkpoint files ({@code cursors/<id>.ckpt}, the layout {@link
-   * Store#cursor(io.batpak.Region, String)} documents) from {@code storeDir} into the store being
-   * built, each synced: a snapshot carries the leader's events, never its readers' positions, and a
-   * worker or cursor on this member resumes after its own checkpoint. The positions stay right: the
-   * snapshot's store holds every event of the member's journal, at the same global sequences.
-   */
-  private static void carryCheckpoints(Path storeDir, Path building) throws IOException {
-    Path from = storeDir.resolve(CURSORS);
-    if (!Files.isDirectory(from, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Path to = Files.createDirectories(building.resolve(CURSORS));
-    try (Stream<Path> files = Files.list(from)) {
-      for (Path f : files.toList()) {
-        if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          Path copy = to.resolve(String.valueOf(f.getFileName()));
-          Files.copy(f, copy, StandardCopyOption.REPLACE_EXISTING);
-          fsync(copy, false);
-        }
-      }
-    }
-  }
-
-  /**
-   * Finishes what an interrupted {@link #installInto} left: when the store directory is missing but
-   * the replaced one exists, the crash came between the two renames, and the old store goes back
-   * (the snapshot is then installed again, since the old store is behind it); leftover build and
-   * replaced directories are removed.
-   *
-   * @return a sentence saying what was done, or null when there was nothing to do
-   */
-  static @Nullable String recoverSwap(Path storeDir) throws IOException {
-    Path building = sibling(storeDir, ".snapshot-install");
-    Path replaced = sibling(storeDir, ".snapshot-replaced");
-    String done = null;
-    if (!Files.exists(storeDir) && Files.isDirectory(replaced)) {
-      Files.move(replaced, storeDir, StandardCopyOption.ATOMIC_MOVE);
-      done = "a snapshot install was interrupted between its renames; the old store is back";
-    }
-    if (Files.exists(building)) {
-      deleteTree(building);
-      done = done == null ? "removed an unfinished snapshot install" : done;
-    }
-    if (Files.exists(replaced)) {
-      deleteTree(replaced);
-      done = done == null ? "removed the store a finished snapshot install replaced" : done;
-    }
-    if (done != null) {
-      Path parent = storeDir.toAbsolutePath().getParent();
-      if (parent != null) {
-        fsync(parent, true);
-      }
-    }
-    return done;
-  }
-
-  private static Path sibling(Path dir, String suffix) {
-    return dir.resolveSibling(dir.getFileName() + suffix);
-  }
-
-  private static @Nullable String newestSegment(List<StoreFile> files) {
-    String newest = null;
-    for (StoreFile f : files) {
-      if (f.path().matches("\\d{10}\\.seg") && (newest == null || f.path().compareTo(newest) > 0)) {
-        newest = f.path();
-      }
-    }
-    return newest;
-  }
-
   // --- the meta file ---
 
   static String encodeMeta(Snapshot s) {
@@ -559,7 +411,7 @@ final class MemberSnapshots implements StateMachineStorage {
     return crc.getValue();
   }
 
-  private static List<Path> directoriesOf(Path root) throws IOException {
+  static List<Path> directoriesOf(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root)) {
       return walk.filter(Files::isDirectory).toList();
     }

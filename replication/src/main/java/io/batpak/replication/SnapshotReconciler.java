@@ -89,7 +89,7 @@ final class SnapshotReconciler {
   private void openReconciled(boolean received) throws IOException {
     Path dir = storeConfig.directory();
     if (storeConfig.fs().isEmpty()) {
-      String recovered = MemberSnapshots.recoverSwap(dir);
+      String recovered = SnapshotInstall.recoverSwap(dir);
       if (recovered != null) {
         LOG.log(System.Logger.Level.WARNING, "member {0}: {1} ({2})", memberId, recovered, dir);
       }
@@ -101,9 +101,9 @@ final class SnapshotReconciler {
       if (mine.nextGlobalSequence() < snap.head().nextGlobalSequence()) {
         s.close();
         if (!received) {
-          MemberSnapshots.verifyAndSync(snap);
+          SnapshotInstall.verifyAndSync(snap);
         }
-        MemberSnapshots.installInto(snap, dir);
+        SnapshotInstall.installInto(snap, dir);
         s = openStore();
         snapshotsInstalled.incrementAndGet();
         LOG.log(

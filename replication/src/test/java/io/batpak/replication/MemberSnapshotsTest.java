@@ -109,7 +109,7 @@ class MemberSnapshotsTest {
     try (Store old = Store.open(config(member))) {
       fill(old, 3); // an older journal the install replaces
     }
-    MemberSnapshots.installInto(snap, member);
+    SnapshotInstall.installInto(snap, member);
     assertFalse(Files.exists(dir.resolve("member.snapshot-install")));
     assertFalse(Files.exists(dir.resolve("member.snapshot-replaced")));
     try (Store installed = Store.open(config(member))) {
@@ -117,7 +117,7 @@ class MemberSnapshotsTest {
       installed.append(Coordinate.of("after", "s"), EventKind.custom(1, 2), Bytes.utf8("more"));
     }
     // The store went on writing; the snapshot it came from is unchanged.
-    MemberSnapshots.verifyAndSync(MemberSnapshots.read(snap.dir(), true));
+    SnapshotInstall.verifyAndSync(MemberSnapshots.read(snap.dir(), true));
   }
 
   @Test
@@ -164,7 +164,7 @@ class MemberSnapshotsTest {
     flipped[bytes.length / 2] ^= 1;
     Files.write(file, flipped);
     assertEquals(newer.dir(), snaps.reload().dir(), "sizes match: the scan believes it");
-    IOException crc = assertThrows(IOException.class, () -> MemberSnapshots.verifyAndSync(newer));
+    IOException crc = assertThrows(IOException.class, () -> SnapshotInstall.verifyAndSync(newer));
     assertTrue(crc.getMessage().contains(seg.path() + " fails its CRC-32C"), crc.getMessage());
 
     // No meta file at all: not a snapshot.
@@ -203,25 +203,25 @@ class MemberSnapshotsTest {
       fill(s, 20);
       before = Cluster.all(s);
     }
-    assertNull(MemberSnapshots.recoverSwap(store), "nothing to do");
+    assertNull(SnapshotInstall.recoverSwap(store), "nothing to do");
 
     // Crash while the copy was being built: the build is removed, the store is untouched.
     Files.createDirectories(building);
     Files.writeString(building.resolve("0000000001.seg"), "half");
-    assertNotNull(MemberSnapshots.recoverSwap(store));
+    assertNotNull(SnapshotInstall.recoverSwap(store));
     assertFalse(Files.exists(building));
 
     // Crash between the two renames: the old store goes back.
     Files.move(store, replaced);
     Files.createDirectories(building);
-    String said = MemberSnapshots.recoverSwap(store);
+    String said = SnapshotInstall.recoverSwap(store);
     assertTrue(said.contains("old store is back"), said);
     assertFalse(Files.exists(building));
     assertFalse(Files.exists(replaced));
 
     // Crash after the second rename, before the replaced store was removed.
     Files.createDirectories(replaced);
-    assertNotNull(MemberSnapshots.recoverSwap(store));
+    assertNotNull(SnapshotInstall.recoverSwap(store));
     assertFalse(Files.exists(replaced));
     try (Store s = Store.open(config(store))) {
       assertEquals(before, Cluster.all(s));
