@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.Test;
 
 /** Each bad setting is refused with a message naming the value. */
@@ -46,6 +47,15 @@ class ReplicationConfigTest {
             config("n1", PEERS, HOME.resolve("raft"), Duration.ofSeconds(5)));
     assertFalse(RaftServerConfigKeys.Log.unsafeFlushEnabled(props), "unsafe flush");
     assertFalse(RaftServerConfigKeys.Log.asyncFlushEnabled(props), "async flush");
+  }
+
+  @Test
+  void anEntryGoesToTheFollowersWithoutWaitingAfterTheLastCall() {
+    RaftProperties props =
+        ReplicatedStore.properties(
+            config("n1", PEERS, HOME.resolve("raft"), Duration.ofSeconds(5)));
+    assertEquals(
+        TimeDuration.ZERO, RaftServerConfigKeys.Log.Appender.waitTimeMin(props), "wait-time.min");
   }
 
   @Test
