@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -65,7 +67,7 @@ final class BatpakStateMachine extends BaseStateMachine {
   private final String memberId;
   private final StoreConfig storeConfig;
   private final Consumer<ReplicaStoppedException> onStop;
-  private final boolean snapshots;
+  private final ReplicationConfig.Snapshots snapshots;
   private final MemberSnapshots storage;
   private final EntryApplier applier;
   private final SnapshotReconciler reconciler;
@@ -76,10 +78,22 @@ final class BatpakStateMachine extends BaseStateMachine {
   /** The thread snapshots are fetched on: one at a time, never on Ratis's own threads. */
   private final ExecutorService fetcher;
 
+  /** The thread a snapshot is built on once the apply thread cut it: one at a time. */
+  private final ExecutorService builder;
+
+  /** The snapshot build in progress, or null; set on the apply thread. */
+  private volatile @Nullable Future<?> building;
+
+  /** Apply thread only: the newest snapshot index {@link #takeSnapshot} has told Ratis of. */
+  private long reported = RaftLog.INVALID_LOG_INDEX;
+
+  /** No snapshot is cut below this applied index (set when a build fails; the build thread). */
+  private volatile long nextCutAt;
+
   BatpakStateMachine(
       String memberId,
       StoreConfig storeConfig,
-      boolean snapshots,
+      ReplicationConfig.Snapshots snapshots,
       Consumer<ReplicaStoppedException> onStop) {
     this.memberId = memberId;
     this.storeConfig = storeConfig;
@@ -91,6 +105,13 @@ final class BatpakStateMachine extends BaseStateMachine {
         Executors.newSingleThreadExecutor(
             r -> {
               Thread t = new Thread(r, "batpak-snapshot-fetch " + memberId);
+              t.setDaemon(true);
+              return t;
+            });
+    this.builder =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "batpak-snapshot-build " + memberId);
               t.setDaemon(true);
               return t;
             });
@@ -130,49 +151,109 @@ final class BatpakStateMachine extends BaseStateMachine {
    */
   @Override
   public void reinitialize() throws IOException {
+    awaitBuild(); // the reload removes unfinished builds
     reconciler.reinitialize();
   }
 
   /**
-   * Ratis's snapshot trigger, on its apply thread (no apply runs meanwhile): forks the store into a
-   * new snapshot at the last applied term and index. Returns that index; Ratis may then purge its
-   * log up to it, because the fork synced the journal through it first.
+   * Ratis's snapshot trigger, on its apply thread (no apply runs meanwhile), called after every
+   * apply once {@code everyEntries} entries passed the index this method last returned. It cuts a
+   * snapshot here and builds it on the member's build thread (ADR 0044): only the fork must see the
+   * store exactly as applied through the last applied index, and the rest (opening the fork to seal
+   * and checkpoint it, a CRC of every file, the syncs) would hold every apply for hundreds of
+   * milliseconds. Returns {@link RaftLog#INVALID_LOG_INDEX} while a build runs, then, at the next
+   * call, the new snapshot's index: Ratis purges its log only up to what this method returns, so
+   * only up to a snapshot that is whole and synced.
    */
   @Override
   public long takeSnapshot() throws IOException {
+    Future<?> b = building;
+    if (b != null) {
+      if (!b.isDone()) {
+        return RaftLog.INVALID_LOG_INDEX;
+      }
+      building = null;
+    }
     TermIndex ti = getLastAppliedTermIndex();
     MemberSnapshots.Snapshot latest = storage.latest();
-    if (!snapshots || stopped != null || ti == null || ti.getIndex() <= 0) {
-      return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.index();
+    long latestIndex = latest == null ? RaftLog.INVALID_LOG_INDEX : latest.index();
+    if (latestIndex > reported
+        || !snapshots.enabled()
+        || stopped != null
+        || ti == null
+        || ti.getIndex() <= Math.max(0, latestIndex)) {
+      reported = Math.max(reported, latestIndex);
+      return latestIndex;
     }
-    if (latest != null && latest.index() >= ti.getIndex()) {
-      return latest.index();
+    if (ti.getIndex() < nextCutAt) {
+      return RaftLog.INVALID_LOG_INDEX;
     }
     ReplicaHead h = applier.head();
     ReplicaHead at = new ReplicaHead(ti.getIndex(), h.nextGlobalSequence(), h.lastEventHash());
     long micros = applier.newestEventMicros();
+    MemberSnapshots.Cut cut;
     try {
-      return storage
-          .take(
-              store(),
-              forkDir -> {
-                ReplicaClock c = new ReplicaClock(0);
-                c.advanceTo(micros, micros);
-                return configAt(storeConfig, forkDir, c);
-              },
-              ti,
-              at)
-          .index();
-    } catch (StoreException e) {
+      cut = storage.cut(store(), ti, at);
+    } catch (IOException | StoreException e) {
       // Ratis logs a failed snapshot and purges nothing; the member goes on applying.
-      throw new IOException(
-          "member "
-              + memberId
-              + " could not snapshot its store at Raft index "
-              + ti.getIndex()
-              + ": "
-              + e.getMessage(),
-          e);
+      nextCutAt = retryAt(ti);
+      throw new IOException(snapshotFailed(ti) + e.getMessage(), e);
+    }
+    if (cut == null) {
+      return takeSnapshot(); // a snapshot at this index exists and is now the latest
+    }
+    building =
+        builder.submit(
+            () -> {
+              try {
+                storage.finish(
+                    cut,
+                    forkDir -> {
+                      ReplicaClock c = new ReplicaClock(0);
+                      c.advanceTo(micros, micros);
+                      return configAt(storeConfig, forkDir, c);
+                    });
+              } catch (IOException | RuntimeException e) {
+                nextCutAt = retryAt(ti);
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    snapshotFailed(ti) + e + "; the next try is at index " + nextCutAt,
+                    e);
+              }
+            });
+    return RaftLog.INVALID_LOG_INDEX;
+  }
+
+  /**
+   * Where the next cut may be after one at {@code ti} failed: a tenth of the snapshot interval on,
+   * so a failure that persists (a full disk) is not retried after every apply.
+   */
+  private long retryAt(TermIndex ti) {
+    return ti.getIndex() + Math.max(1, snapshots.everyEntries() / 10);
+  }
+
+  private String snapshotFailed(TermIndex ti) {
+    return "member "
+        + memberId
+        + " could not snapshot its store at Raft index "
+        + ti.getIndex()
+        + ": ";
+  }
+
+  /** Waits until the snapshot build in progress, if any, has ended (published or failed). */
+  private void awaitBuild() throws IOException {
+    Future<?> b = building;
+    if (b == null) {
+      return;
+    }
+    try {
+      b.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException(
+          "member " + memberId + " was interrupted waiting for its snapshot build");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a snapshot build reports its own failures", e);
     }
   }
 
@@ -429,6 +510,8 @@ final class BatpakStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     fetcher.shutdownNow();
+    builder.shutdown();
+    awaitBuild();
     super.close();
     Store s = reconciler.storeNow();
     if (s != null) {

@@ -14,8 +14,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,9 +42,10 @@ import org.jspecify.annotations.Nullable;
  * believed. {@link SnapshotInstall} puts a snapshot into the member's store; {@link SnapshotFetch}
  * copies one from the leader.
  *
- * <p>Thread-safety: Ratis calls {@link #take} and {@link #cleanupOldSnapshots} on its apply thread
- * and {@link #getLatestSnapshot} from any thread; the latest snapshot is published through a
- * volatile field.
+ * <p>Thread-safety: the member calls {@link #cut} and Ratis calls {@link #cleanupOldSnapshots} on
+ * the apply thread; {@link #finish} runs on the member's snapshot-build thread, one build at a
+ * time, and {@link #getLatestSnapshot} from any thread. The latest snapshot is published through
+ * volatile fields, under this object's lock, and a build never replaces a newer one.
  */
 final class MemberSnapshots implements StateMachineStorage {
   static final String META = "snapshot.meta";
@@ -86,6 +89,9 @@ final class MemberSnapshots implements StateMachineStorage {
    * call a follower takes, and making it reads each file's attributes.
    */
   private volatile @Nullable SnapshotInfo latestInfo;
+
+  /** The latest snapshot's index when {@link #cleanupOldSnapshots} last ran (-2: never). */
+  private volatile long cleanedAt = -2;
 
   MemberSnapshots(String memberId, int retained) {
     this.memberId = memberId;
@@ -167,7 +173,7 @@ final class MemberSnapshots implements StateMachineStorage {
   }
 
   /** Makes {@code s} the latest snapshot (null: none). */
-  private void publish(@Nullable Snapshot s) {
+  private synchronized void publish(@Nullable Snapshot s) {
     latestInfo = s == null ? null : s.info();
     latest = s;
   }
@@ -199,9 +205,18 @@ final class MemberSnapshots implements StateMachineStorage {
     // nothing to format: the directory is created on init
   }
 
-  /** Keeps the newest {@code retained} snapshots and removes older ones. */
+  /**
+   * Keeps the newest {@code retained} snapshots (and the latest) and removes older ones. Runs after
+   * every build and when Ratis asks, which it does after each {@code takeSnapshot} call.
+   */
   @Override
-  public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+  public synchronized void cleanupOldSnapshots(@Nullable SnapshotRetentionPolicy policy)
+      throws IOException {
+    Snapshot keep = latest;
+    long keepIndex = keep == null ? -1 : keep.index();
+    if (keepIndex == cleanedAt) {
+      return; // nothing published since the last cleanup (Ratis asks after every trigger)
+    }
     List<Path> all = new ArrayList<>();
     try (Stream<Path> entries = Files.list(smDir())) {
       for (Path p : entries.toList()) {
@@ -211,7 +226,6 @@ final class MemberSnapshots implements StateMachineStorage {
       }
     }
     all.sort(Comparator.comparingLong(MemberSnapshots::indexOf).reversed());
-    Snapshot keep = latest;
     for (int i = retained; i < all.size(); i++) {
       Path p = all.get(i);
       if (keep != null && p.equals(keep.dir())) {
@@ -220,6 +234,7 @@ final class MemberSnapshots implements StateMachineStorage {
       LOG.log(System.Logger.Level.INFO, "member {0}: removing old snapshot {1}", memberId, p);
       deleteTree(p);
     }
+    cleanedAt = keepIndex;
   }
 
   private static long indexOf(Path p) {
@@ -228,33 +243,95 @@ final class MemberSnapshots implements StateMachineStorage {
   }
 
   /**
-   * Takes a snapshot of {@code store} at {@code ti}: forks it (the fork syncs the store first, then
-   * shares its sealed segments and copies the active one up to its synced end), opens and closes
-   * the fork with {@code forkConfig} so it carries its seals and index checkpoint, writes the meta
-   * file, syncs everything and renames the build into place. The caller guarantees no apply runs
-   * meanwhile, so the store holds exactly the effects of entries through {@code ti}.
+   * A snapshot being built: the fork of the member's store at {@code ti} in {@code tmp}, to become
+   * {@code target} once {@link #finish} has closed, checked and synced it.
+   */
+  record Cut(Path tmp, Path target, TermIndex ti, ReplicaHead head) {}
+
+  /**
+   * Takes a snapshot of {@code store} at {@code ti} in one go: {@link #cut}, then {@link #finish}.
+   * The caller guarantees no apply runs meanwhile.
    */
   Snapshot take(Store store, Function<Path, StoreConfig> forkConfig, TermIndex ti, ReplicaHead head)
       throws IOException {
-    Path d = smDir();
-    String name = "snapshot." + ti.getTerm() + "_" + ti.getIndex();
-    Path target = d.resolve(name);
+    Cut cut = cut(store, ti, head);
+    return cut == null ? read(targetOf(ti), false) : finish(cut, forkConfig);
+  }
+
+  /**
+   * The part of taking a snapshot that needs the store to hold exactly the effects of entries
+   * through {@code ti} (the caller guarantees no apply runs meanwhile): forks {@code store} into
+   * {@code snapshot.<t>_<i>.tmp/store}. The fork syncs the store first, then shares its sealed
+   * segments and copies the active one up to its synced end, so it is independent of later appends.
+   * Returns null when a snapshot at {@code ti} already exists (it becomes the latest).
+   */
+  @Nullable Cut cut(Store store, TermIndex ti, ReplicaHead head) throws IOException {
+    Path target = targetOf(ti);
     if (Files.isDirectory(target)) {
-      Snapshot s = read(target, false);
-      publish(s);
-      return s;
+      publish(read(target, false));
+      return null;
     }
-    Path tmp = d.resolve(name + ".tmp");
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     deleteTree(tmp);
     Files.createDirectories(tmp);
-    Path forkDir = tmp.resolve(STORE);
-    store.fork(forkDir);
+    store.fork(tmp.resolve(STORE));
+    return new Cut(tmp, target, ti, head);
+  }
+
+  /**
+   * Whether {@code a} and {@code b} are one file (hard links of it); false if {@code a} is gone.
+   */
+  private static boolean sameFile(Path a, Path b) throws IOException {
+    try {
+      return Files.isSameFile(a, b);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  private Path targetOf(TermIndex ti) {
+    return smDir().resolve("snapshot." + ti.getTerm() + "_" + ti.getIndex());
+  }
+
+  /**
+   * Makes {@code cut} a snapshot, on any one thread: opens and closes the fork with {@code
+   * forkConfig} so it carries its seals and index checkpoint, writes the meta file, syncs
+   * everything and renames the build into place, then makes it the latest unless a newer one is. On
+   * failure the build is removed (best effort) and nothing is published.
+   */
+  Snapshot finish(Cut cut, Function<Path, StoreConfig> forkConfig) throws IOException {
+    try {
+      return build(cut, forkConfig);
+    } catch (IOException | RuntimeException e) {
+      try {
+        deleteTree(cut.tmp());
+      } catch (IOException | RuntimeException left) {
+        e.addSuppressed(left);
+      }
+      throw e;
+    }
+  }
+
+  private Snapshot build(Cut cut, Function<Path, StoreConfig> forkConfig) throws IOException {
+    Path forkDir = cut.tmp().resolve(STORE);
     Store.open(forkConfig.apply(forkDir)).close();
+    Snapshot previous = latest;
+    Map<String, StoreFile> before = new HashMap<>();
+    if (previous != null) {
+      previous.files().forEach(f -> before.put(f.path(), f));
+    }
     List<StoreFile> files = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(forkDir)) {
       for (Path p : walk.sorted().toList()) {
         if (Files.isRegularFile(p)) {
-          files.add(new StoreFile(forkDir.relativize(p).toString(), Files.size(p), crcOf(p)));
+          String path = forkDir.relativize(p).toString();
+          long size = Files.size(p);
+          StoreFile old = before.get(path);
+          long crc =
+              old != null && old.size() == size && sameFile(previous.store().resolve(path), p)
+                  ? old.crc() // a sealed segment both forks share, never written again
+                  : crcOf(p);
+          files.add(new StoreFile(path, size, crc));
           fsync(p, false);
         }
       }
@@ -262,21 +339,38 @@ final class MemberSnapshots implements StateMachineStorage {
     for (Path p : directoriesOf(forkDir)) {
       fsync(p, true);
     }
-    Snapshot s = new Snapshot(target, ti.getTerm(), ti.getIndex(), head, List.copyOf(files));
-    Path meta = tmp.resolve(META);
+    TermIndex ti = cut.ti();
+    Snapshot s =
+        new Snapshot(cut.target(), ti.getTerm(), ti.getIndex(), cut.head(), List.copyOf(files));
+    Path meta = cut.tmp().resolve(META);
     Files.write(meta, encodeMeta(s).getBytes(StandardCharsets.UTF_8));
     fsync(meta, false);
-    fsync(tmp, true);
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    fsync(d, true);
-    publish(s);
+    fsync(cut.tmp(), true);
+    Files.move(cut.tmp(), cut.target(), StandardCopyOption.ATOMIC_MOVE);
+    fsync(smDir(), true);
+    synchronized (this) {
+      Snapshot now = latest;
+      if (now == null || now.index() < s.index()) {
+        publish(s);
+      }
+    }
+    try {
+      cleanupOldSnapshots(null); // Ratis's own call comes only with the next apply
+    } catch (IOException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "member {0}: could not remove old snapshots after taking {1}: {2}",
+          memberId,
+          cut.target(),
+          e.getMessage());
+    }
     LOG.log(
         System.Logger.Level.INFO,
         "member {0}: took snapshot {1} ({2} store files, {3} events)",
         memberId,
-        target,
+        cut.target(),
         files.size(),
-        head.nextGlobalSequence());
+        cut.head().nextGlobalSequence());
     return s;
   }
 

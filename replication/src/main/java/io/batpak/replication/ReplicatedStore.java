@@ -139,7 +139,7 @@ public final class ReplicatedStore extends LeaderWrites {
         new BatpakStateMachine(
             config.memberId(),
             config.store(),
-            config.snapshots().enabled(),
+            config.snapshots(),
             stopped -> {
               ReplicatedStore s = self[0];
               if (s != null) {

@@ -227,4 +227,79 @@ class MemberSnapshotsTest {
       assertEquals(before, Cluster.all(s));
     }
   }
+
+  @Test
+  void aSharedSegmentKeepsTheCrcItWasFirstRecordedWithSoALaterChangeIsCaughtNotBlessed(
+      @TempDir Path dir) throws IOException {
+    MemberSnapshots snaps = new MemberSnapshots("n1", 2);
+    snaps.initAt(dir.resolve("sm"));
+    try (Store s = Store.open(config(dir.resolve("store")))) {
+      MemberSnapshots.Snapshot first = take(snaps, s, 1, 10, headOf(fill(s, 200), 10));
+      MemberSnapshots.Snapshot second = take(snaps, s, 1, 20, headOf(fill(s, 200), 20));
+      assertEquals(second, MemberSnapshots.read(second.dir(), true), "every CRC checks");
+      MemberSnapshots.StoreFile shared =
+          first.files().stream().filter(f -> f.path().matches("\\d{10}\\.seg")).findFirst().get();
+      assertTrue(
+          Files.isSameFile(
+              first.store().resolve(shared.path()), second.store().resolve(shared.path())),
+          shared.path() + " is shared by both snapshots");
+      assertTrue(second.files().contains(shared), "the second records the first's CRC");
+
+      // The store's sealed segment is the same file as both snapshots' copies: a change to its
+      // bytes after the first snapshot recorded them is caught by the next snapshot's check.
+      Path segment = dir.resolve("store").resolve(shared.path());
+      byte[] bytes = Files.readAllBytes(segment);
+      bytes[bytes.length / 2] ^= 0x5a;
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(bytes), 0);
+      }
+      MemberSnapshots.Snapshot third = take(snaps, s, 1, 30, headOf(fill(s, 10), 30));
+      assertTrue(third.files().contains(shared), "the recorded CRC is kept, not re-read");
+      IOException e =
+          assertThrows(IOException.class, () -> MemberSnapshots.read(third.dir(), true));
+      assertTrue(e.getMessage().contains(shared.path()), e.getMessage());
+    }
+  }
+
+  @Test
+  void aBuildThatFailsPublishesNothingAndLeavesNoBuildBehind(@TempDir Path dir) throws IOException {
+    MemberSnapshots snaps = new MemberSnapshots("n1", 2);
+    snaps.initAt(dir.resolve("sm"));
+    try (Store s = Store.open(config(dir.resolve("store")))) {
+      MemberSnapshots.Snapshot before = take(snaps, s, 1, 10, headOf(fill(s, 50), 10));
+      MemberSnapshots.Cut cut = snaps.cut(s, TermIndex.valueOf(1, 20), headOf(fill(s, 50), 20));
+      assertNotNull(cut);
+      assertTrue(Files.isDirectory(cut.tmp().resolve(MemberSnapshots.STORE)), "the fork is cut");
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  snaps.finish(
+                      cut,
+                      forkDir -> {
+                        throw new IllegalStateException("no config for " + forkDir);
+                      }));
+      assertTrue(e.getMessage().contains("no config"), e.getMessage());
+      assertFalse(Files.exists(cut.tmp()), "the failed build is removed");
+      assertFalse(Files.exists(cut.target()), "nothing is published");
+      assertEquals(before, snaps.latest());
+      assertEquals(before, snaps.reload());
+    }
+  }
+
+  @Test
+  void aBuildThatFinishesAfterANewerOneNeverReplacesIt(@TempDir Path dir) throws IOException {
+    MemberSnapshots snaps = new MemberSnapshots("n1", 2);
+    snaps.initAt(dir.resolve("sm"));
+    try (Store s = Store.open(config(dir.resolve("store")))) {
+      MemberSnapshots.Cut older = snaps.cut(s, TermIndex.valueOf(1, 10), headOf(fill(s, 50), 10));
+      MemberSnapshots.Cut newer = snaps.cut(s, TermIndex.valueOf(1, 20), headOf(fill(s, 50), 20));
+      MemberSnapshots.Snapshot n = snaps.finish(newer, MemberSnapshotsTest::config);
+      MemberSnapshots.Snapshot o = snaps.finish(older, MemberSnapshotsTest::config);
+      assertEquals(n, snaps.latest(), "the newer snapshot stays the latest");
+      assertEquals(o, MemberSnapshots.read(o.dir(), true), "the older one is whole on disk");
+      assertEquals(n, snaps.reload());
+    }
+  }
 }
