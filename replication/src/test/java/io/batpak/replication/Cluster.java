@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.apache.ratis.server.impl.BlockRequestHandlingInjection;
 
 /**
  * Members of one replicated group in this JVM, on loopback, each with its own Raft directory and
@@ -148,6 +149,20 @@ final class Cluster implements AutoCloseable {
     if (s != null) {
       s.close();
     }
+  }
+
+  /**
+   * Cuts member {@code id} off: Ratis's request-blocking hook drops every server-to-server request
+   * it sends and every one it would handle, until {@link #heal}.
+   */
+  static void cutOff(String id) {
+    BlockRequestHandlingInjection.getInstance().blockReplier(id);
+    BlockRequestHandlingInjection.getInstance().blockRequestor(id);
+  }
+
+  /** Ends every cut (blocked handler threads would also hold up the servers' close). */
+  static void heal() {
+    BlockRequestHandlingInjection.getInstance().unblockAll();
   }
 
   /** Kills every live member but {@code keep}; returns their ids, to restart them. */

@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.ratis.server.impl.BlockRequestHandlingInjection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,8 +42,6 @@ class MemberReadersTest {
   private static final EventKind SHIPPED = EventKind.custom(6, 3);
   private static final ReplicationConfig.Snapshots EVERY_20 =
       new ReplicationConfig.Snapshots(20, 4096);
-  private static final BlockRequestHandlingInjection CUT =
-      BlockRequestHandlingInjection.getInstance();
 
   /** Appends op {@code n} through the leader, retrying by key while leadership settles. */
   private static AppendReceipt appendSurely(Cluster c, EventKind kind, long n)
@@ -172,15 +169,14 @@ class MemberReadersTest {
 
           // Cut the follower off while the leader snapshots and purges past it.
           long cutAt = follower.head().appliedIndex();
-          CUT.blockReplier(follower.memberId());
-          CUT.blockRequestor(follower.memberId());
+          Cluster.cutOff(follower.memberId());
           for (long n = 6; n < 120; n++) {
             sources.add(appendSurely(c, PLACED, n));
           }
           ReplicatedStore leader = c.leader();
           Cluster.await(
               "the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
-          CUT.unblockAll();
+          Cluster.heal();
           Cluster.await(
               "the follower installs a snapshot", () -> follower.snapshotsInstalled() >= 1);
           for (long n = 120; n < 125; n++) {
@@ -229,7 +225,7 @@ class MemberReadersTest {
               sequences(drain(again)));
         }
       } finally {
-        CUT.unblockAll();
+        Cluster.heal();
       }
     }
   }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.ratis.server.impl.BlockRequestHandlingInjection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,13 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PartitionTest {
   private static final EventKind KIND = EventKind.custom(1, 6);
-  private static final BlockRequestHandlingInjection CUT =
-      BlockRequestHandlingInjection.getInstance();
-
-  private static void cut(String id) {
-    CUT.blockReplier(id);
-    CUT.blockRequestor(id);
-  }
 
   private static AppendOptions keyed(long n) {
     return AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(0xCC, n));
@@ -63,19 +55,19 @@ class PartitionTest {
         ReplicatedStore follower = c.follower();
         appendSurely(leader, 0);
         c.assertConverged();
-        cut(follower.memberId());
+        Cluster.cutOff(follower.memberId());
         List<AppendReceipt> during = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
           during.add(appendSurely(leader, i));
         }
         assertEquals(1, ids(follower).size(), "the cut-off follower applied nothing new");
-        CUT.unblockAll();
+        Cluster.heal();
         c.assertConverged();
         for (AppendReceipt r : during) {
           assertEquals(r.eventHash(), follower.get(r.eventId()).header().eventHash());
         }
       } finally {
-        CUT.unblockAll(); // blocked handler threads would hold up the servers' close
+        Cluster.heal(); // blocked handler threads would hold up the servers' close
       }
     }
   }
@@ -88,7 +80,7 @@ class PartitionTest {
         ReplicatedStore old = c.leader();
         appendSurely(old, 0);
         c.assertConverged();
-        cut(old.memberId());
+        Cluster.cutOff(old.memberId());
         // Only server-to-server traffic is cut: this member's Raft client may still reach the
         // majority's new leader (the append commits there), or give up (outcome unknown).
         try {
@@ -109,7 +101,7 @@ class PartitionTest {
           during.add(appendSurely(majority, i));
         }
         assertEquals(before, ids(old), "still nothing new on the cut-off member");
-        CUT.unblockAll();
+        Cluster.heal();
         // Op 1 may commit late (its client still retries) or never; a keyed retry makes it one
         // copy.
         AppendReceipt op1 = appendSurely(majority, 1);
@@ -123,7 +115,7 @@ class PartitionTest {
           }
         }
       } finally {
-        CUT.unblockAll(); // blocked handler threads would hold up the servers' close
+        Cluster.heal(); // blocked handler threads would hold up the servers' close
       }
     }
   }

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.ratis.server.impl.BlockRequestHandlingInjection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +33,6 @@ class SnapshotTest {
   private static final EventKind KIND = EventKind.custom(1, 9);
   private static final ReplicationConfig.Snapshots EVERY_20 =
       new ReplicationConfig.Snapshots(20, 4096);
-  private static final BlockRequestHandlingInjection CUT =
-      BlockRequestHandlingInjection.getInstance();
 
   /** Appends op {@code n} through {@code via}, retrying by key while leadership settles. */
   private static AppendReceipt appendSurely(ReplicatedStore via, long n) {
@@ -119,8 +116,7 @@ class SnapshotTest {
         List<AppendReceipt> held = appendRange(c, 0, 3);
         c.assertConverged();
         long cutAt = follower.head().appliedIndex();
-        CUT.blockReplier(id);
-        CUT.blockRequestor(id);
+        Cluster.cutOff(id);
         held.addAll(appendRange(c, 3, 150));
         ReplicatedStore leader = c.leader();
         long lastWrite = leader.head().appliedIndex();
@@ -133,7 +129,7 @@ class SnapshotTest {
               refusedSurely(leader, "snap-0");
               return leader.latestSnapshotIndex() >= lastWrite;
             });
-        CUT.unblockAll();
+        Cluster.heal();
         assertHeldEverywhere(c, held);
         assertTrue(follower.snapshotsInstalled() >= 1, "the follower installed a snapshot");
         assertTrue(
@@ -163,7 +159,7 @@ class SnapshotTest {
         assertHeldEverywhere(c, held);
         assertSameHeads(c);
       } finally {
-        CUT.unblockAll();
+        Cluster.heal();
       }
     }
   }
@@ -180,8 +176,7 @@ class SnapshotTest {
         List<AppendReceipt> held = appendRange(c, 0, 3);
         c.assertConverged();
         long cutAt = follower.head().appliedIndex();
-        CUT.blockReplier(follower.memberId());
-        CUT.blockRequestor(follower.memberId());
+        Cluster.cutOff(follower.memberId());
         held.addAll(appendRange(c, 3, 150));
         ReplicatedStore leader = c.leader();
         Cluster.await(
@@ -191,7 +186,7 @@ class SnapshotTest {
         assertEquals(3, Cluster.all(follower).size(), "the cut-off follower applied nothing new");
         assertEquals(0, follower.snapshotsInstalled());
 
-        CUT.unblockAll();
+        Cluster.heal();
         assertHeldEverywhere(c, held);
         assertTrue(
             follower.snapshotsInstalled() >= 1,
@@ -200,7 +195,7 @@ class SnapshotTest {
         held.addAll(appendRange(c, 150, 160));
         assertHeldEverywhere(c, held);
       } finally {
-        CUT.unblockAll();
+        Cluster.heal();
       }
     }
   }
@@ -247,14 +242,13 @@ class SnapshotTest {
         String id = follower.memberId();
         List<AppendReceipt> held = appendRange(c, 0, 2);
         c.assertConverged();
-        CUT.blockReplier(id);
-        CUT.blockRequestor(id);
+        Cluster.cutOff(id);
         held.addAll(appendRange(c, 2, 120));
         ReplicatedStore leader = c.leader();
         long cutAt = follower.head().appliedIndex();
         Cluster.await(
             "the leader purges past the follower", () -> leader.raftLogStartIndex() > cutAt + 1);
-        CUT.unblockAll();
+        Cluster.heal();
         assertHeldEverywhere(c, held);
         assertTrue(follower.snapshotsInstalled() >= 1);
 
@@ -295,7 +289,7 @@ class SnapshotTest {
         }
         assertHeldEverywhere(c, held);
       } finally {
-        CUT.unblockAll();
+        Cluster.heal();
       }
     }
   }
