@@ -128,6 +128,8 @@ final class Proposals implements AutoCloseable {
   /**
    * {@code first} and the appends waiting behind it, within the group limits; until {@link
    * #lingerUntil}, also those the last entry's threads append next, up to {@link #expected} in all.
+   * Interrupted (the member closes) while it waits, it fails the appends it took before it throws:
+   * they are in neither the queue nor an entry, and nothing else would ever complete them.
    */
   private List<Pending> gather(Pending first) throws InterruptedException {
     List<Pending> group = new ArrayList<>();
@@ -137,7 +139,12 @@ final class Proposals implements AutoCloseable {
       Pending next = queue.poll();
       if (next == null) {
         long left = group.size() < expected ? lingerUntil - clock.monoNanos() : 0;
-        next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+        try {
+          next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+        } catch (InterruptedException e) {
+          fail(group, closedException());
+          throw e;
+        }
         if (next == null) {
           break;
         }
