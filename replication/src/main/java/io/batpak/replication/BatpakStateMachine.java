@@ -101,20 +101,8 @@ final class BatpakStateMachine extends BaseStateMachine {
     this.storage = new MemberSnapshots(memberId, SNAPSHOTS_KEPT);
     this.onStop = onStop;
     this.applier = new EntryApplier(memberId, storeConfig, this::store);
-    this.fetcher =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "batpak-snapshot-fetch " + memberId);
-              t.setDaemon(true);
-              return t;
-            });
-    this.builder =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "batpak-snapshot-build " + memberId);
-              t.setDaemon(true);
-              return t;
-            });
+    this.fetcher = oneDaemonThread("batpak-snapshot-fetch " + memberId);
+    this.builder = oneDaemonThread("batpak-snapshot-build " + memberId);
     this.reconciler =
         new SnapshotReconciler(
             memberId,
@@ -124,6 +112,15 @@ final class BatpakStateMachine extends BaseStateMachine {
             getLifeCycle(),
             this::setLastAppliedTermIndex,
             this::stop);
+  }
+
+  private static ExecutorService oneDaemonThread(String name) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   @Override

@@ -274,7 +274,12 @@ final class MemberSnapshots implements StateMachineStorage {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     deleteTree(tmp);
     Files.createDirectories(tmp);
-    store.fork(tmp.resolve(STORE));
+    try {
+      store.fork(tmp.resolve(STORE));
+    } catch (RuntimeException e) {
+      removeFailedBuild(tmp, e);
+      throw e;
+    }
     return new Cut(tmp, target, ti, head);
   }
 
@@ -303,12 +308,17 @@ final class MemberSnapshots implements StateMachineStorage {
     try {
       return build(cut, forkConfig);
     } catch (IOException | RuntimeException e) {
-      try {
-        deleteTree(cut.tmp());
-      } catch (IOException | RuntimeException left) {
-        e.addSuppressed(left);
-      }
+      removeFailedBuild(cut.tmp(), e);
       throw e;
+    }
+  }
+
+  /** Removes build directory {@code tmp} after {@code failure} (best effort, noted on it). */
+  private static void removeFailedBuild(Path tmp, Exception failure) {
+    try {
+      deleteTree(tmp);
+    } catch (IOException | RuntimeException left) {
+      failure.addSuppressed(left);
     }
   }
 

@@ -229,8 +229,9 @@ final class SnapshotReconciler {
 
   /**
    * Loads the newest snapshot in the state-machine directory: the one just fetched, or a newer one
-   * a fetch published meanwhile (ADR 0043). Nothing removes a snapshot while this runs (only this
-   * apply thread cleans up), so a snapshot that fails to load stops the member.
+   * a fetch published meanwhile (ADR 0043). Nothing removes a snapshot while this runs (old ones
+   * are removed on this apply thread, or by a snapshot build, which the state machine waits for
+   * before it calls this), so a snapshot that fails to load stops the member.
    */
   private void reload() throws IOException {
     Store old = store;

@@ -62,12 +62,12 @@ class ProposalsTest {
 
     @Override
     public long awaitNanos(Condition condition, long nanos) throws InterruptedException {
-      return condition.awaitNanos(nanos);
+      return StoreClock.system().awaitNanos(condition, nanos);
     }
 
     @Override
     public void sleepNanos(long nanos) throws InterruptedException {
-      TimeUnit.NANOSECONDS.sleep(nanos);
+      StoreClock.system().sleepNanos(nanos);
     }
   }
 
