@@ -98,10 +98,11 @@ final class AppendLoops {
     // Process CPU (every thread, JIT and GC included) per event over the whole trial, warm-up
     // included: on a shared machine a steadier figure than throughput (issue 12's signing costs).
     long cpu = processCpuNanos() - cpuStart;
-    Map<String, Double> extra =
-        count > 0 && cpuStart > 0
-            ? Map.of("processCpuMicrosPerEvent", Trials.round(cpu / 1000.0 / count, 2))
-            : Map.of();
+    Map<String, Double> extra = new LinkedHashMap<>();
+    if (count > 0 && cpuStart > 0) {
+      extra.put("processCpuMicrosPerEvent", Trials.round(cpu / 1000.0 / count, 2));
+    }
+    putMaxLatency(extra, all);
     return new Outcome(
         new EventChecksum(count, sum),
         n,
@@ -227,6 +228,7 @@ final class AppendLoops {
       extra.put("cpuMicrosPerEvent", Trials.round(threadsCpu / 1000.0 / measured, 2));
       extra.put("processCpuMicrosPerEvent", Trials.round(cpu / 1000.0 / measured, 2));
     }
+    putMaxLatency(extra, h);
     Map<String, Long> counters = sut.counters();
     if (counters.containsKey("writes") && count > 0) {
       extra.put(
@@ -260,5 +262,15 @@ final class AppendLoops {
       return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
     }
     return 0;
+  }
+
+  /**
+   * The longest measured append (W4: batch), in µs: a stall that p99 does not show, such as one
+   * that holds every writer for a second once in a window (ADR 0044).
+   */
+  private static void putMaxLatency(Map<String, Double> extra, Histogram latencyNanos) {
+    if (latencyNanos.getTotalCount() > 0) {
+      extra.put("maxLatencyMicros", Trials.micros(latencyNanos, 100));
+    }
   }
 }

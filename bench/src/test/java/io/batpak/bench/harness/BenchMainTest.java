@@ -61,6 +61,12 @@ class BenchMainTest {
             w + " " + sys + "\n" + text);
       }
     }
+    // Every append row reports its longest append beside p50 and p99 (a stall p99 hides).
+    for (String w : List.of("W1", "W2-32", "W4")) {
+      Result r = Report.find(o.results(), "batpak-durable", w).orElseThrow();
+      Double max = r.extra().get("maxLatencyMicros");
+      assertTrue(max != null && max >= r.p99Micros(), w + ": " + r);
+    }
     // The catch-up read runs on the two Axon systems; the others say why they cannot.
     for (String sys : List.of("batpak-durable", "sqlite", "h2", "axon", "axon-batpak", "rocksdb")) {
       Result r =
