@@ -72,6 +72,27 @@ class SnapshotFetchTest {
     return SnapshotFetch.answer(leader, query);
   }
 
+  /** Fetches from {@code source} into {@code sm/}, 50 bytes a chunk, syncing for real. */
+  private MemberSnapshots.Snapshot fetchFrom(SnapshotFetch.Source source) throws IOException {
+    return SnapshotFetch.fetch(source, sm, tmp, 50, MemberSnapshots::fsync, NO_PROGRESS);
+  }
+
+  /** Something a test does to the leader, which may fail like the leader would. */
+  private interface LeaderAction {
+    void run() throws IOException;
+  }
+
+  /** The leader, but {@code before} runs before it answers chunk query number {@code n}. */
+  private SnapshotFetch.Source leaderWithChunk(int n, LeaderAction before) {
+    AtomicInteger chunks = new AtomicInteger();
+    return q -> {
+      if (q[1] == SnapshotFetch.QUERY_CHUNK && chunks.incrementAndGet() == n) {
+        before.run();
+      }
+      return ask(q);
+    };
+  }
+
   private static List<Path> filesUnder(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root)) {
       return walk.filter(Files::isRegularFile).sorted().toList();
@@ -158,46 +179,34 @@ class SnapshotFetchTest {
         assertThrows(
             IOException.class,
             () ->
-                SnapshotFetch.fetch(
+                fetchFrom(
                     q -> {
                       byte[] a = ask(q);
                       if (q[1] == SnapshotFetch.QUERY_CHUNK && chunks.incrementAndGet() == 2) {
                         a[a.length / 2] ^= 1;
                       }
                       return a;
-                    },
-                    sm,
-                    tmp,
-                    50,
-                    MemberSnapshots::fsync,
-                    NO_PROGRESS));
+                    }));
     assertTrue(corrupt.getMessage().contains("CRC"), corrupt.getMessage());
     assertEquals(List.of(), filesUnder(sm), "nothing published after a corrupt chunk");
 
     // The source fails after three chunks (the leader went away).
-    AtomicInteger asked = new AtomicInteger();
     assertThrows(
         IOException.class,
         () ->
-            SnapshotFetch.fetch(
-                q -> {
-                  if (q[1] == SnapshotFetch.QUERY_CHUNK && asked.incrementAndGet() > 3) {
-                    throw new IOException("the leader is gone");
-                  }
-                  return ask(q);
-                },
-                sm,
-                tmp,
-                50,
-                MemberSnapshots::fsync,
-                NO_PROGRESS));
+            fetchFrom(
+                leaderWithChunk(
+                    4,
+                    () -> {
+                      throw new IOException("the leader is gone");
+                    })));
     assertEquals(List.of(), filesUnder(sm), "nothing published after a failed source");
     assertFalse(filesUnder(tmp).isEmpty(), "the interrupted build is still there");
 
     // What a crash or a failure left is removed on the next start; a fetch then succeeds.
     SnapshotFetch.removeLeftovers(tmp);
     assertEquals(List.of(), filesUnder(tmp));
-    SnapshotFetch.fetch(this::ask, sm, tmp, 50, MemberSnapshots::fsync, NO_PROGRESS);
+    fetchFrom(this::ask);
     MemberSnapshots.read(sm.resolve(snap.dir().getFileName()), true);
   }
 
@@ -206,30 +215,22 @@ class SnapshotFetchTest {
       throws IOException {
     // After the first chunk the leader takes a newer snapshot and its retention removes the one
     // being fetched.
-    AtomicInteger chunks = new AtomicInteger();
     MemberSnapshots.Snapshot[] newer = new MemberSnapshots.Snapshot[1];
     IOException gone =
         assertThrows(
             IOException.class,
             () ->
-                SnapshotFetch.fetch(
-                    q -> {
-                      if (q[1] == SnapshotFetch.QUERY_CHUNK && chunks.incrementAndGet() == 2) {
-                        newer[0] = takeNewer();
-                        MemberSnapshots.deleteTree(snap.dir());
-                      }
-                      return ask(q);
-                    },
-                    sm,
-                    tmp,
-                    50,
-                    MemberSnapshots::fsync,
-                    NO_PROGRESS));
+                fetchFrom(
+                    leaderWithChunk(
+                        2,
+                        () -> {
+                          newer[0] = takeNewer();
+                          MemberSnapshots.deleteTree(snap.dir());
+                        })));
     assertTrue(gone.getMessage().contains(snap.dir().getFileName().toString()), gone.getMessage());
     assertEquals(List.of(), filesUnder(sm), "nothing published");
 
-    MemberSnapshots.Snapshot got =
-        SnapshotFetch.fetch(this::ask, sm, tmp, 50, MemberSnapshots::fsync, NO_PROGRESS);
+    MemberSnapshots.Snapshot got = fetchFrom(this::ask);
     assertEquals(newer[0].termIndex(), got.termIndex());
     MemberSnapshots.read(got.dir(), true);
   }
