@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A member's group commit (ADR 0042) without Ratis: every append it took completes when the member
- * closes, wherever the append was at that moment. An append lost on the way would leave its thread
- * waiting out the whole request timeout for an outcome nobody will give.
+ * closes, wherever the append was at that moment: in an entry in flight, in the group being
+ * gathered, or in the queue. An append lost on the way would leave its thread waiting out the whole
+ * request timeout for an outcome nobody will give.
  */
 class ProposalsTest {
   private static final long TIMEOUT_SECONDS = 5;
@@ -112,6 +113,35 @@ class ProposalsTest {
       for (CompletableFuture<Entries.Reply> r : gathered) {
         assertClosedPromptly(r);
       }
+      assertClosedPromptly(queued);
+    } finally {
+      proposals.close();
+    }
+  }
+
+  @Test
+  void closingWhileAnEntryIsInFlightFailsItsAppendsAndTheQueuedOnesAtOnce() throws Exception {
+    CountDownLatch sent = new CountDownLatch(1);
+    Proposals proposals =
+        new Proposals(
+            "n1",
+            entry -> {
+              sent.countDown();
+              return new CompletableFuture<>(); // Ratis never answers
+            },
+            Duration.ofSeconds(60),
+            StoreClock.system());
+    try {
+      CompletableFuture<Entries.Reply> inFlight = proposals.submit(new byte[] {1});
+      assertTrue(sent.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the entry is sent");
+      CompletableFuture<Entries.Reply> queued = proposals.submit(new byte[] {2});
+
+      proposals.close();
+
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class, () -> inFlight.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      assertTrue(e.getCause().getMessage().contains("closed while the Raft entry was in flight"));
       assertClosedPromptly(queued);
     } finally {
       proposals.close();
