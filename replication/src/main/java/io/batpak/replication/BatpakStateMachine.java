@@ -50,10 +50,11 @@ import org.jspecify.annotations.Nullable;
  * keeps the head, {@link SnapshotReconciler} opens the local store level with the latest snapshot
  * and swaps in one received from the leader, and {@link MemberSnapshots} takes and stores the
  * snapshots. Ratis calls {@link #initialize} on its start thread; {@link #applyTransaction}, {@link
- * #takeSnapshot} and {@link #reinitialize} on its apply thread, one at a time; {@link #pause} and
- * {@link #notifyInstallSnapshotFromLeader} on the thread that takes the leader's notices (a
- * snapshot is then fetched on this member's own fetch thread, ADR 0043), and {@link #query} on its
- * server threads. The other methods run on any thread.
+ * #takeSnapshot} and {@link #reinitialize} on its apply thread, one at a time (a snapshot cut there
+ * is built on this member's own build thread, ADR 0044); {@link #pause} and {@link
+ * #notifyInstallSnapshotFromLeader} on the thread that takes the leader's notices (a snapshot is
+ * then fetched on this member's own fetch thread, ADR 0043), and {@link #query} on its server
+ * threads. The other methods run on any thread.
  */
 final class BatpakStateMachine extends BaseStateMachine {
   /** How many snapshots a member keeps (the newest and the one before it). */
@@ -196,8 +197,9 @@ final class BatpakStateMachine extends BaseStateMachine {
       nextCutAt = retryAt(ti);
       throw new IOException(snapshotFailed(ti) + e.getMessage(), e);
     }
-    if (cut == null) {
-      return takeSnapshot(); // a snapshot at this index exists and is now the latest
+    if (cut == null) { // a snapshot at this index was on disk already and is now the latest
+      reported = ti.getIndex();
+      return reported;
     }
     building =
         builder.submit(

@@ -178,6 +178,14 @@ final class MemberSnapshots implements StateMachineStorage {
     latest = s;
   }
 
+  /** Makes {@code s} the latest snapshot unless the latest is as new or newer. */
+  private synchronized void publishIfNewer(Snapshot s) {
+    Snapshot now = latest;
+    if (now == null || now.index() < s.index()) {
+      publish(s);
+    }
+  }
+
   /** The latest valid snapshot, or null. */
   @Nullable Snapshot latest() {
     return latest;
@@ -249,8 +257,8 @@ final class MemberSnapshots implements StateMachineStorage {
   record Cut(Path tmp, Path target, TermIndex ti, ReplicaHead head) {}
 
   /**
-   * Takes a snapshot of {@code store} at {@code ti} in one go: {@link #cut}, then {@link #finish}.
-   * The caller guarantees no apply runs meanwhile.
+   * Takes a snapshot of {@code store} at {@code ti} in one go: {@link #cut}, then {@link #finish}
+   * (the tests' way; a member builds beside its apply thread). No apply may run meanwhile.
    */
   Snapshot take(Store store, Function<Path, StoreConfig> forkConfig, TermIndex ti, ReplicaHead head)
       throws IOException {
@@ -263,12 +271,12 @@ final class MemberSnapshots implements StateMachineStorage {
    * through {@code ti} (the caller guarantees no apply runs meanwhile): forks {@code store} into
    * {@code snapshot.<t>_<i>.tmp/store}. The fork syncs the store first, then shares its sealed
    * segments and copies the active one up to its synced end, so it is independent of later appends.
-   * Returns null when a snapshot at {@code ti} already exists (it becomes the latest).
+   * Returns null when a snapshot at {@code ti} already exists (it becomes the latest if newer).
    */
   @Nullable Cut cut(Store store, TermIndex ti, ReplicaHead head) throws IOException {
     Path target = targetOf(ti);
     if (Files.isDirectory(target)) {
-      publish(read(target, false));
+      publishIfNewer(read(target, false));
       return null;
     }
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
@@ -358,12 +366,7 @@ final class MemberSnapshots implements StateMachineStorage {
     fsync(cut.tmp(), true);
     Files.move(cut.tmp(), cut.target(), StandardCopyOption.ATOMIC_MOVE);
     fsync(smDir(), true);
-    synchronized (this) {
-      Snapshot now = latest;
-      if (now == null || now.index() < s.index()) {
-        publish(s);
-      }
-    }
+    publishIfNewer(s);
     try {
       cleanupOldSnapshots(null); // Ratis's own call comes only with the next apply
     } catch (IOException e) {
