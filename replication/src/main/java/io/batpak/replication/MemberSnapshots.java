@@ -225,6 +225,13 @@ final class MemberSnapshots implements StateMachineStorage {
     if (keepIndex == cleanedAt) {
       return; // nothing published since the last cleanup (Ratis asks after every trigger)
     }
+    keepNewest(retained);
+    cleanedAt = keepIndex;
+  }
+
+  /** Removes all snapshots but the newest {@code count} and the latest. */
+  private synchronized void keepNewest(int count) throws IOException {
+    Snapshot keep = latest;
     List<Path> all = new ArrayList<>();
     try (Stream<Path> entries = Files.list(smDir())) {
       for (Path p : entries.toList()) {
@@ -234,7 +241,7 @@ final class MemberSnapshots implements StateMachineStorage {
       }
     }
     all.sort(Comparator.comparingLong(MemberSnapshots::indexOf).reversed());
-    for (int i = retained; i < all.size(); i++) {
+    for (int i = count; i < all.size(); i++) {
       Path p = all.get(i);
       if (keep != null && p.equals(keep.dir())) {
         continue;
@@ -242,7 +249,6 @@ final class MemberSnapshots implements StateMachineStorage {
       LOG.log(System.Logger.Level.INFO, "member {0}: removing old snapshot {1}", memberId, p);
       deleteTree(p);
     }
-    cleanedAt = keepIndex;
   }
 
   private static long indexOf(Path p) {
@@ -364,6 +370,7 @@ final class MemberSnapshots implements StateMachineStorage {
     Files.write(meta, encodeMeta(s).getBytes(StandardCharsets.UTF_8));
     fsync(meta, false);
     fsync(cut.tmp(), true);
+    keepNewest(retained - 1); // so the rename never leaves more than the retained count on disk
     Files.move(cut.tmp(), cut.target(), StandardCopyOption.ATOMIC_MOVE);
     fsync(smDir(), true);
     publishIfNewer(s);
