@@ -6,6 +6,7 @@ import io.batpak.ValidationException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
@@ -248,6 +249,22 @@ public final class FrameCodec {
     crc.update(frame, offset, 4);
     crc.update(frame, offset + PREFIX, bodyLength);
     return (int) crc.getValue() == readInt(frame, offset + 4);
+  }
+
+  /**
+   * Whether {@code bytes[offset, offset + length)} is exactly what the writer writes for {@code r},
+   * length field included, with its payload as stored. A record read without its frame's CRC needs
+   * this besides its hashes: they cover every field's value, but not the record's length field nor
+   * how a value is spelled (the causation flag is any non-zero byte to the decoder, 1 to the
+   * writer), so a flipped bit there would decode to the same record.
+   */
+  public static boolean isEncodingOf(EventRecord r, byte[] bytes, int offset, int length) {
+    if (recordSize(r) != length) {
+      return false;
+    }
+    ByteBuffer out = ByteBuffer.allocate(length);
+    writeRecord(out, r, true);
+    return Arrays.equals(out.array(), 0, length, bytes, offset, offset + length);
   }
 
   private static void writeRecord(ByteBuffer out, EventRecord r, boolean payload) {

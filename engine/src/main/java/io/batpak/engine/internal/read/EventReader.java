@@ -19,10 +19,12 @@ import java.util.function.Supplier;
  *
  * <p>A batch frame (more than one record) is checked whole once per layout of the journal ({@link
  * CheckedFrames}); a later read of one of its events reads only that event's record, or takes it
- * from the frame this thread read last (ADR 0029), and checks its event and content hashes.
- * Whenever that short read is in doubt (the record does not parse, its id is not the row's, a hash
- * differs, its payload is compressed, a compaction moved rows meanwhile) the whole frame is read
- * and checked again, so damage is still reported with file and offset. Thread-safe.
+ * from the frame this thread read last (ADR 0029), and checks its event and content hashes and, for
+ * a record read alone, that its bytes are exactly the writer's for what they decode to. Whenever
+ * that short read is in doubt (the record does not parse, its id is not the row's, a hash differs,
+ * a byte is not the writer's, its payload is compressed, a compaction moved rows meanwhile) the
+ * whole frame is read and checked again, so damage is still reported with file and offset.
+ * Thread-safe.
  */
 public final class EventReader {
   private final Index index;
@@ -182,17 +184,15 @@ public final class EventReader {
     }
     int start = v.recordOffset(row);
     byte[] bytes = journal.keptFrame(segment, offset, v.frameLength(row));
+    boolean alone = bytes == null; // else the thread's copy of the frame, checked whole
     int bodyOffset = FrameCodec.PREFIX;
     int recordOffset = start;
     EventRecord r;
     try {
-      if (bytes == null) {
-        int length = recordEnd(v, row) - start;
-        bytes = journal.readUnchecked(segment, offset + FrameCodec.PREFIX + start, length);
-        int recordLength = FrameCodec.readInt(bytes, 0);
-        if (recordLength < 0 || recordLength > length - 4) {
-          return null;
-        }
+      if (alone) {
+        bytes =
+            journal.readUnchecked(
+                segment, offset + FrameCodec.PREFIX + start, recordEnd(v, row) - start);
         bodyOffset = 0;
         recordOffset = 0;
       }
@@ -210,15 +210,21 @@ public final class EventReader {
       return null; // the whole frame's read reports what is wrong
     }
     boolean same = r.idHi() == v.idHi(row) && r.idLo() == v.idLo(row);
-    return same && intact(r) && index.relocations() == moves ? new Located(r, disposition) : null;
+    return same
+            && intact(r)
+            && (!alone || FrameCodec.isEncodingOf(r, bytes, 0, bytes.length))
+            && index.relocations() == moves
+        ? new Located(r, disposition)
+        : null;
   }
 
   /**
-   * Whether every byte of {@code r} read without its frame's CRC is as written: its stored event
+   * Whether every field of {@code r} read without its frame's CRC is as written: its stored event
    * hash is the hash of its header fields, previous hash and content hash, and its content hash the
-   * hash of its payload. A compressed payload is never taken this way (a bit flipped in compressed
-   * bytes can leave the payload they decompress to unchanged, so only the frame's CRC finds it):
-   * its frame is read and checked whole.
+   * hash of its payload (the bytes that spell them are checked by {@link FrameCodec#isEncodingOf}).
+   * A compressed payload is never taken this way (a bit flipped in compressed bytes can leave the
+   * payload they decompress to unchanged, so only the frame's CRC finds it): its frame is read and
+   * checked whole.
    */
   private static boolean intact(EventRecord r) {
     if (r.compressedPayload() != null) {
