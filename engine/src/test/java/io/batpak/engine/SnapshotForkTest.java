@@ -13,6 +13,7 @@ import io.batpak.Coordinate;
 import io.batpak.CopyReport;
 import io.batpak.CopyReport.Sharing;
 import io.batpak.EventHeader;
+import io.batpak.OpenReport;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.Region;
 import io.batpak.Store;
@@ -61,6 +62,7 @@ class SnapshotForkTest {
         .entropy(new SimEntropy(seed))
         .deterministic(deterministic)
         .segmentMaxBytes(4096)
+        .checkpointEveryBytes(4096) // so the copies have an index checkpoint to carry
         .build();
   }
 
@@ -93,6 +95,18 @@ class SnapshotForkTest {
     }
   }
 
+  /**
+   * How the store in {@code dir} loads its index: a copy opens from the checkpoint it carried, and
+   * never distrusts one (a checkpoint past the cut is left out, not carried and then refused).
+   */
+  private static OpenReport.IndexLoad indexLoadOf(SimStoreFs fs, Path dir, long seed) {
+    try (Store s = Store.open(config(fs, dir, seed, true))) {
+      OpenReport.IndexLoad load = s.openReport().indexLoad();
+      assertEquals(List.of(), load.distrusted(), dir + " distrusted something");
+      return load;
+    }
+  }
+
   /** A deterministic store of {@code n} appends, several sealed segments, still open. */
   private static Store storeWith(SimStoreFs fs, long seed, int n) {
     Store store = Store.open(config(fs, DIR, seed, true));
@@ -110,7 +124,9 @@ class SnapshotForkTest {
     List<CopyReport> reports = new ArrayList<>();
     List<Long> ackedBefore = new ArrayList<>();
     // Threaded: the committer thread commits while this thread cuts and copies (real clock).
-    StoreConfig threaded = StoreConfig.builder(DIR).fs(fs).segmentMaxBytes(4096).build();
+    // Checkpoints are published while the cuts are taken: one past a cut must not be carried.
+    StoreConfig threaded =
+        StoreConfig.builder(DIR).fs(fs).segmentMaxBytes(4096).checkpointEveryBytes(4096).build();
     try (Store store = Store.open(threaded)) {
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong highestAcked = new AtomicLong(-1);
@@ -152,18 +168,22 @@ class SnapshotForkTest {
       assertEquals(List.of(), failures);
     }
     List<String> source = eventsIn(fs, DIR, seed);
+    int carried = 0;
     for (int k = 0; k < reports.size(); k++) {
       CopyReport report = reports.get(k);
       assertEquals(BACKUPS.resolve("snap" + k), report.destination());
       assertTrue(
           report.watermark() > ackedBefore.get(k),
           "snapshot " + k + " at " + report.watermark() + " misses acked " + ackedBefore.get(k));
+      OpenReport.IndexLoad load = indexLoadOf(fs, report.destination(), seed);
+      carried += load.fromCheckpoint() > 0 ? 1 : 0;
       List<String> copy = eventsIn(fs, report.destination(), seed);
       assertEquals(report.watermark(), copy.size(), "exactly the events below the watermark");
       assertEquals(source.subList(0, copy.size()), copy, "a prefix of the source's journal");
       assertTrue(report.segments().size() > 1, "appends rotated segments: " + report);
       assertEquals(report.segments().size(), report.count(Sharing.COPY), "a snapshot copies");
     }
+    assertTrue(carried > 0, "no snapshot carried a checkpoint: the test proves nothing about it");
   }
 
   @Test
@@ -185,6 +205,9 @@ class SnapshotForkTest {
     assertEquals(Sharing.COPY, report.segments().get(n - 1).sharing(), "the active one copied");
     assertEquals(report.segments().get(n - 1).bytes(), report.bytesWritten());
 
+    OpenReport.IndexLoad load = indexLoadOf(fs, forkDir, seed);
+    assertEquals(OpenReport.IndexSource.CHECKPOINT, load.source(), "the checkpoint was carried");
+    assertTrue(load.fromCheckpoint() > atFork.size() / 2, "a recent one: " + load);
     try (Store fork = Store.open(config(fs, forkDir, seed, true))) {
       assertEquals(atFork, events(fork));
       for (int i = 0; i < 60; i++) { // enough to rotate in the fork too

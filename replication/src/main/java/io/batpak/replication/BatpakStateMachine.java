@@ -1,6 +1,5 @@
 package io.batpak.replication;
 
-import io.batpak.Bytes;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
@@ -157,11 +156,11 @@ final class BatpakStateMachine extends BaseStateMachine {
    * Ratis's snapshot trigger, on its apply thread (no apply runs meanwhile), called after every
    * apply once {@code everyEntries} entries passed the index this method last returned. It cuts a
    * snapshot here and builds it on the member's build thread (ADR 0044): only the fork must see the
-   * store exactly as applied through the last applied index, and the rest (opening the fork to seal
-   * and checkpoint it, a CRC of every file, the syncs) would hold every apply for hundreds of
-   * milliseconds. Returns {@link RaftLog#INVALID_LOG_INDEX} while a build runs, then, at the next
-   * call, the new snapshot's index: Ratis purges its log only up to what this method returns, so
-   * only up to a snapshot that is whole and synced.
+   * store exactly as applied through the last applied index, and the rest (a CRC of each file new
+   * since the last snapshot, the meta file, the rename) need not hold up applies. Returns {@link
+   * RaftLog#INVALID_LOG_INDEX} while a build runs, then, at the next call, the new snapshot's
+   * index: Ratis purges its log only up to what this method returns, so only up to a snapshot that
+   * is whole and synced.
    */
   @Override
   public long takeSnapshot() throws IOException {
@@ -188,7 +187,6 @@ final class BatpakStateMachine extends BaseStateMachine {
     }
     ReplicaHead h = applier.head();
     ReplicaHead at = new ReplicaHead(ti.getIndex(), h.nextGlobalSequence(), h.lastEventHash());
-    long micros = applier.newestEventMicros();
     MemberSnapshots.Cut cut;
     try {
       cut = storage.cut(store(), ti, at);
@@ -205,13 +203,7 @@ final class BatpakStateMachine extends BaseStateMachine {
         builder.submit(
             () -> {
               try {
-                storage.finish(
-                    cut,
-                    forkDir -> {
-                      ReplicaClock c = new ReplicaClock(0);
-                      c.advanceTo(micros, micros);
-                      return configAt(storeConfig, forkDir, c);
-                    });
+                storage.finish(cut);
               } catch (IOException | RuntimeException e) {
                 nextCutAt = retryAt(ti);
                 LOG.log(
@@ -265,36 +257,6 @@ final class BatpakStateMachine extends BaseStateMachine {
   long latestSnapshotIndex() {
     MemberSnapshots.Snapshot s = storage.latest();
     return s == null ? -1 : s.index();
-  }
-
-  /**
-   * {@code c}'s settings that reading and closing a store depend on, for a store at {@code dir}
-   * (the builder cannot move a configuration to another directory).
-   */
-  static StoreConfig configAt(StoreConfig c, Path dir, ReplicaClock clock) {
-    StoreConfig.Builder b =
-        StoreConfig.builder(dir)
-            .segmentMaxBytes(c.segmentMaxBytes())
-            .checkpointEveryBytes(c.checkpointEveryBytes())
-            .maxPayloadBytes(c.maxPayloadBytes())
-            .maxBatchEvents(c.maxBatchEvents())
-            .maxBatchBytes(c.maxBatchBytes())
-            .codec(c.codec().orElse(null))
-            .fsBackend(c.fsBackend().orElse(null))
-            .compression(c.compression())
-            .compressionThreshold(c.compressionThreshold())
-            .compressionDictionaryBytes(c.compressionDictionaryBytes())
-            .signingPolicy(c.signingPolicy())
-            .entropy(c.entropy())
-            .clock(clock)
-            .deterministic(true);
-    for (Bytes k : c.signingKeys()) {
-      b.signingKey(k);
-    }
-    for (Bytes k : c.verifyingKeys()) {
-      b.verifyingKey(k);
-    }
-    return b.build();
   }
 
   @Override

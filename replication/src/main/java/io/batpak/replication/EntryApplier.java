@@ -136,11 +136,6 @@ final class EntryApplier {
     return journalIndex;
   }
 
-  /** The timestamp of the journal's newest event (0 when it has none). */
-  long newestEventMicros() {
-    return newestEventMicros;
-  }
-
   /**
    * The registered event type of {@code kind} at schema {@code version}. A member without it cannot
    * apply the entry as the others do, so it stops (the caller turns this into a stop).

@@ -1,7 +1,6 @@
 package io.batpak.replication;
 
 import io.batpak.Store;
-import io.batpak.StoreConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -18,7 +17,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,12 +33,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * A member's snapshots (ADR 0038), in Ratis's state-machine directory {@code sm/}: one directory
  * {@code snapshot.<term>_<index>} per snapshot, holding {@code store/} (a fork of the member's
- * store at that index, closed once so it carries its seals and index checkpoint) and {@code
- * snapshot.meta} (term, index, the member's head there, and every store file with its size and
- * CRC-32C, the whole closed by its own CRC). A snapshot is built in {@code snapshot.<t>_<i>.tmp},
- * every file and directory synced, then renamed; a directory without a valid meta file is never
- * believed. {@link SnapshotInstall} puts a snapshot into the member's store; {@link SnapshotFetch}
- * copies one from the leader.
+ * store at that index: its sealed segments shared, its active segment copied up to the index, and
+ * its index checkpoint when that lies within the fork, ADR 0045) and {@code snapshot.meta} (term,
+ * index, the member's head there, and every store file with its size and CRC-32C, the whole closed
+ * by its own CRC). A snapshot is built in {@code snapshot.<t>_<i>.tmp}, every file and directory
+ * synced, then renamed; a directory without a valid meta file is never believed. {@link
+ * SnapshotInstall} puts a snapshot into the member's store; {@link SnapshotFetch} copies one from
+ * the leader.
  *
  * <p>Thread-safety: the member calls {@link #cut} and Ratis calls {@link #cleanupOldSnapshots} on
  * the apply thread; {@link #finish} runs on the member's snapshot-build thread, one build at a
@@ -266,18 +265,18 @@ final class MemberSnapshots implements StateMachineStorage {
    * Takes a snapshot of {@code store} at {@code ti} in one go: {@link #cut}, then {@link #finish}
    * (the tests' way; a member builds beside its apply thread). No apply may run meanwhile.
    */
-  Snapshot take(Store store, Function<Path, StoreConfig> forkConfig, TermIndex ti, ReplicaHead head)
-      throws IOException {
+  Snapshot take(Store store, TermIndex ti, ReplicaHead head) throws IOException {
     Cut cut = cut(store, ti, head);
-    return cut == null ? read(targetOf(ti), false) : finish(cut, forkConfig);
+    return cut == null ? read(targetOf(ti), false) : finish(cut);
   }
 
   /**
    * The part of taking a snapshot that needs the store to hold exactly the effects of entries
    * through {@code ti} (the caller guarantees no apply runs meanwhile): forks {@code store} into
    * {@code snapshot.<t>_<i>.tmp/store}. The fork syncs the store first, then shares its sealed
-   * segments and copies the active one up to its synced end, so it is independent of later appends.
-   * Returns null when a snapshot at {@code ti} already exists (it becomes the latest if newer).
+   * segments and its index checkpoint and copies the active segment up to its synced end, so it is
+   * independent of later appends; it is durable when {@code fork} returns. Returns null when a
+   * snapshot at {@code ti} already exists (it becomes the latest if newer).
    */
   @Nullable Cut cut(Store store, TermIndex ti, ReplicaHead head) throws IOException {
     Path target = targetOf(ti);
@@ -313,14 +312,15 @@ final class MemberSnapshots implements StateMachineStorage {
   }
 
   /**
-   * Makes {@code cut} a snapshot, on any one thread: opens and closes the fork with {@code
-   * forkConfig} so it carries its seals and index checkpoint, writes the meta file, syncs
-   * everything and renames the build into place, then makes it the latest unless a newer one is. On
-   * failure the build is removed (best effort) and nothing is published.
+   * Makes {@code cut} a snapshot, on any one thread: lists the fork's files with their sizes and
+   * CRC-32Cs, writes and syncs the meta file, renames the build into place, then makes it the
+   * latest unless a newer one is. The fork is not opened: that would rebuild its index and write a
+   * checkpoint, work that grows with the store, and the member's own checkpoint travels with it
+   * (ADR 0045). On failure the build is removed (best effort) and nothing is published.
    */
-  Snapshot finish(Cut cut, Function<Path, StoreConfig> forkConfig) throws IOException {
+  Snapshot finish(Cut cut) throws IOException {
     try {
-      return build(cut, forkConfig);
+      return build(cut);
     } catch (IOException | RuntimeException e) {
       removeFailedBuild(cut.tmp(), e);
       throw e;
@@ -336,9 +336,8 @@ final class MemberSnapshots implements StateMachineStorage {
     }
   }
 
-  private Snapshot build(Cut cut, Function<Path, StoreConfig> forkConfig) throws IOException {
+  private Snapshot build(Cut cut) throws IOException {
     Path forkDir = cut.tmp().resolve(STORE);
-    Store.open(forkConfig.apply(forkDir)).close();
     Snapshot previous = latest;
     Map<String, StoreFile> before = new HashMap<>();
     if (previous != null) {
@@ -355,13 +354,9 @@ final class MemberSnapshots implements StateMachineStorage {
               old != null && old.size() == size && sameFile(previous.store().resolve(path), p)
                   ? old.crc() // a sealed segment both forks share, never written again
                   : crcOf(p);
-          files.add(new StoreFile(path, size, crc));
-          fsync(p, false);
+          files.add(new StoreFile(path, size, crc)); // durable already: the fork synced it
         }
       }
-    }
-    for (Path p : directoriesOf(forkDir)) {
-      fsync(p, true);
     }
     TermIndex ti = cut.ti();
     Snapshot s =

@@ -12,6 +12,7 @@ import io.batpak.Bytes;
 import io.batpak.Coordinate;
 import io.batpak.EventHeader;
 import io.batpak.EventKind;
+import io.batpak.OpenReport;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import java.io.IOException;
@@ -34,7 +35,8 @@ class MemberSnapshotsTest {
   private static final long SEGMENT = 4096;
 
   private static StoreConfig config(Path dir) {
-    return StoreConfig.builder(dir).segmentMaxBytes(SEGMENT).build();
+    // Periodic checkpoints (at least 4 KiB of journal apart), so a snapshot has one to carry.
+    return StoreConfig.builder(dir).segmentMaxBytes(SEGMENT).checkpointEveryBytes(4096).build();
   }
 
   /** A store with {@code n} events over several segments; returns the newest receipt. */
@@ -56,7 +58,7 @@ class MemberSnapshotsTest {
 
   private static MemberSnapshots.Snapshot take(
       MemberSnapshots snaps, Store s, long term, long index, ReplicaHead head) throws IOException {
-    return snaps.take(s, MemberSnapshotsTest::config, TermIndex.valueOf(term, index), head);
+    return snaps.take(s, TermIndex.valueOf(term, index), head);
   }
 
   @Test
@@ -71,6 +73,10 @@ class MemberSnapshotsTest {
       assertEquals(snap.dir(), snaps.latest().dir());
       List<String> names = snap.files().stream().map(MemberSnapshots.StoreFile::path).toList();
       assertTrue(names.contains("index.ckpt"), "the index checkpoint ships: " + names);
+      assertEquals(
+          Files.getAttribute(dir.resolve("store").resolve("index.ckpt"), "unix:ino"),
+          Files.getAttribute(snap.store().resolve("index.ckpt"), "unix:ino"),
+          "the member's own checkpoint is shared, not written again for the snapshot");
       List<String> segments =
           names.stream().filter(n -> n.matches("\\d{10}\\.seg")).sorted().toList();
       assertTrue(segments.size() >= 3, "several segments: " + names);
@@ -113,6 +119,9 @@ class MemberSnapshotsTest {
     assertFalse(Files.exists(dir.resolve("member.snapshot-install")));
     assertFalse(Files.exists(dir.resolve("member.snapshot-replaced")));
     try (Store installed = Store.open(config(member))) {
+      OpenReport.IndexLoad load = installed.openReport().indexLoad();
+      assertEquals(OpenReport.IndexSource.CHECKPOINT, load.source(), "opens from the carried one");
+      assertEquals(List.of(), load.distrusted());
       assertEquals(expected, Cluster.all(installed));
       installed.append(Coordinate.of("after", "s"), EventKind.custom(1, 2), Bytes.utf8("more"));
     }
@@ -271,16 +280,10 @@ class MemberSnapshotsTest {
       MemberSnapshots.Cut cut = snaps.cut(s, TermIndex.valueOf(1, 20), headOf(fill(s, 50), 20));
       assertNotNull(cut);
       assertTrue(Files.isDirectory(cut.tmp().resolve(MemberSnapshots.STORE)), "the fork is cut");
-      IllegalStateException e =
-          assertThrows(
-              IllegalStateException.class,
-              () ->
-                  snaps.finish(
-                      cut,
-                      forkDir -> {
-                        throw new IllegalStateException("no config for " + forkDir);
-                      }));
-      assertTrue(e.getMessage().contains("no config"), e.getMessage());
+      // A directory where the meta file goes: writing it fails, as on a full or broken disk.
+      Files.createDirectory(cut.tmp().resolve(MemberSnapshots.META));
+      IOException e = assertThrows(IOException.class, () -> snaps.finish(cut));
+      assertTrue(e.getMessage().contains(MemberSnapshots.META), e.getMessage());
       assertFalse(Files.exists(cut.tmp()), "the failed build is removed");
       assertFalse(Files.exists(cut.target()), "nothing is published");
       assertEquals(before, snaps.latest());
@@ -295,8 +298,8 @@ class MemberSnapshotsTest {
     try (Store s = Store.open(config(dir.resolve("store")))) {
       MemberSnapshots.Cut older = snaps.cut(s, TermIndex.valueOf(1, 10), headOf(fill(s, 50), 10));
       MemberSnapshots.Cut newer = snaps.cut(s, TermIndex.valueOf(1, 20), headOf(fill(s, 50), 20));
-      MemberSnapshots.Snapshot n = snaps.finish(newer, MemberSnapshotsTest::config);
-      MemberSnapshots.Snapshot o = snaps.finish(older, MemberSnapshotsTest::config);
+      MemberSnapshots.Snapshot n = snaps.finish(newer);
+      MemberSnapshots.Snapshot o = snaps.finish(older);
       assertEquals(n, snaps.latest(), "the newer snapshot stays the latest");
       assertEquals(o, MemberSnapshots.read(o.dir(), true), "the older one is whole on disk");
       assertEquals(n, snaps.reload());

@@ -13,6 +13,7 @@ import io.batpak.CopyReport;
 import io.batpak.CopyReport.Sharing;
 import io.batpak.EventHeader;
 import io.batpak.EventKind;
+import io.batpak.OpenReport;
 import io.batpak.Region;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
@@ -31,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Snapshot and fork on the real {@code posix} backend (docs/operations.md): a snapshot's files are
- * its own (other inodes), a fork's sealed segments are the source's files (the same inode, for a
- * hard link) and its active segment a copy; neither store sees the other's appends and a shared
- * file is never written again; bad destinations, a symbolic link among them, are refused and
- * nothing is created.
+ * its own (other inodes), a fork's sealed segments and index checkpoint are the source's files (the
+ * same inode, for a hard link) and its active segment a copy; neither store sees the other's
+ * appends and a shared file is never written again; bad destinations, a symbolic link among them,
+ * are refused and nothing is created.
  */
 class SnapshotForkIT {
   private static final EventKind KIND = EventKind.custom(3, 1);
@@ -180,6 +181,38 @@ class SnapshotForkIT {
     Map<String, byte[]> after = segmentBytes(fork);
     for (Map.Entry<String, byte[]> e : shared.entrySet()) {
       assertArrayEquals(e.getValue(), after.get(e.getKey()), e.getKey() + " never written again");
+    }
+  }
+
+  @Test
+  void aForkSharesTheIndexCheckpointAndTheSourcesNextOneLeavesItAlone() throws IOException {
+    Path src = tmp.resolve("src");
+    Path fork = tmp.resolve("fork");
+    StoreConfig checkpointing =
+        StoreConfig.builder(src)
+            .fsBackend("posix")
+            .segmentMaxBytes(4096)
+            .checkpointEveryBytes(4096)
+            .build();
+    Path ckpt = Path.of("index.ckpt");
+    Object shared;
+    byte[] atFork;
+    try (Store s = Store.open(checkpointing)) {
+      appendSome(s, 150, "a");
+      s.fork(fork);
+      shared = Files.getAttribute(fork.resolve(ckpt), "unix:ino");
+      assertEquals(Files.getAttribute(src.resolve(ckpt), "unix:ino"), shared, "a hard link");
+      atFork = Files.readAllBytes(fork.resolve(ckpt));
+      appendSome(s, 150, "source-only"); // the source publishes newer checkpoints meanwhile
+    } // and one more on close
+    assertNotEquals(
+        shared, Files.getAttribute(src.resolve(ckpt), "unix:ino"), "replaced, not written");
+    assertArrayEquals(atFork, Files.readAllBytes(fork.resolve(ckpt)), "the fork's is unchanged");
+    try (Store f = Store.open(config(fork))) {
+      OpenReport.IndexLoad load = f.openReport().indexLoad();
+      assertEquals(OpenReport.IndexSource.CHECKPOINT, load.source(), load.toString());
+      assertEquals(List.of(), load.distrusted());
+      assertEquals(150, f.stats().eventCount());
     }
   }
 

@@ -6,6 +6,7 @@ import io.batpak.StoreFullException;
 import io.batpak.StoreIoException;
 import io.batpak.ValidationException;
 import io.batpak.engine.internal.artifact.CompressionDictionaries;
+import io.batpak.engine.internal.index.IndexCheckpoint;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
 import io.batpak.port.FsCapabilities;
@@ -38,10 +39,12 @@ import java.util.TreeMap;
  * <p>A {@link Mode#FORK} shares every segment but the newest (sealed, never written again) by
  * reflink where {@link FsCapabilities#reflinks()} and the file system allow, else by hard link
  * where {@link FsCapabilities#hardLinks()} and the file system allow, else copies it. A {@link
- * Mode#SNAPSHOT} copies every segment. Authority files ({@code index.ckpt}) are never copied: they
- * may describe events past the cut, and the copy rebuilds what it needs from its journal. The zstd
- * dictionary files ({@code zstd-<id>.dict}, ADR 0026) are the exception: payloads name them and
- * nothing can rebuild them, so both modes copy every one.
+ * Mode#SNAPSHOT} copies every segment. The index checkpoint ({@code index.ckpt}) is carried, shared
+ * in a fork and copied in a snapshot, when its watermark lies within the cut (ADR 0045), so the
+ * copy opens from it instead of reading every seal; one published after the cut is left out. The
+ * zstd dictionary files ({@code zstd-<id>.dict}, ADR 0026) are copied whole: payloads name them and
+ * nothing can rebuild them. No other authority file is copied (cursor checkpoints, fences and
+ * compaction intents describe the source's life, not the cut's).
  *
  * <p>Touches the disk only through {@link StoreFs}. Not thread-safe; one instance per call.
  */
@@ -182,6 +185,8 @@ public final class StoreCopy {
           copyWhole(source.resolve(name), temp.resolve(name));
         }
       }
+      step = "carrying the index checkpoint " + source.resolve(IndexCheckpoint.FILE);
+      carryCheckpoint(cut, temp);
       step = "fsync of the temporary directory " + temp;
       fs.syncDirectory(temp);
       step = "renaming " + temp + " to " + d;
@@ -238,6 +243,17 @@ public final class StoreCopy {
       // successor): sharing would carry them along, so copy what counts.
       return copyPrefix(from, to, length);
     }
+    Sharing linked = link(from, to);
+    return linked != null ? linked : copyPrefix(from, to, length);
+  }
+
+  /**
+   * Gives {@code from}, a file never written again, the second name {@code to}: a reflink (synced)
+   * where {@link FsCapabilities#reflinks()} and the file system allow, else a hard link where
+   * {@link FsCapabilities#hardLinks()} and the file system allow; null (nothing at {@code to}) if
+   * neither would.
+   */
+  private Sharing link(Path from, Path to) throws IOException {
     FsCapabilities caps = fs.capabilities();
     if (caps.reflinks()) {
       try {
@@ -252,34 +268,72 @@ public final class StoreCopy {
     }
     if (caps.hardLinks()) {
       try {
-        // The content is durable already (a sealed segment was synced when it was sealed); the
-        // new entry becomes durable with the temporary directory's sync.
+        // The content is durable already (a sealed segment was synced when it was sealed, an
+        // authority file when it was published); the new entry becomes durable with the
+        // temporary directory's sync.
         fs.link(from, to);
         return Sharing.HARD_LINK;
       } catch (UnsupportedFsOperationException e) {
         LOG.log(System.Logger.Level.DEBUG, "hard link refused, copying: {0}", e);
       }
     }
-    return copyPrefix(from, to, length);
+    return null;
   }
 
   /**
-   * Copies a zstd dictionary file whole: payloads in the copy name it, and unlike the other
-   * authority files it cannot be rebuilt from the journal. It is immutable, and published before
-   * any frame names it, so every dictionary the cut's frames name is there.
+   * Carries the source's index checkpoint into {@code temp} if its watermark lies within {@code
+   * cut}: shared in a fork (as a sealed segment is), copied in a snapshot. A checkpoint is only
+   * ever published whole under its name by a rename, never written in place, so the file shared or
+   * copied is one whole checkpoint, and the watermark is read from that file itself. One that lies
+   * past the cut (the committer published it after the cut was taken), or whose header cannot be
+   * read, is removed again: the copy then opens from its seals and frames. The copy's open checks a
+   * carried checkpoint against its journal before believing it, as any open does.
+   */
+  private void carryCheckpoint(Cut cut, Path temp) throws IOException {
+    Path from = source.resolve(IndexCheckpoint.FILE);
+    if (!fs.exists(from)) {
+      return;
+    }
+    Path to = temp.resolve(IndexCheckpoint.FILE);
+    if (mode == Mode.SNAPSHOT || link(from, to) == null) {
+      copyWhole(from, to);
+    }
+    IndexCheckpoint.Watermark w = IndexCheckpoint.peekWatermark(fs, to);
+    Long length = w == null ? null : cut.segments().get(w.segment());
+    if (w == null || length == null || w.offset() > length || w.events() > cut.watermark()) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "the index checkpoint of {0} is not carried into the {1}: {2}",
+          source,
+          mode.word(),
+          w == null
+              ? "its header could not be read"
+              : "its watermark (" + w.events() + " events) lies past the cut");
+      fs.deleteIfExists(to);
+    }
+  }
+
+  /**
+   * Copies a file that is never written in place whole, through one handle: a zstd dictionary
+   * (payloads in the copy name it, and nothing can rebuild it; it is published before any frame
+   * names it, so every dictionary the cut's frames name is there) or the index checkpoint.
    */
   private void copyWhole(Path from, Path to) throws IOException {
-    long size;
-    try (FileHandle h = fs.openRead(from)) {
-      size = h.size();
+    try (FileHandle in = fs.openRead(from)) {
+      copyPrefix(in, to, in.size());
     }
-    copyPrefix(from, to, size);
   }
 
   /** Copies the first {@code length} bytes of {@code from} into the new file {@code to}, synced. */
   private Sharing copyPrefix(Path from, Path to, long length) throws IOException {
-    try (FileHandle in = fs.openRead(from);
-        FileHandle out = fs.create(to)) {
+    try (FileHandle in = fs.openRead(from)) {
+      return copyPrefix(in, to, length);
+    }
+  }
+
+  /** Copies the first {@code length} bytes of {@code in} into the new file {@code to}, synced. */
+  private Sharing copyPrefix(FileHandle in, Path to, long length) throws IOException {
+    try (FileHandle out = fs.create(to)) {
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(1, length)));
       long at = 0;
       while (at < length) {

@@ -158,8 +158,8 @@ public final class IndexCheckpoint {
               + " (it has no causation and correlation columns)");
     }
     try (BodyInput in = found.body()) {
-      long events = in.getLong();
-      Watermark w = new Watermark(events, in.getLong(), in.getLong(), in.getBytes(32));
+      Watermark w = watermarkOf(in);
+      long events = w.events();
       if (events < 1 || events > Index.MAX_EVENTS || events > in.remaining() / ROW_BYTES) {
         return new Unusable(file + ": a watermark of " + events + " events");
       }
@@ -182,5 +182,29 @@ public final class IndexCheckpoint {
     } catch (BodyInput.Truncated e) {
       return new Unusable(e.getMessage());
     }
+  }
+
+  /**
+   * The watermark of the checkpoint file {@code file}, read from the start of its body alone: null
+   * if there is no such file, or its header is damaged, or it is of an older body version, or too
+   * short to hold a watermark. The body's CRC is not checked here (that reads the whole file); an
+   * open checks it, and the watermark against the journal, before it believes the checkpoint.
+   *
+   * @throws io.batpak.UnsupportedFormatException if it is of a newer format version
+   * @throws IOException if reading fails
+   */
+  public static Watermark peekWatermark(StoreFs fs, Path file) throws IOException {
+    if (!(AuthorityFile.open(fs, file, KIND) instanceof AuthorityFile.Found found)) {
+      return null;
+    }
+    try (BodyInput in = found.body()) {
+      return found.version() < KIND.version() ? null : watermarkOf(in);
+    } catch (BodyInput.Truncated e) {
+      return null;
+    }
+  }
+
+  private static Watermark watermarkOf(BodyInput in) throws IOException {
+    return new Watermark(in.getLong(), in.getLong(), in.getLong(), in.getBytes(32));
   }
 }
