@@ -372,8 +372,10 @@ public interface Store extends AutoCloseable {
    * every file and the directory synced, then renamed to {@code dest} and {@code dest}'s parent
    * synced: on return the copy survives a crash. A failure or a crash before the rename publishes
    * nothing: {@code dest} does not exist, and the temporary directory is removed (a crash leaves
-   * it; remove it by hand). Every segment is copied (the active one up to its synced end only); the
-   * index checkpoint is not, so the copy's first open reads the seals and the active segment.
+   * it; remove it by hand). Every segment is copied (the active one up to its synced end only), and
+   * the index checkpoint when its watermark lies within the cut (one this store publishes after the
+   * cut is left out): the copy's first open loads that checkpoint, then the seals of later segments
+   * and the frames of the active one, checking the checkpoint against the journal first.
    *
    * <p>Thread-safe; appends wait only while the copy is cut (one fsync), not while it is copied. A
    * running {@link #compact} is waited for, and waits for the copy. Also works on a store opened
@@ -397,10 +399,11 @@ public interface Store extends AutoCloseable {
 
   /**
    * Publishes a copy of this store as the new directory {@code dest} that a different writer can go
-   * on with: like {@link #snapshot}, but the sealed segments (which are never written again) are
-   * shared instead of copied: by reflink where the backend and file system can share blocks, else
-   * by hard link, else copied. The active segment is always copied. Appends to the fork never show
-   * in this store, nor this store's in the fork. See docs/operations.md, "Forks".
+   * on with: like {@link #snapshot}, but the sealed segments and the index checkpoint (files this
+   * store never writes again: it replaces a checkpoint by publishing a new file) are shared instead
+   * of copied: by reflink where the backend and file system can share blocks, else by hard link,
+   * else copied. The active segment is always copied. Appends to the fork never show in this store,
+   * nor this store's in the fork. See docs/operations.md, "Forks".
    *
    * @param dest the directory to create; its parent must exist
    * @return where, at which watermark, and how each segment was shared
