@@ -81,6 +81,12 @@ final class BatpakStateMachine extends BaseStateMachine {
   /** The thread a snapshot is built on once the apply thread cut it: one at a time. */
   private final ExecutorService builder;
 
+  /**
+   * Runs on the build thread before each build; the tests set it to hold builds open (a no-op
+   * otherwise). Package-private, never set outside tests.
+   */
+  static volatile Runnable beforeBuild = () -> {};
+
   /** The snapshot build in progress, or null; set on the apply thread. */
   private volatile @Nullable Future<?> building;
 
@@ -203,6 +209,7 @@ final class BatpakStateMachine extends BaseStateMachine {
         builder.submit(
             () -> {
               try {
+                beforeBuild.run();
                 storage.finish(cut);
               } catch (IOException | RuntimeException e) {
                 nextCutAt = retryAt(ti);

@@ -19,6 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +215,71 @@ class SnapshotTest {
       assertHeldEverywhere(c, held);
       assertEquals(4, c.live().size());
       assertTrue(joined.snapshotsInstalled() >= 1, "n4 caught up by snapshot");
+    }
+  }
+
+  /**
+   * Every member's build held open (ADR 0044): applies go on, no snapshot is published and Ratis
+   * purges nothing, since takeSnapshot reports no index until the build ends; closing a member
+   * waits for its build; once released, the others publish and purge.
+   */
+  @Test
+  void aBuildHeldOpenHoldsUpNoApplyNoPurgeButTheClose(@TempDir Path dir) throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Queue<String> order = new ConcurrentLinkedQueue<>();
+    BatpakStateMachine.beforeBuild =
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          order.add("released " + Thread.currentThread().getName());
+        };
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      heldOpen(c, release, order);
+    } finally {
+      BatpakStateMachine.beforeBuild = () -> {};
+    }
+  }
+
+  private static void heldOpen(Cluster c, CountDownLatch release, Queue<String> order)
+      throws Exception {
+    try { // released before the cluster closes, which waits for every build
+      List<AppendReceipt> held = appendRange(c, 0, 100); // five intervals past the first cut
+      c.assertConverged();
+      for (ReplicatedStore s : c.live()) {
+        assertEquals(-1, s.latestSnapshotIndex(), s.memberId() + " published a held build");
+        assertTrue( // a log never purged starts at its first entry, 0
+            s.raftLogStartIndex() <= 0, s.memberId() + " purged its log without a snapshot");
+      }
+      ReplicatedStore follower = c.follower();
+      Thread closer =
+          new Thread(
+              () -> {
+                c.kill(follower.memberId());
+                order.add("closed");
+              });
+      closer.start();
+      closer.join(5_000); // a close that does not wait returns well within this; 0.5 s was not
+      assertTrue(closer.isAlive(), "the close returned while its member's build was held open");
+      release.countDown();
+      closer.join();
+      List<String> seen = List.copyOf(order);
+      String own = "released batpak-snapshot-build " + follower.memberId();
+      assertTrue(
+          seen.contains(own) && seen.indexOf(own) < seen.indexOf("closed"),
+          "the close waits for its own build: " + seen);
+      held = new ArrayList<>(held);
+      held.addAll(appendRange(c, 100, 110)); // the next applies report the snapshots to Ratis
+      for (ReplicatedStore s : c.live()) {
+        Cluster.await(
+            s.memberId() + " publishes its snapshot and purges",
+            () -> s.latestSnapshotIndex() > 0 && s.raftLogStartIndex() > 0);
+      }
+      assertHeldEverywhere(c, held);
+    } finally {
+      release.countDown();
     }
   }
 
