@@ -213,8 +213,8 @@ final class MemberSnapshots implements StateMachineStorage {
   }
 
   /**
-   * Keeps the newest {@code retained} snapshots (and the latest) and removes older ones. Runs after
-   * every build and when Ratis asks, which it does after each {@code takeSnapshot} call.
+   * Keeps the newest {@code retained} snapshots (and the latest) and removes older ones, when Ratis
+   * asks (after each {@code takeSnapshot} call); a build removes them itself before its rename.
    */
   @Override
   public synchronized void cleanupOldSnapshots(@Nullable SnapshotRetentionPolicy policy)
@@ -365,20 +365,12 @@ final class MemberSnapshots implements StateMachineStorage {
     Files.write(meta, encodeMeta(s).getBytes(StandardCharsets.UTF_8));
     fsync(meta, false);
     fsync(cut.tmp(), true);
-    keepNewest(retained - 1); // so the rename never leaves more than the retained count on disk
+    // The build removes old snapshots itself, before the rename, so it never leaves more than the
+    // retained count on disk (Ratis's own cleanup call comes only with the next apply).
+    keepNewest(retained - 1);
     Files.move(cut.tmp(), cut.target(), StandardCopyOption.ATOMIC_MOVE);
     fsync(smDir(), true);
     publishIfNewer(s);
-    try {
-      cleanupOldSnapshots(null); // Ratis's own call comes only with the next apply
-    } catch (IOException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "member {0}: could not remove old snapshots after taking {1}: {2}",
-          memberId,
-          cut.target(),
-          e.getMessage());
-    }
     LOG.log(
         System.Logger.Level.INFO,
         "member {0}: took snapshot {1} ({2} store files, {3} events)",
