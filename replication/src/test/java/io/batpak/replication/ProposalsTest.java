@@ -72,6 +72,22 @@ class ProposalsTest {
     }
   }
 
+  /**
+   * Proposals of member n1 whose every entry Ratis answers with {@code answer}; {@code sent} counts
+   * the entries sent.
+   */
+  private static Proposals answeringWith(
+      CompletableFuture<RaftClientReply> answer, CountDownLatch sent, StoreClock clock) {
+    return new Proposals(
+        "n1",
+        entry -> {
+          sent.countDown();
+          return answer;
+        },
+        Duration.ofSeconds(60),
+        clock);
+  }
+
   private static void assertClosedPromptly(CompletableFuture<Entries.Reply> reply)
       throws Exception {
     ExecutionException e =
@@ -84,15 +100,7 @@ class ProposalsTest {
     ParkingClock clock = new ParkingClock();
     CompletableFuture<RaftClientReply> inFlight = new CompletableFuture<>();
     CountDownLatch sent = new CountDownLatch(1);
-    Proposals proposals =
-        new Proposals(
-            "n1",
-            entry -> {
-              sent.countDown();
-              return inFlight;
-            },
-            Duration.ofSeconds(60),
-            clock);
+    Proposals proposals = answeringWith(inFlight, sent, clock);
     try {
       CompletableFuture<Entries.Reply> first = proposals.submit(new byte[] {1});
       assertTrue(sent.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the first entry is sent");
@@ -123,14 +131,7 @@ class ProposalsTest {
   void closingWhileAnEntryIsInFlightFailsItsAppendsAndTheQueuedOnesAtOnce() throws Exception {
     CountDownLatch sent = new CountDownLatch(1);
     Proposals proposals =
-        new Proposals(
-            "n1",
-            entry -> {
-              sent.countDown();
-              return new CompletableFuture<>(); // Ratis never answers
-            },
-            Duration.ofSeconds(60),
-            StoreClock.system());
+        answeringWith(new CompletableFuture<>(), sent, StoreClock.system()); // Ratis never answers
     try {
       CompletableFuture<Entries.Reply> inFlight = proposals.submit(new byte[] {1});
       assertTrue(sent.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the entry is sent");
