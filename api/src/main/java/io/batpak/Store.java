@@ -348,13 +348,16 @@ public interface Store extends AutoCloseable {
    * checkpoint written (for {@link CompactionResult.Outcome#PERFORMED}).
    *
    * @return what was done, or why nothing was ({@code SKIPPED}), or the step that failed ({@code
-   *     FAILED}: before the switch the store is unchanged; after it, only removals are left to the
-   *     next open)
+   *     FAILED}: before the switch the store is unchanged; after it, only removals are left, which
+   *     the next compaction makes before it starts, or the next open)
    * @throws NullPointerException if {@code config} is null
    * @throws ReadOnlyStoreException if the store was opened read-only and this is not a dry run (a
    *     dry run of a read-only store plans what a writer opening it would do)
    * @throws CorruptStoreException if a frame of a segment being compacted fails its checks (the
-   *     store is unchanged)
+   *     store is unchanged), or the new segment of an earlier compaction that failed after its
+   *     switch is not whole (the old segments it replaced are kept)
+   * @throws OutcomeUnknownException if an fsync of the journal failed meanwhile: the store is
+   *     poisoned, as by a failed append; the next open finishes or undoes the compaction
    * @throws StoreClosedException if the store is closed
    * @since 0.2
    */

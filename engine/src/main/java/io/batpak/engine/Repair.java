@@ -9,6 +9,7 @@ import io.batpak.StoreLockedException;
 import io.batpak.engine.internal.EngineStore;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.recovery.CompactionSettle;
 import io.batpak.engine.internal.recovery.Recovery;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.fs.spi.StoreFsResolver;
@@ -128,6 +129,9 @@ public final class Repair {
       }
       return new Plan(dir, Optional.empty(), Optional.empty(), 0, 0, List.of(), List.of());
     } catch (CorruptStoreException e) {
+      if (e.what().equals(CompactionSettle.LEFT_BEHIND)) {
+        return leftBehind(fs, dir, e);
+      }
       Path file = Path.of(e.file());
       long size;
       try (FileHandle h = fs.openRead(file)) {
@@ -167,6 +171,47 @@ public final class Repair {
       return new Plan(
           dir, Optional.of(e.getMessage()), Optional.of(file), cut, size - cut, later, choices);
     }
+  }
+
+  /**
+   * The plan for segments a compaction's output replaced, left behind without its intent ({@link
+   * CompactionSettle#leftBehind}, which proved the output whole): move them aside, the oldest as
+   * the "cut" file (cut at 0: moved aside whole). Every event stays in the store, in the output.
+   */
+  private static Plan leftBehind(StoreFs fs, Path dir, CorruptStoreException e) throws IOException {
+    Path output = Path.of(e.file());
+    long outputId = Journal.idOf(output.getFileName().toString());
+    long from;
+    try (FileHandle h = fs.openRead(output)) {
+      from = SegmentHeader.read(h, output.toString()).firstSegmentId();
+    }
+    List<Path> obsolete = new ArrayList<>();
+    for (String name : fs.list(dir)) {
+      long id = Journal.idOf(name);
+      if (id >= from && id < outputId) {
+        obsolete.add(dir.resolve(name));
+      }
+    }
+    obsolete.sort(null);
+    Path oldest = obsolete.get(0);
+    long size;
+    try (FileHandle h = fs.openRead(oldest)) {
+      size = h.size();
+    }
+    return new Plan(
+        dir,
+        Optional.of(e.getMessage()),
+        Optional.of(oldest),
+        0,
+        size,
+        obsolete.subList(1, obsolete.size()),
+        List.of(
+            "let repair move "
+                + obsolete.stream().map(p -> p.getFileName().toString()).toList()
+                + " aside: "
+                + output.getFileName()
+                + ", a compaction's output proven whole, holds every event they hold, so none"
+                + " leaves the store; every byte is kept in a repair-<micros> folder"));
   }
 
   /**

@@ -138,6 +138,12 @@ public final class Compactor {
 
   /** Runs one compaction. */
   public synchronized CompactionResult run(CompactionConfig config) {
+    if (!config.dryRun() && committer != null) {
+      String unsettled = settleLeftovers();
+      if (unsettled != null) {
+        return new Totals().result(CompactionResult.Outcome.FAILED, unsettled);
+      }
+    }
     List<List<Long>> groups;
     try {
       groups = plan(config);
@@ -180,6 +186,38 @@ public final class Compactor {
           CompactionResult.Outcome.SKIPPED, "every event of the sealed segments is kept");
     }
     return totals.result(CompactionResult.Outcome.PERFORMED, "");
+  }
+
+  /**
+   * Finishes an earlier compaction of this session that failed after its switch, as the next open
+   * would ({@link CompactionSettle}): removes the segments its output replaced that are still
+   * present, then its intent. The intent is the only record of those segments; a compaction that
+   * published its own over it would leave them behind unexplained, beside an output that replaces
+   * them, and the store would not open. Returns null, or why this compaction does not start (the
+   * earlier intent is then kept, for the next try or the next open).
+   *
+   * @throws CorruptStoreException if the earlier output is not whole: its replaced segments are
+   *     kept, and the next open refuses the store naming file and offset
+   */
+  private String settleLeftovers() {
+    Path intentFile = directory.resolve(CompactionIntent.FILE);
+    try {
+      if (!fs.exists(intentFile)) {
+        return null;
+      }
+      CompactionSettle.settle(fs, directory, true);
+      return null;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof CorruptStoreException c) {
+        throw c;
+      }
+      return "finishing an earlier compaction that failed after its switch (removing the segments"
+          + " its output replaced, then "
+          + intentFile
+          + ") failed: "
+          + e.getMessage()
+          + "; nothing was compacted, and the next open finishes it";
+    }
   }
 
   /**

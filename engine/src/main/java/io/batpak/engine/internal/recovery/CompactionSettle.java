@@ -109,6 +109,50 @@ public final class CompactionSettle {
     return new Settled(mutable ? Set.of() : replaced, notes);
   }
 
+  /** {@link CorruptStoreException#what()} of {@link #leftBehind}. */
+  public static final String LEFT_BEHIND = "segments a compaction's output replaced, left behind";
+
+  /**
+   * The open's error for segments a compaction replaced that are still present with no intent to
+   * say so (nothing the store does leaves them: the intent of a compaction that failed after its
+   * switch stays until they are removed). The open does not remove them on the header's word alone,
+   * but they are provably redundant once the output proves whole, and {@code batpak repair} then
+   * moves them aside.
+   *
+   * @param outputId the output's segment number
+   * @param h its header
+   * @param before the segment numbers found before it, oldest first
+   * @param from the first segment it replaces
+   * @throws CorruptStoreException (thrown, not returned) if the output does not prove whole
+   */
+  public static CorruptStoreException leftBehind(
+      StoreFs fs, Path directory, long outputId, SegmentHeader h, List<Long> before, long from)
+      throws IOException {
+    List<Long> obsolete = new ArrayList<>();
+    for (long id : before) {
+      if (id >= from) {
+        obsolete.add(id);
+      }
+    }
+    Path output = directory.resolve(Journal.fileName(outputId));
+    proveWhole(fs, output, h, directory.resolve(Journal.fileName(obsolete.get(0))), obsolete);
+    return new CorruptStoreException(
+        output.toString(),
+        0,
+        LEFT_BEHIND,
+        "no segment from "
+            + from
+            + " to "
+            + (outputId - 1)
+            + " beside this compaction's output, which replaces them (no "
+            + CompactionIntent.FILE
+            + " says they are left over)",
+        "segments "
+            + obsolete
+            + ", every event of which the output, proven whole, holds: 'batpak repair' moves them"
+            + " aside");
+  }
+
   /**
    * Before segments a compaction replaced are removed (or skipped), their replacement must prove it
    * holds them: it starts at the global sequence the first of them starts at, and it is whole,

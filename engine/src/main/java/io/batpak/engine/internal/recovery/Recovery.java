@@ -159,7 +159,7 @@ public final class Recovery {
       Segment seg;
       try (FileHandle h = fs.openRead(path)) {
         seg = new Segment(h, id, path, i == ids.size() - 1);
-        seg.load(start, codec);
+        seg.load(start, codec, ids.subList(0, i));
       }
       if (pendingTornSeal != null && seg.header != null) {
         cutTornSeal(pendingTornSeal); // this segment's base proved it held no event
@@ -372,9 +372,21 @@ public final class Recovery {
       this.size = handle.size();
     }
 
-    void load(CheckpointStart start, String codec) throws IOException {
+    /**
+     * Reads the header and the frames past {@code start}.
+     *
+     * @param earlier the segments found before this one, oldest first
+     */
+    void load(CheckpointStart start, String codec, List<Long> earlier) throws IOException {
       beganInFence = index.fenceFrom() >= 0;
       header = new FrameScan(handle, file, newest, mutable, index, fences, size).header();
+      if (header != null
+          && !earlier.isEmpty()
+          && header.firstSegmentId() <= earlier.get(earlier.size() - 1)) {
+        // A compaction's output after segments it replaced, with no intent that said so.
+        throw CompactionSettle.leftBehind(
+            fs, directory, id, header, earlier, header.firstSegmentId());
+      }
       if (header == null) {
         torn =
             new OpenReport.TornTail(
