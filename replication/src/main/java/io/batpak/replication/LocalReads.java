@@ -109,7 +109,7 @@ abstract class LocalReads implements Store {
 
   @Override
   public void waitFor(Watermark watermark, long globalSequence, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = Waits.deadline(System.nanoTime(), timeout);
     Store s = local();
     while (true) {
       try {

@@ -46,10 +46,10 @@ final class MemberClient implements AutoCloseable {
   RaftClientReply send(
       Function<RaftClient, CompletableFuture<RaftClientReply>> request, Duration timeout)
       throws ExecutionException, TimeoutException, InterruptedException {
-    long deadline = clock.monoNanos() + timeout.toNanos();
+    long deadline = Waits.deadline(clock.monoNanos(), timeout);
     RaftClient c = client;
     try {
-      return request.apply(c).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return request.apply(c).get(Waits.nanos(timeout), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       if (!refused(e)) {
         throw e;

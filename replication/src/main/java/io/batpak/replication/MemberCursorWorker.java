@@ -151,13 +151,7 @@ final class MemberCursorWorker implements CursorWorker {
     if (timeout == null) {
       throw new NullPointerException("timeout must not be null");
     }
-    long nanos;
-    try {
-      nanos = timeout.toNanos();
-    } catch (ArithmeticException e) {
-      nanos = Long.MAX_VALUE;
-    }
-    return join(nanos);
+    return join(Waits.nanos(timeout));
   }
 
   private synchronized boolean join(long nanos) {

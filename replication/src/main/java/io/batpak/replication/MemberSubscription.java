@@ -84,7 +84,7 @@ final class MemberSubscription implements Subscription {
 
   @Override
   public Optional<EventHeader> poll(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = Waits.deadline(System.nanoTime(), timeout);
     while (true) {
       try {
         return current.poll(timeout);
@@ -97,7 +97,7 @@ final class MemberSubscription implements Subscription {
 
   @Override
   public List<EventHeader> pollBatch(int max, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = Waits.deadline(System.nanoTime(), timeout);
     while (true) {
       try {
         return current.pollBatch(max, timeout);

@@ -294,7 +294,7 @@ public final class ReplicatedStore extends LeaderWrites {
     }
     ReplicaHead leader = Entries.decodeHead(reply.getMessage().getContent().toByteArray());
     StoreClock clock = config.store().clock();
-    long deadline = clock.monoNanos() + timeout.toNanos();
+    long deadline = Waits.deadline(clock.monoNanos(), timeout);
     if (leader.nextGlobalSequence() > 0) {
       waitFor(Watermark.VISIBLE, leader.nextGlobalSequence() - 1, timeout);
     }

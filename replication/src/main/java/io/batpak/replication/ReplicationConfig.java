@@ -29,7 +29,7 @@ import org.apiguardian.api.API;
  * @param store the local store's settings, writable; {@link ReplicatedStore} replaces its clock and
  *     deterministic flag (ADR 0037)
  * @param requestTimeout how long an append waits for its entry to commit before it gives up with an
- *     outcome-unknown error
+ *     outcome-unknown error; positive, at most {@link #MAX_REQUEST_TIMEOUT}
  * @param snapshots when the member snapshots its store and purges its Raft log (ADR 0038); the
  *     six-argument constructor uses {@link Snapshots#DEFAULT}
  * @since 0.2
@@ -43,6 +43,9 @@ public record ReplicationConfig(
     StoreConfig store,
     Duration requestTimeout,
     Snapshots snapshots) {
+
+  /** The longest {@link #requestTimeout}. */
+  public static final Duration MAX_REQUEST_TIMEOUT = Duration.ofHours(1);
 
   // --- snapshots ---
   /**
@@ -174,8 +177,15 @@ public record ReplicationConfig(
               + "' is read-only, but a member applies every committed entry to it; open it"
               + " writable (read a member's directory with a plain read-only Store instead)");
     }
-    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-      throw new ValidationException("requestTimeout must be positive, got " + requestTimeout);
+    if (requestTimeout.isNegative()
+        || requestTimeout.isZero()
+        || requestTimeout.compareTo(MAX_REQUEST_TIMEOUT) > 0) {
+      throw new ValidationException(
+          "requestTimeout must be positive and at most "
+              + MAX_REQUEST_TIMEOUT
+              + " (an append that waits longer for its commit is better told its outcome is"
+              + " unknown and retried with its idempotency key), got "
+              + requestTimeout);
     }
     if (raftDirectory
         .toAbsolutePath()

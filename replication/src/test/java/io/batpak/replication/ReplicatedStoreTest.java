@@ -61,6 +61,15 @@ class ReplicatedStoreTest {
       AppendReceipt last = receipts.get(receipts.size() - 1).receipt();
       follower.waitFor(Watermark.VISIBLE, last.globalSequence(), Cluster.WAIT);
       assertEquals(payload("event 29"), follower.get(last.eventId()).payload());
+      // "As long as it takes" is a wait on a member too, never an ArithmeticException.
+      java.time.Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+      follower.waitFor(Watermark.VISIBLE, last.globalSequence(), forever);
+      follower.awaitLeaderHead(forever);
+      try (io.batpak.Subscription sub =
+          follower.subscribeFrom(
+              io.batpak.Region.all(), -1, io.batpak.SubscriptionOptions.defaults())) {
+        assertTrue(sub.poll(forever).isPresent(), "a subscription's first event");
+      }
       for (ReplicatedStore s : c.live()) {
         s.awaitLeaderHead(Cluster.WAIT);
         for (ReplicatedReceipt r : receipts) {

@@ -79,6 +79,14 @@ class ReplicationConfigTest {
         "'n1' appears twice");
     refused(() -> config("n1", PEERS, HOME.resolve("store"), Duration.ofSeconds(5)), "both");
     refused(() -> config("n1", PEERS, HOME.resolve("raft"), Duration.ZERO), "PT0S");
+    refused( // never an ArithmeticException where the timeout becomes nanoseconds
+        () ->
+            config(
+                "n1",
+                PEERS,
+                HOME.resolve("raft"),
+                java.time.temporal.ChronoUnit.FOREVER.getDuration()),
+        "requestTimeout must be positive and at most PT1H");
     refused(
         () ->
             new ReplicationConfig(

@@ -49,7 +49,8 @@ final class CompletionThread implements Executor {
     if (Thread.currentThread() == thread) {
       return;
     }
-    ClockWaits.awaitUntil(clock, lock, drained, () -> done, clock.monoNanos() + timeout.toNanos());
+    ClockWaits.awaitUntil(
+        clock, lock, drained, () -> done, Durations.deadline(clock.monoNanos(), timeout));
   }
 
   /** The last task: every completion before it has run. */

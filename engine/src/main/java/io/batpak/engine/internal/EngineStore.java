@@ -818,10 +818,11 @@ public final class EngineStore implements Store {
     }
     StoreException failure = null;
     boolean stuck = false;
-    delivery.close(config.closeTimeout().toNanos()); // workers first: they may append and save
+    delivery.close(
+        Durations.nanos(config.closeTimeout())); // workers first: they may append and save
     compactor.stop();
     if (committer != null) {
-      Committer.Closed c = committer.close(config.closeTimeout().toNanos());
+      Committer.Closed c = committer.close(Durations.nanos(config.closeTimeout()));
       failure = durabilityFailure(c);
       stuck = !c.stopped();
       if (failure == null && c.sealFailure() != null) {
@@ -836,6 +837,8 @@ public final class EngineStore implements Store {
                 c.sealFailure());
       }
     }
+    progress
+        .end(); // waits for a watermark end: the committer's close did, a read-only store has none
     subscriptions.close(config.closeTimeout()); // after the last commit, before the journal closes
     if (signerThread != null) {
       signerThread.stop(config.closeTimeout()); // before completions: signing completes appends

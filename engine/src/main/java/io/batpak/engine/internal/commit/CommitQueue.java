@@ -6,6 +6,7 @@ import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoreTimeoutException;
+import io.batpak.engine.internal.Durations;
 import io.batpak.port.StoreClock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ final class CommitQueue {
     try {
       long nanos =
           config.queueFullPolicy() == QueueFullPolicy.BLOCK
-              ? config.queueFullTimeout().toNanos()
+              ? Durations.nanos(config.queueFullTimeout())
               : 0;
       // The poison check and the enqueue happen under the lock that poisoning takes to drain.
       latch.check();

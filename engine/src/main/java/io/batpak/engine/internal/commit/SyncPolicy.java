@@ -2,6 +2,7 @@ package io.batpak.engine.internal.commit;
 
 import io.batpak.Durability;
 import io.batpak.StoreConfig;
+import io.batpak.engine.internal.Durations;
 import io.batpak.port.StoreClock;
 
 /**
@@ -51,7 +52,7 @@ final class SyncPolicy {
     if (syncsEveryGroup() || eventsSinceSync == 0) {
       return Long.MAX_VALUE;
     }
-    return config.visibleSyncInterval().toNanos() - (clock.monoNanos() - lastSyncNanos);
+    return Durations.nanos(config.visibleSyncInterval()) - (clock.monoNanos() - lastSyncNanos);
   }
 
   /**
@@ -64,7 +65,7 @@ final class SyncPolicy {
       return false;
     }
     return eventsSinceSync >= config.visibleSyncEveryEvents()
-        || clock.monoNanos() - lastSyncNanos >= config.visibleSyncInterval().toNanos()
+        || clock.monoNanos() - lastSyncNanos >= Durations.nanos(config.visibleSyncInterval())
         || closingIdle;
   }
 }

@@ -4,6 +4,7 @@ import io.batpak.StoreClosedException;
 import io.batpak.StoreTimeoutException;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
+import io.batpak.engine.internal.Durations;
 import io.batpak.port.StoreClock;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
@@ -200,7 +201,7 @@ public final class WatermarkTracker {
   }
 
   /** Wakes every waiter for good: the store closed or was poisoned. */
-  void end() {
+  public void end() {
     lock.lock();
     try {
       ended = true;
@@ -217,7 +218,7 @@ public final class WatermarkTracker {
    * @throws StoreClosedException if the pipeline ended first
    */
   public void await(Watermark w, long globalSequence, Duration timeout) {
-    long nanos = timeout.toNanos();
+    long nanos = Durations.nanos(timeout);
     lock.lock();
     try {
       while (snapshotLocked(w) <= globalSequence) {

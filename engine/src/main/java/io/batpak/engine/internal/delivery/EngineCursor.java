@@ -9,6 +9,7 @@ import io.batpak.StoreIoException;
 import io.batpak.StoreTimeoutException;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
+import io.batpak.engine.internal.Durations;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventQueries;
@@ -133,7 +134,7 @@ final class EngineCursor implements Cursor {
     if (wait.isNegative()) {
       throw new ValidationException("pollBatch needs a wait >= 0, got " + wait);
     }
-    long total = saturatedNanos(wait);
+    long total = Durations.nanos(wait);
     long start = d.clock().monoNanos();
     while (true) {
       List<StoredEvent> got = pollBatch(max);
@@ -152,14 +153,6 @@ final class EngineCursor implements Cursor {
         checkOpen();
         return List.of(); // the pipeline ended (poisoned): nothing more will come
       }
-    }
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
     }
   }
 

@@ -8,6 +8,7 @@ import io.batpak.CursorWorkerFailedException.Reason;
 import io.batpak.StoreClosedException;
 import io.batpak.StoreTimeoutException;
 import io.batpak.StoredEvent;
+import io.batpak.engine.internal.Durations;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import java.time.Duration;
@@ -245,13 +246,7 @@ final class Worker implements CursorWorker {
     if (timeout == null) {
       throw new NullPointerException("timeout must not be null");
     }
-    long nanos;
-    try {
-      nanos = timeout.toNanos();
-    } catch (ArithmeticException e) {
-      nanos = Long.MAX_VALUE;
-    }
-    if (!awaitEnd(nanos)) {
+    if (!awaitEnd(Durations.nanos(timeout))) {
       return false;
     }
     lock.lock();

@@ -11,6 +11,7 @@ import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoredEvent;
 import io.batpak.StreamFold;
+import io.batpak.engine.internal.Durations;
 import io.batpak.engine.internal.format.EventContent;
 import io.batpak.engine.internal.format.EventRecord;
 import io.batpak.engine.internal.format.FrameCodec;
@@ -98,7 +99,7 @@ public final class AtomicGates implements AutoCloseable {
     this.index = index;
     this.reader = reader;
     this.clock = config.clock();
-    this.budgetNanos = config.gateBudget().toNanos();
+    this.budgetNanos = Durations.nanos(config.gateBudget());
     this.thread = threaded ? new GateThread(clock, threadName) : null;
   }
 

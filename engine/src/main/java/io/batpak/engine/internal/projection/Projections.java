@@ -9,6 +9,7 @@ import io.batpak.ProjectionResult;
 import io.batpak.Region;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
+import io.batpak.engine.internal.Durations;
 import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.index.StreamState;
@@ -271,7 +272,7 @@ public final class Projections {
           hits.incrementAndGet();
           if (!freshness.consistent()
               && clock.wallMicros() - e.madeAtMicros()
-                  <= freshness.maxStaleness().toNanos() / 1000) {
+                  <= Durations.nanos(freshness.maxStaleness()) / 1000) {
             return new ProjectionResult<>(cached, e.watermark(), e.streamVersion(), 0, true);
           }
           state = cached;

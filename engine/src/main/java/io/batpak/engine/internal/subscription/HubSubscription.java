@@ -7,6 +7,7 @@ import io.batpak.SubscriptionEndedException;
 import io.batpak.SubscriptionOptions;
 import io.batpak.SubscriptionOverflowException;
 import io.batpak.ValidationException;
+import io.batpak.engine.internal.Durations;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.port.StoreClock;
 import java.time.Duration;
@@ -230,11 +231,7 @@ final class HubSubscription implements Subscription {
               + timeout
               + "; use Duration.ZERO not to wait");
     }
-    try {
-      return timeout.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 4; // centuries: no overflow when added to the clock's time
-    }
+    return Durations.nanos(timeout);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.batpak.EventHeader;
 import io.batpak.Region;
 import io.batpak.Subscription;
 import io.batpak.SubscriptionOptions;
+import io.batpak.engine.internal.Durations;
 import io.batpak.engine.internal.commit.ClockWaits;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.index.Index;
@@ -293,7 +294,7 @@ public final class SubscriptionHub {
     watermarks.wake();
     if (t != null && t != Thread.currentThread()) {
       ClockWaits.awaitUntil(
-          clock, lock, stopped, () -> done, clock.monoNanos() + timeout.toNanos());
+          clock, lock, stopped, () -> done, Durations.deadline(clock.monoNanos(), timeout));
     }
     endAll(Subscription.End.STORE_CLOSED, null);
   }
