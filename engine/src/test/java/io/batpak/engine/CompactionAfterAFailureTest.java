@@ -225,7 +225,7 @@ class CompactionAfterAFailureTest {
       CompactionResult second = s.compact(CompactionConfig.merge());
       assertEquals(CompactionResult.Outcome.FAILED, second.outcome(), second.toString());
       assertTrue(
-          second.reason().startsWith("finishing an earlier compaction that failed after its switch")
+          second.reason().startsWith("finishing what an earlier compaction left")
               && second.reason().endsWith("nothing was compacted, and the next open finishes it"),
           second.reason());
       assertEquals(0, second.segmentsBefore(), second.toString());

@@ -189,12 +189,12 @@ public final class Compactor {
   }
 
   /**
-   * Finishes an earlier compaction of this session that failed after its switch, as the next open
-   * would ({@link CompactionSettle}): removes the segments its output replaced that are still
-   * present, then its intent. The intent is the only record of those segments; a compaction that
-   * published its own over it would leave them behind unexplained, beside an output that replaces
-   * them, and the store would not open. Returns null, or why this compaction does not start (the
-   * earlier intent is then kept, for the next try or the next open).
+   * Finishes what an earlier compaction of this session left with its intent, as the next open
+   * would ({@link CompactionSettle}): after its switch, the segments its output replaced; before
+   * it, an unfinished output it could not remove; then the intent. The intent is the only record of
+   * replaced segments: a compaction that published its own over it would leave them unexplained
+   * beside an output that replaces them, and the store would not open. Returns null, or why this
+   * compaction does not start (the earlier intent is then kept, for the next try or the next open).
    *
    * @throws CorruptStoreException if the earlier output is not whole: its replaced segments are
    *     kept, and the next open refuses the store naming file and offset
@@ -211,8 +211,7 @@ public final class Compactor {
       if (e instanceof CorruptStoreException c) {
         throw c;
       }
-      return "finishing an earlier compaction that failed after its switch (removing the segments"
-          + " its output replaced, then "
+      return "finishing what an earlier compaction left (the segments its output replaced, then "
           + intentFile
           + ") failed: "
           + e.getMessage()
