@@ -1,6 +1,7 @@
 package io.batpak.engine.internal;
 
 import io.batpak.engine.internal.commit.ClockWaits;
+import io.batpak.engine.internal.time.Durations;
 import io.batpak.port.StoreClock;
 import java.time.Duration;
 import java.util.concurrent.Executor;

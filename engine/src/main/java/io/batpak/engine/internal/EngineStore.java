@@ -64,6 +64,7 @@ import io.batpak.engine.internal.sign.KeyRing;
 import io.batpak.engine.internal.sign.SignatureChecks;
 import io.batpak.engine.internal.subscription.StagedOutbox;
 import io.batpak.engine.internal.subscription.SubscriptionHub;
+import io.batpak.engine.internal.time.Durations;
 import io.batpak.engine.internal.types.TypeRegistry;
 import io.batpak.engine.internal.verify.JournalVerification;
 import io.batpak.port.StoreFs;

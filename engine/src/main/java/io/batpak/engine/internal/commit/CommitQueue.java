@@ -6,7 +6,7 @@ import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
 import io.batpak.StoreTimeoutException;
-import io.batpak.engine.internal.Durations;
+import io.batpak.engine.internal.time.Durations;
 import io.batpak.port.StoreClock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

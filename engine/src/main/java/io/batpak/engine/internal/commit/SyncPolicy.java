@@ -2,7 +2,7 @@ package io.batpak.engine.internal.commit;
 
 import io.batpak.Durability;
 import io.batpak.StoreConfig;
-import io.batpak.engine.internal.Durations;
+import io.batpak.engine.internal.time.Durations;
 import io.batpak.port.StoreClock;
 
 /**

@@ -4,7 +4,7 @@ import io.batpak.StoreClosedException;
 import io.batpak.StoreTimeoutException;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
-import io.batpak.engine.internal.Durations;
+import io.batpak.engine.internal.time.Durations;
 import io.batpak.port.StoreClock;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;

@@ -1,4 +1,4 @@
-package io.batpak.engine.internal;
+package io.batpak.engine.internal.time;
 
 import java.time.Duration;
 
