@@ -9,6 +9,7 @@ import io.batpak.StoreLockedException;
 import io.batpak.engine.internal.EngineStore;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.IndexCheckpoint;
 import io.batpak.engine.internal.recovery.CompactionSettle;
 import io.batpak.engine.internal.recovery.Recovery;
 import io.batpak.engine.internal.segment.Journal;
@@ -112,8 +113,8 @@ public final class Repair {
 
   private static Plan scan(StoreFs fs, Path dir) throws IOException {
     try {
-      Recovery.Result result =
-          new Recovery(fs, dir, false, new Index(), StoreClock.system(), true).run();
+      Index index = new Index();
+      Recovery.Result result = new Recovery(fs, dir, false, index, StoreClock.system(), true).run();
       if (result.tornTail().isPresent()) {
         OpenReport.TornTail t = result.tornTail().get();
         return new Plan(
@@ -126,6 +127,29 @@ public final class Repair {
             List.of(
                 "cut the torn tail: it holds no acknowledged event (opening the store read-write"
                     + " does the same)"));
+      }
+      Optional<String> ahead = Recovery.checkpointAhead(fs, dir, result.segmentEnds());
+      if (ahead.isPresent()) {
+        Path checkpoint = dir.resolve(IndexCheckpoint.FILE);
+        long size;
+        try (FileHandle h = fs.openRead(checkpoint)) {
+          size = h.size();
+        }
+        return new Plan(
+            dir,
+            ahead,
+            Optional.of(checkpoint),
+            0,
+            size,
+            List.of(),
+            List.of(
+                "restore the store from a backup or a replica, if you have one (nothing is lost)",
+                "let repair set "
+                    + IndexCheckpoint.FILE
+                    + " aside: the store then opens with the "
+                    + index.size()
+                    + " events the journal holds, and the ones only the checkpoint proved stay"
+                    + " lost; the file is kept in a repair-<micros> folder"));
       }
       return new Plan(dir, Optional.empty(), Optional.empty(), 0, 0, List.of(), List.of());
     } catch (CorruptStoreException e) {
@@ -271,6 +295,12 @@ public final class Repair {
       }
       for (Path p : plan.segmentsMovedAside()) {
         fs.rename(p, aside.resolve(p.getFileName()), RenameMode.NO_REPLACE);
+      }
+      // The index checkpoint describes the journal before the repair: set it aside too (the next
+      // open rebuilds the index and writes a new one).
+      Path checkpoint = dir.resolve(IndexCheckpoint.FILE);
+      if (!file.equals(checkpoint) && fs.exists(checkpoint)) {
+        fs.rename(checkpoint, aside.resolve(IndexCheckpoint.FILE), RenameMode.NO_REPLACE);
       }
       fs.syncDirectory(aside);
       fs.syncDirectory(dir);

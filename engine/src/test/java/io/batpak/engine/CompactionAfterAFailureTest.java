@@ -278,7 +278,10 @@ class CompactionAfterAFailureTest {
         List.of(DIR.resolve("0000000002.seg"), DIR.resolve("0000000003.seg")),
         plan.segmentsMovedAside());
     Path aside = Repair.apply(fs, plan, 42).orElseThrow();
-    assertEquals(3, fs.list(aside).size(), "every segment moved aside is kept: " + fs.list(aside));
+    assertEquals(
+        List.of("0000000001.seg.before-repair", "0000000002.seg", "0000000003.seg", "index.ckpt"),
+        fs.list(aside).stream().sorted().toList(),
+        "every segment moved aside is kept, with the checkpoint of the journal before the repair");
     try (Store s = Store.open(config(fs, setup.seed(), 6))) {
       assertEquals(setup.acked().size(), s.stats().eventCount());
       StoreFixtures.assertIntact(s, setup.acked());

@@ -15,6 +15,7 @@ import io.batpak.OpenReport;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.UnsupportedFormatException;
+import io.batpak.engine.internal.index.IndexCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,8 +155,15 @@ class SegmentFilesTest {
     fill();
     Path second = StoreFixtures.segment(dir, 2);
     Files.delete(second);
+    // The index checkpoint places events in segment 2: the open names the missing segment.
     CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> Store.open(config()));
+    assertTrue(e.file().endsWith("0000000002.seg"), e.file());
+    assertTrue(e.getMessage().contains("no such segment"), e.getMessage());
+    // Without the checkpoint, the numbering: segment 3 follows segment 1.
+    Files.delete(dir.resolve(IndexCheckpoint.FILE));
+    e = assertThrows(CorruptStoreException.class, () -> Store.open(config()));
     assertTrue(e.file().endsWith("0000000003.seg"), e.file());
+    assertEquals("segment numbering", e.what(), e.getMessage());
   }
 
   @Test

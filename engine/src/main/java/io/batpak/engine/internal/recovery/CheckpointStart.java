@@ -21,6 +21,12 @@ import java.util.List;
  * checkpoint says, whole, CRC-valid, holding that event with that event hash. A checkpoint that
  * fails any of this is distrusted (the reason goes to the open report) and the index is rebuilt.
  *
+ * <p>But the checkpoint is written only after the frames it covers were synced (ADR 0013), so a
+ * journal that no longer reaches its watermark (the segment gone, or ending before it) lost durable
+ * events: that is damage, never a stale optimisation, and the open refuses it naming file and
+ * offset (ADR 0046). A frame that is there but damaged is distrusted as before; its damage is found
+ * where it lies, and no torn-tail cut may reach below the watermark ({@link #floor}).
+ *
  * @param segment the segment the checkpoint's watermark is in
  * @param offset the watermark's offset in it: loading continues there
  */
@@ -44,6 +50,9 @@ record CheckpointStart(long segment, long offset) {
       return null;
     }
     IndexCheckpoint.Usable usable = (IndexCheckpoint.Usable) loaded;
+    if (selfConsistent(usable)) {
+      requireJournalReaches(fs, directory, segments, usable);
+    }
     String disagreement = disagreement(fs, directory, segments, usable);
     if (disagreement != null) {
       notes.add(distrusted(directory.resolve(IndexCheckpoint.FILE) + ": " + disagreement));
@@ -51,6 +60,75 @@ record CheckpointStart(long segment, long offset) {
     }
     usable.image().installInto(index);
     return new CheckpointStart(usable.watermark().segment(), usable.watermark().offset());
+  }
+
+  /**
+   * The watermark of a self-consistent checkpoint, whether or not it is believed: every frame
+   * before it was durable when it was written, so no torn tail below it is a crash's. Null when
+   * there is no such checkpoint.
+   */
+  static CheckpointStart floor(StoreFs fs, Path directory) throws IOException {
+    if (IndexCheckpoint.read(fs, directory) instanceof IndexCheckpoint.Usable u
+        && selfConsistent(u)) {
+      return new CheckpointStart(u.watermark().segment(), u.watermark().offset());
+    }
+    return null;
+  }
+
+  /** Whether the checkpoint's watermark is where its own last event's frame ends. */
+  private static boolean selfConsistent(IndexCheckpoint.Usable usable) {
+    IndexImage.Decoded image = usable.image();
+    int last = image.rows() - 1;
+    return image.segment(last) == usable.watermark().segment()
+        && image.frameOffset(last) + image.frameLength(last) == usable.watermark().offset();
+  }
+
+  /**
+   * Refuses a journal that no longer reaches the checkpoint's watermark: the watermark's segment
+   * gone or ending before it, or an earlier segment ending before the last frame the checkpoint
+   * places in it. Those frames were synced before the checkpoint was written.
+   *
+   * @throws CorruptStoreException naming the segment and where it ends
+   */
+  private static void requireJournalReaches(
+      StoreFs fs, Path directory, List<Long> segments, IndexCheckpoint.Usable usable)
+      throws IOException {
+    IndexCheckpoint.Watermark w = usable.watermark();
+    IndexImage.Decoded image = usable.image();
+    for (long id = image.segment(0); id <= w.segment(); id++) {
+      long end = id == w.segment() ? w.offset() : image.lastFrameEnd(id);
+      if (end <= 0) {
+        continue; // the checkpoint places no frame in it (a compaction's output replaced it)
+      }
+      Path file = directory.resolve(Journal.fileName(id));
+      long size = -1;
+      if (segments.contains(id)) {
+        try (FileHandle h = fs.openRead(file)) {
+          size = h.size();
+        } catch (NoSuchFileException e) {
+          size = -1;
+        }
+      }
+      if (size < end) {
+        throw new CorruptStoreException(
+            file.toString(),
+            Math.max(0, size),
+            "journal behind the index checkpoint",
+            "frames to offset "
+                + end
+                + " (the index checkpoint, written after they were synced, holds "
+                + w.events()
+                + " events through segment "
+                + w.segment()
+                + " offset "
+                + w.offset()
+                + ")",
+            (size < 0 ? "no such segment" : "the segment ends at " + size)
+                + ": acknowledged events are missing. Restore the store from a backup or a"
+                + " replica; if its segments were restored on purpose from an older copy, 'batpak"
+                + " repair' sets the checkpoint aside and the store opens with what they hold");
+      }
+    }
   }
 
   private static String distrusted(String reason) {

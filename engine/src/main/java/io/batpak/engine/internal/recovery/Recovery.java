@@ -133,6 +133,50 @@ public final class Recovery {
     this.fences = new FenceReplay(index);
   }
 
+  /**
+   * Whether the index checkpoint in {@code directory} proves frames durable that the journal whose
+   * segment ends are {@code ends} no longer holds (what a repair then sets aside): the reason, or
+   * empty.
+   */
+  public static Optional<String> checkpointAhead(
+      StoreFs fs, Path directory, NavigableMap<Long, Long> ends) throws IOException {
+    CheckpointStart floor = CheckpointStart.floor(fs, directory);
+    if (floor == null) {
+      return Optional.empty();
+    }
+    Long end = ends.get(floor.segment());
+    if (end != null && end >= floor.offset()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the index checkpoint proves frames were synced to offset "
+            + floor.offset()
+            + " of "
+            + directory.resolve(Journal.fileName(floor.segment()))
+            + ", but "
+            + (end == null ? "that segment is gone" : "it ends at " + end)
+            + ": acknowledged events are missing");
+  }
+
+  /**
+   * Refuses to take bytes of segment {@code id} from {@code end} on for a crash's torn tail when a
+   * checkpoint proves frames there were synced: they are damage (ADR 0046).
+   */
+  private static void refuseBelowTheFloor(
+      CheckpointStart floor, long id, Path path, long end, OpenReport.TornTail torn) {
+    if (floor == null || id > floor.segment() || (id == floor.segment() && end >= floor.offset())) {
+      return;
+    }
+    throw new CorruptStoreException(
+        path.toString(),
+        end,
+        "frame",
+        "whole frames "
+            + (id == floor.segment() ? "to offset " + floor.offset() : "to the segment's end")
+            + " (the index checkpoint was written after they were synced)",
+        torn.reason() + ", which a crash cannot leave there: acknowledged events are damaged");
+  }
+
   /** Loads the index. */
   public Result run() throws IOException {
     CompactionSettle.Settled settled = CompactionSettle.settle(fs, directory, mutable);
@@ -142,6 +186,8 @@ public final class Recovery {
     CheckpointStart start =
         everyFrame ? null : CheckpointStart.find(fs, directory, ids, index, notes);
     long fromCheckpoint = index.size();
+    // A checkpoint not believed still proves its frames were synced: no torn tail lies below it.
+    CheckpointStart floor = start == null ? CheckpointStart.floor(fs, directory) : null;
     long afterCheckpoint = clock.monoNanos();
     phases.add(new OpenReport.Phase("checkpoint", (afterCheckpoint - started) / 1_000));
     if (!everyFrame) {
@@ -152,7 +198,6 @@ public final class Recovery {
     Optional<OpenReport.TornTail> torn = Optional.empty();
     NavigableMap<Long, Long> ends = new TreeMap<>();
     Newest newest = null;
-    long previous = 0; // the first segment is segment 1, or an output replacing from 1
     for (int i = 0; i < ids.size(); i++) {
       long id = ids.get(i);
       Path path = directory.resolve(Journal.fileName(id));
@@ -180,23 +225,8 @@ public final class Recovery {
         continue;
       }
       codec = seg.header.codec();
-      if (seg.header.firstSegmentId() != previous + 1) {
-        // A segment is missing between them: only a compaction's output may follow a gap, and
-        // only the gap its header says it replaced.
-        throw new CorruptStoreException(
-            path.toString(),
-            0,
-            "segment numbering",
-            "segment " + (previous + 1),
-            id
-                + (seg.header.firstSegmentId() != id
-                    ? " (a compaction's output replacing segments from "
-                        + seg.header.firstSegmentId()
-                        + ")"
-                    : ""));
-      }
-      previous = id;
       if (seg.torn != null) {
+        refuseBelowTheFloor(floor, id, path, seg.end, seg.torn);
         torn = Optional.of(seg.torn);
         if (mutable) {
           LOG.log(
@@ -380,12 +410,27 @@ public final class Recovery {
     void load(CheckpointStart start, String codec, List<Long> earlier) throws IOException {
       beganInFence = index.fenceFrom() >= 0;
       header = new FrameScan(handle, file, newest, mutable, index, fences, size).header();
-      if (header != null
-          && !earlier.isEmpty()
-          && header.firstSegmentId() <= earlier.get(earlier.size() - 1)) {
+      long previous = earlier.isEmpty() ? 0 : earlier.get(earlier.size() - 1);
+      if (header != null && header.firstSegmentId() <= previous) {
         // A compaction's output after segments it replaced, with no intent that said so.
         throw CompactionSettle.leftBehind(
             fs, directory, id, header, earlier, header.firstSegmentId());
+      }
+      if (header != null && header.firstSegmentId() != previous + 1) {
+        // A segment is missing between them: only a compaction's output may follow a gap, and
+        // only the gap its header says it replaced. Checked before the base global sequence, so
+        // the error names the missing segment rather than the events it held.
+        throw new CorruptStoreException(
+            file,
+            0,
+            "segment numbering",
+            "segment " + (previous + 1) + " (it is missing)",
+            id
+                + (header.firstSegmentId() != id
+                    ? " (a compaction's output replacing segments from "
+                        + header.firstSegmentId()
+                        + ")"
+                    : ""));
       }
       if (header == null) {
         torn =
