@@ -424,6 +424,46 @@ public final class ReplicatedStore extends LeaderWrites {
     }
   }
 
+  /**
+   * This member's Raft state in one line (tests print it when a member does not catch up): role,
+   * life cycle, term, the Raft log's start, commit, flush and last entry, the applied index, the
+   * state machine's life cycle, snapshots, and why it stopped, if it did.
+   */
+  String raftState() {
+    try {
+      org.apache.ratis.server.RaftServer.Division d = server.getDivision(groupId);
+      org.apache.ratis.server.raftlog.RaftLog log = d.getRaftLog();
+      return memberId()
+          + ": "
+          + d.getInfo().getCurrentRole()
+          + " "
+          + d.getInfo().getLifeCycleState()
+          + " term "
+          + d.getInfo().getCurrentTerm()
+          + ", log start "
+          + log.getStartIndex()
+          + " commit "
+          + log.getLastCommittedIndex()
+          + " flush "
+          + log.getFlushIndex()
+          + " last "
+          + log.getLastEntryTermIndex()
+          + ", applied "
+          + d.getInfo().getLastAppliedIndex()
+          + ", state machine "
+          + stateMachine.getLifeCycleState()
+          + ", snapshot "
+          + latestSnapshotIndex()
+          + " (installed "
+          + snapshotsInstalled()
+          + "), head "
+          + head()
+          + (stoppedReason() == null ? "" : ", stopped: " + stoppedReason().getMessage());
+    } catch (IOException | RuntimeException e) {
+      return memberId() + ": " + e;
+    }
+  }
+
   /** How many head claims of other members this member checked. */
   long claimsChecked() {
     return stateMachine.claimsChecked();

@@ -225,7 +225,22 @@ final class Cluster implements AutoCloseable {
     List<EventHeader> reference = null;
     String referenceId = null;
     for (ReplicatedStore s : live.values()) {
-      ReplicaHead leader = s.awaitLeaderHead(WAIT);
+      ReplicaHead leader;
+      try {
+        leader = s.awaitLeaderHead(WAIT);
+      } catch (io.batpak.StoreTimeoutException e) {
+        StringBuilder states = new StringBuilder();
+        for (ReplicatedStore m : live.values()) {
+          states.append("\n  ").append(m.raftState());
+        }
+        throw new AssertionError(
+            "member "
+                + s.memberId()
+                + " did not catch up with the leader: "
+                + e.getMessage()
+                + states,
+            e);
+      }
       assertTrue(
           s.head().appliedIndex() >= leader.appliedIndex(),
           "after a read barrier member "

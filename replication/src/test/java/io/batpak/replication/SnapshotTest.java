@@ -283,6 +283,73 @@ class SnapshotTest {
     }
   }
 
+  /**
+   * Installing a fetched snapshot waits for the member's own build in progress (ADR 0044): the
+   * install re-reads {@code sm/} and removes unfinished builds, so it must not run beside one. A
+   * follower whose build is held open is cut off until the leader purges past it; after the heal it
+   * fetches the leader's snapshot, and installs it only once its own build is released.
+   */
+  @Test
+  void anInstallWaitsForTheMembersOwnBuildInProgress(@TempDir Path dir) throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      String id = c.follower().memberId();
+      String heldThread = "batpak-snapshot-build " + id;
+      BatpakStateMachine.beforeBuild =
+          () -> {
+            if (Thread.currentThread().getName().equals(heldThread)) {
+              entered.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          };
+      try {
+        installBesideAHeldBuild(c, id, entered, release);
+      } finally {
+        release.countDown(); // before the cluster closes, which waits for every build
+        Cluster.heal();
+      }
+    } finally {
+      BatpakStateMachine.beforeBuild = () -> {};
+    }
+  }
+
+  private static void installBesideAHeldBuild(
+      Cluster c, String id, CountDownLatch entered, CountDownLatch release) throws Exception {
+    ReplicatedStore follower = c.member(id);
+    List<AppendReceipt> held = appendRange(c, 0, 25); // one snapshot interval and a little more
+    assertTrue(
+        entered.await(Cluster.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+        id + " started its build");
+    c.assertConverged();
+    long cutAt = follower.head().appliedIndex();
+    Cluster.cutOff(id);
+    held.addAll(appendRange(c, 25, 150));
+    ReplicatedStore leader = c.leader();
+    Cluster.await(
+        "the leader purges its log past the cut-off follower's index " + cutAt,
+        () -> leader.raftLogStartIndex() > cutAt + 1);
+    Cluster.heal();
+    Cluster.await(
+        id + " fetches the leader's snapshot into sm/", () -> newestSnapshotDir(c, id) > cutAt);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    while (System.nanoTime()
+        < deadline) { // an install that does not wait comes within ms of the fetch
+      assertEquals(0, follower.snapshotsInstalled(), "installed while its own build was held");
+      Thread.sleep(50);
+    }
+    release.countDown();
+    assertHeldEverywhere(c, held);
+    assertEquals(1, follower.snapshotsInstalled(), "installed the fetched snapshot once released");
+    assertTrue(
+        follower.latestSnapshotIndex() > cutAt,
+        "the fetched snapshot, not the held build, is latest");
+  }
+
   @Test
   void theRaftLogStaysBoundedWithSnapshotsOn(@TempDir Path dir) throws Exception {
     try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
@@ -370,9 +437,26 @@ class SnapshotTest {
     }
   }
 
+  /** The Raft index of the newest snapshot directory in {@code id}'s {@code sm/}, or -1. */
+  private static long newestSnapshotDir(Cluster c, String id) {
+    try (Stream<Path> files = Files.list(smDir(c, id))) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("snapshot\\.\\d+_\\d+"))
+          .mapToLong(n -> Long.parseLong(n.substring(n.indexOf('_') + 1)))
+          .max()
+          .orElse(-1);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Path smDir(Cluster c, String id) {
+    return c.root.resolve(id).resolve("raft").resolve(c.group.toString()).resolve("sm");
+  }
+
   private static long snapshotDirs(Cluster c, String id) throws IOException {
-    Path sm = c.root.resolve(id).resolve("raft").resolve(c.group.toString()).resolve("sm");
-    try (Stream<Path> files = Files.list(sm)) {
+    try (Stream<Path> files = Files.list(smDir(c, id))) {
       return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
     }
   }
