@@ -24,8 +24,10 @@ final class CommandSupport {
   private CommandSupport() {}
 
   /**
-   * The directory named on the command line, which must exist: a read-only command never creates a
-   * store.
+   * The store directory named on the command line, which must exist and hold a store (a segment
+   * file): a command never creates a store, and one run on another directory (a serve member's
+   * directory instead of its {@code store}, a typo's parent) must say so rather than report an
+   * empty store.
    */
   static Path existingDirectory(String argument) throws UsageException {
     Path dir = Paths.get(argument).toAbsolutePath().normalize();
@@ -38,6 +40,18 @@ final class CommandSupport {
     if (!Files.isDirectory(dir)) {
       throw new UsageException(
           dir + " is a file, not a store directory; give the directory that holds the segments");
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      if (files.noneMatch(f -> f.getFileName().toString().endsWith(".seg"))) {
+        throw new UsageException(
+            dir
+                + " holds no store (no segment file *.seg); give a store's data directory (for"
+                + " example the one 'batpak demo' made; a serve member keeps its store in"
+                + " <dir>/store)");
+      }
+    } catch (java.io.IOException e) {
+      throw new UsageException(
+          "cannot list " + dir + " (" + e + "); give a store directory this user may read");
     }
     return dir;
   }

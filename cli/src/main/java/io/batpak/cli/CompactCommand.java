@@ -7,9 +7,7 @@ import io.batpak.Store;
 import io.batpak.StoreConfig;
 import io.batpak.StoredEvent;
 import io.batpak.ValidationException;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,7 +19,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * {@code batpak compact <dir> --strategy merge|retain|tombstone [selectors] [--min-segments N]
@@ -156,7 +153,6 @@ final class CompactCommand implements Command {
     Optional<Selectors> selectors = selectors(args, strategy);
     int minSegments = minSegments(args, strategy);
     long maxBytesPerSecond = maxBytesPerSecond(args);
-    requireStore(dir);
     boolean dryRun = args.has(DRY_RUN);
     CompactionConfig config =
         switch (strategy) {
@@ -167,7 +163,14 @@ final class CompactCommand implements Command {
     config = config.maxBytesPerSecond(maxBytesPerSecond);
     String what =
         strategy.name().toLowerCase(Locale.ROOT)
-            + selectors.map(s -> " of " + s.describe()).orElse("")
+            + selectors
+                .map(
+                    s ->
+                        (strategy == CompactionConfig.Strategy.RETAIN
+                                ? ", dropping "
+                                : ", tombstoning ")
+                            + s.describe())
+                .orElse("")
             + (strategy == CompactionConfig.Strategy.MERGE && minSegments != 2
                 ? " (runs of at least " + minSegments + " segments)"
                 : "");
@@ -430,24 +433,6 @@ final class CompactCommand implements Command {
               + text
               + "' is out of range: timestamps are microseconds since 1970 and reach about"
               + " 292,000 years either side; give an instant in that range");
-    }
-  }
-
-  /**
-   * Refuses a directory that holds no segment: opening it for writing would create an empty store
-   * where the user meant an existing one.
-   */
-  private static void requireStore(Path dir) throws UsageException {
-    try (Stream<Path> files = Files.list(dir)) {
-      if (files.noneMatch(f -> f.getFileName().toString().endsWith(".seg"))) {
-        throw new UsageException(
-            dir
-                + " holds no store (no segment file *.seg); compact works on an existing store:"
-                + " give its data directory (for example the one 'batpak demo' made)");
-      }
-    } catch (IOException e) {
-      throw new UsageException(
-          "cannot list " + dir + " (" + e + "); give a store directory this user may read");
     }
   }
 }

@@ -6,6 +6,7 @@ import io.batpak.Store;
 import io.batpak.StoreStats;
 import io.batpak.ValidationException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
@@ -70,6 +71,7 @@ final class CopyCommand implements Command {
     args.expectPositionals(2, 2, "a store directory and a destination");
     Path dir = CommandSupport.existingDirectory(args.positionals().get(0));
     Path dest = Paths.get(args.positionals().get(1)).toAbsolutePath().normalize();
+    refuseDestination(dir, dest); // before anything is said or opened (the store checks again)
     PrintStream err = t.err();
     try (Store store = CommandSupport.openReadOnly(dir)) {
       StoreStats stats = store.stats();
@@ -93,6 +95,31 @@ final class CopyCommand implements Command {
       }
       t.out().println(summary(dir, r));
       return Main.OK;
+    }
+  }
+
+  /** The destination checks a user gets wrong, so that nothing announces a copy it refuses. */
+  private void refuseDestination(Path dir, Path dest) throws UsageException {
+    String what = name() + " destination " + dest;
+    if (Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new UsageException(
+          what
+              + " already exists; a "
+              + name()
+              + " never replaces or writes through anything: remove it or name a new directory");
+    }
+    if (dest.startsWith(dir)) {
+      throw new UsageException(
+          what + " lies inside the store's directory " + dir + "; name one outside it");
+    }
+    if (dir.startsWith(dest)) {
+      throw new UsageException(
+          what + " contains the store's directory " + dir + "; name a new directory");
+    }
+    Path parent = dest.getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw new UsageException(
+          what + ": its parent directory " + parent + " does not exist; create it first");
     }
   }
 

@@ -60,7 +60,8 @@ final class Reports {
       out.println("  distrusted  " + why);
     }
     out.println("  torn tail   " + CommandSupport.tornTail(report));
-    out.println("  bytes cut   " + load.bytesCut());
+    boolean cut = report.tornTail().map(OpenReport.TornTail::truncated).orElse(true);
+    out.println((cut ? "  bytes cut   " : "  bytes left  ") + load.bytesCut());
     StringBuilder phases = new StringBuilder();
     for (OpenReport.Phase p : load.phases()) {
       phases.append(phases.length() == 0 ? "" : ", ");

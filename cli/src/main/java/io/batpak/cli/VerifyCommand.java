@@ -183,13 +183,25 @@ final class VerifyCommand implements Command {
             + dir
             + "', cuts the torn tail (it holds no event that was durable).";
       }
+      if (!linkDamage) {
+        return "Frames whose CRC fails were damaged after they were written (a crash tears only"
+            + " the newest segment's end): restore the store from a backup or a replica, or let"
+            + " 'batpak repair "
+            + dir
+            + "' cut the journal back to its last intact frame (the events after it leave the"
+            + " store; the cut bytes are kept in a copy).";
+      }
       return "Frames whose CRC holds but whose hashes or links do not were changed after they were"
           + " written, not torn by a crash: restore the store from a copy. 'batpak repair "
           + dir
           + "' only cuts damage the open detects (a torn tail, a frame whose CRC fails).";
     }
 
+    /** Whether a problem is one a frame's CRC does not catch: a hash or a link that differs. */
+    private boolean linkDamage;
+
     private void problem(StoreVerification.Problem p) {
+      linkDamage |= p.reason() != io.batpak.ReceiptVerification.Reason.FRAME_CORRUPT;
       FrameLocation frame = FrameLocation.of(store, p.eventId());
       problem(
           "event "

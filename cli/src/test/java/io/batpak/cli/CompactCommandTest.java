@@ -142,7 +142,8 @@ class CompactCommandTest {
     assertEquals(Main.OK, r.code(), r.toString());
     assertTrue(
         r.out()
-            .startsWith("compacted " + dir + ": retain of events whose entity starts with 'temp-'"),
+            .startsWith(
+                "compacted " + dir + ": retain, dropping events whose entity starts with 'temp-'"),
         r.toString());
     assertTrue(
         r.out()
@@ -162,7 +163,7 @@ class CompactCommandTest {
     Result r =
         CliRunner.run("compact", dir.toString(), "--strategy", "tombstone", "--drop-kind", "1:002");
     assertEquals(Main.OK, r.code(), r.toString());
-    assertTrue(r.out().contains("tombstone of events of kind 0x1002"), r.toString());
+    assertTrue(r.out().contains("tombstone, tombstoning events of kind 0x1002"), r.toString());
     assertTrue(
         r.out()
             .contains(
@@ -221,7 +222,7 @@ class CompactCommandTest {
     assertTrue(
         both.out()
             .contains(
-                "retain of events whose entity starts with 'temp-' and of kind 0x1002 and appended"
+                "retain, dropping events whose entity starts with 'temp-' and of kind 0x1002 and appended"
                     + " before "
                     + cut),
         both.toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.cli.CliRunner.Buffers;
 import io.batpak.cli.CliRunner.Result;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,11 @@ class RepairCommandTest {
       new JournalRepair.Cut("0000000002.seg", 4096, 512, "frame CRC32C mismatch");
 
   private Result repair(FakeRepair fake, String input, String... extra) throws UsageException {
+    try { // a store directory, as far as the command's check goes (the fake plans the rest)
+      Files.write(tmp.resolve("0000000001.seg"), new byte[0]);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     Buffers b = new Buffers(input, input != null);
     List<String> tokens = new ArrayList<>(List.of(tmp.toString()));
     tokens.addAll(List.of(extra));

@@ -95,6 +95,7 @@ class StoreCommandsTest {
     Result again = CliRunner.run("snapshot", dir.toString(), snap.toString());
     assertEquals(Main.USAGE, again.code(), again.toString());
     assertTrue(again.err().contains("already exists"), again.toString());
+    assertFalse(again.err().contains("copying"), "a refused copy was announced: " + again);
     Result inside = CliRunner.run("fork", dir.toString(), dir.resolve("x").toString());
     assertEquals(Main.USAGE, inside.code(), inside.toString());
     assertTrue(inside.err().contains("lies inside"), inside.toString());
@@ -244,6 +245,8 @@ class StoreCommandsTest {
     assertTrue(r.out().contains("DAMAGE"), r.toString());
     assertTrue(r.all().contains("offset " + frameOffset), r.toString());
     assertTrue(r.err().contains("NOT intact"), r.toString());
+    // The advice fits the damage: a CRC that fails, which a repair can cut back to.
+    assertTrue(r.err().contains("Frames whose CRC fails"), r.toString());
     assertEquals(corrupted, snapshot(dir), "verify changed the damaged store");
   }
 
@@ -270,6 +273,7 @@ class StoreCommandsTest {
     assertTrue(damage.contains("event " + captured.get("eventId").asString()), r.toString());
     assertTrue(damage.contains(segment.getFileName() + " at offset " + frame), r.toString());
     assertTrue(r.err().contains("NOT intact: 1 problem(s)"), r.toString());
+    assertTrue(r.err().contains("Frames whose CRC holds but whose hashes"), r.toString());
   }
 
   @Test

@@ -64,7 +64,8 @@ class UsageTest {
   }
 
   @Test
-  void badOptionsExitTwo() {
+  void badOptionsExitTwo() throws IOException {
+    Files.createFile(tmp.resolve("0000000001.seg")); // a store directory, as far as the check goes
     String dir = tmp.toString();
     assertUsage(CliRunner.run("verify", dir, "--fast"), "unknown option '--fast'");
     assertUsage(CliRunner.run("dump", dir, "--after"), "--after needs a value");
@@ -81,6 +82,41 @@ class UsageTest {
     for (String command : List.of("inspect", "verify", "dump", "repair")) {
       assertUsage(CliRunner.run(command, missing.toString()), "there is no directory");
       assertFalse(Files.exists(missing), command + " created " + missing);
+    }
+  }
+
+  /**
+   * A directory that holds no store (an empty one, a serve member's directory instead of its {@code
+   * store}) is refused by every store command, not reported as an intact empty store, and a copy
+   * command announces nothing before it refuses.
+   */
+  @Test
+  void everyStoreCommandRefusesADirectoryWithoutAStore() throws IOException {
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    Files.createDirectories(empty.resolve("store"));
+    List<List<String>> commands =
+        List.of(
+            List.of("inspect"),
+            List.of("verify"),
+            List.of("dump"),
+            List.of("repair"),
+            List.of("trace", "x", "--format", "json"),
+            List.of("snapshot", "DEST"),
+            List.of("fork", "DEST"),
+            List.of("compact", "--strategy", "merge"));
+    for (List<String> c : commands) {
+      List<String> argv = new java.util.ArrayList<>();
+      argv.add(c.get(0));
+      argv.add(empty.toString());
+      for (String a : c.subList(1, c.size())) {
+        argv.add(a.equals("DEST") ? tmp.resolve("copy-" + c.get(0)).toString() : a);
+      }
+      Result r = CliRunner.run(argv.toArray(String[]::new));
+      assertUsage(r, "holds no store");
+      assertFalse(r.err().contains("copying"), c + " announced a copy: " + r);
+    }
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertEquals(List.of(empty), files.toList(), "nothing was created");
     }
   }
 

@@ -234,8 +234,8 @@ public record SegmentHeader(
         file,
         0,
         "segment header CRC32C over bytes [0, " + (declared - 4) + ")",
-        Integer.toHexString((int) crc.getValue()),
-        Integer.toHexString(ByteBuffer.wrap(bytes).getInt(declared - 4)));
+        String.format("%08x", (int) crc.getValue()),
+        String.format("%08x", ByteBuffer.wrap(bytes).getInt(declared - 4)));
   }
 
   /** The header length its three names imply, or -1 if they run past the bytes at hand. */
