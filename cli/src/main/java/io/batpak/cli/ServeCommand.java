@@ -128,6 +128,14 @@ final class ServeCommand implements Command {
   @Override
   public int run(Args args, Terminal t) throws UsageException {
     ServeOptions o = ServeOptions.parse(args);
+    if (o.fs()
+        != null) { // a backend that is not there is a usage error, found before --dir is made
+      try {
+        io.batpak.fs.spi.StoreFsResolver.resolve(o.fs(), ServeCommand.class.getClassLoader());
+      } catch (io.batpak.ProviderException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
     UUID group = o.resolveGroup();
     boolean restart = o.hasLog(group);
     PrintStream err = t.err();
@@ -150,6 +158,8 @@ final class ServeCommand implements Command {
     ReplicatedStore member;
     try {
       member = o.join() && !restart ? ReplicatedStore.join(config) : ReplicatedStore.start(config);
+    } catch (ValidationException e) { // the directory is another member's
+      throw new UsageException(e.getMessage());
     } catch (StoreException e) {
       err.println(who + "could not open its store: " + Main.explain(e));
       return Main.FAILURE;
@@ -176,7 +186,20 @@ final class ServeCommand implements Command {
             + ", group "
             + group
             + ", members "
-            + String.join(",", o.peers().stream().map(ReplicationConfig.Peer::id).toList()));
+            + String.join(",", new java.util.TreeSet<>(member.members())));
+    java.util.Set<String> named =
+        new java.util.TreeSet<>(o.peers().stream().map(ReplicationConfig.Peer::id).toList());
+    if (restart && !named.equals(new java.util.TreeSet<>(member.members()))) {
+      // The group's configuration is in its Raft log; --peers only seeds a new group.
+      err.println(
+          who
+              + "--peers names "
+              + String.join(",", named)
+              + ", but the group's configuration in its log is "
+              + String.join(",", new java.util.TreeSet<>(member.members()))
+              + ", and the log wins. To change the members, use 'members set' on a member's"
+              + " console (docs/operations.md, \"Running a replicated group\").");
+    }
     if (member.openReport().tornTail().isPresent()) {
       // A crash in the middle of a journal write; Raft re-applies what the cut took away.
       err.println(

@@ -140,6 +140,61 @@ class ServeCommandTest {
     assertUsage("is a file", "--id", "n1", "--peers", PEERS, "--dir", file.toString());
   }
 
+  /** A backend that is not there is a usage error, found before the member's directory is made. */
+  @Test
+  void anUnknownFilesystemBackendIsAUsageErrorAndCreatesNothing() {
+    assertRefusedWith("unknown filesystem backend \"foo\"", "--fs", "foo");
+    assertFalse(Files.exists(tmp.resolve("member")), "the member's directory was created");
+  }
+
+  /**
+   * A member whose port is taken says so and exits 1. Ratis ends the JVM when its server cannot
+   * bind; the member refuses before Ratis tries, and Ratis may never exit the JVM (this test's JVM
+   * would end with it).
+   */
+  @Test
+  void aPortInUseIsNamedAndTheProcessStays() throws IOException {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      String address = "127.0.0.1:" + taken.getLocalPort();
+      Result r = serve("--id", "n1", "--peers", "n1=" + address, "--dir", dir());
+      assertEquals(Main.FAILURE, r.code(), r.toString());
+      assertTrue(r.err().contains("cannot listen on " + address), r.toString());
+      assertFalse(r.err().contains("\tat "), "a stack trace: " + r);
+    }
+  }
+
+  /** A member's directory started under another member's id is refused: its vote is not theirs. */
+  @Test
+  void anotherMembersDirectoryIsRefused() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String peers = "solo=127.0.0.1:" + port + ",other=127.0.0.1:" + port;
+    Result first =
+        CliRunner.run(
+            "",
+            false,
+            "serve",
+            "--id",
+            "solo",
+            "--peers",
+            peers.split(",")[0],
+            "--dir",
+            dir(),
+            "--console");
+    assertEquals(Main.OK, first.code(), first.toString());
+    assertUsage(
+        "belongs to member 'solo'",
+        "--id",
+        "other",
+        "--peers",
+        "other=127.0.0.1:" + port,
+        "--dir",
+        dir());
+  }
+
   @Test
   void aGroupOtherThanTheOneInTheDirectoryIsRefused() throws IOException {
     UUID existing = UUID.fromString("11111111-2222-4333-8444-555555555555");

@@ -12,6 +12,7 @@ import io.batpak.port.StoreClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,6 +43,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.apiguardian.api.API;
@@ -102,8 +104,11 @@ public final class ReplicatedStore extends LeaderWrites {
    * members runs.
    *
    * @throws NullPointerException if {@code config} is null
+   * @throws ValidationException if the Raft directory belongs to another member (it records whose
+   *     it is when a member first starts on it)
    * @throws io.batpak.StoreException if the local store cannot open (its own typed errors)
-   * @throws UncheckedIOException if Ratis cannot start (a port in use, an unreadable log)
+   * @throws UncheckedIOException if this member cannot listen on its address (named in the
+   *     message), or Ratis cannot start (an unreadable log)
    */
   public static ReplicatedStore start(ReplicationConfig config) {
     Objects.requireNonNull(config, "config");
@@ -118,15 +123,29 @@ public final class ReplicatedStore extends LeaderWrites {
    * with {@link #start}: its Raft log remembers the configuration.
    *
    * @throws NullPointerException if {@code config} is null
+   * @throws ValidationException if the Raft directory belongs to another member (it records whose
+   *     it is when a member first starts on it)
    * @throws io.batpak.StoreException if the local store cannot open (its own typed errors)
-   * @throws UncheckedIOException if Ratis cannot start (a port in use, an unreadable log)
+   * @throws UncheckedIOException if this member cannot listen on its address (named in the
+   *     message), or Ratis cannot start (an unreadable log)
    */
   public static ReplicatedStore join(ReplicationConfig config) {
     Objects.requireNonNull(config, "config");
     return start(config, true);
   }
 
+  static {
+    // Ratis ends the JVM (System.exit) when its gRPC server cannot start; an embedded store must
+    // never take its host process down. Disabled, Ratis throws instead, and start() reports it.
+    ExitUtils.disableSystemExit();
+  }
+
+  /** The file in a member's Raft directory naming the member whose term and vote it holds. */
+  static final String MEMBER_FILE = "batpak-member";
+
   private static ReplicatedStore start(ReplicationConfig config, boolean join) {
+    claimRaftDirectory(config);
+    requireListenable(config);
     RaftProperties props = properties(config);
     RaftGroupId groupId = RaftGroupId.valueOf(config.groupId());
     List<RaftPeer> peers = new ArrayList<>();
@@ -148,8 +167,9 @@ public final class ReplicatedStore extends LeaderWrites {
             });
     boolean recover =
         Files.isDirectory(config.raftDirectory().resolve(config.groupId().toString()));
+    RaftServer server = null;
     try {
-      RaftServer server =
+      server =
           RaftServer.newBuilder()
               .setServerId(RaftPeerId.valueOf(config.memberId()))
               .setGroup(join ? RaftGroup.valueOf(groupId) : group)
@@ -174,9 +194,88 @@ public final class ReplicatedStore extends LeaderWrites {
       ReplicatedStore store = new ReplicatedStore(config, sm, server, client, groupId);
       self[0] = store;
       return store;
+    } catch (IOException | RuntimeException e) {
+      // Close what started (the Raft server closes the state machine, and so the store).
+      if (server != null) {
+        try {
+          server.close();
+        } catch (IOException | RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      if (e instanceof RuntimeException r && !(e instanceof ExitUtils.ExitException)) {
+        throw r;
+      }
+      throw new UncheckedIOException(
+          "member " + config.memberId() + " could not start its Raft server: " + e.getMessage(),
+          e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+    }
+  }
+
+  /**
+   * Refuses a Raft directory that another member used (its term, vote and log are that member's:
+   * started under another id, a copy would vote twice in one term), and marks a new one as this
+   * member's ({@value #MEMBER_FILE}, written, synced and renamed into place).
+   *
+   * @throws ValidationException if the directory belongs to another member
+   */
+  private static void claimRaftDirectory(ReplicationConfig config) {
+    Path dir = config.raftDirectory();
+    Path file = dir.resolve(MEMBER_FILE);
+    try {
+      if (Files.exists(file)) {
+        String owner = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (!owner.equals(config.memberId())) {
+          throw new ValidationException(
+              "the Raft directory "
+                  + dir
+                  + " belongs to member '"
+                  + owner
+                  + "' (its term, vote and log are that member's); start member '"
+                  + owner
+                  + "' on it, or give member '"
+                  + config.memberId()
+                  + "' a directory of its own");
+        }
+        return;
+      }
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve(MEMBER_FILE + ".tmp");
+      Files.writeString(tmp, config.memberId() + "\n", java.nio.charset.StandardCharsets.UTF_8);
+      MemberSnapshots.fsync(tmp, false);
+      Files.move(
+          tmp,
+          file,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      MemberSnapshots.fsync(dir, true);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "member " + config.memberId() + " could not start its Raft server: " + e.getMessage(), e);
+          "member " + config.memberId() + " could not claim its Raft directory " + dir + ": " + e,
+          e);
+    }
+  }
+
+  /**
+   * Refuses to start when this member cannot listen on its address (a port in use, an address not
+   * this machine's, a host that does not resolve), with a message that names it, before Ratis
+   * tries.
+   */
+  private static void requireListenable(ReplicationConfig config) {
+    ReplicationConfig.Peer self = config.self();
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(self.host(), self.port()));
+    } catch (IOException | RuntimeException e) {
+      throw new UncheckedIOException(
+          "member "
+              + config.memberId()
+              + " cannot listen on "
+              + self.address()
+              + " ("
+              + e.getMessage()
+              + ")",
+          e instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
   }
 
