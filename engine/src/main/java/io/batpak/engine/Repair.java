@@ -38,7 +38,8 @@ import org.apiguardian.api.API;
  * <p>A repair cuts the damaged segment at the first bad frame and moves every later segment aside:
  * events after the damage are removed from the store, because their chains and sequences can no
  * longer be trusted. Nothing is destroyed: the damaged segment is copied and the later segments are
- * moved into a {@code repair-<micros>} folder in the store directory before anything is cut.
+ * moved into a {@code repair-<micros>} folder in the store directory before anything is cut, and so
+ * is the index checkpoint, which describes the journal before the repair.
  *
  * <p>Not thread-safe; the store must be closed (both methods take the directory's lock).
  *
@@ -52,7 +53,8 @@ public final class Repair {
    *
    * @param directory the store
    * @param damage why, or empty when the journal is intact
-   * @param cutFile the segment to cut, when there is damage
+   * @param cutFile the file to cut, when there is damage: a segment, or the index checkpoint (set
+   *     aside whole) when the journal no longer reaches it (ADR 0046)
    * @param cutOffset where it is cut
    * @param cutBytes how many bytes of it are cut
    * @param segmentsMovedAside later segments that are moved aside whole

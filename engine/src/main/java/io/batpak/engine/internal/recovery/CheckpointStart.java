@@ -53,7 +53,7 @@ record CheckpointStart(long segment, long offset) {
     if (selfConsistent(usable)) {
       requireJournalReaches(fs, directory, segments, usable);
     }
-    String disagreement = disagreement(fs, directory, segments, usable);
+    String disagreement = disagreement(fs, directory, usable);
     if (disagreement != null) {
       notes.add(distrusted(directory.resolve(IndexCheckpoint.FILE) + ": " + disagreement));
       return null;
@@ -95,6 +95,7 @@ record CheckpointStart(long segment, long offset) {
       throws IOException {
     IndexCheckpoint.Watermark w = usable.watermark();
     IndexImage.Decoded image = usable.image();
+    java.util.Set<Long> present = new java.util.HashSet<>(segments);
     for (long id = image.segment(0); id <= w.segment(); id++) {
       long end = id == w.segment() ? w.offset() : image.lastFrameEnd(id);
       if (end <= 0) {
@@ -102,7 +103,7 @@ record CheckpointStart(long segment, long offset) {
       }
       Path file = directory.resolve(Journal.fileName(id));
       long size = -1;
-      if (segments.contains(id)) {
+      if (present.contains(id)) {
         try (FileHandle h = fs.openRead(file)) {
           size = h.size();
         } catch (NoSuchFileException e) {
@@ -136,42 +137,8 @@ record CheckpointStart(long segment, long offset) {
         + reason;
   }
 
-  /**
-   * Null if every segment before the watermark's reaches the end of the last frame the checkpoint
-   * places in it; else which one does not (a segment cut short behind the checkpoint's back, by a
-   * lying device or by hand, must not be believed whole).
-   */
-  private static String shorterSegment(
-      StoreFs fs,
-      Path directory,
-      List<Long> segments,
-      long watermarkSegment,
-      IndexImage.Decoded image)
-      throws IOException {
-    for (long id : segments) {
-      if (id >= watermarkSegment) {
-        break;
-      }
-      long end = image.lastFrameEnd(id);
-      Path file = directory.resolve(Journal.fileName(id));
-      long size;
-      try (FileHandle h = fs.openRead(file)) {
-        size = h.size();
-      }
-      if (size < end) {
-        return file
-            + " ends at "
-            + size
-            + ", before the end of the last frame it covers there, "
-            + end;
-      }
-    }
-    return null;
-  }
-
   /** Null if the checkpoint agrees with the journal, else how it does not. */
-  private static String disagreement(
-      StoreFs fs, Path directory, List<Long> segments, IndexCheckpoint.Usable usable)
+  private static String disagreement(StoreFs fs, Path directory, IndexCheckpoint.Usable usable)
       throws IOException {
     IndexCheckpoint.Watermark w = usable.watermark();
     IndexImage.Decoded image = usable.image();
@@ -188,27 +155,11 @@ record CheckpointStart(long segment, long offset) {
           + frameEnd
           + ")";
     }
-    if (!segments.contains(w.segment())) {
-      return "its watermark is in segment " + w.segment() + ", which is not in the directory";
-    }
-    String shorter = shorterSegment(fs, directory, segments, w.segment(), image);
-    if (shorter != null) {
-      return shorter;
-    }
+    // The journal reaches the watermark (requireJournalReaches): its last frame is there to read.
     Path file = directory.resolve(Journal.fileName(w.segment()));
     byte[] frame = new byte[image.frameLength(last)];
     try (FileHandle h = fs.openRead(file)) {
-      if (h.size() < w.offset()) {
-        return "its watermark is at offset "
-            + w.offset()
-            + " of "
-            + file
-            + ", beyond the segment's end at "
-            + h.size();
-      }
       h.read(ByteBuffer.wrap(frame), image.frameOffset(last));
-    } catch (NoSuchFileException e) {
-      return file + " is gone";
     }
     int body = frame.length - FrameCodec.PREFIX;
     if (FrameCodec.readInt(frame, 0) != body || !FrameCodec.crcMatches(frame, 0, body)) {
