@@ -29,7 +29,9 @@ final class Reports {
     }
     out.println("  mode        " + (report.readOnly() ? "read-only" : "read-write"));
     out.println("  codec       " + report.codec());
-    out.println("  segments    " + report.segments().size());
+    // The segments the open found: a writable open after a clean close then starts another one,
+    // which the store's own counts (stats()) include.
+    out.println("  segments    " + report.segments().size() + " found at open");
     for (String segment : report.segments()) {
       OptionalLong size = CommandSupport.segmentSize(dir, segment);
       out.println(

@@ -115,6 +115,14 @@ final class ServeConsole {
     } catch (ConcurrencyConflictException | IdempotencyConflictException e) {
       out.println("conflict " + oneLine(e.getMessage()));
       return;
+    } catch (OutcomeUnknownException e) { // the message names the store's form of the key
+      out.println(
+          "unknown "
+              + oneLine(e.getMessage())
+              + (w.length == 4
+                  ? " (on this console: retry 'append " + w[1] + " " + w[2] + " " + w[3] + "')"
+                  : " (no key was given: a retry may append it twice)"));
+      return;
     }
     AppendReceipt a = r.receipt();
     out.println(
