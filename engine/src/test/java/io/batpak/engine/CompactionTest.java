@@ -193,12 +193,18 @@ class CompactionTest {
   void retainDropsRejectedEventsAndKeepsTheirProof(Random random) throws Exception {
     fill(random, 6, 25);
     Map<AppendReceipt, Boolean> removed = new LinkedHashMap<>();
+    java.util.Set<String> keptStreams = new java.util.TreeSet<>();
     try (Store store = Store.open(config())) {
       for (AppendReceipt r : appended.keySet()) {
         removed.put(r, temp(store.get(r.eventId())));
+        if (!temp(store.get(r.eventId()))) {
+          keptStreams.add(store.get(r.eventId()).header().entity());
+        }
       }
       CompactionResult result = store.compact(CompactionConfig.retain(e -> !temp(e)));
       assertEquals(CompactionResult.Outcome.PERFORMED, result.outcome(), result.reason());
+      // A stream whose every event was dropped has no visible event left (StoreStats).
+      assertEquals(keptStreams.size(), store.stats().streamCount(), "streams " + keptStreams);
       long dropped = removed.values().stream().filter(b -> b).count();
       assertTrue(dropped > 0);
       assertEquals(dropped, result.eventsDropped());

@@ -54,7 +54,9 @@ import io.batpak.engine.internal.compact.Compactor;
 import io.batpak.engine.internal.copy.StoreCopy;
 import io.batpak.engine.internal.delivery.Delivery;
 import io.batpak.engine.internal.fence.CancelledRanges;
+import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.StreamState;
 import io.batpak.engine.internal.projection.Projections;
 import io.batpak.engine.internal.read.EventQueries;
 import io.batpak.engine.internal.read.EventReader;
@@ -417,9 +419,19 @@ public final class EngineStore implements Store {
   public StoreStats stats() {
     checkOpen();
     int visible = index.visible();
-    // A stream counts once it has a visible event (a fence's unpublished rows do not count).
-    long streams =
-        index.streams().stream().filter(s -> s.count() > 0 && s.rows()[0] < visible).count();
+    // A stream counts while it has a visible event (a fence's unpublished rows do not count, and
+    // neither do events a compaction dropped: a stream whose every event was dropped is gone).
+    Index.View view = index.view();
+    long streams = 0;
+    for (StreamState s : index.streams()) {
+      int[] rows = s.rows();
+      for (int k = 0; k < s.count() && rows[k] < visible; k++) {
+        if (view.disposition(rows[k]) != FrameCodec.DROPPED) {
+          streams++;
+          break;
+        }
+      }
+    }
     long bytes = 0;
     for (long size : journal.segments().values()) {
       bytes += size;
