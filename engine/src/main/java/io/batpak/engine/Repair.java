@@ -116,7 +116,8 @@ public final class Repair {
   private static Plan scan(StoreFs fs, Path dir) throws IOException {
     try {
       Index index = new Index();
-      Recovery.Result result = new Recovery(fs, dir, false, index, StoreClock.system(), true).run();
+      Recovery recovery = new Recovery(fs, dir, false, index, StoreClock.system(), true);
+      Recovery.Result result = recovery.run();
       if (result.tornTail().isPresent()) {
         OpenReport.TornTail t = result.tornTail().get();
         return new Plan(
@@ -130,7 +131,7 @@ public final class Repair {
                 "cut the torn tail: it holds no acknowledged event (opening the store read-write"
                     + " does the same)"));
       }
-      Optional<String> ahead = Recovery.checkpointAhead(fs, dir, result.segmentEnds());
+      Optional<String> ahead = recovery.checkpointAhead(result.segmentEnds());
       if (ahead.isPresent()) {
         Path checkpoint = dir.resolve(IndexCheckpoint.FILE);
         long size;

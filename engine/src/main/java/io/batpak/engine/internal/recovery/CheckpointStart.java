@@ -33,15 +33,19 @@ import java.util.List;
 record CheckpointStart(long segment, long offset) {
 
   /**
-   * Installs the checkpoint into the empty {@code index} if it can be used.
+   * Installs the checkpoint {@code loaded} (read once by the caller, {@link IndexCheckpoint#read})
+   * into the empty {@code index} if it can be used.
    *
    * @return where loading continues, or null (then {@code index} is untouched)
-   * @throws io.batpak.UnsupportedFormatException if the checkpoint is of a newer format version
    */
   static CheckpointStart find(
-      StoreFs fs, Path directory, List<Long> segments, Index index, List<String> notes)
+      IndexCheckpoint.Loaded loaded,
+      StoreFs fs,
+      Path directory,
+      List<Long> segments,
+      Index index,
+      List<String> notes)
       throws IOException {
-    IndexCheckpoint.Loaded loaded = IndexCheckpoint.read(fs, directory);
     if (loaded instanceof IndexCheckpoint.Absent) {
       return null;
     }
@@ -67,9 +71,8 @@ record CheckpointStart(long segment, long offset) {
    * before it was durable when it was written, so no torn tail below it is a crash's. Null when
    * there is no such checkpoint.
    */
-  static CheckpointStart floor(StoreFs fs, Path directory) throws IOException {
-    if (IndexCheckpoint.read(fs, directory) instanceof IndexCheckpoint.Usable u
-        && selfConsistent(u)) {
+  static CheckpointStart floor(IndexCheckpoint.Loaded loaded) {
+    if (loaded instanceof IndexCheckpoint.Usable u && selfConsistent(u)) {
       return new CheckpointStart(u.watermark().segment(), u.watermark().offset());
     }
     return null;

@@ -6,6 +6,7 @@ import io.batpak.engine.internal.format.FrameCodec;
 import io.batpak.engine.internal.format.SegmentHeader;
 import io.batpak.engine.internal.format.SegmentSeal;
 import io.batpak.engine.internal.index.Index;
+import io.batpak.engine.internal.index.IndexCheckpoint;
 import io.batpak.engine.internal.segment.Journal;
 import io.batpak.port.FileHandle;
 import io.batpak.port.StoreClock;
@@ -108,6 +109,13 @@ public final class Recovery {
 
   private FenceReplay fences;
 
+  /**
+   * The watermark of the self-consistent index checkpoint {@link #run} read, believed or not, or
+   * null: no torn-tail cut reaches below it, and a repair sets the checkpoint aside when the
+   * journal ends before it.
+   */
+  private CheckpointStart floor;
+
   /** Prepares an open that fills {@code index}, timing its phases on {@code clock}. */
   public Recovery(StoreFs fs, Path directory, boolean mutable, Index index, StoreClock clock) {
     this(fs, directory, mutable, index, clock, false);
@@ -136,11 +144,9 @@ public final class Recovery {
   /**
    * Whether the index checkpoint in {@code directory} proves frames durable that the journal whose
    * segment ends are {@code ends} no longer holds (what a repair then sets aside): the reason, or
-   * empty.
+   * empty. After {@link #run}, from the checkpoint it read.
    */
-  public static Optional<String> checkpointAhead(
-      StoreFs fs, Path directory, NavigableMap<Long, Long> ends) throws IOException {
-    CheckpointStart floor = CheckpointStart.floor(fs, directory);
+  public Optional<String> checkpointAhead(NavigableMap<Long, Long> ends) {
     if (floor == null) {
       return Optional.empty();
     }
@@ -162,8 +168,7 @@ public final class Recovery {
    * Refuses to take bytes of segment {@code id} from {@code end} on for a crash's torn tail when a
    * checkpoint proves frames there were synced: they are damage (ADR 0046).
    */
-  private static void refuseBelowTheFloor(
-      CheckpointStart floor, long id, Path path, long end, OpenReport.TornTail torn) {
+  private void refuseBelowTheFloor(long id, Path path, long end, OpenReport.TornTail torn) {
     if (floor == null || id > floor.segment() || (id == floor.segment() && end >= floor.offset())) {
       return;
     }
@@ -183,11 +188,12 @@ public final class Recovery {
     notes.addAll(settled.notes());
     List<Long> ids = segmentIds(settled.replaced());
     long started = clock.monoNanos();
+    IndexCheckpoint.Loaded checkpoint = IndexCheckpoint.read(fs, directory);
     CheckpointStart start =
-        everyFrame ? null : CheckpointStart.find(fs, directory, ids, index, notes);
+        everyFrame ? null : CheckpointStart.find(checkpoint, fs, directory, ids, index, notes);
     long fromCheckpoint = index.size();
     // A checkpoint not believed still proves its frames were synced: no torn tail lies below it.
-    CheckpointStart floor = start == null ? CheckpointStart.floor(fs, directory) : null;
+    floor = CheckpointStart.floor(checkpoint);
     long afterCheckpoint = clock.monoNanos();
     phases.add(new OpenReport.Phase("checkpoint", (afterCheckpoint - started) / 1_000));
     if (!everyFrame) {
@@ -226,7 +232,7 @@ public final class Recovery {
       }
       codec = seg.header.codec();
       if (seg.torn != null) {
-        refuseBelowTheFloor(floor, id, path, seg.end, seg.torn);
+        refuseBelowTheFloor(id, path, seg.end, seg.torn);
         torn = Optional.of(seg.torn);
         if (mutable) {
           LOG.log(
