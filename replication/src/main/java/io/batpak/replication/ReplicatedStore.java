@@ -12,7 +12,6 @@ import io.batpak.port.StoreClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -140,12 +139,9 @@ public final class ReplicatedStore extends LeaderWrites {
     ExitUtils.disableSystemExit();
   }
 
-  /** The file in a member's Raft directory naming the member whose term and vote it holds. */
-  static final String MEMBER_FILE = "batpak-member";
-
   private static ReplicatedStore start(ReplicationConfig config, boolean join) {
-    claimRaftDirectory(config);
-    requireListenable(config);
+    MemberStartChecks.claimRaftDirectory(config);
+    MemberStartChecks.requireListenable(config);
     RaftProperties props = properties(config);
     RaftGroupId groupId = RaftGroupId.valueOf(config.groupId());
     List<RaftPeer> peers = new ArrayList<>();
@@ -208,73 +204,6 @@ public final class ReplicatedStore extends LeaderWrites {
       }
       throw new UncheckedIOException(
           "member " + config.memberId() + " could not start its Raft server: " + e.getMessage(),
-          e instanceof IOException io ? io : new IOException(e.getMessage(), e));
-    }
-  }
-
-  /**
-   * Refuses a Raft directory that another member used (its term, vote and log are that member's:
-   * started under another id, a copy would vote twice in one term), and marks a new one as this
-   * member's ({@value #MEMBER_FILE}, written, synced and renamed into place).
-   *
-   * @throws ValidationException if the directory belongs to another member
-   */
-  private static void claimRaftDirectory(ReplicationConfig config) {
-    Path dir = config.raftDirectory();
-    Path file = dir.resolve(MEMBER_FILE);
-    try {
-      if (Files.exists(file)) {
-        String owner = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).trim();
-        if (!owner.equals(config.memberId())) {
-          throw new ValidationException(
-              "the Raft directory "
-                  + dir
-                  + " belongs to member '"
-                  + owner
-                  + "' (its term, vote and log are that member's); start member '"
-                  + owner
-                  + "' on it, or give member '"
-                  + config.memberId()
-                  + "' a directory of its own");
-        }
-        return;
-      }
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve(MEMBER_FILE + ".tmp");
-      Files.writeString(tmp, config.memberId() + "\n", java.nio.charset.StandardCharsets.UTF_8);
-      MemberSnapshots.fsync(tmp, false);
-      Files.move(
-          tmp,
-          file,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      MemberSnapshots.fsync(dir, true);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "member " + config.memberId() + " could not claim its Raft directory " + dir + ": " + e,
-          e);
-    }
-  }
-
-  /**
-   * Refuses to start when this member cannot listen on its address (a port in use, an address not
-   * this machine's, a host that does not resolve), with a message that names it, before Ratis
-   * tries.
-   */
-  private static void requireListenable(ReplicationConfig config) {
-    ReplicationConfig.Peer self = config.self();
-    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-      probe.setReuseAddress(true);
-      probe.bind(new java.net.InetSocketAddress(self.host(), self.port()));
-    } catch (IOException | RuntimeException e) {
-      throw new UncheckedIOException(
-          "member "
-              + config.memberId()
-              + " cannot listen on "
-              + self.address()
-              + " ("
-              + e.getMessage()
-              + ")",
           e instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
   }
