@@ -23,7 +23,9 @@ import java.util.Map;
  *
  * <p>Exit codes: {@value #OK} success; {@value #FAILURE} failure, or damage found; {@value #USAGE}
  * the command line was wrong (nothing was done). Results go to standard output; progress, problems
- * and what to do about them go to standard error.
+ * and what to do about them go to standard error, with the library's log records at {@code WARNING}
+ * and above, one line each (the environment variable {@code BATPAK_LOG} sets another level: see
+ * {@link CliLogging}).
  *
  * @since 0.1
  */
@@ -55,6 +57,12 @@ public final class Main {
             StandardCharsets.UTF_8);
     PrintStream err =
         new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    try {
+      CliLogging.install(CliLogging.level(System.getenv(CliLogging.VARIABLE)), err);
+    } catch (UsageException e) {
+      err.println("batpak: " + e.getMessage());
+      System.exit(USAGE);
+    }
     boolean interactive = System.console() != null;
     BufferedReader in =
         interactive
@@ -166,6 +174,10 @@ public final class Main {
       b.append(String.format("  %-14s %s%n", c.name(), c.summary()));
     }
     b.append("\nexit codes: 0 ok, 1 failure or damage found, 2 usage error\n");
+    b.append(
+        "log records go to stderr at warning and above; "
+            + CliLogging.VARIABLE
+            + "=off|error|warning|info|debug sets the level\n");
     return b.toString();
   }
 

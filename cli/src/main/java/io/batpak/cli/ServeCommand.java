@@ -100,9 +100,8 @@ final class ServeCommand implements Command {
         + ServeOptions.CONSOLE
         + "        read commands from stdin, one per line, and answer on stdout\n\n"
         + ServeConsole.HELP
-        + "\nStatus lines (started, leader changes of this member, stopped) go to stderr. Ratis\n"
-        + "logs warnings to stderr; more with JAVA_TOOL_OPTIONS=-Dorg.slf4j.simpleLogger"
-        + ".defaultLogLevel=info.\n\n"
+        + "\nStatus lines (started, leader changes of this member, stopped) go to stderr. batpak\n"
+        + "and Ratis log warnings to stderr; more with BATPAK_LOG=info (or debug).\n\n"
         + "exit codes: 0 stopped cleanly ('stop' or end of console input), 1 the member could\n"
         + "not start or stopped itself (the reason is printed), 2 usage error; after SIGTERM or\n"
         + "SIGINT it closes cleanly ('stopped cleanly') and exits 143 or 130, as a JVM does\n";
@@ -294,13 +293,16 @@ final class ServeCommand implements Command {
   }
 
   /**
-   * Ratis logs through SLF4J, which the jar binds to slf4j-simple on stderr: warnings only, unless
-   * the user set a level. Its client's log is off: it logs every redirect to the leader as an error
-   * with a stack trace, and the console reports a request that failed for good itself.
+   * Ratis logs through SLF4J, which the jar binds to slf4j-simple on stderr: at the level of {@code
+   * BATPAK_LOG} (warnings by default), unless the user set SLF4J's own. Its client's log is off: it
+   * logs every redirect to the leader as an error with a stack trace, and the console reports a
+   * request that failed for good itself.
    */
-  private static void quietRatis() {
+  private static void quietRatis() throws UsageException {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      System.setProperty(
+          "org.slf4j.simpleLogger.defaultLogLevel",
+          CliLogging.slf4jName(CliLogging.level(System.getenv(CliLogging.VARIABLE))));
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis.client", "off");
     }
   }
