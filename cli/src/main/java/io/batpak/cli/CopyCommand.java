@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Set;
 
 /**
  * {@code batpak snapshot <dir> <dest>} and {@code batpak fork <dir> <dest>}: publish a consistent
@@ -16,6 +17,9 @@ import java.nio.file.Paths;
  * never written; a writer holding the store open elsewhere makes the command refuse (the lock).
  */
 final class CopyCommand implements Command {
+  /** Publishes the copy without verifying it. */
+  static final String NO_VERIFY = "--no-verify";
+
   private final boolean fork;
 
   /**
@@ -47,23 +51,37 @@ final class CopyCommand implements Command {
             + "the directory synced, then renamed to dest and dest's parent synced. dest must not\n"
             + "exist (not even as a symbolic link) and its parent must; it may not be dir or lie\n"
             + "inside it. A failure, a full device included, publishes nothing and removes the\n"
-            + "temporary directory. The copy opens as an ordinary store.\n";
+            + "temporary directory. The copy opens as an ordinary store.\n\n"
+            + "Then the copy is verified as 'batpak verify' would (every frame's CRC, hashes and\n"
+            + "chain links): a copy takes the source's events as they are, damage included, so a\n"
+            + "damaged copy is reported (exit 1) and left in place for you to inspect or remove.\n"
+            + NO_VERIFY
+            + " skips this.\n";
     if (fork) {
-      return "usage: batpak fork <dir> <dest>\n\n"
+      return "usage: batpak fork <dir> <dest> [--no-verify]\n\n"
           + common
           + "\nSealed segments, which are never written again, are shared with the source: by\n"
           + "reflink where the file system can share blocks (Btrfs, XFS), else by hard link,\n"
           + "else copied; the newest segment is always copied. Appends to the fork never show\n"
           + "in the source, nor the source's in the fork.\n\n"
-          + "exit codes: 0 published, 1 failed (nothing published), 2 usage error or a refused\n"
-          + "destination (nothing done)\n";
+          + EXIT_CODES;
     }
-    return "usage: batpak snapshot <dir> <dest>\n\n"
+    return "usage: batpak snapshot <dir> <dest> [--no-verify]\n\n"
         + common
         + "\nEvery segment is copied (the newest up to its synced end), so the backup shares\n"
         + "nothing with the source. For a cheap copy on the same file system, use 'fork'.\n\n"
-        + "exit codes: 0 published, 1 failed (nothing published), 2 usage error or a refused\n"
-        + "destination (nothing done)\n";
+        + EXIT_CODES;
+  }
+
+  private static final String EXIT_CODES =
+      "exit codes: 0 published (and intact, unless "
+          + NO_VERIFY
+          + "), 1 failed (nothing published) or\n"
+          + "published with damage found, 2 usage error or a refused destination (nothing done)\n";
+
+  @Override
+  public Set<String> switchOptions() {
+    return Set.of(NO_VERIFY);
   }
 
   @Override
@@ -73,6 +91,7 @@ final class CopyCommand implements Command {
     Path dest = Paths.get(args.positionals().get(1)).toAbsolutePath().normalize();
     refuseDestination(dir, dest); // before anything is said or opened (the store checks again)
     PrintStream err = t.err();
+    CopyReport r;
     try (Store store = CommandSupport.openReadOnly(dir)) {
       StoreStats stats = store.stats();
       err.println(
@@ -87,15 +106,30 @@ final class CopyCommand implements Command {
               + dir
               + " to "
               + dest);
-      CopyReport r;
       try {
         r = fork ? store.fork(dest) : store.snapshot(dest);
       } catch (ValidationException e) {
         throw new UsageException(e.getMessage());
       }
-      t.out().println(summary(dir, r));
+    }
+    t.out().println(summary(dir, r));
+    if (args.has(NO_VERIFY)) {
       return Main.OK;
     }
+    err.println(name() + ": verifying the copy (" + NO_VERIFY + " skips this)");
+    int verified = VerifyCommand.verify(r.destination(), t);
+    if (verified != Main.OK) {
+      err.println(
+          name()
+              + ": the copy "
+              + r.destination()
+              + " was published with the damage above, which it took from "
+              + dir
+              + ": check the source with 'batpak verify "
+              + dir
+              + "', repair or restore it, then remove the copy and take a new one.");
+    }
+    return verified;
   }
 
   /** The destination checks a user gets wrong, so that nothing announces a copy it refuses. */

@@ -55,7 +55,15 @@ final class VerifyCommand implements Command {
   @Override
   public int run(Args args, Terminal t) throws UsageException {
     args.expectPositionals(1, 1, "one store directory");
-    Path dir = CommandSupport.existingDirectory(args.positionals().get(0));
+    return verify(CommandSupport.existingDirectory(args.positionals().get(0)), t);
+  }
+
+  /**
+   * Verifies the store in {@code dir} read-only, printing {@code intact: ...} or its {@code DAMAGE}
+   * lines on stdout and what to do on stderr; returns {@link Main#OK} when it is intact, else
+   * {@link Main#FAILURE}.
+   */
+  static int verify(Path dir, Terminal t) {
     PrintStream out = t.out();
     Store opened;
     try {

@@ -81,6 +81,8 @@ class StoreCommandsTest {
     assertTrue(
         r.out().contains(DEMO_EVENTS + " events (every event below global sequence"), r.toString());
     assertTrue(r.err().contains("snapshot: copying " + DEMO_EVENTS + " events"), r.toString());
+    assertTrue(r.err().contains("snapshot: verifying the copy"), r.toString());
+    assertTrue(r.out().contains("intact: " + snap + ": " + DEMO_EVENTS + " events"), r.toString());
     Result verified = CliRunner.run("verify", snap.toString());
     assertEquals(Main.OK, verified.code(), verified.toString());
     assertTrue(verified.out().contains(DEMO_EVENTS + " events in 4 streams"), verified.toString());
@@ -101,6 +103,27 @@ class StoreCommandsTest {
     assertTrue(inside.err().contains("lies inside"), inside.toString());
     Result missing = CliRunner.run("snapshot", dir.toString());
     assertEquals(Main.USAGE, missing.code(), missing.toString());
+  }
+
+  @Test
+  void aCopyOfADamagedStoreIsPublishedAndReportedDamaged() throws IOException {
+    Path dir = demo();
+    flip(dir, "ada@example.com");
+    Path snap = tmp.resolve("snap");
+
+    Result r = CliRunner.run("snapshot", dir.toString(), snap.toString());
+    assertEquals(Main.FAILURE, r.code(), r.toString());
+    assertTrue(r.out().startsWith("snapshot of " + dir), r.toString());
+    assertTrue(r.out().contains("DAMAGE event "), r.toString());
+    assertTrue(r.err().contains("was published with the damage above"), r.toString());
+    assertTrue(r.err().contains("'batpak verify " + dir + "'"), r.toString());
+    assertTrue(Files.isDirectory(snap), "the damaged copy was not left in place: " + r);
+
+    Path fork = tmp.resolve("fork");
+    Result unchecked = CliRunner.run("fork", dir.toString(), fork.toString(), "--no-verify");
+    assertEquals(Main.OK, unchecked.code(), unchecked.toString());
+    assertFalse(unchecked.all().contains("DAMAGE"), unchecked.toString());
+    assertFalse(unchecked.err().contains("verifying"), unchecked.toString());
   }
 
   @Test
