@@ -94,6 +94,16 @@ final class CliLogging {
             super.publish(record);
             flush();
           }
+
+          /**
+           * Flushes only: {@code err} is the command's own stderr, which must outlive the handler
+           * ({@code LogManager} closes every handler when the JVM begins to shut down, while {@code
+           * serve}'s shutdown hook still reports on {@code err}).
+           */
+          @Override
+          public synchronized void close() {
+            flush();
+          }
         };
     handler.setLevel(level);
     root.addHandler(handler);

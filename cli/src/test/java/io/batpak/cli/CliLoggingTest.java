@@ -1,6 +1,7 @@
 package io.batpak.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,20 @@ class CliLoggingTest {
     assertEquals("batpak: SEVERE Committer: store poisoned", lines[1]);
     assertEquals("java.lang.IllegalStateException: fsync", lines[2]);
     assertTrue(lines[3].strip().startsWith("at "), lines[3]);
+  }
+
+  @Test
+  void closingTheHandlerLeavesTheCommandsStderrOpen() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    CliLogging.install(Level.WARNING, err);
+    LogManager.getLogManager().reset(); // what the JVM's shutdown does to every handler
+
+    err.println("batpak serve n1: stopped cleanly"); // what serve's shutdown hook prints then
+    assertFalse(err.checkError(), "the handler closed the command's stderr");
+    assertEquals(
+        "batpak serve n1: stopped cleanly" + System.lineSeparator(),
+        bytes.toString(StandardCharsets.UTF_8));
   }
 
   @Test

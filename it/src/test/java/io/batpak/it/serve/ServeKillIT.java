@@ -157,6 +157,32 @@ class ServeKillIT {
   }
 
   /**
+   * SIGTERM, what a service manager sends, stops the leader cleanly as docs/operations.md says: it
+   * says so on stderr and exits 143; the others go on, and restarted it agrees with them. (The
+   * command line's logging once closed stderr as the JVM began to shut down, and a terminated
+   * member died without a word.)
+   */
+  @Test
+  void aSigtermStopsTheLeaderCleanly() throws Exception {
+    String peers = start(MAIN);
+    appendSome(3);
+    ServeMember leader = members.remove(leader(members.keySet()));
+    leader.terminate();
+    assertTrue(leader.awaitGone(), "the terminated leader ended");
+    String log = Files.readString(root.resolve(leader.id() + ".stderr.log"));
+    assertEquals(143, leader.exitCode(), "exit code after SIGTERM; stderr:\n" + log);
+    String who = "batpak serve " + leader.id() + ": ";
+    int stopping = log.indexOf(who + "signal received, stopping");
+    assertTrue(
+        stopping >= 0 && log.indexOf(who + "stopped cleanly", stopping) > stopping,
+        "the stop is reported:\n" + log);
+    appendSome(2);
+    members.put(leader.id(), ServeMember.start(MAIN, leader.id(), peers, group, root));
+    appendSome(1);
+    checkMembersAgree();
+  }
+
+  /**
    * The leader at a seeded random moment (0 to 15 ms) after an append is sent to it: before the
    * proposal, between proposal and commit, during or after apply; once by default ({@code
    * -Dbatpak.serve.kill.rounds=N}).
