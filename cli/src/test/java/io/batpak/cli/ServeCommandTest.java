@@ -275,4 +275,59 @@ class ServeCommandTest {
       assertEquals(2, store.stats().eventCount(), "the store holds the two acknowledged events");
     }
   }
+
+  /**
+   * A restart whose --peers differ from the group's configuration in its Raft log says that the log
+   * wins, and serves the members of the log.
+   */
+  @Test
+  void aRestartWithOtherPeersSaysTheLogWins() throws IOException {
+    int port;
+    int other;
+    try (ServerSocket s = new ServerSocket(0);
+        ServerSocket t = new ServerSocket(0)) {
+      port = s.getLocalPort();
+      other = t.getLocalPort();
+    }
+    String solo = "solo=127.0.0.1:" + port;
+    Result first =
+        CliRunner.run(
+            "append order-1 placed\n",
+            false,
+            "serve",
+            "--id",
+            "solo",
+            "--peers",
+            solo,
+            "--dir",
+            dir(),
+            "--console");
+    assertEquals(Main.OK, first.code(), first.toString());
+    assertTrue(first.out().contains("ok global=0 "), first.toString());
+
+    String more = solo + ",n2=127.0.0.1:" + other;
+    Result again =
+        CliRunner.run(
+            "members\n",
+            false,
+            "serve",
+            "--id",
+            "solo",
+            "--peers",
+            more,
+            "--dir",
+            dir(),
+            "--console");
+    assertEquals(Main.OK, again.code(), again.toString());
+    assertTrue(again.err().contains("batpak serve solo: restarted from its log"), again.toString());
+    assertTrue(
+        again
+            .err()
+            .contains(
+                "batpak serve solo: --peers names n2,solo, but the group's configuration in its"
+                    + " log is solo, and the log wins."),
+        again.toString());
+    assertEquals(List.of("ready solo", "members ids=solo"), again.out().lines().toList());
+    assertFalse(first.err().contains("the log wins"), first.toString());
+  }
 }
