@@ -21,7 +21,9 @@ import org.apiguardian.api.API;
  * for them. Keep them short and non-blocking (update a counter, a gauge, a histogram); hand
  * anything slower to another thread. The other methods run on the thread that opened the store,
  * saved the checkpoint or runs the compaction. Methods may be called from several threads at once,
- * so an implementation must be thread-safe.
+ * so an implementation must be thread-safe. A commit-path report must not append to the store (nor
+ * {@code submit}): the append would wait for the commit that runs the report, so the store refuses
+ * it with {@link IllegalStateException} and writes nothing; hand it to another thread.
  *
  * <p><b>Failures.</b> A listener that throws never fails or poisons the store: the store catches
  * the {@link RuntimeException}, logs the first one at {@code WARNING} (logger {@code

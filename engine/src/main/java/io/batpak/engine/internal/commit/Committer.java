@@ -172,8 +172,18 @@ public final class Committer {
    * @throws StoreClosedException if the store is closing
    * @throws OutcomeUnknownException if the pipeline is poisoned
    * @throws StoreTimeoutException if the queue stays full
+   * @throws IllegalStateException if called on the thread that is committing (from a {@link
+   *     StoreListener} report, or from an atomic gate in deterministic mode): the append would wait
+   *     for the commit that runs it (threaded mode) or nest a commit inside it; nothing is queued
    */
   public void submit(AppendRequest request) {
+    if (commitLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException(
+          "an append from the thread that is committing (a StoreListener report, or an atomic"
+              + " gate in deterministic mode) would wait for the very commit that runs it; nothing"
+              + " was written. Hand the append to another thread (an executor) instead, or append"
+              + " after the call that triggered the report returns");
+    }
     queue.submit(request);
     if (thread == null) {
       commitLock.lock();

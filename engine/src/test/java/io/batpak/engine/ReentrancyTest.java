@@ -1,0 +1,112 @@
+package io.batpak.engine;
+
+import static io.batpak.engine.StoreFixtures.KIND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.Bytes;
+import io.batpak.Coordinate;
+import io.batpak.Store;
+import io.batpak.StoreConfig;
+import io.batpak.StoreListener;
+import io.batpak.fs.sim.SimEntropy;
+import io.batpak.fs.sim.SimStoreClock;
+import io.batpak.fs.sim.SimStoreFs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A callback the commit path runs (a {@link StoreListener}) that calls the store back: the append
+ * it makes would wait for the commit that is running it. The store refuses it at once, typed and
+ * saying why, instead of hanging the committer (threaded mode) or nesting a commit inside a commit
+ * (deterministic mode).
+ */
+class ReentrancyTest {
+  static final Coordinate OUTER = Coordinate.of("outer", "s");
+  static final Coordinate INNER = Coordinate.of("inner", "s");
+
+  @TempDir Path dir;
+
+  /** A listener that appends once, from its first groupCommitted report, and keeps what it got. */
+  static final class AppendingListener implements StoreListener {
+    final AtomicReference<Store> store = new AtomicReference<>();
+    final AtomicReference<Throwable> thrown = new AtomicReference<>();
+    final AtomicBoolean once = new AtomicBoolean();
+
+    @Override
+    public void groupCommitted(int events, long bytes) {
+      Store s = store.get();
+      if (s != null && once.compareAndSet(false, true)) {
+        try {
+          s.append(INNER, KIND, Bytes.utf8("from the listener"));
+        } catch (Throwable t) {
+          thrown.set(t);
+          throw t;
+        }
+      }
+    }
+  }
+
+  @Test
+  void aListenerThatAppendsIsRefusedInsteadOfDeadlockingTheCommitter() {
+    AppendingListener listener = new AppendingListener();
+    Store store =
+        Store.open(
+            StoreConfig.builder(dir)
+                .listener(listener)
+                .closeTimeout(Duration.ofSeconds(2))
+                .build());
+    listener.store.set(store);
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5),
+        () -> {
+          store.append(OUTER, KIND, Bytes.utf8("outer"));
+          store.append(OUTER, KIND, Bytes.utf8("after"));
+          store.close();
+        },
+        "an append from a StoreListener, on the committer thread, hung the store");
+    assertRefused(listener.thrown.get());
+  }
+
+  @Test
+  void aListenerThatAppendsIsRefusedInDeterministicModeToo() throws Exception {
+    AppendingListener listener = new AppendingListener();
+    try (SimStoreFs fs = new SimStoreFs(7)) {
+      StoreConfig config =
+          StoreConfig.builder(Path.of("/reentrant"))
+              .fs(fs)
+              .clock(new SimStoreClock())
+              .entropy(new SimEntropy(7))
+              .deterministic(true)
+              .listener(listener)
+              .build();
+      try (Store store = Store.open(config)) {
+        listener.store.set(store);
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5),
+            () -> {
+              store.append(OUTER, KIND, Bytes.utf8("outer"));
+              store.append(OUTER, KIND, Bytes.utf8("after"));
+            });
+        assertRefused(listener.thrown.get());
+        assertEquals(2, store.stream("outer").size());
+        assertEquals(0, store.stream("inner").size(), "the refused append wrote nothing");
+      }
+    }
+  }
+
+  private static void assertRefused(Throwable thrown) {
+    assertNotNull(thrown, "the listener's append was not refused");
+    IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown);
+    assertTrue(
+        e.getMessage().contains("StoreListener") && e.getMessage().contains("another thread"),
+        e.getMessage());
+  }
+}
