@@ -288,6 +288,30 @@ class ValidationTest {
     assertEquals(1, java.nio.file.Files.size(file));
   }
 
+  /**
+   * A store directory that is a file, or lies below one, is refused with a message that says so and
+   * what to do; it used to be "opening the store in X failed: X", the bare path of the
+   * NotDirectoryException.
+   */
+  @Test
+  void aStoreDirectoryThatIsAFileIsNamedAsSuch() throws Exception {
+    Path file = dir.resolve("a-file");
+    java.nio.file.Files.write(file, new byte[] {1});
+    for (StoreConfig config :
+        List.of(
+            StoreConfig.builder(file).build(),
+            StoreConfig.builder(file.resolve("below")).build(),
+            StoreConfig.builder(file).readOnly(true).build())) {
+      io.batpak.StoreIoException e =
+          assertThrows(io.batpak.StoreIoException.class, () -> Store.open(config));
+      assertTrue(
+          e.getMessage().contains(file + " is a file, not a directory")
+              && e.getMessage().contains("name a directory"),
+          config.directory() + ": " + e.getMessage());
+    }
+    assertEquals(1, java.nio.file.Files.size(file));
+  }
+
   @Test
   void configBuilderListsEveryBadOptionAtOnce() throws Exception {
     Supplier<StoreConfig.Builder> b = () -> StoreConfig.builder(dir.resolve("never"));

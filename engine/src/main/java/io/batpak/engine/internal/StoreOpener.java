@@ -219,6 +219,17 @@ final class StoreOpener {
           listener);
     } catch (IOException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
+      Path file = fileInTheWay(dir, e);
+      if (file != null) {
+        throw IoFailures.of(
+            "cannot open the store in "
+                + dir
+                + ": "
+                + file
+                + " is a file, not a directory; name a directory (a missing one is created), or"
+                + " move the file away",
+            e);
+      }
       throw IoFailures.of("opening the store in " + dir + " failed: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(journal, lock, ownsFs ? fs : null);
@@ -312,6 +323,23 @@ final class StoreOpener {
    * read-only media refuse it): when there is none, it proceeds without a lock, which only a writer
    * opening the directory at the same time could notice. Returns null then.
    */
+  /**
+   * The store directory, or one of its ancestors, when {@code e} says it is a regular file (the
+   * backend's NotDirectoryException or FileAlreadyExistsException names it); else null.
+   */
+  private static Path fileInTheWay(Path dir, IOException e) {
+    String name =
+        e instanceof java.nio.file.NotDirectoryException
+                || e instanceof java.nio.file.FileAlreadyExistsException
+            ? ((java.nio.file.FileSystemException) e).getFile()
+            : null;
+    if (name == null) {
+      return null;
+    }
+    Path file = Path.of(name).toAbsolutePath().normalize();
+    return dir.startsWith(file) ? file : null;
+  }
+
   private static StoreLock takeLock(StoreFs fs, Path dir, boolean mutable) throws IOException {
     Path lockFile = dir.resolve(EngineStore.LOCK_FILE);
     try {
