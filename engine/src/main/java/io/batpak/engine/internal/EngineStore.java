@@ -820,6 +820,11 @@ public final class EngineStore implements Store {
    * the committer is stuck in an I/O call past the timeout, the journal and the lock stay held
    * (releasing them under a write in progress could let another owner in while it lands) and close
    * says so.
+   *
+   * <p>A caller whose interrupt status is set (a task cancelled by {@code shutdownNow()} that
+   * closes its store in a {@code finally}) gets an ordinary close: the waits of a close are bounded
+   * by {@code closeTimeout} already, so the status is cleared for them and set again on return; an
+   * interrupt must not pass for a committer stuck in an I/O call.
    */
   @Override
   public void close() {
@@ -829,6 +834,17 @@ public final class EngineStore implements Store {
       }
       closed = true;
     }
+    boolean interrupted = Thread.interrupted();
+    try {
+      closeOnce();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void closeOnce() {
     StoreException failure = null;
     boolean stuck = false;
     delivery.close(
