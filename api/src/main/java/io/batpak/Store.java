@@ -108,7 +108,9 @@ public interface Store extends AutoCloseable {
    *     written
    * @throws IdempotencyConflictException if the key was used for different content
    * @throws StoreFullException if the device is full; nothing was written
-   * @throws OutcomeUnknownException if the store cannot tell whether the event was committed
+   * @throws OutcomeUnknownException if the store cannot tell whether the event was committed (the
+   *     calling thread was interrupted while it waited; its interrupt status is kept); also, with
+   *     nothing written, when the thread's interrupt status was set before the call
    * @throws StoreTimeoutException if the queue stayed full
    * @throws StoreClosedException if the store is closed or poisoned
    * @throws ReadOnlyStoreException if the store was opened read-only; nothing was written
@@ -306,7 +308,8 @@ public interface Store extends AutoCloseable {
    * Waits until {@code watermark} covers the event with global sequence {@code globalSequence}.
    * Waiting does not cause an fsync; call {@link #sync()} for that.
    *
-   * @throws StoreTimeoutException if it did not within {@code timeout}
+   * @throws StoreTimeoutException if it did not within {@code timeout}, or the thread was
+   *     interrupted while it waited (its interrupt status is kept)
    * @throws StoreClosedException if the store closes or is poisoned first
    */
   void waitFor(Watermark watermark, long globalSequence, Duration timeout);

@@ -297,8 +297,10 @@ public final class EngineStore implements Store {
   }
 
   private List<AppendReceipt> commit(List<UnsequencedEvent> drafts) {
+    Committer c = writable();
+    AppendRequest.refuseIfInterrupted();
     AppendRequest p = AppendRequest.blocking(drafts);
-    writable().submit(p);
+    c.submit(p);
     return p.await();
   }
 

@@ -71,6 +71,7 @@ public final class FenceHandle implements VisibilityFence {
 
   private List<AppendReceipt> commit(List<UnsequencedEvent> events) {
     checkOpen();
+    AppendRequest.refuseIfInterrupted();
     AppendRequest r = AppendRequest.blocking(events, fence);
     committer.submit(r);
     return r.await();

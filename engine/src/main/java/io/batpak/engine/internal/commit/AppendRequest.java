@@ -132,6 +132,24 @@ public final class AppendRequest {
   }
 
   /**
+   * Refuses a blocking append from a thread whose interrupt status is already set, before it is
+   * queued: {@link #await} would throw at once while the committer went on to write the append, so
+   * the caller would hear "may or may not be in the journal" of an append it could have been told
+   * was never written. The status is kept.
+   *
+   * @throws OutcomeUnknownException if the current thread's interrupt status is set; nothing was
+   *     queued or written
+   */
+  public static void refuseIfInterrupted() {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new OutcomeUnknownException(
+          "the calling thread's interrupt status is set, so the append was refused before it was"
+              + " queued: nothing was written. Clear the status (Thread.interrupted()) to append"
+              + " from this thread");
+    }
+  }
+
+  /**
    * Waits for the outcome.
    *
    * @throws StoreException the failure the committer reported
