@@ -96,11 +96,20 @@ public final class Pipeline<C> {
     Objects.requireNonNull(append, "append");
     if (receipt.issuer() != gates) {
       throw new ValidationException(
-          "the receipt was issued by " + receipt.issuer() + ", not by this pipeline's " + gates);
+          "the receipt was issued by another gate set ("
+              + receipt.issuer()
+              + "), not by this pipeline's "
+              + gates
+              + " (gate sets are told apart by identity, not by their gates' names); nothing was"
+              + " appended. Evaluate the proposal with this pipeline");
     }
     if (!receipt.consume()) {
       throw new ValidationException(
-          "the receipt " + receipt + " was committed before; a receipt commits once");
+          "the receipt "
+              + receipt
+              + " was used by an earlier commit, whose append ran whether or not it succeeded; a"
+              + " receipt commits once and nothing was appended. Evaluate the proposal again for a"
+              + " new receipt");
     }
     T payload = receipt.proposal().payload();
     AppendReceipt r = Objects.requireNonNull(append.append(payload, options), "append result");

@@ -237,6 +237,43 @@ class GateSetTest {
         () -> new GateReceipt<>(null, GateSet.of(List.of()), Proposal.of("x"), List.of()));
   }
 
+  /**
+   * A receipt whose append threw is used: the second commit is refused, and the message says what
+   * happened and what to do (it said "was committed before", which nothing was, and not to evaluate
+   * again); a foreign receipt from a gate set with the same gate names is told apart.
+   */
+  @Test
+  void aReceiptWhoseAppendThrewIsUsedAndTheRefusalSaysWhatToDo() {
+    AtomicInteger c = new AtomicInteger();
+    Pipeline<Order> pipeline = Pipeline.of(GateSet.of(List.of(gate("a", "permit", c))));
+    GateReceipt<Order> r = passed(pipeline.evaluate(new Order(3), Proposal.of(new Order(3))));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            pipeline.commit(
+                r,
+                AppendOptions.defaults(),
+                (p, o) -> {
+                  throw new IllegalStateException("the append failed");
+                }));
+    ValidationException again =
+        assertThrows(
+            ValidationException.class,
+            () -> pipeline.commit(r, AppendOptions.defaults(), (p, o) -> RECEIPT));
+    assertFalse(again.getMessage().contains("was committed before"), again.getMessage());
+    assertTrue(
+        again.getMessage().contains("commits once")
+            && again.getMessage().contains("Evaluate the proposal again"),
+        again.getMessage());
+    Pipeline<Order> twin = Pipeline.of(GateSet.of(List.of(gate("a", "permit", c))));
+    GateReceipt<Order> foreign = passed(twin.evaluate(new Order(1), Proposal.of(new Order(1))));
+    ValidationException other =
+        assertThrows(
+            ValidationException.class,
+            () -> pipeline.commit(foreign, AppendOptions.defaults(), (p, o) -> RECEIPT));
+    assertTrue(other.getMessage().contains("another gate set"), other.getMessage());
+  }
+
   @Test
   void aPipelineCommitsAReceiptOnceAndOnlyItsOwn() {
     AtomicInteger c = new AtomicInteger();
