@@ -102,6 +102,64 @@ class ReentrancyTest {
     }
   }
 
+  /**
+   * An atomic gate that appends: in threaded mode the append waited on the gate thread for the
+   * writer that waited for the gate, so the gated append was denied GATE_TIMEOUT at its budget and
+   * the gate's own append was then committed behind its back; in deterministic mode it nested a
+   * commit. Both modes now deny GATE_DEFECT at once, naming the IllegalStateException, and the
+   * gate's append writes nothing.
+   */
+  @Test
+  void aGateThatAppendsIsDeniedAsADefectAndItsAppendWritesNothing() throws Exception {
+    for (boolean deterministic : new boolean[] {false, true}) {
+      AtomicReference<Store> ref = new AtomicReference<>();
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      io.batpak.AtomicGate<Void> appending =
+          io.batpak.AtomicGate.of(
+              "appending",
+              ctx -> {
+                try {
+                  ref.get().append(INNER, KIND, Bytes.utf8("from the gate"));
+                } catch (RuntimeException e) {
+                  thrown.set(e);
+                  throw e;
+                }
+                return io.batpak.GateVerdict.permit();
+              });
+      try (SimStoreFs fs = new SimStoreFs(11)) {
+        StoreConfig.Builder b =
+            deterministic
+                ? StoreConfig.builder(Path.of("/gate"))
+                    .fs(fs)
+                    .clock(new SimStoreClock())
+                    .entropy(new SimEntropy(11))
+                    .deterministic(true)
+                : StoreConfig.builder(dir.resolve("gate")).gateBudget(Duration.ofSeconds(5));
+        try (Store store = Store.open(b.build())) {
+          ref.set(store);
+          io.batpak.GateDeniedException denied =
+              org.junit.jupiter.api.Assertions.assertThrows(
+                  io.batpak.GateDeniedException.class,
+                  () ->
+                      assertTimeoutPreemptively(
+                          Duration.ofSeconds(3),
+                          () ->
+                              store.append(
+                                  OUTER,
+                                  KIND,
+                                  Bytes.utf8("gated"),
+                                  io.batpak.AppendOptions.defaults().withGate(appending))));
+          assertEquals(io.batpak.Denial.GATE_DEFECT, denied.denial().code(), denied.getMessage());
+          assertInstanceOf(IllegalStateException.class, thrown.get());
+          assertTrue(thrown.get().getMessage().contains("atomic gate"), thrown.get().getMessage());
+          assertEquals(0, store.stream("inner").size(), "deterministic=" + deterministic);
+          assertEquals(0, store.stream("outer").size());
+          store.append(OUTER, KIND, Bytes.utf8("after"));
+        }
+      }
+    }
+  }
+
   private static void assertRefused(Throwable thrown) {
     assertNotNull(thrown, "the listener's append was not refused");
     IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown);

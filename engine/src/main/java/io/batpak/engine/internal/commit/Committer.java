@@ -172,11 +172,17 @@ public final class Committer {
    * @throws StoreClosedException if the store is closing
    * @throws OutcomeUnknownException if the pipeline is poisoned
    * @throws StoreTimeoutException if the queue stays full
-   * @throws IllegalStateException if called on the thread that is committing (from a {@link
-   *     StoreListener} report, or from an atomic gate in deterministic mode): the append would wait
-   *     for the commit that runs it (threaded mode) or nest a commit inside it; nothing is queued
+   * @throws IllegalStateException if called from an atomic gate or its fold, or on the thread that
+   *     is committing (from a {@link StoreListener} report): the append would wait for the commit
+   *     that runs it (threaded mode) or nest a commit inside it; nothing is queued
    */
   public void submit(AppendRequest request) {
+    if (sequencer.gates().runningOnThisThread()) {
+      throw new IllegalStateException(
+          "an append from an atomic gate (or its fold) would wait for the commit that waits for"
+              + " the gate; nothing was written. A gate decides from its context alone and never"
+              + " calls the store (docs/gates.md); append after the gated append returns instead");
+    }
     if (commitLock.isHeldByCurrentThread()) {
       throw new IllegalStateException(
           "an append from the thread that is committing (a StoreListener report, or an atomic"

@@ -94,6 +94,18 @@ public final class AtomicGates implements AutoCloseable {
    * @param threaded whether gates run on a gate thread (else on the committing thread)
    * @param threadName the gate threads' name prefix
    */
+  /** The gates whose gate (or fold) runs on this thread now, or null. */
+  private static final ThreadLocal<AtomicGates> RUNNING = new ThreadLocal<>();
+
+  /**
+   * Whether one of these gates, or its fold, is running on the calling thread (its gate thread, or
+   * in deterministic mode the committing thread): a store call from there would wait for the commit
+   * that waits for the gate.
+   */
+  public boolean runningOnThisThread() {
+    return RUNNING.get() == this;
+  }
+
   public AtomicGates(
       StoreConfig config, Index index, EventReader reader, boolean threaded, String threadName) {
     this.index = index;
@@ -149,9 +161,15 @@ public final class AtomicGates implements AutoCloseable {
     String name = gate.name();
     Supplier<GateVerdict> call =
         () -> {
-          S state = fold(gate.fold(), coordinate.entity(), stream, count, visible, pending);
-          return gate.evaluate(
-              new GateContext<>(coordinate, kind, payload, version, latest, state));
+          AtomicGates outer = RUNNING.get();
+          RUNNING.set(this);
+          try {
+            S state = fold(gate.fold(), coordinate.entity(), stream, count, visible, pending);
+            return gate.evaluate(
+                new GateContext<>(coordinate, kind, payload, version, latest, state));
+          } finally {
+            RUNNING.set(outer);
+          }
         };
     GateVerdict verdict;
     Throwable failure;
