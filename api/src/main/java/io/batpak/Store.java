@@ -311,6 +311,7 @@ public interface Store extends AutoCloseable {
    * @throws StoreTimeoutException if it did not within {@code timeout}, or the thread was
    *     interrupted while it waited (its interrupt status is kept)
    * @throws StoreClosedException if the store closes or is poisoned first
+   * @throws ValidationException if {@code globalSequence} or {@code timeout} is negative
    */
   void waitFor(Watermark watermark, long globalSequence, Duration timeout);
 

@@ -101,6 +101,15 @@ class LimitsTest {
           ValidationException.class,
           () ->
               store.waitFor(io.batpak.Watermark.VISIBLE, Long.MIN_VALUE, java.time.Duration.ZERO));
+      // A negative timeout is a bad argument, as for Cursor.pollBatch's wait; it was a
+      // StoreTimeoutException "did not pass global sequence 100 within PT-0.005S".
+      ValidationException negative =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ValidationException.class,
+              () ->
+                  store.waitFor(io.batpak.Watermark.VISIBLE, 100, java.time.Duration.ofMillis(-5)));
+      org.junit.jupiter.api.Assertions.assertTrue(
+          negative.getMessage().contains("PT-0.005S"), negative.getMessage());
       assertEquals(
           List.of(),
           StoreFixtures.query(

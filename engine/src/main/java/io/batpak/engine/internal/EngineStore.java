@@ -457,6 +457,10 @@ public final class EngineStore implements Store {
     if (globalSequence < 0) {
       throw new ValidationException("waitFor needs a global sequence >= 0, got " + globalSequence);
     }
+    if (timeout.isNegative()) {
+      throw new ValidationException(
+          "waitFor needs a timeout >= 0 (Duration.ZERO to check without waiting), got " + timeout);
+    }
     progress.await(watermark, globalSequence, timeout);
   }
 
