@@ -160,6 +160,40 @@ class ReentrancyTest {
     }
   }
 
+  /**
+   * A gate that closes the store: close waited on the gate thread for the committer that waited for
+   * the gate, the gate thread was interrupted at its budget, and close then failed the gated append
+   * with "stuck in an I/O call for longer than closeTimeout (PT10S)" after some 100 ms. Now the
+   * close is refused (the gate is denied GATE_DEFECT) and the store stays open.
+   */
+  @Test
+  void aGateThatClosesTheStoreIsDeniedAndTheStoreStaysOpen() {
+    AtomicReference<Store> ref = new AtomicReference<>();
+    io.batpak.AtomicGate<Void> closing =
+        io.batpak.AtomicGate.of(
+            "closing",
+            ctx -> {
+              ref.get().close();
+              return io.batpak.GateVerdict.permit();
+            });
+    try (Store store = Store.open(StoreConfig.builder(dir).build())) {
+      ref.set(store);
+      io.batpak.GateDeniedException denied =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              io.batpak.GateDeniedException.class,
+              () ->
+                  store.append(
+                      OUTER,
+                      KIND,
+                      Bytes.utf8("gated"),
+                      io.batpak.AppendOptions.defaults().withGate(closing)));
+      assertEquals(io.batpak.Denial.GATE_DEFECT, denied.denial().code(), denied.getMessage());
+      assertTrue(denied.getMessage().contains("IllegalStateException"), denied.getMessage());
+      store.append(OUTER, KIND, Bytes.utf8("after"));
+      assertEquals(1, store.stream("outer").size());
+    }
+  }
+
   private static void assertRefused(Throwable thrown) {
     assertNotNull(thrown, "the listener's append was not refused");
     IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown);

@@ -166,6 +166,11 @@ public final class Committer {
     return latch.cause();
   }
 
+  /** Whether an atomic gate of this store (or its fold) is running on the calling thread. */
+  public boolean gateRunningOnThisThread() {
+    return sequencer.gates().runningOnThisThread();
+  }
+
   /**
    * Queues {@code request}. In deterministic mode the caller then commits everything queued itself.
    *
@@ -177,7 +182,7 @@ public final class Committer {
    *     that runs it (threaded mode) or nest a commit inside it; nothing is queued
    */
   public void submit(AppendRequest request) {
-    if (sequencer.gates().runningOnThisThread()) {
+    if (gateRunningOnThisThread()) {
       throw new IllegalStateException(
           "an append from an atomic gate (or its fold) would wait for the commit that waits for"
               + " the gate; nothing was written. A gate decides from its context alone and never"
