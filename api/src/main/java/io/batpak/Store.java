@@ -789,6 +789,8 @@ public interface Store extends AutoCloseable {
    *     append in flight is failed, and the journal and the lock are released only when that call
    *     returns (releasing them under a write in progress could let another owner in)
    * @throws StoreIoException if closing a file, the lock or the backend failed
+   * @throws IllegalStateException if called from an atomic gate (which would wait for the commit
+   *     that waits for the gate); the store stays open
    */
   @Override
   void close();
