@@ -114,6 +114,9 @@ public interface Store extends AutoCloseable {
    * @throws StoreTimeoutException if the queue stayed full
    * @throws StoreClosedException if the store is closed or poisoned
    * @throws ReadOnlyStoreException if the store was opened read-only; nothing was written
+   * @throws IllegalStateException if called from an atomic gate or its fold, or from a {@link
+   *     StoreListener} report on the committing thread: it would wait for the commit that runs it;
+   *     nothing was written
    */
   AppendReceipt append(Coordinate coordinate, EventKind kind, Bytes payload, AppendOptions options);
 
