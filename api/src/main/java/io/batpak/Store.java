@@ -39,11 +39,13 @@ import org.apiguardian.api.API;
  * <h2>Outcome unknown</h2>
  *
  * An {@link OutcomeUnknownException} means the store cannot tell whether the event was committed
- * (an I/O failure, an interrupt, a close while it was queued). After such a failure the store is
- * poisoned: later appends fail too, reads keep working, and the store must be closed and reopened.
- * The event may or may not be there after the reopen; retrying with the same {@link
- * AppendOptions#idempotencyKey() idempotency key} is safe and returns the original receipt if the
- * first attempt was committed.
+ * (an I/O failure, an interrupt while the append waited, a close while it was queued). After an I/O
+ * failure the store is poisoned: later appends fail too, reads keep working, and the store must be
+ * closed and reopened; an interrupt poisons nothing. The event may or may not be there; retrying
+ * with the same {@link AppendOptions#idempotencyKey() idempotency key} (after the reopen, if the
+ * store was poisoned) is safe and returns the original receipt if the first attempt was committed.
+ * An append from a thread already interrupted when it calls is refused with {@link
+ * StoreInterruptedException} instead: nothing was written.
  *
  * <h2>Reads</h2>
  *
@@ -108,9 +110,10 @@ public interface Store extends AutoCloseable {
    *     written
    * @throws IdempotencyConflictException if the key was used for different content
    * @throws StoreFullException if the device is full; nothing was written
-   * @throws OutcomeUnknownException if the store cannot tell whether the event was committed (the
-   *     calling thread was interrupted while it waited; its interrupt status is kept); also, with
-   *     nothing written, when the thread's interrupt status was set before the call
+   * @throws OutcomeUnknownException if the store cannot tell whether the event was committed (for
+   *     example, the calling thread was interrupted while it waited; its interrupt status is kept)
+   * @throws StoreInterruptedException if the calling thread's interrupt status was set when it
+   *     called; nothing was written, and the status is kept
    * @throws StoreTimeoutException if the queue stayed full
    * @throws StoreClosedException if the store is closed or poisoned
    * @throws ReadOnlyStoreException if the store was opened read-only; nothing was written

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.batpak.BatchItem;
 import io.batpak.Bytes;
 import io.batpak.Coordinate;
-import io.batpak.OutcomeUnknownException;
 import io.batpak.Store;
 import io.batpak.StoreConfig;
+import io.batpak.StoreInterruptedException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +54,8 @@ class InterruptedAppendTest {
                 });
         t.start();
         t.join();
-        OutcomeUnknownException e = assertInstanceOf(OutcomeUnknownException.class, seen.get(0));
+        StoreInterruptedException e =
+            assertInstanceOf(StoreInterruptedException.class, seen.get(0));
         assertTrue(e.getMessage().contains("nothing was written"), e.getMessage());
         assertEquals(true, seen.get(1), "the interrupt status is kept");
       }

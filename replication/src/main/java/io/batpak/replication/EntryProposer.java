@@ -5,6 +5,7 @@ import static java.util.concurrent.CompletableFuture.completedFuture;
 import io.batpak.ConcurrencyConflictException;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.StoreClosedException;
+import io.batpak.StoreInterruptedException;
 import io.batpak.StoreTimeoutException;
 import io.batpak.port.StoreClock;
 import java.io.IOException;
@@ -83,6 +84,7 @@ final class EntryProposer implements AutoCloseable {
    */
   ReplicatedReceipt propose(List<Entries.Item> items, int type, int payloadVersion) {
     member.local();
+    refuseIfInterrupted();
     for (Entries.Item it : items) {
       if (!it.options().gates().isEmpty()) {
         return proposeGated(items, type, payloadVersion);
@@ -144,10 +146,27 @@ final class EntryProposer implements AutoCloseable {
   }
 
   /**
+   * Refuses an append from a thread whose interrupt status is already set, before anything is
+   * proposed: the wait for its commit would end at once while the entry went on to commit, and the
+   * caller would hear "outcome unknown" of an append it can be told was never made.
+   *
+   * @throws StoreInterruptedException if the status is set; it is kept
+   */
+  private static void refuseIfInterrupted() {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new StoreInterruptedException(
+          "the calling thread's interrupt status is set, so the append was refused before it was"
+              + " proposed: nothing was written. Clear the status (Thread.interrupted()) to append"
+              + " from this thread");
+    }
+  }
+
+  /**
    * Proposes {@code append} as it is and waits for its outcome (tests also use it, through {@link
    * LeaderWrites#propose}, to send a doctored head claim).
    */
   ReplicatedReceipt propose(Entries.Append append) {
+    refuseIfInterrupted();
     List<Entries.Item> items = append.items();
     byte[] bytes = Entries.encodeAppend(append);
     Entries.Reply r;

@@ -2,6 +2,7 @@ package io.batpak.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import io.batpak.ExpectedVersion;
 import io.batpak.ExtensionKey;
 import io.batpak.IdempotencyKey;
 import io.batpak.OutcomeUnknownException;
+import io.batpak.StoreInterruptedException;
 import io.batpak.ValidationException;
 import io.batpak.Watermark;
 import java.nio.file.Path;
@@ -109,6 +111,28 @@ class ReplicatedStoreTest {
               payload("c"),
               AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(0)));
       assertEquals(1, ok.streamSequence());
+      // A thread already interrupted when it appends (a cancelled task) is refused before
+      // anything is proposed, on the leader and through a follower; its status is kept.
+      for (ReplicatedStore via : List.of(c.leader(), follower)) {
+        java.util.concurrent.atomic.AtomicReference<Object> seen =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t =
+            new Thread(
+                () -> {
+                  Thread.currentThread().interrupt();
+                  try {
+                    seen.set(via.append(cart, KIND, payload("interrupted")));
+                  } catch (RuntimeException e) {
+                    seen.set(e);
+                  }
+                  if (!Thread.currentThread().isInterrupted()) {
+                    seen.set("the interrupt status was lost");
+                  }
+                });
+        t.start();
+        t.join();
+        assertInstanceOf(StoreInterruptedException.class, seen.get(), "via " + via.memberId());
+      }
       c.assertConverged();
       for (ReplicatedStore s : c.live()) {
         assertEquals(2, s.stream("cart-1").size(), "member " + s.memberId());

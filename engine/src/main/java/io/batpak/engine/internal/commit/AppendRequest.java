@@ -3,6 +3,7 @@ package io.batpak.engine.internal.commit;
 import io.batpak.AppendReceipt;
 import io.batpak.OutcomeUnknownException;
 import io.batpak.StoreException;
+import io.batpak.StoreInterruptedException;
 import io.batpak.engine.internal.fence.Fence;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -137,12 +138,12 @@ public final class AppendRequest {
    * the caller would hear "may or may not be in the journal" of an append it could have been told
    * was never written. The status is kept.
    *
-   * @throws OutcomeUnknownException if the current thread's interrupt status is set; nothing was
+   * @throws StoreInterruptedException if the current thread's interrupt status is set; nothing was
    *     queued or written
    */
   public static void refuseIfInterrupted() {
     if (Thread.currentThread().isInterrupted()) {
-      throw new OutcomeUnknownException(
+      throw new StoreInterruptedException(
           "the calling thread's interrupt status is set, so the append was refused before it was"
               + " queued: nothing was written. Clear the status (Thread.interrupted()) to append"
               + " from this thread");

@@ -5,6 +5,7 @@ import io.batpak.QueueFullPolicy;
 import io.batpak.StoreClosedException;
 import io.batpak.StoreConfig;
 import io.batpak.StoreException;
+import io.batpak.StoreInterruptedException;
 import io.batpak.StoreTimeoutException;
 import io.batpak.engine.internal.time.Durations;
 import io.batpak.port.StoreClock;
@@ -71,7 +72,7 @@ final class CommitQueue {
           nanos = clock.awaitNanos(notFull, nanos);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new OutcomeUnknownException(
+          throw new StoreInterruptedException(
               "interrupted while waiting for room in the commit queue; the append was not"
                   + " queued and nothing was written",
               e);
