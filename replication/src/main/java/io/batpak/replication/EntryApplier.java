@@ -364,13 +364,20 @@ final class EntryApplier {
    * Compacts this member's sealed segments as the entry says, on the apply thread, so every member
    * compacts at the same point of the log. An entry at or below the journal's index ran before a
    * restart (events were applied after it); one above it runs (again): compaction is idempotent.
+   *
+   * <p>The journal's newest event stays, whatever the predicate said: a restarted member finds its
+   * place in the Raft log from it ({@link #openedAt}; a dropped event is read by nobody). Dropped,
+   * the member would take an older event's place, or none, and re-run entries it had applied,
+   * accepting one it (and every member) had refused against the state it met then. Every member
+   * holds the same newest event at this entry, so they keep the same events.
    */
   private Entries.Reply compact(long term, long index, Entries.Compact c) {
     if (index <= journalIndex) {
       return new Entries.Replayed(term, index);
     }
+    long newest = current.nextGlobalSequence() - 1;
     java.util.function.Predicate<io.batpak.StoredEvent> keep =
-        e -> c.keeps(e.header().globalSequence());
+        e -> e.header().globalSequence() == newest || c.keeps(e.header().globalSequence());
     io.batpak.CompactionConfig config =
         c.tombstone()
             ? io.batpak.CompactionConfig.tombstone(keep)

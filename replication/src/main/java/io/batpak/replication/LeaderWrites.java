@@ -293,9 +293,11 @@ abstract class LeaderWrites extends LocalReads {
    *       below the leader's head (the cut), and proposes one Raft entry naming the rejected events
    *       by global sequence. Every member then compacts its own sealed segments, keeping exactly
    *       the events the predicate kept (and every event at or above the cut), when the entry
-   *       applies; the leader's result is returned. Appends wait on every member while it compacts
-   *       (it runs in the apply order). {@code progress} is told how many events of the cut the
-   *       predicate has seen. A dry run plans on this member only.
+   *       applies; the leader's result is returned. The newest event the members hold when the
+   *       entry applies stays even when the predicate rejects it: a restarted member finds its
+   *       place in the Raft log from its journal's newest event. Appends wait on every member while
+   *       it compacts (it runs in the apply order). {@code progress} is told how many events of the
+   *       cut the predicate has seen. A dry run plans on this member only.
    * </ul>
    *
    * <p>See {@link Store#compact} for the rest of the contract (ADR 0041).

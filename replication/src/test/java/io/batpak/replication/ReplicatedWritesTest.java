@@ -592,4 +592,67 @@ class ReplicatedWritesTest {
       c.assertConverged();
     }
   }
+
+  /**
+   * A member finds its place in the Raft log from its journal's newest event. A retain compaction
+   * that drops the newest events (every event of a member that just restarted sits in sealed
+   * segments) must not move that place back on its next start: the member would re-run entries it
+   * had refused against a later state, and accept one the others refused.
+   */
+  @Test
+  void aRestartAfterACompactionDroppedTheNewestEventsReappliesNoRefusedEntry(@TempDir Path dir)
+      throws Exception {
+    Coordinate a = Coordinate.of("a", "s");
+    Coordinate b = Coordinate.of("b", "s");
+    IdempotencyKey refusedKey = IdempotencyKey.of(0xBAD, 1);
+    try (Cluster c = Cluster.start(dir, 3)) {
+      c.leader().append(a, NOTE, Bytes.utf8("a0"));
+      c.leader().append(b, NOTE, Bytes.utf8("b0"));
+      // Refused: a's last event has sequence 0. Run after the next append, it would be accepted.
+      assertThrows(
+          ConcurrencyConflictException.class,
+          () ->
+              c.leader()
+                  .append(
+                      a,
+                      NOTE,
+                      Bytes.utf8("refused"),
+                      AppendOptions.defaults()
+                          .withExpectedVersion(ExpectedVersion.exactly(1))
+                          .withIdempotencyKey(refusedKey)));
+      AppendReceipt newest = c.leader().append(a, NOTE, Bytes.utf8("a1"));
+      c.assertConverged();
+      // Restarted, every member's events sit in sealed segments, which a compaction rewrites; this
+      // one drops b0 and the newest event, a1.
+      List<String> ids = new ArrayList<>();
+      for (ReplicatedStore m : c.live()) {
+        ids.add(m.memberId());
+      }
+      for (String id : ids) {
+        c.kill(id);
+      }
+      for (String id : ids) {
+        c.startMember(id);
+      }
+      c.leader().awaitLeaderHead(Cluster.WAIT);
+      io.batpak.CompactionResult result =
+          c.leader()
+              .compact(
+                  io.batpak.CompactionConfig.retain(
+                      e -> e.header().globalSequence() < newest.globalSequence() - 1));
+      assertEquals(
+          io.batpak.CompactionResult.Outcome.PERFORMED, result.outcome(), result.toString());
+      c.assertConverged();
+      String victim = c.follower().memberId();
+      c.kill(victim);
+      ReplicatedStore restarted = c.startMember(victim);
+      restarted.awaitLeaderHead(Cluster.WAIT);
+      assertEquals(null, restarted.stoppedReason(), "the restarted member runs");
+      assertThrows(
+          io.batpak.EventNotFoundException.class,
+          () -> restarted.get(io.batpak.EventId.of(refusedKey)),
+          "the restarted member holds the append every member refused");
+      c.assertConverged();
+    }
+  }
 }
