@@ -460,4 +460,41 @@ class SnapshotTest {
       return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
     }
   }
+
+  /**
+   * A member that restarts checks that its journal holds its latest snapshot's newest event. A
+   * replicated retain compaction after the snapshot may drop that event (it is no longer the
+   * journal's newest): the member must still start, and not take the dropped event for a
+   * divergence.
+   */
+  @Test
+  void aMemberRestartsAfterACompactionDroppedItsSnapshotsNewestEvent(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      List<AppendReceipt> held = appendRange(c, 0, 20);
+      ReplicatedStore victim = c.follower();
+      String victimId = victim.memberId();
+      Cluster.await("the member snapshots", () -> victim.latestSnapshotIndex() > 0);
+      held.addAll(appendRange(c, 20, 25));
+      // Restarted, the member's events all sit in sealed segments, which a compaction rewrites.
+      c.kill(victimId);
+      c.startMember(victimId).awaitLeaderHead(Cluster.WAIT);
+      long keepFrom = held.get(held.size() - 2).globalSequence();
+      c.leader()
+          .compact(io.batpak.CompactionConfig.retain(e -> e.header().globalSequence() >= keepFrom));
+      c.member(victimId).awaitLeaderHead(Cluster.WAIT);
+      assertEquals(2, Cluster.all(c.member(victimId)).size(), "events the compaction kept");
+      c.kill(victimId);
+      ReplicatedStore restarted = c.startMember(victimId);
+      restarted.awaitLeaderHead(Cluster.WAIT);
+      assertEquals(null, restarted.stoppedReason(), "the restarted member runs");
+      assertEquals(2, Cluster.all(restarted).size(), "events the compaction kept");
+      // It goes on applying (the others hold their events in active segments, which no compaction
+      // rewrites, so their contents differ).
+      appendSurely(c.leader(), 25);
+      restarted.awaitLeaderHead(Cluster.WAIT);
+      assertEquals(null, restarted.stoppedReason(), "the restarted member runs");
+      assertEquals(3, Cluster.all(restarted).size(), "events after the next append");
+    }
+  }
 }
