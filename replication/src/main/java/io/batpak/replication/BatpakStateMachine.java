@@ -294,6 +294,11 @@ final class BatpakStateMachine extends BaseStateMachine {
     return applier.awaitHead(index, nanos);
   }
 
+  /** Ends the waits of {@link #awaitHead}: the member closes, and applies nothing more. */
+  void halt() {
+    applier.halt();
+  }
+
   /**
    * The heads this member recorded, by Raft index (the most recent {@value
    * EntryApplier#HEAD_WINDOW}).
@@ -462,6 +467,7 @@ final class BatpakStateMachine extends BaseStateMachine {
       }
       stopped = e;
     }
+    applier.halt();
     LOG.log(System.Logger.Level.ERROR, e.getMessage(), e);
     Store s = reconciler.storeNow();
     if (s != null) {
@@ -477,6 +483,7 @@ final class BatpakStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    applier.halt();
     fetcher.shutdownNow();
     builder.shutdown();
     awaitBuild();

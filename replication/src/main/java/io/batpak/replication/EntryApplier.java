@@ -76,6 +76,9 @@ final class EntryApplier {
   private long newestEventMicros;
   private long claimsChecked;
 
+  /** Set once the member closes or stops: {@link #awaitHead} waits no more. Guarded by this. */
+  private boolean halted;
+
   /**
    * @param store the member's local store, as it is when an entry applies
    */
@@ -435,19 +438,28 @@ final class EntryApplier {
    * Waits until this member's head is at Raft index {@code index} or past it: every entry up to it
    * applied and its head recorded (its events are visible before that).
    *
-   * @return false if {@code nanos} passed first
+   * @return false if {@code nanos} passed first, or the member stopped applying ({@link #halt})
    */
   synchronized boolean awaitHead(long index, long nanos) throws InterruptedException {
     StoreClock clock = storeConfig.clock();
     long deadline = clock.monoNanos() + nanos;
     while (head.appliedIndex() < index) {
       long left = deadline - clock.monoNanos();
-      if (left <= 0) {
+      if (left <= 0 || halted) {
         return false;
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
     return true;
+  }
+
+  /**
+   * Ends every {@link #awaitHead}, now and later, unanswered: the member closes or stopped, and
+   * applies nothing more.
+   */
+  synchronized void halt() {
+    halted = true;
+    notifyAll();
   }
 
   private void checkClaim(long index, ReplicaHead claim) {

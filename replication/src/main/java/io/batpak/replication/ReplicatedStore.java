@@ -293,6 +293,8 @@ public final class ReplicatedStore extends LeaderWrites {
    * @throws io.batpak.StoreTimeoutException if this member did not catch up within {@code timeout}
    * @throws OutcomeUnknownException if no leader answered within the request timeout (nothing was
    *     written; retry)
+   * @throws StoreClosedException if this member closed meanwhile
+   * @throws ReplicaStoppedException if this member stopped meanwhile
    */
   @Override
   public ReplicaHead awaitLeaderHead(Duration timeout) {
@@ -337,6 +339,7 @@ public final class ReplicatedStore extends LeaderWrites {
           "member " + memberId() + " was interrupted waiting for a read barrier", e);
     }
     if (!applied) {
+      local(); // a member that closed or stopped meanwhile says so
       throw new StoreTimeoutException(
           "member "
               + memberId()
@@ -557,6 +560,7 @@ public final class ReplicatedStore extends LeaderWrites {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    stateMachine.halt(); // read barriers waiting for this member's applies end now
     stopWrites();
     IOException failure = null;
     try {

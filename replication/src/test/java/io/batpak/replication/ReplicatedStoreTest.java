@@ -436,4 +436,54 @@ class ReplicatedStoreTest {
       c.assertConverged();
     }
   }
+
+  /**
+   * A read barrier ends when its member closes: it waits for the member to apply the leader's
+   * entries, and a closed member applies none.
+   */
+  @Test
+  void aReadBarrierEndsWhenItsMemberCloses(@TempDir Path dir) throws Exception {
+    EventKind kind = EventKind.custom(1, 4);
+    try (Cluster c = Cluster.start(dir, 3, id -> null, java.time.Duration.ofSeconds(5))) {
+      java.util.concurrent.ExecutorService waiter =
+          java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        ReplicatedStore leader = c.leader();
+        ReplicatedStore follower = c.follower();
+        leader.append(Coordinate.of("barrier", "s"), kind, Bytes.utf8("e0"));
+        c.assertConverged();
+        // Cut off, the follower holds every event but applies none of the leader's next entries:
+        // refused appends, which write nothing.
+        Cluster.cutOff(follower.memberId());
+        for (int i = 0; i < 3; i++) {
+          assertThrows(
+              ConcurrencyConflictException.class,
+              () ->
+                  leader.append(
+                      Coordinate.of("barrier", "s"),
+                      kind,
+                      Bytes.utf8("refused"),
+                      AppendOptions.defaults().withExpectedVersion(ExpectedVersion.exactly(99))));
+        }
+        java.util.concurrent.Future<ReplicaHead> barrier =
+            waiter.submit(() -> follower.awaitLeaderHead(java.time.Duration.ofMinutes(10)));
+        Thread.sleep(2_000);
+        assertFalse(barrier.isDone(), "the cut-off follower has not applied the leader's entries");
+        Thread closing = new Thread(() -> c.kill(follower.memberId()));
+        closing.setDaemon(true);
+        closing.start();
+        java.util.concurrent.ExecutionException ended =
+            assertThrows(
+                java.util.concurrent.ExecutionException.class,
+                () -> barrier.get(20, java.util.concurrent.TimeUnit.SECONDS),
+                "the barrier ends once its member closes");
+        assertTrue(
+            ended.getCause() instanceof io.batpak.StoreClosedException,
+            String.valueOf(ended.getCause()));
+      } finally {
+        Cluster.heal(); // blocked handler threads would hold up the servers' close
+        waiter.shutdownNow();
+      }
+    }
+  }
 }
