@@ -191,13 +191,20 @@ public final class ReplicatedStore extends LeaderWrites {
       self[0] = store;
       return store;
     } catch (IOException | RuntimeException e) {
+      // Ratis wraps what the state machine's initialize threw (the local store's open) in its own
+      // exceptions: the store's typed error is what start reports.
+      RuntimeException typed = storeErrorIn(e);
+      Throwable report = typed != null ? typed : e;
       // Close what started (the Raft server closes the state machine, and so the store).
       if (server != null) {
         try {
           server.close();
         } catch (IOException | RuntimeException closing) {
-          e.addSuppressed(closing);
+          report.addSuppressed(closing);
         }
+      }
+      if (typed != null) {
+        throw typed;
       }
       if (e instanceof RuntimeException r && !(e instanceof ExitUtils.ExitException)) {
         throw r;
@@ -206,6 +213,22 @@ public final class ReplicatedStore extends LeaderWrites {
           "member " + config.memberId() + " could not start its Raft server: " + e.getMessage(),
           e instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
+  }
+
+  /**
+   * The first {@link io.batpak.StoreException} (a {@link ValidationException}, a {@link
+   * ReplicaStoppedException}, the local store's open errors) in {@code e}'s cause chain, or null.
+   */
+  private static @Nullable RuntimeException storeErrorIn(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.batpak.StoreException s) {
+        return s;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
   }
 
   /** The Ratis settings of a member; package-private so a test can pin the durability ones. */

@@ -486,4 +486,29 @@ class ReplicatedStoreTest {
       }
     }
   }
+
+  /**
+   * A member whose local store cannot open does not start, and says why with the store's own typed
+   * error (start's contract), not a wrapper of Ratis's start.
+   */
+  @Test
+  void aMemberWhoseStoreCannotOpenFailsToStartWithTheStoresTypedError(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3)) {
+      ReplicatedStore follower = c.follower();
+      String id = follower.memberId();
+      c.kill(id);
+      // Another holder of the store's directory: the member's own open is refused.
+      io.batpak.Store holder = io.batpak.Store.open(c.storeConfig(id));
+      try {
+        io.batpak.StoreLockedException locked =
+            assertThrows(io.batpak.StoreLockedException.class, () -> c.startMember(id));
+        assertTrue(locked.getMessage() != null, "the refusal says why");
+      } finally {
+        holder.close();
+      }
+      c.startMember(id);
+      c.assertConverged();
+    }
+  }
 }
