@@ -134,6 +134,7 @@ final class BatpakStateMachine extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
+    storage.refuseAFallbackTheLogCannotFollow(raftStorage.getStorageDir().getCurrentDir().toPath());
     Path tmp = raftStorage.getStorageDir().getTmpDir().toPath();
     SnapshotFetch.removeLeftovers(tmp);
     fetchTmp = tmp;

@@ -51,6 +51,11 @@ final class MemberSnapshots implements StateMachineStorage {
   static final String STORE = "store";
 
   private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
+
+  /** Ratis's log segment files: {@code log_<first>-<last>} and {@code log_inprogress_<first>}. */
+  private static final Pattern LOG_SEGMENT =
+      Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?(?:\\..*)?");
+
   private static final String MAGIC = "batpak-replication-snapshot 1";
   private static final System.Logger LOG = System.getLogger(MemberSnapshots.class.getName());
 
@@ -119,11 +124,21 @@ final class MemberSnapshots implements StateMachineStorage {
     return newest;
   }
 
+  /**
+   * The newest snapshot directory the last {@link #scan} found invalid, when it lies above the
+   * newest valid one (so the member falls back past it); null if none.
+   */
+  private volatile @Nullable Damaged damagedAbove;
+
+  /** A snapshot directory that is not a valid snapshot: where, its Raft index, and why. */
+  record Damaged(Path dir, long index, String why) {}
+
   /** The newest valid snapshot on disk, without making it the latest (removes {@code .tmp}s). */
   @Nullable Snapshot scan() throws IOException {
     Path d = smDir();
     Files.createDirectories(d);
     Snapshot newest = null;
+    Damaged damaged = null;
     try (Stream<Path> entries = Files.list(d)) {
       for (Path p : entries.toList()) {
         String name = String.valueOf(p.getFileName());
@@ -147,10 +162,71 @@ final class MemberSnapshots implements StateMachineStorage {
               memberId,
               p,
               e.getMessage());
+          long index = Long.parseLong(m.group(2));
+          if (damaged == null || index > damaged.index()) {
+            damaged = new Damaged(p, index, String.valueOf(e.getMessage()));
+          }
         }
       }
     }
+    damagedAbove =
+        damaged != null && (newest == null || damaged.index() > newest.index()) ? damaged : null;
     return newest;
+  }
+
+  /**
+   * Refuses to start on a snapshot older than a damaged one when the Raft log in {@code logDir}
+   * (Ratis's {@code current/}) no longer holds the entry right after it: the log was purged up to
+   * the damaged snapshot, so Ratis would look for that entry forever (its apply thread spinning, a
+   * close waiting for it). Falling back is safe, and allowed, only while the log still holds it.
+   *
+   * @throws ReplicaStoppedException naming the damaged snapshot, why it is damaged, and the gap
+   */
+  void refuseAFallbackTheLogCannotFollow(Path logDir) throws IOException {
+    Damaged d = damagedAbove;
+    if (d == null) {
+      return;
+    }
+    Snapshot older = latest;
+    long next = older == null ? 0 : older.index() + 1;
+    long first = firstLogIndex(logDir);
+    if (first <= next) {
+      return;
+    }
+    throw new ReplicaStoppedException(
+        "member "
+            + memberId
+            + " cannot start: its newest snapshot "
+            + d.dir()
+            + " (Raft index "
+            + d.index()
+            + ") is damaged ("
+            + d.why()
+            + "), and its Raft log, purged up to that snapshot, starts at index "
+            + first
+            + ", so nothing here holds the entries after "
+            + (older == null ? "the start of the log" : "the older snapshot " + older.dir())
+            + ". The member does not start. Rebuild it from a healthy member.");
+  }
+
+  /**
+   * The first Raft index the log segments in {@code logDir} hold ({@code log_<first>-<last>}, or
+   * {@code log_inprogress_<first>}), or {@link Long#MAX_VALUE} without any.
+   */
+  static long firstLogIndex(Path logDir) throws IOException {
+    if (!Files.isDirectory(logDir)) {
+      return Long.MAX_VALUE;
+    }
+    long first = Long.MAX_VALUE;
+    try (Stream<Path> files = Files.list(logDir)) {
+      for (Path f : files.toList()) {
+        Matcher m = LOG_SEGMENT.matcher(String.valueOf(f.getFileName()));
+        if (m.matches()) {
+          first = Math.min(first, Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    return first;
   }
 
   /** The state-machine directory {@code sm/}. */

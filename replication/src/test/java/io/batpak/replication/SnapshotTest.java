@@ -497,4 +497,63 @@ class SnapshotTest {
       assertEquals(3, Cluster.all(restarted).size(), "events after the next append");
     }
   }
+
+  /**
+   * A member whose newest snapshot is damaged falls back to the one before it (ADR 0038) only while
+   * its Raft log still holds the entries after that one. Here the log was purged up to the damaged
+   * snapshot, so no entry after the older one is left: the member refuses to start, naming the
+   * snapshot and the gap, instead of starting with an apply thread that looks for the missing entry
+   * forever (it spun at full CPU, and its close never returned). The others go on.
+   */
+  @Test
+  void aMemberWhoseNewestSnapshotIsDamagedPastItsLogRefusesToStart(@TempDir Path dir)
+      throws Exception {
+    try (Cluster c = Cluster.start(dir, 3, EVERY_20)) {
+      List<AppendReceipt> held = appendRange(c, 0, 70);
+      ReplicatedStore victim = c.follower();
+      String victimId = victim.memberId();
+      Path sm = c.root.resolve(victimId).resolve("raft").resolve(c.group.toString()).resolve("sm");
+      Cluster.await(
+          "two snapshots, and the log purged past the older one",
+          () -> {
+            List<Long> indexes = snapshotIndexes(sm);
+            return indexes.size() >= 2
+                && victim.raftLogStartIndex() > indexes.get(indexes.size() - 2) + 1;
+          });
+      c.kill(victimId);
+      List<Long> indexes = snapshotIndexes(sm);
+      long newest = indexes.get(indexes.size() - 1);
+      Path damaged;
+      try (Stream<Path> dirs = Files.list(sm)) {
+        damaged =
+            dirs.filter(p -> p.getFileName().toString().endsWith("_" + newest))
+                .findFirst()
+                .orElseThrow();
+      }
+      Files.writeString(damaged.resolve("snapshot.meta"), "garbage");
+
+      ReplicaStoppedException refused =
+          assertThrows(ReplicaStoppedException.class, () -> c.startMember(victimId));
+      assertTrue(
+          refused.getMessage().contains("its newest snapshot " + damaged)
+              && refused.getMessage().contains("Rebuild it from a healthy member"),
+          refused.getMessage());
+
+      held.add(appendSurely(c.leader(), 70));
+      assertHeldEverywhere(c, held);
+    }
+  }
+
+  /** The Raft indexes of the snapshot directories in {@code sm}, ascending. */
+  private static List<Long> snapshotIndexes(Path sm) {
+    try (Stream<Path> dirs = Files.list(sm)) {
+      return dirs.map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("snapshot\\.\\d+_\\d+"))
+          .map(n -> Long.parseLong(n.substring(n.indexOf('_') + 1)))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
 }
