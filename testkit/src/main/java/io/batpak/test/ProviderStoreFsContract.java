@@ -49,30 +49,15 @@ public abstract class ProviderStoreFsContract extends StoreFsContract {
   /**
    * Opens the backend by its provider name and creates {@code root} in it.
    *
-   * @throws IllegalStateException if the backend's {@link StoreFs#name()} is not the provider's
-   * @throws io.batpak.ProviderException if no provider of that name is found or it cannot open
+   * @throws io.batpak.ProviderException if no provider of that name is found or it cannot open, or
+   *     its backend's {@link StoreFs#name()} is not the provider's ({@code BATPAK-FS-005}: a {@code
+   *     ForwardingStoreFs} forwards its delegate's name, so a decorator overrides it)
    */
   @Override
   protected StoreFs openFs(Path root) throws IOException {
-    String provider = providerName();
     StoreFs fs =
-        StoreFsResolver.resolve(provider, getClass().getClassLoader(), new Properties())
+        StoreFsResolver.resolve(providerName(), getClass().getClassLoader(), new Properties())
             .open(childFsOptions());
-    if (!provider.equals(fs.name())) {
-      String name = fs.name();
-      fs.close();
-      throw new IllegalStateException(
-          "the backend of provider '"
-              + provider
-              + "' ("
-              + fs.getClass().getName()
-              + ") says its name() is '"
-              + name
-              + "': it must be '"
-              + provider
-              + "', the name the child JVM finds it by; a ForwardingStoreFs forwards name() to its"
-              + " delegate, so a decorator overrides name() to return its own provider's name");
-    }
     fs.createDirectories(root);
     return fs;
   }

@@ -20,11 +20,20 @@ class ProviderStoreFsContractTest {
 
   @Test
   void aDecoratorThatForwardsNameIsRefusedWithTheFix() {
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> new Misnamed().openFs(Path.of("/r")));
+    ProviderException e =
+        assertThrows(ProviderException.class, () -> new Misnamed().openFs(Path.of("/r")));
     assertTrue(
-        e.getMessage().contains("says its name() is 'sim': it must be 'misnamed'"), e.getMessage());
-    assertTrue(e.getMessage().contains("ForwardingStoreFs forwards name()"), e.getMessage());
+        e.getMessage().startsWith("BATPAK-FS-005 filesystem backend provider misnamed"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "whose name() is \"sim\": a backend's name() must be its"
+                    + " provider's name, \"misnamed\""),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("a ForwardingStoreFs forwards its delegate's name"),
+        e.getMessage());
   }
 
   @Test

@@ -264,9 +264,33 @@ public final class StoreFsResolver {
      * @param options backend settings
      * @return the backend
      * @throws IOException if the provider cannot open it
+     * @throws ProviderException ({@value #BROKEN_PROVIDER}) if the backend the provider opened
+     *     names itself differently ({@link StoreFs#name()} must be its provider's name: the open
+     *     report and the logs name it); the backend is closed
      */
     public StoreFs open(FsOptions options) throws IOException {
-      return provider.open(options);
+      StoreFs fs = provider.open(options);
+      if (source != Source.INSTANCE && !provider.name().equals(fs.name())) {
+        String named = fs.name();
+        fs.close();
+        throw new ProviderException(
+            BROKEN_PROVIDER
+                + " filesystem backend provider "
+                + provider.name()
+                + " ("
+                + provider.getClass().getName()
+                + ") opened a backend ("
+                + fs.getClass().getName()
+                + ") whose name() is \""
+                + named
+                + "\": a backend's name() must be its provider's name, \""
+                + provider.name()
+                + "\", since the open report and the logs name it. Fix: override name() in "
+                + fs.getClass().getName()
+                + " (a ForwardingStoreFs forwards its delegate's name). See"
+                + " docs/errors.md#batpak-fs-005");
+      }
+      return fs;
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.ProviderException;
 import io.batpak.fs.spi.StoreFsResolver.Candidate;
@@ -465,6 +466,24 @@ class StoreFsResolverTest {
   }
 
   @Test
+  void aBackendThatNamesItselfOtherThanItsProviderIsRefusedAndClosed() throws Exception {
+    RecordingStoreFs opened = new RecordingStoreFs(); // names itself "recording"
+    FakeProvider decorator = new MisnamedDecorator(opened);
+    Resolution r = StoreFsResolver.resolve("counting", List.of(decorator));
+    ProviderException e = assertThrows(ProviderException.class, () -> r.open(FsOptions.defaults()));
+    assertEquals(
+        "BATPAK-FS-005 filesystem backend provider counting ("
+            + MisnamedDecorator.class.getName()
+            + ") opened a backend (io.batpak.fs.spi.RecordingStoreFs) whose name() is"
+            + " \"recording\": a backend's name() must be its provider's name, \"counting\", since"
+            + " the open report and the logs name it. Fix: override name() in"
+            + " io.batpak.fs.spi.RecordingStoreFs (a ForwardingStoreFs forwards its delegate's"
+            + " name). See docs/errors.md#batpak-fs-005",
+        e.getMessage());
+    assertTrue(opened.calls.contains("close"), "the refused backend was closed: " + opened.calls);
+  }
+
+  @Test
   void nullArgumentsAreRefused() {
     assertThrows(NullPointerException.class, () -> StoreFsResolver.resolve((StoreFs) null));
     assertThrows(
@@ -556,5 +575,23 @@ class StoreFsResolverTest {
         "x.Broken: failed to load: boom",
         new Candidate("", "x.Broken", 0, false, Verdict.FAILED_TO_LOAD, "failed to load: boom")
             .describe());
+  }
+
+  /**
+   * A provider named {@code counting} whose backend names itself otherwise (a named class, so that
+   * the anonymous classes other tests list by name keep their numbers).
+   */
+  private static final class MisnamedDecorator extends FakeProvider {
+    private final StoreFs backend;
+
+    MisnamedDecorator(StoreFs backend) {
+      super("counting", 10, true, ProbeResult.available("counting ok"));
+      this.backend = backend;
+    }
+
+    @Override
+    public StoreFs open(FsOptions options) {
+      return backend;
+    }
   }
 }

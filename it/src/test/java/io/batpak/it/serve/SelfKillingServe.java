@@ -149,6 +149,12 @@ public final class SelfKillingServe {
       super(delegate);
     }
 
+    /** Its provider's name, as a backend's must be (ForwardingStoreFs forwards posix's). */
+    @Override
+    public String name() {
+      return BACKEND;
+    }
+
     @Override
     protected FileHandle onHandle(FileHandle handle) {
       if (!handle.path().getFileName().toString().endsWith(".seg")) {
