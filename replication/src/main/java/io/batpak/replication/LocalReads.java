@@ -26,12 +26,14 @@ import io.batpak.StoreVerification;
 import io.batpak.StoredEvent;
 import io.batpak.Subscription;
 import io.batpak.SubscriptionOptions;
+import io.batpak.ValidationException;
 import io.batpak.VerificationProgress;
 import io.batpak.Watermark;
 import io.batpak.Watermarks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -109,6 +111,11 @@ abstract class LocalReads implements Store {
 
   @Override
   public void waitFor(Watermark watermark, long globalSequence, Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) { // before the deadline, which a negative timeout would move back
+      throw new ValidationException(
+          "waitFor needs a timeout >= 0 (Duration.ZERO to check without waiting), got " + timeout);
+    }
     long deadline = Waits.deadline(System.nanoTime(), timeout);
     Store s = local();
     while (true) {

@@ -179,6 +179,11 @@ class ReplicatedStoreTest {
       throws Exception {
     try (Cluster c = Cluster.start(dir, 3)) {
       ReplicatedStore s = c.live().get(0);
+      ValidationException negative =
+          assertThrows(
+              ValidationException.class,
+              () -> s.waitFor(Watermark.VISIBLE, 0, java.time.Duration.ofMillis(-5)));
+      assertTrue(negative.getMessage().contains("timeout >= 0"), negative.getMessage());
       assertEquals(
           "beginFence",
           assertThrows(ReplicationUnsupportedException.class, s::beginFence).operation());
