@@ -29,6 +29,13 @@ import org.apiguardian.api.API;
  * calls whose expected versions build on each other. Appends from different threads are ordered by
  * the commit.
  *
+ * <p>An atomic gate (or its fold) and a {@link StoreListener} report on the committing thread run
+ * inside a commit, so they must not call back into it: from a gate, an append, {@code close},
+ * {@code sync}, {@code compact}, {@code beginFence} (and a fence's {@code commit} or {@code
+ * cancel}), {@code snapshot} and {@code fork} throw {@link IllegalStateException} (the gate is
+ * denied {@code GATE_DEFECT}, nothing is done); from such a report, an append does. Reads are
+ * allowed from both.
+ *
  * <h2>Durability on return</h2>
  *
  * In {@link Durability#DURABLE} mode (the default) an append returns only after the fsync that

@@ -17,8 +17,12 @@ import io.batpak.fs.sim.SimStoreClock;
 import io.batpak.fs.sim.SimStoreFs;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -191,6 +195,79 @@ class ReentrancyTest {
       assertTrue(denied.getMessage().contains("IllegalStateException"), denied.getMessage());
       store.append(OUTER, KIND, Bytes.utf8("after"));
       assertEquals(1, store.stream("outer").size());
+    }
+  }
+
+  /**
+   * Every other call that needs the commit path, made from a gate: sync, a compaction, a fence, a
+   * snapshot or a fork waited for the commit that waited for the gate. In threaded mode the gated
+   * append was denied {@code GATE_TIMEOUT} at its budget and the call then went ahead behind its
+   * back; in deterministic mode it ran inside the commit. Each is refused at once, in both modes:
+   * the gate is denied {@code GATE_DEFECT}, nothing is done (no copy is published), and the store
+   * goes on.
+   */
+  @Test
+  void everyCallThatNeedsTheCommitPathIsRefusedFromAGate() throws Exception {
+    Map<String, Consumer<Store>> calls = new LinkedHashMap<>();
+    calls.put("sync()", Store::sync);
+    calls.put("compact()", s -> s.compact(io.batpak.CompactionConfig.merge()));
+    calls.put("beginFence()", Store::beginFence);
+    calls.put("snapshot()", s -> s.snapshot(Path.of("/copies/snapshot")));
+    calls.put("fork()", s -> s.fork(Path.of("/copies/fork")));
+    for (boolean deterministic : new boolean[] {false, true}) {
+      for (Map.Entry<String, Consumer<Store>> call : calls.entrySet()) {
+        String what = call.getKey() + (deterministic ? ", deterministic" : ", threaded");
+        AtomicReference<Store> ref = new AtomicReference<>();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        io.batpak.AtomicGate<Void> gate =
+            io.batpak.AtomicGate.of(
+                "calling",
+                ctx -> {
+                  try {
+                    call.getValue().accept(ref.get());
+                  } catch (RuntimeException e) {
+                    thrown.set(e);
+                    throw e;
+                  }
+                  return io.batpak.GateVerdict.permit();
+                });
+        try (SimStoreFs fs = new SimStoreFs(13)) {
+          fs.createDirectories(Path.of("/copies"));
+          StoreConfig.Builder b =
+              StoreConfig.builder(Path.of("/gate"))
+                  .fs(fs)
+                  .gateBudget(Duration.ofSeconds(5))
+                  .deterministic(deterministic);
+          if (deterministic) {
+            b.clock(new SimStoreClock()).entropy(new SimEntropy(13));
+          }
+          try (Store store = Store.open(b.build())) {
+            ref.set(store);
+            store.append(OUTER, KIND, Bytes.utf8("before"));
+            io.batpak.GateDeniedException denied =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                    io.batpak.GateDeniedException.class,
+                    () ->
+                        assertTimeoutPreemptively(
+                            Duration.ofSeconds(3),
+                            () ->
+                                store.append(
+                                    OUTER,
+                                    KIND,
+                                    Bytes.utf8("gated"),
+                                    io.batpak.AppendOptions.defaults().withGate(gate))),
+                    what);
+            assertEquals(io.batpak.Denial.GATE_DEFECT, denied.denial().code(), what);
+            IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown.get());
+            assertTrue(
+                e.getMessage().startsWith(call.getKey() + " from an atomic gate"), e.getMessage());
+            assertEquals(List.of(), fs.list(Path.of("/copies")), what + ": nothing was copied");
+            store.append(OUTER, KIND, Bytes.utf8("after"));
+            store.sync();
+            assertEquals(2, store.stream("outer").size(), what);
+          }
+        }
+      }
     }
   }
 

@@ -500,6 +500,9 @@ public final class EngineStore implements Store {
   private CopyReport copy(Path dest, StoreCopy.Mode mode) {
     nonNull(dest, "dest");
     checkOpen();
+    if (committer != null) {
+      committer.refuseFromAGate(mode == StoreCopy.Mode.SNAPSHOT ? "snapshot()" : "fork()");
+    }
     StoreCopy copier = new StoreCopy(fs, config.directory(), config.entropy(), mode);
     Path d = copier.checkDestination(dest);
     maintenance.lock(); // a compaction must not replace the segments being copied
@@ -533,6 +536,9 @@ public final class EngineStore implements Store {
   @Override
   public CompactionResult compact(CompactionConfig config) {
     nonNull(config, "config");
+    if (committer != null) {
+      committer.refuseFromAGate("compact()");
+    }
     if (!config.dryRun()) {
       writable();
     }

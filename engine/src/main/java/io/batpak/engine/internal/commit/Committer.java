@@ -172,6 +172,26 @@ public final class Committer {
   }
 
   /**
+   * Refuses {@code what} (an append, a sync, a fence, a compaction, a copy) when an atomic gate of
+   * this store, or its fold, runs on the calling thread: it would wait for the commit that waits
+   * for the gate (threaded mode, where the gated append was denied {@code GATE_TIMEOUT} at its
+   * budget and the call then went ahead behind its back), or run inside that commit (deterministic
+   * mode).
+   *
+   * @throws IllegalStateException then; nothing was done, and the gate, having thrown, is denied
+   *     {@code GATE_DEFECT}
+   */
+  public void refuseFromAGate(String what) {
+    if (gateRunningOnThisThread()) {
+      throw new IllegalStateException(
+          what
+              + " from an atomic gate (or its fold) would wait for the commit that waits for the"
+              + " gate; nothing was done. A gate decides from its context alone and never calls the"
+              + " store (docs/gates.md); call it after the gated append returns instead");
+    }
+  }
+
+  /**
    * Queues {@code request}. In deterministic mode the caller then commits everything queued itself.
    *
    * @throws StoreClosedException if the store is closing
@@ -182,12 +202,7 @@ public final class Committer {
    *     that runs it (threaded mode) or nest a commit inside it; nothing is queued
    */
   public void submit(AppendRequest request) {
-    if (gateRunningOnThisThread()) {
-      throw new IllegalStateException(
-          "an append from an atomic gate (or its fold) would wait for the commit that waits for"
-              + " the gate; nothing was written. A gate decides from its context alone and never"
-              + " calls the store (docs/gates.md); append after the gated append returns instead");
-    }
+    refuseFromAGate("an append");
     if (commitLock.isHeldByCurrentThread()) {
       throw new IllegalStateException(
           "an append from the thread that is committing (a StoreListener report, or an atomic"
@@ -234,6 +249,7 @@ public final class Committer {
    * @throws StoreClosedException if the store is closing
    */
   public Fence beginFence() {
+    refuseFromAGate("beginFence()");
     commitLock.lock();
     try {
       latch.check();
@@ -264,6 +280,7 @@ public final class Committer {
    * @throws OutcomeUnknownException if the pipeline is poisoned or a write or sync failed
    */
   public void commitFence(Fence f) {
+    refuseFromAGate("a fence's commit()");
     commitLock.lock();
     try {
       if (f.state() != Fence.State.OPEN) {
@@ -298,6 +315,7 @@ public final class Committer {
    * @throws OutcomeUnknownException if a write or sync failed
    */
   public void cancelFence(Fence f) {
+    refuseFromAGate("a fence's cancel()");
     commitLock.lock();
     try {
       if (f.state() == Fence.State.COMMITTED) {
@@ -771,6 +789,7 @@ public final class Committer {
    * @throws OutcomeUnknownException if the fsync fails (the pipeline is then poisoned)
    */
   public void sync() {
+    refuseFromAGate("sync()");
     commitLock.lock();
     try {
       latch.check();
