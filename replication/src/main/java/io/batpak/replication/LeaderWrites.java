@@ -181,8 +181,15 @@ abstract class LeaderWrites extends LocalReads {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(options, "options");
     local();
-    return CompletableFuture.supplyAsync(
-        () -> append(coordinate, kind, payload, options), submitter);
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> append(coordinate, kind, payload, options), submitter);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The member closed between the check above and here: its submit thread has stopped.
+      throw new io.batpak.StoreClosedException(
+          "member " + memberId() + " closed while this append was submitted; nothing was written",
+          e);
+    }
   }
 
   /**
