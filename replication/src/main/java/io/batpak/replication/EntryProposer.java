@@ -85,6 +85,7 @@ final class EntryProposer implements AutoCloseable {
   ReplicatedReceipt propose(List<Entries.Item> items, int type, int payloadVersion) {
     member.local();
     refuseIfInterrupted();
+    ProposerGates.refuseFromAGate("an append");
     for (Entries.Item it : items) {
       if (!it.options().gates().isEmpty()) {
         return proposeGated(items, type, payloadVersion);

@@ -315,6 +315,7 @@ abstract class LeaderWrites extends LocalReads {
   @Override
   public CompactionResult compact(CompactionConfig config) {
     Objects.requireNonNull(config, "config");
+    ProposerGates.refuseFromAGate("compact()");
     if (config.strategy() == CompactionConfig.Strategy.MERGE || config.dryRun()) {
       return local().compact(config);
     }

@@ -55,6 +55,28 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 final class ProposerGates implements AutoCloseable {
+  /** Set on a gate thread while a gate (or its fold) runs there. */
+  private static final ThreadLocal<Boolean> RUNNING = new ThreadLocal<>();
+
+  /**
+   * Refuses {@code what} (an append, a compaction) when an atomic gate or its fold runs on the
+   * calling thread, as the engine does: the append would land behind the gated one's back, its
+   * stream would move, and the proposer would decide again, running the gate (and its append) once
+   * more, until the request timed out.
+   *
+   * @throws IllegalStateException then; nothing was proposed, and the gate is denied {@code
+   *     GATE_DEFECT}
+   */
+  static void refuseFromAGate(String what) {
+    if (RUNNING.get() != null) {
+      throw new IllegalStateException(
+          what
+              + " from an atomic gate (or its fold) is refused; nothing was proposed. A gate"
+              + " decides from its context alone and never calls the store (docs/gates.md); call"
+              + " it after the gated append returns instead");
+    }
+  }
+
   /** The most cached fold states before the cache is cleared. */
   static final int CACHE_ENTRIES = 4096;
 
@@ -231,10 +253,15 @@ final class ProposerGates implements AutoCloseable {
     Future<GateVerdict> call =
         threads.submit(
             () -> {
-              S state = fold(local, gate.fold(), it.coordinate().entity(), version);
-              return gate.evaluate(
-                  new GateContext<>(
-                      it.coordinate(), it.kind(), it.payload(), version, latest, state));
+              RUNNING.set(Boolean.TRUE);
+              try {
+                S state = fold(local, gate.fold(), it.coordinate().entity(), version);
+                return gate.evaluate(
+                    new GateContext<>(
+                        it.coordinate(), it.kind(), it.payload(), version, latest, state));
+              } finally {
+                RUNNING.remove();
+              }
             });
     GateVerdict verdict;
     try {

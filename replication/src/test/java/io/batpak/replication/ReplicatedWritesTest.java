@@ -1,6 +1,7 @@
 package io.batpak.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,6 +165,38 @@ class ReplicatedWritesTest {
       assertEquals(Denial.GATE_DEFECT, defect.denial().code());
       assertEquals(
           IllegalStateException.class.getName(), defect.denial().context().get("exception"));
+
+      // A gate that calls the store back is a defect, as in the engine: its append is refused
+      // (it would land behind the gated append's back and make the proposer decide again, running
+      // the gate and its append once more, until the request timed out).
+      AtomicReference<Throwable> fromGate = new AtomicReference<>();
+      AtomicGate<?> appending =
+          AtomicGate.of(
+              "appends",
+              ctx -> {
+                try {
+                  s.append(
+                      Coordinate.of("g-side", "s"),
+                      NOTE,
+                      Bytes.utf8("from the gate"),
+                      AppendOptions.defaults());
+                } catch (RuntimeException e) {
+                  fromGate.set(e);
+                  throw e;
+                }
+                return GateVerdict.permit();
+              });
+      assertEquals(
+          Denial.GATE_DEFECT,
+          assertThrows(
+                  GateDeniedException.class,
+                  () ->
+                      s.append(
+                          at, NOTE, Bytes.utf8("x"), AppendOptions.defaults().withGate(appending)))
+              .denial()
+              .code());
+      assertInstanceOf(IllegalStateException.class, fromGate.get());
+      assertEquals(0, s.stream("g-side").size(), "the gate's append wrote nothing");
 
       AtomicGate<?> returnsNull = AtomicGate.of("null", ctx -> null);
       assertEquals(
