@@ -119,17 +119,8 @@ class ReentrancyTest {
       AtomicReference<Store> ref = new AtomicReference<>();
       AtomicReference<Throwable> thrown = new AtomicReference<>();
       io.batpak.AtomicGate<Void> appending =
-          io.batpak.AtomicGate.of(
-              "appending",
-              ctx -> {
-                try {
-                  ref.get().append(INNER, KIND, Bytes.utf8("from the gate"));
-                } catch (RuntimeException e) {
-                  thrown.set(e);
-                  throw e;
-                }
-                return io.batpak.GateVerdict.permit();
-              });
+          calling(
+              "appending", ref, st -> st.append(INNER, KIND, Bytes.utf8("from the gate")), thrown);
       try (SimStoreFs fs = new SimStoreFs(11)) {
         StoreConfig.Builder b =
             deterministic
@@ -142,17 +133,7 @@ class ReentrancyTest {
         try (Store store = Store.open(b.build())) {
           ref.set(store);
           io.batpak.GateDeniedException denied =
-              org.junit.jupiter.api.Assertions.assertThrows(
-                  io.batpak.GateDeniedException.class,
-                  () ->
-                      assertTimeoutPreemptively(
-                          Duration.ofSeconds(3),
-                          () ->
-                              store.append(
-                                  OUTER,
-                                  KIND,
-                                  Bytes.utf8("gated"),
-                                  io.batpak.AppendOptions.defaults().withGate(appending))));
+              deniedPromptly(store, appending, "deterministic=" + deterministic);
           assertEquals(io.batpak.Denial.GATE_DEFECT, denied.denial().code(), denied.getMessage());
           assertInstanceOf(IllegalStateException.class, thrown.get());
           assertTrue(thrown.get().getMessage().contains("atomic gate"), thrown.get().getMessage());
@@ -174,23 +155,10 @@ class ReentrancyTest {
   void aGateThatClosesTheStoreIsDeniedAndTheStoreStaysOpen() {
     AtomicReference<Store> ref = new AtomicReference<>();
     io.batpak.AtomicGate<Void> closing =
-        io.batpak.AtomicGate.of(
-            "closing",
-            ctx -> {
-              ref.get().close();
-              return io.batpak.GateVerdict.permit();
-            });
+        calling("closing", ref, Store::close, new AtomicReference<>());
     try (Store store = Store.open(StoreConfig.builder(dir).build())) {
       ref.set(store);
-      io.batpak.GateDeniedException denied =
-          org.junit.jupiter.api.Assertions.assertThrows(
-              io.batpak.GateDeniedException.class,
-              () ->
-                  store.append(
-                      OUTER,
-                      KIND,
-                      Bytes.utf8("gated"),
-                      io.batpak.AppendOptions.defaults().withGate(closing)));
+      io.batpak.GateDeniedException denied = deniedPromptly(store, closing, "close()");
       assertEquals(io.batpak.Denial.GATE_DEFECT, denied.denial().code(), denied.getMessage());
       assertTrue(denied.getMessage().contains("IllegalStateException"), denied.getMessage());
       store.append(OUTER, KIND, Bytes.utf8("after"));
@@ -219,18 +187,7 @@ class ReentrancyTest {
         String what = call.getKey() + (deterministic ? ", deterministic" : ", threaded");
         AtomicReference<Store> ref = new AtomicReference<>();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        io.batpak.AtomicGate<Void> gate =
-            io.batpak.AtomicGate.of(
-                "calling",
-                ctx -> {
-                  try {
-                    call.getValue().accept(ref.get());
-                  } catch (RuntimeException e) {
-                    thrown.set(e);
-                    throw e;
-                  }
-                  return io.batpak.GateVerdict.permit();
-                });
+        io.batpak.AtomicGate<Void> gate = calling("calling", ref, call.getValue(), thrown);
         try (SimStoreFs fs = new SimStoreFs(13)) {
           fs.createDirectories(Path.of("/copies"));
           StoreConfig.Builder b =
@@ -244,19 +201,7 @@ class ReentrancyTest {
           try (Store store = Store.open(b.build())) {
             ref.set(store);
             store.append(OUTER, KIND, Bytes.utf8("before"));
-            io.batpak.GateDeniedException denied =
-                org.junit.jupiter.api.Assertions.assertThrows(
-                    io.batpak.GateDeniedException.class,
-                    () ->
-                        assertTimeoutPreemptively(
-                            Duration.ofSeconds(3),
-                            () ->
-                                store.append(
-                                    OUTER,
-                                    KIND,
-                                    Bytes.utf8("gated"),
-                                    io.batpak.AppendOptions.defaults().withGate(gate))),
-                    what);
+            io.batpak.GateDeniedException denied = deniedPromptly(store, gate, what);
             assertEquals(io.batpak.Denial.GATE_DEFECT, denied.denial().code(), what);
             IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown.get());
             assertTrue(
@@ -269,6 +214,45 @@ class ReentrancyTest {
         }
       }
     }
+  }
+
+  /**
+   * A gate that makes {@code call} on the store {@code ref} holds, keeps what the call threw in
+   * {@code thrown} (and throws it on), and otherwise permits.
+   */
+  private static io.batpak.AtomicGate<Void> calling(
+      String name,
+      AtomicReference<Store> ref,
+      Consumer<Store> call,
+      AtomicReference<Throwable> thrown) {
+    return io.batpak.AtomicGate.of(
+        name,
+        ctx -> {
+          try {
+            call.accept(ref.get());
+          } catch (RuntimeException e) {
+            thrown.set(e);
+            throw e;
+          }
+          return io.batpak.GateVerdict.permit();
+        });
+  }
+
+  /** Appends to {@code OUTER} under {@code gate}, which must deny it within 3 s (never hang). */
+  private static io.batpak.GateDeniedException deniedPromptly(
+      Store store, io.batpak.AtomicGate<?> gate, String what) {
+    return org.junit.jupiter.api.Assertions.assertThrows(
+        io.batpak.GateDeniedException.class,
+        () ->
+            assertTimeoutPreemptively(
+                Duration.ofSeconds(3),
+                () ->
+                    store.append(
+                        OUTER,
+                        KIND,
+                        Bytes.utf8("gated"),
+                        io.batpak.AppendOptions.defaults().withGate(gate))),
+        what);
   }
 
   private static void assertRefused(Throwable thrown) {
