@@ -362,7 +362,9 @@ public interface Store extends AutoCloseable {
    * switches to the new segments, and while the index checkpoint is rewritten at the end.
    *
    * <p>Durability on return: the new segments are durable, the old ones removed and a new index
-   * checkpoint written (for {@link CompactionResult.Outcome#PERFORMED}).
+   * checkpoint written (for {@link CompactionResult.Outcome#PERFORMED}), unless the journal ends in
+   * a cancelled fence: a checkpoint ends at an event it can anchor on, so the next one is written
+   * after a later append (until then an open reads the journal from the segments' seals).
    *
    * @return what was done, or why nothing was ({@code SKIPPED}), or the step that failed ({@code
    *     FAILED}: before the switch the store is unchanged; after it, only removals are left, which

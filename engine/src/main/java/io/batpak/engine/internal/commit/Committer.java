@@ -744,8 +744,9 @@ public final class Committer {
    * Writes the index checkpoint now, as {@link #maybeCheckpoint} does when it is due (compaction
    * asks for one after it removed the old one, so the next open stays fast). The commit path pauses
    * only while the image is written to the temporary file (memory speed, into the page cache); its
-   * fsync, rename and directory sync run after appends resumed. A failed checkpoint is logged; a
-   * failed sync poisons.
+   * fsync, rename and directory sync run after appends resumed. Writes nothing when the index ends
+   * in a cancelled event (a checkpoint must end at an event that anchors it). A failed checkpoint
+   * is logged; a failed sync poisons.
    */
   public void checkpointNow() {
     checkpoints.lock().lock();
@@ -754,7 +755,10 @@ public final class Committer {
       commitLock.lock();
       try {
         latch.check();
-        if (index.size() > 0) {
+        // A checkpoint ends at an event that is not cancelled, whose hash anchors it (as the
+        // cadence and a clean close check): after a cancelled fence there is none to write until
+        // the next append.
+        if (checkpoints.endsAtAnchor()) {
           syncLocked();
           staged = checkpoints.stage();
         }
