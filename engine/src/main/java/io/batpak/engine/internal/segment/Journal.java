@@ -224,17 +224,32 @@ public final class Journal implements AutoCloseable {
    * syncs it; the segment takes no more appends. Its frames must be synced already, so a crash can
    * tear only the seal, never what it describes.
    *
-   * @throws IOException if the write or the sync fails (the segment may then end in part of a seal,
-   *     which the next open cuts off as a torn tail)
+   * @throws IOException if the write or the sync fails (after a failed write the segment may end in
+   *     part of a seal, which the next open cuts off as a torn tail; after a failed sync the seal
+   *     is cut off here, as its bytes may stay readable in this boot but never reach the disk)
    */
   public void seal(byte[] seal) throws IOException {
     if (syncedSize != activeSize) {
       throw new IllegalStateException(
           "sealing " + path(activeId) + " with " + (activeSize - syncedSize) + " bytes unsynced");
     }
+    long unsealed = activeSize;
     activeSealed = true;
     append(ByteBuffer.wrap(seal));
-    active.sync(SyncMode.ALL);
+    try {
+      active.sync(SyncMode.ALL);
+    } catch (IOException e) {
+      // The seal's pages may stay readable though never written (fsyncgate): an open in this boot
+      // would take the segment as sealed, and after a power loss find a hole where the seal was.
+      // Cut the seal off again: the segment is as a crash before the seal leaves it.
+      activeSealed = false;
+      try {
+        truncateActive(unsealed);
+      } catch (IOException | RuntimeException cut) {
+        e.addSuppressed(cut);
+      }
+      throw e;
+    }
     synced(activeSize);
   }
 
