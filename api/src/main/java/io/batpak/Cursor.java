@@ -96,8 +96,11 @@ public interface Cursor extends AutoCloseable {
    * @throws IllegalStateException if this cursor has no checkpoint id ({@link
    *     Store#cursor(Region)})
    * @throws ReadOnlyStoreException if the store was opened read-only (resuming works; saving not)
-   * @throws StoreIoException if writing or publishing the file failed; the previous checkpoint is
-   *     still in place, and a retry may succeed
+   * @throws StoreIoException if writing or publishing the file failed; a retry may succeed. The
+   *     previous checkpoint is still in place, unless the step that failed came after the new file
+   *     was renamed over it (the directory's fsync): the new checkpoint is then in place, and a
+   *     power loss may yet take it back, so the cursor resumes from either (every event either
+   *     covers was delivered, and, if the contract above is kept, applied)
    * @throws StoreClosedException if the store or this cursor is closed
    */
   void checkpoint();
