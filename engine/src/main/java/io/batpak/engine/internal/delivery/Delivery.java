@@ -123,7 +123,11 @@ public final class Delivery {
     c.checkStoreOpen().run();
   }
 
-  /** Publishes a checkpoint, creating {@code cursors/} durably the first time. */
+  /**
+   * Publishes a checkpoint, creating {@code cursors/} durably the first time: until the store's
+   * directory was synced once after the directory is there, each save syncs it (a failed sync, or a
+   * process that died before it, leaves an entry a power loss takes away with every checkpoint).
+   */
   void save(CheckpointFile.Saved s) throws IOException {
     saving.readLock().lock();
     try {
@@ -135,8 +139,8 @@ public final class Delivery {
           Path dir = c.directory().resolve(CheckpointFile.DIR);
           if (!c.fs().exists(dir)) {
             c.fs().createDirectories(dir);
-            c.fs().syncDirectory(c.directory()); // the new entry survives a power loss
           }
+          c.fs().syncDirectory(c.directory()); // the new entry survives a power loss
           directoryMade = true;
         }
       }

@@ -205,7 +205,8 @@ final class EngineCursor implements Cursor {
               + e.getMessage()
               + ". The previous checkpoint is still in place (it covers global sequence "
               + savedThrough
-              + "); a retry may succeed",
+              + "), unless only the directory's fsync after the rename failed: then the new one"
+              + " is, until a power loss; a retry may succeed",
           e);
     }
     savedDelivered = delivered;
