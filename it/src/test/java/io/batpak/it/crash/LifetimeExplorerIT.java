@@ -508,7 +508,7 @@ class LifetimeExplorerIT {
     }
 
     void step() {
-      switch (pick(30, 12, 6, 2, 4, 8, 6, 6, 4, 2, 1, 5, 3)) {
+      switch (pick(30, 12, 6, 2, 4, 8, 6, 6, 4, 2, 1, 5, 3, 4)) {
         case 0 -> appendOne();
         case 1 -> batch();
         case 2 -> retry();
@@ -521,7 +521,8 @@ class LifetimeExplorerIT {
         case 9 -> copy(false);
         case 10 -> copy(true);
         case 11 -> read();
-        default -> cleanReopen();
+        case 12 -> cleanReopen();
+        default -> submits();
       }
     }
 
@@ -642,16 +643,62 @@ class LifetimeExplorerIT {
             BatchItem.of(Coordinate.of(e.entity, "s"), KIND, Bytes.of(e.payload))
                 .withOptions(options(e)));
       }
+      boolean outbox = rnd.nextInt(4) == 0;
       try {
-        List<AppendReceipt> rs = store.appendBatch(items);
+        List<AppendReceipt> rs;
+        if (outbox) {
+          try (io.batpak.Outbox o = store.outbox()) {
+            for (BatchItem item : items) {
+              o.stage(item);
+            }
+            rs = o.flush();
+          }
+        } else {
+          rs = store.appendBatch(items);
+        }
         for (int i = 0; i < n; i++) {
           es.get(i).state = State.ACKED;
           es.get(i).receipt = rs.get(i);
         }
-        count("batch ok");
-        note("batch " + tags(es) + " -> gs " + rs.get(0).globalSequence() + "..");
+        count(outbox ? "outbox ok" : "batch ok");
+        note(
+            (outbox ? "outbox " : "batch ")
+                + tags(es)
+                + " -> gs "
+                + rs.get(0).globalSequence()
+                + "..");
       } catch (RuntimeException ex) {
-        failed(es, ex, "batch");
+        failed(es, ex, outbox ? "outbox" : "batch");
+      }
+    }
+
+    /** Pipelined appends: several submits, then their futures, each its own outcome. */
+    void submits() {
+      int n = 2 + rnd.nextInt(3);
+      List<Ev> es = new ArrayList<>();
+      List<java.util.concurrent.CompletableFuture<AppendReceipt>> fs2 = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Ev e = newEvent(entity(), rnd.nextBoolean(), -1, true);
+        try {
+          fs2.add(
+              store.submit(Coordinate.of(e.entity, "s"), KIND, Bytes.of(e.payload), options(e)));
+          es.add(e);
+        } catch (RuntimeException ex) {
+          failed(List.of(e), ex, "submit");
+        }
+      }
+      for (int i = 0; i < es.size(); i++) {
+        Ev e = es.get(i);
+        try {
+          e.receipt = fs2.get(i).join();
+          e.state = State.ACKED;
+          count("submit ok");
+          note("submit " + e.tag + "@" + e.entity + " -> gs " + e.receipt.globalSequence());
+        } catch (java.util.concurrent.CompletionException ex) {
+          RuntimeException cause =
+              ex.getCause() instanceof RuntimeException r ? r : new RuntimeException(ex.getCause());
+          failed(List.of(e), cause, "submit");
+        }
       }
     }
 
@@ -804,6 +851,7 @@ class LifetimeExplorerIT {
 
     void fence() {
       int group = model.nextGroup++;
+      model.fenceGroups.add(group);
       VisibilityFence f;
       try {
         f = store.beginFence();

@@ -102,6 +102,9 @@ final class LifetimeModel {
   int nextTag = 1;
   int nextGroup = 1;
 
+  /** The groups that are fences (the others are batches). */
+  final Set<Integer> fenceGroups = new HashSet<>();
+
   boolean retainTried;
   boolean tombstoneTried;
 
@@ -326,11 +329,40 @@ final class LifetimeModel {
         }
       }
     }
+    // A fence that never committed uses its global sequences up, those of appends through it whose
+    // outcome was unknown (no receipt) too: holes between the last event acknowledged before the
+    // fence and the first one after it are its.
+    List<long[]> fenceWindows = new ArrayList<>();
+    for (Ev m : events.values()) {
+      if ((m.state != State.CANCELLED && m.state != State.FAILED)
+          || m.receipt != null
+          || !fenceGroups.contains(m.group)) {
+        continue;
+      }
+      long lo = -1;
+      long hi = Long.MAX_VALUE;
+      for (Ev o : events.values()) {
+        if (o.state != State.ACKED || o.group == m.group) {
+          continue;
+        }
+        long g = o.receipt.globalSequence();
+        if (o.tag < m.tag) {
+          lo = Math.max(lo, g);
+        } else {
+          hi = Math.min(hi, g);
+        }
+      }
+      fenceWindows.add(new long[] {lo, hi});
+    }
     if (!used.isEmpty()) {
       long max = ((TreeSet<Long>) used).last();
       List<Long> holes = new ArrayList<>();
       for (long g = 0; g <= max && holes.size() < 5; g++) {
-        if (!used.contains(g)) {
+        boolean fenced = false;
+        for (long[] w : fenceWindows) {
+          fenced |= g > w[0] && g < w[1];
+        }
+        if (!used.contains(g) && !fenced) {
           holes.add(g);
         }
       }
