@@ -79,20 +79,20 @@ import org.junit.jupiter.api.Test;
  * own oracle. So are lying fsyncs.
  *
  * <p>Properties: {@code -Dbatpak.test.seed=N} (the base seed; a failing seed prints its replay),
- * {@code -Dbatpak.lifetime.seeds=N} (how many seeds, default {@link #DEFAULT_SEEDS}), {@code
+ * {@code -Dbatpak.lifetime.runs=N} (how many seeds, default {@link #DEFAULT_SEEDS}), {@code
  * -Dbatpak.lifetime.sessions=N} (sessions per seed, default 4), {@code
  * -Dbatpak.lifetime.trace=true} (print each call of each seed).
  */
 class LifetimeExplorerIT {
   static final long DEFAULT_SEED = 0x11FE71AE0001L;
-  static final int DEFAULT_SEEDS = 120;
+  static final int DEFAULT_SEEDS = 400;
   static final Path DIR = Path.of("/sim/store");
   static final String CURSOR_ID = "life";
   static final EventKind KIND = EventKind.custom(0xC, 0x11F);
   static final long SEGMENT_MAX_BYTES = 4096;
 
   static String replay(long seed) {
-    return "mvn -B -o verify -pl it -Dit.test=LifetimeExplorerIT -Dbatpak.lifetime.seeds=1"
+    return "mvn -B -o verify -pl it -Dit.test=LifetimeExplorerIT -Dbatpak.lifetime.runs=1"
         + " -Dbatpak.test.seed="
         + seed;
   }
@@ -100,7 +100,7 @@ class LifetimeExplorerIT {
   @Test
   void explore() throws Exception {
     long base = SimSeed.resolve(DEFAULT_SEED);
-    int seeds = Integer.getInteger("batpak.lifetime.seeds", DEFAULT_SEEDS);
+    int seeds = Integer.getInteger("batpak.lifetime.runs", DEFAULT_SEEDS);
     int sessions = Integer.getInteger("batpak.lifetime.sessions", 4);
     boolean trace = Boolean.getBoolean("batpak.lifetime.trace");
     System.out.println("[lifetime] base seed " + base + ", " + seeds + " seeds: " + replay(base));
