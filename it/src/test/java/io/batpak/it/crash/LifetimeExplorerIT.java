@@ -1180,6 +1180,17 @@ class LifetimeExplorerIT {
         for (String v : model.check(store, true, true)) {
           violation("reopen after " + end + ": " + v);
         }
+        // The disk never lied: the whole store checks out.
+        io.batpak.StoreVerification all = store.verifyAll(io.batpak.VerificationProgress.none());
+        if (!all.problems().isEmpty()) {
+          violation("verifyAll after " + end + ": " + all.problems());
+        }
+        // and a compaction can still read every sealed segment (a dry run reads, writes nothing)
+        CompactionResult dry =
+            store.compact(CompactionConfig.retain(LifetimeExplorerIT::kept).dryRun(true));
+        if (dry.outcome() == CompactionResult.Outcome.FAILED) {
+          violation("a dry-run retain after " + end + " failed: " + dry);
+        }
       } catch (RuntimeException e) {
         violation("the oracle's reads failed after " + end + ": " + e);
       }
