@@ -190,8 +190,8 @@ final class MemberSnapshots implements StateMachineStorage {
     Snapshot older = latest;
     long next = older == null ? 0 : older.index() + 1;
     long first = firstLogIndex(logDir);
-    if (first <= next) {
-      return;
+    if (first < 0 || first <= next) {
+      return; // no log (the leader sends what follows, or a snapshot), or it covers the fallback
     }
     throw new ReplicaStoppedException(
         "member "
@@ -211,11 +211,11 @@ final class MemberSnapshots implements StateMachineStorage {
 
   /**
    * The first Raft index the log segments in {@code logDir} hold ({@code log_<first>-<last>}, or
-   * {@code log_inprogress_<first>}), or {@link Long#MAX_VALUE} without any.
+   * {@code log_inprogress_<first>}), or -1 without any.
    */
   static long firstLogIndex(Path logDir) throws IOException {
     if (!Files.isDirectory(logDir)) {
-      return Long.MAX_VALUE;
+      return -1;
     }
     long first = Long.MAX_VALUE;
     try (Stream<Path> files = Files.list(logDir)) {
@@ -226,7 +226,7 @@ final class MemberSnapshots implements StateMachineStorage {
         }
       }
     }
-    return first;
+    return first == Long.MAX_VALUE ? -1 : first;
   }
 
   /** The state-machine directory {@code sm/}. */

@@ -183,6 +183,51 @@ class MemberSnapshotsTest {
     assertNull(snaps.reload());
   }
 
+  /**
+   * Past a damaged newest snapshot the member falls back to the older one only while its Raft log
+   * holds the entry after it (or holds nothing, and the leader sends what follows); a log purged
+   * past it is refused at start, naming the damaged snapshot and the gap.
+   */
+  @Test
+  void aFallbackPastADamagedSnapshotIsRefusedOnlyWhenTheLogCannotFollowIt(@TempDir Path dir)
+      throws IOException {
+    MemberSnapshots snaps = new MemberSnapshots("n1", 2);
+    Path sm = dir.resolve("sm");
+    snaps.initAt(sm);
+    MemberSnapshots.Snapshot older;
+    MemberSnapshots.Snapshot newer;
+    try (Store s = Store.open(config(dir.resolve("store")))) {
+      older = take(snaps, s, 1, 60, headOf(fill(s, 60), 60));
+      newer = take(snaps, s, 1, 120, headOf(fill(s, 60), 120));
+    }
+    Path meta = newer.dir().resolve(MemberSnapshots.META);
+    Files.writeString(meta, "garbage", StandardCharsets.UTF_8);
+    assertEquals(older.dir(), snaps.reload().dir());
+
+    Path log = dir.resolve("current");
+    snaps.refuseAFallbackTheLogCannotFollow(log); // no log directory
+    Files.createDirectories(log);
+    snaps.refuseAFallbackTheLogCannotFollow(log); // no segment in it
+    Files.createFile(log.resolve("log_0-40"));
+    Files.createFile(log.resolve("log_inprogress_41"));
+    snaps.refuseAFallbackTheLogCannotFollow(log); // the log holds entry 61
+    Files.delete(log.resolve("log_0-40"));
+    Files.delete(log.resolve("log_inprogress_41"));
+    Files.createFile(log.resolve("log_inprogress_61"));
+    snaps.refuseAFallbackTheLogCannotFollow(log); // it starts at entry 61, exactly
+    Files.delete(log.resolve("log_inprogress_61"));
+    Files.createFile(log.resolve("log_121-140"));
+    Files.createFile(log.resolve("log_inprogress_141"));
+    ReplicaStoppedException refused =
+        assertThrows(
+            ReplicaStoppedException.class, () -> snaps.refuseAFallbackTheLogCannotFollow(log));
+    assertTrue(
+        refused.getMessage().contains("its newest snapshot " + newer.dir() + " (Raft index 120)")
+            && refused.getMessage().contains("starts at index 121")
+            && refused.getMessage().contains("the older snapshot " + older.dir()),
+        refused.getMessage());
+  }
+
   @Test
   void oldSnapshotsAreRemovedBeyondTheRetainedCount(@TempDir Path dir) throws IOException {
     MemberSnapshots snaps = new MemberSnapshots("n1", 2);
