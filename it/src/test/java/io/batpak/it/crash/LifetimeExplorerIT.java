@@ -147,14 +147,14 @@ class LifetimeExplorerIT {
     batpak.setUseParentHandlers(Boolean.getBoolean("batpak.lifetime.log"));
     ExecutorService pool =
         Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
-    List<Run> runs = new ArrayList<>();
+    List<Outcome> runs = new ArrayList<>();
     try {
-      List<Future<Run>> futures = new ArrayList<>();
+      List<Future<Outcome>> futures = new ArrayList<>();
       for (int i = 0; i < seeds; i++) {
         long seed = base + i;
-        futures.add(pool.submit(() -> new Run(seed, sessions, trace).run()));
+        futures.add(pool.submit(() -> Outcome.of(new Run(seed, sessions, trace).run())));
       }
-      for (Future<Run> f : futures) {
+      for (Future<Outcome> f : futures) {
         try {
           runs.add(f.get());
         } catch (ExecutionException e) {
@@ -168,7 +168,7 @@ class LifetimeExplorerIT {
     }
     Map<String, Long> tally = new TreeMap<>();
     List<String> failures = new ArrayList<>();
-    for (Run r : runs) {
+    for (Outcome r : runs) {
       r.tally.forEach((k, n) -> tally.merge(k, n, Long::sum));
       if (!r.violations.isEmpty()) {
         String first = r.violations.get(0);
@@ -203,6 +203,18 @@ class LifetimeExplorerIT {
         List.of(),
         failures.subList(0, Math.min(20, failures.size())),
         failures.size() + " of " + seeds + " seeds failed (base seed " + base + ")");
+  }
+
+  /**
+   * What a finished run leaves for the report: its counts, its violations, and its trace only when
+   * it has violations. The run itself (its simulated disk, its model, its store) is let go, so a
+   * long run of many seeds holds one run per thread, not every disk it made.
+   */
+  record Outcome(long seed, Map<String, Long> tally, List<String> violations, List<String> log) {
+    static Outcome of(Run r) {
+      return new Outcome(
+          r.seed, r.tally, List.copyOf(r.violations), r.violations.isEmpty() ? List.of() : r.log);
+    }
   }
 
   /** The seed of the run, inherited by the threads its stores start (for the log's records). */
