@@ -214,11 +214,12 @@ final class ServeCommand implements Command {
     PrintStream err = t.err();
     CountDownLatch done = new CountDownLatch(1);
     AtomicReference<String> stoppedItself = new AtomicReference<>();
+    Stop stop = new Stop(member, err, who);
     Thread hook =
         new Thread(
             () -> {
               err.println(who + "signal received, stopping");
-              stop(member, err, who);
+              stop.run();
             },
             "batpak-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -283,13 +284,40 @@ final class ServeCommand implements Command {
     if (reason != null) {
       err.println(who + "stopped itself: " + reason);
     }
+    // Close before the hook goes: a signal that comes while the member closes (after the end of
+    // the console's input, say) starts the hook, which waits for this close to finish, instead of
+    // the JVM ending in the middle of it.
+    stop.run();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {
-      return Main.FAILURE; // the JVM is shutting down; the hook closes the member
+      return Main.FAILURE; // the JVM is shutting down (a signal); the member is closed
     }
-    stop(member, err, who);
     return reason == null ? Main.OK : Main.FAILURE;
+  }
+
+  /**
+   * Closes the member once, from the end of the console's input or from the shutdown hook,
+   * whichever comes first; the other waits until it is closed.
+   */
+  private static final class Stop {
+    private final ReplicatedStore member;
+    private final PrintStream err;
+    private final String who;
+    private boolean done;
+
+    Stop(ReplicatedStore member, PrintStream err, String who) {
+      this.member = member;
+      this.err = err;
+      this.who = who;
+    }
+
+    synchronized void run() {
+      if (!done) {
+        done = true;
+        stop(member, err, who);
+      }
+    }
   }
 
   /**

@@ -171,9 +171,13 @@ final class ServeMember {
     process.waitFor(60, TimeUnit.SECONDS);
   }
 
-  /** SIGTERM, what a service manager sends to stop a process; does not wait. */
-  void terminate() {
-    process.destroy();
+  /**
+   * SIGTERM, what a service manager sends to stop a process; does not wait. Sent with {@code kill},
+   * not {@link Process#destroy()}, which also closes the process's pipes (its console would see the
+   * end of its input, a second way to stop).
+   */
+  void terminate() throws IOException, InterruptedException {
+    signal("-TERM");
   }
 
   /** Waits for a process that kills itself to be gone; false if it still runs after a minute. */
