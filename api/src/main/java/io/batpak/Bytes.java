@@ -42,12 +42,14 @@ public final class Bytes implements Comparable<Bytes> {
 
   /** A copy of {@code length} bytes of {@code bytes} from {@code offset}. */
   public static Bytes of(byte[] bytes, int offset, int length) {
+    Objects.requireNonNull(bytes, "bytes");
     Objects.checkFromIndexSize(offset, length, bytes.length);
     return length == 0 ? EMPTY : new Bytes(Arrays.copyOfRange(bytes, offset, offset + length));
   }
 
   /** A copy of the remaining bytes of {@code buffer}; the buffer's position is not moved. */
   public static Bytes of(ByteBuffer buffer) {
+    Objects.requireNonNull(buffer, "buffer");
     byte[] copy = new byte[buffer.remaining()];
     buffer.duplicate().get(copy);
     return copy.length == 0 ? EMPTY : new Bytes(copy);
@@ -55,6 +57,7 @@ public final class Bytes implements Comparable<Bytes> {
 
   /** The UTF-8 encoding of {@code text}. */
   public static Bytes utf8(String text) {
+    Objects.requireNonNull(text, "text");
     return ofOwned(text.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -64,6 +67,7 @@ public final class Bytes implements Comparable<Bytes> {
    * @throws IllegalArgumentException if {@code hex} is not an even number of hex digits
    */
   public static Bytes fromHex(String hex) {
+    Objects.requireNonNull(hex, "hex");
     return ofOwned(HexFormat.of().parseHex(hex));
   }
 
