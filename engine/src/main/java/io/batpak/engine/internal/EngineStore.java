@@ -840,11 +840,8 @@ public final class EngineStore implements Store {
    */
   @Override
   public void close() {
-    if (committer != null && committer.gateRunningOnThisThread()) {
-      throw new IllegalStateException(
-          "close() from an atomic gate (or its fold) would wait for the commit that waits for the"
-              + " gate; the store stays open. A gate decides from its context alone and never"
-              + " calls the store (docs/gates.md); close after the gated append returns");
+    if (committer != null) {
+      committer.refuseFromAGate("close()"); // the store stays open
     }
     synchronized (this) {
       if (closed) {

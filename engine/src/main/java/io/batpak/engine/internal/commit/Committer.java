@@ -166,11 +166,6 @@ public final class Committer {
     return latch.cause();
   }
 
-  /** Whether an atomic gate of this store (or its fold) is running on the calling thread. */
-  public boolean gateRunningOnThisThread() {
-    return sequencer.gates().runningOnThisThread();
-  }
-
   /**
    * Refuses {@code what} (an append, a sync, a fence, a compaction, a copy) when an atomic gate of
    * this store, or its fold, runs on the calling thread: it would wait for the commit that waits
@@ -182,7 +177,7 @@ public final class Committer {
    *     {@code GATE_DEFECT}
    */
   public void refuseFromAGate(String what) {
-    if (gateRunningOnThisThread()) {
+    if (sequencer.gates().runningOnThisThread()) {
       throw new IllegalStateException(
           what
               + " from an atomic gate (or its fold) would wait for the commit that waits for the"
