@@ -217,6 +217,59 @@ class ReentrancyTest {
   }
 
   /**
+   * A gate on an append made through a fence that commits or cancels that fence: refused like every
+   * other call that needs the commit path, and the fence stays open for its owner to end.
+   */
+  @Test
+  void aGateThatEndsItsFenceIsDeniedAndTheFenceStaysOpen() throws Exception {
+    for (boolean commit : new boolean[] {true, false}) {
+      AtomicReference<io.batpak.VisibilityFence> fence = new AtomicReference<>();
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      io.batpak.AtomicGate<Void> ending =
+          calling(
+              "ending",
+              new AtomicReference<>(),
+              st -> {
+                if (commit) {
+                  fence.get().commit();
+                } else {
+                  fence.get().cancel();
+                }
+              },
+              thrown);
+      try (SimStoreFs fs = new SimStoreFs(17);
+          Store store =
+              Store.open(
+                  StoreConfig.builder(Path.of("/fence"))
+                      .fs(fs)
+                      .gateBudget(Duration.ofSeconds(5))
+                      .build())) {
+        fence.set(store.beginFence());
+        io.batpak.GateDeniedException denied =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                io.batpak.GateDeniedException.class,
+                () ->
+                    assertTimeoutPreemptively(
+                        Duration.ofSeconds(3),
+                        () ->
+                            fence
+                                .get()
+                                .append(
+                                    OUTER,
+                                    KIND,
+                                    Bytes.utf8("gated"),
+                                    io.batpak.AppendOptions.defaults().withGate(ending))));
+        assertEquals(io.batpak.Denial.GATE_DEFECT, denied.denial().code(), "commit=" + commit);
+        IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown.get());
+        assertTrue(e.getMessage().contains("from an atomic gate"), e.getMessage());
+        fence.get().append(OUTER, KIND, Bytes.utf8("under the fence"));
+        fence.get().commit(); // still open: its owner ends it
+        assertEquals(1, store.stream("outer").size(), "commit=" + commit);
+      }
+    }
+  }
+
+  /**
    * A gate that makes {@code call} on the store {@code ref} holds, keeps what the call threw in
    * {@code thrown} (and throws it on), and otherwise permits.
    */
