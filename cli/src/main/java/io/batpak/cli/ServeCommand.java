@@ -313,10 +313,17 @@ final class ServeCommand implements Command {
     }
 
     synchronized void run() {
-      if (!done) {
-        done = true;
-        stop(member, err, who);
+      if (done) {
+        return;
       }
+      done = true;
+      try {
+        member.close();
+        err.println(who + "stopped cleanly");
+      } catch (RuntimeException e) {
+        err.println(who + "stopped, but not cleanly: " + e.getMessage());
+      }
+      err.flush();
     }
   }
 
@@ -342,16 +349,6 @@ final class ServeCommand implements Command {
       t = t.getCause();
     }
     return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t + ")";
-  }
-
-  private static void stop(ReplicatedStore member, PrintStream err, String who) {
-    try {
-      member.close();
-      err.println(who + "stopped cleanly");
-    } catch (RuntimeException e) {
-      err.println(who + "stopped, but not cleanly: " + e.getMessage());
-    }
-    err.flush();
   }
 
   private static Thread daemon(String name, Runnable body) {
