@@ -2,6 +2,7 @@ package io.batpak;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
+import java.util.Objects;
 import org.apiguardian.api.API;
 
 /**
@@ -33,6 +34,7 @@ public record CausationId(long high, long low) implements Comparable<CausationId
    * @throws NullPointerException if {@code event} is null
    */
   public static CausationId of(EventId event) {
+    Objects.requireNonNull(event, "event");
     return new CausationId(event.high(), event.low());
   }
 

@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreEntropy;
+import java.util.Objects;
 import org.apiguardian.api.API;
 
 /**
@@ -36,6 +37,7 @@ public record CorrelationId(long high, long low) implements Comparable<Correlati
    * @throws NullPointerException if {@code event} is null
    */
   public static CorrelationId of(EventId event) {
+    Objects.requireNonNull(event, "event");
     return new CorrelationId(event.high(), event.low());
   }
 

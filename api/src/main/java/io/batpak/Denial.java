@@ -68,6 +68,7 @@ public record Denial(String gate, String code, String message, Map<String, Strin
    * @throws ValidationException naming the bad value
    */
   public static String checkGateName(String name) {
+    Objects.requireNonNull(name, "name");
     if (name.isBlank() || name.length() > MAX_GATE_NAME) {
       throw new ValidationException(
           "a gate name must be 1 to "

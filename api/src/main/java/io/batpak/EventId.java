@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 
 import io.batpak.port.StoreClock;
 import io.batpak.port.StoreEntropy;
+import java.util.Objects;
 import org.apiguardian.api.API;
 
 /**
@@ -38,6 +39,7 @@ public record EventId(long high, long low) implements Comparable<EventId> {
    * @throws NullPointerException if {@code key} is null
    */
   public static EventId of(IdempotencyKey key) {
+    Objects.requireNonNull(key, "key");
     return new EventId(key.high(), key.low());
   }
 
