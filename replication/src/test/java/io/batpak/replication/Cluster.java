@@ -92,12 +92,36 @@ final class Cluster implements AutoCloseable {
     return c;
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** A loopback port that is free now and no peer of this group has (see {@link #freePort}). */
+  private int freePort() {
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
+    peers.forEach(p -> taken.add(p.port()));
+    int port;
+    do {
+      port = freePort(taken.size() + 1);
+    } while (taken.contains(port));
+    return port;
+  }
+
+  /**
+   * A loopback port that is free now, below Linux's ephemeral range (32768 and up). A port the
+   * kernel hands out ({@code new ServerSocket(0)}) lies in that range, where the outgoing
+   * connection of a member that started first may take it as its local port before the member it
+   * was chosen for binds it ("Address already in use"). {@code salt} varies the first port tried.
+   */
+  static int freePort(int salt) {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(System.nanoTime() + salt);
+    for (int tries = 0; tries < 200; tries++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException e) {
+        // in use: try another
+      }
     }
+    throw new UncheckedIOException(
+        new IOException("no free loopback port in 20000-31999 after 200 tries"));
   }
 
   StoreConfig storeConfig(String id) {

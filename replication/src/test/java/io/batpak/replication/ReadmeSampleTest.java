@@ -9,7 +9,6 @@ import io.batpak.EventKind;
 import io.batpak.StoreConfig;
 import io.batpak.Watermark;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +22,15 @@ class ReadmeSampleTest {
 
   @Test
   void threeMembersInOneJvm(@TempDir Path root) throws IOException {
-    int port1 = freePort();
-    int port2 = freePort();
-    int port3 = freePort();
+    int port1 = Cluster.freePort(1);
+    int port2 = Cluster.freePort(2);
+    int port3 = Cluster.freePort(3);
+    while (port2 == port1) {
+      port2 = Cluster.freePort(4);
+    }
+    while (port3 == port1 || port3 == port2) {
+      port3 = Cluster.freePort(5);
+    }
     List<ReplicatedStore> members = new ArrayList<>();
     try {
       // sample:three-members
@@ -64,12 +69,6 @@ class ReadmeSampleTest {
       for (ReplicatedStore m : members) {
         m.close();
       }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -43,13 +43,31 @@ final class ServeMember {
     this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
   }
 
-  /** {@code n1=127.0.0.1:p1,n2=...,n3=...} on free loopback ports. */
+  /**
+   * {@code n1=127.0.0.1:p1,n2=...,n3=...} on distinct loopback ports that are free now, below
+   * Linux's ephemeral range (32768 and up): a port the kernel hands out ({@code new
+   * ServerSocket(0)}) lies in that range, where the outgoing connection of a member that started
+   * first may take it as its local port before the member it was chosen for binds it.
+   */
   static String peers(int members) throws IOException {
-    List<String> peers = new ArrayList<>();
-    for (int i = 1; i <= members; i++) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        peers.add("n" + i + "=127.0.0.1:" + s.getLocalPort());
+    java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(System.nanoTime());
+    for (int tries = 0; ports.size() < members; tries++) {
+      if (tries == 200) {
+        throw new IOException("no " + members + " free loopback ports in 20000-31999");
       }
+      int port = 20_000 + random.nextInt(12_000);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        ports.add(port);
+      } catch (IOException e) {
+        // in use: try another
+      }
+    }
+    List<String> peers = new ArrayList<>();
+    int i = 1;
+    for (int port : ports) {
+      peers.add("n" + i++ + "=127.0.0.1:" + port);
     }
     return String.join(",", peers);
   }
