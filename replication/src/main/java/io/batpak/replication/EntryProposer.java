@@ -236,7 +236,7 @@ final class EntryProposer implements AutoCloseable {
   }
 
   private CompletableFuture<RaftClientReply> viaClient(Message entry) {
-    return client.sendAsync(c -> c.async().send(entry));
+    return client.sendAsync(c -> c.async().send(entry), config.requestTimeout());
   }
 
   /**

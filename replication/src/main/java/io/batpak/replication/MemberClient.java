@@ -17,8 +17,12 @@ import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
  * A member's Raft client, replaced when Ratis stops taking its requests. A Ratis client whose
  * ordered requests once ran out of retries refuses every later one with {@link
  * AlreadyClosedException}, so a single lost quorum would leave the member unable to write or read
- * for good: on that refusal the client is replaced and the request sent once more (appends carry
- * idempotency keys and queries change nothing, so a second send is safe).
+ * for good: on that refusal the client is replaced and the request sent again, as often as a new
+ * client refuses it too, until the request's time is up (appends carry idempotency keys and queries
+ * change nothing, so another send is safe). A new client can refuse as well: Ratis starts each
+ * client with a "dummy" request of its own, first in the client's window, and when the group is
+ * still without a leader that request can run out of retries too, taking every request behind it
+ * down with it.
  *
  * <p>Thread-safe.
  */
@@ -42,25 +46,37 @@ final class MemberClient implements AutoCloseable {
     this.client = clients.get();
   }
 
-  /** Sends one request and waits up to {@code timeout}, replacing a refusing client once. */
+  /**
+   * Sends one request and waits up to {@code timeout}, replacing each client that refuses it while
+   * time is left.
+   */
   RaftClientReply send(
       Function<RaftClient, CompletableFuture<RaftClientReply>> request, Duration timeout)
       throws ExecutionException, TimeoutException, InterruptedException {
     long deadline = Waits.deadline(clock.monoNanos(), timeout);
-    RaftClient c = client;
-    try {
-      return request.apply(c).get(Waits.nanos(timeout), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      if (!refused(e)) {
-        throw e;
+    while (true) {
+      RaftClient c = client;
+      try {
+        return request.apply(c).get(deadline - clock.monoNanos(), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        if (!refused(e) || clock.monoNanos() - deadline >= 0 || !renew(c)) {
+          throw e;
+        }
       }
-      return request.apply(renew(c)).get(deadline - clock.monoNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
-  /** Sends one request without waiting, replacing a refusing client once. */
+  /**
+   * Sends one request without waiting, replacing each client that refuses it while {@code timeout}
+   * has not passed.
+   */
   CompletableFuture<RaftClientReply> sendAsync(
-      Function<RaftClient, CompletableFuture<RaftClientReply>> request) {
+      Function<RaftClient, CompletableFuture<RaftClientReply>> request, Duration timeout) {
+    return sendAsync(request, Waits.deadline(clock.monoNanos(), timeout));
+  }
+
+  private CompletableFuture<RaftClientReply> sendAsync(
+      Function<RaftClient, CompletableFuture<RaftClientReply>> request, long deadline) {
     RaftClient c = client;
     return request
         .apply(c)
@@ -68,8 +84,8 @@ final class MemberClient implements AutoCloseable {
             (reply, error) ->
                 error == null
                     ? CompletableFuture.completedFuture(reply)
-                    : refused(error)
-                        ? request.apply(renew(c))
+                    : refused(error) && clock.monoNanos() - deadline < 0 && renew(c)
+                        ? sendAsync(request, deadline)
                         : CompletableFuture.<RaftClientReply>failedFuture(error))
         .thenCompose(f -> f);
   }
@@ -88,9 +104,16 @@ final class MemberClient implements AutoCloseable {
     return false;
   }
 
-  /** Replaces {@code failed} with a new client, unless another thread did so already. */
-  private synchronized RaftClient renew(RaftClient failed) {
-    if (client == failed && !closed) {
+  /**
+   * Replaces {@code failed} with a new client, unless another thread did so already.
+   *
+   * @return false if this member's client is closed: the refusal stands
+   */
+  private synchronized boolean renew(RaftClient failed) {
+    if (closed) {
+      return false;
+    }
+    if (client == failed) {
       client = clients.get();
       try {
         failed.close();
@@ -103,11 +126,11 @@ final class MemberClient implements AutoCloseable {
       }
       LOG.log(
           System.Logger.Level.INFO,
-          "member {0}: its Raft client ran out of retries once and refused further requests; it"
-              + " now uses a new one",
+          "member {0}: its Raft client ran out of retries and refused further requests; it now"
+              + " uses a new one",
           memberId);
     }
-    return client;
+    return true;
   }
 
   @Override

@@ -319,6 +319,9 @@ class ReplicatedStoreTest {
       for (String id : others) {
         c.startMember(id);
       }
+      // Retried once the quorum is back (a leader is elected), not while it still elects one: that
+      // can take longer than the request timeout, and then the retry is rightly unconfirmed too.
+      c.leader();
       AppendReceipt retried =
           c.member(others.get(0)).append(Coordinate.of("p", "s"), KIND, payload("alone"), keyed);
       c.assertConverged();
@@ -334,9 +337,9 @@ class ReplicatedStoreTest {
   void aMemberWhoseRaftClientRanOutOfRetriesWritesAndReadsAgainOnceAQuorumIsBack(@TempDir Path dir)
       throws Exception {
     try (Cluster c = Cluster.start(dir, 3, id -> null, java.time.Duration.ofSeconds(2))) {
-      ReplicatedStore leader = c.leader();
-      leader.append(Coordinate.of("r", "s"), KIND, payload("before"), AppendOptions.defaults());
-      List<String> others = c.killAllBut(leader);
+      ReplicatedStore member = c.leader();
+      member.append(Coordinate.of("r", "s"), KIND, payload("before"), AppendOptions.defaults());
+      List<String> others = c.killAllBut(member);
       // With no quorum, an append through the member's own Raft client runs out of retries; Ratis
       // then refuses every later request of that client.
       Entries.Item item =
@@ -346,10 +349,10 @@ class ReplicatedStoreTest {
               payload("doomed"),
               AppendOptions.defaults().withIdempotencyKey(IdempotencyKey.of(0xD00, 1)),
               -1);
-      byte[] entry = Entries.encodeAppend(new Entries.Append(leader.head(), 0, List.of(item)));
+      byte[] entry = Entries.encodeAppend(new Entries.Append(member.head(), 0, List.of(item)));
+      org.apache.ratis.client.RaftClient doomedClient = member.raftClient();
       java.util.concurrent.CompletableFuture<org.apache.ratis.protocol.RaftClientReply> doomed =
-          leader
-              .raftClient()
+          doomedClient
               .async()
               .send(
                   org.apache.ratis.protocol.Message.valueOf(
@@ -360,9 +363,23 @@ class ReplicatedStoreTest {
       for (String id : others) {
         c.startMember(id);
       }
+      // The quorum is back once a leader is elected. The member's writes go through its client
+      // only while it follows, so leadership moves away from it if it won the election.
+      if (c.leader() == member) {
+        ReplicatedStore next = c.member(others.get(0));
+        org.apache.ratis.protocol.RaftClientReply moved =
+            next.raftClient()
+                .admin()
+                .transferLeadership(
+                    org.apache.ratis.protocol.RaftPeerId.valueOf(next.memberId()),
+                    Cluster.WAIT.toMillis());
+        assertTrue(moved.isSuccess(), "leadership moved: " + moved);
+      }
+      assertFalse(member.isLeader(), "the member follows, so it writes through its client");
       AppendReceipt after =
-          leader.append(Coordinate.of("r", "s"), KIND, payload("after"), AppendOptions.defaults());
-      leader.awaitLeaderHead(Cluster.WAIT);
+          member.append(Coordinate.of("r", "s"), KIND, payload("after"), AppendOptions.defaults());
+      member.awaitLeaderHead(Cluster.WAIT);
+      assertTrue(member.raftClient() != doomedClient, "the refused client was replaced");
       c.assertConverged();
       for (ReplicatedStore s : c.live()) {
         assertEquals(after.eventHash(), s.get(after.eventId()).header().eventHash());
