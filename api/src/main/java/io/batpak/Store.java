@@ -118,11 +118,13 @@ public interface Store extends AutoCloseable {
    * @throws IdempotencyConflictException if the key was used for different content
    * @throws StoreFullException if the device is full; nothing was written
    * @throws OutcomeUnknownException if the store cannot tell whether the event was committed (for
-   *     example, the calling thread was interrupted while it waited; its interrupt status is kept)
+   *     example, the calling thread was interrupted while it waited; its interrupt status is kept),
+   *     or the store was poisoned by an earlier write or fsync failure (nothing was written; close
+   *     and reopen it)
    * @throws StoreInterruptedException if the calling thread's interrupt status was set when it
    *     called; nothing was written, and the status is kept
    * @throws StoreTimeoutException if the queue stayed full
-   * @throws StoreClosedException if the store is closed or poisoned
+   * @throws StoreClosedException if the store is closed
    * @throws ReadOnlyStoreException if the store was opened read-only; nothing was written
    * @throws IllegalStateException if called from an atomic gate or its fold, or from a {@link
    *     StoreListener} report on the committing thread: it would wait for the commit that runs it;
@@ -451,8 +453,9 @@ public interface Store extends AutoCloseable {
    *
    * @return the open fence; close it (or commit or cancel it) to let ordinary appends through
    * @throws FenceActiveException if a fence is open already; nothing was written
-   * @throws OutcomeUnknownException if writing the begin frame failed (the store is then poisoned)
-   * @throws StoreClosedException if the store is closed or poisoned
+   * @throws OutcomeUnknownException if writing the begin frame failed (the store is then poisoned),
+   *     or the store was poisoned already; nothing was written
+   * @throws StoreClosedException if the store is closed
    * @throws ReadOnlyStoreException if the store was opened read-only
    * @since 0.2
    */

@@ -5,7 +5,9 @@ import static org.apiguardian.api.API.Status.STABLE;
 import org.apiguardian.api.API;
 
 /**
- * The store was closed, or poisoned by an earlier write or fsync failure; reopen it.
+ * The store was closed; reopen it. A wait ({@link Store#waitFor}) also ends with it when the store
+ * is poisoned by a write or fsync failure, since nothing more can become visible. Appends to a
+ * poisoned store fail with {@link OutcomeUnknownException} instead.
  *
  * @since 0.1
  */
