@@ -25,7 +25,8 @@ import org.apiguardian.api.API;
  * {@link #stop()} lets the batch in hand finish (handler and checkpoint) and ends the thread;
  * {@link Store#close()} stops every worker of the store the same way, waiting for them within the
  * store's close timeout (a worker whose handler calls {@code close()} is not waited for, and its
- * batch's checkpoint is not saved: that batch is delivered again after a reopen).
+ * batch's checkpoint is not saved: that batch is delivered again after a reopen). A worker in a
+ * back-off ends at once on either, without saving.
  *
  * <p>While idle the thread waits on the store's visible watermark (no polling loop). It is a daemon
  * thread named {@code batpak-cursor <checkpoint id>}. Registered in the {@link Watermark#APPLIED

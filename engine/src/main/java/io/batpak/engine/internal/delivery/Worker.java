@@ -31,6 +31,10 @@ final class Worker implements CursorWorker {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition endedCondition = lock.newCondition();
+
+  /** Signalled by {@link #stop}: wakes a back-off. */
+  private final Condition stopCondition = lock.newCondition();
+
   private boolean ended;
   private CursorWorkerFailedException failure;
 
@@ -139,7 +143,9 @@ final class Worker implements CursorWorker {
               t);
         }
         try {
-          d.clock().sleepNanos(config.backoffNanos(failuresInRow));
+          if (!backOff(config.backoffNanos(failuresInRow))) {
+            return null; // stopped (or the store closes) during the back-off: the batch comes again
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return null;
@@ -156,6 +162,25 @@ final class Worker implements CursorWorker {
       failuresInRow = 0;
     }
     return null;
+  }
+
+  /**
+   * Waits out a back-off of {@code nanos} of the store's clock, woken by {@link #stop} (which the
+   * store's close calls): a stop never waits for the rest of a back-off (up to an hour).
+   *
+   * @return whether the worker goes on (false: it was stopped or the store closes)
+   */
+  private boolean backOff(long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      long left = nanos;
+      while (left > 0 && !stopRequested && !d.closing()) {
+        left = d.clock().awaitNanos(stopCondition, left);
+      }
+      return !stopRequested && !d.closing();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Set when a save found the store closed: the worker ends without a failure. */
@@ -211,6 +236,12 @@ final class Worker implements CursorWorker {
   @Override
   public void stop() {
     stopRequested = true;
+    lock.lock();
+    try {
+      stopCondition.signalAll();
+    } finally {
+      lock.unlock();
+    }
     d.tracker().wake();
   }
 
