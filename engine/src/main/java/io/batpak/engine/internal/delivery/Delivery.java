@@ -4,6 +4,7 @@ import io.batpak.AppendReceipt;
 import io.batpak.AppliedHandle;
 import io.batpak.BatchItem;
 import io.batpak.Cursor;
+import io.batpak.CursorCheckpointCorruptException;
 import io.batpak.CursorHandler;
 import io.batpak.CursorRegionMismatchException;
 import io.batpak.CursorWorker;
@@ -14,6 +15,7 @@ import io.batpak.Region;
 import io.batpak.StoreClosedException;
 import io.batpak.StoreListener;
 import io.batpak.ValidationException;
+import io.batpak.engine.internal.artifact.AuthorityFile;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventReader;
@@ -200,12 +202,42 @@ public final class Delivery {
         throw new CursorRegionMismatchException(
             CheckpointFile.file(c.directory(), checkpointId).toString(), saved.region(), identity);
       }
+      if (saved != null) {
+        checkWithinJournal(saved);
+      }
       EngineCursor cursor = new EngineCursor(this, region, checkpointId, saved);
       consumers.register(cursor, cursor.savedThrough() + 1);
       return cursor;
     } catch (RuntimeException e) {
       freeId(checkpointId);
       throw e;
+    }
+  }
+
+  /**
+   * A checkpoint never covers an event that was not visible when it was saved, and visible events
+   * are durable (in VISIBLE mode the checkpoint is capped at the durable watermark), so after any
+   * open the journal holds every global sequence a believed checkpoint covers. One that covers more
+   * was made for a journal that has since lost events (a repair cut them, or segments were restored
+   * from an older copy): the appends after the loss reuse those global sequences, and a cursor
+   * resuming past them would skip the new events silently. Refused instead, like any checkpoint
+   * that cannot be believed.
+   */
+  private void checkWithinJournal(CheckpointFile.Saved saved) {
+    long end = c.index().visible();
+    if (saved.through() >= end) {
+      throw new CursorCheckpointCorruptException(
+          CheckpointFile.file(c.directory(), saved.id()).toString(),
+          "at offset "
+              + (AuthorityFile.HEADER + 8)
+              + ": it covers global sequences up to "
+              + saved.through()
+              + ", but the journal holds "
+              + (end == 0 ? "no event" : "global sequences up to " + (end - 1))
+              + ", so the journal lost events since this checkpoint was saved (a repair cut them,"
+              + " or segments were restored from an older copy); the events appended since reuse"
+              + " those global sequences and resuming would skip them",
+          null);
     }
   }
 
