@@ -1,5 +1,7 @@
 package io.batpak.cli;
 
+import java.util.Set;
+
 /**
  * {@code batpak bench} when the CLI jar is run directly. The benchmark harness has its own jar
  * (module {@code bench}, never published, because it carries the peer databases), so the {@code
@@ -22,10 +24,25 @@ final class BenchCommand implements Command {
   public String help() {
     return "usage: batpak bench [--quick|--full] [--systems a,b,...] [--out DIR]\n\n"
         + "Runs the side-by-side benchmark harness (module bench, its own runnable jar with the\n"
-        + "peer databases): batpak against raw-disk/raw-cpu baselines, SQLite, H2 and Axon.\n"
-        + "The ./batpak launcher delegates to bench/run-bench, which builds the jar when it is\n"
-        + "missing; this jar cannot run it by itself.\n\n"
+        + "peer databases): batpak against raw-disk/raw-cpu baselines, SQLite, H2, RocksDB\n"
+        + "and Axon. The ./batpak launcher delegates to bench/run-bench, which builds the jar\n"
+        + "when it is missing; this jar cannot run it by itself. All the harness's options\n"
+        + "(--workloads, --warmup, ...): bench/run-bench --help.\n\n"
         + "exit codes: 2 (when run from this jar directly)\n";
+  }
+
+  /**
+   * The harness's options (BenchMain), accepted so that a command line meant for the harness gets
+   * the pointer to the launcher below rather than "unknown option".
+   */
+  @Override
+  public Set<String> valueOptions() {
+    return Set.of("--systems", "--out", "--workloads", "--work", "--open-events", "--warmup");
+  }
+
+  @Override
+  public Set<String> switchOptions() {
+    return Set.of("--quick", "--full", "--tiny");
   }
 
   @Override

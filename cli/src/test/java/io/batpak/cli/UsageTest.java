@@ -144,6 +144,19 @@ class UsageTest {
   }
 
   @Test
+  void benchWithTheHarnessOptionsFromTheJarStillPointsToTheLauncher() {
+    // the options the help and README show (and the rest the harness takes) are not "unknown"
+    // here: the jar cannot run them, and says where they run
+    assertUsage(
+        CliRunner.run("bench", "--quick", "--systems", "batpak-durable,sqlite", "--out", "r"),
+        "./batpak bench");
+    assertUsage(
+        CliRunner.run("bench", "--full", "--workloads", "W1", "--warmup", "40", "--tiny"),
+        "./batpak bench");
+    assertUsage(CliRunner.run("bench", "--work", "w", "--open-events", "1000"), "./batpak bench");
+  }
+
+  @Test
   void argsParsing() throws UsageException {
     Args a =
         Args.parse(
