@@ -266,6 +266,25 @@ record ServeOptions(
       throw new UsageException(
           dir + " (" + DIR + ") is a file; give a directory (it is created when missing)");
     }
+    // A store's own data directory (one 'batpak demo' made, or a member's DIR/store) is not a
+    // member's directory: serving it would start a new, empty store in DIR/store beside it.
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> files = Files.list(dir)) {
+        if (files.anyMatch(f -> f.getFileName().toString().endsWith(".seg"))) {
+          throw new UsageException(
+              dir
+                  + " ("
+                  + DIR
+                  + ") holds a store's segment files itself; a member keeps its store in"
+                  + " DIR/store and its Raft log in DIR/raft, so serving it would start a new,"
+                  + " empty store beside them. Give a new directory, or the member's directory"
+                  + " (the parent of its store)");
+        }
+      } catch (IOException e) {
+        throw new UsageException(
+            "cannot list " + dir + " (" + DIR + "): " + e.getMessage() + "; give a readable one");
+      }
+    }
     return dir;
   }
 

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,6 +142,26 @@ class ServeCommandTest {
   }
 
   /** A backend that is not there is a usage error, found before the member's directory is made. */
+  @Test
+  void aStoresOwnDirectoryIsNotAMembersDirectory() throws IOException {
+    Path store = tmp.resolve("member");
+    assertEquals(Main.OK, CliRunner.run("demo", store.toString()).code());
+    List<String> before;
+    try (Stream<Path> files = Files.list(store)) {
+      before = files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
+    // with a console whose input ends at once: without the refusal the member starts and stops
+    Result r =
+        CliRunner.run(
+            "", false, "serve", "--id", "n1", "--peers", PEERS, "--dir", dir(), "--console");
+    assertEquals(Main.USAGE, r.code(), r.toString());
+    assertTrue(r.err().contains("holds a store's segment files itself"), r.toString());
+    assertFalse(Files.exists(store.resolve("store")), "a member's store was made inside it");
+    try (Stream<Path> files = Files.list(store)) {
+      assertEquals(before, files.map(f -> f.getFileName().toString()).sorted().toList());
+    }
+  }
+
   @Test
   void anUnknownFilesystemBackendIsAUsageErrorAndCreatesNothing() {
     assertRefusedWith("unknown filesystem backend \"foo\"", "--fs", "foo");
