@@ -62,6 +62,16 @@ final class ExportReceiptCommand implements Command {
     } catch (ValidationException e) {
       throw new UsageException(e.getMessage());
     }
+    Optional<Path> outFile = args.value("--out").map(o -> Path.of(o).toAbsolutePath().normalize());
+    if (outFile.isPresent() && outFile.get().startsWith(dir)) {
+      // a read-only command never writes into the store: --out there could replace a segment
+      throw new UsageException(
+          "--out "
+              + outFile.get()
+              + " lies inside the store directory "
+              + dir
+              + "; export-receipt never writes into a store: name a file outside it");
+    }
     Optional<AppendReceipt> given = Optional.empty();
     if (args.value("--receipt").isPresent()) {
       Path file = Path.of(args.value("--receipt").get());
@@ -99,8 +109,8 @@ final class ExportReceiptCommand implements Command {
       }
       json = ReceiptJson.write(receipt, e.get().header(), e.get().payload());
     }
-    if (args.value("--out").isPresent()) {
-      Path out = Path.of(args.value("--out").get());
+    if (outFile.isPresent()) {
+      Path out = outFile.get();
       try {
         Files.writeString(out, json, StandardCharsets.UTF_8);
       } catch (IOException e) {

@@ -125,4 +125,32 @@ class ReceiptCommandsTest {
         Main.USAGE, CliRunner.run("verify-receipt", garbage.toString(), "--key", "abc").code());
     assertEquals(Main.USAGE, CliRunner.run("export-receipt", dir.toString(), "event:xyz").code());
   }
+
+  @Test
+  void exportNeverWritesIntoTheStore() throws IOException {
+    Path segment;
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      segment = files.filter(f -> f.toString().endsWith(".seg")).findFirst().orElseThrow();
+    }
+    byte[] before = Files.readAllBytes(segment);
+    Result r =
+        CliRunner.run(
+            "export-receipt",
+            dir.toString(),
+            receipt.eventId().toString(),
+            "--out",
+            segment.toString());
+    assertEquals(Main.USAGE, r.code(), r.toString());
+    assertTrue(r.err().contains("inside the store directory"), r.toString());
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(segment)), "the segment changed");
+    Result beside =
+        CliRunner.run(
+            "export-receipt",
+            dir.toString(),
+            receipt.eventId().toString(),
+            "--out",
+            dir.resolve("receipt.json").toString());
+    assertEquals(Main.USAGE, beside.code(), beside.toString());
+    assertTrue(Files.notExists(dir.resolve("receipt.json")), "a file was written into the store");
+  }
 }
