@@ -20,7 +20,6 @@ import io.batpak.engine.FrameLocation;
 import io.batpak.engine.Repair;
 import io.batpak.engine.StoreFixtures;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,15 +48,6 @@ class CursorAfterRepairTest {
         Bytes.utf8("{\"n\":" + n + ",\"pad\":\"" + "x".repeat(100) + "\"}"));
   }
 
-  private static void flip(Path file, long offset) throws IOException {
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(offset);
-      int b = f.read();
-      f.seek(offset);
-      f.write(b ^ 0x40);
-    }
-  }
-
   /** 60 events, all handled and checkpointed by "billing"; then event 10 is damaged and cut. */
   private void handledThenRepaired() throws IOException {
     List<AppendReceipt> receipts = new ArrayList<>();
@@ -75,7 +65,7 @@ class CursorAfterRepairTest {
     try (Store s = Store.open(StoreConfig.builder(dir).readOnly(true).build())) {
       victim = FrameLocation.of(s, receipts.get(10).eventId());
     }
-    flip(dir.resolve(victim.segmentFileName()), victim.offset() + 40);
+    RepairTest.flip(dir.resolve(victim.segmentFileName()), victim.offset() + 40);
     Repair.apply(Repair.plan(dir), 77).orElseThrow();
   }
 

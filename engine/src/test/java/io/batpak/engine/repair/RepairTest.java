@@ -46,7 +46,8 @@ class RepairTest {
     return receipts;
   }
 
-  private static void flip(Path file, long offset) throws IOException {
+  /** Flips one bit of the byte at {@code offset} in {@code file}. */
+  static void flip(Path file, long offset) throws IOException {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       f.seek(offset);
       int b = f.read();
