@@ -6,9 +6,10 @@ import org.apiguardian.api.API;
 
 /**
  * A cursor checkpoint file cannot be believed (too short, wrong magic, a CRC that does not match, a
- * body that ends early or says something impossible). The cursor is not opened: it never restarts
- * from the beginning silently. Restore the file, or delete it to deliberately start over
- * (docs/cursors.md).
+ * body that ends early or says something impossible), or it covers global sequences past the end of
+ * the journal, which lost events since it was saved (a repair, or segments from an older copy). The
+ * cursor is not opened: it never restarts from the beginning silently, nor skips the events
+ * appended since. Restore the file, or delete it to deliberately start over (docs/cursors.md).
  *
  * @since 0.13
  */
