@@ -62,6 +62,17 @@ final class Args {
                 "option " + name + " needs a value; see 'batpak " + command + " --help'");
           }
           value = tokens.get(++i);
+          if (value.startsWith("--")) {
+            // '--entity --after 5' would read '--after' as the entity and 5 as a positional
+            throw new UsageException(
+                "option "
+                    + name
+                    + " needs a value, but the next argument is the option "
+                    + value
+                    + "; for a value that starts with '--', write "
+                    + name
+                    + "=VALUE");
+          }
         }
         if (args.values.put(name, value) != null) {
           throw new UsageException("option " + name + " is given twice");

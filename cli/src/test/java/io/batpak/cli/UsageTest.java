@@ -69,6 +69,11 @@ class UsageTest {
     String dir = tmp.toString();
     assertUsage(CliRunner.run("verify", dir, "--fast"), "unknown option '--fast'");
     assertUsage(CliRunner.run("dump", dir, "--after"), "--after needs a value");
+    assertUsage(
+        CliRunner.run("dump", dir, "--entity", "--after", "3"),
+        "--entity needs a value, but the next argument is the option --after");
+    Result escaped = CliRunner.run("dump", dir, "--entity=--odd", "--after", "x");
+    assertFalse(escaped.err().contains("needs a value"), "--entity=VALUE takes any value");
     assertUsage(CliRunner.run("dump", dir, "--after", "x"), "needs a whole number");
     assertUsage(CliRunner.run("dump", dir, "--after=-2"), "at least -1");
     assertUsage(CliRunner.run("dump", dir, "--entity", "a/b"), "--entity");
