@@ -78,7 +78,9 @@ final class VerifyCommand implements Command {
                   + " is NOT intact; the store refuses to open, so only the first damage is shown. 'batpak"
                   + " repair "
                   + dir
-                  + "' cuts the journal back to its last intact frame and keeps a copy of the cut.");
+                  + "' shows what it would cut (back to the last intact frame) or set aside (an"
+                  + " index checkpoint the journal falls short of) before it changes anything, and"
+                  + " keeps a copy of what it removes.");
       return Main.FAILURE;
     }
     try (Store store = opened) {
