@@ -82,6 +82,9 @@ final class DumpCommand implements Command {
         for (EventHeader h : events) {
           if (h.globalSequence() > after) {
             out.println(line(store, h));
+            if (out.checkError()) {
+              break; // a closed pipe (dump --entity E | head) ends the dump, as below
+            }
           }
         }
       } else {

@@ -161,6 +161,51 @@ class StoreCommandsTest {
     assertTrue(r.out().contains("events      1"), r.toString());
   }
 
+  /**
+   * A dump into a pipe its reader closed ({@code batpak dump DIR | head -1}) stops at the first
+   * line that cannot be written, filtered by stream or not; it does not read the rest of the store.
+   */
+  @Test
+  void dumpStopsWhenItsOutputIsClosed() {
+    Path dir = demo();
+    for (String[] args :
+        List.of(
+            new String[] {"dump", dir.toString()},
+            new String[] {"dump", dir.toString(), "--entity", "order:1001"})) {
+      int[] writes = new int[1];
+      java.io.OutputStream closedAfterOneLine =
+          new java.io.OutputStream() {
+            private boolean closed;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+              write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+              writes[0]++;
+              if (closed) {
+                throw new java.io.IOException("Broken pipe");
+              }
+              for (int i = off; i < off + len; i++) {
+                closed |= b[i] == '\n';
+              }
+            }
+          };
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      Terminal t =
+          new Terminal(
+              new java.io.PrintStream(
+                  closedAfterOneLine, true, java.nio.charset.StandardCharsets.UTF_8),
+              new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+              null,
+              false);
+      Main.run(args, t);
+      assertEquals(2, writes[0], String.join(" ", args) + ": one line, then one refused write");
+    }
+  }
+
   @Test
   void dumpWritesOneParsableJsonLinePerEvent() {
     Path dir = demo();
