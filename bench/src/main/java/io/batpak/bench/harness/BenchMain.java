@@ -66,9 +66,11 @@ public final class BenchMain {
           + "  --work     where the systems keep their data while they run (default: a temporary"
           + " folder, deleted after each trial)\n"
           + "  --open-events N  events in W8-open's store (default: 1000000, --full 10000000)\n"
-          + "  --warmup S  seconds of warm-up before every measured window, for every system"
-          + " (default: 0.7, --full 3), e.g. to measure a system whose code needs longer to"
-          + " compile\n";
+          + "  --warmup S  whole seconds of warm-up before every measured window, for every"
+          + " system, 1 to "
+          + MAX_WARMUP_SECONDS
+          + " (without it: 0.7 s, --full 3 s), e.g. to measure a system whose code needs"
+          + " longer to compile\n";
 
   static Args parse(String[] argv) {
     String mode = "quick";
