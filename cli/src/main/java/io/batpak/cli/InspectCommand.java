@@ -1,6 +1,7 @@
 package io.batpak.cli;
 
 import io.batpak.Store;
+import io.batpak.StoreException;
 import io.batpak.StoreStats;
 import io.batpak.Watermarks;
 import java.io.PrintStream;
@@ -65,15 +66,23 @@ final class InspectCommand implements Command {
               + ", visible "
               + w.visible());
       Map<String, long[]> streams = new TreeMap<>();
-      CommandSupport.forEachEvent(
-          store,
-          -1,
-          h -> {
-            long[] s = streams.computeIfAbsent(h.entity(), k -> new long[2]);
-            s[0]++;
-            s[1] = h.globalSequence();
-            return true;
-          });
+      try {
+        CommandSupport.forEachEvent(
+            store,
+            -1,
+            h -> {
+              long[] s = streams.computeIfAbsent(h.entity(), k -> new long[2]);
+              s[0]++;
+              s[1] = h.globalSequence();
+              return true;
+            });
+      } catch (StoreException e) {
+        // The error (file and offset) goes to stderr; stdout says its report ends here, so that a
+        // reader of stdout alone does not take the part above for the whole report.
+        out.println();
+        out.println("report cut short: reading the events failed (the error follows on stderr)");
+        throw e;
+      }
       out.println();
       out.println("streams (entity: events, last global sequence)");
       int listed = 0;

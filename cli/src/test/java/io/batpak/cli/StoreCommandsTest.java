@@ -318,6 +318,24 @@ class StoreCommandsTest {
     assertEquals(corrupted, snapshot(dir), "verify changed the damaged store");
   }
 
+  /**
+   * An inspect that meets a damaged frame while it lists the streams says on stdout that its report
+   * stops there (a script reading only stdout would otherwise take the part before as the whole);
+   * the damage itself, with file and offset, goes to stderr, and the exit status is 1.
+   */
+  @Test
+  void inspectOfADamagedStoreMarksItsReportCutShort() throws IOException {
+    Path dir = demo();
+    flip(dir, "ada@example.com");
+    Result r = CliRunner.run("inspect", dir.toString());
+    assertEquals(Main.FAILURE, r.code(), r.toString());
+    assertTrue(r.out().contains("contents"), r.toString());
+    assertTrue(
+        r.out().contains("report cut short: reading the events failed"), "stdout: " + r.out());
+    assertFalse(r.out().contains("streams (entity"), r.toString());
+    assertTrue(r.err().contains("offset"), r.toString());
+  }
+
   @Test
   void verifyRecomputesHashesEvenWhenTheFrameCrcWasForgedToMatch() throws IOException {
     Path dir = demo();
