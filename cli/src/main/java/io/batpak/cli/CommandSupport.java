@@ -41,8 +41,8 @@ final class CommandSupport {
       throw new UsageException(
           dir + " is a file, not a store directory; give the directory that holds the segments");
     }
-    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-      if (files.noneMatch(f -> f.getFileName().toString().endsWith(".seg"))) {
+    try {
+      if (!holdsSegments(dir)) {
         throw new UsageException(
             dir
                 + " holds no store (no segment file *.seg); give a store's data directory (for"
@@ -54,6 +54,13 @@ final class CommandSupport {
           "cannot list " + dir + " (" + e + "); give a store directory this user may read");
     }
     return dir;
+  }
+
+  /** Whether the directory {@code dir} holds segment files ({@code *.seg}): a store's own. */
+  static boolean holdsSegments(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(f -> f.getFileName().toString().endsWith(".seg"));
+    }
   }
 
   /** Opens the store in {@code dir} read-only: no truncation, no writes, a shared lock. */

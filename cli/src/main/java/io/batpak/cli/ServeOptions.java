@@ -269,8 +269,8 @@ record ServeOptions(
     // A store's own data directory (one 'batpak demo' made, or a member's DIR/store) is not a
     // member's directory: serving it would start a new, empty store in DIR/store beside it.
     if (Files.isDirectory(dir)) {
-      try (Stream<Path> files = Files.list(dir)) {
-        if (files.anyMatch(f -> f.getFileName().toString().endsWith(".seg"))) {
+      try {
+        if (CommandSupport.holdsSegments(dir)) {
           throw new UsageException(
               dir
                   + " ("
