@@ -28,6 +28,15 @@ public final class CheckpointFile {
   /** The directory of cursor checkpoints, under the store directory. */
   public static final String DIR = "cursors";
 
+  /** Where {@code delivered} stands in the file (the body's first field). */
+  static final int DELIVERED_AT = AuthorityFile.HEADER;
+
+  /** Where {@code through} stands in the file. */
+  static final int THROUGH_AT = DELIVERED_AT + 8;
+
+  /** Where the checkpoint id stands in the file. */
+  static final int ID_AT = THROUGH_AT + 8;
+
   /** The checkpoint files' suffix. */
   public static final String SUFFIX = ".ckpt";
 
@@ -191,12 +200,11 @@ public final class CheckpointFile {
         if (bad != null) {
           throw new CursorCheckpointCorruptException(file.toString(), bad, null);
         }
-        int at = AuthorityFile.HEADER;
         if (delivered < -1 || through < delivered) {
           throw new CursorCheckpointCorruptException(
               file.toString(),
               "at offset "
-                  + at
+                  + DELIVERED_AT
                   + ": delivered "
                   + delivered
                   + " and through "
@@ -208,7 +216,7 @@ public final class CheckpointFile {
           throw new CursorCheckpointCorruptException(
               file.toString(),
               "at offset "
-                  + (at + 16)
+                  + ID_AT
                   + ": the file says it is checkpoint "
                   + quote(savedId)
                   + ", not "

@@ -15,7 +15,6 @@ import io.batpak.Region;
 import io.batpak.StoreClosedException;
 import io.batpak.StoreListener;
 import io.batpak.ValidationException;
-import io.batpak.engine.internal.artifact.AuthorityFile;
 import io.batpak.engine.internal.commit.WatermarkTracker;
 import io.batpak.engine.internal.index.Index;
 import io.batpak.engine.internal.read.EventReader;
@@ -198,11 +197,13 @@ public final class Delivery {
     try {
       CheckpointFile.Saved saved = CheckpointFile.read(c.fs(), c.directory(), checkpointId);
       String identity = CheckpointFile.identity(region);
-      if (saved != null && !saved.region().equals(identity)) {
-        throw new CursorRegionMismatchException(
-            CheckpointFile.file(c.directory(), checkpointId).toString(), saved.region(), identity);
-      }
       if (saved != null) {
+        if (!saved.region().equals(identity)) {
+          throw new CursorRegionMismatchException(
+              CheckpointFile.file(c.directory(), checkpointId).toString(),
+              saved.region(),
+              identity);
+        }
         checkWithinJournal(saved);
       }
       EngineCursor cursor = new EngineCursor(this, region, checkpointId, saved);
@@ -229,7 +230,7 @@ public final class Delivery {
       throw new CursorCheckpointCorruptException(
           CheckpointFile.file(c.directory(), saved.id()).toString(),
           "at offset "
-              + (AuthorityFile.HEADER + 8)
+              + CheckpointFile.THROUGH_AT
               + ": it covers global sequences up to "
               + saved.through()
               + ", but the journal holds "
