@@ -84,6 +84,7 @@ class FaultTest {
       }
       assertInstanceOf(OutcomeUnknownException.class, submitted);
       assertThrows(OutcomeUnknownException.class, store::sync);
+      assertThrows(OutcomeUnknownException.class, store::beginFence);
       // Reads keep working and show exactly the acknowledged events.
       assertEquals(20, store.stats().eventCount());
       assertEquals(20, StoreFixtures.query(store, Region.all()).size());
