@@ -54,16 +54,7 @@ final class MemberClient implements AutoCloseable {
       Function<RaftClient, CompletableFuture<RaftClientReply>> request, Duration timeout)
       throws ExecutionException, TimeoutException, InterruptedException {
     long deadline = Waits.deadline(clock.monoNanos(), timeout);
-    while (true) {
-      RaftClient c = client;
-      try {
-        return request.apply(c).get(deadline - clock.monoNanos(), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException e) {
-        if (!refused(e) || clock.monoNanos() - deadline >= 0 || !renew(c)) {
-          throw e;
-        }
-      }
-    }
+    return sendAsync(request, deadline).get(deadline - clock.monoNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**
