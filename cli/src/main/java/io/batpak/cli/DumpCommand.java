@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -74,27 +75,24 @@ final class DumpCommand implements Command {
     }
     PrintStream out = t.out();
     try (Store store = CommandSupport.openReadOnly(dir)) {
+      // Prints one event; false once the output is closed (dump | head), which ends the dump.
+      Predicate<EventHeader> print =
+          h -> {
+            out.println(line(store, h));
+            return !out.checkError();
+          };
       if (entity.isPresent()) {
         List<EventHeader> events = store.stream(entity.get());
         if (events.isEmpty()) {
           t.err().println("dump: stream '" + entity.get() + "' has no events in " + dir);
         }
         for (EventHeader h : events) {
-          if (h.globalSequence() > after) {
-            out.println(line(store, h));
-            if (out.checkError()) {
-              break; // a closed pipe (dump --entity E | head) ends the dump, as below
-            }
+          if (h.globalSequence() > after && !print.test(h)) {
+            break;
           }
         }
       } else {
-        CommandSupport.forEachEvent(
-            store,
-            after,
-            h -> {
-              out.println(line(store, h));
-              return !out.checkError(); // a closed pipe (dump | head) ends the dump
-            });
+        CommandSupport.forEachEvent(store, after, print);
       }
     }
     out.flush();
